@@ -1,0 +1,1 @@
+"""In-process stores: the same contract as SQL, with nothing to install."""

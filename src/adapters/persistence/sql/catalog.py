@@ -1,0 +1,122 @@
+"""SqlCatalogUnitOfWork and SqlProductRepository: products in a SQL table, via SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.tables import products
+from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from domain.catalog.errors import DuplicateSku
+from domain.catalog.product import Product
+from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
+from domain.shared.errors import ConcurrentUpdate
+from domain.shared.money import Money
+
+
+class SqlProductRepository(ProductRepository):
+    def __init__(self, connection: AsyncConnection, uow: CatalogUnitOfWork) -> None:
+        self._conn = connection
+        self._uow = uow
+
+    async def add(self, product: Product) -> None:
+        self._uow.saw(product)
+        await self._write(insert(products).values(**_row(product)), product)
+        product.mark_persisted()
+
+    async def get(self, product_id: UUID) -> Product | None:
+        result = await self._conn.execute(select(products).where(products.c.id == product_id))
+        row = result.mappings().first()
+        if row is None:
+            return None
+        product = _product(row)
+        self._uow.saw(product)
+        return product
+
+    async def page(
+        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+    ) -> list[Product]:
+        query = select(products).order_by(products.c.created_at, products.c.id).limit(limit)
+        if after is not None:
+            query = query.where(
+                or_(
+                    products.c.created_at > after.created_at,
+                    and_(products.c.created_at == after.created_at, products.c.id > after.id),
+                )
+            )
+        if name_contains:
+            query = query.where(
+                func.lower(products.c.name).contains(name_contains.lower(), autoescape=True)
+            )
+        result = await self._conn.execute(query)
+        return [_product(row) for row in result.mappings()]
+
+    async def update(self, product: Product) -> None:
+        self._uow.saw(product)
+        values = _row(product)
+        del values["id"], values["created_at"]
+        statement = (
+            update(products)
+            .where(products.c.id == product.id, products.c.version == product.persisted_version)
+            .values(**values)
+        )
+        await self._write(statement, product, must_match=True)
+        product.mark_persisted()
+
+    async def remove(self, product: Product) -> None:
+        self._uow.saw(product)
+        statement = delete(products).where(
+            products.c.id == product.id, products.c.version == product.persisted_version
+        )
+        await self._write(statement, product, must_match=True)
+
+    async def _write(self, statement: Any, product: Product, *, must_match: bool = False) -> None:
+        try:
+            result = await self._conn.execute(statement)
+        except IntegrityError as error:
+            if "sku" in str(error.orig).lower():
+                raise DuplicateSku(product.sku) from None
+            raise
+        if must_match and result.rowcount != 1:
+            raise ConcurrentUpdate(f"product {product.id} was changed or deleted meanwhile")
+
+
+class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
+    def _open_repositories(self, connection: AsyncConnection) -> None:
+        self.products = SqlProductRepository(connection, self)
+
+
+def _row(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price_amount": product.price.amount,
+        "price_currency": product.price.currency,
+        "stock": product.stock,
+        "version": product.version,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def _product(row: RowMapping) -> Product:
+    return Product(
+        id=row["id"],
+        sku=row["sku"],
+        name=row["name"],
+        description=row["description"],
+        price=Money(row["price_amount"], row["price_currency"]),
+        stock=row["stock"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+__all__ = ["SqlCatalogUnitOfWork", "SqlProductRepository"]

@@ -1,0 +1,1 @@
+"""Adapters of Clock and IdGenerator."""

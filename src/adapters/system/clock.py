@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.shared.clock import Clock
+
+
+class SystemClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)

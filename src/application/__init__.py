@@ -1,0 +1,1 @@
+"""Use cases: command and query handlers that talk to ports only."""

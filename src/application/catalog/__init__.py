@@ -1,0 +1,1 @@
+"""Catalog use cases. One module per use case: its message (command or query) and its handler."""

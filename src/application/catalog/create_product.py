@@ -1,0 +1,45 @@
+"""CreateProduct: add a product to the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.views import ProductView
+from domain.catalog.product import Product
+from domain.shared.clock import Clock
+from domain.shared.ids import IdGenerator
+from domain.shared.money import Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateProduct:
+    sku: str
+    name: str
+    price_amount: Decimal | str
+    price_currency: str
+    description: str = ""
+    stock: int = 0
+
+
+class CreateProductHandler:
+    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, command: CreateProduct) -> ProductView:
+        product = Product.create(
+            id=self._ids.new_id(),
+            sku=command.sku,
+            name=command.name,
+            description=command.description,
+            price=Money.of(command.price_amount, command.price_currency),
+            stock=command.stock,
+            now=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            await uow.products.add(product)
+            await uow.commit()
+        return ProductView.of(product)

@@ -1,0 +1,29 @@
+"""DeleteProduct: remove a product from the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.catalog.loading import load_product
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from domain.shared.clock import Clock
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteProduct:
+    product_id: UUID
+    expected_version: int | None = None
+
+
+class DeleteProductHandler:
+    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, command: DeleteProduct) -> None:
+        async with self._uow() as uow:
+            product = await load_product(uow.products, command.product_id, command.expected_version)
+            product.delete(now=self._clock.now())
+            await uow.products.remove(product)
+            await uow.commit()

@@ -1,0 +1,41 @@
+"""ListProducts: products in creation order, a page at a time, optionally searched by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.views import ProductView
+from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
+from domain.catalog.repository import ProductPosition
+from domain.shared.errors import InvalidValue
+
+SEARCH_MAX = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListProducts:
+    limit: int = 20
+    cursor: str | None = None
+    search: str | None = None
+
+
+class ListProductsHandler:
+    def __init__(self, uow: CatalogUnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, query: ListProducts) -> Page[ProductView]:
+        limit = check_limit(query.limit)
+        after = ProductPosition(*decode_cursor(query.cursor)) if query.cursor else None
+        search = (query.search or "").strip() or None
+        if search is not None and len(search) > SEARCH_MAX:
+            raise InvalidValue("search", f"must be at most {SEARCH_MAX} characters")
+        async with self._uow(read_only=True) as uow:
+            # One more than asked tells whether a next page exists without a count query.
+            products = await uow.products.page(after=after, limit=limit + 1, name_contains=search)
+        items = [ProductView.of(product) for product in products[:limit]]
+        next_cursor = None
+        if len(products) > limit:
+            last = items[-1]
+            next_cursor = encode_cursor(last.created_at, last.id)
+        return Page(items, next_cursor)

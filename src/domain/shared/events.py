@@ -1,0 +1,29 @@
+"""Domain events: facts recorded by aggregates, collected by the unit of work after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DomainEvent:
+    aggregate_id: UUID
+    occurred_at: datetime
+
+
+class EventRecorder:
+    """Mixin for aggregates: records events until the unit of work pulls them."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self) -> None:
+        self._events: list[DomainEvent] = []
+
+    def record(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self._events = self._events, []
+        return events

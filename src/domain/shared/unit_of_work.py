@@ -1,0 +1,58 @@
+"""UnitOfWork port: one atomic business transaction and the events it produced."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from types import TracebackType
+from typing import Self
+
+from domain.shared.events import DomainEvent, EventRecorder
+
+
+class UnitOfWork(ABC):
+    """Use as `async with uow:`; nothing is kept unless `commit()` is awaited inside the block.
+
+    Leaving the block without a commit (or with an exception) rolls back. After a commit,
+    `committed_events` holds the domain events of every aggregate the unit of work saw, in the
+    order they were recorded, so the application can react to them once they are durable.
+    """
+
+    committed_events: list[DomainEvent]
+
+    async def __aenter__(self) -> Self:
+        self.committed_events = []
+        self._seen: list[EventRecorder] = []
+        await self._begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+
+    async def commit(self) -> None:
+        events = self._collect_events()
+        await self._commit(events)
+        self.committed_events.extend(events)
+
+    @abstractmethod
+    async def _begin(self) -> None: ...
+
+    @abstractmethod
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        """Make the changes durable; `events` are the facts they produced (for an outbox)."""
+
+    @abstractmethod
+    async def _close(self) -> None:
+        """End the transaction, rolling back whatever was not committed."""
+
+    def saw(self, aggregate: EventRecorder) -> None:
+        """Repositories call this for every aggregate they hand out or take in."""
+        if not any(seen is aggregate for seen in self._seen):
+            self._seen.append(aggregate)
+
+    def _collect_events(self) -> list[DomainEvent]:
+        return [event for aggregate in self._seen for event in aggregate.pull_events()]

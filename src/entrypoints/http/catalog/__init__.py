@@ -1,0 +1,1 @@
+"""HTTP for the catalog: the product controller and its request/response schemas."""

@@ -1,0 +1,169 @@
+"""ProductController: /api/v1/products. Parse, call one use case, map the result; nothing more."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromHeader, FromPath, FromQuery, JSONBody, Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
+from application.catalog.create_product import CreateProduct, CreateProductHandler
+from application.catalog.delete_product import DeleteProduct, DeleteProductHandler
+from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.update_product import UpdateProduct, UpdateProductHandler
+from application.catalog.views import ProductView
+from application.shared.pagination import MAX_PAGE_SIZE
+from entrypoints.http.catalog.schemas import (
+    NewProduct,
+    ProductChanges,
+    ProductOut,
+    ProductPageOut,
+    StockAdjustment,
+)
+from entrypoints.http.openapi import problem_responses
+from entrypoints.http.preconditions import etag, expected_version
+
+IfMatch = Annotated[
+    str | None,
+    Parameter(
+        header="If-Match",
+        required=False,
+        description='The ETag of the version you changed, e.g. "3"; a stale one answers 412.',
+    ),
+]
+
+
+def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut]:
+    return Response(
+        ProductOut.of(view), status_code=status_code, headers={"ETag": etag(view.version)}
+    )
+
+
+T = TypeVar("T")
+
+
+def _unset_to_none(value: T | msgspec.UnsetType) -> T | None:
+    return None if value is msgspec.UNSET else value
+
+
+class ProductController(Controller):
+    path = "/api/v1/products"
+    tags = ["catalog"]
+
+    @post(
+        operation_id="createProduct",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(409, 422),
+    )
+    async def create(
+        self, data: JSONBody[NewProduct], create_product: NamedDependency[CreateProductHandler]
+    ) -> Response[ProductOut]:
+        """Add a product to the catalog."""
+        view = await create_product(
+            CreateProduct(
+                sku=data.sku,
+                name=data.name,
+                description=data.description,
+                price_amount=data.price.amount,
+                price_currency=data.price.currency,
+                stock=data.stock,
+            )
+        )
+        response = _with_etag(view, HTTP_201_CREATED)
+        response.headers["Location"] = f"{self.path}/{view.id}"
+        return response
+
+    @get(operation_id="listProducts", responses=problem_responses(422))
+    async def list(
+        self,
+        list_products: NamedDependency[ListProductsHandler],
+        limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
+        cursor: FromQuery[str | None] = None,
+        search: FromQuery[
+            Annotated[str | None, Parameter(description="Only names containing this text")]
+        ] = None,
+    ) -> ProductPageOut:
+        """Products in creation order, a page at a time; pass `next_cursor` back as `cursor`."""
+        page = await list_products(ListProducts(limit=limit, cursor=cursor, search=search))
+        return ProductPageOut.of(page)
+
+    @get("/{product_id:uuid}", operation_id="getProduct", responses=problem_responses(404))
+    async def get(
+        self, product_id: FromPath[UUID], get_product: NamedDependency[GetProductHandler]
+    ) -> Response[ProductOut]:
+        """One product, with its version as ETag."""
+        return _with_etag(await get_product(GetProduct(product_id)))
+
+    @patch(
+        "/{product_id:uuid}",
+        operation_id="updateProduct",
+        responses=problem_responses(404, 409, 412, 422),
+    )
+    async def update(
+        self,
+        product_id: FromPath[UUID],
+        data: JSONBody[ProductChanges],
+        update_product: NamedDependency[UpdateProductHandler],
+        if_match: FromHeader[IfMatch] = None,
+    ) -> Response[ProductOut]:
+        """Change some fields of a product. Send If-Match to refuse changing a newer version."""
+        price = _unset_to_none(data.price)
+        view = await update_product(
+            UpdateProduct(
+                product_id=product_id,
+                expected_version=expected_version(if_match),
+                sku=_unset_to_none(data.sku),
+                name=_unset_to_none(data.name),
+                description=_unset_to_none(data.description),
+                price_amount=price.amount if price else None,
+                price_currency=price.currency if price else None,
+            )
+        )
+        return _with_etag(view)
+
+    @delete(
+        "/{product_id:uuid}",
+        operation_id="deleteProduct",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(404, 409, 412),
+    )
+    async def remove(
+        self,
+        product_id: FromPath[UUID],
+        delete_product: NamedDependency[DeleteProductHandler],
+        if_match: FromHeader[IfMatch] = None,
+    ) -> None:
+        """Remove a product from the catalog."""
+        await delete_product(
+            DeleteProduct(product_id=product_id, expected_version=expected_version(if_match))
+        )
+
+    @post(
+        "/{product_id:uuid}/stock-adjustments",
+        operation_id="adjustStock",
+        status_code=200,
+        responses=problem_responses(404, 409, 412, 422),
+    )
+    async def adjust_stock(
+        self,
+        product_id: FromPath[UUID],
+        data: JSONBody[StockAdjustment],
+        adjust_stock: NamedDependency[AdjustStockHandler],
+        if_match: FromHeader[IfMatch] = None,
+    ) -> Response[ProductOut]:
+        """Add or remove units of stock; stock never goes below zero (409)."""
+        view = await adjust_stock(
+            AdjustStock(
+                product_id=product_id,
+                delta=data.delta,
+                reason=data.reason,
+                expected_version=expected_version(if_match),
+            )
+        )
+        return _with_etag(view)

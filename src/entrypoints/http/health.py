@@ -1,0 +1,83 @@
+"""/health/live and /health/ready: liveness of the process, readiness of each configured adapter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+import msgspec
+import structlog
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+
+from entrypoints.container import Container
+
+Status = Literal["up", "degraded", "down"]
+Probe = Callable[[], Awaitable[Status]]
+_log = structlog.get_logger("portico.health")
+
+
+class Check(msgspec.Struct):
+    status: Status
+    detail: str | None = None
+
+
+class Readiness(msgspec.Struct):
+    status: Status
+    checks: dict[str, Check]
+
+
+def probes(container: Container) -> dict[str, Probe]:
+    """One probe per configured adapter that can fail; in-process adapters cannot."""
+    settings = container.settings()
+    found: dict[str, Probe] = {}
+    if settings.persistence == "sql":
+        database = container.sql_database()
+
+        async def database_probe() -> Status:
+            await database.ping()
+            return "up"
+
+        found["database"] = database_probe
+    return found
+
+
+async def readiness(container: Container) -> Readiness:
+    timeout = container.settings().readiness_timeout
+    found = probes(container)
+    results = await asyncio.gather(*(_run(name, probe, timeout) for name, probe in found.items()))
+    checks = dict(zip(found, results, strict=True))
+    statuses = {check.status for check in checks.values()}
+    overall: Status = (
+        "down" if "down" in statuses else "degraded" if "degraded" in statuses else "up"
+    )
+    return Readiness(overall, checks)
+
+
+async def _run(name: str, probe: Probe, seconds: float) -> Check:
+    try:
+        async with asyncio.timeout(seconds):
+            return Check(await probe())
+    except TimeoutError:
+        detail = f"no answer within {seconds}s"
+    except Exception as error:
+        detail = f"{type(error).__name__}: {error}"
+    _log.warning("health.check_failed", check=name, detail=detail)
+    return Check("down", detail)
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+
+    @get("/live", operation_id="live")
+    async def live(self) -> dict[str, str]:
+        """The process is up and serving."""
+        return {"status": "up"}
+
+    @get("/ready", operation_id="ready")
+    async def ready(self, state: State) -> Response[Readiness]:
+        """Every configured adapter answers: 200 when up or degraded, 503 naming what is down."""
+        result = await readiness(state["container"])
+        return Response(result, status_code=503 if result.status == "down" else 200)

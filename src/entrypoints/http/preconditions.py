@@ -1,0 +1,24 @@
+"""HTTP preconditions: entity tags carry an aggregate's version."""
+
+from __future__ import annotations
+
+from entrypoints.http.errors import problem
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match header demands; None when there is no header or it is `*`.
+
+    A tag that is not one of ours can never match, so it fails the precondition (412).
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.split(",")[0].strip().removeprefix("W/")
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
+        return int(tag[1:-1])
+    raise problem(
+        412, "stale-version", 'If-Match must be an entity tag this API returned, such as "3"'
+    )

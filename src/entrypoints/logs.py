@@ -1,0 +1,60 @@
+"""Structured logging: structlog for ours and the standard library's lines; JSON off a terminal."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import msgspec
+import structlog
+
+from entrypoints.settings import Settings
+
+# msgspec is several times faster than json.dumps; enc_hook=str keeps any odd value loggable.
+_json = msgspec.json.Encoder(enc_hook=str)
+
+
+def _serialize(event: Any, **_: Any) -> str:
+    return _json.encode(event).decode()
+
+
+def configure_logging(settings: Settings) -> None:
+    as_json = settings.log_format == "json" or (
+        settings.log_format == "auto" and not sys.stdout.isatty()
+    )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any
+    if as_json:
+        # No locals in tracebacks: they may hold passwords and tokens.
+        transformer = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        shared.append(structlog.processors.ExceptionRenderer(transformer))
+        renderer = structlog.processors.JSONRenderer(serializer=_serialize)
+    else:
+        renderer = structlog.dev.ConsoleRenderer()
+    level = logging.getLevelNamesMapping()[settings.log_level]
+
+    # Our own lines: straight to structlog's fast path, no stdlib record in between.
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        cache_logger_on_first_use=True,
+    )
+    # Library lines (granian, sqlalchemy, alembic): through the same processors and renderer.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if settings.database_echo:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
