@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromHeader, FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
@@ -31,8 +31,8 @@ from entrypoints.http.preconditions import etag, expected_version
 
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         required=False,
         description='The ETag of the version you changed, e.g. "3"; a stale one answers 412.',
     ),
@@ -110,7 +110,7 @@ class ProductController(Controller):
         product_id: FromPath[UUID],
         data: JSONBody[ProductChanges],
         update_product: NamedDependency[UpdateProductHandler],
-        if_match: FromHeader[IfMatch] = None,
+        if_match: IfMatch = None,
     ) -> Response[ProductOut]:
         """Change some fields of a product. Send If-Match to refuse changing a newer version."""
         price = _unset_to_none(data.price)
@@ -137,7 +137,7 @@ class ProductController(Controller):
         self,
         product_id: FromPath[UUID],
         delete_product: NamedDependency[DeleteProductHandler],
-        if_match: FromHeader[IfMatch] = None,
+        if_match: IfMatch = None,
     ) -> None:
         """Remove a product from the catalog."""
         await delete_product(
@@ -155,7 +155,7 @@ class ProductController(Controller):
         product_id: FromPath[UUID],
         data: JSONBody[StockAdjustment],
         adjust_stock: NamedDependency[AdjustStockHandler],
-        if_match: FromHeader[IfMatch] = None,
+        if_match: IfMatch = None,
     ) -> Response[ProductOut]:
         """Add or remove units of stock; stock never goes below zero (409)."""
         view = await adjust_stock(

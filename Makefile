@@ -1,0 +1,55 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make run` and `make test`.
+# uv comes from PATH, or is installed into .tools/ with pip the first time.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: .venv/.installed  ## create .venv and install the locked dependencies
+
+migrate: install  ## apply migrations to PORTICO_DATABASE_URL (default: SQLite in var/)
+	$(RUN) portico db upgrade
+
+run: migrate  ## migrate, then serve the API on 127.0.0.1:8000
+	$(RUN) portico serve
+
+test: install check pytest  ## everything CI checks: lint, types, layers, then the tests
+
+check: lint typecheck layers
+
+lint: install  ## ruff lint and format check
+	$(RUN) ruff check src tests migrations bench
+	$(RUN) ruff format --check src tests migrations bench
+
+fmt: install  ## format and fix what ruff can
+	$(RUN) ruff format src tests migrations bench
+	$(RUN) ruff check --fix src tests migrations bench
+
+typecheck: install  ## mypy --strict on src/
+	$(RUN) mypy
+
+layers: install  ## import-linter: dependencies point inward
+	$(RUN) lint-imports
+
+pytest: install  ## the test suite
+	$(RUN) pytest $(PYTEST_ARGS)
+
+bench: install  ## wrk benchmarks (see bench/README.md)
+	$(RUN) python bench/run.py
+
+clean:  ## remove the environments and local data
+	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

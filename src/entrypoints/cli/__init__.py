@@ -1,0 +1,1 @@
+"""The `portico` command: serve, db, and (with later contexts) administration."""

@@ -1,0 +1,53 @@
+"""`portico db`: Alembic migrations against PORTICO_DATABASE_URL."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+
+from entrypoints.settings import Settings
+
+# The repository root holds alembic.ini and migrations/ (src/entrypoints/cli/db.py -> ../../..).
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("db", help="database migrations")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    upgrade = actions.add_parser("upgrade", help="apply migrations (default: to head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = actions.add_parser("downgrade", help="revert migrations (default: one step)")
+    downgrade.add_argument("revision", nargs="?", default="-1")
+    actions.add_parser("current", help="show the revision the database is at")
+    revision = actions.add_parser("revision", help="create a new migration")
+    revision.add_argument("-m", "--message", required=True)
+    revision.add_argument(
+        "--autogenerate", action="store_true", help="diff the models against the database"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.persistence != "sql":
+        raise ValueError("PORTICO_PERSISTENCE=memory has no database to migrate")
+    config = alembic_config(settings.database_url)
+    if args.action == "upgrade":
+        command.upgrade(config, args.revision)
+    elif args.action == "downgrade":
+        command.downgrade(config, args.revision)
+    elif args.action == "current":
+        command.current(config, verbose=False)
+    else:
+        command.revision(config, message=args.message, autogenerate=args.autogenerate)
+    return 0

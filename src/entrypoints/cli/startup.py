@@ -1,0 +1,35 @@
+"""Checks made before serving, so a wrong setting stops with one line instead of a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from adapters.persistence.sql.database import SqlDatabase
+from entrypoints.settings import Settings, SettingsError, env_name
+
+
+def check_database(settings: Settings) -> None:
+    """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
+    if settings.persistence != "sql":
+        return
+    variable = env_name("database_url")
+    try:
+        database = SqlDatabase(settings.database_url, pool_size=1)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise SettingsError(f"{variable} is not a database URL we can use: {error}") from None
+    shown = database.engine.url.render_as_string(hide_password=True)
+
+    async def ping() -> None:
+        try:
+            async with asyncio.timeout(settings.readiness_timeout * 3):
+                await database.ping()
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SettingsError(f"{variable}: cannot reach the database at {shown}: {reason}") from None

@@ -1,0 +1,43 @@
+"""Fixtures shared by every kind of test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+from tests.support.clock import SteppingClock
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    return SteppingClock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The embedded defaults, with an in-memory store so each test starts empty."""
+    return Settings(
+        environment="test", persistence="memory", log_format="json", log_level="WARNING"
+    )
+
+
+@pytest.fixture
+def container(settings: Settings) -> Container:
+    return build_container(settings)
+
+
+@pytest.fixture
+def app(container: Container) -> Litestar:
+    return create_app(container)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app) as test_client:
+        yield test_client

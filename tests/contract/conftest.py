@@ -1,0 +1,64 @@
+"""The catalog stores the contract suite runs on: memory, SQLite, PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.tables import metadata, products
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from domain.catalog.repository import CatalogUnitOfWork
+from tests.support.databases import ensure_database
+from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+
+STORES = [
+    "memory",
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),
+]
+
+
+async def _sql_database(store: str, tmp_path: Path) -> SqlDatabase:
+    if store == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
+    elif store == "postgresql":
+        url = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
+    else:
+        url = require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
+    await ensure_database(url)
+    database = SqlDatabase(url, pool_size=4)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await connection.execute(delete(products))
+    return database
+
+
+@pytest.fixture(params=STORES)
+async def uow_factory(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[CatalogUnitOfWorkFactory]:
+    store: str = request.param
+    if store == "memory":
+        memory = MemoryCatalogStore()
+
+        def memory_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(memory, read_only=read_only)
+
+        yield memory_uow
+        return
+    database = await _sql_database(store, tmp_path)
+
+    def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield sql_uow
+    finally:
+        await database.dispose()

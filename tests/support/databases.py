@@ -1,0 +1,36 @@
+"""Throwaway SQL databases for contract and migration tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.persistence.sql.engine import async_url
+
+
+async def ensure_database(url: str) -> None:
+    """Create the URL's database on its server if it is not there (PostgreSQL, MariaDB)."""
+    target = async_url(url)
+    backend = target.get_backend_name()
+    if backend == "sqlite":
+        return
+    admin_db = "postgres" if backend == "postgresql" else "mysql"
+    admin = create_async_engine(target.set(database=admin_db), isolation_level="AUTOCOMMIT")
+    name = target.database
+    try:
+        async with admin.connect() as connection:
+            if backend == "postgresql":
+                found = await connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not found:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                await connection.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
+    finally:
+        await admin.dispose()
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)

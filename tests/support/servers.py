@@ -1,0 +1,44 @@
+"""Real servers for the tests: where they are, and what to do when one cannot be reached.
+
+With CI=true an unreachable server fails the test; elsewhere the test is skipped with a message
+saying how to enable it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL = os.environ.get(
+    "PORTICO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_test"
+)
+MARIADB_URL = os.environ.get(
+    "PORTICO_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_test"
+)
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(url: str, env_var: str) -> str:
+    """The URL if its server answers on TCP; otherwise fail (CI) or skip with how to enable it."""
+    parsed = make_url(url)
+    host, port = parsed.host or "127.0.0.1", parsed.port or 0
+    if not reachable(host, port):
+        message = (
+            f"{parsed.get_backend_name()} is not reachable at {host}:{port}; start it "
+            f"(see ../shared/services.md) or point {env_var} at one"
+        )
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
