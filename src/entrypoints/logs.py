@@ -43,7 +43,8 @@ def configure_logging(settings: Settings) -> None:
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
-        cache_logger_on_first_use=True,
+        # Cached loggers ignore a later configure(); tests reconfigure per app, so they opt out.
+        cache_logger_on_first_use=settings.environment != "test",
     )
     # Library lines (granian, sqlalchemy, alembic): through the same processors and renderer.
     handler = logging.StreamHandler(sys.stdout)

@@ -34,3 +34,26 @@ async def ensure_database(url: str) -> None:
 
 def with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def recreate_database(url: str) -> None:
+    """Drop and create the URL's database, so a test starts from nothing."""
+    target = async_url(url)
+    backend = target.get_backend_name()
+    if backend == "sqlite":
+        return
+    admin = create_async_engine(
+        target.set(database="postgres" if backend == "postgresql" else "mysql"),
+        isolation_level="AUTOCOMMIT",
+    )
+    name = target.database
+    try:
+        async with admin.connect() as connection:
+            if backend == "postgresql":
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                await connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+                await connection.execute(text(f"CREATE DATABASE `{name}`"))
+    finally:
+        await admin.dispose()

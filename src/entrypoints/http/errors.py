@@ -6,6 +6,7 @@ fields at fault) for validation. `type` is stable: clients may branch on it.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -43,6 +44,8 @@ _HTTP_CODES = {
     415: "unsupported-media-type",
     429: "too-many-requests",
 }
+_AT_PATH = re.compile(r" - at `\$[^`]*`$")
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 _log = structlog.get_logger("portico.errors")
 
 
@@ -80,16 +83,19 @@ def from_domain_error(error: DomainError) -> ProblemDetailsException:
 
 
 def from_validation_error(error: ValidationException) -> ProblemDetailsException:
-    errors = [
-        {
-            "field": item.get("key") or "body",
-            "message": item.get("message", ""),
-            "in": item.get("source"),
-        }
-        for item in (error.extra if isinstance(error.extra, list) else [])
-        if isinstance(item, dict)
-    ]
+    items = error.extra if isinstance(error.extra, list) else []
+    errors = [_field_error(item) for item in items if isinstance(item, dict)]
     return problem(422, "validation-failed", "the request has invalid fields", errors=errors)
+
+
+def _field_error(item: dict[str, Any]) -> dict[str, Any]:
+    """Name the field at fault in the client's terms, even for unknown or missing fields."""
+    message = _AT_PATH.sub("", str(item.get("message", "")))
+    key = item.get("key")
+    field = "" if key in (None, "", "data", "body") else str(key)
+    if named := _NAMED_FIELD.search(message):
+        field = f"{field}.{named.group(1)}" if field else named.group(1)
+    return {"field": field or "body", "message": message, "in": item.get("source")}
 
 
 def from_http_error(error: HTTPException) -> ProblemDetailsException:

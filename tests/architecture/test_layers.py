@@ -1,0 +1,44 @@
+"""The layer rule, checked by import-linter's contracts in pyproject.toml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
+
+
+def _lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache"], cwd=cwd, capture_output=True, text=True, check=False, env=env
+    )
+
+
+def test_the_project_keeps_every_contract() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_domain_module_importing_an_adapter_breaks_the_contract(tmp_path: Path) -> None:
+    # A copy of the tree with one forbidden import: the same contracts must catch it.
+    copy = tmp_path / "project"
+    copy.mkdir()
+    subprocess.run(["cp", "-r", str(ROOT / "src"), str(copy)], check=True)
+    (copy / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    bad = copy / "src" / "domain" / "leak.py"
+    bad.write_text(
+        textwrap.dedent(
+            """
+            from adapters.persistence.sql.tables import products  # the domain must not know SQL
+
+            TABLE = products
+            """
+        )
+    )
+    result = _lint_imports(copy, env={"PYTHONPATH": str(copy / "src"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    assert "domain.leak" in result.stdout

@@ -1,0 +1,113 @@
+"""`portico db upgrade` then `portico serve`, as a user runs them, talking real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import portico_env, run_portico, serving
+from tests.support.databases import recreate_database, with_database
+from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+
+ENGINES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),
+]
+
+
+def _database_url(engine: str, tmp_path: Path) -> str:
+    if engine == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'portico.db'}"
+    base = (
+        require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
+        if engine == "postgresql"
+        else require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
+    )
+    url = with_database(base, f"{base.rsplit('/', 1)[1]}_e2e")
+    asyncio.run(recreate_database(url))
+    return url
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_catalog_works_unchanged_on_each_engine(engine: str, tmp_path: Path) -> None:
+    env = portico_env(database_url=_database_url(engine, tmp_path), log_format="json")
+    migrated = run_portico("db", "upgrade", env=env, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+
+    with serving(env, tmp_path) as (base, process), httpx.Client(base_url=base) as http:
+        created = http.post(
+            "/api/v1/products",
+            json={"sku": "e2e-1", "name": "Kettle", "price": {"amount": "30", "currency": "EUR"}},
+        )
+        assert created.status_code == 201, created.text
+        product = created.json()
+        url = f"/api/v1/products/{product['id']}"
+
+        changed = http.patch(url, json={"name": "Kettle 2"}, headers={"If-Match": '"1"'})
+        adjusted = http.post(f"{url}/stock-adjustments", json={"delta": 4})
+        fetched = http.get(url)
+        listed = http.get("/api/v1/products")
+        ready = http.get("/health/ready")
+        openapi = http.get("/schema/openapi.json")
+
+    assert changed.status_code == 200
+    assert adjusted.json()["stock"] == 4
+    assert fetched.json()["name"] == "Kettle 2"
+    assert fetched.headers["etag"] == '"3"'
+    assert fetched.json()["price"] == {"amount": "30.00", "currency": "EUR"}
+    assert [item["sku"] for item in listed.json()["items"]] == ["E2E-1"]
+    assert ready.json()["checks"]["database"]["status"] == "up"
+    assert openapi.json()["openapi"].startswith("3.1")
+    assert process.returncode == 0
+    output = process.stdout.read() if process.stdout else ""
+    errors = process.stderr.read() if process.stderr else ""
+    assert f"OpenAPI docs at {base}/schema" in errors
+    assert '"event":"http.request"' in output
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'keep.db'}")
+    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    with serving(env, tmp_path) as (base, _):
+        created = httpx.post(
+            f"{base}/api/v1/products",
+            json={"sku": "keep-1", "name": "Mug", "price": {"amount": "5", "currency": "EUR"}},
+        ).json()
+    with serving(env, tmp_path) as (base, _):
+        assert httpx.get(f"{base}/api/v1/products/{created['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("settings", "args", "expected"),
+    [
+        ({"persistence": "mongo"}, ["serve"], "PORTICO_PERSISTENCE='mongo' is invalid"),
+        ({"port": "http"}, ["serve"], "PORTICO_PORT='http' is invalid"),
+        (
+            {"database_url": "postgresql://nobody@127.0.0.1:9/none"},
+            ["serve"],
+            "PORTICO_DATABASE_URL: cannot reach the database at postgresql+asyncpg://nobody@127.0.0.1:9/none",
+        ),
+        ({"database_url": "not a url"}, ["serve"], "PORTICO_DATABASE_URL is not a database URL"),
+        ({}, ["serve", "--port", "abc"], "argument --port: invalid int value: 'abc'"),
+        ({}, ["launch"], "invalid choice: 'launch'"),
+    ],
+)
+def test_bad_settings_and_arguments_stop_with_one_clear_line(
+    settings: dict[str, str], args: list[str], expected: str, tmp_path: Path
+) -> None:
+    result = run_portico(*args, env=portico_env(**settings), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_portico("--version", env=portico_env(), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("portico ")
