@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, delete, func, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,6 +16,10 @@ from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+
+
+# Built once: constructing a statement per call costs about a quarter of a read's CPU.
+_BY_ID = select(products).where(products.c.id == bindparam("product_id"))
 
 
 class SqlProductRepository(ProductRepository):
@@ -29,7 +33,7 @@ class SqlProductRepository(ProductRepository):
         product.mark_persisted()
 
     async def get(self, product_id: UUID) -> Product | None:
-        result = await self._conn.execute(select(products).where(products.c.id == product_id))
+        result = await self._conn.execute(_BY_ID, {"product_id": product_id})
         row = result.mappings().first()
         if row is None:
             return None
