@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ from entrypoints.cli.startup import check_database
 from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:create_app"
+SOURCE = Path(__file__).resolve().parents[2]  # src/: what --reload watches
 # Granian's own lines go through our root handler, so they are structured like ours.
 _GRANIAN_LOGGING = {
     "loggers": {
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         workers=workers,
         reload=args.reload,
-        reload_paths=None,
+        reload_paths=[SOURCE],
         log_dictconfig=_GRANIAN_LOGGING,
     ).serve()
     return 0
