@@ -22,11 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import httpx
 
@@ -100,13 +100,14 @@ def portico_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def bench_portico(
-    name: str, database_url: str, duration: int, **settings: str
-) -> dict[str, Any]:
+def bench_portico(name: str, database_url: str, duration: int, **settings: str) -> dict[str, Any]:
     env = portico_env(database_url, **settings)
     if settings.get("persistence", "sql") == "sql":
         subprocess.run(
-            [str(BIN / "portico"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
+            [str(BIN / "portico"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
             capture_output=True,
         )
     port = free_port()
@@ -125,8 +126,19 @@ def bench_portico(
 
 def bench_hello(duration: int) -> dict[str, Any]:
     port = free_port()
-    command = [str(BIN / "granian"), "--interface", "asgi", "--port", str(port), "--workers", "1",
-               "--no-ws", "--log-level", "warning", "bench.hello:app"]
+    command = [
+        str(BIN / "granian"),
+        "--interface",
+        "asgi",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "bench.hello:app",
+    ]
     with server(command, dict(os.environ), f"http://127.0.0.1:{port}/"):
         result = wrk(f"http://127.0.0.1:{port}/", duration)
     return {"scenario": "floor: bare Litestar hello", "route": "GET /", **result}
