@@ -326,3 +326,26 @@ async def test_a_rolled_back_unit_of_work_hands_over_no_event(
     async with uow_factory() as uow:
         await uow.products.add(new_product())
     assert uow.committed_events == []
+
+
+async def test_a_read_only_unit_of_work_refuses_writes_and_commit(
+    uow_factory: CatalogUnitOfWorkFactory,
+) -> None:
+    product = new_product()
+    await save(uow_factory, product)
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with uow_factory(read_only=True) as uow:
+            await uow.products.add(new_product("SKU-2"))
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with uow_factory(read_only=True) as uow:
+            loaded = await uow.products.get(product.id)
+            assert loaded is not None
+            loaded.change(name="Sneaky", now=T0)
+            await uow.products.update(loaded)
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with uow_factory(read_only=True) as uow:
+            await uow.commit()
+
+    async with uow_factory(read_only=True) as uow:
+        stored = await uow.products.page(after=None, limit=10)
+    assert [(p.sku, p.name) for p in stored] == [("SKU-1", "Green tea")]

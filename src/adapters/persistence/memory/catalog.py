@@ -59,6 +59,7 @@ class MemoryProductRepository(ProductRepository):
             raise DuplicateSku(product.sku)
 
     async def add(self, product: Product) -> None:
+        self._refuse_if_read_only()
         self._check_sku(product)
         self._uow.saw(product)
         self.staged[product.id] = _fresh_copy(product)
@@ -93,7 +94,12 @@ class MemoryProductRepository(ProductRepository):
         self._stage_change(product)
         self.staged[product.id] = None
 
+    def _refuse_if_read_only(self) -> None:
+        if self._uow.read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
+
     def _stage_change(self, product: Product) -> None:
+        self._refuse_if_read_only()
         self._uow.saw(product)
         current = self._current(product.id)
         if current is None or current.version != product.persisted_version:
@@ -111,6 +117,8 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
         self.products = self._repository = MemoryProductRepository(self._store, self)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         repo, committed = self._repository, self._store.products
         for pid, expected in repo.expected_versions.items():
             stored = committed.get(pid)

@@ -22,9 +22,12 @@ _BY_ID = select(products).where(products.c.id == bindparam("product_id"))
 
 
 class SqlProductRepository(ProductRepository):
-    def __init__(self, connection: AsyncConnection, uow: CatalogUnitOfWork) -> None:
+    def __init__(
+        self, connection: AsyncConnection, uow: CatalogUnitOfWork, *, read_only: bool
+    ) -> None:
         self._conn = connection
         self._uow = uow
+        self._read_only = read_only
 
     async def add(self, product: Product) -> None:
         self._uow.saw(product)
@@ -78,6 +81,9 @@ class SqlProductRepository(ProductRepository):
         await self._write(statement, product, must_match=True)
 
     async def _write(self, statement: Any, product: Product, *, must_match: bool = False) -> None:
+        if self._read_only:
+            # Autocommit would make the write durable at once: refuse it instead.
+            raise RuntimeError("a read-only unit of work cannot write")
         try:
             result = await self._conn.execute(statement)
         except IntegrityError as error:
@@ -90,7 +96,7 @@ class SqlProductRepository(ProductRepository):
 
 class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.products = SqlProductRepository(connection, self)
+        self.products = SqlProductRepository(connection, self, read_only=self.read_only)
 
 
 def _row(product: Product) -> dict[str, Any]:
