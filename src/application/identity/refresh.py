@@ -16,6 +16,7 @@ from application.identity.views import TokenPair
 from domain.identity.errors import InvalidRefreshToken
 from domain.identity.ports import TokenIssuer
 from domain.shared.clock import Clock
+from domain.shared.errors import ConcurrentUpdate
 from domain.shared.ids import IdGenerator
 
 
@@ -42,9 +43,15 @@ class RefreshHandler:
     async def __call__(self, command: Refresh) -> TokenPair:
         if not 0 < len(command.refresh_token) <= TOKEN_TEXT_MAX:
             raise InvalidRefreshToken()
+        try:
+            return await self._rotate(command.refresh_token)
+        except ConcurrentUpdate:  # another request used the same token at the same moment
+            raise InvalidRefreshToken() from None
+
+    async def _rotate(self, refresh_token: str) -> TokenPair:
         now = self._clock.now()
         async with self._uow() as uow:
-            token = await uow.refresh_tokens.find(digest(command.refresh_token))
+            token = await uow.refresh_tokens.find(digest(refresh_token))
             if token is None or token.revoked_at is not None or now >= token.expires_at:
                 raise InvalidRefreshToken()
             if token.used_at is not None or not await uow.refresh_tokens.use(token, now):
