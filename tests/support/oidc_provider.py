@@ -92,7 +92,7 @@ class OidcProvider:
                 provider.requests[self.path] += 1
                 if provider.fail:
                     self._send(503, {"error": "unavailable"})
-                elif self.path == "/.well-known/openid-configuration":
+                elif self.path.endswith("/.well-known/openid-configuration"):
                     self._send(
                         200,
                         {

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey, import_key
 
 AnyKey = OKPKey | ECKey | RSAKey
@@ -83,19 +84,16 @@ def load_key_file(path: Path) -> list[SigningKey]:
         raise KeyRingError(f"cannot read the key file {path}: {error.strerror}") from None
     try:
         if data.lstrip().startswith(b"{"):
-            key_set = KeySet.import_key_set(json.loads(data))
-            found = [_with_kid(key) for key in key_set.keys if not isinstance(key, str)]  # type: ignore[arg-type]
-            if not found:
-                raise KeyRingError(f"{path} holds no key")
-            return found
-        key = import_key(data, _pem_type(data))
-    except (ValueError, TypeError) as error:
-        if isinstance(error, KeyRingError):
-            raise
-        raise KeyRingError(f"{path} is not a PEM key or a JWK Set: {error}") from None
-    if not isinstance(key, OKPKey | ECKey | RSAKey):
+            keys: list[Any] = list(KeySet.import_key_set(json.loads(data)).keys)
+        else:
+            keys = [import_key(data, _pem_type(data))]
+    except KeyRingError:
+        raise
+    except (ValueError, TypeError, JoseError) as error:
+        raise KeyRingError(f"{path} is not a PEM key or a JWK Set with a key: {error}") from None
+    if any(not isinstance(key, OKPKey | ECKey | RSAKey) for key in keys):
         raise KeyRingError(f"{path}: symmetric keys are not accepted; use Ed25519, P-256 or RSA")
-    return [_with_kid(key)]
+    return [_with_kid(key) for key in keys]
 
 
 def _pem_type(data: bytes) -> Any:
