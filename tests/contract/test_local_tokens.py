@@ -109,7 +109,7 @@ def test_a_jwks_file_keeps_its_kids_and_publishes_only_public_halves(tmp_path: P
     [
         (b"not a key", "not a PEM key"),
         (b'{"keys": []}', "with a key"),
-        (b'{"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "s"}]}', "symmetric"),
+        (b'{"keys": [{"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA", "kid": "s"}]}', "symmetric"),
     ],
 )
 def test_unusable_key_files_are_refused_with_a_reason(
