@@ -15,6 +15,7 @@ from adapters.auth.argon2 import Argon2PasswordHasher
 from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
 from adapters.auth.oidc import OidcTokenVerifier
+from adapters.auth.verified_tokens import CachedTokenVerifier
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
@@ -105,7 +106,7 @@ class Container(containers.DeclarativeContainer):
         audience=settings.provided.auth_audience,
         lifetime_seconds=settings.provided.auth_access_token_ttl,
     )
-    token_verifier = providers.Selector(
+    signature_verifier = providers.Selector(
         settings.provided.auth,
         local=providers.Singleton(
             LocalTokenVerifier,
@@ -125,6 +126,12 @@ class Container(containers.DeclarativeContainer):
             timeout=settings.provided.auth_oidc_timeout,
             leeway=settings.provided.auth_leeway,
         ),
+    )
+    token_verifier = providers.Singleton(
+        CachedTokenVerifier,
+        inner=signature_verifier,
+        clock=clock,
+        max_entries=settings.provided.auth_token_cache_size,
     )
     access_revocations = providers.Singleton(
         AccessRevocations,
@@ -203,7 +210,6 @@ def build_container(settings: Settings | None = None) -> Container:
 async def close_container(container: Container) -> None:
     """Release what the adapters hold (connection pools); safe to call more than once."""
     settings = container.settings()
-    if settings.auth == "oidc":
-        await container.token_verifier().close()
+    await container.token_verifier().close()
     if settings.persistence == "sql":
         await container.sql_database().dispose()

@@ -44,6 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     auth_signing_keys: str = ""
     auth_signing_kid: str = ""
     auth_dev_key_file: str = "var/dev-signing-key.json"
+    auth_token_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
     auth_revocation_sync: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
     auth_oidc_issuer: str = ""
     auth_oidc_audience: str = ""

@@ -27,7 +27,9 @@ async def test_a_customer_sees_their_own_account_and_not_anothers(
     assert hidden.json()["type"] == missing.json()["type"] == "/problems/user-not-found"
 
 
-async def test_an_admin_sees_anyone_and_lists_everyone(client: Client, container: Container) -> None:
+async def test_an_admin_sees_anyone_and_lists_everyone(
+    client: Client, container: Container
+) -> None:
     other = await create_user(container, "customer")
     admin = await auth_headers(container, "admin")
 

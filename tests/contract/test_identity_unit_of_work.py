@@ -23,7 +23,9 @@ T0 = datetime(2026, 3, 1, 12, 0, 0, 654321, tzinfo=UTC)
 ids = Uuid7Generator()
 
 
-def new_user(email: str = "ada@example.com", at: datetime = T0, user_id: UUID | None = None) -> User:
+def new_user(
+    email: str = "ada@example.com", at: datetime = T0, user_id: UUID | None = None
+) -> User:
     return User.register(
         id=user_id or ids.new_id(),
         email=email,
@@ -75,7 +77,9 @@ async def test_a_committed_user_reads_back_equal_by_id_and_email(
         by_email = await uow.users.get_by_email("ada@example.com")
         unknown = await uow.users.get_by_email("bob@example.com")
 
-    assert by_id is not None and by_email is not None and unknown is None
+    assert by_id is not None
+    assert by_email is not None
+    assert unknown is None
     for loaded in (by_id, by_email):
         assert loaded.id == user.id
         assert loaded.email == "ada@example.com"
@@ -205,7 +209,9 @@ async def test_a_refresh_token_reads_back_by_digest(
     assert await find(identity_uow_factory, "b" * 64) is None
 
 
-async def test_a_refresh_token_is_used_once(identity_uow_factory: IdentityUnitOfWorkFactory) -> None:
+async def test_a_refresh_token_is_used_once(
+    identity_uow_factory: IdentityUnitOfWorkFactory,
+) -> None:
     user = new_user()
     await save(identity_uow_factory, user)
     token = new_token(user)
@@ -282,9 +288,11 @@ async def test_revoking_all_of_a_user_spares_other_users(
 
     for token in adas:
         stored = await find(identity_uow_factory, token.digest)
-        assert stored is not None and stored.revoked_at == T0
+        assert stored is not None
+        assert stored.revoked_at == T0
     stored_bob = await find(identity_uow_factory, bobs.digest)
-    assert stored_bob is not None and stored_bob.revoked_at is None
+    assert stored_bob is not None
+    assert stored_bob.revoked_at is None
 
 
 async def test_a_revoked_token_cannot_be_used_and_keeps_its_first_revocation(

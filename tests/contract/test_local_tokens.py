@@ -29,7 +29,9 @@ def write_pem(path: Path, key: OKPKey | ECKey | RSAKey, *, private: bool = True)
     return path
 
 
-def pair(ring_paths: list[Path], kid: str | None = None) -> tuple[LocalTokenIssuer, LocalTokenVerifier]:
+def pair(
+    ring_paths: list[Path], kid: str | None = None
+) -> tuple[LocalTokenIssuer, LocalTokenVerifier]:
     ring = load_key_ring(ring_paths, kid)
     clock = FixedClock(NOW)
     issuer = LocalTokenIssuer(ring, clock, issuer="portico", audience="api", lifetime_seconds=600)
@@ -46,7 +48,9 @@ def test_an_issued_token_has_the_rfc_9068_shape(tmp_path: Path) -> None:
 
     assert header == {"typ": "at+jwt", "alg": "Ed25519", "kid": ring.signing.kid}
     issued = int(NOW.replace(microsecond=0).timestamp())
-    assert claims["iss"] == "portico" and claims["aud"] == "api" and claims["sub"] == "user-7"
+    assert claims["iss"] == "portico"
+    assert claims["aud"] == "api"
+    assert claims["sub"] == "user-7"
     assert claims["iat"] == claims["nbf"] == issued
     assert claims["exp"] == issued + 600
     assert claims["roles"] == ["admin", "staff"]
@@ -96,7 +100,8 @@ def test_a_jwks_file_keeps_its_kids_and_publishes_only_public_halves(tmp_path: P
     ring = load_key_ring([path], "2026-02")
     published = ring.jwks()["keys"]
 
-    assert ring.signing.kid == "2026-02" and ring.signing.algorithm == "ES256"
+    assert ring.signing.kid == "2026-02"
+    assert ring.signing.algorithm == "ES256"
     assert [(k["kid"], k["alg"], k["use"]) for k in published] == [
         ("2026-01", "Ed25519", "sig"),
         ("2026-02", "ES256", "sig"),
@@ -109,7 +114,11 @@ def test_a_jwks_file_keeps_its_kids_and_publishes_only_public_halves(tmp_path: P
     [
         (b"not a key", "not a PEM key"),
         (b'{"keys": []}', "with a key"),
-        (b'{"keys": [{"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA", "kid": "s"}]}', "symmetric"),
+        (
+            b'{"keys": [{"kty": "oct", "kid": "s", '
+            b'"k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}]}',
+            "symmetric",
+        ),
     ],
 )
 def test_unusable_key_files_are_refused_with_a_reason(

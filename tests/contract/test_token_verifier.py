@@ -65,9 +65,7 @@ def _local(tmp_path: Path) -> Source:
         return parts(token.value)[1]
 
     signing = ring.signing
-    return Source(
-        verifier, "portico", signing.key, signing.algorithm, {"typ": "at+jwt"}, base, now
-    )
+    return Source(verifier, "portico", signing.key, signing.algorithm, {"typ": "at+jwt"}, base, now)
 
 
 @pytest.fixture(params=["local", "oidc"])

@@ -74,7 +74,11 @@ async def test_hs256_signed_with_our_public_key(client: Client, container: Conta
     header, claims, _ = parts(mint(container))
     key = container.signing_keys().signing.key
     published = (await client.get("/.well-known/jwks.json")).json()["keys"][0]
-    for secret in (key.as_pem(private=False), msgspec.json.encode(published), published["x"].encode()):
+    for secret in (
+        key.as_pem(private=False),
+        msgspec.json.encode(published),
+        published["x"].encode(),
+    ):
         await refused(client, hs256(header, claims, secret))
 
 
@@ -266,7 +270,8 @@ async def test_brute_force_on_one_account_locks_it_even_for_the_right_password(
     statuses = []
     for n in range(4):
         response = await client.post(
-            "/api/v1/auth/login", json={"email": "target@example.com", "password": f"guess {n}!!!!!"}
+            "/api/v1/auth/login",
+            json={"email": "target@example.com", "password": f"guess {n}!!!!!"},
         )
         statuses.append(response.status_code)
     assert statuses == [401, 401, 401, 429]
@@ -290,7 +295,9 @@ async def test_brute_force_from_one_address_hits_the_rate_limit(
         statuses.append(response.status_code)
     assert statuses[:8] == [401] * 8
     assert statuses[8:] == [429, 429]
-    limited = await client.post("/api/v1/auth/register", json={"email": "x@example.com", "password": "y"})
+    limited = await client.post(
+        "/api/v1/auth/register", json={"email": "x@example.com", "password": "y"}
+    )
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) > 0
     assert limited.headers["content-type"] == "application/problem+json"
@@ -329,8 +336,10 @@ async def test_injection_in_every_string_field_of_the_auth_routes(
         ("/api/v1/auth/logout", {"refresh_token": payload}, None),
     ]
     for path, body, form in attempts:
-        response = await client.post(path, json=body) if form is None else await client.post(
-            path, data=form
+        response = (
+            await client.post(path, json=body)
+            if form is None
+            else await client.post(path, data=form)
         )
         assert response.status_code in (201, 204, 401, 409, 422), (path, response.text)
         assert "set-cookie" not in response.headers

@@ -32,7 +32,9 @@ async def create_user(container: Container, *roles: str, email: str | None = Non
     return str(view.id)
 
 
-def bearer(container: Container, user_id: str, *roles: str, access_version: int = 1) -> dict[str, str]:
+def bearer(
+    container: Container, user_id: str, *roles: str, access_version: int = 1
+) -> dict[str, str]:
     """An Authorization header with a fresh access token for this user."""
     token = container.token_issuer().issue(
         AccessGrant(subject=user_id, roles=parse_roles(roles), access_version=access_version)
@@ -40,7 +42,9 @@ def bearer(container: Container, user_id: str, *roles: str, access_version: int 
     return {"Authorization": f"Bearer {token.value}"}
 
 
-async def auth_headers(container: Container, *roles: str, email: str | None = None) -> dict[str, str]:
+async def auth_headers(
+    container: Container, *roles: str, email: str | None = None
+) -> dict[str, str]:
     """Create a user with these roles (default: customer) and return its Authorization header."""
     roles = roles or ("customer",)
     user_id = await create_user(container, *roles, email=email)

@@ -50,3 +50,6 @@ class TokenVerifier(ABC):
     @abstractmethod
     async def verify(self, token: str) -> Principal:
         """The principal a valid token proves; InvalidToken for anything else."""
+
+    async def close(self) -> None:  # noqa: B027 (optional hook: most verifiers hold nothing)
+        """Release what the verifier holds (an HTTP client, say); the default holds nothing."""
