@@ -81,6 +81,10 @@ class LoginHandler:
             return None
         return await users.get_by_email(email)
 
+    async def prepare(self) -> None:
+        """Make the decoy hash now (at start-up), so the first unknown email costs no extra."""
+        await self._decoy()
+
     async def _decoy(self) -> str:
         """A real hash of a random password, so an unknown email costs one verification too."""
         if self._decoy_hash is None:

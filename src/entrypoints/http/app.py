@@ -17,7 +17,7 @@ from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.identity.auth_controller import AuthController
 from entrypoints.http.identity.jwks import JwksController
-from entrypoints.http.identity.users_controller import UserController
+from entrypoints.http.identity.users_controller import PasswordController, UserController
 from entrypoints.http.openapi import openapi_config
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.authentication import bearer_authentication
@@ -42,21 +42,23 @@ def create_app(container: Container | None = None) -> Litestar:
         )
 
     route_handlers: list[Any] = [ProductController, UserController, HealthController]
+    revocation_sync = RevocationSync(container.access_revocations(), settings.auth_revocation_sync)
+    on_startup: list[Any] = [announce, revocation_sync.start]
     if settings.auth == "local":
         # With an external provider, signing in happens there: our sign-in routes are off.
         container.signing_keys()  # a bad key setting stops start-up here, with its message
         sign_in = Router(
             path="/",
-            route_handlers=[AuthController],
+            route_handlers=[AuthController, PasswordController],
             middleware=[sign_in_rate_limit(settings.rate_limit_auth_per_minute).middleware],
         )
         route_handlers += [sign_in, JwksController]
+        on_startup.append(container.login().prepare)
     throttle = LoginThrottle(
         container.rate_limit_store(),
         max_failures=settings.login_failures_per_account,
         lockout_seconds=settings.login_lockout_seconds,
     )
-    revocation_sync = RevocationSync(container.access_revocations(), settings.auth_revocation_sync)
 
     app = Litestar(
         route_handlers=route_handlers,
@@ -67,7 +69,7 @@ def create_app(container: Container | None = None) -> Litestar:
         cors_config=_cors(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
-        on_startup=[announce, revocation_sync.start],
+        on_startup=on_startup,
         on_shutdown=[revocation_sync.stop],
         logging_config=None,
         debug=False,

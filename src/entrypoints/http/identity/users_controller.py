@@ -39,27 +39,6 @@ class UserController(Controller):
         """Your own account."""
         return UserOut.of(await get_me(GetMe(principal(request))))
 
-    @post(
-        "/me/password",
-        operation_id="changePassword",
-        status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(401, 422),
-    )
-    async def change_password(
-        self,
-        request: AnyRequest,
-        data: JSONBody[PasswordChange],
-        change_password: NamedDependency[ChangePasswordHandler],
-    ) -> None:
-        """Change your password. Every session and access token you had stops working."""
-        await change_password(
-            ChangePassword(
-                requester=principal(request),
-                current_password=data.current_password,
-                new_password=data.new_password,
-            )
-        )
-
     @get(
         operation_id="listUsers",
         guards=[requires(Permission.USERS_MANAGE)],
@@ -114,3 +93,32 @@ class UserController(Controller):
             )
         )
         return Response(UserOut.of(view), headers={"ETag": etag(view.version)})
+
+
+class PasswordController(Controller):
+    """/api/v1/users/me/password: mounted with the sign-in routes, under their rate limit, since
+    it checks a password too."""
+
+    path = "/api/v1/users/me/password"
+    tags = ["identity"]
+    security = BEARER
+
+    @post(
+        operation_id="changePassword",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 422),
+    )
+    async def change_password(
+        self,
+        request: AnyRequest,
+        data: JSONBody[PasswordChange],
+        change_password: NamedDependency[ChangePasswordHandler],
+    ) -> None:
+        """Change your password. Every session and access token you had stops working."""
+        await change_password(
+            ChangePassword(
+                requester=principal(request),
+                current_password=data.current_password,
+                new_password=data.new_password,
+            )
+        )
