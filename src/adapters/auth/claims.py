@@ -10,6 +10,8 @@ from joserfc.errors import JoseError
 from joserfc.jwt import JWTClaimsRegistry
 
 from domain.identity.errors import InvalidToken
+from domain.identity.principal import Principal
+from domain.identity.roles import known_roles
 
 # Past this a "token" is junk, refused before any parsing.
 TOKEN_MAX = 8192
@@ -55,3 +57,19 @@ def claim_at(claims: dict[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def principal_of(claims: dict[str, Any], roles: Any, *, access_version: Any = None) -> Principal:
+    """The principal of claims that passed validation; `roles` is the list of role names."""
+    if access_version is not None and (
+        not isinstance(access_version, int) or isinstance(access_version, bool)
+    ):
+        raise InvalidToken("av must be an integer")
+    names = [name for name in roles if isinstance(name, str)] if isinstance(roles, list) else []
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=known_roles(names),
+        token_id=str(claims.get("jti", "")),
+        expires_at=timestamp(claims["exp"]),
+        access_version=access_version,
+    )

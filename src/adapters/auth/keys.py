@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey, import_key
 
@@ -97,12 +99,7 @@ def load_key_file(path: Path) -> list[SigningKey]:
 
 
 def _pem_type(data: bytes) -> Any:
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-    from cryptography.hazmat.primitives.serialization import (
-        load_pem_private_key,
-        load_pem_public_key,
-    )
-
+    """The JWK key type of a PEM key (joserfc wants it said explicitly)."""
     loaded: Any
     try:
         loaded = load_pem_private_key(data, password=None)

@@ -13,12 +13,11 @@ from typing import Any
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
-from adapters.auth.claims import TOKEN_MAX, claims_registry, timestamp, validate
+from adapters.auth.claims import TOKEN_MAX, claims_registry, principal_of, validate
 from adapters.auth.keys import KeyRing
 from domain.identity.errors import InvalidToken
 from domain.identity.ports import AccessGrant, AccessToken, TokenIssuer, TokenVerifier
 from domain.identity.principal import Principal
-from domain.identity.roles import known_roles
 from domain.shared.clock import Clock
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
@@ -96,19 +95,3 @@ class LocalTokenVerifier(TokenVerifier):
             raise InvalidToken(f"signature: {error}") from None
         validate(self._registry, claims)
         return principal_of(claims, claims.get("roles"), access_version=claims.get("av"))
-
-
-def principal_of(claims: dict[str, Any], roles: Any, *, access_version: Any = None) -> Principal:
-    """The principal of claims that passed validation; `roles` is the list of role names."""
-    if access_version is not None and (
-        not isinstance(access_version, int) or isinstance(access_version, bool)
-    ):
-        raise InvalidToken("av must be an integer")
-    names = [name for name in roles if isinstance(name, str)] if isinstance(roles, list) else []
-    return Principal(
-        subject=str(claims["sub"]),
-        roles=known_roles(names),
-        token_id=str(claims.get("jti", "")),
-        expires_at=timestamp(claims["exp"]),
-        access_version=access_version,
-    )

@@ -17,9 +17,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 
-from adapters.auth.claims import TOKEN_MAX, claim_at, claims_registry, validate
+from adapters.auth.claims import TOKEN_MAX, claim_at, claims_registry, principal_of, validate
 from adapters.auth.keys import KeyRingError, algorithm_for
-from adapters.auth.local import principal_of
 from domain.identity.errors import InvalidToken
 from domain.identity.ports import TokenVerifier
 from domain.identity.principal import Principal
