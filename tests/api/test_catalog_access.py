@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import Container
+from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
 from tests.support.auth import auth_headers
 
 Client = AsyncTestClient[Litestar]
@@ -69,3 +73,26 @@ async def test_customers_cannot_write(client: Client, container: Container) -> N
         assert response.json()["type"] == "/problems/forbidden"
         assert "catalog:write" in response.json()["detail"]
     assert (await client.get(path)).json()["name"] == "Green tea"
+
+
+async def test_authenticated_requests_read_no_identity_store(settings: Settings) -> None:
+    """Authentication is CPU only: the user store is not opened per request (docs/identity.md)."""
+    container = build_container(settings)
+    opened: list[bool] = []
+    store = MemoryIdentityStore()
+
+    def counting_uow(*, read_only: bool = False) -> MemoryIdentityUnitOfWork:
+        opened.append(read_only)
+        return MemoryIdentityUnitOfWork(store, read_only=read_only)
+
+    container.identity_uow.override(providers.Factory(counting_uow))
+    async with AsyncTestClient(create_app(container)) as client:
+        headers = await auth_headers(container, "staff")
+        assert opened  # the counter sees the store being used: registration opened it
+        opened.clear()
+        for n in range(5):
+            product = {**PRODUCT, "sku": f"TEA-{n}"}
+            assert (
+                await client.post("/api/v1/products", json=product, headers=headers)
+            ).status_code == 201
+        assert opened == []
