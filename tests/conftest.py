@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -19,11 +20,20 @@ def clock() -> SteppingClock:
     return SteppingClock()
 
 
+# Cheap argon2 parameters: tests check behaviour, not cost (bench/ measures the real one).
+FAST_PASSWORDS = {"password_time_cost": 1, "password_memory_kib": 64, "password_parallelism": 1}
+
+
 @pytest.fixture
-def settings() -> Settings:
+def settings(tmp_path: Path) -> Settings:
     """The embedded defaults, with an in-memory store so each test starts empty."""
     return Settings(
-        environment="test", persistence="memory", log_format="json", log_level="WARNING"
+        environment="test",
+        persistence="memory",
+        log_format="json",
+        log_level="WARNING",
+        auth_dev_key_file=str(tmp_path / "dev-signing-key.json"),
+        **FAST_PASSWORDS,
     )
 
 

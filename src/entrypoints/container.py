@@ -5,11 +5,22 @@ HTTP, the CLI and (later) the worker all build this container; tests override it
 
 from __future__ import annotations
 
-from dependency_injector import containers, providers
+from datetime import timedelta
+from pathlib import Path
 
+from dependency_injector import containers, providers
+from litestar.stores.memory import MemoryStore
+
+from adapters.auth.argon2 import Argon2PasswordHasher
+from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
+from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
+from adapters.auth.oidc import OidcTokenVerifier
+from adapters.auth.verified_tokens import CachedTokenVerifier
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStockHandler
@@ -18,7 +29,38 @@ from application.catalog.delete_product import DeleteProductHandler
 from application.catalog.get_product import GetProductHandler
 from application.catalog.list_products import ListProductsHandler
 from application.catalog.update_product import UpdateProductHandler
-from entrypoints.settings import Settings, load_settings
+from application.identity.access_revocations import AccessRevocations
+from application.identity.authenticate import AuthenticateHandler
+from application.identity.change_password import ChangePasswordHandler
+from application.identity.change_user_access import ChangeUserAccessHandler
+from application.identity.get_me import GetMeHandler
+from application.identity.get_user import GetUserHandler
+from application.identity.list_users import ListUsersHandler
+from application.identity.login import LoginHandler
+from application.identity.logout import LogoutHandler
+from application.identity.refresh import RefreshHandler
+from application.identity.register_user import RegisterUserHandler
+from entrypoints.settings import Settings, SettingsError, env_name, load_settings
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """PORTICO_AUTH_SIGNING_KEYS, or the development key generated once into var/."""
+    try:
+        if settings.signing_key_files:
+            paths = [Path(name) for name in settings.signing_key_files]
+            return load_key_ring(paths, settings.auth_signing_kid or None)
+        return development_key_ring(Path(settings.auth_dev_key_file))
+    except ValueError as error:
+        raise SettingsError(f"{env_name('auth_signing_keys')}: {error}") from None
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+def _revocation_window(settings: Settings) -> timedelta:
+    """How long a token issued before an access change could still be presented."""
+    return timedelta(seconds=settings.auth_access_token_ttl + settings.auth_leeway)
 
 
 class Container(containers.DeclarativeContainer):
@@ -41,6 +83,67 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Factory(MemoryCatalogUnitOfWork, store=memory_catalog_store),
     )
 
+    memory_identity_store = providers.Singleton(MemoryIdentityStore)
+    identity_uow = providers.Selector(
+        settings.provided.persistence,
+        sql=providers.Factory(SqlIdentityUnitOfWork, database=sql_database),
+        memory=providers.Factory(MemoryIdentityUnitOfWork, store=memory_identity_store),
+    )
+
+    # Identity and access: PORTICO_AUTH picks who issues the access tokens we accept.
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.password_time_cost,
+        memory_kib=settings.provided.password_memory_kib,
+        parallelism=settings.provided.password_parallelism,
+    )
+    signing_keys = providers.Singleton(key_ring, settings)
+    token_issuer = providers.Singleton(
+        LocalTokenIssuer,
+        keys=signing_keys,
+        clock=clock,
+        issuer=settings.provided.auth_issuer,
+        audience=settings.provided.auth_audience,
+        lifetime_seconds=settings.provided.auth_access_token_ttl,
+    )
+    signature_verifier = providers.Selector(
+        settings.provided.auth,
+        local=providers.Singleton(
+            LocalTokenVerifier,
+            keys=signing_keys,
+            clock=clock,
+            issuer=settings.provided.auth_issuer,
+            audience=settings.provided.auth_audience,
+            leeway=settings.provided.auth_leeway,
+        ),
+        oidc=providers.Singleton(
+            OidcTokenVerifier,
+            issuer=settings.provided.auth_oidc_issuer,
+            audience=settings.provided.auth_oidc_audience,
+            clock=clock,
+            roles_claim=settings.provided.auth_oidc_roles_claim,
+            jwks_ttl=settings.provided.auth_oidc_jwks_ttl,
+            timeout=settings.provided.auth_oidc_timeout,
+            leeway=settings.provided.auth_leeway,
+        ),
+    )
+    token_verifier = providers.Singleton(
+        CachedTokenVerifier,
+        inner=signature_verifier,
+        clock=clock,
+        max_entries=settings.provided.auth_token_cache_size,
+    )
+    access_revocations = providers.Singleton(
+        AccessRevocations,
+        uow=identity_uow.provider,
+        clock=clock,
+        keep_for=providers.Callable(_revocation_window, settings),
+    )
+    refresh_lifetime = providers.Callable(_seconds, settings.provided.auth_refresh_token_ttl)
+    # Rate-limit counters (Litestar's store API). The seam for a shared store: when the cache
+    # port offers Redis (PORTICO_CACHE=redis), select litestar.stores.redis.RedisStore here.
+    rate_limit_store = providers.Singleton(MemoryStore)
+
     # Use cases: stateless, so one instance each.
     create_product = providers.Singleton(
         CreateProductHandler, uow=catalog_uow.provider, clock=clock, ids=ids
@@ -55,6 +158,47 @@ class Container(containers.DeclarativeContainer):
     get_product = providers.Singleton(GetProductHandler, uow=catalog_uow.provider)
     list_products = providers.Singleton(ListProductsHandler, uow=catalog_uow.provider)
 
+    register_user = providers.Singleton(
+        RegisterUserHandler, uow=identity_uow.provider, hasher=password_hasher, clock=clock, ids=ids
+    )
+    login = providers.Singleton(
+        LoginHandler,
+        uow=identity_uow.provider,
+        hasher=password_hasher,
+        issuer=token_issuer,
+        clock=clock,
+        ids=ids,
+        refresh_lifetime=refresh_lifetime,
+    )
+    refresh_session = providers.Singleton(
+        RefreshHandler,
+        uow=identity_uow.provider,
+        issuer=token_issuer,
+        clock=clock,
+        ids=ids,
+        refresh_lifetime=refresh_lifetime,
+    )
+    logout = providers.Singleton(LogoutHandler, uow=identity_uow.provider, clock=clock)
+    authenticate = providers.Singleton(
+        AuthenticateHandler, verifier=token_verifier, revocations=access_revocations
+    )
+    get_me = providers.Singleton(GetMeHandler, uow=identity_uow.provider)
+    get_user = providers.Singleton(GetUserHandler, uow=identity_uow.provider)
+    list_users = providers.Singleton(ListUsersHandler, uow=identity_uow.provider)
+    change_user_access = providers.Singleton(
+        ChangeUserAccessHandler,
+        uow=identity_uow.provider,
+        clock=clock,
+        revocations=access_revocations,
+    )
+    change_password = providers.Singleton(
+        ChangePasswordHandler,
+        uow=identity_uow.provider,
+        hasher=password_hasher,
+        clock=clock,
+        revocations=access_revocations,
+    )
+
 
 def build_container(settings: Settings | None = None) -> Container:
     container = Container()
@@ -65,5 +209,7 @@ def build_container(settings: Settings | None = None) -> Container:
 
 async def close_container(container: Container) -> None:
     """Release what the adapters hold (connection pools); safe to call more than once."""
-    if container.settings().persistence == "sql":
+    settings = container.settings()
+    await container.token_verifier().close()
+    if settings.persistence == "sql":
         await container.sql_database().dispose()

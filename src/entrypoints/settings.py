@@ -16,6 +16,10 @@ PREFIX = "PORTICO_"
 _FOREIGN_PREFIXES = ("PORTICO_TEST_",)
 
 
+class SettingsError(ValueError):
+    """A setting is wrong; the message names the variable and what it accepts."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     environment: Literal["development", "production", "test"] = "development"
     host: str = "127.0.0.1"
@@ -30,14 +34,79 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_echo: bool = False
     max_body_size: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    # Identity and access (docs/identity.md).
+    auth: Literal["local", "oidc"] = "local"
+    auth_issuer: str = "portico"
+    auth_audience: str = "portico-api"
+    auth_access_token_ttl: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 900
+    auth_refresh_token_ttl: Annotated[int, msgspec.Meta(ge=60, le=31_536_000)] = 1_209_600
+    auth_leeway: Annotated[int, msgspec.Meta(ge=0, le=300)] = 30
+    auth_signing_keys: str = ""
+    auth_signing_kid: str = ""
+    auth_dev_key_file: str = "var/dev-signing-key.json"
+    auth_token_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
+    auth_revocation_sync: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    auth_oidc_issuer: str = ""
+    auth_oidc_audience: str = ""
+    auth_oidc_roles_claim: str = "roles"
+    auth_oidc_jwks_ttl: Annotated[float, msgspec.Meta(ge=0, le=86_400)] = 600.0
+    auth_oidc_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    password_time_cost: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    password_memory_kib: Annotated[int, msgspec.Meta(ge=8, le=4_194_304)] = 65_536
+    password_parallelism: Annotated[int, msgspec.Meta(ge=1, le=16)] = 4
+    rate_limit_auth_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 20
+    login_failures_per_account: Annotated[int, msgspec.Meta(ge=1)] = 5
+    login_lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
+    cors_origins: str = ""
+    hsts: bool = False
 
+    def __post_init__(self) -> None:
+        problems = _auth_problems(self)
+        if problems:
+            raise SettingsError("; ".join(problems))
 
-class SettingsError(ValueError):
-    """A setting is wrong; the message names the variable and what it accepts."""
+    @property
+    def signing_key_files(self) -> list[str]:
+        return [part.strip() for part in self.auth_signing_keys.split(",") if part.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [part.strip() for part in self.cors_origins.split(",") if part.strip()]
 
 
 def env_name(field: str) -> str:
     return PREFIX + field.upper()
+
+
+def _auth_problems(settings: Settings) -> list[str]:
+    problems = []
+    if settings.auth == "oidc":
+        problems += [
+            f"{env_name(field)} is required when PORTICO_AUTH=oidc"
+            for field in ("auth_oidc_issuer", "auth_oidc_audience")
+            if not getattr(settings, field)
+        ]
+        issuer = settings.auth_oidc_issuer
+        if issuer and not issuer.startswith(("https://", "http://127.", "http://localhost")):
+            problems.append(
+                f"{env_name('auth_oidc_issuer')}={issuer!r} is invalid: expected an https:// URL"
+            )
+    elif settings.environment == "production" and not settings.signing_key_files:
+        problems.append(
+            f"{env_name('auth_signing_keys')} is required in production: give PEM or JWKS files "
+            "(the generated development key is for development only)"
+        )
+    if settings.auth_signing_kid and not settings.signing_key_files:
+        problems.append(
+            f"{env_name('auth_signing_kid')} needs {env_name('auth_signing_keys')} to name its keys"
+        )
+    problems += [
+        f"{env_name('cors_origins')} has {origin!r}: expected origins such as "
+        "https://shop.example.com, separated by commas"
+        for origin in settings.cors_origin_list
+        if origin != "*" and not origin.startswith(("http://", "https://"))
+    ]
+    return problems
 
 
 def load_settings(
@@ -59,6 +128,8 @@ def load_settings(
         raw[field] = value
     try:
         return msgspec.convert(raw, Settings, strict=False)
+    except SettingsError:
+        raise
     except msgspec.ValidationError as error:
         raise SettingsError(_explain(error, raw)) from None
 
@@ -74,7 +145,7 @@ def _explain(error: msgspec.ValidationError, raw: Mapping[str, str]) -> str:
     message = str(error)
     match = re.search(r" - at `\$\.(\w+)`$", message)
     if match is None:
-        return f"invalid settings: {message}"
+        return message if message.startswith(PREFIX) else f"invalid settings: {message}"
     field = match.group(1)
     reason = message[: match.start()].replace(", got `str`", "")
     for type_name, words in _TYPE_WORDS.items():

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from entrypoints.container import Container
+from tests.support.auth import auth_headers
+
 Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture
+async def staff_client(app: Litestar, container: Container) -> AsyncIterator[Client]:
+    """A client signed in as staff, who may write the catalog."""
+    async with AsyncTestClient(app) as client:
+        client.headers.update(await auth_headers(container, "staff"))
+        yield client
 
 
 @pytest.fixture

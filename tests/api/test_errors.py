@@ -15,6 +15,13 @@ from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.api.conftest import Client
 
+
+@pytest.fixture
+def client(staff_client: Client) -> Client:
+    """Catalog writes need catalog:write: these tests run as staff."""
+    return staff_client
+
+
 PROBLEM = "application/problem+json"
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from tests.api.conftest import Client, create
+
+
+@pytest.fixture
+def client(staff_client: Client) -> Client:
+    """Catalog writes need catalog:write: these tests run as staff."""
+    return staff_client
 
 
 async def test_create_answers_201_with_location_etag_and_the_product(

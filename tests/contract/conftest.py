@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import delete
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import metadata, products
+from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
+from adapters.persistence.sql.tables import metadata, products, refresh_tokens, users
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.identity.repository import IdentityUnitOfWork
 from tests.support.databases import ensure_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -37,6 +41,8 @@ async def _sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
         await connection.execute(delete(products))
+        await connection.execute(delete(refresh_tokens))
+        await connection.execute(delete(users))
     return database
 
 
@@ -57,6 +63,30 @@ async def uow_factory(
 
     def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
         return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield sql_uow
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=STORES)
+async def identity_uow_factory(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[IdentityUnitOfWorkFactory]:
+    store: str = request.param
+    if store == "memory":
+        memory = MemoryIdentityStore()
+
+        def memory_uow(*, read_only: bool = False) -> IdentityUnitOfWork:
+            return MemoryIdentityUnitOfWork(memory, read_only=read_only)
+
+        yield memory_uow
+        return
+    database = await _sql_database(store, tmp_path)
+
+    def sql_uow(*, read_only: bool = False) -> IdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(database, read_only=read_only)
 
     try:
         yield sql_uow

@@ -26,14 +26,45 @@ def free_port() -> int:
 
 def portico_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
-    env.update({f"PORTICO_{key.upper()}": value for key, value in settings.items()})
+    env.update(
+        {f"PORTICO_{key.upper()}": value for key, value in {**FAST_AUTH, **settings}.items()}
+    )
     return env
 
 
-def run_portico(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_portico(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [PORTICO, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        [PORTICO, *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+
+
+# Cheap argon2 for tests; the dev signing key goes to the test's own folder.
+FAST_AUTH = {
+    "password_time_cost": "1",
+    "password_memory_kib": "1024",
+    "password_parallelism": "1",
+}
+
+
+def create_admin(env: dict[str, str], cwd: Path, email: str, password: str) -> None:
+    made = run_portico("users", "create-admin", "--email", email, env=env, cwd=cwd, stdin=password)
+    assert made.returncode == 0, made.stderr
+
+
+def sign_in(http: httpx.Client, email: str, password: str) -> dict[str, str]:
+    """Log in and return the Authorization header for the access token."""
+    response = http.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @contextmanager

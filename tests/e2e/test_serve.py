@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import portico_env, run_portico, serving
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -37,8 +37,11 @@ def test_the_catalog_works_unchanged_on_each_engine(engine: str, tmp_path: Path)
     env = portico_env(database_url=_database_url(engine, tmp_path), log_format="json")
     migrated = run_portico("db", "upgrade", env=env, cwd=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
+    create_admin(env, tmp_path, "admin@example.com", "an administrator secret")
 
     with serving(env, tmp_path) as (base, process), httpx.Client(base_url=base) as http:
+        anonymous = http.post("/api/v1/products", json={})
+        http.headers.update(sign_in(http, "admin@example.com", "an administrator secret"))
         created = http.post(
             "/api/v1/products",
             json={"sku": "e2e-1", "name": "Kettle", "price": {"amount": "30", "currency": "EUR"}},
@@ -54,6 +57,7 @@ def test_the_catalog_works_unchanged_on_each_engine(engine: str, tmp_path: Path)
         ready = http.get("/health/ready")
         openapi = http.get("/schema/openapi.json")
 
+    assert anonymous.status_code == 401
     assert changed.status_code == 200
     assert adjusted.json()["stock"] == 4
     assert fetched.json()["name"] == "Kettle 2"
@@ -72,10 +76,13 @@ def test_the_catalog_works_unchanged_on_each_engine(engine: str, tmp_path: Path)
 def test_data_survives_a_restart(tmp_path: Path) -> None:
     env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'keep.db'}")
     assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    with serving(env, tmp_path) as (base, _):
-        created = httpx.post(
-            f"{base}/api/v1/products",
+    create_admin(env, tmp_path, "admin@example.com", "an administrator secret")
+    with serving(env, tmp_path) as (base, _), httpx.Client(base_url=base) as http:
+        headers = sign_in(http, "admin@example.com", "an administrator secret")
+        created = http.post(
+            "/api/v1/products",
             json={"sku": "keep-1", "name": "Mug", "price": {"amount": "5", "currency": "EUR"}},
+            headers=headers,
         ).json()
     with serving(env, tmp_path) as (base, _):
         assert httpx.get(f"{base}/api/v1/products/{created['id']}").status_code == 200

@@ -21,3 +21,16 @@ class SteppingClock(Clock):
     def now(self) -> datetime:
         self.current += self.step
         return self.current
+
+
+class FixedClock(Clock):
+    """Always the same time, until the test moves it with `advance`."""
+
+    def __init__(self, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> None:
+        self.current = at
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta

@@ -48,3 +48,15 @@ class ConcurrentUpdate(Conflict):
     """Another writer changed the aggregate between our read and our write."""
 
     code = "concurrent-update"
+
+
+class Unauthenticated(DomainError):
+    """The caller did not prove who they are (or the proof is no longer good)."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"

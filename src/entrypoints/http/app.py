@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 import structlog
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
@@ -13,9 +15,17 @@ from entrypoints.http.catalog.controller import ProductController
 from entrypoints.http.dependencies import ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
+from entrypoints.http.identity.auth_controller import AuthController
+from entrypoints.http.identity.jwks import JwksController
+from entrypoints.http.identity.users_controller import PasswordController, UserController
 from entrypoints.http.openapi import openapi_config
 from entrypoints.http.request_context import RequestContext
+from entrypoints.http.security.authentication import bearer_authentication
+from entrypoints.http.security.headers import SecurityHeaders
+from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
+from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.logs import configure_logging
+from entrypoints.settings import Settings
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -25,20 +35,63 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def announce() -> None:
         structlog.get_logger("portico").info(
-            "portico.started", persistence=settings.persistence, environment=settings.environment
+            "portico.started",
+            persistence=settings.persistence,
+            auth=settings.auth,
+            environment=settings.environment,
         )
 
+    route_handlers: list[Any] = [ProductController, UserController, HealthController]
+    revocation_sync = RevocationSync(container.access_revocations(), settings.auth_revocation_sync)
+    on_startup: list[Any] = [announce, revocation_sync.start]
+    if settings.auth == "local":
+        # With an external provider, signing in happens there: our sign-in routes are off.
+        container.signing_keys()  # a bad key setting stops start-up here, with its message
+        sign_in = Router(
+            path="/",
+            route_handlers=[AuthController, PasswordController],
+            middleware=[sign_in_rate_limit(settings.rate_limit_auth_per_minute).middleware],
+        )
+        route_handlers += [sign_in, JwksController]
+        on_startup.append(container.login().prepare)
+    throttle = LoginThrottle(
+        container.rate_limit_store(),
+        max_failures=settings.login_failures_per_account,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+
     app = Litestar(
-        route_handlers=[ProductController, HealthController],
+        route_handlers=route_handlers,
         plugins=[ContainerPlugin(container), problem_details_plugin()],
+        middleware=[bearer_authentication(container.authenticate())],
+        dependencies={"login_throttle": Provide(lambda: throttle, sync_to_thread=False)},
+        stores={STORE: container.rate_limit_store()},
+        cors_config=_cors(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
-        on_startup=[announce],
+        on_startup=on_startup,
+        on_shutdown=[revocation_sync.stop],
         logging_config=None,
         debug=False,
     )
-    # Outermost layer, around routing and error handling: see RequestContext.
+    # Outermost layers, around routing and error handling: see RequestContext.
+    handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.hsts)
     app.asgi_handler = cast(
-        "ASGIApp", RequestContext(cast("Any", app.asgi_handler), access_log=settings.access_log)
+        "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.access_log)
     )
     return app
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Cross-origin calls only from PORTICO_CORS_ORIGINS; none by default."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
+        expose_headers=["ETag", "Location", "X-Request-Id", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )

@@ -18,17 +18,23 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
+from domain.identity.errors import TooManyAttempts
 from domain.shared.errors import (
     Conflict,
     DomainError,
+    Forbidden,
     InvalidValue,
     NotFound,
     StaleVersion,
+    Unauthenticated,
 )
 from entrypoints.http.request_context import current_request_id
 
 PROBLEM_BASE = "/problems/"
 _DOMAIN_STATUS: dict[type[DomainError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    TooManyAttempts: 429,
     InvalidValue: 422,
     NotFound: 404,
     StaleVersion: 412,
@@ -46,6 +52,8 @@ _HTTP_CODES = {
 }
 _AT_PATH = re.compile(r" - at `\$[^`]*`$")
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+# RFC 9110: a 401 says how to authenticate.
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="portico"'}
 _log = structlog.get_logger("portico.errors")
 
 
@@ -79,7 +87,12 @@ def from_domain_error(error: DomainError) -> ProblemDetailsException:
     if isinstance(error, InvalidValue):
         errors = [{"field": error.field, "message": error.message}]
     detail = f"{error.field} {error.message}" if isinstance(error, InvalidValue) else error.message
-    return problem(status, error.code, detail, errors=errors)
+    headers = None
+    if status == 401:
+        headers = WWW_AUTHENTICATE
+    elif isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
+    return problem(status, error.code, detail, errors=errors, headers=headers)
 
 
 def from_validation_error(error: ValidationException) -> ProblemDetailsException:
@@ -103,7 +116,12 @@ def from_http_error(error: HTTPException) -> ProblemDetailsException:
         return error
     status = error.status_code
     code = _HTTP_CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "-")
-    return problem(status, code, error.detail, headers=error.headers)
+    headers = dict(error.headers or {})
+    if status == 429 and "RateLimit-Reset" in headers:
+        headers.setdefault("Retry-After", headers["RateLimit-Reset"])
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE["WWW-Authenticate"])
+    return problem(status, code, error.detail, headers=headers or None)
 
 
 def from_unexpected_error(error: Exception) -> ProblemDetailsException:

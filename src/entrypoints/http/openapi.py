@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints import __version__
 
@@ -35,6 +36,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the current state",
     412: "If-Match names an older version",
     422: "Invalid fields; `errors` names each",
+    429: "Too many requests; Retry-After says when to try again",
     503: "A dependency is unavailable",
 }
 
@@ -58,5 +60,15 @@ def openapi_config(**extra: Any) -> OpenAPIConfig:
         description="A hexagonal backend template. Every error is RFC 9457 problem+json.",
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An access token from POST /api/v1/auth/login",
+                )
+            }
+        ),
         **extra,
     )

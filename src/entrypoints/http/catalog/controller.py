@@ -19,6 +19,7 @@ from application.catalog.list_products import ListProducts, ListProductsHandler
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.catalog.views import ProductView
 from application.shared.pagination import MAX_PAGE_SIZE
+from domain.identity.roles import Permission
 from entrypoints.http.catalog.schemas import (
     NewProduct,
     ProductChanges,
@@ -28,6 +29,8 @@ from entrypoints.http.catalog.schemas import (
 )
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import etag, expected_version
+from entrypoints.http.security.authentication import PUBLIC
+from entrypoints.http.security.guards import requires
 
 IfMatch = Annotated[
     str | None,
@@ -46,6 +49,9 @@ def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut
 
 
 T = TypeVar("T")
+# Reads are public; every write needs catalog:write (staff and admins).
+CATALOG_WRITE = [requires(Permission.CATALOG_WRITE)]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 def _unset_to_none(value: T | msgspec.UnsetType) -> T | None:
@@ -59,7 +65,9 @@ class ProductController(Controller):
     @post(
         operation_id="createProduct",
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(409, 422),
+        guards=CATALOG_WRITE,
+        security=BEARER,
+        responses=problem_responses(401, 403, 409, 422),
     )
     async def create(
         self, data: JSONBody[NewProduct], create_product: NamedDependency[CreateProductHandler]
@@ -79,7 +87,7 @@ class ProductController(Controller):
         response.headers["Location"] = f"{self.path}/{view.id}"
         return response
 
-    @get(operation_id="listProducts", responses=problem_responses(422))
+    @get(operation_id="listProducts", opt=PUBLIC, responses=problem_responses(422))
     async def list(
         self,
         list_products: NamedDependency[ListProductsHandler],
@@ -93,7 +101,12 @@ class ProductController(Controller):
         page = await list_products(ListProducts(limit=limit, cursor=cursor, search=search))
         return ProductPageOut.of(page)
 
-    @get("/{product_id:uuid}", operation_id="getProduct", responses=problem_responses(404))
+    @get(
+        "/{product_id:uuid}",
+        operation_id="getProduct",
+        opt=PUBLIC,
+        responses=problem_responses(404),
+    )
     async def get(
         self, product_id: FromPath[UUID], get_product: NamedDependency[GetProductHandler]
     ) -> Response[ProductOut]:
@@ -103,7 +116,9 @@ class ProductController(Controller):
     @patch(
         "/{product_id:uuid}",
         operation_id="updateProduct",
-        responses=problem_responses(404, 409, 412, 422),
+        guards=CATALOG_WRITE,
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 409, 412, 422),
     )
     async def update(
         self,
@@ -131,7 +146,9 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="deleteProduct",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(404, 409, 412),
+        guards=CATALOG_WRITE,
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 409, 412),
     )
     async def remove(
         self,
@@ -148,7 +165,9 @@ class ProductController(Controller):
         "/{product_id:uuid}/stock-adjustments",
         operation_id="adjustStock",
         status_code=200,
-        responses=problem_responses(404, 409, 412, 422),
+        guards=CATALOG_WRITE,
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 409, 412, 422),
     )
     async def adjust_stock(
         self,

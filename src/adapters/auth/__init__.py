@@ -1,0 +1,1 @@
+"""Adapters of PasswordHasher, TokenIssuer and TokenVerifier."""

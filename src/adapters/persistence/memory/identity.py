@@ -1,0 +1,202 @@
+"""MemoryIdentityUnitOfWork: users and refresh tokens in dicts, with the same contract as SQL.
+
+Writes are staged and applied by `commit` without awaiting anything, so a commit is atomic for
+every coroutine of the process; versions, email uniqueness and single use of a refresh token are
+checked again at that moment, as a database would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.errors import EmailTaken
+from domain.identity.refresh_token import RefreshToken
+from domain.identity.repository import (
+    AccessChange,
+    IdentityUnitOfWork,
+    RefreshTokenStore,
+    UserPosition,
+    UserRepository,
+)
+from domain.identity.user import User
+from domain.shared.errors import ConcurrentUpdate
+from domain.shared.events import DomainEvent
+
+
+@dataclass
+class MemoryIdentityStore:
+    """The committed state, shared by every unit of work of one process."""
+
+    users: dict[UUID, User] = field(default_factory=dict)
+    emails: dict[str, UUID] = field(default_factory=dict)
+    tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    digests: dict[str, UUID] = field(default_factory=dict)
+
+
+class MemoryUserRepository(UserRepository):
+    def __init__(self, store: MemoryIdentityStore, uow: MemoryIdentityUnitOfWork) -> None:
+        self._store = store
+        self._uow = uow
+        self.staged: dict[UUID, User] = {}
+        self.expected_versions: dict[UUID, int] = {}
+
+    def _current(self, user_id: UUID) -> User | None:
+        return self.staged.get(user_id) or self._store.users.get(user_id)
+
+    def email_taken(self, user: User) -> bool:
+        owner = self._store.emails.get(user.email)
+        if owner is not None and owner != user.id:
+            return True
+        return any(u.email == user.email and uid != user.id for uid, u in self.staged.items())
+
+    async def add(self, user: User) -> None:
+        if self.email_taken(user):
+            raise EmailTaken()
+        self._uow.saw(user)
+        self.staged[user.id] = _copy(user)
+        self.expected_versions[user.id] = 0
+        user.mark_persisted()
+
+    async def get(self, user_id: UUID) -> User | None:
+        stored = self._current(user_id)
+        if stored is None:
+            return None
+        user = _copy(stored)
+        self._uow.saw(user)
+        return user
+
+    async def get_by_email(self, email: str) -> User | None:
+        for user in self.staged.values():
+            if user.email == email:
+                return await self.get(user.id)
+        owner = self._store.emails.get(email)
+        return None if owner is None else await self.get(owner)
+
+    async def update(self, user: User) -> None:
+        self._uow.saw(user)
+        current = self._current(user.id)
+        if current is None or current.version != user.persisted_version:
+            raise ConcurrentUpdate(f"user {user.id} was changed meanwhile")
+        self.expected_versions.setdefault(user.id, user.persisted_version)
+        self.staged[user.id] = _copy(user)
+        user.mark_persisted()
+
+    async def page(self, *, after: UserPosition | None, limit: int) -> list[User]:
+        visible = {**self._store.users, **self.staged}
+        rows = sorted(visible.values(), key=lambda u: (u.created_at, u.id))
+        if after is not None:
+            rows = [u for u in rows if (u.created_at, u.id) > (after.created_at, after.id)]
+        return [_copy(u) for u in rows[:limit]]
+
+    async def access_changes_since(self, since: datetime) -> list[AccessChange]:
+        changed = [u for u in self._store.users.values() if u.access_changed_at >= since]
+        changed.sort(key=lambda u: u.access_changed_at)
+        return [AccessChange(u.id, u.access_version, u.access_changed_at) for u in changed]
+
+
+class MemoryRefreshTokenStore(RefreshTokenStore):
+    def __init__(self, store: MemoryIdentityStore) -> None:
+        self._store = store
+        self.staged: dict[UUID, RefreshToken] = {}
+        # Tokens this unit of work marked used: each must still be unused at commit.
+        self.used: set[UUID] = set()
+
+    def _current(self, token_id: UUID) -> RefreshToken | None:
+        return self.staged.get(token_id) or self._store.tokens.get(token_id)
+
+    def _all(self) -> dict[UUID, RefreshToken]:
+        return {**self._store.tokens, **self.staged}
+
+    async def add(self, token: RefreshToken) -> None:
+        self.staged[token.id] = token
+
+    async def find(self, digest: str) -> RefreshToken | None:
+        for token in self.staged.values():
+            if token.digest == digest:
+                return token
+        token_id = self._store.digests.get(digest)
+        return None if token_id is None else self._current(token_id)
+
+    async def use(self, token: RefreshToken, at: datetime) -> bool:
+        current = self._current(token.id)
+        if current is None or current.used_at is not None or current.revoked_at is not None:
+            return False
+        self.staged[token.id] = dataclasses.replace(current, used_at=at)
+        self.used.add(token.id)
+        return True
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> None:
+        self._revoke(lambda t: t.family_id == family_id, at)
+
+    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
+        self._revoke(lambda t: t.user_id == user_id, at)
+
+    def _revoke(self, matches: Callable[[RefreshToken], bool], at: datetime) -> None:
+        for token_id, token in self._all().items():
+            if matches(token) and token.revoked_at is None:
+                self.staged[token_id] = dataclasses.replace(token, revoked_at=at)
+
+
+class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
+    def __init__(self, store: MemoryIdentityStore, *, read_only: bool = False) -> None:
+        self._store = store
+        self.read_only = read_only
+
+    async def _begin(self) -> None:
+        self.users = self._users = MemoryUserRepository(self._store, self)
+        self.refresh_tokens = self._tokens = MemoryRefreshTokenStore(self._store)
+
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        store, users, tokens = self._store, self._users, self._tokens
+        for uid, expected in users.expected_versions.items():
+            stored = store.users.get(uid)
+            if (stored.version if stored else 0) != expected:
+                raise ConcurrentUpdate(f"user {uid} was changed meanwhile")
+        for user in users.staged.values():
+            if users.email_taken(user):
+                raise EmailTaken()
+        for token_id in tokens.used:
+            stored_token = store.tokens.get(token_id)
+            if stored_token is not None and stored_token.used_at is not None:
+                raise ConcurrentUpdate(f"refresh token {token_id} was used meanwhile")
+        for uid, user in users.staged.items():
+            previous = store.users.get(uid)
+            if previous is not None and store.emails.get(previous.email) == uid:
+                del store.emails[previous.email]
+            store.users[uid] = user
+            store.emails[user.email] = uid
+        for token_id, token in tokens.staged.items():
+            store.tokens[token_id] = token
+            store.digests[token.digest] = token_id
+        self._discard()
+
+    async def _close(self) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        self._users.staged.clear()
+        self._users.expected_versions.clear()
+        self._tokens.staged.clear()
+        self._tokens.used.clear()
+
+
+def _copy(user: User) -> User:
+    """A detached copy, so changes to it stay private until they are committed."""
+    return User(
+        id=user.id,
+        email=user.email,
+        password_hash=user.password_hash,
+        roles=user.roles,
+        active=user.active,
+        access_version=user.access_version,
+        access_changed_at=user.access_changed_at,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        version=user.version,
+    )

@@ -1,0 +1,195 @@
+"""SqlIdentityUnitOfWork: users and refresh tokens in SQL tables, via SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.tables import refresh_tokens, users
+from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from domain.identity.errors import EmailTaken
+from domain.identity.refresh_token import RefreshToken
+from domain.identity.repository import (
+    AccessChange,
+    IdentityUnitOfWork,
+    RefreshTokenStore,
+    UserPosition,
+    UserRepository,
+)
+from domain.identity.roles import Role
+from domain.identity.user import User
+from domain.shared.errors import ConcurrentUpdate
+
+
+class SqlUserRepository(UserRepository):
+    def __init__(self, connection: AsyncConnection, uow: IdentityUnitOfWork) -> None:
+        self._conn = connection
+        self._uow = uow
+
+    async def add(self, user: User) -> None:
+        self._uow.saw(user)
+        try:
+            await self._conn.execute(insert(users).values(**_row(user)))
+        except IntegrityError as error:
+            if "email" in str(error.orig).lower():
+                raise EmailTaken() from None
+            raise
+        user.mark_persisted()
+
+    async def get(self, user_id: UUID) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self._one(users.c.email == email)
+
+    async def _one(self, condition: Any) -> User | None:
+        result = await self._conn.execute(select(users).where(condition))
+        row = result.mappings().first()
+        if row is None:
+            return None
+        user = _user(row)
+        self._uow.saw(user)
+        return user
+
+    async def update(self, user: User) -> None:
+        self._uow.saw(user)
+        values = _row(user)
+        del values["id"], values["created_at"]
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user.id, users.c.version == user.persisted_version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"user {user.id} was changed meanwhile")
+        user.mark_persisted()
+
+    async def page(self, *, after: UserPosition | None, limit: int) -> list[User]:
+        query = select(users).order_by(users.c.created_at, users.c.id).limit(limit)
+        if after is not None:
+            query = query.where(
+                or_(
+                    users.c.created_at > after.created_at,
+                    and_(users.c.created_at == after.created_at, users.c.id > after.id),
+                )
+            )
+        result = await self._conn.execute(query)
+        return [_user(row) for row in result.mappings()]
+
+    async def access_changes_since(self, since: datetime) -> list[AccessChange]:
+        result = await self._conn.execute(
+            select(users.c.id, users.c.access_version, users.c.access_changed_at)
+            .where(users.c.access_changed_at >= since)
+            .order_by(users.c.access_changed_at)
+        )
+        return [AccessChange(row[0], row[1], row[2]) for row in result]
+
+
+class SqlRefreshTokenStore(RefreshTokenStore):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, token: RefreshToken) -> None:
+        await self._conn.execute(
+            insert(refresh_tokens).values(
+                id=token.id,
+                family_id=token.family_id,
+                user_id=token.user_id,
+                digest=token.digest,
+                issued_at=token.issued_at,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+                revoked_at=token.revoked_at,
+            )
+        )
+
+    async def find(self, digest: str) -> RefreshToken | None:
+        result = await self._conn.execute(
+            select(refresh_tokens).where(refresh_tokens.c.digest == digest)
+        )
+        row = result.mappings().first()
+        return None if row is None else _token(row)
+
+    async def use(self, token: RefreshToken, at: datetime) -> bool:
+        # The WHERE makes it single-use under concurrency: the second writer waits for the first
+        # one's row lock, then matches no row.
+        result = await self._conn.execute(
+            update(refresh_tokens)
+            .where(
+                refresh_tokens.c.id == token.id,
+                refresh_tokens.c.used_at.is_(None),
+                refresh_tokens.c.revoked_at.is_(None),
+            )
+            .values(used_at=at)
+        )
+        return bool(result.rowcount == 1)
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> None:
+        await self._revoke(refresh_tokens.c.family_id == family_id, at)
+
+    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
+        await self._revoke(refresh_tokens.c.user_id == user_id, at)
+
+    async def _revoke(self, condition: Any, at: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(condition, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+
+class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
+    def _open_repositories(self, connection: AsyncConnection) -> None:
+        self.users = SqlUserRepository(connection, self)
+        self.refresh_tokens = SqlRefreshTokenStore(connection)
+
+
+def _row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "roles": ",".join(sorted(role.value for role in user.roles)),
+        "active": user.active,
+        "access_version": user.access_version,
+        "access_changed_at": user.access_changed_at,
+        "version": user.version,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def _user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        roles=frozenset(Role(name) for name in row["roles"].split(",") if name),
+        active=bool(row["active"]),
+        access_version=row["access_version"],
+        access_changed_at=row["access_changed_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
+
+
+def _token(row: RowMapping) -> RefreshToken:
+    return RefreshToken(
+        id=row["id"],
+        family_id=row["family_id"],
+        user_id=row["user_id"],
+        digest=row["digest"],
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+__all__ = ["SqlIdentityUnitOfWork", "SqlRefreshTokenStore", "SqlUserRepository"]

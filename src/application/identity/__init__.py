@@ -1,0 +1,1 @@
+"""Identity use cases. One module per use case: its message (command or query) and its handler."""

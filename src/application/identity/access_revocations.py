@@ -1,0 +1,78 @@
+"""AccessRevocations: refuse access tokens issued before a user's access changed, with no I/O.
+
+Access tokens are short-lived and checked without a database read. What a token proves can stop
+being true before it expires (the user was deactivated, lost a role, changed the password); the
+user's `access_version` then moves on. This record keeps, per such user, the oldest version
+still good, for as long as a token issued before the change could live (`keep_for`), and refuses
+older tokens. It is filled at once by the use cases of this process and, for changes made by other
+processes, by `sync()` every few seconds (one query for all users, never one per request).
+It is bounded: past `max_entries` the oldest entries go first (they are the nearest to expiry).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+from domain.identity.principal import Principal
+from domain.shared.clock import Clock
+
+
+class AccessRevocations:
+    def __init__(
+        self,
+        uow: IdentityUnitOfWorkFactory,
+        clock: Clock,
+        *,
+        keep_for: timedelta,
+        max_entries: int = 100_000,
+        overlap: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._keep_for = keep_for
+        self._max_entries = max_entries
+        self._overlap = overlap
+        # subject -> (oldest access version still good, when the entry may go)
+        self._entries: OrderedDict[str, tuple[int, datetime]] = OrderedDict()
+        self._synced_at: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def allows(self, principal: Principal) -> bool:
+        if principal.access_version is None:
+            return True
+        entry = self._entries.get(principal.subject)
+        return entry is None or principal.access_version >= entry[0]
+
+    def record(self, user_id: UUID, access_version: int, changed_at: datetime) -> None:
+        subject = str(user_id)
+        current = self._entries.get(subject)
+        if current is not None and current[0] >= access_version:
+            return
+        self._entries[subject] = (access_version, changed_at + self._keep_for)
+        self._entries.move_to_end(subject)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    async def sync(self) -> int:
+        """Read the access changes made since the last sync (by any process); returns how many."""
+        now = self._clock.now()
+        since = now - self._keep_for if self._synced_at is None else self._synced_at
+        async with self._uow(read_only=True) as uow:
+            changes = await uow.users.access_changes_since(since - self._overlap)
+        for change in changes:
+            if change.access_version <= 1:  # a new user: no older token can exist
+                continue
+            self.record(change.user_id, change.access_version, change.changed_at)
+        self._synced_at = now
+        self._prune(now)
+        return len(changes)
+
+    def _prune(self, now: datetime) -> None:
+        expired = [subject for subject, (_, until) in self._entries.items() if until <= now]
+        for subject in expired:
+            del self._entries[subject]

@@ -1,0 +1,103 @@
+"""Login: email and password for an access token and the first refresh token of a new session.
+
+An unknown email, a wrong password and a disabled account give the same error after the same
+work (one password verification each), so the answer tells nothing about which accounts exist.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.refresh_tokens import issue_refresh_token
+from application.identity.views import TokenPair
+from domain.identity.email import normalize_email
+from domain.identity.errors import InvalidCredentials
+from domain.identity.password_policy import PASSWORD_MAX
+from domain.identity.ports import AccessGrant, PasswordHasher, TokenIssuer
+from domain.identity.repository import UserRepository
+from domain.identity.user import User
+from domain.shared.clock import Clock
+from domain.shared.errors import InvalidValue
+from domain.shared.ids import IdGenerator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Login:
+    email: str
+    password: str
+
+
+class LoginHandler:
+    def __init__(
+        self,
+        uow: IdentityUnitOfWorkFactory,
+        hasher: PasswordHasher,
+        issuer: TokenIssuer,
+        clock: Clock,
+        ids: IdGenerator,
+        refresh_lifetime: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._issuer = issuer
+        self._clock = clock
+        self._ids = ids
+        self._refresh_lifetime = refresh_lifetime
+        self._decoy_hash: str | None = None
+
+    async def __call__(self, command: Login) -> TokenPair:
+        password = command.password[: PASSWORD_MAX + 1]
+        async with self._uow() as uow:
+            user = await self._find(uow.users, command.email)
+            if user is None:
+                await self._hasher.verify(await self._decoy(), password)
+                raise InvalidCredentials()
+            matches = await self._hasher.verify(user.password_hash, password)
+            if not matches or not user.active or len(password) > PASSWORD_MAX:
+                raise InvalidCredentials()
+            now = self._clock.now()
+            if self._hasher.needs_rehash(user.password_hash):
+                user.rehash_password(password_hash=await self._hasher.hash(password), now=now)
+                await uow.users.update(user)
+            refresh = await issue_refresh_token(
+                uow.refresh_tokens,
+                self._ids,
+                user_id=user.id,
+                family_id=self._ids.new_id(),
+                now=now,
+                lifetime=self._refresh_lifetime,
+            )
+            await uow.commit()
+        return pair(self._issuer, user, refresh)
+
+    @staticmethod
+    async def _find(users: UserRepository, raw_email: str) -> User | None:
+        try:
+            email = normalize_email(raw_email)
+        except InvalidValue:
+            return None
+        return await users.get_by_email(email)
+
+    async def prepare(self) -> None:
+        """Make the decoy hash now (at start-up), so the first unknown email costs no extra."""
+        await self._decoy()
+
+    async def _decoy(self) -> str:
+        """A real hash of a random password, so an unknown email costs one verification too."""
+        if self._decoy_hash is None:
+            self._decoy_hash = await self._hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy_hash
+
+
+def pair(issuer: TokenIssuer, user: User, refresh_token: str) -> TokenPair:
+    access = issuer.issue(
+        AccessGrant(subject=str(user.id), roles=user.roles, access_version=user.access_version)
+    )
+    return TokenPair(
+        access_token=access.value,
+        refresh_token=refresh_token,
+        expires_in=access.lifetime_seconds,
+    )

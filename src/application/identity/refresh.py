@@ -1,0 +1,75 @@
+"""Refresh: trade a refresh token for a new access token and a new refresh token (rotation).
+
+A refresh token works once. Presenting one that was already used revokes its whole family (the
+session): either it was stolen, or the thief already used it; both must sign in again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.identity.login import pair
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest, issue_refresh_token
+from application.identity.views import TokenPair
+from domain.identity.errors import InvalidRefreshToken
+from domain.identity.ports import TokenIssuer
+from domain.shared.clock import Clock
+from domain.shared.errors import ConcurrentUpdate
+from domain.shared.ids import IdGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    refresh_token: str
+
+
+class RefreshHandler:
+    def __init__(
+        self,
+        uow: IdentityUnitOfWorkFactory,
+        issuer: TokenIssuer,
+        clock: Clock,
+        ids: IdGenerator,
+        refresh_lifetime: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._issuer = issuer
+        self._clock = clock
+        self._ids = ids
+        self._refresh_lifetime = refresh_lifetime
+
+    async def __call__(self, command: Refresh) -> TokenPair:
+        if not 0 < len(command.refresh_token) <= TOKEN_TEXT_MAX:
+            raise InvalidRefreshToken()
+        try:
+            return await self._rotate(command.refresh_token)
+        except ConcurrentUpdate:  # another request used the same token at the same moment
+            raise InvalidRefreshToken() from None
+
+    async def _rotate(self, refresh_token: str) -> TokenPair:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            token = await uow.refresh_tokens.find(digest(refresh_token))
+            if token is None or token.revoked_at is not None or now >= token.expires_at:
+                raise InvalidRefreshToken()
+            if token.used_at is not None or not await uow.refresh_tokens.use(token, now):
+                await uow.refresh_tokens.revoke_family(token.family_id, now)
+                await uow.commit()
+                raise InvalidRefreshToken()
+            user = await uow.users.get(token.user_id)
+            if user is None or not user.active:
+                await uow.refresh_tokens.revoke_family(token.family_id, now)
+                await uow.commit()
+                raise InvalidRefreshToken()
+            new_token = await issue_refresh_token(
+                uow.refresh_tokens,
+                self._ids,
+                user_id=user.id,
+                family_id=token.family_id,
+                now=now,
+                lifetime=self._refresh_lifetime,
+            )
+            await uow.commit()
+        return pair(self._issuer, user, new_token)

@@ -1,0 +1,51 @@
+"""RegisterUser: open an account (customers sign up; admins are made with the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.views import UserView
+from domain.identity.email import normalize_email
+from domain.identity.password_policy import check_password
+from domain.identity.ports import PasswordHasher
+from domain.identity.roles import Role
+from domain.identity.user import User
+from domain.shared.clock import Clock
+from domain.shared.ids import IdGenerator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterUser:
+    email: str
+    password: str
+    roles: frozenset[Role] = field(default=frozenset({Role.CUSTOMER}))
+
+
+class RegisterUserHandler:
+    def __init__(
+        self,
+        uow: IdentityUnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, command: RegisterUser) -> UserView:
+        email = normalize_email(command.email)
+        check_password(command.password, email=email)
+        user = User.register(
+            id=self._ids.new_id(),
+            email=email,
+            password_hash=await self._hasher.hash(command.password),
+            roles=command.roles,
+            now=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        return UserView.of(user)

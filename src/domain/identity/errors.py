@@ -1,0 +1,63 @@
+"""What can go wrong with identity and access."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+
+
+class InvalidCredentials(Unauthenticated):
+    """Unknown email, wrong password or disabled account: deliberately one error for all three."""
+
+    code = "invalid-credentials"
+
+    def __init__(self) -> None:
+        super().__init__("the email or the password is wrong")
+
+
+class InvalidToken(Unauthenticated):
+    """An access token we cannot accept; `reason` is for logs, never for the client."""
+
+    code = "invalid-token"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("the access token is missing, expired or invalid")
+        self.reason = reason
+
+
+class InvalidRefreshToken(Unauthenticated):
+    code = "invalid-refresh-token"
+
+    def __init__(self) -> None:
+        super().__init__("the refresh token is unknown, expired, used or revoked")
+
+
+class MissingPermission(Forbidden):
+    code = "forbidden"
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(f"this needs the {permission} permission")
+        self.permission = permission
+
+
+class UserNotFound(NotFound):
+    code = "user-not-found"
+
+    def __init__(self, user_id: UUID | str) -> None:
+        super().__init__(f"user {user_id} does not exist")
+
+
+class EmailTaken(Conflict):
+    code = "email-taken"
+
+    def __init__(self) -> None:
+        super().__init__("an account with this email already exists")
+
+
+class TooManyAttempts(DomainError):
+    code = "too-many-attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed attempts; try again in {retry_after} seconds")
+        self.retry_after = retry_after

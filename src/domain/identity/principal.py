@@ -1,0 +1,51 @@
+"""Principal: who is calling, as proved by a verified access token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.roles import Permission, Role, permissions_of
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    """`subject` is our user id for local tokens, the provider's `sub` for external ones.
+
+    `access_version` is the user's access version when the token was issued (local tokens only):
+    a token whose version is older than the user's current one was issued before a role change,
+    a deactivation or a password change, and is refused.
+    """
+
+    subject: str
+    roles: frozenset[Role]
+    token_id: str
+    expires_at: datetime
+    access_version: int | None = None
+    permissions: frozenset[Permission] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "permissions", permissions_of(self.roles))
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def user_id(self) -> UUID | None:
+        """Our user id, when the subject is one of our users."""
+        try:
+            return UUID(self.subject)
+        except ValueError:
+            return None
+
+    def owns(self, owner_id: UUID | str) -> bool:
+        return self.subject == str(owner_id)
+
+    def may_see(self, owner_id: UUID | str, *, any_permission: Permission) -> bool:
+        """The ownership rule: your own resources, or anybody's with `any_permission`.
+
+        Callers answer NotFound (never Forbidden) when this is false, so nobody learns that
+        another user's resource exists.
+        """
+        return self.owns(owner_id) or self.can(any_permission)

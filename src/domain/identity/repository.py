@@ -1,0 +1,84 @@
+"""Ports of identity: users, refresh tokens, and the unit of work that holds both."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.refresh_token import RefreshToken
+from domain.identity.user import User
+from domain.shared.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class UserPosition:
+    """Where a page of users ends: users are listed by (created_at, id), ascending."""
+
+    created_at: datetime
+    id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class AccessChange:
+    user_id: UUID
+    access_version: int
+    changed_at: datetime
+
+
+class UserRepository(ABC):
+    """Users by id and by (normalized) email.
+
+    `add` raises EmailTaken when the email is in use; `update` raises ConcurrentUpdate when the
+    stored version is no longer `user.persisted_version`.
+    """
+
+    @abstractmethod
+    async def add(self, user: User) -> None: ...
+
+    @abstractmethod
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    @abstractmethod
+    async def get_by_email(self, email: str) -> User | None: ...
+
+    @abstractmethod
+    async def update(self, user: User) -> None: ...
+
+    @abstractmethod
+    async def page(self, *, after: UserPosition | None, limit: int) -> list[User]: ...
+
+    @abstractmethod
+    async def access_changes_since(self, since: datetime) -> list[AccessChange]:
+        """Users whose access changed at or after `since`, oldest change first."""
+
+
+class RefreshTokenStore(ABC):
+    """Refresh tokens, found by digest. Writes become durable at the unit of work's commit."""
+
+    @abstractmethod
+    async def add(self, token: RefreshToken) -> None: ...
+
+    @abstractmethod
+    async def find(self, digest: str) -> RefreshToken | None: ...
+
+    @abstractmethod
+    async def use(self, token: RefreshToken, at: datetime) -> bool:
+        """Mark the token used, only if it is still unused and unrevoked; False if it was not.
+
+        Two concurrent uses of one token: exactly one gets True.
+        """
+
+    @abstractmethod
+    async def revoke_family(self, family_id: UUID, at: datetime) -> None:
+        """Revoke every token of the family that is not revoked yet."""
+
+    @abstractmethod
+    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
+        """Revoke every token of the user (password change, deactivation)."""
+
+
+class IdentityUnitOfWork(UnitOfWork):
+    users: UserRepository
+    refresh_tokens: RefreshTokenStore

@@ -1,0 +1,143 @@
+"""The User aggregate: an account, its roles, and whether it may sign in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.events import UserAccessChanged, UserRegistered
+from domain.identity.roles import Role
+from domain.shared.errors import InvalidValue
+from domain.shared.events import EventRecorder
+
+
+class User(EventRecorder):
+    """Construct new users with `User.register`; the constructor rehydrates.
+
+    `access_version` moves on whenever what the user's tokens prove stops being true (roles,
+    activity, password); tokens carry the version they were issued at, so older ones are refused.
+    `version` and `persisted_version` give optimistic concurrency, as for products.
+    """
+
+    __slots__ = (
+        "_persisted_version",
+        "access_changed_at",
+        "access_version",
+        "active",
+        "created_at",
+        "email",
+        "id",
+        "password_hash",
+        "roles",
+        "updated_at",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        email: str,
+        password_hash: str,
+        roles: frozenset[Role],
+        active: bool,
+        access_version: int,
+        access_changed_at: datetime,
+        created_at: datetime,
+        updated_at: datetime,
+        version: int,
+    ) -> None:
+        self.id = id
+        self.email = email
+        self.password_hash = password_hash
+        self.roles = roles
+        self.active = active
+        self.access_version = access_version
+        self.access_changed_at = access_changed_at
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.version = version
+        self._persisted_version = version
+        super().__init__()
+
+    @classmethod
+    def register(
+        cls, *, id: UUID, email: str, password_hash: str, roles: frozenset[Role], now: datetime
+    ) -> User:
+        """`email` must be normalized and the password checked against the policy already."""
+        if not roles:
+            raise InvalidValue("roles", "a user needs at least one role")
+        user = cls(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            roles=roles,
+            active=True,
+            access_version=1,
+            access_changed_at=now,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        user._persisted_version = 0
+        user.record(
+            UserRegistered(aggregate_id=id, occurred_at=now, email=email, roles=_names(roles))
+        )
+        return user
+
+    @property
+    def persisted_version(self) -> int:
+        return self._persisted_version
+
+    def mark_persisted(self) -> None:
+        self._persisted_version = self.version
+
+    def change_access(
+        self, *, now: datetime, roles: frozenset[Role] | None = None, active: bool | None = None
+    ) -> bool:
+        """Change roles and/or activity; returns whether anything changed."""
+        if roles is not None and not roles:
+            raise InvalidValue("roles", "a user needs at least one role")
+        reasons = []
+        if roles is not None and roles != self.roles:
+            self.roles = roles
+            reasons.append("roles")
+        if active is not None and active != self.active:
+            self.active = active
+            reasons.append("activated" if active else "deactivated")
+        if reasons:
+            self._access_changed(now, ", ".join(reasons))
+        return bool(reasons)
+
+    def change_password(self, *, password_hash: str, now: datetime) -> None:
+        self.password_hash = password_hash
+        self._access_changed(now, "password")
+
+    def rehash_password(self, *, password_hash: str, now: datetime) -> None:
+        """Same password, stronger hash parameters: tokens stay valid."""
+        self.password_hash = password_hash
+        self._touch(now)
+
+    def _access_changed(self, now: datetime, reason: str) -> None:
+        self._touch(now)
+        self.access_version += 1
+        self.access_changed_at = now
+        self.record(
+            UserAccessChanged(
+                aggregate_id=self.id,
+                occurred_at=now,
+                access_version=self.access_version,
+                roles=_names(self.roles),
+                active=self.active,
+                reason=reason,
+            )
+        )
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+        if self.version == self._persisted_version:
+            self.version += 1
+
+
+def _names(roles: frozenset[Role]) -> tuple[str, ...]:
+    return tuple(sorted(role.value for role in roles))

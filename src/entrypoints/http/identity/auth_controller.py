@@ -1,0 +1,114 @@
+"""AuthController: /api/v1/auth. Register, log in, refresh, log out; rate limited per address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.identity.login import Login, LoginHandler
+from application.identity.logout import Logout, LogoutHandler
+from application.identity.refresh import Refresh, RefreshHandler
+from application.identity.register_user import RegisterUser, RegisterUserHandler
+from domain.identity.errors import InvalidCredentials
+from entrypoints.http.identity.schemas import (
+    Credentials,
+    PasswordForm,
+    RefreshBody,
+    TokenOut,
+    UserOut,
+)
+from entrypoints.http.openapi import problem_responses
+from entrypoints.http.security.authentication import PUBLIC
+from entrypoints.http.security.rate_limits import LoginThrottle
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["identity"]
+    opt = PUBLIC
+
+    @post(
+        "/register",
+        operation_id="register",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(409, 422, 429),
+    )
+    async def register(
+        self, data: JSONBody[Credentials], register_user: NamedDependency[RegisterUserHandler]
+    ) -> UserOut:
+        """Open a customer account. Passwords: 12+ characters, not the email, not a common one."""
+        return UserOut.of(
+            await register_user(RegisterUser(email=data.email, password=data.password))
+        )
+
+    @post(
+        "/login",
+        operation_id="login",
+        status_code=200,
+        responses=problem_responses(401, 422, 429),
+    )
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        login: NamedDependency[LoginHandler],
+        login_throttle: NamedDependency[LoginThrottle],
+    ) -> TokenOut:
+        """Exchange email and password for tokens. Send JSON `{"email", "password"}` or the
+        OAuth2 password form (`application/x-www-form-urlencoded`: username, password)."""
+        email, password = await _credentials(request)
+        await login_throttle.check(email)
+        try:
+            tokens = await login(Login(email=email, password=password))
+        except InvalidCredentials:
+            await login_throttle.failed(email)
+            raise
+        await login_throttle.succeeded(email)
+        return TokenOut.of(tokens)
+
+    @post(
+        "/refresh",
+        operation_id="refresh",
+        status_code=200,
+        responses=problem_responses(401, 422, 429),
+    )
+    async def refresh(
+        self, data: JSONBody[RefreshBody], refresh_session: NamedDependency[RefreshHandler]
+    ) -> TokenOut:
+        """Trade a refresh token for new tokens. Each refresh token works once; using one twice
+        ends its session (both copies stop working)."""
+        return TokenOut.of(await refresh_session(Refresh(data.refresh_token)))
+
+    @post(
+        "/logout",
+        operation_id="logout",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(422, 429),
+    )
+    async def logout(
+        self, data: JSONBody[RefreshBody], logout: NamedDependency[LogoutHandler]
+    ) -> None:
+        """End the session of this refresh token. Access tokens expire on their own."""
+        await logout(Logout(data.refresh_token))
+
+
+async def _credentials(request: Request[Any, Any, Any]) -> tuple[str, str]:
+    """Email and password from a JSON body or an OAuth2 password form."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == RequestEncodingType.URL_ENCODED.value:
+            form = msgspec.convert(dict(await request.form()), PasswordForm)
+            return form.username, form.password
+        body = msgspec.json.decode(await request.body(), type=Credentials)
+        return body.email, body.password
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise ValidationException(
+            "the request has invalid fields",
+            extra=[{"key": "body", "message": str(error), "source": "body"}],
+        ) from None

@@ -1,0 +1,124 @@
+"""UserController: /api/v1/users. Your own account; user managers see and change everyone's."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from application.identity.change_password import ChangePassword, ChangePasswordHandler
+from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler
+from application.identity.get_me import GetMe, GetMeHandler
+from application.identity.get_user import GetUser, GetUserHandler
+from application.identity.list_users import ListUsers, ListUsersHandler
+from application.shared.pagination import MAX_PAGE_SIZE
+from domain.identity.roles import Permission, parse_roles
+from entrypoints.http.catalog.controller import IfMatch
+from entrypoints.http.identity.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
+from entrypoints.http.openapi import problem_responses
+from entrypoints.http.preconditions import etag, expected_version
+from entrypoints.http.security.authentication import principal
+from entrypoints.http.security.guards import requires
+
+AnyRequest = Request[Any, Any, Any]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["identity"]
+    security = BEARER
+
+    @get("/me", operation_id="getMe", responses=problem_responses(401, 404))
+    async def me(self, request: AnyRequest, get_me: NamedDependency[GetMeHandler]) -> UserOut:
+        """Your own account."""
+        return UserOut.of(await get_me(GetMe(principal(request))))
+
+    @get(
+        operation_id="listUsers",
+        guards=[requires(Permission.USERS_MANAGE)],
+        responses=problem_responses(401, 403, 422),
+    )
+    async def list(
+        self,
+        request: AnyRequest,
+        list_users: NamedDependency[ListUsersHandler],
+        limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
+        cursor: FromQuery[str | None] = None,
+    ) -> UserPageOut:
+        """Every account, in sign-up order (users:manage)."""
+        page = await list_users(ListUsers(requester=principal(request), limit=limit, cursor=cursor))
+        return UserPageOut.of(page)
+
+    @get("/{user_id:uuid}", operation_id="getUser", responses=problem_responses(401, 404))
+    async def get(
+        self,
+        request: AnyRequest,
+        user_id: FromPath[UUID],
+        get_user: NamedDependency[GetUserHandler],
+    ) -> Response[UserOut]:
+        """One account: your own, or anyone's with users:manage. Others answer 404."""
+        view = await get_user(GetUser(principal(request), user_id))
+        return Response(UserOut.of(view), headers={"ETag": etag(view.version)})
+
+    @patch(
+        "/{user_id:uuid}",
+        operation_id="changeUserAccess",
+        guards=[requires(Permission.USERS_MANAGE)],
+        responses=problem_responses(401, 403, 404, 412, 422),
+    )
+    async def change_access(
+        self,
+        request: AnyRequest,
+        user_id: FromPath[UUID],
+        data: JSONBody[AccessChanges],
+        change_user_access: NamedDependency[ChangeUserAccessHandler],
+        if_match: IfMatch = None,
+    ) -> Response[UserOut]:
+        """Change someone's roles or (de)activate them (users:manage). Their access tokens stop
+        working at once; a deactivation also ends their sessions."""
+        roles = None if data.roles is msgspec.UNSET else parse_roles(data.roles)
+        view = await change_user_access(
+            ChangeUserAccess(
+                requester=principal(request),
+                user_id=user_id,
+                roles=roles,
+                active=None if data.active is msgspec.UNSET else data.active,
+                expected_version=expected_version(if_match),
+            )
+        )
+        return Response(UserOut.of(view), headers={"ETag": etag(view.version)})
+
+
+class PasswordController(Controller):
+    """/api/v1/users/me/password: mounted with the sign-in routes, under their rate limit, since
+    it checks a password too."""
+
+    path = "/api/v1/users/me/password"
+    tags = ["identity"]
+    security = BEARER
+
+    @post(
+        operation_id="changePassword",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 422),
+    )
+    async def change_password(
+        self,
+        request: AnyRequest,
+        data: JSONBody[PasswordChange],
+        change_password: NamedDependency[ChangePasswordHandler],
+    ) -> None:
+        """Change your password. Every session and access token you had stops working."""
+        await change_password(
+            ChangePassword(
+                requester=principal(request),
+                current_password=data.current_password,
+                new_password=data.new_password,
+            )
+        )

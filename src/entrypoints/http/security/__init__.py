@@ -1,0 +1,1 @@
+"""HTTP security: bearer authentication, permission guards, rate limits, security headers."""

@@ -1,0 +1,58 @@
+"""Rate limits of the sign-in routes: per client address (Litestar's RateLimitMiddleware) and
+per account (failed logins, LoginThrottle). Both count in the app's "rate_limit" store, which the
+container provides (memory by default; a shared store such as Redis when configured), so the
+limits hold across processes once the store is shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.stores.base import Store
+
+from domain.identity.errors import TooManyAttempts
+
+STORE = "rate_limit"
+
+
+def sign_in_rate_limit(per_minute: int) -> RateLimitConfig:
+    """Requests per minute per client address, over all sign-in routes together."""
+    return RateLimitConfig(rate_limit=("minute", per_minute), store=STORE)
+
+
+class LoginThrottle:
+    """After `max_failures` failed logins for one account, refuse that account's logins for
+    `lockout_seconds`, before any password is checked (so guessing costs the attacker time, not
+    us CPU). A success clears the count. Keyed by a digest: the store never sees the email.
+    """
+
+    def __init__(self, store: Store, *, max_failures: int, lockout_seconds: int) -> None:
+        self._store = store
+        self._max_failures = max_failures
+        self._lockout = lockout_seconds
+
+    @staticmethod
+    def _key(email: str) -> str:
+        return "login-failures:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+
+    async def check(self, email: str) -> None:
+        key = self._key(email)
+        if await self._failures(key) >= self._max_failures:
+            remaining = await self._store.expires_in(key)
+            raise TooManyAttempts(remaining if remaining and remaining > 0 else self._lockout)
+
+    async def failed(self, email: str) -> None:
+        key = self._key(email)
+        count = await self._failures(key) + 1
+        await self._store.set(key, str(count).encode(), expires_in=self._lockout)
+
+    async def succeeded(self, email: str) -> None:
+        await self._store.delete(self._key(email))
+
+    async def _failures(self, key: str) -> int:
+        raw = await self._store.get(key)
+        try:
+            return int(raw) if raw else 0
+        except ValueError:
+            return 0
