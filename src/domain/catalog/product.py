@@ -8,8 +8,8 @@ from uuid import UUID
 
 from domain.catalog.errors import InsufficientStock
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
+from domain.shared.aggregate import VersionedAggregate
 from domain.shared.errors import InvalidValue
-from domain.shared.events import EventRecorder
 from domain.shared.money import Money
 
 SKU_PATTERN = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{1,30})[A-Z0-9]")
@@ -59,16 +59,10 @@ def valid_stock(stock: int) -> int:
     return stock
 
 
-class Product(EventRecorder):
-    """A sellable item. Construct new ones with `Product.create`; the constructor rehydrates.
-
-    `version` counts committed changes and starts at 1. A change made in a unit of work moves it
-    on once; `persisted_version` is what the store holds, which repositories use for optimistic
-    concurrency (update only where the stored version is still `persisted_version`).
-    """
+class Product(VersionedAggregate):
+    """A sellable item. Construct new ones with `Product.create`; the constructor rehydrates."""
 
     __slots__ = (
-        "_persisted_version",
         "created_at",
         "description",
         "id",
@@ -76,8 +70,6 @@ class Product(EventRecorder):
         "price",
         "sku",
         "stock",
-        "updated_at",
-        "version",
     )
 
     def __init__(
@@ -100,10 +92,7 @@ class Product(EventRecorder):
         self.price = price
         self.stock = stock
         self.created_at = created_at
-        self.updated_at = updated_at
-        self.version = version
-        self._persisted_version = version
-        super().__init__()
+        super().__init__(version=version, updated_at=updated_at)
 
     @classmethod
     def create(
@@ -128,7 +117,7 @@ class Product(EventRecorder):
             updated_at=now,
             version=1,
         )
-        product._persisted_version = 0
+        product._mark_new()
         product.record(
             ProductCreated(
                 aggregate_id=id,
@@ -141,13 +130,6 @@ class Product(EventRecorder):
             )
         )
         return product
-
-    @property
-    def persisted_version(self) -> int:
-        return self._persisted_version
-
-    def mark_persisted(self) -> None:
-        self._persisted_version = self.version
 
     def change(
         self,
@@ -202,8 +184,3 @@ class Product(EventRecorder):
 
     def delete(self, *, now: datetime) -> None:
         self.record(ProductDeleted(aggregate_id=self.id, occurred_at=now, sku=self.sku))
-
-    def _touch(self, now: datetime) -> None:
-        self.updated_at = now
-        if self.version == self._persisted_version:
-            self.version += 1

@@ -7,20 +7,18 @@ from uuid import UUID
 
 from domain.identity.events import UserAccessChanged, UserRegistered
 from domain.identity.roles import Role
+from domain.shared.aggregate import VersionedAggregate
 from domain.shared.errors import InvalidValue
-from domain.shared.events import EventRecorder
 
 
-class User(EventRecorder):
+class User(VersionedAggregate):
     """Construct new users with `User.register`; the constructor rehydrates.
 
     `access_version` moves on whenever what the user's tokens prove stops being true (roles,
     activity, password); tokens carry the version they were issued at, so older ones are refused.
-    `version` and `persisted_version` give optimistic concurrency, as for products.
     """
 
     __slots__ = (
-        "_persisted_version",
         "access_changed_at",
         "access_version",
         "active",
@@ -29,8 +27,6 @@ class User(EventRecorder):
         "id",
         "password_hash",
         "roles",
-        "updated_at",
-        "version",
     )
 
     def __init__(
@@ -55,10 +51,7 @@ class User(EventRecorder):
         self.access_version = access_version
         self.access_changed_at = access_changed_at
         self.created_at = created_at
-        self.updated_at = updated_at
-        self.version = version
-        self._persisted_version = version
-        super().__init__()
+        super().__init__(version=version, updated_at=updated_at)
 
     @classmethod
     def register(
@@ -79,18 +72,11 @@ class User(EventRecorder):
             updated_at=now,
             version=1,
         )
-        user._persisted_version = 0
+        user._mark_new()
         user.record(
             UserRegistered(aggregate_id=id, occurred_at=now, email=email, roles=_names(roles))
         )
         return user
-
-    @property
-    def persisted_version(self) -> int:
-        return self._persisted_version
-
-    def mark_persisted(self) -> None:
-        self._persisted_version = self.version
 
     def change_access(
         self, *, now: datetime, roles: frozenset[Role] | None = None, active: bool | None = None
@@ -132,11 +118,6 @@ class User(EventRecorder):
                 reason=reason,
             )
         )
-
-    def _touch(self, now: datetime) -> None:
-        self.updated_at = now
-        if self.version == self._persisted_version:
-            self.version += 1
 
 
 def _names(roles: frozenset[Role]) -> tuple[str, ...]:
