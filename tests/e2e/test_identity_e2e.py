@@ -4,98 +4,38 @@ is refused by the other within its revocation sync interval."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving
+
 ADMIN = {"email": "root@example.com", "password": "an administrator secret"}
 CUSTOMER = {"email": "carol@example.com", "password": "a customer secret!"}
 PRODUCT = {"sku": "TEA-1", "name": "Green tea", "price": {"amount": "4.50", "currency": "EUR"}}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
-    env.update(
-        PORTICO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}",
-        PORTICO_AUTH_DEV_KEY_FILE=str(tmp_path / "dev-signing-key.json"),
-        PORTICO_AUTH_REVOCATION_SYNC="0.2",
-        PORTICO_PASSWORD_MEMORY_KIB="1024",
-        PORTICO_PASSWORD_TIME_COST="1",
-        PORTICO_PASSWORD_PARALLELISM="1",
-        PORTICO_LOG_LEVEL="WARNING",
-        PORTICO_ACCESS_LOG="false",
+    return portico_env(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}",
+        auth_revocation_sync="0.2",
+        log_level="WARNING",
+        access_log="false",
     )
-    return env
-
-
-def portico(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli.main", *args],
-        env=env,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture
-def servers(environment: dict[str, str]) -> Iterator[list[str]]:
-    portico(environment, "db", "upgrade")
-    portico(
-        environment, "users", "create-admin", "--email", ADMIN["email"], stdin=ADMIN["password"]
-    )
-    started: list[tuple[subprocess.Popen[bytes], str]] = []
-    try:
-        for _ in range(2):
-            port = free_port()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "entrypoints.cli.main", "serve", "--port", str(port)],
-                env=environment,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            started.append((process, f"http://127.0.0.1:{port}"))
-        for process, base in started:
-            wait_until_live(process, base)
-        yield [base for _, base in started]
-    finally:
-        for process, _ in started:
-            process.terminate()
-        for process, _ in started:
-            process.wait(timeout=10)
-
-
-def wait_until_live(process: subprocess.Popen[bytes], base: str) -> None:
-    for _ in range(150):
-        if process.poll() is not None:
-            pytest.fail(f"portico serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    pytest.fail(f"portico serve did not answer at {base}")
+def servers(environment: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
+    """Two servers on one database, with the first administrator made by the CLI."""
+    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
+    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
+    with ExitStack() as stack:
+        yield [stack.enter_context(serving(environment, tmp_path))[0] for _ in range(2)]
 
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
@@ -154,39 +94,18 @@ def test_the_whole_flow_across_two_servers(servers: list[str]) -> None:
 
 
 def test_create_admin_refuses_a_weak_password_and_a_taken_email(
-    environment: dict[str, str],
+    environment: dict[str, str], tmp_path: Path
 ) -> None:
-    portico(environment, "db", "upgrade")
-    base = [sys.executable, "-m", "entrypoints.cli.main", "users", "create-admin", "--email"]
-    weak = subprocess.run(
-        [*base, "a@example.com"],
-        env=environment,
-        cwd=ROOT,
-        input="short\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
+    admin = ("users", "create-admin", "--email")
+
+    weak = run_portico(*admin, "a@example.com", env=environment, cwd=tmp_path, stdin="short\n")
+    create_admin(environment, tmp_path, "a@example.com", "a long admin secret\n")
+    taken = run_portico(
+        *admin, "A@example.com", env=environment, cwd=tmp_path, stdin="a long admin secret\n"
     )
+
     assert weak.returncode == 2
     assert "at least 12 characters" in weak.stderr
-    portico(
-        environment,
-        "users",
-        "create-admin",
-        "--email",
-        "a@example.com",
-        stdin="a long admin secret\n",
-    )
-    taken = subprocess.run(
-        [*base, "A@example.com"],
-        env=environment,
-        cwd=ROOT,
-        input="a long admin secret\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
     assert taken.returncode == 2
     assert "already exists" in taken.stderr
