@@ -1,4 +1,4 @@
-"""The catalog stores the contract suite runs on: memory, SQLite, PostgreSQL and MariaDB."""
+"""The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
@@ -6,14 +6,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import metadata, products
+from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.tables import (
+    event_store_events,
+    event_store_head,
+    metadata,
+    products,
+)
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.shared.event_store import EventStore
 from tests.support.databases import ensure_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -60,5 +68,26 @@ async def uow_factory(
 
     try:
         yield sql_uow
+    finally:
+        await database.dispose()
+
+
+async def _empty_event_store(database: SqlDatabase) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(event_store_events))
+        await connection.execute(update(event_store_head).values(position=0))
+
+
+@pytest.fixture(params=STORES)
+async def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
+    """An empty event store of each kind."""
+    store: str = request.param
+    if store == "memory":
+        yield MemoryEventStore(MemoryEventLog())
+        return
+    database = await _sql_database(store, tmp_path)
+    await _empty_event_store(database)
+    try:
+        yield SqlEventStore(database)
     finally:
         await database.dispose()
