@@ -107,6 +107,17 @@ async def read_on(
     return [_recorded(row) for row in result.mappings()]
 
 
+async def read_all_on(
+    connection: AsyncConnection, after_position: int = 0, limit: int = 1000
+) -> list[RecordedEvent]:
+    result = await connection.execute(_READ_ALL, {"after": after_position, "limit": limit})
+    return [_recorded(row) for row in result.mappings()]
+
+
+async def head_on(connection: AsyncConnection) -> int:
+    return int(await connection.scalar(_HEAD) or 0)
+
+
 class SqlEventStore(EventStore):
     """Each call is its own transaction. Inside a unit of work, use `append_on` instead."""
 
@@ -125,12 +136,11 @@ class SqlEventStore(EventStore):
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         async with self._db.autocommit_engine.connect() as connection:
-            result = await connection.execute(_READ_ALL, {"after": after_position, "limit": limit})
-            return [_recorded(row) for row in result.mappings()]
+            return await read_all_on(connection, after_position, limit)
 
     async def head_position(self) -> int:
         async with self._db.autocommit_engine.connect() as connection:
-            return int(await connection.scalar(_HEAD) or 0)
+            return await head_on(connection)
 
 
 def _recorded(row: RowMapping) -> RecordedEvent:
