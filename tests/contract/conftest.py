@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,19 +11,29 @@ from sqlalchemy import delete, update
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
+from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.persistence.sql.tables import (
     event_store_events,
     event_store_head,
     metadata,
+    order_details,
+    order_summaries,
     products,
+    projection_state,
 )
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.ordering.ports import OrderingUnitOfWorkFactory
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
+from domain.ordering.unit_of_work import OrderingUnitOfWork
 from domain.shared.event_store import EventStore
 from tests.support.databases import ensure_database
+from tests.support.ordering import MemoryParts
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
 STORES = [
@@ -89,5 +100,54 @@ async def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     await _empty_event_store(database)
     try:
         yield SqlEventStore(database)
+    finally:
+        await database.dispose()
+
+
+@dataclass
+class OrderingStores:
+    catalog_uow: CatalogUnitOfWorkFactory
+    ordering_uow: OrderingUnitOfWorkFactory
+    events: EventStore
+    summaries: OrderSummaryStore
+    details: OrderDetailsStore
+
+
+@pytest.fixture(params=STORES)
+async def ordering_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[OrderingStores]:
+    """Every port the ordering context uses, empty, on one store of each kind."""
+    store: str = request.param
+    if store == "memory":
+        parts = MemoryParts()
+        yield OrderingStores(
+            parts.catalog_uow,
+            parts.ordering_uow,
+            MemoryEventStore(parts.log),
+            MemoryOrderSummaryStore(parts.projections),
+            MemoryOrderDetailsStore(parts.projections),
+        )
+        return
+    database = await _sql_database(store, tmp_path)
+    await _empty_event_store(database)
+    async with database.engine.begin() as connection:
+        for table in (order_summaries, order_details, projection_state):
+            await connection.execute(delete(table))
+
+    def catalog_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    def ordering_uow(*, read_only: bool = False) -> OrderingUnitOfWork:
+        return SqlOrderingUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield OrderingStores(
+            catalog_uow,
+            ordering_uow,
+            SqlEventStore(database),
+            SqlOrderSummaryStore(database),
+            SqlOrderDetailsStore(database),
+        )
     finally:
         await database.dispose()

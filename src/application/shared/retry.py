@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -9,6 +11,7 @@ from domain.shared.errors import ConcurrentUpdate
 
 T = TypeVar("T")
 DEFAULT_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.005
 
 
 async def retry_on_conflict(
@@ -20,10 +23,12 @@ async def retry_on_conflict(
     a fresh unit of work, so a retry decides again on the new state (it may then refuse).
     The last ConcurrentUpdate propagates (409).
     """
-    for remaining in range(attempts - 1, -1, -1):
+    for tried in range(1, attempts + 1):
         try:
             return await attempt()
         except ConcurrentUpdate:
-            if remaining == 0:
+            if tried == attempts:
                 raise
+        # A short random pause, growing with each try, so the racers do not collide again.
+        await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * tried))  # noqa: S311
     raise ValueError("attempts must be at least 1")

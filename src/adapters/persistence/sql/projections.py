@@ -87,10 +87,18 @@ class _SqlProjectionStore(ProjectionStore[Row]):
             )
             .values(position=to_position)
         )
-        async with self._db.engine.begin() as connection:
-            if (await connection.execute(moved)).rowcount != 1:
-                return False
-            await self._replace(connection, generation, rows)
+        try:
+            async with self._db.engine.begin() as connection:
+                if (await connection.execute(moved)).rowcount != 1:
+                    if (generation, from_position) != (1, 0):
+                        return False
+                    # A projection's first save creates its state (a racing twin fails here).
+                    await connection.execute(
+                        insert(_state).values(name=self.name, generation=1, position=to_position)
+                    )
+                await self._replace(connection, generation, rows)
+        except IntegrityError:
+            return False
         return True
 
     async def begin_rebuild(self) -> int:
