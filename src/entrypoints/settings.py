@@ -30,6 +30,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_echo: bool = False
     max_body_size: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    # Ordering: how long a read given min_version waits for the projection (then 409).
+    projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
+    # Payments: fake (deterministic test tokens) or http (a provider's REST API).
+    payments: Literal["fake", "http"] = "fake"
+    payment_provider_url: str = ""
+    payment_api_key: str = ""
+    payment_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    payment_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+
+    def __post_init__(self) -> None:
+        if self.payments == "http" and not self.payment_provider_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError(
+                f"{env_name('payment_provider_url')} must be an http(s) URL when "
+                f"{env_name('payments')}=http"
+            )
 
 
 class SettingsError(ValueError):

@@ -18,6 +18,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
+from domain.ordering.errors import PaymentUnavailable
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -29,6 +30,7 @@ from entrypoints.http.request_context import current_request_id
 
 PROBLEM_BASE = "/problems/"
 _DOMAIN_STATUS: dict[type[DomainError], int] = {
+    PaymentUnavailable: 503,
     InvalidValue: 422,
     NotFound: 404,
     StaleVersion: 412,
@@ -79,7 +81,10 @@ def from_domain_error(error: DomainError) -> ProblemDetailsException:
     if isinstance(error, InvalidValue):
         errors = [{"field": error.field, "message": error.message}]
     detail = f"{error.field} {error.message}" if isinstance(error, InvalidValue) else error.message
-    return problem(status, error.code, detail, errors=errors)
+    headers = None
+    if isinstance(error, PaymentUnavailable):
+        headers = {"Retry-After": str(max(1, round(error.retry_after or 1)))}
+    return problem(status, error.code, detail, errors=errors, headers=headers)
 
 
 def from_validation_error(error: ValidationException) -> ProblemDetailsException:
