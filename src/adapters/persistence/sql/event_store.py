@@ -1,17 +1,21 @@
 """SqlEventStore: the event store in two tables, one adapter for SQLite, PostgreSQL and MariaDB.
 
-Optimistic concurrency: the unique (stream_id, version) constraint refuses a second event at one
-version, and the append checks the stream's version before inserting.
+Optimistic concurrency: the append reads the stream's version and refuses a wrong expected
+version at once; a writer that appends to the stream after that read is caught by the unique
+(stream_id, version) constraint, which refuses the second INSERT. Either way:
+StreamVersionConflict, and nothing of the losing append is kept.
 
 Gap-safe global order: a projection saves the last position it applied and reads on from there,
 so an event must never become visible with a position below one already seen. With a sequence
 or an auto-increment that can happen: transaction A takes position 10, B takes 11, B commits, a
-reader sees 11 and moves on, then A commits 10 behind it. Here an append first increments the
-single row of `event_store_head` and keeps that row lock until its transaction ends; the next
-append cannot take a position before the previous one committed or rolled back. Positions are
-therefore handed out in commit order, with no gaps (a rollback returns its positions). The price
-is that appends are serialised; keep the append the last statement of its transaction (the
-ordering unit of work appends at commit time), so the lock is held for one round trip or two.
+reader sees 11 and moves on, then A commits 10 behind it. Here an append takes its positions by
+incrementing the single row of `event_store_head` and keeps that row lock until its transaction
+ends; the next append cannot take a position before the previous one committed or rolled back.
+Positions are therefore handed out in commit order, with no gaps (a rollback returns its
+positions). On PostgreSQL a transaction is visible before its row locks are released, so a reader
+that sees position p also sees every position below it. The price is that appends are serialised
+on that row: the lock is taken as late as possible (UPDATE ... RETURNING, then the INSERT, then
+COMMIT), and the ordering unit of work appends at commit time, after its other statements.
 """
 
 from __future__ import annotations
@@ -42,8 +46,6 @@ _STREAM_VERSION = (
     .where(events.c.stream_id == bindparam("stream_id"))
     .order_by(events.c.version.desc())
     .limit(1)
-    # A locking read: on MariaDB's REPEATABLE READ it sees the latest commit, not the snapshot.
-    .with_for_update()
 )
 _READ_STREAM = (
     select(events)
@@ -65,17 +67,23 @@ async def append_on(
     """Append inside the caller's transaction; the caller commits (or rolls back)."""
     if expected_version < 0:
         raise ValueError("expected_version must be 0 (a new stream) or more")
-    count = len(new)
-    taken = await connection.execute(_TAKE_POSITIONS, {"count": count})
-    if taken.rowcount != 1:
-        raise RuntimeError("event_store_head has no row: run the migrations (portico db upgrade)")
-    last_position = int(await connection.scalar(_HEAD) or 0)
+    # Checked before the head lock, to keep the lock short. A writer that appends to this
+    # stream after this read makes our INSERT hit the unique (stream_id, version) constraint.
     actual = int(await connection.scalar(_STREAM_VERSION, {"stream_id": stream_id}) or 0)
     if actual != expected_version:
         raise StreamVersionConflict(stream_id, expected_version, actual)
     if not new:
         return expected_version
-    first = last_position - count + 1
+    count = len(new)
+    # From here to the end of the transaction this connection holds the head row lock.
+    if connection.dialect.update_returning:
+        last = await connection.scalar(_TAKE_POSITIONS.returning(head.c.position), {"count": count})
+    else:  # MariaDB: no UPDATE ... RETURNING; our own update is visible to us
+        await connection.execute(_TAKE_POSITIONS, {"count": count})
+        last = await connection.scalar(_HEAD)
+    if last is None:
+        raise RuntimeError("event_store_head has no row: run the migrations (portico db upgrade)")
+    first = int(last) - count + 1
     rows = [
         {
             "position": first + offset,
