@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from adapters.payments.fake import APPROVE, DECLINE, TIMEOUT, FakePaymentGateway
 from application.ordering.cancel_order import CancelOrder
-from application.ordering.get_order import GetOrder
+from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders
 from application.ordering.order_history import GetOrderAsOf, GetOrderHistory
 from application.ordering.pay_order import PayOrder
@@ -368,3 +369,30 @@ class RefundsDownOnce(FakePaymentGateway):
         return await super().refund(
             authorization=authorization, amount=amount, idempotency_key=idempotency_key
         )
+
+
+async def test_the_follower_reports_errors_and_goes_on(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+    errors: list[Exception] = []
+    broken = {"left": 1}
+    real_read_all = shop.events.read_all
+
+    async def flaky_read_all(after_position: int = 0, limit: int = 1000) -> list[Any]:
+        if broken["left"]:
+            broken["left"] -= 1
+            raise ConnectionError("database restarting")
+        return await real_read_all(after_position, limit)
+
+    shop.events.read_all = flaky_read_all  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    follower = asyncio.create_task(
+        shop.projector.follow(stop, idle_seconds=0.001, on_error=errors.append)
+    )
+    try:
+        patient = GetOrderHandler(shop.details, wait_seconds=5.0, poll_seconds=0.005)
+        details = await patient(GetOrder(order_id=order_id, min_version=1))
+    finally:
+        stop.set()
+        await follower
+    assert details.status == "placed"
+    assert [str(e) for e in errors] == ["database restarting"]

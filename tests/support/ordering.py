@@ -68,6 +68,7 @@ class Shop:
         ids = Uuid7Generator()
         self.payments = payments or FakePaymentGateway()
         self.events = events
+        self.details = details
         self.create_product = CreateProductHandler(catalog_uow, clock, ids)
         self.get_product = GetProductHandler(catalog_uow)
         self.place = PlaceOrderHandler(ordering_uow, clock, ids)

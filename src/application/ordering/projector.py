@@ -95,12 +95,29 @@ class Projector:
                 consumed += applied or 0
         return consumed
 
-    async def follow(self, stop: asyncio.Event, *, idle_seconds: float = 0.05) -> None:
-        """Catch up, then poll for new events until `stop` is set (the in-process runner)."""
+    async def follow(
+        self,
+        stop: asyncio.Event,
+        *,
+        idle_seconds: float = 0.05,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Catch up, then poll for new events until `stop` is set (the in-process runner).
+
+        An error (the database restarting, say) goes to `on_error` (for the log) and the loop
+        goes on after a pause; without `on_error` it propagates."""
         while not stop.is_set():
-            if await self.catch_up() == 0:
+            pause = idle_seconds
+            try:
+                applied = await self.catch_up()
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                applied, pause = 0, max(idle_seconds * 20, 1.0)
+            if applied == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
+                    await asyncio.wait_for(stop.wait(), pause)
 
     async def rebuild(self, name: str) -> Rebuilt:
         """Replay from position 0 into a fresh generation, then swap it in."""
