@@ -1,4 +1,4 @@
-"""ordering: the event store and the order projections
+"""ordering: the event store, the order projections, idempotency keys
 
 Revision ID: 0002_ordering
 Revises: 0001
@@ -96,9 +96,21 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("generation", "order_id", name=op.f("pk_order_details")),
     )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("scope", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("response", sa.Text(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_idempotency_keys")),
+    )
+    op.create_index(op.f("ix_idempotency_keys_created_at"), "idempotency_keys", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_idempotency_keys_created_at"), table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
     op.drop_table("order_details")
     op.drop_index(
         op.f("ix_order_summaries_generation_status_placed_at"), table_name="order_summaries"

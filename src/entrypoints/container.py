@@ -11,6 +11,7 @@ from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
 from adapters.persistence.memory.projections import (
     MemoryOrderDetailsStore,
@@ -20,6 +21,7 @@ from adapters.persistence.memory.projections import (
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.system.clock import SystemClock
@@ -37,6 +39,7 @@ from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.place_order import PlaceOrderHandler
+from application.ordering.place_order_once import PlaceOrderOnceHandler
 from application.ordering.projection_lag import ProjectionLagHandler
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.projector import Projection, Projector
@@ -131,6 +134,16 @@ class Container(containers.DeclarativeContainer):
 
     place_order = providers.Singleton(
         PlaceOrderHandler, uow=ordering_uow.provider, clock=clock, ids=ids
+    )
+    memory_idempotency = providers.Singleton(MemoryIdempotencyData)
+    idempotency_store = providers.Selector(
+        settings.provided.persistence,
+        sql=providers.Singleton(SqlIdempotencyStore, database=sql_database),
+        memory=providers.Singleton(MemoryIdempotencyStore, data=memory_idempotency),
+    )
+    # POST /orders with an Idempotency-Key header.
+    place_order_once = providers.Singleton(
+        PlaceOrderOnceHandler, place=place_order, store=idempotency_store, clock=clock
     )
     pay_order = providers.Singleton(
         PayOrderHandler, uow=ordering_uow.provider, payments=payment_gateway, clock=clock, ids=ids

@@ -11,15 +11,18 @@ from sqlalchemy import delete, update
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.persistence.sql.tables import (
     event_store_events,
     event_store_head,
+    idempotency_keys,
     metadata,
     order_details,
     order_summaries,
@@ -32,6 +35,7 @@ from domain.catalog.repository import CatalogUnitOfWork
 from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
 from domain.ordering.unit_of_work import OrderingUnitOfWork
 from domain.shared.event_store import EventStore
+from domain.shared.idempotency import IdempotencyStore
 from tests.support.databases import ensure_database
 from tests.support.ordering import MemoryParts
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
@@ -149,5 +153,22 @@ async def ordering_stores(
             SqlOrderSummaryStore(database),
             SqlOrderDetailsStore(database),
         )
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=STORES)
+async def idempotency_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[IdempotencyStore]:
+    store: str = request.param
+    if store == "memory":
+        yield MemoryIdempotencyStore(MemoryIdempotencyData())
+        return
+    database = await _sql_database(store, tmp_path)
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(idempotency_keys))
+    try:
+        yield SqlIdempotencyStore(database)
     finally:
         await database.dispose()

@@ -137,3 +137,17 @@ order_details = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer(), nullable=False),
 )
+
+# -- idempotency keys (POST /orders and any other command retried by clients) -------------------
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # NULL while the first request is being processed; then its answer, as JSON.
+    Column("response", Text(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "created_at"),
+)
