@@ -19,7 +19,7 @@ from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import PaymentOutcome
 from application.ordering.streams import load_order, save_order
 from domain.ordering.errors import TransitionNotAllowed
-from domain.ordering.order import Order, OrderStatus, stream_of
+from domain.ordering.order import Order, stream_of
 from domain.ordering.payments import Authorization, PaymentGateway
 from domain.shared.clock import Clock
 from domain.shared.errors import ConcurrentUpdate, InvalidValue
@@ -58,8 +58,7 @@ class PayOrderHandler:
             raise InvalidValue("payment_token", f"must be 1 to {TOKEN_MAX} characters")
         async with self._uow(read_only=True) as uow:
             order = await load_order(uow.events, command.order_id, command.customer_id)
-        if order.status is not OrderStatus.PLACED:
-            order.pay(payment_reference="-", now=self._clock.now())  # raises the 409 it deserves
+        order.ensure_payable()
         assert order.total is not None
         key = f"{stream_of(order.id)}-v{order.version}-payment"
         authorization = await self._payments.authorize(

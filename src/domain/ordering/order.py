@@ -150,8 +150,12 @@ class Order(EventRecorder):
 
     # -- decisions ---------------------------------------------------------------------------
 
-    def pay(self, *, payment_reference: str, now: datetime) -> None:
+    def ensure_payable(self) -> None:
+        """Raise TransitionNotAllowed unless the order may be paid now (before charging)."""
         self._require({OrderStatus.PLACED}, "paid")
+
+    def pay(self, *, payment_reference: str, now: datetime) -> None:
+        self.ensure_payable()
         if not payment_reference:
             raise InvalidValue("payment_reference", "must not be empty")
         assert self.total is not None
