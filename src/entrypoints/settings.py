@@ -30,7 +30,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_echo: bool = False
     max_body_size: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
-    # Ordering: how long a read given min_version waits for the projection (then 409).
+    # Ordering: where the projector runs (inprocess: in `portico serve`; off: elsewhere), and
+    # how long a read given min_version waits for the projection (then 409).
+    projector: Literal["inprocess", "off"] = "inprocess"
     projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
     # Payments: fake (deterministic test tokens) or http (a provider's REST API).
     payments: Literal["fake", "http"] = "fake"

@@ -16,6 +16,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.openapi import openapi_config
 from entrypoints.http.request_context import RequestContext
 from entrypoints.logs import configure_logging
+from entrypoints.projector_runner import ProjectorRunner
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -28,12 +29,19 @@ def create_app(container: Container | None = None) -> Litestar:
             "portico.started", persistence=settings.persistence, environment=settings.environment
         )
 
+    on_startup: list[Any] = [announce]
+    on_shutdown: list[Any] = []
+    if settings.projector == "inprocess":
+        runner = ProjectorRunner(container.order_projector())
+        on_startup.append(runner.start)
+        on_shutdown.append(runner.stop)  # before the container's pools close
     app = Litestar(
         route_handlers=[ProductController, HealthController],
         plugins=[ContainerPlugin(container), problem_details_plugin()],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
-        on_startup=[announce],
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
         logging_config=None,
         debug=False,
     )
