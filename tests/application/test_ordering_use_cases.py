@@ -177,6 +177,21 @@ async def test_twin_payment_requests_charge_once(clock: SteppingClock) -> None:
         await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
 
 
+async def test_twin_declined_requests_record_one_failure(clock: SteppingClock) -> None:
+    shop = Shop.in_memory(clock, CountingGateway())
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    first, second = await asyncio.gather(
+        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
+        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
+    )
+
+    assert not first.approved
+    assert not second.approved
+    types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
+    assert types == ["OrderPlaced", "PaymentFailed"]
+
+
 async def test_illegal_moves_are_conflicts(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
     with pytest.raises(TransitionNotAllowed):

@@ -66,7 +66,7 @@ class PayOrderHandler:
         )
         for remaining in range(self._attempts - 1, -1, -1):
             try:
-                return await self._record(command.order_id, authorization)
+                return await self._record(command.order_id, authorization, order.version)
             except ConcurrentUpdate:
                 if remaining == 0:
                     await self._void(authorization, order.total, key)
@@ -76,10 +76,16 @@ class PayOrderHandler:
                 raise
         raise ValueError("attempts must be at least 1")
 
-    async def _record(self, order_id: UUID, authorization: Authorization) -> PaymentOutcome:
+    async def _record(
+        self, order_id: UUID, authorization: Authorization, charged_at: int
+    ) -> PaymentOutcome:
         async with self._uow() as uow:
             order = await load_order(uow.events, order_id)
             if _already_recorded(order, authorization):
+                return _outcome(order, authorization)
+            if not authorization.approved and order.version != charged_at:
+                # The order moved on since this attempt (a twin request recorded this very
+                # decline, or something else happened): a decline is not recorded twice.
                 return _outcome(order, authorization)
             now = self._clock.now()
             if authorization.approved and authorization.reference:
