@@ -279,3 +279,13 @@ async def test_summaries_page_newest_first_with_filters(ordering_stores: Orderin
     ]
     page = await store.page(where=OrderFilter(), after=None, limit=1)
     assert page == [rows[3]]
+
+
+async def test_a_read_only_unit_of_work_cannot_commit_appends(
+    ordering_stores: OrderingStores,
+) -> None:
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with ordering_stores.ordering_uow(read_only=True) as uow:
+            await uow.events.append("order-a", 0, [event()])
+            await uow.commit()
+    assert await ordering_stores.events.read("order-a") == []

@@ -60,5 +60,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
         self.events = self._staged = SqlStagedEvents(connection)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
+        if self.read_only:  # its connection autocommits: appends there would not be atomic
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._staged.flush()
         await super()._commit(events)
