@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-identity clean
+.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-identity bench-events clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench: install  ## wrk benchmarks (see bench/README.md)
 
 bench-identity: install  ## identity figures: login, token check, auth overhead (bench/README.md)
 	$(RUN) python bench/identity.py --http
+
+bench-events: install  ## event store and projection rebuild figures on PostgreSQL
+	$(RUN) python bench/event_store.py
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

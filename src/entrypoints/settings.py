@@ -59,9 +59,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     login_lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
     cors_origins: str = ""
     hsts: bool = False
+    # Ordering: where the projector runs (inprocess: in `portico serve`; off: elsewhere), and
+    # how long a read given min_version waits for the projection (then 409).
+    projector: Literal["inprocess", "off"] = "inprocess"
+    projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
+    # Payments: fake (deterministic test tokens) or http (a provider's REST API).
+    payments: Literal["fake", "http"] = "fake"
+    payment_provider_url: str = ""
+    payment_api_key: str = ""
+    payment_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    payment_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
 
     def __post_init__(self) -> None:
-        problems = _auth_problems(self)
+        problems = _auth_problems(self) + _payment_problems(self)
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -76,6 +86,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 def env_name(field: str) -> str:
     return PREFIX + field.upper()
+
+
+def _payment_problems(settings: Settings) -> list[str]:
+    if settings.payments == "http" and not settings.payment_provider_url.startswith(
+        ("http://", "https://")
+    ):
+        return [
+            f"{env_name('payment_provider_url')} must be an http(s) URL when "
+            f"{env_name('payments')}=http"
+        ]
+    return []
 
 
 def _auth_problems(settings: Settings) -> list[str]:

@@ -1,24 +1,49 @@
-"""The catalog stores the contract suite runs on: memory, SQLite, PostgreSQL and MariaDB."""
+"""The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
-from adapters.persistence.sql.tables import metadata, products, refresh_tokens, users
+from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
+from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.persistence.sql.tables import (
+    event_store_events,
+    event_store_head,
+    idempotency_keys,
+    metadata,
+    order_details,
+    order_summaries,
+    products,
+    projection_state,
+    refresh_tokens,
+    users,
+)
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.identity.ports import IdentityUnitOfWorkFactory
+from application.ordering.ports import OrderingUnitOfWorkFactory
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.identity.repository import IdentityUnitOfWork
+from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
+from domain.ordering.unit_of_work import OrderingUnitOfWork
+from domain.shared.event_store import EventStore
+from domain.shared.idempotency import IdempotencyStore
 from tests.support.databases import ensure_database
+from tests.support.ordering import MemoryParts
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
 STORES = [
@@ -90,5 +115,92 @@ async def identity_uow_factory(
 
     try:
         yield sql_uow
+    finally:
+        await database.dispose()
+
+
+async def _empty_event_store(database: SqlDatabase) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(event_store_events))
+        await connection.execute(update(event_store_head).values(position=0))
+
+
+@pytest.fixture(params=STORES)
+async def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
+    """An empty event store of each kind."""
+    store: str = request.param
+    if store == "memory":
+        yield MemoryEventStore(MemoryEventLog())
+        return
+    database = await _sql_database(store, tmp_path)
+    await _empty_event_store(database)
+    try:
+        yield SqlEventStore(database)
+    finally:
+        await database.dispose()
+
+
+@dataclass
+class OrderingStores:
+    catalog_uow: CatalogUnitOfWorkFactory
+    ordering_uow: OrderingUnitOfWorkFactory
+    events: EventStore
+    summaries: OrderSummaryStore
+    details: OrderDetailsStore
+
+
+@pytest.fixture(params=STORES)
+async def ordering_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[OrderingStores]:
+    """Every port the ordering context uses, empty, on one store of each kind."""
+    store: str = request.param
+    if store == "memory":
+        parts = MemoryParts()
+        yield OrderingStores(
+            parts.catalog_uow,
+            parts.ordering_uow,
+            MemoryEventStore(parts.log),
+            MemoryOrderSummaryStore(parts.projections),
+            MemoryOrderDetailsStore(parts.projections),
+        )
+        return
+    database = await _sql_database(store, tmp_path)
+    await _empty_event_store(database)
+    async with database.engine.begin() as connection:
+        for table in (order_summaries, order_details, projection_state):
+            await connection.execute(delete(table))
+
+    def catalog_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    def ordering_uow(*, read_only: bool = False) -> OrderingUnitOfWork:
+        return SqlOrderingUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield OrderingStores(
+            catalog_uow,
+            ordering_uow,
+            SqlEventStore(database),
+            SqlOrderSummaryStore(database),
+            SqlOrderDetailsStore(database),
+        )
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=STORES)
+async def idempotency_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[IdempotencyStore]:
+    store: str = request.param
+    if store == "memory":
+        yield MemoryIdempotencyStore(MemoryIdempotencyData())
+        return
+    database = await _sql_database(store, tmp_path)
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(idempotency_keys))
+    try:
+        yield SqlIdempotencyStore(database)
     finally:
         await database.dispose()

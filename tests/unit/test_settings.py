@@ -50,3 +50,13 @@ def test_every_setting_is_documented_in_env_example() -> None:
     example = (Path(__file__).parents[2] / ".env.example").read_text()
     for field in Settings.__struct_fields__:
         assert f"PORTICO_{field.upper()}=" in example
+
+
+def test_http_payments_need_a_provider_url() -> None:
+    with pytest.raises(SettingsError, match="PORTICO_PAYMENT_PROVIDER_URL"):
+        load_settings({"PORTICO_PAYMENTS": "http"}, env_file=None)
+    settings = load_settings(
+        {"PORTICO_PAYMENTS": "http", "PORTICO_PAYMENT_PROVIDER_URL": "https://pay.example"},
+        env_file=None,
+    )
+    assert (settings.payments, settings.payment_attempts) == ("http", 3)

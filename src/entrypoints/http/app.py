@@ -25,6 +25,7 @@ from entrypoints.http.security.headers import SecurityHeaders
 from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
 from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.logs import configure_logging
+from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
 
 
@@ -60,6 +61,12 @@ def create_app(container: Container | None = None) -> Litestar:
         lockout_seconds=settings.login_lockout_seconds,
     )
 
+    on_shutdown: list[Any] = [revocation_sync.stop]
+    if settings.projector == "inprocess":
+        runner = ProjectorRunner(container.order_projector())
+        on_startup.append(runner.start)
+        on_shutdown.append(runner.stop)  # before the container's pools close
+
     app = Litestar(
         route_handlers=route_handlers,
         plugins=[ContainerPlugin(container), problem_details_plugin()],
@@ -70,7 +77,7 @@ def create_app(container: Container | None = None) -> Litestar:
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,
         on_startup=on_startup,
-        on_shutdown=[revocation_sync.stop],
+        on_shutdown=on_shutdown,
         logging_config=None,
         debug=False,
     )

@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import (
 )
 
 from domain.identity.errors import TooManyAttempts
+from domain.ordering.errors import PaymentUnavailable
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -35,6 +36,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     TooManyAttempts: 429,
+    PaymentUnavailable: 503,
     InvalidValue: 422,
     NotFound: 404,
     StaleVersion: 412,
@@ -92,6 +94,8 @@ def from_domain_error(error: DomainError) -> ProblemDetailsException:
         headers = WWW_AUTHENTICATE
     elif isinstance(error, TooManyAttempts):
         headers = {"Retry-After": str(error.retry_after)}
+    elif isinstance(error, PaymentUnavailable):
+        headers = {"Retry-After": str(max(1, round(error.retry_after or 1)))}
     return problem(status, error.code, detail, errors=errors, headers=headers)
 
 

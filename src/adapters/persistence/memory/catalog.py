@@ -15,6 +15,7 @@ from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.events import DomainEvent
+from domain.shared.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -39,9 +40,12 @@ class MemoryCatalogStore:
 
 
 class MemoryProductRepository(ProductRepository):
-    def __init__(self, store: MemoryCatalogStore, uow: MemoryCatalogUnitOfWork) -> None:
+    def __init__(
+        self, store: MemoryCatalogStore, uow: UnitOfWork, *, read_only: bool = False
+    ) -> None:
         self._store = store
         self._uow = uow
+        self._read_only = read_only
         self.staged: dict[UUID, Product | None] = {}
         self.expected_versions: dict[UUID, int] = {}
 
@@ -95,8 +99,32 @@ class MemoryProductRepository(ProductRepository):
         self.staged[product.id] = None
 
     def _refuse_if_read_only(self) -> None:
-        if self._uow.read_only:
+        if self._read_only:
             raise RuntimeError("a read-only unit of work cannot write")
+
+    def check_commit(self) -> None:
+        """Raise what the commit would: a stale version or a taken sku (awaits nothing)."""
+        committed = self._store.products
+        for pid, expected in self.expected_versions.items():
+            stored = committed.get(pid)
+            if stored is None or stored.version != expected:
+                raise ConcurrentUpdate(f"product {pid} was changed or deleted meanwhile")
+        for pid, product in self.staged.items():
+            if product is not None and self._store.sku_taken(product.sku, pid, self.staged):
+                raise DuplicateSku(product.sku)
+
+    def apply_commit(self) -> None:
+        """Make the staged changes the committed state; call right after check_commit."""
+        committed = self._store.products
+        for pid, product in self.staged.items():
+            previous = committed.pop(pid, None)
+            if previous is not None and self._store.skus.get(previous.sku) == pid:
+                del self._store.skus[previous.sku]
+            if product is not None:
+                committed[pid] = product
+                self._store.skus[product.sku] = pid
+        self.staged.clear()
+        self.expected_versions.clear()
 
     def _stage_change(self, product: Product) -> None:
         self._refuse_if_read_only()
@@ -114,28 +142,15 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
         self.read_only = read_only
 
     async def _begin(self) -> None:
-        self.products = self._repository = MemoryProductRepository(self._store, self)
+        self.products = self._repository = MemoryProductRepository(
+            self._store, self, read_only=self.read_only
+        )
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        repo, committed = self._repository, self._store.products
-        for pid, expected in repo.expected_versions.items():
-            stored = committed.get(pid)
-            if stored is None or stored.version != expected:
-                raise ConcurrentUpdate(f"product {pid} was changed or deleted meanwhile")
-        for pid, product in repo.staged.items():
-            if product is not None and self._store.sku_taken(product.sku, pid, repo.staged):
-                raise DuplicateSku(product.sku)
-        for pid, product in repo.staged.items():
-            previous = committed.pop(pid, None)
-            if previous is not None and self._store.skus.get(previous.sku) == pid:
-                del self._store.skus[previous.sku]
-            if product is not None:
-                committed[pid] = product
-                self._store.skus[product.sku] = pid
-        repo.staged.clear()
-        repo.expected_versions.clear()
+        self._repository.check_commit()
+        self._repository.apply_commit()
 
     async def _close(self) -> None:
         self._repository.staged.clear()

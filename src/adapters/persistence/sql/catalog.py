@@ -16,6 +16,7 @@ from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+from domain.shared.unit_of_work import UnitOfWork
 
 # Built once: constructing a statement per call costs about a quarter of a read's CPU.
 _BY_ID = select(products).where(products.c.id == bindparam("product_id"))
@@ -23,7 +24,7 @@ _BY_ID = select(products).where(products.c.id == bindparam("product_id"))
 
 class SqlProductRepository(ProductRepository):
     def __init__(
-        self, connection: AsyncConnection, uow: CatalogUnitOfWork, *, read_only: bool
+        self, connection: AsyncConnection, uow: UnitOfWork, *, read_only: bool = False
     ) -> None:
         self._conn = connection
         self._uow = uow

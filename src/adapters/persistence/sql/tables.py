@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -14,7 +16,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
+    event,
 )
 
 from adapters.persistence.sql.types import UtcDateTime
@@ -82,4 +86,105 @@ refresh_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("used_at", UtcDateTime(), nullable=True),
     Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# -- ordering: the event store ---------------------------------------------------------------
+
+# Every event of every stream. `position` is handed out from event_store_head under its row
+# lock, so positions grow in commit order (see adapters/persistence/sql/event_store.py).
+event_store_events = Table(
+    "event_store_events",
+    metadata,
+    Column("position", BigInteger(), primary_key=True, autoincrement=False),
+    Column("stream_id", String(100), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("event_id", Uuid(), nullable=False, unique=True),
+    Column("type", String(100), nullable=False),
+    Column("schema_version", Integer(), nullable=False),
+    Column("payload", Text(), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    # Optimistic concurrency: two appends at one expected version cannot both insert.
+    UniqueConstraint("stream_id", "version"),
+)
+
+# One row (id 1): the last position handed out. Locking it serialises appends in commit order.
+event_store_head = Table(
+    "event_store_head",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("position", BigInteger(), nullable=False),
+)
+# metadata.create_all (tests, benchmarks) seeds the row as the migration does.
+event.listen(
+    event_store_head,
+    "after_create",
+    DDL("INSERT INTO event_store_head (id, position) VALUES (1, 0)"),  # type: ignore[no-untyped-call]
+)
+
+# -- ordering: projections (read models) -----------------------------------------------------
+
+# Where each projection is in the event store, and which generation of its rows is live.
+# A rebuild writes generation + 1 beside the live rows and swaps by bumping `generation`.
+projection_state = Table(
+    "projection_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("generation", Integer(), nullable=False),
+    Column("position", BigInteger(), nullable=False),
+)
+
+order_summaries = Table(
+    "order_summaries",
+    metadata,
+    Column("generation", Integer(), primary_key=True, autoincrement=False),
+    Column("order_id", Uuid(), primary_key=True),
+    Column("customer_id", Uuid(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total_amount", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("item_count", Integer(), nullable=False),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer(), nullable=False),
+    # Lists: one customer's orders, or every order by status, newest first.
+    Index(None, "generation", "customer_id", "placed_at"),
+    Index(None, "generation", "status", "placed_at"),
+)
+
+order_details = Table(
+    "order_details",
+    metadata,
+    Column("generation", Integer(), primary_key=True, autoincrement=False),
+    Column("order_id", Uuid(), primary_key=True),
+    Column("customer_id", Uuid(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total_amount", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("lines", Text(), nullable=False),
+    Column("payment_attempts", Integer(), nullable=False),
+    Column("payment_reference", String(100), nullable=True),
+    Column("last_payment_failure", String(200), nullable=True),
+    Column("cancel_reason", String(200), nullable=True),
+    Column("refund_reference", String(100), nullable=True),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=True),
+    Column("shipped_at", UtcDateTime(), nullable=True),
+    Column("cancelled_at", UtcDateTime(), nullable=True),
+    Column("refunded_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer(), nullable=False),
+)
+
+# -- idempotency keys (POST /orders and any other command retried by clients) -------------------
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # NULL while the first request is being processed; then its answer, as JSON.
+    Column("response", Text(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "created_at"),
 )

@@ -1,0 +1,1 @@
+"""Adapters of PaymentGateway: `fake` (deterministic) and `http` (a provider's REST API)."""

@@ -1,0 +1,47 @@
+"""MemoryIdempotencyStore: idempotency records in a dict (one process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.persistence.memory.event_store import json_copy
+from domain.shared.event_store import Payload
+from domain.shared.idempotency import IdempotencyRecord, IdempotencyStore
+
+
+@dataclass
+class MemoryIdempotencyData:
+    records: dict[tuple[str, str], tuple[IdempotencyRecord, datetime]] = field(default_factory=dict)
+
+
+class MemoryIdempotencyStore(IdempotencyStore):
+    def __init__(self, data: MemoryIdempotencyData) -> None:
+        self._records = data.records
+
+    async def reserve(
+        self, scope: str, key: str, fingerprint: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        held = self._records.get((scope, key))
+        if held is not None:
+            return held[0]
+        self._records[(scope, key)] = (IdempotencyRecord(fingerprint, None), now)
+        return None
+
+    async def complete(self, scope: str, key: str, response: Payload) -> None:
+        record, created = self._records[(scope, key)]
+        self._records[(scope, key)] = (
+            IdempotencyRecord(record.fingerprint, json_copy(response)),
+            created,
+        )
+
+    async def release(self, scope: str, key: str) -> None:
+        held = self._records.get((scope, key))
+        if held is not None and held[0].response is None:
+            del self._records[(scope, key)]
+
+    async def purge(self, older_than: datetime) -> int:
+        old = [k for k, (_, created) in self._records.items() if created < older_than]
+        for k in old:
+            del self._records[k]
+        return len(old)

@@ -1,0 +1,79 @@
+"""MemoryOrderingUnitOfWork: staged product changes and appends, applied together at commit.
+
+Commit checks every product version and stream version, then applies both, without awaiting:
+all or nothing, for every coroutine of the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryProductRepository
+from adapters.persistence.memory.event_store import MemoryEventLog
+from domain.ordering.unit_of_work import OrderingUnitOfWork
+from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
+from domain.shared.events import DomainEvent
+
+
+class MemoryStagedEvents(EventStore):
+    def __init__(self, log: MemoryEventLog) -> None:
+        self._log = log
+        self.staged: dict[str, tuple[int, list[NewEvent]]] = {}
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> int:
+        if stream_id in self.staged:
+            first_expected, pending = self.staged[stream_id]
+            if expected_version != first_expected + len(pending):
+                raise StreamVersionConflict(
+                    stream_id, expected_version, first_expected + len(pending)
+                )
+            pending.extend(events)
+        else:
+            self._log.check(stream_id, expected_version)
+            self.staged[stream_id] = (expected_version, list(events))
+        return expected_version + len(events)
+
+    def check_commit(self) -> None:
+        for stream_id, (expected_version, _) in self.staged.items():
+            self._log.check(stream_id, expected_version)
+
+    def apply_commit(self) -> None:
+        for stream_id, (expected_version, events) in self.staged.items():
+            self._log.commit(stream_id, expected_version, events)
+        self.staged.clear()
+
+    async def read(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        return self._log.read(stream_id, from_version)
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        return self._log.read_all(after_position, limit)
+
+    async def head_position(self) -> int:
+        return len(self._log.events)
+
+
+class MemoryOrderingUnitOfWork(OrderingUnitOfWork):
+    def __init__(
+        self, log: MemoryEventLog, catalog: MemoryCatalogStore, *, read_only: bool = False
+    ) -> None:
+        self._log = log
+        self._catalog = catalog
+        self.read_only = read_only
+
+    async def _begin(self) -> None:
+        self.products = self._products = MemoryProductRepository(self._catalog, self)
+        self.events = self._events = MemoryStagedEvents(self._log)
+
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        self._products.check_commit()
+        self._events.check_commit()
+        self._products.apply_commit()
+        self._events.apply_commit()
+
+    async def _close(self) -> None:
+        self._products.staged.clear()
+        self._events.staged.clear()

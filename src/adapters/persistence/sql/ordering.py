@@ -1,0 +1,66 @@
+"""SqlOrderingUnitOfWork: product changes and event appends on one connection, one transaction.
+
+Appends are staged and written at commit, after every product update: the event store's head
+row lock (which orders positions) is then taken last and held only for the append and the
+COMMIT, and every transaction takes its locks in the same order (products by id, then the head),
+so ordering transactions cannot deadlock each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.catalog import SqlProductRepository
+from adapters.persistence.sql.event_store import append_on, head_on, read_all_on, read_on
+from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from domain.ordering.unit_of_work import OrderingUnitOfWork
+from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
+from domain.shared.events import DomainEvent
+
+
+class SqlStagedEvents(EventStore):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+        self.staged: dict[str, tuple[int, list[NewEvent]]] = {}
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> int:
+        if stream_id in self.staged:
+            first_expected, pending = self.staged[stream_id]
+            if expected_version != first_expected + len(pending):
+                raise StreamVersionConflict(
+                    stream_id, expected_version, first_expected + len(pending)
+                )
+            pending.extend(events)
+        else:
+            self.staged[stream_id] = (expected_version, list(events))
+        return expected_version + len(events)
+
+    async def flush(self) -> None:
+        for stream_id, (expected_version, events) in sorted(self.staged.items()):
+            await append_on(self._conn, stream_id, expected_version, events)
+        self.staged.clear()
+
+    async def read(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        return await read_on(self._conn, stream_id, from_version)
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        return await read_all_on(self._conn, after_position, limit)
+
+    async def head_position(self) -> int:
+        return await head_on(self._conn)
+
+
+class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
+    def _open_repositories(self, connection: AsyncConnection) -> None:
+        self.products = SqlProductRepository(connection, self)
+        self.events = self._staged = SqlStagedEvents(connection)
+
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        if self.read_only:  # its connection autocommits: appends there would not be atomic
+            raise RuntimeError("a read-only unit of work cannot commit")
+        await self._staged.flush()
+        await super()._commit(events)

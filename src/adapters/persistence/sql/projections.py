@@ -1,0 +1,259 @@
+"""Order projections in SQL tables: rows keyed by (generation, order_id), state in
+projection_state.
+
+`save` moves the position with `UPDATE ... WHERE generation = ? AND position = ?` in the same
+transaction as the rows: the compare-and-set that makes a projector step idempotent. A rebuild
+fills generation + 1 beside the live rows, then `swap_in` flips `generation` in one UPDATE and
+deletes the old rows: "fresh tables swapped in", without DDL at run time, so the swap is
+transactional on all three engines and the schema stays the one the migrations made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+from uuid import UUID
+
+from sqlalchemy import RowMapping, Table, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.tables import order_details, order_summaries, projection_state
+from domain.ordering.lines import OrderLine
+from domain.ordering.read_models import (
+    OrderDetails,
+    OrderDetailsStore,
+    OrderFilter,
+    OrderPosition,
+    OrderSummary,
+    OrderSummaryStore,
+    ProjectionState,
+    ProjectionStore,
+    Row,
+)
+from domain.shared.money import Money
+
+_state = projection_state
+
+
+class _SqlProjectionStore(ProjectionStore[Row]):
+    table: ClassVar[Table]
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self._db = database
+
+    def _to_row(self, row: Row) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _from_row(self, row: RowMapping) -> Row:
+        raise NotImplementedError
+
+    def _live_generation(self) -> Any:
+        return select(_state.c.generation).where(_state.c.name == self.name).scalar_subquery()
+
+    async def state(self) -> ProjectionState:
+        query = select(_state.c.generation, _state.c.position).where(_state.c.name == self.name)
+        async with self._db.autocommit_engine.connect() as connection:
+            found = (await connection.execute(query)).first()
+        if found is not None:
+            return ProjectionState(found.generation, found.position)
+        try:
+            async with self._db.engine.begin() as connection:
+                await connection.execute(
+                    insert(_state).values(name=self.name, generation=1, position=0)
+                )
+        except IntegrityError:
+            return await self.state()  # created by someone else meanwhile
+        return ProjectionState(1, 0)
+
+    async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]:
+        t = self.table
+        query = select(t).where(t.c.generation == generation, t.c.order_id.in_(list(order_ids)))
+        async with self._db.autocommit_engine.connect() as connection:
+            result = await connection.execute(query)
+            return {row["order_id"]: self._from_row(row) for row in result.mappings()}
+
+    async def save(
+        self, generation: int, rows: Mapping[UUID, Row], *, from_position: int, to_position: int
+    ) -> bool:
+        moved = (
+            update(_state)
+            .where(
+                _state.c.name == self.name,
+                _state.c.generation == generation,
+                _state.c.position == from_position,
+            )
+            .values(position=to_position)
+        )
+        try:
+            async with self._db.engine.begin() as connection:
+                if (await connection.execute(moved)).rowcount != 1:
+                    if (generation, from_position) != (1, 0):
+                        return False
+                    # A projection's first save creates its state (a racing twin fails here).
+                    await connection.execute(
+                        insert(_state).values(name=self.name, generation=1, position=to_position)
+                    )
+                await self._replace(connection, generation, rows)
+        except IntegrityError:
+            return False
+        return True
+
+    async def begin_rebuild(self) -> int:
+        live = (await self.state()).generation
+        async with self._db.engine.begin() as connection:
+            await connection.execute(delete(self.table).where(self.table.c.generation != live))
+        return live + 1
+
+    async def write(self, generation: int, rows: Mapping[UUID, Row]) -> None:
+        async with self._db.engine.begin() as connection:
+            await self._replace(connection, generation, rows)
+
+    async def swap_in(self, generation: int, position: int) -> None:
+        async with self._db.engine.begin() as connection:
+            await connection.execute(
+                update(_state)
+                .where(_state.c.name == self.name)
+                .values(generation=generation, position=position)
+            )
+            await connection.execute(
+                delete(self.table).where(self.table.c.generation != generation)
+            )
+
+    async def _replace(
+        self, connection: AsyncConnection, generation: int, rows: Mapping[UUID, Row]
+    ) -> None:
+        if not rows:
+            return
+        t = self.table
+        await connection.execute(
+            delete(t).where(t.c.generation == generation, t.c.order_id.in_(list(rows)))
+        )
+        values = [{"generation": generation, **self._to_row(row)} for row in rows.values()]
+        await connection.execute(insert(t), values)
+
+
+class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore):
+    table = order_summaries
+
+    async def page(
+        self, *, where: OrderFilter, after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        t = self.table
+        query = select(t).where(t.c.generation == self._live_generation())
+        if where.customer_id is not None:
+            query = query.where(t.c.customer_id == where.customer_id)
+        if where.status is not None:
+            query = query.where(t.c.status == where.status)
+        if where.placed_from is not None:
+            query = query.where(t.c.placed_at >= where.placed_from)
+        if where.placed_until is not None:
+            query = query.where(t.c.placed_at < where.placed_until)
+        if after is not None:
+            query = query.where(
+                or_(
+                    t.c.placed_at < after.placed_at,
+                    and_(t.c.placed_at == after.placed_at, t.c.order_id < after.order_id),
+                )
+            )
+        query = query.order_by(t.c.placed_at.desc(), t.c.order_id.desc()).limit(limit)
+        async with self._db.autocommit_engine.connect() as connection:
+            result = await connection.execute(query)
+            return [self._from_row(row) for row in result.mappings()]
+
+    def _to_row(self, row: OrderSummary) -> dict[str, Any]:
+        return {
+            "order_id": row.order_id,
+            "customer_id": row.customer_id,
+            "status": row.status,
+            "total_amount": row.total.amount,
+            "currency": row.total.currency,
+            "item_count": row.item_count,
+            "placed_at": row.placed_at,
+            "updated_at": row.updated_at,
+            "version": row.version,
+        }
+
+    def _from_row(self, row: RowMapping) -> OrderSummary:
+        return OrderSummary(
+            order_id=row["order_id"],
+            customer_id=row["customer_id"],
+            status=row["status"],
+            total=Money(row["total_amount"], row["currency"]),
+            item_count=row["item_count"],
+            placed_at=row["placed_at"],
+            updated_at=row["updated_at"],
+            version=row["version"],
+        )
+
+
+class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore):
+    table = order_details
+
+    async def get(self, order_id: UUID) -> OrderDetails | None:
+        t = self.table
+        query = select(t).where(t.c.order_id == order_id, t.c.generation == self._live_generation())
+        async with self._db.autocommit_engine.connect() as connection:
+            found = (await connection.execute(query)).mappings().first()
+        return None if found is None else self._from_row(found)
+
+    def _to_row(self, row: OrderDetails) -> dict[str, Any]:
+        lines = [
+            {
+                "product_id": str(line.product_id),
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price.amount),
+            }
+            for line in row.lines
+        ]
+        return {
+            "order_id": row.order_id,
+            "customer_id": row.customer_id,
+            "status": row.status,
+            "total_amount": row.total.amount,
+            "currency": row.total.currency,
+            "lines": json.dumps(lines, separators=(",", ":")),
+            "payment_attempts": row.payment_attempts,
+            "payment_reference": row.payment_reference,
+            "last_payment_failure": row.last_payment_failure,
+            "cancel_reason": row.cancel_reason,
+            "refund_reference": row.refund_reference,
+            "placed_at": row.placed_at,
+            "paid_at": row.paid_at,
+            "shipped_at": row.shipped_at,
+            "cancelled_at": row.cancelled_at,
+            "refunded_at": row.refunded_at,
+            "updated_at": row.updated_at,
+            "version": row.version,
+        }
+
+    def _from_row(self, row: RowMapping) -> OrderDetails:
+        currency = row["currency"]
+        return OrderDetails(
+            order_id=row["order_id"],
+            customer_id=row["customer_id"],
+            status=row["status"],
+            total=Money(row["total_amount"], currency),
+            lines=tuple(
+                OrderLine(
+                    UUID(line["product_id"]),
+                    int(line["quantity"]),
+                    Money.of(line["unit_price"], currency),
+                )
+                for line in json.loads(row["lines"])
+            ),
+            payment_attempts=row["payment_attempts"],
+            payment_reference=row["payment_reference"],
+            last_payment_failure=row["last_payment_failure"],
+            cancel_reason=row["cancel_reason"],
+            refund_reference=row["refund_reference"],
+            placed_at=row["placed_at"],
+            paid_at=row["paid_at"],
+            shipped_at=row["shipped_at"],
+            cancelled_at=row["cancelled_at"],
+            refunded_at=row["refunded_at"],
+            updated_at=row["updated_at"],
+            version=row["version"],
+        )

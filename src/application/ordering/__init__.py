@@ -1,0 +1,1 @@
+"""Ordering use cases: event-sourced commands, projection-backed queries, payments."""

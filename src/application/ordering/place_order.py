@@ -1,0 +1,96 @@
+"""PlaceOrder: price the lines from the catalog, reserve their stock, record OrderPlaced.
+
+The stock change and the append commit in one unit of work: an order never exists without its
+stock, and stock is never taken for an order that was not recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.ordering.ports import OrderingUnitOfWorkFactory
+from application.ordering.results import OrderChanged
+from application.ordering.streams import save_order
+from application.shared.retry import retry_on_conflict
+from domain.ordering.errors import OutOfStock
+from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
+from domain.ordering.order import Order
+from domain.shared.clock import Clock
+from domain.shared.errors import InvalidValue
+from domain.shared.ids import IdGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    product_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceOrder:
+    customer_id: UUID
+    lines: tuple[LineRequest, ...]
+
+
+def _checked(lines: Sequence[LineRequest]) -> None:
+    if not lines:
+        raise InvalidValue("lines", "must hold at least one line")
+    if len(lines) > MAX_LINES:
+        raise InvalidValue("lines", f"must hold at most {MAX_LINES} lines")
+    seen: set[UUID] = set()
+    for index, line in enumerate(lines):
+        valid_quantity(line.quantity, f"lines[{index}].quantity")
+        if line.product_id in seen:
+            raise InvalidValue(f"lines[{index}].product_id", "appears in more than one line")
+        seen.add(line.product_id)
+
+
+class PlaceOrderHandler:
+    def __init__(
+        self,
+        uow: OrderingUnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        attempts: int = 3,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._attempts = attempts
+
+    async def __call__(self, command: PlaceOrder) -> OrderChanged:
+        _checked(command.lines)
+        # Chosen once, so a retry after a conflict places the same order, not a second one.
+        order_id = self._ids.new_id()
+
+        async def attempt() -> OrderChanged:
+            now = self._clock.now()
+            priced: dict[int, OrderLine] = {}
+            async with self._uow() as uow:
+                # Products in id order: concurrent orders lock rows in one order, no deadlock.
+                by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
+                for index, line in by_product:
+                    product = await uow.products.get(line.product_id)
+                    if product is None:
+                        raise InvalidValue(f"lines[{index}].product_id", "names no product")
+                    if product.stock < line.quantity:
+                        raise OutOfStock(product.id, line.quantity, product.stock)
+                    product.adjust_stock(
+                        delta=-line.quantity, reason=f"order {order_id} placed", now=now
+                    )
+                    await uow.products.update(product)
+                    priced[index] = OrderLine(product.id, line.quantity, product.price)
+                order = Order.place(
+                    id=order_id,
+                    customer_id=command.customer_id,
+                    lines=[priced[index] for index in range(len(command.lines))],
+                    now=now,
+                )
+                version = await save_order(uow, order, self._ids)
+                await uow.commit()
+            return OrderChanged(order_id, version, str(order.status))
+
+        return await retry_on_conflict(attempt, attempts=self._attempts)

@@ -1,0 +1,161 @@
+"""Projector: keeps each projection store in step with the event store, idempotently.
+
+A step reads the events after the projection's saved position, folds them into the rows they
+touch, and saves rows and new position in one compare-and-set (ProjectionStore.save). If the
+position moved meanwhile (another projector, a rebuild), nothing is written and the step is
+simply taken again from the new position: no event is applied twice or skipped.
+
+A rebuild replays the whole store into a fresh generation of rows while the live one keeps
+serving, then swaps it in at the position it reached; the live projector goes on from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic
+from uuid import UUID
+
+from application.shared.event_codec import EventCodec
+from domain.ordering.read_models import ProjectionStore, Row
+from domain.shared.event_store import EventStore, RecordedEvent
+from domain.shared.events import DomainEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Projection(Generic[Row]):
+    store: ProjectionStore[Row]
+    fold: Callable[[Any, DomainEvent, int], Row | None]
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    name: str
+    generation: int
+    position: int
+    events: int
+
+
+class UnknownProjection(ValueError):
+    pass
+
+
+class Projector:
+    def __init__(
+        self,
+        events: EventStore,
+        projections: Sequence[Projection[Any]],
+        codec: EventCodec,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        self._events = events
+        self._projections = {projection.name: projection for projection in projections}
+        self._codec = codec
+        self._batch_size = batch_size
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._projections)
+
+    def _pick(self, names: Sequence[str] | None) -> list[Projection[Any]]:
+        if not names:
+            return list(self._projections.values())
+        unknown = [name for name in names if name not in self._projections]
+        if unknown:
+            raise UnknownProjection(
+                f"no projection named {', '.join(unknown)}; there are: {', '.join(self.names)}"
+            )
+        return [self._projections[name] for name in names]
+
+    async def step(self, projection: Projection[Any]) -> int | None:
+        """Apply one batch: the number of events consumed (0: caught up), None if another
+        writer moved the projection first (take the step again)."""
+        state = await projection.store.state()
+        batch = await self._events.read_all(state.position, self._batch_size)
+        if not batch:
+            return 0
+        rows = await self._fold(projection, state.generation, batch)
+        saved = await projection.store.save(
+            state.generation, rows, from_position=state.position, to_position=batch[-1].position
+        )
+        return len(batch) if saved else None
+
+    async def catch_up(self, names: Sequence[str] | None = None) -> int:
+        """Run every projection (or those named) up to the head; returns events consumed."""
+        consumed = 0
+        for projection in self._pick(names):
+            while (applied := await self.step(projection)) != 0:
+                consumed += applied or 0
+        return consumed
+
+    async def follow(
+        self,
+        stop: asyncio.Event,
+        *,
+        idle_seconds: float = 0.05,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Catch up, then poll for new events until `stop` is set (the in-process runner).
+
+        An error (the database restarting, say) goes to `on_error` (for the log) and the loop
+        goes on after a pause; without `on_error` it propagates."""
+        while not stop.is_set():
+            pause = idle_seconds
+            try:
+                applied = await self.catch_up()
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                applied, pause = 0, max(idle_seconds * 20, 1.0)
+            if applied == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+
+    async def rebuild(self, name: str) -> Rebuilt:
+        """Replay from position 0 into a fresh generation, then swap it in."""
+        projection = self._pick([name])[0]
+        generation = await projection.store.begin_rebuild()
+        position = consumed = 0
+        while batch := await self._events.read_all(position, self._batch_size):
+            rows = await self._fold(projection, generation, batch)
+            await projection.store.write(generation, rows)
+            position = batch[-1].position
+            consumed += len(batch)
+        await projection.store.swap_in(generation, position)
+        return Rebuilt(name, generation, position, consumed)
+
+    async def lag(self) -> dict[str, int]:
+        """Events each projection is behind the head of the store (for health and metrics)."""
+        head = await self._events.head_position()
+        return {
+            name: max(head - (await projection.store.state()).position, 0)
+            for name, projection in self._projections.items()
+        }
+
+    async def _fold(
+        self, projection: Projection[Any], generation: int, batch: Sequence[RecordedEvent]
+    ) -> dict[UUID, Any]:
+        decoded = [
+            (recorded.version, self._codec.decode(recorded))
+            for recorded in batch
+            if self._codec.knows(recorded.type)
+        ]
+        ids = {event.aggregate_id for _, event in decoded}
+        current: dict[UUID, Any] = await projection.store.rows(generation, ids) if ids else {}
+        changed: dict[UUID, Any] = {}
+        for version, event in decoded:
+            row = current.get(event.aggregate_id)
+            if row is not None and row.version >= version:
+                continue  # already in the row: replaying a batch changes nothing
+            folded = projection.fold(row, event, version)
+            if folded is not None:
+                current[event.aggregate_id] = changed[event.aggregate_id] = folded
+        return changed

@@ -1,0 +1,39 @@
+"""ShipOrder: a paid order leaves the warehouse (staff only; the route checks the role)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.ordering.ports import OrderingUnitOfWorkFactory
+from application.ordering.results import OrderChanged
+from application.ordering.streams import load_order, save_order
+from application.shared.retry import retry_on_conflict
+from domain.shared.clock import Clock
+from domain.shared.ids import IdGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class ShipOrder:
+    order_id: UUID
+
+
+class ShipOrderHandler:
+    def __init__(
+        self, uow: OrderingUnitOfWorkFactory, clock: Clock, ids: IdGenerator, *, attempts: int = 3
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._attempts = attempts
+
+    async def __call__(self, command: ShipOrder) -> OrderChanged:
+        async def attempt() -> OrderChanged:
+            async with self._uow() as uow:
+                order = await load_order(uow.events, command.order_id)
+                order.ship(now=self._clock.now())
+                version = await save_order(uow, order, self._ids)
+                await uow.commit()
+            return OrderChanged(order.id, version, str(order.status))
+
+        return await retry_on_conflict(attempt, attempts=self._attempts)

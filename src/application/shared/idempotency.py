@@ -1,0 +1,70 @@
+"""Run a command once per idempotency key: a retry with the same request replays the first
+answer, the same key with another request is refused (422), and a retry that arrives while the
+first is still running is told so (409)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+from domain.shared.errors import Conflict, InvalidValue
+from domain.shared.event_store import Payload
+from domain.shared.idempotency import IdempotencyStore
+
+T = TypeVar("T")
+KEY_MAX = 200
+
+
+class IdempotencyKeyReused(InvalidValue):
+    code = "idempotency-key-reused"
+
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key", "was already used with another request")
+
+
+class RequestInProgress(Conflict):
+    code = "request-in-progress"
+
+    def __init__(self) -> None:
+        super().__init__("a request with this Idempotency-Key is still being processed; retry")
+
+
+def fingerprint_of(request: Payload) -> str:
+    """A stable digest of a request's meaningful content (key order does not matter)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def run_once(
+    store: IdempotencyStore,
+    *,
+    scope: str,
+    key: str,
+    request: Payload,
+    now: datetime,
+    action: Callable[[], Awaitable[T]],
+    encode: Callable[[T], Payload],
+    decode: Callable[[Payload], T],
+) -> T:
+    """`scope` separates key spaces (e.g. the command and the caller: keys are per client)."""
+    key = key.strip()
+    if not key or len(key) > KEY_MAX:
+        raise InvalidValue("Idempotency-Key", f"must be 1 to {KEY_MAX} characters")
+    fingerprint = fingerprint_of(request)
+    holder = await store.reserve(scope, key, fingerprint, now)
+    if holder is not None:
+        if holder.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        if holder.response is None:
+            raise RequestInProgress()
+        return decode(holder.response)
+    try:
+        result = await action()
+    except BaseException:
+        await store.release(scope, key)
+        raise
+    await store.complete(scope, key, encode(result))
+    return result

@@ -1,0 +1,139 @@
+"""Read models of orders (kept by projections from the event store) and the ports that hold them.
+
+A projection store keeps the rows of one projection plus the position in the event store they
+reflect, and a `generation`: a rebuild fills a new generation beside the live one and swaps it
+in, so readers never see a half-built projection.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from domain.ordering.lines import OrderLine
+from domain.shared.money import Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderSummary:
+    """One row of an order list."""
+
+    order_id: UUID
+    customer_id: UUID
+    status: str
+    total: Money
+    item_count: int
+    placed_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderDetails:
+    """Everything about one order."""
+
+    order_id: UUID
+    customer_id: UUID
+    status: str
+    total: Money
+    lines: tuple[OrderLine, ...]
+    payment_attempts: int
+    payment_reference: str | None
+    last_payment_failure: str | None
+    cancel_reason: str | None
+    refund_reference: str | None
+    placed_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    cancelled_at: datetime | None
+    refunded_at: datetime | None
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionState:
+    generation: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPosition:
+    """Where a page of summaries ends: lists run newest first, by (placed_at, order_id)."""
+
+    placed_at: datetime
+    order_id: UUID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFilter:
+    customer_id: UUID | None = None
+    status: str | None = None
+    placed_from: datetime | None = None
+    placed_until: datetime | None = None
+
+
+Row = TypeVar("Row", OrderSummary, OrderDetails)
+
+
+class ProjectionStore(ABC, Generic[Row]):
+    """The rows of one projection, keyed by order id, and where in the event store they are.
+
+    `save` is a compare-and-set: it writes the rows and moves the position from `from_position`
+    to `to_position` in one step, and writes nothing (returning False) if the stored state is no
+    longer (generation, from_position). That makes applying a batch idempotent: two projector
+    processes, or a projector racing a rebuild, cannot apply one event twice.
+    """
+
+    name: str
+
+    @abstractmethod
+    async def state(self) -> ProjectionState:
+        """The live generation and its position (generation 1, position 0 when new)."""
+
+    @abstractmethod
+    async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]: ...
+
+    @abstractmethod
+    async def save(
+        self,
+        generation: int,
+        rows: Mapping[UUID, Row],
+        *,
+        from_position: int,
+        to_position: int,
+    ) -> bool: ...
+
+    @abstractmethod
+    async def begin_rebuild(self) -> int:
+        """A fresh generation above every existing one, with no rows, not yet live."""
+
+    @abstractmethod
+    async def write(self, generation: int, rows: Mapping[UUID, Row]) -> None:
+        """Write rows of a generation being rebuilt (no position check)."""
+
+    @abstractmethod
+    async def swap_in(self, generation: int, position: int) -> None:
+        """Make `generation` live at `position` and drop the rows of every other generation."""
+
+
+class OrderSummaryStore(ProjectionStore[OrderSummary]):
+    name = "order_summaries"
+
+    @abstractmethod
+    async def page(
+        self, *, where: OrderFilter, after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        """Live summaries matching `where`, newest first, after `after`."""
+
+
+class OrderDetailsStore(ProjectionStore[OrderDetails]):
+    name = "order_details"
+
+    @abstractmethod
+    async def get(self, order_id: UUID) -> OrderDetails | None:
+        """The live row of one order."""

@@ -1,0 +1,52 @@
+"""`portico projections`: see how far behind the read models are, rebuild them from the events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from entrypoints.container import build_container, close_container
+from entrypoints.settings import Settings
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("projections", help="order read models (CQRS projections)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rebuild = actions.add_parser(
+        "rebuild", help="replay every event into fresh rows and swap them in (default: all)"
+    )
+    rebuild.add_argument("names", nargs="*", metavar="NAME")
+    actions.add_parser("status", help="how many events each projection is behind")
+    actions.add_parser("catch-up", help="apply the events not yet projected, then exit")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.persistence != "sql":
+        raise ValueError("PORTICO_PERSISTENCE=memory keeps projections in the serving process")
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    container = build_container(settings)
+    projector = container.order_projector()
+    try:
+        if args.action == "rebuild":
+            names = args.names or projector.names
+            for name in names:
+                done = await projector.rebuild(name)
+                print(
+                    f"{done.name}: {done.events} events replayed into generation "
+                    f"{done.generation}, live at position {done.position}",
+                    file=sys.stderr,
+                )
+        elif args.action == "catch-up":
+            print(f"{await projector.catch_up()} events applied", file=sys.stderr)
+        else:
+            for name, lag in (await projector.lag()).items():
+                print(f"{name}: {lag} events behind")
+    finally:
+        await close_container(container)
+    return 0

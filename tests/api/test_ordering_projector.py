@@ -1,0 +1,47 @@
+"""The embedded default keeps the order projections up to date inside the serving process."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from application.catalog.create_product import CreateProduct
+from application.ordering.get_order import GetOrder
+from application.ordering.place_order import LineRequest, PlaceOrder
+from domain.ordering.errors import ProjectionBehind
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+
+async def place(container: Container) -> tuple[UUID, int]:
+    tea = await container.create_product()(
+        CreateProduct(sku="TEA", name="Tea", price_amount="2.00", price_currency="EUR", stock=3)
+    )
+    placed = await container.place_order()(
+        PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 1),))
+    )
+    return placed.order_id, placed.version
+
+
+@pytest.mark.parametrize("projector", ["inprocess", "off"])
+async def test_a_served_app_projects_orders_unless_told_not_to(projector: str) -> None:
+    settings = Settings(
+        environment="test",
+        persistence="memory",
+        log_format="json",
+        log_level="WARNING",
+        projector=projector,  # type: ignore[arg-type]
+        projection_wait=0.5 if projector == "off" else 5.0,
+    )
+    container = build_container(settings)
+    async with AsyncTestClient(create_app(container)):
+        order_id, version = await place(container)
+        query = GetOrder(order_id=order_id, min_version=version)
+        if projector == "off":
+            with pytest.raises(ProjectionBehind):
+                await container.get_order()(query)
+        else:
+            assert (await container.get_order()(query)).status == "placed"

@@ -1,0 +1,413 @@
+"""Ordering use cases on the memory adapters: commands, projections, queries, payments."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.payments.fake import APPROVE, DECLINE, TIMEOUT, FakePaymentGateway
+from application.ordering.cancel_order import CancelOrder
+from application.ordering.get_order import GetOrder, GetOrderHandler
+from application.ordering.list_orders import ListOrders
+from application.ordering.order_history import GetOrderAsOf, GetOrderHistory
+from application.ordering.pay_order import PayOrder
+from application.ordering.place_order import LineRequest, PlaceOrder
+from application.ordering.projector import UnknownProjection
+from application.ordering.ship_order import ShipOrder
+from domain.ordering.errors import (
+    OrderNotFound,
+    OutOfStock,
+    PaymentUnavailable,
+    ProjectionBehind,
+    TransitionNotAllowed,
+)
+from domain.ordering.payments import Authorization, Refund
+from domain.shared.errors import InvalidValue
+from domain.shared.money import Money
+from tests.support.clock import SteppingClock
+from tests.support.ordering import Shop
+
+ALICE, BOB = UUID(int=1), UUID(int=2)
+
+
+@pytest.fixture
+def shop(clock: SteppingClock) -> Shop:
+    return Shop.in_memory(clock)
+
+
+async def place(shop: Shop, *lines: tuple[UUID, int], customer: UUID = ALICE) -> UUID:
+    result = await shop.place(
+        PlaceOrder(customer_id=customer, lines=tuple(LineRequest(p, q) for p, q in lines))
+    )
+    assert result.version == 1
+    return result.order_id
+
+
+async def test_placing_copies_prices_and_reserves_stock(shop: Shop) -> None:
+    tea, cup = await shop.product("TEA", "2.50", 10), await shop.product("CUP", "7.00", 3)
+
+    placed = await shop.place(
+        PlaceOrder(customer_id=ALICE, lines=(LineRequest(tea, 4), LineRequest(cup, 1)))
+    )
+    await shop.projector.catch_up()
+    order = await shop.get(GetOrder(order_id=placed.order_id, min_version=placed.version))
+
+    assert (placed.status, order.status) == ("placed", "placed")
+    assert order.total == Money(Decimal("17.00"), "EUR")
+    assert [(line.product_id, line.quantity, line.unit_price) for line in order.lines] == [
+        (tea, 4, Money.of("2.50", "EUR")),
+        (cup, 1, Money.of("7.00", "EUR")),
+    ]
+    assert (await shop.stock(tea), await shop.stock(cup)) == (6, 2)
+
+
+async def test_out_of_stock_names_the_product_and_takes_nothing(shop: Shop) -> None:
+    tea, cup = await shop.product("TEA", stock=10), await shop.product("CUP", stock=1)
+
+    with pytest.raises(OutOfStock) as caught:
+        await shop.place(
+            PlaceOrder(customer_id=ALICE, lines=(LineRequest(tea, 2), LineRequest(cup, 2)))
+        )
+
+    assert caught.value.product_id == cup
+    assert (caught.value.requested, caught.value.available) == (2, 1)
+    assert (await shop.stock(tea), await shop.stock(cup)) == (10, 1)
+    assert await shop.events.head_position() == 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [
+        ((), "lines"),
+        (((None, 0),), "lines[0].quantity"),
+        (((None, 1), (uuid4(), 1)), "lines[1].product_id"),
+    ],
+)
+async def test_bad_orders_name_the_field(
+    shop: Shop, lines: tuple[tuple[UUID | None, int], ...], field: str
+) -> None:
+    tea = await shop.product("TEA")
+    requests = tuple(LineRequest(product or tea, quantity) for product, quantity in lines)
+    with pytest.raises(InvalidValue) as caught:
+        await shop.place(PlaceOrder(customer_id=ALICE, lines=requests))
+    assert caught.value.field == field
+
+
+async def test_two_orders_racing_for_the_last_unit_one_wins(shop: Shop) -> None:
+    last = await shop.product("LAST", stock=1)
+
+    results = await asyncio.gather(
+        *(place(shop, (last, 1), customer=c) for c in (ALICE, BOB)), return_exceptions=True
+    )
+
+    assert sum(isinstance(r, UUID) for r in results) == 1
+    assert sum(isinstance(r, OutOfStock) for r in results) == 1
+    assert await shop.stock(last) == 0
+
+
+async def test_concurrent_orders_of_one_product_all_succeed_through_retry(shop: Shop) -> None:
+    tea = await shop.product("TEA", stock=10)
+
+    await asyncio.gather(place(shop, (tea, 1)), place(shop, (tea, 2)))
+
+    assert await shop.stock(tea) == 7
+
+
+async def test_pay_then_ship(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    shipped = await shop.ship(ShipOrder(order_id))
+
+    assert (paid.approved, paid.status, paid.version) == (True, "paid", 2)
+    assert (shipped.status, shipped.version) == ("shipped", 3)
+    await shop.projector.catch_up()
+    details = await shop.get(GetOrder(order_id=order_id))
+    assert details.status == "shipped"
+    assert details.payment_reference is not None
+
+
+async def test_a_decline_is_recorded_and_another_card_may_pay(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    declined = await shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE))
+    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+
+    assert (declined.approved, declined.status, declined.decline_reason) == (
+        False,
+        "placed",
+        "card declined",
+    )
+    assert (paid.approved, paid.version) == (True, 3)
+    await shop.projector.catch_up()
+    details = await shop.get(GetOrder(order_id=order_id))
+    assert (details.payment_attempts, details.last_payment_failure) == (2, "card declined")
+
+
+async def test_a_provider_timeout_leaves_the_order_placed(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    with pytest.raises(PaymentUnavailable):
+        await shop.pay(PayOrder(order_id=order_id, payment_token=TIMEOUT))
+
+    assert [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))] == [
+        "OrderPlaced"
+    ]
+
+
+async def test_twin_payment_requests_charge_once(clock: SteppingClock) -> None:
+    payments = CountingGateway()
+    shop = Shop.in_memory(clock, payments)
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    first, second = await asyncio.gather(
+        shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE)),
+        shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE)),
+    )
+
+    assert first == second
+    assert first.status == "paid"
+    assert payments.refunds == 0
+    with pytest.raises(TransitionNotAllowed):
+        await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+
+
+async def test_twin_declined_requests_record_one_failure(clock: SteppingClock) -> None:
+    shop = Shop.in_memory(clock, CountingGateway())
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+
+    first, second = await asyncio.gather(
+        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
+        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
+    )
+
+    assert not first.approved
+    assert not second.approved
+    types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
+    assert types == ["OrderPlaced", "PaymentFailed"]
+
+
+async def test_illegal_moves_are_conflicts(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+    with pytest.raises(TransitionNotAllowed):
+        await shop.ship(ShipOrder(order_id))
+    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    await shop.ship(ShipOrder(order_id))
+    with pytest.raises(TransitionNotAllowed):
+        await shop.cancel(CancelOrder(order_id=order_id))
+    with pytest.raises(OrderNotFound):
+        await shop.ship(ShipOrder(uuid4()))
+
+
+async def test_cancelling_releases_stock_and_refunds_a_paid_order(shop: Shop) -> None:
+    tea = await shop.product("TEA", stock=5)
+    unpaid, paid = await place(shop, (tea, 1)), await place(shop, (tea, 2))
+    await shop.pay(PayOrder(order_id=paid, payment_token=APPROVE))
+    assert await shop.stock(tea) == 2
+
+    cancelled = await shop.cancel(CancelOrder(order_id=unpaid, reason="changed my mind"))
+    refunded = await shop.cancel(CancelOrder(order_id=paid))
+
+    assert (cancelled.status, cancelled.version) == ("cancelled", 2)
+    assert (refunded.status, refunded.version) == ("cancelled", 4)
+    assert await shop.stock(tea) == 5
+    await shop.projector.catch_up()
+    details = await shop.get(GetOrder(order_id=paid))
+    assert details.refund_reference is not None
+    assert details.refunded_at is not None
+
+
+async def test_a_refund_that_fails_is_finished_by_cancelling_again(clock: SteppingClock) -> None:
+    payments = RefundsDownOnce()
+    shop = Shop.in_memory(clock, payments)
+    tea = await shop.product("TEA", stock=5)
+    order_id = await place(shop, (tea, 2))
+    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+
+    with pytest.raises(PaymentUnavailable):
+        await shop.cancel(CancelOrder(order_id=order_id))
+    assert await shop.stock(tea) == 5  # the cancellation itself committed
+    again = await shop.cancel(CancelOrder(order_id=order_id))
+
+    types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
+    assert types == ["OrderPlaced", "OrderPaid", "OrderCancelled", "OrderRefunded"]
+    assert again.version == 4
+    assert await shop.stock(tea) == 5
+
+
+async def test_customers_see_only_their_own_orders(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1), customer=ALICE)
+    await shop.projector.catch_up()
+
+    assert (await shop.get(GetOrder(order_id=order_id, customer_id=ALICE))).order_id == order_id
+    with pytest.raises(OrderNotFound):
+        await shop.get(GetOrder(order_id=order_id, customer_id=BOB))
+    with pytest.raises(OrderNotFound):
+        await shop.cancel(CancelOrder(order_id=order_id, customer_id=BOB))
+    with pytest.raises(OrderNotFound):
+        await shop.history(GetOrderHistory(order_id=order_id, customer_id=BOB))
+
+
+async def test_reading_ones_own_write_waits_for_the_projection(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+
+    with pytest.raises(ProjectionBehind) as caught:
+        await shop.get(GetOrder(order_id=order_id, min_version=paid.version))
+    assert (caught.value.wanted, caught.value.seen) == (2, 0)
+
+    stop = asyncio.Event()
+    follower = asyncio.create_task(shop.projector.follow(stop, idle_seconds=0.001))
+    try:
+        details = await shop.get(GetOrder(order_id=order_id, min_version=paid.version))
+    finally:
+        stop.set()
+        await follower
+    assert (details.status, details.version) == ("paid", 2)
+    assert await shop.projector.lag() == {"order_summaries": 0, "order_details": 0}
+
+
+async def test_lists_filter_and_page_newest_first(shop: Shop) -> None:
+    tea = await shop.product("TEA", stock=100)
+    mine = [await place(shop, (tea, 1), customer=ALICE) for _ in range(5)]
+    theirs = await place(shop, (tea, 1), customer=BOB)
+    await shop.pay(PayOrder(order_id=mine[1], payment_token=APPROVE))
+    await shop.projector.catch_up()
+
+    seen: list[UUID] = []
+    cursor = None
+    while True:
+        page = await shop.list(ListOrders(customer_id=ALICE, limit=2, cursor=cursor))
+        seen.extend(summary.order_id for summary in page.items)
+        if (cursor := page.next_cursor) is None:
+            break
+    paid = await shop.list(ListOrders(status="paid"))
+    everyone = await shop.list(ListOrders())
+
+    assert seen == mine[::-1]
+    assert [s.order_id for s in paid.items] == [mine[1]]
+    assert everyone.items[0].order_id == theirs
+    assert len(everyone.items) == 6
+    first = everyone.items[-1]
+    since = await shop.list(ListOrders(placed_from=first.placed_at + timedelta(microseconds=1)))
+    assert len(since.items) == 5
+    with pytest.raises(InvalidValue):
+        await shop.list(ListOrders(status="lost"))
+
+
+async def test_as_of_rebuilds_the_order_as_it_was(shop: Shop, clock: SteppingClock) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+    between = clock.now()
+    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    await shop.ship(ShipOrder(order_id))
+
+    then = await shop.as_of(GetOrderAsOf(order_id=order_id, at=between))
+    now = await shop.as_of(GetOrderAsOf(order_id=order_id, at=clock.now()))
+
+    assert (then.status, then.version, then.paid_at) == ("placed", 1, None)
+    assert (now.status, now.version) == ("shipped", 3)
+    with pytest.raises(OrderNotFound):
+        await shop.as_of(GetOrderAsOf(order_id=order_id, at=then.placed_at - timedelta(seconds=1)))
+
+
+async def test_rebuild_replays_into_a_fresh_generation_with_equal_rows(shop: Shop) -> None:
+    tea = await shop.product("TEA", stock=100)
+    orders = [await place(shop, (tea, i + 1)) for i in range(4)]
+    await shop.pay(PayOrder(order_id=orders[0], payment_token=APPROVE))
+    await shop.cancel(CancelOrder(order_id=orders[1]))
+    await shop.projector.catch_up()
+    before = [await shop.get(GetOrder(order_id=o)) for o in orders]
+    listed_before = await shop.list(ListOrders())
+
+    rebuilt = await shop.projector.rebuild("order_details")
+    await shop.projector.rebuild("order_summaries")
+
+    assert (rebuilt.generation, rebuilt.events) == (2, 6)
+    assert [await shop.get(GetOrder(order_id=o)) for o in orders] == before
+    assert await shop.list(ListOrders()) == listed_before
+    await shop.ship(ShipOrder(orders[0]))
+    await shop.projector.catch_up()
+    assert (await shop.get(GetOrder(order_id=orders[0]))).status == "shipped"
+    with pytest.raises(UnknownProjection):
+        await shop.projector.rebuild("nope")
+
+
+async def test_racing_projectors_apply_each_event_once(shop: Shop) -> None:
+    tea = await shop.product("TEA", stock=100)
+    orders = [await place(shop, (tea, 1)) for _ in range(10)]
+    for order_id in orders[:5]:
+        await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+
+    await asyncio.gather(*(shop.projector.catch_up() for _ in range(3)))
+
+    details = [await shop.get(GetOrder(order_id=o)) for o in orders]
+    assert [d.payment_attempts for d in details] == [1] * 5 + [0] * 5
+    assert [d.version for d in details] == [2] * 5 + [1] * 5
+
+
+class CountingGateway(FakePaymentGateway):
+    """Answers after a pause (so concurrent requests interleave) and counts refunds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refunds = 0
+
+    async def authorize(
+        self, *, payment_token: str, amount: Money, idempotency_key: str
+    ) -> Authorization:
+        await asyncio.sleep(0)
+        return await super().authorize(
+            payment_token=payment_token, amount=amount, idempotency_key=idempotency_key
+        )
+
+    async def refund(self, *, authorization: str, amount: Money, idempotency_key: str) -> Refund:
+        self.refunds += 1
+        return await super().refund(
+            authorization=authorization, amount=amount, idempotency_key=idempotency_key
+        )
+
+
+class RefundsDownOnce(FakePaymentGateway):
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+
+    async def refund(self, *, authorization: str, amount: Money, idempotency_key: str) -> Refund:
+        if self.down:
+            self.down = False
+            raise PaymentUnavailable("provider down")
+        return await super().refund(
+            authorization=authorization, amount=amount, idempotency_key=idempotency_key
+        )
+
+
+async def test_the_follower_reports_errors_and_goes_on(shop: Shop) -> None:
+    order_id = await place(shop, (await shop.product("TEA"), 1))
+    errors: list[Exception] = []
+    broken = {"left": 1}
+    real_read_all = shop.events.read_all
+
+    async def flaky_read_all(after_position: int = 0, limit: int = 1000) -> list[Any]:
+        if broken["left"]:
+            broken["left"] -= 1
+            raise ConnectionError("database restarting")
+        return await real_read_all(after_position, limit)
+
+    shop.events.read_all = flaky_read_all  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    follower = asyncio.create_task(
+        shop.projector.follow(stop, idle_seconds=0.001, on_error=errors.append)
+    )
+    try:
+        patient = GetOrderHandler(shop.details, wait_seconds=5.0, poll_seconds=0.005)
+        details = await patient(GetOrder(order_id=order_id, min_version=1))
+    finally:
+        stop.set()
+        await follower
+    assert details.status == "placed"
+    assert [str(e) for e in errors] == ["database restarting"]

@@ -1,0 +1,83 @@
+"""POST /orders semantics under an Idempotency-Key, on the memory adapters."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
+from application.ordering.place_order import LineRequest, PlaceOrder
+from application.ordering.place_order_once import PlaceOrderOnce, PlaceOrderOnceHandler
+from application.shared.idempotency import (
+    IdempotencyKeyReused,
+    RequestInProgress,
+    fingerprint_of,
+)
+from domain.ordering.errors import OutOfStock
+from domain.shared.errors import InvalidValue
+from tests.support.clock import SteppingClock
+from tests.support.ordering import Shop
+
+ALICE, BOB = UUID(int=1), UUID(int=2)
+
+
+@pytest.fixture
+def shop(clock: SteppingClock) -> Shop:
+    return Shop.in_memory(clock)
+
+
+@pytest.fixture
+def store() -> MemoryIdempotencyStore:
+    return MemoryIdempotencyStore(MemoryIdempotencyData())
+
+
+def order(product: UUID, quantity: int = 1, customer: UUID = ALICE) -> PlaceOrder:
+    return PlaceOrder(customer_id=customer, lines=(LineRequest(product, quantity),))
+
+
+async def test_a_retry_with_the_same_key_and_body_places_one_order(
+    shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
+) -> None:
+    once = PlaceOrderOnceHandler(shop.place, store, clock)
+    tea = await shop.product("TEA", stock=5)
+
+    first = await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="abc"))
+    again = await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="abc"))
+    other_customer = await once(PlaceOrderOnce(command=order(tea, 2, BOB), idempotency_key="abc"))
+
+    assert again == first
+    assert other_customer.order_id != first.order_id
+    assert await shop.stock(tea) == 1
+    with pytest.raises(IdempotencyKeyReused) as caught:
+        await once(PlaceOrderOnce(command=order(tea, 1), idempotency_key="abc"))
+    assert isinstance(caught.value, InvalidValue)
+
+
+async def test_a_failed_attempt_frees_the_key(
+    shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
+) -> None:
+    once = PlaceOrderOnceHandler(shop.place, store, clock)
+    tea = await shop.product("TEA", stock=1)
+
+    with pytest.raises(OutOfStock):
+        await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="k"))
+    placed = await once(PlaceOrderOnce(command=order(tea, 1), idempotency_key="k"))
+
+    assert placed.version == 1
+
+
+async def test_a_retry_during_the_first_request_is_told_to_wait(
+    store: MemoryIdempotencyStore, clock: SteppingClock
+) -> None:
+    tea = UUID(int=7)
+    same_request = fingerprint_of({"lines": [[str(tea), 1]]})
+    await store.reserve(f"place-order:{ALICE}", "k", same_request, clock.now())
+
+    class Never:
+        async def __call__(self, command: PlaceOrder) -> None:
+            raise AssertionError("must not run")
+
+    once = PlaceOrderOnceHandler(Never(), store, clock)  # type: ignore[arg-type]
+    with pytest.raises(RequestInProgress):
+        await once(PlaceOrderOnce(command=order(tea), idempotency_key="k"))

@@ -1,0 +1,291 @@
+"""ONE contract for the ordering unit of work and the projection stores, on every store."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.payments.fake import APPROVE
+from adapters.system.ids import Uuid7Generator
+from application.catalog.create_product import CreateProduct, CreateProductHandler
+from application.ordering.cancel_order import CancelOrder
+from application.ordering.get_order import GetOrder
+from application.ordering.pay_order import PayOrder
+from application.ordering.place_order import LineRequest, PlaceOrder
+from domain.ordering.errors import OutOfStock
+from domain.ordering.lines import OrderLine
+from domain.ordering.read_models import (
+    OrderDetails,
+    OrderFilter,
+    OrderPosition,
+    OrderSummary,
+    ProjectionState,
+)
+from domain.shared.errors import ConcurrentUpdate
+from domain.shared.event_store import NewEvent, StreamVersionConflict
+from domain.shared.money import Money
+from tests.contract.conftest import OrderingStores
+from tests.support.clock import SteppingClock
+from tests.support.ordering import Shop
+
+T0 = datetime(2026, 4, 1, 8, 0, 0, 250000, tzinfo=UTC)
+
+
+def shop_on(stores: OrderingStores) -> Shop:
+    return Shop(
+        SteppingClock(),
+        catalog_uow=stores.catalog_uow,
+        ordering_uow=stores.ordering_uow,
+        events=stores.events,
+        summaries=stores.summaries,
+        details=stores.details,
+    )
+
+
+async def product(stores: OrderingStores, sku: str, stock: int) -> UUID:
+    create = CreateProductHandler(stores.catalog_uow, SteppingClock(), Uuid7Generator())
+    made = await create(
+        CreateProduct(sku=sku, name=sku, price_amount="4.20", price_currency="EUR", stock=stock)
+    )
+    return made.id
+
+
+def event(n: int = 0) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(), type="Noted", schema_version=1, payload={"n": n}, occurred_at=T0
+    )
+
+
+async def stock_of(stores: OrderingStores, product_id: UUID) -> int:
+    async with stores.catalog_uow(read_only=True) as uow:
+        found = await uow.products.get(product_id)
+    assert found is not None
+    return found.stock
+
+
+# -- the unit of work: stock and events commit together -----------------------------------
+
+
+async def test_stock_and_events_commit_together(ordering_stores: OrderingStores) -> None:
+    tea = await product(ordering_stores, "TEA", 5)
+    async with ordering_stores.ordering_uow() as uow:
+        found = await uow.products.get(tea)
+        assert found is not None
+        found.adjust_stock(delta=-2, reason="order", now=T0)
+        await uow.products.update(found)
+        assert await uow.events.append("order-a", 0, [event(1), event(2)]) == 2
+        await uow.commit()
+
+    assert await stock_of(ordering_stores, tea) == 3
+    assert [e.version for e in await ordering_stores.events.read("order-a")] == [1, 2]
+
+
+async def test_a_stream_conflict_rolls_the_stock_change_back(
+    ordering_stores: OrderingStores,
+) -> None:
+    tea = await product(ordering_stores, "TEA", 5)
+    await ordering_stores.events.append("order-a", 0, [event()])
+
+    with pytest.raises(StreamVersionConflict):
+        async with ordering_stores.ordering_uow() as uow:
+            found = await uow.products.get(tea)
+            assert found is not None
+            found.adjust_stock(delta=-2, reason="order", now=T0)
+            await uow.products.update(found)
+            await uow.events.append("order-a", 0, [event()])
+            await uow.commit()
+
+    assert await stock_of(ordering_stores, tea) == 5
+    assert len(await ordering_stores.events.read("order-a")) == 1
+
+
+async def test_nothing_is_kept_without_commit(ordering_stores: OrderingStores) -> None:
+    async with ordering_stores.ordering_uow() as uow:
+        await uow.events.append("order-a", 0, [event()])
+    assert await ordering_stores.events.read("order-a") == []
+    assert await ordering_stores.events.head_position() == 0
+
+
+# -- the whole flow on each store -----------------------------------------------------------
+
+
+async def test_orders_racing_for_the_last_units_never_oversell(
+    ordering_stores: OrderingStores,
+) -> None:
+    shop = shop_on(ordering_stores)
+    scarce = await product(ordering_stores, "SCARCE", 3)
+    other = await product(ordering_stores, "OTHER", 100)
+
+    async def order(customer: int) -> UUID | None:
+        # Lines in both orders of product, so lock ordering matters.
+        lines = [LineRequest(scarce, 1), LineRequest(other, 1)]
+        if customer % 2:
+            lines.reverse()
+        try:
+            placed = await shop.place(
+                PlaceOrder(customer_id=UUID(int=customer), lines=tuple(lines))
+            )
+        except OutOfStock:
+            return None
+        return placed.order_id
+
+    results = await asyncio.gather(*(order(c) for c in range(6)), return_exceptions=True)
+
+    placed = [r for r in results if isinstance(r, UUID)]
+    # Each either placed, found no stock, or lost the race past its retries (a 409 to retry).
+    assert all(r is None or isinstance(r, UUID | ConcurrentUpdate) for r in results), results
+    assert len(placed) == 3 - await stock_of(ordering_stores, scarce)
+    assert await stock_of(ordering_stores, other) == 100 - len(placed)
+    assert await ordering_stores.events.head_position() == len(placed)
+
+
+async def test_place_pay_cancel_and_read_through_the_projections(
+    ordering_stores: OrderingStores,
+) -> None:
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    placed = await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)))
+    await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    cancelled = await shop.cancel(CancelOrder(order_id=placed.order_id, reason="no longer"))
+
+    await shop.projector.catch_up()
+    details = await shop.get(GetOrder(order_id=placed.order_id, min_version=cancelled.version))
+
+    assert (details.status, details.version, details.cancel_reason) == ("cancelled", 4, "no longer")
+    assert details.refund_reference is not None
+    assert details.total == Money.of("8.40", "EUR")
+    assert await stock_of(ordering_stores, tea) == 5
+    assert await shop.projector.lag() == {"order_summaries": 0, "order_details": 0}
+    rebuilt = await shop.projector.rebuild("order_details")
+    assert rebuilt.events == 4
+    assert await shop.get(GetOrder(order_id=placed.order_id)) == details
+
+
+# -- projection stores ------------------------------------------------------------------------
+
+
+def details(order_id: UUID, *, version: int = 1, **changes: object) -> OrderDetails:
+    row = OrderDetails(
+        order_id=order_id,
+        customer_id=UUID(int=9),
+        status="placed",
+        total=Money.of("12.60", "EUR"),
+        lines=(
+            OrderLine(UUID(int=1), 2, Money.of("4.20", "EUR")),
+            OrderLine(UUID(int=2), 1, Money.of("4.20", "EUR")),
+        ),
+        payment_attempts=0,
+        payment_reference=None,
+        last_payment_failure=None,
+        cancel_reason=None,
+        refund_reference=None,
+        placed_at=T0,
+        paid_at=None,
+        shipped_at=None,
+        cancelled_at=None,
+        refunded_at=None,
+        updated_at=T0,
+        version=version,
+    )
+    return replace(row, **changes)  # type: ignore[arg-type]
+
+
+def summary(
+    order_id: UUID, placed_at: datetime, customer: int = 1, status: str = "placed"
+) -> OrderSummary:
+    return OrderSummary(
+        order_id=order_id,
+        customer_id=UUID(int=customer),
+        status=status,
+        total=Money.of("3.00", "EUR"),
+        item_count=2,
+        placed_at=placed_at,
+        updated_at=placed_at,
+        version=1,
+    )
+
+
+async def test_saving_is_a_compare_and_set_on_the_position(ordering_stores: OrderingStores) -> None:
+    store = ordering_stores.details
+    assert await store.state() == ProjectionState(1, 0)
+    order_id = uuid4()
+    paid = details(
+        order_id,
+        version=2,
+        status="paid",
+        payment_attempts=1,
+        payment_reference="auth-1",
+        paid_at=T0 + timedelta(seconds=1),
+    )
+
+    assert await store.save(1, {order_id: details(order_id)}, from_position=0, to_position=3)
+    assert not await store.save(1, {order_id: paid}, from_position=0, to_position=5)
+    assert await store.get(order_id) == details(order_id)
+    assert await store.save(1, {order_id: paid}, from_position=3, to_position=5)
+
+    assert await store.state() == ProjectionState(1, 5)
+    assert await store.get(order_id) == paid
+    assert await store.rows(1, [order_id, uuid4()]) == {order_id: paid}
+    assert await store.get(uuid4()) is None
+
+
+async def test_a_rebuilt_generation_is_invisible_until_swapped_in(
+    ordering_stores: OrderingStores,
+) -> None:
+    store = ordering_stores.details
+    live, other = uuid4(), uuid4()
+    await store.save(1, {live: details(live)}, from_position=0, to_position=2)
+
+    generation = await store.begin_rebuild()
+    await store.write(generation, {other: details(other)})
+    assert generation == 2
+    assert await store.get(other) is None
+    assert await store.get(live) is not None
+
+    await store.swap_in(generation, 7)
+    assert await store.state() == ProjectionState(2, 7)
+    assert await store.get(other) == details(other)
+    assert await store.get(live) is None
+    assert not await store.save(1, {live: details(live)}, from_position=2, to_position=3)
+
+
+async def test_summaries_page_newest_first_with_filters(ordering_stores: OrderingStores) -> None:
+    store = ordering_stores.summaries
+    same = T0 + timedelta(minutes=5)
+    rows = [
+        summary(UUID(int=10), T0, customer=1),
+        summary(UUID(int=11), same, customer=1, status="paid"),
+        summary(UUID(int=12), same, customer=2),
+        summary(UUID(int=13), T0 + timedelta(minutes=9), customer=1),
+    ]
+    await store.save(1, {row.order_id: row for row in rows}, from_position=0, to_position=4)
+
+    async def ids(
+        where: OrderFilter, after: OrderPosition | None = None, limit: int = 10
+    ) -> list[int]:
+        return [row.order_id.int for row in await store.page(where=where, after=after, limit=limit)]
+
+    assert await ids(OrderFilter()) == [13, 12, 11, 10]
+    assert await ids(OrderFilter(), after=OrderPosition(same, UUID(int=12)), limit=1) == [11]
+    assert await ids(OrderFilter(customer_id=UUID(int=1))) == [13, 11, 10]
+    assert await ids(OrderFilter(status="paid")) == [11]
+    assert await ids(OrderFilter(placed_from=same, placed_until=T0 + timedelta(minutes=9))) == [
+        12,
+        11,
+    ]
+    page = await store.page(where=OrderFilter(), after=None, limit=1)
+    assert page == [rows[3]]
+
+
+async def test_a_read_only_unit_of_work_cannot_commit_appends(
+    ordering_stores: OrderingStores,
+) -> None:
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with ordering_stores.ordering_uow(read_only=True) as uow:
+            await uow.events.append("order-a", 0, [event()])
+            await uow.commit()
+    assert await ordering_stores.events.read("order-a") == []

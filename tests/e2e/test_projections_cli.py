@@ -1,0 +1,68 @@
+"""`portico projections status | catch-up | rebuild` on a migrated SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from uuid import UUID
+
+from adapters.payments.fake import APPROVE
+from application.catalog.create_product import CreateProduct
+from application.ordering.get_order import GetOrder
+from application.ordering.pay_order import PayOrder
+from application.ordering.place_order import LineRequest, PlaceOrder
+from entrypoints.container import build_container, close_container
+from entrypoints.settings import Settings
+from tests.e2e.conftest import portico_env, run_portico
+
+
+async def _place_and_pay(settings: Settings) -> UUID:
+    container = build_container(settings)
+    try:
+        tea = await container.create_product()(
+            CreateProduct(sku="TEA", name="Tea", price_amount="3.00", price_currency="EUR", stock=9)
+        )
+        placed = await container.place_order()(
+            PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 2),))
+        )
+        await container.pay_order()(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    finally:
+        await close_container(container)
+    return placed.order_id
+
+
+async def _status(settings: Settings, order_id: UUID) -> str:
+    container = build_container(settings)
+    try:
+        return (await container.get_order()(GetOrder(order_id=order_id))).status
+    finally:
+        await close_container(container)
+
+
+def test_status_catch_up_and_rebuild(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}"
+    env = portico_env(database_url=url, log_format="json")
+    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    settings = Settings(database_url=url, log_format="json")
+    order_id = asyncio.run(_place_and_pay(settings))
+
+    behind = run_portico("projections", "status", env=env, cwd=tmp_path)
+    caught_up = run_portico("projections", "catch-up", env=env, cwd=tmp_path)
+    rebuilt = run_portico("projections", "rebuild", "order_details", env=env, cwd=tmp_path)
+    after = run_portico("projections", "status", env=env, cwd=tmp_path)
+    unknown = run_portico("projections", "rebuild", "nope", env=env, cwd=tmp_path)
+
+    assert behind.stdout.splitlines() == [
+        "order_summaries: 2 events behind",
+        "order_details: 2 events behind",
+    ]
+    assert "4 events applied" in caught_up.stderr
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "order_details: 2 events replayed into generation 2" in rebuilt.stderr
+    assert after.stdout.splitlines() == [
+        "order_summaries: 0 events behind",
+        "order_details: 0 events behind",
+    ]
+    assert unknown.returncode == 2
+    assert "no projection named nope" in unknown.stderr
+    assert asyncio.run(_status(settings, order_id)) == "paid"

@@ -1,0 +1,111 @@
+"""The ordering context wired on in-memory adapters (or given ones), for application tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from adapters.payments.fake import FakePaymentGateway
+from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
+from adapters.persistence.memory.projections import (
+    MemoryOrderDetailsStore,
+    MemoryOrderSummaryStore,
+    MemoryProjectionData,
+)
+from adapters.system.ids import Uuid7Generator
+from application.catalog.create_product import CreateProduct, CreateProductHandler
+from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.ordering.cancel_order import CancelOrderHandler
+from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.get_order import GetOrderHandler
+from application.ordering.list_orders import ListOrdersHandler
+from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
+from application.ordering.pay_order import PayOrderHandler
+from application.ordering.place_order import PlaceOrderHandler
+from application.ordering.ports import OrderingUnitOfWorkFactory
+from application.ordering.projections import fold_details, fold_summary
+from application.ordering.projector import Projection, Projector
+from application.ordering.ship_order import ShipOrderHandler
+from domain.catalog.repository import CatalogUnitOfWork
+from domain.ordering.payments import PaymentGateway
+from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
+from domain.ordering.unit_of_work import OrderingUnitOfWork
+from domain.shared.clock import Clock
+from domain.shared.event_store import EventStore
+
+
+@dataclass
+class MemoryParts:
+    catalog: MemoryCatalogStore = field(default_factory=MemoryCatalogStore)
+    log: MemoryEventLog = field(default_factory=MemoryEventLog)
+    projections: MemoryProjectionData = field(default_factory=MemoryProjectionData)
+
+    def catalog_uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:
+        return MemoryCatalogUnitOfWork(self.catalog, read_only=read_only)
+
+    def ordering_uow(self, *, read_only: bool = False) -> OrderingUnitOfWork:
+        return MemoryOrderingUnitOfWork(self.log, self.catalog, read_only=read_only)
+
+
+class Shop:
+    """Every ordering use case, plus the catalog's create/get, over one set of stores."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        catalog_uow: CatalogUnitOfWorkFactory,
+        ordering_uow: OrderingUnitOfWorkFactory,
+        events: EventStore,
+        summaries: OrderSummaryStore,
+        details: OrderDetailsStore,
+        payments: PaymentGateway | None = None,
+        wait_seconds: float = 0.05,
+    ) -> None:
+        ids = Uuid7Generator()
+        self.payments = payments or FakePaymentGateway()
+        self.events = events
+        self.details = details
+        self.create_product = CreateProductHandler(catalog_uow, clock, ids)
+        self.get_product = GetProductHandler(catalog_uow)
+        self.place = PlaceOrderHandler(ordering_uow, clock, ids)
+        self.pay = PayOrderHandler(ordering_uow, self.payments, clock, ids)
+        self.ship = ShipOrderHandler(ordering_uow, clock, ids)
+        self.cancel = CancelOrderHandler(ordering_uow, self.payments, clock, ids)
+        self.get = GetOrderHandler(details, wait_seconds=wait_seconds, poll_seconds=0.005)
+        self.list = ListOrdersHandler(summaries)
+        self.history = GetOrderHistoryHandler(events)
+        self.as_of = GetOrderAsOfHandler(events)
+        self.projector = Projector(
+            events,
+            [Projection(summaries, fold_summary), Projection(details, fold_details)],
+            ORDER_EVENT_CODEC,
+            batch_size=7,
+        )
+
+    @classmethod
+    def in_memory(
+        cls, clock: Clock, payments: PaymentGateway | None = None, parts: MemoryParts | None = None
+    ) -> Shop:
+        parts = parts or MemoryParts()
+        return cls(
+            clock,
+            catalog_uow=parts.catalog_uow,
+            ordering_uow=parts.ordering_uow,
+            events=MemoryEventStore(parts.log),
+            summaries=MemoryOrderSummaryStore(parts.projections),
+            details=MemoryOrderDetailsStore(parts.projections),
+            payments=payments,
+        )
+
+    async def product(self, sku: str, price: str = "2.50", stock: int = 10) -> UUID:
+        view = await self.create_product(
+            CreateProduct(sku=sku, name=sku, price_amount=price, price_currency="EUR", stock=stock)
+        )
+        return view.id
+
+    async def stock(self, product_id: UUID) -> int:
+        return (await self.get_product(GetProduct(product_id))).stock

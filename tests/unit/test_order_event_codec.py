@@ -1,0 +1,95 @@
+"""Order events survive encoding, and old OrderPlaced events are upcast to the current shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.shared.event_codec import UnknownEvent
+from domain.ordering.events import OrderPlaced
+from domain.ordering.lines import OrderLine
+from domain.ordering.order import Order
+from domain.shared.event_store import NewEvent, RecordedEvent
+from domain.shared.money import Money
+
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def as_recorded(new: NewEvent, version: int = 1) -> RecordedEvent:
+    return RecordedEvent(
+        stream_id="order-x",
+        version=version,
+        position=version,
+        event_id=new.event_id,
+        type=new.type,
+        schema_version=new.schema_version,
+        payload=new.payload,
+        occurred_at=new.occurred_at,
+    )
+
+
+def test_every_order_event_round_trips() -> None:
+    order = Order.place(
+        id=uuid4(),
+        customer_id=uuid4(),
+        lines=[OrderLine(uuid4(), 2, Money.of("3.10", "EUR"))],
+        now=T0,
+    )
+    order.fail_payment(reason="declined", now=T0)
+    order.pay(payment_reference="auth-9", now=T0)
+    order.cancel(reason="gone", now=T0)
+    order.refund(refund_reference="ref-9", now=T0)
+    shipped = Order.place(
+        id=uuid4(), customer_id=uuid4(), lines=[OrderLine(uuid4(), 1, Money.of("1", "EUR"))], now=T0
+    )
+    shipped.pay(payment_reference="a", now=T0)
+    shipped.ship(now=T0)
+    events = [*order.pending_events, *shipped.pending_events]
+
+    decoded = [
+        ORDER_EVENT_CODEC.decode(as_recorded(ORDER_EVENT_CODEC.encode(e, uuid4()))) for e in events
+    ]
+
+    assert decoded == events
+
+
+def test_an_order_placed_v1_is_upcast_when_read() -> None:
+    product = UUID(int=42)
+    v1 = RecordedEvent(
+        stream_id="order-x",
+        version=1,
+        position=1,
+        event_id=uuid4(),
+        type="OrderPlaced",
+        schema_version=1,
+        payload={
+            "order_id": str(UUID(int=1)),
+            "customer_id": str(UUID(int=2)),
+            "lines": [{"product_id": str(product), "quantity": 3, "price": "12.50 EUR"}],
+        },
+        occurred_at=T0,
+    )
+
+    event = ORDER_EVENT_CODEC.decode(v1)
+
+    assert isinstance(event, OrderPlaced)
+    assert event.lines == (OrderLine(product, 3, Money.of("12.50", "EUR")),)
+    assert Order.from_history([event]).total == Money.of("37.50", "EUR")
+
+
+def test_unknown_types_and_future_versions_are_refused() -> None:
+    base = as_recorded(
+        NewEvent(event_id=uuid4(), type="Nope", schema_version=1, payload={}, occurred_at=T0)
+    )
+    with pytest.raises(UnknownEvent):
+        ORDER_EVENT_CODEC.decode(base)
+    future = as_recorded(
+        NewEvent(
+            event_id=uuid4(), type="OrderShipped", schema_version=9, payload={}, occurred_at=T0
+        )
+    )
+    with pytest.raises(UnknownEvent, match="newer"):
+        ORDER_EVENT_CODEC.decode(future)

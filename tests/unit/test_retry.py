@@ -1,0 +1,44 @@
+"""retry_on_conflict: bounded, and only for concurrency conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.shared.retry import retry_on_conflict
+from domain.shared.errors import ConcurrentUpdate, Conflict
+
+
+async def test_a_conflict_is_retried_until_an_attempt_succeeds() -> None:
+    calls = 0
+
+    async def attempt() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise ConcurrentUpdate("someone else wrote first")
+        return "done"
+
+    assert await retry_on_conflict(attempt, attempts=3) == "done"
+    assert calls == 3
+
+
+async def test_retries_are_bounded_and_other_errors_are_not_retried() -> None:
+    calls = 0
+
+    async def always_conflicts() -> None:
+        nonlocal calls
+        calls += 1
+        raise ConcurrentUpdate("again")
+
+    async def refuses() -> None:
+        nonlocal calls
+        calls += 1
+        raise Conflict("not allowed")
+
+    with pytest.raises(ConcurrentUpdate):
+        await retry_on_conflict(always_conflicts, attempts=2)
+    assert calls == 2
+    calls = 0
+    with pytest.raises(Conflict):
+        await retry_on_conflict(refuses, attempts=5)
+    assert calls == 1
