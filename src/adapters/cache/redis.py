@@ -21,7 +21,6 @@ Single Redis only (the Lua scripts touch two keys that a cluster could put on tw
 from __future__ import annotations
 
 import asyncio
-import functools
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -45,6 +44,8 @@ NO_EPOCH = b"0" * 16
 _HEADER = 1 + 16 + 16
 # What a failing Redis raises: protocol and connection errors, OS errors, our own timeout.
 FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+# What turns an operation into a miss or a no-op: those failures, or the circuit being open.
+_DEGRADE_ON: tuple[type[Exception], ...] = (CircuitOpen, RedisError, OSError, TimeoutError)
 _log = structlog.get_logger("portico.cache")
 
 # KEYS: entry, generation. ARGV: epoch seen, generation seen, payload, ttl ms, new generation.
@@ -126,10 +127,8 @@ class RedisCache(Cache):
         if not await self._trusted():
             return Lookup(None)
         try:
-            generation, raw = await self._run(
-                lambda: self._redis.mget(self._generation_key, self._name(key))
-            )
-        except (CircuitOpen, *FAILURES):
+            generation, raw = await self._mget(self._name(key))
+        except _DEGRADE_ON:
             return Lookup(None)
         ticket = _Ticket(raw[1:17] if raw else NO_EPOCH, generation or b"")
         return Lookup(self._decode(key, raw, generation), ticket)
@@ -137,7 +136,7 @@ class RedisCache(Cache):
     async def fill(self, key: CacheKey[T], value: T, ttl: timedelta, ticket: object) -> bool:
         if not isinstance(ticket, _Ticket) or self.invalidation_lost:
             return False
-        args = [
+        args: list[bytes | int] = [
             ticket.epoch,
             ticket.generation,
             self._encoder.encode(value),
@@ -148,7 +147,7 @@ class RedisCache(Cache):
             stored = await self._run(
                 lambda: self._fill(keys=[self._name(key), self._generation_key], args=args)
             )
-        except (CircuitOpen, *FAILURES):
+        except _DEGRADE_ON:
             return False
         return bool(stored)
 
@@ -157,10 +156,8 @@ class RedisCache(Cache):
             return {}
         names = [self._name(key) for key in keys]
         try:
-            generation, *raws = await self._run(
-                lambda: self._redis.mget(self._generation_key, *names)
-            )
-        except (CircuitOpen, *FAILURES):
+            generation, *raws = await self._mget(*names)
+        except _DEGRADE_ON:
             return {}
         found: dict[CacheKey[T], T] = {}
         for key, raw in zip(keys, raws, strict=True):
@@ -172,12 +169,12 @@ class RedisCache(Cache):
     async def set(self, key: CacheKey[T], value: T, ttl: timedelta) -> None:
         if self.invalidation_lost:
             return
-        args = [self._encoder.encode(value), _milliseconds(ttl), _token()]
+        args: list[bytes | int] = [self._encoder.encode(value), _milliseconds(ttl), _token()]
         try:
             await self._run(
                 lambda: self._set(keys=[self._name(key), self._generation_key], args=args)
             )
-        except (CircuitOpen, *FAILURES):
+        except _DEGRADE_ON:
             return
 
     async def delete_many(self, keys: Sequence[CacheKey[Any]]) -> None:
@@ -192,7 +189,7 @@ class RedisCache(Cache):
 
         try:
             await self._run(write_tombstones)
-        except (CircuitOpen, *FAILURES) as error:
+        except _DEGRADE_ON as error:
             self.invalidation_lost = True
             _log.warning("cache.invalidation_lost", keys=len(keys), error=type(error).__name__)
 
@@ -203,7 +200,7 @@ class RedisCache(Cache):
         """
         try:
             await self._run(self._redis.ping)
-        except (CircuitOpen, *FAILURES):
+        except _DEGRADE_ON:
             return "degraded"
         if not await self._trusted():
             return "degraded"
@@ -215,11 +212,16 @@ class RedisCache(Cache):
             return True
         try:
             await self._run(lambda: self._redis.set(self._generation_key, _token()))
-        except (CircuitOpen, *FAILURES):
+        except _DEGRADE_ON:
             return False
         self.invalidation_lost = False
         _log.info("cache.generation_moved", reason="an invalidation was lost")
         return True
+
+    async def _mget(self, *names: str) -> list[bytes | None]:
+        """The generation, then each named value, in one round trip."""
+        values = await self._run(lambda: self._redis.mget(self._generation_key, *names))
+        return cast("list[bytes | None]", values)
 
     async def _run(self, operation: Callable[[], Awaitable[R]]) -> R:
         async def attempt() -> R:
@@ -246,9 +248,14 @@ def log_breaker_change(name: str, previous: State, state: State) -> None:
     _log.warning("cache.circuit_changed", circuit=name, previous=previous, state=state)
 
 
-@functools.cache
-def _decoder(value_type: Any) -> msgspec.msgpack.Decoder[Any]:
-    return msgspec.msgpack.Decoder(value_type)
+_DECODERS: dict[object, msgspec.msgpack.Decoder[Any]] = {}
+
+
+def _decoder(value_type: object) -> msgspec.msgpack.Decoder[Any]:
+    decoder = _DECODERS.get(value_type)
+    if decoder is None:
+        decoder = _DECODERS[value_type] = msgspec.msgpack.Decoder(value_type)
+    return decoder
 
 
 def _token() -> bytes:

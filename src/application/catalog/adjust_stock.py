@@ -8,6 +8,7 @@ from uuid import UUID
 from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
+from application.shared.after_commit import AfterCommit
 from domain.shared.clock import Clock
 
 
@@ -20,8 +21,11 @@ class AdjustStock:
 
 
 class AdjustStockHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: CatalogUnitOfWorkFactory, clock: Clock, after_commit: AfterCommit
+    ) -> None:
         self._uow = uow
+        self._after_commit = after_commit
         self._clock = clock
 
     async def __call__(self, command: AdjustStock) -> ProductView:
@@ -30,4 +34,5 @@ class AdjustStockHandler:
             product.adjust_stock(delta=command.delta, reason=command.reason, now=self._clock.now())
             await uow.products.update(product)
             await uow.commit()
+        await self._after_commit(uow.committed_events)
         return ProductView.of(product)

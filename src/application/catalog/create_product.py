@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
+from application.shared.after_commit import AfterCommit
 from domain.catalog.product import Product
 from domain.shared.clock import Clock
 from domain.shared.ids import IdGenerator
@@ -24,8 +25,15 @@ class CreateProduct:
 
 
 class CreateProductHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        uow: CatalogUnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        after_commit: AfterCommit,
+    ) -> None:
         self._uow = uow
+        self._after_commit = after_commit
         self._clock = clock
         self._ids = ids
 
@@ -42,4 +50,5 @@ class CreateProductHandler:
         async with self._uow() as uow:
             await uow.products.add(product)
             await uow.commit()
+        await self._after_commit(uow.committed_events)
         return ProductView.of(product)

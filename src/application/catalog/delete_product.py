@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.shared.after_commit import AfterCommit
 from domain.shared.clock import Clock
 
 
@@ -17,8 +18,11 @@ class DeleteProduct:
 
 
 class DeleteProductHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: CatalogUnitOfWorkFactory, clock: Clock, after_commit: AfterCommit
+    ) -> None:
         self._uow = uow
+        self._after_commit = after_commit
         self._clock = clock
 
     async def __call__(self, command: DeleteProduct) -> None:
@@ -27,3 +31,4 @@ class DeleteProductHandler:
             product.delete(now=self._clock.now())
             await uow.products.remove(product)
             await uow.commit()
+        await self._after_commit(uow.committed_events)

@@ -9,6 +9,7 @@ from uuid import UUID
 from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
+from application.shared.after_commit import AfterCommit
 from domain.shared.clock import Clock
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
@@ -26,8 +27,11 @@ class UpdateProduct:
 
 
 class UpdateProductHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: CatalogUnitOfWorkFactory, clock: Clock, after_commit: AfterCommit
+    ) -> None:
         self._uow = uow
+        self._after_commit = after_commit
         self._clock = clock
 
     async def __call__(self, command: UpdateProduct) -> ProductView:
@@ -47,4 +51,5 @@ class UpdateProductHandler:
             )
             await uow.products.update(product)
             await uow.commit()
+        await self._after_commit(uow.committed_events)
         return ProductView.of(product)
