@@ -43,4 +43,5 @@ def require_server(url: str, env_var: str) -> str:
         pytest.skip(message)
     return url
 
+
 REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
