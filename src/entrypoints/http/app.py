@@ -25,7 +25,10 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def announce() -> None:
         structlog.get_logger("portico").info(
-            "portico.started", persistence=settings.persistence, environment=settings.environment
+            "portico.started",
+            persistence=settings.persistence,
+            cache=settings.cache,
+            environment=settings.environment,
         )
 
     app = Litestar(

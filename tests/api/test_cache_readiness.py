@@ -1,0 +1,53 @@
+"""/health/ready with PORTICO_CACHE=redis: Redis unreachable is "degraded" (200), never 503."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.cli.main import main
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings, SettingsError, load_settings
+from tests.support.redis import free_port
+
+
+async def test_an_unreachable_redis_makes_the_cache_degraded_not_the_service_down() -> None:
+    settings = Settings(
+        environment="test",
+        persistence="memory",
+        log_format="json",
+        log_level="ERROR",
+        cache="redis",
+        redis_url=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        redis_timeout_ms=50,
+    )
+    app = create_app(build_container(settings))
+    async with AsyncTestClient(app) as client:
+        ready = await client.get("/health/ready")
+        created = await client.post(
+            "/api/v1/products",
+            json={"sku": "TEA-1", "name": "Tea", "price": {"amount": "1.00", "currency": "EUR"}},
+        )
+        read = await client.get(f"/api/v1/products/{created.json()['id']}")
+
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["checks"]["cache"]["status"] == "degraded"
+    assert (created.status_code, read.status_code) == (201, 200)
+
+
+@pytest.mark.parametrize("value", ["memcached", "REDIS", ""])
+def test_an_unknown_cache_setting_names_the_variable_and_the_choices(value: str) -> None:
+    with pytest.raises(SettingsError, match=r"PORTICO_CACHE=.*none, memory, redis"):
+        load_settings({"PORTICO_CACHE": value}, env_file=None)
+
+
+def test_serving_several_workers_with_a_per_process_cache_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTICO_CACHE", "memory")
+    monkeypatch.setenv("PORTICO_PERSISTENCE", "memory")
+
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "PORTICO_CACHE=memory" in capsys.readouterr().err
