@@ -92,6 +92,17 @@ async def shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
     if request.param == "memory":
         yield Shop(MemoryCache())
         return
+    async for redis_shop in shop_on_redis():
+        yield redis_shop
+
+
+@pytest.fixture
+async def redis_shop() -> AsyncIterator[Shop]:
+    async for shop in shop_on_redis():
+        yield shop
+
+
+async def shop_on_redis() -> AsyncIterator[Shop]:
     url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
     prefix = unique_prefix()
     client = connect_redis(url, pool_size=16, timeout=2.0)
@@ -262,3 +273,24 @@ async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_w
     assert stale == []
     final = {pid: (await shop.get(GetProduct(pid))).version for pid in product_ids}
     assert final == returned
+
+
+@pytest.mark.redis
+async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) -> None:
+    shop = redis_shop
+    product_id = await shop.new_product()
+    gate = asyncio.Event()
+    shop.gates.append(gate)
+    # A second process: its own single-flight table and handler, the same Redis and database.
+    other = GetProductHandler(
+        shop.uow, ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)), TTL
+    )
+
+    first = asyncio.create_task(shop.get(GetProduct(product_id)))
+    await asyncio.sleep(0.05)  # the first process has claimed the key and is loading it
+    second = asyncio.create_task(other(GetProduct(product_id)))
+    await asyncio.sleep(0.05)
+    gate.set()
+
+    assert (await first) == (await second)
+    assert shop.reads == 1

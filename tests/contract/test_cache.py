@@ -44,6 +44,7 @@ ADAPTERS = ["none", "memory", pytest.param("redis", marks=pytest.mark.redis)]
 class Subject:
     cache: Cache
     stores: bool
+    shared: bool = False  # by several processes: claims exclude each other
 
     def expect(self, value: object) -> object:
         """What a read should answer when `value` was stored: `none` answers a miss."""
@@ -65,7 +66,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
     cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
     try:
-        yield Subject(cache, stores=True)
+        yield Subject(cache, stores=True, shared=True)
     finally:
         await delete_prefix(client, prefix)
         await cache.close()
@@ -213,3 +214,32 @@ async def test_concurrent_writers_and_readers_see_whole_values(subject: Subject)
             assert found is None or found == values[key]
     final = await subject.cache.get_many(keys)
     assert final == (values if subject.stores else {})
+
+
+async def test_a_first_claim_is_granted(subject: Subject) -> None:
+    assert await subject.cache.claim(ITEMS.key("claimed"), timedelta(seconds=5)) is True
+
+
+async def test_a_second_claim_is_refused_only_by_a_shared_cache(subject: Subject) -> None:
+    key = ITEMS.key("claimed")
+    await subject.cache.claim(key, timedelta(seconds=5))
+
+    assert await subject.cache.claim(key, timedelta(seconds=5)) is not subject.shared
+
+
+async def test_an_invalidation_frees_the_claim(subject: Subject) -> None:
+    key = ITEMS.key("claimed")
+    await subject.cache.claim(key, timedelta(seconds=5))
+
+    await subject.cache.delete(key)
+
+    assert await subject.cache.claim(key, timedelta(seconds=5)) is True
+
+
+async def test_a_claim_ends_after_its_hold(subject: Subject) -> None:
+    key = ITEMS.key("claimed")
+    await subject.cache.claim(key, timedelta(milliseconds=50))
+
+    await asyncio.sleep(0.3)
+
+    assert await subject.cache.claim(key, timedelta(seconds=5)) is True

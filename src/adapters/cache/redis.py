@@ -15,6 +15,9 @@ Layout of a value at `<prefix>:<context>:<name>:v<schema>:<key>`:
   then nothing while the circuit is open; reads become misses and the caller loads from the
   source.
 
+- Several processes missing one key at once: the first `claim`s it (SET NX PX), the others wait
+  for its fill instead of all loading (the read-through decides how long to wait).
+
 Single Redis only (the Lua scripts touch two keys that a cluster could put on two nodes).
 """
 
@@ -177,6 +180,18 @@ class RedisCache(Cache):
         except _DEGRADE_ON:
             return
 
+    async def claim(self, key: CacheKey[Any], hold: timedelta) -> bool:
+        if self.invalidation_lost:
+            return True
+        claim = self._claim_name(key)
+        try:
+            taken = await self._run(
+                lambda: self._redis.set(claim, b"1", nx=True, px=_milliseconds(hold))
+            )
+        except _DEGRADE_ON:
+            return True  # cannot coordinate: load
+        return bool(taken)
+
     async def delete_many(self, keys: Sequence[CacheKey[Any]]) -> None:
         if not keys:
             return
@@ -185,6 +200,8 @@ class RedisCache(Cache):
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key in keys:
                     pipe.set(self._name(key), TOMBSTONE + _token(), px=self._tombstone_ms)
+                # A loader that claimed the key before now cannot store its value: free the claim.
+                pipe.delete(*(self._claim_name(key) for key in keys))
                 await pipe.execute()
 
         try:
@@ -232,6 +249,9 @@ class RedisCache(Cache):
 
     def _name(self, key: CacheKey[Any]) -> str:
         return f"{self._prefix}:{key}"
+
+    def _claim_name(self, key: CacheKey[Any]) -> str:
+        return f"{self._prefix}:~claim:{key}"
 
     def _decode(self, key: CacheKey[T], raw: bytes | None, generation: bytes | None) -> T | None:
         if raw is None or generation is None or raw[:1] != ENTRY or raw[17:_HEADER] != generation:

@@ -1,7 +1,9 @@
 """Read-through caching for query handlers, written once.
 
 `ReadThrough` answers from the cache, or loads once per key however many callers miss at the same
-time (single flight), and stores the result only if nothing invalidated the key meanwhile.
+time (single flight), and stores the result only if nothing invalidated the key meanwhile. With a
+cache shared by several processes, the process whose `claim` wins loads; the others wait up to
+`claim_hold` for its value, then load themselves (a stuck or failed loader never blocks reads).
 `CachedQueryHandler` is the base a query handler extends to be cached: it names the key of a
 query and how to load it; the base does the rest.
 
@@ -18,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from domain.shared.cache import Cache, CacheKey
+from domain.shared.cache import Cache, CacheKey, Lookup
 
 T = TypeVar("T")
 Q = TypeVar("Q")
@@ -26,9 +28,21 @@ R = TypeVar("R")
 
 
 class ReadThrough:
-    def __init__(self, cache: Cache, *, single_flight: bool = True) -> None:
+    """`claim_hold`: how long another process may load a key we miss before we load it too;
+    `claim_poll`: how often we look for its value meanwhile."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        *,
+        single_flight: bool = True,
+        claim_hold: timedelta = timedelta(milliseconds=250),
+        claim_poll: timedelta = timedelta(milliseconds=10),
+    ) -> None:
         self._cache = cache
         self._single_flight = single_flight
+        self._claim_hold = claim_hold
+        self._claim_poll = claim_poll.total_seconds()
         self._flights: dict[CacheKey[Any], asyncio.Future[Any]] = {}
 
     @property
@@ -57,9 +71,26 @@ class ReadThrough:
     async def _load_and_fill(
         self, key: CacheKey[T], load: Callable[[], Awaitable[T]], ttl: timedelta, ticket: object
     ) -> T:
+        if self._single_flight and not await self._cache.claim(key, self._claim_hold):
+            found = await self._await_other_loader(key)
+            if found.value is not None:
+                return found.value
+            ticket = found.ticket
         value = await load()
         await self._cache.fill(key, value, ttl, ticket)
         return value
+
+    async def _await_other_loader(self, key: CacheKey[T]) -> Lookup[T]:
+        """Poll for the value another process is loading; the last lookup if it never comes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._claim_hold.total_seconds()
+        found: Lookup[T] = Lookup(None)
+        while loop.time() < deadline:
+            await asyncio.sleep(self._claim_poll)
+            found = await self._cache.lookup(key)
+            if found.value is not None:
+                break
+        return found
 
     def _landed(self, key: CacheKey[Any]) -> Callable[[asyncio.Future[Any]], None]:
         def done(flight: asyncio.Future[Any]) -> None:

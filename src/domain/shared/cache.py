@@ -85,6 +85,13 @@ class Cache(ABC):
         """Invalidate: once this returns, no lookup answers the old entries and no `fill` that
         began before it stores a value."""
 
+    async def claim(self, key: CacheKey[Any], hold: timedelta) -> bool:
+        """Ask to be the one loader of `key` for the next `hold` (stampede protection across
+        processes). False: another process is loading it, so wait for its fill rather than load
+        too. A per-process cache always agrees (single flight in the process is enough); a
+        claim ends at `hold` or when the key is invalidated."""
+        return True
+
     async def get(self, key: CacheKey[T]) -> T | None:
         return (await self.lookup(key)).value
 
