@@ -30,7 +30,7 @@ from application.shared.read_through import ReadThrough
 from entrypoints.settings import Settings, load_settings
 
 
-def redis_cache(settings: Settings) -> RedisCache:
+def build_redis_cache(settings: Settings) -> RedisCache:
     timeout = settings.redis_timeout_ms / 1000
     breaker = CircuitBreaker(
         "redis-cache",
@@ -68,7 +68,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
-    redis_cache = providers.Singleton(redis_cache, settings)
+    redis_cache = providers.Singleton(build_redis_cache, settings)
     cache = providers.Selector(
         settings.provided.cache,
         none=providers.Singleton(NoCache),

@@ -18,7 +18,7 @@ from tests.support.redis import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _portico(*args: str, env: Mapping[str, str]) -> list[str]:
+def _portico(*args: str) -> list[str]:
     return [sys.executable, "-m", "entrypoints.cli.main", *args]
 
 
@@ -33,7 +33,7 @@ def portico_server(settings: Mapping[str, str]) -> Iterator[str]:
     """Migrate, serve on a free port, yield the base URL; stop the server (by pid) afterwards."""
     env = _environment(settings)
     subprocess.run(
-        _portico("db", "upgrade", env=env),
+        _portico("db", "upgrade"),
         env=env,
         cwd=ROOT,
         check=True,
@@ -42,7 +42,7 @@ def portico_server(settings: Mapping[str, str]) -> Iterator[str]:
     )
     port = free_port()
     process = subprocess.Popen(
-        _portico("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", env=env),
+        _portico("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
