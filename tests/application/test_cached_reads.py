@@ -54,6 +54,7 @@ class SlowMemoryUnitOfWork(MemoryCatalogUnitOfWork):
             self._shop.reads += 1
             gate = self._shop.gates.pop(0) if self._shop.gates else None
             if gate is not None:
+                self._shop.gate_taken.set()
                 await gate.wait()
         await asyncio.sleep(0)
 
@@ -64,6 +65,7 @@ class Shop:
     store: MemoryCatalogStore = field(default_factory=MemoryCatalogStore)
     reads: int = 0
     gates: list[asyncio.Event] = field(default_factory=list)
+    gate_taken: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.reads_cache = ReadThrough(self.cache)
@@ -85,6 +87,10 @@ class Shop:
             CreateProduct(sku=sku, name=name, price_amount="4.20", price_currency="EUR", stock=10)
         )
         return view.id
+
+
+async def until_a_load_waits_at_the_gate(shop: Shop) -> None:
+    await shop.gate_taken.wait()
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -193,7 +199,8 @@ async def test_many_concurrent_misses_of_one_key_load_once(shop: Shop) -> None:
     shop.gates.append(gate)
 
     readers = [asyncio.create_task(shop.get(GetProduct(product_id))) for _ in range(50)]
-    await asyncio.sleep(0.05)
+    await until_a_load_waits_at_the_gate(shop)
+    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
     gate.set()
     views = await asyncio.gather(*readers)
 
@@ -206,7 +213,8 @@ async def test_concurrent_misses_of_an_unknown_id_share_one_failure(shop: Shop) 
     shop.gates.append(gate)
     same = uuid4()
     readers = [asyncio.create_task(shop.get(GetProduct(same))) for _ in range(10)]
-    await asyncio.sleep(0.05)
+    await until_a_load_waits_at_the_gate(shop)
+    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
     gate.set()
 
     results = await asyncio.gather(*readers, return_exceptions=True)
@@ -220,7 +228,7 @@ async def test_a_read_after_a_write_never_joins_a_load_begun_before_it(shop: Sho
     gate = asyncio.Event()
     shop.gates.append(gate)
     early = asyncio.create_task(shop.get(GetProduct(product_id)))
-    await asyncio.sleep(0.05)  # the early read has loaded version 1 and waits at the gate
+    await until_a_load_waits_at_the_gate(shop)  # the early read has loaded version 1
 
     await shop.update(UpdateProduct(product_id=product_id, name="Sencha"))
     late = asyncio.create_task(shop.get(GetProduct(product_id)))
@@ -287,7 +295,7 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
     )
 
     first = asyncio.create_task(shop.get(GetProduct(product_id)))
-    await asyncio.sleep(0.05)  # the first process has claimed the key and is loading it
+    await until_a_load_waits_at_the_gate(shop)  # the first process claimed the key, is loading
     second = asyncio.create_task(other(GetProduct(product_id)))
     await asyncio.sleep(0.05)
     gate.set()
