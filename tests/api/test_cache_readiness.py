@@ -51,3 +51,14 @@ def test_serving_several_workers_with_a_per_process_cache_is_refused(
 
     assert main(["serve", "--workers", "2"]) == 2
     assert "PORTICO_CACHE=memory" in capsys.readouterr().err
+
+
+def test_serving_with_a_redis_url_that_is_not_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTICO_CACHE", "redis")
+    monkeypatch.setenv("PORTICO_REDIS_URL", "http://127.0.0.1:6379")
+    monkeypatch.setenv("PORTICO_PERSISTENCE", "memory")
+
+    assert main(["serve"]) == 2
+    assert "PORTICO_REDIS_URL is not a Redis URL" in capsys.readouterr().err

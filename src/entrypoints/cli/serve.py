@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from entrypoints.cli.startup import check_database
+from entrypoints.cli.startup import check_cache, check_database
 from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:create_app"
@@ -46,6 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "could miss another worker's write; use PORTICO_CACHE=redis (or none), or one worker"
         )
     check_database(settings)
+    check_cache(settings)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"Portico serving on http://{shown}:{port} - OpenAPI docs at http://{shown}:{port}/schema",
