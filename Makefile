@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-identity bench-events clean
+.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,8 +48,11 @@ layers: install  ## import-linter: dependencies point inward
 pytest: install  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
 
-bench: install  ## wrk benchmarks (see bench/README.md)
+bench: install  ## wrk on GET /products/{id}: no cache, memory, Redis (bench/README.md)
 	$(RUN) python bench/run.py
+
+bench-engines: install  ## wrk without cache on SQLite and PostgreSQL, beside a bare hello
+	$(RUN) python bench/engines.py
 
 bench-identity: install  ## identity figures: login, token check, auth overhead (bench/README.md)
 	$(RUN) python bench/identity.py --http

@@ -1,183 +1,245 @@
-"""wrk against real `portico serve` processes: one granian worker, wrk -t2 -c32.
+"""wrk on GET /api/v1/products/{id}: PostgreSQL with no cache, the memory cache, the Redis cache.
 
-    uv run python bench/run.py [--duration 10] [--only sqlite,postgresql,hello]
+For each mode: one granian worker (`portico serve --workers 1`), a warm-up, then wrk for
+--duration seconds over --products ids. Requests that reached the database are counted on the
+PostgreSQL side: the change of pg_stat_database.xact_commit for the bench database (a cached
+read runs no statement; an uncached one runs one SELECT in autocommit, i.e. one transaction).
+PostgreSQL publishes those counters up to 10 s late, so each reading waits --settle seconds.
 
-Each scenario starts the server on a free port, seeds one product, warms up, runs wrk on
-GET /api/v1/products/{id} and prints req/s and latency percentiles. PostgreSQL uses
-PORTICO_BENCH_POSTGRES_URL (default: the local server, database portico_bench).
-Results go to stdout and bench/results/ (gitignored). Figures depend on the machine: compare
-scenarios from one run, not across machines.
+    uv run python bench/run.py --duration 10
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
+from redis import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-POSTGRES = os.environ.get(
-    "PORTICO_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_bench"
-)
+DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_cache_bench"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
+def environment(settings: dict[str, str]) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+    return {**inherited, "PYTHONPATH": str(ROOT / "src"), **settings}
 
 
-@contextmanager
-def server(command: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
-    process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until_up(probe, process)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def portico(*args: str) -> list[str]:
+    return [sys.executable, "-m", "entrypoints.cli.main", *args]
 
 
-def wrk(url: str, duration: int, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    args = ["wrk", "-t2", "-c32", f"-d{duration}s", "--latency"]
-    for name, value in (headers or {}).items():
-        args += ["-H", f"{name}: {value}"]
-    subprocess.run([*args[:3], "-d2s", url], capture_output=True, check=True)  # warm-up
-    output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", output, re.MULTILINE))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "requests_per_s": round(rps),
-        "p50": latency.get("50"),
-        "p99": latency.get("99"),
-        "non_2xx": int(errors.group(1)) if errors else 0,
-    }
+async def reset_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    await admin.dispose()
 
 
-def portico_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
-    env.update(
-        PORTICO_DATABASE_URL=database_url,
-        PORTICO_LOG_LEVEL="WARNING",
-        PORTICO_ACCESS_LOG="false",
-        **{f"PORTICO_{k.upper()}": v for k, v in extra.items()},
-    )
-    return env
+async def transactions(url: str) -> int:
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        count = await connection.scalar(
+            text("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = :db"),
+            {"db": target.database},
+        )
+    await admin.dispose()
+    return int(count or 0)
 
 
-def bench_portico(name: str, database_url: str, duration: int, **settings: str) -> dict[str, Any]:
-    env = portico_env(database_url, **settings)
-    if settings.get("persistence", "sql") == "sql":
-        subprocess.run(
-            [str(BIN / "portico"), "db", "upgrade"],
-            env=env,
+class Server:
+    def __init__(self, settings: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            portico("serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"),
+            env=environment(settings),
             cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("portico serve did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wrk(url: str, ids: list[str], args: argparse.Namespace) -> tuple[float, str, int]:
+    script = (
+        "local ids = {"
+        + ",".join(f'"{i}"' for i in ids)
+        + "}\n"
+        + (
+            "local n = 0\n"
+            "request = function()\n"
+            "  n = n % #ids + 1\n"
+            '  return wrk.format("GET", "/api/v1/products/" .. ids[n])\n'
+            "end\n"
+        )
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    try:
+        output = subprocess.run(
+            [
+                args.wrk,
+                f"-t{args.threads}",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--latency",
+                "-s",
+                lua.name,
+                url,
+            ],
             check=True,
             capture_output=True,
-        )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [str(BIN / "portico"), "serve", "--port", str(port), "--workers", "1"]
-    with server(command, env, f"{base}/health/live"):
-        sku = f"BENCH-{int(time.time() * 1000)}"
-        created = httpx.post(
-            f"{base}/api/v1/products",
-            json={"sku": sku, "name": "Bench", "price": {"amount": "1", "currency": "EUR"}},
-        )
-        created.raise_for_status()
-        result = wrk(f"{base}/api/v1/products/{created.json()['id']}", duration)
-    return {"scenario": name, "route": "GET /api/v1/products/{id}", **result}
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(lua.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} failed responses:\n{output}")
+    return rate, p99, total
 
 
-def bench_hello(duration: int) -> dict[str, Any]:
-    port = free_port()
-    command = [
-        str(BIN / "granian"),
-        "--interface",
-        "asgi",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "bench.hello:app",
-    ]
-    with server(command, dict(os.environ), f"http://127.0.0.1:{port}/"):
-        result = wrk(f"http://127.0.0.1:{port}/", duration)
-    return {"scenario": "floor: bare Litestar hello", "route": "GET /", **result}
-
-
-async def _ensure_postgres() -> None:
-    sys.path.insert(0, str(ROOT))
-    from tests.support.databases import recreate_database
-
-    await recreate_database(POSTGRES)
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("PORTICO_BENCH_DATABASE_URL", DEFAULT_DB)
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    parser.add_argument("--modes", default="none,memory,redis")
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--only", default="hello,memory,sqlite,postgresql")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--products", type=int, default=100)
+    parser.add_argument("--settle", type=float, default=11.0)
+    parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     args = parser.parse_args()
-    chosen = args.only.split(",")
-    results = []
-    if "hello" in chosen:
-        results.append(bench_hello(args.duration))
-    if "memory" in chosen:
-        results.append(
-            bench_portico("portico, memory store", "sqlite://", args.duration, persistence="memory")
+
+    asyncio.run(reset_database(args.database_url))
+    prefix = f"portico-bench-{uuid.uuid4().hex[:8]}"
+    base = {
+        "PORTICO_DATABASE_URL": args.database_url,
+        "PORTICO_LOG_LEVEL": "WARNING",
+        "PORTICO_ACCESS_LOG": "false",
+        "PORTICO_REDIS_URL": args.redis_url,
+        "PORTICO_CACHE_PREFIX": prefix,
+    }
+    subprocess.run(
+        portico("db", "upgrade"),
+        env=environment(base),
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    # Writes need catalog:write: an administrator made by the CLI seeds the products.
+    admin, password = f"bench-{time.time_ns()}@example.com", "bench administrator secret"
+    subprocess.run(
+        portico("users", "create-admin", "--email", admin),
+        env=environment(base),
+        cwd=ROOT,
+        check=True,
+        input=password,
+        text=True,
+        capture_output=True,
+    )
+    seeder = Server({**base, "PORTICO_CACHE": "none"})
+    ids = []
+    with httpx.Client(base_url=seeder.url) as http:
+        login = http.post("/api/v1/auth/login", json={"email": admin, "password": password})
+        http.headers["Authorization"] = f"Bearer {login.raise_for_status().json()['access_token']}"
+        for n in range(args.products):
+            body = {
+                "sku": f"BENCH-{n:04d}",
+                "name": f"Bench product {n}",
+                "price": {"amount": "9.99", "currency": "EUR"},
+                "stock": 100,
+            }
+            ids.append(http.post("/api/v1/products", json=body).raise_for_status().json()["id"])
+    seeder.stop()
+
+    rows = []
+    for mode in args.modes.split(","):
+        server = Server({**base, "PORTICO_CACHE": mode})
+        try:
+            with httpx.Client(base_url=server.url) as http:  # warm-up: every id once, twice
+                for product_id in ids * 2:
+                    http.get(f"/api/v1/products/{product_id}").raise_for_status()
+            time.sleep(args.settle)
+            before = asyncio.run(transactions(args.database_url))
+            rate, p99, total = wrk(server.url, ids, args)
+            time.sleep(args.settle)
+            after = asyncio.run(transactions(args.database_url))
+        finally:
+            server.stop()
+        # Each reading of the counter is itself one transaction on another database: none here.
+        rows.append((mode, rate, p99, total, after - before))
+        print(
+            f"{mode}: {rate:.0f} req/s, p99 {p99}, {total} requests, "
+            f"{after - before} reached PostgreSQL",
+            flush=True,
         )
-    if "sqlite" in chosen:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-            results.append(bench_portico("portico, SQLite", url, args.duration))
-    if "postgresql" in chosen:
-        asyncio.run(_ensure_postgres())
-        results.append(bench_portico("portico, PostgreSQL", POSTGRES, args.duration))
-    for row in results:
-        print(json.dumps(row))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (out / f"read-by-id-{stamp}.json").write_text(json.dumps(results, indent=2))
+
+    redis = Redis.from_url(args.redis_url)  # only our prefix: the server is shared
+    for name in redis.scan_iter(match=f"{prefix}:*", count=500):
+        redis.delete(name)
+    print()
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, one granian worker, "
+        f"{args.products} products, GET /api/v1/products/{{id}}"
+    )
+    print("| cache | req/s | p99 | requests | reached PostgreSQL |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for mode, rate, p99, total, db in rows:
+        print(f"| {mode} | {rate:.0f} | {p99} | {total} | {db} |")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,6 +16,9 @@ from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
 from adapters.auth.oidc import OidcTokenVerifier
 from adapters.auth.verified_tokens import CachedTokenVerifier
+from adapters.cache.memory import MemoryCache
+from adapters.cache.none import NoCache
+from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
@@ -35,6 +38,7 @@ from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStockHandler
@@ -42,6 +46,7 @@ from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
 from application.catalog.get_product import GetProductHandler
 from application.catalog.list_products import ListProductsHandler
+from application.catalog.read_cache import CatalogReadCache
 from application.catalog.update_product import UpdateProductHandler
 from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
@@ -66,6 +71,8 @@ from application.ordering.projection_lag import ProjectionLagHandler
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.projector import Projection, Projector
 from application.ordering.ship_order import ShipOrderHandler
+from application.shared.after_commit import AfterCommit
+from application.shared.read_through import ReadThrough
 from entrypoints.settings import Settings, SettingsError, env_name, load_settings
 
 
@@ -89,11 +96,44 @@ def _revocation_window(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.auth_access_token_ttl + settings.auth_leeway)
 
 
+def build_redis_cache(settings: Settings) -> RedisCache:
+    timeout = settings.redis_timeout_ms / 1000
+    breaker = CircuitBreaker(
+        "redis-cache",
+        failure_threshold=settings.cache_breaker_failures,
+        reset_timeout=settings.cache_breaker_reset_ms / 1000,
+        failure_types=FAILURES,
+        on_change=log_breaker_change,
+    )
+    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
+    return RedisCache(client, prefix=settings.cache_prefix, timeout=timeout, breaker=breaker)
+
+
+def uses_cache(settings: Settings) -> bool:
+    return settings.cache != "none"
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
+
+    # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
+    redis_cache = providers.Singleton(build_redis_cache, settings)
+    cache = providers.Selector(
+        settings.provided.cache,
+        none=providers.Singleton(NoCache),
+        memory=providers.Singleton(MemoryCache, max_entries=settings.provided.cache_max_entries),
+        redis=redis_cache,
+    )
+    cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache_ttl)
+    # With no cache, no single flight either: every read reaches the database.
+    read_through = providers.Singleton(
+        ReadThrough, cache=cache, single_flight=providers.Callable(uses_cache, settings)
+    )
+    catalog_read_cache = providers.Singleton(CatalogReadCache, reads=read_through)
+    after_commit = providers.Singleton(AfterCommit, catalog_read_cache.provided.on_committed)
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
     sql_database = providers.Singleton(
@@ -103,10 +143,15 @@ class Container(containers.DeclarativeContainer):
         echo=settings.provided.database_echo,
     )
     memory_catalog_store = providers.Singleton(MemoryCatalogStore)
+    # Units of work that change state carry `on_committed`: reactions after every commit.
     catalog_uow = providers.Selector(
         settings.provided.persistence,
-        sql=providers.Factory(SqlCatalogUnitOfWork, database=sql_database),
-        memory=providers.Factory(MemoryCatalogUnitOfWork, store=memory_catalog_store),
+        sql=providers.Factory(SqlCatalogUnitOfWork, database=sql_database).add_attributes(
+            on_committed=after_commit
+        ),
+        memory=providers.Factory(
+            MemoryCatalogUnitOfWork, store=memory_catalog_store
+        ).add_attributes(on_committed=after_commit),
     )
 
     memory_identity_store = providers.Singleton(MemoryIdentityStore)
@@ -181,8 +226,12 @@ class Container(containers.DeclarativeContainer):
     delete_product = providers.Singleton(
         DeleteProductHandler, uow=catalog_uow.provider, clock=clock
     )
-    get_product = providers.Singleton(GetProductHandler, uow=catalog_uow.provider)
-    list_products = providers.Singleton(ListProductsHandler, uow=catalog_uow.provider)
+    get_product = providers.Singleton(
+        GetProductHandler, uow=catalog_uow.provider, reads=read_through, ttl=cache_ttl
+    )
+    list_products = providers.Singleton(
+        ListProductsHandler, uow=catalog_uow.provider, reads=read_through, ttl=cache_ttl
+    )
 
     register_user = providers.Singleton(
         RegisterUserHandler, uow=identity_uow.provider, hasher=password_hasher, clock=clock, ids=ids
@@ -235,10 +284,13 @@ class Container(containers.DeclarativeContainer):
     )
     ordering_uow = providers.Selector(
         settings.provided.persistence,
-        sql=providers.Factory(SqlOrderingUnitOfWork, database=sql_database),
+        # Orders reserve and release stock: product reads are invalidated after commit too.
+        sql=providers.Factory(SqlOrderingUnitOfWork, database=sql_database).add_attributes(
+            on_committed=after_commit
+        ),
         memory=providers.Factory(
             MemoryOrderingUnitOfWork, log=memory_event_log, catalog=memory_catalog_store
-        ),
+        ).add_attributes(on_committed=after_commit),
     )
     order_summaries = providers.Selector(
         settings.provided.persistence,
@@ -328,3 +380,5 @@ async def close_container(container: Container) -> None:
             await gateway.close()
     if settings.persistence == "sql":
         await container.sql_database().dispose()
+    if settings.cache == "redis":
+        await container.redis_cache().close()

@@ -69,6 +69,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     payment_api_key: str = ""
     payment_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     payment_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # Caching of reads (docs/caching.md).
+    cache: Literal["none", "memory", "redis"] = "memory"
+    cache_ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
+    cache_max_entries: Annotated[int, msgspec.Meta(ge=1)] = 10_000
+    cache_prefix: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")] = "portico"
+    cache_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    cache_breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 2000
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    redis_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 100
 
     def __post_init__(self) -> None:
         problems = _auth_problems(self) + _payment_problems(self)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
 
+from adapters.cache.none import NoCache
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
@@ -16,6 +18,7 @@ from application.catalog.delete_product import DeleteProduct, DeleteProductHandl
 from application.catalog.get_product import GetProduct, GetProductHandler
 from application.catalog.list_products import ListProducts, ListProductsHandler
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
+from application.shared.read_through import ReadThrough
 from domain.catalog.errors import DuplicateSku, InsufficientStock, ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate, InvalidValue, StaleVersion
@@ -31,12 +34,15 @@ class Catalog:
         def uow(*, read_only: bool = False) -> CatalogUnitOfWork:
             return MemoryCatalogUnitOfWork(store, read_only=read_only)
 
+        # No cache here: these tests are about the rules; tests/application/test_cached_reads.py
+        # covers the cached reads.
+        reads = ReadThrough(NoCache(), single_flight=False)
         self.create = CreateProductHandler(uow, clock, Uuid7Generator())
         self.update = UpdateProductHandler(uow, clock)
         self.adjust = AdjustStockHandler(uow, clock)
         self.delete = DeleteProductHandler(uow, clock)
-        self.get = GetProductHandler(uow)
-        self.list = ListProductsHandler(uow)
+        self.get = GetProductHandler(uow, reads, timedelta(minutes=1))
+        self.list = ListProductsHandler(uow, reads, timedelta(minutes=1))
 
 
 @pytest.fixture

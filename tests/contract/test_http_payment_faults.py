@@ -11,8 +11,8 @@ from adapters.payments.fake import APPROVE
 from adapters.payments.http import HttpPaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.e2e.conftest import free_port
 from tests.support.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.servers import free_port
 
 T = TypeVar("T")
 TEN = Money.of("10.00", "EUR")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from uuid import UUID
 
+from adapters.cache.none import NoCache
 from adapters.payments.fake import FakePaymentGateway
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
@@ -29,6 +31,7 @@ from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.projector import Projection, Projector
 from application.ordering.ship_order import ShipOrderHandler
+from application.shared.read_through import ReadThrough
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.ordering.payments import PaymentGateway
 from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
@@ -70,7 +73,9 @@ class Shop:
         self.events = events
         self.details = details
         self.create_product = CreateProductHandler(catalog_uow, clock, ids)
-        self.get_product = GetProductHandler(catalog_uow)
+        self.get_product = GetProductHandler(
+            catalog_uow, ReadThrough(NoCache(), single_flight=False), timedelta(minutes=1)
+        )
         self.place = PlaceOrderHandler(ordering_uow, clock, ids)
         self.pay = PayOrderHandler(ordering_uow, self.payments, clock, ids)
         self.ship = ShipOrderHandler(ordering_uow, clock, ids)

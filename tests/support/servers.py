@@ -42,3 +42,14 @@ def require_server(url: str, env_var: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -24,7 +24,12 @@ class CreateProduct:
 
 
 class CreateProductHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        uow: CatalogUnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +19,10 @@ class UnitOfWork(ABC):
     """
 
     committed_events: list[DomainEvent]
+    # Set where the application is wired: in-process reactions to committed events (cache
+    # invalidation) that run once the transaction is over, before the use case returns, so no
+    # use case can forget them.
+    on_committed: Callable[[Sequence[DomainEvent]], Awaitable[None]] | None = None
 
     async def __aenter__(self) -> Self:
         self.committed_events = []
@@ -32,6 +37,8 @@ class UnitOfWork(ABC):
         tb: TracebackType | None,
     ) -> None:
         await self._close()
+        if self.committed_events and self.on_committed is not None:
+            await self.on_committed(self.committed_events)
 
     async def commit(self) -> None:
         events = self._collect_events()

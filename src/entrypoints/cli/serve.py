@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from entrypoints.cli.startup import check_database
+from entrypoints.cli.startup import check_cache, check_database
 from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:create_app"
@@ -41,7 +41,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"--port must be between 1 and 65535, not {port}")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
+    if workers > 1 and settings.cache == "memory":
+        # Each worker would keep its own cache, and a write invalidates only its own worker's.
+        raise ValueError(
+            "PORTICO_CACHE=memory keeps one cache per process, so with several workers a read "
+            "could miss another worker's write; use PORTICO_CACHE=redis (or none), or one worker"
+        )
     check_database(settings)
+    check_cache(settings)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"Portico serving on http://{shown}:{port} - OpenAPI docs at http://{shown}:{port}/schema",

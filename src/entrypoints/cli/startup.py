@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from adapters.cache.redis import connect_redis
 from adapters.persistence.sql.database import SqlDatabase
 from entrypoints.settings import Settings, SettingsError, env_name
 
@@ -33,3 +34,16 @@ def check_database(settings: Settings) -> None:
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SettingsError(f"{variable}: cannot reach the database at {shown}: {reason}") from None
+
+
+def check_cache(settings: Settings) -> None:
+    """Raise SettingsError naming PORTICO_REDIS_URL when it is not a Redis URL.
+
+    Redis being unreachable is not an error: the API serves from the database meanwhile.
+    """
+    if settings.cache != "redis":
+        return
+    try:
+        connect_redis(settings.redis_url, pool_size=1, timeout=1.0)
+    except ValueError as error:
+        raise SettingsError(f"{env_name('redis_url')} is not a Redis URL: {error}") from None

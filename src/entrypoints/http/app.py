@@ -39,6 +39,7 @@ def create_app(container: Container | None = None) -> Litestar:
             "portico.started",
             persistence=settings.persistence,
             auth=settings.auth,
+            cache=settings.cache,
             environment=settings.environment,
         )
 

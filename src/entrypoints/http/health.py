@@ -40,6 +40,9 @@ def probes(container: Container) -> dict[str, Probe]:
             return "up"
 
         found["database"] = database_probe
+    if settings.cache == "redis":
+        # Never "down": without Redis, reads are served from the database ("degraded").
+        found["cache"] = container.redis_cache().status
     return found
 
 

@@ -9,6 +9,18 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def matches_any(if_none_match: str | None, version: int) -> bool:
+    """Whether an If-None-Match header names this version (weak comparison, RFC 9110 13.1.2)."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tag = etag(version)
+    return any(
+        candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(",")
+    )
+
+
 def expected_version(if_match: str | None) -> int | None:
     """The version an If-Match header demands; None when there is no header or it is `*`.
 

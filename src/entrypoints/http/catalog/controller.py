@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, TypeVar, cast
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -28,7 +30,7 @@ from entrypoints.http.catalog.schemas import (
     StockAdjustment,
 )
 from entrypoints.http.openapi import problem_responses
-from entrypoints.http.preconditions import etag, expected_version
+from entrypoints.http.preconditions import etag, expected_version, matches_any
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.guards import requires
 
@@ -40,6 +42,19 @@ IfMatch = Annotated[
         description='The ETag of the version you changed, e.g. "3"; a stale one answers 412.',
     ),
 ]
+
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match",
+        required=False,
+        description='ETags you hold, e.g. "3"; if one is current the answer is 304, no body.',
+    ),
+]
+# Anyone may store public reads, but must revalidate (If-None-Match) before each reuse: no
+# client or proxy serves a version older than the one a write just returned.
+PUBLIC_READ = CacheControlHeader(public=True, no_cache=True)
+NOT_MODIFIED = {304: ResponseSpec(None, description="Your copy is current (If-None-Match)")}
 
 
 def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut]:
@@ -87,7 +102,12 @@ class ProductController(Controller):
         response.headers["Location"] = f"{self.path}/{view.id}"
         return response
 
-    @get(operation_id="listProducts", opt=PUBLIC, responses=problem_responses(422))
+    @get(
+        operation_id="listProducts",
+        opt=PUBLIC,
+        responses=problem_responses(422),
+        cache_control=PUBLIC_READ,
+    )
     async def list(
         self,
         list_products: NamedDependency[ListProductsHandler],
@@ -105,13 +125,22 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="getProduct",
         opt=PUBLIC,
-        responses=problem_responses(404),
+        responses={**problem_responses(404), **NOT_MODIFIED},
+        cache_control=PUBLIC_READ,
     )
     async def get(
-        self, product_id: FromPath[UUID], get_product: NamedDependency[GetProductHandler]
+        self,
+        product_id: FromPath[UUID],
+        get_product: NamedDependency[GetProductHandler],
+        if_none_match: IfNoneMatch = None,
     ) -> Response[ProductOut]:
-        """One product, with its version as ETag."""
-        return _with_etag(await get_product(GetProduct(product_id)))
+        """One product, with its version as ETag; If-None-Match answers 304 when current."""
+        view = await get_product(GetProduct(product_id))
+        if matches_any(if_none_match, view.version):
+            # No body; the annotation stays ProductOut so OpenAPI describes the 200.
+            not_modified = Response(None, status_code=304, headers={"ETag": etag(view.version)})
+            return cast("Response[ProductOut]", not_modified)
+        return _with_etag(view)
 
     @patch(
         "/{product_id:uuid}",

@@ -1,0 +1,1 @@
+"""Cache adapters: none (always a miss), memory (bounded LRU + TTL), redis (shared, guarded)."""

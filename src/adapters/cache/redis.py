@@ -1,0 +1,290 @@
+"""RedisCache: the Cache port on Redis (redis.asyncio, one pooled client), guarded by a breaker.
+
+Layout of a value at `<prefix>:<context>:<name>:v<schema>:<key>`:
+    b"=" + epoch (16 bytes) + generation (16 bytes) + msgpack payload   an entry
+    b"~" + epoch (16 bytes)                                              a tombstone
+
+- Epochs make read-through race-free: `delete` writes a tombstone with a fresh random epoch, an
+  entry filled after it keeps that epoch, and `fill` (one Lua script) stores only if the key's
+  epoch is still the one its lookup saw.
+- The generation (`<prefix>:~generation`) makes outages safe: every read fetches it with the
+  entry (one MGET) and ignores entries of another generation. When an invalidation cannot reach
+  Redis, this process serves no entry until it has moved the generation on, which retires every
+  entry written before (they expire by TTL).
+- Every call runs under a timeout and a CircuitBreaker: a slow or absent Redis costs one timeout,
+  then nothing while the circuit is open; reads become misses and the caller loads from the
+  source.
+
+- Several processes missing one key at once: the first `claim`s it (SET NX PX), the others wait
+  for its fill instead of all loading (the read-through decides how long to wait).
+
+Single Redis only (the Lua scripts touch two keys that a cluster could put on two nodes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any, Literal, TypeVar, cast
+
+import msgspec
+import structlog
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen, State
+from domain.shared.cache import Cache, CacheKey, Lookup
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ENTRY, TOMBSTONE = b"=", b"~"
+NO_EPOCH = b"0" * 16
+_HEADER = 1 + 16 + 16
+# What a failing Redis raises: protocol and connection errors, OS errors, our own timeout.
+FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+# What turns an operation into a miss or a no-op: those failures, or the circuit being open.
+_DEGRADE_ON: tuple[type[Exception], ...] = (CircuitOpen, RedisError, OSError, TimeoutError)
+_log = structlog.get_logger("portico.cache")
+
+# KEYS: entry, generation. ARGV: epoch seen, generation seen, payload, ttl ms, new generation.
+_FILL = """
+local current = redis.call('GET', KEYS[1])
+local epoch = '0000000000000000'
+if current then epoch = string.sub(current, 2, 17) end
+if epoch ~= ARGV[1] then return 0 end
+local generation = redis.call('GET', KEYS[2])
+if not generation then
+  if ARGV[2] ~= '' then return 0 end
+  generation = ARGV[5]
+  redis.call('SET', KEYS[2], generation)
+elseif generation ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], '=' .. epoch .. generation .. ARGV[3], 'PX', ARGV[4])
+return 1
+"""
+# KEYS: entry, generation. ARGV: payload, ttl ms, new generation.
+_SET = """
+local current = redis.call('GET', KEYS[1])
+local epoch = '0000000000000000'
+if current then epoch = string.sub(current, 2, 17) end
+local generation = redis.call('GET', KEYS[2])
+if not generation then
+  generation = ARGV[3]
+  redis.call('SET', KEYS[2], generation)
+end
+redis.call('SET', KEYS[1], '=' .. epoch .. generation .. ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+
+class _Ticket(msgspec.Struct, frozen=True):
+    epoch: bytes
+    generation: bytes
+
+
+def connect_redis(url: str, *, pool_size: int, timeout: float) -> Redis:
+    """A client with a bounded pool; no retries of its own (the breaker decides)."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=pool_size,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
+    return Redis(connection_pool=pool)
+
+
+class RedisCache(Cache):
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        prefix: str,
+        timeout: float,
+        breaker: CircuitBreaker,
+        tombstone_ttl: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._generation_key = f"{prefix}:~generation"
+        self._timeout = timeout
+        self._tombstone_ms = _milliseconds(tombstone_ttl)
+        self.breaker = breaker
+        self._fill = client.register_script(_FILL)
+        self._set = client.register_script(_SET)
+        self._encoder = msgspec.msgpack.Encoder()
+        # True after an invalidation failed to reach Redis: entries there may be stale.
+        self.invalidation_lost = False
+
+    async def close(self) -> None:
+        await self._redis.aclose(close_connection_pool=True)
+
+    async def lookup(self, key: CacheKey[T]) -> Lookup[T]:
+        if not await self._trusted():
+            return Lookup(None)
+        try:
+            generation, raw = await self._mget(self._name(key))
+        except _DEGRADE_ON:
+            return Lookup(None)
+        ticket = _Ticket(raw[1:17] if raw else NO_EPOCH, generation or b"")
+        return Lookup(self._decode(key, raw, generation), ticket)
+
+    async def fill(self, key: CacheKey[T], value: T, ttl: timedelta, ticket: object) -> bool:
+        if not isinstance(ticket, _Ticket) or self.invalidation_lost:
+            return False
+        args: list[bytes | int] = [
+            ticket.epoch,
+            ticket.generation,
+            self._encoder.encode(value),
+            _milliseconds(ttl),
+            _token(),
+        ]
+        try:
+            stored = await self._run(
+                lambda: self._fill(keys=[self._name(key), self._generation_key], args=args)
+            )
+        except _DEGRADE_ON:
+            return False
+        return bool(stored)
+
+    async def get_many(self, keys: Sequence[CacheKey[T]]) -> dict[CacheKey[T], T]:
+        if not keys or not await self._trusted():
+            return {}
+        names = [self._name(key) for key in keys]
+        try:
+            generation, *raws = await self._mget(*names)
+        except _DEGRADE_ON:
+            return {}
+        found: dict[CacheKey[T], T] = {}
+        for key, raw in zip(keys, raws, strict=True):
+            value = self._decode(key, raw, generation)
+            if value is not None:
+                found[key] = value
+        return found
+
+    async def set(self, key: CacheKey[T], value: T, ttl: timedelta) -> None:
+        if self.invalidation_lost:
+            return
+        args: list[bytes | int] = [self._encoder.encode(value), _milliseconds(ttl), _token()]
+        try:
+            await self._run(
+                lambda: self._set(keys=[self._name(key), self._generation_key], args=args)
+            )
+        except _DEGRADE_ON:
+            return
+
+    async def claim(self, key: CacheKey[Any], hold: timedelta) -> bool:
+        if self.invalidation_lost:
+            return True
+        claim = self._claim_name(key)
+        try:
+            taken = await self._run(
+                lambda: self._redis.set(claim, b"1", nx=True, px=_milliseconds(hold))
+            )
+        except _DEGRADE_ON:
+            return True  # cannot coordinate: load
+        return bool(taken)
+
+    async def delete_many(self, keys: Sequence[CacheKey[Any]]) -> None:
+        if not keys:
+            return
+
+        async def write_tombstones() -> None:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.set(self._name(key), TOMBSTONE + _token(), px=self._tombstone_ms)
+                # A loader that claimed the key before now cannot store its value: free the claim.
+                pipe.delete(*(self._claim_name(key) for key in keys))
+                await pipe.execute()
+
+        try:
+            await self._run(write_tombstones)
+        except _DEGRADE_ON as error:
+            self.invalidation_lost = True
+            _log.warning("cache.invalidation_lost", keys=len(keys), error=type(error).__name__)
+
+    async def status(self) -> Literal["up", "degraded"]:
+        """up when Redis answers a PING and the circuit is closed; degraded otherwise.
+
+        The PING goes through the breaker, so readiness probes also probe a half-open circuit.
+        """
+        try:
+            await self._run(self._redis.ping)
+        except _DEGRADE_ON:
+            return "degraded"
+        if not await self._trusted():
+            return "degraded"
+        return "up" if self.breaker.state == "closed" else "degraded"
+
+    async def _trusted(self) -> bool:
+        """Whether entries may be served: after a lost invalidation, only once healed."""
+        if not self.invalidation_lost:
+            return True
+        try:
+            await self._run(lambda: self._redis.set(self._generation_key, _token()))
+        except _DEGRADE_ON:
+            return False
+        self.invalidation_lost = False
+        _log.info("cache.generation_moved", reason="an invalidation was lost")
+        return True
+
+    async def _mget(self, *names: str) -> list[bytes | None]:
+        """The generation, then each named value, in one round trip."""
+        values = await self._run(lambda: self._redis.mget(self._generation_key, *names))
+        return cast("list[bytes | None]", values)
+
+    async def _run(self, operation: Callable[[], Awaitable[R]]) -> R:
+        async def attempt() -> R:
+            async with asyncio.timeout(self._timeout):
+                return await operation()
+
+        return await self.breaker.call(attempt)
+
+    def _name(self, key: CacheKey[Any]) -> str:
+        return f"{self._prefix}:{key}"
+
+    def _claim_name(self, key: CacheKey[Any]) -> str:
+        return f"{self._prefix}:~claim:{key}"
+
+    def _decode(self, key: CacheKey[T], raw: bytes | None, generation: bytes | None) -> T | None:
+        if raw is None or generation is None or raw[:1] != ENTRY or raw[17:_HEADER] != generation:
+            return None
+        try:
+            return cast("T", _decoder(key.space.type).decode(raw[_HEADER:]))
+        except msgspec.DecodeError:
+            # A payload this code cannot read (a schema bump was forgotten): a miss, not a 500.
+            _log.warning("cache.undecodable_entry", key=str(key))
+            return None
+
+
+def log_breaker_change(name: str, previous: State, state: State) -> None:
+    _log.warning("cache.circuit_changed", circuit=name, previous=previous, state=state)
+
+
+_DECODERS: dict[object, msgspec.msgpack.Decoder[Any]] = {}
+
+
+def _decoder(value_type: object) -> msgspec.msgpack.Decoder[Any]:
+    decoder = _DECODERS.get(value_type)
+    if decoder is None:
+        decoder = _DECODERS[value_type] = msgspec.msgpack.Decoder(value_type)
+    return decoder
+
+
+def _token() -> bytes:
+    """16 random hex bytes: a generation or a tombstone epoch."""
+    return secrets.token_hex(8).encode()
+
+
+def _milliseconds(ttl: timedelta) -> int:
+    milliseconds = int(ttl.total_seconds() * 1000)
+    if milliseconds <= 0:
+        raise ValueError("ttl must be positive")
+    return milliseconds

@@ -1,0 +1,306 @@
+"""Read-through caching of catalog queries: hits, invalidation after commit, single flight, and
+read-after-write under concurrent writers and readers. In-memory store; memory or real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.cache.memory import MemoryCache
+from adapters.cache.redis import FAILURES, RedisCache, connect_redis
+from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.resilience.circuit_breaker import CircuitBreaker
+from adapters.system.ids import Uuid7Generator
+from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
+from application.catalog.create_product import CreateProduct, CreateProductHandler
+from application.catalog.delete_product import DeleteProduct, DeleteProductHandler
+from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.read_cache import CatalogReadCache
+from application.catalog.update_product import UpdateProduct, UpdateProductHandler
+from application.shared.after_commit import AfterCommit
+from application.shared.read_through import ReadThrough
+from domain.catalog.errors import ProductNotFound
+from domain.catalog.repository import CatalogUnitOfWork
+from domain.shared.cache import Cache
+from domain.shared.errors import ConcurrentUpdate
+from tests.support.clock import SteppingClock
+from tests.support.redis import delete_prefix, unique_prefix
+from tests.support.servers import REDIS_URL, require_server
+
+TTL = timedelta(minutes=5)
+
+
+class SlowMemoryUnitOfWork(MemoryCatalogUnitOfWork):
+    """Yields to the event loop around every step, and can hold a read until a gate opens."""
+
+    def __init__(self, shop: Shop, *, read_only: bool) -> None:
+        super().__init__(shop.store, read_only=read_only)
+        self._shop = shop
+
+    async def _begin(self) -> None:
+        await asyncio.sleep(0)
+        await super()._begin()
+
+    async def _close(self) -> None:
+        await super()._close()
+        if self.read_only:
+            self._shop.reads += 1
+            gate = self._shop.gates.pop(0) if self._shop.gates else None
+            if gate is not None:
+                self._shop.gate_taken.set()
+                await gate.wait()
+        await asyncio.sleep(0)
+
+
+@dataclass
+class Shop:
+    cache: Cache
+    store: MemoryCatalogStore = field(default_factory=MemoryCatalogStore)
+    reads: int = 0
+    gates: list[asyncio.Event] = field(default_factory=list)
+    gate_taken: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.reads_cache = ReadThrough(self.cache)
+        self.read_cache = CatalogReadCache(self.reads_cache)
+        self.after_commit = AfterCommit(self.read_cache.on_committed)
+        clock = SteppingClock()
+        self.create = CreateProductHandler(self.uow, clock, Uuid7Generator())
+        self.update = UpdateProductHandler(self.uow, clock)
+        self.adjust = AdjustStockHandler(self.uow, clock)
+        self.delete = DeleteProductHandler(self.uow, clock)
+        self.get = GetProductHandler(self.uow, self.reads_cache, TTL)
+        self.list = ListProductsHandler(self.uow, self.reads_cache, TTL)
+
+    def uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:
+        uow = SlowMemoryUnitOfWork(self, read_only=read_only)
+        uow.on_committed = self.after_commit
+        return uow
+
+    async def new_product(self, sku: str = "TEA-1", name: str = "Green tea") -> UUID:
+        view = await self.create(
+            CreateProduct(sku=sku, name=name, price_amount="4.20", price_currency="EUR", stock=10)
+        )
+        return view.id
+
+
+async def until_a_load_waits_at_the_gate(shop: Shop) -> None:
+    await shop.gate_taken.wait()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
+    if request.param == "memory":
+        yield Shop(MemoryCache())
+        return
+    async for redis_shop in shop_on_redis():
+        yield redis_shop
+
+
+@pytest.fixture
+async def redis_shop() -> AsyncIterator[Shop]:
+    async for shop in shop_on_redis():
+        yield shop
+
+
+async def shop_on_redis() -> AsyncIterator[Shop]:
+    url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
+    prefix = unique_prefix()
+    client = connect_redis(url, pool_size=16, timeout=2.0)
+    breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
+    cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
+    try:
+        yield Shop(cache)
+    finally:
+        await delete_prefix(client, prefix)
+        await cache.close()
+
+
+async def test_a_second_read_is_served_from_the_cache(shop: Shop) -> None:
+    product_id = await shop.new_product()
+
+    first = await shop.get(GetProduct(product_id))
+    second = await shop.get(GetProduct(product_id))
+
+    assert first == second
+    assert shop.reads == 1
+
+
+async def test_a_write_that_returned_is_seen_by_the_next_read(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    await shop.get(GetProduct(product_id))
+
+    await shop.update(UpdateProduct(product_id=product_id, name="Sencha"))
+
+    view = await shop.get(GetProduct(product_id))
+    assert (view.name, view.version) == ("Sencha", 2)
+    assert shop.reads == 2
+
+
+async def test_a_deleted_product_is_not_found_after_the_delete_returned(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    await shop.get(GetProduct(product_id))
+
+    await shop.delete(DeleteProduct(product_id=product_id))
+
+    with pytest.raises(ProductNotFound):
+        await shop.get(GetProduct(product_id))
+
+
+async def test_first_pages_are_cached_and_forgotten_when_a_product_is_added(shop: Shop) -> None:
+    await shop.new_product("TEA-1")
+    assert len((await shop.list(ListProducts())).items) == 1
+    assert len((await shop.list(ListProducts())).items) == 1
+    assert shop.reads == 1
+
+    await shop.new_product("TEA-2")
+
+    assert len((await shop.list(ListProducts())).items) == 2
+    assert shop.reads == 2
+
+
+async def test_a_stock_change_is_seen_in_the_cached_first_page(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    await shop.list(ListProducts(limit=10))
+
+    await shop.adjust(AdjustStock(product_id=product_id, delta=-3))
+
+    page = await shop.list(ListProducts(limit=10))
+    assert page.items[0].stock == 7
+
+
+async def test_searches_and_odd_page_sizes_are_not_cached(shop: Shop) -> None:
+    await shop.new_product()
+    for _ in range(2):
+        await shop.list(ListProducts(search="tea"))
+        await shop.list(ListProducts(limit=7))
+
+    assert shop.reads == 4
+
+
+async def test_the_application_can_forget_a_product_by_id(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    await shop.get(GetProduct(product_id))
+
+    await shop.read_cache.forget_products([product_id])
+    await shop.get(GetProduct(product_id))
+
+    assert shop.reads == 2
+
+
+async def test_many_concurrent_misses_of_one_key_load_once(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    gate = asyncio.Event()
+    shop.gates.append(gate)
+
+    readers = [asyncio.create_task(shop.get(GetProduct(product_id))) for _ in range(50)]
+    await until_a_load_waits_at_the_gate(shop)
+    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
+    gate.set()
+    views = await asyncio.gather(*readers)
+
+    assert shop.reads == 1
+    assert {view.version for view in views} == {1}
+
+
+async def test_concurrent_misses_of_an_unknown_id_share_one_failure(shop: Shop) -> None:
+    gate = asyncio.Event()
+    shop.gates.append(gate)
+    same = uuid4()
+    readers = [asyncio.create_task(shop.get(GetProduct(same))) for _ in range(10)]
+    await until_a_load_waits_at_the_gate(shop)
+    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
+    gate.set()
+
+    results = await asyncio.gather(*readers, return_exceptions=True)
+
+    assert all(isinstance(result, ProductNotFound) for result in results)
+    assert shop.reads == 1
+
+
+async def test_a_read_after_a_write_never_joins_a_load_begun_before_it(shop: Shop) -> None:
+    product_id = await shop.new_product()
+    gate = asyncio.Event()
+    shop.gates.append(gate)
+    early = asyncio.create_task(shop.get(GetProduct(product_id)))
+    await until_a_load_waits_at_the_gate(shop)  # the early read has loaded version 1
+
+    await shop.update(UpdateProduct(product_id=product_id, name="Sencha"))
+    late = asyncio.create_task(shop.get(GetProduct(product_id)))
+    done, _ = await asyncio.wait({late}, timeout=5)
+    gate.set()
+
+    assert late in done, "the late read waited for the load begun before the write"
+    assert late.result().version == 2
+    assert (await early).version == 1
+    # The early load was not stored over the invalidation: the cache answers version 2.
+    assert (await shop.get(GetProduct(product_id))).version == 2
+
+
+async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_write(
+    shop: Shop,
+) -> None:
+    product_ids = [await shop.new_product(f"TEA-{n}") for n in range(3)]
+    returned: dict[UUID, int] = dict.fromkeys(product_ids, 1)
+    stale: list[str] = []
+    rng = random.Random(4)
+
+    async def writer() -> None:
+        for _ in range(15):
+            product_id = rng.choice(product_ids)
+            while True:
+                try:
+                    view = await shop.adjust(AdjustStock(product_id=product_id, delta=1))
+                    break
+                except ConcurrentUpdate:
+                    await asyncio.sleep(0)
+            returned[product_id] = max(returned[product_id], view.version)
+
+    async def reader() -> None:
+        for _ in range(40):
+            product_id = rng.choice(product_ids)
+            floor = returned[product_id]
+            view = await shop.get(GetProduct(product_id))
+            if view.version < floor:
+                stale.append(f"{product_id}: read v{view.version} after v{floor} returned")
+            page_floor = dict(returned)
+            page = await shop.list(ListProducts())
+            stale.extend(
+                f"page {item.id}: v{item.version} after v{page_floor[item.id]}"
+                for item in page.items
+                if item.version < page_floor[item.id]
+            )
+
+    await asyncio.gather(*(writer() for _ in range(4)), *(reader() for _ in range(8)))
+
+    assert stale == []
+    final = {pid: (await shop.get(GetProduct(pid))).version for pid in product_ids}
+    assert final == returned
+
+
+@pytest.mark.redis
+async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) -> None:
+    shop = redis_shop
+    product_id = await shop.new_product()
+    gate = asyncio.Event()
+    shop.gates.append(gate)
+    # A second process: its own single-flight table and handler, the same Redis and database.
+    other = GetProductHandler(
+        shop.uow, ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)), TTL
+    )
+
+    first = asyncio.create_task(shop.get(GetProduct(product_id)))
+    await until_a_load_waits_at_the_gate(shop)  # the first process claimed the key, is loading
+    second = asyncio.create_task(other(GetProduct(product_id)))
+    await asyncio.sleep(0.05)
+    gate.set()
+
+    assert (await first) == (await second)
+    assert shop.reads == 1

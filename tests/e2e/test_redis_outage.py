@@ -1,0 +1,133 @@
+"""Kill Redis in the middle of reads and writes through the app, then bring it back.
+
+The real server (`portico serve`, granian), its own redis-server on a free port (never the
+shared one), SQLite as the database. Every request
+must succeed, and no read may answer a version older than one a write had already returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.support.redis import PrivateRedis, private_redis
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def server() -> Iterator[PrivateRedis]:
+    with private_redis() as running:
+        yield running
+
+
+@pytest.fixture
+async def client(server: PrivateRedis, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    env = portico_env(
+        environment="test",
+        log_level="ERROR",
+        access_log="false",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'outage.db'}",
+        cache="redis",
+        redis_url=server.url,
+        redis_timeout_ms="100",
+        cache_breaker_failures="3",
+        cache_breaker_reset_ms="100",
+        cache_prefix="outage-e2e",
+    )
+    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    create_admin(env, tmp_path, "staff@example.com", "a staff member secret")
+    with serving(env, tmp_path) as (base_url, _):
+        with httpx.Client(base_url=base_url) as sync_http:
+            headers = sign_in(sync_http, "staff@example.com", "a staff member secret")
+        async with httpx.AsyncClient(base_url=base_url, timeout=10, headers=headers) as http:
+            yield http
+
+
+async def test_reads_and_writes_survive_redis_dying_and_returning(
+    client: httpx.AsyncClient, server: PrivateRedis
+) -> None:
+    ids: list[str] = []
+    for n in range(4):
+        created = await client.post(
+            "/api/v1/products",
+            json={
+                "sku": f"TEA-{n}",
+                "name": f"Tea {n}",
+                "price": {"amount": "3.00", "currency": "EUR"},
+            },
+        )
+        assert created.status_code == 201
+        ids.append(created.json()["id"])
+    returned = dict.fromkeys(ids, 1)
+    failures: list[str] = []
+    stale: list[str] = []
+    reads = writes = 0
+    running = True
+
+    async def writer(product_id: str) -> None:
+        nonlocal writes
+        while running:
+            answer = await client.post(
+                f"/api/v1/products/{product_id}/stock-adjustments", json={"delta": 1}
+            )
+            if answer.status_code != 200:
+                failures.append(f"write {answer.status_code}: {answer.text}")
+                continue
+            writes += 1
+            returned[product_id] = max(returned[product_id], answer.json()["version"])
+            await asyncio.sleep(0.005)
+
+    async def reader(offset: int) -> None:
+        nonlocal reads
+        n = offset
+        while running:
+            product_id = ids[n % len(ids)]
+            n += 1
+            floor = returned[product_id]
+            answer = await client.get(f"/api/v1/products/{product_id}")
+            if answer.status_code != 200:
+                failures.append(f"read {answer.status_code}: {answer.text}")
+                continue
+            reads += 1
+            if answer.json()["version"] < floor:
+                stale.append(f"{product_id}: v{answer.json()['version']} after v{floor}")
+
+    async def health() -> tuple[int, str]:
+        answer = await client.get("/health/ready")
+        return answer.status_code, answer.json()["checks"]["cache"]["status"]
+
+    tasks = [asyncio.create_task(writer(pid)) for pid in ids]
+    tasks += [asyncio.create_task(reader(n)) for n in range(6)]
+    try:
+        await asyncio.sleep(0.5)
+        assert await health() == (200, "up")
+        server.kill()
+        await asyncio.sleep(0.5)
+        assert await health() == (200, "degraded")
+        reads_while_down = reads
+        await asyncio.sleep(0.3)
+        assert reads > reads_while_down  # served from the database meanwhile
+        server.start()
+        for _ in range(100):
+            if await health() == (200, "up"):
+                break
+            await asyncio.sleep(0.05)
+        assert await health() == (200, "up")
+        await asyncio.sleep(0.5)
+    finally:
+        running = False
+        await asyncio.gather(*tasks)
+
+    assert failures == []
+    assert stale == []
+    assert reads > 100
+    assert writes > 20
+    for product_id, version in returned.items():
+        answer = await client.get(f"/api/v1/products/{product_id}")
+        assert answer.json()["version"] == version

@@ -1,0 +1,91 @@
+"""Redis for the tests: a unique key prefix per test on the shared server, or a private server.
+
+The shared server (PORTICO_TEST_REDIS_URL) is never flushed: each test writes under its own
+prefix and deletes only that prefix. Fault tests start their own redis-server on a free port and
+stop only that process, by its pid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from redis.asyncio import Redis
+
+from tests.support.servers import ON_CI, free_port
+
+
+def unique_prefix() -> str:
+    return f"portico-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+async def delete_prefix(client: Redis, prefix: str) -> None:
+    async for name in client.scan_iter(match=f"{prefix}:*", count=500):
+        await client.delete(name)
+
+
+class PrivateRedis:
+    """A redis-server of our own on loopback, keeping nothing on disk."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            message = "redis-server is not installed (apt-get install redis-server)"
+            if ON_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"private redis-server did not listen on {self.port}")
+
+    def kill(self) -> None:
+        """SIGKILL our own redis-server, by pid, and wait for it to be gone."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextmanager
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis(free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
