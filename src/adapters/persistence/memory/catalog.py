@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
@@ -103,9 +104,18 @@ class MemoryProductRepository(ProductRepository):
 
 
 class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
-    def __init__(self, store: MemoryCatalogStore, *, read_only: bool = False) -> None:
+    """With an `outbox`, a commit also appends the integration events of its domain events."""
+
+    def __init__(
+        self,
+        store: MemoryCatalogStore,
+        *,
+        read_only: bool = False,
+        outbox: MemoryOutbox | None = None,
+    ) -> None:
         self._store = store
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         self.products = self._repository = MemoryProductRepository(self._store, self)
@@ -119,6 +129,7 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
         for pid, product in repo.staged.items():
             if product is not None and self._store.sku_taken(product.sku, pid, repo.staged):
                 raise DuplicateSku(product.sku)
+        outgoing = self._outbox.prepare(events) if self._outbox else []
         for pid, product in repo.staged.items():
             previous = committed.pop(pid, None)
             if previous is not None and self._store.skus.get(previous.sku) == pid:
@@ -126,6 +137,8 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
             if product is not None:
                 committed[pid] = product
                 self._store.skus[product.sku] = pid
+        if self._outbox:
+            self._outbox.append(outgoing)
         repo.staged.clear()
         repo.expected_versions.clear()
 
