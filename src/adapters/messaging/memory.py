@@ -28,26 +28,27 @@ _DUPLICATE_IDS_KEPT = 100_000
 
 
 class _Pulse:
-    """Wakes every waiter when something changed; one asyncio.Event per running loop."""
+    """Wakes every waiter when something changed. `version` counts changes, so a waiter that
+    looked before a change and waits after it returns at once instead of missing it."""
 
     def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _current(self) -> asyncio.Event:
-        loop = asyncio.get_running_loop()
-        if self._event is None or self._loop is not loop:
-            self._event, self._loop = asyncio.Event(), loop
-        return self._event
+        self.version = 0
+        self._waiters: list[asyncio.Future[None]] = []
 
     def notify(self) -> None:
-        event = self._current()
-        event.set()
-        event.clear()  # waiters already woken stay woken
+        self.version += 1
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
-    async def wait(self, at_most: float) -> None:
+    async def wait(self, since: int, at_most: float) -> None:
+        if self.version != since:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._current().wait(), at_most)
+            await asyncio.wait_for(waiter, at_most)
 
 
 @dataclass
@@ -187,10 +188,11 @@ class MemoryMessageBus(MessageBus):
         broker = self.broker
         while not stopping.is_set():
             log = broker.logs.setdefault(context, [])
+            seen = broker.pulse.version
             now = time.monotonic()
             index = durable.next_index(len(log), now)
             if index is None:
-                await _first_of(stopping, broker.pulse.wait(durable.next_change(now)))
+                await _first_of(stopping, broker.pulse.wait(seen, durable.next_change(now)))
                 continue
             durable.attempts[index] = durable.attempts.get(index, 0) + 1
             event = log[index]

@@ -299,7 +299,7 @@ class NatsMessageBus(MessageBus):
     ) -> None:
         while not stopping.is_set():
             try:
-                messages = await pull.fetch(self.fetch_batch, timeout=1.0)
+                messages = await pull.fetch(self.fetch_batch, timeout=0.5)
             except nats.errors.TimeoutError:
                 continue
             except _UNAVAILABLE as error:

@@ -34,6 +34,13 @@ def bind_context(
     _current.set(MessageContext(correlation_id, causation_id, actor))
 
 
+def bind_actor(actor: str | None) -> None:
+    """Name who acts for the rest of the current task, keeping the correlation (identity's
+    authentication binds the user here once it has checked the token)."""
+    current = current_context()
+    _current.set(MessageContext(current.correlation_id, current.causation_id, actor))
+
+
 @contextmanager
 def message_context(context: MessageContext) -> Iterator[None]:
     token = _current.set(context)

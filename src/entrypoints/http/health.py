@@ -11,11 +11,16 @@ import structlog
 from litestar import Controller, Response, get
 from litestar.datastructures import State
 
+from domain.shared.messaging import BusUnavailable
 from entrypoints.container import Container
 
 Status = Literal["up", "degraded", "down"]
 Probe = Callable[[], Awaitable[Status]]
 _log = structlog.get_logger("portico.health")
+
+
+class Degraded(Exception):
+    """A probe's dependency is down, but the service still does its job without it."""
 
 
 class Check(msgspec.Struct):
@@ -40,6 +45,19 @@ def probes(container: Container) -> dict[str, Probe]:
             return "up"
 
         found["database"] = database_probe
+    if settings.bus != "memory":
+        bus = container.bus()
+
+        async def bus_probe() -> Status:
+            # Writes still succeed without the bus: their events wait in the outbox.
+            try:
+                await bus.start()
+                await bus.ping()
+            except BusUnavailable as error:
+                raise Degraded(f"{error}; events wait in the outbox") from None
+            return "up"
+
+        found["bus"] = bus_probe
     return found
 
 
@@ -59,6 +77,9 @@ async def _run(name: str, probe: Probe, seconds: float) -> Check:
     try:
         async with asyncio.timeout(seconds):
             return Check(await probe())
+    except Degraded as error:
+        _log.warning("health.check_degraded", check=name, detail=str(error))
+        return Check("degraded", str(error))
     except TimeoutError:
         detail = f"no answer within {seconds}s"
     except Exception as error:
