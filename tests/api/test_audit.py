@@ -59,7 +59,11 @@ async def test_the_audit_log_pages_with_a_cursor(client: AsyncTestClient[Litesta
     for n in range(5):
         response = await client.post(
             "/api/v1/products",
-            json={"sku": f"SKU-{n}", "name": f"Item {n}", "price": {"amount": "1", "currency": "EUR"}},
+            json={
+                "sku": f"SKU-{n}",
+                "name": f"Item {n}",
+                "price": {"amount": "1", "currency": "EUR"},
+            },
         )
         assert response.status_code == 201
     everything = await audit_items(client, 5)

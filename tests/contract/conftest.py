@@ -1,19 +1,30 @@
-"""The catalog stores the contract suite runs on: memory, SQLite, PostgreSQL and MariaDB."""
+"""The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
 
+from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.sql.audit import SqlAuditUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import metadata, products
+from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.persistence.sql.tables import audit_log, metadata, outbox, processed_events, products
+from adapters.system.ids import Uuid7Generator
+from application.audit.ports import AuditUnitOfWorkFactory
+from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from domain.audit.repository import AuditUnitOfWork
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.shared.outbox import Outbox
 from tests.support.databases import ensure_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -36,7 +47,8 @@ async def _sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     database = SqlDatabase(url, pool_size=4)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-        await connection.execute(delete(products))
+        for table in (products, outbox, processed_events, audit_log):
+            await connection.execute(delete(table))
     return database
 
 
@@ -60,5 +72,50 @@ async def uow_factory(
 
     try:
         yield sql_uow
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True)
+class MessagingStore:
+    """One store's catalog units of work writing to its outbox, and its audit units of work."""
+
+    catalog: CatalogUnitOfWorkFactory
+    outbox: Outbox
+    audit: AuditUnitOfWorkFactory
+
+
+@pytest.fixture(params=STORES)
+async def messaging_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[MessagingStore]:
+    store: str = request.param
+    events = IntegrationEvents(register_catalog_events(EventRegistry()), Uuid7Generator())
+    if store == "memory":
+        catalog, memory_outbox, audit = (
+            MemoryCatalogStore(),
+            MemoryOutbox(events),
+            MemoryAuditStore(),
+        )
+
+        def memory_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(catalog, read_only=read_only, outbox=memory_outbox)
+
+        def memory_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+            return MemoryAuditUnitOfWork(audit, read_only=read_only)
+
+        yield MessagingStore(memory_catalog, memory_outbox, memory_audit)
+        return
+    database = await _sql_database(store, tmp_path)
+    sql_outbox = SqlOutbox(database, events)
+
+    def sql_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
+
+    def sql_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+        return SqlAuditUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield MessagingStore(sql_catalog, sql_outbox, sql_audit)
     finally:
         await database.dispose()

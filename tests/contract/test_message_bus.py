@@ -54,7 +54,9 @@ async def new_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusFactory]:
         await bus.close()
 
 
-def event(name: str = "shop.ThingHappened", aggregate: UUID | None = None, n: int = 0) -> IntegrationEvent:
+def event(
+    name: str = "shop.ThingHappened", aggregate: UUID | None = None, n: int = 0
+) -> IntegrationEvent:
     return IntegrationEvent(
         id=ids.new_id(),
         type=name,
