@@ -66,4 +66,5 @@ async def test_audit_entries_page_newest_first(messaging_store: MessagingStore) 
 
     newest_first = sorted(made, key=lambda e: e.occurred_at, reverse=True)
     assert first + rest == newest_first
-    assert first[0].actor is None and first[1].actor == "ada"
+    assert first[0].actor is None
+    assert first[1].actor == "ada"
