@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
-from domain.shared.messaging import MessageBus
+from domain.shared.messaging import BusUnavailable, MessageBus
 from domain.shared.outbox import Outbox
 
 _log = logging.getLogger("portico.relay")
@@ -40,10 +40,20 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
         self.stats = RelayStats()
+        # After a failed publish, ask the bus before claiming again: a claim holds its rows
+        # (all writes, on SQLite) while it publishes, which a dead bus would drag out.
+        self._bus_suspect = False
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many events it published. Raises nothing on a bus
         failure: the unpublished events stay pending, and `stats.failures` counts it."""
+        if self._bus_suspect:
+            try:
+                await self._bus.ping()
+            except BusUnavailable:
+                self.stats.failures += 1
+                return 0
+            self._bus_suspect = False
         async with self._outbox.claim(self.batch_size) as batch:
             if not batch.events:
                 return 0
@@ -52,6 +62,7 @@ class OutboxRelay:
         self.stats.published += published
         if published < len(batch.events):
             self.stats.failures += 1
+            self._bus_suspect = True
         return published
 
     async def run(self, stopping: asyncio.Event) -> None:
