@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
     )
     op.create_index(op.f("ix_outbox_sent_at_position"), "outbox", ["sent_at", "position"])
-    op.create_index(
-        op.f("ix_outbox_aggregate_id_position"), "outbox", ["aggregate_id", "position"]
-    )
+    op.create_index(op.f("ix_outbox_aggregate_id_position"), "outbox", ["aggregate_id", "position"])
     op.create_table(
         "processed_events",
         sa.Column("consumer", sa.String(length=64), nullable=False),

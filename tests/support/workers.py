@@ -36,7 +36,8 @@ class WorkerProcess:
         return self
 
     def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.process is not None
+        assert self.process.stdout is not None
         for raw in self.process.stdout:
             try:
                 self.lines.append(json.loads(raw))

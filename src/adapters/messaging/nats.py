@@ -117,6 +117,8 @@ class NatsMessageBus(MessageBus):
         self._js: JetStreamContext | None = None
         self._streams: set[str] = set()
         self._connecting = asyncio.Lock()
+        self._closing = False
+        self._subscriptions: list[_NatsSubscription] = []
 
     # Names ---------------------------------------------------------------------------------
     def stream_name(self, context: str) -> str:
@@ -145,18 +147,21 @@ class NatsMessageBus(MessageBus):
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
-                    error_cb=_log_error,
-                    disconnected_cb=_log_disconnected,
-                    reconnected_cb=_log_reconnected,
+                    error_cb=self._on_error,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=_on_reconnected,
                 )
             except (*_UNAVAILABLE, nats.errors.NoServersError) as error:
-                raise BusUnavailable(
-                    f"NATS at {self.url}: {error or type(error).__name__}"
-                ) from None
+                raise BusUnavailable(f"NATS at {self.url}: {_why(error)}") from None
             self._js = self._nc.jetstream(timeout=self.timeout)
             self._streams.clear()
+            self._closing = False
 
     async def close(self) -> None:
+        self._closing = True
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
         nc, self._nc, self._js = self._nc, None, None
         if nc is None or nc.is_closed:
             return
@@ -187,7 +192,7 @@ class NatsMessageBus(MessageBus):
                     )
                 )
         except _UNAVAILABLE as error:
-            raise BusUnavailable(f"stream {name}: {error or type(error).__name__}") from None
+            raise BusUnavailable(f"stream {name}: {_why(error)}") from None
         self._streams.add(name)
 
     async def _context_stream(self, context: str) -> str:
@@ -206,7 +211,7 @@ class NatsMessageBus(MessageBus):
                 headers={"Nats-Msg-Id": str(event.id)},
             )
         except _UNAVAILABLE as error:
-            raise BusUnavailable(f"publish {event.type}: {error or type(error).__name__}") from None
+            raise BusUnavailable(f"publish {event.type}: {_why(error)}") from None
 
     async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
         """Pipelined: every event is sent before the first acknowledgement is awaited (one
@@ -226,11 +231,11 @@ class NatsMessageBus(MessageBus):
                 pending.append(future)
         except (*_UNAVAILABLE, BusUnavailable):
             _log.warning("publish stopped after %d of %d events", len(pending), len(events))
+        if pending:
+            await asyncio.wait(pending, timeout=self.timeout)
         confirmed = 0
         for future in pending:
-            try:
-                await asyncio.wait_for(asyncio.shield(future), self.timeout)
-            except (*_UNAVAILABLE, asyncio.CancelledError):
+            if not future.done() or future.cancelled() or future.exception() is not None:
                 break
             confirmed += 1
         for future in pending[confirmed:]:
@@ -268,8 +273,10 @@ class NatsMessageBus(MessageBus):
         except _UNAVAILABLE as error:
             stopping.set()
             await asyncio.gather(*tasks, return_exceptions=True)
-            raise BusUnavailable(f"subscribe {consumer}: {error or type(error).__name__}") from None
-        return _NatsSubscription(tasks, stopping)
+            raise BusUnavailable(f"subscribe {consumer}: {_why(error)}") from None
+        subscription = _NatsSubscription(tasks, stopping)
+        self._subscriptions.append(subscription)
+        return subscription
 
     async def _ensure_consumer(self, stream: str, consumer: str, context: str) -> None:
         js = self._jetstream()
@@ -303,7 +310,8 @@ class NatsMessageBus(MessageBus):
             except nats.errors.TimeoutError:
                 continue
             except _UNAVAILABLE as error:
-                _log.warning("fetch for %s failed: %s", consumer, error or type(error).__name__)
+                if not self._closing:
+                    _log.warning("fetch for %s failed: %s", consumer, _why(error))
                 await _sleep_unless(stopping, 0.5)
                 continue
             for number, msg in enumerate(messages):
@@ -351,7 +359,7 @@ class NatsMessageBus(MessageBus):
             except nats.js.errors.NotFoundError:
                 return found
             except _UNAVAILABLE as error:
-                raise BusUnavailable(f"dead letters: {error or type(error).__name__}") from None
+                raise BusUnavailable(f"dead letters: {_why(error)}") from None
             if raw.data:
                 found.append(decode(raw.data))
             sequence = (raw.seq or sequence) + 1
@@ -362,8 +370,16 @@ class NatsMessageBus(MessageBus):
         except nats.js.errors.NotFoundError:
             return 0
         except _UNAVAILABLE as error:
-            raise BusUnavailable(f"lag of {consumer}: {error or type(error).__name__}") from None
+            raise BusUnavailable(f"lag of {consumer}: {_why(error)}") from None
         return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
+    async def _on_error(self, error: Exception) -> None:
+        if not self._closing:
+            _log.warning("NATS client error: %s", _why(error))
+
+    async def _on_disconnected(self) -> None:
+        if not self._closing:
+            _log.warning("NATS disconnected; reconnecting")
 
     async def ping(self) -> None:
         if self._nc is None or not self._nc.is_connected:
@@ -371,9 +387,7 @@ class NatsMessageBus(MessageBus):
         try:
             await self._jetstream().account_info()
         except _UNAVAILABLE as error:
-            raise BusUnavailable(
-                f"JetStream does not answer: {error or type(error).__name__}"
-            ) from None
+            raise BusUnavailable(f"JetStream does not answer: {_why(error)}") from None
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
@@ -381,13 +395,9 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), seconds)
 
 
-async def _log_error(error: Exception) -> None:
-    _log.warning("NATS client error: %s", error or type(error).__name__)
-
-
-async def _log_disconnected() -> None:
-    _log.warning("NATS disconnected; reconnecting")
-
-
-async def _log_reconnected() -> None:
+async def _on_reconnected() -> None:
     _log.info("NATS reconnected")
+
+
+def _why(error: BaseException) -> str:
+    return str(error) or type(error).__name__
