@@ -140,22 +140,28 @@ class NatsMessageBus(MessageBus):
             if self._nc is not None and not self._nc.is_closed:
                 return
             try:
-                self._nc = await nats.connect(
-                    servers=[self.url],
-                    name=f"portico-{os.getpid()}",
-                    connect_timeout=max(1, int(self.timeout)),
-                    allow_reconnect=True,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5,
-                    error_cb=self._on_error,
-                    disconnected_cb=self._on_disconnected,
-                    reconnected_cb=_on_reconnected,
-                )
+                # nats-py retries a first connection forever when reconnects are unlimited:
+                # bound it, so a caller (a probe, a worker starting) gets an answer.
+                async with asyncio.timeout(self.timeout):
+                    self._nc = await self._connect()
             except (*_UNAVAILABLE, nats.errors.NoServersError) as error:
                 raise BusUnavailable(f"NATS at {self.url}: {_why(error)}") from None
             self._js = self._nc.jetstream(timeout=self.timeout)
             self._streams.clear()
             self._closing = False
+
+    async def _connect(self) -> Client:
+        return await nats.connect(
+            servers=[self.url],
+            name=f"portico-{os.getpid()}",
+            connect_timeout=max(1, int(self.timeout)),
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnected,
+            reconnected_cb=_on_reconnected,
+        )
 
     async def close(self) -> None:
         self._closing = True

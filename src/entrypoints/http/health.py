@@ -51,10 +51,12 @@ def probes(container: Container) -> dict[str, Probe]:
         async def bus_probe() -> Status:
             # Writes still succeed without the bus: their events wait in the outbox.
             try:
-                await bus.start()
-                await bus.ping()
-            except BusUnavailable as error:
-                raise Degraded(f"{error}; events wait in the outbox") from None
+                async with asyncio.timeout(settings.readiness_timeout / 2):
+                    await bus.start()
+                    await bus.ping()
+            except (BusUnavailable, TimeoutError) as error:
+                reason = str(error) or "no answer in time"
+                raise Degraded(f"{reason}; events wait in the outbox") from None
             return "up"
 
         found["bus"] = bus_probe
