@@ -253,3 +253,25 @@ async def test_two_workers_share_a_thousand_events_each_applied_once(
     relayed = [s["relay"]["published"] for s in stats]
     assert sum(relayed) >= 1000
     await database.dispose()
+
+
+async def test_a_worker_started_before_nats_connects_once_it_is_up(tmp_path: Path) -> None:
+    server = PrivateNats(tmp_path / "nats")  # its port is chosen, nothing listens yet
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+    database = await prepare(database_url)
+    container = build_container(Settings(environment="test", database_url=database_url))
+    await seed(container, 50)
+    await close_container(container)
+    worker = WorkerProcess(worker_env(database_url, server.url, "late"), tmp_path).start()
+    try:
+        worker.wait_for("worker.bus_unavailable")
+        with server:
+            worker.wait_for("worker.ready")
+            async with lag_reader(server.url, "late") as bus:
+                await settled(database, bus, 50)
+            assert worker.terminate() == 0
+    finally:
+        worker.kill()
+
+    assert await applied(database) == (50, 50)
+    await database.dispose()
