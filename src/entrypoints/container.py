@@ -1,6 +1,6 @@
 """The one dependency-injection container: settings choose each port's adapter.
 
-HTTP, the CLI and (later) the worker all build this container; tests override its providers.
+HTTP, the CLI and the worker all build this container; tests override its providers.
 """
 
 from __future__ import annotations
@@ -19,32 +19,42 @@ from adapters.auth.verified_tokens import CachedTokenVerifier
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
+from adapters.messaging.memory import MemoryMessageBus
+from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.retry import RetryPolicy
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
+from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
+from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.persistence.memory.projections import (
     MemoryOrderDetailsStore,
     MemoryOrderSummaryStore,
     MemoryProjectionData,
 )
+from adapters.persistence.sql.audit import SqlAuditUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
+from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
+from application.audit.list_entries import ListAuditEntriesHandler
+from application.audit.record_change import RecordChange
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
 from application.catalog.get_product import GetProductHandler
+from application.catalog.integration_events import register_catalog_events
 from application.catalog.list_products import ListProductsHandler
 from application.catalog.read_cache import CatalogReadCache
 from application.catalog.update_product import UpdateProductHandler
@@ -59,6 +69,8 @@ from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.messaging.relay import OutboxRelay
 from application.ordering.cancel_order import CancelOrderHandler
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
@@ -113,6 +125,13 @@ def uses_cache(settings: Settings) -> bool:
     return settings.cache != "none"
 
 
+def build_event_registry() -> EventRegistry:
+    """Every context's published event types (one line per context)."""
+    registry = EventRegistry()
+    register_catalog_events(registry)
+    return registry
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -143,16 +162,59 @@ class Container(containers.DeclarativeContainer):
         echo=settings.provided.database_echo,
     )
     memory_catalog_store = providers.Singleton(MemoryCatalogStore)
+
+    # The outbox: units of work write integration events with their state change.
+    event_registry = providers.Singleton(build_event_registry)
+    integration_events = providers.Singleton(IntegrationEvents, registry=event_registry, ids=ids)
+    sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
+    memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
+    outbox = providers.Selector(settings.provided.persistence, sql=sql_outbox, memory=memory_outbox)
+
     # Units of work that change state carry `on_committed`: reactions after every commit.
     catalog_uow = providers.Selector(
         settings.provided.persistence,
-        sql=providers.Factory(SqlCatalogUnitOfWork, database=sql_database).add_attributes(
-            on_committed=after_commit
-        ),
+        sql=providers.Factory(
+            SqlCatalogUnitOfWork, database=sql_database, outbox=sql_outbox
+        ).add_attributes(on_committed=after_commit),
         memory=providers.Factory(
-            MemoryCatalogUnitOfWork, store=memory_catalog_store
+            MemoryCatalogUnitOfWork, store=memory_catalog_store, outbox=memory_outbox
         ).add_attributes(on_committed=after_commit),
     )
+    memory_audit_store = providers.Singleton(MemoryAuditStore)
+    audit_uow = providers.Selector(
+        settings.provided.persistence,
+        sql=providers.Factory(SqlAuditUnitOfWork, database=sql_database),
+        memory=providers.Factory(MemoryAuditUnitOfWork, store=memory_audit_store),
+    )
+
+    # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        max_deliveries=settings.provided.bus_max_deliveries,
+        first_delay=settings.provided.bus_retry_delay,
+        ack_wait=settings.provided.bus_ack_wait,
+    )
+    bus = providers.Selector(
+        settings.provided.bus,
+        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy),
+        nats=providers.Singleton(
+            NatsMessageBus,
+            url=settings.provided.nats_url,
+            namespace=settings.provided.nats_namespace,
+            retry=retry_policy,
+        ),
+    )
+    relay = providers.Singleton(
+        OutboxRelay,
+        outbox=outbox,
+        bus=bus,
+        batch_size=settings.provided.outbox_batch_size,
+        poll_interval=settings.provided.outbox_poll_interval,
+        retry_delay=settings.provided.bus_retry_delay,
+    )
+    # Consumers of integration events: every worker runs each one listed in `consumers`.
+    audit_consumer = providers.Singleton(RecordChange, uow=audit_uow.provider)
+    consumers = providers.List(audit_consumer)
 
     memory_identity_store = providers.Singleton(MemoryIdentityStore)
     identity_uow = providers.Selector(
@@ -361,6 +423,7 @@ class Container(containers.DeclarativeContainer):
     get_order_history = providers.Singleton(GetOrderHistoryHandler, events=event_store)
     get_order_as_of = providers.Singleton(GetOrderAsOfHandler, events=event_store)
     projection_lag = providers.Singleton(ProjectionLagHandler, projector=order_projector)
+    list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=audit_uow.provider)
 
 
 def build_container(settings: Settings | None = None) -> Container:
@@ -371,8 +434,9 @@ def build_container(settings: Settings | None = None) -> Container:
 
 
 async def close_container(container: Container) -> None:
-    """Release what the adapters hold (connection pools); safe to call more than once."""
+    """Release what the adapters hold (connections, pools); safe to call more than once."""
     settings = container.settings()
+    await container.bus().close()
     await container.token_verifier().close()
     if settings.payments == "http":
         gateway = container.payment_gateway()

@@ -79,6 +79,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
     redis_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 100
+    # Messaging (docs/messaging.md): the bus, the outbox relay, and where they run.
+    bus: Literal["memory", "nats"] = "memory"
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    bus_max_deliveries: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    bus_retry_delay: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 1.0
+    bus_ack_wait: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0
+    outbox_batch_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
+    outbox_poll_interval: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.2
+    in_process_worker: Literal["auto", "on", "off"] = "auto"
+    messaging_stats_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        """`auto`: the in-process bus reaches no other process, so the API runs the relay and
+        the consumers itself; with NATS, `portico worker` does."""
+        if self.in_process_worker == "auto":
+            return self.bus == "memory"
+        return self.in_process_worker == "on"
 
     def __post_init__(self) -> None:
         problems = _auth_problems(self) + _payment_problems(self)

@@ -8,9 +8,19 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container
-from tests.support.auth import auth_headers
+from tests.support.auth import auth_headers, bearer, create_user
 
 Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture
+async def admin_client(app: Litestar, container: Container) -> AsyncIterator[Client]:
+    """A client signed in as an administrator; its user id is in `client.user_id`."""
+    async with AsyncTestClient(app) as client:
+        user_id = await create_user(container, "admin")
+        client.headers.update(bearer(container, user_id, "admin"))
+        client.user_id = user_id  # type: ignore[attr-defined]
+        yield client
 
 
 @pytest.fixture

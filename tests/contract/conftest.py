@@ -9,39 +9,52 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, update
 
+from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
+from adapters.persistence.sql.audit import SqlAuditUnitOfWork
 from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
+from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.persistence.sql.tables import (
+    audit_log,
     event_store_events,
     event_store_head,
     idempotency_keys,
     metadata,
     order_details,
     order_summaries,
+    outbox,
+    processed_events,
     products,
     projection_state,
     refresh_tokens,
     users,
 )
+from adapters.system.ids import Uuid7Generator
+from application.audit.ports import AuditUnitOfWorkFactory
+from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.identity.ports import IdentityUnitOfWorkFactory
+from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.ports import OrderingUnitOfWorkFactory
+from domain.audit.repository import AuditUnitOfWork
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.identity.repository import IdentityUnitOfWork
 from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
 from domain.ordering.unit_of_work import OrderingUnitOfWork
 from domain.shared.event_store import EventStore
 from domain.shared.idempotency import IdempotencyStore
+from domain.shared.outbox import Outbox
 from tests.support.databases import ensure_database
 from tests.support.ordering import MemoryParts
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
@@ -65,9 +78,8 @@ async def _sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     database = SqlDatabase(url, pool_size=4)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-        await connection.execute(delete(products))
-        await connection.execute(delete(refresh_tokens))
-        await connection.execute(delete(users))
+        for table in (products, refresh_tokens, users, outbox, processed_events, audit_log):
+            await connection.execute(delete(table))
     return database
 
 
@@ -202,5 +214,50 @@ async def idempotency_store(
         await connection.execute(delete(idempotency_keys))
     try:
         yield SqlIdempotencyStore(database)
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True)
+class MessagingStore:
+    """One store's catalog units of work writing to its outbox, and its audit units of work."""
+
+    catalog: CatalogUnitOfWorkFactory
+    outbox: Outbox
+    audit: AuditUnitOfWorkFactory
+
+
+@pytest.fixture(params=STORES)
+async def messaging_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[MessagingStore]:
+    store: str = request.param
+    events = IntegrationEvents(register_catalog_events(EventRegistry()), Uuid7Generator())
+    if store == "memory":
+        catalog, memory_outbox, audit = (
+            MemoryCatalogStore(),
+            MemoryOutbox(events),
+            MemoryAuditStore(),
+        )
+
+        def memory_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(catalog, read_only=read_only, outbox=memory_outbox)
+
+        def memory_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+            return MemoryAuditUnitOfWork(audit, read_only=read_only)
+
+        yield MessagingStore(memory_catalog, memory_outbox, memory_audit)
+        return
+    database = await _sql_database(store, tmp_path)
+    sql_outbox = SqlOutbox(database, events)
+
+    def sql_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
+
+    def sql_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+        return SqlAuditUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield MessagingStore(sql_catalog, sql_outbox, sql_audit)
     finally:
         await database.dispose()

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     ORDERS_READ_OWN = "orders:read:own"
     ORDERS_READ_ANY = "orders:read:any"
     USERS_MANAGE = "users:manage"
+    AUDIT_READ = "audit:read"
+    OPERATIONS_READ = "operations:read"
 
 
 _CUSTOMER = frozenset({Permission.ORDERS_CREATE, Permission.ORDERS_READ_OWN})

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from entrypoints import __version__
-from entrypoints.cli import db, projections, serve, users
+from entrypoints.cli import db, projections, serve, users, worker
 from entrypoints.logs import configure_logging
 from entrypoints.settings import SettingsError, load_settings
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
     serve.add_parser(commands)
+    worker.add_parser(commands)
     db.add_parser(commands)
     users.add_parser(commands)
     projections.add_parser(commands)

@@ -7,10 +7,12 @@ from typing import Any, cast
 import structlog
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
+from entrypoints.http.audit.controller import AuditController
 from entrypoints.http.catalog.controller import ProductController
 from entrypoints.http.dependencies import ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
@@ -18,6 +20,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.identity.auth_controller import AuthController
 from entrypoints.http.identity.jwks import JwksController
 from entrypoints.http.identity.users_controller import PasswordController, UserController
+from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import openapi_config
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.authentication import bearer_authentication
@@ -27,6 +30,7 @@ from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.logs import configure_logging
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.worker.runtime import MessagingRuntime
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -43,7 +47,13 @@ def create_app(container: Container | None = None) -> Litestar:
             environment=settings.environment,
         )
 
-    route_handlers: list[Any] = [ProductController, UserController, HealthController]
+    route_handlers: list[Any] = [
+        ProductController,
+        UserController,
+        AuditController,
+        MessagingController,
+        HealthController,
+    ]
     revocation_sync = RevocationSync(container.access_revocations(), settings.auth_revocation_sync)
     on_startup: list[Any] = [announce, revocation_sync.start]
     if settings.auth == "local":
@@ -67,6 +77,11 @@ def create_app(container: Container | None = None) -> Litestar:
         runner = ProjectorRunner(container.order_projector())
         on_startup.append(runner.start)
         on_shutdown.append(runner.stop)  # before the container's pools close
+    # With the in-process bus (the default), the API relays and consumes its own events.
+    messaging = MessagingRuntime(container) if settings.runs_worker_in_process else None
+    if messaging is not None:
+        on_startup.append(messaging.start)
+        on_shutdown.append(messaging.stop)
 
     app = Litestar(
         route_handlers=route_handlers,
@@ -79,6 +94,7 @@ def create_app(container: Container | None = None) -> Litestar:
         request_max_body_size=settings.max_body_size,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
+        state=State({"messaging": messaging}),
         logging_config=None,
         debug=False,
     )

@@ -11,11 +11,16 @@ import structlog
 from litestar import Controller, Response, get
 from litestar.datastructures import State
 
+from domain.shared.messaging import BusUnavailable
 from entrypoints.container import Container
 
 Status = Literal["up", "degraded", "down"]
 Probe = Callable[[], Awaitable[Status]]
 _log = structlog.get_logger("portico.health")
+
+
+class Degraded(Exception):
+    """A probe's dependency is down, but the service still does its job without it."""
 
 
 class Check(msgspec.Struct):
@@ -43,6 +48,21 @@ def probes(container: Container) -> dict[str, Probe]:
     if settings.cache == "redis":
         # Never "down": without Redis, reads are served from the database ("degraded").
         found["cache"] = container.redis_cache().status
+    if settings.bus != "memory":
+        bus = container.bus()
+
+        async def bus_probe() -> Status:
+            # Writes still succeed without the bus: their events wait in the outbox.
+            try:
+                async with asyncio.timeout(settings.readiness_timeout / 2):
+                    await bus.start()
+                    await bus.ping()
+            except (BusUnavailable, TimeoutError) as error:
+                reason = str(error) or "no answer in time"
+                raise Degraded(f"{reason}; events wait in the outbox") from None
+            return "up"
+
+        found["bus"] = bus_probe
     return found
 
 
@@ -62,6 +82,9 @@ async def _run(name: str, probe: Probe, seconds: float) -> Check:
     try:
         async with asyncio.timeout(seconds):
             return Check(await probe())
+    except Degraded as error:
+        _log.warning("health.check_degraded", check=name, detail=str(error))
+        return Check("degraded", str(error))
     except TimeoutError:
         detail = f"no answer within {seconds}s"
     except Exception as error:

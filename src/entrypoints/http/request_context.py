@@ -14,6 +14,8 @@ from typing import Any
 
 import structlog
 
+from application.messaging.context import bind_context
+
 # Plain ASGI types: this layer sits outside Litestar's typed scopes.
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -44,6 +46,8 @@ class RequestContext:
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Events this request commits carry its id as their correlation id.
+        bind_context(correlation_id=request_id)
         header = (REQUEST_ID_HEADER, request_id.encode())
         status = 500
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
@@ -137,9 +138,18 @@ class MemoryProductRepository(ProductRepository):
 
 
 class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
-    def __init__(self, store: MemoryCatalogStore, *, read_only: bool = False) -> None:
+    """With an `outbox`, a commit also appends the integration events of its domain events."""
+
+    def __init__(
+        self,
+        store: MemoryCatalogStore,
+        *,
+        read_only: bool = False,
+        outbox: MemoryOutbox | None = None,
+    ) -> None:
         self._store = store
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         self.products = self._repository = MemoryProductRepository(
@@ -150,7 +160,10 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         self._repository.check_commit()
+        outgoing = self._outbox.prepare(events) if self._outbox else []
         self._repository.apply_commit()
+        if self._outbox:
+            self._outbox.append(outgoing)
 
     async def _close(self) -> None:
         self._repository.staged.clear()

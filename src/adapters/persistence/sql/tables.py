@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -187,4 +188,52 @@ idempotency_keys = Table(
     Column("response", Text(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Index(None, "created_at"),
+)
+
+# SQLite autoincrements only an INTEGER PRIMARY KEY.
+_Position = BigInteger().with_variant(Integer(), "sqlite")
+
+# Integration events committed with their state change, waiting for a relay (docs/messaging.md).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("position", _Position, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid(), nullable=False, unique=True),
+    Column("type", String(100), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("aggregate_id", Uuid(), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("correlation_id", String(128), nullable=True),
+    Column("causation_id", String(128), nullable=True),
+    Column("actor", String(200), nullable=True),
+    Column("payload", Text(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    # Relays read pending rows in order; the order check looks rows up by aggregate.
+    Index(None, "sent_at", "position"),
+    Index(None, "aggregate_id", "position"),
+)
+
+# The inbox: which events each consumer already applied (written with the consumer's effect).
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("consumer", String(64), nullable=False),
+    Column("event_id", Uuid(), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id"),
+)
+
+# The audit log of catalog changes. event_id is deliberately not unique: the inbox is what makes
+# an entry appear once, and the tests check that it does.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("position", _Position, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid(), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("aggregate_id", Uuid(), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=True),
+    # Pages are read newest first by (occurred_at, event_id).
+    Index(None, "occurred_at", "event_id"),
 )

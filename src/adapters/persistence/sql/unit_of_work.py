@@ -7,16 +7,24 @@ from abc import abstractmethod
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.outbox import SqlOutbox
 from domain.shared.events import DomainEvent
 from domain.shared.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """Read-only units of work run in autocommit: a read is one round trip, with no BEGIN."""
+    """Read-only units of work run in autocommit: a read is one round trip, with no BEGIN.
 
-    def __init__(self, database: SqlDatabase, *, read_only: bool = False) -> None:
+    With an `outbox`, a commit first inserts the integration events of its domain events, in the
+    same transaction as the state change.
+    """
+
+    def __init__(
+        self, database: SqlDatabase, *, read_only: bool = False, outbox: SqlOutbox | None = None
+    ) -> None:
         self._database = database
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         db = self._database
@@ -33,8 +41,12 @@ class SqlUnitOfWork(UnitOfWork):
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self._transaction is None:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self._outbox is not None and events:
+            await self._outbox.append(self._connection, self._outbox.prepare(events))
         await self._transaction.commit()
         self._transaction = None
+        if self._outbox is not None and events:
+            self._outbox.notify()
 
     async def _close(self) -> None:
         try:

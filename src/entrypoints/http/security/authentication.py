@@ -16,6 +16,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.types import ASGIApp
 
 from application.identity.authenticate import AuthenticateHandler
+from application.messaging.context import bind_actor
 from domain.identity.errors import InvalidToken
 from domain.identity.principal import Principal
 from entrypoints.http.errors import problem
@@ -56,6 +57,8 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
                 error.message,
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
             ) from None
+        # The events this request records name who acted (the audit log shows it).
+        bind_actor(principal.subject)
         return AuthenticationResult(user=principal, auth=token)
 
 

@@ -1,0 +1,1 @@
+"""Adapters of the MessageBus port: `memory` (in-process) and `nats` (NATS JetStream)."""

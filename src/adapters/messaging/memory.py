@@ -1,0 +1,230 @@
+"""MemoryMessageBus: the MessageBus contract inside one process, for the defaults and tests.
+
+Like JetStream: a log per context, durable consumer positions shared by every subscription of
+a name, explicit ack, redelivery after a nack (with back-off) or after `ack_wait` without an
+answer, and dead letters after the last try. Everything is lost when the process ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from adapters.messaging.retry import RetryPolicy
+from domain.shared.messaging import (
+    Delivery,
+    Handler,
+    IntegrationEvent,
+    MessageBus,
+    Subscription,
+)
+
+_DUPLICATE_IDS_KEPT = 100_000
+
+
+class _Pulse:
+    """Wakes every waiter when something changed. `version` counts changes, so a waiter that
+    looked before a change and waits after it returns at once instead of missing it."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def notify(self) -> None:
+        self.version += 1
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait(self, since: int, at_most: float) -> None:
+        if self.version != since:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, at_most)
+
+
+@dataclass
+class _Durable:
+    """One consumer's position in one context's log."""
+
+    cursor: int = 0
+    attempts: dict[int, int] = field(default_factory=dict)
+    in_flight: dict[int, float] = field(default_factory=dict)  # index -> ack deadline
+    retry_at: dict[int, float] = field(default_factory=dict)  # index -> when
+
+    def next_index(self, size: int, now: float) -> int | None:
+        for index, deadline in list(self.in_flight.items()):
+            if deadline <= now:  # nobody answered: try again
+                del self.in_flight[index]
+                self.retry_at[index] = now
+        due = [index for index, at in self.retry_at.items() if at <= now]
+        if due:
+            index = min(due)
+            del self.retry_at[index]
+            return index
+        if self.cursor < size:
+            self.cursor += 1
+            return self.cursor - 1
+        return None
+
+    def next_change(self, now: float) -> float:
+        times = [*self.in_flight.values(), *self.retry_at.values()]
+        return max(0.0, min(times) - now) if times else 1.0
+
+    def settle(self, index: int) -> None:
+        self.in_flight.pop(index, None)
+        self.attempts.pop(index, None)
+
+    def unacked(self, size: int) -> int:
+        return (size - self.cursor) + len(self.attempts)
+
+
+class MemoryBroker:
+    """The state every MemoryMessageBus handle of a process shares (as a server would)."""
+
+    def __init__(self) -> None:
+        self.logs: dict[str, list[IntegrationEvent]] = {}
+        self.recent_ids: OrderedDict[UUID, None] = OrderedDict()
+        self.durables: dict[tuple[str, str], _Durable] = {}
+        self.dead: dict[str, list[IntegrationEvent]] = {}
+        self.pulse = _Pulse()
+
+    def append(self, event: IntegrationEvent) -> None:
+        if event.id in self.recent_ids:
+            return  # a re-send within the duplicate window
+        self.recent_ids[event.id] = None
+        if len(self.recent_ids) > _DUPLICATE_IDS_KEPT:
+            self.recent_ids.popitem(last=False)
+        self.logs.setdefault(event.context, []).append(event)
+        self.pulse.notify()
+
+
+class _MemoryDelivery(Delivery):
+    def __init__(
+        self,
+        bus: MemoryMessageBus,
+        consumer: str,
+        durable: _Durable,
+        index: int,
+        event: IntegrationEvent,
+    ) -> None:
+        self._bus, self._consumer, self._durable, self._index = bus, consumer, durable, index
+        self.event = event
+        self.attempt = durable.attempts[index]
+        self.settled = False
+
+    async def ack(self) -> None:
+        if not self.settled:
+            self.settled = True
+            self._durable.settle(self._index)
+
+    async def nack(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        durable, policy = self._durable, self._bus.retry
+        if self.attempt >= policy.max_deliveries:
+            self._bus.broker.dead.setdefault(self._consumer, []).append(self.event)
+            durable.settle(self._index)
+        else:
+            durable.in_flight.pop(self._index, None)
+            durable.retry_at[self._index] = time.monotonic() + policy.delay(self.attempt)
+        self._bus.broker.pulse.notify()
+
+
+class _MemorySubscription(Subscription):
+    def __init__(self, tasks: list[asyncio.Task[None]], stopping: asyncio.Event) -> None:
+        self._tasks = tasks
+        self._stopping = stopping
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class MemoryMessageBus(MessageBus):
+    def __init__(
+        self, broker: MemoryBroker | None = None, retry: RetryPolicy | None = None
+    ) -> None:
+        self.broker = broker or MemoryBroker()
+        self.retry = retry or RetryPolicy()
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def publish(self, event: IntegrationEvent) -> None:
+        self.broker.append(event)
+
+    async def subscribe(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        stopping = asyncio.Event()
+        tasks = []
+        for context in contexts:
+            durable = self.broker.durables.setdefault((consumer, context), _Durable())
+            pull = self._pull(consumer, context, durable, handler, stopping)
+            tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}"))
+        return _MemorySubscription(tasks, stopping)
+
+    async def _pull(
+        self,
+        consumer: str,
+        context: str,
+        durable: _Durable,
+        handler: Handler,
+        stopping: asyncio.Event,
+    ) -> None:
+        broker = self.broker
+        while not stopping.is_set():
+            log = broker.logs.setdefault(context, [])
+            seen = broker.pulse.version
+            now = time.monotonic()
+            index = durable.next_index(len(log), now)
+            if index is None:
+                await _first_of(stopping, broker.pulse.wait(seen, durable.next_change(now)))
+                continue
+            durable.attempts[index] = durable.attempts.get(index, 0) + 1
+            event = log[index]
+            if durable.attempts[index] > self.retry.max_deliveries:
+                # The last try ended without an answer (its consumer died): give up on it.
+                broker.dead.setdefault(consumer, []).append(event)
+                durable.settle(index)
+                continue
+            durable.in_flight[index] = now + self.retry.ack_wait
+            delivery = _MemoryDelivery(self, consumer, durable, index, event)
+            try:
+                await handler(delivery)
+            except Exception:
+                await delivery.nack()
+
+    async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
+        return list(self.broker.dead.get(consumer, []))
+
+    async def lag(self, consumer: str, context: str) -> int:
+        durable = self.broker.durables.get((consumer, context))
+        size = len(self.broker.logs.get(context, []))
+        return size if durable is None else durable.unacked(size)
+
+    async def ping(self) -> None:
+        return None
+
+
+async def _first_of(stopping: asyncio.Event, waiting: object) -> None:
+    stop = asyncio.ensure_future(stopping.wait())
+    other = asyncio.ensure_future(waiting)  # type: ignore[call-overload]
+    try:
+        await asyncio.wait({stop, other}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        other.cancel()

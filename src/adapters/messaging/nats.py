@@ -1,0 +1,409 @@
+"""NatsMessageBus: the MessageBus on NATS JetStream (nats-py).
+
+- One stream per bounded context, `<NAMESPACE>_<CONTEXT>`, over subjects
+  `<namespace>.<context>.>`; an event goes to `<namespace>.<type>`, e.g.
+  `portico.catalog.ProductCreated`.
+- Publishing sets `Nats-Msg-Id` to the event id, so a re-send inside the stream's duplicate
+  window is dropped by the server.
+- A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
+  ack; every process subscribed under that name pulls from it, so they share the work.
+- A failed delivery is NAKed with a growing delay; after the last try the event is published to
+  `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated.
+  The server allows one delivery more than the policy, so a last try whose process died is
+  dead-lettered by the next puller instead of being dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+from collections.abc import Sequence
+
+import msgspec
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    PubAck,
+    StorageType,
+    StreamConfig,
+)
+
+from adapters.messaging.envelope import decode, encode
+from adapters.messaging.retry import RetryPolicy
+from domain.shared.messaging import (
+    BusUnavailable,
+    Delivery,
+    Handler,
+    IntegrationEvent,
+    MessageBus,
+    Subscription,
+)
+
+_log = logging.getLogger("portico.bus.nats")
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+# What nats-py raises when the server is away or slow.
+_UNAVAILABLE = (nats.errors.Error, TimeoutError, OSError)
+
+
+class _NatsDelivery(Delivery):
+    def __init__(
+        self, bus: NatsMessageBus, consumer: str, msg: Msg, event: IntegrationEvent, attempt: int
+    ) -> None:
+        self._bus, self._consumer, self._msg = bus, consumer, msg
+        self.event = event
+        self.attempt = attempt
+        self.settled = False
+
+    async def ack(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        with contextlib.suppress(*_UNAVAILABLE):  # unacked: it comes back, the inbox skips it
+            await self._msg.ack()
+
+    async def nack(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        policy = self._bus.retry
+        with contextlib.suppress(*_UNAVAILABLE):
+            if self.attempt >= policy.max_deliveries:
+                await self._bus.dead_letter(self._consumer, self._msg.data)
+                await self._msg.term()
+            else:
+                await self._msg.nak(delay=policy.delay(self.attempt))
+
+
+class _NatsSubscription(Subscription):
+    def __init__(self, tasks: list[asyncio.Task[None]], stopping: asyncio.Event) -> None:
+        self._tasks = tasks
+        self._stopping = stopping
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class NatsMessageBus(MessageBus):
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str = "portico",
+        retry: RetryPolicy | None = None,
+        fetch_batch: int = 10,
+        timeout: float = 2.0,
+        duplicate_window: float = 120.0,
+    ) -> None:
+        if not _NAMESPACE.fullmatch(namespace):
+            raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
+        self.url = url
+        self.namespace = namespace
+        self.retry = retry or RetryPolicy()
+        self.fetch_batch = fetch_batch
+        self.timeout = timeout
+        self.duplicate_window = duplicate_window
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._streams: set[str] = set()
+        self._connecting = asyncio.Lock()
+        self._closing = False
+        self._subscriptions: list[_NatsSubscription] = []
+
+    # Names ---------------------------------------------------------------------------------
+    def stream_name(self, context: str) -> str:
+        return f"{self.namespace}_{context}".upper()
+
+    def subject(self, event_type: str) -> str:
+        return f"{self.namespace}.{event_type}"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return f"{self.namespace}_DEAD_LETTERS".upper()
+
+    def dead_letter_subject(self, consumer: str) -> str:
+        return f"{self.namespace}.dead-letters.{consumer}"
+
+    # Connection ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        async with self._connecting:
+            if self._nc is not None and not self._nc.is_closed:
+                return
+            try:
+                # nats-py retries a first connection forever when reconnects are unlimited:
+                # bound it, so a caller (a probe, a worker starting) gets an answer.
+                async with asyncio.timeout(self.timeout):
+                    self._nc = await self._connect()
+            except (*_UNAVAILABLE, nats.errors.NoServersError) as error:
+                raise BusUnavailable(f"NATS at {self.url}: {_why(error)}") from None
+            self._js = self._nc.jetstream(timeout=self.timeout)
+            self._streams.clear()
+            self._closing = False
+
+    async def _connect(self) -> Client:
+        return await nats.connect(
+            servers=[self.url],
+            name=f"portico-{os.getpid()}",
+            connect_timeout=max(1, int(self.timeout)),
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnected,
+            reconnected_cb=_on_reconnected,
+        )
+
+    async def close(self) -> None:
+        self._closing = True
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
+        nc, self._nc, self._js = self._nc, None, None
+        if nc is None or nc.is_closed:
+            return
+        with contextlib.suppress(*_UNAVAILABLE):
+            await nc.flush(timeout=max(1, int(self.timeout)))  # the last acks reach the server
+        with contextlib.suppress(*_UNAVAILABLE):
+            await nc.close()
+
+    def _jetstream(self) -> JetStreamContext:
+        if self._js is None or self._nc is None or self._nc.is_closed:
+            raise BusUnavailable("the NATS bus is not started")
+        return self._js
+
+    async def _ensure_stream(self, name: str, subjects: list[str]) -> None:
+        if name in self._streams:
+            return
+        js = self._jetstream()
+        try:
+            try:
+                await js.stream_info(name)
+            except nats.js.errors.NotFoundError:
+                await js.add_stream(
+                    StreamConfig(
+                        name=name,
+                        subjects=subjects,
+                        storage=StorageType.FILE,
+                        duplicate_window=self.duplicate_window,
+                    )
+                )
+        except _UNAVAILABLE as error:
+            raise BusUnavailable(f"stream {name}: {_why(error)}") from None
+        self._streams.add(name)
+
+    async def _context_stream(self, context: str) -> str:
+        name = self.stream_name(context)
+        await self._ensure_stream(name, [f"{self.namespace}.{context}.>"])
+        return name
+
+    # Publishing ----------------------------------------------------------------------------
+    async def publish(self, event: IntegrationEvent) -> None:
+        stream = await self._context_stream(event.context)
+        try:
+            await self._jetstream().publish(
+                self.subject(event.type),
+                encode(event),
+                stream=stream,
+                headers={"Nats-Msg-Id": str(event.id)},
+            )
+        except _UNAVAILABLE as error:
+            raise BusUnavailable(f"publish {event.type}: {_why(error)}") from None
+
+    async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
+        """Pipelined: every event is sent before the first acknowledgement is awaited (one
+        connection keeps their order), then the acknowledgements are read in order."""
+        js = self._jetstream()
+        pending: list[asyncio.Future[PubAck]] = []
+        try:
+            for event in events:
+                stream = await self._context_stream(event.context)
+                future = await js.publish_async(
+                    self.subject(event.type),
+                    encode(event),
+                    wait_stall=self.timeout,
+                    stream=stream,
+                    headers={"Nats-Msg-Id": str(event.id)},
+                )
+                pending.append(future)
+        except (*_UNAVAILABLE, BusUnavailable):
+            _log.warning("publish stopped after %d of %d events", len(pending), len(events))
+        if pending:
+            await asyncio.wait(pending, timeout=self.timeout)
+        confirmed = 0
+        for future in pending:
+            if not future.done() or future.cancelled() or future.exception() is not None:
+                break
+            confirmed += 1
+        for future in pending[confirmed:]:
+            future.cancel()
+        return confirmed
+
+    async def dead_letter(self, consumer: str, data: bytes) -> None:
+        await self._ensure_stream(self.dead_letter_stream, [f"{self.namespace}.dead-letters.>"])
+        try:
+            event_id = decode(data).id.hex
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            event_id = None
+        headers = {"Nats-Msg-Id": f"{consumer}:{event_id}"} if event_id else None
+        await self._jetstream().publish(
+            self.dead_letter_subject(consumer),
+            data,
+            stream=self.dead_letter_stream,
+            headers=headers,
+        )
+
+    # Consuming -----------------------------------------------------------------------------
+    async def subscribe(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        js = self._jetstream()
+        stopping = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for context in contexts:
+                stream = await self._context_stream(context)
+                await self._ensure_consumer(stream, consumer, context)
+                pull = await js.pull_subscribe_bind(durable=consumer, stream=stream)
+                loop = self._pull(pull, consumer, handler, stopping)
+                tasks.append(asyncio.create_task(loop, name=f"bus:{consumer}:{context}"))
+        except _UNAVAILABLE as error:
+            stopping.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise BusUnavailable(f"subscribe {consumer}: {_why(error)}") from None
+        subscription = _NatsSubscription(tasks, stopping)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def _ensure_consumer(self, stream: str, consumer: str, context: str) -> None:
+        js = self._jetstream()
+        try:
+            await js.consumer_info(stream, consumer)
+        except nats.js.errors.NotFoundError:
+            await js.add_consumer(
+                stream,
+                ConsumerConfig(
+                    durable_name=consumer,
+                    deliver_policy=DeliverPolicy.ALL,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=self.retry.ack_wait,
+                    # One more than the policy: see the module's docstring.
+                    max_deliver=self.retry.max_deliveries + 1,
+                    filter_subject=f"{self.namespace}.{context}.>",
+                    max_ack_pending=1000,
+                ),
+            )
+
+    async def _pull(
+        self,
+        pull: JetStreamContext.PullSubscription,
+        consumer: str,
+        handler: Handler,
+        stopping: asyncio.Event,
+    ) -> None:
+        while not stopping.is_set():
+            try:
+                messages = await pull.fetch(self.fetch_batch, timeout=0.5)
+            except nats.errors.TimeoutError:
+                continue
+            except _UNAVAILABLE as error:
+                if not self._closing:
+                    _log.warning("fetch for %s failed: %s", consumer, _why(error))
+                await _sleep_unless(stopping, 0.5)
+                continue
+            for number, msg in enumerate(messages):
+                if stopping.is_set():
+                    # Shutting down: hand the rest back at once, for another puller.
+                    for rest in messages[number:]:
+                        with contextlib.suppress(*_UNAVAILABLE):
+                            await rest.nak()
+                    break
+                await self._deliver(consumer, msg, handler)
+        with contextlib.suppress(*_UNAVAILABLE):
+            await pull.unsubscribe()
+
+    async def _deliver(self, consumer: str, msg: Msg, handler: Handler) -> None:
+        attempt = msg.metadata.num_delivered
+        try:
+            event = decode(msg.data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            _log.error("not an event envelope on %s; dead-lettered", msg.subject)
+            with contextlib.suppress(*_UNAVAILABLE):
+                await self.dead_letter(consumer, msg.data)
+                await msg.term()
+            return
+        if attempt > self.retry.max_deliveries:
+            with contextlib.suppress(*_UNAVAILABLE):
+                await self.dead_letter(consumer, msg.data)
+                await msg.term()
+            return
+        delivery = _NatsDelivery(self, consumer, msg, event, attempt)
+        try:
+            await handler(delivery)
+        except Exception:
+            await delivery.nack()
+
+    async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
+        js = self._jetstream()
+        subject = self.dead_letter_subject(consumer)
+        found: list[IntegrationEvent] = []
+        sequence = 1
+        while True:
+            try:
+                raw = await js.get_msg(
+                    self.dead_letter_stream, seq=sequence, subject=subject, next=True
+                )
+            except nats.js.errors.NotFoundError:
+                return found
+            except _UNAVAILABLE as error:
+                raise BusUnavailable(f"dead letters: {_why(error)}") from None
+            if raw.data:
+                found.append(decode(raw.data))
+            sequence = (raw.seq or sequence) + 1
+
+    async def lag(self, consumer: str, context: str) -> int:
+        try:
+            info = await self._jetstream().consumer_info(self.stream_name(context), consumer)
+        except nats.js.errors.NotFoundError:
+            return 0
+        except _UNAVAILABLE as error:
+            raise BusUnavailable(f"lag of {consumer}: {_why(error)}") from None
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
+    async def _on_error(self, error: Exception) -> None:
+        if not self._closing:
+            _log.warning("NATS client error: %s", _why(error))
+
+    async def _on_disconnected(self) -> None:
+        if not self._closing:
+            _log.warning("NATS disconnected; reconnecting")
+
+    async def ping(self) -> None:
+        if self._nc is None or not self._nc.is_connected:
+            raise BusUnavailable(f"not connected to NATS at {self.url}")
+        try:
+            await self._jetstream().account_info()
+        except _UNAVAILABLE as error:
+            raise BusUnavailable(f"JetStream does not answer: {_why(error)}") from None
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+
+
+async def _on_reconnected() -> None:
+    _log.info("NATS reconnected")
+
+
+def _why(error: BaseException) -> str:
+    return str(error) or type(error).__name__

@@ -1,0 +1,67 @@
+"""MemoryAuditUnitOfWork: the audit log and its inbox in lists, with the SQL adapter's contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.audit.entry import AuditEntry, AuditPosition
+from domain.audit.repository import AuditLog, AuditUnitOfWork
+from domain.shared.events import DomainEvent
+from domain.shared.inbox import Inbox
+
+
+@dataclass
+class MemoryAuditStore:
+    entries: list[AuditEntry] = field(default_factory=list)
+    processed: set[tuple[str, UUID]] = field(default_factory=set)
+
+
+class _Entries(AuditLog):
+    def __init__(self, store: MemoryAuditStore) -> None:
+        self._store = store
+        self.staged: list[AuditEntry] = []
+
+    async def add(self, entry: AuditEntry) -> None:
+        self.staged.append(entry)
+
+    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
+        rows = sorted(self._store.entries, key=lambda e: (e.occurred_at, e.event_id), reverse=True)
+        if before is not None:
+            edge = (before.occurred_at, before.event_id)
+            rows = [e for e in rows if (e.occurred_at, e.event_id) < edge]
+        return rows[:limit]
+
+
+class _Inbox(Inbox):
+    def __init__(self, store: MemoryAuditStore) -> None:
+        self._store = store
+        self.staged: set[tuple[str, UUID]] = set()
+
+    async def first_time(self, consumer: str, event_id: UUID) -> bool:
+        key = (consumer, event_id)
+        if key in self._store.processed or key in self.staged:
+            return False
+        self.staged.add(key)
+        return True
+
+
+class MemoryAuditUnitOfWork(AuditUnitOfWork):
+    def __init__(self, store: MemoryAuditStore, *, read_only: bool = False) -> None:
+        self._store = store
+        self.read_only = read_only
+
+    async def _begin(self) -> None:
+        self.entries = self._entries = _Entries(self._store)
+        self.inbox = self._inbox = _Inbox(self._store)
+
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        # Checked again at commit, as a unique key would: a concurrent twin loses.
+        if self._inbox.staged & self._store.processed:
+            raise RuntimeError("another unit of work applied this event meanwhile")
+        self._store.processed |= self._inbox.staged
+        self._store.entries.extend(self._entries.staged)
+        self._inbox.staged, self._entries.staged = set(), []
+
+    async def _close(self) -> None:
+        self._inbox.staged, self._entries.staged = set(), []

@@ -1,0 +1,57 @@
+"""SqlAuditUnitOfWork: audit entries and the consumer inbox in one SQL transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import RowMapping, and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.inbox import SqlInbox
+from adapters.persistence.sql.tables import audit_log
+from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from domain.audit.entry import AuditEntry, AuditPosition
+from domain.audit.repository import AuditLog, AuditUnitOfWork
+
+
+class SqlAuditLog(AuditLog):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, entry: AuditEntry) -> None:
+        await self._conn.execute(
+            insert(audit_log).values(
+                event_id=entry.event_id,
+                type=entry.type,
+                aggregate_id=entry.aggregate_id,
+                occurred_at=entry.occurred_at,
+                actor=entry.actor,
+            )
+        )
+
+    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
+        c = audit_log.c
+        query = select(audit_log).order_by(c.occurred_at.desc(), c.event_id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(
+                or_(
+                    c.occurred_at < before.occurred_at,
+                    and_(c.occurred_at == before.occurred_at, c.event_id < before.event_id),
+                )
+            )
+        result = await self._conn.execute(query)
+        return [_entry(row) for row in result.mappings()]
+
+
+class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
+    def _open_repositories(self, connection: AsyncConnection) -> None:
+        self.entries = SqlAuditLog(connection)
+        self.inbox = SqlInbox(connection)
+
+
+def _entry(row: RowMapping) -> AuditEntry:
+    return AuditEntry(
+        event_id=row["event_id"],
+        type=row["type"],
+        aggregate_id=row["aggregate_id"],
+        occurred_at=row["occurred_at"],
+        actor=row["actor"],
+    )

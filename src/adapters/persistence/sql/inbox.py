@@ -1,0 +1,36 @@
+"""SqlInbox: processed event ids per consumer, in the consumer's own transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.sql.tables import processed_events
+from domain.shared.inbox import Inbox
+
+
+class SqlInbox(Inbox):
+    """A concurrent twin of the same delivery blocks on the primary key and then fails with
+    an IntegrityError, which rolls its unit of work back: the effect is applied once."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def first_time(self, consumer: str, event_id: UUID) -> bool:
+        table = processed_events
+        seen = await self._conn.scalar(
+            select(table.c.event_id).where(
+                table.c.consumer == consumer, table.c.event_id == event_id
+            )
+        )
+        if seen is not None:
+            return False
+        await self._conn.execute(
+            insert(table).values(
+                consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+            )
+        )
+        return True

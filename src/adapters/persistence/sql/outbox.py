@@ -1,0 +1,147 @@
+"""SqlOutbox: the outbox table, written by SqlUnitOfWork and read by relays.
+
+A relay claims a batch in a transaction that stays open while it publishes:
+- PostgreSQL and MariaDB: `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent relays take
+  disjoint batches without waiting (MariaDB runs it in READ COMMITTED, so the claim takes no gap
+  locks that would hold up writers).
+- SQLite has no row locks: the claim's `BEGIN IMMEDIATE` takes the database's write lock, so
+  relays take turns and writers wait for a batch to be published. Keep batches small there.
+Rows of an aggregate that another relay holds an earlier event of are left for later, so each
+aggregate's events are published in commit order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.signal import NewEvents
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.tables import outbox
+from application.messaging.registry import IntegrationEvents
+from domain.shared.events import DomainEvent
+from domain.shared.messaging import IntegrationEvent
+from domain.shared.outbox import Outbox, OutboxBatch
+
+
+class _Batch(OutboxBatch):
+    def __init__(self, rows: Sequence[RowMapping]) -> None:
+        self.positions = [row["position"] for row in rows]
+        self.events = [_event(row) for row in rows]
+        self.count = 0
+
+    def sent(self, count: int) -> None:
+        self.count = max(0, min(count, len(self.events)))
+
+
+class SqlOutbox(Outbox):
+    def __init__(self, database: SqlDatabase, events: IntegrationEvents) -> None:
+        self._database = database
+        self._to_integration = events
+        self._new = NewEvents()
+
+    def prepare(self, domain_events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
+        return self._to_integration(domain_events)
+
+    async def append(self, connection: AsyncConnection, events: Sequence[IntegrationEvent]) -> None:
+        """Insert the events inside the caller's transaction."""
+        if events:
+            await connection.execute(insert(outbox), [_row(event) for event in events])
+
+    def notify(self) -> None:
+        """Wake relays of this process once the rows are committed."""
+        self._new.notify()
+
+    @asynccontextmanager
+    async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
+        backend = self._database.backend
+        async with self._database.engine.connect() as connection:
+            if backend == "mysql":
+                await connection.execution_options(isolation_level="READ COMMITTED")
+            transaction = await connection.begin()
+            pending = (
+                select(outbox)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.position)
+                .limit(limit)
+            )
+            if backend != "sqlite":
+                pending = pending.with_for_update(skip_locked=True)
+            rows = list((await connection.execute(pending)).mappings())
+            rows = await _without_blocked(connection, rows)
+            batch = _Batch(rows)
+            try:
+                yield batch
+            finally:
+                if batch.count:
+                    await connection.execute(
+                        update(outbox)
+                        .where(outbox.c.position.in_(batch.positions[: batch.count]))
+                        .values(sent_at=datetime.now(UTC))
+                    )
+                await transaction.commit()
+
+    async def backlog(self) -> int:
+        async with self._database.autocommit_engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def wait(self, at_most: float) -> None:
+        await self._new.wait(at_most)
+
+
+async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) -> list[RowMapping]:
+    """Drop the rows of aggregates with an earlier pending row outside this batch: another
+    relay holds it (any unlocked earlier row would be in the batch), so it must go first."""
+    if not rows:
+        return rows
+    positions = [row["position"] for row in rows]
+    blocked = set(
+        await connection.scalars(
+            select(outbox.c.aggregate_id)
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.aggregate_id.in_({row["aggregate_id"] for row in rows}),
+                outbox.c.position < max(positions),
+                outbox.c.position.not_in(positions),
+            )
+            .distinct()
+        )
+    )
+    return [row for row in rows if row["aggregate_id"] not in blocked] if blocked else rows
+
+
+def _row(event: IntegrationEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "type": event.type,
+        "version": event.version,
+        "aggregate_id": event.aggregate_id,
+        "occurred_at": event.occurred_at,
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "actor": event.actor,
+        "payload": json.dumps(event.payload, separators=(",", ":")),
+    }
+
+
+def _event(row: RowMapping) -> IntegrationEvent:
+    return IntegrationEvent(
+        id=row["event_id"],
+        type=row["type"],
+        version=row["version"],
+        occurred_at=row["occurred_at"],
+        aggregate_id=row["aggregate_id"],
+        payload=json.loads(row["payload"]),
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        actor=row["actor"],
+    )

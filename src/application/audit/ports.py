@@ -1,0 +1,11 @@
+"""How audit use cases obtain a unit of work."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.audit.repository import AuditUnitOfWork
+
+
+class AuditUnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> AuditUnitOfWork: ...

@@ -1,0 +1,32 @@
+"""RecordChange: the consumer that writes one audit entry per catalog event, exactly once."""
+
+from __future__ import annotations
+
+from application.audit.ports import AuditUnitOfWorkFactory
+from application.messaging.consumers import Consumer
+from domain.audit.entry import AuditEntry
+from domain.shared.messaging import IntegrationEvent
+
+
+class RecordChange(Consumer):
+    name = "audit"
+    contexts = ("catalog",)
+
+    def __init__(self, uow: AuditUnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, event: IntegrationEvent) -> bool:
+        async with self._uow() as uow:
+            if not await uow.inbox.first_time(self.name, event.id):
+                return False
+            await uow.entries.add(
+                AuditEntry(
+                    event_id=event.id,
+                    type=event.type,
+                    aggregate_id=event.aggregate_id,
+                    occurred_at=event.occurred_at,
+                    actor=event.actor,
+                )
+            )
+            await uow.commit()
+        return True

@@ -1,0 +1,1 @@
+"""Messaging use cases: integration event types, the outbox relay, and the consumer runner."""

@@ -1,0 +1,99 @@
+"""Consumers of integration events, and the runner that feeds them from the bus.
+
+A consumer is idempotent: it opens its own unit of work, asks the inbox whether it already
+applied the event (`uow.inbox.first_time(...)`) and commits the inbox record with its effect, so
+the bus's at-least-once delivery gives an effect exactly once.
+
+Adding a consumer: write a `Consumer` subclass in the application package of its context,
+register it in the container's `consumers` list, and every worker runs it (see docs/messaging.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from application.messaging.context import MessageContext, message_context
+from domain.shared.messaging import Delivery, Handler, IntegrationEvent, MessageBus, Subscription
+
+_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+_log = logging.getLogger("portico.consumers")
+
+
+class Consumer(ABC):
+    """`name` is the durable position on the bus (one per consumer, shared by every worker);
+    `contexts` are the bounded contexts whose events it receives."""
+
+    name: str
+    contexts: tuple[str, ...]
+
+    @abstractmethod
+    async def __call__(self, event: IntegrationEvent) -> bool:
+        """Apply the event; return False when it was already applied (or is of no interest).
+        Raise to have it delivered again later."""
+
+
+@dataclass(slots=True)
+class ConsumerStats:
+    delivered: int = 0
+    applied: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class ConsumerRunner:
+    def __init__(self, bus: MessageBus, consumers: Sequence[Consumer]) -> None:
+        for consumer in consumers:
+            if not _NAME.fullmatch(consumer.name):
+                raise ValueError(f"consumer name {consumer.name!r}: use [a-z][a-z0-9_-]*")
+        self._bus = bus
+        self.consumers = list(consumers)
+        self.stats = {consumer.name: ConsumerStats() for consumer in consumers}
+        self._subscriptions: list[Subscription] = []
+
+    async def start(self) -> None:
+        for consumer in self.consumers:
+            handler = self._handler(consumer)
+            subscription = await self._bus.subscribe(
+                consumer.name, handler, contexts=consumer.contexts
+            )
+            self._subscriptions.append(subscription)
+
+    async def stop(self) -> None:
+        """Stop fetching, let in-flight events finish and be acknowledged."""
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.stop()
+
+    def _handler(self, consumer: Consumer) -> Handler:
+        stats = self.stats[consumer.name]
+
+        async def handle(delivery: Delivery) -> None:
+            stats.delivered += 1
+            event = delivery.event
+            # What the consumer commits is caused by this event, in the same conversation.
+            caused_by = MessageContext(event.correlation_id, str(event.id), None)
+            try:
+                with message_context(caused_by):
+                    applied = await consumer(event)
+            except Exception:
+                stats.failed += 1
+                _log.exception(
+                    "consumer %s failed on %s %s (attempt %d)",
+                    consumer.name,
+                    event.type,
+                    event.id,
+                    delivery.attempt,
+                )
+                await delivery.nack()
+                return
+            if applied:
+                stats.applied += 1
+            else:
+                stats.skipped += 1
+            await delivery.ack()
+
+        return handle

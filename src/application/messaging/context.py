@@ -1,0 +1,50 @@
+"""MessageContext: who and what caused the events a unit of work records.
+
+The HTTP layer binds the request id as correlation id (and, with identity, the actor); the
+consumer runner binds the incoming event's correlation id and makes the event their cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    actor: str | None = None
+
+
+_NONE = MessageContext()
+_current: ContextVar[MessageContext | None] = ContextVar("portico_message_context", default=None)
+
+
+def current_context() -> MessageContext:
+    return _current.get() or _NONE
+
+
+def bind_context(
+    *, correlation_id: str | None = None, causation_id: str | None = None, actor: str | None = None
+) -> None:
+    """Set the context for the rest of the current task (a request, a delivery)."""
+    _current.set(MessageContext(correlation_id, causation_id, actor))
+
+
+def bind_actor(actor: str | None) -> None:
+    """Name who acts for the rest of the current task, keeping the correlation (identity's
+    authentication binds the user here once it has checked the token)."""
+    current = current_context()
+    _current.set(MessageContext(current.correlation_id, current.causation_id, actor))
+
+
+@contextmanager
+def message_context(context: MessageContext) -> Iterator[None]:
+    token = _current.set(context)
+    try:
+        yield
+    finally:
+        _current.reset(token)

@@ -1,0 +1,100 @@
+"""OutboxRelay: moves committed integration events from the outbox to the bus, in order.
+
+Several relays may run at once (one per worker process): each claims its own batch, and the
+outbox never hands two relays rows of one aggregate at the same time, so every aggregate's events
+reach the bus in the order they were committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from domain.shared.messaging import BusUnavailable, MessageBus
+from domain.shared.outbox import Outbox
+
+_log = logging.getLogger("portico.relay")
+
+
+@dataclass(slots=True)
+class RelayStats:
+    published: int = 0
+    failures: int = 0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        outbox: Outbox,
+        bus: MessageBus,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 0.2,
+        retry_delay: float = 1.0,
+    ) -> None:
+        self._outbox = outbox
+        self._bus = bus
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retry_delay = retry_delay
+        self.stats = RelayStats()
+        # After a failed publish, ask the bus before claiming again: a claim holds its rows
+        # (all writes, on SQLite) while it publishes, which a dead bus would drag out.
+        self._bus_suspect = False
+
+    async def relay_once(self) -> int:
+        """Publish one batch; return how many events it published. Raises nothing on a bus
+        failure: the unpublished events stay pending, and `stats.failures` counts it."""
+        if self._bus_suspect:
+            try:
+                await self._bus.ping()
+            except BusUnavailable:
+                self.stats.failures += 1
+                return 0
+            self._bus_suspect = False
+        async with self._outbox.claim(self.batch_size) as batch:
+            if not batch.events:
+                return 0
+            published = await self._bus.publish_all(batch.events)
+            batch.sent(published)
+        self.stats.published += published
+        if published < len(batch.events):
+            self.stats.failures += 1
+            self._bus_suspect = True
+        return published
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay until `stopping` is set: at once while batches come back full, otherwise when
+        new events may be pending, and after `retry_delay` when the bus failed."""
+        while not stopping.is_set():
+            failures = self.stats.failures
+            try:
+                published = await self.relay_once()
+            except Exception:
+                # The outbox's store failed (a database restart): keep the worker alive.
+                _log.exception("relay: the outbox could not be read")
+                self.stats.failures += 1
+                published = 0
+            if self.stats.failures > failures:
+                await _sleep_unless(stopping, self.retry_delay)
+            elif published < self.batch_size:
+                await _first_of(stopping, self._outbox.wait(self.poll_interval))
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stopping.wait(), seconds)
+    except TimeoutError:
+        return
+
+
+async def _first_of(stopping: asyncio.Event, waiting: Awaitable[None]) -> None:
+    stop = asyncio.ensure_future(stopping.wait())
+    other = asyncio.ensure_future(waiting)
+    try:
+        await asyncio.wait({stop, other}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (stop, other):
+            task.cancel()

@@ -1,0 +1,13 @@
+"""Inbox port: the events a consumer already applied, kept in the consumer's own transaction."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from uuid import UUID
+
+
+class Inbox(ABC):
+    @abstractmethod
+    async def first_time(self, consumer: str, event_id: UUID) -> bool:
+        """Record that `consumer` applies `event_id` in this unit of work; False if it already
+        did. The record becomes durable with the unit of work's commit, with the effect."""

@@ -1,0 +1,128 @@
+"""Integration events and the MessageBus port: how contexts tell each other what happened.
+
+Domain events are facts inside one context. An IntegrationEvent is the published, versioned
+contract built from one: other contexts and other services depend on its `type`, `version` and
+`payload`, never on the domain classes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrationEvent:
+    """The envelope every published event travels in.
+
+    `type` is "<context>.<Name>" (e.g. "catalog.ProductCreated"); `version` is the schema version
+    of `payload` for that type. `correlation_id` ties together everything one request caused;
+    `causation_id` is the id of the event (or request) that directly caused this one. `actor`
+    names who acted, when someone did.
+    """
+
+    id: UUID
+    type: str
+    version: int
+    occurred_at: datetime
+    aggregate_id: UUID
+    payload: dict[str, Any] = field(default_factory=dict)
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    actor: str | None = None
+
+    @property
+    def context(self) -> str:
+        """The bounded context that published the event: the type's first part."""
+        return self.type.split(".", 1)[0]
+
+
+class Delivery(ABC):
+    """One delivery of an event to a consumer. Settle it exactly once: `ack` or `nack`.
+
+    A delivery that is never settled (the consumer died) is delivered again once the bus's
+    acknowledgement wait is over.
+    """
+
+    event: IntegrationEvent
+    attempt: int
+    """1 for the first delivery, 2 for the first redelivery, and so on."""
+
+    @abstractmethod
+    async def ack(self) -> None:
+        """The consumer is done with the event: never deliver it to this consumer again."""
+
+    @abstractmethod
+    async def nack(self) -> None:
+        """The consumer failed: deliver again after a back-off, or dead-letter it after the
+        last attempt."""
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+class Subscription(ABC):
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop asking for events, finish the one in hand, hand back the rest; then return."""
+
+
+class BusUnavailable(Exception):
+    """The bus cannot take or give events right now; the caller may try again later."""
+
+
+class MessageBus(ABC):
+    """Publish integration events and deliver them to durable, named consumers, at least once.
+
+    Every event published to a context reaches every consumer subscribed to that context; each
+    consumer name is one durable position, shared by every subscription under that name (so
+    several processes share the load). Events of one context reach a consumer in the order they
+    were published, except for redeliveries. Publishing an event id twice within the
+    bus's duplicate window delivers it once.
+    """
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect; raise BusUnavailable when the bus cannot be reached."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def publish(self, event: IntegrationEvent) -> None:
+        """Return once the bus holds the event durably; raise BusUnavailable otherwise."""
+
+    async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
+        """Publish in order; return how many, from the first, the bus confirmed.
+
+        Stops at the first failure. Adapters may pipeline; events after the first failure may
+        still have reached the bus, so a retry relies on duplicate detection.
+        """
+        for count, event in enumerate(events):
+            try:
+                await self.publish(event)
+            except BusUnavailable:
+                return count
+        return len(events)
+
+    @abstractmethod
+    async def subscribe(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        """Deliver the events of `contexts` to `handler` under the durable name `consumer`."""
+
+    @abstractmethod
+    async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
+        """The events `consumer` gave up on after its last attempt, oldest first."""
+
+    @abstractmethod
+    async def lag(self, consumer: str, context: str) -> int:
+        """How many events of `context` `consumer` has not yet acknowledged."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise BusUnavailable unless the bus answers now."""

@@ -1,0 +1,35 @@
+"""Outbox port: integration events written with the state change, waiting to be published."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractAsyncContextManager
+
+from domain.shared.messaging import IntegrationEvent
+
+
+class OutboxBatch(ABC):
+    """Pending events claimed by one relay, oldest first; no other relay sees them meanwhile."""
+
+    events: list[IntegrationEvent]
+
+    @abstractmethod
+    def sent(self, count: int) -> None:
+        """The first `count` events were published: mark them sent when the batch closes."""
+
+
+class Outbox(ABC):
+    """Events of committed units of work, published by relays in order per aggregate."""
+
+    @abstractmethod
+    def claim(self, limit: int) -> AbstractAsyncContextManager[OutboxBatch]:
+        """At most `limit` pending events whose earlier events (same aggregate) are all sent or
+        in this batch. Leaving the block marks the reported ones sent and frees the others."""
+
+    @abstractmethod
+    async def backlog(self) -> int:
+        """How many events wait to be published."""
+
+    @abstractmethod
+    async def wait(self, at_most: float) -> None:
+        """Return when new events may be pending, or after `at_most` seconds."""

@@ -1,0 +1,57 @@
+"""`portico worker`: the outbox relay and the event consumers, until SIGTERM or SIGINT.
+
+Run as many as you like: relays claim disjoint batches and every consumer's durable position is
+shared, so the workers split the work. SIGTERM stops gracefully (see MessagingRuntime).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from typing import Any
+
+import structlog
+
+from entrypoints.cli.startup import check_database
+from entrypoints.container import build_container, close_container
+from entrypoints.settings import Settings
+from entrypoints.worker.runtime import MessagingRuntime
+
+_log = structlog.get_logger("portico.worker")
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("worker", help="relay the outbox and run the event consumers")
+    parser.add_argument("--no-relay", action="store_true", help="only run the consumers")
+    parser.add_argument("--no-consumers", action="store_true", help="only run the relay")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    check_database(settings)
+    if settings.bus == "memory":
+        _log.warning(
+            "worker.memory_bus",
+            detail="PORTICO_BUS=memory: events published here reach only this process",
+        )
+    asyncio.run(work(settings, relay=not args.no_relay, consumers=not args.no_consumers))
+    return 0
+
+
+async def work(settings: Settings, *, relay: bool = True, consumers: bool = True) -> None:
+    container = build_container(settings)
+    runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    _log.info("worker.started", bus=settings.bus, persistence=settings.persistence)
+    await runtime.start()
+    try:
+        await stopping.wait()
+        _log.info("worker.stopping")
+        await runtime.stop()
+        _log.info("worker.stopped", **await runtime.stats())
+    finally:
+        await close_container(container)

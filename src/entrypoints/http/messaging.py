@@ -1,0 +1,47 @@
+"""GET /api/v1/messaging/stats: outbox backlog and consumer lag, for operators.
+
+A plain endpoint until the observability work turns these into Prometheus metrics. It reports
+what this process runs (the in-process worker) or, without one, the backlog and lag as the
+outbox and the bus see them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get
+from litestar.datastructures import State
+
+from domain.identity.roles import Permission
+from domain.shared.messaging import BusUnavailable
+from entrypoints.container import Container
+from entrypoints.http.security.guards import requires
+from entrypoints.worker.runtime import MessagingRuntime
+
+
+class MessagingController(Controller):
+    path = "/api/v1/messaging"
+    tags = ["messaging"]
+    guards = [requires(Permission.OPERATIONS_READ)]
+
+    @get("/stats", operation_id="messagingStats")
+    async def stats(self, state: State) -> dict[str, Any]:
+        """Events waiting in the outbox, and per consumer the events it has not yet acked."""
+        runtime: MessagingRuntime | None = state.get("messaging")
+        if runtime is not None:
+            return await runtime.stats()
+        container: Container = state["container"]
+        bus = container.bus()
+        lag: dict[str, dict[str, int | None]] = {}
+        for consumer in container.consumers():
+            lag[consumer.name] = {}
+            for context in consumer.contexts:
+                try:
+                    await bus.start()
+                    lag[consumer.name][context] = await bus.lag(consumer.name, context)
+                except BusUnavailable:
+                    lag[consumer.name][context] = None
+        return {
+            "outbox_backlog": await container.outbox().backlog(),
+            "consumers": {name: {"lag": by_context} for name, by_context in lag.items()},
+        }

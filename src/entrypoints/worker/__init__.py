@@ -1,0 +1,1 @@
+"""The messaging worker: the outbox relay and the consumers, in `portico worker` or in-process."""

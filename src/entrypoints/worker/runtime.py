@@ -1,0 +1,128 @@
+"""MessagingRuntime: runs the outbox relay and every consumer of the container in this process.
+
+`portico worker` runs one per process (several processes share each consumer's durable
+position); `portico serve` runs one in-process when the settings say so (the default with the
+in-process bus). Stopping is graceful: consumers stop fetching, finish the event in hand and ack
+it, the relay finishes its batch, then the bus flushes and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+
+from application.messaging.consumers import ConsumerRunner
+from domain.shared.messaging import BusUnavailable
+from entrypoints.container import Container
+
+_log = structlog.get_logger("portico.worker")
+_RETRY_CONNECT = 1.0
+
+
+class MessagingRuntime:
+    def __init__(self, container: Container, *, relay: bool = True, consumers: bool = True) -> None:
+        self._container = container
+        self._bus = container.bus()
+        self._relay = container.relay() if relay else None
+        self.runner = ConsumerRunner(self._bus, container.consumers() if consumers else [])
+        self._stopping = asyncio.Event()
+        self.ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Return at once; connecting (and reconnecting) goes on in the background."""
+        self._tasks.append(asyncio.create_task(self._run(), name="messaging"))
+        interval = self._container.settings().messaging_stats_interval
+        if interval > 0:
+            self._tasks.append(asyncio.create_task(self._log_stats(interval), name="stats"))
+
+    async def _run(self) -> None:
+        await self._until_connected()
+        if self._stopping.is_set():
+            return
+        relay_task = None
+        if self._relay is not None:
+            relay_task = asyncio.create_task(self._relay.run(self._stopping), name="relay")
+        await self._subscribe()
+        if not self._stopping.is_set():
+            self.ready.set()
+            _log.info(
+                "worker.ready",
+                relay=self._relay is not None,
+                consumers=[c.name for c in self.runner.consumers],
+            )
+        await self._stopping.wait()
+        await self.runner.stop()
+        if relay_task is not None:
+            await relay_task
+
+    async def _until_connected(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._bus.start()
+                return
+            except BusUnavailable as error:
+                _log.warning("worker.bus_unavailable", detail=str(error))
+                await _sleep_unless(self._stopping, _RETRY_CONNECT)
+
+    async def _subscribe(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.runner.start()
+                return
+            except BusUnavailable as error:
+                await self.runner.stop()
+                _log.warning("worker.subscribe_failed", detail=str(error))
+                await _sleep_unless(self._stopping, _RETRY_CONNECT)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                if task.get_name() == "stats":
+                    task.cancel()
+                await task
+        self._tasks.clear()
+
+    async def stats(self) -> dict[str, Any]:
+        """Outbox backlog, relay counters and, per consumer, counters and lag per context."""
+        found: dict[str, Any] = {}
+        with contextlib.suppress(Exception):
+            found["outbox_backlog"] = await self._container.outbox().backlog()
+        if self._relay is not None:
+            found["relay"] = {
+                "published": self._relay.stats.published,
+                "failures": self._relay.stats.failures,
+            }
+        consumers: dict[str, Any] = {}
+        for consumer in self.runner.consumers:
+            counts = self.runner.stats[consumer.name]
+            lag: dict[str, int | None] = {}
+            for context in consumer.contexts:
+                try:
+                    lag[context] = await self._bus.lag(consumer.name, context)
+                except BusUnavailable:
+                    lag[context] = None
+            consumers[consumer.name] = {
+                "delivered": counts.delivered,
+                "applied": counts.applied,
+                "skipped": counts.skipped,
+                "failed": counts.failed,
+                "lag": lag,
+            }
+        found["consumers"] = consumers
+        return found
+
+    async def _log_stats(self, interval: float) -> None:
+        while not self._stopping.is_set():
+            await _sleep_unless(self._stopping, interval)
+            if not self._stopping.is_set():
+                _log.info("messaging.stats", **await self.stats())
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)

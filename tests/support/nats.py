@@ -1,0 +1,97 @@
+"""NATS for the tests: the shared server with names unique to a test, or a private server.
+
+Every test gets its own namespace (streams `<NAMESPACE>_*`, subjects `<namespace>.>`) and
+deletes only the streams of that namespace. Fault tests start a private nats-server on a free
+port and stop it by its pid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import nats
+import pytest
+
+from tests.support.servers import ON_CI, free_port, reachable
+
+NATS_URL = os.environ.get("PORTICO_TEST_NATS_URL", "nats://127.0.0.1:4222")
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+def require_nats(url: str = NATS_URL) -> str:
+    host, _, port = url.removeprefix("nats://").rpartition(":")
+    if not reachable(host or "127.0.0.1", int(port)):
+        message = (
+            f"NATS is not reachable at {url}; start it (see ../shared/services.md) "
+            "or point PORTICO_TEST_NATS_URL at one"
+        )
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+def unique_namespace() -> str:
+    return "t" + uuid.uuid4().hex[:16]
+
+
+async def delete_namespace(url: str, namespace: str) -> None:
+    """Delete the streams of `namespace` (and only those)."""
+    prefix = namespace.upper() + "_"
+    nc = await nats.connect(servers=[url], connect_timeout=2, max_reconnect_attempts=1)
+    try:
+        js = nc.jetstream()
+        for stream in await js.streams_info():
+            name = stream.config.name or ""
+            if name.startswith(prefix):
+                await js.delete_stream(name)
+    finally:
+        await nc.close()
+
+
+class PrivateNats:
+    """A nats-server of our own, on a free loopback port, storing in `store`."""
+
+    def __init__(self, store: Path, port: int | None = None) -> None:
+        if not Path(NATS_SERVER).exists():
+            message = f"{NATS_SERVER} is not installed (apt-get install nats-server)"
+            if ON_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        self.store = store
+        self.port = port or free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not reachable("127.0.0.1", self.port, timeout=0.2):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"the private nats-server did not start on {self.port}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def __enter__(self) -> PrivateNats:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()
