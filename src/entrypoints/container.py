@@ -85,6 +85,7 @@ from application.ordering.projector import Projection, Projector
 from application.ordering.ship_order import ShipOrderHandler
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
+from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
 from entrypoints.settings import Settings, SettingsError, env_name, load_settings
 
 
@@ -119,6 +120,12 @@ def build_redis_cache(settings: Settings) -> RedisCache:
     )
     client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
     return RedisCache(client, prefix=settings.cache_prefix, timeout=timeout, breaker=breaker)
+
+
+def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
+    timeout = settings.redis_timeout_ms / 1000
+    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
+    return SharedRateLimitStore(client, namespace=f"{settings.cache_prefix}:rate-limit")
 
 
 def uses_cache(settings: Settings) -> bool:
@@ -273,9 +280,14 @@ class Container(containers.DeclarativeContainer):
         keep_for=providers.Callable(_revocation_window, settings),
     )
     refresh_lifetime = providers.Callable(_seconds, settings.provided.auth_refresh_token_ttl)
-    # Rate-limit counters (Litestar's store API). The seam for a shared store: when the cache
-    # port offers Redis (PORTICO_CACHE=redis), select litestar.stores.redis.RedisStore here.
-    rate_limit_store = providers.Singleton(MemoryStore)
+    # Rate-limit counters (Litestar's store API): shared in Redis when the cache is, so the
+    # limits hold across processes; per process otherwise.
+    rate_limit_store = providers.Selector(
+        settings.provided.cache,
+        none=providers.Singleton(MemoryStore),
+        memory=providers.Singleton(MemoryStore),
+        redis=providers.Singleton(build_rate_limit_store, settings),
+    )
 
     # Use cases: stateless, so one instance each.
     create_product = providers.Singleton(
@@ -446,3 +458,6 @@ async def close_container(container: Container) -> None:
         await container.sql_database().dispose()
     if settings.cache == "redis":
         await container.redis_cache().close()
+        rate_limits = container.rate_limit_store()
+        if isinstance(rate_limits, SharedRateLimitStore):
+            await rate_limits.close()
