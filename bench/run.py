@@ -168,6 +168,10 @@ def main() -> int:
         "PORTICO_ACCESS_LOG": "false",
         "PORTICO_REDIS_URL": args.redis_url,
         "PORTICO_CACHE_PREFIX": prefix,
+        # No background pollers (outbox relay, order projector): they run transactions of their
+        # own, which would be counted as requests reaching PostgreSQL.
+        "PORTICO_IN_PROCESS_WORKER": "off",
+        "PORTICO_PROJECTOR": "off",
     }
     subprocess.run(
         portico("db", "upgrade"),
