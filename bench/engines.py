@@ -100,6 +100,9 @@ def portico_env(database_url: str, **extra: str) -> dict[str, str]:
         PORTICO_LOG_LEVEL="WARNING",
         PORTICO_ACCESS_LOG="false",
         PORTICO_CACHE="none",
+        # Background pollers (outbox relay, order projector) would compete for the one worker.
+        PORTICO_IN_PROCESS_WORKER="off",
+        PORTICO_PROJECTOR="off",
         **{f"PORTICO_{k.upper()}": v for k, v in extra.items()},
     )
     return env
