@@ -43,7 +43,15 @@ async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Sett
         "outbox_backlog": 1,
         "consumers": {"audit": {"lag": {"catalog": None}}},
         # With the memory cache and NATS, this process listens for other processes' writes.
-        "listeners": {"catalog-cache": {"delivered": 0, "applied": 0, "skipped": 0, "failed": 0}},
+        "listeners": {
+            "catalog-cache": {
+                "listening": False,
+                "delivered": 0,
+                "applied": 0,
+                "skipped": 0,
+                "failed": 0,
+            }
+        },
     }
 
 

@@ -130,10 +130,12 @@ class MessagingRuntime:
         """Whether this runtime relays the outbox or feeds shared consumers (not only listeners)."""
         return self._relay is not None or bool(self.runner.consumers)
 
-    def listener_stats(self) -> dict[str, dict[str, int]]:
-        """Counters of this process's listeners (one copy each per process: no shared lag)."""
+    def listener_stats(self) -> dict[str, dict[str, Any]]:
+        """This process's listeners: whether they are listening yet, and their counters (one
+        copy of each event per process, so no shared lag)."""
+        listening = self.ready.is_set()
         return {
-            listener.name: _counters(self.runner.stats[listener.name])
+            listener.name: {"listening": listening, **_counters(self.runner.stats[listener.name])}
             for listener in self.runner.listeners
         }
 
