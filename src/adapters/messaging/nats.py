@@ -341,7 +341,10 @@ class NatsMessageBus(MessageBus):
 
         async def cleanup() -> None:
             for stream in streams:
-                with contextlib.suppress(*_UNAVAILABLE, nats.js.errors.NotFoundError):
+                # Unreachable or already closed: the server expires it after listener_expiry.
+                with contextlib.suppress(
+                    *_UNAVAILABLE, nats.js.errors.NotFoundError, BusUnavailable
+                ):
                     await self._jetstream().delete_consumer(stream, name)
 
         try:
