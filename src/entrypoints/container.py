@@ -55,6 +55,7 @@ from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
 from application.catalog.get_product import GetProductHandler
 from application.catalog.integration_events import register_catalog_events
+from application.catalog.invalidate_cache import ForgetChangedProducts
 from application.catalog.list_products import ListProductsHandler
 from application.catalog.read_cache import CatalogReadCache
 from application.catalog.update_product import UpdateProductHandler
@@ -222,6 +223,10 @@ class Container(containers.DeclarativeContainer):
     # Consumers of integration events: every worker runs each one listed in `consumers`.
     audit_consumer = providers.Singleton(RecordChange, uow=audit_uow.provider)
     consumers = providers.List(audit_consumer)
+    # Listeners: every API process runs each one for itself, with its own copy of every event
+    # (MessageBus.listen); `portico serve` runs them when Settings.listens_for_cache_invalidation.
+    cache_invalidator = providers.Singleton(ForgetChangedProducts, read_cache=catalog_read_cache)
+    listeners = providers.List(cache_invalidator)
 
     memory_identity_store = providers.Singleton(MemoryIdentityStore)
     identity_uow = providers.Selector(

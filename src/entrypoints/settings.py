@@ -99,6 +99,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             return self.bus == "memory"
         return self.in_process_worker == "on"
 
+    @property
+    def listens_for_cache_invalidation(self) -> bool:
+        """Each API process keeps its own memory cache; with NATS, each one hears the catalog's
+        events and forgets what other processes changed (whatever `in_process_worker` says).
+        With the in-process bus no other process could write to it."""
+        return self.cache == "memory" and self.bus == "nats"
+
     def __post_init__(self) -> None:
         problems = _auth_problems(self) + _payment_problems(self)
         if problems:

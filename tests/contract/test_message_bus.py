@@ -291,3 +291,92 @@ async def test_subscribers_of_one_name_share_the_events(new_bus: BusFactory) -> 
         await subscription.stop()
 
     assert sorted(one.ids + two.ids) == sorted(e.id for e in sent)
+
+
+# Fan-out: `listen` gives every listening subscription its own copy -------------------------
+
+
+async def test_every_listener_in_every_process_gets_every_event(new_bus: BusFactory) -> None:
+    first_process, second_process = await new_bus(), await new_bus()
+    here, also_here, there, shared = Inbox(), Inbox(), Inbox(), Inbox()
+    subscriptions = [
+        await first_process.listen("cache", here, contexts=["shop"]),
+        await first_process.listen("cache", also_here, contexts=["shop"]),
+        await second_process.listen("cache", there, contexts=["shop"]),
+        await second_process.subscribe("cache", shared, contexts=["shop"]),
+    ]
+    sent = [event(n=n) for n in range(5)]
+    for e in sent:
+        await first_process.publish(e)
+    for inbox in (here, also_here, there, shared):
+        await inbox.wait_for(len(sent))
+    for subscription in subscriptions:
+        await subscription.stop()
+
+    expected = [e.id for e in sent]
+    assert here.ids == also_here.ids == there.ids == expected
+    # A listener takes nothing from the shared position of the same name.
+    assert shared.ids == expected
+
+
+async def test_a_listener_hears_only_what_is_published_after_it_started(
+    new_bus: BusFactory,
+) -> None:
+    bus = await new_bus()
+    before = event(n=1)
+    await bus.publish(before)
+    inbox = Inbox()
+    subscription = await bus.listen("cache", inbox, contexts=["shop"])
+    after = event(n=2)
+    await bus.publish(after)
+    await inbox.wait_for(1)
+    await subscription.stop()
+
+    assert inbox.ids == [after.id]
+
+
+async def test_a_listener_stopped_and_started_again_does_not_resume(new_bus: BusFactory) -> None:
+    bus = await new_bus()
+    first = Inbox()
+    subscription = await bus.listen("cache", first, contexts=["shop"])
+    heard = event(n=1)
+    await bus.publish(heard)
+    await first.wait_for(1)
+    await subscription.stop()
+    missed = event(n=2)
+    await bus.publish(missed)
+
+    again = Inbox()
+    subscription = await bus.listen("cache", again, contexts=["shop"])
+    latest = event(n=3)
+    await bus.publish(latest)
+    await again.wait_for(1)
+    await subscription.stop()
+
+    assert first.ids == [heard.id]
+    assert again.ids == [latest.id]
+
+
+async def test_a_listener_gets_a_nacked_event_again_then_dead_letters_it(
+    new_bus: BusFactory,
+) -> None:
+    bus = await new_bus()
+    retrying, doomed = Inbox("nack-first"), Inbox("nack")
+    subscriptions = [
+        await bus.listen("retrying-listener", retrying, contexts=["shop"]),
+        await bus.listen("doomed-listener", doomed, contexts=["shop"]),
+    ]
+    sent = event()
+    await bus.publish(sent)
+    await retrying.wait_for(2)
+    await doomed.wait_for(RETRY.max_deliveries)
+    async with asyncio.timeout(WAIT):
+        while not await bus.dead_letters("doomed-listener"):
+            await asyncio.sleep(0.02)
+    for subscription in subscriptions:
+        await subscription.stop()
+
+    assert retrying.deliveries == [(sent, 1), (sent, 2)]
+    assert doomed.deliveries == [(sent, n) for n in range(1, RETRY.max_deliveries + 1)]
+    assert await bus.dead_letters("doomed-listener") == [sent]
+    assert await bus.dead_letters("retrying-listener") == []

@@ -100,6 +100,11 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         ),
         ({"database_url": "not a url"}, ["serve"], "PORTICO_DATABASE_URL is not a database URL"),
         ({}, ["serve", "--port", "abc"], "argument --port: invalid int value: 'abc'"),
+        (
+            {"cache": "memory", "bus": "memory"},
+            ["serve", "--workers", "2"],
+            "PORTICO_BUS=memory cannot tell the other workers about a write",
+        ),
         ({}, ["launch"], "invalid choice: 'launch'"),
     ],
 )

@@ -60,3 +60,28 @@ def test_http_payments_need_a_provider_url() -> None:
         env_file=None,
     )
     assert (settings.payments, settings.payment_attempts) == ("http", 3)
+
+
+@pytest.mark.parametrize(
+    ("cache", "bus", "in_process_worker", "listens", "runs_worker"),
+    [
+        ("memory", "nats", "auto", True, False),  # each API process forgets others' writes
+        ("memory", "nats", "on", True, True),
+        ("memory", "memory", "auto", False, True),  # one process: after-commit is enough
+        ("redis", "nats", "auto", False, False),  # one cache shared by every process
+        ("none", "nats", "off", False, False),
+    ],
+)
+def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_nats(
+    cache: str, bus: str, in_process_worker: str, listens: bool, runs_worker: bool
+) -> None:
+    settings = load_settings(
+        {
+            "PORTICO_CACHE": cache,
+            "PORTICO_BUS": bus,
+            "PORTICO_IN_PROCESS_WORKER": in_process_worker,
+        },
+        env_file=None,
+    )
+    assert settings.listens_for_cache_invalidation is listens
+    assert settings.runs_worker_in_process is runs_worker

@@ -1,8 +1,9 @@
 """MemoryMessageBus: the MessageBus contract inside one process, for the defaults and tests.
 
 Like JetStream: a log per context, durable consumer positions shared by every subscription of
-a name, explicit ack, redelivery after a nack (with back-off) or after `ack_wait` without an
-answer, and dead letters after the last try. Everything is lost when the process ends.
+a name (`subscribe`) or owned by one subscription (`listen`), explicit ack, redelivery after a
+nack (with back-off) or after `ack_wait` without an answer, and dead letters after the last
+try. Everything is lost when the process ends.
 """
 
 from __future__ import annotations
@@ -175,6 +176,19 @@ class MemoryMessageBus(MessageBus):
             durable = self.broker.durables.setdefault((consumer, context), _Durable())
             pull = self._pull(consumer, context, durable, handler, stopping)
             tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}"))
+        return _MemorySubscription(tasks, stopping)
+
+    async def listen(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        # A position of its own, kept by the subscription alone and starting at the end of
+        # each log: it hears only what is published from now on, and is gone when it stops.
+        stopping = asyncio.Event()
+        tasks = []
+        for context in contexts:
+            durable = _Durable(cursor=len(self.broker.logs.setdefault(context, [])))
+            pull = self._pull(consumer, context, durable, handler, stopping)
+            tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}:listen"))
         return _MemorySubscription(tasks, stopping)
 
     async def _pull(

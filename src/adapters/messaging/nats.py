@@ -11,6 +11,13 @@
   `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated.
   The server allows one delivery more than the policy, so a last try whose process died is
   dead-lettered by the next puller instead of being dropped silently.
+- `listen` (fan-out) makes a durable pull consumer of its own on each stream,
+  `<consumer>-<random>`, delivering only what is published from then on. `stop` deletes it;
+  the server deletes it by itself after `listener_expiry` seconds without a pull (a process
+  that was killed). If the server dropped it while this process was cut off, the listener
+  notices within `listener_check` seconds and makes it again, starting a little before its last
+  contact, so the events of the gap are delivered (once more or less does not matter to a
+  listener: its work is idempotent).
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import nats
@@ -85,13 +95,26 @@ class _NatsDelivery(Delivery):
 
 
 class _NatsSubscription(Subscription):
-    def __init__(self, tasks: list[asyncio.Task[None]], stopping: asyncio.Event) -> None:
+    def __init__(
+        self,
+        tasks: list[asyncio.Task[None]],
+        stopping: asyncio.Event,
+        cleanup: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._tasks = tasks
         self._stopping = stopping
+        self._cleanup = cleanup
 
     async def stop(self) -> None:
         self._stopping.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        cleanup, self._cleanup = self._cleanup, None
+        if cleanup is not None:
+            await cleanup()
+
+
+# A re-made listener starts this much before its last contact (clock skew between hosts).
+_LISTENER_OVERLAP = timedelta(seconds=5)
 
 
 class NatsMessageBus(MessageBus):
@@ -104,6 +127,8 @@ class NatsMessageBus(MessageBus):
         fetch_batch: int = 10,
         timeout: float = 2.0,
         duplicate_window: float = 120.0,
+        listener_expiry: float = 300.0,
+        listener_check: float = 5.0,
     ) -> None:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
@@ -113,6 +138,8 @@ class NatsMessageBus(MessageBus):
         self.fetch_batch = fetch_batch
         self.timeout = timeout
         self.duplicate_window = duplicate_window
+        self.listener_expiry = listener_expiry
+        self.listener_check = listener_check
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._streams: set[str] = set()
@@ -303,19 +330,72 @@ class NatsMessageBus(MessageBus):
                 ),
             )
 
+    async def listen(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        js = self._jetstream()
+        name = f"{consumer}-{uuid.uuid4().hex[:12]}"
+        stopping = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        streams: list[str] = []
+
+        async def cleanup() -> None:
+            for stream in streams:
+                # Unreachable or already closed: the server expires it after listener_expiry.
+                with contextlib.suppress(
+                    *_UNAVAILABLE, nats.js.errors.NotFoundError, BusUnavailable
+                ):
+                    await self._jetstream().delete_consumer(stream, name)
+
+        try:
+            for context in contexts:
+                stream = await self._context_stream(context)
+                await js.add_consumer(stream, self._listener_config(name, context))
+                streams.append(stream)
+                pull = await js.pull_subscribe_bind(durable=name, stream=stream)
+                listener = _Listener(self, stream, name, context)
+                loop = self._pull(pull, consumer, handler, stopping, listener)
+                tasks.append(asyncio.create_task(loop, name=f"bus:{name}:{context}"))
+        except (*_UNAVAILABLE, BusUnavailable) as error:
+            stopping.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await cleanup()
+            raise BusUnavailable(f"listen {consumer}: {_why(error)}") from None
+        subscription = _NatsSubscription(tasks, stopping, cleanup)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    def _listener_config(
+        self, name: str, context: str, since: datetime | None = None
+    ) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=name,
+            deliver_policy=DeliverPolicy.NEW if since is None else DeliverPolicy.BY_START_TIME,
+            opt_start_time=since,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.retry.ack_wait,
+            max_deliver=self.retry.max_deliveries + 1,
+            filter_subject=f"{self.namespace}.{context}.>",
+            max_ack_pending=1000,
+            inactive_threshold=self.listener_expiry,
+        )
+
     async def _pull(
         self,
         pull: JetStreamContext.PullSubscription,
         consumer: str,
         handler: Handler,
         stopping: asyncio.Event,
+        listener: _Listener | None = None,
     ) -> None:
         while not stopping.is_set():
             try:
+                if listener is not None:
+                    pull = await listener.renewed(pull)
                 messages = await pull.fetch(self.fetch_batch, timeout=0.5)
             except nats.errors.TimeoutError:
                 continue
-            except _UNAVAILABLE as error:
+            except (*_UNAVAILABLE, BusUnavailable) as error:
                 if not self._closing:
                     _log.warning("fetch for %s failed: %s", consumer, _why(error))
                 await _sleep_unless(stopping, 0.5)
@@ -394,6 +474,42 @@ class NatsMessageBus(MessageBus):
             await self._jetstream().account_info()
         except _UNAVAILABLE as error:
             raise BusUnavailable(f"JetStream does not answer: {_why(error)}") from None
+
+
+class _Listener:
+    """Keeps one listening consumer alive: notices when the server dropped it (it expired while
+    this process was cut off) and makes it again from a little before the last contact."""
+
+    def __init__(self, bus: NatsMessageBus, stream: str, name: str, context: str) -> None:
+        self._bus, self._stream, self._name, self._context = bus, stream, name, context
+        # Everything published before this had reached the consumer (nothing was pending).
+        self._caught_up_at = datetime.now(UTC)
+        self._next_check = time.monotonic() + bus.listener_check
+
+    async def renewed(
+        self, pull: JetStreamContext.PullSubscription
+    ) -> JetStreamContext.PullSubscription:
+        if time.monotonic() < self._next_check:
+            return pull
+        self._next_check = time.monotonic() + self._bus.listener_check
+        js = self._bus._jetstream()
+        asked = datetime.now(UTC)
+        try:
+            info = await js.consumer_info(self._stream, self._name)
+        except nats.js.errors.NotFoundError:
+            info = None
+        if info is not None:
+            if not info.num_pending and not info.num_ack_pending:
+                self._caught_up_at = asked
+            return pull
+        since = self._caught_up_at - _LISTENER_OVERLAP
+        _log.warning("listener %s was dropped by the server; resuming from %s", self._name, since)
+        await js.add_consumer(
+            self._stream, self._bus._listener_config(self._name, self._context, since)
+        )
+        with contextlib.suppress(*_UNAVAILABLE):
+            await pull.unsubscribe()
+        return await js.pull_subscribe_bind(durable=self._name, stream=self._stream)
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:

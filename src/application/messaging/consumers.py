@@ -25,7 +25,12 @@ _log = logging.getLogger("portico.consumers")
 
 class Consumer(ABC):
     """`name` is the durable position on the bus (one per consumer, shared by every worker);
-    `contexts` are the bounded contexts whose events it receives."""
+    `contexts` are the bounded contexts whose events it receives.
+
+    Run as a listener (`ConsumerRunner(..., listeners=[...])`), a consumer instead gets every
+    event in every process that runs it (`MessageBus.listen`); `name` then only names it (in
+    logs, counters and dead letters).
+    """
 
     name: str
     contexts: tuple[str, ...]
@@ -45,13 +50,26 @@ class ConsumerStats:
 
 
 class ConsumerRunner:
-    def __init__(self, bus: MessageBus, consumers: Sequence[Consumer]) -> None:
-        for consumer in consumers:
-            if not _NAME.fullmatch(consumer.name):
-                raise ValueError(f"consumer name {consumer.name!r}: use [a-z][a-z0-9_-]*")
+    """Feeds `consumers` from their shared durable positions (`subscribe`: each event handled
+    once overall) and `listeners` with a copy of their own (`listen`: each event handled in
+    every process that runs them)."""
+
+    def __init__(
+        self,
+        bus: MessageBus,
+        consumers: Sequence[Consumer],
+        listeners: Sequence[Consumer] = (),
+    ) -> None:
+        names = [consumer.name for consumer in (*consumers, *listeners)]
+        for name in names:
+            if not _NAME.fullmatch(name):
+                raise ValueError(f"consumer name {name!r}: use [a-z][a-z0-9_-]*")
+        if len(set(names)) != len(names):
+            raise ValueError(f"consumer names must differ: {names}")
         self._bus = bus
         self.consumers = list(consumers)
-        self.stats = {consumer.name: ConsumerStats() for consumer in consumers}
+        self.listeners = list(listeners)
+        self.stats = {name: ConsumerStats() for name in names}
         self._subscriptions: list[Subscription] = []
 
     async def start(self) -> None:
@@ -59,6 +77,12 @@ class ConsumerRunner:
             handler = self._handler(consumer)
             subscription = await self._bus.subscribe(
                 consumer.name, handler, contexts=consumer.contexts
+            )
+            self._subscriptions.append(subscription)
+        for listener in self.listeners:
+            handler = self._handler(listener)
+            subscription = await self._bus.listen(
+                listener.name, handler, contexts=listener.contexts
             )
             self._subscriptions.append(subscription)
 

@@ -76,13 +76,19 @@ class BusUnavailable(Exception):
 
 
 class MessageBus(ABC):
-    """Publish integration events and deliver them to durable, named consumers, at least once.
+    """Publish integration events and deliver them to named consumers, at least once.
 
-    Every event published to a context reaches every consumer subscribed to that context; each
-    consumer name is one durable position, shared by every subscription under that name (so
-    several processes share the load). Events of one context reach a consumer in the order they
-    were published, except for redeliveries. Publishing an event id twice within the
-    bus's duplicate window delivers it once.
+    Two ways to receive:
+    - `subscribe` (shared, durable): each consumer name is one durable position, shared by
+      every subscription under that name, so several processes share the load and each event
+      is handled once overall; events published while nobody listens wait for the name.
+    - `listen` (fan-out): every listening subscription gets its own copy of each event,
+      whichever process it is in; it only hears what is published while it exists.
+
+    Every event published to a context reaches every consumer subscribed to that context.
+    Events of one context reach a consumer in the order they were published, except for
+    redeliveries. Publishing an event id twice within the bus's duplicate window delivers it
+    once.
     """
 
     @abstractmethod
@@ -114,6 +120,20 @@ class MessageBus(ABC):
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
     ) -> Subscription:
         """Deliver the events of `contexts` to `handler` under the durable name `consumer`."""
+
+    @abstractmethod
+    async def listen(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        """Deliver to `handler`, and to this subscription alone, every event of `contexts`
+        published after this returns: each listening subscription, in this process or another,
+        gets its own copy (fan-out), unlike `subscribe`'s shared position.
+
+        For work every process must do for itself (e.g. dropping entries of its own cache).
+        Nothing outlives the subscription: `stop` (or the process's end) removes it, and
+        events published while it did not exist are never delivered to it. Settling, retries
+        and dead letters work as for `subscribe`; dead letters are kept under `consumer`.
+        """
 
     @abstractmethod
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:

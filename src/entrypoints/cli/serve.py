@@ -41,11 +41,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"--port must be between 1 and 65535, not {port}")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
-    if workers > 1 and settings.cache == "memory":
-        # Each worker would keep its own cache, and a write invalidates only its own worker's.
+    if workers > 1 and settings.cache == "memory" and settings.bus == "memory":
+        # Each worker keeps its own cache; the in-process bus cannot tell the other workers
+        # about a write, so they would go on answering what they had cached before it.
         raise ValueError(
-            "PORTICO_CACHE=memory keeps one cache per process, so with several workers a read "
-            "could miss another worker's write; use PORTICO_CACHE=redis (or none), or one worker"
+            "PORTICO_CACHE=memory keeps one cache per process, and PORTICO_BUS=memory cannot "
+            "tell the other workers about a write, so they would serve stale reads: set "
+            "PORTICO_BUS=nats (each process then forgets what the others change, and run "
+            "`portico worker` or PORTICO_IN_PROCESS_WORKER=on for the relay), or "
+            "PORTICO_CACHE=redis (or none), or use one worker"
         )
     check_database(settings)
     check_cache(settings)

@@ -77,9 +77,14 @@ def create_app(container: Container | None = None) -> Litestar:
         runner = ProjectorRunner(container.order_projector())
         on_startup.append(runner.start)
         on_shutdown.append(runner.stop)  # before the container's pools close
-    # With the in-process bus (the default), the API relays and consumes its own events.
-    messaging = MessagingRuntime(container) if settings.runs_worker_in_process else None
-    if messaging is not None:
+    # With the in-process bus (the default), the API relays and consumes its own events. With
+    # the memory cache and NATS, every API process also listens, to forget what others changed.
+    in_process, listening = settings.runs_worker_in_process, settings.listens_for_cache_invalidation
+    messaging = None
+    if in_process or listening:
+        messaging = MessagingRuntime(
+            container, relay=in_process, consumers=in_process, listeners=listening
+        )
         on_startup.append(messaging.start)
         on_shutdown.append(messaging.stop)
 

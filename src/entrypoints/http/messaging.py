@@ -2,7 +2,7 @@
 
 A plain endpoint until the observability work turns these into Prometheus metrics. It reports
 what this process runs (the in-process worker) or, without one, the backlog and lag as the
-outbox and the bus see them.
+outbox and the bus see them (plus the counters of this process's listeners, if it runs any).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class MessagingController(Controller):
     async def stats(self, state: State) -> dict[str, Any]:
         """Events waiting in the outbox, and per consumer the events it has not yet acked."""
         runtime: MessagingRuntime | None = state.get("messaging")
-        if runtime is not None:
+        if runtime is not None and runtime.runs_shared_work:
             return await runtime.stats()
         container: Container = state["container"]
         bus = container.bus()
@@ -41,7 +41,10 @@ class MessagingController(Controller):
                     lag[consumer.name][context] = await bus.lag(consumer.name, context)
                 except BusUnavailable:
                     lag[consumer.name][context] = None
-        return {
+        found: dict[str, Any] = {
             "outbox_backlog": await container.outbox().backlog(),
             "consumers": {name: {"lag": by_context} for name, by_context in lag.items()},
         }
+        if runtime is not None:  # it runs only this process's listeners
+            found["listeners"] = runtime.listener_stats()
+        return found

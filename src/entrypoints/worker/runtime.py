@@ -2,8 +2,9 @@
 
 `portico worker` runs one per process (several processes share each consumer's durable
 position); `portico serve` runs one in-process when the settings say so (the default with the
-in-process bus). Stopping is graceful: consumers stop fetching, finish the event in hand and ack
-it, the relay finishes its batch, then the bus flushes and closes.
+in-process bus), or one running only the listeners (each process's own cache invalidation).
+Stopping is graceful: consumers stop fetching, finish the event in hand and ack it, the relay
+finishes its batch, then the bus flushes and closes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from application.messaging.consumers import ConsumerRunner
+from application.messaging.consumers import ConsumerRunner, ConsumerStats
 from domain.shared.messaging import BusUnavailable
 from entrypoints.container import Container
 
@@ -23,11 +24,22 @@ _RETRY_CONNECT = 1.0
 
 
 class MessagingRuntime:
-    def __init__(self, container: Container, *, relay: bool = True, consumers: bool = True) -> None:
+    def __init__(
+        self,
+        container: Container,
+        *,
+        relay: bool = True,
+        consumers: bool = True,
+        listeners: bool = False,
+    ) -> None:
         self._container = container
         self._bus = container.bus()
         self._relay = container.relay() if relay else None
-        self.runner = ConsumerRunner(self._bus, container.consumers() if consumers else [])
+        self.runner = ConsumerRunner(
+            self._bus,
+            container.consumers() if consumers else [],
+            container.listeners() if listeners else [],
+        )
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -53,6 +65,7 @@ class MessagingRuntime:
                 "worker.ready",
                 relay=self._relay is not None,
                 consumers=[c.name for c in self.runner.consumers],
+                listeners=[c.name for c in self.runner.listeners],
             )
         await self._stopping.wait()
         await self.runner.stop()
@@ -106,21 +119,40 @@ class MessagingRuntime:
                     lag[context] = await self._bus.lag(consumer.name, context)
                 except BusUnavailable:
                     lag[context] = None
-            consumers[consumer.name] = {
-                "delivered": counts.delivered,
-                "applied": counts.applied,
-                "skipped": counts.skipped,
-                "failed": counts.failed,
-                "lag": lag,
-            }
+            consumers[consumer.name] = {**_counters(counts), "lag": lag}
         found["consumers"] = consumers
+        if self.runner.listeners:
+            found["listeners"] = self.listener_stats()
         return found
+
+    @property
+    def runs_shared_work(self) -> bool:
+        """Whether this runtime relays the outbox or feeds shared consumers (not only listeners)."""
+        return self._relay is not None or bool(self.runner.consumers)
+
+    def listener_stats(self) -> dict[str, dict[str, Any]]:
+        """This process's listeners: whether they are listening yet, and their counters (one
+        copy of each event per process, so no shared lag)."""
+        listening = self.ready.is_set()
+        return {
+            listener.name: {"listening": listening, **_counters(self.runner.stats[listener.name])}
+            for listener in self.runner.listeners
+        }
 
     async def _log_stats(self, interval: float) -> None:
         while not self._stopping.is_set():
             await _sleep_unless(self._stopping, interval)
             if not self._stopping.is_set():
                 _log.info("messaging.stats", **await self.stats())
+
+
+def _counters(counts: ConsumerStats) -> dict[str, int]:
+    return {
+        "delivered": counts.delivered,
+        "applied": counts.applied,
+        "skipped": counts.skipped,
+        "failed": counts.failed,
+    }
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:

@@ -1,0 +1,40 @@
+"""ForgetChangedProducts: drops this process's cached reads of a product another process changed.
+
+With `PORTICO_CACHE=memory` every process keeps its own cache, and the after-commit reaction
+only clears the cache of the process that wrote. This consumer hears the catalog's integration
+events in EVERY process (it runs as a listener: `MessageBus.listen`, one copy per process, not
+one shared durable position) and forgets the product each one is about.
+
+No inbox: forgetting is idempotent (a second delivery only forgets an entry already gone, and
+costs one more database read), and what it acts on lives in this process's memory, which a
+database inbox could not describe anyway.
+"""
+
+from __future__ import annotations
+
+from application.catalog.read_cache import CatalogReadCache
+from application.messaging.consumers import Consumer
+from domain.shared.messaging import IntegrationEvent
+
+PRODUCT_EVENT_TYPES = frozenset(
+    {
+        "catalog.ProductCreated",
+        "catalog.ProductChanged",
+        "catalog.StockAdjusted",
+        "catalog.ProductDeleted",
+    }
+)
+
+
+class ForgetChangedProducts(Consumer):
+    name = "catalog-cache"
+    contexts = ("catalog",)
+
+    def __init__(self, read_cache: CatalogReadCache) -> None:
+        self._read_cache = read_cache
+
+    async def __call__(self, event: IntegrationEvent) -> bool:
+        if event.type not in PRODUCT_EVENT_TYPES:
+            return False
+        await self._read_cache.forget_products([event.aggregate_id])
+        return True
