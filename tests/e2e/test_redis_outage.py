@@ -8,7 +8,7 @@ must succeed, and no read may answer a version older than one a write had alread
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -98,27 +98,21 @@ async def test_reads_and_writes_survive_redis_dying_and_returning(
             if answer.json()["version"] < floor:
                 stale.append(f"{product_id}: v{answer.json()['version']} after v{floor}")
 
-    async def health() -> tuple[int, str]:
+    async def health_is(status: str) -> bool:
         answer = await client.get("/health/ready")
-        return answer.status_code, answer.json()["checks"]["cache"]["status"]
+        return (answer.status_code, answer.json()["checks"]["cache"]["status"]) == (200, status)
 
     tasks = [asyncio.create_task(writer(pid)) for pid in ids]
     tasks += [asyncio.create_task(reader(n)) for n in range(6)]
     try:
-        await asyncio.sleep(0.5)
-        assert await health() == (200, "up")
+        # Guards against a loaded machine, not assertions on speed: each waits for a state.
+        assert await eventually(lambda: health_is("up"))
         server.kill()
-        await asyncio.sleep(0.5)
-        assert await health() == (200, "degraded")
+        assert await eventually(lambda: health_is("degraded"))
         reads_while_down = reads
-        await asyncio.sleep(0.3)
-        assert reads > reads_while_down  # served from the database meanwhile
+        assert await eventually(lambda: _true(reads > reads_while_down))  # from the database
         server.start()
-        for _ in range(100):
-            if await health() == (200, "up"):
-                break
-            await asyncio.sleep(0.05)
-        assert await health() == (200, "up")
+        assert await eventually(lambda: health_is("up"))
         await asyncio.sleep(0.5)
     finally:
         running = False
@@ -131,3 +125,17 @@ async def test_reads_and_writes_survive_redis_dying_and_returning(
     for product_id, version in returned.items():
         answer = await client.get(f"/api/v1/products/{product_id}")
         assert answer.json()["version"] == version
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> bool:
+    """Whether `check` comes true within `seconds` (polled every 50 ms)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
