@@ -22,6 +22,7 @@ from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breake
 from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
+from adapters.payments.breaker import PaymentBreaker, payment_breaker
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
 from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
@@ -119,6 +120,15 @@ def build_redis_cache(settings: Settings) -> RedisCache:
     )
     client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
     return RedisCache(client, prefix=settings.cache_prefix, timeout=timeout, breaker=breaker)
+
+
+def build_payment_breaker(settings: Settings) -> PaymentBreaker:
+    return PaymentBreaker(
+        payment_breaker(
+            failure_threshold=settings.payment_breaker_failures,
+            reset_timeout=settings.payment_breaker_reset_ms / 1000,
+        )
+    )
 
 
 def uses_cache(settings: Settings) -> bool:
@@ -376,8 +386,9 @@ class Container(containers.DeclarativeContainer):
         codec=providers.Object(ORDER_EVENT_CODEC),
     )
 
-    # Payments: PORTICO_PAYMENTS picks the gateway. The http one takes `guard=` (a circuit
-    # breaker) when the resilience component is wired in.
+    # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
+    # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
+    payment_breaker = providers.Singleton(build_payment_breaker, settings)
     payment_gateway = providers.Selector(
         settings.provided.payments,
         fake=providers.Singleton(FakePaymentGateway),
@@ -387,6 +398,7 @@ class Container(containers.DeclarativeContainer):
             timeout=settings.provided.payment_timeout,
             attempts=settings.provided.payment_attempts,
             api_key=settings.provided.payment_api_key,
+            guard=payment_breaker,
         ),
     )
 

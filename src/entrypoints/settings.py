@@ -69,6 +69,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     payment_api_key: str = ""
     payment_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     payment_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # The circuit breaker around the http provider: failed payments in a row that open it, and
+    # milliseconds before it lets one probe through.
+    payment_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    payment_breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 30_000
     # Caching of reads (docs/caching.md).
     cache: Literal["none", "memory", "redis"] = "memory"
     cache_ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0

@@ -63,6 +63,19 @@ def probes(container: Container) -> dict[str, Probe]:
             return "up"
 
         found["bus"] = bus_probe
+    if settings.payments == "http":
+        breaker = container.payment_breaker().breaker
+
+        async def payments_probe() -> Status:
+            # The breaker's view, no call to the provider: orders are still placed and read.
+            if breaker.state != "closed":
+                raise Degraded(
+                    f"payment provider circuit {breaker.state}: payments answer 503 for "
+                    f"{breaker.retry_after():.0f}s more"
+                )
+            return "up"
+
+        found["payments"] = payments_probe
     return found
 
 
