@@ -75,6 +75,7 @@ from application.messaging.relay import OutboxRelay
 from application.ordering.cancel_order import CancelOrderHandler
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
+from application.ordering.integration_events import register_ordering_events
 from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
@@ -139,6 +140,7 @@ def build_event_registry() -> EventRegistry:
     """Every context's published event types (one line per context)."""
     registry = EventRegistry()
     register_catalog_events(registry)
+    register_ordering_events(registry)
     return registry
 
 
@@ -357,11 +359,16 @@ class Container(containers.DeclarativeContainer):
     ordering_uow = providers.Selector(
         settings.provided.persistence,
         # Orders reserve and release stock: product reads are invalidated after commit too.
-        sql=providers.Factory(SqlOrderingUnitOfWork, database=sql_database).add_attributes(
-            on_committed=after_commit
-        ),
+        # Order events (and the stock changes) are integration events: written to the outbox
+        # in the same transaction.
+        sql=providers.Factory(
+            SqlOrderingUnitOfWork, database=sql_database, outbox=sql_outbox
+        ).add_attributes(on_committed=after_commit),
         memory=providers.Factory(
-            MemoryOrderingUnitOfWork, log=memory_event_log, catalog=memory_catalog_store
+            MemoryOrderingUnitOfWork,
+            log=memory_event_log,
+            catalog=memory_catalog_store,
+            outbox=memory_outbox,
         ).add_attributes(on_committed=after_commit),
     )
     order_summaries = providers.Selector(
