@@ -211,13 +211,13 @@ async def test_a_refused_order_writes_nothing_to_the_outbox(
     shop = shop_on(ordering_stores)
     with pytest.raises(OutOfStock):
         await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)))
+    await ordering_stores.events.append("order-a", 0, [event()])
     with pytest.raises(StreamVersionConflict):
         async with ordering_stores.ordering_uow() as uow:
             found = await uow.products.get(tea)
             assert found is not None
             found.adjust_stock(delta=-1, reason="order", now=T0)
             await uow.products.update(found)
-            await ordering_stores.events.append("order-a", 0, [event()])
             await uow.events.append("order-a", 0, [event()])
             await uow.commit()
     assert await outbox_types(ordering_stores) == []
