@@ -22,6 +22,8 @@ from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breake
 from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
+from adapters.notifications.log import LogNotifier
+from adapters.notifications.webhook import WebhookNotifier
 from adapters.payments.breaker import PaymentBreaker, payment_breaker
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
@@ -77,6 +79,7 @@ from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
 from application.ordering.integration_events import register_ordering_events
 from application.ordering.list_orders import ListOrdersHandler
+from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.place_order import PlaceOrderHandler
@@ -224,9 +227,7 @@ class Container(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox_poll_interval,
         retry_delay=settings.provided.bus_retry_delay,
     )
-    # Consumers of integration events: every worker runs each one listed in `consumers`.
     audit_consumer = providers.Singleton(RecordChange, uow=audit_uow.provider)
-    consumers = providers.List(audit_consumer)
 
     memory_identity_store = providers.Singleton(MemoryIdentityStore)
     identity_uow = providers.Selector(
@@ -356,6 +357,22 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlEventStore, database=sql_database),
         memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
     )
+
+    # Consumers of integration events: every worker runs each one listed in `consumers`.
+    # PORTICO_NOTIFIER picks how customers hear about their orders.
+    notifier = providers.Selector(
+        settings.provided.notifier,
+        log=providers.Singleton(LogNotifier),
+        webhook=providers.Singleton(
+            WebhookNotifier,
+            url=settings.provided.notifier_webhook_url,
+            secret=settings.provided.notifier_webhook_secret,
+            timeout=settings.provided.notifier_timeout,
+        ),
+    )
+    notify_customer = providers.Singleton(NotifyCustomer, notifier=notifier, events=event_store)
+    consumers = providers.List(audit_consumer, notify_customer)
+
     ordering_uow = providers.Selector(
         settings.provided.persistence,
         # Orders reserve and release stock: product reads are invalidated after commit too.
@@ -461,6 +478,10 @@ async def close_container(container: Container) -> None:
         gateway = container.payment_gateway()
         if isinstance(gateway, HttpPaymentGateway):
             await gateway.close()
+    if settings.notifier == "webhook":
+        notifier = container.notifier()
+        if isinstance(notifier, WebhookNotifier):
+            await notifier.close()
     if settings.persistence == "sql":
         await container.sql_database().dispose()
     if settings.cache == "redis":

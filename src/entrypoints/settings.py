@@ -73,6 +73,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # milliseconds before it lets one probe through.
     payment_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
     payment_breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 30_000
+    # Telling customers what happened to their orders: log (a log line) or webhook (signed JSON).
+    notifier: Literal["log", "webhook"] = "log"
+    notifier_webhook_url: str = ""
+    notifier_webhook_secret: str = ""
+    notifier_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     # Caching of reads (docs/caching.md).
     cache: Literal["none", "memory", "redis"] = "memory"
     cache_ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
@@ -104,7 +109,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.in_process_worker == "on"
 
     def __post_init__(self) -> None:
-        problems = _auth_problems(self) + _payment_problems(self)
+        problems = _auth_problems(self) + _payment_problems(self) + _notifier_problems(self)
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -130,6 +135,23 @@ def _payment_problems(settings: Settings) -> list[str]:
             f"{env_name('payments')}=http"
         ]
     return []
+
+
+def _notifier_problems(settings: Settings) -> list[str]:
+    if settings.notifier != "webhook":
+        return []
+    problems = []
+    if not settings.notifier_webhook_url.startswith(("http://", "https://")):
+        problems.append(
+            f"{env_name('notifier_webhook_url')} must be an http(s) URL when "
+            f"{env_name('notifier')}=webhook"
+        )
+    if len(settings.notifier_webhook_secret) < 16:
+        problems.append(
+            f"{env_name('notifier_webhook_secret')} must be at least 16 characters when "
+            f"{env_name('notifier')}=webhook (receivers check the signature with it)"
+        )
+    return problems
 
 
 def _auth_problems(settings: Settings) -> list[str]:

@@ -39,7 +39,13 @@ async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Sett
     assert ready.json()["status"] == "degraded"
     assert "outbox" in ready.json()["checks"]["bus"]["detail"]
     assert created.status_code == 201
-    assert stats.json() == {"outbox_backlog": 1, "consumers": {"audit": {"lag": {"catalog": None}}}}
+    assert stats.json() == {
+        "outbox_backlog": 1,
+        "consumers": {
+            "audit": {"lag": {"catalog": None}},
+            "notifications": {"lag": {"ordering": None}},
+        },
+    }
 
 
 async def test_the_openapi_document_lists_the_audit_and_stats_routes(
