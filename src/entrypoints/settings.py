@@ -63,6 +63,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # how long a read given min_version waits for the projection (then 409).
     projector: Literal["inprocess", "off"] = "inprocess"
     projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
+    # Events a projection may be behind the event store before /health/ready says degraded.
+    projection_lag_degraded: Annotated[int, msgspec.Meta(ge=1)] = 1000
     # Payments: fake (deterministic test tokens) or http (a provider's REST API).
     payments: Literal["fake", "http"] = "fake"
     payment_provider_url: str = ""

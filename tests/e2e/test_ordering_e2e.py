@@ -117,6 +117,7 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
         assert stock == 3  # the order's stock change invalidated the cached product
         assert ready["checks"]["cache"]["status"] == "up"
         assert ready["checks"]["bus"]["status"] == "up"
+        assert ready["checks"]["projections"]["status"] == "up"
 
         def notified() -> list[str]:
             return [
