@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events clean
+.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events bench-orders clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ bench-identity: install  ## identity figures: login, token check, auth overhead 
 
 bench-events: install  ## event store and projection rebuild figures on PostgreSQL
 	$(RUN) python bench/event_store.py
+
+bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (bench/orders.py)
+	$(RUN) python bench/orders.py
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

@@ -22,6 +22,9 @@ from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breake
 from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
+from adapters.notifications.log import LogNotifier
+from adapters.notifications.webhook import WebhookNotifier
+from adapters.payments.breaker import PaymentBreaker, payment_breaker
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
 from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
@@ -75,7 +78,9 @@ from application.messaging.relay import OutboxRelay
 from application.ordering.cancel_order import CancelOrderHandler
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
+from application.ordering.integration_events import register_ordering_events
 from application.ordering.list_orders import ListOrdersHandler
+from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.place_order import PlaceOrderHandler
@@ -129,6 +134,15 @@ def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
     return SharedRateLimitStore(client, namespace=f"{settings.cache_prefix}:rate-limit")
 
 
+def build_payment_breaker(settings: Settings) -> PaymentBreaker:
+    return PaymentBreaker(
+        payment_breaker(
+            failure_threshold=settings.payment_breaker_failures,
+            reset_timeout=settings.payment_breaker_reset_ms / 1000,
+        )
+    )
+
+
 def uses_cache(settings: Settings) -> bool:
     return settings.cache != "none"
 
@@ -137,6 +151,7 @@ def build_event_registry() -> EventRegistry:
     """Every context's published event types (one line per context)."""
     registry = EventRegistry()
     register_catalog_events(registry)
+    register_ordering_events(registry)
     return registry
 
 
@@ -220,9 +235,7 @@ class Container(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox_poll_interval,
         retry_delay=settings.provided.bus_retry_delay,
     )
-    # Consumers of integration events: every worker runs each one listed in `consumers`.
     audit_consumer = providers.Singleton(RecordChange, uow=audit_uow.provider)
-    consumers = providers.List(audit_consumer)
     # Listeners: every API process runs each one for itself, with its own copy of every event
     # (MessageBus.listen); `portico serve` runs them when Settings.listens_for_cache_invalidation.
     cache_invalidator = providers.Singleton(ForgetChangedProducts, read_cache=catalog_read_cache)
@@ -361,14 +374,35 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlEventStore, database=sql_database),
         memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
     )
+
+    # Consumers of integration events: every worker runs each one listed in `consumers`.
+    # PORTICO_NOTIFIER picks how customers hear about their orders.
+    notifier = providers.Selector(
+        settings.provided.notifier,
+        log=providers.Singleton(LogNotifier),
+        webhook=providers.Singleton(
+            WebhookNotifier,
+            url=settings.provided.notifier_webhook_url,
+            secret=settings.provided.notifier_webhook_secret,
+            timeout=settings.provided.notifier_timeout,
+        ),
+    )
+    notify_customer = providers.Singleton(NotifyCustomer, notifier=notifier, events=event_store)
+    consumers = providers.List(audit_consumer, notify_customer)
+
     ordering_uow = providers.Selector(
         settings.provided.persistence,
         # Orders reserve and release stock: product reads are invalidated after commit too.
-        sql=providers.Factory(SqlOrderingUnitOfWork, database=sql_database).add_attributes(
-            on_committed=after_commit
-        ),
+        # Order events (and the stock changes) are integration events: written to the outbox
+        # in the same transaction.
+        sql=providers.Factory(
+            SqlOrderingUnitOfWork, database=sql_database, outbox=sql_outbox
+        ).add_attributes(on_committed=after_commit),
         memory=providers.Factory(
-            MemoryOrderingUnitOfWork, log=memory_event_log, catalog=memory_catalog_store
+            MemoryOrderingUnitOfWork,
+            log=memory_event_log,
+            catalog=memory_catalog_store,
+            outbox=memory_outbox,
         ).add_attributes(on_committed=after_commit),
     )
     order_summaries = providers.Selector(
@@ -393,8 +427,9 @@ class Container(containers.DeclarativeContainer):
         codec=providers.Object(ORDER_EVENT_CODEC),
     )
 
-    # Payments: PORTICO_PAYMENTS picks the gateway. The http one takes `guard=` (a circuit
-    # breaker) when the resilience component is wired in.
+    # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
+    # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
+    payment_breaker = providers.Singleton(build_payment_breaker, settings)
     payment_gateway = providers.Selector(
         settings.provided.payments,
         fake=providers.Singleton(FakePaymentGateway),
@@ -404,6 +439,7 @@ class Container(containers.DeclarativeContainer):
             timeout=settings.provided.payment_timeout,
             attempts=settings.provided.payment_attempts,
             api_key=settings.provided.payment_api_key,
+            guard=payment_breaker,
         ),
     )
 
@@ -459,6 +495,10 @@ async def close_container(container: Container) -> None:
         gateway = container.payment_gateway()
         if isinstance(gateway, HttpPaymentGateway):
             await gateway.close()
+    if settings.notifier == "webhook":
+        notifier = container.notifier()
+        if isinstance(notifier, WebhookNotifier):
+            await notifier.close()
     if settings.persistence == "sql":
         await container.sql_database().dispose()
     if settings.cache == "redis":

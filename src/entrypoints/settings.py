@@ -63,12 +63,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # how long a read given min_version waits for the projection (then 409).
     projector: Literal["inprocess", "off"] = "inprocess"
     projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
+    # Events a projection may be behind the event store before /health/ready says degraded.
+    projection_lag_degraded: Annotated[int, msgspec.Meta(ge=1)] = 1000
     # Payments: fake (deterministic test tokens) or http (a provider's REST API).
     payments: Literal["fake", "http"] = "fake"
     payment_provider_url: str = ""
     payment_api_key: str = ""
     payment_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     payment_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # The circuit breaker around the http provider: failed payments in a row that open it, and
+    # milliseconds before it lets one probe through.
+    payment_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    payment_breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 30_000
+    # Telling customers what happened to their orders: log (a log line) or webhook (signed JSON).
+    notifier: Literal["log", "webhook"] = "log"
+    notifier_webhook_url: str = ""
+    notifier_webhook_secret: str = ""
+    notifier_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     # Caching of reads (docs/caching.md).
     cache: Literal["none", "memory", "redis"] = "memory"
     cache_ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
@@ -107,7 +118,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.cache == "memory" and self.bus == "nats"
 
     def __post_init__(self) -> None:
-        problems = _auth_problems(self) + _payment_problems(self)
+        problems = _auth_problems(self) + _payment_problems(self) + _notifier_problems(self)
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -133,6 +144,23 @@ def _payment_problems(settings: Settings) -> list[str]:
             f"{env_name('payments')}=http"
         ]
     return []
+
+
+def _notifier_problems(settings: Settings) -> list[str]:
+    if settings.notifier != "webhook":
+        return []
+    problems = []
+    if not settings.notifier_webhook_url.startswith(("http://", "https://")):
+        problems.append(
+            f"{env_name('notifier_webhook_url')} must be an http(s) URL when "
+            f"{env_name('notifier')}=webhook"
+        )
+    if len(settings.notifier_webhook_secret) < 16:
+        problems.append(
+            f"{env_name('notifier_webhook_secret')} must be at least 16 characters when "
+            f"{env_name('notifier')}=webhook (receivers check the signature with it)"
+        )
+    return problems
 
 
 def _auth_problems(settings: Settings) -> list[str]:

@@ -41,7 +41,10 @@ async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Sett
     assert created.status_code == 201
     assert stats.json() == {
         "outbox_backlog": 1,
-        "consumers": {"audit": {"lag": {"catalog": None}}},
+        "consumers": {
+            "audit": {"lag": {"catalog": None}},
+            "notifications": {"lag": {"ordering": None}},
+        },
         # With the memory cache and NATS, this process listens for other processes' writes.
         "listeners": {
             "catalog-cache": {

@@ -7,8 +7,10 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
+from adapters.payments.fake import APPROVE
 from application.catalog.create_product import CreateProduct
 from application.ordering.get_order import GetOrder
+from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
 from domain.ordering.errors import ProjectionBehind
 from entrypoints.container import Container, build_container
@@ -45,3 +47,29 @@ async def test_a_served_app_projects_orders_unless_told_not_to(projector: str) -
                 await container.get_order()(query)
         else:
             assert (await container.get_order()(query)).status == "placed"
+
+
+async def test_readiness_is_degraded_while_a_projection_falls_behind() -> None:
+    settings = Settings(
+        environment="test",
+        persistence="memory",
+        log_format="json",
+        log_level="ERROR",
+        projector="off",  # nobody projects: the lag grows with each order
+        projection_lag_degraded=1,
+    )
+    container = build_container(settings)
+    async with AsyncTestClient(create_app(container)) as client:
+        before = (await client.get("/health/ready")).json()
+        order_id, _ = await place(container)
+        await container.pay_order()(PayOrder(order_id=order_id, payment_token=APPROVE))
+        behind = await client.get("/health/ready")
+        await container.order_projector().catch_up()
+        after = (await client.get("/health/ready")).json()
+
+    assert before["checks"]["projections"]["status"] == "up"
+    assert behind.status_code == 200
+    assert behind.json()["status"] == "degraded"
+    assert behind.json()["checks"]["projections"]["status"] == "degraded"
+    assert "order_details 2 events behind" in behind.json()["checks"]["projections"]["detail"]
+    assert after["checks"]["projections"]["status"] == "up"

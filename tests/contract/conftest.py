@@ -14,6 +14,7 @@ from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalo
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
 from adapters.persistence.sql.audit import SqlAuditUnitOfWork
@@ -46,6 +47,7 @@ from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.ordering.integration_events import register_ordering_events
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from domain.audit.repository import AuditUnitOfWork
 from domain.catalog.repository import CatalogUnitOfWork
@@ -159,6 +161,13 @@ class OrderingStores:
     events: EventStore
     summaries: OrderSummaryStore
     details: OrderDetailsStore
+    # Both units of work write their integration events here, as the container wires them.
+    outbox: Outbox
+
+
+def _order_events() -> IntegrationEvents:
+    registry = register_ordering_events(register_catalog_events(EventRegistry()))
+    return IntegrationEvents(registry, Uuid7Generator())
 
 
 @pytest.fixture(params=STORES)
@@ -169,12 +178,23 @@ async def ordering_stores(
     store: str = request.param
     if store == "memory":
         parts = MemoryParts()
+        memory_outbox = MemoryOutbox(_order_events())
+
+        def memory_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(parts.catalog, read_only=read_only, outbox=memory_outbox)
+
+        def memory_ordering(*, read_only: bool = False) -> OrderingUnitOfWork:
+            return MemoryOrderingUnitOfWork(
+                parts.log, parts.catalog, read_only=read_only, outbox=memory_outbox
+            )
+
         yield OrderingStores(
-            parts.catalog_uow,
-            parts.ordering_uow,
+            memory_catalog,
+            memory_ordering,
             MemoryEventStore(parts.log),
             MemoryOrderSummaryStore(parts.projections),
             MemoryOrderDetailsStore(parts.projections),
+            memory_outbox,
         )
         return
     database = await _sql_database(store, tmp_path)
@@ -183,11 +203,13 @@ async def ordering_stores(
         for table in (order_summaries, order_details, projection_state):
             await connection.execute(delete(table))
 
+    sql_outbox = SqlOutbox(database, _order_events())
+
     def catalog_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
-        return SqlCatalogUnitOfWork(database, read_only=read_only)
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
 
     def ordering_uow(*, read_only: bool = False) -> OrderingUnitOfWork:
-        return SqlOrderingUnitOfWork(database, read_only=read_only)
+        return SqlOrderingUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
 
     try:
         yield OrderingStores(
@@ -196,6 +218,7 @@ async def ordering_stores(
             SqlEventStore(database),
             SqlOrderSummaryStore(database),
             SqlOrderDetailsStore(database),
+            sql_outbox,
         )
     finally:
         await database.dispose()

@@ -165,6 +165,64 @@ async def test_place_pay_cancel_and_read_through_the_projections(
     assert await shop.get(GetOrder(order_id=placed.order_id)) == details
 
 
+# -- the outbox: order events are integration events, written in the same transaction --------
+
+
+async def outbox_types(stores: OrderingStores) -> list[str]:
+    """The types of the pending events, which are then marked sent."""
+    async with stores.outbox.claim(100) as batch:
+        batch.sent(len(batch.events))
+        return [event.type for event in batch.events]
+
+
+async def test_order_events_reach_the_outbox_with_their_stock_changes(
+    ordering_stores: OrderingStores,
+) -> None:
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    customer = UUID(int=7)
+    placed = await shop.place(PlaceOrder(customer_id=customer, lines=(LineRequest(tea, 2),)))
+    await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    await shop.cancel(CancelOrder(order_id=placed.order_id, reason="no longer"))
+
+    async with ordering_stores.outbox.claim(100) as batch:
+        events = list(batch.events)
+    assert [event.type for event in events] == [
+        "catalog.ProductCreated",
+        "catalog.StockAdjusted",
+        "ordering.OrderPlaced",
+        "ordering.OrderPaid",
+        "catalog.StockAdjusted",
+        "ordering.OrderCancelled",
+        "ordering.OrderRefunded",
+    ]
+    order_placed = events[2]
+    assert order_placed.aggregate_id == placed.order_id
+    assert order_placed.payload["customer_id"] == str(customer)
+    assert order_placed.payload["total"] == {"amount": "8.40", "currency": "EUR"}
+    assert events[3].payload["amount"] == {"amount": "8.40", "currency": "EUR"}
+
+
+async def test_a_refused_order_writes_nothing_to_the_outbox(
+    ordering_stores: OrderingStores,
+) -> None:
+    tea = await product(ordering_stores, "TEA", 1)
+    await outbox_types(ordering_stores)  # the product's creation, claimed and forgotten
+    shop = shop_on(ordering_stores)
+    with pytest.raises(OutOfStock):
+        await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)))
+    await ordering_stores.events.append("order-a", 0, [event()])
+    with pytest.raises(StreamVersionConflict):
+        async with ordering_stores.ordering_uow() as uow:
+            found = await uow.products.get(tea)
+            assert found is not None
+            found.adjust_stock(delta=-1, reason="order", now=T0)
+            await uow.products.update(found)
+            await uow.events.append("order-a", 0, [event()])
+            await uow.commit()
+    assert await outbox_types(ordering_stores) == []
+
+
 # -- projection stores ------------------------------------------------------------------------
 
 

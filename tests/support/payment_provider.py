@@ -38,7 +38,8 @@ class LoopbackProvider:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> None:
+    def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: any free one); start again on the same port after stop()."""
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,7 +66,7 @@ class LoopbackProvider:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server

@@ -192,3 +192,15 @@ def test_settings_out_of_range_are_refused() -> None:
         CircuitBreaker("x", failure_threshold=0)
     with pytest.raises(ValueError, match="reset_timeout"):
         CircuitBreaker("x", reset_timeout=0)
+
+
+async def test_retry_after_counts_down_to_the_next_probe(
+    breaker: CircuitBreaker, clock: FakeClock
+) -> None:
+    assert breaker.retry_after() == 0
+    await trip(breaker)
+    assert breaker.retry_after() == 5.0
+    clock.now += 3.5
+    assert breaker.retry_after() == 1.5
+    clock.now += 2
+    assert breaker.retry_after() == 0

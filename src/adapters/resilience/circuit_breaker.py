@@ -72,6 +72,12 @@ class CircuitBreaker:
             return self._clock() - self._opened_at >= self.reset_timeout
         return not self._probing
 
+    def retry_after(self) -> float:
+        """Seconds until a call would be attempted again (0 when it would be now)."""
+        if self._state != "open":
+            return 0.0
+        return max(0.0, self.reset_timeout - (self._clock() - self._opened_at))
+
     async def call(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run `operation` if the circuit lets it through, else raise CircuitOpen."""
         probe = self._admit()

@@ -19,13 +19,19 @@ class Permission(StrEnum):
     ORDERS_CREATE = "orders:create"
     ORDERS_READ_OWN = "orders:read:own"
     ORDERS_READ_ANY = "orders:read:any"
+    # Ship any order, cancel or pay anyone's order (staff).
+    ORDERS_MANAGE = "orders:manage"
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
     OPERATIONS_READ = "operations:read"
 
 
 _CUSTOMER = frozenset({Permission.ORDERS_CREATE, Permission.ORDERS_READ_OWN})
-_STAFF = _CUSTOMER | {Permission.CATALOG_WRITE, Permission.ORDERS_READ_ANY}
+_STAFF = _CUSTOMER | {
+    Permission.CATALOG_WRITE,
+    Permission.ORDERS_READ_ANY,
+    Permission.ORDERS_MANAGE,
+}
 
 # The only place that says what a role may do. Tokens carry roles, never permissions, so a change
 # here applies to every token at once.

@@ -22,6 +22,7 @@ from entrypoints.http.identity.jwks import JwksController
 from entrypoints.http.identity.users_controller import PasswordController, UserController
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import openapi_config
+from entrypoints.http.ordering.controller import OrderController
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.authentication import bearer_authentication
 from entrypoints.http.security.headers import SecurityHeaders
@@ -49,6 +50,7 @@ def create_app(container: Container | None = None) -> Litestar:
 
     route_handlers: list[Any] = [
         ProductController,
+        OrderController,
         UserController,
         AuditController,
         MessagingController,

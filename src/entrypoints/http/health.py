@@ -63,6 +63,35 @@ def probes(container: Container) -> dict[str, Probe]:
             return "up"
 
         found["bus"] = bus_probe
+    lag = container.projection_lag()
+    limit = settings.projection_lag_degraded
+
+    async def projections_probe() -> Status:
+        # Reads still answer, from projections that are behind: degraded, never down.
+        try:
+            lags = await lag()
+        except Exception as error:  # the database check names a database outage
+            raise Degraded(f"projection lag unknown: {type(error).__name__}") from None
+        behind = {name: events for name, events in lags.items() if events > limit}
+        if behind:
+            detail = ", ".join(f"{name} {events} events behind" for name, events in behind.items())
+            raise Degraded(f"{detail} (more than {limit}); is a projector running?")
+        return "up"
+
+    found["projections"] = projections_probe
+    if settings.payments == "http":
+        breaker = container.payment_breaker().breaker
+
+        async def payments_probe() -> Status:
+            # The breaker's view, no call to the provider: orders are still placed and read.
+            if breaker.state != "closed":
+                raise Degraded(
+                    f"payment provider circuit {breaker.state}: payments answer 503 for "
+                    f"{breaker.retry_after():.0f}s more"
+                )
+            return "up"
+
+        found["payments"] = payments_probe
     return found
 
 

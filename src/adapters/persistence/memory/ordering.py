@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryProductRepository
 from adapters.persistence.memory.event_store import MemoryEventLog
+from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.ordering.unit_of_work import OrderingUnitOfWork
 from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
 from domain.shared.events import DomainEvent
@@ -55,12 +56,20 @@ class MemoryStagedEvents(EventStore):
 
 
 class MemoryOrderingUnitOfWork(OrderingUnitOfWork):
+    """With an `outbox`, a commit also appends the integration events of its domain events."""
+
     def __init__(
-        self, log: MemoryEventLog, catalog: MemoryCatalogStore, *, read_only: bool = False
+        self,
+        log: MemoryEventLog,
+        catalog: MemoryCatalogStore,
+        *,
+        read_only: bool = False,
+        outbox: MemoryOutbox | None = None,
     ) -> None:
         self._log = log
         self._catalog = catalog
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         self.products = self._products = MemoryProductRepository(self._catalog, self)
@@ -71,8 +80,11 @@ class MemoryOrderingUnitOfWork(OrderingUnitOfWork):
             raise RuntimeError("a read-only unit of work cannot commit")
         self._products.check_commit()
         self._events.check_commit()
+        outgoing = self._outbox.prepare(events) if self._outbox else []
         self._products.apply_commit()
         self._events.apply_commit()
+        if self._outbox:
+            self._outbox.append(outgoing)
 
     async def _close(self) -> None:
         self._products.staged.clear()

@@ -1,7 +1,8 @@
 """SqlOrderingUnitOfWork: product changes and event appends on one connection, one transaction.
 
 Appends are staged and written at commit, after every product update: the event store's head
-row lock (which orders positions) is then taken last and held only for the append and the
+row lock (which orders positions) is then taken last (after the outbox rows, when the unit of
+work has an outbox: order events are integration events too) and held only for the append and the
 COMMIT, and every transaction takes its locks in the same order (products by id, then the head),
 so ordering transactions cannot deadlock each other.
 """
@@ -62,5 +63,8 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:  # its connection autocommits: appends there would not be atomic
             raise RuntimeError("a read-only unit of work cannot commit")
-        await self._staged.flush()
+        # Product updates, then the outbox rows (with an outbox), then the appends: last.
         await super()._commit(events)
+
+    async def _last_writes(self) -> None:
+        await self._staged.flush()

@@ -43,10 +43,14 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("a read-only unit of work cannot commit")
         if self._outbox is not None and events:
             await self._outbox.append(self._connection, self._outbox.prepare(events))
+        await self._last_writes()
         await self._transaction.commit()
         self._transaction = None
         if self._outbox is not None and events:
             self._outbox.notify()
+
+    async def _last_writes(self) -> None:
+        """Writes a subclass keeps for the very end of the transaction (just before COMMIT)."""
 
     async def _close(self) -> None:
         try:

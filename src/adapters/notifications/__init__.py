@@ -1,0 +1,1 @@
+"""Notifier adapters: `log` (a structured log line) and `webhook` (signed JSON over HTTP)."""

@@ -1,0 +1,82 @@
+"""NotifyCustomer: the consumer that tells a customer what happened to their order.
+
+It receives the ordering context's integration events and sends one Notification each through
+the Notifier port. The customer is in OrderPlaced; for later events it comes from the order's
+first event in the event store (committed in the same transaction as the outbox row, so it is
+there). Delivery is at least once: a failed send raises, the bus delivers the event again later,
+and a repeat carries the same notification id (the event's) for the receiver to drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from application.messaging.consumers import Consumer
+from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.integration_events import CONTEXT
+from domain.notifications.notifier import Notification, Notifier
+from domain.ordering.events import OrderPlaced
+from domain.ordering.order import stream_of
+from domain.shared.event_store import EventStore
+from domain.shared.messaging import IntegrationEvent
+
+
+def _amount(money: dict[str, str]) -> str:
+    return f"{money['amount']} {money['currency']}"
+
+
+_MESSAGES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "OrderPlaced": (
+        "order.placed",
+        lambda p: f"Your order is placed; its total is {_amount(p['total'])}.",
+    ),
+    "OrderPaid": ("order.paid", lambda p: f"We received your payment of {_amount(p['amount'])}."),
+    "PaymentFailed": (
+        "order.payment_failed",
+        lambda p: f"Your payment did not go through ({p['reason']}); you may pay again.",
+    ),
+    "OrderShipped": ("order.shipped", lambda p: "Your order is on its way."),
+    "OrderCancelled": ("order.cancelled", lambda p: "Your order is cancelled."),
+    "OrderRefunded": ("order.refunded", lambda p: f"We refunded {_amount(p['amount'])}."),
+}
+
+
+class NotifyCustomer(Consumer):
+    name = "notifications"
+    contexts = (CONTEXT,)
+
+    def __init__(self, notifier: Notifier, events: EventStore) -> None:
+        self._notifier = notifier
+        self._events = events
+
+    async def __call__(self, event: IntegrationEvent) -> bool:
+        found = _MESSAGES.get(event.type.partition(".")[2])
+        if found is None or event.context != CONTEXT:
+            return False  # a type this version does not tell customers about
+        topic, message = found
+        customer = await self._customer_of(event)
+        if customer is None:
+            return False
+        await self._notifier.send(
+            Notification(
+                id=event.id,
+                customer_id=customer,
+                topic=topic,
+                subject_id=event.aggregate_id,
+                message=message(event.payload),
+                occurred_at=event.occurred_at,
+                details=dict(event.payload),
+            )
+        )
+        return True
+
+    async def _customer_of(self, event: IntegrationEvent) -> UUID | None:
+        if "customer_id" in event.payload:
+            return UUID(str(event.payload["customer_id"]))
+        first = await self._events.read(stream_of(event.aggregate_id))
+        if not first:
+            return None
+        placed = ORDER_EVENT_CODEC.decode(first[0])
+        return placed.customer_id if isinstance(placed, OrderPlaced) else None

@@ -1,0 +1,1 @@
+"""Notifications: telling a customer what happened, through whatever channel an adapter offers."""

@@ -1,0 +1,1 @@
+"""HTTP for ordering: the order controller and its request/response schemas."""

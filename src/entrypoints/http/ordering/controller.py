@@ -1,0 +1,288 @@
+"""OrderController: /api/v1/orders. Parse, call one use case, map the result; nothing more.
+
+Who may act on which order is the ownership rule of identity (`Principal.may_see`): a caller
+with the "any" permission passes no customer id, everyone else acts as themselves, so the use
+case answers 404 for someone else's order and no order id leaks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from application.ordering.cancel_order import CancelOrder, CancelOrderHandler
+from application.ordering.get_order import GetOrder, GetOrderHandler
+from application.ordering.list_orders import ListOrders, ListOrdersHandler
+from application.ordering.order_history import (
+    GetOrderAsOf,
+    GetOrderAsOfHandler,
+    GetOrderHistory,
+    GetOrderHistoryHandler,
+)
+from application.ordering.pay_order import PayOrder, PayOrderHandler
+from application.ordering.place_order import LineRequest, PlaceOrder, PlaceOrderHandler
+from application.ordering.place_order_once import PlaceOrderOnce, PlaceOrderOnceHandler
+from application.ordering.ship_order import ShipOrder, ShipOrderHandler
+from application.shared.pagination import MAX_PAGE_SIZE
+from domain.identity.principal import Principal
+from domain.identity.roles import Permission
+from entrypoints.http.errors import problem
+from entrypoints.http.openapi import problem_responses
+from entrypoints.http.ordering.schemas import (
+    Cancellation,
+    HistoryEntryOut,
+    HistoryOut,
+    NewOrder,
+    OrderChangedOut,
+    OrderOut,
+    OrderPageOut,
+    Payment,
+    PaymentOut,
+)
+from entrypoints.http.security.authentication import principal
+from entrypoints.http.security.guards import requires
+
+AnyRequest = Request[Any, Any, Any]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        description=(
+            "Any unique string of yours (a UUID): a retry with the same key and body answers "
+            "the first result and places no second order; the same key with another body is 422."
+        ),
+    ),
+]
+MinVersion = Annotated[
+    int | None,
+    Parameter(
+        ge=1,
+        description="The version a command answered: wait briefly until the order shows it "
+        "(409 projection-behind if it does not in time).",
+    ),
+]
+AsOf = Annotated[
+    datetime | None,
+    Parameter(
+        description="An ISO 8601 instant with a timezone: the order as it was then, rebuilt "
+        "from its events."
+    ),
+]
+
+# Subjects from an external provider are not our user ids: they map to a stable UUID.
+_EXTERNAL_SUBJECTS = uuid5(NAMESPACE_URL, "urn:portico:subject")
+
+
+def customer_id(caller: Principal) -> UUID:
+    """The customer this caller is: our user id, or a stable id for an external subject."""
+    return caller.user_id or uuid5(_EXTERNAL_SUBJECTS, caller.subject)
+
+
+def acting_as(caller: Principal, any_permission: Permission) -> UUID | None:
+    """None when the caller may act on anybody's order, else their own customer id."""
+    return None if caller.can(any_permission) else customer_id(caller)
+
+
+class OrderController(Controller):
+    path = "/api/v1/orders"
+    tags = ["ordering"]
+    security = BEARER
+
+    @post(
+        operation_id="placeOrder",
+        status_code=HTTP_201_CREATED,
+        guards=[requires(Permission.ORDERS_CREATE)],
+        responses=problem_responses(401, 403, 409, 422),
+    )
+    async def place(
+        self,
+        request: AnyRequest,
+        data: JSONBody[NewOrder],
+        place_order: NamedDependency[PlaceOrderHandler],
+        place_order_once: NamedDependency[PlaceOrderOnceHandler],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[OrderChangedOut]:
+        """Place an order: prices are copied from the catalog and stock is reserved.
+
+        Out of stock answers 409 naming the product. Send `Idempotency-Key` to retry safely.
+        """
+        command = PlaceOrder(
+            customer_id=customer_id(principal(request)),
+            lines=tuple(LineRequest(line.product_id, line.quantity) for line in data.lines),
+        )
+        if idempotency_key is None:
+            result = await place_order(command)
+        else:
+            result = await place_order_once(
+                PlaceOrderOnce(command=command, idempotency_key=idempotency_key)
+            )
+        return Response(
+            OrderChangedOut.of(result),
+            status_code=HTTP_201_CREATED,
+            headers={"Location": f"{self.path}/{result.order_id}"},
+        )
+
+    @get(
+        operation_id="listOrders",
+        guards=[requires(Permission.ORDERS_READ_OWN)],
+        responses=problem_responses(401, 403, 422),
+    )
+    async def index(
+        self,
+        request: AnyRequest,
+        list_orders: NamedDependency[ListOrdersHandler],
+        status: FromQuery[
+            Annotated[str | None, Parameter(description="placed, paid, shipped or cancelled")]
+        ] = None,
+        placed_from: FromQuery[
+            Annotated[datetime | None, Parameter(description="Placed at or after (ISO 8601)")]
+        ] = None,
+        placed_until: FromQuery[
+            Annotated[datetime | None, Parameter(description="Placed before (ISO 8601)")]
+        ] = None,
+        limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
+        cursor: FromQuery[str | None] = None,
+    ) -> OrderPageOut:
+        """Your orders, newest first (staff: everybody's); pass `next_cursor` back as `cursor`."""
+        page = await list_orders(
+            ListOrders(
+                customer_id=acting_as(principal(request), Permission.ORDERS_READ_ANY),
+                status=status,
+                placed_from=placed_from,
+                placed_until=placed_until,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
+        return OrderPageOut.of(page)
+
+    @get(
+        "/{order_id:uuid}",
+        operation_id="getOrder",
+        guards=[requires(Permission.ORDERS_READ_OWN)],
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def one(
+        self,
+        request: AnyRequest,
+        order_id: FromPath[UUID],
+        get_order: NamedDependency[GetOrderHandler],
+        get_order_as_of: NamedDependency[GetOrderAsOfHandler],
+        min_version: FromQuery[MinVersion] = None,
+        as_of: FromQuery[AsOf] = None,
+    ) -> OrderOut:
+        """One order (yours, or anybody's for staff); `as_of` rebuilds it as it was then."""
+        customer = acting_as(principal(request), Permission.ORDERS_READ_ANY)
+        if as_of is None:
+            row = await get_order(
+                GetOrder(order_id=order_id, customer_id=customer, min_version=min_version)
+            )
+        elif min_version is not None:
+            raise problem(
+                422,
+                "validation-failed",
+                "as_of and min_version do not go together",
+                errors=[{"field": "min_version", "message": "must be absent with as_of"}],
+            )
+        else:
+            row = await get_order_as_of(
+                GetOrderAsOf(order_id=order_id, at=as_of, customer_id=customer)
+            )
+        return OrderOut.of(row)
+
+    @get(
+        "/{order_id:uuid}/history",
+        operation_id="getOrderHistory",
+        guards=[requires(Permission.ORDERS_READ_OWN)],
+        responses=problem_responses(401, 403, 404),
+    )
+    async def history(
+        self,
+        request: AnyRequest,
+        order_id: FromPath[UUID],
+        get_order_history: NamedDependency[GetOrderHistoryHandler],
+    ) -> HistoryOut:
+        """The order's events, oldest first, each in its current schema."""
+        entries = await get_order_history(
+            GetOrderHistory(
+                order_id=order_id,
+                customer_id=acting_as(principal(request), Permission.ORDERS_READ_ANY),
+            )
+        )
+        return HistoryOut(order_id, [HistoryEntryOut.of(entry) for entry in entries])
+
+    @post(
+        "/{order_id:uuid}/payment",
+        operation_id="payOrder",
+        status_code=HTTP_200_OK,
+        guards=[requires(Permission.ORDERS_CREATE)],
+        responses=problem_responses(401, 403, 404, 409, 422, 503),
+    )
+    async def pay(
+        self,
+        request: AnyRequest,
+        order_id: FromPath[UUID],
+        data: JSONBody[Payment],
+        pay_order: NamedDependency[PayOrderHandler],
+    ) -> PaymentOut:
+        """Pay a placed order. A declined card answers 200 with `approved: false`.
+
+        A provider that is down, slow, or behind an open circuit breaker answers 503 with
+        Retry-After; nothing is charged twice and the order stays placed.
+        """
+        outcome = await pay_order(
+            PayOrder(
+                order_id=order_id,
+                payment_token=data.payment_token,
+                customer_id=acting_as(principal(request), Permission.ORDERS_MANAGE),
+            )
+        )
+        return PaymentOut.of(outcome)
+
+    @post(
+        "/{order_id:uuid}/shipment",
+        operation_id="shipOrder",
+        status_code=HTTP_200_OK,
+        guards=[requires(Permission.ORDERS_MANAGE)],
+        responses=problem_responses(401, 403, 404, 409),
+    )
+    async def ship(
+        self, order_id: FromPath[UUID], ship_order: NamedDependency[ShipOrderHandler]
+    ) -> OrderChangedOut:
+        """Ship a paid order (staff)."""
+        return OrderChangedOut.of(await ship_order(ShipOrder(order_id)))
+
+    @post(
+        "/{order_id:uuid}/cancellation",
+        operation_id="cancelOrder",
+        status_code=HTTP_200_OK,
+        guards=[requires(Permission.ORDERS_CREATE)],
+        responses=problem_responses(401, 403, 404, 409, 422, 503),
+    )
+    async def cancel(
+        self,
+        request: AnyRequest,
+        order_id: FromPath[UUID],
+        cancel_order: NamedDependency[CancelOrderHandler],
+        data: JSONBody[Cancellation | None] = None,
+    ) -> OrderChangedOut:
+        """Cancel a placed or paid order (its owner, or staff): stock is released and a paid
+        order refunded. If the refund fails (503), the order stays cancelled; cancel again to
+        finish the refund."""
+        result = await cancel_order(
+            CancelOrder(
+                order_id=order_id,
+                reason=data.reason if data else "",
+                customer_id=acting_as(principal(request), Permission.ORDERS_MANAGE),
+            )
+        )
+        return OrderChangedOut.of(result)
