@@ -1,8 +1,7 @@
-"""ProjectorRunner: the order projections kept up to date inside the serving process.
+"""ProjectorRunner: the order projections kept up to date by a long-running process.
 
-The embedded default (PORTICO_PROJECTOR=inprocess) runs it in `portico serve`; with several
-workers each runs one, which is safe (projector steps are compare-and-set). Set
-PORTICO_PROJECTOR=off where another process (the worker) runs the projector instead.
+PORTICO_PROJECTOR picks the process: by default `portico serve` with the memory bus and
+`portico worker` with NATS. Several at once are safe (projector steps are compare-and-set).
 """
 
 from __future__ import annotations

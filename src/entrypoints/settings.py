@@ -59,9 +59,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     login_lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
     cors_origins: str = ""
     hsts: bool = False
-    # Ordering: where the projector runs (inprocess: in `portico serve`; off: elsewhere), and
-    # how long a read given min_version waits for the projection (then 409).
-    projector: Literal["inprocess", "off"] = "inprocess"
+    # Ordering: where the order projector runs (auto: `portico serve` with the memory bus,
+    # `portico worker` with NATS; inprocess: serve; worker: the worker; off: elsewhere), and how
+    # long a read given min_version waits for the projection (then 409).
+    projector: Literal["auto", "inprocess", "worker", "off"] = "auto"
     projection_wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
     # Events a projection may be behind the event store before /health/ready says degraded.
     projection_lag_degraded: Annotated[int, msgspec.Meta(ge=1)] = 1000
@@ -101,6 +102,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbox_poll_interval: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.2
     in_process_worker: Literal["auto", "on", "off"] = "auto"
     messaging_stats_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+
+    @property
+    def projects_in_serve(self) -> bool:
+        return self.projector == "inprocess" or (self.projector == "auto" and self.bus == "memory")
+
+    @property
+    def projects_in_worker(self) -> bool:
+        return self.projector == "worker" or (self.projector == "auto" and self.bus != "memory")
 
     @property
     def runs_worker_in_process(self) -> bool:

@@ -1,7 +1,8 @@
 """End to end: place -> pay -> ship through a real `portico serve` on PostgreSQL, with the Redis
 cache (a private redis-server), the NATS bus (a namespace of its own) and a `portico worker`.
 
-The projection (kept by the projector inside `portico serve`) shows the final state, the
+The projection (kept by the projector in `portico worker`, where PORTICO_PROJECTOR=auto puts it
+with NATS) shows the final state, the
 catalog read through Redis shows the reserved stock, and the worker's notifications consumer
 tells the customer about each step.
 """
@@ -66,6 +67,8 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
     worker = WorkerProcess(env, tmp_path).start()
     try:
         worker.wait_for("worker.started")
+        started = next(line for line in worker.lines if line.get("event") == "worker.started")
+        assert started["projector"] is True
         with serving(env, tmp_path) as (url, _), httpx.Client(base_url=url, timeout=10) as http:
             admin = sign_in(http, *ADMIN)
             assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 201

@@ -15,6 +15,7 @@ import structlog
 
 from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
+from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -25,6 +26,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("worker", help="relay the outbox and run the event consumers")
     parser.add_argument("--no-relay", action="store_true", help="only run the consumers")
     parser.add_argument("--no-consumers", action="store_true", help="only run the relay")
+    parser.add_argument(
+        "--no-projector",
+        action="store_true",
+        help="do not run the order projector (it runs here when PORTICO_PROJECTOR says so)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -35,22 +41,39 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "worker.memory_bus",
             detail="PORTICO_BUS=memory: events published here reach only this process",
         )
-    asyncio.run(work(settings, relay=not args.no_relay, consumers=not args.no_consumers))
+    asyncio.run(
+        work(
+            settings,
+            relay=not args.no_relay,
+            consumers=not args.no_consumers,
+            projector=settings.projects_in_worker and not args.no_projector,
+        )
+    )
     return 0
 
 
-async def work(settings: Settings, *, relay: bool = True, consumers: bool = True) -> None:
+async def work(
+    settings: Settings, *, relay: bool = True, consumers: bool = True, projector: bool = False
+) -> None:
     container = build_container(settings)
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
+    # Several projectors at once are safe: each step is a compare-and-set (docs/ordering.md).
+    projections = ProjectorRunner(container.order_projector()) if projector else None
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    _log.info("worker.started", bus=settings.bus, persistence=settings.persistence)
+    _log.info(
+        "worker.started", bus=settings.bus, persistence=settings.persistence, projector=projector
+    )
     await runtime.start()
+    if projections is not None:
+        await projections.start()
     try:
         await stopping.wait()
         _log.info("worker.stopping")
+        if projections is not None:
+            await projections.stop()
         await runtime.stop()
         _log.info("worker.stopped", **await runtime.stats())
     finally:

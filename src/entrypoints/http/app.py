@@ -75,7 +75,7 @@ def create_app(container: Container | None = None) -> Litestar:
     )
 
     on_shutdown: list[Any] = [revocation_sync.stop]
-    if settings.projector == "inprocess":
+    if settings.projects_in_serve:
         runner = ProjectorRunner(container.order_projector())
         on_startup.append(runner.start)
         on_shutdown.append(runner.stop)  # before the container's pools close
