@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -79,11 +80,9 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Po
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"portico serve exited: {process.communicate()}")
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             if time.monotonic() > deadline:
                 raise AssertionError("portico serve did not answer within 30 s")
             time.sleep(0.1)

@@ -63,7 +63,7 @@ class WebhookReceiver:
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
-                pass
+                """Quiet: the test output is not the place for an access log."""
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True

@@ -18,7 +18,7 @@ class FakeClock:
 
 
 class Flaky(Exception):
-    pass
+    """A failure of the guarded call, which the breaker counts."""
 
 
 async def ok() -> str:

@@ -11,6 +11,7 @@ transactional on all three engines and the schema stays the one the migrations m
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from uuid import UUID
@@ -44,11 +45,13 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     def __init__(self, database: SqlDatabase) -> None:
         self._db = database
 
+    @abstractmethod
     def _to_row(self, row: Row) -> dict[str, Any]:
-        raise NotImplementedError
+        """The table's columns for one read-model row."""
 
+    @abstractmethod
     def _from_row(self, row: RowMapping) -> Row:
-        raise NotImplementedError
+        """The read-model row of one table row."""
 
     def _live_generation(self) -> Any:
         return select(_state.c.generation).where(_state.c.name == self.name).scalar_subquery()
