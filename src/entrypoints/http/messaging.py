@@ -12,8 +12,8 @@ from typing import Any
 from litestar import Controller, get
 from litestar.datastructures import State
 
+from application.messaging.lag import consumer_lag
 from domain.identity.roles import Permission
-from domain.shared.messaging import BusUnavailable
 from entrypoints.container import Container
 from entrypoints.http.security.guards import requires
 from entrypoints.worker.runtime import MessagingRuntime
@@ -31,16 +31,7 @@ class MessagingController(Controller):
         if runtime is not None and runtime.runs_shared_work:
             return await runtime.stats()
         container: Container = state["container"]
-        bus = container.bus()
-        lag: dict[str, dict[str, int | None]] = {}
-        for consumer in container.consumers():
-            lag[consumer.name] = {}
-            for context in consumer.contexts:
-                try:
-                    await bus.start()
-                    lag[consumer.name][context] = await bus.lag(consumer.name, context)
-                except BusUnavailable:
-                    lag[consumer.name][context] = None
+        lag = await consumer_lag(container.bus(), container.consumers())
         found: dict[str, Any] = {
             "outbox_backlog": await container.outbox().backlog(),
             "consumers": {name: {"lag": by_context} for name, by_context in lag.items()},

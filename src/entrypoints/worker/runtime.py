@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 
 from application.messaging.consumers import ConsumerRunner, ConsumerStats
+from application.messaging.lag import consumer_lag
 from domain.shared.messaging import BusUnavailable
 from entrypoints.container import Container
 
@@ -110,17 +111,14 @@ class MessagingRuntime:
                 "published": self._relay.stats.published,
                 "failures": self._relay.stats.failures,
             }
-        consumers: dict[str, Any] = {}
-        for consumer in self.runner.consumers:
-            counts = self.runner.stats[consumer.name]
-            lag: dict[str, int | None] = {}
-            for context in consumer.contexts:
-                try:
-                    lag[context] = await self._bus.lag(consumer.name, context)
-                except BusUnavailable:
-                    lag[context] = None
-            consumers[consumer.name] = {**_counters(counts), "lag": lag}
-        found["consumers"] = consumers
+        lag = await consumer_lag(self._bus, self.runner.consumers)
+        found["consumers"] = {
+            consumer.name: {
+                **_counters(self.runner.stats[consumer.name]),
+                "lag": lag[consumer.name],
+            }
+            for consumer in self.runner.consumers
+        }
         if self.runner.listeners:
             found["listeners"] = self.listener_stats()
         return found
