@@ -27,10 +27,9 @@ import contextlib
 import logging
 import os
 import re
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 import msgspec
 import nats
@@ -49,10 +48,11 @@ from nats.js.api import (
 )
 
 from adapters.messaging.envelope import decode, encode
+from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, NatsSubscription, why
+from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
 from domain.shared.messaging import (
     BusUnavailable,
-    Delivery,
     Handler,
     IntegrationEvent,
     MessageBus,
@@ -61,60 +61,6 @@ from domain.shared.messaging import (
 
 _log = logging.getLogger("portico.bus.nats")
 _NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,31}")
-# What nats-py raises when the server is away or slow.
-_UNAVAILABLE = (nats.errors.Error, TimeoutError, OSError)
-
-
-class _NatsDelivery(Delivery):
-    def __init__(
-        self, bus: NatsMessageBus, consumer: str, msg: Msg, event: IntegrationEvent, attempt: int
-    ) -> None:
-        self._bus, self._consumer, self._msg = bus, consumer, msg
-        self.event = event
-        self.attempt = attempt
-        self.settled = False
-
-    async def ack(self) -> None:
-        if self.settled:
-            return
-        self.settled = True
-        with contextlib.suppress(*_UNAVAILABLE):  # unacked: it comes back, the inbox skips it
-            await self._msg.ack()
-
-    async def nack(self) -> None:
-        if self.settled:
-            return
-        self.settled = True
-        policy = self._bus.retry
-        with contextlib.suppress(*_UNAVAILABLE):
-            if self.attempt >= policy.max_deliveries:
-                await self._bus.dead_letter(self._consumer, self._msg.data)
-                await self._msg.term()
-            else:
-                await self._msg.nak(delay=policy.delay(self.attempt))
-
-
-class _NatsSubscription(Subscription):
-    def __init__(
-        self,
-        tasks: list[asyncio.Task[None]],
-        stopping: asyncio.Event,
-        cleanup: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self._tasks = tasks
-        self._stopping = stopping
-        self._cleanup = cleanup
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        cleanup, self._cleanup = self._cleanup, None
-        if cleanup is not None:
-            await cleanup()
-
-
-# A re-made listener starts this much before its last contact (clock skew between hosts).
-_LISTENER_OVERLAP = timedelta(seconds=5)
 
 
 class NatsMessageBus(MessageBus):
@@ -145,7 +91,7 @@ class NatsMessageBus(MessageBus):
         self._streams: set[str] = set()
         self._connecting = asyncio.Lock()
         self._closing = False
-        self._subscriptions: list[_NatsSubscription] = []
+        self._subscriptions: list[NatsSubscription] = []
 
     # Names ---------------------------------------------------------------------------------
     def stream_name(self, context: str) -> str:
@@ -171,8 +117,8 @@ class NatsMessageBus(MessageBus):
                 # bound it, so a caller (a probe, a worker starting) gets an answer.
                 async with asyncio.timeout(self.timeout):
                     self._nc = await self._connect()
-            except (*_UNAVAILABLE, nats.errors.NoServersError) as error:
-                raise BusUnavailable(f"NATS at {self.url}: {_why(error)}") from None
+            except (*UNAVAILABLE, nats.errors.NoServersError) as error:
+                raise BusUnavailable(f"NATS at {self.url}: {why(error)}") from None
             self._js = self._nc.jetstream(timeout=self.timeout)
             self._streams.clear()
             self._closing = False
@@ -198,9 +144,9 @@ class NatsMessageBus(MessageBus):
         nc, self._nc, self._js = self._nc, None, None
         if nc is None or nc.is_closed:
             return
-        with contextlib.suppress(*_UNAVAILABLE):
+        with contextlib.suppress(*UNAVAILABLE):
             await nc.flush(timeout=max(1, int(self.timeout)))  # the last acks reach the server
-        with contextlib.suppress(*_UNAVAILABLE):
+        with contextlib.suppress(*UNAVAILABLE):
             await nc.close()
 
     def _jetstream(self) -> JetStreamContext:
@@ -224,8 +170,8 @@ class NatsMessageBus(MessageBus):
                         duplicate_window=self.duplicate_window,
                     )
                 )
-        except _UNAVAILABLE as error:
-            raise BusUnavailable(f"stream {name}: {_why(error)}") from None
+        except UNAVAILABLE as error:
+            raise BusUnavailable(f"stream {name}: {why(error)}") from None
         self._streams.add(name)
 
     async def _context_stream(self, context: str) -> str:
@@ -243,8 +189,8 @@ class NatsMessageBus(MessageBus):
                 stream=stream,
                 headers={"Nats-Msg-Id": str(event.id)},
             )
-        except _UNAVAILABLE as error:
-            raise BusUnavailable(f"publish {event.type}: {_why(error)}") from None
+        except UNAVAILABLE as error:
+            raise BusUnavailable(f"publish {event.type}: {why(error)}") from None
 
     async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
         """Pipelined: every event is sent before the first acknowledgement is awaited (one
@@ -262,7 +208,7 @@ class NatsMessageBus(MessageBus):
                     headers={"Nats-Msg-Id": str(event.id)},
                 )
                 pending.append(future)
-        except (*_UNAVAILABLE, BusUnavailable):
+        except (*UNAVAILABLE, BusUnavailable):
             _log.warning("publish stopped after %d of %d events", len(pending), len(events))
         if pending:
             await asyncio.wait(pending, timeout=self.timeout)
@@ -303,11 +249,11 @@ class NatsMessageBus(MessageBus):
                 pull = await js.pull_subscribe_bind(durable=consumer, stream=stream)
                 loop = self._pull(pull, consumer, handler, stopping)
                 tasks.append(asyncio.create_task(loop, name=f"bus:{consumer}:{context}"))
-        except _UNAVAILABLE as error:
+        except UNAVAILABLE as error:
             stopping.set()
             await asyncio.gather(*tasks, return_exceptions=True)
-            raise BusUnavailable(f"subscribe {consumer}: {_why(error)}") from None
-        subscription = _NatsSubscription(tasks, stopping)
+            raise BusUnavailable(f"subscribe {consumer}: {why(error)}") from None
+        subscription = NatsSubscription(tasks, stopping)
         self._subscriptions.append(subscription)
         return subscription
 
@@ -343,7 +289,7 @@ class NatsMessageBus(MessageBus):
             for stream in streams:
                 # Unreachable or already closed: the server expires it after listener_expiry.
                 with contextlib.suppress(
-                    *_UNAVAILABLE, nats.js.errors.NotFoundError, BusUnavailable
+                    *UNAVAILABLE, nats.js.errors.NotFoundError, BusUnavailable
                 ):
                     await self._jetstream().delete_consumer(stream, name)
 
@@ -353,15 +299,15 @@ class NatsMessageBus(MessageBus):
                 await js.add_consumer(stream, self._listener_config(name, context))
                 streams.append(stream)
                 pull = await js.pull_subscribe_bind(durable=name, stream=stream)
-                listener = _Listener(self, stream, name, context)
+                listener = NatsListener(self, stream, name, context)
                 loop = self._pull(pull, consumer, handler, stopping, listener)
                 tasks.append(asyncio.create_task(loop, name=f"bus:{name}:{context}"))
-        except (*_UNAVAILABLE, BusUnavailable) as error:
+        except (*UNAVAILABLE, BusUnavailable) as error:
             stopping.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await cleanup()
-            raise BusUnavailable(f"listen {consumer}: {_why(error)}") from None
-        subscription = _NatsSubscription(tasks, stopping, cleanup)
+            raise BusUnavailable(f"listen {consumer}: {why(error)}") from None
+        subscription = NatsSubscription(tasks, stopping, cleanup)
         self._subscriptions.append(subscription)
         return subscription
 
@@ -386,7 +332,7 @@ class NatsMessageBus(MessageBus):
         consumer: str,
         handler: Handler,
         stopping: asyncio.Event,
-        listener: _Listener | None = None,
+        listener: NatsListener | None = None,
     ) -> None:
         while not stopping.is_set():
             try:
@@ -395,20 +341,20 @@ class NatsMessageBus(MessageBus):
                 messages = await pull.fetch(self.fetch_batch, timeout=0.5)
             except nats.errors.TimeoutError:
                 continue
-            except (*_UNAVAILABLE, BusUnavailable) as error:
+            except (*UNAVAILABLE, BusUnavailable) as error:
                 if not self._closing:
-                    _log.warning("fetch for %s failed: %s", consumer, _why(error))
+                    _log.warning("fetch for %s failed: %s", consumer, why(error))
                 await _sleep_unless(stopping, 0.5)
                 continue
             for number, msg in enumerate(messages):
                 if stopping.is_set():
                     # Shutting down: hand the rest back at once, for another puller.
                     for rest in messages[number:]:
-                        with contextlib.suppress(*_UNAVAILABLE):
+                        with contextlib.suppress(*UNAVAILABLE):
                             await rest.nak()
                     break
                 await self._deliver(consumer, msg, handler)
-        with contextlib.suppress(*_UNAVAILABLE):
+        with contextlib.suppress(*UNAVAILABLE):
             await pull.unsubscribe()
 
     async def _deliver(self, consumer: str, msg: Msg, handler: Handler) -> None:
@@ -417,16 +363,16 @@ class NatsMessageBus(MessageBus):
             event = decode(msg.data)
         except (msgspec.DecodeError, msgspec.ValidationError):
             _log.error("not an event envelope on %s; dead-lettered", msg.subject)
-            with contextlib.suppress(*_UNAVAILABLE):
+            with contextlib.suppress(*UNAVAILABLE):
                 await self.dead_letter(consumer, msg.data)
                 await msg.term()
             return
         if attempt > self.retry.max_deliveries:
-            with contextlib.suppress(*_UNAVAILABLE):
+            with contextlib.suppress(*UNAVAILABLE):
                 await self.dead_letter(consumer, msg.data)
                 await msg.term()
             return
-        delivery = _NatsDelivery(self, consumer, msg, event, attempt)
+        delivery = NatsDelivery(self, consumer, msg, event, attempt)
         try:
             await handler(delivery)
         except Exception:
@@ -444,8 +390,8 @@ class NatsMessageBus(MessageBus):
                 )
             except nats.js.errors.NotFoundError:
                 return found
-            except _UNAVAILABLE as error:
-                raise BusUnavailable(f"dead letters: {_why(error)}") from None
+            except UNAVAILABLE as error:
+                raise BusUnavailable(f"dead letters: {why(error)}") from None
             if raw.data:
                 found.append(decode(raw.data))
             sequence = (raw.seq or sequence) + 1
@@ -455,13 +401,13 @@ class NatsMessageBus(MessageBus):
             info = await self._jetstream().consumer_info(self.stream_name(context), consumer)
         except nats.js.errors.NotFoundError:
             return 0
-        except _UNAVAILABLE as error:
-            raise BusUnavailable(f"lag of {consumer}: {_why(error)}") from None
+        except UNAVAILABLE as error:
+            raise BusUnavailable(f"lag of {consumer}: {why(error)}") from None
         return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
 
     async def _on_error(self, error: Exception) -> None:
         if not self._closing:
-            _log.warning("NATS client error: %s", _why(error))
+            _log.warning("NATS client error: %s", why(error))
 
     async def _on_disconnected(self) -> None:
         if not self._closing:
@@ -472,44 +418,8 @@ class NatsMessageBus(MessageBus):
             raise BusUnavailable(f"not connected to NATS at {self.url}")
         try:
             await self._jetstream().account_info()
-        except _UNAVAILABLE as error:
-            raise BusUnavailable(f"JetStream does not answer: {_why(error)}") from None
-
-
-class _Listener:
-    """Keeps one listening consumer alive: notices when the server dropped it (it expired while
-    this process was cut off) and makes it again from a little before the last contact."""
-
-    def __init__(self, bus: NatsMessageBus, stream: str, name: str, context: str) -> None:
-        self._bus, self._stream, self._name, self._context = bus, stream, name, context
-        # Everything published before this had reached the consumer (nothing was pending).
-        self._caught_up_at = datetime.now(UTC)
-        self._next_check = time.monotonic() + bus.listener_check
-
-    async def renewed(
-        self, pull: JetStreamContext.PullSubscription
-    ) -> JetStreamContext.PullSubscription:
-        if time.monotonic() < self._next_check:
-            return pull
-        self._next_check = time.monotonic() + self._bus.listener_check
-        js = self._bus._jetstream()
-        asked = datetime.now(UTC)
-        try:
-            info = await js.consumer_info(self._stream, self._name)
-        except nats.js.errors.NotFoundError:
-            info = None
-        if info is not None:
-            if not info.num_pending and not info.num_ack_pending:
-                self._caught_up_at = asked
-            return pull
-        since = self._caught_up_at - _LISTENER_OVERLAP
-        _log.warning("listener %s was dropped by the server; resuming from %s", self._name, since)
-        await js.add_consumer(
-            self._stream, self._bus._listener_config(self._name, self._context, since)
-        )
-        with contextlib.suppress(*_UNAVAILABLE):
-            await pull.unsubscribe()
-        return await js.pull_subscribe_bind(durable=self._name, stream=self._stream)
+        except UNAVAILABLE as error:
+            raise BusUnavailable(f"JetStream does not answer: {why(error)}") from None
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
@@ -519,7 +429,3 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
 
 async def _on_reconnected() -> None:
     _log.info("NATS reconnected")
-
-
-def _why(error: BaseException) -> str:
-    return str(error) or type(error).__name__
