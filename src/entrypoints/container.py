@@ -6,25 +6,21 @@ HTTP, the CLI and the worker all build this container; tests override its provid
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from dependency_injector import containers, providers
 from litestar.stores.memory import MemoryStore
 
 from adapters.auth.argon2 import Argon2PasswordHasher
-from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
 from adapters.auth.oidc import OidcTokenVerifier
 from adapters.auth.verified_tokens import CachedTokenVerifier
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
-from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
 from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
 from adapters.notifications.log import LogNotifier
 from adapters.notifications.webhook import WebhookNotifier
-from adapters.payments.breaker import PaymentBreaker, payment_breaker
 from adapters.payments.fake import FakePaymentGateway
 from adapters.payments.http import HttpPaymentGateway
 from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
@@ -48,7 +44,6 @@ from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
 from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
-from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.audit.list_entries import ListAuditEntriesHandler
@@ -57,7 +52,6 @@ from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
 from application.catalog.get_product import GetProductHandler
-from application.catalog.integration_events import register_catalog_events
 from application.catalog.invalidate_cache import ForgetChangedProducts
 from application.catalog.list_products import ListProductsHandler
 from application.catalog.read_cache import CatalogReadCache
@@ -73,12 +67,11 @@ from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
-from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.messaging.registry import IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.ordering.cancel_order import CancelOrderHandler
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
-from application.ordering.integration_events import register_ordering_events
 from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
@@ -91,68 +84,18 @@ from application.ordering.projector import Projection, Projector
 from application.ordering.ship_order import ShipOrderHandler
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
+from entrypoints.adapter_builders import (
+    build_event_registry,
+    build_payment_breaker,
+    build_rate_limit_store,
+    build_redis_cache,
+    key_ring,
+    revocation_window,
+    seconds,
+    uses_cache,
+)
 from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
-from entrypoints.settings import Settings, SettingsError, env_name, load_settings
-
-
-def key_ring(settings: Settings) -> KeyRing:
-    """PORTICO_AUTH_SIGNING_KEYS, or the development key generated once into var/."""
-    try:
-        if settings.signing_key_files:
-            paths = [Path(name) for name in settings.signing_key_files]
-            return load_key_ring(paths, settings.auth_signing_kid or None)
-        return development_key_ring(Path(settings.auth_dev_key_file))
-    except ValueError as error:
-        raise SettingsError(f"{env_name('auth_signing_keys')}: {error}") from None
-
-
-def _seconds(value: float) -> timedelta:
-    return timedelta(seconds=value)
-
-
-def _revocation_window(settings: Settings) -> timedelta:
-    """How long a token issued before an access change could still be presented."""
-    return timedelta(seconds=settings.auth_access_token_ttl + settings.auth_leeway)
-
-
-def build_redis_cache(settings: Settings) -> RedisCache:
-    timeout = settings.redis_timeout_ms / 1000
-    breaker = CircuitBreaker(
-        "redis-cache",
-        failure_threshold=settings.cache_breaker_failures,
-        reset_timeout=settings.cache_breaker_reset_ms / 1000,
-        failure_types=FAILURES,
-        on_change=log_breaker_change,
-    )
-    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
-    return RedisCache(client, prefix=settings.cache_prefix, timeout=timeout, breaker=breaker)
-
-
-def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
-    timeout = settings.redis_timeout_ms / 1000
-    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
-    return SharedRateLimitStore(client, namespace=f"{settings.cache_prefix}:rate-limit")
-
-
-def build_payment_breaker(settings: Settings) -> PaymentBreaker:
-    return PaymentBreaker(
-        payment_breaker(
-            failure_threshold=settings.payment_breaker_failures,
-            reset_timeout=settings.payment_breaker_reset_ms / 1000,
-        )
-    )
-
-
-def uses_cache(settings: Settings) -> bool:
-    return settings.cache != "none"
-
-
-def build_event_registry() -> EventRegistry:
-    """Every context's published event types (one line per context)."""
-    registry = EventRegistry()
-    register_catalog_events(registry)
-    register_ordering_events(registry)
-    return registry
+from entrypoints.settings import Settings, load_settings
 
 
 class Container(containers.DeclarativeContainer):
@@ -295,9 +238,9 @@ class Container(containers.DeclarativeContainer):
         AccessRevocations,
         uow=identity_uow.provider,
         clock=clock,
-        keep_for=providers.Callable(_revocation_window, settings),
+        keep_for=providers.Callable(revocation_window, settings),
     )
-    refresh_lifetime = providers.Callable(_seconds, settings.provided.auth_refresh_token_ttl)
+    refresh_lifetime = providers.Callable(seconds, settings.provided.auth_refresh_token_ttl)
     # Rate-limit counters (Litestar's store API): shared in Redis when the cache is, so the
     # limits hold across processes; per process otherwise.
     rate_limit_store = providers.Selector(
