@@ -58,8 +58,10 @@ async def in_process(logins: int, checks: int) -> None:
             auth_dev_key_file=f"{tmp}/key.json",
         )
         container = build_container(settings)
-        await container.register_user()(RegisterUser(email="bench@example.com", password=PASSWORD))
-        login = container.login()
+        await container.identity.register_user()(
+            RegisterUser(email="bench@example.com", password=PASSWORD)
+        )
+        login = container.identity.login()
         times = []
         for _ in range(logins):
             started = time.perf_counter()
@@ -70,7 +72,7 @@ async def in_process(logins: int, checks: int) -> None:
             f"p={settings.password_parallelism}), n={logins}: "
             f"p50 {ms(statistics.median(times))}, p90 {ms(percentile(times, 0.9))}"
         )
-        full = container.signature_verifier()
+        full = container.identity.signature_verifier()
         times = []
         for _ in range(checks // 5):
             started = time.perf_counter()
@@ -80,7 +82,7 @@ async def in_process(logins: int, checks: int) -> None:
             f"token check, full (Ed25519 signature + claims), n={checks // 5}: "
             f"p50 {us(statistics.median(times))}, p90 {us(percentile(times, 0.9))}"
         )
-        authenticate = container.authenticate()
+        authenticate = container.identity.authenticate()
         for _ in range(200):  # warm up
             await authenticate(pair.access_token)
         times = []
@@ -98,8 +100,8 @@ async def in_process(logins: int, checks: int) -> None:
 async def asgi_overhead(calls: int) -> None:
     """The same route (GET /api/v1/products, memory) called in-process through the whole ASGI app,
     public and then behind bearer authentication: the difference is what authentication costs."""
+    from entrypoints.catalog.http.controller import ProductController
     from entrypoints.http.app import create_app
-    from entrypoints.http.catalog.controller import ProductController
     from entrypoints.http.security.authentication import EXCLUDE_FROM_AUTH
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,8 +112,10 @@ async def asgi_overhead(calls: int) -> None:
             auth_dev_key_file=f"{tmp}/key.json",
         )
         container = build_container(settings)
-        await container.register_user()(RegisterUser(email="bench@example.com", password=PASSWORD))
-        pair = await container.login()(Login(email="bench@example.com", password=PASSWORD))
+        await container.identity.register_user()(
+            RegisterUser(email="bench@example.com", password=PASSWORD)
+        )
+        pair = await container.identity.login()(Login(email="bench@example.com", password=PASSWORD))
         public_app = create_app(container)
         handler_opt = ProductController.list.opt
         handler_opt.pop(EXCLUDE_FROM_AUTH)

@@ -70,13 +70,13 @@ def container_for(url: str, namespace: str, batch: int) -> Container:
 
 def product(container: Container, n: int) -> Product:
     return Product.create(
-        id=container.ids().new_id(),
+        id=container.platform.ids().new_id(),
         sku=f"BENCH-{n}",
         name=f"Bench {n}",
         description="",
         price=Money.of("1.00", "EUR"),
         stock=1,
-        now=container.clock().now(),
+        now=container.platform.clock().now(),
     )
 
 
@@ -86,11 +86,11 @@ async def relay_throughput(url: str, events: int, batch: int) -> float:
     container = container_for(url, namespace, batch)
     try:
         for start in range(0, events, 500):
-            async with container.catalog_uow() as uow:
+            async with container.catalog.uow() as uow:
                 for n in range(start, min(start + 500, events)):
                     await uow.products.add(product(container, n))
                 await uow.commit()
-        bus, relay = container.bus(), container.relay()
+        bus, relay = container.platform.bus(), container.platform.relay()
         await bus.start()
         began = time.perf_counter()
         published = 0
@@ -136,7 +136,7 @@ async def latency(url: str, events: int, interval: float, *, woken: bool) -> lis
     try:
         for n in range(events):
             item = product(container, n)
-            async with container.catalog_uow() as uow:
+            async with container.catalog.uow() as uow:
                 await uow.products.add(item)
                 await uow.commit()
             committed[item.sku] = time.perf_counter()

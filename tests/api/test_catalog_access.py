@@ -85,7 +85,7 @@ async def test_authenticated_requests_read_no_identity_store(settings: Settings)
         opened.append(read_only)
         return MemoryIdentityUnitOfWork(store, read_only=read_only)
 
-    container.identity_uow.override(providers.Factory(counting_uow))
+    container.identity.uow.override(providers.Factory(counting_uow))
     async with AsyncTestClient(create_app(container)) as client:
         headers = await auth_headers(container, "staff")
         assert opened  # the counter sees the store being used: registration opened it

@@ -129,7 +129,7 @@ class Broken(GetProductHandler):
 async def test_an_unexpected_error_is_500_with_request_id_and_no_trace(
     container: Container, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with container.get_product.override(
+    with container.catalog.get_product.override(
         providers.Singleton(Broken, uow=None, reads=None, ttl=None)
     ):
         app: Litestar = create_app(container)

@@ -19,10 +19,10 @@ from entrypoints.settings import Settings
 
 
 async def place(container: Container) -> tuple[UUID, int]:
-    tea = await container.create_product()(
+    tea = await container.catalog.create_product()(
         CreateProduct(sku="TEA", name="Tea", price_amount="2.00", price_currency="EUR", stock=3)
     )
-    placed = await container.place_order()(
+    placed = await container.ordering.place_order()(
         PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 1),))
     )
     return placed.order_id, placed.version
@@ -44,9 +44,9 @@ async def test_a_served_app_projects_orders_unless_told_not_to(projector: str) -
         query = GetOrder(order_id=order_id, min_version=version)
         if projector == "off":
             with pytest.raises(ProjectionBehind):
-                await container.get_order()(query)
+                await container.ordering.get_order()(query)
         else:
-            assert (await container.get_order()(query)).status == "placed"
+            assert (await container.ordering.get_order()(query)).status == "placed"
 
 
 async def test_readiness_is_degraded_while_a_projection_falls_behind() -> None:
@@ -62,9 +62,9 @@ async def test_readiness_is_degraded_while_a_projection_falls_behind() -> None:
     async with AsyncTestClient(create_app(container)) as client:
         before = (await client.get("/health/ready")).json()
         order_id, _ = await place(container)
-        await container.pay_order()(PayOrder(order_id=order_id, payment_token=APPROVE))
+        await container.ordering.pay_order()(PayOrder(order_id=order_id, payment_token=APPROVE))
         behind = await client.get("/health/ready")
-        await container.order_projector().catch_up()
+        await container.ordering.projector().catch_up()
         after = (await client.get("/health/ready")).json()
 
     assert before["checks"]["projections"]["status"] == "up"

@@ -229,7 +229,7 @@ async def test_staff_see_everyones_orders_and_customers_their_own(
     tea = await product(client, staff)
     mine = await place(client, alice, tea, quantity=1)
     theirs = await place(client, bob, tea, quantity=1)
-    await container.order_projector().catch_up()
+    await container.ordering.projector().catch_up()
 
     alices = (await client.get(ORDERS, headers=alice)).json()["items"]
     assert [item["id"] for item in alices] == [mine["order_id"]]
@@ -251,7 +251,7 @@ async def test_lists_filter_on_status_and_date(
         f"{ORDERS}/{dropped['order_id']}/cancellation", json={"reason": "x"}, headers=alice
     )
     assert cancel.status_code == 200
-    await container.order_projector().catch_up()
+    await container.ordering.projector().catch_up()
 
     placed = (await client.get(ORDERS, params={"status": "placed"}, headers=alice)).json()
     assert [item["id"] for item in placed["items"]] == [kept["order_id"]]
@@ -278,7 +278,7 @@ async def test_lists_page_with_a_cursor(
 ) -> None:
     tea = await product(client, staff)
     ids = [(await place(client, alice, tea, quantity=1))["order_id"] for _ in range(3)]
-    await container.order_projector().catch_up()
+    await container.ordering.projector().catch_up()
 
     first = (await client.get(ORDERS, params={"limit": 2}, headers=alice)).json()
     rest = await client.get(

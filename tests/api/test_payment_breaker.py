@@ -51,7 +51,7 @@ async def test_an_open_breaker_answers_503_and_keeps_the_order_placed(
     container = build_container(settings)
     clock = ManualClock()
     breaker = PaymentBreaker(payment_breaker(failure_threshold=2, reset_timeout=30, clock=clock))
-    container.payment_breaker.override(providers.Object(breaker))
+    container.ordering.payment_breaker.override(providers.Object(breaker))
     app = create_app(container)
     staff = await auth_headers(container, "staff")
     alice = await auth_headers(container, "customer")

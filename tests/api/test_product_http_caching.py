@@ -89,7 +89,7 @@ async def test_a_deleted_product_is_gone_once_the_delete_returned(
 ) -> None:
     product_id = await create(client)
     await client.get(f"/api/v1/products/{product_id}")
-    assert container.read_through().loads_in_flight == 0
+    assert container.platform.read_through().loads_in_flight == 0
 
     assert (await client.delete(f"/api/v1/products/{product_id}")).status_code == 204
 

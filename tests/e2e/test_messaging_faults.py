@@ -56,8 +56,8 @@ async def applied(database: SqlDatabase) -> tuple[int, int]:
 
 async def seed(container: Container, count: int, prefix: str = "P") -> None:
     """`count` new products in one commit: `count` events in the outbox."""
-    clock, ids = container.clock(), container.ids()
-    async with container.catalog_uow() as uow:
+    clock, ids = container.platform.clock(), container.platform.ids()
+    async with container.catalog.uow() as uow:
         for n in range(count):
             product = Product.create(
                 id=ids.new_id(),

@@ -19,13 +19,15 @@ from tests.e2e.conftest import portico_env, run_portico
 async def _place_and_pay(settings: Settings) -> UUID:
     container = build_container(settings)
     try:
-        tea = await container.create_product()(
+        tea = await container.catalog.create_product()(
             CreateProduct(sku="TEA", name="Tea", price_amount="3.00", price_currency="EUR", stock=9)
         )
-        placed = await container.place_order()(
+        placed = await container.ordering.place_order()(
             PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 2),))
         )
-        await container.pay_order()(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+        await container.ordering.pay_order()(
+            PayOrder(order_id=placed.order_id, payment_token=APPROVE)
+        )
     finally:
         await close_container(container)
     return placed.order_id
@@ -34,7 +36,7 @@ async def _place_and_pay(settings: Settings) -> UUID:
 async def _status(settings: Settings, order_id: UUID) -> str:
     container = build_container(settings)
     try:
-        return (await container.get_order()(GetOrder(order_id=order_id))).status
+        return (await container.ordering.get_order()(GetOrder(order_id=order_id))).status
     finally:
         await close_container(container)
 

@@ -26,7 +26,7 @@ PRODUCT = {"sku": "TEA-1", "name": "Green tea", "price": {"amount": "4.50", "cur
 
 def mint(container: Container, header: dict[str, Any] | None = None, **claims: Any) -> str:
     """A token signed with OUR key: only the claims (or header) under test are wrong."""
-    key = container.signing_keys().signing
+    key = container.identity.signing_keys().signing
     now = int(time.time())
     payload = {
         "iss": "portico",
@@ -72,7 +72,7 @@ async def test_alg_none(client: Client, container: Container) -> None:
 
 async def test_hs256_signed_with_our_public_key(client: Client, container: Container) -> None:
     header, claims, _ = parts(mint(container))
-    key = container.signing_keys().signing.key
+    key = container.identity.signing_keys().signing.key
     published = (await client.get("/.well-known/jwks.json")).json()["keys"][0]
     for secret in (
         key.as_pem(private=False),

@@ -22,7 +22,7 @@ TEST_PASSWORD = "correct horse battery staple, test only"
 
 async def create_user(container: Container, *roles: str, email: str | None = None) -> str:
     """Register a user with these roles (default: customer); returns its id."""
-    view = await container.register_user()(
+    view = await container.identity.register_user()(
         RegisterUser(
             email=email or f"user-{secrets.token_hex(6)}@example.com",
             password=TEST_PASSWORD,
@@ -36,7 +36,7 @@ def bearer(
     container: Container, user_id: str, *roles: str, access_version: int = 1
 ) -> dict[str, str]:
     """An Authorization header with a fresh access token for this user."""
-    token = container.token_issuer().issue(
+    token = container.identity.token_issuer().issue(
         AccessGrant(subject=user_id, roles=parse_roles(roles), access_version=access_version)
     )
     return {"Authorization": f"Bearer {token.value}"}

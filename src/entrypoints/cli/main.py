@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from entrypoints import __version__
-from entrypoints.cli import db, projections, serve, users, worker
+from entrypoints.cli import db, projections, serve, worker
 from entrypoints.logs import configure_logging
+from entrypoints.modules import load_modules
 from entrypoints.settings import SettingsError, load_settings
 
 
@@ -27,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     worker.add_parser(commands)
     db.add_parser(commands)
-    users.add_parser(commands)
     projections.add_parser(commands)
+    for module in load_modules():
+        if module.cli is not None:
+            module.cli(commands)
     return parser
 
 

@@ -12,7 +12,7 @@ from entrypoints.settings import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser("projections", help="order read models (CQRS projections)")
+    parser = commands.add_parser("projections", help="read models (CQRS projections)")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     rebuild = actions.add_parser(
         "rebuild", help="replay every event into fresh rows and swap them in (default: all)"
@@ -24,29 +24,33 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.persistence != "sql":
-        raise ValueError("PORTICO_PERSISTENCE=memory keeps projections in the serving process")
     return asyncio.run(_run(args, settings))
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     container = build_container(settings)
-    projector = container.order_projector()
+    if container.platform.database() is None:
+        raise ValueError("PORTICO_PERSISTENCE=memory keeps projections in the serving process")
+    projectors = container.projectors()
     try:
         if args.action == "rebuild":
-            names = args.names or projector.names
-            for name in names:
-                done = await projector.rebuild(name)
+            owners = {name: projector for projector in projectors for name in projector.names}
+            for name in args.names or list(owners):
+                if name not in owners:
+                    raise ValueError(f"no projection named {name}; there are: {', '.join(owners)}")
+                done = await owners[name].rebuild(name)
                 print(
                     f"{done.name}: {done.events} events replayed into generation "
                     f"{done.generation}, live at position {done.position}",
                     file=sys.stderr,
                 )
         elif args.action == "catch-up":
-            print(f"{await projector.catch_up()} events applied", file=sys.stderr)
+            applied = sum([await projector.catch_up() for projector in projectors])
+            print(f"{applied} events applied", file=sys.stderr)
         else:
-            for name, lag in (await projector.lag()).items():
-                print(f"{name}: {lag} events behind")
+            for projector in projectors:
+                for name, lag in (await projector.lag()).items():
+                    print(f"{name}: {lag} events behind")
     finally:
         await close_container(container)
     return 0

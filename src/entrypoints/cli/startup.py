@@ -6,20 +6,20 @@ import asyncio
 
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from adapters.cache.redis import connect_redis
-from adapters.persistence.sql.database import SqlDatabase
+from entrypoints.container import build_container
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
 def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
-    if settings.persistence != "sql":
-        return
     variable = env_name("database_url")
+    container = build_container(settings)
     try:
-        database = SqlDatabase(settings.database_url, pool_size=1)
+        database = container.platform.database()
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise SettingsError(f"{variable} is not a database URL we can use: {error}") from None
+    if database is None:  # nothing to reach with this configuration
+        return
     shown = database.engine.url.render_as_string(hide_password=True)
 
     async def ping() -> None:
@@ -27,7 +27,7 @@ def check_database(settings: Settings) -> None:
             async with asyncio.timeout(settings.readiness_timeout * 3):
                 await database.ping()
         finally:
-            await database.dispose()
+            await database.close()
 
     try:
         asyncio.run(ping())
@@ -41,9 +41,7 @@ def check_cache(settings: Settings) -> None:
 
     Redis being unreachable is not an error: the API serves from the database meanwhile.
     """
-    if settings.cache != "redis":
-        return
     try:
-        connect_redis(settings.redis_url, pool_size=1, timeout=1.0)
+        build_container(settings).platform.cache()
     except ValueError as error:
         raise SettingsError(f"{env_name('redis_url')} is not a Redis URL: {error}") from None

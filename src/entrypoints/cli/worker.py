@@ -58,7 +58,7 @@ async def work(
     container = build_container(settings)
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
     # Several projectors at once are safe: each step is a compare-and-set (docs/ordering.md).
-    projections = ProjectorRunner(container.order_projector()) if projector else None
+    runners = [ProjectorRunner(p) for p in container.projectors()] if projector else []
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -67,13 +67,13 @@ async def work(
         "worker.started", bus=settings.bus, persistence=settings.persistence, projector=projector
     )
     await runtime.start()
-    if projections is not None:
-        await projections.start()
+    for runner in runners:
+        await runner.start()
     try:
         await stopping.wait()
         _log.info("worker.stopping")
-        if projections is not None:
-            await projections.stop()
+        for runner in runners:
+            await runner.stop()
         await runtime.stop()
         _log.info("worker.stopped", **await runtime.stats())
     finally:

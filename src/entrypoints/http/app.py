@@ -5,30 +5,21 @@ from __future__ import annotations
 from typing import Any, cast
 
 import structlog
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.audit.controller import AuditController
-from entrypoints.http.catalog.controller import ProductController
 from entrypoints.http.dependencies import ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
-from entrypoints.http.identity.auth_controller import AuthController
-from entrypoints.http.identity.jwks import JwksController
-from entrypoints.http.identity.users_controller import PasswordController, UserController
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import openapi_config
-from entrypoints.http.ordering.controller import OrderController
 from entrypoints.http.request_context import RequestContext
-from entrypoints.http.security.authentication import bearer_authentication
 from entrypoints.http.security.headers import SecurityHeaders
-from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
-from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.logs import configure_logging
+from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
 from entrypoints.worker.runtime import MessagingRuntime
@@ -48,37 +39,25 @@ def create_app(container: Container | None = None) -> Litestar:
             environment=settings.environment,
         )
 
-    route_handlers: list[Any] = [
-        ProductController,
-        OrderController,
-        UserController,
-        AuditController,
-        MessagingController,
-        HealthController,
-    ]
-    revocation_sync = RevocationSync(container.access_revocations(), settings.auth_revocation_sync)
-    on_startup: list[Any] = [announce, revocation_sync.start]
-    if settings.auth == "local":
-        # With an external provider, signing in happens there: our sign-in routes are off.
-        container.signing_keys()  # a bad key setting stops start-up here, with its message
-        sign_in = Router(
-            path="/",
-            route_handlers=[AuthController, PasswordController],
-            middleware=[sign_in_rate_limit(settings.rate_limit_auth_per_minute).middleware],
-        )
-        route_handlers += [sign_in, JwksController]
-        on_startup.append(container.login().prepare)
-    throttle = LoginThrottle(
-        container.rate_limit_store(),
-        max_failures=settings.login_failures_per_account,
-        lockout_seconds=settings.login_lockout_seconds,
-    )
-
-    on_shutdown: list[Any] = [revocation_sync.stop]
+    parts = [module.http(container) for module in load_modules() if module.http is not None]
+    route_handlers: list[Any] = [MessagingController, HealthController]
+    on_startup: list[Any] = [announce]
+    on_shutdown: list[Any] = []
+    middleware: list[Any] = []
+    dependencies: dict[str, Any] = {}
+    stores: dict[str, Any] = {}
+    for part in parts:
+        route_handlers += part.route_handlers
+        middleware += part.middleware
+        dependencies.update(part.dependencies)
+        stores.update(part.stores)
+        on_startup += part.on_startup
+        on_shutdown += part.on_shutdown
     if settings.projects_in_serve:
-        runner = ProjectorRunner(container.order_projector())
-        on_startup.append(runner.start)
-        on_shutdown.append(runner.stop)  # before the container's pools close
+        for projector in container.projectors():
+            runner = ProjectorRunner(projector)
+            on_startup.append(runner.start)
+            on_shutdown.append(runner.stop)  # before the container's pools close
     # With the in-process bus (the default), the API relays and consumes its own events. With
     # the memory cache and NATS, every API process also listens, to forget what others changed.
     in_process, listening = settings.runs_worker_in_process, settings.listens_for_cache_invalidation
@@ -93,9 +72,9 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         plugins=[ContainerPlugin(container), problem_details_plugin()],
-        middleware=[bearer_authentication(container.authenticate())],
-        dependencies={"login_throttle": Provide(lambda: throttle, sync_to_thread=False)},
-        stores={STORE: container.rate_limit_store()},
+        middleware=middleware,
+        dependencies=dependencies,
+        stores=stores,
         cors_config=_cors(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_size,

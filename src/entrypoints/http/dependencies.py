@@ -1,8 +1,8 @@
-"""ContainerPlugin: exposes the container's use cases to Litestar handlers, by provider name.
+"""ContainerPlugin: exposes each context's use cases to Litestar handlers, by provider name.
 
 A handler asks for `get_product: NamedDependency[GetProductHandler]` and receives
-`container.get_product()`. Every provider whose class lives in `application` is exposed, so a
-new use case registered in the container is injectable with no change here.
+`container.catalog.get_product()`. Only the names a context lists in `Module.use_cases` are
+exposed: the relay, the projector and the units of work are not injectable.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dependency_injector import providers
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
 from entrypoints.container import Container, close_container
+from entrypoints.modules import load_modules
 
 
 class ContainerPlugin(InitPlugin):
@@ -23,11 +23,14 @@ class ContainerPlugin(InitPlugin):
         self.container = container
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        for name, provider in self.container.providers.items():
-            if _is_use_case(provider):
+        for module in load_modules():
+            context = getattr(self.container, module.name)
+            for name in module.use_cases:
+                if name in app_config.dependencies:
+                    raise ValueError(f"use case {name!r} of {module.name} is already injected")
                 # use_cache: handlers are stateless singletons, so resolve each once per app.
                 app_config.dependencies[name] = Provide(
-                    _resolver(provider), use_cache=True, sync_to_thread=False
+                    _resolver(getattr(context, name)), use_cache=True, sync_to_thread=False
                 )
         app_config.state["container"] = self.container
 
@@ -36,13 +39,6 @@ class ContainerPlugin(InitPlugin):
 
         app_config.on_shutdown.append(close)
         return app_config
-
-
-def _is_use_case(provider: Any) -> bool:
-    cls = getattr(provider, "cls", None)
-    return isinstance(provider, providers.Singleton) and str(
-        getattr(cls, "__module__", "")
-    ).startswith("application.")
 
 
 def _resolver(provider: Any) -> Callable[[], Any]:

@@ -31,9 +31,9 @@ class MessagingController(Controller):
         if runtime is not None and runtime.runs_shared_work:
             return await runtime.stats()
         container: Container = state["container"]
-        lag = await consumer_lag(container.bus(), container.consumers())
+        lag = await consumer_lag(container.platform.bus(), container.consumers())
         found: dict[str, Any] = {
-            "outbox_backlog": await container.outbox().backlog(),
+            "outbox_backlog": await container.platform.outbox().backlog(),
             "consumers": {name: {"lag": by_context} for name, by_context in lag.items()},
         }
         if runtime is not None:  # it runs only this process's listeners

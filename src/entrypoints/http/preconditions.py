@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from litestar.params import HeaderParameter
+
 from entrypoints.http.errors import problem
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        description='The ETag of the version you changed, e.g. "3"; a stale one answers 412.',
+    ),
+]
 
 
 def etag(version: int) -> str:

@@ -34,8 +34,8 @@ class MessagingRuntime:
         listeners: bool = False,
     ) -> None:
         self._container = container
-        self._bus = container.bus()
-        self._relay = container.relay() if relay else None
+        self._bus = container.platform.bus()
+        self._relay = container.platform.relay() if relay else None
         self.runner = ConsumerRunner(
             self._bus,
             container.consumers() if consumers else [],
@@ -105,7 +105,7 @@ class MessagingRuntime:
         """Outbox backlog, relay counters and, per consumer, counters and lag per context."""
         found: dict[str, Any] = {}
         with contextlib.suppress(Exception):
-            found["outbox_backlog"] = await self._container.outbox().backlog()
+            found["outbox_backlog"] = await self._container.platform.outbox().backlog()
         if self._relay is not None:
             found["relay"] = {
                 "published": self._relay.stats.published,

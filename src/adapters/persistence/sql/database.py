@@ -27,3 +27,6 @@ class SqlDatabase:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def close(self) -> None:
+        await self.dispose()

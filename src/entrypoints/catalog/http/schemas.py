@@ -10,6 +10,7 @@ import msgspec
 
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
+from entrypoints.http.schemas import MoneyOut
 
 # Money travels as a decimal string so no client parses it as a float.
 Amount = Annotated[
@@ -54,11 +55,6 @@ class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
 class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True):
     delta: Annotated[int, msgspec.Meta(description="Units to add (positive) or remove (negative)")]
     reason: Annotated[str, msgspec.Meta(max_length=400)] = ""
-
-
-class MoneyOut(msgspec.Struct):
-    amount: str
-    currency: str
 
 
 class ProductOut(msgspec.Struct):

@@ -22,7 +22,7 @@ from application.catalog.update_product import UpdateProduct, UpdateProductHandl
 from application.catalog.views import ProductView
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission
-from entrypoints.http.catalog.schemas import (
+from entrypoints.catalog.http.schemas import (
     NewProduct,
     ProductChanges,
     ProductOut,
@@ -30,18 +30,9 @@ from entrypoints.http.catalog.schemas import (
     StockAdjustment,
 )
 from entrypoints.http.openapi import problem_responses
-from entrypoints.http.preconditions import etag, expected_version, matches_any
+from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.guards import requires
-
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match",
-        required=False,
-        description='The ETag of the version you changed, e.g. "3"; a stale one answers 412.',
-    ),
-]
 
 IfNoneMatch = Annotated[
     str | None,

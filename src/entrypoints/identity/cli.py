@@ -45,8 +45,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     async def create() -> str:
         container = build_container(settings)
+        identity: Any = container.identity
         try:
-            view = await container.register_user()(
+            view = await identity.register_user()(
                 RegisterUser(email=args.email, password=password, roles=frozenset({Role.ADMIN}))
             )
         finally:

@@ -17,16 +17,16 @@ from application.identity.logout import Logout, LogoutHandler
 from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.register_user import RegisterUser, RegisterUserHandler
 from domain.identity.errors import InvalidCredentials
-from entrypoints.http.identity.schemas import (
+from entrypoints.http.openapi import problem_responses
+from entrypoints.http.security.authentication import PUBLIC
+from entrypoints.http.security.rate_limits import LoginThrottle
+from entrypoints.identity.http.schemas import (
     Credentials,
     PasswordForm,
     RefreshBody,
     TokenOut,
     UserOut,
 )
-from entrypoints.http.openapi import problem_responses
-from entrypoints.http.security.authentication import PUBLIC
-from entrypoints.http.security.rate_limits import LoginThrottle
 
 
 class AuthController(Controller):

@@ -14,7 +14,7 @@ from application.shared.pagination import Page
 from domain.ordering.lines import MAX_LINES, MAX_QUANTITY, OrderLine
 from domain.ordering.read_models import OrderDetails, OrderSummary
 from domain.shared.money import Money
-from entrypoints.http.catalog.schemas import MoneyOut
+from entrypoints.http.schemas import MoneyOut
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
 

@@ -18,12 +18,11 @@ from application.identity.get_user import GetUser, GetUserHandler
 from application.identity.list_users import ListUsers, ListUsersHandler
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission, parse_roles
-from entrypoints.http.catalog.controller import IfMatch
-from entrypoints.http.identity.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
 from entrypoints.http.openapi import problem_responses
-from entrypoints.http.preconditions import etag, expected_version
+from entrypoints.http.preconditions import IfMatch, etag, expected_version
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
+from entrypoints.identity.http.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
 
 AnyRequest = Request[Any, Any, Any]
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 
+from adapters.auth.keys import KeyRing
 from entrypoints.http.security.authentication import PUBLIC
 
 
@@ -16,9 +17,9 @@ class JwksController(Controller):
     opt = PUBLIC
 
     @get("/jwks.json", operation_id="jwks", media_type="application/jwk-set+json")
-    async def jwks(self, state: State) -> Response[dict[str, Any]]:
+    async def jwks(self, signing_keys: NamedDependency[KeyRing]) -> Response[dict[str, Any]]:
         """Our public signing keys (a JWK Set), for anyone who verifies our tokens."""
-        document = state["container"].signing_keys().jwks()
+        document = signing_keys.jwks()
         return Response(
             document,
             media_type="application/jwk-set+json",

@@ -34,7 +34,9 @@ from domain.identity.principal import Principal
 from domain.identity.roles import Permission
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
-from entrypoints.http.ordering.schemas import (
+from entrypoints.http.security.authentication import principal
+from entrypoints.http.security.guards import requires
+from entrypoints.ordering.http.schemas import (
     Cancellation,
     HistoryEntryOut,
     HistoryOut,
@@ -45,8 +47,6 @@ from entrypoints.http.ordering.schemas import (
     Payment,
     PaymentOut,
 )
-from entrypoints.http.security.authentication import principal
-from entrypoints.http.security.guards import requires
 
 AnyRequest = Request[Any, Any, Any]
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]

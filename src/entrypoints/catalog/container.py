@@ -1,0 +1,55 @@
+"""CatalogContainer: products and their stock, state in SQL (or memory), reads cached."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
+from application.catalog.adjust_stock import AdjustStockHandler
+from application.catalog.create_product import CreateProductHandler
+from application.catalog.delete_product import DeleteProductHandler
+from application.catalog.get_product import GetProductHandler
+from application.catalog.invalidate_cache import ForgetChangedProducts
+from application.catalog.list_products import ListProductsHandler
+from application.catalog.read_cache import CatalogReadCache
+from application.catalog.update_product import UpdateProductHandler
+from entrypoints.module import ModuleContainer
+
+
+class CatalogContainer(ModuleContainer):
+    platform = providers.DependenciesContainer()
+    clock, ids = platform.clock, platform.ids
+
+    read_cache = providers.Singleton(CatalogReadCache, reads=platform.read_through)
+    # Every commit (of any context) that records product events forgets their cached reads.
+    after_commit = providers.List(read_cache.provided.on_committed)
+    # Listener: every API process runs it for itself, with its own copy of every event
+    # (MessageBus.listen); `portico serve` runs it when Settings.listens_for_cache_invalidation.
+    listeners = providers.List(providers.Singleton(ForgetChangedProducts, read_cache=read_cache))
+
+    # Units of work that change state carry `on_committed`: reactions after every commit.
+    memory_store = providers.Singleton(MemoryCatalogStore)
+    uow = providers.Selector(
+        platform.persistence,
+        sql=providers.Factory(
+            SqlCatalogUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
+        ).add_attributes(on_committed=platform.after_commit),
+        memory=providers.Factory(
+            MemoryCatalogUnitOfWork, store=memory_store, outbox=platform.memory_outbox
+        ).add_attributes(on_committed=platform.after_commit),
+    )
+
+    # Use cases: stateless, so one instance each.
+    create_product = providers.Singleton(
+        CreateProductHandler, uow=uow.provider, clock=clock, ids=ids
+    )
+    update_product = providers.Singleton(UpdateProductHandler, uow=uow.provider, clock=clock)
+    adjust_stock = providers.Singleton(AdjustStockHandler, uow=uow.provider, clock=clock)
+    delete_product = providers.Singleton(DeleteProductHandler, uow=uow.provider, clock=clock)
+    get_product = providers.Singleton(
+        GetProductHandler, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+    )
+    list_products = providers.Singleton(
+        ListProductsHandler, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+    )

@@ -1,0 +1,30 @@
+"""The catalog context: products, prices and stock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.catalog.integration_events import register_catalog_events
+from entrypoints.catalog.container import CatalogContainer
+from entrypoints.catalog.http.controller import ProductController
+from entrypoints.module import HttpPart, Module
+
+
+def http(root: Any) -> HttpPart:
+    return HttpPart(route_handlers=[ProductController])
+
+
+MODULE = Module(
+    name="catalog",
+    container=CatalogContainer,
+    use_cases=(
+        "create_product",
+        "update_product",
+        "adjust_stock",
+        "delete_product",
+        "get_product",
+        "list_products",
+    ),
+    http=http,
+    events=register_catalog_events,
+)

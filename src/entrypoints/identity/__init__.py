@@ -1,0 +1,1 @@
+"""The identity context's wiring: its container, its module declaration and its HTTP part."""

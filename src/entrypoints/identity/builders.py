@@ -1,0 +1,33 @@
+"""How the identity container builds its keys, revocation window and rate-limit counters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
+from adapters.cache.redis import connect_redis
+from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
+from entrypoints.settings import Settings, SettingsError, env_name
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """PORTICO_AUTH_SIGNING_KEYS, or the development key generated once into var/."""
+    try:
+        if settings.signing_key_files:
+            paths = [Path(name) for name in settings.signing_key_files]
+            return load_key_ring(paths, settings.auth_signing_kid or None)
+        return development_key_ring(Path(settings.auth_dev_key_file))
+    except ValueError as error:
+        raise SettingsError(f"{env_name('auth_signing_keys')}: {error}") from None
+
+
+def revocation_window(settings: Settings) -> timedelta:
+    """How long a token issued before an access change could still be presented."""
+    return timedelta(seconds=settings.auth_access_token_ttl + settings.auth_leeway)
+
+
+def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
+    timeout = settings.redis_timeout_ms / 1000
+    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
+    return SharedRateLimitStore(client, namespace=f"{settings.cache_prefix}:rate-limit")

@@ -1,0 +1,145 @@
+"""IdentityContainer: users, sign-in, tokens. PORTICO_AUTH picks who issues the tokens we accept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import providers
+from litestar.stores.memory import MemoryStore
+
+from adapters.auth.argon2 import Argon2PasswordHasher
+from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
+from adapters.auth.oidc import OidcTokenVerifier
+from adapters.auth.verified_tokens import CachedTokenVerifier
+from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
+from application.identity.access_revocations import AccessRevocations
+from application.identity.authenticate import AuthenticateHandler
+from application.identity.change_password import ChangePasswordHandler
+from application.identity.change_user_access import ChangeUserAccessHandler
+from application.identity.get_me import GetMeHandler
+from application.identity.get_user import GetUserHandler
+from application.identity.list_users import ListUsersHandler
+from application.identity.login import LoginHandler
+from application.identity.logout import LogoutHandler
+from application.identity.refresh import RefreshHandler
+from application.identity.register_user import RegisterUserHandler
+from entrypoints.identity.builders import build_rate_limit_store, key_ring, revocation_window
+from entrypoints.module import ModuleContainer
+
+
+class IdentityContainer(ModuleContainer):
+    platform = providers.DependenciesContainer()
+    settings, clock, ids = platform.settings, platform.clock, platform.ids
+
+    memory_store = providers.Singleton(MemoryIdentityStore)
+    uow = providers.Selector(
+        platform.persistence,
+        sql=providers.Factory(SqlIdentityUnitOfWork, database=platform.sql_database),
+        memory=providers.Factory(MemoryIdentityUnitOfWork, store=memory_store),
+    )
+
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.password_time_cost,
+        memory_kib=settings.provided.password_memory_kib,
+        parallelism=settings.provided.password_parallelism,
+    )
+    signing_keys = providers.Singleton(key_ring, settings)
+    token_issuer = providers.Singleton(
+        LocalTokenIssuer,
+        keys=signing_keys,
+        clock=clock,
+        issuer=settings.provided.auth_issuer,
+        audience=settings.provided.auth_audience,
+        lifetime_seconds=settings.provided.auth_access_token_ttl,
+    )
+    signature_verifier = providers.Selector(
+        settings.provided.auth,
+        local=providers.Singleton(
+            LocalTokenVerifier,
+            keys=signing_keys,
+            clock=clock,
+            issuer=settings.provided.auth_issuer,
+            audience=settings.provided.auth_audience,
+            leeway=settings.provided.auth_leeway,
+        ),
+        oidc=providers.Singleton(
+            OidcTokenVerifier,
+            issuer=settings.provided.auth_oidc_issuer,
+            audience=settings.provided.auth_oidc_audience,
+            clock=clock,
+            roles_claim=settings.provided.auth_oidc_roles_claim,
+            jwks_ttl=settings.provided.auth_oidc_jwks_ttl,
+            timeout=settings.provided.auth_oidc_timeout,
+            leeway=settings.provided.auth_leeway,
+        ),
+    )
+    # With an external provider, signing in happens there: our sign-in routes are off.
+    signs_in = providers.Selector(
+        settings.provided.auth, local=providers.Object(True), oidc=providers.Object(False)
+    )
+    token_verifier = providers.Singleton(
+        CachedTokenVerifier,
+        inner=signature_verifier,
+        clock=clock,
+        max_entries=settings.provided.auth_token_cache_size,
+    )
+    access_revocations = providers.Singleton(
+        AccessRevocations,
+        uow=uow.provider,
+        clock=clock,
+        keep_for=providers.Callable(revocation_window, settings),
+    )
+    refresh_lifetime = providers.Factory(
+        timedelta, seconds=settings.provided.auth_refresh_token_ttl
+    )
+    # Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
+    # so the limits hold across processes; per process otherwise.
+    per_process_store = providers.Singleton(MemoryStore)
+    rate_limit_store = providers.Selector(
+        settings.provided.cache,
+        none=per_process_store,
+        memory=per_process_store,
+        redis=providers.Singleton(build_rate_limit_store, settings),
+    )
+    resources = providers.List(token_verifier, rate_limit_store)
+
+    # Use cases: stateless, so one instance each.
+    register_user = providers.Singleton(
+        RegisterUserHandler, uow=uow.provider, hasher=password_hasher, clock=clock, ids=ids
+    )
+    login = providers.Singleton(
+        LoginHandler,
+        uow=uow.provider,
+        hasher=password_hasher,
+        issuer=token_issuer,
+        clock=clock,
+        ids=ids,
+        refresh_lifetime=refresh_lifetime,
+    )
+    refresh_session = providers.Singleton(
+        RefreshHandler,
+        uow=uow.provider,
+        issuer=token_issuer,
+        clock=clock,
+        ids=ids,
+        refresh_lifetime=refresh_lifetime,
+    )
+    logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock)
+    authenticate = providers.Singleton(
+        AuthenticateHandler, verifier=token_verifier, revocations=access_revocations
+    )
+    get_me = providers.Singleton(GetMeHandler, uow=uow.provider)
+    get_user = providers.Singleton(GetUserHandler, uow=uow.provider)
+    list_users = providers.Singleton(ListUsersHandler, uow=uow.provider)
+    change_user_access = providers.Singleton(
+        ChangeUserAccessHandler, uow=uow.provider, clock=clock, revocations=access_revocations
+    )
+    change_password = providers.Singleton(
+        ChangePasswordHandler,
+        uow=uow.provider,
+        hasher=password_hasher,
+        clock=clock,
+        revocations=access_revocations,
+    )

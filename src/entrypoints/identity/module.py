@@ -1,0 +1,69 @@
+"""The identity context: users, roles, sign-in and the tokens every other context trusts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router
+from litestar.di import Provide
+
+from entrypoints.http.security.authentication import bearer_authentication
+from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
+from entrypoints.http.security.revocation_sync import RevocationSync
+from entrypoints.identity import cli
+from entrypoints.identity.container import IdentityContainer
+from entrypoints.identity.http.auth_controller import AuthController
+from entrypoints.identity.http.jwks import JwksController
+from entrypoints.identity.http.users_controller import PasswordController, UserController
+from entrypoints.module import HttpPart, Module
+
+
+def http(root: Any) -> HttpPart:
+    identity, settings = root.identity, root.settings()
+    revocation_sync = RevocationSync(identity.access_revocations(), settings.auth_revocation_sync)
+    throttle = LoginThrottle(
+        identity.rate_limit_store(),
+        max_failures=settings.login_failures_per_account,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+    routes: list[Any] = [UserController]
+    on_startup: list[Any] = [revocation_sync.start]
+    if identity.signs_in():
+        identity.signing_keys()  # a bad key setting stops start-up here, with its message
+        sign_in = Router(
+            path="/",
+            route_handlers=[AuthController, PasswordController],
+            middleware=[sign_in_rate_limit(settings.rate_limit_auth_per_minute).middleware],
+        )
+        routes += [sign_in, JwksController]
+        on_startup.append(identity.login().prepare)
+    return HttpPart(
+        route_handlers=routes,
+        middleware=[bearer_authentication(identity.authenticate())],
+        dependencies={
+            "login_throttle": Provide(lambda: throttle, sync_to_thread=False),
+            "signing_keys": Provide(lambda: identity.signing_keys(), sync_to_thread=False),
+        },
+        stores={STORE: identity.rate_limit_store()},
+        on_startup=on_startup,
+        on_shutdown=[revocation_sync.stop],
+    )
+
+
+MODULE = Module(
+    name="identity",
+    container=IdentityContainer,
+    use_cases=(
+        "register_user",
+        "login",
+        "refresh_session",
+        "logout",
+        "get_me",
+        "get_user",
+        "list_users",
+        "change_user_access",
+        "change_password",
+    ),
+    http=http,
+    cli=cli.add_parser,
+)

@@ -1,0 +1,62 @@
+"""Module: what one bounded context brings to the running system, declared once.
+
+A context's module (`entrypoints/<context>/module.py`) names its container, the other
+contexts it needs, its HTTP part, the use cases HTTP may inject and its integration events.
+Its container (a `ModuleContainer`) lists, as providers, what the processes run for it:
+consumers, listeners, projectors, readiness probes, the resources to close and the reactions
+after a commit. The root container, the HTTP app, the worker and the CLI walk the modules named
+in `entrypoints/modules.py`; none of them names a context's pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from application.messaging.registry import EventRegistry
+
+
+class ModuleContainer(containers.DeclarativeContainer):
+    """The providers every context container has (empty unless the context overrides them).
+
+    `platform` is the shared machinery (database, cache, bus, outbox, event store, clock, ids).
+    """
+
+    platform = providers.DependenciesContainer()
+    consumers = providers.List()  # shared durable consumers: one position for all workers
+    listeners = providers.List()  # one copy of every event per process
+    projectors = providers.List()  # read models kept up to date from the event store
+    probes = providers.Dict()  # readiness checks: name -> async () -> Status (None: not used)
+    resources = providers.List()  # adapters holding connections, closed at shutdown
+    after_commit = providers.List()  # in-process reactions to the events a commit recorded
+
+
+@dataclass(frozen=True)
+class HttpPart:
+    """What a context adds to the Litestar app (all optional)."""
+
+    route_handlers: Sequence[Any] = ()
+    middleware: Sequence[Any] = ()
+    dependencies: Mapping[str, Any] = field(default_factory=dict)
+    stores: Mapping[str, Any] = field(default_factory=dict)  # Litestar stores, by name
+    on_startup: Sequence[Callable[[], Any]] = ()
+    on_shutdown: Sequence[Callable[[], Any]] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Module:
+    name: str
+    container: type[ModuleContainer]
+    # Contexts whose container this one receives, under the same name (declared, not imported).
+    needs: tuple[str, ...] = ()
+    # Providers of the container that HTTP handlers may inject, by their name.
+    use_cases: tuple[str, ...] = ()
+    # The HTTP part, built from the root container once the app is created.
+    http: Callable[[Any], HttpPart] | None = None
+    # Registers the context's published integration events.
+    events: Callable[[EventRegistry], object] | None = None
+    # Adds the context's `portico` subcommands (argparse's `add_subparsers()` object).
+    cli: Callable[[Any], None] | None = None

@@ -1,0 +1,26 @@
+"""NotificationsContainer: how customers hear about what happened (PORTICO_NOTIFIER)."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from adapters.notifications.log import LogNotifier
+from adapters.notifications.webhook import WebhookNotifier
+from entrypoints.module import ModuleContainer
+
+
+class NotificationsContainer(ModuleContainer):
+    platform = providers.DependenciesContainer()
+    settings = platform.settings
+
+    notifier = providers.Selector(
+        settings.provided.notifier,
+        log=providers.Singleton(LogNotifier),
+        webhook=providers.Singleton(
+            WebhookNotifier,
+            url=settings.provided.notifier_webhook_url,
+            secret=settings.provided.notifier_webhook_secret,
+            timeout=settings.provided.notifier_timeout,
+        ),
+    )
+    resources = providers.List(notifier)

@@ -1,0 +1,48 @@
+"""How the ordering container builds its payment breaker and its projections' readiness probe."""
+
+from __future__ import annotations
+
+from adapters.payments.breaker import PaymentBreaker, payment_breaker
+from application.ordering.projection_lag import ProjectionLagHandler
+from entrypoints.platform.probes import Degraded, Probe, Status
+from entrypoints.settings import Settings
+
+
+def build_payment_breaker(settings: Settings) -> PaymentBreaker:
+    return PaymentBreaker(
+        payment_breaker(
+            failure_threshold=settings.payment_breaker_failures,
+            reset_timeout=settings.payment_breaker_reset_ms / 1000,
+        )
+    )
+
+
+def projections_probe(lag: ProjectionLagHandler, limit: int) -> Probe:
+    async def probe() -> Status:
+        # Reads still answer, from projections that are behind: degraded, never down.
+        try:
+            lags = await lag()
+        except Exception as error:  # the database check names a database outage
+            raise Degraded(f"projection lag unknown: {type(error).__name__}") from None
+        behind = {name: events for name, events in lags.items() if events > limit}
+        if behind:
+            detail = ", ".join(f"{name} {events} events behind" for name, events in behind.items())
+            raise Degraded(f"{detail} (more than {limit}); is a projector running?")
+        return "up"
+
+    return probe
+
+
+def payments_probe(breaker: PaymentBreaker) -> Probe:
+    state = breaker.breaker
+
+    async def probe() -> Status:
+        # The breaker's view, no call to the provider: orders are still placed and read.
+        if state.state != "closed":
+            raise Degraded(
+                f"payment provider circuit {state.state}: payments answer 503 for "
+                f"{state.retry_after():.0f}s more"
+            )
+        return "up"
+
+    return probe

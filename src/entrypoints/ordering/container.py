@@ -1,0 +1,129 @@
+"""OrderingContainer: event-sourced orders, their projections, payments and notifications."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from adapters.payments.fake import FakePaymentGateway
+from adapters.payments.http import HttpPaymentGateway
+from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
+from adapters.persistence.memory.projections import (
+    MemoryOrderDetailsStore,
+    MemoryOrderSummaryStore,
+    MemoryProjectionData,
+)
+from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
+from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from application.ordering.cancel_order import CancelOrderHandler
+from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.get_order import GetOrderHandler
+from application.ordering.list_orders import ListOrdersHandler
+from application.ordering.notify_customer import NotifyCustomer
+from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
+from application.ordering.pay_order import PayOrderHandler
+from application.ordering.place_order import PlaceOrderHandler
+from application.ordering.place_order_once import PlaceOrderOnceHandler
+from application.ordering.projection_lag import ProjectionLagHandler
+from application.ordering.projections import fold_details, fold_summary
+from application.ordering.projector import Projection, Projector
+from application.ordering.ship_order import ShipOrderHandler
+from entrypoints.module import ModuleContainer
+from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
+
+_none: providers.Object[None] = providers.Object(None)
+
+
+class OrderingContainer(ModuleContainer):
+    platform = providers.DependenciesContainer()
+    catalog = providers.DependenciesContainer()  # the stock orders reserve and release
+    notifications = providers.DependenciesContainer()
+    settings, clock, ids = platform.settings, platform.clock, platform.ids
+    events = platform.event_store
+
+    # Orders reserve and release stock: product reads are invalidated after commit too. Order
+    # events (and the stock changes) are integration events: written to the outbox in the
+    # same transaction.
+    uow = providers.Selector(
+        platform.persistence,
+        sql=providers.Factory(
+            SqlOrderingUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
+        ).add_attributes(on_committed=platform.after_commit),
+        memory=providers.Factory(
+            MemoryOrderingUnitOfWork,
+            log=platform.memory_event_log,
+            catalog=catalog.memory_store,
+            outbox=platform.memory_outbox,
+        ).add_attributes(on_committed=platform.after_commit),
+    )
+    memory_projections = providers.Singleton(MemoryProjectionData)
+    summaries = providers.Selector(
+        platform.persistence,
+        sql=providers.Singleton(SqlOrderSummaryStore, database=platform.sql_database),
+        memory=providers.Singleton(MemoryOrderSummaryStore, data=memory_projections),
+    )
+    details = providers.Selector(
+        platform.persistence,
+        sql=providers.Singleton(SqlOrderDetailsStore, database=platform.sql_database),
+        memory=providers.Singleton(MemoryOrderDetailsStore, data=memory_projections),
+    )
+    projector = providers.Singleton(
+        Projector,
+        events=events,
+        projections=providers.List(
+            providers.Factory(Projection, store=summaries, fold=providers.Object(fold_summary)),
+            providers.Factory(Projection, store=details, fold=providers.Object(fold_details)),
+        ),
+        codec=providers.Object(ORDER_EVENT_CODEC),
+    )
+    projectors = providers.List(projector)
+    consumers = providers.List(
+        providers.Singleton(NotifyCustomer, notifier=notifications.notifier, events=events)
+    )
+
+    # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
+    # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
+    payment_breaker = providers.Singleton(build_payment_breaker, settings)
+    payment_gateway = providers.Selector(
+        settings.provided.payments,
+        fake=providers.Singleton(FakePaymentGateway),
+        http=providers.Singleton(
+            HttpPaymentGateway,
+            base_url=settings.provided.payment_provider_url,
+            timeout=settings.provided.payment_timeout,
+            attempts=settings.provided.payment_attempts,
+            api_key=settings.provided.payment_api_key,
+            guard=payment_breaker,
+        ),
+    )
+    resources = providers.List(payment_gateway)
+
+    place_order = providers.Singleton(PlaceOrderHandler, uow=uow.provider, clock=clock, ids=ids)
+    # POST /orders with an Idempotency-Key header.
+    place_order_once = providers.Singleton(
+        PlaceOrderOnceHandler, place=place_order, store=platform.idempotency_store, clock=clock
+    )
+    pay_order = providers.Singleton(
+        PayOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+    )
+    ship_order = providers.Singleton(ShipOrderHandler, uow=uow.provider, clock=clock, ids=ids)
+    cancel_order = providers.Singleton(
+        CancelOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+    )
+    get_order = providers.Singleton(
+        GetOrderHandler, details=details, wait_seconds=settings.provided.projection_wait
+    )
+    list_orders = providers.Singleton(ListOrdersHandler, summaries=summaries)
+    get_order_history = providers.Singleton(GetOrderHistoryHandler, events=events)
+    get_order_as_of = providers.Singleton(GetOrderAsOfHandler, events=events)
+    projection_lag = providers.Singleton(ProjectionLagHandler, projector=projector)
+
+    probes = providers.Dict(
+        projections=providers.Factory(
+            projections_probe, projection_lag, settings.provided.projection_lag_degraded
+        ),
+        payments=providers.Selector(
+            settings.provided.payments,
+            http=providers.Factory(payments_probe, payment_breaker),
+            fake=_none,
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The platform: machinery every context uses (database, cache, bus, outbox, event store...)."""

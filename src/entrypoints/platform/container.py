@@ -1,0 +1,146 @@
+"""PlatformContainer: the shared machinery, each part's adapter chosen by the settings.
+
+Contexts receive it as `platform` and build their own adapters on it. `after_commit`,
+`event_registry` and the root's walks over `probes` and `resources` are completed by the
+root container with what each context contributes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from adapters.cache.memory import MemoryCache
+from adapters.cache.none import NoCache
+from adapters.messaging.memory import MemoryMessageBus
+from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.retry import RetryPolicy
+from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
+from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
+from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.idempotency import SqlIdempotencyStore
+from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.system.clock import SystemClock
+from adapters.system.ids import Uuid7Generator
+from application.messaging.registry import IntegrationEvents
+from application.messaging.relay import OutboxRelay
+from application.shared.after_commit import AfterCommit
+from application.shared.read_through import ReadThrough
+from entrypoints.platform.builders import (
+    build_event_registry,
+    build_redis_cache,
+    uses_cache,
+)
+from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
+from entrypoints.settings import Settings
+
+_none: providers.Object[None] = providers.Object(None)
+
+
+class PlatformContainer(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    persistence, cache_kind, bus_kind = (
+        settings.provided.persistence,
+        settings.provided.cache,
+        settings.provided.bus,
+    )
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid7Generator)
+
+    # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
+    redis_cache = providers.Singleton(build_redis_cache, settings)
+    cache = providers.Selector(
+        cache_kind,
+        none=providers.Singleton(NoCache),
+        memory=providers.Singleton(MemoryCache, max_entries=settings.provided.cache_max_entries),
+        redis=redis_cache,
+    )
+    cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache_ttl)
+    # With no cache, no single flight either: every read reaches the database.
+    read_through = providers.Singleton(
+        ReadThrough, cache=cache, single_flight=providers.Callable(uses_cache, settings)
+    )
+    # In-process reactions to committed events: each context adds its own (the root does).
+    after_commit = providers.Singleton(AfterCommit)
+
+    # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
+    sql_database = providers.Singleton(
+        SqlDatabase,
+        url=settings.provided.database_url,
+        pool_size=settings.provided.database_pool_size,
+        echo=settings.provided.database_echo,
+    )
+    database = providers.Selector(persistence, sql=sql_database, memory=_none)
+
+    # The outbox: units of work write integration events with their state change.
+    event_registry = providers.Singleton(build_event_registry)  # the root adds each context's
+    integration_events = providers.Singleton(IntegrationEvents, registry=event_registry, ids=ids)
+    sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
+    memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
+    outbox = providers.Selector(persistence, sql=sql_outbox, memory=memory_outbox)
+
+    # The event store of event-sourced aggregates; the idempotency keys of retried commands.
+    memory_event_log = providers.Singleton(MemoryEventLog)  # shared with memory units of work
+    event_store = providers.Selector(
+        persistence,
+        sql=providers.Singleton(SqlEventStore, database=sql_database),
+        memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
+    )
+    idempotency_store = providers.Selector(
+        persistence,
+        sql=providers.Singleton(SqlIdempotencyStore, database=sql_database),
+        memory=providers.Singleton(
+            MemoryIdempotencyStore, data=providers.Singleton(MemoryIdempotencyData)
+        ),
+    )
+
+    # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        max_deliveries=settings.provided.bus_max_deliveries,
+        first_delay=settings.provided.bus_retry_delay,
+        ack_wait=settings.provided.bus_ack_wait,
+    )
+    bus = providers.Selector(
+        bus_kind,
+        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy),
+        nats=providers.Singleton(
+            NatsMessageBus,
+            url=settings.provided.nats_url,
+            namespace=settings.provided.nats_namespace,
+            retry=retry_policy,
+        ),
+    )
+    relay = providers.Singleton(
+        OutboxRelay,
+        outbox=outbox,
+        bus=bus,
+        batch_size=settings.provided.outbox_batch_size,
+        poll_interval=settings.provided.outbox_poll_interval,
+        retry_delay=settings.provided.bus_retry_delay,
+    )
+
+    # Readiness and shutdown walk these: only the configured adapters that can fail or hold
+    # connections appear (None: nothing to check with this configuration).
+    probes = providers.Dict(
+        database=providers.Selector(
+            persistence, sql=providers.Factory(database_probe, sql_database), memory=_none
+        ),
+        cache=providers.Selector(
+            cache_kind, redis=providers.Factory(cache_probe, redis_cache), memory=_none, none=_none
+        ),
+        bus=providers.Selector(
+            bus_kind,
+            nats=providers.Factory(bus_probe, bus, settings.provided.readiness_timeout),
+            memory=_none,
+        ),
+    )
+    resources = providers.List(
+        bus,
+        database,
+        providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none),
+    )
