@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from adapters.persistence.sql.engine import create_engine
 from adapters.persistence.sql.tables import metadata
-from entrypoints.cli.db import alembic_config
+from entrypoints.cli.db import alembic_config, migrations_dir
 from tests.support.databases import recreate_database, with_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -93,3 +93,8 @@ def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> 
     for revision in revisions:
         command.upgrade(config, "+1")
         assert _tables(url) == tables_at[revision.revision]
+
+
+def test_a_checkout_uses_the_repository_migrations_folder() -> None:
+    # So `portico db revision` in a checkout writes into migrations/versions at the root.
+    assert migrations_dir() == Path(__file__).resolve().parents[2] / "migrations"

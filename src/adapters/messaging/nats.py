@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -299,7 +300,13 @@ class NatsMessageBus(MessageBus):
                 await js.add_consumer(stream, self._listener_config(name, context))
                 streams.append(stream)
                 pull = await js.pull_subscribe_bind(durable=name, stream=stream)
-                listener = NatsListener(self, stream, name, context)
+                listener = NatsListener(
+                    stream,
+                    name,
+                    jetstream=self._jetstream,
+                    config=functools.partial(self._listener_config, name, context),
+                    check_every=self.listener_check,
+                )
                 loop = self._pull(pull, consumer, handler, stopping, listener)
                 tasks.append(asyncio.create_task(loop, name=f"bus:{name}:{context}"))
         except (*UNAVAILABLE, BusUnavailable) as error:
@@ -372,7 +379,13 @@ class NatsMessageBus(MessageBus):
                 await self.dead_letter(consumer, msg.data)
                 await msg.term()
             return
-        delivery = NatsDelivery(self, consumer, msg, event, attempt)
+        delivery = NatsDelivery(
+            msg,
+            event,
+            attempt,
+            retry=self.retry,
+            dead_letter=functools.partial(self.dead_letter, consumer),
+        )
         try:
             await handler(delivery)
         except Exception:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 import nats.errors
 from nats.aio.msg import Msg
 
+from adapters.messaging.retry import RetryPolicy
 from domain.shared.messaging import Delivery, IntegrationEvent, Subscription
-
-if TYPE_CHECKING:
-    from adapters.messaging.nats import NatsMessageBus
 
 # What nats-py raises when the server is away or slow.
 UNAVAILABLE = (nats.errors.Error, TimeoutError, OSError)
@@ -24,10 +21,18 @@ def why(error: BaseException) -> str:
 
 
 class NatsDelivery(Delivery):
+    """`dead_letter` publishes the raw message where the consumer's dead letters go."""
+
     def __init__(
-        self, bus: NatsMessageBus, consumer: str, msg: Msg, event: IntegrationEvent, attempt: int
+        self,
+        msg: Msg,
+        event: IntegrationEvent,
+        attempt: int,
+        *,
+        retry: RetryPolicy,
+        dead_letter: Callable[[bytes], Awaitable[None]],
     ) -> None:
-        self._bus, self._consumer, self._msg = bus, consumer, msg
+        self._msg, self._retry, self._dead_letter = msg, retry, dead_letter
         self.event = event
         self.attempt = attempt
         self.settled = False
@@ -43,13 +48,12 @@ class NatsDelivery(Delivery):
         if self.settled:
             return
         self.settled = True
-        policy = self._bus.retry
         with contextlib.suppress(*UNAVAILABLE):
-            if self.attempt >= policy.max_deliveries:
-                await self._bus.dead_letter(self._consumer, self._msg.data)
+            if self.attempt >= self._retry.max_deliveries:
+                await self._dead_letter(self._msg.data)
                 await self._msg.term()
             else:
-                await self._msg.nak(delay=policy.delay(self.attempt))
+                await self._msg.nak(delay=self._retry.delay(self.attempt))
 
 
 class NatsSubscription(Subscription):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,29 @@ from alembic.config import Config
 
 from entrypoints.settings import Settings
 
-# The repository root holds alembic.ini and migrations/ (src/entrypoints/cli/db.py -> ../../..).
-ROOT = Path(__file__).resolve().parents[3]
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: the repository's migrations/, which a wheel ships as
+    entrypoints/migrations (pyproject.toml, tool.hatch.build.targets.wheel.sources). A checkout
+    (editable install: src/ on the path) has no such folder, so its root's migrations/ is used,
+    and `portico db revision` writes there."""
+    packaged = resources.files("entrypoints") / "migrations"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "migrations"  # src/entrypoints/cli/db.py
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"no migrations in {packaged} nor in {checkout}")
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    """Built here, without alembic.ini (which a wheel does not have); alembic.ini at the root says
+    the same for plain `alembic` in a checkout."""
+    config = Config()
+    # set_main_option interpolates: a literal % is written %%.
+    config.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 
