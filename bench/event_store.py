@@ -34,9 +34,9 @@ from adapters.persistence.sql.tables import metadata
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.projector import Projection, Projector
+from application.shared.ports.event_store import NewEvent
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, stream_of
-from domain.shared.event_store import NewEvent
 from domain.shared.money import Money
 
 ROOT = Path(__file__).resolve().parents[1]

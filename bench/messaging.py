@@ -34,8 +34,8 @@ from adapters.persistence.sql.tables import (  # noqa: E402
     products,
 )
 from application.messaging.consumers import Consumer, ConsumerRunner  # noqa: E402
+from application.shared.ports.messaging import IntegrationEvent  # noqa: E402
 from domain.catalog.product import Product  # noqa: E402
-from domain.shared.messaging import IntegrationEvent  # noqa: E402
 from domain.shared.money import Money  # noqa: E402
 from entrypoints.container import Container, build_container, close_container  # noqa: E402
 from entrypoints.settings import Settings  # noqa: E402

@@ -26,9 +26,9 @@ from application.messaging.consumers import ConsumerRunner
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
+from application.shared.ports.messaging import IntegrationEvent
 from application.shared.read_through import ReadThrough
 from domain.catalog.repository import CatalogUnitOfWork
-from domain.shared.messaging import IntegrationEvent
 from tests.support.clock import SteppingClock
 
 WAIT = 10.0  # a guard against hanging, never an assertion on speed

@@ -25,10 +25,10 @@ from application.catalog.list_products import ListProducts, ListProductsHandler
 from application.catalog.read_cache import CatalogReadCache
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.shared.after_commit import AfterCommit
+from application.shared.ports.cache import Cache
 from application.shared.read_through import ReadThrough
 from domain.catalog.errors import ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
-from domain.shared.cache import Cache
 from domain.shared.errors import ConcurrentUpdate
 from tests.support.clock import SteppingClock
 from tests.support.redis import delete_prefix, unique_prefix

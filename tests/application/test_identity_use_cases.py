@@ -17,10 +17,10 @@ from application.identity.access_revocations import AccessRevocations
 from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler
 from application.identity.list_users import ListUsers, ListUsersHandler
 from application.identity.login import Login, LoginHandler
+from application.identity.ports import PasswordHasher
 from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.register_user import RegisterUser, RegisterUserHandler
 from domain.identity.errors import InvalidCredentials, InvalidRefreshToken, MissingPermission
-from domain.identity.ports import PasswordHasher
 from domain.identity.principal import Principal
 from domain.identity.repository import IdentityUnitOfWork
 from domain.identity.roles import Role

@@ -20,9 +20,9 @@ from application.catalog.integration_events import register_catalog_events
 from application.messaging.consumers import Consumer, ConsumerRunner
 from application.messaging.registry import EventRegistry, IntegrationEvents, UnknownEvent
 from application.messaging.relay import OutboxRelay
+from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
 from domain.catalog.events import ProductCreated
 from domain.shared.events import DomainEvent
-from domain.shared.messaging import BusUnavailable, IntegrationEvent
 from tests.support.clock import SteppingClock
 
 WAIT = 10.0

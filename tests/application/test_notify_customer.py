@@ -12,8 +12,8 @@ from adapters.payments.fake import APPROVE
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
-from domain.notifications.notifier import Notification, NotificationFailed, Notifier
-from domain.shared.messaging import IntegrationEvent
+from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
 from tests.support.clock import SteppingClock
 from tests.support.ordering import Shop
 

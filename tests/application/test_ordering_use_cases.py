@@ -16,6 +16,7 @@ from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders
 from application.ordering.order_history import GetOrderAsOf, GetOrderHistory
 from application.ordering.pay_order import PayOrder
+from application.ordering.payments import Authorization, Refund
 from application.ordering.place_order import LineRequest, PlaceOrder
 from application.ordering.projector import UnknownProjection
 from application.ordering.ship_order import ShipOrder
@@ -26,7 +27,6 @@ from domain.ordering.errors import (
     ProjectionBehind,
     TransitionNotAllowed,
 )
-from domain.ordering.payments import Authorization, Refund
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
 from tests.support.clock import SteppingClock

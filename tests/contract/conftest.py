@@ -43,20 +43,20 @@ from adapters.persistence.sql.tables import (
 )
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
+from application.audit.unit_of_work import AuditUnitOfWork
 from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.integration_events import register_ordering_events
 from application.ordering.ports import OrderingUnitOfWorkFactory
-from domain.audit.repository import AuditUnitOfWork
+from application.ordering.read_models import OrderDetailsStore, OrderSummaryStore
+from application.ordering.unit_of_work import OrderingUnitOfWork
+from application.shared.ports.event_store import EventStore
+from application.shared.ports.idempotency import IdempotencyStore
+from application.shared.ports.outbox import Outbox
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.identity.repository import IdentityUnitOfWork
-from domain.ordering.read_models import OrderDetailsStore, OrderSummaryStore
-from domain.ordering.unit_of_work import OrderingUnitOfWork
-from domain.shared.event_store import EventStore
-from domain.shared.idempotency import IdempotencyStore
-from domain.shared.outbox import Outbox
 from tests.support.databases import ensure_database
 from tests.support.ordering import MemoryParts
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server

@@ -20,7 +20,7 @@ from adapters.cache.none import NoCache
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.pagination import Page
-from domain.shared.cache import Cache, CacheKey, CacheSpace
+from application.shared.ports.cache import Cache, CacheKey, CacheSpace
 from tests.support.redis import delete_prefix, unique_prefix
 from tests.support.servers import REDIS_URL, require_server
 

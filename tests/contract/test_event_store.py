@@ -8,7 +8,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
+from application.shared.ports.event_store import (
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    StreamVersionConflict,
+)
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

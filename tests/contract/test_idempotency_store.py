@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from domain.shared.idempotency import IdempotencyRecord, IdempotencyStore
+from application.shared.ports.idempotency import IdempotencyRecord, IdempotencyStore
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

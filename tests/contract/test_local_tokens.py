@@ -13,8 +13,8 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from adapters.auth.keys import KeyRingError, development_key_ring, load_key_ring
 from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
+from application.identity.ports import AccessGrant
 from domain.identity.errors import InvalidToken
-from domain.identity.ports import AccessGrant
 from domain.identity.roles import Role
 from tests.support.clock import FixedClock
 from tests.support.jwt_craft import parts

@@ -13,7 +13,7 @@ from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
 from adapters.system.ids import Uuid7Generator
-from domain.shared.messaging import Delivery, IntegrationEvent, MessageBus
+from application.shared.ports.messaging import Delivery, IntegrationEvent, MessageBus
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 
 # Short waits so redeliveries happen within a test; the suite never asserts on time.

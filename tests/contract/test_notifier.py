@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 
 from adapters.notifications.log import LogNotifier
 from adapters.notifications.webhook import WebhookNotifier
-from domain.notifications.notifier import Notification, NotificationFailed, Notifier
+from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
 from tests.support.servers import free_port
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 

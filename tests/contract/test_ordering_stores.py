@@ -16,17 +16,17 @@ from application.ordering.cancel_order import CancelOrder
 from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
-from domain.ordering.errors import OutOfStock
-from domain.ordering.lines import OrderLine
-from domain.ordering.read_models import (
+from application.ordering.read_models import (
     OrderDetails,
     OrderFilter,
     OrderPosition,
     OrderSummary,
     ProjectionState,
 )
+from application.shared.ports.event_store import NewEvent, StreamVersionConflict
+from domain.ordering.errors import OutOfStock
+from domain.ordering.lines import OrderLine
 from domain.shared.errors import ConcurrentUpdate
-from domain.shared.event_store import NewEvent, StreamVersionConflict
 from domain.shared.money import Money
 from tests.contract.conftest import OrderingStores
 from tests.support.clock import SteppingClock

@@ -10,9 +10,9 @@ import pytest
 
 from adapters.system.ids import Uuid7Generator
 from application.messaging.context import MessageContext, message_context
+from application.shared.ports.messaging import IntegrationEvent
 from domain.catalog.product import Product
 from domain.shared.errors import ConcurrentUpdate
-from domain.shared.messaging import IntegrationEvent
 from domain.shared.money import Money
 from tests.contract.conftest import MessagingStore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.auth.argon2 import Argon2PasswordHasher
-from domain.identity.ports import PasswordHasher
+from application.identity.ports import PasswordHasher
 
 CHEAP = {"time_cost": 1, "memory_kib": 64, "parallelism": 1}
 

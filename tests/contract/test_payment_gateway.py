@@ -15,8 +15,8 @@ from adapters.payments.fake import (
     FakePaymentGateway,
 )
 from adapters.payments.http import HttpPaymentGateway
+from application.ordering.payments import PaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
-from domain.ordering.payments import PaymentGateway
 from domain.shared.money import Money
 from tests.support.payment_provider import loopback_provider
 

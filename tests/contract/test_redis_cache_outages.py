@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis
 from adapters.resilience.circuit_breaker import CircuitBreaker
-from domain.shared.cache import CacheSpace
+from application.shared.ports.cache import CacheSpace
 from tests.support.redis import PrivateRedis, private_redis
 
 pytestmark = pytest.mark.redis

@@ -17,8 +17,8 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from adapters.auth.keys import development_key_ring
 from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
 from adapters.auth.oidc import OidcTokenVerifier
+from application.identity.ports import AccessGrant, TokenVerifier
 from domain.identity.errors import InvalidToken
-from domain.identity.ports import AccessGrant, TokenVerifier
 from domain.identity.roles import Role
 from tests.support.clock import FixedClock
 from tests.support.jwt_craft import hs256, parts, unsigned, with_claims

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import secrets
 
+from application.identity.ports import AccessGrant
 from application.identity.register_user import RegisterUser
-from domain.identity.ports import AccessGrant
 from domain.identity.roles import parse_roles
 from entrypoints.container import Container
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain.shared.clock import Clock
+from application.shared.ports.clock import Clock
 
 
 class SteppingClock(Clock):

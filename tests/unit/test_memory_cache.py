@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.cache.memory import MemoryCache
-from domain.shared.cache import CacheSpace
+from application.shared.ports.cache import CacheSpace
 
 
 @dataclass(frozen=True)

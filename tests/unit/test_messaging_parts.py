@@ -10,7 +10,7 @@ import pytest
 
 from adapters.messaging.envelope import decode, encode
 from adapters.messaging.retry import RetryPolicy
-from domain.shared.messaging import IntegrationEvent
+from application.shared.ports.messaging import IntegrationEvent
 from entrypoints.settings import Settings
 
 

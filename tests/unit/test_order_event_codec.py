@@ -9,10 +9,10 @@ import pytest
 
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.shared.event_codec import UnknownEvent
+from application.shared.ports.event_store import NewEvent, RecordedEvent
 from domain.ordering.events import OrderPlaced
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order
-from domain.shared.event_store import NewEvent, RecordedEvent
 from domain.shared.money import Money
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

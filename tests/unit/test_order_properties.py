@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.shared.ports.event_store import RecordedEvent
 from domain.ordering.errors import TransitionNotAllowed
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, OrderStatus
-from domain.shared.event_store import RecordedEvent
 from domain.shared.money import Money
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from domain.identity.ports import PasswordHasher
+from application.identity.ports import PasswordHasher
 
 
 class Argon2PasswordHasher(PasswordHasher):

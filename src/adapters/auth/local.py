@@ -15,10 +15,10 @@ from joserfc.errors import JoseError
 
 from adapters.auth.claims import TOKEN_MAX, claims_registry, principal_of, validate
 from adapters.auth.keys import KeyRing
+from application.identity.ports import AccessGrant, AccessToken, TokenIssuer, TokenVerifier
+from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidToken
-from domain.identity.ports import AccessGrant, AccessToken, TokenIssuer, TokenVerifier
 from domain.identity.principal import Principal
-from domain.shared.clock import Clock
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
 

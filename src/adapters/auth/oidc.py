@@ -19,10 +19,10 @@ from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 
 from adapters.auth.claims import TOKEN_MAX, claim_at, claims_registry, principal_of, validate
 from adapters.auth.keys import KeyRingError, algorithm_for
+from application.identity.ports import TokenVerifier
+from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidToken
-from domain.identity.ports import TokenVerifier
 from domain.identity.principal import Principal
-from domain.shared.clock import Clock
 
 AnyKey = OKPKey | ECKey | RSAKey
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from domain.identity.ports import TokenVerifier
+from application.identity.ports import TokenVerifier
+from application.shared.ports.clock import Clock
 from domain.identity.principal import Principal
-from domain.shared.clock import Clock
 
 
 class CachedTokenVerifier(TokenVerifier):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 
-from domain.shared.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, Lookup
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from domain.shared.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, Lookup
 
 T = TypeVar("T")
 

@@ -37,7 +37,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen, State
-from domain.shared.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, Lookup
 
 T = TypeVar("T")
 R = TypeVar("R")

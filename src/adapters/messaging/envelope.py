@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.shared.messaging import IntegrationEvent
+from application.shared.ports.messaging import IntegrationEvent
 
 
 class _Wire(msgspec.Struct, frozen=True):

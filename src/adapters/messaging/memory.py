@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from adapters.messaging.retry import RetryPolicy
-from domain.shared.messaging import (
+from application.shared.ports.messaging import (
     Delivery,
     Handler,
     IntegrationEvent,

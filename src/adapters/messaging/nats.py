@@ -52,7 +52,7 @@ from adapters.messaging.envelope import decode, encode
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, NatsSubscription, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
-from domain.shared.messaging import (
+from application.shared.ports.messaging import (
     BusUnavailable,
     Handler,
     IntegrationEvent,

@@ -10,7 +10,7 @@ import nats.errors
 from nats.aio.msg import Msg
 
 from adapters.messaging.retry import RetryPolicy
-from domain.shared.messaging import Delivery, IntegrationEvent, Subscription
+from application.shared.ports.messaging import Delivery, IntegrationEvent, Subscription
 
 # What nats-py raises when the server is away or slow.
 UNAVAILABLE = (nats.errors.Error, TimeoutError, OSError)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import structlog
 
-from domain.notifications.notifier import Notification, Notifier
+from application.shared.ports.notifier import Notification, Notifier
 
 _log = structlog.get_logger("portico.notifications")
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import httpx
 import msgspec
 
-from domain.notifications.notifier import Notification, NotificationFailed, Notifier
+from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
 
 SIGNATURE_HEADER = "Portico-Signature"
 ID_HEADER = "Portico-Notification-Id"

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+from application.ordering.payments import Authorization, PaymentGateway, Refund
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
-from domain.ordering.payments import Authorization, PaymentGateway, Refund
 from domain.shared.money import Money
 
 APPROVE = "tok_approve"

@@ -36,8 +36,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from application.ordering.payments import Authorization, PaymentGateway, Refund
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
-from domain.ordering.payments import Authorization, PaymentGateway, Refund
 from domain.shared.money import Money
 
 T = TypeVar("T")

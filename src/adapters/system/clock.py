@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.shared.clock import Clock
+from application.shared.ports.clock import Clock
 
 
 class SystemClock(Clock):

@@ -4,7 +4,7 @@ import os
 import time
 from uuid import UUID
 
-from domain.shared.ids import IdGenerator
+from application.shared.ports.ids import IdGenerator
 
 
 class Uuid7Generator(IdGenerator):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.audit.repository import AuditUnitOfWork
+from application.audit.unit_of_work import AuditUnitOfWork
 
 
 class AuditUnitOfWorkFactory(Protocol):

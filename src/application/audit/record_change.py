@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.audit.ports import AuditUnitOfWorkFactory
 from application.messaging.consumers import Consumer
+from application.shared.ports.messaging import IntegrationEvent
 from domain.audit.entry import AuditEntry
-from domain.shared.messaging import IntegrationEvent
 
 
 class RecordChange(Consumer):

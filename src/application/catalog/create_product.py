@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from domain.catalog.product import Product
-from domain.shared.clock import Clock
-from domain.shared.ids import IdGenerator
 from domain.shared.money import Money
 
 

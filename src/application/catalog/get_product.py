@@ -9,9 +9,9 @@ from uuid import UUID
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.read_cache import product_key
 from application.catalog.views import ProductView
+from application.shared.ports.cache import CacheKey
 from application.shared.read_through import CachedQueryHandler, ReadThrough
 from domain.catalog.errors import ProductNotFound
-from domain.shared.cache import CacheKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from application.catalog.read_cache import CatalogReadCache
 from application.messaging.consumers import Consumer
-from domain.shared.messaging import IntegrationEvent
+from application.shared.ports.messaging import IntegrationEvent
 
 PRODUCT_EVENT_TYPES = frozenset(
     {

@@ -11,9 +11,9 @@ from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.read_cache import FIRST_PAGE_SIZES, first_page_key
 from application.catalog.views import ProductView
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
+from application.shared.ports.cache import CacheKey
 from application.shared.read_through import CachedQueryHandler, ReadThrough
 from domain.catalog.repository import ProductPosition
-from domain.shared.cache import CacheKey
 from domain.shared.errors import InvalidValue
 
 SEARCH_MAX = 100

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
+from application.shared.ports.cache import CacheKey, CacheSpace
 from application.shared.read_through import ReadThrough
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
-from domain.shared.cache import CacheKey, CacheSpace
 from domain.shared.events import DomainEvent
 
 # Bump `schema` whenever ProductView (or Page) changes shape.

@@ -9,7 +9,7 @@ from uuid import UUID
 from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
-from domain.shared.clock import Clock
+from application.shared.ports.clock import Clock
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.identity.ports import IdentityUnitOfWorkFactory
+from application.shared.ports.clock import Clock
 from domain.identity.principal import Principal
-from domain.shared.clock import Clock
 
 
 class AccessRevocations:

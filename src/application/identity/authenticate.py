@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.identity.access_revocations import AccessRevocations
+from application.identity.ports import TokenVerifier
 from domain.identity.errors import InvalidToken
-from domain.identity.ports import TokenVerifier
 from domain.identity.principal import Principal
 
 

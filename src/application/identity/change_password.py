@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.identity.access_revocations import AccessRevocations
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
+from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidCredentials, UserNotFound
 from domain.identity.password_policy import check_password
-from domain.identity.ports import PasswordHasher
 from domain.identity.principal import Principal
-from domain.shared.clock import Clock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,10 +12,10 @@ from uuid import UUID
 from application.identity.access_revocations import AccessRevocations
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.identity.views import UserView
+from application.shared.ports.clock import Clock
 from domain.identity.errors import MissingPermission, UserNotFound
 from domain.identity.principal import Principal
 from domain.identity.roles import Permission, Role
-from domain.shared.clock import Clock
 from domain.shared.errors import InvalidValue, StaleVersion
 
 

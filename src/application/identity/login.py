@@ -10,18 +10,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.ports import (
+    AccessGrant,
+    IdentityUnitOfWorkFactory,
+    PasswordHasher,
+    TokenIssuer,
+)
 from application.identity.refresh_tokens import issue_refresh_token
 from application.identity.views import TokenPair
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from domain.identity.email import normalize_email
 from domain.identity.errors import InvalidCredentials
 from domain.identity.password_policy import PASSWORD_MAX
-from domain.identity.ports import AccessGrant, PasswordHasher, TokenIssuer
 from domain.identity.repository import UserRepository
 from domain.identity.user import User
-from domain.shared.clock import Clock
 from domain.shared.errors import InvalidValue
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest
-from domain.shared.clock import Clock
+from application.shared.ports.clock import Clock
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.identity.login import pair
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.ports import IdentityUnitOfWorkFactory, TokenIssuer
 from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest, issue_refresh_token
 from application.identity.views import TokenPair
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from domain.identity.errors import InvalidRefreshToken
-from domain.identity.ports import TokenIssuer
-from domain.shared.clock import Clock
 from domain.shared.errors import ConcurrentUpdate
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True)

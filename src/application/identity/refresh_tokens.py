@@ -10,9 +10,9 @@ import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from application.shared.ports.ids import IdGenerator
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.repository import RefreshTokenStore
-from domain.shared.ids import IdGenerator
 
 TOKEN_BYTES = 32
 # A token is 43 URL-safe characters; anything much longer is not ours and is not even hashed.

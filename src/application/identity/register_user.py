@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
 from application.identity.views import UserView
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from domain.identity.email import normalize_email
 from domain.identity.password_policy import check_password
-from domain.identity.ports import PasswordHasher
 from domain.identity.roles import Role
 from domain.identity.user import User
-from domain.shared.clock import Clock
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.messaging.context import MessageContext, message_context
-from domain.shared.messaging import Delivery, Handler, IntegrationEvent, MessageBus, Subscription
+from application.shared.ports.messaging import (
+    Delivery,
+    Handler,
+    IntegrationEvent,
+    MessageBus,
+    Subscription,
+)
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _log = logging.getLogger("portico.consumers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from application.messaging.consumers import Consumer
-from domain.shared.messaging import BusUnavailable, MessageBus
+from application.shared.ports.messaging import BusUnavailable, MessageBus
 
 
 async def consumer_lag(

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.messaging.context import current_context
+from application.shared.ports.ids import IdGenerator
+from application.shared.ports.messaging import IntegrationEvent
 from domain.shared.events import DomainEvent
-from domain.shared.ids import IdGenerator
-from domain.shared.messaging import IntegrationEvent
 
 Payload = Callable[[Any], dict[str, Any]]
 

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
-from domain.shared.messaging import BusUnavailable, MessageBus
-from domain.shared.outbox import Outbox
+from application.shared.ports.messaging import BusUnavailable, MessageBus
+from application.shared.ports.outbox import Outbox
 
 _log = logging.getLogger("portico.relay")
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.ordering.payments import PaymentGateway
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import OrderChanged
 from application.ordering.streams import load_order, save_order
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
 from domain.ordering.order import Order, OrderStatus, stream_of
-from domain.ordering.payments import PaymentGateway
-from domain.shared.clock import Clock
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from application.shared.event_codec import EventCodec
+from application.shared.ports.event_store import Payload
 from domain.ordering.events import (
     OrderCancelled,
     OrderPaid,
@@ -21,7 +22,6 @@ from domain.ordering.events import (
     PaymentFailed,
 )
 from domain.ordering.lines import OrderLine
-from domain.shared.event_store import Payload
 from domain.shared.money import Money
 
 

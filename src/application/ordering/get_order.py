@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.ordering.read_models import OrderDetails, OrderDetailsStore
 from domain.ordering.errors import OrderNotFound, ProjectionBehind
-from domain.ordering.read_models import OrderDetails, OrderDetailsStore
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

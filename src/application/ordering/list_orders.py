@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from application.ordering.read_models import (
+    OrderFilter,
+    OrderPosition,
+    OrderSummary,
+    OrderSummaryStore,
+)
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
 from domain.ordering.order import OrderStatus
-from domain.ordering.read_models import OrderFilter, OrderPosition, OrderSummary, OrderSummaryStore
 from domain.shared.errors import InvalidValue
 
 STATUSES = tuple(status.value for status in OrderStatus)

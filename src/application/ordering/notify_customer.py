@@ -16,11 +16,11 @@ from uuid import UUID
 from application.messaging.consumers import Consumer
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.integration_events import CONTEXT
-from domain.notifications.notifier import Notification, Notifier
+from application.shared.ports.event_store import EventStore
+from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.notifier import Notification, Notifier
 from domain.ordering.events import OrderPlaced
 from domain.ordering.order import stream_of
-from domain.shared.event_store import EventStore
-from domain.shared.messaging import IntegrationEvent
 
 
 def _amount(money: dict[str, str]) -> str:

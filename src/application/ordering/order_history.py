@@ -9,11 +9,11 @@ from uuid import UUID
 
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.projections import fold_details
+from application.ordering.read_models import OrderDetails
+from application.shared.ports.event_store import EventStore, RecordedEvent
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import stream_of
-from domain.ordering.read_models import OrderDetails
 from domain.shared.errors import InvalidValue
-from domain.shared.event_store import EventStore, RecordedEvent
 
 
 @dataclass(frozen=True, slots=True)

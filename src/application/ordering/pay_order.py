@@ -15,15 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.ordering.payments import Authorization, PaymentGateway
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import PaymentOutcome
 from application.ordering.streams import load_order, save_order
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from domain.ordering.errors import TransitionNotAllowed
 from domain.ordering.order import Order, stream_of
-from domain.ordering.payments import Authorization, PaymentGateway
-from domain.shared.clock import Clock
 from domain.shared.errors import ConcurrentUpdate, InvalidValue
-from domain.shared.ids import IdGenerator
 from domain.shared.money import Money
 
 TOKEN_MAX = 200

@@ -13,13 +13,13 @@ from uuid import UUID
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import OrderChanged
 from application.ordering.streams import save_order
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
 from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
 from domain.ordering.order import Order
-from domain.shared.clock import Clock
 from domain.shared.errors import InvalidValue
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from uuid import UUID
 from application.ordering.place_order import PlaceOrder, PlaceOrderHandler
 from application.ordering.results import OrderChanged
 from application.shared.idempotency import run_once
-from domain.shared.clock import Clock
-from domain.shared.event_store import Payload
-from domain.shared.idempotency import IdempotencyStore
+from application.shared.ports.clock import Clock
+from application.shared.ports.event_store import Payload
+from application.shared.ports.idempotency import IdempotencyStore
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

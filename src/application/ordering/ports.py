@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.ordering.unit_of_work import OrderingUnitOfWork
+from application.ordering.unit_of_work import OrderingUnitOfWork
 
 
 class OrderingUnitOfWorkFactory(Protocol):

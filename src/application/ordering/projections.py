@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeVar
 
+from application.ordering.read_models import OrderDetails, OrderSummary
 from domain.ordering.events import (
     OrderCancelled,
     OrderPaid,
@@ -19,7 +20,6 @@ from domain.ordering.events import (
 )
 from domain.ordering.lines import total_of
 from domain.ordering.order import OrderStatus
-from domain.ordering.read_models import OrderDetails, OrderSummary
 from domain.shared.events import DomainEvent
 
 R = TypeVar("R", OrderSummary, OrderDetails)

@@ -8,9 +8,9 @@ from uuid import UUID
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import OrderChanged
 from application.ordering.streams import load_order, save_order
+from application.shared.ports.clock import Clock
+from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
-from domain.shared.clock import Clock
-from domain.shared.ids import IdGenerator
 
 
 @dataclass(frozen=True, slots=True)

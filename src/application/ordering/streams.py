@@ -5,11 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.unit_of_work import OrderingUnitOfWork
+from application.shared.ports.event_store import EventStore
+from application.shared.ports.ids import IdGenerator
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import Order, stream_of
-from domain.ordering.unit_of_work import OrderingUnitOfWork
-from domain.shared.event_store import EventStore
-from domain.shared.ids import IdGenerator
 
 
 async def load_order(events: EventStore, order_id: UUID, owner: UUID | None = None) -> Order:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from domain.shared.event_store import NewEvent, Payload, RecordedEvent
+from application.shared.ports.event_store import NewEvent, Payload, RecordedEvent
 from domain.shared.events import DomainEvent
 
 E = TypeVar("E", bound=DomainEvent)

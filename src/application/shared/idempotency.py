@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
+from application.shared.ports.event_store import Payload
+from application.shared.ports.idempotency import IdempotencyStore
 from domain.shared.errors import Conflict, InvalidValue
-from domain.shared.event_store import Payload
-from domain.shared.idempotency import IdempotencyStore
 
 T = TypeVar("T")
 KEY_MAX = 200

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from domain.shared.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, Lookup
 
 T = TypeVar("T")
 Q = TypeVar("Q")

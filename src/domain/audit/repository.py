@@ -1,12 +1,11 @@
-"""Ports of the audit log: its entries and the unit of work that holds them with an inbox."""
+"""Port of the audit log: its entries (application/audit/unit_of_work.py holds them with an
+inbox)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
 from domain.audit.entry import AuditEntry, AuditPosition
-from domain.shared.inbox import Inbox
-from domain.shared.unit_of_work import UnitOfWork
 
 
 class AuditLog(ABC):
@@ -16,8 +15,3 @@ class AuditLog(ABC):
     @abstractmethod
     async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
         """At most `limit` entries older than `before`, newest first."""
-
-
-class AuditUnitOfWork(UnitOfWork):
-    entries: AuditLog
-    inbox: Inbox

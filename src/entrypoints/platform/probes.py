@@ -12,7 +12,7 @@ from typing import Literal
 
 from adapters.cache.redis import RedisCache
 from adapters.persistence.sql.database import SqlDatabase
-from domain.shared.messaging import BusUnavailable, MessageBus
+from application.shared.ports.messaging import BusUnavailable, MessageBus
 
 Status = Literal["up", "degraded", "down"]
 Probe = Callable[[], Awaitable[Status]]

@@ -17,7 +17,7 @@ import structlog
 
 from application.messaging.consumers import ConsumerRunner, ConsumerStats
 from application.messaging.lag import consumer_lag
-from domain.shared.messaging import BusUnavailable
+from application.shared.ports.messaging import BusUnavailable
 from entrypoints.container import Container
 
 _log = structlog.get_logger("portico.worker")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from application.audit.unit_of_work import AuditUnitOfWork
+from application.shared.ports.inbox import Inbox
 from domain.audit.entry import AuditEntry, AuditPosition
-from domain.audit.repository import AuditLog, AuditUnitOfWork
+from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
-from domain.shared.inbox import Inbox
 
 
 @dataclass

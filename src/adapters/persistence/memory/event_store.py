@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from domain.shared.event_store import (
+from application.shared.ports.event_store import (
     EventStore,
     NewEvent,
     Payload,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from adapters.persistence.memory.event_store import json_copy
-from domain.shared.event_store import Payload
-from domain.shared.idempotency import IdempotencyRecord, IdempotencyStore
+from application.shared.ports.event_store import Payload
+from application.shared.ports.idempotency import IdempotencyRecord, IdempotencyStore
 
 
 @dataclass

@@ -11,8 +11,13 @@ from collections.abc import Sequence
 from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryProductRepository
 from adapters.persistence.memory.event_store import MemoryEventLog
 from adapters.persistence.memory.outbox import MemoryOutbox
-from domain.ordering.unit_of_work import OrderingUnitOfWork
-from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
+from application.ordering.unit_of_work import OrderingUnitOfWork
+from application.shared.ports.event_store import (
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    StreamVersionConflict,
+)
 from domain.shared.events import DomainEvent
 
 

@@ -14,9 +14,9 @@ from uuid import UUID
 
 from adapters.persistence.signal import NewEvents
 from application.messaging.registry import IntegrationEvents
+from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.outbox import Outbox, OutboxBatch
 from domain.shared.events import DomainEvent
-from domain.shared.messaging import IntegrationEvent
-from domain.shared.outbox import Outbox, OutboxBatch
 
 
 @dataclass(slots=True)

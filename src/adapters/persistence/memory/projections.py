@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.ordering.read_models import (
+from application.ordering.read_models import (
     OrderDetails,
     OrderDetailsStore,
     OrderFilter,

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence.sql.inbox import SqlInbox
 from adapters.persistence.sql.tables import audit_log
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from application.audit.unit_of_work import AuditUnitOfWork
 from domain.audit.entry import AuditEntry, AuditPosition
-from domain.audit.repository import AuditLog, AuditUnitOfWork
+from domain.audit.repository import AuditLog
 
 
 class SqlAuditLog(AuditLog):

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import event_store_events as events
 from adapters.persistence.sql.tables import event_store_head as head
-from domain.shared.event_store import (
+from application.shared.ports.event_store import (
     EventStore,
     NewEvent,
     RecordedEvent,

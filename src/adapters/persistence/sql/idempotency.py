@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import idempotency_keys as keys
-from domain.shared.event_store import Payload
-from domain.shared.idempotency import IdempotencyRecord, IdempotencyStore
+from application.shared.ports.event_store import Payload
+from application.shared.ports.idempotency import IdempotencyRecord, IdempotencyStore
 
 
 class SqlIdempotencyStore(IdempotencyStore):

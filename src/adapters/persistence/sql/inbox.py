@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.tables import processed_events
-from domain.shared.inbox import Inbox
+from application.shared.ports.inbox import Inbox
 
 
 class SqlInbox(Inbox):

@@ -16,8 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence.sql.catalog import SqlProductRepository
 from adapters.persistence.sql.event_store import append_on, head_on, read_all_on, read_on
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
-from domain.ordering.unit_of_work import OrderingUnitOfWork
-from domain.shared.event_store import EventStore, NewEvent, RecordedEvent, StreamVersionConflict
+from application.ordering.unit_of_work import OrderingUnitOfWork
+from application.shared.ports.event_store import (
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    StreamVersionConflict,
+)
 from domain.shared.events import DomainEvent
 
 

@@ -25,9 +25,9 @@ from adapters.persistence.signal import NewEvents
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
+from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.outbox import Outbox, OutboxBatch
 from domain.shared.events import DomainEvent
-from domain.shared.messaging import IntegrationEvent
-from domain.shared.outbox import Outbox, OutboxBatch
 
 
 class _Batch(OutboxBatch):

@@ -22,8 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import order_details, order_summaries, projection_state
-from domain.ordering.lines import OrderLine
-from domain.ordering.read_models import (
+from application.ordering.read_models import (
     OrderDetails,
     OrderDetailsStore,
     OrderFilter,
@@ -34,6 +33,7 @@ from domain.ordering.read_models import (
     ProjectionStore,
     Row,
 )
+from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
 
 _state = projection_state

@@ -9,10 +9,10 @@ from uuid import UUID
 import msgspec
 
 from application.ordering.order_history import HistoryEntry
+from application.ordering.read_models import OrderDetails, OrderSummary
 from application.ordering.results import OrderChanged, PaymentOutcome
 from application.shared.pagination import Page
 from domain.ordering.lines import MAX_LINES, MAX_QUANTITY, OrderLine
-from domain.ordering.read_models import OrderDetails, OrderSummary
 from domain.shared.money import Money
 from entrypoints.http.schemas import MoneyOut
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from application.shared.ports.event_store import EventStore
 from domain.catalog.repository import ProductRepository
-from domain.shared.event_store import EventStore
 from domain.shared.unit_of_work import UnitOfWork
 
 

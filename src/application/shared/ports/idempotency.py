@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.shared.event_store import Payload
+from application.shared.ports.event_store import Payload
 
 
 @dataclass(frozen=True, slots=True)

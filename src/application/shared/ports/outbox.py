@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import AbstractAsyncContextManager
 
-from domain.shared.messaging import IntegrationEvent
+from application.shared.ports.messaging import IntegrationEvent
 
 
 class OutboxBatch(ABC):

@@ -1,1 +1,0 @@
-"""Notifications: telling a customer what happened, through whatever channel an adapter offers."""
