@@ -1,1 +1,1 @@
-"""Implementations of the domain's ports, one folder per kind of technology."""
+"""Implementations of the domain's and the application's ports, one folder per technology."""

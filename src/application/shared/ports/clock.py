@@ -1,4 +1,5 @@
-"""Clock port: the domain never reads the system time itself, so tests can fix it."""
+"""Clock port: use cases never read the system time themselves (they hand `now` to the
+aggregates), so tests can fix it."""
 
 from __future__ import annotations
 
