@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.event_store import SqlEventStore
-from adapters.persistence.sql.projections import (
+from adapters.ordering.sql_projections import (
     SqlOrderDetailsStore,
     SqlOrderSummaryStore,
 )
-from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.schema import metadata
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.projector import Projection, Projector

@@ -25,14 +25,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from sqlalchemy import delete  # noqa: E402
 from tests.support.nats import delete_namespace  # noqa: E402
 
+from adapters.audit.tables import audit_log  # noqa: E402
+from adapters.catalog.tables import products  # noqa: E402
 from adapters.persistence.sql.database import SqlDatabase  # noqa: E402
-from adapters.persistence.sql.tables import (  # noqa: E402
-    audit_log,
-    metadata,
-    outbox,
-    processed_events,
-    products,
-)
+from adapters.persistence.sql.schema import metadata  # noqa: E402
+from adapters.persistence.sql.tables import outbox, processed_events  # noqa: E402
 from application.messaging.consumers import Consumer, ConsumerRunner  # noqa: E402
 from application.shared.ports.messaging import IntegrationEvent  # noqa: E402
 from domain.catalog.product import Product  # noqa: E402

@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from adapters.persistence.sql.engine import create_engine
-from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.schema import metadata
 
 config = context.config
 

@@ -7,7 +7,7 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings

@@ -7,7 +7,7 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.payments.fake import APPROVE
+from adapters.ordering.payments.fake import APPROVE
 from application.catalog.create_product import CreateProduct
 from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder

@@ -12,7 +12,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 from structlog.testing import capture_logs
 
-from adapters.payments.breaker import PaymentBreaker, payment_breaker
+from adapters.ordering.payments.breaker import PaymentBreaker, payment_breaker
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings

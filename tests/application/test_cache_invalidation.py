@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from adapters.cache.memory import MemoryCache
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.cache.memory import MemoryCache
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler

@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from adapters.cache.none import NoCache
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
 from application.catalog.create_product import CreateProduct, CreateProductHandler

@@ -8,10 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from adapters.auth.argon2 import Argon2PasswordHasher
-from adapters.auth.keys import development_key_ring
-from adapters.auth.local import LocalTokenIssuer
-from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.argon2 import Argon2PasswordHasher
+from adapters.identity.keys import development_key_ring
+from adapters.identity.local_tokens import LocalTokenIssuer
+from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.system.ids import Uuid7Generator
 from application.identity.access_revocations import AccessRevocations
 from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.retry import RetryPolicy
-from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.record_change import RecordChange

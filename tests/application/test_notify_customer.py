@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.payments.fake import APPROVE
+from adapters.ordering.payments.fake import APPROVE
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder

@@ -14,7 +14,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.payments.fake import APPROVE, DECLINE
+from adapters.ordering.payments.fake import APPROVE, DECLINE
 from application.ordering.cancel_order import CancelOrder
 from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder

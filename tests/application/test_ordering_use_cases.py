@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.payments.fake import APPROVE, DECLINE, TIMEOUT, FakePaymentGateway
+from adapters.ordering.payments.fake import APPROVE, DECLINE, TIMEOUT, FakePaymentGateway
 from application.ordering.cancel_order import CancelOrder
 from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders

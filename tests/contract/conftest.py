@@ -9,37 +9,35 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, update
 
-from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.sql import SqlAuditUnitOfWork
+from adapters.audit.tables import audit_log
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.catalog.tables import products
+from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.sql import SqlIdentityUnitOfWork
+from adapters.identity.tables import refresh_tokens, users
+from adapters.ordering.memory import MemoryOrderingUnitOfWork
+from adapters.ordering.memory_projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
+from adapters.ordering.sql import SqlOrderingUnitOfWork
+from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
-from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
 from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.memory.projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
-from adapters.persistence.sql.audit import SqlAuditUnitOfWork
-from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
-from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
-from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
 from adapters.persistence.sql.outbox import SqlOutbox
-from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.persistence.sql.schema import metadata
 from adapters.persistence.sql.tables import (
-    audit_log,
     event_store_events,
     event_store_head,
     idempotency_keys,
-    metadata,
-    order_details,
-    order_summaries,
     outbox,
     processed_events,
-    products,
     projection_state,
-    refresh_tokens,
-    users,
 )
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import pytest
 
-from adapters.payments.fake import APPROVE
-from adapters.payments.http import HttpPaymentGateway
+from adapters.ordering.payments.fake import APPROVE
+from adapters.ordering.payments.http import HttpPaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
 from tests.support.payment_provider import LoopbackProvider, loopback_provider

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
-from adapters.auth.keys import KeyRingError, development_key_ring, load_key_ring
-from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
+from adapters.identity.keys import KeyRingError, development_key_ring, load_key_ring
+from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from application.identity.ports import AccessGrant
 from domain.identity.errors import InvalidToken
 from domain.identity.roles import Role

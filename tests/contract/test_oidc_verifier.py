@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.auth.oidc import OidcTokenVerifier
+from adapters.identity.oidc import OidcTokenVerifier
 from domain.identity.errors import InvalidToken
 from domain.identity.roles import Role
 from tests.support.clock import FixedClock

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.payments.fake import APPROVE
+from adapters.ordering.payments.fake import APPROVE
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.ordering.cancel_order import CancelOrder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.auth.argon2 import Argon2PasswordHasher
+from adapters.identity.argon2 import Argon2PasswordHasher
 from application.identity.ports import PasswordHasher
 
 CHEAP = {"time_cost": 1, "memory_kib": 64, "parallelism": 1}

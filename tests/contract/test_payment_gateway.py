@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.payments.fake import (
+from adapters.ordering.payments.fake import (
     APPROVE,
     DECLINE,
     INSUFFICIENT_FUNDS,
     TIMEOUT,
     FakePaymentGateway,
 )
-from adapters.payments.http import HttpPaymentGateway
+from adapters.ordering.payments.http import HttpPaymentGateway
 from application.ordering.payments import PaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money

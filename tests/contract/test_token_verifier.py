@@ -14,9 +14,9 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
-from adapters.auth.keys import development_key_ring
-from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
-from adapters.auth.oidc import OidcTokenVerifier
+from adapters.identity.keys import development_key_ring
+from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
+from adapters.identity.oidc import OidcTokenVerifier
 from application.identity.ports import AccessGrant, TokenVerifier
 from domain.identity.errors import InvalidToken
 from domain.identity.roles import Role

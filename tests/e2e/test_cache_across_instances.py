@@ -19,8 +19,8 @@ import nats
 import pytest
 from sqlalchemy import update
 
+from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import products
 from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
 from tests.support.nats import PrivateNats

@@ -16,9 +16,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import delete, func, select
 
+from adapters.audit.tables import audit_log
+from adapters.catalog.tables import products
 from adapters.messaging.nats import NatsMessageBus
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import audit_log, metadata, outbox, processed_events, products
+from adapters.persistence.sql.schema import metadata
+from adapters.persistence.sql.tables import outbox, processed_events
 from domain.catalog.product import Product
 from domain.shared.money import Money
 from entrypoints.container import Container, build_container, close_container

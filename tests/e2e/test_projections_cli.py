@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from uuid import UUID
 
-from adapters.payments.fake import APPROVE
+from adapters.ordering.payments.fake import APPROVE
 from application.catalog.create_product import CreateProduct
 from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder

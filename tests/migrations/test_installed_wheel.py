@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.schema import metadata
 from entrypoints.cli.db import alembic_config
 
 ROOT = Path(__file__).resolve().parents[2]

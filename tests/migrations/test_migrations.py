@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from adapters.persistence.sql.engine import create_engine
-from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.schema import metadata
 from entrypoints.cli.db import alembic_config, migrations_dir
 from tests.support.databases import recreate_database, with_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server

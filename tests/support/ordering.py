@@ -7,15 +7,15 @@ from datetime import timedelta
 from uuid import UUID
 
 from adapters.cache.none import NoCache
-from adapters.payments.fake import FakePaymentGateway
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
-from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
-from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
-from adapters.persistence.memory.projections import (
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.ordering.memory import MemoryOrderingUnitOfWork
+from adapters.ordering.memory_projections import (
     MemoryOrderDetailsStore,
     MemoryOrderSummaryStore,
     MemoryProjectionData,
 )
+from adapters.ordering.payments.fake import FakePaymentGateway
+from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.get_product import GetProduct, GetProductHandler

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.persistence.memory.audit import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.persistence.sql.audit import SqlAuditUnitOfWork
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.sql import SqlAuditUnitOfWork
 from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from entrypoints.module import ModuleContainer

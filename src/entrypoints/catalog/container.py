@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryCatalogUnitOfWork
-from adapters.persistence.sql.catalog import SqlCatalogUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.sql import SqlCatalogUnitOfWork
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler

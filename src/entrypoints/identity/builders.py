@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from adapters.auth.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.cache.redis import connect_redis
+from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
 from entrypoints.settings import Settings, SettingsError, env_name
 

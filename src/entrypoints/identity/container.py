@@ -7,12 +7,12 @@ from datetime import timedelta
 from dependency_injector import providers
 from litestar.stores.memory import MemoryStore
 
-from adapters.auth.argon2 import Argon2PasswordHasher
-from adapters.auth.local import LocalTokenIssuer, LocalTokenVerifier
-from adapters.auth.oidc import OidcTokenVerifier
-from adapters.auth.verified_tokens import CachedTokenVerifier
-from adapters.persistence.memory.identity import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.persistence.sql.identity import SqlIdentityUnitOfWork
+from adapters.identity.argon2 import Argon2PasswordHasher
+from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
+from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.sql import SqlIdentityUnitOfWork
+from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_password import ChangePasswordHandler

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.payments.fake import FakePaymentGateway
-from adapters.payments.http import HttpPaymentGateway
-from adapters.persistence.memory.ordering import MemoryOrderingUnitOfWork
-from adapters.persistence.memory.projections import (
+from adapters.ordering.memory import MemoryOrderingUnitOfWork
+from adapters.ordering.memory_projections import (
     MemoryOrderDetailsStore,
     MemoryOrderSummaryStore,
     MemoryProjectionData,
 )
-from adapters.persistence.sql.ordering import SqlOrderingUnitOfWork
-from adapters.persistence.sql.projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.ordering.payments.fake import FakePaymentGateway
+from adapters.ordering.payments.http import HttpPaymentGateway
+from adapters.ordering.sql import SqlOrderingUnitOfWork
+from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from application.ordering.cancel_order import CancelOrderHandler
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler

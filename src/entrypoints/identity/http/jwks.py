@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from adapters.auth.keys import KeyRing
+from adapters.identity.keys import KeyRing
 from entrypoints.http.security.authentication import PUBLIC
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from adapters.persistence.memory.catalog import MemoryCatalogStore, MemoryProductRepository
+from adapters.catalog.memory import MemoryCatalogStore, MemoryProductRepository
 from adapters.persistence.memory.event_store import MemoryEventLog
 from adapters.persistence.memory.outbox import MemoryOutbox
 from application.ordering.unit_of_work import OrderingUnitOfWork

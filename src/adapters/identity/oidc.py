@@ -17,8 +17,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 
-from adapters.auth.claims import TOKEN_MAX, claim_at, claims_registry, principal_of, validate
-from adapters.auth.keys import KeyRingError, algorithm_for
+from adapters.identity.claims import TOKEN_MAX, claim_at, claims_registry, principal_of, validate
+from adapters.identity.keys import KeyRingError, algorithm_for
 from application.identity.ports import TokenVerifier
 from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidToken

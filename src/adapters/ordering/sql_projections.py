@@ -20,8 +20,9 @@ from sqlalchemy import RowMapping, Table, and_, delete, insert, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.tables import order_details, order_summaries, projection_state
+from adapters.persistence.sql.tables import projection_state
 from application.ordering.read_models import (
     OrderDetails,
     OrderDetailsStore,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.sql.catalog import SqlProductRepository
+from adapters.catalog.sql import SqlProductRepository
 from adapters.persistence.sql.event_store import append_on, head_on, read_all_on, read_on
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.ordering.unit_of_work import OrderingUnitOfWork

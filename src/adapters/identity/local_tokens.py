@@ -13,8 +13,8 @@ from typing import Any
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
-from adapters.auth.claims import TOKEN_MAX, claims_registry, principal_of, validate
-from adapters.auth.keys import KeyRing
+from adapters.identity.claims import TOKEN_MAX, claims_registry, principal_of, validate
+from adapters.identity.keys import KeyRing
 from application.identity.ports import AccessGrant, AccessToken, TokenIssuer, TokenVerifier
 from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidToken

@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping, and_, bindparam, delete, func, insert, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.sql.tables import products
+from adapters.catalog.tables import products
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import RowMapping, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.audit.tables import audit_log
 from adapters.persistence.sql.inbox import SqlInbox
-from adapters.persistence.sql.tables import audit_log
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.audit.unit_of_work import AuditUnitOfWork
 from domain.audit.entry import AuditEntry, AuditPosition

@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.sql.tables import refresh_tokens, users
+from adapters.identity.tables import refresh_tokens, users
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from domain.identity.errors import EmailTaken
 from domain.identity.refresh_token import RefreshToken

@@ -1,0 +1,1 @@
+"""The audit context's adapters: its persistence (memory, SQL) and whatever else it plugs in."""

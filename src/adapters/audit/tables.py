@@ -1,0 +1,27 @@
+"""The audit context's SQL tables, on the shared metadata (migrations/ must agree)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Index,
+    String,
+    Table,
+    Uuid,
+)
+
+from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.types import AutoPosition, UtcDateTime
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("position", AutoPosition, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid(), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("aggregate_id", Uuid(), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=True),
+    # Pages are read newest first by (occurred_at, event_id).
+    Index(None, "occurred_at", "event_id"),
+)

@@ -1,1 +1,0 @@
-"""Adapters of PasswordHasher, TokenIssuer and TokenVerifier."""

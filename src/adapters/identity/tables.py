@@ -1,0 +1,54 @@
+"""The identity context's SQL tables, on the shared metadata (migrations/ must agree)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Uuid,
+)
+
+from adapters.persistence.sql.tables import metadata
+from adapters.persistence.sql.types import UtcDateTime
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    # Role names, sorted and comma-separated: three roles do not need a join table.
+    Column("roles", String(100), nullable=False),
+    Column("active", Boolean(), nullable=False),
+    Column("access_version", Integer(), nullable=False),
+    Column("access_changed_at", UtcDateTime(), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "created_at", "id"),
+    # AccessRevocations polls for recent access changes.
+    Index(None, "access_changed_at"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("family_id", Uuid(), nullable=False, index=True),
+    Column(
+        "user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    # SHA-256 of the token, hex: the token itself is never stored.
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# -- ordering: the event store ---------------------------------------------------------------
