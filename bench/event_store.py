@@ -33,8 +33,8 @@ from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.schema import metadata
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.projections import fold_details, fold_summary
-from application.ordering.projector import Projection, Projector
 from application.shared.ports.event_store import NewEvent
+from application.shared.projector import Projection, Projector
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, stream_of
 from domain.shared.money import Money

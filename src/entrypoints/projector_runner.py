@@ -10,7 +10,7 @@ import asyncio
 
 import structlog
 
-from application.ordering.projector import Projector
+from application.shared.projector import Projector
 
 _log = structlog.get_logger("portico.projector")
 

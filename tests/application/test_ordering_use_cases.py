@@ -18,8 +18,8 @@ from application.ordering.order_history import GetOrderAsOf, GetOrderHistory
 from application.ordering.pay_order import PayOrder
 from application.ordering.payments import Authorization, Refund
 from application.ordering.place_order import LineRequest, PlaceOrder
-from application.ordering.projector import UnknownProjection
 from application.ordering.ship_order import ShipOrder
+from application.shared.projector import UnknownProjection
 from domain.ordering.errors import (
     OrderNotFound,
     OutOfStock,

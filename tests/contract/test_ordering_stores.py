@@ -21,9 +21,9 @@ from application.ordering.read_models import (
     OrderFilter,
     OrderPosition,
     OrderSummary,
-    ProjectionState,
 )
 from application.shared.ports.event_store import NewEvent, StreamVersionConflict
+from application.shared.ports.projections import ProjectionState
 from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import OrderLine
 from domain.shared.errors import ConcurrentUpdate
@@ -73,10 +73,7 @@ async def stock_of(stores: OrderingStores, product_id: UUID) -> int:
 async def test_stock_and_events_commit_together(ordering_stores: OrderingStores) -> None:
     tea = await product(ordering_stores, "TEA", 5)
     async with ordering_stores.ordering_uow() as uow:
-        found = await uow.products.get(tea)
-        assert found is not None
-        found.adjust_stock(delta=-2, reason="order", now=T0)
-        await uow.products.update(found)
+        assert await uow.stock.take(tea, 2, reason="order", now=T0) is not None
         assert await uow.events.append("order-a", 0, [event(1), event(2)]) == 2
         await uow.commit()
 
@@ -92,10 +89,7 @@ async def test_a_stream_conflict_rolls_the_stock_change_back(
 
     with pytest.raises(StreamVersionConflict):
         async with ordering_stores.ordering_uow() as uow:
-            found = await uow.products.get(tea)
-            assert found is not None
-            found.adjust_stock(delta=-2, reason="order", now=T0)
-            await uow.products.update(found)
+            assert await uow.stock.take(tea, 2, reason="order", now=T0) is not None
             await uow.events.append("order-a", 0, [event()])
             await uow.commit()
 
@@ -214,10 +208,7 @@ async def test_a_refused_order_writes_nothing_to_the_outbox(
     await ordering_stores.events.append("order-a", 0, [event()])
     with pytest.raises(StreamVersionConflict):
         async with ordering_stores.ordering_uow() as uow:
-            found = await uow.products.get(tea)
-            assert found is not None
-            found.adjust_stock(delta=-1, reason="order", now=T0)
-            await uow.products.update(found)
+            assert await uow.stock.take(tea, 1, reason="order", now=T0) is not None
             await uow.events.append("order-a", 0, [event()])
             await uow.commit()
     assert await outbox_types(ordering_stores) == []

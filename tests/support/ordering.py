@@ -30,12 +30,12 @@ from application.ordering.payments import PaymentGateway
 from application.ordering.place_order import PlaceOrderHandler
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.projections import fold_details, fold_summary
-from application.ordering.projector import Projection, Projector
 from application.ordering.read_models import OrderDetailsStore, OrderSummaryStore
 from application.ordering.ship_order import ShipOrderHandler
 from application.ordering.unit_of_work import OrderingUnitOfWork
 from application.shared.ports.clock import Clock
 from application.shared.ports.event_store import EventStore
+from application.shared.projector import Projection, Projector
 from application.shared.read_through import ReadThrough
 from domain.catalog.repository import CatalogUnitOfWork
 

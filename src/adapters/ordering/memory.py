@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.catalog.memory import MemoryCatalogStore, MemoryProductRepository
+from adapters.ordering.catalog_stock import CatalogStock
 from adapters.persistence.memory.event_store import MemoryEventLog
 from adapters.persistence.memory.outbox import MemoryOutbox
 from application.ordering.unit_of_work import OrderingUnitOfWork
@@ -77,7 +78,8 @@ class MemoryOrderingUnitOfWork(OrderingUnitOfWork):
         self._outbox = outbox
 
     async def _begin(self) -> None:
-        self.products = self._products = MemoryProductRepository(self._catalog, self)
+        self._products = MemoryProductRepository(self._catalog, self)
+        self.stock = CatalogStock(self._products)
         self.events = self._events = MemoryStagedEvents(self._log)
 
     async def _commit(self, events: list[DomainEvent]) -> None:

@@ -14,10 +14,9 @@ from application.ordering.read_models import (
     OrderPosition,
     OrderSummary,
     OrderSummaryStore,
-    ProjectionState,
-    ProjectionStore,
     Row,
 )
+from application.shared.ports.projections import ProjectionState, ProjectionStore
 
 
 @dataclass

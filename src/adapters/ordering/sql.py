@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.catalog.sql import SqlProductRepository
+from adapters.ordering.catalog_stock import CatalogStock
 from adapters.persistence.sql.event_store import append_on, head_on, read_all_on, read_on
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.ordering.unit_of_work import OrderingUnitOfWork
@@ -62,7 +63,7 @@ class SqlStagedEvents(EventStore):
 
 class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.products = SqlProductRepository(connection, self)
+        self.stock = CatalogStock(SqlProductRepository(connection, self))
         self.events = self._staged = SqlStagedEvents(connection)
 
     async def _commit(self, events: list[DomainEvent]) -> None:

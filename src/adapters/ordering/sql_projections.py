@@ -30,10 +30,9 @@ from application.ordering.read_models import (
     OrderPosition,
     OrderSummary,
     OrderSummaryStore,
-    ProjectionState,
-    ProjectionStore,
     Row,
 )
+from application.shared.ports.projections import ProjectionState, ProjectionStore
 from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
 

@@ -77,13 +77,9 @@ class CancelOrderHandler:
             now = self._clock.now()
             order.cancel(reason=command.reason, now=now)
             for line in sorted(order.lines, key=lambda line: line.product_id):
-                product = await uow.products.get(line.product_id)
-                if product is None:
-                    continue  # deleted from the catalog since: nothing to put back
-                product.adjust_stock(
-                    delta=line.quantity, reason=f"order {order.id} cancelled", now=now
+                await uow.stock.put_back(
+                    line.product_id, line.quantity, reason=f"order {order.id} cancelled", now=now
                 )
-                await uow.products.update(product)
             await save_order(uow, order, self._ids)
             await uow.commit()
         return order

@@ -16,7 +16,6 @@ from application.ordering.streams import save_order
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
-from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
 from domain.ordering.order import Order
 from domain.shared.errors import InvalidValue
@@ -73,16 +72,12 @@ class PlaceOrderHandler:
                 # Products in id order: concurrent orders lock rows in one order, no deadlock.
                 by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
                 for index, line in by_product:
-                    product = await uow.products.get(line.product_id)
-                    if product is None:
-                        raise InvalidValue(f"lines[{index}].product_id", "names no product")
-                    if product.stock < line.quantity:
-                        raise OutOfStock(product.id, line.quantity, product.stock)
-                    product.adjust_stock(
-                        delta=-line.quantity, reason=f"order {order_id} placed", now=now
+                    price = await uow.stock.take(
+                        line.product_id, line.quantity, reason=f"order {order_id} placed", now=now
                     )
-                    await uow.products.update(product)
-                    priced[index] = OrderLine(product.id, line.quantity, product.price)
+                    if price is None:
+                        raise InvalidValue(f"lines[{index}].product_id", "names no product")
+                    priced[index] = OrderLine(line.product_id, line.quantity, price)
                 order = Order.place(
                     id=order_id,
                     customer_id=command.customer_id,

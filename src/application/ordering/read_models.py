@@ -7,13 +7,13 @@ in, so readers never see a half-built projection.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
+from application.shared.ports.projections import ProjectionStore
 from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
 
@@ -56,12 +56,6 @@ class OrderDetails:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectionState:
-    generation: int
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
 class OrderPosition:
     """Where a page of summaries ends: lists run newest first, by (placed_at, order_id)."""
 
@@ -77,48 +71,8 @@ class OrderFilter:
     placed_until: datetime | None = None
 
 
+# The rows of the two order projections (a store adapter is generic over them).
 Row = TypeVar("Row", OrderSummary, OrderDetails)
-
-
-class ProjectionStore(ABC, Generic[Row]):
-    """The rows of one projection, keyed by order id, and where in the event store they are.
-
-    `save` is a compare-and-set: it writes the rows and moves the position from `from_position`
-    to `to_position` in one step, and writes nothing (returning False) if the stored state is no
-    longer (generation, from_position). That makes applying a batch idempotent: two projector
-    processes, or a projector racing a rebuild, cannot apply one event twice.
-    """
-
-    name: str
-
-    @abstractmethod
-    async def state(self) -> ProjectionState:
-        """The live generation and its position (generation 1, position 0 when new)."""
-
-    @abstractmethod
-    async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]: ...
-
-    @abstractmethod
-    async def save(
-        self,
-        generation: int,
-        rows: Mapping[UUID, Row],
-        *,
-        from_position: int,
-        to_position: int,
-    ) -> bool: ...
-
-    @abstractmethod
-    async def begin_rebuild(self) -> int:
-        """A fresh generation above every existing one, with no rows, not yet live."""
-
-    @abstractmethod
-    async def write(self, generation: int, rows: Mapping[UUID, Row]) -> None:
-        """Write rows of a generation being rebuilt (no position check)."""
-
-    @abstractmethod
-    async def swap_in(self, generation: int, position: int) -> None:
-        """Make `generation` live at `position` and drop the rows of every other generation."""
 
 
 class OrderSummaryStore(ProjectionStore[OrderSummary]):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from domain.shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooMany,
+    Unauthenticated,
+)
 
 
 class InvalidCredentials(Unauthenticated):
@@ -55,9 +61,10 @@ class EmailTaken(Conflict):
         super().__init__("an account with this email already exists")
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(TooMany):
     code = "too-many-attempts"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed attempts; try again in {retry_after} seconds")
-        self.retry_after = retry_after
+        super().__init__(
+            f"too many failed attempts; try again in {retry_after} seconds", retry_after=retry_after
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.shared.errors import Conflict, DomainError, NotFound
+from domain.shared.errors import Conflict, NotFound, Unavailable
 
 
 class OrderNotFound(NotFound):
@@ -51,14 +51,10 @@ class ProjectionBehind(Conflict):
         self.seen = seen
 
 
-class PaymentUnavailable(DomainError):
+class PaymentUnavailable(Unavailable):
     """The payment provider cannot be reached now; nothing was charged twice. Retry later."""
 
     code = "payment-unavailable"
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class PaymentRejected(Conflict):

@@ -60,3 +60,23 @@ class Forbidden(DomainError):
     """The caller is known but may not do this."""
 
     code = "forbidden"
+
+
+class TooMany(DomainError):
+    """Refused for now because of how often it was asked; `retry_after` seconds from now."""
+
+    code = "too-many"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Something this needs cannot be reached now; nothing was done twice. Retry later."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

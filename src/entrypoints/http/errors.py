@@ -18,8 +18,6 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
-from domain.identity.errors import TooManyAttempts
-from domain.ordering.errors import PaymentUnavailable
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -27,7 +25,9 @@ from domain.shared.errors import (
     InvalidValue,
     NotFound,
     StaleVersion,
+    TooMany,
     Unauthenticated,
+    Unavailable,
 )
 from entrypoints.http.request_context import current_request_id
 
@@ -35,8 +35,8 @@ PROBLEM_BASE = "/problems/"
 _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
-    TooManyAttempts: 429,
-    PaymentUnavailable: 503,
+    TooMany: 429,
+    Unavailable: 503,
     InvalidValue: 422,
     NotFound: 404,
     StaleVersion: 412,
@@ -92,9 +92,7 @@ def from_domain_error(error: DomainError) -> ProblemDetailsException:
     headers = None
     if status == 401:
         headers = WWW_AUTHENTICATE
-    elif isinstance(error, TooManyAttempts):
-        headers = {"Retry-After": str(error.retry_after)}
-    elif isinstance(error, PaymentUnavailable):
+    elif isinstance(error, TooMany | Unavailable):
         headers = {"Retry-After": str(max(1, round(error.retry_after or 1)))}
     return problem(status, error.code, detail, errors=errors, headers=headers)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.ordering.payments.breaker import PaymentBreaker, payment_breaker
-from application.ordering.projection_lag import ProjectionLagHandler
+from application.shared.projection_lag import ProjectionLagHandler
 from entrypoints.platform.probes import Degraded, Probe, Status
 from entrypoints.settings import Settings
 

@@ -23,10 +23,10 @@ from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHist
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.place_order import PlaceOrderHandler
 from application.ordering.place_order_once import PlaceOrderOnceHandler
-from application.ordering.projection_lag import ProjectionLagHandler
 from application.ordering.projections import fold_details, fold_summary
-from application.ordering.projector import Projection, Projector
 from application.ordering.ship_order import ShipOrderHandler
+from application.shared.projection_lag import ProjectionLagHandler
+from application.shared.projector import Projection, Projector
 from entrypoints.module import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 

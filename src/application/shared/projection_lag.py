@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.ordering.projector import Projector
+from application.shared.projector import Projector
 
 
 class ProjectionLagHandler:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Generic
 from uuid import UUID
 
-from application.ordering.read_models import ProjectionStore, Row
 from application.shared.event_codec import EventCodec
 from application.shared.ports.event_store import EventStore, RecordedEvent
+from application.shared.ports.projections import ProjectionStore, Row
 from domain.shared.events import DomainEvent
 
 
