@@ -23,12 +23,20 @@ def test_the_project_keeps_every_contract() -> None:
     assert "0 broken" in result.stdout
 
 
-def test_a_domain_module_importing_an_adapter_breaks_the_contract(tmp_path: Path) -> None:
-    # A copy of the tree with one forbidden import: the same contracts must catch it.
+def _copy_project(tmp_path: Path) -> Path:
+    """src/, pyproject.toml and the custom contract type it names, in a fresh folder."""
     copy = tmp_path / "project"
-    copy.mkdir()
+    (copy / "tests" / "architecture").mkdir(parents=True)
     subprocess.run(["cp", "-r", str(ROOT / "src"), str(copy)], check=True)
     (copy / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    for name in ("__init__.py", "architecture/__init__.py", "architecture/contexts_contract.py"):
+        (copy / "tests" / name).write_text((ROOT / "tests" / name).read_text())
+    return copy
+
+
+def test_a_domain_module_importing_an_adapter_breaks_the_contract(tmp_path: Path) -> None:
+    # A copy of the tree with one forbidden import: the same contracts must catch it.
+    copy = _copy_project(tmp_path)
     bad = copy / "src" / "domain" / "leak.py"
     bad.write_text(
         textwrap.dedent(
@@ -42,3 +50,30 @@ def test_a_domain_module_importing_an_adapter_breaks_the_contract(tmp_path: Path
     result = _lint_imports(copy, env={"PYTHONPATH": str(copy / "src"), "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0
     assert "domain.leak" in result.stdout
+
+
+def test_a_context_importing_another_context_breaks_the_contexts_contract(tmp_path: Path) -> None:
+    copy = _copy_project(tmp_path)
+    (copy / "src" / "application" / "catalog" / "leak.py").write_text(
+        "from application.ordering.place_order import PlaceOrder  # no port declares this\n\n"
+        "COMMAND = PlaceOrder\n"
+    )
+    result = _lint_imports(copy, env={"PYTHONPATH": str(copy / "src"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    said = " ".join(result.stdout.split())  # the report wraps long lines
+    assert "Contexts import each other only through declared ports BROKEN" in said
+    assert (
+        "application.catalog.leak -> application.ordering.place_order (catalog -> ordering)" in said
+    )
+
+
+def test_the_platform_importing_a_context_breaks_the_contexts_contract(tmp_path: Path) -> None:
+    copy = _copy_project(tmp_path)
+    (copy / "src" / "application" / "shared" / "leak.py").write_text(
+        "from domain.catalog.product import Product  # the platform names no context\n\n"
+        "KIND = Product\n"
+    )
+    result = _lint_imports(copy, env={"PYTHONPATH": str(copy / "src"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    said = " ".join(result.stdout.split())
+    assert "application.shared.leak -> domain.catalog.product (platform -> catalog)" in said
