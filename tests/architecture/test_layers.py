@@ -41,9 +41,9 @@ def test_a_domain_module_importing_an_adapter_breaks_the_contract(tmp_path: Path
     bad.write_text(
         textwrap.dedent(
             """
-            from adapters.catalog.tables import products  # the domain must not know SQL
+            from adapters.persistence.sql.tables import outbox  # the domain must not know SQL
 
-            TABLE = products
+            TABLE = outbox
             """
         )
     )

@@ -86,8 +86,9 @@ def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> 
         command.downgrade(config, "-1")
         below = str(revision.down_revision)
         tables_at[below] = _tables(url)
-        # Every revision so far adds tables; one that only alters columns needs a finer snapshot.
-        assert tables_at[below] < tables_at[revision.revision]
+        # Every revision so far adds or drops tables (removing a context drops its own); one
+        # that only alters columns needs a finer snapshot.
+        assert tables_at[below] != tables_at[revision.revision]
     command.downgrade(config, "-1")
     assert _tables(url) <= {"alembic_version"}
     for revision in revisions:

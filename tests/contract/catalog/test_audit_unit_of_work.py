@@ -8,7 +8,7 @@ import pytest
 
 from adapters.system.ids import Uuid7Generator
 from domain.audit.entry import AuditEntry, AuditPosition
-from tests.contract.conftest import MessagingStore
+from tests.contract.catalog.conftest import MessagingStore
 
 T0 = datetime(2026, 4, 1, 9, 0, 0, 500000, tzinfo=UTC)
 ids = Uuid7Generator()

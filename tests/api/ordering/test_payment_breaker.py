@@ -17,7 +17,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.support.auth import auth_headers
-from tests.support.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
 
 ORDERS = "/api/v1/orders"
 

@@ -23,7 +23,7 @@ from application.ordering.ship_order import ShipOrder
 from application.ordering.streams import load_order
 from domain.shared.errors import Conflict
 from tests.support.clock import SteppingClock
-from tests.support.ordering import Shop
+from tests.support.ordering.shop import Shop
 
 PRODUCTS = 3
 INITIAL_STOCK = 6

@@ -17,7 +17,7 @@ from application.shared.idempotency import (
 from domain.ordering.errors import OutOfStock
 from domain.shared.errors import InvalidValue
 from tests.support.clock import SteppingClock
-from tests.support.ordering import Shop
+from tests.support.ordering.shop import Shop
 
 ALICE, BOB = UUID(int=1), UUID(int=2)
 

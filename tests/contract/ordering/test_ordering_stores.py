@@ -28,9 +28,9 @@ from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import OrderLine
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
-from tests.contract.conftest import OrderingStores
+from tests.contract.ordering.conftest import OrderingStores
 from tests.support.clock import SteppingClock
-from tests.support.ordering import Shop
+from tests.support.ordering.shop import Shop
 
 T0 = datetime(2026, 4, 1, 8, 0, 0, 250000, tzinfo=UTC)
 

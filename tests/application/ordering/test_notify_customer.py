@@ -15,7 +15,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
 from tests.support.clock import SteppingClock
-from tests.support.ordering import Shop
+from tests.support.ordering.shop import Shop
 
 ALICE = UUID(int=1)
 

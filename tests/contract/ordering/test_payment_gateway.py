@@ -18,7 +18,7 @@ from adapters.ordering.payments.http import HttpPaymentGateway
 from application.ordering.payments import PaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.support.payment_provider import loopback_provider
+from tests.support.ordering.payment_provider import loopback_provider
 
 TEN = Money.of("10.00", "EUR")
 

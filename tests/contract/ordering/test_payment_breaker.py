@@ -12,7 +12,7 @@ from adapters.ordering.payments.fake import APPROVE
 from adapters.ordering.payments.http import HttpPaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.support.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
 
 TEN = Money.of("10.00", "EUR")
 

@@ -30,7 +30,7 @@ from domain.ordering.errors import (
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
 from tests.support.clock import SteppingClock
-from tests.support.ordering import Shop
+from tests.support.ordering.shop import Shop
 
 ALICE, BOB = UUID(int=1), UUID(int=2)
 

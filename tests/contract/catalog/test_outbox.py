@@ -14,7 +14,7 @@ from application.shared.ports.messaging import IntegrationEvent
 from domain.catalog.product import Product
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
-from tests.contract.conftest import MessagingStore
+from tests.contract.catalog.conftest import MessagingStore
 
 T0 = datetime(2026, 4, 1, 9, 0, 0, 250000, tzinfo=UTC)
 ids = Uuid7Generator()

@@ -1,0 +1,94 @@
+"""The catalog's stores of each kind (and the outbox and audit log they write to)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.sql import SqlAuditUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.system.ids import Uuid7Generator
+from application.audit.ports import AuditUnitOfWorkFactory
+from application.audit.unit_of_work import AuditUnitOfWork
+from application.catalog.integration_events import register_catalog_events
+from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.shared.ports.outbox import Outbox
+from domain.catalog.repository import CatalogUnitOfWork
+from tests.contract.conftest import STORES, sql_database
+
+
+@pytest.fixture(params=STORES)
+async def uow_factory(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[CatalogUnitOfWorkFactory]:
+    store: str = request.param
+    if store == "memory":
+        memory = MemoryCatalogStore()
+
+        def memory_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(memory, read_only=read_only)
+
+        yield memory_uow
+        return
+    database = await sql_database(store, tmp_path)
+
+    def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield sql_uow
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True)
+class MessagingStore:
+    """One store's catalog units of work writing to its outbox, and its audit units of work."""
+
+    catalog: CatalogUnitOfWorkFactory
+    outbox: Outbox
+    audit: AuditUnitOfWorkFactory
+
+
+@pytest.fixture(params=STORES)
+async def messaging_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[MessagingStore]:
+    store: str = request.param
+    events = IntegrationEvents(register_catalog_events(EventRegistry()), Uuid7Generator())
+    if store == "memory":
+        catalog, memory_outbox, audit = (
+            MemoryCatalogStore(),
+            MemoryOutbox(events),
+            MemoryAuditStore(),
+        )
+
+        def memory_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(catalog, read_only=read_only, outbox=memory_outbox)
+
+        def memory_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+            return MemoryAuditUnitOfWork(audit, read_only=read_only)
+
+        yield MessagingStore(memory_catalog, memory_outbox, memory_audit)
+        return
+    database = await sql_database(store, tmp_path)
+    sql_outbox = SqlOutbox(database, events)
+
+    def sql_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
+
+    def sql_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+        return SqlAuditUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield MessagingStore(sql_catalog, sql_outbox, sql_audit)
+    finally:
+        await database.dispose()
