@@ -81,7 +81,7 @@ def test_portico_db_upgrade_works_from_an_installed_wheel(tmp_path: Path) -> Non
     with contextlib.closing(sqlite3.connect(database)) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         (version,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert {"products", "users", "alembic_version"} <= tables
-    assert set(metadata.tables) <= tables
+    assert "alembic_version" in tables
+    assert set(metadata.tables) <= tables  # every context's tables, whichever contexts there are
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert version == head

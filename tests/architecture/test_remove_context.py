@@ -1,0 +1,117 @@
+"""Removing a context is deleting its folders and its line in entrypoints/modules.py.
+
+The tree is copied, the context's folders go (src/<layer>/<context>, tests/**/<context>), its
+line goes, a migration that drops its tables is generated as docs/architecture.md shows, and
+then ruff, mypy, import-linter and the remaining tests run in the copy: they must all pass.
+The remaining tests run in-process (no real servers: those tiers' adapters are the platform's,
+unchanged by removing a context, and CI runs them in the full tree).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SELF = "tests/architecture/test_remove_context.py"
+
+
+def _copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "fork"
+    ignore = shutil.ignore_patterns(
+        ".venv", ".tools", "var", "__pycache__", ".*_cache", ".git", ".hypothesis"
+    )
+    shutil.copytree(ROOT, copy, ignore=ignore)
+    return copy
+
+
+def _env(copy: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_") and k != "CI"}
+    # The copy's src/ before the checkout's (installed in the venv as an editable path).
+    env["PYTHONPATH"] = str(copy / "src")
+    env["PATH"] = f"{BIN}:{ROOT / '.tools' / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["PORTICO_DATABASE_URL"] = f"sqlite+aiosqlite:///{copy / 'var' / 'fork.db'}"
+    return env
+
+
+def _run(copy: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=copy, env=_env(copy), capture_output=True, text=True, check=False
+    )
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, (
+        f"{result.args}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
+
+
+def remove(copy: Path, context: str) -> list[Path]:
+    """What a fork does: delete the context's folders and its line; returns what went."""
+    folders = [p for p in (copy / "src").glob(f"*/{context}") if p.is_dir()]
+    folders += [p for p in (copy / "tests").rglob(context) if p.is_dir()]
+    for folder in folders:
+        shutil.rmtree(folder)
+    modules = copy / "src" / "entrypoints" / "modules.py"
+    line = f'    "{context}",\n'
+    text = modules.read_text()
+    assert line in text, f"{context} has no line in entrypoints/modules.py"
+    modules.write_text(text.replace(line, ""))
+    return folders
+
+
+@pytest.mark.parametrize(
+    "contexts", [("ordering",), ("ordering", "catalog")], ids=["ordering", "catalog-and-ordering"]
+)
+def test_removing_contexts_leaves_a_green_project(
+    contexts: tuple[str, ...], tmp_path: Path
+) -> None:
+    copy = _copy(tmp_path)
+    for context in contexts:
+        gone = remove(copy, context)
+        assert {p.relative_to(copy).parts[:2] for p in gone} >= {
+            ("src", "domain"),
+            ("src", "application"),
+            ("src", "adapters"),
+            ("src", "entrypoints"),
+        }
+    (copy / "var").mkdir(exist_ok=True)
+
+    # The migration that drops the removed tables, generated against a database at head.
+    _ok(_run(copy, str(BIN / "portico"), "db", "upgrade"))
+    message = "remove " + " and ".join(contexts)
+    _ok(_run(copy, str(BIN / "portico"), "db", "revision", "--autogenerate", "-m", message))
+    [migration] = [
+        p
+        for p in (copy / "migrations" / "versions").glob("*.py")
+        if message.replace(" ", "_") in p.name
+    ]
+    assert "drop_table" in migration.read_text()
+    _ok(_run(copy, str(BIN / "ruff"), "format", "migrations"))
+    _ok(_run(copy, str(BIN / "ruff"), "check", "--fix", "migrations"))
+
+    _ok(_run(copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
+    _ok(_run(copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
+    _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(tmp_path / "mypy")))
+    _ok(_run(copy, str(BIN / "lint-imports"), "--no-cache"))
+    tests = _run(
+        copy,
+        str(BIN / "pytest"),
+        "tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--ignore=tests/e2e",
+        f"--deselect={SELF}",
+        "-m",
+        "not postgres and not mariadb and not redis and not nats",
+    )
+    _ok(tests)
+    assert " passed" in tests.stdout
+    assert "failed" not in tests.stdout
