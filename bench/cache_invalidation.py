@@ -10,7 +10,7 @@ by its pid at the end). Two set-ups:
 
 - `worker`: the relay runs in `portico worker` (polling every PORTICO_OUTBOX_POLL_INTERVAL,
   default 0.2 s), the usual set-up with NATS;
-- `in-process`: PORTICO_IN_PROCESS_WORKER=on on both servers, so the writer's commit wakes its
+- `in-process`: PORTICO_BACKGROUND=serve on both servers, so the writer's commit wakes its
   own relay at once.
 
 Each write: PATCH the product's name through A, then GET it from B in a tight loop until B
@@ -96,7 +96,7 @@ def measure(setup: str, database_url: str, writes: int, work: Path) -> list[floa
             cache_ttl="3600",
             bus="nats",
             nats_url=nats_server.url,
-            in_process_worker="on" if setup == "in-process" else "off",
+            background="serve" if setup == "in-process" else "worker",
             access_log="false",
             log_level="WARNING",
             messaging_stats_interval="0",

@@ -101,8 +101,7 @@ def portico_env(database_url: str, **extra: str) -> dict[str, str]:
         PORTICO_ACCESS_LOG="false",
         PORTICO_CACHE="none",
         # Background pollers (outbox relay, order projector) would compete for the one worker.
-        PORTICO_IN_PROCESS_WORKER="off",
-        PORTICO_PROJECTOR="off",
+        PORTICO_BACKGROUND="off",
         **{f"PORTICO_{k.upper()}": v for k, v in extra.items()},
     )
     return env

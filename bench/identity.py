@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from application.identity.login import Login  # noqa: E402
 from application.identity.register_user import RegisterUser  # noqa: E402
 from entrypoints.container import build_container  # noqa: E402
-from entrypoints.settings import Settings  # noqa: E402
+from entrypoints.settings import AuthSettings, LoggingSettings, Settings  # noqa: E402
 
 PASSWORD = "a long enough benchmark secret"
 
@@ -53,9 +53,8 @@ async def in_process(logins: int, checks: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             persistence="memory",
-            log_level="ERROR",
-            rate_limit_auth_per_minute=1_000_000,
-            auth_dev_key_file=f"{tmp}/key.json",
+            logging=LoggingSettings(level="ERROR"),
+            auth=AuthSettings(rate_limit_per_minute=1_000_000, dev_key_file=f"{tmp}/key.json"),
         )
         container = build_container(settings)
         await container.identity.register_user()(
@@ -67,9 +66,10 @@ async def in_process(logins: int, checks: int) -> None:
             started = time.perf_counter()
             pair = await login(Login(email="bench@example.com", password=PASSWORD))
             times.append(time.perf_counter() - started)
+        cost = settings.passwords
         print(
-            f"login (argon2id t={settings.password_time_cost} m={settings.password_memory_kib}KiB "
-            f"p={settings.password_parallelism}), n={logins}: "
+            f"login (argon2id t={cost.time_cost} m={cost.memory_kib}KiB "
+            f"p={cost.parallelism}), n={logins}: "
             f"p50 {ms(statistics.median(times))}, p90 {ms(percentile(times, 0.9))}"
         )
         full = container.identity.signature_verifier()
@@ -107,9 +107,8 @@ async def asgi_overhead(calls: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             persistence="memory",
-            log_level="ERROR",
-            access_log=False,
-            auth_dev_key_file=f"{tmp}/key.json",
+            logging=LoggingSettings(level="ERROR", access_log=False),
+            auth=AuthSettings(dev_key_file=f"{tmp}/key.json"),
         )
         container = build_container(settings)
         await container.identity.register_user()(

@@ -35,7 +35,13 @@ from application.shared.ports.messaging import IntegrationEvent  # noqa: E402
 from domain.catalog.product import Product  # noqa: E402
 from domain.shared.money import Money  # noqa: E402
 from entrypoints.container import Container, build_container, close_container  # noqa: E402
-from entrypoints.settings import Settings  # noqa: E402
+from entrypoints.settings import (  # noqa: E402
+    BusSettings,
+    DatabaseSettings,
+    LoggingSettings,
+    OutboxSettings,
+    Settings,
+)
 
 NATS_URL = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")
 
@@ -53,14 +59,12 @@ def container_for(url: str, namespace: str, batch: int) -> Container:
     return build_container(
         Settings(
             environment="test",
-            log_level="ERROR",
-            database_url=url,
-            bus="nats",
-            nats_url=NATS_URL,
-            nats_namespace=namespace,
-            outbox_batch_size=batch,
-            outbox_poll_interval=0.05,
-            messaging_stats_interval=0,
+            logging=LoggingSettings(level="ERROR"),
+            database=DatabaseSettings(url=url),
+            bus=BusSettings(
+                backend="nats", nats_url=NATS_URL, nats_namespace=namespace, stats_interval=0
+            ),
+            outbox=OutboxSettings(batch_size=batch, poll_interval=0.05),
         )
     )
 

@@ -170,8 +170,7 @@ def main() -> int:
         "PORTICO_CACHE_PREFIX": prefix,
         # No background pollers (outbox relay, order projector): they run transactions of their
         # own, which would be counted as requests reaching PostgreSQL.
-        "PORTICO_IN_PROCESS_WORKER": "off",
-        "PORTICO_PROJECTOR": "off",
+        "PORTICO_BACKGROUND": "off",
     }
     subprocess.run(
         portico("db", "upgrade"),

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import AuthSettings, LoggingSettings, PasswordSettings, Settings
 from tests.support.clock import SteppingClock
 
 
@@ -21,7 +21,7 @@ def clock() -> SteppingClock:
 
 
 # Cheap argon2 parameters: tests check behaviour, not cost (bench/ measures the real one).
-FAST_PASSWORDS = {"password_time_cost": 1, "password_memory_kib": 64, "password_parallelism": 1}
+FAST_PASSWORDS = PasswordSettings(time_cost=1, memory_kib=64, parallelism=1)
 
 
 @pytest.fixture
@@ -30,10 +30,9 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         persistence="memory",
-        log_format="json",
-        log_level="WARNING",
-        auth_dev_key_file=str(tmp_path / "dev-signing-key.json"),
-        **FAST_PASSWORDS,
+        logging=LoggingSettings(format="json", level="WARNING"),
+        auth=AuthSettings(dev_key_file=str(tmp_path / "dev-signing-key.json")),
+        passwords=FAST_PASSWORDS,
     )
 
 

@@ -20,8 +20,8 @@ def _serialize(event: Any, **_: Any) -> str:
 
 
 def configure_logging(settings: Settings) -> None:
-    as_json = settings.log_format == "json" or (
-        settings.log_format == "auto" and not sys.stdout.isatty()
+    as_json = settings.logging.format == "json" or (
+        settings.logging.format == "auto" and not sys.stdout.isatty()
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -36,7 +36,7 @@ def configure_logging(settings: Settings) -> None:
         renderer = structlog.processors.JSONRenderer(serializer=_serialize)
     else:
         renderer = structlog.dev.ConsoleRenderer()
-    level = logging.getLevelNamesMapping()[settings.log_level]
+    level = logging.getLevelNamesMapping()[settings.logging.level]
 
     # Our own lines: straight to structlog's fast path, no stdlib record in between.
     structlog.configure(
@@ -57,5 +57,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    if settings.database_echo:
+    if settings.database.echo:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)

@@ -1,6 +1,6 @@
 """ProjectorRunner: the order projections kept up to date by a long-running process.
 
-PORTICO_PROJECTOR picks the process: by default `portico serve` with the memory bus and
+PORTICO_BACKGROUND picks the process: by default `portico serve` with the memory bus and
 `portico worker` with NATS. Several at once are safe (projector steps are compare-and-set).
 """
 

@@ -8,14 +8,16 @@ import pytest
 
 from entrypoints.container import build_container
 from entrypoints.modules import CONTEXTS, load_modules
-from entrypoints.settings import Settings
+from entrypoints.settings import AuthSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(persistence="memory", auth_dev_key_file=str(tmp_path / "key.json"))
+    return Settings(
+        persistence="memory", auth=AuthSettings(dev_key_file=str(tmp_path / "key.json"))
+    )
 
 
 def test_every_listed_context_declares_its_module_under_its_name() -> None:

@@ -44,12 +44,13 @@ def test_the_envelope_survives_the_wire_whole() -> None:
     [
         ("memory", "auto", True),
         ("nats", "auto", False),
-        ("nats", "on", True),
+        ("nats", "serve", True),
+        ("memory", "worker", False),
         ("memory", "off", False),
     ],
 )
 def test_the_api_runs_the_worker_itself_only_when_it_must_or_is_told(
     bus: str, choice: str, in_process: bool
 ) -> None:
-    settings = msgspec.convert({"bus": bus, "in_process_worker": choice}, Settings)
+    settings = msgspec.convert({"bus": {"backend": bus}, "background": choice}, Settings)
     assert settings.runs_worker_in_process is in_process

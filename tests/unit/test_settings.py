@@ -1,14 +1,22 @@
+import re
 from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import (
+    REMOVED,
+    VARIABLES,
+    Settings,
+    SettingsError,
+    env_name,
+    load_settings,
+)
 
 
 def test_defaults_need_no_server() -> None:
     settings = load_settings({}, env_file=None)
     assert settings == Settings()
-    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.database.url.startswith("sqlite+aiosqlite:///")
     assert settings.persistence == "sql"
 
 
@@ -16,7 +24,7 @@ def test_environment_wins_over_the_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PORTICO_PORT=9000\nPORTICO_WORKERS=3\n")
     settings = load_settings({"PORTICO_PORT": "9100"}, env_file=env_file)
-    assert (settings.port, settings.workers) == (9100, 3)
+    assert (settings.http.port, settings.http.workers) == (9100, 3)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +41,14 @@ def test_environment_wins_over_the_env_file(tmp_path: Path) -> None:
             "PORTICO_ACCESS_LOG='maybe' is invalid: expected true or",
         ),
         ({"PORTICO_DATABSE_URL": "x"}, "PORTICO_DATABSE_URL is not a setting"),
+        (
+            {"PORTICO_CACHE_TTL": "-1"},
+            "PORTICO_CACHE_TTL='-1' is invalid: expected a number > 0",
+        ),
+        (
+            {"PORTICO_BACKGROUND": "inprocess"},
+            "PORTICO_BACKGROUND='inprocess' is invalid: expected one of: auto, serve, worker, off",
+        ),
     ],
 )
 def test_a_bad_setting_is_named_with_what_it_accepts(environ: dict[str, str], message: str) -> None:
@@ -46,10 +62,44 @@ def test_test_suite_variables_are_not_mistaken_for_settings() -> None:
     assert load_settings({"PORTICO_TEST_POSTGRES_URL": "x"}, env_file=None) == Settings()
 
 
-def test_every_setting_is_documented_in_env_example() -> None:
-    example = (Path(__file__).parents[2] / ".env.example").read_text()
-    for field in Settings.__struct_fields__:
-        assert f"PORTICO_{field.upper()}=" in example
+def _fields(owner: type = Settings, prefix: str = "") -> list[str]:
+    """Every setting's dotted path, groups unfolded."""
+    paths: list[str] = []
+    for name in owner.__struct_fields__:  # type: ignore[attr-defined]
+        group = type(getattr(owner(), name))
+        nested = hasattr(group, "__struct_fields__")
+        paths += _fields(group, f"{prefix}{name}.") if nested else [prefix + name]
+    return paths
+
+
+def test_every_setting_has_exactly_one_variable() -> None:
+    assert sorted(VARIABLES.values()) == sorted(_fields())
+    assert env_name("database.url") == "PORTICO_DATABASE_URL"
+    assert env_name("cache.backend") == "PORTICO_CACHE"
+
+
+def test_every_variable_is_documented_in_env_example_and_the_readme() -> None:
+    root = Path(__file__).parents[2]
+    example, readme = (root / ".env.example").read_text(), (root / "README.md").read_text()
+    for variable in VARIABLES:
+        assert f"{variable}=" in example
+        assert f"`{variable}`" in readme, variable
+    for variable in REMOVED:
+        assert f"{variable}=" not in example
+
+
+@pytest.mark.parametrize("variable", ["PORTICO_IN_PROCESS_WORKER", "PORTICO_PROJECTOR"])
+def test_a_removed_variable_is_refused_naming_its_replacement(
+    variable: str, tmp_path: Path
+) -> None:
+    expected = f"{variable} was removed: use PORTICO_BACKGROUND=auto|serve|worker|off"
+    with pytest.raises(SettingsError, match=re.escape(expected)) as caught:
+        load_settings({variable: "auto"}, env_file=None)
+    assert "\n" not in str(caught.value)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"{variable}=off\n")
+    with pytest.raises(SettingsError, match=re.escape(expected)):
+        load_settings({}, env_file=env_file)
 
 
 def test_http_payments_need_a_provider_url() -> None:
@@ -59,29 +109,43 @@ def test_http_payments_need_a_provider_url() -> None:
         {"PORTICO_PAYMENTS": "http", "PORTICO_PAYMENT_PROVIDER_URL": "https://pay.example"},
         env_file=None,
     )
-    assert (settings.payments, settings.payment_attempts) == ("http", 3)
+    assert (settings.payments.backend, settings.payments.attempts) == ("http", 3)
 
 
 @pytest.mark.parametrize(
-    ("cache", "bus", "in_process_worker", "listens", "runs_worker"),
+    ("cache", "bus", "background", "listens", "runs_worker"),
     [
         ("memory", "nats", "auto", True, False),  # each API process forgets others' writes
-        ("memory", "nats", "on", True, True),
+        ("memory", "nats", "serve", True, True),
         ("memory", "memory", "auto", False, True),  # one process: after-commit is enough
         ("redis", "nats", "auto", False, False),  # one cache shared by every process
         ("none", "nats", "off", False, False),
     ],
 )
 def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_nats(
-    cache: str, bus: str, in_process_worker: str, listens: bool, runs_worker: bool
+    cache: str, bus: str, background: str, listens: bool, runs_worker: bool
 ) -> None:
     settings = load_settings(
-        {
-            "PORTICO_CACHE": cache,
-            "PORTICO_BUS": bus,
-            "PORTICO_IN_PROCESS_WORKER": in_process_worker,
-        },
+        {"PORTICO_CACHE": cache, "PORTICO_BUS": bus, "PORTICO_BACKGROUND": background},
         env_file=None,
     )
     assert settings.listens_for_cache_invalidation is listens
     assert settings.runs_worker_in_process is runs_worker
+
+
+@pytest.mark.parametrize(
+    ("background", "bus", "serve", "worker"),
+    [
+        ("auto", "memory", True, False),  # the in-process bus reaches no other process
+        ("auto", "nats", False, True),
+        ("serve", "nats", True, False),
+        ("worker", "memory", False, True),
+        ("off", "nats", False, False),  # another deployment runs them
+    ],
+)
+def test_one_setting_says_where_the_relay_consumers_and_projector_run(
+    background: str, bus: str, serve: bool, worker: bool
+) -> None:
+    settings = load_settings({"PORTICO_BACKGROUND": background, "PORTICO_BUS": bus}, env_file=None)
+    assert (settings.runs_worker_in_process, settings.projects_in_serve) == (serve, serve)
+    assert settings.projects_in_worker is worker

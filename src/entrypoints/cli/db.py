@@ -58,7 +58,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.persistence != "sql":
         raise ValueError("PORTICO_PERSISTENCE=memory has no database to migrate")
-    config = alembic_config(settings.database_url)
+    config = alembic_config(settings.database.url)
     if args.action == "upgrade":
         command.upgrade(config, args.revision)
     elif args.action == "downgrade":

@@ -34,21 +34,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from granian.constants import Interfaces
     from granian.server import Server
 
-    host = args.host or settings.host
-    port = settings.port if args.port is None else args.port
-    workers = settings.workers if args.workers is None else args.workers
+    host = args.host or settings.http.host
+    port = settings.http.port if args.port is None else args.port
+    workers = settings.http.workers if args.workers is None else args.workers
     if not 0 < port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, not {port}")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
-    if workers > 1 and settings.cache == "memory" and settings.bus == "memory":
+    if workers > 1 and settings.cache.backend == "memory" and settings.bus.backend == "memory":
         # Each worker keeps its own cache; the in-process bus cannot tell the other workers
         # about a write, so they would go on answering what they had cached before it.
         raise ValueError(
             "PORTICO_CACHE=memory keeps one cache per process, and PORTICO_BUS=memory cannot "
             "tell the other workers about a write, so they would serve stale reads: set "
             "PORTICO_BUS=nats (each process then forgets what the others change, and run "
-            "`portico worker` or PORTICO_IN_PROCESS_WORKER=on for the relay), or "
+            "`portico worker` or PORTICO_BACKGROUND=serve for the relay), or "
             "PORTICO_CACHE=redis (or none), or use one worker"
         )
     check_database(settings)

@@ -12,7 +12,7 @@ from entrypoints.settings import Settings, SettingsError, env_name
 
 def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
-    variable = env_name("database_url")
+    variable = env_name("database.url")
     container = build_container(settings)
     try:
         database = container.platform.database()
@@ -24,7 +24,7 @@ def check_database(settings: Settings) -> None:
 
     async def ping() -> None:
         try:
-            async with asyncio.timeout(settings.readiness_timeout * 3):
+            async with asyncio.timeout(settings.http.readiness_timeout * 3):
                 await database.ping()
         finally:
             await database.close()
@@ -44,4 +44,4 @@ def check_cache(settings: Settings) -> None:
     try:
         build_container(settings).platform.cache()
     except ValueError as error:
-        raise SettingsError(f"{env_name('redis_url')} is not a Redis URL: {error}") from None
+        raise SettingsError(f"{env_name('redis.url')} is not a Redis URL: {error}") from None

@@ -29,14 +29,14 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--no-projector",
         action="store_true",
-        help="do not run the order projector (it runs here when PORTICO_PROJECTOR says so)",
+        help="do not run the order projector (it runs here when PORTICO_BACKGROUND says so)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     check_database(settings)
-    if settings.bus == "memory":
+    if settings.bus.backend == "memory":
         _log.warning(
             "worker.memory_bus",
             detail="PORTICO_BUS=memory: events published here reach only this process",
@@ -64,7 +64,10 @@ async def work(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
     _log.info(
-        "worker.started", bus=settings.bus, persistence=settings.persistence, projector=projector
+        "worker.started",
+        bus=settings.bus.backend,
+        persistence=settings.persistence,
+        projector=projector,
     )
     await runtime.start()
     for runner in runners:

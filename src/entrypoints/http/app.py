@@ -34,8 +34,8 @@ def create_app(container: Container | None = None) -> Litestar:
         structlog.get_logger("portico").info(
             "portico.started",
             persistence=settings.persistence,
-            auth=settings.auth,
-            cache=settings.cache,
+            auth=settings.auth.mode,
+            cache=settings.cache.backend,
             environment=settings.environment,
         )
 
@@ -77,7 +77,7 @@ def create_app(container: Container | None = None) -> Litestar:
         stores=stores,
         cors_config=_cors(settings),
         openapi_config=openapi_config(),
-        request_max_body_size=settings.max_body_size,
+        request_max_body_size=settings.http.max_body_size,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         state=State({"messaging": messaging}),
@@ -85,16 +85,16 @@ def create_app(container: Container | None = None) -> Litestar:
         debug=False,
     )
     # Outermost layers, around routing and error handling: see RequestContext.
-    handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.hsts)
+    handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
     app.asgi_handler = cast(
-        "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.access_log)
+        "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.logging.access_log)
     )
     return app
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
     """Cross-origin calls only from PORTICO_CORS_ORIGINS; none by default."""
-    origins = settings.cors_origin_list
+    origins = settings.http.cors_origin_list
     if not origins:
         return None
     return CORSConfig(

@@ -26,7 +26,7 @@ class Readiness(msgspec.Struct):
 
 
 async def readiness(container: Container) -> Readiness:
-    timeout = container.settings().readiness_timeout
+    timeout = container.settings().http.readiness_timeout
     found = active_probes(container)
     results = await asyncio.gather(*(_run(name, probe, timeout) for name, probe in found.items()))
     checks = dict(zip(found, results, strict=True))

@@ -14,20 +14,20 @@ from entrypoints.settings import Settings, SettingsError, env_name
 def key_ring(settings: Settings) -> KeyRing:
     """PORTICO_AUTH_SIGNING_KEYS, or the development key generated once into var/."""
     try:
-        if settings.signing_key_files:
-            paths = [Path(name) for name in settings.signing_key_files]
-            return load_key_ring(paths, settings.auth_signing_kid or None)
-        return development_key_ring(Path(settings.auth_dev_key_file))
+        if settings.auth.signing_key_files:
+            paths = [Path(name) for name in settings.auth.signing_key_files]
+            return load_key_ring(paths, settings.auth.signing_kid or None)
+        return development_key_ring(Path(settings.auth.dev_key_file))
     except ValueError as error:
-        raise SettingsError(f"{env_name('auth_signing_keys')}: {error}") from None
+        raise SettingsError(f"{env_name('auth.signing_keys')}: {error}") from None
 
 
 def revocation_window(settings: Settings) -> timedelta:
     """How long a token issued before an access change could still be presented."""
-    return timedelta(seconds=settings.auth_access_token_ttl + settings.auth_leeway)
+    return timedelta(seconds=settings.auth.access_token_ttl + settings.auth.leeway)
 
 
 def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
-    timeout = settings.redis_timeout_ms / 1000
-    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
-    return SharedRateLimitStore(client, namespace=f"{settings.cache_prefix}:rate-limit")
+    timeout = settings.redis.timeout_ms / 1000
+    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
+    return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")

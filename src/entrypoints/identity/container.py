@@ -41,49 +41,49 @@ class IdentityContainer(ModuleContainer):
 
     password_hasher = providers.Singleton(
         Argon2PasswordHasher,
-        time_cost=settings.provided.password_time_cost,
-        memory_kib=settings.provided.password_memory_kib,
-        parallelism=settings.provided.password_parallelism,
+        time_cost=settings.provided.passwords.time_cost,
+        memory_kib=settings.provided.passwords.memory_kib,
+        parallelism=settings.provided.passwords.parallelism,
     )
     signing_keys = providers.Singleton(key_ring, settings)
     token_issuer = providers.Singleton(
         LocalTokenIssuer,
         keys=signing_keys,
         clock=clock,
-        issuer=settings.provided.auth_issuer,
-        audience=settings.provided.auth_audience,
-        lifetime_seconds=settings.provided.auth_access_token_ttl,
+        issuer=settings.provided.auth.issuer,
+        audience=settings.provided.auth.audience,
+        lifetime_seconds=settings.provided.auth.access_token_ttl,
     )
     signature_verifier = providers.Selector(
-        settings.provided.auth,
+        settings.provided.auth.mode,
         local=providers.Singleton(
             LocalTokenVerifier,
             keys=signing_keys,
             clock=clock,
-            issuer=settings.provided.auth_issuer,
-            audience=settings.provided.auth_audience,
-            leeway=settings.provided.auth_leeway,
+            issuer=settings.provided.auth.issuer,
+            audience=settings.provided.auth.audience,
+            leeway=settings.provided.auth.leeway,
         ),
         oidc=providers.Singleton(
             OidcTokenVerifier,
-            issuer=settings.provided.auth_oidc_issuer,
-            audience=settings.provided.auth_oidc_audience,
+            issuer=settings.provided.oidc.issuer,
+            audience=settings.provided.oidc.audience,
             clock=clock,
-            roles_claim=settings.provided.auth_oidc_roles_claim,
-            jwks_ttl=settings.provided.auth_oidc_jwks_ttl,
-            timeout=settings.provided.auth_oidc_timeout,
-            leeway=settings.provided.auth_leeway,
+            roles_claim=settings.provided.oidc.roles_claim,
+            jwks_ttl=settings.provided.oidc.jwks_ttl,
+            timeout=settings.provided.oidc.timeout,
+            leeway=settings.provided.auth.leeway,
         ),
     )
     # With an external provider, signing in happens there: our sign-in routes are off.
     signs_in = providers.Selector(
-        settings.provided.auth, local=providers.Object(True), oidc=providers.Object(False)
+        settings.provided.auth.mode, local=providers.Object(True), oidc=providers.Object(False)
     )
     token_verifier = providers.Singleton(
         CachedTokenVerifier,
         inner=signature_verifier,
         clock=clock,
-        max_entries=settings.provided.auth_token_cache_size,
+        max_entries=settings.provided.auth.token_cache_size,
     )
     access_revocations = providers.Singleton(
         AccessRevocations,
@@ -92,13 +92,13 @@ class IdentityContainer(ModuleContainer):
         keep_for=providers.Callable(revocation_window, settings),
     )
     refresh_lifetime = providers.Factory(
-        timedelta, seconds=settings.provided.auth_refresh_token_ttl
+        timedelta, seconds=settings.provided.auth.refresh_token_ttl
     )
     # Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
     # so the limits hold across processes; per process otherwise.
     per_process_store = providers.Singleton(MemoryStore)
     rate_limit_store = providers.Selector(
-        settings.provided.cache,
+        settings.provided.cache.backend,
         none=per_process_store,
         memory=per_process_store,
         redis=providers.Singleton(build_rate_limit_store, settings),

@@ -20,11 +20,11 @@ from entrypoints.module import HttpPart, Module
 
 def http(root: Any) -> HttpPart:
     identity, settings = root.identity, root.settings()
-    revocation_sync = RevocationSync(identity.access_revocations(), settings.auth_revocation_sync)
+    revocation_sync = RevocationSync(identity.access_revocations(), settings.auth.revocation_sync)
     throttle = LoginThrottle(
         identity.rate_limit_store(),
-        max_failures=settings.login_failures_per_account,
-        lockout_seconds=settings.login_lockout_seconds,
+        max_failures=settings.auth.login_failures_per_account,
+        lockout_seconds=settings.auth.login_lockout_seconds,
     )
     routes: list[Any] = [UserController]
     on_startup: list[Any] = [revocation_sync.start]
@@ -33,7 +33,7 @@ def http(root: Any) -> HttpPart:
         sign_in = Router(
             path="/",
             route_handlers=[AuthController, PasswordController],
-            middleware=[sign_in_rate_limit(settings.rate_limit_auth_per_minute).middleware],
+            middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
         routes += [sign_in, JwksController]
         on_startup.append(identity.login().prepare)

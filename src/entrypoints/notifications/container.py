@@ -14,13 +14,13 @@ class NotificationsContainer(ModuleContainer):
     settings = platform.settings
 
     notifier = providers.Selector(
-        settings.provided.notifier,
+        settings.provided.notifier.backend,
         log=providers.Singleton(LogNotifier),
         webhook=providers.Singleton(
             WebhookNotifier,
-            url=settings.provided.notifier_webhook_url,
-            secret=settings.provided.notifier_webhook_secret,
-            timeout=settings.provided.notifier_timeout,
+            url=settings.provided.notifier.webhook_url,
+            secret=settings.provided.notifier.webhook_secret,
+            timeout=settings.provided.notifier.timeout,
         ),
     )
     resources = providers.List(notifier)

@@ -11,8 +11,8 @@ from entrypoints.settings import Settings
 def build_payment_breaker(settings: Settings) -> PaymentBreaker:
     return PaymentBreaker(
         payment_breaker(
-            failure_threshold=settings.payment_breaker_failures,
-            reset_timeout=settings.payment_breaker_reset_ms / 1000,
+            failure_threshold=settings.payments.breaker_failures,
+            reset_timeout=settings.payments.breaker_reset_ms / 1000,
         )
     )
 

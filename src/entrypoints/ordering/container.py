@@ -84,14 +84,14 @@ class OrderingContainer(ModuleContainer):
     # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
     payment_breaker = providers.Singleton(build_payment_breaker, settings)
     payment_gateway = providers.Selector(
-        settings.provided.payments,
+        settings.provided.payments.backend,
         fake=providers.Singleton(FakePaymentGateway),
         http=providers.Singleton(
             HttpPaymentGateway,
-            base_url=settings.provided.payment_provider_url,
-            timeout=settings.provided.payment_timeout,
-            attempts=settings.provided.payment_attempts,
-            api_key=settings.provided.payment_api_key,
+            base_url=settings.provided.payments.provider_url,
+            timeout=settings.provided.payments.timeout,
+            attempts=settings.provided.payments.attempts,
+            api_key=settings.provided.payments.api_key,
             guard=payment_breaker,
         ),
     )
@@ -110,7 +110,7 @@ class OrderingContainer(ModuleContainer):
         CancelOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
     )
     get_order = providers.Singleton(
-        GetOrderHandler, details=details, wait_seconds=settings.provided.projection_wait
+        GetOrderHandler, details=details, wait_seconds=settings.provided.projections.wait
     )
     list_orders = providers.Singleton(ListOrdersHandler, summaries=summaries)
     get_order_history = providers.Singleton(GetOrderHistoryHandler, events=events)
@@ -119,10 +119,10 @@ class OrderingContainer(ModuleContainer):
 
     probes = providers.Dict(
         projections=providers.Factory(
-            projections_probe, projection_lag, settings.provided.projection_lag_degraded
+            projections_probe, projection_lag, settings.provided.projections.lag_degraded
         ),
         payments=providers.Selector(
-            settings.provided.payments,
+            settings.provided.payments.backend,
             http=providers.Factory(payments_probe, payment_breaker),
             fake=_none,
         ),

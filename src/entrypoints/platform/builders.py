@@ -11,20 +11,20 @@ from entrypoints.settings import Settings
 
 
 def build_redis_cache(settings: Settings) -> RedisCache:
-    timeout = settings.redis_timeout_ms / 1000
+    timeout = settings.redis.timeout_ms / 1000
     breaker = CircuitBreaker(
         "redis-cache",
-        failure_threshold=settings.cache_breaker_failures,
-        reset_timeout=settings.cache_breaker_reset_ms / 1000,
+        failure_threshold=settings.cache.breaker_failures,
+        reset_timeout=settings.cache.breaker_reset_ms / 1000,
         failure_types=FAILURES,
         on_change=log_breaker_change,
     )
-    client = connect_redis(settings.redis_url, pool_size=settings.redis_pool_size, timeout=timeout)
-    return RedisCache(client, prefix=settings.cache_prefix, timeout=timeout, breaker=breaker)
+    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
+    return RedisCache(client, prefix=settings.cache.prefix, timeout=timeout, breaker=breaker)
 
 
 def uses_cache(settings: Settings) -> bool:
-    return settings.cache != "none"
+    return settings.cache.backend != "none"
 
 
 def build_event_registry(*registrations: Callable[[EventRegistry], object]) -> EventRegistry:

@@ -44,8 +44,8 @@ class PlatformContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     persistence, cache_kind, bus_kind = (
         settings.provided.persistence,
-        settings.provided.cache,
-        settings.provided.bus,
+        settings.provided.cache.backend,
+        settings.provided.bus.backend,
     )
 
     clock = providers.Singleton(SystemClock)
@@ -56,10 +56,10 @@ class PlatformContainer(containers.DeclarativeContainer):
     cache = providers.Selector(
         cache_kind,
         none=providers.Singleton(NoCache),
-        memory=providers.Singleton(MemoryCache, max_entries=settings.provided.cache_max_entries),
+        memory=providers.Singleton(MemoryCache, max_entries=settings.provided.cache.max_entries),
         redis=redis_cache,
     )
-    cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache_ttl)
+    cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache.ttl)
     # With no cache, no single flight either: every read reaches the database.
     read_through = providers.Singleton(
         ReadThrough, cache=cache, single_flight=providers.Callable(uses_cache, settings)
@@ -70,9 +70,9 @@ class PlatformContainer(containers.DeclarativeContainer):
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
     sql_database = providers.Singleton(
         SqlDatabase,
-        url=settings.provided.database_url,
-        pool_size=settings.provided.database_pool_size,
-        echo=settings.provided.database_echo,
+        url=settings.provided.database.url,
+        pool_size=settings.provided.database.pool_size,
+        echo=settings.provided.database.echo,
     )
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
@@ -101,17 +101,17 @@ class PlatformContainer(containers.DeclarativeContainer):
     # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
     retry_policy = providers.Singleton(
         RetryPolicy,
-        max_deliveries=settings.provided.bus_max_deliveries,
-        first_delay=settings.provided.bus_retry_delay,
-        ack_wait=settings.provided.bus_ack_wait,
+        max_deliveries=settings.provided.bus.max_deliveries,
+        first_delay=settings.provided.bus.retry_delay,
+        ack_wait=settings.provided.bus.ack_wait,
     )
     bus = providers.Selector(
         bus_kind,
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy),
         nats=providers.Singleton(
             NatsMessageBus,
-            url=settings.provided.nats_url,
-            namespace=settings.provided.nats_namespace,
+            url=settings.provided.bus.nats_url,
+            namespace=settings.provided.bus.nats_namespace,
             retry=retry_policy,
         ),
     )
@@ -119,9 +119,9 @@ class PlatformContainer(containers.DeclarativeContainer):
         OutboxRelay,
         outbox=outbox,
         bus=bus,
-        batch_size=settings.provided.outbox_batch_size,
-        poll_interval=settings.provided.outbox_poll_interval,
-        retry_delay=settings.provided.bus_retry_delay,
+        batch_size=settings.provided.outbox.batch_size,
+        poll_interval=settings.provided.outbox.poll_interval,
+        retry_delay=settings.provided.bus.retry_delay,
     )
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold
@@ -135,7 +135,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         ),
         bus=providers.Selector(
             bus_kind,
-            nats=providers.Factory(bus_probe, bus, settings.provided.readiness_timeout),
+            nats=providers.Factory(bus_probe, bus, settings.provided.http.readiness_timeout),
             memory=_none,
         ),
     )

@@ -48,7 +48,7 @@ class MessagingRuntime:
     async def start(self) -> None:
         """Return at once; connecting (and reconnecting) goes on in the background."""
         self._tasks.append(asyncio.create_task(self._run(), name="messaging"))
-        interval = self._container.settings().messaging_stats_interval
+        interval = self._container.settings().bus.stats_interval
         if interval > 0:
             self._tasks.append(asyncio.create_task(self._log_stats(interval), name="stats"))
 

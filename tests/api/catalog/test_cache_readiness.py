@@ -9,7 +9,13 @@ from litestar.testing import AsyncTestClient
 from entrypoints.cli.main import main
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import (
+    CacheSettings,
+    RedisSettings,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from tests.support.auth import auth_headers
 from tests.support.servers import free_port
 
@@ -19,10 +25,11 @@ async def test_an_unreachable_redis_makes_the_cache_degraded_not_the_service_dow
 ) -> None:
     settings = msgspec.structs.replace(
         settings,
-        log_level="ERROR",
-        cache="redis",
-        redis_url=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        redis_timeout_ms=50,
+        logging=msgspec.structs.replace(settings.logging, level="ERROR"),
+        cache=CacheSettings(backend="redis"),
+        redis=RedisSettings(
+            url=f"redis://127.0.0.1:{free_port()}/0", timeout_ms=50
+        ),  # no one there
     )
     container = build_container(settings)
     app = create_app(container)

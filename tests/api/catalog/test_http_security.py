@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import HttpSettings, Settings, SettingsError, load_settings
 
 Client = AsyncTestClient[Litestar]
 
@@ -50,7 +50,7 @@ async def test_no_cross_origin_calls_by_default(client: Client) -> None:
 @pytest.fixture
 async def cors_client(settings: Settings) -> AsyncIterator[Client]:
     configured = msgspec.structs.replace(
-        settings, cors_origins="https://shop.example.com", hsts=True
+        settings, http=HttpSettings(cors_origins="https://shop.example.com", hsts=True)
     )
     async with AsyncTestClient(create_app(build_container(configured))) as test_client:
         yield test_client
@@ -104,6 +104,8 @@ def test_bad_auth_settings_stop_with_a_message_naming_the_variable(
 
 
 def test_a_bad_key_file_stops_the_app_with_the_variable_named(settings: Settings) -> None:
-    broken = msgspec.structs.replace(settings, auth_signing_keys="/nonexistent/key.pem")
+    broken = msgspec.structs.replace(
+        settings, auth=msgspec.structs.replace(settings.auth, signing_keys="/nonexistent/key.pem")
+    )
     with pytest.raises(SettingsError, match="PORTICO_AUTH_SIGNING_KEYS: cannot read"):
         create_app(build_container(broken))

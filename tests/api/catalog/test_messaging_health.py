@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import BusSettings, Settings
 from tests.support.auth import auth_headers
 from tests.support.servers import free_port
 
@@ -15,10 +15,9 @@ from tests.support.servers import free_port
 async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Settings) -> None:
     settings = msgspec.structs.replace(
         settings,
-        log_level="ERROR",
-        bus="nats",
-        nats_url=f"nats://127.0.0.1:{free_port()}",  # nobody listens there
-        in_process_worker="off",
+        background="worker",
+        logging=msgspec.structs.replace(settings.logging, level="ERROR"),
+        bus=BusSettings(backend="nats", nats_url=f"nats://127.0.0.1:{free_port()}"),  # no one there
     )
     container = build_container(settings)
     async with AsyncTestClient(create_app(container)) as client:

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import OidcSettings, Settings
 from tests.support.oidc_provider import OidcProvider
 
 Client = AsyncTestClient[Litestar]
@@ -28,10 +28,10 @@ async def provider() -> AsyncIterator[OidcProvider]:
 async def oidc_client(settings: Settings, provider: OidcProvider) -> AsyncIterator[Client]:
     configured = msgspec.structs.replace(
         settings,
-        auth="oidc",
-        auth_oidc_issuer=provider.issuer,
-        auth_oidc_audience="portico-api",
-        auth_oidc_roles_claim="realm_access.roles",
+        auth=msgspec.structs.replace(settings.auth, mode="oidc"),
+        oidc=OidcSettings(
+            issuer=provider.issuer, audience="portico-api", roles_claim="realm_access.roles"
+        ),
     )
     async with AsyncTestClient(create_app(build_container(configured))) as test_client:
         yield test_client

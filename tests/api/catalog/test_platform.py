@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import DatabaseSettings, HttpSettings, LoggingSettings, Settings
 from tests.api.conftest import Client
 
 
@@ -26,7 +26,9 @@ async def test_a_request_id_is_made_or_kept_and_always_returned(client: Client) 
 async def test_one_access_line_per_request_with_status_time_and_request_id(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    settings = Settings(environment="test", persistence="memory", log_format="json")
+    settings = Settings(
+        environment="test", persistence="memory", logging=LoggingSettings(format="json")
+    )
     async with AsyncTestClient(create_app(build_container(settings))) as client:
         capsys.readouterr()
         await client.get(
@@ -53,8 +55,8 @@ async def test_liveness(client: Client) -> None:
 async def test_readiness_checks_the_configured_database(tmp_path: object) -> None:
     settings = Settings(
         persistence="sql",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/ready.db",
-        log_level="ERROR",
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/ready.db"),
+        logging=LoggingSettings(level="ERROR"),
     )
     async with AsyncTestClient(create_app(build_container(settings))) as client:
         response = await client.get("/health/ready")
@@ -67,9 +69,9 @@ async def test_readiness_is_503_naming_the_failing_adapter() -> None:
     # Port 9 (discard) has no PostgreSQL: the connection is refused at once.
     settings = Settings(
         persistence="sql",
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
-        readiness_timeout=1.0,
-        log_level="ERROR",
+        database=DatabaseSettings(url="postgresql+asyncpg://nobody@127.0.0.1:9/none"),
+        http=HttpSettings(readiness_timeout=1.0),
+        logging=LoggingSettings(level="ERROR"),
     )
     async with AsyncTestClient(create_app(build_container(settings))) as client:
         response = await client.get("/health/ready")

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import CacheSettings, RedisSettings, Settings
 from tests.support.redis import delete_prefix
 from tests.support.servers import REDIS_URL, free_port, require_server
 
@@ -25,13 +25,10 @@ LIMIT = 4
 def limited(settings: Settings, redis_url: str, prefix: str) -> Settings:
     return msgspec.structs.replace(
         settings,
-        cache="redis",
-        redis_url=redis_url,
-        cache_prefix=prefix,
-        redis_timeout_ms=200,
-        rate_limit_auth_per_minute=LIMIT,
-        in_process_worker="off",
-        projector="off",
+        background="off",
+        cache=CacheSettings(backend="redis", prefix=prefix),
+        redis=RedisSettings(url=redis_url, timeout_ms=200),
+        auth=msgspec.structs.replace(settings.auth, rate_limit_per_minute=LIMIT),
     )
 
 

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import NotifierSettings, Settings, SettingsError, load_settings
 from tests.support.auth import bearer, create_user
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 
@@ -38,9 +38,9 @@ async def test_place_pay_ship_notifies_the_customer(
 ) -> None:
     settings = msgspec.structs.replace(
         settings,
-        notifier="webhook",
-        notifier_webhook_url=receiver.url,
-        notifier_webhook_secret=SECRET,
+        notifier=NotifierSettings(
+            backend="webhook", webhook_url=receiver.url, webhook_secret=SECRET
+        ),
     )
     container = build_container(settings)
     staff = bearer(container, await create_user(container, "staff"), "staff")

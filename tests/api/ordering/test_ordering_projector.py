@@ -15,7 +15,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder
 from domain.ordering.errors import ProjectionBehind
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import LoggingSettings, ProjectionSettings, Settings
 
 
 async def place(container: Container) -> tuple[UUID, int]:
@@ -28,21 +28,20 @@ async def place(container: Container) -> tuple[UUID, int]:
     return placed.order_id, placed.version
 
 
-@pytest.mark.parametrize("projector", ["inprocess", "off"])
-async def test_a_served_app_projects_orders_unless_told_not_to(projector: str) -> None:
+@pytest.mark.parametrize("background", ["serve", "off"])
+async def test_a_served_app_projects_orders_unless_told_not_to(background: str) -> None:
     settings = Settings(
         environment="test",
         persistence="memory",
-        log_format="json",
-        log_level="WARNING",
-        projector=projector,  # type: ignore[arg-type]
-        projection_wait=0.5 if projector == "off" else 5.0,
+        background=background,  # type: ignore[arg-type]
+        logging=LoggingSettings(format="json", level="WARNING"),
+        projections=ProjectionSettings(wait=0.5 if background == "off" else 5.0),
     )
     container = build_container(settings)
     async with AsyncTestClient(create_app(container)):
         order_id, version = await place(container)
         query = GetOrder(order_id=order_id, min_version=version)
-        if projector == "off":
+        if background == "off":
             with pytest.raises(ProjectionBehind):
                 await container.ordering.get_order()(query)
         else:
@@ -53,10 +52,9 @@ async def test_readiness_is_degraded_while_a_projection_falls_behind() -> None:
     settings = Settings(
         environment="test",
         persistence="memory",
-        log_format="json",
-        log_level="ERROR",
-        projector="off",  # nobody projects: the lag grows with each order
-        projection_lag_degraded=1,
+        background="off",  # nobody projects: the lag grows with each order
+        logging=LoggingSettings(format="json", level="ERROR"),
+        projections=ProjectionSettings(lag_degraded=1),
     )
     container = build_container(settings)
     async with AsyncTestClient(create_app(container)) as client:

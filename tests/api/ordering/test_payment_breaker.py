@@ -15,7 +15,7 @@ from structlog.testing import capture_logs
 from adapters.ordering.payments.breaker import PaymentBreaker, payment_breaker
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import PaymentSettings, Settings
 from tests.support.auth import auth_headers
 from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
 
@@ -41,12 +41,14 @@ async def test_an_open_breaker_answers_503_and_keeps_the_order_placed(
 ) -> None:
     settings = msgspec.structs.replace(
         settings,
-        payments="http",
-        payment_provider_url=provider.url,
-        payment_timeout=0.5,
-        payment_attempts=1,
-        payment_breaker_failures=2,
-        payment_breaker_reset_ms=30_000,
+        payments=PaymentSettings(
+            backend="http",
+            provider_url=provider.url,
+            timeout=0.5,
+            attempts=1,
+            breaker_failures=2,
+            breaker_reset_ms=30_000,
+        ),
     )
     container = build_container(settings)
     clock = ManualClock()

@@ -83,7 +83,7 @@ def test_a_change_through_one_server_reaches_the_others_memory_cache(tmp_path: P
             bus="nats",
             nats_url=private_nats.url,
             nats_namespace=NAMESPACE,
-            in_process_worker="off",  # the relay runs in `portico worker`
+            background="worker",  # the relay runs in `portico worker`
             outbox_poll_interval="0.05",
             messaging_stats_interval="0",
         )

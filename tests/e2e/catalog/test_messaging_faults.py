@@ -26,7 +26,14 @@ from domain.catalog.product import Product
 from domain.shared.money import Money
 from entrypoints.container import Container, build_container, close_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import (
+    AuthSettings,
+    BusSettings,
+    DatabaseSettings,
+    LoggingSettings,
+    OutboxSettings,
+    Settings,
+)
 from entrypoints.worker.runtime import MessagingRuntime
 from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
@@ -136,20 +143,20 @@ async def test_writes_succeed_while_nats_is_down_and_every_event_arrives_once(
         database = await prepare(database_url)
         settings = Settings(
             environment="test",
-            log_format="json",
-            log_level="ERROR",
-            access_log=False,
-            database_url=database_url,
-            bus="nats",
-            nats_url=server.url,
-            nats_namespace="outage",
-            bus_ack_wait=1,
-            bus_retry_delay=0.2,
-            outbox_poll_interval=0.05,
-            in_process_worker="on",
-            messaging_stats_interval=0,
-            auth_dev_key_file=str(tmp_path / "dev-signing-key.json"),
-            **FAST_PASSWORDS,
+            background="serve",
+            logging=LoggingSettings(format="json", level="ERROR", access_log=False),
+            database=DatabaseSettings(url=database_url),
+            bus=BusSettings(
+                backend="nats",
+                nats_url=server.url,
+                nats_namespace="outage",
+                ack_wait=1,
+                retry_delay=0.2,
+                stats_interval=0,
+            ),
+            outbox=OutboxSettings(poll_interval=0.05),
+            auth=AuthSettings(dev_key_file=str(tmp_path / "dev-signing-key.json")),
+            passwords=FAST_PASSWORDS,
         )
         container = build_container(settings)
         app = create_app(container)
@@ -197,7 +204,11 @@ async def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
     database = await prepare(database_url)
     env = worker_env(database_url, nats_url, namespace)
     container = build_container(
-        Settings(environment="test", database_url=database_url, bus="nats", nats_url=nats_url)
+        Settings(
+            environment="test",
+            database=DatabaseSettings(url=database_url),
+            bus=BusSettings(backend="nats", nats_url=nats_url),
+        )
     )
     await seed(container, 600)
     await close_container(container)
@@ -240,7 +251,11 @@ async def test_two_workers_share_a_thousand_events_each_applied_once(
         for worker in workers:
             worker.wait_for("worker.ready")
         container = build_container(
-            Settings(environment="test", database_url=database_url, bus="nats", nats_url=nats_url)
+            Settings(
+                environment="test",
+                database=DatabaseSettings(url=database_url),
+                bus=BusSettings(backend="nats", nats_url=nats_url),
+            )
         )
         for batch in range(10):
             await seed(container, 100, prefix=f"B{batch}")
@@ -267,7 +282,9 @@ async def test_a_worker_started_before_nats_connects_once_it_is_up(tmp_path: Pat
     server = PrivateNats(tmp_path / "nats")  # its port is chosen, nothing listens yet
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
     database = await prepare(database_url)
-    container = build_container(Settings(environment="test", database_url=database_url))
+    container = build_container(
+        Settings(environment="test", database=DatabaseSettings(url=database_url))
+    )
     await seed(container, 50)
     await close_container(container)
     worker = WorkerProcess(worker_env(database_url, server.url, "late"), tmp_path).start()

@@ -106,6 +106,11 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
             "PORTICO_BUS=memory cannot tell the other workers about a write",
         ),
         ({}, ["launch"], "invalid choice: 'launch'"),
+        (
+            {"projector": "worker"},
+            ["serve"],
+            "PORTICO_PROJECTOR was removed: use PORTICO_BACKGROUND=auto|serve|worker|off",
+        ),
     ],
 )
 def test_bad_settings_and_arguments_stop_with_one_clear_line(

@@ -1,7 +1,7 @@
 """End to end: place -> pay -> ship through a real `portico serve` on PostgreSQL, with the Redis
 cache (a private redis-server), the NATS bus (a namespace of its own) and a `portico worker`.
 
-The projection (kept by the projector in `portico worker`, where PORTICO_PROJECTOR=auto puts it
+The projection (kept by the projector in `portico worker`, where PORTICO_BACKGROUND=auto puts it
 with NATS) shows the final state, the
 catalog read through Redis shows the reserved stock, and the worker's notifications consumer
 tells the customer about each step.

@@ -12,7 +12,7 @@ from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
 from entrypoints.container import build_container, close_container
-from entrypoints.settings import Settings
+from entrypoints.settings import DatabaseSettings, LoggingSettings, Settings
 from tests.e2e.conftest import portico_env, run_portico
 
 
@@ -45,7 +45,7 @@ def test_status_catch_up_and_rebuild(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}"
     env = portico_env(database_url=url, log_format="json")
     assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    settings = Settings(database_url=url, log_format="json")
+    settings = Settings(database=DatabaseSettings(url=url), logging=LoggingSettings(format="json"))
     order_id = asyncio.run(_place_and_pay(settings))
 
     behind = run_portico("projections", "status", env=env, cwd=tmp_path)

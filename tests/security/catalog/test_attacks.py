@@ -255,7 +255,10 @@ async def test_an_oversized_body_is_refused(client: Client) -> None:
 @pytest.fixture
 async def strict_client(settings: Settings) -> AsyncIterator[tuple[Client, Container]]:
     strict = msgspec.structs.replace(
-        settings, rate_limit_auth_per_minute=8, login_failures_per_account=3
+        settings,
+        auth=msgspec.structs.replace(
+            settings.auth, rate_limit_per_minute=8, login_failures_per_account=3
+        ),
     )
     container = build_container(strict)
     async with AsyncTestClient(create_app(container)) as test_client:

@@ -1,0 +1,47 @@
+"""Settings: one typed object, grouped by concern, from PORTICO_* environment variables.
+
+variables.py maps each variable to its group and field; groups.py holds one struct per concern;
+model.py gathers them into Settings with the checks across groups; loading.py reads them.
+"""
+
+from entrypoints.settings.groups import (
+    AuthSettings,
+    BusSettings,
+    CacheSettings,
+    DatabaseSettings,
+    HttpSettings,
+    LoggingSettings,
+    NotifierSettings,
+    OidcSettings,
+    OutboxSettings,
+    PasswordSettings,
+    PaymentSettings,
+    ProjectionSettings,
+    RedisSettings,
+)
+from entrypoints.settings.loading import load_settings
+from entrypoints.settings.model import Settings, SettingsError
+from entrypoints.settings.variables import PREFIX, REMOVED, VARIABLES, env_name
+
+__all__ = [
+    "PREFIX",
+    "REMOVED",
+    "VARIABLES",
+    "AuthSettings",
+    "BusSettings",
+    "CacheSettings",
+    "DatabaseSettings",
+    "HttpSettings",
+    "LoggingSettings",
+    "NotifierSettings",
+    "OidcSettings",
+    "OutboxSettings",
+    "PasswordSettings",
+    "PaymentSettings",
+    "ProjectionSettings",
+    "RedisSettings",
+    "Settings",
+    "SettingsError",
+    "env_name",
+    "load_settings",
+]

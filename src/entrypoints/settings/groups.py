@@ -1,0 +1,154 @@
+"""One small frozen struct per concern; Settings (model.py) gathers them.
+
+Defaults are the embedded development setup: nothing here needs a server.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+
+class Group(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A concern's settings (subclasses repeat frozen=True for mypy's sake)."""
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class HttpSettings(Group, frozen=True):
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    max_body_size: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
+    # How long /health/ready (and the startup checks) wait for a dependency.
+    readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
+    cors_origins: str = ""
+    hsts: bool = False
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return _split(self.cors_origins)
+
+
+class LoggingSettings(Group, frozen=True):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["auto", "json", "console"] = "auto"
+    access_log: bool = True
+
+
+class DatabaseSettings(Group, frozen=True):
+    url: str = "sqlite+aiosqlite:///var/portico.db"
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    echo: bool = False
+
+
+class AuthSettings(Group, frozen=True):
+    """Identity and access (docs/identity.md): our own tokens, and how sign-in is throttled."""
+
+    mode: Literal["local", "oidc"] = "local"
+    issuer: str = "portico"
+    audience: str = "portico-api"
+    access_token_ttl: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 900
+    refresh_token_ttl: Annotated[int, msgspec.Meta(ge=60, le=31_536_000)] = 1_209_600
+    leeway: Annotated[int, msgspec.Meta(ge=0, le=300)] = 30
+    signing_keys: str = ""
+    signing_kid: str = ""
+    dev_key_file: str = "var/dev-signing-key.json"
+    token_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
+    revocation_sync: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 20
+    login_failures_per_account: Annotated[int, msgspec.Meta(ge=1)] = 5
+    login_lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
+
+    @property
+    def signing_key_files(self) -> list[str]:
+        return _split(self.signing_keys)
+
+
+class OidcSettings(Group, frozen=True):
+    """The external provider, used with PORTICO_AUTH=oidc."""
+
+    issuer: str = ""
+    audience: str = ""
+    roles_claim: str = "roles"
+    jwks_ttl: Annotated[float, msgspec.Meta(ge=0, le=86_400)] = 600.0
+    timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+
+
+class PasswordSettings(Group, frozen=True):
+    """argon2id cost; hashes upgrade at login when it changes."""
+
+    time_cost: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    memory_kib: Annotated[int, msgspec.Meta(ge=8, le=4_194_304)] = 65_536
+    parallelism: Annotated[int, msgspec.Meta(ge=1, le=16)] = 4
+
+
+class CacheSettings(Group, frozen=True):
+    """Caching of reads (docs/caching.md)."""
+
+    backend: Literal["none", "memory", "redis"] = "memory"
+    ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
+    max_entries: Annotated[int, msgspec.Meta(ge=1)] = 10_000
+    prefix: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")] = "portico"
+    breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 2000
+
+
+class RedisSettings(Group, frozen=True):
+    """The Redis server: the shared cache and the shared sign-in rate limits use it."""
+
+    url: str = "redis://127.0.0.1:6379/0"
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 100
+
+
+class BusSettings(Group, frozen=True):
+    """Messaging (docs/messaging.md): the bus, its redeliveries, and the stats log line."""
+
+    backend: Literal["memory", "nats"] = "memory"
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    max_deliveries: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    retry_delay: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 1.0
+    ack_wait: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0
+    stats_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+
+
+class OutboxSettings(Group, frozen=True):
+    """The relay from the outbox to the bus."""
+
+    batch_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
+    poll_interval: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.2
+
+
+class ProjectionSettings(Group, frozen=True):
+    # How long a read given min_version waits for the projection (then 409), and how many events
+    # a projection may be behind the event store before /health/ready says degraded.
+    wait: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2.0
+    lag_degraded: Annotated[int, msgspec.Meta(ge=1)] = 1000
+
+
+class PaymentSettings(Group, frozen=True):
+    """fake (deterministic test tokens) or http (a provider's REST API)."""
+
+    backend: Literal["fake", "http"] = "fake"
+    provider_url: str = ""
+    api_key: str = ""
+    timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # The circuit breaker around the http provider: failed payments in a row that open it, and
+    # milliseconds before it lets one probe through.
+    breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 30_000
+
+
+class NotifierSettings(Group, frozen=True):
+    """How customers hear about their orders: log (a log line) or webhook (signed JSON)."""
+
+    backend: Literal["log", "webhook"] = "log"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0

@@ -1,0 +1,140 @@
+"""Settings: the groups by concern, the few top-level choices, and the checks across groups."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from entrypoints.settings.groups import (
+    AuthSettings,
+    BusSettings,
+    CacheSettings,
+    DatabaseSettings,
+    HttpSettings,
+    LoggingSettings,
+    NotifierSettings,
+    OidcSettings,
+    OutboxSettings,
+    PasswordSettings,
+    PaymentSettings,
+    ProjectionSettings,
+    RedisSettings,
+)
+from entrypoints.settings.variables import env_name
+
+
+class SettingsError(ValueError):
+    """A setting is wrong; the message names the variable and what it accepts."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    environment: Literal["development", "production", "test"] = "development"
+    persistence: Literal["sql", "memory"] = "sql"
+    # Where the outbox relay, the event consumers and the order projector run. auto: in
+    # `portico serve` with the memory bus (it reaches no other process), in `portico worker` with
+    # NATS; serve or worker force one; off: neither (another deployment runs them).
+    background: Literal["auto", "serve", "worker", "off"] = "auto"
+    http: HttpSettings = msgspec.field(default_factory=HttpSettings)
+    logging: LoggingSettings = msgspec.field(default_factory=LoggingSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
+    oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)
+    passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
+    cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    bus: BusSettings = msgspec.field(default_factory=BusSettings)
+    outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
+    projections: ProjectionSettings = msgspec.field(default_factory=ProjectionSettings)
+    payments: PaymentSettings = msgspec.field(default_factory=PaymentSettings)
+    notifier: NotifierSettings = msgspec.field(default_factory=NotifierSettings)
+
+    def __post_init__(self) -> None:
+        problems = _auth_problems(self) + _payment_problems(self) + _notifier_problems(self)
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        """`portico serve` runs the relay and the consumers itself."""
+        return self.background == "serve" or (
+            self.background == "auto" and self.bus.backend == "memory"
+        )
+
+    @property
+    def projects_in_serve(self) -> bool:
+        return self.runs_worker_in_process
+
+    @property
+    def projects_in_worker(self) -> bool:
+        return self.background == "worker" or (
+            self.background == "auto" and self.bus.backend != "memory"
+        )
+
+    @property
+    def listens_for_cache_invalidation(self) -> bool:
+        """Each API process keeps its own memory cache; with NATS, each one hears the catalog's
+        events and forgets what other processes changed (whatever `background` says). With the
+        in-process bus no other process could write to it."""
+        return self.cache.backend == "memory" and self.bus.backend == "nats"
+
+
+def _payment_problems(settings: Settings) -> list[str]:
+    payments = settings.payments
+    if payments.backend == "http" and not payments.provider_url.startswith(("http://", "https://")):
+        return [
+            f"{env_name('payments.provider_url')} must be an http(s) URL when "
+            f"{env_name('payments.backend')}=http"
+        ]
+    return []
+
+
+def _notifier_problems(settings: Settings) -> list[str]:
+    notifier = settings.notifier
+    if notifier.backend != "webhook":
+        return []
+    problems = []
+    if not notifier.webhook_url.startswith(("http://", "https://")):
+        problems.append(
+            f"{env_name('notifier.webhook_url')} must be an http(s) URL when "
+            f"{env_name('notifier.backend')}=webhook"
+        )
+    if len(notifier.webhook_secret) < 16:
+        problems.append(
+            f"{env_name('notifier.webhook_secret')} must be at least 16 characters when "
+            f"{env_name('notifier.backend')}=webhook (receivers check the signature with it)"
+        )
+    return problems
+
+
+def _auth_problems(settings: Settings) -> list[str]:
+    auth, oidc = settings.auth, settings.oidc
+    problems = []
+    if auth.mode == "oidc":
+        problems += [
+            f"{env_name('oidc.' + field)} is required when {env_name('auth.mode')}=oidc"
+            for field in ("issuer", "audience")
+            if not getattr(oidc, field)
+        ]
+        if oidc.issuer and not oidc.issuer.startswith(
+            ("https://", "http://127.", "http://localhost")
+        ):
+            problems.append(
+                f"{env_name('oidc.issuer')}={oidc.issuer!r} is invalid: expected an https:// URL"
+            )
+    elif settings.environment == "production" and not auth.signing_key_files:
+        problems.append(
+            f"{env_name('auth.signing_keys')} is required in production: give PEM or JWKS files "
+            "(the generated development key is for development only)"
+        )
+    if auth.signing_kid and not auth.signing_key_files:
+        problems.append(
+            f"{env_name('auth.signing_kid')} needs {env_name('auth.signing_keys')} to name its keys"
+        )
+    problems += [
+        f"{env_name('http.cors_origins')} has {origin!r}: expected origins such as "
+        "https://shop.example.com, separated by commas"
+        for origin in settings.http.cors_origin_list
+        if origin != "*" and not origin.startswith(("http://", "https://"))
+    ]
+    return problems

@@ -1,0 +1,114 @@
+"""The PORTICO_* variables: one table from each variable to its place in Settings.
+
+Loading, error messages and the documentation checks all derive from this table, so a setting
+has exactly one environment name. Dotted paths name a group and its field; a bare name is a
+top-level setting.
+"""
+
+from __future__ import annotations
+
+PREFIX = "PORTICO_"
+
+VARIABLES: dict[str, str] = {
+    "PORTICO_ENVIRONMENT": "environment",
+    "PORTICO_PERSISTENCE": "persistence",
+    "PORTICO_BACKGROUND": "background",
+    # http
+    "PORTICO_HOST": "http.host",
+    "PORTICO_PORT": "http.port",
+    "PORTICO_WORKERS": "http.workers",
+    "PORTICO_MAX_BODY_SIZE": "http.max_body_size",
+    "PORTICO_READINESS_TIMEOUT": "http.readiness_timeout",
+    "PORTICO_CORS_ORIGINS": "http.cors_origins",
+    "PORTICO_HSTS": "http.hsts",
+    # logging
+    "PORTICO_LOG_LEVEL": "logging.level",
+    "PORTICO_LOG_FORMAT": "logging.format",
+    "PORTICO_ACCESS_LOG": "logging.access_log",
+    # database
+    "PORTICO_DATABASE_URL": "database.url",
+    "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
+    "PORTICO_DATABASE_ECHO": "database.echo",
+    # auth
+    "PORTICO_AUTH": "auth.mode",
+    "PORTICO_AUTH_ISSUER": "auth.issuer",
+    "PORTICO_AUTH_AUDIENCE": "auth.audience",
+    "PORTICO_AUTH_ACCESS_TOKEN_TTL": "auth.access_token_ttl",
+    "PORTICO_AUTH_REFRESH_TOKEN_TTL": "auth.refresh_token_ttl",
+    "PORTICO_AUTH_LEEWAY": "auth.leeway",
+    "PORTICO_AUTH_SIGNING_KEYS": "auth.signing_keys",
+    "PORTICO_AUTH_SIGNING_KID": "auth.signing_kid",
+    "PORTICO_AUTH_DEV_KEY_FILE": "auth.dev_key_file",
+    "PORTICO_AUTH_TOKEN_CACHE_SIZE": "auth.token_cache_size",
+    "PORTICO_AUTH_REVOCATION_SYNC": "auth.revocation_sync",
+    "PORTICO_RATE_LIMIT_AUTH_PER_MINUTE": "auth.rate_limit_per_minute",
+    "PORTICO_LOGIN_FAILURES_PER_ACCOUNT": "auth.login_failures_per_account",
+    "PORTICO_LOGIN_LOCKOUT_SECONDS": "auth.login_lockout_seconds",
+    # oidc
+    "PORTICO_AUTH_OIDC_ISSUER": "oidc.issuer",
+    "PORTICO_AUTH_OIDC_AUDIENCE": "oidc.audience",
+    "PORTICO_AUTH_OIDC_ROLES_CLAIM": "oidc.roles_claim",
+    "PORTICO_AUTH_OIDC_JWKS_TTL": "oidc.jwks_ttl",
+    "PORTICO_AUTH_OIDC_TIMEOUT": "oidc.timeout",
+    # passwords
+    "PORTICO_PASSWORD_TIME_COST": "passwords.time_cost",
+    "PORTICO_PASSWORD_MEMORY_KIB": "passwords.memory_kib",
+    "PORTICO_PASSWORD_PARALLELISM": "passwords.parallelism",
+    # cache
+    "PORTICO_CACHE": "cache.backend",
+    "PORTICO_CACHE_TTL": "cache.ttl",
+    "PORTICO_CACHE_MAX_ENTRIES": "cache.max_entries",
+    "PORTICO_CACHE_PREFIX": "cache.prefix",
+    "PORTICO_CACHE_BREAKER_FAILURES": "cache.breaker_failures",
+    "PORTICO_CACHE_BREAKER_RESET_MS": "cache.breaker_reset_ms",
+    # redis
+    "PORTICO_REDIS_URL": "redis.url",
+    "PORTICO_REDIS_POOL_SIZE": "redis.pool_size",
+    "PORTICO_REDIS_TIMEOUT_MS": "redis.timeout_ms",
+    # bus
+    "PORTICO_BUS": "bus.backend",
+    "PORTICO_NATS_URL": "bus.nats_url",
+    "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",
+    "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
+    "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",
+    "PORTICO_BUS_ACK_WAIT": "bus.ack_wait",
+    "PORTICO_MESSAGING_STATS_INTERVAL": "bus.stats_interval",
+    # outbox
+    "PORTICO_OUTBOX_BATCH_SIZE": "outbox.batch_size",
+    "PORTICO_OUTBOX_POLL_INTERVAL": "outbox.poll_interval",
+    # projections
+    "PORTICO_PROJECTION_WAIT": "projections.wait",
+    "PORTICO_PROJECTION_LAG_DEGRADED": "projections.lag_degraded",
+    # payments
+    "PORTICO_PAYMENTS": "payments.backend",
+    "PORTICO_PAYMENT_PROVIDER_URL": "payments.provider_url",
+    "PORTICO_PAYMENT_API_KEY": "payments.api_key",
+    "PORTICO_PAYMENT_TIMEOUT": "payments.timeout",
+    "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",
+    "PORTICO_PAYMENT_BREAKER_FAILURES": "payments.breaker_failures",
+    "PORTICO_PAYMENT_BREAKER_RESET_MS": "payments.breaker_reset_ms",
+    # notifier
+    "PORTICO_NOTIFIER": "notifier.backend",
+    "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET": "notifier.webhook_secret",
+    "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",
+}
+
+_BACKGROUND = (
+    "use PORTICO_BACKGROUND=auto|serve|worker|off "
+    "(where the relay, the consumers and the projector run)"
+)
+
+# Variables that used to exist: a deployment that still sets one is told what replaced it
+# rather than silently getting the default.
+REMOVED: dict[str, str] = {
+    "PORTICO_IN_PROCESS_WORKER": _BACKGROUND,
+    "PORTICO_PROJECTOR": _BACKGROUND,
+}
+
+_NAMES = {path: variable for variable, path in VARIABLES.items()}
+
+
+def env_name(path: str) -> str:
+    """The variable behind a setting's dotted path, e.g. "database.url" -> PORTICO_DATABASE_URL."""
+    return _NAMES[path]
