@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"--port must be between 1 and 65535, not {port}")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
-    if workers > 1 and settings.cache.backend == "memory" and settings.bus.backend == "memory":
+    if workers > 1 and settings.processes_share_nothing:
         # Each worker keeps its own cache; the in-process bus cannot tell the other workers
         # about a write, so they would go on answering what they had cached before it.
         raise ValueError(

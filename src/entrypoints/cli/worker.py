@@ -36,7 +36,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     check_database(settings)
-    if settings.bus.backend == "memory":
+    if settings.events_stay_in_process:
         _log.warning(
             "worker.memory_bus",
             detail="PORTICO_BUS=memory: events published here reach only this process",

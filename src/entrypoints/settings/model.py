@@ -55,6 +55,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("; ".join(problems))
 
     @property
+    def has_database(self) -> bool:
+        """Whether state lives in a SQL database (something to migrate and reach)."""
+        return self.persistence == "sql"
+
+    @property
+    def events_stay_in_process(self) -> bool:
+        """The in-process bus: events published reach only the process that published them."""
+        return self.bus.backend == "memory"
+
+    @property
+    def processes_share_nothing(self) -> bool:
+        """Each process has its own cache and its own bus: several workers would disagree."""
+        return self.cache.backend == "memory" and self.events_stay_in_process
+
+    @property
     def runs_worker_in_process(self) -> bool:
         """`portico serve` runs the relay and the consumers itself."""
         return self.background == "serve" or (

@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import BusSettings, DatabaseSettings, LoggingSettings, Settings
 from tests.support.auth import auth_headers
 from tests.support.servers import free_port
 
@@ -16,8 +16,8 @@ async def test_readiness_reports_projections_it_cannot_read_as_degraded(tmp_path
     settings = Settings(
         environment="test",  # loggers stay configurable for the tests that follow
         persistence="sql",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/ready.db",
-        log_level="ERROR",
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/ready.db"),
+        logging=LoggingSettings(level="ERROR"),
     )
     async with AsyncTestClient(create_app(build_container(settings))) as client:
         response = await client.get("/health/ready")
@@ -29,10 +29,9 @@ async def test_readiness_reports_projections_it_cannot_read_as_degraded(tmp_path
 async def test_the_notifications_consumer_shows_its_lag_per_context(settings: Settings) -> None:
     settings = msgspec.structs.replace(
         settings,
-        log_level="ERROR",
-        bus="nats",
-        nats_url=f"nats://127.0.0.1:{free_port()}",  # nobody listens there
-        in_process_worker="off",
+        background="worker",
+        logging=msgspec.structs.replace(settings.logging, level="ERROR"),
+        bus=BusSettings(backend="nats", nats_url=f"nats://127.0.0.1:{free_port()}"),  # no one there
     )
     container = build_container(settings)
     async with AsyncTestClient(create_app(container)) as client:
