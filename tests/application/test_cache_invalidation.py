@@ -17,9 +17,9 @@ from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.get_product import GetProduct, GetProductHandler
-from application.catalog.integration_events import register_catalog_events
 from application.catalog.invalidate_cache import ForgetChangedProducts
 from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.read_cache import CatalogReadCache
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.messaging.consumers import ConsumerRunner
@@ -61,7 +61,7 @@ class Instance:
 
 
 async def two_instances() -> tuple[Instance, Instance, OutboxRelay]:
-    events = IntegrationEvents(register_catalog_events(EventRegistry()), ids)
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), ids)
     store, outbox, broker = MemoryCatalogStore(), MemoryOutbox(events), MemoryBroker()
     a, b = Instance(store, outbox, broker), Instance(store, outbox, broker)
     await a.runner.start()

@@ -44,11 +44,11 @@ from adapters.persistence.sql.tables import (
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
 from application.audit.unit_of_work import AuditUnitOfWork
-from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.product_events import CATALOG_EVENTS
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.messaging.registry import EventRegistry, IntegrationEvents
-from application.ordering.integration_events import register_ordering_events
+from application.ordering.order_events import ORDERING_EVENTS
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.read_models import OrderDetailsStore, OrderSummaryStore
 from application.ordering.unit_of_work import OrderingUnitOfWork
@@ -166,7 +166,7 @@ class OrderingStores:
 
 
 def _order_events() -> IntegrationEvents:
-    registry = register_ordering_events(register_catalog_events(EventRegistry()))
+    registry = EventRegistry(CATALOG_EVENTS, ORDERING_EVENTS)
     return IntegrationEvents(registry, Uuid7Generator())
 
 
@@ -255,7 +255,7 @@ async def messaging_store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[MessagingStore]:
     store: str = request.param
-    events = IntegrationEvents(register_catalog_events(EventRegistry()), Uuid7Generator())
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), Uuid7Generator())
     if store == "memory":
         catalog, memory_outbox, audit = (
             MemoryCatalogStore(),

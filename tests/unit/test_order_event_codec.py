@@ -7,10 +7,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from adapters.system.ids import Uuid7Generator
+from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.order_events import ORDERING_EVENTS
 from application.shared.event_codec import UnknownEvent
 from application.shared.ports.event_store import NewEvent, RecordedEvent
 from domain.ordering.events import (
+    ORDER_EVENTS,
     OrderCancelled,
     OrderPaid,
     OrderPlaced,
@@ -187,3 +191,34 @@ def test_an_old_row_reads_as_the_current_shape_in_the_history() -> None:
     assert (current.type, current.schema_version) == ("ordering.OrderPlaced", 1)
     assert current.payload == ORDER_EVENT_CODEC.encode(PLACED, v1.event_id).payload
     assert current.payload["total"] == {"amount": "38.49", "currency": EUR}
+
+
+def test_every_order_event_is_declared_once_and_stored_as_it_is_published() -> None:
+    assert set(ORDERING_EVENTS.classes) == set(ORDER_EVENTS)
+    published = IntegrationEvents(EventRegistry(ORDERING_EVENTS), Uuid7Generator())
+    events = [
+        PLACED,
+        OrderPaid(
+            aggregate_id=UUID(int=1),
+            occurred_at=T0,
+            payment_reference="r",
+            amount=Money.of("1", EUR),
+        ),
+        PaymentFailed(aggregate_id=UUID(int=1), occurred_at=T0, reason="no"),
+        OrderShipped(aggregate_id=UUID(int=1), occurred_at=T0),
+        OrderCancelled(aggregate_id=UUID(int=1), occurred_at=T0, reason="x"),
+        OrderRefunded(
+            aggregate_id=UUID(int=1),
+            occurred_at=T0,
+            refund_reference="f",
+            amount=Money.of("1", EUR),
+        ),
+    ]
+
+    kept = [ORDER_EVENT_CODEC.encode(event, uuid4()) for event in events]
+    sent = published(events)
+
+    assert [(e.type, e.schema_version, e.payload) for e in kept] == [
+        (e.type, e.version, e.payload) for e in sent
+    ]
+    assert {e.type for e in kept} == ORDERING_EVENTS.names
