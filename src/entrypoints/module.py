@@ -1,7 +1,7 @@
 """Module: what one bounded context brings to the running system, declared once.
 
 A context's module (`entrypoints/<context>/module.py`) names its container, the other
-contexts it needs, its HTTP part, the use cases HTTP may inject and its integration events.
+contexts it needs, its HTTP part, the use cases HTTP may inject and its event declarations.
 Its container (a `ModuleContainer`) lists, as providers, what the processes run for it:
 consumers, listeners, projectors, readiness probes, the resources to close and the reactions
 after a commit. The root container, the HTTP app, the worker and the CLI walk the modules named
@@ -16,7 +16,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from application.messaging.registry import EventRegistry
+from application.shared.event_declarations import ContextEvents
 
 
 class ModuleContainer(containers.DeclarativeContainer):
@@ -56,7 +56,7 @@ class Module:
     use_cases: tuple[str, ...] = ()
     # The HTTP part, built from the root container once the app is created.
     http: Callable[[Any], HttpPart] | None = None
-    # Registers the context's published integration events.
-    events: Callable[[EventRegistry], object] | None = None
+    # The context's event declarations: published as integration events (and what else derives).
+    events: ContextEvents | None = None
     # Adds the context's `portico` subcommands (argparse's `add_subparsers()` object).
     cli: Callable[[Any], None] | None = None

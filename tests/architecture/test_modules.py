@@ -58,6 +58,17 @@ def test_the_root_gathers_what_each_context_contributes(settings: Settings) -> N
     assert all(r in reactions for context in contexts for r in context.after_commit())
 
 
+def test_the_published_events_are_the_contexts_declarations(settings: Settings) -> None:
+    """Each context's events are declared once (`Module.events`); the registry publishes those."""
+    registry = build_container(settings).platform.event_registry()
+    declared = [d for module in load_modules() if module.events for d in module.events]
+    for module in load_modules():
+        assert module.events is None or module.events.context == module.name
+    assert [(t.name, t.version) for t in registry.types] == sorted(
+        (d.name, d.version) for d in declared
+    )
+
+
 def test_no_module_of_the_wiring_is_over_150_lines() -> None:
     wiring = [
         ROOT / "src/entrypoints/container.py",

@@ -12,23 +12,18 @@ database inbox could not describe anyway.
 
 from __future__ import annotations
 
+from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.read_cache import CatalogReadCache
 from application.messaging.consumers import Consumer
 from application.shared.ports.messaging import IntegrationEvent
 
-PRODUCT_EVENT_TYPES = frozenset(
-    {
-        "catalog.ProductCreated",
-        "catalog.ProductChanged",
-        "catalog.StockAdjusted",
-        "catalog.ProductDeleted",
-    }
-)
+# The published names of the events the after-commit reaction forgets (read_cache.py).
+PRODUCT_EVENT_TYPES = CATALOG_EVENTS.names
 
 
 class ForgetChangedProducts(Consumer):
     name = "catalog-cache"
-    contexts = ("catalog",)
+    contexts = (CATALOG_EVENTS.context,)
 
     def __init__(self, read_cache: CatalogReadCache) -> None:
         self._read_cache = read_cache

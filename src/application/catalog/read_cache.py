@@ -13,18 +13,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
 from application.shared.ports.cache import CacheKey, CacheSpace
 from application.shared.read_through import ReadThrough
-from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
 from domain.shared.events import DomainEvent
 
 # Bump `schema` whenever ProductView (or Page) changes shape.
 PRODUCTS = CacheSpace("catalog", "product", 1, ProductView)
 FIRST_PAGES = CacheSpace("catalog", "first-page", 1, Page[ProductView])
 FIRST_PAGE_SIZES = (10, 20, 50, 100)
-PRODUCT_EVENTS = (ProductCreated, ProductChanged, StockAdjusted, ProductDeleted)
+# Every catalog event is about one product (its aggregate_id): a new one is forgotten too.
+PRODUCT_EVENTS = CATALOG_EVENTS.classes
 
 
 def product_key(product_id: UUID) -> CacheKey[ProductView]:

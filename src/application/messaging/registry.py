@@ -1,21 +1,20 @@
 """EventRegistry: which domain events are published, under which type and schema version.
 
-A context registers each of its domain event classes once, with a function that builds the
-payload (plain JSON values). Changing a payload incompatibly means a new version number.
+It is built from the contexts' event declarations (application/shared/event_declarations.py):
+each declared event is published under its declared name and version, with its declared payload.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from application.messaging.context import current_context
+from application.shared.event_declarations import ContextEvents, EventDeclaration
 from application.shared.ports.ids import IdGenerator
 from application.shared.ports.messaging import IntegrationEvent
 from domain.shared.events import DomainEvent
-
-Payload = Callable[[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +32,23 @@ class UnknownEvent(LookupError):
 
 
 class EventRegistry:
-    def __init__(self) -> None:
-        self._by_class: dict[type[DomainEvent], tuple[EventType, Payload]] = {}
+    def __init__(self, *published: ContextEvents) -> None:
+        self._by_class: dict[type[DomainEvent], EventDeclaration[Any]] = {}
         self._by_name: dict[str, EventType] = {}
         self._private: set[type[DomainEvent]] = set()
+        for events in published:
+            self.publish(events)
 
-    def register(
-        self, event_class: type[DomainEvent], name: str, version: int, payload: Payload
-    ) -> None:
-        context, _, short = name.partition(".")
-        if not context.isidentifier() or not short.isidentifier() or version < 1:
-            raise ValueError(f"{name!r} v{version}: use '<context>.<Name>' and a version >= 1")
+    def publish(self, events: ContextEvents) -> None:
+        for declaration in events:
+            self.register(declaration)
+
+    def register(self, declaration: EventDeclaration[Any]) -> None:
+        name, version = declaration.name, declaration.version
         if name in self._by_name and self._by_name[name].version != version:
             raise ValueError(f"{name} is registered as version {self._by_name[name].version}")
-        event_type = EventType(name, version)
-        self._by_class[event_class] = (event_type, payload)
-        self._by_name[name] = event_type
+        self._by_class[declaration.event] = declaration
+        self._by_name[name] = EventType(name, version)
 
     def keep_private(self, event_class: type[DomainEvent]) -> None:
         """Declare a domain event that stays inside its context (no integration event)."""
@@ -65,7 +65,7 @@ class EventRegistry:
     def contexts(self) -> list[str]:
         return sorted({t.context for t in self._by_name.values()})
 
-    def entry(self, event: DomainEvent) -> tuple[EventType, Payload] | None:
+    def entry(self, event: DomainEvent) -> EventDeclaration[Any] | None:
         found = self._by_class.get(type(event))
         if found is None and type(event) not in self._private:
             raise UnknownEvent(f"{type(event).__qualname__} is not registered for publishing")
@@ -83,18 +83,17 @@ class IntegrationEvents:
         context = current_context()
         published: list[IntegrationEvent] = []
         for event in events:
-            found = self.registry.entry(event)
-            if found is None:
+            declaration = self.registry.entry(event)
+            if declaration is None:
                 continue
-            event_type, payload = found
             published.append(
                 IntegrationEvent(
                     id=self._ids.new_id(),
-                    type=event_type.name,
-                    version=event_type.version,
+                    type=declaration.name,
+                    version=declaration.version,
                     occurred_at=event.occurred_at,
                     aggregate_id=event.aggregate_id,
-                    payload=payload(event),
+                    payload=declaration.encode(event),
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
                     actor=context.actor,

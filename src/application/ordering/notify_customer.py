@@ -15,7 +15,7 @@ from uuid import UUID
 
 from application.messaging.consumers import Consumer
 from application.ordering.event_codec import ORDER_EVENT_CODEC
-from application.ordering.integration_events import CONTEXT
+from application.ordering.order_events import ORDERING_EVENTS
 from application.shared.ports.event_store import EventStore
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, Notifier
@@ -45,7 +45,7 @@ _MESSAGES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
 
 class NotifyCustomer(Consumer):
     name = "notifications"
-    contexts = (CONTEXT,)
+    contexts = (ORDERING_EVENTS.context,)
 
     def __init__(self, notifier: Notifier, events: EventStore) -> None:
         self._notifier = notifier
@@ -53,7 +53,7 @@ class NotifyCustomer(Consumer):
 
     async def __call__(self, event: IntegrationEvent) -> bool:
         found = _MESSAGES.get(event.type.partition(".")[2])
-        if found is None or event.context != CONTEXT:
+        if found is None or event.context != ORDERING_EVENTS.context:
             return False  # a type this version does not tell customers about
         topic, message = found
         customer = await self._customer_of(event)

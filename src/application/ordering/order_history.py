@@ -19,7 +19,7 @@ from domain.shared.errors import InvalidValue
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     version: int
-    type: str
+    type: str  # the name inside ordering ("OrderPlaced"), as the history always answered
     occurred_at: datetime
     # The event's data in its current schema (older events are upcast).
     data: dict[str, Any]
@@ -63,7 +63,10 @@ class GetOrderHistoryHandler:
             )
             entries.append(
                 HistoryEntry(
-                    recorded.version, current.type, recorded.occurred_at, dict(current.payload)
+                    recorded.version,
+                    current.type.partition(".")[2],
+                    recorded.occurred_at,
+                    dict(current.payload),
                 )
             )
         return entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.catalog.integration_events import register_catalog_events
+from application.catalog.product_events import CATALOG_EVENTS
 from entrypoints.catalog.container import CatalogContainer
 from entrypoints.catalog.http.controller import ProductController
 from entrypoints.module import HttpPart, Module
@@ -26,5 +26,5 @@ MODULE = Module(
         "list_products",
     ),
     http=http,
-    events=register_catalog_events,
+    events=CATALOG_EVENTS,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.ordering.integration_events import register_ordering_events
+from application.ordering.order_events import ORDERING_EVENTS
 from entrypoints.module import HttpPart, Module
 from entrypoints.ordering.container import OrderingContainer
 from entrypoints.ordering.http.controller import OrderController
@@ -30,5 +30,5 @@ MODULE = Module(
         "get_order_as_of",
     ),
     http=http,
-    events=register_ordering_events,
+    events=ORDERING_EVENTS,
 )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
 from adapters.resilience.circuit_breaker import CircuitBreaker
-from application.messaging.registry import EventRegistry
 from entrypoints.settings import Settings
 
 
@@ -25,11 +22,3 @@ def build_redis_cache(settings: Settings) -> RedisCache:
 
 def uses_cache(settings: Settings) -> bool:
     return settings.cache.backend != "none"
-
-
-def build_event_registry(*registrations: Callable[[EventRegistry], object]) -> EventRegistry:
-    """Every context's published event types (each module adds its registration)."""
-    registry = EventRegistry()
-    for register in registrations:
-        register(registry)
-    return registry

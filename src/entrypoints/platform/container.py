@@ -25,12 +25,11 @@ from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
-from application.messaging.registry import IntegrationEvents
+from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
 from entrypoints.platform.builders import (
-    build_event_registry,
     build_redis_cache,
     uses_cache,
 )
@@ -77,7 +76,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
     # The outbox: units of work write integration events with their state change.
-    event_registry = providers.Singleton(build_event_registry)  # the root adds each context's
+    event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
     integration_events = providers.Singleton(IntegrationEvents, registry=event_registry, ids=ids)
     sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
     memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)

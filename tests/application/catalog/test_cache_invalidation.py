@@ -17,10 +17,10 @@ from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.get_product import GetProduct, GetProductHandler
-from application.catalog.integration_events import register_catalog_events
-from application.catalog.invalidate_cache import ForgetChangedProducts
+from application.catalog.invalidate_cache import PRODUCT_EVENT_TYPES, ForgetChangedProducts
 from application.catalog.list_products import ListProducts, ListProductsHandler
-from application.catalog.read_cache import CatalogReadCache
+from application.catalog.product_events import CATALOG_EVENTS
+from application.catalog.read_cache import PRODUCT_EVENTS, CatalogReadCache
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.messaging.consumers import ConsumerRunner
 from application.messaging.registry import EventRegistry, IntegrationEvents
@@ -28,7 +28,9 @@ from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.read_through import ReadThrough
+from domain.catalog import events as catalog_events
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.shared.events import DomainEvent
 from tests.support.clock import SteppingClock
 
 WAIT = 10.0  # a guard against hanging, never an assertion on speed
@@ -61,7 +63,7 @@ class Instance:
 
 
 async def two_instances() -> tuple[Instance, Instance, OutboxRelay]:
-    events = IntegrationEvents(register_catalog_events(EventRegistry()), ids)
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), ids)
     store, outbox, broker = MemoryCatalogStore(), MemoryOutbox(events), MemoryBroker()
     a, b = Instance(store, outbox, broker), Instance(store, outbox, broker)
     await a.runner.start()
@@ -147,3 +149,17 @@ async def test_events_about_something_else_are_skipped() -> None:
     assert await consumer(other) is False
     assert await consumer(changed) is True
     assert await consumer(changed) is True  # forgetting twice is harmless
+
+
+def test_both_reactions_forget_exactly_the_catalogs_product_events() -> None:
+    """The after-commit reaction (classes) and the listener (published names) read one list."""
+    declared_in_domain = {
+        value
+        for value in vars(catalog_events).values()
+        if isinstance(value, type) and issubclass(value, DomainEvent) and value is not DomainEvent
+    }
+    published = {t.name for t in EventRegistry(CATALOG_EVENTS).types}
+
+    assert set(PRODUCT_EVENTS) == set(CATALOG_EVENTS.classes) == declared_in_domain
+    assert PRODUCT_EVENT_TYPES == CATALOG_EVENTS.names == published
+    assert {d.name for d in CATALOG_EVENTS if d.event in PRODUCT_EVENTS} == PRODUCT_EVENT_TYPES

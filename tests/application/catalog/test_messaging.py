@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,12 +16,11 @@ from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.record_change import RecordChange
 from application.catalog.create_product import CreateProduct, CreateProductHandler
-from application.catalog.integration_events import register_catalog_events
+from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.consumers import Consumer, ConsumerRunner
 from application.messaging.registry import EventRegistry, IntegrationEvents, UnknownEvent
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
-from domain.catalog.events import ProductCreated
 from domain.shared.events import DomainEvent
 from tests.support.clock import SteppingClock
 
@@ -53,7 +52,7 @@ class Shop:
 
 @pytest.fixture
 def shop() -> Shop:
-    events = IntegrationEvents(register_catalog_events(EventRegistry()), ids)
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), ids)
     outbox, store = MemoryOutbox(events), MemoryCatalogStore()
 
     def uow(*, read_only: bool = False) -> MemoryCatalogUnitOfWork:
@@ -191,7 +190,7 @@ def test_a_consumer_name_must_be_a_durable_name(shop: Shop) -> None:
 
 
 def test_the_registry_refuses_unknown_events_and_conflicting_versions() -> None:
-    registry = register_catalog_events(EventRegistry())
+    registry = EventRegistry(CATALOG_EVENTS)
     events = IntegrationEvents(registry, ids)
 
     @dataclass(frozen=True, kw_only=True)
@@ -204,9 +203,9 @@ def test_the_registry_refuses_unknown_events_and_conflicting_versions() -> None:
     registry.keep_private(Secret)
     assert events([secret]) == []
     with pytest.raises(ValueError, match="registered as version 1"):
-        registry.register(ProductCreated, "catalog.ProductCreated", 2, lambda e: {})
+        registry.register(replace(CATALOG_EVENTS.declarations[0], version=2))
     with pytest.raises(ValueError, match="<context>"):
-        registry.register(ProductCreated, "no-context", 1, lambda e: {})
+        replace(CATALOG_EVENTS.declarations[0], name="no-context")
     assert registry.contexts == ["catalog"]
     assert [t.name for t in registry.types] == [
         "catalog.ProductChanged",

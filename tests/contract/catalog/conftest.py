@@ -17,8 +17,8 @@ from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
 from application.audit.unit_of_work import AuditUnitOfWork
-from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.ports.outbox import Outbox
 from domain.catalog.repository import CatalogUnitOfWork
@@ -63,7 +63,7 @@ async def messaging_store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[MessagingStore]:
     store: str = request.param
-    events = IntegrationEvents(register_catalog_events(EventRegistry()), Uuid7Generator())
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), Uuid7Generator())
     if store == "memory":
         catalog, memory_outbox, audit = (
             MemoryCatalogStore(),

@@ -22,10 +22,10 @@ from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.tables import projection_state
 from adapters.system.ids import Uuid7Generator
-from application.catalog.integration_events import register_catalog_events
 from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
-from application.ordering.integration_events import register_ordering_events
+from application.ordering.order_events import ORDERING_EVENTS
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.read_models import OrderDetailsStore, OrderSummaryStore
 from application.ordering.unit_of_work import OrderingUnitOfWork
@@ -48,7 +48,7 @@ class OrderingStores:
 
 
 def _order_events() -> IntegrationEvents:
-    registry = register_ordering_events(register_catalog_events(EventRegistry()))
+    registry = EventRegistry(CATALOG_EVENTS, ORDERING_EVENTS)
     return IntegrationEvents(registry, Uuid7Generator())
 
 

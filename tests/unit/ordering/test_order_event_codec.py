@@ -1,4 +1,4 @@
-"""Order events survive encoding, and old OrderPlaced events are upcast to the current shape."""
+"""Order events survive encoding, and rows stored in older shapes are upcast to the current one."""
 
 from __future__ import annotations
 
@@ -7,10 +7,21 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from adapters.system.ids import Uuid7Generator
+from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.event_codec import ORDER_EVENT_CODEC
+from application.ordering.order_events import ORDERING_EVENTS
 from application.shared.event_codec import UnknownEvent
 from application.shared.ports.event_store import NewEvent, RecordedEvent
-from domain.ordering.events import OrderPlaced
+from domain.ordering.events import (
+    ORDER_EVENTS,
+    OrderCancelled,
+    OrderPaid,
+    OrderPlaced,
+    OrderRefunded,
+    OrderShipped,
+    PaymentFailed,
+)
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order
 from domain.shared.money import Money
@@ -88,8 +99,126 @@ def test_unknown_types_and_future_versions_are_refused() -> None:
         ORDER_EVENT_CODEC.decode(base)
     future = as_recorded(
         NewEvent(
-            event_id=uuid4(), type="OrderShipped", schema_version=9, payload={}, occurred_at=T0
+            event_id=uuid4(),
+            type="ordering.OrderShipped",
+            schema_version=9,
+            payload={},
+            occurred_at=T0,
         )
     )
     with pytest.raises(UnknownEvent, match="newer"):
         ORDER_EVENT_CODEC.decode(future)
+
+
+PLACED = OrderPlaced(
+    aggregate_id=UUID(int=1),
+    occurred_at=T0,
+    customer_id=UUID(int=2),
+    lines=(
+        OrderLine(UUID(int=3), 3, Money.of("12.50", "EUR")),
+        OrderLine(UUID(int=4), 1, Money.of("0.99", "EUR")),
+    ),
+)
+ORDER = str(UUID(int=1))
+EUR = "EUR"
+
+
+def stored(kind: str, schema_version: int, payload: dict[str, object]) -> RecordedEvent:
+    return as_recorded(
+        NewEvent(
+            event_id=uuid4(),
+            type=kind,
+            schema_version=schema_version,
+            payload=payload,
+            occurred_at=T0,
+        )
+    )
+
+
+def test_rows_stored_before_the_declarations_were_one_still_decode() -> None:
+    """Rows as the event store kept them until then: bare names, OrderPlaced v2."""
+    amount = {"amount": "38.49", "currency": EUR}
+    rows = [
+        stored(
+            "OrderPlaced",
+            2,
+            {
+                "order_id": ORDER,
+                "customer_id": str(UUID(int=2)),
+                "currency": EUR,
+                "lines": [
+                    {"product_id": str(UUID(int=3)), "quantity": 3, "unit_price": "12.50"},
+                    {"product_id": str(UUID(int=4)), "quantity": 1, "unit_price": "0.99"},
+                ],
+            },
+        ),
+        stored("OrderPaid", 1, {"order_id": ORDER, "payment_reference": "r", "amount": amount}),
+        stored("PaymentFailed", 1, {"order_id": ORDER, "reason": "no"}),
+        stored("OrderShipped", 1, {"order_id": ORDER}),
+        stored("OrderCancelled", 1, {"order_id": ORDER, "reason": "x"}),
+        stored("OrderRefunded", 1, {"order_id": ORDER, "refund_reference": "f", "amount": amount}),
+    ]
+    money = Money.of("38.49", EUR)
+
+    assert [ORDER_EVENT_CODEC.decode(row) for row in rows] == [
+        PLACED,
+        OrderPaid(aggregate_id=UUID(int=1), occurred_at=T0, payment_reference="r", amount=money),
+        PaymentFailed(aggregate_id=UUID(int=1), occurred_at=T0, reason="no"),
+        OrderShipped(aggregate_id=UUID(int=1), occurred_at=T0),
+        OrderCancelled(aggregate_id=UUID(int=1), occurred_at=T0, reason="x"),
+        OrderRefunded(aggregate_id=UUID(int=1), occurred_at=T0, refund_reference="f", amount=money),
+    ]
+    assert all(ORDER_EVENT_CODEC.knows(row.type) for row in rows)
+
+
+def test_an_old_row_reads_as_the_current_shape_in_the_history() -> None:
+    """Re-encoding what an old row decodes to gives the one current name, version and payload."""
+    v1 = stored(
+        "OrderPlaced",
+        1,
+        {
+            "order_id": ORDER,
+            "customer_id": str(UUID(int=2)),
+            "lines": [
+                {"product_id": str(UUID(int=3)), "quantity": 3, "price": "12.50 EUR"},
+                {"product_id": str(UUID(int=4)), "quantity": 1, "price": "0.99 EUR"},
+            ],
+        },
+    )
+
+    current = ORDER_EVENT_CODEC.encode(ORDER_EVENT_CODEC.decode(v1), v1.event_id)
+
+    assert (current.type, current.schema_version) == ("ordering.OrderPlaced", 1)
+    assert current.payload == ORDER_EVENT_CODEC.encode(PLACED, v1.event_id).payload
+    assert current.payload["total"] == {"amount": "38.49", "currency": EUR}
+
+
+def test_every_order_event_is_declared_once_and_stored_as_it_is_published() -> None:
+    assert set(ORDERING_EVENTS.classes) == set(ORDER_EVENTS)
+    published = IntegrationEvents(EventRegistry(ORDERING_EVENTS), Uuid7Generator())
+    events = [
+        PLACED,
+        OrderPaid(
+            aggregate_id=UUID(int=1),
+            occurred_at=T0,
+            payment_reference="r",
+            amount=Money.of("1", EUR),
+        ),
+        PaymentFailed(aggregate_id=UUID(int=1), occurred_at=T0, reason="no"),
+        OrderShipped(aggregate_id=UUID(int=1), occurred_at=T0),
+        OrderCancelled(aggregate_id=UUID(int=1), occurred_at=T0, reason="x"),
+        OrderRefunded(
+            aggregate_id=UUID(int=1),
+            occurred_at=T0,
+            refund_reference="f",
+            amount=Money.of("1", EUR),
+        ),
+    ]
+
+    kept = [ORDER_EVENT_CODEC.encode(event, uuid4()) for event in events]
+    sent = published(events)
+
+    assert [(e.type, e.schema_version, e.payload) for e in kept] == [
+        (e.type, e.version, e.payload) for e in sent
+    ]
+    assert {e.type for e in kept} == ORDERING_EVENTS.names

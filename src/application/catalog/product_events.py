@@ -1,0 +1,86 @@
+"""The catalog's events, declared once: product created, changed, stock adjusted, deleted.
+
+Published as `catalog.<Name>`; these payloads are a contract with other contexts: add fields
+freely, but removing or changing one needs a new version. Every one is about one product (its
+`aggregate_id`), which is why the catalog's cache invalidation forgets exactly these.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from application.shared.event_declarations import ContextEvents, EventDeclaration
+from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
+
+CREATED = EventDeclaration(
+    event=ProductCreated,
+    name="catalog.ProductCreated",
+    version=1,
+    encode=lambda e: {
+        "product_id": str(e.aggregate_id),
+        "sku": e.sku,
+        "name": e.name,
+        "price": {"amount": str(e.price), "currency": e.currency},
+        "stock": e.stock,
+    },
+    decode=lambda p, at: ProductCreated(
+        aggregate_id=UUID(p["product_id"]),
+        occurred_at=at,
+        sku=p["sku"],
+        name=p["name"],
+        price=Decimal(p["price"]["amount"]),
+        currency=p["price"]["currency"],
+        stock=int(p["stock"]),
+    ),
+)
+
+CHANGED = EventDeclaration(
+    event=ProductChanged,
+    name="catalog.ProductChanged",
+    version=1,
+    encode=lambda e: {
+        "product_id": str(e.aggregate_id),
+        "version": e.version,
+        "changes": dict(e.changes),
+    },
+    decode=lambda p, at: ProductChanged(
+        aggregate_id=UUID(p["product_id"]),
+        occurred_at=at,
+        version=int(p["version"]),
+        changes=dict(p["changes"]),
+    ),
+)
+
+STOCK_ADJUSTED = EventDeclaration(
+    event=StockAdjusted,
+    name="catalog.StockAdjusted",
+    version=1,
+    encode=lambda e: {
+        "product_id": str(e.aggregate_id),
+        "version": e.version,
+        "delta": e.delta,
+        "stock": e.stock,
+        "reason": e.reason,
+    },
+    decode=lambda p, at: StockAdjusted(
+        aggregate_id=UUID(p["product_id"]),
+        occurred_at=at,
+        version=int(p["version"]),
+        delta=int(p["delta"]),
+        stock=int(p["stock"]),
+        reason=p["reason"],
+    ),
+)
+
+DELETED = EventDeclaration(
+    event=ProductDeleted,
+    name="catalog.ProductDeleted",
+    version=1,
+    encode=lambda e: {"product_id": str(e.aggregate_id), "sku": e.sku},
+    decode=lambda p, at: ProductDeleted(
+        aggregate_id=UUID(p["product_id"]), occurred_at=at, sku=p["sku"]
+    ),
+)
+
+CATALOG_EVENTS = ContextEvents("catalog", CREATED, CHANGED, STOCK_ADJUSTED, DELETED)

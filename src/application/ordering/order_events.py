@@ -1,0 +1,178 @@
+"""Ordering's events, declared once: the event store keeps them and the bus publishes them so.
+
+Published as `ordering.<Name>` version 1 (a contract with notifications, audit and forks). Money
+is a decimal string with its currency. Every payload names the order; only OrderPlaced names the
+customer (a consumer that needs it for a later event reads the order's stream).
+
+History of the stored shapes (stored events are never rewritten; older ones are upcast on read):
+- Until the declarations were one, the event store kept each event under its bare name
+  ("OrderPaid" v1...), in the published shape except for OrderPlaced.
+- "OrderPlaced" v1 kept each line's price as one text, "12.50 EUR"; v2 stored `currency` once
+  for the order and `unit_price` as the amount alone. `ordering.OrderPlaced` v1 is the published
+  shape: each price as money, and the order's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from application.shared.event_declarations import ContextEvents, EventDeclaration, Former
+from application.shared.ports.event_store import Payload
+from domain.ordering.events import (
+    OrderCancelled,
+    OrderPaid,
+    OrderPlaced,
+    OrderRefunded,
+    OrderShipped,
+    PaymentFailed,
+)
+from domain.ordering.lines import OrderLine, total_of
+from domain.shared.money import Money
+
+
+def _money_out(money: Money) -> dict[str, str]:
+    return {"amount": str(money.amount), "currency": money.currency}
+
+
+def _money(payload: Payload, key: str) -> Money:
+    return Money.of(payload[key]["amount"], payload[key]["currency"], field=key)
+
+
+def _placed_payload(order_id: str, customer_id: str, lines: Sequence[OrderLine]) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "lines": [
+            {
+                "product_id": str(line.product_id),
+                "quantity": line.quantity,
+                "unit_price": _money_out(line.unit_price),
+            }
+            for line in lines
+        ],
+        "total": _money_out(total_of(lines)),
+    }
+
+
+def upcast_order_placed_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """ "OrderPlaced" v1 -> v2: "12.50 EUR" per line becomes `currency` once and "12.50"."""
+    lines = []
+    currency = ""
+    for line in payload["lines"]:
+        amount, currency = str(line["price"]).split()
+        lines.append(
+            {"product_id": line["product_id"], "quantity": line["quantity"], "unit_price": amount}
+        )
+    upcast = {key: value for key, value in payload.items() if key != "lines"}
+    return {**upcast, "currency": currency, "lines": lines}
+
+
+def upcast_order_placed_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """ "OrderPlaced" v2 -> `ordering.OrderPlaced` v1: each price as money, plus the total."""
+    lines = [
+        OrderLine(
+            product_id=UUID(line["product_id"]),
+            quantity=int(line["quantity"]),
+            unit_price=Money.of(line["unit_price"], payload["currency"]),
+        )
+        for line in payload["lines"]
+    ]
+    return _placed_payload(payload["order_id"], payload["customer_id"], lines)
+
+
+PLACED = EventDeclaration(
+    event=OrderPlaced,
+    name="ordering.OrderPlaced",
+    version=1,
+    encode=lambda e: _placed_payload(str(e.aggregate_id), str(e.customer_id), e.lines),
+    decode=lambda p, at: OrderPlaced(
+        aggregate_id=UUID(p["order_id"]),
+        occurred_at=at,
+        customer_id=UUID(p["customer_id"]),
+        lines=tuple(
+            OrderLine(
+                product_id=UUID(line["product_id"]),
+                quantity=int(line["quantity"]),
+                unit_price=_money(line, "unit_price"),
+            )
+            for line in p["lines"]
+        ),
+    ),
+    formerly=(
+        Former("OrderPlaced", 1, upcast_order_placed_v1),
+        Former("OrderPlaced", 2, upcast_order_placed_v2),
+    ),
+)
+
+PAID = EventDeclaration(
+    event=OrderPaid,
+    name="ordering.OrderPaid",
+    version=1,
+    encode=lambda e: {
+        "order_id": str(e.aggregate_id),
+        "payment_reference": e.payment_reference,
+        "amount": _money_out(e.amount),
+    },
+    decode=lambda p, at: OrderPaid(
+        aggregate_id=UUID(p["order_id"]),
+        occurred_at=at,
+        payment_reference=p["payment_reference"],
+        amount=_money(p, "amount"),
+    ),
+    formerly=(Former.same_shape("OrderPaid", 1),),
+)
+
+PAYMENT_FAILED = EventDeclaration(
+    event=PaymentFailed,
+    name="ordering.PaymentFailed",
+    version=1,
+    encode=lambda e: {"order_id": str(e.aggregate_id), "reason": e.reason},
+    decode=lambda p, at: PaymentFailed(
+        aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
+    ),
+    formerly=(Former.same_shape("PaymentFailed", 1),),
+)
+
+SHIPPED = EventDeclaration(
+    event=OrderShipped,
+    name="ordering.OrderShipped",
+    version=1,
+    encode=lambda e: {"order_id": str(e.aggregate_id)},
+    decode=lambda p, at: OrderShipped(aggregate_id=UUID(p["order_id"]), occurred_at=at),
+    formerly=(Former.same_shape("OrderShipped", 1),),
+)
+
+CANCELLED = EventDeclaration(
+    event=OrderCancelled,
+    name="ordering.OrderCancelled",
+    version=1,
+    encode=lambda e: {"order_id": str(e.aggregate_id), "reason": e.reason},
+    decode=lambda p, at: OrderCancelled(
+        aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
+    ),
+    formerly=(Former.same_shape("OrderCancelled", 1),),
+)
+
+REFUNDED = EventDeclaration(
+    event=OrderRefunded,
+    name="ordering.OrderRefunded",
+    version=1,
+    encode=lambda e: {
+        "order_id": str(e.aggregate_id),
+        "refund_reference": e.refund_reference,
+        "amount": _money_out(e.amount),
+    },
+    decode=lambda p, at: OrderRefunded(
+        aggregate_id=UUID(p["order_id"]),
+        occurred_at=at,
+        refund_reference=p["refund_reference"],
+        amount=_money(p, "amount"),
+    ),
+    formerly=(Former.same_shape("OrderRefunded", 1),),
+)
+
+ORDERING_EVENTS = ContextEvents(
+    "ordering", PLACED, PAID, PAYMENT_FAILED, SHIPPED, CANCELLED, REFUNDED
+)

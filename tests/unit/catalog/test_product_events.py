@@ -1,0 +1,109 @@
+"""The catalog's published payloads, pinned, and every declaration decodes what it encodes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.catalog.product_events import CATALOG_EVENTS
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.shared.event_codec import EventCodec
+from application.shared.ports.event_store import NewEvent, RecordedEvent
+from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
+from domain.shared.events import DomainEvent
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+PRODUCT = UUID(int=3)
+
+
+class FixedIds:
+    def new_id(self) -> UUID:
+        return UUID(int=99)
+
+
+def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
+    every = EventRegistry(CATALOG_EVENTS)
+    return [(e.type, e.version, e.payload) for e in IntegrationEvents(every, FixedIds())(events)]
+
+
+def recorded(new: NewEvent, **changes: Any) -> RecordedEvent:
+    row = RecordedEvent(
+        stream_id="s",
+        version=1,
+        position=1,
+        event_id=new.event_id,
+        type=new.type,
+        schema_version=new.schema_version,
+        payload=new.payload,
+        occurred_at=new.occurred_at,
+    )
+    return replace(row, **changes)
+
+
+def test_the_catalog_publishes_the_payloads_it_always_published() -> None:
+    product = str(PRODUCT)
+
+    assert published(
+        ProductCreated(
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            sku="S",
+            name="N",
+            price=Decimal("1.50"),
+            currency="EUR",
+            stock=4,
+        ),
+        ProductChanged(aggregate_id=PRODUCT, occurred_at=T0, version=2, changes={"name": "M"}),
+        StockAdjusted(
+            aggregate_id=PRODUCT, occurred_at=T0, version=3, delta=-1, stock=3, reason="r"
+        ),
+        ProductDeleted(aggregate_id=PRODUCT, occurred_at=T0, sku="S"),
+    ) == [
+        (
+            "catalog.ProductCreated",
+            1,
+            {
+                "product_id": product,
+                "sku": "S",
+                "name": "N",
+                "price": {"amount": "1.50", "currency": "EUR"},
+                "stock": 4,
+            },
+        ),
+        (
+            "catalog.ProductChanged",
+            1,
+            {"product_id": product, "version": 2, "changes": {"name": "M"}},
+        ),
+        (
+            "catalog.StockAdjusted",
+            1,
+            {"product_id": product, "version": 3, "delta": -1, "stock": 3, "reason": "r"},
+        ),
+        ("catalog.ProductDeleted", 1, {"product_id": product, "sku": "S"}),
+    ]
+
+
+def test_every_declared_event_decodes_what_it_encodes() -> None:
+    events: list[DomainEvent] = [
+        ProductCreated(
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            sku="S",
+            name="N",
+            price=Decimal("1.50"),
+            currency="EUR",
+            stock=4,
+        ),
+        ProductChanged(aggregate_id=PRODUCT, occurred_at=T0, version=2, changes={"name": "M"}),
+        StockAdjusted(
+            aggregate_id=PRODUCT, occurred_at=T0, version=3, delta=-1, stock=3, reason="r"
+        ),
+        ProductDeleted(aggregate_id=PRODUCT, occurred_at=T0, sku="S"),
+    ]
+    codec = EventCodec(CATALOG_EVENTS)
+
+    assert [codec.decode(recorded(codec.encode(e, uuid4()))) for e in events] == events
