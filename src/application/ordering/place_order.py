@@ -13,6 +13,7 @@ from uuid import UUID
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import OrderChanged
 from application.ordering.streams import save_order
+from application.shared.idempotency import OnceRules
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
@@ -31,6 +32,26 @@ class LineRequest:
 class PlaceOrder:
     customer_id: UUID
     lines: tuple[LineRequest, ...]
+    # With a key, a retried request places one order and answers the first result again
+    # (the wiring wraps the handler in Idempotent with PLACE_ORDER_ONCE).
+    idempotency_key: str | None = None
+
+
+PLACE_ORDER_ONCE: OnceRules[PlaceOrder, OrderChanged] = OnceRules(
+    key=lambda command: command.idempotency_key,
+    scope=lambda command: f"place-order:{command.customer_id}",  # keys are per customer
+    request=lambda command: {
+        "lines": [[str(line.product_id), line.quantity] for line in command.lines]
+    },
+    encode=lambda result: {
+        "order_id": str(result.order_id),
+        "version": result.version,
+        "status": result.status,
+    },
+    decode=lambda payload: OrderChanged(
+        UUID(payload["order_id"]), int(payload["version"]), str(payload["status"])
+    ),
+)
 
 
 def _checked(lines: Sequence[LineRequest]) -> None:

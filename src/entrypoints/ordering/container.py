@@ -21,10 +21,10 @@ from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
-from application.ordering.place_order import PlaceOrderHandler
-from application.ordering.place_order_once import PlaceOrderOnceHandler
+from application.ordering.place_order import PLACE_ORDER_ONCE, PlaceOrderHandler
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.ship_order import ShipOrderHandler
+from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.projector import Projection, Projector
 from entrypoints.module import ModuleContainer
@@ -97,10 +97,13 @@ class OrderingContainer(ModuleContainer):
     )
     resources = providers.List(payment_gateway)
 
-    place_order = providers.Singleton(PlaceOrderHandler, uow=uow.provider, clock=clock, ids=ids)
-    # POST /orders with an Idempotency-Key header.
-    place_order_once = providers.Singleton(
-        PlaceOrderOnceHandler, place=place_order, store=platform.idempotency_store, clock=clock
+    # POST /orders: with an Idempotency-Key, run once per key (composed here, not in the route).
+    place_order = providers.Singleton(
+        Idempotent,
+        inner=providers.Singleton(PlaceOrderHandler, uow=uow.provider, clock=clock, ids=ids),
+        store=platform.idempotency_store,
+        clock=clock,
+        rules=providers.Object(PLACE_ORDER_ONCE),
     )
     pay_order = providers.Singleton(
         PayOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids

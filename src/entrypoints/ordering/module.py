@@ -20,7 +20,6 @@ MODULE = Module(
     needs=("catalog", "notifications"),
     use_cases=(
         "place_order",
-        "place_order_once",
         "pay_order",
         "ship_order",
         "cancel_order",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 import pytest
 
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
-from application.ordering.place_order import LineRequest, PlaceOrder
-from application.ordering.place_order_once import PlaceOrderOnce, PlaceOrderOnceHandler
+from application.ordering.place_order import PLACE_ORDER_ONCE, LineRequest, PlaceOrder
 from application.shared.idempotency import (
     IdempotencyKeyReused,
+    Idempotent,
     RequestInProgress,
     fingerprint_of,
 )
@@ -36,33 +37,37 @@ def order(product: UUID, quantity: int = 1, customer: UUID = ALICE) -> PlaceOrde
     return PlaceOrder(customer_id=customer, lines=(LineRequest(product, quantity),))
 
 
+def keyed(command: PlaceOrder, key: str) -> PlaceOrder:
+    return replace(command, idempotency_key=key)
+
+
 async def test_a_retry_with_the_same_key_and_body_places_one_order(
     shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
 ) -> None:
-    once = PlaceOrderOnceHandler(shop.place, store, clock)
+    once = Idempotent(shop.place, store, clock, PLACE_ORDER_ONCE)
     tea = await shop.product("TEA", stock=5)
 
-    first = await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="abc"))
-    again = await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="abc"))
-    other_customer = await once(PlaceOrderOnce(command=order(tea, 2, BOB), idempotency_key="abc"))
+    first = await once(keyed(order(tea, 2), "abc"))
+    again = await once(keyed(order(tea, 2), "abc"))
+    other_customer = await once(keyed(order(tea, 2, BOB), "abc"))
 
     assert again == first
     assert other_customer.order_id != first.order_id
     assert await shop.stock(tea) == 1
     with pytest.raises(IdempotencyKeyReused) as caught:
-        await once(PlaceOrderOnce(command=order(tea, 1), idempotency_key="abc"))
+        await once(keyed(order(tea, 1), "abc"))
     assert isinstance(caught.value, InvalidValue)
 
 
 async def test_a_failed_attempt_frees_the_key(
     shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
 ) -> None:
-    once = PlaceOrderOnceHandler(shop.place, store, clock)
+    once = Idempotent(shop.place, store, clock, PLACE_ORDER_ONCE)
     tea = await shop.product("TEA", stock=1)
 
     with pytest.raises(OutOfStock):
-        await once(PlaceOrderOnce(command=order(tea, 2), idempotency_key="k"))
-    placed = await once(PlaceOrderOnce(command=order(tea, 1), idempotency_key="k"))
+        await once(keyed(order(tea, 2), "k"))
+    placed = await once(keyed(order(tea, 1), "k"))
 
     assert placed.version == 1
 
@@ -78,6 +83,19 @@ async def test_a_retry_during_the_first_request_is_told_to_wait(
         async def __call__(self, command: PlaceOrder) -> None:
             raise AssertionError("must not run")
 
-    once = PlaceOrderOnceHandler(Never(), store, clock)  # type: ignore[arg-type]
+    once = Idempotent(Never(), store, clock, PLACE_ORDER_ONCE)
     with pytest.raises(RequestInProgress):
-        await once(PlaceOrderOnce(command=order(tea), idempotency_key="k"))
+        await once(keyed(order(tea), "k"))
+
+
+async def test_without_a_key_every_request_places_an_order(
+    shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
+) -> None:
+    once = Idempotent(shop.place, store, clock, PLACE_ORDER_ONCE)
+    tea = await shop.product("TEA", stock=5)
+
+    first = await once(order(tea))
+    second = await once(order(tea))
+
+    assert first.order_id != second.order_id
+    assert await shop.stock(tea) == 3

@@ -26,9 +26,10 @@ from application.ordering.order_history import (
     GetOrderHistoryHandler,
 )
 from application.ordering.pay_order import PayOrder, PayOrderHandler
-from application.ordering.place_order import LineRequest, PlaceOrder, PlaceOrderHandler
-from application.ordering.place_order_once import PlaceOrderOnce, PlaceOrderOnceHandler
+from application.ordering.place_order import LineRequest, PlaceOrder
+from application.ordering.results import OrderChanged
 from application.ordering.ship_order import ShipOrder, ShipOrderHandler
+from application.shared.idempotency import Idempotent
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.principal import Principal
 from domain.identity.roles import Permission
@@ -107,24 +108,20 @@ class OrderController(Controller):
         self,
         request: AnyRequest,
         data: JSONBody[NewOrder],
-        place_order: NamedDependency[PlaceOrderHandler],
-        place_order_once: NamedDependency[PlaceOrderOnceHandler],
+        place_order: NamedDependency[Idempotent[PlaceOrder, OrderChanged]],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[OrderChangedOut]:
         """Place an order: prices are copied from the catalog and stock is reserved.
 
         Out of stock answers 409 naming the product. Send `Idempotency-Key` to retry safely.
         """
-        command = PlaceOrder(
-            customer_id=customer_id(principal(request)),
-            lines=tuple(LineRequest(line.product_id, line.quantity) for line in data.lines),
-        )
-        if idempotency_key is None:
-            result = await place_order(command)
-        else:
-            result = await place_order_once(
-                PlaceOrderOnce(command=command, idempotency_key=idempotency_key)
+        result = await place_order(
+            PlaceOrder(
+                customer_id=customer_id(principal(request)),
+                lines=tuple(LineRequest(line.product_id, line.quantity) for line in data.lines),
+                idempotency_key=idempotency_key,
             )
+        )
         return Response(
             OrderChangedOut.of(result),
             status_code=HTTP_201_CREATED,
