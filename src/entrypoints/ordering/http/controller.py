@@ -1,15 +1,15 @@
 """OrderController: /api/v1/orders. Parse, call one use case, map the result; nothing more.
 
-Who may act on which order is the ownership rule of identity (`Principal.may_see`): a caller
-with the "any" permission passes no customer id, everyone else acts as themselves, so the use
-case answers 404 for someone else's order and no order id leaks.
+Whose orders a caller may act on is ordering's rule (application/ordering/customers.py): staff
+pass no customer id, everyone else acts as themselves, so the use case answers 404 for someone
+else's order and no order id leaks.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Para
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from application.ordering.cancel_order import CancelOrder, CancelOrderHandler
+from application.ordering.customers import customer_of, managing_for, reading_for
 from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders, ListOrdersHandler
 from application.ordering.order_history import (
@@ -31,7 +32,6 @@ from application.ordering.results import OrderChanged
 from application.ordering.ship_order import ShipOrder, ShipOrderHandler
 from application.shared.idempotency import Idempotent
 from application.shared.pagination import MAX_PAGE_SIZE
-from domain.identity.principal import Principal
 from domain.identity.roles import Permission
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
@@ -79,19 +79,6 @@ AsOf = Annotated[
     ),
 ]
 
-# Subjects from an external provider are not our user ids: they map to a stable UUID.
-_EXTERNAL_SUBJECTS = uuid5(NAMESPACE_URL, "urn:portico:subject")
-
-
-def customer_id(caller: Principal) -> UUID:
-    """The customer this caller is: our user id, or a stable id for an external subject."""
-    return caller.user_id or uuid5(_EXTERNAL_SUBJECTS, caller.subject)
-
-
-def acting_as(caller: Principal, any_permission: Permission) -> UUID | None:
-    """None when the caller may act on anybody's order, else their own customer id."""
-    return None if caller.can(any_permission) else customer_id(caller)
-
 
 class OrderController(Controller):
     path = "/api/v1/orders"
@@ -117,7 +104,7 @@ class OrderController(Controller):
         """
         result = await place_order(
             PlaceOrder(
-                customer_id=customer_id(principal(request)),
+                customer_id=customer_of(principal(request)),
                 lines=tuple(LineRequest(line.product_id, line.quantity) for line in data.lines),
                 idempotency_key=idempotency_key,
             )
@@ -152,7 +139,7 @@ class OrderController(Controller):
         """Your orders, newest first (staff: everybody's); pass `next_cursor` back as `cursor`."""
         page = await list_orders(
             ListOrders(
-                customer_id=acting_as(principal(request), Permission.ORDERS_READ_ANY),
+                customer_id=reading_for(principal(request)),
                 status=status,
                 placed_from=placed_from,
                 placed_until=placed_until,
@@ -178,7 +165,7 @@ class OrderController(Controller):
         as_of: FromQuery[AsOf] = None,
     ) -> OrderOut:
         """One order (yours, or anybody's for staff); `as_of` rebuilds it as it was then."""
-        customer = acting_as(principal(request), Permission.ORDERS_READ_ANY)
+        customer = reading_for(principal(request))
         if as_of is None:
             row = await get_order(
                 GetOrder(order_id=order_id, customer_id=customer, min_version=min_version)
@@ -212,7 +199,7 @@ class OrderController(Controller):
         entries = await get_order_history(
             GetOrderHistory(
                 order_id=order_id,
-                customer_id=acting_as(principal(request), Permission.ORDERS_READ_ANY),
+                customer_id=reading_for(principal(request)),
             )
         )
         return HistoryOut(order_id, [HistoryEntryOut.of(entry) for entry in entries])
@@ -240,7 +227,7 @@ class OrderController(Controller):
             PayOrder(
                 order_id=order_id,
                 payment_token=data.payment_token,
-                customer_id=acting_as(principal(request), Permission.ORDERS_MANAGE),
+                customer_id=managing_for(principal(request)),
             )
         )
         return PaymentOut.of(outcome)
@@ -279,7 +266,7 @@ class OrderController(Controller):
             CancelOrder(
                 order_id=order_id,
                 reason=data.reason if data else "",
-                customer_id=acting_as(principal(request), Permission.ORDERS_MANAGE),
+                customer_id=managing_for(principal(request)),
             )
         )
         return OrderChangedOut.of(result)
