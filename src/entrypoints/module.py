@@ -2,7 +2,8 @@
 
 A context's module (`entrypoints/<context>/module.py`) names its container, the other
 contexts it needs, its HTTP part, the use cases HTTP may inject and its event declarations.
-Its container (a `ModuleContainer`) lists, as providers, what the processes run for it:
+Its container (a `ModuleContainer`) names the use cases HTTP may inject and lists, as
+providers, what the processes run for it:
 consumers, listeners, projectors, readiness probes, the resources to close and the reactions
 after a commit. The root container, the HTTP app, the worker and the CLI walk the modules named
 in `entrypoints/modules.py`; none of them names a context's pieces.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from dependency_injector import containers, providers
 
@@ -26,6 +27,8 @@ class ModuleContainer(containers.DeclarativeContainer):
     """
 
     platform = providers.DependenciesContainer()
+    # The providers HTTP handlers may inject, by name (nothing else is injectable).
+    use_cases: ClassVar[tuple[str, ...]] = ()
     consumers = providers.List()  # shared durable consumers: one position for all workers
     listeners = providers.List()  # one copy of every event per process
     projectors = providers.List()  # read models kept up to date from the event store
@@ -52,8 +55,6 @@ class Module:
     container: type[ModuleContainer]
     # Contexts whose container this one receives, under the same name (declared, not imported).
     needs: tuple[str, ...] = ()
-    # Providers of the container that HTTP handlers may inject, by their name.
-    use_cases: tuple[str, ...] = ()
     # The HTTP part, built from the root container once the app is created.
     http: Callable[[Any], HttpPart] | None = None
     # The context's event declarations: published as integration events (and what else derives).

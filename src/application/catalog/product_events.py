@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from application.shared.event_declarations import ContextEvents, EventDeclaration
+from application.shared.event_declarations import EventDeclaration
+from application.shared.plain_events import declared_in
+from domain.catalog import events
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
 
 CREATED = EventDeclaration(
@@ -83,4 +85,8 @@ DELETED = EventDeclaration(
     ),
 )
 
-CATALOG_EVENTS = ContextEvents("catalog", CREATED, CHANGED, STOCK_ADJUSTED, DELETED)
+# Every event of domain/catalog/events.py: these four by hand (their payloads are a published
+# contract), any other one plain (application/shared/plain_events.py).
+CATALOG_EVENTS = declared_in(
+    "catalog", events, CREATED, CHANGED, STOCK_ADJUSTED, DELETED, id_key="product_id"
+)

@@ -13,6 +13,7 @@ from entrypoints.module import ModuleContainer
 
 class AuditContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
+    use_cases = ("list_audit_entries",)
 
     memory_store = providers.Singleton(MemoryAuditStore)
     uow = providers.Selector(

@@ -13,6 +13,4 @@ def http(root: Any) -> HttpPart:
     return HttpPart(route_handlers=[AuditController])
 
 
-MODULE = Module(
-    name="audit", container=AuditContainer, use_cases=("list_audit_entries",), http=http
-)
+MODULE = Module(name="audit", container=AuditContainer, http=http)

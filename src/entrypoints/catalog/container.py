@@ -19,6 +19,14 @@ from entrypoints.module import ModuleContainer
 
 class CatalogContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
+    use_cases = (
+        "create_product",
+        "update_product",
+        "adjust_stock",
+        "delete_product",
+        "get_product",
+        "list_products",
+    )
     clock, ids = platform.clock, platform.ids
 
     read_cache = providers.Singleton(CatalogReadCache, reads=platform.read_through)

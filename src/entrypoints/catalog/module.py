@@ -17,14 +17,6 @@ def http(root: Any) -> HttpPart:
 MODULE = Module(
     name="catalog",
     container=CatalogContainer,
-    use_cases=(
-        "create_product",
-        "update_product",
-        "adjust_stock",
-        "delete_product",
-        "get_product",
-        "list_products",
-    ),
     http=http,
     events=CATALOG_EVENTS,
 )

@@ -1,7 +1,7 @@
 """ContainerPlugin: exposes each context's use cases to Litestar handlers, by provider name.
 
 A handler asks for `get_product: NamedDependency[GetProductHandler]` and receives
-`container.catalog.get_product()`. Only the names a context lists in `Module.use_cases` are
+`container.catalog.get_product()`. Only the names a context's container lists in `use_cases` are
 exposed: the relay, the projector and the units of work are not injectable.
 """
 
@@ -25,7 +25,7 @@ class ContainerPlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         for module in load_modules():
             context = getattr(self.container, module.name)
-            for name in module.use_cases:
+            for name in module.container.use_cases:
                 if name in app_config.dependencies:
                     raise ValueError(f"use case {name!r} of {module.name} is already injected")
                 # use_cache: handlers are stateless singletons, so resolve each once per app.

@@ -1,4 +1,4 @@
-"""How the identity container builds its keys, revocation window and rate-limit counters."""
+"""How the identity container builds what needs more than its settings passed through."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.cache.redis import connect_redis
+from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
+from adapters.identity.oidc import OidcTokenVerifier
+from application.shared.ports.clock import Clock
 from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
 from entrypoints.settings import Settings, SettingsError, env_name
 
@@ -31,3 +34,26 @@ def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
     timeout = settings.redis.timeout_ms / 1000
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")
+
+
+def build_password_hasher(settings: Settings) -> Argon2PasswordHasher:
+    passwords = settings.passwords
+    return Argon2PasswordHasher(
+        time_cost=passwords.time_cost,
+        memory_kib=passwords.memory_kib,
+        parallelism=passwords.parallelism,
+    )
+
+
+def build_oidc_verifier(settings: Settings, clock: Clock) -> OidcTokenVerifier:
+    """PORTICO_AUTH=oidc: an external provider's tokens, checked against its published keys."""
+    oidc = settings.oidc
+    return OidcTokenVerifier(
+        issuer=oidc.issuer,
+        audience=oidc.audience,
+        clock=clock,
+        roles_claim=oidc.roles_claim,
+        jwks_ttl=oidc.jwks_ttl,
+        timeout=oidc.timeout,
+        leeway=settings.auth.leeway,
+    )

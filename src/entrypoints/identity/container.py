@@ -7,10 +7,8 @@ from datetime import timedelta
 from dependency_injector import providers
 from litestar.stores.memory import MemoryStore
 
-from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.identity.oidc import OidcTokenVerifier
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
@@ -24,13 +22,31 @@ from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
-from entrypoints.identity.builders import build_rate_limit_store, key_ring, revocation_window
+from entrypoints.identity.builders import (
+    build_oidc_verifier,
+    build_password_hasher,
+    build_rate_limit_store,
+    key_ring,
+    revocation_window,
+)
 from entrypoints.module import ModuleContainer
 
 
 class IdentityContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
+    use_cases = (
+        "register_user",
+        "login",
+        "refresh_session",
+        "logout",
+        "get_me",
+        "get_user",
+        "list_users",
+        "change_user_access",
+        "change_password",
+    )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
+    auth = settings.provided.auth
 
     memory_store = providers.Singleton(MemoryIdentityStore)
     uow = providers.Selector(
@@ -39,51 +55,37 @@ class IdentityContainer(ModuleContainer):
         memory=providers.Factory(MemoryIdentityUnitOfWork, store=memory_store),
     )
 
-    password_hasher = providers.Singleton(
-        Argon2PasswordHasher,
-        time_cost=settings.provided.passwords.time_cost,
-        memory_kib=settings.provided.passwords.memory_kib,
-        parallelism=settings.provided.passwords.parallelism,
-    )
+    password_hasher = providers.Singleton(build_password_hasher, settings)
     signing_keys = providers.Singleton(key_ring, settings)
     token_issuer = providers.Singleton(
         LocalTokenIssuer,
         keys=signing_keys,
         clock=clock,
-        issuer=settings.provided.auth.issuer,
-        audience=settings.provided.auth.audience,
-        lifetime_seconds=settings.provided.auth.access_token_ttl,
+        issuer=auth.issuer,
+        audience=auth.audience,
+        lifetime_seconds=auth.access_token_ttl,
     )
     signature_verifier = providers.Selector(
-        settings.provided.auth.mode,
+        auth.mode,
         local=providers.Singleton(
             LocalTokenVerifier,
             keys=signing_keys,
             clock=clock,
-            issuer=settings.provided.auth.issuer,
-            audience=settings.provided.auth.audience,
-            leeway=settings.provided.auth.leeway,
+            issuer=auth.issuer,
+            audience=auth.audience,
+            leeway=auth.leeway,
         ),
-        oidc=providers.Singleton(
-            OidcTokenVerifier,
-            issuer=settings.provided.oidc.issuer,
-            audience=settings.provided.oidc.audience,
-            clock=clock,
-            roles_claim=settings.provided.oidc.roles_claim,
-            jwks_ttl=settings.provided.oidc.jwks_ttl,
-            timeout=settings.provided.oidc.timeout,
-            leeway=settings.provided.auth.leeway,
-        ),
+        oidc=providers.Singleton(build_oidc_verifier, settings, clock),
     )
     # With an external provider, signing in happens there: our sign-in routes are off.
     signs_in = providers.Selector(
-        settings.provided.auth.mode, local=providers.Object(True), oidc=providers.Object(False)
+        auth.mode, local=providers.Object(True), oidc=providers.Object(False)
     )
     token_verifier = providers.Singleton(
         CachedTokenVerifier,
         inner=signature_verifier,
         clock=clock,
-        max_entries=settings.provided.auth.token_cache_size,
+        max_entries=auth.token_cache_size,
     )
     access_revocations = providers.Singleton(
         AccessRevocations,
@@ -91,9 +93,7 @@ class IdentityContainer(ModuleContainer):
         clock=clock,
         keep_for=providers.Callable(revocation_window, settings),
     )
-    refresh_lifetime = providers.Factory(
-        timedelta, seconds=settings.provided.auth.refresh_token_ttl
-    )
+    refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
     # Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
     # so the limits hold across processes; per process otherwise.
     per_process_store = providers.Singleton(MemoryStore)

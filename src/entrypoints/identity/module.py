@@ -53,17 +53,6 @@ def http(root: Any) -> HttpPart:
 MODULE = Module(
     name="identity",
     container=IdentityContainer,
-    use_cases=(
-        "register_user",
-        "login",
-        "refresh_session",
-        "logout",
-        "get_me",
-        "get_user",
-        "list_users",
-        "change_user_access",
-        "change_password",
-    ),
     http=http,
     cli=cli.add_parser,
 )

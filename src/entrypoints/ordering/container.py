@@ -35,6 +35,16 @@ _none: providers.Object[None] = providers.Object(None)
 
 class OrderingContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
+    use_cases = (
+        "place_order",
+        "pay_order",
+        "ship_order",
+        "cancel_order",
+        "get_order",
+        "list_orders",
+        "get_order_history",
+        "get_order_as_of",
+    )
     catalog = providers.DependenciesContainer()  # the stock orders reserve and release
     notifications = providers.DependenciesContainer()
     settings, clock, ids = platform.settings, platform.clock, platform.ids

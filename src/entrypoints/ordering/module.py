@@ -18,16 +18,6 @@ MODULE = Module(
     name="ordering",
     container=OrderingContainer,
     needs=("catalog", "notifications"),
-    use_cases=(
-        "place_order",
-        "pay_order",
-        "ship_order",
-        "cancel_order",
-        "get_order",
-        "list_orders",
-        "get_order_history",
-        "get_order_as_of",
-    ),
     http=http,
     events=ORDERING_EVENTS,
 )
