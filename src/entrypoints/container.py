@@ -51,7 +51,9 @@ def build_container(settings: Settings | None = None) -> Container:
     resources = [*platform.resources.args, *_gathered(contexts, "resources")]
     container.set_provider("resources", providers.List(*resources))
     probes = dict(platform.probes.kwargs)
-    for context in contexts:
+    for module, context in zip(modules, contexts, strict=True):
+        if clash := probes.keys() & context.probes.kwargs.keys():
+            raise ValueError(f"{module.name} names a readiness probe already taken: {clash}")
         probes.update(context.probes.kwargs)
     container.set_provider("probes", providers.Dict(probes))
     return container

@@ -1,12 +1,11 @@
 """Module: what one bounded context brings to the running system, declared once.
 
 A context's module (`entrypoints/<context>/module.py`) names its container, the other
-contexts it needs, its HTTP part, the use cases HTTP may inject and its event declarations.
-Its container (a `ModuleContainer`) names the use cases HTTP may inject and lists, as
-providers, what the processes run for it:
-consumers, listeners, projectors, readiness probes, the resources to close and the reactions
-after a commit. The root container, the HTTP app, the worker and the CLI walk the modules named
-in `entrypoints/modules.py`; none of them names a context's pieces.
+contexts it needs, its HTTP part, its event declarations and its CLI commands. Its container
+(a `ModuleContainer`) names the use cases HTTP may inject and lists, as providers, what the
+processes run for it: consumers, listeners, projectors, readiness probes, the resources to close
+and the reactions after a commit. The root container, the HTTP app, the worker and the CLI walk
+the modules named in `entrypoints/modules.py`; none of them names a context's pieces.
 """
 
 from __future__ import annotations

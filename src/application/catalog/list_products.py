@@ -1,18 +1,14 @@
 """ListProducts: products in creation order, a page at a time, optionally searched by name.
 
-First pages of the common sizes are read-through cached; later pages and searches are not."""
+First pages of the common sizes are cached (in the wiring: application/catalog/read_cache.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from application.catalog.ports import CatalogUnitOfWorkFactory
-from application.catalog.read_cache import FIRST_PAGE_SIZES, first_page_key
 from application.catalog.views import ProductView
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
-from application.shared.ports.cache import CacheKey
-from application.shared.read_through import CachedQueryHandler, ReadThrough
 from domain.catalog.repository import ProductPosition
 from domain.shared.errors import InvalidValue
 
@@ -26,17 +22,11 @@ class ListProducts:
     search: str | None = None
 
 
-class ListProductsHandler(CachedQueryHandler[ListProducts, Page[ProductView]]):
-    def __init__(self, uow: CatalogUnitOfWorkFactory, reads: ReadThrough, ttl: timedelta) -> None:
-        super().__init__(reads, ttl)
+class ListProductsHandler:
+    def __init__(self, uow: CatalogUnitOfWorkFactory) -> None:
         self._uow = uow
 
-    def cache_key(self, query: ListProducts) -> CacheKey[Page[ProductView]] | None:
-        if query.cursor or (query.search or "").strip() or query.limit not in FIRST_PAGE_SIZES:
-            return None
-        return first_page_key(query.limit)
-
-    async def load(self, query: ListProducts) -> Page[ProductView]:
+    async def __call__(self, query: ListProducts) -> Page[ProductView]:
         limit = check_limit(query.limit)
         after = ProductPosition(*decode_cursor(query.cursor)) if query.cursor else None
         search = (query.search or "").strip() or None

@@ -1,5 +1,8 @@
 """What the catalog caches, under which keys, and what forgets it.
 
+The wiring composes the cached queries (`cached_get_product`, `cached_list_products`): their
+handlers only load.
+
 Cached: one product by id, and the first page of the product list (no cursor, no search) for
 the common page sizes. Any fact about a product forgets that product and every first page.
 `CatalogReadCache.forget_products` is the one way to do it, for the after-commit reaction here
@@ -10,14 +13,18 @@ keeps the caches of other instances fresh).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
 from application.shared.ports.cache import CacheKey, CacheSpace
-from application.shared.read_through import ReadThrough
+from application.shared.read_through import Cached, ReadThrough
 from domain.shared.events import DomainEvent
 
 # Bump `schema` whenever ProductView (or Page) changes shape.
@@ -34,6 +41,30 @@ def product_key(product_id: UUID) -> CacheKey[ProductView]:
 
 def first_page_key(limit: int) -> CacheKey[Page[ProductView]]:
     return FIRST_PAGES.key(f"limit={limit}")
+
+
+def get_product_key(query: GetProduct) -> CacheKey[ProductView]:
+    """GetProduct's answers are cached (the wiring puts the handler behind `Cached`)."""
+    return product_key(query.product_id)
+
+
+def list_products_key(query: ListProducts) -> CacheKey[Page[ProductView]] | None:
+    """Only first pages of the common sizes: later pages and searches are not worth it."""
+    if query.cursor or (query.search or "").strip() or query.limit not in FIRST_PAGE_SIZES:
+        return None
+    return first_page_key(query.limit)
+
+
+def cached_get_product(
+    uow: CatalogUnitOfWorkFactory, reads: ReadThrough, ttl: timedelta
+) -> Cached[GetProduct, ProductView]:
+    return Cached(GetProductHandler(uow), reads, ttl, get_product_key)
+
+
+def cached_list_products(
+    uow: CatalogUnitOfWorkFactory, reads: ReadThrough, ttl: timedelta
+) -> Cached[ListProducts, Page[ProductView]]:
+    return Cached(ListProductsHandler(uow), reads, ttl, list_products_key)
 
 
 class CatalogReadCache:

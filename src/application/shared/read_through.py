@@ -4,8 +4,8 @@
 time (single flight), and stores the result only if nothing invalidated the key meanwhile. With a
 cache shared by several processes, the process whose `claim` wins loads; the others wait up to
 `claim_hold` for its value, then load themselves (a stuck or failed loader never blocks reads).
-`CachedQueryHandler` is the base a query handler extends to be cached: it names the key of a
-query and how to load it; the base does the rest.
+`Cached` puts a query handler behind it, in the wiring: the handler only loads, a key function
+names the entry of each query.
 
 Read-after-write: `invalidate` first invalidates the cache, then detaches the loads in flight,
 so a caller that starts after `invalidate` returned neither reads an old entry nor joins a load
@@ -15,7 +15,6 @@ that may have read the database before the write.
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
@@ -102,23 +101,24 @@ class ReadThrough:
         return done
 
 
-class CachedQueryHandler(ABC, Generic[Q, R]):
-    """A query handler whose answers are cached; subclasses give `cache_key` and `load`."""
+class Cached(Generic[Q, R]):
+    """A query handler behind the read-through cache, composed in the wiring: the handler only
+    loads; `key` names the cache entry of a query (None: not worth caching)."""
 
-    def __init__(self, reads: ReadThrough, ttl: timedelta) -> None:
+    def __init__(
+        self,
+        inner: Callable[[Q], Awaitable[R]],
+        reads: ReadThrough,
+        ttl: timedelta,
+        key: Callable[[Q], CacheKey[R] | None],
+    ) -> None:
+        self._inner = inner
         self._reads = reads
         self._ttl = ttl
-
-    @abstractmethod
-    def cache_key(self, query: Q) -> CacheKey[R] | None:
-        """The key of this query's answer; None when this query is not worth caching."""
-
-    @abstractmethod
-    async def load(self, query: Q) -> R:
-        """Answer the query from the source of truth."""
+        self._key = key
 
     async def __call__(self, query: Q) -> R:
-        key = self.cache_key(query)
+        key = self._key(query)
         if key is None:
-            return await self.load(query)
-        return await self._reads.read(key, lambda: self.load(query), self._ttl)
+            return await self._inner(query)
+        return await self._reads.read(key, lambda: self._inner(query), self._ttl)

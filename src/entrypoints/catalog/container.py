@@ -9,10 +9,12 @@ from adapters.catalog.sql import SqlCatalogUnitOfWork
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
-from application.catalog.get_product import GetProductHandler
 from application.catalog.invalidate_cache import ForgetChangedProducts
-from application.catalog.list_products import ListProductsHandler
-from application.catalog.read_cache import CatalogReadCache
+from application.catalog.read_cache import (
+    CatalogReadCache,
+    cached_get_product,
+    cached_list_products,
+)
 from application.catalog.update_product import UpdateProductHandler
 from entrypoints.module import ModuleContainer
 
@@ -55,9 +57,10 @@ class CatalogContainer(ModuleContainer):
     update_product = providers.Singleton(UpdateProductHandler, uow=uow.provider, clock=clock)
     adjust_stock = providers.Singleton(AdjustStockHandler, uow=uow.provider, clock=clock)
     delete_product = providers.Singleton(DeleteProductHandler, uow=uow.provider, clock=clock)
+    # Queries behind the read-through cache, composed here: their handlers only load.
     get_product = providers.Singleton(
-        GetProductHandler, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+        cached_get_product, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
     )
     list_products = providers.Singleton(
-        ListProductsHandler, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+        cached_list_products, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
     )

@@ -1,7 +1,7 @@
 """ContainerPlugin: exposes each context's use cases to Litestar handlers, by provider name.
 
-A handler asks for `get_product: NamedDependency[GetProductHandler]` and receives
-`container.catalog.get_product()`. Only the names a context's container lists in `use_cases` are
+A handler asks for `create_product: NamedDependency[CreateProductHandler]` and receives
+`container.catalog.create_product()`. Only the names a context's container lists in `use_cases` are
 exposed: the relay, the projector and the units of work are not injectable.
 """
 

@@ -9,8 +9,9 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.get_product import GetProduct
 from application.catalog.views import ProductView
+from application.shared.read_through import Cached
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.api.conftest import Client
@@ -121,7 +122,10 @@ async def test_a_body_over_the_limit_is_413(client: Client, new_product: dict[st
     )
 
 
-class Broken(GetProductHandler):
+class Broken(Cached[GetProduct, ProductView]):
+    def __init__(self) -> None:
+        pass
+
     async def __call__(self, query: GetProduct) -> ProductView:
         raise RuntimeError("secret connection string postgres://admin:hunter2@db")
 
@@ -129,9 +133,7 @@ class Broken(GetProductHandler):
 async def test_an_unexpected_error_is_500_with_request_id_and_no_trace(
     container: Container, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with container.catalog.get_product.override(
-        providers.Singleton(Broken, uow=None, reads=None, ttl=None)
-    ):
+    with container.catalog.get_product.override(providers.Singleton(Broken)):
         app: Litestar = create_app(container)
         async with AsyncTestClient(app) as client:
             response = await client.get(

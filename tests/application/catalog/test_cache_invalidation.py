@@ -16,11 +16,16 @@ from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
-from application.catalog.get_product import GetProduct, GetProductHandler
+from application.catalog.get_product import GetProduct
 from application.catalog.invalidate_cache import PRODUCT_EVENT_TYPES, ForgetChangedProducts
-from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.list_products import ListProducts
 from application.catalog.product_events import CATALOG_EVENTS
-from application.catalog.read_cache import PRODUCT_EVENTS, CatalogReadCache
+from application.catalog.read_cache import (
+    PRODUCT_EVENTS,
+    CatalogReadCache,
+    cached_get_product,
+    cached_list_products,
+)
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.messaging.consumers import ConsumerRunner
 from application.messaging.registry import EventRegistry, IntegrationEvents
@@ -50,8 +55,8 @@ class Instance:
         clock = SteppingClock()
         self.create = CreateProductHandler(self.uow, clock, ids)
         self.update = UpdateProductHandler(self.uow, clock)
-        self.get = GetProductHandler(self.uow, reads, TTL)
-        self.list = ListProductsHandler(self.uow, reads, TTL)
+        self.get = cached_get_product(self.uow, reads, TTL)
+        self.list = cached_list_products(self.uow, reads, TTL)
         self.runner = ConsumerRunner(self.bus, [], [ForgetChangedProducts(self.read_cache)])
 
     def uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:

@@ -20,9 +20,13 @@ from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.delete_product import DeleteProduct, DeleteProductHandler
-from application.catalog.get_product import GetProduct, GetProductHandler
-from application.catalog.list_products import ListProducts, ListProductsHandler
-from application.catalog.read_cache import CatalogReadCache
+from application.catalog.get_product import GetProduct
+from application.catalog.list_products import ListProducts
+from application.catalog.read_cache import (
+    CatalogReadCache,
+    cached_get_product,
+    cached_list_products,
+)
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.shared.after_commit import AfterCommit
 from application.shared.ports.cache import Cache
@@ -76,8 +80,8 @@ class Shop:
         self.update = UpdateProductHandler(self.uow, clock)
         self.adjust = AdjustStockHandler(self.uow, clock)
         self.delete = DeleteProductHandler(self.uow, clock)
-        self.get = GetProductHandler(self.uow, self.reads_cache, TTL)
-        self.list = ListProductsHandler(self.uow, self.reads_cache, TTL)
+        self.get = cached_get_product(self.uow, self.reads_cache, TTL)
+        self.list = cached_list_products(self.uow, self.reads_cache, TTL)
 
     def uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:
         uow = SlowMemoryUnitOfWork(self, read_only=read_only)
@@ -292,7 +296,7 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
     gate = asyncio.Event()
     shop.gates.append(gate)
     # A second process: its own single-flight table and handler, the same Redis and database.
-    other = GetProductHandler(
+    other = cached_get_product(
         shop.uow, ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)), TTL
     )
 

@@ -15,8 +15,9 @@ from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.delete_product import DeleteProduct, DeleteProductHandler
-from application.catalog.get_product import GetProduct, GetProductHandler
-from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.get_product import GetProduct
+from application.catalog.list_products import ListProducts
+from application.catalog.read_cache import cached_get_product, cached_list_products
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.shared.read_through import ReadThrough
 from domain.catalog.errors import DuplicateSku, InsufficientStock, ProductNotFound
@@ -41,8 +42,8 @@ class Catalog:
         self.update = UpdateProductHandler(uow, clock)
         self.adjust = AdjustStockHandler(uow, clock)
         self.delete = DeleteProductHandler(uow, clock)
-        self.get = GetProductHandler(uow, reads, timedelta(minutes=1))
-        self.list = ListProductsHandler(uow, reads, timedelta(minutes=1))
+        self.get = cached_get_product(uow, reads, timedelta(minutes=1))
+        self.list = cached_list_products(uow, reads, timedelta(minutes=1))
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from uuid import UUID
 
-from adapters.cache.none import NoCache
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.ordering.memory import MemoryOrderingUnitOfWork
 from adapters.ordering.memory_projections import (
@@ -36,7 +34,6 @@ from application.ordering.unit_of_work import OrderingUnitOfWork
 from application.shared.ports.clock import Clock
 from application.shared.ports.event_store import EventStore
 from application.shared.projector import Projection, Projector
-from application.shared.read_through import ReadThrough
 from domain.catalog.repository import CatalogUnitOfWork
 
 
@@ -73,9 +70,7 @@ class Shop:
         self.events = events
         self.details = details
         self.create_product = CreateProductHandler(catalog_uow, clock, ids)
-        self.get_product = GetProductHandler(
-            catalog_uow, ReadThrough(NoCache(), single_flight=False), timedelta(minutes=1)
-        )
+        self.get_product = GetProductHandler(catalog_uow)
         self.place = PlaceOrderHandler(ordering_uow, clock, ids)
         self.pay = PayOrderHandler(ordering_uow, self.payments, clock, ids)
         self.ship = ShipOrderHandler(ordering_uow, clock, ids)

@@ -16,11 +16,12 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.delete_product import DeleteProduct, DeleteProductHandler
-from application.catalog.get_product import GetProduct, GetProductHandler
-from application.catalog.list_products import ListProducts, ListProductsHandler
+from application.catalog.get_product import GetProduct
+from application.catalog.list_products import ListProducts
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.catalog.views import ProductView
-from application.shared.pagination import MAX_PAGE_SIZE
+from application.shared.pagination import MAX_PAGE_SIZE, Page
+from application.shared.read_through import Cached
 from domain.identity.roles import Permission
 from entrypoints.catalog.http.schemas import (
     NewProduct,
@@ -101,7 +102,7 @@ class ProductController(Controller):
     )
     async def list(
         self,
-        list_products: NamedDependency[ListProductsHandler],
+        list_products: NamedDependency[Cached[ListProducts, Page[ProductView]]],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
         cursor: FromQuery[str | None] = None,
         search: FromQuery[
@@ -122,7 +123,7 @@ class ProductController(Controller):
     async def get(
         self,
         product_id: FromPath[UUID],
-        get_product: NamedDependency[GetProductHandler],
+        get_product: NamedDependency[Cached[GetProduct, ProductView]],
         if_none_match: IfNoneMatch = None,
     ) -> Response[ProductOut]:
         """One product, with its version as ETag; If-None-Match answers 304 when current."""
