@@ -31,6 +31,9 @@ class CancelOrder:
 
 
 class CancelOrderHandler:
+    """Retries each of its two units of work itself, not the whole command: the refund between
+    them is a call to the provider that a rerun must not repeat."""
+
     def __init__(
         self,
         uow: OrderingUnitOfWorkFactory,

@@ -16,7 +16,6 @@ from application.ordering.streams import save_order
 from application.shared.idempotency import OnceRules
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
-from application.shared.retry import retry_on_conflict
 from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
 from domain.ordering.order import Order
 from domain.shared.errors import InvalidValue
@@ -68,45 +67,35 @@ def _checked(lines: Sequence[LineRequest]) -> None:
 
 
 class PlaceOrderHandler:
-    def __init__(
-        self,
-        uow: OrderingUnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        *,
-        attempts: int = 3,
-    ) -> None:
+    """Rerun on a conflict by the wiring (RetriedOnConflict): nothing of a conflicting attempt is
+    kept, so the next one decides afresh, under a new order id."""
+
+    def __init__(self, uow: OrderingUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._attempts = attempts
 
     async def __call__(self, command: PlaceOrder) -> OrderChanged:
         _checked(command.lines)
-        # Chosen once, so a retry after a conflict places the same order, not a second one.
         order_id = self._ids.new_id()
-
-        async def attempt() -> OrderChanged:
-            now = self._clock.now()
-            priced: dict[int, OrderLine] = {}
-            async with self._uow() as uow:
-                # Products in id order: concurrent orders lock rows in one order, no deadlock.
-                by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
-                for index, line in by_product:
-                    price = await uow.stock.take(
-                        line.product_id, line.quantity, reason=f"order {order_id} placed", now=now
-                    )
-                    if price is None:
-                        raise InvalidValue(f"lines[{index}].product_id", "names no product")
-                    priced[index] = OrderLine(line.product_id, line.quantity, price)
-                order = Order.place(
-                    id=order_id,
-                    customer_id=command.customer_id,
-                    lines=[priced[index] for index in range(len(command.lines))],
-                    now=now,
+        now = self._clock.now()
+        priced: dict[int, OrderLine] = {}
+        async with self._uow() as uow:
+            # Products in id order: concurrent orders lock rows in one order, no deadlock.
+            by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
+            for index, line in by_product:
+                price = await uow.stock.take(
+                    line.product_id, line.quantity, reason=f"order {order_id} placed", now=now
                 )
-                version = await save_order(uow, order, self._ids)
-                await uow.commit()
-            return OrderChanged(order_id, version, str(order.status))
-
-        return await retry_on_conflict(attempt, attempts=self._attempts)
+                if price is None:
+                    raise InvalidValue(f"lines[{index}].product_id", "names no product")
+                priced[index] = OrderLine(line.product_id, line.quantity, price)
+            order = Order.place(
+                id=order_id,
+                customer_id=command.customer_id,
+                lines=[priced[index] for index in range(len(command.lines))],
+                now=now,
+            )
+            version = await save_order(uow, order, self._ids)
+            await uow.commit()
+        return OrderChanged(order_id, version, str(order.status))

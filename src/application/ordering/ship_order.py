@@ -10,7 +10,6 @@ from application.ordering.results import OrderChanged
 from application.ordering.streams import load_order, save_order
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
-from application.shared.retry import retry_on_conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,21 +18,17 @@ class ShipOrder:
 
 
 class ShipOrderHandler:
-    def __init__(
-        self, uow: OrderingUnitOfWorkFactory, clock: Clock, ids: IdGenerator, *, attempts: int = 3
-    ) -> None:
+    """Rerun on a conflict by the wiring (RetriedOnConflict): each run reloads the order."""
+
+    def __init__(self, uow: OrderingUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._attempts = attempts
 
     async def __call__(self, command: ShipOrder) -> OrderChanged:
-        async def attempt() -> OrderChanged:
-            async with self._uow() as uow:
-                order = await load_order(uow.events, command.order_id)
-                order.ship(now=self._clock.now())
-                version = await save_order(uow, order, self._ids)
-                await uow.commit()
-            return OrderChanged(order.id, version, str(order.status))
-
-        return await retry_on_conflict(attempt, attempts=self._attempts)
+        async with self._uow() as uow:
+            order = await load_order(uow.events, command.order_id)
+            order.ship(now=self._clock.now())
+            version = await save_order(uow, order, self._ids)
+            await uow.commit()
+        return OrderChanged(order.id, version, str(order.status))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from domain.shared.errors import ConcurrentUpdate
 
 T = TypeVar("T")
+C = TypeVar("C")
 DEFAULT_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.005
 
@@ -32,3 +33,17 @@ async def retry_on_conflict(
         # A short random pause, growing with each try, so the racers do not collide again.
         await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * tried))  # noqa: S311
     raise ValueError("attempts must be at least 1")
+
+
+class RetriedOnConflict(Generic[C, T]):
+    """A command handler rerun on ConcurrentUpdate, composed in the wiring: the handler holds
+    only its use case (one unit of work that reloads what it decides on)."""
+
+    def __init__(
+        self, inner: Callable[[C], Awaitable[T]], *, attempts: int = DEFAULT_ATTEMPTS
+    ) -> None:
+        self._inner = inner
+        self._attempts = attempts
+
+    async def __call__(self, command: C) -> T:
+        return await retry_on_conflict(lambda: self._inner(command), attempts=self._attempts)

@@ -27,6 +27,7 @@ from application.ordering.ship_order import ShipOrderHandler
 from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.projector import Projection, Projector
+from application.shared.retry import RetriedOnConflict
 from entrypoints.module import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 
@@ -107,10 +108,12 @@ class OrderingContainer(ModuleContainer):
     )
     resources = providers.List(payment_gateway)
 
-    # POST /orders: with an Idempotency-Key, run once per key (composed here, not in the route).
+    # POST /orders: rerun on a conflict, and once per Idempotency-Key (composed here).
     place_order = providers.Singleton(
         Idempotent,
-        inner=providers.Singleton(PlaceOrderHandler, uow=uow.provider, clock=clock, ids=ids),
+        inner=providers.Singleton(
+            RetriedOnConflict, providers.Singleton(PlaceOrderHandler, uow.provider, clock, ids)
+        ),
         store=platform.idempotency_store,
         clock=clock,
         rules=providers.Object(PLACE_ORDER_ONCE),
@@ -118,7 +121,9 @@ class OrderingContainer(ModuleContainer):
     pay_order = providers.Singleton(
         PayOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
     )
-    ship_order = providers.Singleton(ShipOrderHandler, uow=uow.provider, clock=clock, ids=ids)
+    ship_order = providers.Singleton(
+        RetriedOnConflict, providers.Singleton(ShipOrderHandler, uow.provider, clock, ids)
+    )
     cancel_order = providers.Singleton(
         CancelOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
     )

@@ -34,6 +34,7 @@ from application.ordering.unit_of_work import OrderingUnitOfWork
 from application.shared.ports.clock import Clock
 from application.shared.ports.event_store import EventStore
 from application.shared.projector import Projection, Projector
+from application.shared.retry import RetriedOnConflict
 from domain.catalog.repository import CatalogUnitOfWork
 
 
@@ -71,9 +72,9 @@ class Shop:
         self.details = details
         self.create_product = CreateProductHandler(catalog_uow, clock, ids)
         self.get_product = GetProductHandler(catalog_uow)
-        self.place = PlaceOrderHandler(ordering_uow, clock, ids)
+        self.place = RetriedOnConflict(PlaceOrderHandler(ordering_uow, clock, ids))
         self.pay = PayOrderHandler(ordering_uow, self.payments, clock, ids)
-        self.ship = ShipOrderHandler(ordering_uow, clock, ids)
+        self.ship = RetriedOnConflict(ShipOrderHandler(ordering_uow, clock, ids))
         self.cancel = CancelOrderHandler(ordering_uow, self.payments, clock, ids)
         self.get = GetOrderHandler(details, wait_seconds=wait_seconds, poll_seconds=0.005)
         self.list = ListOrdersHandler(summaries)

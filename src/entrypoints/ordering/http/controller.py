@@ -29,9 +29,10 @@ from application.ordering.order_history import (
 from application.ordering.pay_order import PayOrder, PayOrderHandler
 from application.ordering.place_order import LineRequest, PlaceOrder
 from application.ordering.results import OrderChanged
-from application.ordering.ship_order import ShipOrder, ShipOrderHandler
+from application.ordering.ship_order import ShipOrder
 from application.shared.idempotency import Idempotent
 from application.shared.pagination import MAX_PAGE_SIZE
+from application.shared.retry import RetriedOnConflict
 from domain.identity.roles import Permission
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
@@ -240,7 +241,9 @@ class OrderController(Controller):
         responses=problem_responses(401, 403, 404, 409),
     )
     async def ship(
-        self, order_id: FromPath[UUID], ship_order: NamedDependency[ShipOrderHandler]
+        self,
+        order_id: FromPath[UUID],
+        ship_order: NamedDependency[RetriedOnConflict[ShipOrder, OrderChanged]],
     ) -> OrderChangedOut:
         """Ship a paid order (staff)."""
         return OrderChangedOut.of(await ship_order(ShipOrder(order_id)))
