@@ -16,16 +16,11 @@ import pytest
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.event_codec import EventCodec
 from application.shared.event_declarations import ContextEvents, EventDeclaration, Former
-from application.shared.ports.event_store import NewEvent, RecordedEvent
 from domain.shared.events import DomainEvent
+from tests.support.events import FixedIds, recorded
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 PRODUCT = UUID(int=3)
-
-
-class FixedIds:
-    def new_id(self) -> UUID:
-        return UUID(int=99)
 
 
 # A context a fork might add: its one event is declared once, and nothing else is edited.
@@ -50,20 +45,6 @@ def tasted(version: int = 1, *formerly: Former) -> EventDeclaration[TeaTasted]:
         ),
         formerly=formerly,
     )
-
-
-def recorded(new: NewEvent, **changes: Any) -> RecordedEvent:
-    row = RecordedEvent(
-        stream_id="s",
-        version=1,
-        position=1,
-        event_id=new.event_id,
-        type=new.type,
-        schema_version=new.schema_version,
-        payload=new.payload,
-        occurred_at=new.occurred_at,
-    )
-    return replace(row, **changes)
 
 
 def test_a_new_declaration_is_stored_and_published_without_other_edits() -> None:

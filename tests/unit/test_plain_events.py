@@ -19,6 +19,7 @@ from application.shared.plain_events import declared_in, plain
 from application.shared.ports.event_store import RecordedEvent
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.support.events import FixedIds
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TEA = UUID(int=7)
@@ -53,11 +54,6 @@ TeaSold: Any = cellar.TeaSold
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeaPriced(DomainEvent):
     price: Money
-
-
-class FixedIds:
-    def new_id(self) -> UUID:
-        return UUID(int=99)
 
 
 def test_a_plain_event_publishes_its_fields_and_is_read_back() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,36 +10,17 @@ from uuid import UUID, uuid4
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.event_codec import EventCodec
-from application.shared.ports.event_store import NewEvent, RecordedEvent
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
 from domain.shared.events import DomainEvent
+from tests.support.events import FixedIds, recorded
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 PRODUCT = UUID(int=3)
 
 
-class FixedIds:
-    def new_id(self) -> UUID:
-        return UUID(int=99)
-
-
 def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
     every = EventRegistry(CATALOG_EVENTS)
     return [(e.type, e.version, e.payload) for e in IntegrationEvents(every, FixedIds())(events)]
-
-
-def recorded(new: NewEvent, **changes: Any) -> RecordedEvent:
-    row = RecordedEvent(
-        stream_id="s",
-        version=1,
-        position=1,
-        event_id=new.event_id,
-        type=new.type,
-        schema_version=new.schema_version,
-        payload=new.payload,
-        occurred_at=new.occurred_at,
-    )
-    return replace(row, **changes)
 
 
 def test_the_catalog_publishes_the_payloads_it_always_published() -> None:

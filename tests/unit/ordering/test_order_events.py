@@ -19,14 +19,10 @@ from domain.ordering.events import (
 from domain.ordering.lines import OrderLine
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from tests.support.events import FixedIds
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ORDER, CUSTOMER, PRODUCT, OTHER = (UUID(int=n) for n in range(1, 5))
-
-
-class FixedIds:
-    def new_id(self) -> UUID:
-        return UUID(int=99)
 
 
 def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
