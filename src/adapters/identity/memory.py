@@ -2,7 +2,8 @@
 
 Writes are staged and applied by `commit` without awaiting anything, so a commit is atomic for
 every coroutine of the process; versions, email uniqueness and single use of a refresh token are
-checked again at that moment, as a database would.
+checked again at that moment, as a database would (and so are the administrators a unit of work
+locked: they stand in for SQL's row locks).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class MemoryUserRepository(UserRepository):
         self._uow = uow
         self.staged: dict[UUID, User] = {}
         self.expected_versions: dict[UUID, int] = {}
+        # Users read through lock_active_admins: each must be unchanged at commit.
+        self.locked_versions: dict[UUID, int] = {}
 
     def _current(self, user_id: UUID) -> User | None:
         return self.staged.get(user_id) or self._store.users.get(user_id)
@@ -91,6 +94,13 @@ class MemoryUserRepository(UserRepository):
         if after is not None:
             rows = [u for u in rows if (u.created_at, u.id) > (after.created_at, after.id)]
         return [_copy(u) for u in rows[:limit]]
+
+    async def lock_active_admins(self) -> list[UUID]:
+        admins = [u for u in {**self._store.users, **self.staged}.values() if u.is_active_admin]
+        for admin in admins:
+            stored = self._store.users.get(admin.id)
+            self.locked_versions.setdefault(admin.id, stored.version if stored else 0)
+        return sorted(admin.id for admin in admins)
 
     async def access_changes_since(self, since: datetime) -> list[AccessChange]:
         changed = [u for u in self._store.users.values() if u.access_changed_at >= since]
@@ -154,7 +164,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         store, users, tokens = self._store, self._users, self._tokens
-        for uid, expected in users.expected_versions.items():
+        for uid, expected in {**users.locked_versions, **users.expected_versions}.items():
             stored = store.users.get(uid)
             if (stored.version if stored else 0) != expected:
                 raise ConcurrentUpdate(f"user {uid} was changed meanwhile")
@@ -182,6 +192,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
     def _discard(self) -> None:
         self._users.staged.clear()
         self._users.expected_versions.clear()
+        self._users.locked_versions.clear()
         self._tokens.staged.clear()
         self._tokens.used.clear()
 

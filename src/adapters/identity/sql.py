@@ -81,6 +81,20 @@ class SqlUserRepository(UserRepository):
         result = await self._conn.execute(query)
         return [_user(row) for row in result.mappings()]
 
+    async def lock_active_admins(self) -> list[UUID]:
+        # FOR UPDATE, in id order so two lockers queue instead of deadlocking. A second locker
+        # waits for the first one's commit and then reads the rows as committed: PostgreSQL (READ
+        # COMMITTED) re-checks the WHERE on rows changed meanwhile, and InnoDB's locking reads
+        # read the latest version even under REPEATABLE READ. SQLite has no FOR UPDATE (it is
+        # dropped), but our transactions start with BEGIN IMMEDIATE, so writers run one at a time.
+        result = await self._conn.execute(
+            select(users.c.id, users.c.roles)
+            .where(users.c.active.is_(True), users.c.roles.like(f"%{Role.ADMIN.value}%"))
+            .order_by(users.c.id)
+            .with_for_update()
+        )
+        return [row[0] for row in result if Role.ADMIN.value in row[1].split(",")]
+
     async def access_changes_since(self, since: datetime) -> list[AccessChange]:
         result = await self._conn.execute(
             select(users.c.id, users.c.access_version, users.c.access_changed_at)

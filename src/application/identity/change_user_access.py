@@ -1,7 +1,8 @@
 """ChangeUserAccess: a user manager changes someone's roles or deactivates/reactivates them.
 
 The change voids the user's access tokens at once (through AccessRevocations) and, for a
-deactivation, ends every session (all refresh tokens).
+deactivation, ends every session (all refresh tokens). The last active administrator can be
+neither demoted nor deactivated (LastAdministrator), so someone can always manage users.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from application.shared.ports.clock import Clock
 from domain.identity.errors import MissingPermission, UserNotFound
 from domain.identity.principal import Principal
 from domain.identity.roles import Permission, Role
+from domain.identity.user import ensure_an_admin_remains
 from domain.shared.errors import InvalidValue, StaleVersion
 
 
@@ -48,7 +50,10 @@ class ChangeUserAccessHandler:
                 raise UserNotFound(command.user_id)
             if command.expected_version is not None and command.expected_version != user.version:
                 raise StaleVersion(command.expected_version, user.version)
+            was_admin = user.is_active_admin
             if user.change_access(now=now, roles=command.roles, active=command.active):
+                if was_admin and not user.is_active_admin:
+                    ensure_an_admin_remains(user, await uow.users.lock_active_admins())
                 await uow.users.update(user)
                 if not user.active:
                     await uow.refresh_tokens.revoke_all_of(user.id, now)

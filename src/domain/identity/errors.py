@@ -61,6 +61,16 @@ class EmailTaken(Conflict):
         super().__init__("an account with this email already exists")
 
 
+class LastAdministrator(Conflict):
+    """The change would leave nobody able to manage users; `portico users create-admin` can
+    always add another administrator first."""
+
+    code = "last-admin"
+
+    def __init__(self) -> None:
+        super().__init__("the last active administrator can be neither demoted nor deactivated")
+
+
 class TooManyAttempts(TooMany):
     code = "too-many-attempts"
 

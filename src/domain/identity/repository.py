@@ -50,6 +50,15 @@ class UserRepository(ABC):
     async def page(self, *, after: UserPosition | None, limit: int) -> list[User]: ...
 
     @abstractmethod
+    async def lock_active_admins(self) -> list[UUID]:
+        """Ids of the active administrators, held until the unit of work ends.
+
+        Of two units of work that lock them and each remove a different one, only one commits:
+        SQL locks the rows (SELECT ... FOR UPDATE; the second waits, then reads the first's
+        commit), memory refuses the second commit (ConcurrentUpdate) if one of them changed.
+        """
+
+    @abstractmethod
     async def access_changes_since(self, since: datetime) -> list[AccessChange]:
         """Users whose access changed at or after `since`, oldest change first."""
 

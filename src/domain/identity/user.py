@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
+from domain.identity.errors import LastAdministrator
 from domain.identity.events import UserAccessChanged, UserRegistered
 from domain.identity.roles import Role
 from domain.shared.aggregate import VersionedAggregate
@@ -95,6 +97,10 @@ class User(VersionedAggregate):
             self._access_changed(now, ", ".join(reasons))
         return bool(reasons)
 
+    @property
+    def is_active_admin(self) -> bool:
+        return self.active and Role.ADMIN in self.roles
+
     def change_password(self, *, password_hash: str, now: datetime) -> None:
         self.password_hash = password_hash
         self._access_changed(now, "password")
@@ -118,6 +124,16 @@ class User(VersionedAggregate):
                 reason=reason,
             )
         )
+
+
+def ensure_an_admin_remains(user: User, active_admins: Collection[UUID]) -> None:
+    """Refuse a change that leaves no active administrator.
+
+    `user` is the changed user; `active_admins` are the stored active administrators, read (and
+    locked, see UserRepository.lock_active_admins) in the same unit of work.
+    """
+    if not user.is_active_admin and not any(admin != user.id for admin in active_admins):
+        raise LastAdministrator()
 
 
 def _names(roles: frozenset[Role]) -> tuple[str, ...]:

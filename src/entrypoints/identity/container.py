@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dependency_injector import providers
-from litestar.stores.memory import MemoryStore
 
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
@@ -22,6 +21,7 @@ from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
+from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore
 from entrypoints.identity.builders import (
     build_oidc_verifier,
     build_password_hasher,
@@ -96,7 +96,7 @@ class IdentityContainer(ModuleContainer):
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
     # Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
     # so the limits hold across processes; per process otherwise.
-    per_process_store = providers.Singleton(MemoryStore)
+    per_process_store = providers.Singleton(MemoryRateLimitStore)
     rate_limit_store = providers.Selector(
         settings.provided.cache.backend,
         none=per_process_store,

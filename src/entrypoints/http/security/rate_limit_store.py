@@ -3,10 +3,15 @@ processes, and never a reason for the API to fail.
 
 While Redis does not answer, counting goes on in this process's memory (the limits then hold per
 process, as with the memory store), and a warning says so once per outage.
+
+Both stores add `increment`: a read-then-write through the Store API loses counts when requests
+race (each reads n, each writes n + 1), so failed logins are counted in one atomic step.
 """
 
 from __future__ import annotations
 
+import asyncio
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -22,10 +27,35 @@ T = TypeVar("T")
 _log = structlog.get_logger("portico.rate_limit")
 
 
-class SharedRateLimitStore(Store):
+class CountingStore(Store):
+    """A Litestar store that can also count."""
+
+    @abstractmethod
+    async def increment(self, key: str, expires_in: int) -> int:
+        """Add one to the count at `key`, atomically, and (re)start its expiry; the new count."""
+
+
+class MemoryRateLimitStore(MemoryStore, CountingStore):
+    """Litestar's MemoryStore (per process) with an increment made atomic by one lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counting = asyncio.Lock()
+
+    async def increment(self, key: str, expires_in: int) -> int:
+        # MemoryStore's get and set each yield to the event loop: without the lock, concurrent
+        # increments would interleave between them.
+        async with self._counting:
+            count = _count(await self.get(key)) + 1
+            await self.set(key, str(count), expires_in)
+        return count
+
+
+class SharedRateLimitStore(CountingStore):
     def __init__(self, redis: Redis, *, namespace: str) -> None:
         self._shared = RedisStore(redis, namespace=namespace, handle_client_shutdown=False)
-        self._local = MemoryStore()
+        self._local = MemoryRateLimitStore()
+        self._namespace = namespace
         self._redis = redis
         self._degraded = False
 
@@ -71,5 +101,28 @@ class SharedRateLimitStore(Store):
             lambda: self._shared.expires_in(key), lambda: self._local.expires_in(key)
         )
 
+    async def increment(self, key: str, expires_in: int) -> int:
+        return await self._either(
+            lambda: self._increment_shared(key, expires_in),
+            lambda: self._local.increment(key, expires_in),
+        )
+
+    async def _increment_shared(self, key: str, expires_in: int) -> int:
+        # INCR and EXPIRE in one MULTI/EXEC: atomic across processes, and the key never lives
+        # on without an expiry. Same key and value format as RedisStore, so get() reads it.
+        name = f"{self._namespace}:{key}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, expires_in)
+            count, _ = await pipe.execute()
+        return int(count)
+
     async def close(self) -> None:
         await self._redis.aclose(close_connection_pool=True)
+
+
+def _count(raw: bytes | None) -> int:
+    try:
+        return int(raw) if raw else 0
+    except ValueError:
+        return 0

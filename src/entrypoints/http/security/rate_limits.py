@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.stores.base import Store
 
 from domain.identity.errors import TooManyAttempts
+from entrypoints.http.security.rate_limit_store import CountingStore
 
 STORE = "rate_limit"
 
@@ -25,30 +25,30 @@ class LoginThrottle:
     """After `max_failures` failed logins for one account, refuse that account's logins for
     `lockout_seconds`, before any password is checked (so guessing costs the attacker time, not
     us CPU). A success clears the count. Keyed by a digest: the store never sees the email.
+    Failures are counted with the store's atomic increment, so concurrent ones all count.
     """
 
-    def __init__(self, store: Store, *, max_failures: int, lockout_seconds: int) -> None:
+    def __init__(self, store: CountingStore, *, max_failures: int, lockout_seconds: int) -> None:
         self._store = store
         self._max_failures = max_failures
         self._lockout = lockout_seconds
 
     @staticmethod
-    def _key(email: str) -> str:
+    def key(email: str) -> str:
         return "login-failures:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
 
     async def check(self, email: str) -> None:
-        key = self._key(email)
+        key = self.key(email)
         if await self._failures(key) >= self._max_failures:
             remaining = await self._store.expires_in(key)
             raise TooManyAttempts(remaining if remaining and remaining > 0 else self._lockout)
 
     async def failed(self, email: str) -> None:
-        key = self._key(email)
-        count = await self._failures(key) + 1
-        await self._store.set(key, str(count).encode(), expires_in=self._lockout)
+        # Each failure restarts the lockout window, as before.
+        await self._store.increment(self.key(email), self._lockout)
 
     async def succeeded(self, email: str) -> None:
-        await self._store.delete(self._key(email))
+        await self._store.delete(self.key(email))
 
     async def _failures(self, key: str) -> int:
         raw = await self._store.get(key)

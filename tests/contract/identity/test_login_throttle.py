@@ -1,0 +1,82 @@
+"""LoginThrottle counts failed logins atomically on every rate-limit store: 50 failures at once
+count, and lock the account, exactly as 50 one after the other."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from domain.identity.errors import TooManyAttempts
+from entrypoints.http.security.rate_limit_store import (
+    CountingStore,
+    MemoryRateLimitStore,
+    SharedRateLimitStore,
+)
+from entrypoints.http.security.rate_limits import LoginThrottle
+from tests.support.redis import delete_prefix, unique_prefix
+from tests.support.servers import REDIS_URL, free_port, require_server
+
+FAILURES = 50
+LOCKOUT = 300
+
+
+@pytest.fixture(
+    params=["memory", pytest.param("redis", marks=pytest.mark.redis), "redis-unreachable"]
+)
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[CountingStore]:
+    if request.param == "memory":
+        yield MemoryRateLimitStore()
+        return
+    if request.param == "redis-unreachable":  # counts in the process's memory meanwhile
+        down = SharedRateLimitStore(
+            Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=0.2),
+            namespace="nowhere",
+        )
+        yield down
+        await down.close()
+        return
+    prefix = unique_prefix()
+    shared = SharedRateLimitStore(
+        Redis.from_url(require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")), namespace=prefix
+    )
+    try:
+        yield shared
+    finally:
+        await delete_prefix(Redis.from_url(REDIS_URL), prefix)
+        await shared.close()
+
+
+async def test_parallel_failures_count_as_sequential_ones(store: CountingStore) -> None:
+    throttle = LoginThrottle(store, max_failures=5, lockout_seconds=LOCKOUT)
+
+    for _ in range(FAILURES):
+        await throttle.failed("one-by-one@example.com")
+    await asyncio.gather(*(throttle.failed("at-once@example.com") for _ in range(FAILURES)))
+
+    for email in ("one-by-one@example.com", "at-once@example.com"):
+        assert await store.get(throttle.key(email)) == str(FAILURES).encode()
+        with pytest.raises(TooManyAttempts) as locked:
+            await throttle.check(email)
+        assert 0 < (locked.value.retry_after or 0) <= LOCKOUT
+
+
+async def test_the_count_expires_with_the_lockout_and_a_success_clears_it(
+    store: CountingStore,
+) -> None:
+    throttle = LoginThrottle(store, max_failures=2, lockout_seconds=LOCKOUT)
+
+    assert await store.increment("k", 1) == 1
+    assert await store.increment("k", 1) == 2
+    remaining = await store.expires_in("k")
+    assert remaining is not None
+    assert 0 <= remaining <= 1
+    await asyncio.sleep(1.1)
+    assert await store.get("k") is None
+
+    await throttle.failed("ada@example.com")
+    await throttle.succeeded("ada@example.com")
+    await throttle.failed("ada@example.com")
+    await throttle.check("ada@example.com")  # one failure since the success: not locked
