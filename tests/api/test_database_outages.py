@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import create_async_engine
 from structlog.testing import capture_logs
 
+from adapters.persistence.sql import database as sql_database
 from adapters.persistence.sql.schema import metadata
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
@@ -77,7 +79,12 @@ class TestPostgres:
             yield running
 
     @pytest.fixture
-    async def client(self, server: PrivatePostgres, tmp_path: Path) -> AsyncIterator[Client]:
+    async def client(
+        self, server: PrivatePostgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> AsyncIterator[Client]:
+        # A fresh logger: an earlier test's app (not environment=test) may have cached this one
+        # on its first use, with processors capture_logs can no longer replace.
+        monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
         await create_tables(server.url)
         container = build_container(sql_settings(server.url, tmp_path))
         # Made on the test's loop: its pooled connection must not outlive it (the app has its own).
