@@ -25,6 +25,8 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import AuthSettings, DatabaseSettings, LoggingSettings, Settings
 from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
+from tests.support.databases import ensure_database
+from tests.support.mariadb import PrivateMariaDB, private_mariadb
 from tests.support.postgres import PrivatePostgres, private_postgres
 
 Client = AsyncTestClient[Litestar]
@@ -71,75 +73,84 @@ def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [line for line in logs if line.get("event") == name]
 
 
-@pytest.mark.postgres
-class TestPostgres:
-    @pytest.fixture
-    def server(self) -> Iterator[PrivatePostgres]:
-        with private_postgres() as running:
-            yield running
+Server = PrivatePostgres | PrivateMariaDB
+SERVERS = {"postgres": private_postgres, "mariadb": private_mariadb}
 
-    @pytest.fixture
-    async def client(
-        self, server: PrivatePostgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> AsyncIterator[Client]:
-        # A fresh logger: an earlier test's app (not environment=test) may have cached this one
-        # on its first use, with processors capture_logs can no longer replace.
-        monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
-        await create_tables(server.url)
-        container = build_container(sql_settings(server.url, tmp_path))
-        # Made on the test's loop: its pooled connection must not outlive it (the app has its own).
-        headers = await auth_headers(container, "staff")
-        await container.platform.sql_database().dispose()
-        async with AsyncTestClient(create_app(container)) as client:
-            client.headers.update(headers)
-            yield client
 
-    async def test_requests_answer_503_while_it_is_down_and_200_once_it_is_back(
-        self, server: PrivatePostgres, client: Client
-    ) -> None:
-        assert (await client.post(PRODUCTS, json=product("before"))).status_code == 201
-        assert (await client.get(PRODUCTS)).status_code == 200
+@pytest.fixture(
+    params=[
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    with SERVERS[request.param]() as running:
+        yield running
 
-        with capture_logs() as logs:
-            server.stop()
-            started = time.monotonic()
-            failed = []
-            for n in range(10):
-                # Unknown ids: no cache can answer for them, so each read goes to the database.
-                failed.append(await client.get(f"{PRODUCTS}/{uuid.uuid4()}"))
-                failed.append(await client.post(PRODUCTS, json=product(f"down-{n}")))
-            elapsed = time.monotonic() - started
-        for response in failed:
-            assert_unavailable(response)
-        assert elapsed < 2.0, f"20 requests took {elapsed:.2f} s while the database was down"
-        assert len(events(logs, "database.unavailable")) == 1
-        assert events(logs, "database.available") == []
-        assert events(logs, "http.unhandled_error") == []
 
-        with capture_logs() as logs:
-            server.start()
-            statuses = []
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                response = await client.get(f"{PRODUCTS}?limit=5")
-                statuses.append(response.status_code)
-                if response.status_code == 200:
-                    break
-            assert statuses[-1] == 200, statuses
-            created = await client.post(PRODUCTS, json=product("after"))
-        assert created.status_code == 201, created.text
-        assert set(statuses) <= {200, 503}
-        assert len(events(logs, "database.available")) == 1
-        assert len(events(logs, "database.unavailable")) <= 1  # a pooled connection, cut
-        skus = {item["sku"] for item in (await client.get(PRODUCTS)).json()["items"]}
-        assert skus == {"BEFORE", "AFTER"}  # skus are kept upper-case
+@pytest.fixture
+async def client(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Client]:
+    # A fresh logger: an earlier test's app (not environment=test) may have cached this one
+    # on its first use, with processors capture_logs can no longer replace.
+    monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
+    await ensure_database(server.url)
+    await create_tables(server.url)
+    container = build_container(sql_settings(server.url, tmp_path))
+    # Made on the test's loop: its pooled connection must not outlive it (the app has its own).
+    headers = await auth_headers(container, "staff")
+    await container.platform.sql_database().dispose()
+    async with AsyncTestClient(create_app(container)) as client:
+        client.headers.update(headers)
+        yield client
 
-    async def test_readiness_reports_it_down_and_up_again(
-        self, server: PrivatePostgres, client: Client
-    ) -> None:
+
+async def test_requests_answer_503_while_it_is_down_and_200_once_it_is_back(
+    server: Server, client: Client
+) -> None:
+    assert (await client.post(PRODUCTS, json=product("before"))).status_code == 201
+    assert (await client.get(PRODUCTS)).status_code == 200
+
+    with capture_logs() as logs:
         server.stop()
-        ready = await client.get("/health/ready")
-        assert ready.status_code == 503
-        assert ready.json()["checks"]["database"]["status"] == "down"
+        started = time.monotonic()
+        failed = []
+        for n in range(10):
+            # Unknown ids: no cache can answer for them, so each read goes to the database.
+            failed.append(await client.get(f"{PRODUCTS}/{uuid.uuid4()}"))
+            failed.append(await client.post(PRODUCTS, json=product(f"down-{n}")))
+        elapsed = time.monotonic() - started
+    for response in failed:
+        assert_unavailable(response)
+    assert elapsed < 2.0, f"20 requests took {elapsed:.2f} s while the database was down"
+    assert len(events(logs, "database.unavailable")) == 1
+    assert events(logs, "database.available") == []
+    assert events(logs, "http.unhandled_error") == []
+
+    with capture_logs() as logs:
         server.start()
-        assert (await client.get("/health/ready")).status_code == 200
+        statuses = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            response = await client.get(f"{PRODUCTS}?limit=5")
+            statuses.append(response.status_code)
+            if response.status_code == 200:
+                break
+        assert statuses[-1] == 200, statuses
+        created = await client.post(PRODUCTS, json=product("after"))
+    assert created.status_code == 201, created.text
+    assert set(statuses) <= {200, 503}
+    assert len(events(logs, "database.available")) == 1
+    assert len(events(logs, "database.unavailable")) <= 1  # a pooled connection, cut
+    skus = {item["sku"] for item in (await client.get(PRODUCTS)).json()["items"]}
+    assert skus == {"BEFORE", "AFTER"}  # skus are kept upper-case
+
+
+async def test_readiness_reports_it_down_and_up_again(server: Server, client: Client) -> None:
+    server.stop()
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"]["status"] == "down"
+    server.start()
+    assert (await client.get("/health/ready")).status_code == 200
