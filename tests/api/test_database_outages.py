@@ -1,10 +1,12 @@
 """A SQL database that goes away under a running app: 503 problem+json naming the dependency,
 with Retry-After, one log line when the outage is first seen and one when it is over, and the
-app serving again once the database is back. The fault is real: each test stops its own private
-database server (never the shared one), by pid."""
+app serving again once the database is back. The faults are real: the server tests stop their own
+private PostgreSQL or MariaDB (never the shared ones), by pid; the SQLite test holds a write lock
+from another connection past the busy timeout."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -154,3 +156,35 @@ async def test_readiness_reports_it_down_and_up_again(server: Server, client: Cl
     assert ready.json()["checks"]["database"]["status"] == "down"
     server.start()
     assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_a_sqlite_database_locked_past_its_busy_timeout_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only writes wait for the lock: reads go on (WAL), so unlike a server that is gone, each
+    write refused between two successful reads is an outage of its own in the log."""
+    monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
+    path = tmp_path / "locked.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await create_tables(url)
+    container = build_container(sql_settings(url, tmp_path))
+    headers = await auth_headers(container, "staff")
+    await container.platform.sql_database().dispose()
+    async with AsyncTestClient(create_app(container)) as client:
+        client.headers.update(headers)
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            with capture_logs() as logs:
+                holder.execute("BEGIN IMMEDIATE")  # another process's writer that never ends
+                refused = await client.post(PRODUCTS, json=product("locked"))  # after 5 s
+                read = await client.get(f"{PRODUCTS}?limit=5")
+                holder.execute("ROLLBACK")
+                created = await client.post(PRODUCTS, json=product("unlocked"))
+        finally:
+            holder.close()
+    assert_unavailable(refused)
+    assert read.status_code == 200
+    assert created.status_code == 201, created.text
+    assert events(logs, "database.unavailable")
+    assert events(logs, "database.available")
+    assert events(logs, "http.unhandled_error") == []
