@@ -24,11 +24,18 @@ DEPENDENCY = "database"
 RETRY_AFTER = 1.0
 _log = structlog.get_logger("portico.database")
 
-# asyncpg's "cannot connect / connection gone / server shutting down" kinds (with their
-# subclasses: ConnectionDoesNotExistError, ConnectionFailureError, AdminShutdownError, ...),
-# matched by name so this module does not need asyncpg installed.
+# asyncpg's "cannot connect / connection gone / server shutting down" kinds (PostgresConnectionError
+# with its subclasses: ConnectionDoesNotExistError, ConnectionFailureError, ...; and the 57P0x
+# operator interventions, but not 57014, a cancelled query), matched by name so this module does
+# not need asyncpg installed.
 _ASYNCPG_UNREACHABLE = frozenset(
-    {"PostgresConnectionError", "OperatorInterventionError", "ConnectionDoesNotExistError"}
+    {
+        "PostgresConnectionError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "CannotConnectNowError",
+        "IdleSessionTimeoutError",
+    }
 )
 # MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
 # connection during query (2013), lost connection (2055); server shutdown in progress (1053).
