@@ -127,7 +127,11 @@ class PrivateMariaDB:
     def remove(self) -> None:
         self.stop()
         if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
+            for _ in range(3):  # a server's last files may still be closing
+                shutil.rmtree(self.root, ignore_errors=True)
+                if not self.root.exists():
+                    break
+                time.sleep(0.1)
             self.root = None
 
 
