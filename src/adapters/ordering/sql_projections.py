@@ -58,12 +58,12 @@ class _SqlProjectionStore(ProjectionStore[Row]):
 
     async def state(self) -> ProjectionState:
         query = select(_state.c.generation, _state.c.position).where(_state.c.name == self.name)
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             found = (await connection.execute(query)).first()
         if found is not None:
             return ProjectionState(found.generation, found.position)
         try:
-            async with self._db.engine.begin() as connection:
+            async with self._db.begin() as connection:
                 await connection.execute(
                     insert(_state).values(name=self.name, generation=1, position=0)
                 )
@@ -74,7 +74,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]:
         t = self.table
         query = select(t).where(t.c.generation == generation, t.c.order_id.in_(list(order_ids)))
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             result = await connection.execute(query)
             return {row["order_id"]: self._from_row(row) for row in result.mappings()}
 
@@ -91,7 +91,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
             .values(position=to_position)
         )
         try:
-            async with self._db.engine.begin() as connection:
+            async with self._db.begin() as connection:
                 if (await connection.execute(moved)).rowcount != 1:
                     if (generation, from_position) != (1, 0):
                         return False
@@ -106,16 +106,16 @@ class _SqlProjectionStore(ProjectionStore[Row]):
 
     async def begin_rebuild(self) -> int:
         live = (await self.state()).generation
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(delete(self.table).where(self.table.c.generation != live))
         return live + 1
 
     async def write(self, generation: int, rows: Mapping[UUID, Row]) -> None:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             await self._replace(connection, generation, rows)
 
     async def swap_in(self, generation: int, position: int) -> None:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(
                 update(_state)
                 .where(_state.c.name == self.name)
@@ -162,7 +162,7 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
                 )
             )
         query = query.order_by(t.c.placed_at.desc(), t.c.order_id.desc()).limit(limit)
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             result = await connection.execute(query)
             return [self._from_row(row) for row in result.mappings()]
 
@@ -198,7 +198,7 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
     async def get(self, order_id: UUID) -> OrderDetails | None:
         t = self.table
         query = select(t).where(t.c.order_id == order_id, t.c.generation == self._live_generation())
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             found = (await connection.execute(query)).mappings().first()
         return None if found is None else self._from_row(found)
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
+from application.shared.errors import DependencyUnavailable
 from application.shared.ports.messaging import BusUnavailable, MessageBus
 from application.shared.ports.outbox import Outbox
 
@@ -72,6 +73,10 @@ class OutboxRelay:
             failures = self.stats.failures
             try:
                 published = await self.relay_once()
+            except DependencyUnavailable:
+                # The outbox's store is down; it logs its own outage once, not every retry.
+                self.stats.failures += 1
+                published = 0
             except Exception:
                 # The outbox's store failed (a database restart): keep the worker alive.
                 _log.exception("relay: the outbox could not be read")

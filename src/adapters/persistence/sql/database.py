@@ -1,11 +1,76 @@
-"""SqlDatabase: the engine of one database, its autocommit twin for reads, and a health probe."""
+"""SqlDatabase: the engine of one database, its autocommit twin for reads, and a health probe.
+
+It is also where an unreachable database becomes one application error: `connect()`, `begin()`
+and the SQL unit of work turn the drivers' "cannot connect / connection lost / server gone /
+locked" errors into `DependencyUnavailable("database")` (HTTP 503), and log one line when the
+database is first seen down (`database.unavailable`) and one when it answers again
+(`database.available`), rather than a traceback per request.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.sql.engine import create_engine
+from application.shared.errors import DependencyUnavailable
+
+DEPENDENCY = "database"
+RETRY_AFTER = 1.0
+_log = structlog.get_logger("portico.database")
+
+# asyncpg's "cannot connect / connection gone / server shutting down" kinds (PostgresConnectionError
+# with its subclasses: ConnectionDoesNotExistError, ConnectionFailureError, ...; and the 57P0x
+# operator interventions, but not 57014, a cancelled query), matched by name so this module does
+# not need asyncpg installed.
+_ASYNCPG_UNREACHABLE = frozenset(
+    {
+        "PostgresConnectionError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "CannotConnectNowError",
+        "IdleSessionTimeoutError",
+    }
+)
+# MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
+# connection during query (2013), lost connection (2055); server shutdown in progress (1053).
+_MYSQL_UNREACHABLE = frozenset({1053, 2002, 2003, 2006, 2013, 2055})
+# SQLite, once its busy_timeout has passed.
+_SQLITE_BUSY = ("database is locked", "database is busy")
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether `error` (or what it wraps) says the database cannot be reached or used now."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _says_unreachable(current):
+            return True
+        wrapped = current.orig if isinstance(current, DBAPIError) else None
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__
+    return False
+
+
+def _says_unreachable(error: BaseException) -> bool:
+    if isinstance(error, OSError | DependencyUnavailable):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if any(kind.__name__ in _ASYNCPG_UNREACHABLE for kind in type(error).__mro__):
+        return True
+    kind = type(error)
+    if kind.__module__.startswith(("asyncmy", "pymysql")) and error.args:
+        return error.args[0] in _MYSQL_UNREACHABLE
+    if kind.__module__.startswith("sqlite3") or kind.__name__ == "OperationalError":
+        message = str(error).lower()
+        return any(busy in message for busy in _SQLITE_BUSY)
+    return False
 
 
 class SqlDatabase:
@@ -15,14 +80,77 @@ class SqlDatabase:
         self.autocommit_engine: AsyncEngine = self.engine.execution_options(
             isolation_level="AUTOCOMMIT"
         )
+        self._down = False
+        # Counts outages: a success only ends an outage if its work began after it was seen, so
+        # work that was already under way when the database went away does not flap the state.
+        self.outages = 0
 
     @property
     def backend(self) -> str:
         return self.engine.url.get_backend_name()
 
+    @property
+    def available(self) -> bool:
+        """False from the first failure to reach the database until the next success."""
+        return not self._down
+
+    def unavailable(self, error: BaseException) -> DependencyUnavailable | None:
+        """The error to raise instead of `error` if it says the database cannot be reached.
+
+        None if it does not, or if it already is that error (raise it as it is).
+        """
+        if not is_unreachable(error):
+            return None
+        if not self._down:
+            self._down = True
+            self.outages += 1
+            _log.warning(
+                "database.unavailable",
+                backend=self.backend,
+                error_type=type(error).__name__,
+                detail=str(error)[:200],
+            )
+        if isinstance(error, DependencyUnavailable):
+            return None
+        return DependencyUnavailable(DEPENDENCY, retry_after=RETRY_AFTER)
+
+    def reached(self, began_at: int) -> None:
+        """Note a success of work begun when `outages` was `began_at`; the first success of
+        work begun during an outage ends it and logs `database.available`."""
+        if self._down and began_at == self.outages:
+            self._down = False
+            _log.warning("database.available", backend=self.backend)
+
+    @asynccontextmanager
+    async def connect(self, *, autocommit: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A connection (autocommit unless told otherwise) whose outage errors are translated."""
+        engine = self.autocommit_engine if autocommit else self.engine
+        began_at = self.outages
+        try:
+            async with engine.connect() as connection:
+                yield connection
+        except Exception as error:
+            if (translated := self.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        self.reached(began_at)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction, committed on success; outage errors translated."""
+        began_at = self.outages
+        try:
+            async with self.engine.begin() as connection:
+                yield connection
+        except Exception as error:
+            if (translated := self.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        self.reached(began_at)
+
     async def ping(self) -> None:
         """Raise if the database cannot run a trivial query."""
-        async with self.autocommit_engine.connect() as connection:
+        async with self.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:

@@ -135,19 +135,19 @@ class SqlEventStore(EventStore):
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> int:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             return await append_on(connection, stream_id, expected_version, events)
 
     async def read(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             return await read_on(connection, stream_id, from_version)
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             return await read_all_on(connection, after_position, limit)
 
     async def head_position(self) -> int:
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             return await head_on(connection)
 
 

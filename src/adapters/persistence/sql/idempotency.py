@@ -25,7 +25,7 @@ class SqlIdempotencyStore(IdempotencyStore):
             scope=scope, key=key, fingerprint=fingerprint, response=None, created_at=now
         )
         try:
-            async with self._db.engine.begin() as connection:
+            async with self._db.begin() as connection:
                 await connection.execute(claim)
         except IntegrityError:
             pass
@@ -34,7 +34,7 @@ class SqlIdempotencyStore(IdempotencyStore):
         query = select(keys.c.fingerprint, keys.c.response).where(
             keys.c.scope == scope, keys.c.key == key
         )
-        async with self._db.autocommit_engine.connect() as connection:
+        async with self._db.connect() as connection:
             row = (await connection.execute(query)).first()
         if row is None:  # released between our INSERT and this read: a fresh claim may win
             return await self.reserve(scope, key, fingerprint, now)
@@ -42,7 +42,7 @@ class SqlIdempotencyStore(IdempotencyStore):
         return IdempotencyRecord(row.fingerprint, response)
 
     async def complete(self, scope: str, key: str, response: Payload) -> None:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(
                 update(keys)
                 .where(keys.c.scope == scope, keys.c.key == key)
@@ -50,7 +50,7 @@ class SqlIdempotencyStore(IdempotencyStore):
             )
 
     async def release(self, scope: str, key: str) -> None:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             await connection.execute(
                 delete(keys).where(
                     keys.c.scope == scope, keys.c.key == key, keys.c.response.is_(None)
@@ -58,6 +58,6 @@ class SqlIdempotencyStore(IdempotencyStore):
             )
 
     async def purge(self, older_than: datetime) -> int:
-        async with self._db.engine.begin() as connection:
+        async with self._db.begin() as connection:
             result = await connection.execute(delete(keys).where(keys.c.created_at < older_than))
         return int(result.rowcount)

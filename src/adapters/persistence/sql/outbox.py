@@ -61,7 +61,7 @@ class SqlOutbox(Outbox):
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
         backend = self._database.backend
-        async with self._database.engine.connect() as connection:
+        async with self._database.connect(autocommit=False) as connection:
             if backend == "mysql":
                 await connection.execution_options(isolation_level="READ COMMITTED")
             transaction = await connection.begin()
@@ -88,7 +88,7 @@ class SqlOutbox(Outbox):
                 await transaction.commit()
 
     async def backlog(self) -> int:
-        async with self._database.autocommit_engine.connect() as connection:
+        async with self._database.connect() as connection:
             count = await connection.scalar(
                 select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from contextlib import suppress
+from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.outbox import SqlOutbox
+from application.shared.errors import DependencyUnavailable
 from domain.shared.events import DomainEvent
 from domain.shared.unit_of_work import UnitOfWork
 
@@ -26,13 +29,48 @@ class SqlUnitOfWork(UnitOfWork):
         self.read_only = read_only
         self._outbox = outbox
 
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Whatever the block or the rollback raised for a lost database leaves as one error."""
+        try:
+            await super().__aexit__(exc_type, exc, tb)
+        except Exception as error:
+            if isinstance(exc, DependencyUnavailable):
+                raise exc from None
+            for cause in (exc, error):
+                translated = self._database.unavailable(cause) if cause is not None else None
+                if translated is not None:
+                    raise translated from cause
+            raise
+        if exc is None:
+            self._database.reached(self._began_at)
+        elif isinstance(exc, Exception) and (translated := self._database.unavailable(exc)):
+            raise translated from exc
+
     async def _begin(self) -> None:
         db = self._database
         engine = db.autocommit_engine if self.read_only else db.engine
-        self._connection: AsyncConnection = await engine.connect()
         self._transaction: AsyncTransaction | None = None
-        if not self.read_only:
-            self._transaction = await self._connection.begin()
+        self._began_at = db.outages
+        try:
+            self._connection: AsyncConnection = await engine.connect()
+        except Exception as error:
+            if (translated := db.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        try:
+            if not self.read_only:
+                self._transaction = await self._connection.begin()
+        except Exception as error:
+            with suppress(Exception):  # the connection may be gone already; the cause is raised
+                await self._connection.close()
+            if (translated := db.unavailable(error)) is not None:
+                raise translated from error
+            raise
         self._open_repositories(self._connection)
 
     @abstractmethod

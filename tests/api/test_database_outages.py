@@ -1,0 +1,190 @@
+"""A SQL database that goes away under a running app: 503 problem+json naming the dependency,
+with Retry-After, one log line when the outage is first seen and one when it is over, and the
+app serving again once the database is back. The faults are real: the server tests stop their own
+private PostgreSQL or MariaDB (never the shared ones), by pid; the SQLite test holds a write lock
+from another connection past the busy timeout."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import create_async_engine
+from structlog.testing import capture_logs
+
+from adapters.persistence.sql import database as sql_database
+from adapters.persistence.sql.schema import metadata
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import AuthSettings, DatabaseSettings, LoggingSettings, Settings
+from tests.conftest import FAST_PASSWORDS
+from tests.support.auth import auth_headers
+from tests.support.databases import ensure_database
+from tests.support.mariadb import PrivateMariaDB, private_mariadb
+from tests.support.postgres import PrivatePostgres, private_postgres
+
+Client = AsyncTestClient[Litestar]
+PRODUCTS = "/api/v1/products"
+PROBLEM = "/problems/dependency-unavailable"
+
+
+def product(sku: str) -> dict[str, Any]:
+    return {"sku": sku, "name": "Tea", "price": {"amount": "4.00", "currency": "EUR"}, "stock": 3}
+
+
+async def create_tables(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+    finally:
+        await engine.dispose()
+
+
+def sql_settings(url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        persistence="sql",
+        database=DatabaseSettings(url=url, pool_size=4),
+        logging=LoggingSettings(format="json", level="WARNING"),
+        auth=AuthSettings(dev_key_file=str(tmp_path / "dev-signing-key.json")),
+        passwords=FAST_PASSWORDS,
+    )
+
+
+def assert_unavailable(response: Any) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert int(response.headers["retry-after"]) >= 1
+    body = response.json()
+    assert body["type"] == PROBLEM
+    assert body["status"] == 503
+    assert "database" in body["detail"]
+    assert body["request_id"]
+
+
+def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [line for line in logs if line.get("event") == name]
+
+
+Server = PrivatePostgres | PrivateMariaDB
+SERVERS = {"postgres": private_postgres, "mariadb": private_mariadb}
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    with SERVERS[request.param]() as running:
+        yield running
+
+
+@pytest.fixture
+async def client(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Client]:
+    # A fresh logger: an earlier test's app (not environment=test) may have cached this one
+    # on its first use, with processors capture_logs can no longer replace.
+    monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
+    await ensure_database(server.url)
+    await create_tables(server.url)
+    container = build_container(sql_settings(server.url, tmp_path))
+    # Made on the test's loop: its pooled connection must not outlive it (the app has its own).
+    headers = await auth_headers(container, "staff")
+    await container.platform.sql_database().dispose()
+    async with AsyncTestClient(create_app(container)) as client:
+        client.headers.update(headers)
+        yield client
+
+
+async def test_requests_answer_503_while_it_is_down_and_200_once_it_is_back(
+    server: Server, client: Client
+) -> None:
+    assert (await client.post(PRODUCTS, json=product("before"))).status_code == 201
+    assert (await client.get(PRODUCTS)).status_code == 200
+
+    with capture_logs() as logs:
+        server.stop()
+        started = time.monotonic()
+        failed = []
+        for n in range(10):
+            # Unknown ids: no cache can answer for them, so each read goes to the database.
+            failed.append(await client.get(f"{PRODUCTS}/{uuid.uuid4()}"))
+            failed.append(await client.post(PRODUCTS, json=product(f"down-{n}")))
+        elapsed = time.monotonic() - started
+    for response in failed:
+        assert_unavailable(response)
+    assert elapsed < 2.0, f"20 requests took {elapsed:.2f} s while the database was down"
+    assert len(events(logs, "database.unavailable")) == 1
+    assert events(logs, "database.available") == []
+    assert events(logs, "http.unhandled_error") == []
+
+    with capture_logs() as logs:
+        server.start()
+        statuses = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            response = await client.get(f"{PRODUCTS}?limit=5")
+            statuses.append(response.status_code)
+            if response.status_code == 200:
+                break
+        assert statuses[-1] == 200, statuses
+        created = await client.post(PRODUCTS, json=product("after"))
+    assert created.status_code == 201, created.text
+    assert set(statuses) <= {200, 503}
+    assert len(events(logs, "database.available")) == 1
+    assert len(events(logs, "database.unavailable")) <= 1  # a pooled connection, cut
+    skus = {item["sku"] for item in (await client.get(PRODUCTS)).json()["items"]}
+    assert skus == {"BEFORE", "AFTER"}  # skus are kept upper-case
+
+
+async def test_readiness_reports_it_down_and_up_again(server: Server, client: Client) -> None:
+    server.stop()
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"]["status"] == "down"
+    server.start()
+    assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_a_sqlite_database_locked_past_its_busy_timeout_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only writes wait for the lock: reads go on (WAL), so unlike a server that is gone, each
+    write refused between two successful reads is an outage of its own in the log."""
+    monkeypatch.setattr(sql_database, "_log", structlog.get_logger("portico.database"))
+    path = tmp_path / "locked.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await create_tables(url)
+    container = build_container(sql_settings(url, tmp_path))
+    headers = await auth_headers(container, "staff")
+    await container.platform.sql_database().dispose()
+    async with AsyncTestClient(create_app(container)) as client:
+        client.headers.update(headers)
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            with capture_logs() as logs:
+                holder.execute("BEGIN IMMEDIATE")  # another process's writer that never ends
+                refused = await client.post(PRODUCTS, json=product("locked"))  # after 5 s
+                read = await client.get(f"{PRODUCTS}?limit=5")
+                holder.execute("ROLLBACK")
+                created = await client.post(PRODUCTS, json=product("unlocked"))
+        finally:
+            holder.close()
+    assert_unavailable(refused)
+    assert read.status_code == 200
+    assert created.status_code == 201, created.text
+    assert events(logs, "database.unavailable")
+    assert events(logs, "database.available")
+    assert events(logs, "http.unhandled_error") == []
