@@ -31,7 +31,7 @@ class TeaTasted(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeaSipped(DomainEvent):
-    pass
+    """A second event class, to declare under a name already taken."""
 
 
 def tasted(version: int = 1, *formerly: Former) -> EventDeclaration[TeaTasted]:

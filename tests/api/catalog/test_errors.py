@@ -124,7 +124,7 @@ async def test_a_body_over_the_limit_is_413(client: Client, new_product: dict[st
 
 class Broken(Cached[GetProduct, ProductView]):
     def __init__(self) -> None:
-        pass
+        """Nothing behind it: every call fails."""
 
     async def __call__(self, query: GetProduct) -> ProductView:
         raise RuntimeError("secret connection string postgres://admin:hunter2@db")
