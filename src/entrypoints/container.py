@@ -3,7 +3,8 @@
 HTTP, the CLI and the worker all build it with `build_container`; tests override providers
 (`container.catalog.get_product.override(...)`). The contexts come from `entrypoints/modules.py`;
 this file names none of them. The root also gathers what every context contributes:
-`consumers`, `listeners`, `projectors`, `probes` and `resources`.
+`consumers`, `listeners`, `projectors`, `probes`, `resources` and the `chores` of
+`maintenance`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import structlog
 from dependency_injector import containers, providers
 
+from application.shared.maintenance import Maintenance
 from entrypoints.modules import load_modules
 from entrypoints.platform.container import PlatformContainer
 from entrypoints.settings import Settings, load_settings
@@ -56,7 +58,16 @@ def build_container(settings: Settings | None = None) -> Container:
             raise ValueError(f"{module.name} names a readiness probe already taken: {clash}")
         probes.update(context.probes.kwargs)
     container.set_provider("probes", providers.Dict(probes))
+    chores = providers.Callable(_joined, platform.chores, *(c.chores for c in contexts))
+    container.set_provider(
+        "maintenance",
+        providers.Singleton(Maintenance, chores=chores, clock=platform.clock, lease=platform.lease),
+    )
     return container
+
+
+def _joined(*lists: list[Any]) -> list[Any]:
+    return [item for items in lists for item in items]
 
 
 def _gathered(contexts: list[Any], name: str) -> list[Any]:

@@ -34,6 +34,9 @@ class ModuleContainer(containers.DeclarativeContainer):
     probes = providers.Dict()  # readiness checks: name -> async () -> Status (None: not used)
     resources = providers.List()  # adapters holding connections, closed at shutdown
     after_commit = providers.List()  # in-process reactions to the events a commit recorded
+    chores: providers.Provider[list[Any]] = (
+        providers.List()
+    )  # housekeeping of its tables: a provider of a list of Chore
 
 
 @dataclass(frozen=True)

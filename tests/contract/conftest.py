@@ -10,9 +10,11 @@ from sqlalchemy import delete, update
 
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
+from adapters.persistence.memory.lease import MemoryLease
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
+from adapters.persistence.sql.lease import SqlLease
 from adapters.persistence.sql.schema import metadata
 from adapters.persistence.sql.tables import (
     event_store_events,
@@ -21,6 +23,7 @@ from adapters.persistence.sql.tables import (
 )
 from application.shared.ports.event_store import EventStore
 from application.shared.ports.idempotency import IdempotencyStore
+from application.shared.ports.lease import Lease
 from tests.support.databases import ensure_database
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
 
@@ -84,5 +87,18 @@ async def idempotency_store(
         await connection.execute(delete(idempotency_keys))
     try:
         yield SqlIdempotencyStore(database)
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=STORES)
+async def lease(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Lease]:
+    store: str = request.param
+    if store == "memory":
+        yield MemoryLease()
+        return
+    database = await sql_database(store, tmp_path)
+    try:
+        yield SqlLease(database)
     finally:
         await database.dispose()

@@ -56,3 +56,23 @@ async def test_purge_forgets_old_records(idempotency_store: IdempotencyStore) ->
     assert await idempotency_store.purge(T0 + timedelta(days=1)) == 1
     assert await idempotency_store.reserve("place", "old", "fp-x", T0) is None
     assert await idempotency_store.reserve("place", "new", "fp-x", T0) is not None
+
+
+async def test_release_stale_frees_only_old_unanswered_claims(
+    idempotency_store: IdempotencyStore,
+) -> None:
+    await idempotency_store.reserve("place", "stuck", "fp-a", T0)
+    await idempotency_store.reserve("place", "answered", "fp-a", T0)
+    await idempotency_store.complete("place", "answered", {"ok": True})
+    await idempotency_store.reserve("place", "recent", "fp-a", T0 + timedelta(minutes=10))
+
+    assert await idempotency_store.release_stale(T0 + timedelta(minutes=5)) == 1
+
+    # The stuck key is free for the retry; the answer and the recent claim stay.
+    assert await idempotency_store.reserve("place", "stuck", "fp-a", T0) is None
+    assert await idempotency_store.reserve("place", "answered", "fp-a", T0) == IdempotencyRecord(
+        "fp-a", {"ok": True}
+    )
+    assert await idempotency_store.reserve("place", "recent", "fp-a", T0) == IdempotencyRecord(
+        "fp-a", None
+    )

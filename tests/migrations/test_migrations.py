@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 
 from adapters.persistence.sql.engine import create_engine
 from adapters.persistence.sql.schema import metadata
@@ -35,15 +35,25 @@ def _fresh_url(engine: str, tmp_path: Path) -> str:
     return url
 
 
-def _tables(url: str) -> set[str]:
+def _tables(url: str, *, indexes: bool = False) -> set[str]:
+    """The tables' names, and with `indexes` each index as "table.index" too."""
+
+    def names(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        tables = set(inspector.get_table_names())
+        if not indexes:
+            return tables
+        return tables | {
+            f"{table}.{index['name']}" for table in tables for index in inspector.get_indexes(table)
+        }
+
     async def read() -> set[str]:
         engine = create_engine(url, pool_size=1)
         try:
             async with engine.connect() as connection:
-                names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+                return await connection.run_sync(names)
         finally:
             await engine.dispose()
-        return set(names)
 
     return asyncio.run(read())
 
@@ -81,19 +91,19 @@ def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> 
     config = alembic_config(url)
     revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
     command.upgrade(config, "head")
-    tables_at = {revisions[-1].revision: _tables(url)}
+    tables_at = {revisions[-1].revision: _tables(url, indexes=True)}
     for revision in reversed(revisions[1:]):
         command.downgrade(config, "-1")
         below = str(revision.down_revision)
-        tables_at[below] = _tables(url)
-        # Every revision so far adds or drops tables (removing a context drops its own); one
-        # that only alters columns needs a finer snapshot.
+        tables_at[below] = _tables(url, indexes=True)
+        # Every revision so far adds or drops tables or indexes (removing a context drops its
+        # own); one that only alters columns needs a finer snapshot.
         assert tables_at[below] != tables_at[revision.revision]
     command.downgrade(config, "-1")
     assert _tables(url) <= {"alembic_version"}
     for revision in revisions:
         command.upgrade(config, "+1")
-        assert _tables(url) == tables_at[revision.revision]
+        assert _tables(url, indexes=True) == tables_at[revision.revision]
 
 
 def test_a_checkout_uses_the_repository_migrations_folder() -> None:

@@ -114,6 +114,7 @@ class MemoryRefreshTokenStore(RefreshTokenStore):
         self.staged: dict[UUID, RefreshToken] = {}
         # Tokens this unit of work marked used: each must still be unused at commit.
         self.used: set[UUID] = set()
+        self.forgotten: set[UUID] = set()  # expired tokens removed at commit
 
     def _current(self, token_id: UUID) -> RefreshToken | None:
         return self.staged.get(token_id) or self._store.tokens.get(token_id)
@@ -144,6 +145,11 @@ class MemoryRefreshTokenStore(RefreshTokenStore):
 
     async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
         self._revoke(lambda t: t.user_id == user_id, at)
+
+    async def purge_expired(self, before: datetime) -> int:
+        expired = {i for i, token in self._all().items() if token.expires_at < before}
+        self.forgotten |= expired
+        return len(expired)
 
     def _revoke(self, matches: Callable[[RefreshToken], bool], at: datetime) -> None:
         for token_id, token in self._all().items():
@@ -184,6 +190,9 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         for token_id, token in tokens.staged.items():
             store.tokens[token_id] = token
             store.digests[token.digest] = token_id
+        for token_id in tokens.forgotten:
+            if (gone := store.tokens.pop(token_id, None)) is not None:
+                store.digests.pop(gone.digest, None)
         self._discard()
 
     async def _close(self) -> None:
@@ -195,6 +204,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._users.locked_versions.clear()
         self._tokens.staged.clear()
         self._tokens.used.clear()
+        self._tokens.forgotten.clear()
 
 
 def _copy(user: User) -> User:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -148,6 +148,12 @@ class SqlRefreshTokenStore(RefreshTokenStore):
 
     async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
         await self._revoke(refresh_tokens.c.user_id == user_id, at)
+
+    async def purge_expired(self, before: datetime) -> int:
+        result = await self._conn.execute(
+            delete(refresh_tokens).where(refresh_tokens.c.expires_at < before)
+        )
+        return int(result.rowcount)
 
     async def _revoke(self, condition: Any, at: datetime) -> None:
         await self._conn.execute(

@@ -46,7 +46,7 @@ refresh_tokens = Table(
     # SHA-256 of the token, hex: the token itself is never stored.
     Column("digest", String(64), nullable=False, unique=True),
     Column("issued_at", UtcDateTime(), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
     Column("used_at", UtcDateTime(), nullable=True),
     Column("revoked_at", UtcDateTime(), nullable=True),
 )

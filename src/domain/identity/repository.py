@@ -87,6 +87,10 @@ class RefreshTokenStore(ABC):
     async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
         """Revoke every token of the user (password change, deactivation)."""
 
+    @abstractmethod
+    async def purge_expired(self, before: datetime) -> int:
+        """Forget tokens that expired before `before` (refused anyway); returns how many."""
+
 
 class IdentityUnitOfWork(UnitOfWork):
     users: UserRepository

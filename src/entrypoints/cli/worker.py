@@ -17,6 +17,7 @@ from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
 _log = structlog.get_logger("portico.worker")
@@ -59,6 +60,7 @@ async def work(
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
     # Several projectors at once are safe: each step is a compare-and-set (docs/ordering.md).
     runners = [ProjectorRunner(p) for p in container.projectors()] if projector else []
+    housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -72,9 +74,11 @@ async def work(
     await runtime.start()
     for runner in runners:
         await runner.start()
+    await housekeeping.start()
     try:
         await stopping.wait()
         _log.info("worker.stopping")
+        await housekeeping.stop()
         for runner in runners:
             await runner.stop()
         await runtime.stop()

@@ -22,6 +22,7 @@ from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
 
@@ -68,6 +69,10 @@ def create_app(container: Container | None = None) -> Litestar:
         )
         on_startup.append(messaging.start)
         on_shutdown.append(messaging.stop)
+    if in_process:  # the processes that relay also keep the tables tidy (one at a time)
+        housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
+        on_startup.append(housekeeping.start)
+        on_shutdown.append(housekeeping.stop)
 
     app = Litestar(
         route_handlers=route_handlers,

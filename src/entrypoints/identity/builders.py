@@ -9,6 +9,9 @@ from adapters.cache.redis import connect_redis
 from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.oidc import OidcTokenVerifier
+from application.identity.forget_expired_tokens import ForgetExpiredTokensHandler
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.shared.maintenance import Chore
 from application.shared.ports.clock import Clock
 from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
 from entrypoints.settings import Settings, SettingsError, env_name
@@ -57,3 +60,8 @@ def build_oidc_verifier(settings: Settings, clock: Clock) -> OidcTokenVerifier:
         timeout=oidc.timeout,
         leeway=settings.auth.leeway,
     )
+
+
+def token_chores(settings: Settings, uow: IdentityUnitOfWorkFactory) -> list[Chore]:
+    keep = timedelta(seconds=settings.maintenance.refresh_token_retention)
+    return [Chore.forgetting("refresh_tokens", ForgetExpiredTokensHandler(uow), keep)]

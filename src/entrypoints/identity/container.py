@@ -28,6 +28,7 @@ from entrypoints.identity.builders import (
     build_rate_limit_store,
     key_ring,
     revocation_window,
+    token_chores,
 )
 from entrypoints.module import ModuleContainer
 
@@ -104,6 +105,7 @@ class IdentityContainer(ModuleContainer):
         redis=providers.Singleton(build_rate_limit_store, settings),
     )
     resources = providers.List(token_verifier, rate_limit_store)
+    chores = providers.Callable(token_chores, settings, uow.provider)
 
     # Use cases: stateless, so one instance each.
     register_user = providers.Singleton(

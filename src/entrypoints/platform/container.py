@@ -29,10 +29,8 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
-from entrypoints.platform.builders import (
-    build_redis_cache,
-    uses_cache,
-)
+from entrypoints.platform.builders import build_redis_cache, uses_cache
+from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
 from entrypoints.settings import Settings
 
@@ -96,6 +94,10 @@ class PlatformContainer(containers.DeclarativeContainer):
             MemoryIdempotencyStore, data=providers.Singleton(MemoryIdempotencyData)
         ),
     )
+
+    # Housekeeping: one process at a time (the lease) forgets what outlived its retention.
+    lease = providers.Singleton(build_lease, database)
+    chores = providers.Callable(platform_chores, settings, outbox, idempotency_store, database)
 
     # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
     retry_policy = providers.Singleton(

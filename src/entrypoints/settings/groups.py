@@ -124,6 +124,21 @@ class OutboxSettings(Group, frozen=True):
     poll_interval: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.2
 
 
+class MaintenanceSettings(Group, frozen=True):
+    """Housekeeping (docs/messaging.md): how often it runs, and how long each kind of row stays.
+
+    Seconds throughout. The inbox must outlive any redelivery (the bus gives up after
+    max_deliveries), and a claim is stuck only once it is older than any request can run.
+    """
+
+    interval: Annotated[float, msgspec.Meta(ge=0)] = 3600.0  # 0: never on a schedule
+    outbox_retention: Annotated[float, msgspec.Meta(ge=0)] = 604_800.0
+    inbox_retention: Annotated[float, msgspec.Meta(ge=3600)] = 604_800.0
+    idempotency_retention: Annotated[float, msgspec.Meta(ge=60)] = 86_400.0
+    stuck_after: Annotated[float, msgspec.Meta(ge=1)] = 300.0
+    refresh_token_retention: Annotated[float, msgspec.Meta(ge=0)] = 86_400.0
+
+
 class ProjectionSettings(Group, frozen=True):
     # How long a read given min_version waits for the projection (then 409), and how many events
     # a projection may be behind the event store before /health/ready says degraded.

@@ -13,6 +13,7 @@ from entrypoints.settings.groups import (
     DatabaseSettings,
     HttpSettings,
     LoggingSettings,
+    MaintenanceSettings,
     NotifierSettings,
     OidcSettings,
     OutboxSettings,
@@ -45,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     bus: BusSettings = msgspec.field(default_factory=BusSettings)
     outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
+    maintenance: MaintenanceSettings = msgspec.field(default_factory=MaintenanceSettings)
     projections: ProjectionSettings = msgspec.field(default_factory=ProjectionSettings)
     payments: PaymentSettings = msgspec.field(default_factory=PaymentSettings)
     notifier: NotifierSettings = msgspec.field(default_factory=NotifierSettings)

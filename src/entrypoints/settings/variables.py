@@ -76,6 +76,13 @@ VARIABLES: dict[str, str] = {
     # outbox
     "PORTICO_OUTBOX_BATCH_SIZE": "outbox.batch_size",
     "PORTICO_OUTBOX_POLL_INTERVAL": "outbox.poll_interval",
+    # housekeeping
+    "PORTICO_MAINTENANCE_INTERVAL": "maintenance.interval",
+    "PORTICO_OUTBOX_RETENTION": "maintenance.outbox_retention",
+    "PORTICO_INBOX_RETENTION": "maintenance.inbox_retention",
+    "PORTICO_IDEMPOTENCY_RETENTION": "maintenance.idempotency_retention",
+    "PORTICO_IDEMPOTENCY_STUCK_AFTER": "maintenance.stuck_after",
+    "PORTICO_REFRESH_TOKEN_RETENTION": "maintenance.refresh_token_retention",
     # projections
     "PORTICO_PROJECTION_WAIT": "projections.wait",
     "PORTICO_PROJECTION_LAG_DEGRADED": "projections.lag_degraded",

@@ -160,3 +160,21 @@ async def test_concurrent_relays_publish_each_event_once_in_order_per_aggregate(
         mine = [e for e in published if e.aggregate_id == product.id]
         assert [e.type for e in mine] == ["catalog.ProductCreated"] + ["catalog.StockAdjusted"] * 3
         assert [e.payload.get("delta") for e in mine[1:]] == [1, 2, 3]
+
+
+async def test_purge_forgets_published_events_only(messaging_store: MessagingStore) -> None:
+    first, second = new_product("SKU-1"), new_product("SKU-2")
+    await create(messaging_store, first)
+    await create(messaging_store, second)
+    async with messaging_store.outbox.claim(100) as batch:
+        batch.sent(1)
+    now = datetime.now(UTC)
+
+    # Published just now: kept while younger than the cutoff.
+    assert await messaging_store.outbox.purge_sent(now - timedelta(hours=1)) == 0
+    await messaging_store.outbox.purge_sent(now + timedelta(hours=1))
+
+    # The pending event survives any cutoff, and is still delivered.
+    assert await messaging_store.outbox.backlog() == 1
+    [pending] = await claim_all(messaging_store)
+    assert pending.aggregate_id == second.id

@@ -313,3 +313,28 @@ async def test_a_revoked_token_cannot_be_used_and_keeps_its_first_revocation(
     stored = await find(identity_uow_factory, token.digest)
     assert stored is not None
     assert (stored.used_at, stored.revoked_at) == (None, T0)
+
+
+async def test_purge_forgets_only_tokens_expired_before_the_cutoff_at_commit(
+    identity_uow_factory: IdentityUnitOfWorkFactory,
+) -> None:
+    user = new_user()
+    await save(identity_uow_factory, user)
+    expired, live = new_token(user), new_token(user)
+    expired = dataclasses.replace(expired, expires_at=T0 + timedelta(hours=1))
+    async with identity_uow_factory() as uow:
+        await uow.refresh_tokens.add(expired)
+        await uow.refresh_tokens.add(live)
+        await uow.commit()
+
+    async with identity_uow_factory() as uow:  # not committed: nothing is forgotten
+        assert await uow.refresh_tokens.purge_expired(T0 + timedelta(days=1)) == 1
+    async with identity_uow_factory() as uow:
+        assert await uow.refresh_tokens.find(expired.digest) is not None
+        assert await uow.refresh_tokens.purge_expired(T0 + timedelta(days=1)) == 1
+        await uow.commit()
+
+    async with identity_uow_factory() as uow:
+        assert await uow.refresh_tokens.find(expired.digest) is None
+        assert await uow.refresh_tokens.find(live.digest) == live
+        assert await uow.refresh_tokens.purge_expired(T0 + timedelta(days=1)) == 0

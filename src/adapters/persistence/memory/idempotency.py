@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +42,15 @@ class MemoryIdempotencyStore(IdempotencyStore):
             del self._records[(scope, key)]
 
     async def purge(self, older_than: datetime) -> int:
-        old = [k for k, (_, created) in self._records.items() if created < older_than]
+        return self._forget(lambda record, created: created < older_than)
+
+    async def release_stale(self, claimed_before: datetime) -> int:
+        return self._forget(
+            lambda record, created: record.response is None and created < claimed_before
+        )
+
+    def _forget(self, due: Callable[[IdempotencyRecord, datetime], bool]) -> int:
+        old = [k for k, (record, created) in self._records.items() if due(record, created)]
         for k in old:
             del self._records[k]
         return len(old)

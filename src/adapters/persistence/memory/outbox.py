@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from adapters.persistence.signal import NewEvents
@@ -76,6 +77,9 @@ class MemoryOutbox(Outbox):
 
     async def backlog(self) -> int:
         return len(self._rows)
+
+    async def purge_sent(self, before: datetime) -> int:
+        return 0  # a published row is dropped at once
 
     async def wait(self, at_most: float) -> None:
         await self._new.wait(at_most)

@@ -61,3 +61,10 @@ class SqlIdempotencyStore(IdempotencyStore):
         async with self._db.begin() as connection:
             result = await connection.execute(delete(keys).where(keys.c.created_at < older_than))
         return int(result.rowcount)
+
+    async def release_stale(self, claimed_before: datetime) -> int:
+        async with self._db.begin() as connection:
+            result = await connection.execute(
+                delete(keys).where(keys.c.response.is_(None), keys.c.created_at < claimed_before)
+            )
+        return int(result.rowcount)

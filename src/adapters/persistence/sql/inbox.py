@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import processed_events
-from application.shared.ports.inbox import Inbox
+from application.shared.ports.inbox import Inbox, InboxRecords
 
 
 class SqlInbox(Inbox):
@@ -34,3 +35,15 @@ class SqlInbox(Inbox):
             )
         )
         return True
+
+
+class SqlInboxRecords(InboxRecords):
+    def __init__(self, database: SqlDatabase) -> None:
+        self._db = database
+
+    async def forget(self, before: datetime) -> int:
+        async with self._db.begin() as connection:
+            result = await connection.execute(
+                delete(processed_events).where(processed_events.c.processed_at < before)
+            )
+        return int(result.rowcount)

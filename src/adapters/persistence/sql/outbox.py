@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.signal import NewEvents
@@ -93,6 +93,11 @@ class SqlOutbox(Outbox):
                 select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             )
         return int(count or 0)
+
+    async def purge_sent(self, before: datetime) -> int:
+        async with self._database.begin() as connection:
+            result = await connection.execute(delete(outbox).where(outbox.c.sent_at < before))
+        return int(result.rowcount)
 
     async def wait(self, at_most: float) -> None:
         await self._new.wait(at_most)

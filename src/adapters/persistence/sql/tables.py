@@ -124,6 +124,16 @@ processed_events = Table(
     Column("event_id", Uuid(), nullable=False),
     Column("processed_at", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("consumer", "event_id"),
+    Index(None, "processed_at"),  # housekeeping forgets old records
+)
+
+# Who runs a job that must run in one process at a time (housekeeping), and until when.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
 )
 
 # The audit log of catalog changes. event_id is deliberately not unique: the inbox is what makes

@@ -38,3 +38,8 @@ class IdempotencyStore(ABC):
     @abstractmethod
     async def purge(self, older_than: datetime) -> int:
         """Forget records created before `older_than`; returns how many."""
+
+    @abstractmethod
+    async def release_stale(self, claimed_before: datetime) -> int:
+        """Release claims still unanswered that were made before `claimed_before`: their
+        request died (a crashed process), so a retry may do the work; returns how many."""

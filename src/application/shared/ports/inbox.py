@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from datetime import datetime
 from uuid import UUID
 
 
@@ -11,3 +12,12 @@ class Inbox(ABC):
     async def first_time(self, consumer: str, event_id: UUID) -> bool:
         """Record that `consumer` applies `event_id` in this unit of work; False if it already
         did. The record becomes durable with the unit of work's commit, with the effect."""
+
+
+class InboxRecords(ABC):
+    """Every consumer's inbox records at once, for housekeeping."""
+
+    @abstractmethod
+    async def forget(self, before: datetime) -> int:
+        """Forget records of events applied before `before`: a redelivery arrives within the
+        bus's redelivery window, long before the retention ends. Returns how many."""

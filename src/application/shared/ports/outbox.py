@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 
 from application.shared.ports.messaging import IntegrationEvent
 
@@ -29,6 +30,10 @@ class Outbox(ABC):
     @abstractmethod
     async def backlog(self) -> int:
         """How many events wait to be published."""
+
+    @abstractmethod
+    async def purge_sent(self, before: datetime) -> int:
+        """Forget events published before `before`; returns how many."""
 
     @abstractmethod
     async def wait(self, at_most: float) -> None:

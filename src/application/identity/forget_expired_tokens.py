@@ -1,0 +1,18 @@
+"""Housekeeping: forget refresh tokens that expired (they are refused anyway)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+
+
+class ForgetExpiredTokensHandler:
+    def __init__(self, uow: IdentityUnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, expired_before: datetime) -> int:
+        async with self._uow() as uow:
+            count = await uow.refresh_tokens.purge_expired(expired_before)
+            await uow.commit()
+        return count

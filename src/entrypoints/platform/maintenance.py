@@ -1,0 +1,48 @@
+"""The platform's housekeeping: the lease that elects one runner and the chores of its tables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adapters.persistence.memory.lease import MemoryLease
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.inbox import SqlInboxRecords
+from adapters.persistence.sql.lease import SqlLease
+from application.shared.maintenance import Chore
+from application.shared.ports.idempotency import IdempotencyStore
+from application.shared.ports.lease import Lease
+from application.shared.ports.outbox import Outbox
+from entrypoints.settings import Settings
+
+
+def build_lease(database: SqlDatabase | None) -> Lease:
+    """In the database when there is one; with memory persistence there is one process."""
+    return MemoryLease() if database is None else SqlLease(database)
+
+
+def platform_chores(
+    settings: Settings,
+    outbox: Outbox,
+    idempotency: IdempotencyStore,
+    database: SqlDatabase | None,
+) -> list[Chore]:
+    keep = settings.maintenance
+    chores = [
+        Chore.forgetting("outbox", outbox.purge_sent, timedelta(seconds=keep.outbox_retention)),
+        Chore.forgetting(
+            "idempotency_keys", idempotency.purge, timedelta(seconds=keep.idempotency_retention)
+        ),
+        # A claim nobody answered for this long belongs to a request that died: free the key
+        # so the client's retry runs the command (once).
+        Chore.forgetting(
+            "stuck_idempotency_claims",
+            idempotency.release_stale,
+            timedelta(seconds=keep.stuck_after),
+        ),
+    ]
+    if database is not None:  # memory units of work keep their inbox in their own stores
+        records = SqlInboxRecords(database)
+        chores.append(
+            Chore.forgetting("inbox", records.forget, timedelta(seconds=keep.inbox_retention))
+        )
+    return chores
