@@ -1,0 +1,160 @@
+"""A request that dies between claiming its Idempotency-Key and answering: the process is killed
+(SIGKILL) while PostgreSQL holds its order back, so only the claim was committed. The client's
+retry is told the request is in progress (409) until housekeeping frees the stuck claim; then the
+retry places the order, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from adapters.persistence.sql.engine import create_engine
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.support.databases import recreate_database, with_database
+from tests.support.servers import POSTGRES_URL, require_server
+from tests.support.workers import wait_until
+
+pytestmark = pytest.mark.postgres
+ADMIN = ("admin@example.com", "an administrator secret")
+CUSTOMER = {"email": "dana@example.com", "password": "a customer secret!"}
+
+
+def _scalar(url: str, query: str) -> int:
+    async def read() -> int:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                return int(await connection.scalar(text(query)) or 0)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def _hold_event_store(url: str) -> subprocess.Popen[str]:
+    """A psql session that locks the event store's head row: appends wait behind it."""
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    session = subprocess.Popen(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", plain],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert session.stdin is not None
+    assert session.stdout is not None
+    session.stdin.write("BEGIN; SELECT position FROM event_store_head FOR UPDATE;\n")
+    session.stdin.flush()
+    while "(1 row)" not in session.stdout.readline():  # the lock is held once the row shows
+        pass
+    return session
+
+
+def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
+    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
+    url = with_database(base, f"{base.rsplit('/', 1)[1]}_idempotency_crash")
+    asyncio.run(recreate_database(url))
+    # No scheduled housekeeping here: the operator's `portico maintenance run` frees the claim.
+    env = portico_env(
+        environment="test",
+        log_format="json",
+        access_log="false",
+        database_url=url,
+        maintenance_interval="0",
+        idempotency_stuck_after="1",
+    )
+    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    create_admin(env, tmp_path, *ADMIN)
+    key = {"Idempotency-Key": "checkout-7"}
+
+    with serving(env, tmp_path) as (api, process), httpx.Client(base_url=api, timeout=10) as http:
+        admin = sign_in(http, *ADMIN)
+        product = http.post(
+            "/api/v1/products",
+            json={
+                "sku": "MUG-1",
+                "name": "Mug",
+                "price": {"amount": "8.00", "currency": "EUR"},
+                "stock": 5,
+            },
+            headers=admin,
+        ).json()["id"]
+        assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 201
+        customer = {**sign_in(http, CUSTOMER["email"], CUSTOMER["password"]), **key}
+        order = {"lines": [{"product_id": product, "quantity": 2}]}
+
+        lock = _hold_event_store(url)
+        try:
+            # The request claims its key, then waits for the event store: kill the process.
+            placing = threading.Thread(target=_post_until_killed, args=(http, order, customer))
+            placing.start()
+            wait_until(
+                lambda: _scalar(url, "SELECT count(*) FROM idempotency_keys") == 1,
+                what="the claim of the key",
+            )
+            _kill_tree(process.pid)  # granian serves from a child process: kill them all
+            process.wait()
+            placing.join()
+        finally:
+            assert lock.stdin is not None
+            lock.stdin.write("ROLLBACK;\n")
+            lock.communicate(timeout=10)
+
+    assert _scalar(url, "SELECT count(*) FROM event_store_events") == 0  # nothing was placed
+    with serving(env, tmp_path) as (api, _), httpx.Client(base_url=api, timeout=10) as http:
+        stuck = http.post("/api/v1/orders", json=order, headers=customer)
+        assert stuck.status_code == 409, stuck.text
+        assert stuck.json()["type"].endswith("/request-in-progress")
+
+        time.sleep(1.1)  # the claim is now older than PORTICO_IDEMPOTENCY_STUCK_AFTER
+        tidy = run_portico("maintenance", "run", env=env, cwd=tmp_path)
+        assert tidy.returncode == 0, tidy.stderr
+        assert "stuck_idempotency_claims: 1 rows" in tidy.stderr
+
+        placed = http.post("/api/v1/orders", json=order, headers=customer)
+        again = http.post("/api/v1/orders", json=order, headers=customer)
+
+        def listed() -> list[str]:  # the order list is a projection: it follows shortly
+            return [o["id"] for o in http.get("/api/v1/orders", headers=customer).json()["items"]]
+
+        wait_until(lambda: bool(listed()), what="the order in the customer's list")
+        orders = listed()
+        stock = http.get(f"/api/v1/products/{product}").json()["stock"]
+
+    assert placed.status_code == 201, placed.text
+    assert again.status_code == 201
+    assert again.json()["order_id"] == placed.json()["order_id"]  # replayed, not placed again
+    assert orders == [placed.json()["order_id"]]
+    assert stock == 3
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a process and every descendant (Linux: parents read from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # "pid (name) state ppid ...": the name may hold spaces, so split after ")".
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    doomed, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        doomed += frontier
+    for victim in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+
+
+def _post_until_killed(http: httpx.Client, order: object, headers: dict[str, str]) -> None:
+    """The request dies with its server: a transport error is the expected end."""
+    with contextlib.suppress(httpx.TransportError):
+        http.post("/api/v1/orders", json=order, headers=headers)
