@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import structlog
 
+from entrypoints.error_tracking import configure_error_tracking, report_errors
 from entrypoints.settings import Settings
 
 # msgspec is several times faster than json.dumps; enc_hook=str keeps any odd value loggable.
@@ -28,6 +29,8 @@ def configure_logging(settings: Settings) -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    if configure_error_tracking(settings):
+        shared.append(report_errors)  # before the renderer turns exc_info into text
     renderer: Any
     if as_json:
         # No locals in tracebacks: they may hold passwords and tokens.

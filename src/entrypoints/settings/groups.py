@@ -37,6 +37,8 @@ class LoggingSettings(Group, frozen=True):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["auto", "json", "console"] = "auto"
     access_log: bool = True
+    # Errors to Sentry (entrypoints/error_tracking.py): empty turns it off.
+    sentry_dsn: str = ""
 
 
 class DatabaseSettings(Group, frozen=True):

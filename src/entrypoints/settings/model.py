@@ -52,7 +52,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     notifier: NotifierSettings = msgspec.field(default_factory=NotifierSettings)
 
     def __post_init__(self) -> None:
-        problems = _auth_problems(self) + _payment_problems(self) + _notifier_problems(self)
+        problems = (
+            _auth_problems(self)
+            + _payment_problems(self)
+            + _notifier_problems(self)
+            + _sentry_problems(self)
+        )
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -103,6 +108,13 @@ def _payment_problems(settings: Settings) -> list[str]:
             f"{env_name('payments.provider_url')} must be an http(s) URL when "
             f"{env_name('payments.backend')}=http"
         ]
+    return []
+
+
+def _sentry_problems(settings: Settings) -> list[str]:
+    dsn = settings.logging.sentry_dsn
+    if dsn and not dsn.startswith(("https://", "http://")):
+        return [f"{env_name('logging.sentry_dsn')} must be a Sentry DSN (https://key@host/project)"]
     return []
 
 

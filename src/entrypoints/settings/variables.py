@@ -25,6 +25,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_LOG_LEVEL": "logging.level",
     "PORTICO_LOG_FORMAT": "logging.format",
     "PORTICO_ACCESS_LOG": "logging.access_log",
+    "PORTICO_SENTRY_DSN": "logging.sentry_dsn",
     # database
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
