@@ -16,6 +16,7 @@ from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import openapi_config
+from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.headers import SecurityHeaders
 from entrypoints.logs import configure_logging
@@ -90,7 +91,9 @@ def create_app(container: Container | None = None) -> Litestar:
         debug=False,
     )
     # Outermost layers, around routing and error handling: see RequestContext.
-    handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
+    handler: Any = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
+    if settings.http.profiling:
+        handler = ProfileRequest(handler)
     app.asgi_handler = cast(
         "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.logging.access_log)
     )

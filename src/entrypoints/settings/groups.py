@@ -27,6 +27,8 @@ class HttpSettings(Group, frozen=True):
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     cors_origins: str = ""
     hsts: bool = False
+    # `?profile` answers the request's profile (development only: entrypoints/http/profiling.py).
+    profiling: bool = False
 
     @property
     def cors_origin_list(self) -> list[str]:

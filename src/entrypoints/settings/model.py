@@ -57,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             + _payment_problems(self)
             + _notifier_problems(self)
             + _sentry_problems(self)
+            + _profiling_problems(self)
         )
         if problems:
             raise SettingsError("; ".join(problems))
@@ -107,6 +108,15 @@ def _payment_problems(settings: Settings) -> list[str]:
         return [
             f"{env_name('payments.provider_url')} must be an http(s) URL when "
             f"{env_name('payments.backend')}=http"
+        ]
+    return []
+
+
+def _profiling_problems(settings: Settings) -> list[str]:
+    if settings.http.profiling and settings.environment != "development":
+        return [
+            f"{env_name('http.profiling')}=true is for development only: a profile shows the "
+            f"code and its timings ({env_name('environment')}={settings.environment})"
         ]
     return []
 
