@@ -19,6 +19,7 @@ from entrypoints.http.openapi import openapi_config
 from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.headers import SecurityHeaders
+from entrypoints.http.security.proxies import TrustedProxies
 from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
@@ -94,9 +95,10 @@ def create_app(container: Container | None = None) -> Litestar:
     handler: Any = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
     if settings.http.profiling:
         handler = ProfileRequest(handler)
-    app.asgi_handler = cast(
-        "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.logging.access_log)
-    )
+    handler = RequestContext(handler, access_log=settings.logging.access_log)
+    if proxies := settings.http.trusted_proxy_networks:
+        handler = TrustedProxies(handler, proxies)  # outermost: everything sees the real client
+    app.asgi_handler = cast("ASGIApp", handler)
     return app
 
 

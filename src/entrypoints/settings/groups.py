@@ -5,6 +5,7 @@ Defaults are the embedded development setup: nothing here needs a server.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 
 import msgspec
@@ -27,12 +28,25 @@ class HttpSettings(Group, frozen=True):
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     cors_origins: str = ""
     hsts: bool = False
+    # Peers whose forwarding headers are believed (entrypoints/http/security/proxies.py).
+    trusted_proxies: str = ""
     # `?profile` answers the request's profile (development only: entrypoints/http/profiling.py).
     profiling: bool = False
 
     @property
     def cors_origin_list(self) -> list[str]:
         return _split(self.cors_origins)
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        """ "10.0.0.0/8, ::1" -> networks; ValueError names an entry that is not one."""
+        networks = []
+        for entry in _split(self.trusted_proxies):
+            try:
+                networks.append(ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR network") from None
+        return networks
 
 
 class LoggingSettings(Group, frozen=True):

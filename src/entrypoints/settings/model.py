@@ -58,6 +58,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             + _notifier_problems(self)
             + _sentry_problems(self)
             + _profiling_problems(self)
+            + _proxy_problems(self)
         )
         if problems:
             raise SettingsError("; ".join(problems))
@@ -109,6 +110,14 @@ def _payment_problems(settings: Settings) -> list[str]:
             f"{env_name('payments.provider_url')} must be an http(s) URL when "
             f"{env_name('payments.backend')}=http"
         ]
+    return []
+
+
+def _proxy_problems(settings: Settings) -> list[str]:
+    try:
+        settings.http.trusted_proxy_networks  # noqa: B018 (parsing is the check)
+    except ValueError as error:
+        return [f"{env_name('http.trusted_proxies')}: {error}"]
     return []
 
 

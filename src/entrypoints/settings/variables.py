@@ -21,6 +21,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_READINESS_TIMEOUT": "http.readiness_timeout",
     "PORTICO_CORS_ORIGINS": "http.cors_origins",
     "PORTICO_HSTS": "http.hsts",
+    "PORTICO_TRUSTED_PROXIES": "http.trusted_proxies",
     "PORTICO_PROFILING": "http.profiling",
     # logging
     "PORTICO_LOG_LEVEL": "logging.level",
