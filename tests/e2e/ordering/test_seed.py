@@ -157,3 +157,12 @@ def test_seed_refuses_memory_persistence(tmp_path: Path) -> None:
     assert refused.stderr.splitlines() == [
         "portico: PORTICO_PERSISTENCE=memory keeps no data between processes to seed"
     ]
+
+
+def test_seed_asks_for_the_migrations_on_a_database_without_tables(tmp_path: Path) -> None:
+    env = portico_env(database_url=_database("sqlite", tmp_path))
+    refused = run_portico("seed", env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        "portico: cannot read the database (no such table: users): run portico db upgrade"
+    ]
