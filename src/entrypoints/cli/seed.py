@@ -21,7 +21,7 @@ from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
 from entrypoints.module import Seed
 from entrypoints.modules import load_modules
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, env_name
 
 
 def _seeds() -> list[Seed]:
@@ -53,7 +53,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_database:
-        raise ValueError("PORTICO_PERSISTENCE=memory keeps no data between processes to seed")
+        raise ValueError(
+            f"{env_name('persistence')}=memory keeps no data between processes to seed"
+        )
     check_database(settings)
     seeds = _seeds()
     sizes = {size.name: getattr(args, size.name) for seed in seeds for size in seed.sizes}
