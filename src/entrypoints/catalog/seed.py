@@ -12,37 +12,16 @@ from application.shared.seeding import SeedPlan, SeedRun
 from entrypoints.module import Seed, SeedSize
 
 CURRENCY = "EUR"
-ADJECTIVES = [
-    "Classic",
-    "Compact",
-    "Sturdy",
-    "Foldable",
-    "Vintage",
-    "Modern",
-    "Rustic",
-    "Minimal",
-    "Deluxe",
-    "Everyday",
-    "Portable",
-    "Handmade",
-    "Ergonomic",
-    "Lightweight",
-    "Heavy-duty",
-]
-MATERIALS = [
-    "Oak",
-    "Walnut",
-    "Steel",
-    "Brass",
-    "Linen",
-    "Wool",
-    "Leather",
-    "Ceramic",
-    "Glass",
-    "Bamboo",
-    "Cotton",
-    "Cork",
-]
+# fmt: off
+ADJECTIVES = (
+    "Classic", "Compact", "Sturdy", "Foldable", "Vintage", "Modern", "Rustic", "Minimal",
+    "Deluxe", "Everyday", "Portable", "Handmade", "Ergonomic", "Lightweight", "Heavy-duty",
+)
+MATERIALS = (
+    "Oak", "Walnut", "Steel", "Brass", "Linen", "Wool", "Leather", "Ceramic", "Glass", "Bamboo",
+    "Cotton", "Cork",
+)
+# fmt: on
 # Noun, SKU prefix, typical price in euros.
 KINDS = (
     ("Desk", "DSK", 240),

@@ -17,60 +17,19 @@ DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 (printed: for demo data
 ADMIN_EMAIL = "admin@example.com"
 STAFF_SHARE = 20  # one staff member per 20 accounts
 
-FIRST = [
-    "ada",
-    "alan",
-    "grace",
-    "linus",
-    "barbara",
-    "ken",
-    "dennis",
-    "margaret",
-    "edsger",
-    "donald",
-    "frances",
-    "john",
-    "radia",
-    "tim",
-    "sophie",
-    "hedy",
-    "katherine",
-    "guido",
-    "bjarne",
-    "anita",
-    "niklaus",
-    "leslie",
-    "shafi",
-    "whitfield",
-    "yukihiro",
-]
-LAST = [
-    "lovelace",
-    "turing",
-    "hopper",
-    "torvalds",
-    "liskov",
-    "thompson",
-    "ritchie",
-    "hamilton",
-    "dijkstra",
-    "knuth",
-    "allen",
-    "backus",
-    "perlman",
-    "berners-lee",
-    "wilson",
-    "lamarr",
-    "johnson",
-    "rossum",
-    "stroustrup",
-    "borg",
-    "wirth",
-    "lamport",
-    "goldwasser",
-    "diffie",
+# fmt: off
+FIRST = (
+    "ada", "alan", "grace", "linus", "barbara", "ken", "dennis", "margaret", "edsger", "donald",
+    "frances", "john", "radia", "tim", "sophie", "hedy", "katherine", "guido", "bjarne", "anita",
+    "niklaus", "leslie", "shafi", "whitfield", "yukihiro",
+)
+LAST = (
+    "lovelace", "turing", "hopper", "torvalds", "liskov", "thompson", "ritchie", "hamilton",
+    "dijkstra", "knuth", "allen", "backus", "perlman", "berners-lee", "wilson", "lamarr",
+    "johnson", "rossum", "stroustrup", "borg", "wirth", "lamport", "goldwasser", "diffie",
     "matsumoto",
-]
+)
+# fmt: on
 DOMAINS = ("example.com", "example.org", "example.net")
 
 
