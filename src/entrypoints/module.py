@@ -10,13 +10,14 @@ the modules named in `entrypoints/modules.py`; none of them names a context's pi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dependency_injector import containers, providers
 
 from application.shared.event_declarations import ContextEvents
+from application.shared.seeding import SeedPlan, SeedRun
 
 
 class ModuleContainer(containers.DeclarativeContainer):
@@ -51,6 +52,29 @@ class HttpPart:
     on_shutdown: Sequence[Callable[[], Any]] = ()
 
 
+@dataclass(frozen=True)
+class SeedSize:
+    """One `portico seed --NAME N` flag a context sizes its demo data by."""
+
+    name: str
+    default: int
+    help: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Seed:
+    """What a context adds to `portico seed`. Both steps get the root container.
+
+    `refusal` runs for every context before any writes: why this database or plan cannot be
+    seeded (it already holds data, a count it needs is 0), or None. `fill` writes through the
+    context's use cases and answers the lines to print once done.
+    """
+
+    sizes: Sequence[SeedSize]
+    refusal: Callable[[Any, SeedPlan], Awaitable[str | None]]
+    fill: Callable[[Any, SeedRun], Awaitable[Sequence[str]]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Module:
     name: str
@@ -63,3 +87,5 @@ class Module:
     events: ContextEvents | None = None
     # Adds the context's `portico` subcommands (argparse's `add_subparsers()` object).
     cli: Callable[[Any], None] | None = None
+    # Demo data for `portico seed`, written after the contexts before it in CONTEXTS.
+    seed: Seed | None = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
@@ -23,6 +25,18 @@ class CreateProduct:
     stock: int = 0
 
 
+def new_product(command: CreateProduct, product_id: UUID, now: datetime) -> Product:
+    return Product.create(
+        id=product_id,
+        sku=command.sku,
+        name=command.name,
+        description=command.description,
+        price=Money.of(command.price_amount, command.price_currency),
+        stock=command.stock,
+        now=now,
+    )
+
+
 class CreateProductHandler:
     def __init__(
         self,
@@ -35,15 +49,7 @@ class CreateProductHandler:
         self._ids = ids
 
     async def __call__(self, command: CreateProduct) -> ProductView:
-        product = Product.create(
-            id=self._ids.new_id(),
-            sku=command.sku,
-            name=command.name,
-            description=command.description,
-            price=Money.of(command.price_amount, command.price_currency),
-            stock=command.stock,
-            now=self._clock.now(),
-        )
+        product = new_product(command, self._ids.new_id(), self._clock.now())
         async with self._uow() as uow:
             await uow.products.add(product)
             await uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from application.catalog.product_events import CATALOG_EVENTS
+from entrypoints.catalog import seed
 from entrypoints.catalog.container import CatalogContainer
 from entrypoints.catalog.http.controller import ProductController
 from entrypoints.module import HttpPart, Module
@@ -19,4 +20,5 @@ MODULE = Module(
     container=CatalogContainer,
     http=http,
     events=CATALOG_EVENTS,
+    seed=seed.SEED,
 )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from entrypoints import __version__
-from entrypoints.cli import db, maintenance, projections, serve, worker
+from entrypoints.cli import db, maintenance, projections, seed, serve, worker
 from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.settings import SettingsError, load_settings
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser(commands)
     projections.add_parser(commands)
     maintenance.add_parser(commands)
+    seed.add_parser(commands)
     for module in load_modules():
         if module.cli is not None:
             module.cli(commands)

@@ -10,7 +10,7 @@ from litestar.di import Provide
 from entrypoints.http.security.authentication import bearer_authentication
 from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
 from entrypoints.http.security.revocation_sync import RevocationSync
-from entrypoints.identity import cli
+from entrypoints.identity import cli, seed
 from entrypoints.identity.container import IdentityContainer
 from entrypoints.identity.http.auth_controller import AuthController
 from entrypoints.identity.http.jwks import JwksController
@@ -55,4 +55,5 @@ MODULE = Module(
     container=IdentityContainer,
     http=http,
     cli=cli.add_parser,
+    seed=seed.SEED,
 )

@@ -6,6 +6,7 @@ from typing import Any
 
 from application.ordering.order_events import ORDERING_EVENTS
 from entrypoints.module import HttpPart, Module
+from entrypoints.ordering import seed
 from entrypoints.ordering.container import OrderingContainer
 from entrypoints.ordering.http.controller import OrderController
 
@@ -20,4 +21,5 @@ MODULE = Module(
     needs=("catalog", "notifications"),
     http=http,
     events=ORDERING_EVENTS,
+    seed=seed.SEED,
 )

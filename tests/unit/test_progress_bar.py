@@ -1,0 +1,47 @@
+"""The seed's progress bar: drawn on a terminal, silent anywhere else."""
+
+from __future__ import annotations
+
+import io
+
+from entrypoints.cli.progress import ProgressBar
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_it_redraws_one_line_per_phase_and_ends_it() -> None:
+    screen = Terminal()
+    bar = ProgressBar(screen)
+    bar.start("users", 4)
+    for _ in range(4):
+        bar.advance()
+    bar.start("orders", 2)
+    bar.advance(2)
+    bar.finish()
+    lines = screen.getvalue().split("\n")
+    assert lines[0].split("\r")[-1] == "users      [" + "#" * 30 + "] 4/4"
+    assert lines[0].count("\r") == 5  # 0, 1, 2, 3 and 4 of 4
+    assert lines[1].split("\r")[-1] == "orders     [" + "#" * 30 + "] 2/2"
+    assert lines[2] == ""
+
+
+def test_it_draws_only_when_the_percentage_moves() -> None:
+    screen = Terminal()
+    bar = ProgressBar(screen)
+    bar.start("products", 1000)
+    bar.advance(1)
+    bar.advance(1)  # still 0 %
+    bar.advance(8)  # 1 %
+    assert screen.getvalue().count("\r") == 2
+
+
+def test_elsewhere_it_writes_nothing() -> None:
+    pipe = io.StringIO()
+    bar = ProgressBar(pipe)
+    bar.start("users", 3)
+    bar.advance(3)
+    bar.finish()
+    assert pipe.getvalue() == ""
