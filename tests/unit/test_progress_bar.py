@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import structlog
+
 from entrypoints.cli.progress import ProgressBar
 
 
@@ -45,3 +47,27 @@ def test_elsewhere_it_writes_nothing() -> None:
     bar.advance(3)
     bar.finish()
     assert pipe.getvalue() == ""
+
+
+def test_off_a_terminal_a_named_event_logs_every_tenth_of_the_way() -> None:
+    bar = ProgressBar(io.StringIO(), log_event="projections.rebuild_progress")
+    with structlog.testing.capture_logs() as logged:
+        bar.start("order_details", 0)
+        for done in range(0, 1001, 50):
+            bar.show(done, 1000)
+        bar.finish()
+    assert [line["done"] for line in logged] == [
+        0,
+        100,
+        200,
+        300,
+        400,
+        500,
+        600,
+        700,
+        800,
+        900,
+        1000,
+    ]
+    assert {line["event"] for line in logged} == {"projections.rebuild_progress"}
+    assert logged[-1]["label"] == "order_details"

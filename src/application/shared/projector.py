@@ -119,16 +119,22 @@ class Projector:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
 
-    async def rebuild(self, name: str) -> Rebuilt:
-        """Replay from position 0 into a fresh generation, then swap it in."""
+    async def rebuild(
+        self, name: str, progress: Callable[[int, int], None] | None = None
+    ) -> Rebuilt:
+        """Replay from position 0 into a fresh generation, then swap it in. `progress` hears
+        (events replayed, events in the store when the rebuild began) after each batch."""
         projection = self._pick([name])[0]
         generation = await projection.store.begin_rebuild()
         position = consumed = 0
+        total = await self._events.head_position() if progress else 0
         while batch := await self._events.read_all(position, self._batch_size):
             rows = await self._fold(projection, generation, batch)
             await projection.store.write(generation, rows)
             position = batch[-1].position
             consumed += len(batch)
+            if progress:
+                progress(consumed, max(total, consumed))
         await projection.store.swap_in(generation, position)
         return Rebuilt(name, generation, position, consumed)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from entrypoints.container import build_container, close_container
 from entrypoints.settings import Settings
+from entrypoints.worker.maintenance import log_done
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -27,8 +28,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(settings: Settings) -> int:
     container = build_container(settings)
     try:
-        failed = 0
-        for done in await container.maintenance().run():
+        failed, results = 0, await container.maintenance().run()
+        log_done(results)  # the structured line a scheduled run writes, for log readers
+        for done in results:
             if done.error is None:
                 print(f"{done.name}: {done.rows} rows", file=sys.stderr)
             else:

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
+from entrypoints.cli.progress import ProgressBar
 from entrypoints.container import build_container, close_container
 from entrypoints.settings import Settings
 
@@ -32,13 +33,16 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if container.platform.database() is None:
         raise ValueError("PORTICO_PERSISTENCE=memory keeps projections in the serving process")
     projectors = container.projectors()
+    bar = ProgressBar(log_event="projections.rebuild_progress")
     try:
         if args.action == "rebuild":
             owners = {name: projector for projector in projectors for name in projector.names}
             for name in args.names or list(owners):
                 if name not in owners:
                     raise ValueError(f"no projection named {name}; there are: {', '.join(owners)}")
-                done = await owners[name].rebuild(name)
+                bar.start(name, 0)
+                done = await owners[name].rebuild(name, bar.show)
+                bar.finish()
                 print(
                     f"{done.name}: {done.events} events replayed into generation "
                     f"{done.generation}, live at position {done.position}",

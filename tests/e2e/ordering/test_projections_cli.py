@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from uuid import UUID
 
@@ -61,6 +62,11 @@ def test_status_catch_up_and_rebuild(tmp_path: Path) -> None:
     assert "4 events applied" in caught_up.stderr
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "order_details: 2 events replayed into generation 2" in rebuilt.stderr
+    # Off a terminal, progress is structured lines (on one, a bar on stderr).
+    progress = [
+        json.loads(line) for line in rebuilt.stdout.splitlines() if "rebuild_progress" in line
+    ]
+    assert progress[-1]["done"] == progress[-1]["of"] == 2
     assert after.stdout.splitlines() == [
         "order_summaries: 0 events behind",
         "order_details: 0 events behind",
