@@ -118,3 +118,38 @@ class PrivatePostgres(PrivateServer):
 
 def private_postgres() -> AbstractContextManager[PrivatePostgres]:
     return running(PrivatePostgres(free_port()))
+
+
+class PrivatePostgresReplica(PrivatePostgres):
+    """A streaming replica of a private primary: `pg_basebackup -R` into a folder of its own,
+    then a second postgres on its own port, replaying the primary's WAL as it comes."""
+
+    name = "postgres replica"
+
+    def __init__(self, port: int, primary: PrivatePostgres) -> None:
+        super().__init__(port)
+        self.primary = primary
+
+    def init(self) -> None:
+        self._bin = _binaries()
+        if self._bin is None:
+            unavailable("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+        self.make_root("portico-pg-replica-")
+        assert self.root is not None
+        subprocess.run(
+            [
+                str(self._bin / "pg_basebackup"),
+                *("-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres"),
+                *("-D", str(self.root / "data"), "-R", "-X", "stream", "--no-sync"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=self.root,
+            timeout=120,
+            **self._as_postgres(),  # type: ignore[arg-type]
+        )
+
+
+def private_replica(primary: PrivatePostgres) -> AbstractContextManager[PrivatePostgresReplica]:
+    return running(PrivatePostgresReplica(free_port(), primary))

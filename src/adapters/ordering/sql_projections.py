@@ -162,7 +162,7 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
                 )
             )
         query = query.order_by(t.c.placed_at.desc(), t.c.order_id.desc()).limit(limit)
-        async with self._db.connect() as connection:
+        async with self._db.reading() as connection:  # a query: the replica, if there is one
             result = await connection.execute(query)
             return [self._from_row(row) for row in result.mappings()]
 
@@ -198,7 +198,8 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
     async def get(self, order_id: UUID) -> OrderDetails | None:
         t = self.table
         query = select(t).where(t.c.order_id == order_id, t.c.generation == self._live_generation())
-        async with self._db.connect() as connection:
+        # A query: the replica, if there is one (a read given min_version waits for it).
+        async with self._db.reading() as connection:
             found = (await connection.execute(query)).mappings().first()
         return None if found is None else self._from_row(found)
 

@@ -40,7 +40,8 @@ async def readiness(container: Container) -> Readiness:
 async def _run(name: str, probe: Probe, seconds: float) -> Check:
     try:
         async with asyncio.timeout(seconds):
-            return Check(await probe())
+            answer = await probe()
+        return Check(*answer) if isinstance(answer, tuple) else Check(answer)
     except Degraded as error:
         _log.warning("health.check_degraded", check=name, detail=str(error))
         return Check("degraded", str(error))

@@ -31,7 +31,7 @@ from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
 from entrypoints.platform.builders import build_redis_cache, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
-from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
+from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.settings import Settings
 
 _none: providers.Object[None] = providers.Object(None)
@@ -70,6 +70,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         url=settings.provided.database.url,
         pool_size=settings.provided.database.pool_size,
         echo=settings.provided.database.echo,
+        read_url=settings.provided.database.read_url,
     )
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
@@ -131,6 +132,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         database=providers.Selector(
             persistence, sql=providers.Factory(database_probe, sql_database), memory=_none
         ),
+        replica=providers.Factory(replica_probe, database),
         cache=providers.Selector(
             cache_kind, redis=providers.Factory(cache_probe, redis_cache), memory=_none, none=_none
         ),

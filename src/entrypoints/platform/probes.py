@@ -12,10 +12,12 @@ from typing import Literal
 
 from adapters.cache.redis import RedisCache
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.replica import replica_lag
 from application.shared.ports.messaging import BusUnavailable, MessageBus
 
 Status = Literal["up", "degraded", "down"]
-Probe = Callable[[], Awaitable[Status]]
+# A probe answers its status, or its status and a detail worth showing (a replica's lag).
+Probe = Callable[[], Awaitable[Status | tuple[Status, str]]]
 
 
 class Degraded(Exception):
@@ -26,6 +28,21 @@ def database_probe(database: SqlDatabase) -> Probe:
     async def probe() -> Status:
         await database.ping()
         return "up"
+
+    return probe
+
+
+def replica_probe(database: SqlDatabase | None) -> Probe | None:
+    """The read replica, when there is one: up with its lag, or degraded (the primary reads)."""
+    if database is None or database.replica is None:
+        return None
+
+    async def probe() -> tuple[Status, str]:
+        try:
+            lag = await replica_lag(database)
+        except Exception as error:
+            raise Degraded(f"{type(error).__name__}: {error}; queries read the primary") from None
+        return "up", "lag unknown on this engine" if lag is None else f"lag {lag} bytes of WAL"
 
     return probe
 

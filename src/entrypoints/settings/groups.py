@@ -59,6 +59,8 @@ class LoggingSettings(Group, frozen=True):
 
 class DatabaseSettings(Group, frozen=True):
     url: str = "sqlite+aiosqlite:///var/portico.db"
+    # A read replica of `url` for queries (docs/deployment.md); empty: the primary serves all.
+    read_url: str = ""
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     echo: bool = False
 

@@ -30,6 +30,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_SENTRY_DSN": "logging.sentry_dsn",
     # database
     "PORTICO_DATABASE_URL": "database.url",
+    "PORTICO_DATABASE_READ_URL": "database.read_url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
     "PORTICO_DATABASE_ECHO": "database.echo",
     # auth

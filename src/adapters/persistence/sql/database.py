@@ -9,6 +9,7 @@ database is first seen down (`database.unavailable`) and one when it answers aga
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from application.shared.errors import DependencyUnavailable
 
 DEPENDENCY = "database"
 RETRY_AFTER = 1.0
+REPLICA_RETRY = 2.0  # seconds between tries of a replica seen down (reads use the primary)
 _log = structlog.get_logger("portico.database")
 
 # asyncpg's "cannot connect / connection gone / server shutting down" kinds (PostgresConnectionError
@@ -74,8 +76,26 @@ def _says_unreachable(error: BaseException) -> bool:
 
 
 class SqlDatabase:
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    """With a `read_url`, queries that may be a moment stale read from that replica (see
+    `for_reads`); everything else, and every read when the replica is down, uses the primary."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        echo: bool = False,
+        read_url: str = "",
+        name: str = DEPENDENCY,
+    ) -> None:
+        self.name = name
         self.engine: AsyncEngine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.replica = (
+            SqlDatabase(read_url, pool_size=pool_size, echo=echo, name=f"{name}-replica")
+            if read_url
+            else None
+        )
+        self._retry_replica_at = 0.0
         # Made once: execution_options() builds a new engine proxy on every call.
         self.autocommit_engine: AsyncEngine = self.engine.execution_options(
             isolation_level="AUTOCOMMIT"
@@ -106,20 +126,61 @@ class SqlDatabase:
             self.outages += 1
             _log.warning(
                 "database.unavailable",
+                database=self.name,
                 backend=self.backend,
                 error_type=type(error).__name__,
                 detail=str(error)[:200],
             )
         if isinstance(error, DependencyUnavailable):
             return None
-        return DependencyUnavailable(DEPENDENCY, retry_after=RETRY_AFTER)
+        return DependencyUnavailable(self.name, retry_after=RETRY_AFTER)
 
     def reached(self, began_at: int) -> None:
         """Note a success of work begun when `outages` was `began_at`; the first success of
         work begun during an outage ends it and logs `database.available`."""
         if self._down and began_at == self.outages:
             self._down = False
-            _log.warning("database.available", backend=self.backend)
+            _log.warning("database.available", database=self.name, backend=self.backend)
+
+    def for_reads(self) -> SqlDatabase:
+        """Where a query goes: the replica while it answers, else this (the primary). A replica
+        seen down is tried again once every REPLICA_RETRY seconds, by the next query."""
+        replica = self.replica
+        if replica is None:
+            return self
+        if replica.available:
+            return replica
+        now = time.monotonic()
+        if now >= self._retry_replica_at:
+            self._retry_replica_at = now + REPLICA_RETRY
+            return replica
+        return self
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """An autocommit connection for a query: on the replica, or on the primary when the
+        replica cannot be reached (a connection that fails there falls back at once)."""
+        database = self.for_reads()
+        if database is not self:
+            began_at = database.outages
+            try:
+                connection = await database.autocommit_engine.connect()
+            except Exception as error:
+                if database.unavailable(error) is None and not is_unreachable(error):
+                    raise
+            else:  # a query that fails once connected is an error of this request (503)
+                try:
+                    yield connection
+                except Exception as error:
+                    if (translated := database.unavailable(error)) is not None:
+                        raise translated from error
+                    raise
+                finally:
+                    await connection.close()
+                database.reached(began_at)
+                return
+        async with self.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def connect(self, *, autocommit: bool = True) -> AsyncIterator[AsyncConnection]:
@@ -154,6 +215,8 @@ class SqlDatabase:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.replica is not None:
+            await self.replica.dispose()
         await self.engine.dispose()
 
     async def close(self) -> None:

@@ -42,17 +42,28 @@ class SqlUnitOfWork(UnitOfWork):
             if isinstance(exc, DependencyUnavailable):
                 raise exc from None
             for cause in (exc, error):
-                translated = self._database.unavailable(cause) if cause is not None else None
+                translated = self._used.unavailable(cause) if cause is not None else None
                 if translated is not None:
                     raise translated from cause
             raise
         if exc is None:
-            self._database.reached(self._began_at)
-        elif isinstance(exc, Exception) and (translated := self._database.unavailable(exc)):
+            self._used.reached(self._began_at)
+        elif isinstance(exc, Exception) and (translated := self._used.unavailable(exc)):
             raise translated from exc
 
     async def _begin(self) -> None:
-        db = self._database
+        # Queries read from the replica when there is one; commands from the primary.
+        database = self._database.for_reads() if self.read_only else self._database
+        try:
+            await self._open(database)
+        except DependencyUnavailable:
+            if database is self._database:
+                raise
+            await self._open(self._database)  # the replica cannot be reached: the primary answers
+        self._open_repositories(self._connection)
+
+    async def _open(self, db: SqlDatabase) -> None:
+        self._used = db
         engine = db.autocommit_engine if self.read_only else db.engine
         self._transaction: AsyncTransaction | None = None
         self._began_at = db.outages
@@ -71,7 +82,6 @@ class SqlUnitOfWork(UnitOfWork):
             if (translated := db.unavailable(error)) is not None:
                 raise translated from error
             raise
-        self._open_repositories(self._connection)
 
     @abstractmethod
     def _open_repositories(self, connection: AsyncConnection) -> None: ...
