@@ -111,6 +111,7 @@ def test_removing_contexts_leaves_a_green_project(
         "-p",
         "no:cacheprovider",
         "--ignore=tests/e2e",
+        "--ignore=tests/template",  # the template's tests of itself (tests/template/)
         f"--deselect={SELF}",
         "-m",
         "not postgres and not mariadb and not redis and not nats",
