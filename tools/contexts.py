@@ -13,6 +13,7 @@ of its migration history: `prune_migrations`. Standard library only (it runs und
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import shutil
@@ -304,3 +305,23 @@ def _drop_unused_imports(text: str) -> str:
             end += 1  # an import group of its own: its blank line goes too
         del lines[start:end]
     return "".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.contexts NAME...`: remove contexts from this tree, say what went."""
+    parser = argparse.ArgumentParser(prog="python -m tools.contexts", description=main.__doc__)
+    parser.add_argument("names", nargs="+", help="the contexts to remove, dependants first")
+    root = Path()
+    for name in parser.parse_args(argv).names:
+        removal = remove_context(root, name)
+        for path in [*removal.deleted, *removal.edited]:
+            print(f"{name}: {'deleted' if path in removal.deleted else 'edited'} {path}")
+    print(
+        "Then the migration that drops their tables: "
+        'portico db revision --autogenerate -m "remove <context>" (docs/architecture.md).'
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
