@@ -39,6 +39,9 @@ TEMPLATE_SECTION = re.compile(
 )
 # Not renamed: binary files and what is not the project's own text.
 SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".ruff_cache"}
+# Top-level packages and folders of the project: the slug must not be one of them.
+RESERVED = {"domain", "application", "adapters", "entrypoints", "tests", "tools", "bench"}
+RESERVED |= {"migrations", "docs", "src"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9 -]*\Z")
 
 
@@ -65,6 +68,8 @@ class Names:
             )
         words = re.findall(r"[A-Za-z0-9]+", name)
         slug = "".join(words).lower()
+        if slug in RESERVED:
+            raise Refused(f"project name {name!r}: {slug} is already a package of the project")
         header = "-".join(word[0].upper() + word[1:] for word in words)
         return cls(display=name, slug=slug, env=slug.upper(), header=header)
 
@@ -114,21 +119,54 @@ def rename_tree(root: Path, names: Names, keep: set[Path]) -> list[Path]:
 
 
 def reformat(root: Path, files: list[Path]) -> None:
-    """Renaming changes line lengths: ruff format puts the lines back where the house style
-    wants them. ruff comes with the project's dev tools (and so with a Copier run from its venv);
-    without it, a note says to run `make fmt` once."""
+    """Renaming changes line lengths and the alphabetical order of imported names: ruff format
+    and ruff's import sorting put them back where the house style wants them. ruff comes with
+    the project's dev tools (and so with a Copier run from its venv); without it, a note says to
+    run `make fmt` once."""
     if not files:
         return
     if importlib.util.find_spec("ruff") is not None:
-        command = [sys.executable, "-m", "ruff"]
+        ruff = [sys.executable, "-m", "ruff"]
     elif shutil.which("ruff"):
-        command = ["ruff"]
+        ruff = ["ruff"]
     else:
         print("make_it_yours: ruff not found; run `make fmt` once to re-wrap the renamed lines")
         return
-    subprocess.run(  # noqa: S603 - our own arguments: ruff and the files we just wrote
-        [*command, "format", "--quiet", *map(str, files)], cwd=root, check=True
+    paths = [str(path) for path in files]
+    for step in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
+        subprocess.run([*ruff, *step, *paths], cwd=root, check=True)  # noqa: S603 - our files
+
+
+def widen_for_long_names(root: Path, names: Names) -> int | None:
+    """A name longer than the template's pushes some comments, docstrings and strings past the
+    line length, which the formatter cannot re-wrap: rather than rewrite that prose, E501's limit
+    (`[tool.ruff.lint.pycodestyle] max-line-length`) becomes the longest renamed line. The
+    formatter still wraps code at `line-length`. Returns the new limit, if one was needed."""
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    found = re.search(r"(?m)^line-length = (\d+)$", text)
+    if found is None:
+        return None
+    limit = int(found.group(1))
+    spellings = (names.slug, names.env, names.display, names.header)
+    widest = max(
+        (
+            len(line)
+            for path in _text_files(root, keep=set())
+            if path.suffix == ".py"
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if any(spelling in line for spelling in spellings)
+        ),
+        default=0,
     )
+    text = re.sub(r"\[tool\.ruff\.lint\.pycodestyle\]\nmax-line-length = \d+\n\n", "", text)
+    if widest > limit:
+        section = f"[tool.ruff.lint.pycodestyle]\nmax-line-length = {widest}\n\n"
+        text = text.replace(
+            "[tool.ruff.lint.per-file-ignores]", section + "[tool.ruff.lint.per-file-ignores]"
+        )
+    pyproject.write_text(text, encoding="utf-8")
+    return widest if widest > limit else None
 
 
 def check_contexts(contexts: Iterable[str]) -> tuple[str, ...]:
@@ -244,7 +282,9 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
             path.unlink()
     _edit(root / "README.md", lambda text: TEMPLATE_SECTION.sub("", text))
     changed = rename_tree(root, names, keep={Path(p) for p in args.keep})
-    reformat(root, [path for path in changed if path.suffix == ".py"])
+    python = [path for path in changed if path.suffix == ".py"]
+    reformat(root, python)
+    widen_for_long_names(root, names)
     _edit(
         root / "pyproject.toml",
         lambda text: _project_metadata(

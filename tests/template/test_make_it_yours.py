@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.make_it_yours import Names, Refused, check_contexts, main, rename_text
+from tools.make_it_yours import (
+    Names,
+    Refused,
+    check_contexts,
+    main,
+    rename_text,
+    widen_for_long_names,
+)
 
 
 def test_every_spelling_derives_from_the_name() -> None:
@@ -57,3 +64,30 @@ def test_a_bad_answer_says_one_line_and_writes_nothing(
     assert capsys.readouterr().err.strip().count("\n") == 0
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
     assert (tmp_path / "README.md").read_text() == "# Portico\n"
+
+
+def test_a_name_that_is_a_package_of_the_project_is_refused() -> None:
+    with pytest.raises(Refused, match="domain is already a package"):
+        Names.of("Domain")
+
+
+PYPROJECT = (
+    '[tool.ruff]\nline-length = 100\n\n[tool.ruff.lint.per-file-ignores]\n"tests/**" = ["S"]\n'
+)
+
+
+def test_a_long_name_raises_the_line_limit_to_its_longest_renamed_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    names = Names.of("Acme Warehouse")
+    line = f'"""`{names.slug} serve`: {"x" * 96}"""'
+    (tmp_path / "serve.py").write_text(f"{line}\nOTHER = '{'y' * 120}'\n")
+
+    assert widen_for_long_names(tmp_path, names) == len(line)
+    widened = (tmp_path / "pyproject.toml").read_text()
+    assert f"[tool.ruff.lint.pycodestyle]\nmax-line-length = {len(line)}\n" in widened
+    assert widen_for_long_names(tmp_path, names) == len(line)
+    assert (tmp_path / "pyproject.toml").read_text() == widened
+
+    (tmp_path / "serve.py").write_text(f'"""`{names.slug} serve`."""\n')
+    assert widen_for_long_names(tmp_path, names) is None
+    assert (tmp_path / "pyproject.toml").read_text() == PYPROJECT
