@@ -139,3 +139,23 @@ def test_the_generated_project_passes_its_checks_and_tests(project: Path, tmp_pa
     )
     assert " passed" in out
     assert "failed" not in out
+
+
+def test_the_step_changes_nothing_when_run_again(project: Path) -> None:
+    # What `copier update` relies on: the task re-runs over files it has already made its own.
+    before = {p: p.read_bytes() for p in _files(project)}
+    env = {**_env(project), "PYTHONPATH": str(ROOT)}
+    step = [sys.executable, "-m", "tools.make_it_yours", "--root", str(project)]
+    answers = ["--name=Myshop", "--contexts=catalog", "--author=Ada Lovelace"]
+    result = subprocess.run(
+        [*step, *answers, f"--keep={ANSWERS}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    after = {p: p.read_bytes() for p in _files(project)}
+    assert after.keys() == before.keys()
+    assert [p for p in after if after[p] != before[p]] == []
