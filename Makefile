@@ -32,12 +32,12 @@ test: install check pytest  ## everything CI checks: lint, types, layers, then t
 check: lint typecheck layers
 
 lint: install  ## ruff lint and format check
-	$(RUN) ruff check src tests migrations bench
-	$(RUN) ruff format --check src tests migrations bench
+	$(RUN) ruff check src tests migrations bench tools
+	$(RUN) ruff format --check src tests migrations bench tools
 
 fmt: install  ## format and fix what ruff can
-	$(RUN) ruff format src tests migrations bench
-	$(RUN) ruff check --fix src tests migrations bench
+	$(RUN) ruff format src tests migrations bench tools
+	$(RUN) ruff check --fix src tests migrations bench tools
 
 typecheck: install  ## mypy --strict on src/
 	$(RUN) mypy
