@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events bench-orders clean
+.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ bench-events: install  ## event store and projection rebuild figures on PostgreS
 
 bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (bench/orders.py)
 	$(RUN) python bench/orders.py
+
+SOAK_DURATION ?= 300
+soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600
+	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

@@ -10,6 +10,7 @@ import asyncio
 
 import structlog
 
+from application.shared.errors import DependencyUnavailable
 from application.shared.projector import Projector
 
 _log = structlog.get_logger("portico.projector")
@@ -37,4 +38,6 @@ class ProjectorRunner:
 
 
 def _report(error: Exception) -> None:
+    if isinstance(error, DependencyUnavailable):
+        return  # the database logs its outage once, not every retry here
     _log.warning("projector.failed", error_type=type(error).__name__, error=str(error))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.messaging.context import MessageContext, message_context
+from application.shared.errors import DependencyUnavailable
 from application.shared.ports.messaging import (
     Delivery,
     Handler,
@@ -109,6 +110,11 @@ class ConsumerRunner:
             try:
                 with message_context(caused_by):
                     applied = await consumer(event)
+            except DependencyUnavailable:
+                # Its store is down: the store logs the outage once, not every retry here.
+                stats.failed += 1
+                await delivery.nack()
+                return
             except Exception:
                 stats.failed += 1
                 _log.exception(

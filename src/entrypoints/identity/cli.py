@@ -1,5 +1,9 @@
 """`portico users create-admin --email ...`: the first administrator (and any later one).
 
+For an email that already has an account, the account is restored as an administrator
+(reactivated, given the admin role and the password): the API never removes the last
+administrator, and this is the way back in when nobody can sign in as one (ProvideAdmin).
+
 The password is read from a prompt (typed twice) or, when stdin is not a terminal, from its first
 line, so that it never appears in the shell history or the process list.
 """
@@ -12,8 +16,7 @@ import getpass
 import sys
 from typing import Any
 
-from application.identity.register_user import RegisterUser
-from domain.identity.roles import Role
+from application.identity.provide_admin import ProvideAdmin, ProvidedAdmin
 from domain.shared.errors import DomainError
 from entrypoints.container import build_container, close_container
 from entrypoints.settings import Settings
@@ -23,7 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("users", help="user administration")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser(
-        "create-admin", help="create an administrator (password from a prompt or stdin)"
+        "create-admin",
+        help="create an administrator, or restore an existing account as one "
+        "(password from a prompt or stdin)",
     )
     create.add_argument("--email", required=True)
     parser.set_defaults(run=run)
@@ -43,20 +48,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not password:
         raise ValueError("no password given (type it at the prompt, or pipe it on stdin)")
 
-    async def create() -> str:
+    async def provide() -> ProvidedAdmin:
         container = build_container(settings)
         identity: Any = container.identity
         try:
-            view = await identity.register_user()(
-                RegisterUser(email=args.email, password=password, roles=frozenset({Role.ADMIN}))
+            provided: ProvidedAdmin = await identity.provide_admin()(
+                ProvideAdmin(email=args.email, password=password)
             )
         finally:
             await close_container(container)
-        return f"created administrator {view.email} ({view.id})"
+        return provided
 
     try:
-        print(asyncio.run(create()))
+        print(report(asyncio.run(provide())))
     except DomainError as error:
         field = getattr(error, "field", None)
         raise ValueError(f"{field} {error.message}" if field else error.message) from None
     return 0
+
+
+def report(provided: ProvidedAdmin) -> str:
+    user = f"{provided.user.email} ({provided.user.id})"
+    if provided.created:
+        return f"created administrator {user}"
+    changed = [*provided.restored, "password replaced", "sessions ended"]
+    return f"restored administrator {user}: {', '.join(changed)}"

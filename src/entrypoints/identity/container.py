@@ -19,6 +19,7 @@ from application.identity.get_user import GetUserHandler
 from application.identity.list_users import ListUsersHandler
 from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
+from application.identity.provide_admin import ProvideAdminHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
 from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore
@@ -45,6 +46,7 @@ class IdentityContainer(ModuleContainer):
         "list_users",
         "change_user_access",
         "change_password",
+        "provide_admin",
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -135,13 +137,12 @@ class IdentityContainer(ModuleContainer):
     get_me = providers.Singleton(GetMeHandler, uow=uow.provider)
     get_user = providers.Singleton(GetUserHandler, uow=uow.provider)
     list_users = providers.Singleton(ListUsersHandler, uow=uow.provider)
-    change_user_access = providers.Singleton(
-        ChangeUserAccessHandler, uow=uow.provider, clock=clock, revocations=access_revocations
-    )
+    # What the use cases that change a user's access (and so void its tokens) have in common.
+    access_changes = {"uow": uow.provider, "clock": clock, "revocations": access_revocations}
+    change_user_access = providers.Singleton(ChangeUserAccessHandler, **access_changes)
     change_password = providers.Singleton(
-        ChangePasswordHandler,
-        uow=uow.provider,
-        hasher=password_hasher,
-        clock=clock,
-        revocations=access_revocations,
+        ChangePasswordHandler, hasher=password_hasher, **access_changes
+    )
+    provide_admin = providers.Singleton(
+        ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )

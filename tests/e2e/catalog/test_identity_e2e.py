@@ -93,19 +93,75 @@ def test_the_whole_flow_across_two_servers(servers: list[str]) -> None:
     assert statuses[-1] == 401, statuses
 
 
-def test_create_admin_refuses_a_weak_password_and_a_taken_email(
-    environment: dict[str, str], tmp_path: Path
-) -> None:
+def test_create_admin_refuses_a_weak_password(environment: dict[str, str], tmp_path: Path) -> None:
     assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
-    admin = ("users", "create-admin", "--email")
-
-    weak = run_portico(*admin, "a@example.com", env=environment, cwd=tmp_path, stdin="short\n")
-    create_admin(environment, tmp_path, "a@example.com", "a long admin secret\n")
-    taken = run_portico(
-        *admin, "A@example.com", env=environment, cwd=tmp_path, stdin="a long admin secret\n"
+    weak = run_portico(
+        "users",
+        "create-admin",
+        "--email",
+        "a@example.com",
+        env=environment,
+        cwd=tmp_path,
+        stdin="short\n",
     )
-
     assert weak.returncode == 2
     assert "at least 12 characters" in weak.stderr
-    assert taken.returncode == 2
-    assert "already exists" in taken.stderr
+
+
+def test_create_admin_restores_an_existing_account_as_an_administrator(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    """The API keeps the last administrator; the CLI gives back a deactivated (or never admin)
+    account: active, admin beside its roles, the new password, its old sessions ended."""
+    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
+    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
+    new_password = "a restored admin secret"
+    with serving(environment, tmp_path) as (base, _):
+        user_id = httpx.post(f"{base}/api/v1/auth/register", json=CUSTOMER).json()["id"]
+        old_session = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER).json()
+        admin = httpx.post(f"{base}/api/v1/auth/login", json=ADMIN).json()
+        deactivated = httpx.patch(
+            f"{base}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
+        )
+        assert deactivated.status_code == 200
+
+        restored = run_portico(
+            "users",
+            "create-admin",
+            "--email",
+            CUSTOMER["email"].upper(),
+            env=environment,
+            cwd=tmp_path,
+            stdin=new_password + "\n",
+        )
+        assert restored.returncode == 0, restored.stderr
+        assert restored.stdout.strip() == (
+            f"restored administrator {CUSTOMER['email']} ({user_id}): activated, admin role, "
+            "password replaced, sessions ended"
+        )
+        old = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER)
+        signed_in = httpx.post(
+            f"{base}/api/v1/auth/login", json={**CUSTOMER, "password": new_password}
+        )
+        me = httpx.get(f"{base}/api/v1/users/me", headers=bearer(signed_in.json()))
+        refreshed = httpx.post(
+            f"{base}/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
+        )
+        again = run_portico(
+            "users",
+            "create-admin",
+            "--email",
+            CUSTOMER["email"],
+            env=environment,
+            cwd=tmp_path,
+            stdin=new_password + "\n",
+        )
+
+    assert old.status_code == 401
+    assert signed_in.status_code == 200, signed_in.text
+    assert me.json()["id"] == user_id
+    assert sorted(me.json()["roles"]) == ["admin", "customer"]
+    assert me.json()["active"] is True
+    assert refreshed.status_code == 401
+    # An account that is an active admin already only gets the password (and a fresh start).
+    assert again.stdout.strip().endswith(f"({user_id}): password replaced, sessions ended")
