@@ -87,6 +87,11 @@ class Inbox:
             await delivery.nack()
         elif self.policy == "raise":
             raise RuntimeError("the consumer failed")
+        elif self.policy == "hold":  # waits for a dependency twice as long as the ack wait
+            for _ in range(5):
+                await delivery.extend()
+                await asyncio.sleep(RETRY.ack_wait * 0.4)
+            await delivery.ack()
         # "ignore": never settle, as a consumer that died would
 
     @property
@@ -380,3 +385,19 @@ async def test_a_listener_gets_a_nacked_event_again_then_dead_letters_it(
     assert doomed.deliveries == [(sent, n) for n in range(1, RETRY.max_deliveries + 1)]
     assert await bus.dead_letters("doomed-listener") == [sent]
     assert await bus.dead_letters("retrying-listener") == []
+
+
+async def test_a_held_delivery_that_is_extended_is_not_delivered_again(
+    new_bus: BusFactory,
+) -> None:
+    bus = await new_bus()
+    inbox = Inbox("hold")
+    subscription = await bus.subscribe("patient", inbox, contexts=["shop"])
+    await bus.publish(event())
+    await inbox.wait_for(1)
+    await settle(bus, "patient")  # held for twice the ack wait, then acked
+    await asyncio.sleep(RETRY.ack_wait)  # a redelivery would have come by now
+    await subscription.stop()
+
+    assert [attempt for _, attempt in inbox.deliveries] == [1]
+    assert await bus.dead_letters("patient") == []

@@ -127,6 +127,10 @@ class _MemoryDelivery(Delivery):
             self.settled = True
             self._durable.settle(self._index)
 
+    async def extend(self) -> None:
+        if not self.settled and self._index in self._durable.in_flight:
+            self._durable.in_flight[self._index] = time.monotonic() + self._bus.retry.ack_wait
+
     async def nack(self) -> None:
         if self.settled:
             return

@@ -44,6 +44,11 @@ class NatsDelivery(Delivery):
         with contextlib.suppress(*UNAVAILABLE):  # unacked: it comes back, the inbox skips it
             await self._msg.ack()
 
+    async def extend(self) -> None:
+        if not self.settled:
+            with contextlib.suppress(*UNAVAILABLE):  # if it comes back, the inbox skips it
+                await self._msg.in_progress()
+
     async def nack(self) -> None:
         if self.settled:
             return

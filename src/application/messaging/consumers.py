@@ -10,6 +10,8 @@ register it in the container's `consumers` list, and every worker runs it (see d
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -27,6 +29,8 @@ from application.shared.ports.messaging import (
 )
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+# While a consumer's store is down, the event in hand is tried again after these pauses.
+OUTAGE_FIRST_PAUSE, OUTAGE_MAX_PAUSE = 0.25, 5.0
 _log = logging.getLogger("portico.consumers")
 
 
@@ -78,8 +82,10 @@ class ConsumerRunner:
         self.listeners = list(listeners)
         self.stats = {name: ConsumerStats() for name in names}
         self._subscriptions: list[Subscription] = []
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
+        self._stopping.clear()
         for consumer in self.consumers:
             handler = self._handler(consumer)
             subscription = await self._bus.subscribe(
@@ -95,6 +101,7 @@ class ConsumerRunner:
 
     async def stop(self) -> None:
         """Stop fetching, let in-flight events finish and be acknowledged."""
+        self._stopping.set()
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             await subscription.stop()
@@ -108,10 +115,8 @@ class ConsumerRunner:
             # What the consumer commits is caused by this event, in the same conversation.
             caused_by = MessageContext(event.correlation_id, str(event.id), None)
             try:
-                with message_context(caused_by):
-                    applied = await consumer(event)
-            except DependencyUnavailable:
-                # Its store is down: the store logs the outage once, not every retry here.
+                applied = await self._until_reachable(consumer, delivery, caused_by)
+            except DependencyUnavailable:  # stopping while its store is still down
                 stats.failed += 1
                 await delivery.nack()
                 return
@@ -133,3 +138,22 @@ class ConsumerRunner:
             await delivery.ack()
 
         return handle
+
+    async def _until_reachable(
+        self, consumer: Consumer, delivery: Delivery, caused_by: MessageContext
+    ) -> bool:
+        """Apply the event, waiting out an outage of the consumer's store with the event in
+        hand: an outage is nobody's failure, so it must not spend the event's deliveries and
+        send it to the dead letters. The store logs the outage once; nothing is logged here."""
+        pause = OUTAGE_FIRST_PAUSE
+        while True:
+            try:
+                with message_context(caused_by):
+                    return await consumer(delivery.event)
+            except DependencyUnavailable:
+                if self._stopping.is_set():
+                    raise
+                await delivery.extend()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)
+                pause = min(pause * 2, OUTAGE_MAX_PAUSE)

@@ -108,7 +108,6 @@ def test_the_worker_logs_an_outage_once_and_applies_what_it_missed(
             "PORTICO_NATS_NAMESPACE": namespace,
             "PORTICO_BACKGROUND": "worker",  # the order projector runs here too
             "PORTICO_BUS_RETRY_DELAY": "0.1",
-            "PORTICO_BUS_MAX_DELIVERIES": "100",  # an outage must not dead-letter them
             "PORTICO_OUTBOX_POLL_INTERVAL": "0.05",
             "PORTICO_MESSAGING_STATS_INTERVAL": "0",
             "PORTICO_LOG_LEVEL": "INFO",

@@ -61,6 +61,11 @@ class Delivery(ABC):
         """The consumer failed: deliver again after a back-off, or dead-letter it after the
         last attempt."""
 
+    @abstractmethod
+    async def extend(self) -> None:
+        """The consumer still holds the event (it waits for a dependency): restart the
+        acknowledgement wait, so it is not delivered again meanwhile."""
+
 
 Handler = Callable[[Delivery], Awaitable[None]]
 
