@@ -40,9 +40,11 @@ _FILES = {
     "entry_controller.tmpl": "src/entrypoints/{c}/http/controller.py",
     "empty.tmpl": "tests/{tier}/{c}/__init__.py",
     "test_unit.tmpl": "tests/unit/{c}/test_{c}.py",
+    "test_application_conftest.tmpl": "tests/application/{c}/conftest.py",
     "test_application.tmpl": "tests/application/{c}/test_{c}_use_cases.py",
     "test_contract_conftest.tmpl": "tests/contract/{c}/conftest.py",
     "test_contract.tmpl": "tests/contract/{c}/test_{c}_unit_of_work.py",
+    "test_api_conftest.tmpl": "tests/api/{c}/conftest.py",
     "test_api.tmpl": "tests/api/{c}/test_{p}.py",
 }
 _TIERS = ("unit", "application", "contract", "api")
