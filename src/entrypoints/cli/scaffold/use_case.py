@@ -54,9 +54,14 @@ def _scaffolded(root: Path, context: str) -> Names:
         raise ScaffoldError(
             f"there is no context {context!r} (src/entrypoints/{context}/module.py)"
         )
-    lists = sorted((root / "src" / "application" / context).glob("list_*.py"))
-    loading = root / "src" / "application" / context / "loading.py"
-    if len(lists) != 1 or not loading.exists():
+    application = root / "src" / "application" / context
+    lists = sorted(application.glob("list_*.py"))
+    # What `scaffold context` names after the context (the catalog, say, has product.py).
+    own = [
+        application / f"{context}_events.py",
+        root / "src" / "domain" / context / f"{context}.py",
+    ]
+    if len(lists) != 1 or not all(path.exists() for path in [*own, application / "loading.py"]):
         raise ScaffoldError(f"context {context!r} was not made by `portico scaffold context`")
     return Names(context, lists[0].stem.removeprefix("list_"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from entrypoints.cli.scaffold.errors import ScaffoldError
@@ -18,7 +19,7 @@ def write_all(root: Path, new: dict[str, str], edited: dict[str, str]) -> list[s
     dirty = _uncommitted(root, sorted(edited))
     if dirty:
         raise ScaffoldError(f"{dirty[0]} has uncommitted changes; commit or stash them first")
-    files = {path: _tidy(root, path, text) for path, text in {**new, **edited}.items()}
+    files = _tidy(root, {**new, **edited})
     for path, text in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,24 +56,21 @@ def _ruff() -> str:
     return found
 
 
-def _tidy(root: Path, path: str, text: str) -> str:
-    """Sorted imports, unused ones dropped, formatted: what the project's ruff settings say."""
-    if not path.endswith(".py") or not text.strip():
-        return text
-    ruff, name = _ruff(), str(root / path)
-    for command in (
-        [ruff, "check", "--fix", "--exit-zero", "--quiet", "--select", "I,F401", *_FIRST_PARTY],
-        [ruff, "format", "--quiet"],
-    ):
-        result = subprocess.run(  # noqa: S603 - the project's ruff on text we rendered
-            [*command, "--stdin-filename", name, "-"],
-            input=text,
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ScaffoldError(f"ruff could not read the rendered {path}: {result.stderr.strip()}")
-        text = result.stdout
-    return text
+def _tidy(root: Path, files: dict[str, str]) -> dict[str, str]:
+    """Sorted imports, unused ones dropped, formatted, as the project's ruff settings say: in a
+    scratch copy, so nothing in the project is touched before every check has passed."""
+    ruff, config = _ruff(), ["--config", str(root / "pyproject.toml"), *_FIRST_PARTY]
+    with tempfile.TemporaryDirectory() as scratch:
+        for path, text in files.items():
+            (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / path).write_text(text)
+        for command in (
+            [ruff, "check", "--fix", "--exit-zero", "--quiet", "--select", "I,F401", *config],
+            [ruff, "format", "--quiet", *config[:2]],
+        ):
+            result = subprocess.run(  # noqa: S603 - the project's ruff on text we rendered
+                [*command, scratch], cwd=root, capture_output=True, text=True, check=False
+            )
+            if result.returncode != 0:
+                raise ScaffoldError(f"ruff could not tidy the rendered files: {result.stderr}")
+        return {path: (Path(scratch) / path).read_text() for path in files}
