@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from entrypoints.cli.scaffold.fields import Field
-from entrypoints.cli.scaffold.kinds import FieldCode
+from entrypoints.cli.scaffold.fields import KINDS, Field
+from entrypoints.cli.scaffold.kinds import CONSTANTS, FieldCode
 from entrypoints.cli.scaffold.migrations import next_revision
 from entrypoints.cli.scaffold.names import Names
 from entrypoints.cli.scaffold.render import indent, render
@@ -79,7 +79,8 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
     rule_test = ""
     if bad:
         rule_test = render("test_unit_rules.tmpl", {"context": c, "bad_values": ", ".join(bad)})
-    has_money = any(code.field.kind == "money" for code in codes)
+    kinds = {code.field.kind for code in codes}
+    has_money = "money" in kinds
     return {
         "context": c,
         "CONTEXT": c.upper(),
@@ -96,6 +97,8 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         # domain
         "enums": "\n".join(line for code in codes for line in code.enum_lines()),
         "rules": "\n".join(line for code in codes for line in code.rule_lines()),
+        "constants": "\n".join(dict.fromkeys(_constants(kinds))),
+        "decimal_rule": render("decimal_rule.tmpl", {}) if "decimal" in kinds else "",
         "slots": ", ".join(f'"{n}"' for n in sorted(["created_at", "id", *_names(codes)])) + ",",
         "init_params": indent([f"{code.name}: {_maybe(code)}," for code in codes], 8),
         "init_body": indent([f"self.{code.name} = {code.name}" for code in codes], 8),
@@ -133,6 +136,7 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "http_update_arguments": indent(
             [ln for code in codes for ln in code.http_update_arguments()], 16
         ),
+        "schema_helpers": render("schema_helpers.tmpl", {}) if kinds & {"decimal", "money"} else "",
         "money_helpers": render("money_helpers.tmpl", {}).rstrip("\n") if has_money else "",
         # tests
         "first": first.name,
@@ -150,6 +154,10 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "optional_names": ", ".join(f'"{code.name}"' for code in optional),
         "rule_test": rule_test,
     }
+
+
+def _constants(kinds: set[str]) -> list[str]:
+    return [line for kind in KINDS if kind in kinds for line in CONSTANTS.get(kind, ())]
 
 
 def _names(codes: list[FieldCode]) -> list[str]:

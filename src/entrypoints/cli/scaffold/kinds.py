@@ -8,6 +8,16 @@ from entrypoints.cli.scaffold.fields import Field
 
 STR_MAX = 200
 TEXT_MAX = 10_000
+_CONTROL_LINE = r'_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")'
+# The module-level constants of the aggregate's module that a field type's rule uses.
+CONSTANTS: dict[str, tuple[str, ...]] = {
+    "str": (f"STR_MAX = {STR_MAX}", _CONTROL_LINE),
+    "text": (f"TEXT_MAX = {TEXT_MAX:_}", _CONTROL_LINE),
+    "int": (
+        "# What a 32-bit INTEGER column holds on every SQL engine.",
+        "INT_MIN, INT_MAX = -(2**31), 2**31 - 1",
+    ),
+}
 # Python type in the domain (what the aggregate holds), by field type; enums are their own class.
 _STORED = {
     "str": "str",
