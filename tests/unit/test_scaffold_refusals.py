@@ -57,6 +57,7 @@ def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["context", "ship2", "--field", "a:str"], "lowercase letters and underscores"),
         (["context", "catalog", "--field", "a:str"], "context 'catalog' already exists"),
         (["context", "json", "--field", "a:str"], "clashes with a top-level module"),
+        (["context", "msgspec", "--field", "a:str"], "clashes with a top-level module"),
         (["context", "shared", "--field", "a:str"], "clashes with src/domain/shared"),
         (["context", "shipment", "--field", "a:string"], "unknown type 'string'"),
         (["context", "shipment", "--field", "a:str", "--field", "a:int"], "is given twice"),

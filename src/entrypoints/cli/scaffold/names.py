@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ def context_names(name: str, plural: str | None, root: Path) -> Names:
     taken = existing_contexts(root)
     if name in taken:
         raise ScaffoldError(f"context {name!r} already exists")
-    if name in sys.stdlib_module_names or name in _LAYERS or name in {"tests", "migrations"}:
+    # A context's packages are domain.<name> and so on; a top-level module of the same name
+    # (standard library, an installed distribution, a layer) only invites a wrong import.
+    top_level = name in sys.stdlib_module_names or importlib.util.find_spec(name) is not None
+    if top_level or name in _LAYERS or name in {"tests", "migrations"}:
         raise ScaffoldError(f"context name {name!r} clashes with a top-level module of that name")
     for layer in _LAYERS:
         if (root / "src" / layer / name).exists() or (root / "src" / layer / f"{name}.py").exists():
