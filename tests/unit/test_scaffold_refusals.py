@@ -17,11 +17,12 @@ GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's src/ and migrations/, committed in a git repository of their own."""
+    """The project's src/, migrations/ and pyproject.toml, committed in a git repository."""
     root = tmp_path_factory.mktemp("project")
     ignore = shutil.ignore_patterns("__pycache__")
     for folder in ("src", "migrations"):
         shutil.copytree(ROOT / folder, root / folder, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", root)
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
         subprocess.run([*GIT, *command], cwd=root, check=True)
     return root
@@ -83,6 +84,25 @@ def test_a_target_with_uncommitted_changes_is_refused(
     finally:
         modules.write_text(text)
     assert "src/entrypoints/modules.py has uncommitted changes" in err
+
+
+def test_a_use_case_named_like_a_provider_or_route_is_refused(
+    unchanged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Needs a scaffolded context: one is written, committed, and removed after."""
+    root = str(unchanged)
+    assert main(["scaffold", "context", "parcel", "--field", "label:str", "--root", root]) == 0
+    subprocess.run([*GIT, "add", "-A"], cwd=unchanged, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "parcel"], cwd=unchanged, check=True)
+    capsys.readouterr()
+    try:
+        for name in ("uow", "get", "read"):
+            err = _refused(capsys, "use-case", "parcel", name, "--command", "--root", root)
+            assert "is taken by the wiring" in err
+        assert main(["scaffold", "use-case", "parcel", "mark", "--query", "--root", root]) == 0
+    finally:
+        subprocess.run([*GIT, "reset", "-q", "--hard", "HEAD~1"], cwd=unchanged, check=True)
+        subprocess.run([*GIT, "clean", "-qfd"], cwd=unchanged, check=True)
 
 
 def test_a_target_that_exists_is_refused(

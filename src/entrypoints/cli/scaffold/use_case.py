@@ -9,8 +9,13 @@ from entrypoints.cli.scaffold.fields import check_identifier
 from entrypoints.cli.scaffold.names import Names, existing_contexts
 from entrypoints.cli.scaffold.render import render
 
-# The controller's methods, and the route decorators a method of that name would hide.
-_TAKEN = frozenset({"create", "list", "read", "update", "remove", "get", "post", "patch", "delete"})
+# The controller's methods and the route decorators a method of that name would hide; the
+# container's providers, which a provider of that name would replace.
+_TAKEN = frozenset(
+    {"create", "list", "read", "update", "remove", "get", "post", "patch", "delete"}
+    | {"platform", "uow", "clock", "ids", "memory_store", "use_cases", "consumers", "listeners"}
+    | {"projectors", "probes", "resources", "after_commit"}
+)
 
 
 def use_case_files(
@@ -20,7 +25,7 @@ def use_case_files(
     names = _scaffolded(root, context)
     check_identifier(name, "use case")
     if name in _TAKEN or name.startswith("_"):
-        raise ScaffoldError(f"use case name {name!r} is taken by the controller; choose another")
+        raise ScaffoldError(f"use case name {name!r} is taken by the wiring; choose another")
     camel = "".join(part.capitalize() for part in name.split("_"))
     values = {
         "context": context,

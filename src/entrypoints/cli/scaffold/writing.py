@@ -65,8 +65,18 @@ def _tidy(root: Path, files: dict[str, str]) -> dict[str, str]:
             (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
             (Path(scratch) / path).write_text(text)
         for command in (
-            [ruff, "check", "--fix", "--exit-zero", "--quiet", "--select", "I,F401", *config],
-            [ruff, "format", "--quiet", *config[:2]],
+            [
+                ruff,
+                "check",
+                "--no-cache",
+                "--fix",
+                "--exit-zero",
+                "--quiet",
+                "--select",
+                "I,F401",
+                *config,
+            ],
+            [ruff, "format", "--no-cache", "--quiet", *config[:2]],
         ):
             result = subprocess.run(  # noqa: S603 - the project's ruff on text we rendered
                 [*command, scratch], cwd=root, capture_output=True, text=True, check=False
