@@ -123,7 +123,7 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "new_fields": indent([_schema_field(code) for code in codes], 4),
         "change_fields": indent(
             [
-                f"{code.name}: {code.schema_in} | msgspec.UnsetType = msgspec.UNSET"
+                f"{code.name}: {code.schema_in} | msgspec.UnsetType{_or_none(code)} = msgspec.UNSET"
                 for code in codes
             ],
             4,
@@ -152,8 +152,20 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "state_fields": indent([f"item.{code.name}," for code in codes], 8),
         "no_optionals": ", ".join(f'"{code.name}": None' for code in optional),
         "optional_names": ", ".join(f'"{code.name}"' for code in optional),
+        "optional_tuple": "(" + "".join(f'"{code.name}", ' for code in optional).rstrip(" ") + ")",
+        "clear_test": _clear_test(optional),
         "rule_test": rule_test,
     }
+
+
+def _or_none(code: FieldCode) -> str:
+    return " | None" if code.field.optional else ""
+
+
+def _clear_test(optional: list[FieldCode]) -> str:
+    if not optional:
+        return ""
+    return render("test_api_clear.tmpl", {"optional_first": optional[0].name}).rstrip("\n")
 
 
 def _constants(kinds: set[str]) -> list[str]:
