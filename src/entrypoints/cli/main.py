@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from entrypoints import __version__
 from entrypoints.cli import db, maintenance, projections, seed, serve, worker
+from entrypoints.cli.scaffold import command as scaffold
 from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.settings import SettingsError, load_settings
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     projections.add_parser(commands)
     maintenance.add_parser(commands)
     seed.add_parser(commands)
+    scaffold.add_parser(commands)
     for module in load_modules():
         if module.cli is not None:
             module.cli(commands)

@@ -1,0 +1,64 @@
+"""A scaffolded context is green without an edit: ruff, mypy, import-linter and its own tests.
+
+The tree is copied (as test_remove_context.py does), `portico scaffold context` writes a context
+with every field type, `portico scaffold use-case` adds a command and a query, and then the
+checks and the new context's tests run in the copy, in-process and on SQLite (CI runs the
+contract tests on PostgreSQL and MariaDB too, in a tree that holds a scaffolded context).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.architecture.test_remove_context import BIN, _copy, _ok, _run
+
+FIELDS = [
+    "title:str",
+    "notes:text?",
+    "count:int",
+    "weight:decimal?",
+    "price:money",
+    "cash_on_delivery:money?",
+    "fragile:bool",
+    "due:date?",
+    "sent_at:datetime?",
+    "carrier_ref:uuid",
+    "state:enum(open|shipped|lost)",
+    "speed:enum(slow|fast)?",
+]
+
+
+@pytest.mark.slow
+def test_a_scaffolded_context_and_use_cases_pass_every_check(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    (copy / "var").mkdir(exist_ok=True)
+    portico = str(BIN / "portico")
+    fields = [arg for spec in FIELDS for arg in ("--field", spec)]
+
+    _ok(_run(copy, portico, "scaffold", "context", "shipment", *fields))
+    _ok(_run(copy, portico, "scaffold", "use-case", "shipment", "mark_lost", "--command"))
+    _ok(_run(copy, portico, "scaffold", "use-case", "shipment", "tracking", "--query"))
+
+    assert '    "shipment",\n' in (copy / "src" / "entrypoints" / "modules.py").read_text()
+    _ok(_run(copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
+    _ok(_run(copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
+    _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(tmp_path / "mypy")))
+    _ok(_run(copy, str(BIN / "lint-imports"), "--no-cache"))
+    # The new migration applies on top of the others.
+    _ok(_run(copy, portico, "db", "upgrade"))
+    tests = _run(
+        copy,
+        str(BIN / "pytest"),
+        *(f"tests/{tier}/shipment" for tier in ("unit", "application", "contract", "api")),
+        "tests/architecture/test_modules.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "not postgres and not mariadb",
+    )
+    _ok(tests)
+    assert " passed" in tests.stdout
+    assert "failed" not in tests.stdout
