@@ -18,6 +18,7 @@ from application.audit.list_entries import ListAuditEntries, ListAuditEntriesHan
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission
 from entrypoints.http.openapi import problem_responses
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.guards import requires
 
 
@@ -44,7 +45,7 @@ class AuditController(Controller):
         self,
         list_audit_entries: NamedDependency[ListAuditEntriesHandler],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 50,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> AuditPageOut:
         """Recorded catalog changes, newest first; pass `next_cursor` back as `cursor`."""
         page = await list_audit_entries(ListAuditEntries(limit=limit, cursor=cursor))

@@ -32,6 +32,7 @@ from entrypoints.catalog.http.schemas import (
 )
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.guards import requires
 
@@ -104,7 +105,7 @@ class ProductController(Controller):
         self,
         list_products: NamedDependency[Cached[ListProducts, Page[ProductView]]],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
         search: FromQuery[
             Annotated[str | None, Parameter(description="Only names containing this text")]
         ] = None,

@@ -17,11 +17,12 @@ from application.identity.logout import Logout, LogoutHandler
 from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.register_user import RegisterUser, RegisterUserHandler
 from domain.identity.errors import InvalidCredentials
-from entrypoints.http.openapi import problem_responses
+from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle
 from entrypoints.identity.http.schemas import (
     Credentials,
+    NewAccount,
     PasswordForm,
     RefreshBody,
     TokenOut,
@@ -41,7 +42,7 @@ class AuthController(Controller):
         responses=problem_responses(409, 422, 429),
     )
     async def register(
-        self, data: JSONBody[Credentials], register_user: NamedDependency[RegisterUserHandler]
+        self, data: JSONBody[NewAccount], register_user: NamedDependency[RegisterUserHandler]
     ) -> UserOut:
         """Open a customer account. Passwords: 12+ characters, not the email, not a common one."""
         return UserOut.of(
@@ -52,6 +53,12 @@ class AuthController(Controller):
         "/login",
         operation_id="login",
         status_code=200,
+        opt={
+            REQUEST_BODIES: {
+                "application/json": Credentials,
+                RequestEncodingType.URL_ENCODED.value: PasswordForm,
+            }
+        },
         responses=problem_responses(401, 422, 429),
     )
     async def login(

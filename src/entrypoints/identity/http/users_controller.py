@@ -20,6 +20,7 @@ from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission, parse_roles
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
 from entrypoints.identity.http.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
@@ -48,7 +49,7 @@ class UserController(Controller):
         request: AnyRequest,
         list_users: NamedDependency[ListUsersHandler],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> UserPageOut:
         """Every account, in sign-up order (users:manage)."""
         page = await list_users(ListUsers(requester=principal(request), limit=limit, cursor=cursor))

@@ -7,7 +7,6 @@ else's order and no order id leaks.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,8 +33,10 @@ from application.shared.idempotency import Idempotent
 from application.shared.pagination import MAX_PAGE_SIZE
 from application.shared.retry import RetriedOnConflict
 from domain.identity.roles import Permission
+from domain.ordering.order import OrderStatus
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
+from entrypoints.http.schemas import DATE_TIME, Cursor, timestamp
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
 from entrypoints.ordering.http.schemas import (
@@ -73,10 +74,11 @@ MinVersion = Annotated[
     ),
 ]
 AsOf = Annotated[
-    datetime | None,
+    str | None,
     Parameter(
-        description="An ISO 8601 instant with a timezone: the order as it was then, rebuilt "
-        "from its events."
+        description="An RFC 3339 instant with its offset: the order as it was then, rebuilt "
+        "from its events.",
+        schema_extra=DATE_TIME,
     ),
 ]
 
@@ -126,24 +128,30 @@ class OrderController(Controller):
         request: AnyRequest,
         list_orders: NamedDependency[ListOrdersHandler],
         status: FromQuery[
-            Annotated[str | None, Parameter(description="placed, paid, shipped or cancelled")]
+            Annotated[OrderStatus | None, Parameter(description="Only orders in this status")]
         ] = None,
         placed_from: FromQuery[
-            Annotated[datetime | None, Parameter(description="Placed at or after (ISO 8601)")]
+            Annotated[
+                str | None,
+                Parameter(description="Placed at or after (RFC 3339)", schema_extra=DATE_TIME),
+            ]
         ] = None,
         placed_until: FromQuery[
-            Annotated[datetime | None, Parameter(description="Placed before (ISO 8601)")]
+            Annotated[
+                str | None,
+                Parameter(description="Placed before (RFC 3339)", schema_extra=DATE_TIME),
+            ]
         ] = None,
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> OrderPageOut:
         """Your orders, newest first (staff: everybody's); pass `next_cursor` back as `cursor`."""
         page = await list_orders(
             ListOrders(
                 customer_id=reading_for(principal(request)),
-                status=status,
-                placed_from=placed_from,
-                placed_until=placed_until,
+                status=status.value if status else None,
+                placed_from=timestamp("placed_from", placed_from),
+                placed_until=timestamp("placed_until", placed_until),
                 limit=limit,
                 cursor=cursor,
             )
@@ -167,7 +175,8 @@ class OrderController(Controller):
     ) -> OrderOut:
         """One order (yours, or anybody's for staff); `as_of` rebuilds it as it was then."""
         customer = reading_for(principal(request))
-        if as_of is None:
+        moment = timestamp("as_of", as_of)
+        if moment is None:
             row = await get_order(
                 GetOrder(order_id=order_id, customer_id=customer, min_version=min_version)
             )
@@ -180,7 +189,7 @@ class OrderController(Controller):
             )
         else:
             row = await get_order_as_of(
-                GetOrderAsOf(order_id=order_id, at=as_of, customer_id=customer)
+                GetOrderAsOf(order_id=order_id, at=moment, customer_id=customer)
             )
         return OrderOut.of(row)
 
