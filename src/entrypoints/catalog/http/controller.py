@@ -75,7 +75,7 @@ class ProductController(Controller):
         status_code=HTTP_201_CREATED,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 409, 422),
+        responses=problem_responses(409),
     )
     async def create(
         self, data: JSONBody[NewProduct], create_product: NamedDependency[CreateProductHandler]
@@ -98,7 +98,6 @@ class ProductController(Controller):
     @get(
         operation_id="listProducts",
         opt=PUBLIC,
-        responses=problem_responses(422),
         cache_control=PUBLIC_READ,
     )
     async def list(
@@ -118,7 +117,7 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="getProduct",
         opt=PUBLIC,
-        responses={**problem_responses(404), **NOT_MODIFIED},
+        responses=NOT_MODIFIED,
         cache_control=PUBLIC_READ,
     )
     async def get(
@@ -140,7 +139,7 @@ class ProductController(Controller):
         operation_id="updateProduct",
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
+        responses=problem_responses(409),
     )
     async def update(
         self,
@@ -170,7 +169,7 @@ class ProductController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412),
+        responses=problem_responses(409),
     )
     async def remove(
         self,
@@ -189,7 +188,7 @@ class ProductController(Controller):
         status_code=200,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
+        responses=problem_responses(409),
     )
     async def adjust_stock(
         self,

@@ -39,7 +39,7 @@ class AuthController(Controller):
         "/register",
         operation_id="register",
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(409, 422, 429),
+        responses=problem_responses(409),
     )
     async def register(
         self, data: JSONBody[NewAccount], register_user: NamedDependency[RegisterUserHandler]
@@ -59,7 +59,7 @@ class AuthController(Controller):
                 RequestEncodingType.URL_ENCODED.value: PasswordForm,
             }
         },
-        responses=problem_responses(401, 422, 429),
+        responses=problem_responses(401),
     )
     async def login(
         self,
@@ -83,7 +83,7 @@ class AuthController(Controller):
         "/refresh",
         operation_id="refresh",
         status_code=200,
-        responses=problem_responses(401, 422, 429),
+        responses=problem_responses(401),
     )
     async def refresh(
         self, data: JSONBody[RefreshBody], refresh_session: NamedDependency[RefreshHandler]
@@ -96,7 +96,6 @@ class AuthController(Controller):
         "/logout",
         operation_id="logout",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(422, 429),
     )
     async def logout(
         self, data: JSONBody[RefreshBody], logout: NamedDependency[LogoutHandler]

@@ -34,7 +34,7 @@ class UserController(Controller):
     tags = ["identity"]
     security = BEARER
 
-    @get("/me", operation_id="getMe", responses=problem_responses(401, 404))
+    @get("/me", operation_id="getMe", responses=problem_responses(404))
     async def me(self, request: AnyRequest, get_me: NamedDependency[GetMeHandler]) -> UserOut:
         """Your own account."""
         return UserOut.of(await get_me(GetMe(principal(request))))
@@ -42,7 +42,6 @@ class UserController(Controller):
     @get(
         operation_id="listUsers",
         guards=[requires(Permission.USERS_MANAGE)],
-        responses=problem_responses(401, 403, 422),
     )
     async def list(
         self,
@@ -55,7 +54,7 @@ class UserController(Controller):
         page = await list_users(ListUsers(requester=principal(request), limit=limit, cursor=cursor))
         return UserPageOut.of(page)
 
-    @get("/{user_id:uuid}", operation_id="getUser", responses=problem_responses(401, 404))
+    @get("/{user_id:uuid}", operation_id="getUser")
     async def get(
         self,
         request: AnyRequest,
@@ -70,7 +69,7 @@ class UserController(Controller):
         "/{user_id:uuid}",
         operation_id="changeUserAccess",
         guards=[requires(Permission.USERS_MANAGE)],
-        responses=problem_responses(401, 403, 404, 412, 422),
+        responses=problem_responses(409),
     )
     async def change_access(
         self,
@@ -106,7 +105,6 @@ class PasswordController(Controller):
     @post(
         operation_id="changePassword",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(401, 422),
     )
     async def change_password(
         self,

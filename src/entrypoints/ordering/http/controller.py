@@ -92,7 +92,7 @@ class OrderController(Controller):
         operation_id="placeOrder",
         status_code=HTTP_201_CREATED,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 409, 422),
+        responses=problem_responses(409),
     )
     async def place(
         self,
@@ -121,7 +121,6 @@ class OrderController(Controller):
     @get(
         operation_id="listOrders",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 422),
     )
     async def index(
         self,
@@ -162,7 +161,7 @@ class OrderController(Controller):
         "/{order_id:uuid}",
         operation_id="getOrder",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 404, 409, 422),
+        responses=problem_responses(409),
     )
     async def one(
         self,
@@ -197,7 +196,6 @@ class OrderController(Controller):
         "/{order_id:uuid}/history",
         operation_id="getOrderHistory",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 404),
     )
     async def history(
         self,
@@ -219,7 +217,7 @@ class OrderController(Controller):
         operation_id="payOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 404, 409, 422, 503),
+        responses=problem_responses(409),
     )
     async def pay(
         self,
@@ -247,7 +245,7 @@ class OrderController(Controller):
         operation_id="shipOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_MANAGE)],
-        responses=problem_responses(401, 403, 404, 409),
+        responses=problem_responses(409),
     )
     async def ship(
         self,
@@ -262,7 +260,7 @@ class OrderController(Controller):
         operation_id="cancelOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 404, 409, 422, 503),
+        responses=problem_responses(409),
     )
     async def cancel(
         self,
