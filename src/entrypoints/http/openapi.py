@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+# Litestar's schema generator and its struct plugin are not public API (2.x): the generator makes
+# the components `complete` adds, the plugin is extended. A Litestar upgrade may move them.
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.middleware.rate_limit import RateLimitMiddleware
