@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import structlog
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.types import ASGIApp
@@ -15,11 +15,14 @@ from entrypoints.http.dependencies import ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
-from entrypoints.http.openapi import openapi_config
+from entrypoints.http.openapi import StrictStructSchemaPlugin, complete, openapi_config
+from entrypoints.http.options import AllowedMethods
+from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
 from entrypoints.http.security.headers import SecurityHeaders
 from entrypoints.http.security.proxies import TrustedProxies
+from entrypoints.http.strict_body import StrictJsonRequest
 from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
@@ -76,9 +79,15 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup.append(housekeeping.start)
         on_shutdown.append(housekeeping.stop)
 
+    allowed_methods = AllowedMethods()
+
+    async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+        refuse_repeated_parameters(request)
+        return await allowed_methods(request)
+
     app = Litestar(
         route_handlers=route_handlers,
-        plugins=[ContainerPlugin(container), problem_details_plugin()],
+        plugins=[ContainerPlugin(container), problem_details_plugin(), StrictStructSchemaPlugin()],
         middleware=middleware,
         dependencies=dependencies,
         stores=stores,
@@ -88,9 +97,13 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         state=State({"messaging": messaging}),
+        before_request=before_request,
+        request_class=StrictJsonRequest,
         logging_config=None,
         debug=False,
     )
+    allowed_methods.learn(app)
+    complete(app)
     # Outermost layers, around routing and error handling: see RequestContext.
     handler: Any = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
     if settings.http.profiling:

@@ -8,6 +8,7 @@ import msgspec
 import structlog
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 
 from entrypoints.container import Container, active_probes
 from entrypoints.platform.probes import Degraded, Probe, Status
@@ -62,7 +63,13 @@ class HealthController(Controller):
         """The process is up and serving."""
         return {"status": "up"}
 
-    @get("/ready", operation_id="ready")
+    @get(
+        "/ready",
+        operation_id="ready",
+        responses={
+            503: ResponseSpec(Readiness, description="Something is down; `checks` says what")
+        },
+    )
     async def ready(self, state: State) -> Response[Readiness]:
         """Every configured adapter answers: 200 when up or degraded, 503 naming what is down."""
         result = await readiness(state["container"])

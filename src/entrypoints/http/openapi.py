@@ -1,15 +1,46 @@
-"""OpenAPI: the document's settings and the problem+json responses routes declare."""
+"""OpenAPI: the document's settings, the problem+json responses, and `complete`, which adds to
+every operation what its route implies, so that the document says exactly what the server does
+and no route repeats it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+# Litestar's schema generator and its struct plugin are not public API (2.x): the generator makes
+# the components `complete` adds, the plugin is extended. A Litestar upgrade may move them.
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+    SecurityScheme,
+)
+from litestar.routes import HTTPRoute
+from litestar.typing import FieldDefinition
 
 from entrypoints import __version__
+from entrypoints.http.security.authentication import EXCLUDE_FROM_AUTH, UNAUTHENTICATED_PATHS
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.handlers import HTTPRouteHandler
+
+PROBLEM_JSON = "application/problem+json"
+# A handler that reads its body itself names the bodies it accepts here, by media type.
+REQUEST_BODIES = "request_bodies"
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 class FieldError(msgspec.Struct):
@@ -29,28 +60,125 @@ class Problem(msgspec.Struct):
 
 
 _DESCRIPTIONS = {
-    400: "Malformed request",
+    400: "Malformed request: the body is not valid JSON (or form data)",
     401: "Missing or invalid credentials",
     403: "Not allowed",
     404: "No such resource",
     409: "Conflicts with the current state",
-    412: "If-Match names an older version",
+    412: "If-Match names another version",
+    413: "The body is larger than the server accepts",
     422: "Invalid fields; `errors` names each",
     429: "Too many requests; Retry-After says when to try again",
-    503: "A dependency is unavailable",
+    503: "A dependency is unavailable; Retry-After says when to try again",
+}
+_RETRY_AFTER: dict[str, OpenAPIHeader | Reference] = {
+    "Retry-After": OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER))
 }
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The statuses only the handler knows (404 on a lookup, 409, ...); `complete` adds the rest."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=_DESCRIPTIONS.get(status, "Error"),
-            media_type="application/problem+json",
+            media_type=PROBLEM_JSON,
             generate_examples=False,
         )
         for status in statuses
     }
+
+
+class StrictStructSchemaPlugin(StructSchemaPlugin):
+    """A struct that refuses unknown fields says so: `additionalProperties: false`."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        info = msgspec.inspect.type_info(field_definition.type_)
+        if isinstance(info, msgspec.inspect.StructType) and info.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema
+
+
+def complete(app: Litestar) -> None:
+    """Add to each operation what its route implies:
+
+    - a request body is required, and may be malformed (400), too large (413) or invalid (422);
+    - parameters other than the path's may be invalid (422); a path names a resource (404);
+    - a route that is not public needs a token (security, 401), a guard may refuse it (403);
+    - If-Match may name another version (412); a rate-limited route may answer 429;
+    - any /api route may find its database unavailable (503, Retry-After).
+
+    Litestar's own 400 (a validation error in its format) is replaced: this app answers
+    validation errors 422 and everything as problem+json.
+    """
+    openapi = app.openapi_schema
+    creator = SchemaCreator(plugins=app.plugins.openapi, prefer_alias=True)
+    problem = creator.for_field_definition(FieldDefinition.from_annotation(Problem))
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or openapi.paths is None:
+            continue
+        item = openapi.paths.get(route.path_format or "/")
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                operation = getattr(item, method.lower(), None) if item else None
+                if isinstance(operation, Operation):
+                    _complete(operation, handler, route.path, problem, creator)
+    components = creator.schema_registry.generate_components_schemas()
+    openapi.components.schemas = {**components, **(openapi.components.schemas or {})}
+
+
+def _complete(
+    operation: Operation,
+    handler: HTTPRouteHandler,
+    path: str,
+    problem: Schema | Reference,
+    creator: SchemaCreator,
+) -> None:
+    responses = operation.responses if operation.responses is not None else {}
+    operation.responses = responses
+    responses.pop("400", None)
+    statuses: set[int] = set()
+    if bodies := handler.opt.get(REQUEST_BODIES):
+        operation.request_body = RequestBody(
+            content={
+                media_type: OpenAPIMediaType(
+                    schema=creator.for_field_definition(FieldDefinition.from_annotation(body))
+                )
+                for media_type, body in bodies.items()
+            },
+            required=True,
+        )
+    if isinstance(operation.request_body, RequestBody):
+        operation.request_body.required = True
+        statuses |= {400, 413, 422}
+    parameters = [p for p in operation.parameters or [] if not isinstance(p, Reference)]
+    if any(p.param_in != "path" for p in parameters):
+        statuses.add(422)
+    if any(p.param_in == "path" for p in parameters):
+        statuses.add(404)
+    if any(p.name == "If-Match" for p in parameters):
+        statuses.add(412)
+    if not handler.opt.get(EXCLUDE_FROM_AUTH) and not UNAUTHENTICATED_PATHS.match(path):
+        operation.security = operation.security or BEARER
+        statuses.add(401)
+    if handler.resolve_guards():
+        statuses.add(403)
+    if any(
+        getattr(m, "middleware", None) is RateLimitMiddleware for m in handler.resolve_middleware()
+    ):
+        statuses.add(429)
+    if path.startswith("/api/"):
+        statuses.add(503)
+    for status in sorted(statuses):
+        responses.setdefault(
+            str(status),
+            OpenAPIResponse(
+                description=_DESCRIPTIONS[status],
+                content={PROBLEM_JSON: OpenAPIMediaType(schema=problem)},
+                headers=_RETRY_AFTER if status in (429, 503) else None,
+            ),
+        )
 
 
 def openapi_config(**extra: Any) -> OpenAPIConfig:

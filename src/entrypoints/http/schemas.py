@@ -2,7 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Any
+
 import msgspec
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import Parameter
+
+from domain.shared.errors import InvalidValue
+
+# Opaque: only a `next_cursor` this API returned names a position; any other string is 422.
+Cursor = Annotated[
+    str | None,
+    Parameter(
+        pattern=r"^[A-Za-z0-9_-]+$",
+        max_length=512,
+        description="Opaque: a `next_cursor` this API returned; any other value answers 422",
+    ),
+]
+
+
+# A date-time query parameter is declared `str` with this, and read with `timestamp`: Litestar's
+# own conversion is lenient (it takes "0.5" as a Unix time) where the document promises RFC 3339.
+DATE_TIME: dict[str, Any] = {"format": OpenAPIFormat.DATE_TIME}
+
+
+def timestamp(field: str, value: str | None) -> datetime | None:
+    """An RFC 3339 date-time with its offset, or a 422 naming the field."""
+    if value is None:
+        return None
+    try:
+        moment = msgspec.convert(value, datetime, strict=True)
+    except msgspec.ValidationError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidValue(field, "must be an RFC 3339 date-time with offset: 2026-01-31T12:00:00Z")
+    return moment
 
 
 class MoneyOut(msgspec.Struct):

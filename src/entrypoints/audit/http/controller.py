@@ -17,7 +17,7 @@ from litestar.params import FromQuery, Parameter
 from application.audit.list_entries import ListAuditEntries, ListAuditEntriesHandler
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission
-from entrypoints.http.openapi import problem_responses
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.guards import requires
 
 
@@ -39,12 +39,12 @@ class AuditController(Controller):
     tags = ["audit"]
     guards = [requires(Permission.AUDIT_READ)]
 
-    @get(operation_id="listAuditEntries", responses=problem_responses(422))
+    @get(operation_id="listAuditEntries")
     async def list(
         self,
         list_audit_entries: NamedDependency[ListAuditEntriesHandler],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 50,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> AuditPageOut:
         """Recorded catalog changes, newest first; pass `next_cursor` back as `cursor`."""
         page = await list_audit_entries(ListAuditEntries(limit=limit, cursor=cursor))

@@ -32,6 +32,7 @@ from entrypoints.catalog.http.schemas import (
 )
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.guards import requires
 
@@ -74,7 +75,7 @@ class ProductController(Controller):
         status_code=HTTP_201_CREATED,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 409, 422),
+        responses=problem_responses(409),
     )
     async def create(
         self, data: JSONBody[NewProduct], create_product: NamedDependency[CreateProductHandler]
@@ -97,14 +98,13 @@ class ProductController(Controller):
     @get(
         operation_id="listProducts",
         opt=PUBLIC,
-        responses=problem_responses(422),
         cache_control=PUBLIC_READ,
     )
     async def list(
         self,
         list_products: NamedDependency[Cached[ListProducts, Page[ProductView]]],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
         search: FromQuery[
             Annotated[str | None, Parameter(description="Only names containing this text")]
         ] = None,
@@ -117,7 +117,7 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="getProduct",
         opt=PUBLIC,
-        responses={**problem_responses(404), **NOT_MODIFIED},
+        responses=NOT_MODIFIED,
         cache_control=PUBLIC_READ,
     )
     async def get(
@@ -139,7 +139,7 @@ class ProductController(Controller):
         operation_id="updateProduct",
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
+        responses=problem_responses(409),
     )
     async def update(
         self,
@@ -169,7 +169,7 @@ class ProductController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412),
+        responses=problem_responses(409),
     )
     async def remove(
         self,
@@ -188,7 +188,7 @@ class ProductController(Controller):
         status_code=200,
         guards=CATALOG_WRITE,
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
+        responses=problem_responses(409),
     )
     async def adjust_stock(
         self,

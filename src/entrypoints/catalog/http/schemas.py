@@ -7,27 +7,57 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import Schema
 
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
+from domain.catalog.product import DESCRIPTION_MAX, NAME_MAX, REASON_MAX, STOCK_MAX
+from domain.shared.currencies import ISO_4217_CODES
 from entrypoints.http.schemas import MoneyOut
 
 # Money travels as a decimal string so no client parses it as a float.
 Amount = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^-?[0-9]{1,16}(\.[0-9]{1,8})?$",
+        pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
         description='A decimal number as a string, at most two places: "12.50"',
         examples=["12.50"],
     ),
 ]
 Currency = Annotated[
-    str, msgspec.Meta(pattern="^[A-Z]{3}$", description="ISO 4217 code", examples=["EUR"])
+    str,
+    msgspec.Meta(
+        # Only the codes the domain knows: the pattern is what the decoder enforces (naming the
+        # field), the enum what clients read (Litestar takes OpenAPI keywords from "extra").
+        pattern=f"^({'|'.join(sorted(ISO_4217_CODES))})$",
+        description="ISO 4217 code",
+        examples=["EUR"],
+        extra_json_schema={"extra": {"enum": sorted(ISO_4217_CODES)}},
+    ),
 ]
-Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["TEA-GREEN-100"])]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=400, examples=["Green tea, 100 g"])]
-Description = Annotated[str, msgspec.Meta(max_length=4000)]
-Stock = Annotated[int, msgspec.Meta(ge=0)]
+# The domain's rules, as the JSON decoder enforces them and the OpenAPI document states them.
+Sku = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^[A-Za-z0-9][A-Za-z0-9-]{1,30}[A-Za-z0-9]$",
+        description="3 to 32 letters, digits or hyphens; stored in capitals",
+        examples=["TEA-GREEN-100"],
+    ),
+]
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        # One line of printable text (tabs allowed), not blank.
+        pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$",
+        max_length=NAME_MAX,
+        examples=["Green tea, 100 g"],
+    ),
+]
+Description = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=DESCRIPTION_MAX),
+]
+Stock = Annotated[int, msgspec.Meta(ge=0, le=STOCK_MAX)]
 
 
 class MoneyBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,8 +83,20 @@ class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True):
-    delta: Annotated[int, msgspec.Meta(description="Units to add (positive) or remove (negative)")]
-    reason: Annotated[str, msgspec.Meta(max_length=400)] = ""
+    delta: Annotated[
+        int,
+        msgspec.Meta(
+            ge=-STOCK_MAX,
+            le=STOCK_MAX,
+            description="Units to add (positive) or remove (negative); never 0",
+            extra_json_schema={"extra": {"not": Schema(const=0)}},
+        ),
+    ]
+    reason: Annotated[str, msgspec.Meta(max_length=REASON_MAX)] = ""
+
+    def __post_init__(self) -> None:
+        if self.delta == 0:
+            raise ValueError("delta must not be 0")
 
 
 class ProductOut(msgspec.Struct):

@@ -7,6 +7,7 @@ token is missing or bad. For local tokens the check is CPU only: a signature and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -22,6 +23,8 @@ from domain.identity.principal import Principal
 from entrypoints.http.errors import problem
 
 EXCLUDE_FROM_AUTH = "exclude_from_auth"
+# Paths no route there needs a token for: the OpenAPI pages, health, the published keys.
+UNAUTHENTICATED_PATHS = re.compile(r"^/schema|^/health/|^/\.well-known/")
 PUBLIC: dict[str, Any] = {EXCLUDE_FROM_AUTH: True}
 REALM = 'Bearer realm="portico"'
 _log = structlog.get_logger("portico.auth")
@@ -31,7 +34,7 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
     def __init__(self, app: ASGIApp, authenticate: AuthenticateHandler) -> None:
         super().__init__(
             app,
-            exclude=["^/schema", "^/health/", "^/.well-known/"],
+            exclude=UNAUTHENTICATED_PATHS.pattern,
             exclude_from_auth_key=EXCLUDE_FROM_AUTH,
             exclude_http_methods=["OPTIONS"],
         )

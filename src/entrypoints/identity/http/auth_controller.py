@@ -17,11 +17,12 @@ from application.identity.logout import Logout, LogoutHandler
 from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.register_user import RegisterUser, RegisterUserHandler
 from domain.identity.errors import InvalidCredentials
-from entrypoints.http.openapi import problem_responses
+from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle
 from entrypoints.identity.http.schemas import (
     Credentials,
+    NewAccount,
     PasswordForm,
     RefreshBody,
     TokenOut,
@@ -38,10 +39,10 @@ class AuthController(Controller):
         "/register",
         operation_id="register",
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(409, 422, 429),
+        responses=problem_responses(409),
     )
     async def register(
-        self, data: JSONBody[Credentials], register_user: NamedDependency[RegisterUserHandler]
+        self, data: JSONBody[NewAccount], register_user: NamedDependency[RegisterUserHandler]
     ) -> UserOut:
         """Open a customer account. Passwords: 12+ characters, not the email, not a common one."""
         return UserOut.of(
@@ -52,7 +53,13 @@ class AuthController(Controller):
         "/login",
         operation_id="login",
         status_code=200,
-        responses=problem_responses(401, 422, 429),
+        opt={
+            REQUEST_BODIES: {
+                "application/json": Credentials,
+                RequestEncodingType.URL_ENCODED.value: PasswordForm,
+            }
+        },
+        responses=problem_responses(401),
     )
     async def login(
         self,
@@ -76,7 +83,7 @@ class AuthController(Controller):
         "/refresh",
         operation_id="refresh",
         status_code=200,
-        responses=problem_responses(401, 422, 429),
+        responses=problem_responses(401),
     )
     async def refresh(
         self, data: JSONBody[RefreshBody], refresh_session: NamedDependency[RefreshHandler]
@@ -89,7 +96,6 @@ class AuthController(Controller):
         "/logout",
         operation_id="logout",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(422, 429),
     )
     async def logout(
         self, data: JSONBody[RefreshBody], logout: NamedDependency[LogoutHandler]

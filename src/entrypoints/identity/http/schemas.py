@@ -10,12 +10,27 @@ import msgspec
 
 from application.identity.views import TokenPair, UserView
 from application.shared.pagination import Page
+from domain.identity.email import EMAIL_MAX
+from domain.identity.password_policy import PASSWORD_MIN
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, examples=["ada@example.com"])]
-Password = Annotated[
+Email = Annotated[
     str,
     msgspec.Meta(
-        min_length=1, max_length=1024, description="12 or more characters, not a common one"
+        # The domain's rule (domain/identity/email.py), so the decoder refuses what it would.
+        # Surrounding spaces are trimmed.
+        pattern=r"^\s*[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+        max_length=EMAIL_MAX,
+        examples=["ada@example.com"],
+    ),
+]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+# A new password: the policy's length here; "not the email, not a common one" only it can say.
+NewPassword = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=PASSWORD_MIN,
+        max_length=1024,
+        description=f"{PASSWORD_MIN} or more characters, not the email, not a common one",
     ),
 ]
 RefreshTokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
@@ -27,13 +42,19 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: NewPassword
+
+
 class PasswordForm(msgspec.Struct):
     """The OAuth2 password grant's form (RFC 6749, section 4.3): `username` is the email."""
 
     username: Email
     password: Password
-    grant_type: Literal["password"] | None = None
-    scope: str | None = None
+    # A form has no null: a field is there or not.
+    grant_type: Literal["password"] | msgspec.UnsetType = msgspec.UNSET
+    scope: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,4 +114,4 @@ class AccessChanges(msgspec.Struct, forbid_unknown_fields=True):
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword

@@ -20,6 +20,7 @@ from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission, parse_roles
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version
+from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
 from entrypoints.identity.http.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
@@ -33,7 +34,7 @@ class UserController(Controller):
     tags = ["identity"]
     security = BEARER
 
-    @get("/me", operation_id="getMe", responses=problem_responses(401, 404))
+    @get("/me", operation_id="getMe", responses=problem_responses(404))
     async def me(self, request: AnyRequest, get_me: NamedDependency[GetMeHandler]) -> UserOut:
         """Your own account."""
         return UserOut.of(await get_me(GetMe(principal(request))))
@@ -41,20 +42,19 @@ class UserController(Controller):
     @get(
         operation_id="listUsers",
         guards=[requires(Permission.USERS_MANAGE)],
-        responses=problem_responses(401, 403, 422),
     )
     async def list(
         self,
         request: AnyRequest,
         list_users: NamedDependency[ListUsersHandler],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> UserPageOut:
         """Every account, in sign-up order (users:manage)."""
         page = await list_users(ListUsers(requester=principal(request), limit=limit, cursor=cursor))
         return UserPageOut.of(page)
 
-    @get("/{user_id:uuid}", operation_id="getUser", responses=problem_responses(401, 404))
+    @get("/{user_id:uuid}", operation_id="getUser")
     async def get(
         self,
         request: AnyRequest,
@@ -69,7 +69,7 @@ class UserController(Controller):
         "/{user_id:uuid}",
         operation_id="changeUserAccess",
         guards=[requires(Permission.USERS_MANAGE)],
-        responses=problem_responses(401, 403, 404, 412, 422),
+        responses=problem_responses(409),
     )
     async def change_access(
         self,
@@ -105,7 +105,6 @@ class PasswordController(Controller):
     @post(
         operation_id="changePassword",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(401, 422),
     )
     async def change_password(
         self,

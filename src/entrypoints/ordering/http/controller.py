@@ -7,7 +7,6 @@ else's order and no order id leaks.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,8 +33,10 @@ from application.shared.idempotency import Idempotent
 from application.shared.pagination import MAX_PAGE_SIZE
 from application.shared.retry import RetriedOnConflict
 from domain.identity.roles import Permission
+from domain.ordering.order import OrderStatus
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
+from entrypoints.http.schemas import DATE_TIME, Cursor, timestamp
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
 from entrypoints.ordering.http.schemas import (
@@ -73,10 +74,11 @@ MinVersion = Annotated[
     ),
 ]
 AsOf = Annotated[
-    datetime | None,
+    str | None,
     Parameter(
-        description="An ISO 8601 instant with a timezone: the order as it was then, rebuilt "
-        "from its events."
+        description="An RFC 3339 instant with its offset: the order as it was then, rebuilt "
+        "from its events.",
+        schema_extra=DATE_TIME,
     ),
 ]
 
@@ -90,7 +92,7 @@ class OrderController(Controller):
         operation_id="placeOrder",
         status_code=HTTP_201_CREATED,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 409, 422),
+        responses=problem_responses(409),
     )
     async def place(
         self,
@@ -119,31 +121,36 @@ class OrderController(Controller):
     @get(
         operation_id="listOrders",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 422),
     )
     async def index(
         self,
         request: AnyRequest,
         list_orders: NamedDependency[ListOrdersHandler],
         status: FromQuery[
-            Annotated[str | None, Parameter(description="placed, paid, shipped or cancelled")]
+            Annotated[OrderStatus | None, Parameter(description="Only orders in this status")]
         ] = None,
         placed_from: FromQuery[
-            Annotated[datetime | None, Parameter(description="Placed at or after (ISO 8601)")]
+            Annotated[
+                str | None,
+                Parameter(description="Placed at or after (RFC 3339)", schema_extra=DATE_TIME),
+            ]
         ] = None,
         placed_until: FromQuery[
-            Annotated[datetime | None, Parameter(description="Placed before (ISO 8601)")]
+            Annotated[
+                str | None,
+                Parameter(description="Placed before (RFC 3339)", schema_extra=DATE_TIME),
+            ]
         ] = None,
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
-        cursor: FromQuery[str | None] = None,
+        cursor: FromQuery[Cursor] = None,
     ) -> OrderPageOut:
         """Your orders, newest first (staff: everybody's); pass `next_cursor` back as `cursor`."""
         page = await list_orders(
             ListOrders(
                 customer_id=reading_for(principal(request)),
-                status=status,
-                placed_from=placed_from,
-                placed_until=placed_until,
+                status=status.value if status else None,
+                placed_from=timestamp("placed_from", placed_from),
+                placed_until=timestamp("placed_until", placed_until),
                 limit=limit,
                 cursor=cursor,
             )
@@ -154,7 +161,7 @@ class OrderController(Controller):
         "/{order_id:uuid}",
         operation_id="getOrder",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 404, 409, 422),
+        responses=problem_responses(409),
     )
     async def one(
         self,
@@ -167,7 +174,8 @@ class OrderController(Controller):
     ) -> OrderOut:
         """One order (yours, or anybody's for staff); `as_of` rebuilds it as it was then."""
         customer = reading_for(principal(request))
-        if as_of is None:
+        moment = timestamp("as_of", as_of)
+        if moment is None:
             row = await get_order(
                 GetOrder(order_id=order_id, customer_id=customer, min_version=min_version)
             )
@@ -180,7 +188,7 @@ class OrderController(Controller):
             )
         else:
             row = await get_order_as_of(
-                GetOrderAsOf(order_id=order_id, at=as_of, customer_id=customer)
+                GetOrderAsOf(order_id=order_id, at=moment, customer_id=customer)
             )
         return OrderOut.of(row)
 
@@ -188,7 +196,6 @@ class OrderController(Controller):
         "/{order_id:uuid}/history",
         operation_id="getOrderHistory",
         guards=[requires(Permission.ORDERS_READ_OWN)],
-        responses=problem_responses(401, 403, 404),
     )
     async def history(
         self,
@@ -210,7 +217,7 @@ class OrderController(Controller):
         operation_id="payOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 404, 409, 422, 503),
+        responses=problem_responses(409),
     )
     async def pay(
         self,
@@ -238,7 +245,7 @@ class OrderController(Controller):
         operation_id="shipOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_MANAGE)],
-        responses=problem_responses(401, 403, 404, 409),
+        responses=problem_responses(409),
     )
     async def ship(
         self,
@@ -253,7 +260,7 @@ class OrderController(Controller):
         operation_id="cancelOrder",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
-        responses=problem_responses(401, 403, 404, 409, 422, 503),
+        responses=problem_responses(409),
     )
     async def cancel(
         self,
