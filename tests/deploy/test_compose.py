@@ -7,11 +7,15 @@ well-formed; these say it is the deployment docs/deployment.md describes.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from entrypoints.identity.builders import key_ring
+from entrypoints.settings import load_settings
 
 ROOT = Path(__file__).parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -99,3 +103,27 @@ def test_secrets_come_from_files_never_inline() -> None:
         assert secret["file"].startswith("./deploy/secrets/")
     ignored = (ROOT / "deploy/secrets/.gitignore").read_text().split()
     assert "*" in ignored
+
+
+def test_the_secret_files_made_for_compose_are_what_portico_reads(tmp_path: Path) -> None:
+    script = tmp_path / "deploy/make-secrets.sh"
+    (tmp_path / "deploy/secrets").mkdir(parents=True)
+    script.write_bytes((ROOT / "deploy/make-secrets.sh").read_bytes())
+    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    secrets = tmp_path / "deploy/secrets"
+    api = SERVICES["api"]["environment"]
+    mounted = {
+        f"/run/secrets/{name}": secrets / Path(s["file"]).name
+        for name, s in COMPOSE["secrets"].items()
+    }
+    settings = load_settings(
+        {
+            "PORTICO_ENVIRONMENT": "production",
+            "PORTICO_DATABASE_URL_FILE": str(mounted[api["PORTICO_DATABASE_URL_FILE"]]),
+            "PORTICO_AUTH_SIGNING_KEYS": str(mounted[api["PORTICO_AUTH_SIGNING_KEYS"]]),
+        },
+        env_file=None,
+    )
+    password = (secrets / "postgres_password").read_text().strip()
+    assert settings.database.url == f"postgresql://portico:{password}@postgres:5432/portico"
+    assert key_ring(settings).jwks()["keys"][0]["kty"] == "OKP"  # the Ed25519 key loads
