@@ -29,7 +29,7 @@ run: migrate  ## migrate, then serve the API on 127.0.0.1:8000
 
 test: install check pytest  ## everything CI checks: lint, types, layers, then the tests
 
-check: lint typecheck layers
+check: lint typecheck layers deploy-check
 
 lint: install  ## ruff lint and format check
 	$(RUN) ruff check src tests migrations bench tools
@@ -44,6 +44,11 @@ typecheck: install  ## mypy --strict on src/
 
 layers: install  ## import-linter: dependencies point inward
 	$(RUN) lint-imports
+
+deploy-check: install  ## hadolint the Dockerfile; compose.yaml and the CI workflow against their schemas
+	$(RUN) hadolint Dockerfile
+	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(RUN) check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
 
 pytest: install  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)

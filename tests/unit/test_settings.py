@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 from entrypoints.settings import (
+    FILE_SUFFIX,
     REMOVED,
+    SECRETS,
     VARIABLES,
     Settings,
     SettingsError,
@@ -149,3 +151,53 @@ def test_one_setting_says_where_the_relay_consumers_and_projector_run(
     settings = load_settings({"PORTICO_BACKGROUND": background, "PORTICO_BUS": bus}, env_file=None)
     assert (settings.runs_worker_in_process, settings.projects_in_serve) == (serve, serve)
     assert settings.projects_in_worker is worker
+
+
+def test_a_secret_is_read_from_the_file_its_file_variable_names(tmp_path: Path) -> None:
+    secret = tmp_path / "database_url"
+    secret.write_text("postgresql+asyncpg://app:s3cret@db/shop\n")
+    settings = load_settings({"PORTICO_DATABASE_URL_FILE": str(secret)}, env_file=None)
+    assert settings.database.url == "postgresql+asyncpg://app:s3cret@db/shop"
+
+
+def test_every_secret_has_a_file_variable(tmp_path: Path) -> None:
+    environ = {}
+    for variable in SECRETS:
+        assert variable in VARIABLES
+        (tmp_path / variable).write_text(f"https://{variable.lower()}@example.com/1\n")
+        environ[variable + FILE_SUFFIX] = str(tmp_path / variable)
+    settings = load_settings(environ, env_file=None)
+    assert settings.payments.api_key == "https://portico_payment_api_key@example.com/1"
+    assert settings.logging.sentry_dsn == "https://portico_sentry_dsn@example.com/1"
+
+
+def test_a_secret_set_both_ways_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("from-file")
+    environ = {"PORTICO_PAYMENT_API_KEY": "inline", "PORTICO_PAYMENT_API_KEY_FILE": str(secret)}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ, env_file=None)
+    assert str(caught.value) == (
+        "set PORTICO_PAYMENT_API_KEY or PORTICO_PAYMENT_API_KEY_FILE, not both"
+    )
+
+
+def test_a_missing_secret_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"PORTICO_REDIS_URL_FILE": str(missing)}, env_file=None)
+    assert str(caught.value).startswith(f"PORTICO_REDIS_URL_FILE={str(missing)!r}: cannot read")
+    assert "\n" not in str(caught.value)
+
+
+def test_only_secrets_take_a_file_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="PORTICO_PORT_FILE is not a setting"):
+        load_settings({"PORTICO_PORT_FILE": str(tmp_path)}, env_file=None)
+
+
+def test_every_file_variable_is_documented() -> None:
+    root = Path(__file__).parents[2]
+    example, readme = (root / ".env.example").read_text(), (root / "README.md").read_text()
+    for variable in SECRETS:
+        assert f"{variable}{FILE_SUFFIX}" in example, variable
+        assert f"`{variable}{FILE_SUFFIX}`" in readme, variable

@@ -22,11 +22,20 @@ from entrypoints.settings.groups import (
 )
 from entrypoints.settings.loading import load_settings
 from entrypoints.settings.model import Settings, SettingsError
-from entrypoints.settings.variables import PREFIX, REMOVED, VARIABLES, env_name
+from entrypoints.settings.variables import (
+    FILE_SUFFIX,
+    PREFIX,
+    REMOVED,
+    SECRETS,
+    VARIABLES,
+    env_name,
+)
 
 __all__ = [
+    "FILE_SUFFIX",
     "PREFIX",
     "REMOVED",
+    "SECRETS",
     "VARIABLES",
     "AuthSettings",
     "BusSettings",

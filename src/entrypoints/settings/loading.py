@@ -12,7 +12,14 @@ import msgspec
 from dotenv import dotenv_values
 
 from entrypoints.settings.model import Settings, SettingsError
-from entrypoints.settings.variables import PREFIX, REMOVED, VARIABLES, env_name
+from entrypoints.settings.variables import (
+    FILE_SUFFIX,
+    PREFIX,
+    REMOVED,
+    SECRETS,
+    VARIABLES,
+    env_name,
+)
 
 # Keys under this prefix belong to the test suite, not to the application.
 _FOREIGN_PREFIXES = ("PORTICO_TEST_",)
@@ -26,6 +33,7 @@ def load_settings(
     if env_file is not None and Path(env_file).is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
+    values = _read_secret_files(values)
     raw: dict[str, Any] = {}
     for key, value in sorted(values.items()):
         if not key.startswith(PREFIX) or key.startswith(_FOREIGN_PREFIXES):
@@ -42,6 +50,24 @@ def load_settings(
         raise
     except msgspec.ValidationError as error:
         raise SettingsError(_explain(error, values)) from None
+
+
+def _read_secret_files(values: dict[str, str]) -> dict[str, str]:
+    """PORTICO_X_FILE=/path becomes PORTICO_X=<the file's text>, for the secrets only."""
+    resolved = dict(values)
+    for variable in SECRETS:
+        path = resolved.pop(variable + FILE_SUFFIX, None)
+        if path is None:
+            continue
+        if values.get(variable):
+            raise SettingsError(f"set {variable} or {variable}{FILE_SUFFIX}, not both")
+        try:
+            resolved[variable] = Path(path).read_text().rstrip("\r\n")
+        except OSError as error:
+            raise SettingsError(
+                f"{variable}{FILE_SUFFIX}={path!r}: cannot read it ({error.strerror})"
+            ) from None
+    return resolved
 
 
 _TYPE_WORDS = {"`int`": "an integer", "`float`": "a number", "`bool`": "true or false"}

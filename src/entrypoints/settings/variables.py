@@ -105,6 +105,19 @@ VARIABLES: dict[str, str] = {
     "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",
 }
 
+# Settings that hold secrets (or URLs that carry credentials): each can also be read from a
+# file, PORTICO_X_FILE=/run/secrets/x, as Docker and Kubernetes mount secrets, so the value
+# never sits in the environment. The file's trailing newline is dropped.
+FILE_SUFFIX = "_FILE"
+SECRETS: tuple[str, ...] = (
+    "PORTICO_DATABASE_URL",
+    "PORTICO_REDIS_URL",
+    "PORTICO_NATS_URL",
+    "PORTICO_PAYMENT_API_KEY",
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET",
+    "PORTICO_SENTRY_DSN",
+)
+
 _BACKGROUND = (
     "use PORTICO_BACKGROUND=auto|serve|worker|off "
     "(where the relay, the consumers and the projector run)"
