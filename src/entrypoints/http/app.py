@@ -91,8 +91,14 @@ def create_app(container: Container | None = None) -> Litestar:
     )
     # Outermost layers, around routing and error handling: see RequestContext.
     handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
+    metrics = container.platform.metrics()
     app.asgi_handler = cast(
-        "ASGIApp", RequestContext(cast("Any", handler), access_log=settings.logging.access_log)
+        "ASGIApp",
+        RequestContext(
+            cast("Any", handler),
+            access_log=settings.logging.access_log,
+            observe=metrics.request if metrics is not None else None,
+        ),
     )
     return app
 

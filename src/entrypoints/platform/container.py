@@ -29,6 +29,7 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
+from entrypoints.metrics.api import api_metrics
 from entrypoints.platform.builders import build_redis_cache, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
@@ -124,6 +125,8 @@ class PlatformContainer(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox.poll_interval,
         retry_delay=settings.provided.bus.retry_delay,
     )
+
+    metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold
     # connections appear (None: nothing to check with this configuration).

@@ -25,6 +25,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_LOG_LEVEL": "logging.level",
     "PORTICO_LOG_FORMAT": "logging.format",
     "PORTICO_ACCESS_LOG": "logging.access_log",
+    # metrics
+    "PORTICO_METRICS_PORT": "metrics.port",
+    "PORTICO_METRICS_HOST": "metrics.host",
     # database
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
