@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server, values
 from prometheus_client.registry import Collector
@@ -53,9 +54,10 @@ def sum_of_processes(directory: Path) -> CollectorRegistry:
     return registry
 
 
-def serve_metrics(settings: Settings, port: int, registry: Collector) -> None:
+def serve_metrics(settings: Settings, port: int, registry: Collector) -> WSGIServer:
     """Serve `registry` at /metrics from a thread of this process (it ends with the process)."""
-    start_http_server(port, addr=settings.metrics.host, registry=registry)
+    server, _ = start_http_server(port, addr=settings.metrics.host, registry=registry)
+    return server
 
 
 def metrics_port(settings: Settings, override: int | None) -> int:
