@@ -57,6 +57,12 @@ def _series(stats: dict[str, Any]) -> Iterator[Metric]:
             "Events committed to the outbox and not yet published.",
             value=stats["outbox_backlog"],
         )
+    if "outbox_oldest_age" in stats:
+        yield GaugeMetricFamily(
+            "portico_outbox_oldest_age_seconds",
+            "How long the event waiting longest in the outbox has waited (0 when none waits).",
+            value=stats["outbox_oldest_age"],
+        )
     relay = stats.get("relay")
     if relay is not None:
         yield CounterMetricFamily(

@@ -133,5 +133,6 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
                     "the audit consumer's applied events counted",
                 )
                 assert prometheus.value("portico_outbox_backlog") is not None
+                assert prometheus.value("portico_outbox_oldest_age_seconds") is not None
         finally:
             worker.kill()
