@@ -56,7 +56,13 @@ def sum_of_processes(directory: Path) -> CollectorRegistry:
 
 def serve_metrics(settings: Settings, port: int, registry: Collector) -> WSGIServer:
     """Serve `registry` at /metrics from a thread of this process (it ends with the process)."""
-    server, _ = start_http_server(port, addr=settings.metrics.host, registry=registry)
+    try:
+        server, _ = start_http_server(port, addr=settings.metrics.host, registry=registry)
+    except OSError as error:  # one line naming the setting, not a traceback
+        raise ValueError(
+            f"the metrics port {settings.metrics.host}:{port} (PORTICO_METRICS_HOST, "
+            f"PORTICO_METRICS_PORT or --metrics-port) cannot be bound: {error.strerror}"
+        ) from error
     return server
 
 

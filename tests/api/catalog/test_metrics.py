@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import msgspec
+import pytest
 from litestar.testing import AsyncTestClient
+from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from entrypoints.container import build_container
@@ -70,3 +72,14 @@ async def test_the_metrics_port_counts_requests_by_route_template(
     assert found[("portico_http_request_duration_seconds_bucket", every)] >= 3
     assert not any(product["id"] in str(labels) for _, labels in found)  # templates, not paths
     assert found[("portico_sign_in_failures_total", frozenset())] == 0
+
+
+def test_a_metrics_port_in_use_stops_with_one_line(settings: Settings) -> None:
+    port = free_port()
+    on = msgspec.structs.replace(settings, metrics=MetricsSettings(port=port))
+    server = serve_metrics(on, port, CollectorRegistry())
+    try:
+        with pytest.raises(ValueError, match=f"metrics port 127.0.0.1:{port}.*cannot be bound"):
+            serve_metrics(on, port, CollectorRegistry())
+    finally:
+        server.shutdown()
