@@ -69,6 +69,9 @@ def create_app(container: Container | None = None) -> Litestar:
         )
         on_startup.append(messaging.start)
         on_shutdown.append(messaging.stop)
+    metrics = container.platform.metrics()
+    if metrics is not None:
+        on_shutdown.append(metrics.close)
     if in_process:  # the processes that relay also keep the tables tidy (one at a time)
         housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
         on_startup.append(housekeeping.start)
@@ -91,7 +94,6 @@ def create_app(container: Container | None = None) -> Litestar:
     )
     # Outermost layers, around routing and error handling: see RequestContext.
     handler = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
-    metrics = container.platform.metrics()
     app.asgi_handler = cast(
         "ASGIApp",
         RequestContext(

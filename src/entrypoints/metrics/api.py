@@ -1,14 +1,17 @@
 """ApiMetrics: what `portico serve`'s processes count as they answer.
 
 Requests by method, route template (the route's pattern, `/api/v1/products/{product_id}`, never
-the raw path, so the series stay few whatever callers send) and status, with their latency; and
-sign-in failures and refusals of locked accounts. Under `portico serve` the values live in
-prometheus-client's per-process files (exposition.py), so every worker's counts add up.
+the raw path, so the series stay few whatever callers send) and status, with their latency;
+sign-in failures and refusals of locked accounts; whether its circuit breakers are open. Under
+`portico serve` the values live in prometheus-client's per-process files (exposition.py), so
+every worker's counts add up.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 
 from entrypoints.settings import Settings
 
@@ -46,6 +49,15 @@ class ApiMetrics:
             registry=self.registry,
         )
 
+        self._circuit_open = Gauge(
+            "portico_circuit_open",
+            "1 while the circuit breaker is open or probing (half-open) in any API worker, 0 "
+            "once closed; absent until it first opens.",
+            ["circuit"],
+            multiprocess_mode="livemax",
+            registry=self.registry,
+        )
+
     def request(self, method: str, route: str | None, status: int, seconds: float) -> None:
         route = route or UNMATCHED
         self._requests.labels(method, route, str(status)).inc()
@@ -56,6 +68,14 @@ class ApiMetrics:
 
     def locked_out(self) -> None:
         self._locked_out.inc()
+
+    def circuit_changed(self, name: str, previous: str, state: str) -> None:
+        self._circuit_open.labels(name).set(0 if state == "closed" else 1)
+
+    def close(self) -> None:
+        """At a worker's shutdown: its live values (the circuits) leave the sum."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 def api_metrics(settings: Settings) -> ApiMetrics | None:

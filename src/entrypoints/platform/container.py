@@ -50,7 +50,8 @@ class PlatformContainer(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
-    redis_cache = providers.Singleton(build_redis_cache, settings)
+    metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
+    redis_cache = providers.Singleton(build_redis_cache, settings, metrics)
     cache = providers.Selector(
         cache_kind,
         none=providers.Singleton(NoCache),
@@ -125,8 +126,6 @@ class PlatformContainer(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox.poll_interval,
         retry_delay=settings.provided.bus.retry_delay,
     )
-
-    metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold
     # connections appear (None: nothing to check with this configuration).

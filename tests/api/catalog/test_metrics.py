@@ -11,13 +11,13 @@ import httpx
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.metrics.exposition import serve_metrics, shared_between_processes, sum_of_processes
-from entrypoints.settings import MetricsSettings, Settings
+from entrypoints.settings import CacheSettings, MetricsSettings, RedisSettings, Settings
 from tests.api.conftest import Client, create
 from tests.support.auth import auth_headers
 from tests.support.servers import free_port
@@ -83,3 +83,22 @@ def test_a_metrics_port_in_use_stops_with_one_line(settings: Settings) -> None:
             serve_metrics(on, port, CollectorRegistry())
     finally:
         server.shutdown()
+
+
+async def test_an_open_circuit_breaker_shows_in_the_metrics(settings: Settings) -> None:
+    nobody = free_port()  # a Redis that does not answer: the first failure opens the circuit
+    on = msgspec.structs.replace(
+        settings,
+        metrics=MetricsSettings(port=free_port()),
+        cache=CacheSettings(backend="redis", breaker_failures=1),
+        redis=RedisSettings(url=f"redis://127.0.0.1:{nobody}/0"),
+    )
+    container = build_container(on)
+    cache, metrics = container.platform.redis_cache(), container.platform.metrics()
+    assert metrics is not None
+    try:
+        assert await cache.status() == "degraded"
+    finally:
+        await cache.close()
+    found = samples(generate_latest(metrics.registry).decode())
+    assert found[("portico_circuit_open", frozenset({("circuit", "redis-cache")}))] == 1
