@@ -17,6 +17,9 @@ from entrypoints.settings import Settings
 
 # A request that matched no route (404, 405 before routing) has no template.
 UNMATCHED = "<unmatched>"
+# The method is the caller's to choose: any other is counted as "other", so the series stay few.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_REMEMBERED = 10_000
 # Seconds: from a cache hit (about a millisecond) to a request near its timeout.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -57,11 +60,24 @@ class ApiMetrics:
             multiprocess_mode="livemax",
             registry=self.registry,
         )
+        # Known methods x route templates x statuses; odd methods are new keys, so it stops
+        # growing at _REMEMBERED (beyond, labels() is looked up each time).
+        self._series: dict[tuple[str, str | None, int], tuple[Counter, Histogram]] = {}
 
     def request(self, method: str, route: str | None, status: int, seconds: float) -> None:
-        route = route or UNMATCHED
-        self._requests.labels(method, route, str(status)).inc()
-        self._duration.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:  # labels() costs as much as counting: look each series up once
+            method = method if method in _METHODS else "other"
+            route = route or UNMATCHED
+            series = (
+                self._requests.labels(method, route, str(status)),
+                self._duration.labels(method, route),
+            )
+            if len(self._series) < _REMEMBERED:
+                self._series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def sign_in_failed(self) -> None:
         self._sign_in_failures.inc()

@@ -55,6 +55,7 @@ async def test_the_metrics_port_counts_requests_by_route_template(
             for _ in range(3):
                 assert (await client.get(f"/api/v1/products/{product['id']}")).status_code == 200
             assert (await client.get("/no/such/route")).status_code == 404
+            assert (await client.request("BREW", "/api/v1/products")).status_code >= 400
         server = serve_metrics(on, port, sum_of_processes(directory))
         try:
             async with httpx.AsyncClient() as scraper:
@@ -71,6 +72,8 @@ async def test_the_metrics_port_counts_requests_by_route_template(
     every = frozenset({("method", "GET"), ("route", route), ("le", "+Inf")})
     assert found[("portico_http_request_duration_seconds_bucket", every)] >= 3
     assert not any(product["id"] in str(labels) for _, labels in found)  # templates, not paths
+    methods = {value for _, labels in found for name, value in labels if name == "method"}
+    assert methods == {"GET", "POST", "other"}  # a caller's odd method makes no series of its own
     assert found[("portico_sign_in_failures_total", frozenset())] == 0
 
 
