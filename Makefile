@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers pytest bench bench-engines bench-identity bench-events bench-orders soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ migrate: install  ## apply migrations to PORTICO_DATABASE_URL (default: SQLite i
 run: migrate  ## migrate, then serve the API on 127.0.0.1:8000
 	$(RUN) portico serve
 
-test: install check pytest  ## everything CI checks: lint, types, layers, then the tests
+test: install check rules pytest  ## everything CI checks: lint, types, layers, alert rules, then the tests
 
 check: lint typecheck layers deploy-check
 
@@ -49,6 +49,11 @@ deploy-check: install  ## hadolint the Dockerfile; compose.yaml and the CI workf
 	$(RUN) hadolint Dockerfile
 	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 	$(RUN) check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+
+rules:  ## promtool: the Prometheus configuration and alert rules of deploy/prometheus
+	@if command -v promtool >/dev/null; then promtool check config deploy/prometheus/prometheus.yml; \
+	elif [ "$$CI" = true ]; then echo "promtool is missing (apt-get install prometheus)" >&2; exit 1; \
+	else echo "promtool not installed: alert rules not checked (apt-get install prometheus)"; fi
 
 pytest: install  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)

@@ -7,6 +7,10 @@ read runs no statement; an uncached one runs one SELECT in autocommit, i.e. one 
 PostgreSQL publishes those counters up to 10 s late, so each reading waits --settle seconds.
 
     uv run python bench/run.py --duration 10
+    uv run python bench/run.py --modes memory --metrics off,on --rounds 3 --settle 0
+
+--metrics off,on runs each mode without and with Prometheus metrics (PORTICO_METRICS_PORT), one
+after the other, --rounds times, so the two see the same machine; the table ends with medians.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,6 +157,8 @@ def main() -> int:
         "--redis-url", default=os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument("--modes", default="none,memory,redis")
+    parser.add_argument("--metrics", default="off", help="off, on, or off,on (interleaved)")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
@@ -208,8 +215,15 @@ def main() -> int:
     seeder.stop()
 
     rows = []
-    for mode in args.modes.split(","):
-        server = Server({**base, "PORTICO_CACHE": mode})
+    runs = [
+        (mode, metrics)
+        for _ in range(args.rounds)
+        for mode in args.modes.split(",")
+        for metrics in args.metrics.split(",")
+    ]
+    for mode, metrics in runs:
+        port = str(free_port()) if metrics == "on" else "0"
+        server = Server({**base, "PORTICO_CACHE": mode, "PORTICO_METRICS_PORT": port})
         try:
             with httpx.Client(base_url=server.url) as http:  # warm-up: every id once, twice
                 for product_id in ids * 2:
@@ -222,9 +236,10 @@ def main() -> int:
         finally:
             server.stop()
         # Each reading of the counter is itself one transaction on another database: none here.
-        rows.append((mode, rate, p99, total, after - before))
+        label = f"{mode}, metrics {metrics}"
+        rows.append((label, rate, p99, total, after - before))
         print(
-            f"{mode}: {rate:.0f} req/s, p99 {p99}, {total} requests, "
+            f"{label}: {rate:.0f} req/s, p99 {p99}, {total} requests, "
             f"{after - before} reached PostgreSQL",
             flush=True,
         )
@@ -239,8 +254,13 @@ def main() -> int:
     )
     print("| cache | req/s | p99 | requests | reached PostgreSQL |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for mode, rate, p99, total, db in rows:
-        print(f"| {mode} | {rate:.0f} | {p99} | {total} | {db} |")
+    for label, rate, p99, total, db in rows:
+        print(f"| {label} | {rate:.0f} | {p99} | {total} | {db} |")
+    if args.rounds > 1:
+        print()
+        for label in dict.fromkeys(row[0] for row in rows):
+            rates = [row[1] for row in rows if row[0] == label]
+            print(f"{label}: median {statistics.median(rates):.0f} req/s over {len(rates)} runs")
     return 0
 
 

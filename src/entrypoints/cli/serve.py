@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
 from entrypoints.cli.startup import check_cache, check_database
+from entrypoints.metrics.exposition import serve_metrics, shared_between_processes, sum_of_processes
 from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:create_app"
@@ -31,9 +33,6 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from granian.constants import Interfaces
-    from granian.server import Server
-
     host = args.host or settings.http.host
     port = settings.http.port if args.port is None else args.port
     workers = settings.http.workers if args.workers is None else args.workers
@@ -59,6 +58,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
         flush=True,
     )
+    with contextlib.ExitStack() as run:
+        if settings.metrics.enabled:  # before granian forks the workers that count
+            directory = run.enter_context(shared_between_processes())
+            serve_metrics(settings, settings.metrics.port, sum_of_processes(directory))
+        _serve(host, port, workers, reload=args.reload)
+    return 0
+
+
+def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
+    from granian.constants import Interfaces
+    from granian.server import Server
+
     Server(
         APP_FACTORY,
         factory=True,
@@ -66,8 +77,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         address=host,
         port=port,
         workers=workers,
-        reload=args.reload,
+        reload=reload,
         reload_paths=[SOURCE],
         log_dictconfig=_GRANIAN_LOGGING,
     ).serve()
-    return 0

@@ -12,9 +12,12 @@ import signal
 from typing import Any
 
 import structlog
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
+from entrypoints.metrics.exposition import metrics_port, serve_metrics
+from entrypoints.metrics.messaging import MessagingCollector
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
 from entrypoints.worker.maintenance import MaintenanceLoop
@@ -32,10 +35,16 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="do not run the order projector (it runs here when PORTICO_BACKGROUND says so)",
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="port of this worker's /metrics (default: PORTICO_METRICS_PORT; 0: none)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    port = metrics_port(settings, args.metrics_port)
     check_database(settings)
     if settings.events_stay_in_process:
         _log.warning(
@@ -48,13 +57,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             relay=not args.no_relay,
             consumers=not args.no_consumers,
             projector=settings.projects_in_worker and not args.no_projector,
+            metrics_port=port,
         )
     )
     return 0
 
 
 async def work(
-    settings: Settings, *, relay: bool = True, consumers: bool = True, projector: bool = False
+    settings: Settings,
+    *,
+    relay: bool = True,
+    consumers: bool = True,
+    projector: bool = False,
+    metrics_port: int = 0,
 ) -> None:
     container = build_container(settings)
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
@@ -71,6 +86,11 @@ async def work(
         persistence=settings.persistence,
         projector=projector,
     )
+    if metrics_port:
+        registry = CollectorRegistry()
+        registry.register(MessagingCollector(runtime, loop))
+        ProcessCollector(registry=registry)
+        serve_metrics(settings, metrics_port, registry)
     await runtime.start()
     for runner in runners:
         await runner.start()

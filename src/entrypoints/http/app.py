@@ -74,6 +74,9 @@ def create_app(container: Container | None = None) -> Litestar:
         )
         on_startup.append(messaging.start)
         on_shutdown.append(messaging.stop)
+    metrics = container.platform.metrics()
+    if metrics is not None:
+        on_shutdown.append(metrics.close)
     if in_process:  # the processes that relay also keep the tables tidy (one at a time)
         housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
         on_startup.append(housekeeping.start)
@@ -108,7 +111,11 @@ def create_app(container: Container | None = None) -> Litestar:
     handler: Any = SecurityHeaders(cast("Any", app.asgi_handler), hsts=settings.http.hsts)
     if settings.http.profiling:
         handler = ProfileRequest(handler)
-    handler = RequestContext(handler, access_log=settings.logging.access_log)
+    handler = RequestContext(
+        handler,
+        access_log=settings.logging.access_log,
+        observe=metrics.request if metrics is not None else None,
+    )
     if proxies := settings.http.trusted_proxy_networks:
         handler = TrustedProxies(handler, proxies)  # outermost: everything sees the real client
     app.asgi_handler = cast("ASGIApp", handler)

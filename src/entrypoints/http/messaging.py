@@ -1,8 +1,8 @@
 """GET /api/v1/messaging/stats: outbox backlog and consumer lag, for operators.
 
-A plain endpoint until the observability work turns these into Prometheus metrics. It reports
-what this process runs (the in-process worker) or, without one, the backlog and lag as the
-outbox and the bus see them (plus the counters of this process's listeners, if it runs any).
+The same figures are Prometheus series on the worker's metrics port (docs/observability.md).
+It reports what this process runs (the in-process worker) or, without one, the backlog and lag
+as the outbox and the bus see them (plus the counters of this process's listeners, if any).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """RequestContext: a request id for every request, bound to every log line, and one access line.
 
 It wraps Litestar's whole ASGI handler (outside routing and exception handling), so unknown
-routes, 405s and 500s get a request id and an access line too.
+routes, 405s and 500s get a request id and an access line too. With metrics on, it hands each
+answered request to `observe`: method, route template (set in the scope by Litestar's routing;
+None when nothing matched), status and seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Observe = Callable[[str, str | None, int, float], None]
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A caller's id is kept only if it is short and harmless in logs and headers.
@@ -35,9 +38,12 @@ def current_request_id() -> str | None:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, *, access_log: bool = True, observe: Observe | None = None
+    ) -> None:
         self.app = app
         self.access_log = access_log
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,13 +68,16 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self.observe is not None:
+                self.observe(scope["method"], scope.get("path_template"), status, seconds)
             if self.access_log:
                 _access.info(
                     "http.request",
                     method=scope["method"],
                     path=scope["path"],
                     status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    duration_ms=round(seconds * 1000, 2),
                     client=_client(scope),
                 )
 

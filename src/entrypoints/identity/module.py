@@ -25,6 +25,7 @@ def http(root: Any) -> HttpPart:
         identity.rate_limit_store(),
         max_failures=settings.auth.login_failures_per_account,
         lockout_seconds=settings.auth.login_lockout_seconds,
+        counts=root.platform.metrics(),
     )
     routes: list[Any] = [UserController]
     on_startup: list[Any] = [revocation_sync.start]

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
-from adapters.resilience.circuit_breaker import CircuitBreaker
+from adapters.resilience.circuit_breaker import CircuitBreaker, State
+from entrypoints.metrics.api import ApiMetrics
 from entrypoints.settings import Settings
 
 
-def build_redis_cache(settings: Settings) -> RedisCache:
+def build_redis_cache(settings: Settings, metrics: ApiMetrics | None = None) -> RedisCache:
     timeout = settings.redis.timeout_ms / 1000
+
+    def changed(name: str, previous: State, state: State) -> None:
+        log_breaker_change(name, previous, state)
+        if metrics is not None:
+            metrics.circuit_changed(name, previous, state)
+
     breaker = CircuitBreaker(
         "redis-cache",
         failure_threshold=settings.cache.breaker_failures,
         reset_timeout=settings.cache.breaker_reset_ms / 1000,
         failure_types=FAILURES,
-        on_change=log_breaker_change,
+        on_change=changed,
     )
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return RedisCache(client, prefix=settings.cache.prefix, timeout=timeout, breaker=breaker)

@@ -29,6 +29,7 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
+from entrypoints.metrics.api import api_metrics
 from entrypoints.platform.builders import build_redis_cache, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
@@ -49,7 +50,8 @@ class PlatformContainer(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
-    redis_cache = providers.Singleton(build_redis_cache, settings)
+    metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
+    redis_cache = providers.Singleton(build_redis_cache, settings, metrics)
     cache = providers.Selector(
         cache_kind,
         none=providers.Singleton(NoCache),

@@ -57,6 +57,18 @@ class LoggingSettings(Group, frozen=True):
     sentry_dsn: str = ""
 
 
+class MetricsSettings(Group, frozen=True):
+    """Prometheus metrics (docs/observability.md): served on a port of their own, never on the
+    API's, so they are not public by accident. Port 0 (the default): no metrics at all."""
+
+    port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 0
+    host: str = "127.0.0.1"
+
+    @property
+    def enabled(self) -> bool:
+        return self.port != 0
+
+
 class DatabaseSettings(Group, frozen=True):
     url: str = "sqlite+aiosqlite:///var/portico.db"
     # A read replica of `url` for queries (docs/deployment.md); empty: the primary serves all.

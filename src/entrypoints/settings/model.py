@@ -14,6 +14,7 @@ from entrypoints.settings.groups import (
     HttpSettings,
     LoggingSettings,
     MaintenanceSettings,
+    MetricsSettings,
     NotifierSettings,
     OidcSettings,
     OutboxSettings,
@@ -38,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     background: Literal["auto", "serve", "worker", "off"] = "auto"
     http: HttpSettings = msgspec.field(default_factory=HttpSettings)
     logging: LoggingSettings = msgspec.field(default_factory=LoggingSettings)
+    metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)

@@ -28,6 +28,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_LOG_FORMAT": "logging.format",
     "PORTICO_ACCESS_LOG": "logging.access_log",
     "PORTICO_SENTRY_DSN": "logging.sentry_dsn",
+    # metrics
+    "PORTICO_METRICS_PORT": "metrics.port",
+    "PORTICO_METRICS_HOST": "metrics.host",
     # database
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_READ_URL": "database.read_url",

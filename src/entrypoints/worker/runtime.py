@@ -102,10 +102,15 @@ class MessagingRuntime:
         self._tasks.clear()
 
     async def stats(self) -> dict[str, Any]:
-        """Outbox backlog, relay counters and, per consumer, counters and lag per context."""
+        """Outbox backlog and the age in seconds of its oldest event (0 when none waits), relay
+        counters and, per consumer, counters and lag per context."""
         found: dict[str, Any] = {}
         with contextlib.suppress(Exception):
-            found["outbox_backlog"] = await self._container.platform.outbox().backlog()
+            outbox = self._container.platform.outbox()
+            found["outbox_backlog"] = await outbox.backlog()
+            oldest = await outbox.oldest_pending()
+            now = self._container.platform.clock().now()
+            found["outbox_oldest_age"] = (now - oldest).total_seconds() if oldest else 0.0
         if self._relay is not None:
             found["relay"] = {
                 "published": self._relay.stats.published,

@@ -73,6 +73,7 @@ async def test_a_commit_writes_its_integration_events(messaging_store: Messaging
     }
     assert (event.correlation_id, event.causation_id, event.actor) == ("req-42", "cause-7", "ada")
     assert await messaging_store.outbox.backlog() == 1
+    assert await messaging_store.outbox.oldest_pending() == T0
 
 
 async def test_nothing_reaches_the_outbox_without_a_commit(messaging_store: MessagingStore) -> None:
@@ -85,6 +86,15 @@ async def test_nothing_reaches_the_outbox_without_a_commit(messaging_store: Mess
 
     assert await claim_all(messaging_store) == []
     assert await messaging_store.outbox.backlog() == 0
+    assert await messaging_store.outbox.oldest_pending() is None
+
+
+async def test_a_published_event_no_longer_waits(messaging_store: MessagingStore) -> None:
+    await create(messaging_store, new_product("SKU-1"))
+    async with messaging_store.outbox.claim(100) as batch:
+        batch.sent(len(batch.events))
+
+    assert await messaging_store.outbox.oldest_pending() is None
 
 
 async def test_a_refused_commit_writes_no_event(messaging_store: MessagingStore) -> None:

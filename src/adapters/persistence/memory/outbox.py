@@ -78,6 +78,9 @@ class MemoryOutbox(Outbox):
     async def backlog(self) -> int:
         return len(self._rows)
 
+    async def oldest_pending(self) -> datetime | None:
+        return self._rows[0].event.occurred_at if self._rows else None
+
     async def purge_sent(self, before: datetime) -> int:
         return 0  # a published row is dropped at once
 

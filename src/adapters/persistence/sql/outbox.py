@@ -94,6 +94,17 @@ class SqlOutbox(Outbox):
             )
         return int(count or 0)
 
+    async def oldest_pending(self) -> datetime | None:
+        first = (
+            select(outbox.c.occurred_at)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(1)
+        )
+        async with self._database.connect() as connection:
+            occurred: datetime | None = await connection.scalar(first)
+        return occurred
+
     async def purge_sent(self, before: datetime) -> int:
         async with self._database.begin() as connection:
             result = await connection.execute(delete(outbox).where(outbox.c.sent_at < before))

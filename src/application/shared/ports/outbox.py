@@ -32,6 +32,10 @@ class Outbox(ABC):
         """How many events wait to be published."""
 
     @abstractmethod
+    async def oldest_pending(self) -> datetime | None:
+        """When the first event still waiting to be published occurred; None when none waits."""
+
+    @abstractmethod
     async def purge_sent(self, before: datetime) -> int:
         """Forget events published before `before`; returns how many."""
 

@@ -7,6 +7,7 @@ limits hold across processes once the store is shared.
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 from litestar.middleware.rate_limit import RateLimitConfig
 
@@ -21,6 +22,14 @@ def sign_in_rate_limit(per_minute: int) -> RateLimitConfig:
     return RateLimitConfig(rate_limit=("minute", per_minute), store=STORE)
 
 
+class SignInCounts(Protocol):
+    """Where failed and refused logins are counted (ApiMetrics, with metrics on)."""
+
+    def sign_in_failed(self) -> None: ...
+
+    def locked_out(self) -> None: ...
+
+
 class LoginThrottle:
     """After `max_failures` failed logins for one account, refuse that account's logins for
     `lockout_seconds`, before any password is checked (so guessing costs the attacker time, not
@@ -28,8 +37,16 @@ class LoginThrottle:
     Failures are counted with the store's atomic increment, so concurrent ones all count.
     """
 
-    def __init__(self, store: CountingStore, *, max_failures: int, lockout_seconds: int) -> None:
+    def __init__(
+        self,
+        store: CountingStore,
+        *,
+        max_failures: int,
+        lockout_seconds: int,
+        counts: SignInCounts | None = None,
+    ) -> None:
         self._store = store
+        self._counts = counts
         self._max_failures = max_failures
         self._lockout = lockout_seconds
 
@@ -41,9 +58,13 @@ class LoginThrottle:
         key = self.key(email)
         if await self._failures(key) >= self._max_failures:
             remaining = await self._store.expires_in(key)
+            if self._counts is not None:
+                self._counts.locked_out()
             raise TooManyAttempts(remaining if remaining and remaining > 0 else self._lockout)
 
     async def failed(self, email: str) -> None:
+        if self._counts is not None:
+            self._counts.sign_in_failed()
         # Each failure restarts the lockout window, as before.
         await self._store.increment(self.key(email), self._lockout)
 

@@ -1,0 +1,138 @@
+"""A real Prometheus scrapes `portico serve` (two workers) and `portico worker`, on PostgreSQL and
+a private NATS, and its query API shows the series move as requests and events flow.
+
+Requests are counted in each granian worker and summed by the serving process (multiprocess
+mode): the count Prometheus sees is exactly the requests made, whichever worker answered each.
+The waits are guards against hanging (Prometheus scrapes every second), never assertions on speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.support.databases import recreate_database, with_database
+from tests.support.nats import PrivateNats
+from tests.support.prometheus import PrivatePrometheus, require_prometheus
+from tests.support.servers import POSTGRES_URL, free_port, require_server
+from tests.support.workers import WorkerProcess
+
+pytestmark = [pytest.mark.prometheus, pytest.mark.nats, pytest.mark.postgres]
+WAIT = 60.0
+ADMIN, SECRET = "admin@example.com", "an administrator secret"
+PRODUCT = 'portico_http_requests_total{method="GET",route="/api/v1/products/{product_id}"}'
+PRODUCTS, READS = 3, 40
+
+
+def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {WAIT} s: {what}")
+        time.sleep(0.2)
+
+
+def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
+    require_prometheus()
+    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
+    database_url = with_database(base, f"{base.rsplit('/', 1)[1]}_metrics")
+    asyncio.run(recreate_database(database_url))
+    serve_metrics, worker_metrics = free_port(), free_port()
+    with PrivateNats(tmp_path / "nats") as private_nats:
+        env = portico_env(
+            database_url=database_url,
+            cache="none",
+            bus="nats",
+            nats_url=private_nats.url,
+            nats_namespace="xmetrics",
+            background="worker",
+            outbox_poll_interval="0.05",
+            messaging_stats_interval="0",
+            access_log="false",
+        )
+        assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+        create_admin(env, tmp_path, ADMIN, SECRET)
+        worker = WorkerProcess({**env, "PORTICO_METRICS_PORT": str(worker_metrics)}, tmp_path)
+        worker.start()
+        try:
+            worker.wait_for("worker.ready")
+            api_env = {**env, "PORTICO_WORKERS": "2", "PORTICO_METRICS_PORT": str(serve_metrics)}
+            with (
+                serving(api_env, tmp_path) as (api, _),
+                httpx.Client(base_url=api) as http,
+                PrivatePrometheus(
+                    tmp_path / "prometheus",
+                    {
+                        "serve": f"127.0.0.1:{serve_metrics}",
+                        "worker": f"127.0.0.1:{worker_metrics}",
+                    },
+                ) as prometheus,
+            ):
+                until(
+                    lambda: (
+                        prometheus.value('min(up{job=~"serve|worker"})') == 1.0
+                        and prometheus.value("portico_relay_published_total") is not None
+                    ),
+                    "both targets scraped",
+                )
+                published = prometheus.value("portico_relay_published_total") or 0.0
+                applied = prometheus.value('portico_consumer_applied_total{consumer="audit"}')
+
+                refused = http.post("/api/v1/auth/login", json={"email": ADMIN, "password": "no"})
+                assert refused.status_code == 401
+                http.headers.update(sign_in(http, ADMIN, SECRET))
+                ids = []
+                for number in range(PRODUCTS):
+                    created = http.post(
+                        "/api/v1/products",
+                        json={
+                            "sku": f"m-{number}",
+                            "name": "Kettle",
+                            "price": {"amount": "30", "currency": "EUR"},
+                        },
+                    )
+                    assert created.status_code == 201, created.text
+                    ids.append(created.json()["id"])
+                for read in range(READS):
+                    # A connection each, so the kernel spreads them over both workers.
+                    answer = httpx.get(f"{api}/api/v1/products/{ids[read % PRODUCTS]}")
+                    assert answer.status_code == 200
+
+                until(
+                    lambda: prometheus.value(f'sum({PRODUCT[:-1]},status="200"}})') == READS,
+                    f"{READS} product reads counted",
+                )
+                assert prometheus.value("portico_sign_in_failures_total") == 1.0
+                assert (
+                    prometheus.value(
+                        'sum(portico_http_request_duration_seconds_count{route="/api/v1/products"})'
+                    )
+                    == PRODUCTS
+                )
+                until(
+                    lambda: (
+                        (prometheus.value("portico_relay_published_total") or 0.0)
+                        >= published + PRODUCTS
+                    ),
+                    "the relay's published events counted",
+                )
+                until(
+                    lambda: (
+                        (
+                            prometheus.value('portico_consumer_applied_total{consumer="audit"}')
+                            or 0.0
+                        )
+                        >= (applied or 0.0) + PRODUCTS
+                    ),
+                    "the audit consumer's applied events counted",
+                )
+                assert prometheus.value("portico_outbox_backlog") is not None
+                assert prometheus.value("portico_outbox_oldest_age_seconds") is not None
+        finally:
+            worker.kill()
