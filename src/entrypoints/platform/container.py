@@ -1,8 +1,7 @@
 """PlatformContainer: the shared machinery, each part's adapter chosen by the settings.
 
-Contexts receive it as `platform` and build their own adapters on it. `after_commit`,
-`event_registry` and the root's walks over `probes` and `resources` are completed by the
-root container with what each context contributes.
+Contexts receive it as `platform` and build their own adapters on it. The root completes
+`after_commit`, `event_registry`, `probes`, `resources` and `chores` with the contexts' parts.
 """
 
 from __future__ import annotations
