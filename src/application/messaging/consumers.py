@@ -24,6 +24,7 @@ from application.shared.ports.messaging import (
     MessageBus,
     Subscription,
 )
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _log = logging.getLogger("portico.consumers")
@@ -65,6 +66,7 @@ class ConsumerRunner:
         bus: MessageBus,
         consumers: Sequence[Consumer],
         listeners: Sequence[Consumer] = (),
+        tracing: Tracing | None = None,
     ) -> None:
         names = [consumer.name for consumer in (*consumers, *listeners)]
         for name in names:
@@ -73,6 +75,7 @@ class ConsumerRunner:
         if len(set(names)) != len(names):
             raise ValueError(f"consumer names must differ: {names}")
         self._bus = bus
+        self._tracing = tracing or NoTracing()
         self.consumers = list(consumers)
         self.listeners = list(listeners)
         self.stats = {name: ConsumerStats() for name in names}
@@ -106,8 +109,19 @@ class ConsumerRunner:
             event = delivery.event
             # What the consumer commits is caused by this event, in the same conversation.
             caused_by = MessageContext(event.correlation_id, str(event.id), None)
+            # The span continues the trace of the request that committed the event.
+            span = self._tracing.span(
+                f"{event.type} process",
+                kind="consumer",
+                parent=event.traceparent,
+                attributes={
+                    "messaging.consumer.group.name": consumer.name,
+                    "messaging.message.id": str(event.id),
+                    "messaging.delivery.attempt": delivery.attempt,
+                },
+            )
             try:
-                with message_context(caused_by):
+                with span, message_context(caused_by):
                     applied = await consumer(event)
             except Exception:
                 stats.failed += 1

@@ -17,6 +17,7 @@ from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.tracing import stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -85,3 +86,4 @@ async def work(
         _log.info("worker.stopped", **await runtime.stats())
     finally:
         await close_container(container)
+        stop_tracing()

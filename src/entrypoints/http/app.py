@@ -23,6 +23,7 @@ from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.tracing import http_tracing, stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -31,6 +32,7 @@ def create_app(container: Container | None = None) -> Litestar:
     container = container or build_container()
     settings = container.settings()
     configure_logging(settings)
+    container.platform.tracing()  # before the engine and the clients it instruments are made
 
     async def announce() -> None:
         structlog.get_logger("portico").info(
@@ -75,9 +77,12 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup.append(housekeeping.start)
         on_shutdown.append(housekeeping.stop)
 
+    on_shutdown.append(stop_tracing)  # last: flush the spans of shutting down
+    tracing = http_tracing(settings)
     app = Litestar(
         route_handlers=route_handlers,
-        plugins=[ContainerPlugin(container), problem_details_plugin()],
+        plugins=[ContainerPlugin(container), problem_details_plugin(), *tracing.get("plugins", [])],
+        before_request=tracing.get("before_request"),
         middleware=middleware,
         dependencies=dependencies,
         stores=stores,

@@ -33,6 +33,7 @@ from entrypoints.platform.builders import build_redis_cache, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
 from entrypoints.settings import Settings
+from entrypoints.tracing import start_tracing, trace_database
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -47,6 +48,8 @@ class PlatformContainer(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
+    # PORTICO_OTEL_ENABLED: spans of our own work, and the trace context events carry.
+    tracing = providers.Singleton(start_tracing, settings)
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     redis_cache = providers.Singleton(build_redis_cache, settings)
@@ -66,16 +69,22 @@ class PlatformContainer(containers.DeclarativeContainer):
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
     sql_database = providers.Singleton(
-        SqlDatabase,
-        url=settings.provided.database.url,
-        pool_size=settings.provided.database.pool_size,
-        echo=settings.provided.database.echo,
+        trace_database,
+        tracing,  # first: it starts the SDK the engine's instrumentation needs
+        providers.Factory(
+            SqlDatabase,
+            url=settings.provided.database.url,
+            pool_size=settings.provided.database.pool_size,
+            echo=settings.provided.database.echo,
+        ),
     )
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
     # The outbox: units of work write integration events with their state change.
     event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
-    integration_events = providers.Singleton(IntegrationEvents, registry=event_registry, ids=ids)
+    integration_events = providers.Singleton(
+        IntegrationEvents, registry=event_registry, ids=ids, tracing=tracing
+    )
     sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
     memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
     outbox = providers.Selector(persistence, sql=sql_outbox, memory=memory_outbox)
@@ -108,12 +117,13 @@ class PlatformContainer(containers.DeclarativeContainer):
     )
     bus = providers.Selector(
         bus_kind,
-        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy),
+        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
         nats=providers.Singleton(
             NatsMessageBus,
             url=settings.provided.bus.nats_url,
             namespace=settings.provided.bus.nats_namespace,
             retry=retry_policy,
+            tracing=tracing,
         ),
     )
     relay = providers.Singleton(
@@ -123,6 +133,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         batch_size=settings.provided.outbox.batch_size,
         poll_interval=settings.provided.outbox.poll_interval,
         retry_delay=settings.provided.bus.retry_delay,
+        tracing=tracing,
     )
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold

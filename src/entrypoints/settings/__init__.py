@@ -19,6 +19,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    TracingSettings,
 )
 from entrypoints.settings.loading import load_settings
 from entrypoints.settings.model import Settings, SettingsError
@@ -44,6 +45,7 @@ __all__ = [
     "RedisSettings",
     "Settings",
     "SettingsError",
+    "TracingSettings",
     "env_name",
     "load_settings",
 ]

@@ -27,6 +27,11 @@ VARIABLES: dict[str, str] = {
     "PORTICO_LOG_FORMAT": "logging.format",
     "PORTICO_ACCESS_LOG": "logging.access_log",
     "PORTICO_SENTRY_DSN": "logging.sentry_dsn",
+    # tracing
+    "PORTICO_OTEL_ENABLED": "tracing.enabled",
+    "PORTICO_OTEL_ENDPOINT": "tracing.endpoint",
+    "PORTICO_OTEL_SERVICE_NAME": "tracing.service_name",
+    "PORTICO_OTEL_SAMPLE_RATIO": "tracing.sample_ratio",
     # database
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
