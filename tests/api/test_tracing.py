@@ -86,6 +86,9 @@ async def _place_an_order(settings: Settings) -> None:
         body = {"lines": [{"product_id": product.json()["id"], "quantity": 1}]}
         placed = await client.post(ORDERS, json=body, headers=alice)
         assert placed.status_code == 201, placed.text
+        card = {"payment_token": "tok_approve"}
+        path = f"{ORDERS}/{placed.json()['order_id']}/payment"
+        assert (await client.post(path, json=card, headers=alice)).status_code == 200
         # Shutdown stops the relay and consumers after the events in hand, then flushes spans.
         runtime = client.app.state["messaging"]
         wait_until(lambda: runtime.runner.stats["notifications"].applied >= 1, 20, "the consumer")
@@ -138,6 +141,11 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     [webhook] = [s for s in spans if s.kind == "client" and s.name == "POST"]
     assert by_id[webhook.parent_id] is notify
     assert webhooks.received
+    # Paying is a span of its own inside the payment's request (the fake gateway here).
+    [paid] = [s for s in collector.received() if s.name == "payment authorize"]
+    [paying] = [s for s in collector.trace(paid.trace_id) if s.span_id == paid.parent_id]
+    assert (paying.kind, paying.attributes["http.route"]) == ("server", paying.name[5:])
+    assert paying.name.startswith("POST /api/v1/orders/{") and paying.name.endswith("}/payment")
     # Lines logged inside the trace carry its ids: httpx's line on the webhook's answer (logged
     # once its own span is over) names the consumer's span.
     logged = [line for line in _lines(capsys.readouterr().out) if line.get("trace_id") == trace_id]

@@ -29,7 +29,12 @@ from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from entrypoints.module import ModuleContainer
-from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
+from entrypoints.ordering.builders import (
+    build_payment_breaker,
+    payments_probe,
+    projections_probe,
+    traced_payments,
+)
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -94,16 +99,21 @@ class OrderingContainer(ModuleContainer):
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
     # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
     payment_breaker = providers.Singleton(build_payment_breaker, settings)
-    payment_gateway = providers.Selector(
-        settings.provided.payments.backend,
-        fake=providers.Singleton(FakePaymentGateway),
-        http=providers.Singleton(
-            HttpPaymentGateway,
-            base_url=settings.provided.payments.provider_url,
-            timeout=settings.provided.payments.timeout,
-            attempts=settings.provided.payments.attempts,
-            api_key=settings.provided.payments.api_key,
-            guard=payment_breaker,
+    # With tracing on, each call is a span (entrypoints/ordering/builders.py).
+    payment_gateway = providers.Singleton(
+        traced_payments,
+        platform.tracing,
+        providers.Selector(
+            settings.provided.payments.backend,
+            fake=providers.Singleton(FakePaymentGateway),
+            http=providers.Singleton(
+                HttpPaymentGateway,
+                base_url=settings.provided.payments.provider_url,
+                timeout=settings.provided.payments.timeout,
+                attempts=settings.provided.payments.attempts,
+                api_key=settings.provided.payments.api_key,
+                guard=payment_breaker,
+            ),
         ),
     )
     resources = providers.List(payment_gateway)
