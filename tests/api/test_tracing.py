@@ -1,12 +1,12 @@
 """OpenTelemetry traces (PORTICO_OTEL_*): with tracing on, one trace holds a placed order's
-request, its SQL, the publish of its event and the consumer that handled it, exported over
-OTLP/HTTP to a real receiver on loopback; log lines carry the trace's ids. Off, nothing is sent
-and no line carries them."""
+request, its SQL, the publish of its event and the consumer that handled it (through the memory
+bus and through NATS), exported over OTLP/HTTP to a real receiver on loopback; log lines carry
+the trace's ids. Off, nothing is sent and no line carries them."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from adapters.persistence.sql.schema import metadata
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import (
+    BusSettings,
     DatabaseSettings,
     LoggingSettings,
     NotifierSettings,
@@ -27,6 +28,7 @@ from entrypoints.settings import (
 )
 from entrypoints.tracing import stop_tracing
 from tests.support.auth import bearer, create_user
+from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.otlp_receiver import OtlpReceiver, Span, otlp_receiver
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 from tests.support.workers import wait_until
@@ -41,6 +43,16 @@ def collector() -> Iterator[OtlpReceiver]:
     stop_tracing()  # whatever a failed test left installed
 
 
+@pytest.fixture(params=["memory", "nats"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[BusSettings]:
+    if request.param == "memory":
+        yield BusSettings()
+        return
+    url, namespace = require_nats(), unique_namespace()
+    yield BusSettings(backend="nats", nats_url=url, nats_namespace=namespace)
+    await delete_namespace(url, namespace)
+
+
 @pytest.fixture
 def webhooks() -> Iterator[WebhookReceiver]:
     with webhook_receiver() as running:
@@ -48,10 +60,17 @@ def webhooks() -> Iterator[WebhookReceiver]:
 
 
 def _traced(
-    settings: Settings, tmp_path: Path, webhooks: WebhookReceiver, **tracing: Any
+    settings: Settings,
+    tmp_path: Path,
+    webhooks: WebhookReceiver,
+    bus: BusSettings | None = None,
+    **tracing: Any,
 ) -> Settings:
     return msgspec.structs.replace(
         settings,
+        # NATS: the API still relays and consumes (PORTICO_BACKGROUND=serve), through the server.
+        background="serve",
+        bus=bus or BusSettings(),
         persistence="sql",
         database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/traced.db"),
         logging=LoggingSettings(format="json", level="INFO"),
@@ -109,10 +128,17 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     tmp_path: Path,
     collector: OtlpReceiver,
     webhooks: WebhookReceiver,
+    bus: BusSettings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     traced = _traced(
-        settings, tmp_path, webhooks, enabled=True, endpoint=collector.endpoint, service_name="shop"
+        settings,
+        tmp_path,
+        webhooks,
+        bus,
+        enabled=True,
+        endpoint=collector.endpoint,
+        service_name="shop",
     )
     await _place_an_order(traced)
 
@@ -145,7 +171,8 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     [paid] = [s for s in collector.received() if s.name == "payment authorize"]
     [paying] = [s for s in collector.trace(paid.trace_id) if s.span_id == paid.parent_id]
     assert (paying.kind, paying.attributes["http.route"]) == ("server", paying.name[5:])
-    assert paying.name.startswith("POST /api/v1/orders/{") and paying.name.endswith("}/payment")
+    assert paying.name.startswith("POST /api/v1/orders/{")
+    assert paying.name.endswith("}/payment")
     # Lines logged inside the trace carry its ids: httpx's line on the webhook's answer (logged
     # once its own span is over) names the consumer's span.
     logged = [line for line in _lines(capsys.readouterr().out) if line.get("trace_id") == trace_id]
