@@ -11,12 +11,14 @@ is handed it explicitly, and `stop_tracing` flushes it and takes every instrumen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
 from litestar import Request
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
@@ -24,7 +26,15 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import (
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
+from opentelemetry.trace import Link, SpanKind, TraceState
+from opentelemetry.util.types import Attributes
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.system.tracing import OtelTracing
@@ -69,13 +79,44 @@ def _tracer_provider(settings: Settings) -> TracerProvider:
     name = config.service_name or (None if _named(resource) else "portico")
     if name:
         resource = resource.merge(Resource({SERVICE_NAME: name}))
-    sampler = None
     if config.sample_ratio is not None:
-        sampler = ParentBased(TraceIdRatioBased(config.sample_ratio))
-    provider = TracerProvider(resource=resource, sampler=sampler)
+        sampler: Sampler = ParentBased(TraceIdRatioBased(config.sample_ratio))
+    else:  # the one OTEL_TRACES_SAMPLER names, as the SDK reads it
+        sampler = TracerProvider(shutdown_on_exit=False).sampler
+    provider = TracerProvider(resource=resource, sampler=_NoLoneClientCalls(sampler))
     exporter = OTLPSpanExporter(endpoint=config.endpoint or None)
     provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
+
+
+class _NoLoneClientCalls(Sampler):
+    """Drops client spans that would start a trace (a SQL statement, a Redis command, an HTTP
+    call with no span around it): the relay's, the projector's and the housekeeping's polls run
+    several statements a second, and each would be a trace of its own. Inside a request, a
+    consumed event or a relayed batch, they are kept as the parent decides."""
+
+    def __init__(self, sampler: Sampler) -> None:
+        self._sampler = sampler
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        parent = trace.get_current_span(parent_context).get_span_context()
+        if kind is SpanKind.CLIENT and not parent.is_valid:
+            return SamplingResult(Decision.DROP)
+        return self._sampler.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return f"NoLoneClientCalls{{{self._sampler.get_description()}}}"
 
 
 def _named(resource: Resource) -> bool:

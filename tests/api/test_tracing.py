@@ -142,6 +142,10 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     )
     await _place_an_order(traced)
 
+    # Traces start at requests and relayed batches, never at a lone SQL statement (the test's
+    # own CREATE TABLEs, the relay's and the housekeeping's polls).
+    roots = {(s.kind, s.name) for s in collector.received() if not s.parent_id}
+    assert {kind for kind, _ in roots} <= {"server", "internal"}, roots
     [request] = [s for s in collector.received() if s.name == "POST /api/v1/orders"]
     trace_id = request.trace_id
     wait_until(lambda: any(s.name == "POST" for s in collector.trace(trace_id)), 20, "the trace")
