@@ -177,6 +177,11 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     assert (paying.kind, paying.attributes["http.route"]) == ("server", paying.name[5:])
     assert paying.name.startswith("POST /api/v1/orders/{")
     assert paying.name.endswith("}/payment")
+    # The projector's batches are traces of their own, their SQL inside.
+    steps = {s.span_id for s in collector.received() if s.name == "projection step"}
+    assert any(
+        s.parent_id in steps and "db.statement" in s.attributes for s in collector.received()
+    )
     # Lines logged inside the trace carry its ids: httpx's line on the webhook's answer (logged
     # once its own span is over) names the consumer's span.
     logged = [line for line in _lines(capsys.readouterr().out) if line.get("trace_id") == trace_id]

@@ -90,6 +90,7 @@ class OrderingContainer(ModuleContainer):
             providers.Factory(Projection, store=details, fold=providers.Object(fold_details)),
         ),
         codec=providers.Object(ORDER_EVENT_CODEC),
+        tracing=platform.tracing,
     )
     projectors = providers.List(projector)
     consumers = providers.List(
