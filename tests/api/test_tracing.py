@@ -107,7 +107,12 @@ async def _place_an_order(settings: Settings) -> None:
         assert placed.status_code == 201, placed.text
         card = {"payment_token": "tok_approve"}
         path = f"{ORDERS}/{placed.json()['order_id']}/payment"
-        assert (await client.post(path, json=card, headers=alice)).status_code == 200
+        paid = await client.post(path, json=card, headers=alice)
+        assert paid.status_code == 200, paid.text
+        # Read through the projection once it has the payment: the projector has run a batch.
+        order = f"{ORDERS}/{placed.json()['order_id']}"
+        version = {"min_version": paid.json()["version"]}
+        assert (await client.get(order, params=version, headers=alice)).status_code == 200
         # Shutdown stops the relay and consumers after the events in hand, then flushes spans.
         runtime = client.app.state["messaging"]
         wait_until(lambda: runtime.runner.stats["notifications"].applied >= 1, 20, "the consumer")

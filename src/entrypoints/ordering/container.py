@@ -29,12 +29,8 @@ from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from entrypoints.module import ModuleContainer
-from entrypoints.ordering.builders import (
-    build_payment_breaker,
-    payments_probe,
-    projections_probe,
-    traced_payments,
-)
+from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
+from entrypoints.ordering.tracing import traced_payments
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -100,23 +96,19 @@ class OrderingContainer(ModuleContainer):
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
     # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
     payment_breaker = providers.Singleton(build_payment_breaker, settings)
-    # With tracing on, each call is a span (entrypoints/ordering/builders.py).
-    payment_gateway = providers.Singleton(
-        traced_payments,
-        platform.tracing,
-        providers.Selector(
-            settings.provided.payments.backend,
-            fake=providers.Singleton(FakePaymentGateway),
-            http=providers.Singleton(
-                HttpPaymentGateway,
-                base_url=settings.provided.payments.provider_url,
-                timeout=settings.provided.payments.timeout,
-                attempts=settings.provided.payments.attempts,
-                api_key=settings.provided.payments.api_key,
-                guard=payment_breaker,
-            ),
+    payment_gateway = providers.Selector(
+        settings.provided.payments.backend,
+        fake=providers.Singleton(FakePaymentGateway),
+        http=providers.Singleton(
+            HttpPaymentGateway,
+            base_url=settings.provided.payments.provider_url,
+            timeout=settings.provided.payments.timeout,
+            attempts=settings.provided.payments.attempts,
+            api_key=settings.provided.payments.api_key,
+            guard=payment_breaker,
         ),
     )
+    traced_gateway = providers.Singleton(traced_payments, platform.tracing, payment_gateway)
     resources = providers.List(payment_gateway)
 
     # POST /orders: rerun on a conflict, and once per Idempotency-Key (composed here).
@@ -130,13 +122,13 @@ class OrderingContainer(ModuleContainer):
         rules=providers.Object(PLACE_ORDER_ONCE),
     )
     pay_order = providers.Singleton(
-        PayOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+        PayOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
     )
     ship_order = providers.Singleton(
         RetriedOnConflict, providers.Singleton(ShipOrderHandler, uow.provider, clock, ids)
     )
     cancel_order = providers.Singleton(
-        CancelOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+        CancelOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
     )
     get_order = providers.Singleton(
         GetOrderHandler, details=details, wait_seconds=settings.provided.projections.wait
