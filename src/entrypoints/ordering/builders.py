@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from adapters.ordering.payments.breaker import PaymentBreaker, payment_breaker
-from adapters.ordering.payments.traced import TracedPaymentGateway
-from application.ordering.payments import PaymentGateway
-from application.shared.ports.tracing import NoTracing, Tracing
 from application.shared.projection_lag import ProjectionLagHandler
 from entrypoints.platform.probes import Degraded, Probe, Status
 from entrypoints.settings import Settings
@@ -49,8 +46,3 @@ def payments_probe(breaker: PaymentBreaker) -> Probe:
         return "up"
 
     return probe
-
-
-def traced_payments(tracing: Tracing, gateway: PaymentGateway) -> PaymentGateway:
-    """The gateway itself with tracing off: no wrapper, no cost."""
-    return gateway if isinstance(tracing, NoTracing) else TracedPaymentGateway(gateway, tracing)

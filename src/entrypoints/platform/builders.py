@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.resilience.circuit_breaker import CircuitBreaker
+from application.shared.ports.tracing import Tracing
 from entrypoints.settings import Settings
+from entrypoints.tracing import trace_database
 
 
 def build_redis_cache(settings: Settings) -> RedisCache:
@@ -22,3 +25,10 @@ def build_redis_cache(settings: Settings) -> RedisCache:
 
 def uses_cache(settings: Settings) -> bool:
     return settings.cache.backend != "none"
+
+
+def build_sql_database(tracing: Tracing, settings: Settings) -> SqlDatabase:
+    """PORTICO_DATABASE_URL's database; `tracing` first, so the SDK is up before the engine."""
+    database = settings.database
+    engine = SqlDatabase(database.url, pool_size=database.pool_size, echo=database.echo)
+    return trace_database(tracing, engine)

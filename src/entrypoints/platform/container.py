@@ -19,7 +19,6 @@ from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -29,11 +28,11 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
-from entrypoints.platform.builders import build_redis_cache, uses_cache
+from entrypoints.platform.builders import build_redis_cache, build_sql_database, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe
 from entrypoints.settings import Settings
-from entrypoints.tracing import start_tracing, trace_database
+from entrypoints.tracing import start_tracing
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -68,23 +67,12 @@ class PlatformContainer(containers.DeclarativeContainer):
     after_commit = providers.Singleton(AfterCommit)
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
-    sql_database = providers.Singleton(
-        trace_database,
-        tracing,  # first: it starts the SDK the engine's instrumentation needs
-        providers.Factory(
-            SqlDatabase,
-            url=settings.provided.database.url,
-            pool_size=settings.provided.database.pool_size,
-            echo=settings.provided.database.echo,
-        ),
-    )
+    sql_database = providers.Singleton(build_sql_database, tracing, settings)
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
     # The outbox: units of work write integration events with their state change.
     event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
-    integration_events = providers.Singleton(
-        IntegrationEvents, registry=event_registry, ids=ids, tracing=tracing
-    )
+    integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
     sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
     memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
     outbox = providers.Selector(persistence, sql=sql_outbox, memory=memory_outbox)
