@@ -36,16 +36,27 @@ def _fresh_url(engine: str, tmp_path: Path) -> str:
 
 
 def _tables(url: str, *, indexes: bool = False) -> set[str]:
-    """The tables' names, and with `indexes` each index as "table.index" too."""
+    """The tables' names, and with `indexes` each index as "table.index" and each column as
+    "table:column" too."""
 
     def names(connection: Connection) -> set[str]:
         inspector = inspect(connection)
         tables = set(inspector.get_table_names())
         if not indexes:
             return tables
-        return tables | {
-            f"{table}.{index['name']}" for table in tables for index in inspector.get_indexes(table)
-        }
+        return (
+            tables
+            | {
+                f"{table}.{index['name']}"
+                for table in tables
+                for index in inspector.get_indexes(table)
+            }
+            | {
+                f"{table}:{column['name']}"
+                for table in tables
+                for column in inspector.get_columns(table)
+            }
+        )
 
     async def read() -> set[str]:
         engine = create_engine(url, pool_size=1)
@@ -96,8 +107,8 @@ def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> 
         command.downgrade(config, "-1")
         below = str(revision.down_revision)
         tables_at[below] = _tables(url, indexes=True)
-        # Every revision so far adds or drops tables or indexes (removing a context drops its
-        # own); one that only alters columns needs a finer snapshot.
+        # Every revision so far adds or drops tables, indexes or columns (removing a context
+        # drops its own); one that only alters a column's type needs a finer snapshot.
         assert tables_at[below] != tables_at[revision.revision]
     command.downgrade(config, "-1")
     assert _tables(url) <= {"alembic_version"}

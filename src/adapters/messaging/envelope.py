@@ -21,6 +21,7 @@ class _Wire(msgspec.Struct, frozen=True):
     correlation_id: str | None = None
     causation_id: str | None = None
     actor: str | None = None
+    traceparent: str | None = None
 
 
 _encoder = msgspec.json.Encoder()
@@ -39,6 +40,7 @@ def encode(event: IntegrationEvent) -> bytes:
             correlation_id=event.correlation_id,
             causation_id=event.causation_id,
             actor=event.actor,
+            traceparent=event.traceparent,
         )
     )
 
@@ -56,4 +58,5 @@ def decode(data: bytes) -> IntegrationEvent:
         correlation_id=wire.correlation_id,
         causation_id=wire.causation_id,
         actor=wire.actor,
+        traceparent=wire.traceparent,
     )

@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from adapters.messaging.retry import RetryPolicy
@@ -24,6 +24,7 @@ from application.shared.ports.messaging import (
     MessageBus,
     Subscription,
 )
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _DUPLICATE_IDS_KEPT = 100_000
 
@@ -157,10 +158,14 @@ class _MemorySubscription(Subscription):
 
 class MemoryMessageBus(MessageBus):
     def __init__(
-        self, broker: MemoryBroker | None = None, retry: RetryPolicy | None = None
+        self,
+        broker: MemoryBroker | None = None,
+        retry: RetryPolicy | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.broker = broker or MemoryBroker()
         self.retry = retry or RetryPolicy()
+        self._tracing = tracing or NoTracing()
 
     async def start(self) -> None:
         return None
@@ -169,7 +174,13 @@ class MemoryMessageBus(MessageBus):
         return None
 
     async def publish(self, event: IntegrationEvent) -> None:
-        self.broker.append(event)
+        tracing = self._tracing
+        with tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
+            # The consumer's span becomes a child of this one (as a NATS header would make it).
+            traceparent = tracing.traceparent()
+            if traceparent is not None:
+                event = replace(event, traceparent=traceparent)
+            self.broker.append(event)
 
     async def subscribe(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]

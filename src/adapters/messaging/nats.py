@@ -29,7 +29,9 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 import msgspec
@@ -59,6 +61,7 @@ from application.shared.ports.messaging import (
     MessageBus,
     Subscription,
 )
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _log = logging.getLogger("portico.bus.nats")
 _NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -76,6 +79,7 @@ class NatsMessageBus(MessageBus):
         duplicate_window: float = 120.0,
         listener_expiry: float = 300.0,
         listener_check: float = 5.0,
+        tracing: Tracing | None = None,
     ) -> None:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
@@ -87,6 +91,7 @@ class NatsMessageBus(MessageBus):
         self.duplicate_window = duplicate_window
         self.listener_expiry = listener_expiry
         self.listener_check = listener_check
+        self._tracing = tracing or NoTracing()
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._streams: set[str] = set()
@@ -184,14 +189,24 @@ class NatsMessageBus(MessageBus):
     async def publish(self, event: IntegrationEvent) -> None:
         stream = await self._context_stream(event.context)
         try:
-            await self._jetstream().publish(
-                self.subject(event.type),
-                encode(event),
-                stream=stream,
-                headers={"Nats-Msg-Id": str(event.id)},
-            )
+            with self._producer_span(event) as (data, headers):
+                await self._jetstream().publish(
+                    self.subject(event.type), data, stream=stream, headers=headers
+                )
         except UNAVAILABLE as error:
             raise BusUnavailable(f"publish {event.type}: {why(error)}") from None
+
+    @contextmanager
+    def _producer_span(self, event: IntegrationEvent) -> Iterator[tuple[bytes, dict[str, str]]]:
+        """The message (envelope and headers) sent inside the event's publish span: its trace
+        context, in the envelope and as the standard `traceparent` header, names that span."""
+        with self._tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
+            headers = {"Nats-Msg-Id": str(event.id)}
+            traceparent = self._tracing.traceparent()
+            if traceparent is not None:
+                event = replace(event, traceparent=traceparent)
+                headers["traceparent"] = traceparent
+            yield encode(event), headers
 
     async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
         """Pipelined: every event is sent before the first acknowledgement is awaited (one
@@ -201,13 +216,14 @@ class NatsMessageBus(MessageBus):
         try:
             for event in events:
                 stream = await self._context_stream(event.context)
-                future = await js.publish_async(
-                    self.subject(event.type),
-                    encode(event),
-                    wait_stall=self.timeout,
-                    stream=stream,
-                    headers={"Nats-Msg-Id": str(event.id)},
-                )
+                with self._producer_span(event) as (data, headers):
+                    future = await js.publish_async(
+                        self.subject(event.type),
+                        data,
+                        wait_stall=self.timeout,
+                        stream=stream,
+                        headers=headers,
+                    )
                 pending.append(future)
         except (*UNAVAILABLE, BusUnavailable):
             _log.warning("publish stopped after %d of %d events", len(pending), len(events))

@@ -27,6 +27,7 @@ from application.shared.ports.messaging import (
     MessageBus,
     Subscription,
 )
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 # While a consumer's store is down, the event in hand is tried again after these pauses.
@@ -70,6 +71,7 @@ class ConsumerRunner:
         bus: MessageBus,
         consumers: Sequence[Consumer],
         listeners: Sequence[Consumer] = (),
+        tracing: Tracing | None = None,
     ) -> None:
         names = [consumer.name for consumer in (*consumers, *listeners)]
         for name in names:
@@ -78,6 +80,7 @@ class ConsumerRunner:
         if len(set(names)) != len(names):
             raise ValueError(f"consumer names must differ: {names}")
         self._bus = bus
+        self._tracing = tracing or NoTracing()
         self.consumers = list(consumers)
         self.listeners = list(listeners)
         self.stats = {name: ConsumerStats() for name in names}
@@ -114,8 +117,20 @@ class ConsumerRunner:
             event = delivery.event
             # What the consumer commits is caused by this event, in the same conversation.
             caused_by = MessageContext(event.correlation_id, str(event.id), None)
+            # The span continues the trace of the request that committed the event.
+            span = self._tracing.span(
+                f"{event.type} process",
+                kind="consumer",
+                parent=event.traceparent,
+                attributes={
+                    "messaging.consumer.group.name": consumer.name,
+                    "messaging.message.id": str(event.id),
+                    "messaging.delivery.attempt": delivery.attempt,
+                },
+            )
             try:
-                applied = await self._until_reachable(consumer, delivery, caused_by)
+                with span:
+                    applied = await self._until_reachable(consumer, delivery, caused_by)
             except DependencyUnavailable:  # stopping while its store is still down
                 stats.failed += 1
                 await delivery.nack()

@@ -14,6 +14,7 @@ from application.messaging.context import current_context
 from application.shared.event_declarations import ContextEvents, EventDeclaration
 from application.shared.ports.ids import IdGenerator
 from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.tracing import NoTracing, Tracing
 from domain.shared.events import DomainEvent
 
 
@@ -75,12 +76,16 @@ class EventRegistry:
 class IntegrationEvents:
     """Turns the domain events of a commit into the integration events its outbox keeps."""
 
-    def __init__(self, registry: EventRegistry, ids: IdGenerator) -> None:
+    def __init__(
+        self, registry: EventRegistry, ids: IdGenerator, tracing: Tracing | None = None
+    ) -> None:
         self.registry = registry
         self._ids = ids
+        self._tracing = tracing or NoTracing()
 
     def __call__(self, events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
         context = current_context()
+        traceparent = self._tracing.traceparent()  # the request's (or consumer's) span
         published: list[IntegrationEvent] = []
         for event in events:
             declaration = self.registry.entry(event)
@@ -97,6 +102,7 @@ class IntegrationEvents:
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
                     actor=context.actor,
+                    traceparent=traceparent,
                 )
             )
         return published

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from application.shared.errors import DependencyUnavailable
 from application.shared.ports.messaging import BusUnavailable, MessageBus
 from application.shared.ports.outbox import Outbox
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _log = logging.getLogger("portico.relay")
 
@@ -34,6 +35,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval: float = 0.2,
         retry_delay: float = 1.0,
+        tracing: Tracing | None = None,
     ) -> None:
         self._outbox = outbox
         self._bus = bus
@@ -41,6 +43,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
         self.stats = RelayStats()
+        self._tracing = tracing or NoTracing()
         # After a failed publish, ask the bus before claiming again: a claim holds its rows
         # (all writes, on SQLite) while it publishes, which a dead bus would drag out.
         self._bus_suspect = False
@@ -58,7 +61,9 @@ class OutboxRelay:
         async with self._outbox.claim(self.batch_size) as batch:
             if not batch.events:
                 return 0
-            published = await self._bus.publish_all(batch.events)
+            # Its own trace: each event's publish span joins the trace that committed it.
+            with self._tracing.span("outbox relay", attributes={"batch.size": len(batch.events)}):
+                published = await self._bus.publish_all(batch.events)
             batch.sent(published)
         self.stats.published += published
         if published < len(batch.events):

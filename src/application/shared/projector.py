@@ -21,6 +21,7 @@ from uuid import UUID
 from application.shared.event_codec import EventCodec
 from application.shared.ports.event_store import EventStore, RecordedEvent
 from application.shared.ports.projections import ProjectionStore, Row
+from application.shared.ports.tracing import Attributes, NoTracing, Tracing
 from domain.shared.events import DomainEvent
 
 
@@ -54,7 +55,9 @@ class Projector:
         codec: EventCodec,
         *,
         batch_size: int = 500,
+        tracing: Tracing | None = None,
     ) -> None:
+        self._tracing = tracing or NoTracing()
         self._events = events
         self._projections = {projection.name: projection for projection in projections}
         self._codec = codec
@@ -80,11 +83,13 @@ class Projector:
         state = await projection.store.state()
         batch = await self._events.read_all(state.position, self._batch_size)
         if not batch:
-            return 0
-        rows = await self._fold(projection, state.generation, batch)
-        saved = await projection.store.save(
-            state.generation, rows, from_position=state.position, to_position=batch[-1].position
-        )
+            return 0  # an idle poll makes no span (its statements none either: no parent)
+        attributes: Attributes = {"projection": projection.name, "events": len(batch)}
+        with self._tracing.span("projection step", attributes=attributes):
+            rows = await self._fold(projection, state.generation, batch)
+            saved = await projection.store.save(
+                state.generation, rows, from_position=state.position, to_position=batch[-1].position
+            )
         return len(batch) if saved else None
 
     async def catch_up(self, names: Sequence[str] | None = None) -> int:

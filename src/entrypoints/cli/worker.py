@@ -20,6 +20,7 @@ from entrypoints.metrics.exposition import metrics_port, serve_metrics
 from entrypoints.metrics.messaging import MessagingCollector
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.tracing import stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -105,3 +106,4 @@ async def work(
         _log.info("worker.stopped", **await runtime.stats())
     finally:
         await close_container(container)
+        stop_tracing()

@@ -27,6 +27,7 @@ from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
+from entrypoints.tracing import http_tracing, stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -35,6 +36,7 @@ def create_app(container: Container | None = None) -> Litestar:
     container = container or build_container()
     settings = container.settings()
     configure_logging(settings)
+    container.platform.tracing()  # before the engine and the clients it instruments are made
 
     async def announce() -> None:
         structlog.get_logger("portico").info(
@@ -82,15 +84,25 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup.append(housekeeping.start)
         on_shutdown.append(housekeeping.stop)
 
+    on_shutdown.append(stop_tracing)  # last: flush the spans of shutting down
+    tracing = http_tracing(settings)
+    name_span = tracing.get("before_request")
     allowed_methods = AllowedMethods()
 
     async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+        if name_span is not None:
+            name_span(request)
         refuse_repeated_parameters(request)
         return await allowed_methods(request)
 
     app = Litestar(
         route_handlers=route_handlers,
-        plugins=[ContainerPlugin(container), problem_details_plugin(), StrictStructSchemaPlugin()],
+        plugins=[
+            ContainerPlugin(container),
+            problem_details_plugin(),
+            StrictStructSchemaPlugin(),
+            *tracing.get("plugins", []),
+        ],
         middleware=middleware,
         dependencies=dependencies,
         stores=stores,

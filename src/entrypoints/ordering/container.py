@@ -30,6 +30,7 @@ from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from entrypoints.module import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
+from entrypoints.ordering.tracing import traced_payments
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -85,6 +86,7 @@ class OrderingContainer(ModuleContainer):
             providers.Factory(Projection, store=details, fold=providers.Object(fold_details)),
         ),
         codec=providers.Object(ORDER_EVENT_CODEC),
+        tracing=platform.tracing,
     )
     projectors = providers.List(projector)
     consumers = providers.List(
@@ -106,6 +108,7 @@ class OrderingContainer(ModuleContainer):
             guard=payment_breaker,
         ),
     )
+    traced_gateway = providers.Singleton(traced_payments, platform.tracing, payment_gateway)
     resources = providers.List(payment_gateway)
 
     # POST /orders: rerun on a conflict, and once per Idempotency-Key (composed here).
@@ -119,13 +122,13 @@ class OrderingContainer(ModuleContainer):
         rules=providers.Object(PLACE_ORDER_ONCE),
     )
     pay_order = providers.Singleton(
-        PayOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+        PayOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
     )
     ship_order = providers.Singleton(
         RetriedOnConflict, providers.Singleton(ShipOrderHandler, uow.provider, clock, ids)
     )
     cancel_order = providers.Singleton(
-        CancelOrderHandler, uow=uow.provider, payments=payment_gateway, clock=clock, ids=ids
+        CancelOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
     )
     get_order = providers.Singleton(
         GetOrderHandler, details=details, wait_seconds=settings.provided.projections.wait

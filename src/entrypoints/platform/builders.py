@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
+from application.shared.ports.tracing import Tracing
 from entrypoints.metrics.api import ApiMetrics
 from entrypoints.settings import Settings
+from entrypoints.tracing import trace_database
 
 
 def build_redis_cache(settings: Settings, metrics: ApiMetrics | None = None) -> RedisCache:
@@ -29,3 +32,12 @@ def build_redis_cache(settings: Settings, metrics: ApiMetrics | None = None) -> 
 
 def uses_cache(settings: Settings) -> bool:
     return settings.cache.backend != "none"
+
+
+def build_sql_database(tracing: Tracing, settings: Settings) -> SqlDatabase:
+    """PORTICO_DATABASE_URL's database; `tracing` first, so the SDK is up before the engine."""
+    database = settings.database
+    engine = SqlDatabase(
+        database.url, pool_size=database.pool_size, echo=database.echo, read_url=database.read_url
+    )
+    return trace_database(tracing, engine)

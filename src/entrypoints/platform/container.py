@@ -18,7 +18,6 @@ from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -29,10 +28,11 @@ from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from application.shared.read_through import ReadThrough
 from entrypoints.metrics.api import api_metrics
-from entrypoints.platform.builders import build_redis_cache, uses_cache
+from entrypoints.platform.builders import build_redis_cache, build_sql_database, uses_cache
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.settings import Settings
+from entrypoints.tracing import start_tracing
 
 _none: providers.Object[None] = providers.Object(None)
 
@@ -47,6 +47,8 @@ class PlatformContainer(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
+    # PORTICO_OTEL_ENABLED: spans of our own work, and the trace context events carry.
+    tracing = providers.Singleton(start_tracing, settings)
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
@@ -66,18 +68,12 @@ class PlatformContainer(containers.DeclarativeContainer):
     after_commit = providers.Singleton(AfterCommit)
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
-    sql_database = providers.Singleton(
-        SqlDatabase,
-        url=settings.provided.database.url,
-        pool_size=settings.provided.database.pool_size,
-        echo=settings.provided.database.echo,
-        read_url=settings.provided.database.read_url,
-    )
+    sql_database = providers.Singleton(build_sql_database, tracing, settings)
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
     # The outbox: units of work write integration events with their state change.
     event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
-    integration_events = providers.Singleton(IntegrationEvents, registry=event_registry, ids=ids)
+    integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
     sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
     memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
     outbox = providers.Selector(persistence, sql=sql_outbox, memory=memory_outbox)
@@ -110,12 +106,13 @@ class PlatformContainer(containers.DeclarativeContainer):
     )
     bus = providers.Selector(
         bus_kind,
-        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy),
+        memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
         nats=providers.Singleton(
             NatsMessageBus,
             url=settings.provided.bus.nats_url,
             namespace=settings.provided.bus.nats_namespace,
             retry=retry_policy,
+            tracing=tracing,
         ),
     )
     relay = providers.Singleton(
@@ -125,6 +122,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         batch_size=settings.provided.outbox.batch_size,
         poll_interval=settings.provided.outbox.poll_interval,
         retry_delay=settings.provided.bus.retry_delay,
+        tracing=tracing,
     )
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold

@@ -20,6 +20,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    TracingSettings,
 )
 from entrypoints.settings.loading import load_settings
 from entrypoints.settings.model import Settings, SettingsError
@@ -55,6 +56,7 @@ __all__ = [
     "RedisSettings",
     "Settings",
     "SettingsError",
+    "TracingSettings",
     "env_name",
     "load_settings",
 ]

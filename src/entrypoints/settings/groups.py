@@ -69,6 +69,19 @@ class MetricsSettings(Group, frozen=True):
         return self.port != 0
 
 
+class TracingSettings(Group, frozen=True):
+    """OpenTelemetry traces (entrypoints/tracing.py), off by default. A field left unset lets the
+    standard OTEL_* variable decide (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME,
+    OTEL_TRACES_SAMPLER...), then the SDK's default."""
+
+    enabled: bool = False
+    # OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces.
+    endpoint: str = ""
+    service_name: str = ""
+    # The share of new traces kept; a request's parent decides for its own trace.
+    sample_ratio: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+
+
 class DatabaseSettings(Group, frozen=True):
     url: str = "sqlite+aiosqlite:///var/portico.db"
     # A read replica of `url` for queries (docs/deployment.md); empty: the primary serves all.

@@ -22,6 +22,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    TracingSettings,
 )
 from entrypoints.settings.variables import env_name
 
@@ -40,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     http: HttpSettings = msgspec.field(default_factory=HttpSettings)
     logging: LoggingSettings = msgspec.field(default_factory=LoggingSettings)
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
+    tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)

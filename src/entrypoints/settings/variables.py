@@ -31,6 +31,11 @@ VARIABLES: dict[str, str] = {
     # metrics
     "PORTICO_METRICS_PORT": "metrics.port",
     "PORTICO_METRICS_HOST": "metrics.host",
+    # tracing
+    "PORTICO_OTEL_ENABLED": "tracing.enabled",
+    "PORTICO_OTEL_ENDPOINT": "tracing.endpoint",
+    "PORTICO_OTEL_SERVICE_NAME": "tracing.service_name",
+    "PORTICO_OTEL_SAMPLE_RATIO": "tracing.sample_ratio",
     # database
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_READ_URL": "database.read_url",

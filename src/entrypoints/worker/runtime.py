@@ -40,6 +40,7 @@ class MessagingRuntime:
             self._bus,
             container.consumers() if consumers else [],
             container.listeners() if listeners else [],
+            tracing=container.platform.tracing(),
         )
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()

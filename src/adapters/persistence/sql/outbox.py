@@ -145,6 +145,7 @@ def _row(event: IntegrationEvent) -> dict[str, Any]:
         "correlation_id": event.correlation_id,
         "causation_id": event.causation_id,
         "actor": event.actor,
+        "traceparent": event.traceparent,
         "payload": json.dumps(event.payload, separators=(",", ":")),
     }
 
@@ -160,4 +161,5 @@ def _event(row: RowMapping) -> IntegrationEvent:
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         actor=row["actor"],
+        traceparent=row["traceparent"],
     )

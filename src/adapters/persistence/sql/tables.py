@@ -110,6 +110,8 @@ outbox = Table(
     Column("actor", String(200), nullable=True),
     Column("payload", Text(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True),
+    # The W3C trace context of the commit, so the consumer's span joins the request's trace.
+    Column("traceparent", String(64), nullable=True),
     # Relays read pending rows in order; the order check looks rows up by aggregate.
     Index(None, "sent_at", "position"),
     Index(None, "aggregate_id", "position"),

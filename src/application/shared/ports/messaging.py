@@ -22,7 +22,9 @@ class IntegrationEvent:
     `type` is "<context>.<Name>" (e.g. "catalog.ProductCreated"); `version` is the schema version
     of `payload` for that type. `correlation_id` ties together everything one request caused;
     `causation_id` is the id of the event (or request) that directly caused this one. `actor`
-    names who acted, when someone did.
+    names who acted, when someone did. `traceparent` is the W3C trace context of the span
+    that committed (then published) the event, when tracing is on: the consumer's span joins
+    that trace.
     """
 
     id: UUID
@@ -34,6 +36,7 @@ class IntegrationEvent:
     correlation_id: str | None = None
     causation_id: str | None = None
     actor: str | None = None
+    traceparent: str | None = None
 
     @property
     def context(self) -> str:
