@@ -56,14 +56,14 @@ def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["context", "class", "--field", "a:str"], "is a Python keyword"),
         (["context", "ship-ment", "--field", "a:str"], "must be lowercase"),
         (["context", "ship2", "--field", "a:str"], "lowercase letters and underscores"),
-        (["context", "catalog", "--field", "a:str"], "context 'catalog' already exists"),
+        (["context", "identity", "--field", "a:str"], "context 'identity' already exists"),
         (["context", "json", "--field", "a:str"], "clashes with a top-level module"),
         (["context", "msgspec", "--field", "a:str"], "clashes with a top-level module"),
         (["context", "shared", "--field", "a:str"], "clashes with src/domain/shared"),
         (["context", "shipment", "--field", "a:string"], "unknown type 'string'"),
         (["context", "shipment", "--field", "a:str", "--field", "a:int"], "is given twice"),
         (["use-case", "nowhere", "do_it", "--command"], "there is no context 'nowhere'"),
-        (["use-case", "catalog", "do_it", "--query"], "was not made by `portico scaffold"),
+        (["use-case", "identity", "do_it", "--query"], "was not made by `portico scaffold"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_nothing_written(

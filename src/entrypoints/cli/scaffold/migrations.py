@@ -7,7 +7,8 @@ from pathlib import Path
 
 from entrypoints.cli.scaffold.errors import ScaffoldError
 
-_REVISION = re.compile(r'^revision: str = "([^"]+)"', re.MULTILINE)
+# Either quote: ours write "0001", Alembic's autogenerate template writes repr(), 'ab12cd34ef56'.
+_REVISION = re.compile(r"""^revision: str = ["']([^"']+)["']""", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision: [^=]+= (.+)$", re.MULTILINE)
 
 
@@ -26,5 +27,5 @@ def next_revision(versions: Path) -> tuple[str, str | None]:
         raise ScaffoldError(f"migrations have several heads ({several}): merge them first")
     head = next(iter(heads), None)
     numbers = [int(r) for r in revisions if r.isdigit()]
-    width = max((len(r) for r in revisions), default=4)
+    width = max((len(r) for r in revisions if r.isdigit()), default=4)
     return str(max(numbers, default=0) + 1).zfill(width), head
