@@ -15,7 +15,7 @@ from entrypoints.metrics.api import ApiMetrics
 from entrypoints.metrics.messaging import _series
 
 ROOT = Path(__file__).parents[2]
-DASHBOARD: dict[str, Any] = json.loads((ROOT / "deploy/grafana/portico.json").read_text())
+DASHBOARD: dict[str, Any] = json.loads((ROOT / "deploy/grafana/dashboard.json").read_text())
 ALERTS: dict[str, Any] = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
 _NAME = re.compile(r"\bportico_[a-z_]+")
 _SUFFIXES = ("_total", "_bucket", "_count", "_sum")
