@@ -55,9 +55,10 @@ def _hold_event_store(url: str) -> subprocess.Popen[str]:
     assert session.stdout is not None
     session.stdin.write("BEGIN; SELECT position FROM event_store_head FOR UPDATE;\n")
     session.stdin.flush()
-    while "(1 row)" not in session.stdout.readline():  # the lock is held once the row shows
-        pass
-    return session
+    for line in session.stdout:  # the lock is held once the row shows
+        if "(1 row)" in line:
+            return session
+    raise AssertionError("psql ended before it held the lock")
 
 
 def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
