@@ -134,11 +134,15 @@ def _named(resource: Resource) -> bool:
 
 
 def trace_database(tracing: Tracing, database: SqlDatabase) -> SqlDatabase:
-    """SQL spans on this database's engine (its autocommit twin shares the engine's events)."""
+    """SQL spans on this database's engine and its read replica's (each autocommit twin shares
+    its engine's events)."""
     if _provider is not None and isinstance(tracing, OtelTracing):
+        engines = [database.engine.sync_engine]
+        if database.replica is not None:
+            engines.append(database.replica.engine.sync_engine)
         # Its declared range stops below SQLAlchemy 2.1, whose engine events it uses unchanged.
         SQLAlchemyInstrumentor().instrument(
-            engine=database.engine.sync_engine, tracer_provider=_provider, skip_dep_check=True
+            engines=engines, tracer_provider=_provider, skip_dep_check=True
         )
     return database
 
