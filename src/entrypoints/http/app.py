@@ -78,6 +78,7 @@ def create_app(container: Container | None = None) -> Litestar:
         on_shutdown.append(messaging.stop)
     metrics = container.platform.metrics()
     if metrics is not None:
+        on_startup.append(metrics.start)
         on_shutdown.append(metrics.close)
     if in_process:  # the processes that relay also keep the tables tidy (one at a time)
         housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
