@@ -118,6 +118,17 @@ def rename_tree(root: Path, names: Names, keep: set[Path]) -> list[Path]:
     return changed
 
 
+def own_files(root: Path, template: Path) -> set[Path]:
+    """The project's files the template does not have. On `copier update` the task runs in the
+    project itself, over freshly copied template files and the project's own (a scaffolded
+    context, a page that says "forked from Portico"): the renaming is for the former only."""
+    ours: set[Path] = set()
+    for path in template.rglob("*"):
+        relative = path.relative_to(template)
+        ours.add(relative.with_suffix("") if relative.suffix == ".jinja" else relative)
+    return {path.relative_to(root) for path in _text_files(root, set())} - ours
+
+
 def reformat(root: Path, files: list[Path]) -> None:
     """Renaming changes line lengths and the alphabetical order of imported names: ruff format
     and ruff's import sorting put them back where the house style wants them. ruff comes with
@@ -281,7 +292,10 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
         elif path.exists():
             path.unlink()
     _edit(root / "README.md", lambda text: TEMPLATE_SECTION.sub("", text))
-    changed = rename_tree(root, names, keep={Path(p) for p in args.keep})
+    keep = {Path(p) for p in args.keep}
+    if args.template is not None:
+        keep |= own_files(root, args.template)
+    changed = rename_tree(root, names, keep=keep)
     python = [path for path in changed if path.suffix == ".py"]
     reformat(root, python)
     widen_for_long_names(root, names)
@@ -308,6 +322,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--keep", action="append", default=[], help="a file not to rename (the answers file)"
     )
     parser.add_argument("--root", type=Path, default=Path())
+    parser.add_argument(
+        "--template", type=Path, help="the template's copy: only its files are renamed"
+    )
     return parser.parse_args(argv)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from entrypoints.modules import load_modules
 from tests.architecture.test_remove_context import BIN, _copy, _ok, _run
 
 FIELDS = [
@@ -49,6 +50,13 @@ def test_a_scaffolded_context_and_use_cases_pass_every_check(tmp_path: Path) -> 
     _ok(_run(copy, str(BIN / "lint-imports"), "--no-cache"))
     # The new migration applies on top of the others.
     _ok(_run(copy, *portico, "db", "upgrade"))
+    # Its seed hook adds `--shipments N` to `portico seed` (every other context's count is 0).
+    others = [
+        f"--{size.name}=0" for module in load_modules() if module.seed for size in module.seed.sizes
+    ]
+    seeded = _run(copy, *portico, "seed", *others, "--shipments=7", "--seed=1")
+    _ok(seeded)
+    assert "shipments: 7" in seeded.stdout.splitlines()
     tests = _run(
         copy,
         str(BIN / "pytest"),

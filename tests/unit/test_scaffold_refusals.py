@@ -60,6 +60,9 @@ def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["context", "json", "--field", "a:str"], "clashes with a top-level module"),
         (["context", "msgspec", "--field", "a:str"], "clashes with a top-level module"),
         (["context", "shared", "--field", "a:str"], "clashes with src/domain/shared"),
+        # Its seed count would be a second `portico seed --users` (identity's).
+        (["context", "user", "--field", "a:str"], "portico seed has a --users already"),
+        (["context", "crop", "--plural", "seed", "--field", "a:str"], "has a --seed already"),
         (["context", "shipment", "--field", "a:string"], "unknown type 'string'"),
         (["context", "shipment", "--field", "a:str", "--field", "a:int"], "is given twice"),
         (["use-case", "nowhere", "do_it", "--command"], "there is no context 'nowhere'"),

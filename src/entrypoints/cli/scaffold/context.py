@@ -10,6 +10,7 @@ from entrypoints.cli.scaffold.kinds import CONSTANTS, FieldCode
 from entrypoints.cli.scaffold.migrations import next_revision
 from entrypoints.cli.scaffold.names import Names
 from entrypoints.cli.scaffold.render import indent, render
+from entrypoints.cli.scaffold.seeding import seed_arguments, seed_constants, seed_draws
 
 # template -> path, with {c} the context and {p} its plural.
 _FILES = {
@@ -38,6 +39,7 @@ _FILES = {
     "entry_http_init.tmpl": "src/entrypoints/{c}/http/__init__.py",
     "entry_schemas.tmpl": "src/entrypoints/{c}/http/schemas.py",
     "entry_controller.tmpl": "src/entrypoints/{c}/http/controller.py",
+    "entry_seed.tmpl": "src/entrypoints/{c}/seed.py",
     "empty.tmpl": "tests/{tier}/{c}/__init__.py",
     "test_unit.tmpl": "tests/unit/{c}/test_{c}.py",
     "test_application_conftest.tmpl": "tests/application/{c}/conftest.py",
@@ -46,6 +48,8 @@ _FILES = {
     "test_contract.tmpl": "tests/contract/{c}/test_{c}_unit_of_work.py",
     "test_api_conftest.tmpl": "tests/api/{c}/conftest.py",
     "test_api.tmpl": "tests/api/{c}/test_{p}.py",
+    "test_unit_seed.tmpl": "tests/unit/{c}/test_{c}_seed.py",
+    "test_api_seed.tmpl": "tests/api/{c}/test_{c}_seed.py",
 }
 _TIERS = ("unit", "application", "contract", "api")
 
@@ -136,6 +140,10 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "http_update_arguments": indent(
             [ln for code in codes for ln in code.http_update_arguments()], 16
         ),
+        # seed
+        "seed_constants": seed_constants(codes),
+        "seed_draws": indent(seed_draws(codes), 8),
+        "seed_arguments": indent(seed_arguments(codes), 16),
         "schema_helpers": render("schema_helpers.tmpl", {}) if kinds & {"decimal", "money"} else "",
         "money_helpers": render("money_helpers.tmpl", {}).rstrip("\n") if has_money else "",
         # tests

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from entrypoints.cli.scaffold.errors import ScaffoldError
 from entrypoints.cli.scaffold.fields import check_identifier
+from entrypoints.cli.scaffold.seeding import seed_flags
 
 # The contexts contract finds contexts as entrypoints.<[a-z_]+>.module: no digits.
 _CONTEXT = re.compile(r"[a-z](?:[a-z_]*[a-z])?")
@@ -71,6 +72,8 @@ def context_names(name: str, plural: str | None, root: Path) -> Names:
     check_identifier(chosen, "plural")
     if chosen == name:
         raise ScaffoldError(f"the plural of {name!r} must differ from it (give --plural)")
+    if chosen in seed_flags(root):  # the count of `portico seed --<plural> N`
+        raise ScaffoldError(f"portico seed has a --{chosen} already: give another --plural")
     return Names(name, chosen)
 
 
