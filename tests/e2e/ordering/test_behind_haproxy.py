@@ -9,7 +9,8 @@ every product as the database holds it; and the sign-in limit counts per real cl
 loopback addresses, 127.0.0.2 and 127.0.0.3, as two clients) through the balancer.
 
 The figures (requests, p50/p99, resends, HAProxy's retries and redispatches) are printed, never
-asserted; docs/deployment.md quotes a run.
+asserted; docs/deployment.md quotes a run. It lives with ordering, whose orders it places (the
+catalog's products too): removing the context removes it.
 """
 
 from __future__ import annotations
