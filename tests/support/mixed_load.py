@@ -3,8 +3,9 @@
 Each task loops over a weighted mix: product reads, product writes (PATCH of the task's own
 product: setting a name twice leaves the same state, so a resend is safe) and orders, each with
 an Idempotency-Key that its resends repeat. A request is resent after a transport error, a 502,
-503 or 504 (the balancer had no replica for it), or for an order, a 409 request-in-progress
-(its first attempt died with its process and holds the key until housekeeping frees it).
+503 or 504 (the balancer had no replica for it), a 409 request-in-progress (its first attempt
+died with its process and holds the key until housekeeping frees it) or a 409 concurrent-update
+(it lost a race for a product's version more often than the server retries it).
 Anything else unexpected, or running out of attempts, is a failure.
 """
 
@@ -22,6 +23,9 @@ import httpx
 
 MIX = {"read": 55, "write": 15, "order": 30}
 EXPECTED = {"read": 200, "write": 200, "order": 201}
+# 409s that say "nothing was done, try again": the key's first attempt still holds it, or the
+# command lost a race for a product's version more often than the server retries it itself.
+RETRYABLE_CONFLICTS = ("/request-in-progress", "/concurrent-update")
 ATTEMPTS = 60  # with the backoff below, ~25 s: a stuck key is freed well within it
 # Each client pauses between requests: a bounded load (at most 20 requests a second a client)
 # leaves the cores to the processes being tested, and to a killed one starting again.
@@ -115,10 +119,10 @@ class MixedLoad:
                     figures.latencies[kind].append((time.monotonic() - started) * 1000)
                     return response.json()
                 outcome = str(response.status_code)
-                in_progress = response.status_code == 409 and str(
-                    response.json().get("type", "")
-                ).endswith("/request-in-progress")
-                if response.status_code not in (502, 503, 504) and not in_progress:
+                problem = str(response.json().get("type", "")) if outcome == "409" else ""
+                if problem.endswith(RETRYABLE_CONFLICTS):
+                    outcome = f"409 {problem.rsplit('/', 1)[1]}"
+                elif response.status_code not in (502, 503, 504):
                     figures.failures[kind][f"{outcome} {response.text[:200]}"] += 1
                     return None
             figures.retries[kind][outcome] += 1
