@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import subprocess
 import threading
 import time
@@ -22,6 +20,7 @@ from sqlalchemy import text
 from adapters.persistence.sql.engine import create_engine
 from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
+from tests.support.processes import kill_tree
 from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import wait_until
 
@@ -103,7 +102,7 @@ def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
                 lambda: _scalar(url, "SELECT count(*) FROM idempotency_keys") == 1,
                 what="the claim of the key",
             )
-            _kill_tree(process.pid)  # granian serves from a child process: kill them all
+            kill_tree(process.pid)  # granian serves from a child process: kill them all
             process.wait()
             placing.join()
         finally:
@@ -137,22 +136,6 @@ def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
     assert again.json()["order_id"] == placed.json()["order_id"]  # replayed, not placed again
     assert orders == [placed.json()["order_id"]]
     assert stock == 3
-
-
-def _kill_tree(pid: int) -> None:
-    """SIGKILL a process and every descendant (Linux: parents read from /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            # "pid (name) state ppid ...": the name may hold spaces, so split after ")".
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    doomed, frontier = [pid], [pid]
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier]
-        doomed += frontier
-    for victim in doomed:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(victim, signal.SIGKILL)
 
 
 def _post_until_killed(http: httpx.Client, order: object, headers: dict[str, str]) -> None:
