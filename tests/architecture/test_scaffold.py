@@ -46,7 +46,7 @@ def test_a_scaffolded_context_and_use_cases_pass_every_check(tmp_path: Path) -> 
     assert '    "shipment",\n' in (copy / "src" / "entrypoints" / "modules.py").read_text()
     _ok(_run(copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
     _ok(_run(copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
-    _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(tmp_path / "mypy")))
+    _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(copy / ".mypy_cache")))
     _ok(_run(copy, str(BIN / "lint-imports"), "--no-cache"))
     # The new migration applies on top of the others.
     _ok(_run(copy, *portico, "db", "upgrade"))

@@ -35,6 +35,10 @@ STORES = [
 ]
 
 
+# The server databases whose tables this process has made: tests only empty them after that.
+_SCHEMA_MADE: set[str] = set()
+
+
 async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     if store == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
@@ -42,14 +46,19 @@ async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
         url = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
     else:
         url = require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
-    await ensure_database(url)
+    first = url not in _SCHEMA_MADE  # a new SQLite file each test; a server database once
+    if first:
+        await ensure_database(url)
     database = SqlDatabase(url, pool_size=4)
     async with database.engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+        if first:
+            await connection.run_sync(metadata.create_all)
         # Every table of every context starts empty (the event store has its own reset).
         for table in reversed(metadata.sorted_tables):
             if table.name not in ("event_store_events", "event_store_head"):
                 await connection.execute(delete(table))
+    if store != "sqlite":
+        _SCHEMA_MADE.add(url)
     return database
 
 
