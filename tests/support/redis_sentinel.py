@@ -126,6 +126,7 @@ class SentinelGroup:
     @staticmethod
     def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
+        last: Exception | None = None
         while True:
             try:
                 if condition():

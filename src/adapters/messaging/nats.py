@@ -71,7 +71,7 @@ _NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 class NatsMessageBus(MessageBus):
     def __init__(
         self,
-        servers: str | Sequence[str],
+        servers: str | Sequence[str],  # a list, or one string, comma-separated
         *,
         namespace: str = "portico",
         replicas: int = 1,
@@ -85,7 +85,8 @@ class NatsMessageBus(MessageBus):
     ) -> None:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
-        self.servers = [servers] if isinstance(servers, str) else list(servers)
+        listed = servers.split(",") if isinstance(servers, str) else servers
+        self.servers = [server.strip() for server in listed if server.strip()]
         if not self.servers:
             raise ValueError("NATS: no server given")
         self.url = ", ".join(self.servers)  # for messages

@@ -109,7 +109,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
         nats=providers.Singleton(
             NatsMessageBus,
-            servers=settings.provided.bus.nats_servers,
+            servers=settings.provided.bus.nats_url,
             namespace=settings.provided.bus.nats_namespace,
             replicas=settings.provided.bus.nats_replicas,
             retry=retry_policy,

@@ -164,10 +164,6 @@ class BusSettings(Group, frozen=True):
     ack_wait: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0
     stats_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
 
-    @property
-    def nats_servers(self) -> list[str]:
-        return _split(self.nats_url)
-
 
 class OutboxSettings(Group, frozen=True):
     """The relay from the outbox to the bus."""
