@@ -13,17 +13,20 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nats
 import nats.errors
 import pytest
-from nats.js.api import StreamInfo
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerInfo, StreamInfo
 
 from tests.support.nats import NATS_SERVER
 from tests.support.servers import ON_CI, free_port, reachable
 
+T = TypeVar("T")
 MINIMUM_VERSION = (2, 9)  # JetStream clustering with stream and consumer replicas, as tested
 
 
@@ -138,13 +141,19 @@ class NatsCluster:
     async def stream_info(self, stream: str) -> StreamInfo:
         """JetStream's stream info (its replicas, its leader's name), asked of a running node;
         asked again while the cluster is electing (the request then times out)."""
+        return await self._ask(lambda js: js.stream_info(stream))
+
+    async def consumer_info(self, stream: str, consumer: str) -> ConsumerInfo:
+        return await self._ask(lambda js: js.consumer_info(stream, consumer))
+
+    async def _ask(self, question: Callable[[JetStreamContext], Awaitable[T]]) -> T:
         running = [node.url for node in self.nodes if node.running]
         nc = await nats.connect(servers=running, connect_timeout=2, max_reconnect_attempts=1)
         try:
             async with asyncio.timeout(30):
                 while True:
                     with contextlib.suppress(nats.errors.TimeoutError):
-                        return await nc.jetstream(timeout=2).stream_info(stream)
+                        return await question(nc.jetstream(timeout=2))
         finally:
             await nc.close()
 

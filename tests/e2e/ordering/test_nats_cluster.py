@@ -1,9 +1,10 @@
 """End to end on a three-node JetStream cluster (streams with 3 replicas): orders keep being
 placed while the node the worker is connected to is killed (SIGKILL) and restarted, then the
-node leading the ordering stream. Every event reaches each consumer exactly once: the audit
-consumer (the catalog's stock changes, one audit row per event id) and the notifications
-consumer (the ordering events, one `notification.sent` line per event id), and the worker
-reports its reconnection.
+node leading the ordering stream. No event is lost at either consumer: the audit consumer
+applies each of the catalog's events exactly once (one audit row per event id), and the
+notifications consumer sends each ordering event (one `notification.sent` line per event id, or
+a repeat with the same id when a killed node took an ack with it: it sends at least once). The
+worker reports its reconnection.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from adapters.persistence.sql.schema import metadata
 from adapters.persistence.sql.tables import outbox
 from application.catalog.create_product import CreateProduct
 from application.ordering.place_order import LineRequest, PlaceOrder
-from application.shared.ports.messaging import Delivery
+from application.shared.ports.messaging import BusUnavailable, Delivery
 from entrypoints.container import Container, build_container, close_container
 from entrypoints.settings import BusSettings, DatabaseSettings, Settings
 from tests.e2e.catalog.test_messaging_faults import worker_env
@@ -135,9 +136,9 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
     stop = asyncio.Event()
     placing = asyncio.create_task(keep_placing(container, products, stop))
     try:
-        await asyncio.to_thread(worker.wait_for, "worker.ready", WAIT)
+        await asyncio.to_thread(worker.wait_for, "worker.ready", 2 * WAIT)
         stream = NatsMessageBus(cluster.url, namespace=NAMESPACE).stream_name("ordering")
-        await progressed(database, worker, by=20)
+        await progressed(database, worker, by=10)
 
         # The node the worker is connected to: its client is named portico-<pid>.
         assert worker.process is not None
@@ -145,7 +146,7 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
         first = next(node for node in cluster.nodes if ours in node.client_names())
         first.kill()
         await asyncio.to_thread(worker.wait_for, "NATS reconnected", WAIT)
-        await progressed(database, worker, by=20)  # two nodes of three still serve
+        await progressed(database, worker, by=10)  # two nodes of three still serve
         cluster.restart(first)
 
         info = await cluster.in_sync(stream)  # the restarted node caught up
@@ -154,9 +155,9 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
         assert info.cluster.leader
         leader: NatsNode = cluster.node(info.cluster.leader)
         leader.kill()
-        await progressed(database, worker, by=20)  # a new leader was elected
+        await progressed(database, worker, by=10)  # a new leader was elected
         cluster.restart(leader)
-        await progressed(database, worker, by=20)
+        await progressed(database, worker, by=10)
         await cluster.in_sync(stream)
 
         stop.set()
@@ -168,9 +169,14 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
         async with asyncio.timeout(WAIT):
             while set(await audited(database)) != catalog or set(notified(worker)) != ordering:
                 await asyncio.sleep(0.1)
-        # Each once: none lost (the sets are equal), none doubled.
+        # None lost: the sets are equal. None doubled by the audit consumer: its inbox commits
+        # with its effect. The notifications consumer sends at least once (a notification
+        # cannot be taken back): an ack lost with a killed node brings its event again, with
+        # the same notification id, for the receiver to drop.
         assert doubled(await audited(database)) == {}
-        assert doubled(notified(worker)) == {}
+        repeated = doubled(notified(worker))
+        assert set(repeated.values()) <= {2, 3}, repeated  # two kills: a repeat for each at most
+        print(f"{placed} orders; notifications sent again after a lost ack: {len(repeated)}")
         assert worker.terminate() == 0
     finally:
         stop.set()
@@ -187,12 +193,25 @@ async def test_a_stream_made_with_one_replica_follows_a_raised_setting(
         bus = NatsMessageBus(cluster.url, namespace="grow", replicas=replicas)
         await bus.start()
         try:
-            subscription = await bus.subscribe("audit", _ignore, contexts=["catalog"])
+            # While the stream and its consumer move to more replicas they elect leaders, and
+            # JetStream does not answer: subscribe again, as the worker does.
+            async with asyncio.timeout(WAIT):
+                while True:
+                    try:
+                        subscription = await bus.subscribe("audit", _ignore, contexts=["catalog"])
+                        break
+                    except BusUnavailable:
+                        await asyncio.sleep(0.5)
             await subscription.stop()
         finally:
             await bus.close()
-        info = await cluster.stream_info(bus.stream_name("catalog"))
+        stream = bus.stream_name("catalog")
+        info = await cluster.stream_info(stream)
         assert info.config.num_replicas == replicas
+        consumer = await cluster.consumer_info(stream, "audit")
+        assert consumer.cluster is not None
+        peers = {peer.name for peer in consumer.cluster.replicas or []}
+        assert len(peers | {consumer.cluster.leader} - {None}) == replicas  # it followed
 
 
 async def _ignore(delivery: Delivery) -> None:
