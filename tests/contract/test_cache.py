@@ -17,7 +17,8 @@ import pytest
 
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
-from adapters.cache.redis import FAILURES, RedisCache, connect_redis
+from adapters.cache.redis import FAILURES, RedisCache
+from adapters.cache.redis_client import connect_redis
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.pagination import Page
 from application.shared.ports.cache import Cache, CacheKey, CacheSpace

@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from adapters.cache.redis import FAILURES, RedisCache, connect_redis
+from adapters.cache.redis import FAILURES, RedisCache
+from adapters.cache.redis_client import connect_redis
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.ports.cache import CacheSpace
 from tests.support.redis import PrivateRedis, private_redis

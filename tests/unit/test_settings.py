@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.messaging.nats import NatsMessageBus
 from entrypoints.settings import (
     FILE_SUFFIX,
     REMOVED,
@@ -201,3 +202,17 @@ def test_every_file_variable_is_documented() -> None:
     for variable in SECRETS:
         assert f"{variable}{FILE_SUFFIX}" in example, variable
         assert f"`{variable}{FILE_SUFFIX}`" in readme, variable
+
+
+def test_a_nats_cluster_is_its_servers_comma_separated_with_stream_replicas() -> None:
+    settings = load_settings(
+        {
+            "PORTICO_NATS_URL": "nats://a:4222, nats://b:4222,nats://c:4222,",
+            "PORTICO_NATS_REPLICAS": "3",
+        },
+        env_file=None,
+    )
+    bus = NatsMessageBus(settings.bus.nats_url, replicas=settings.bus.nats_replicas)
+    assert bus.servers == ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
+    assert bus.replicas == 3
+    assert load_settings({}, env_file=None).bus.nats_replicas == 1

@@ -18,7 +18,8 @@ Layout of a value at `<prefix>:<context>:<name>:v<schema>:<key>`:
 - Several processes missing one key at once: the first `claim`s it (SET NX PX), the others wait
   for its fill instead of all loading (the read-through decides how long to wait).
 
-Single Redis only (the Lua scripts touch two keys that a cluster could put on two nodes).
+Single Redis only (the Lua scripts touch two keys that a cluster could put on two nodes), or one
+master behind Redis Sentinel (adapters/cache/redis_client.py makes the client).
 """
 
 from __future__ import annotations
@@ -31,9 +32,7 @@ from typing import Any, Literal, TypeVar, cast
 
 import msgspec
 import structlog
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen, State
@@ -86,19 +85,6 @@ return 1
 class _Ticket(msgspec.Struct, frozen=True):
     epoch: bytes
     generation: bytes
-
-
-def connect_redis(url: str, *, pool_size: int, timeout: float) -> Redis:
-    """A client with a bounded pool; no retries of its own (the breaker decides)."""
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=pool_size,
-        timeout=timeout,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-    )
-    return Redis(connection_pool=pool)
 
 
 class RedisCache(Cache):

@@ -2,7 +2,8 @@
 
 - One stream per bounded context, `<NAMESPACE>_<CONTEXT>`, over subjects
   `<namespace>.<context>.>`; an event goes to `<namespace>.<type>`, e.g.
-  `portico.catalog.ProductCreated`.
+  `portico.catalog.ProductCreated`. In a JetStream cluster each stream keeps `replicas` copies
+  (its consumers as many); the client is given every server and fails over between them.
 - Publishing sets `Nats-Msg-Id` to the event id, so a re-send inside the stream's duplicate
   window is dropped by the server.
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
@@ -70,9 +71,10 @@ _NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 class NatsMessageBus(MessageBus):
     def __init__(
         self,
-        url: str,
+        servers: str | Sequence[str],  # a list, or one string, comma-separated
         *,
         namespace: str = "portico",
+        replicas: int = 1,
         retry: RetryPolicy | None = None,
         fetch_batch: int = 10,
         timeout: float = 2.0,
@@ -83,8 +85,13 @@ class NatsMessageBus(MessageBus):
     ) -> None:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
-        self.url = url
+        listed = servers.split(",") if isinstance(servers, str) else servers
+        self.servers = [server.strip() for server in listed if server.strip()]
+        if not self.servers:
+            raise ValueError("NATS: no server given")
+        self.url = ", ".join(self.servers)  # for messages
         self.namespace = namespace
+        self.replicas = replicas
         self.retry = retry or RetryPolicy()
         self.fetch_batch = fetch_batch
         self.timeout = timeout
@@ -120,8 +127,9 @@ class NatsMessageBus(MessageBus):
                 return
             try:
                 # nats-py retries a first connection forever when reconnects are unlimited:
-                # bound it, so a caller (a probe, a worker starting) gets an answer.
-                async with asyncio.timeout(self.timeout):
+                # bound it (a timeout per server), so a caller (a probe, a worker starting)
+                # gets an answer.
+                async with asyncio.timeout(self.timeout * len(self.servers)):
                     self._nc = await self._connect()
             except (*UNAVAILABLE, nats.errors.NoServersError) as error:
                 raise BusUnavailable(f"NATS at {self.url}: {why(error)}") from None
@@ -131,12 +139,16 @@ class NatsMessageBus(MessageBus):
 
     async def _connect(self) -> Client:
         return await nats.connect(
-            servers=[self.url],
+            servers=self.servers,
             name=f"portico-{os.getpid()}",
             connect_timeout=max(1, int(self.timeout)),
             allow_reconnect=True,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
+            # A server that vanished without closing the connection (a dead host) is noticed
+            # after two unanswered pings, and the client moves to another of the cluster.
+            ping_interval=10,
+            max_outstanding_pings=2,
             error_cb=self._on_error,
             disconnected_cb=self._on_disconnected,
             reconnected_cb=_on_reconnected,
@@ -166,7 +178,7 @@ class NatsMessageBus(MessageBus):
         js = self._jetstream()
         try:
             try:
-                await js.stream_info(name)
+                info = await js.stream_info(name)
             except nats.js.errors.NotFoundError:
                 await js.add_stream(
                     StreamConfig(
@@ -174,8 +186,12 @@ class NatsMessageBus(MessageBus):
                         subjects=subjects,
                         storage=StorageType.FILE,
                         duplicate_window=self.duplicate_window,
+                        num_replicas=self.replicas,
                     )
                 )
+            else:
+                if info.config.num_replicas != self.replicas:  # the setting changed: follow it
+                    await js.update_stream(replace(info.config, num_replicas=self.replicas))
         except UNAVAILABLE as error:
             raise BusUnavailable(f"stream {name}: {why(error)}") from None
         self._streams.add(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from adapters.cache.redis import connect_redis
+from adapters.cache.redis_client import connect_redis
 from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.oidc import OidcTokenVerifier

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.cache.redis import FAILURES, RedisCache, connect_redis, log_breaker_change
+from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
+from adapters.cache.redis_client import connect_redis
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
 from application.shared.ports.tracing import Tracing

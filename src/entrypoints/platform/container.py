@@ -109,8 +109,9 @@ class PlatformContainer(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
         nats=providers.Singleton(
             NatsMessageBus,
-            url=settings.provided.bus.nats_url,
+            servers=settings.provided.bus.nats_url,
             namespace=settings.provided.bus.nats_namespace,
+            replicas=settings.provided.bus.nats_replicas,
             retry=retry_policy,
             tracing=tracing,
         ),

@@ -81,6 +81,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_BUS": "bus.backend",
     "PORTICO_NATS_URL": "bus.nats_url",
     "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",
+    "PORTICO_NATS_REPLICAS": "bus.nats_replicas",
     "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
     "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",
     "PORTICO_BUS_ACK_WAIT": "bus.ack_wait",

@@ -13,7 +13,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.cache.memory import MemoryCache
-from adapters.cache.redis import FAILURES, RedisCache, connect_redis
+from adapters.cache.redis import FAILURES, RedisCache
+from adapters.cache.redis_client import connect_redis
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.ids import Uuid7Generator
