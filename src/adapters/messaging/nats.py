@@ -30,7 +30,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -40,20 +40,19 @@ import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
     DeliverPolicy,
     PubAck,
-    StorageType,
-    StreamConfig,
 )
 
 from adapters.messaging.envelope import decode, encode
-from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, NatsSubscription, why
+from adapters.messaging.nats_delivery import UNAVAILABLE, NatsSubscription, why
 from adapters.messaging.nats_listener import NatsListener
+from adapters.messaging.nats_pull import Puller
+from adapters.messaging.nats_streams import consumer_lag, ensure_stream, read_dead_letters
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
     BusUnavailable,
@@ -175,25 +174,13 @@ class NatsMessageBus(MessageBus):
     async def _ensure_stream(self, name: str, subjects: list[str]) -> None:
         if name in self._streams:
             return
-        js = self._jetstream()
-        try:
-            try:
-                info = await js.stream_info(name)
-            except nats.js.errors.NotFoundError:
-                await js.add_stream(
-                    StreamConfig(
-                        name=name,
-                        subjects=subjects,
-                        storage=StorageType.FILE,
-                        duplicate_window=self.duplicate_window,
-                        num_replicas=self.replicas,
-                    )
-                )
-            else:
-                if info.config.num_replicas != self.replicas:  # the setting changed: follow it
-                    await js.update_stream(replace(info.config, num_replicas=self.replicas))
-        except UNAVAILABLE as error:
-            raise BusUnavailable(f"stream {name}: {why(error)}") from None
+        await ensure_stream(
+            self._jetstream(),
+            name,
+            subjects,
+            duplicate_window=self.duplicate_window,
+            replicas=self.replicas,
+        )
         self._streams.add(name)
 
     async def _context_stream(self, context: str) -> str:
@@ -365,90 +352,28 @@ class NatsMessageBus(MessageBus):
             inactive_threshold=self.listener_expiry,
         )
 
-    async def _pull(
+    def _pull(
         self,
         pull: JetStreamContext.PullSubscription,
         consumer: str,
         handler: Handler,
         stopping: asyncio.Event,
         listener: NatsListener | None = None,
-    ) -> None:
-        while not stopping.is_set():
-            try:
-                if listener is not None:
-                    pull = await listener.renewed(pull)
-                messages = await pull.fetch(self.fetch_batch, timeout=0.5)
-            except nats.errors.TimeoutError:
-                continue
-            except (*UNAVAILABLE, BusUnavailable) as error:
-                if not self._closing:
-                    _log.warning("fetch for %s failed: %s", consumer, why(error))
-                await _sleep_unless(stopping, 0.5)
-                continue
-            for number, msg in enumerate(messages):
-                if stopping.is_set():
-                    # Shutting down: hand the rest back at once, for another puller.
-                    for rest in messages[number:]:
-                        with contextlib.suppress(*UNAVAILABLE):
-                            await rest.nak()
-                    break
-                await self._deliver(consumer, msg, handler)
-        with contextlib.suppress(*UNAVAILABLE):
-            await pull.unsubscribe()
-
-    async def _deliver(self, consumer: str, msg: Msg, handler: Handler) -> None:
-        attempt = msg.metadata.num_delivered
-        try:
-            event = decode(msg.data)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            _log.error("not an event envelope on %s; dead-lettered", msg.subject)
-            with contextlib.suppress(*UNAVAILABLE):
-                await self.dead_letter(consumer, msg.data)
-                await msg.term()
-            return
-        if attempt > self.retry.max_deliveries:
-            with contextlib.suppress(*UNAVAILABLE):
-                await self.dead_letter(consumer, msg.data)
-                await msg.term()
-            return
-        delivery = NatsDelivery(
-            msg,
-            event,
-            attempt,
+    ) -> Coroutine[None, None, None]:
+        puller = Puller(
+            batch=self.fetch_batch,
             retry=self.retry,
             dead_letter=functools.partial(self.dead_letter, consumer),
+            closing=lambda: self._closing,
         )
-        try:
-            await handler(delivery)
-        except Exception:
-            await delivery.nack()
+        return puller.run(pull, consumer, handler, stopping, listener)
 
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
-        js = self._jetstream()
-        subject = self.dead_letter_subject(consumer)
-        found: list[IntegrationEvent] = []
-        sequence = 1
-        while True:
-            try:
-                raw = await js.get_msg(
-                    self.dead_letter_stream, seq=sequence, subject=subject, next=True
-                )
-            except nats.js.errors.NotFoundError:
-                return found
-            except UNAVAILABLE as error:
-                raise BusUnavailable(f"dead letters: {why(error)}") from None
-            if raw.data:
-                found.append(decode(raw.data))
-            sequence = (raw.seq or sequence) + 1
+        stream, subject = self.dead_letter_stream, self.dead_letter_subject(consumer)
+        return await read_dead_letters(self._jetstream(), stream, subject)
 
     async def lag(self, consumer: str, context: str) -> int:
-        try:
-            info = await self._jetstream().consumer_info(self.stream_name(context), consumer)
-        except nats.js.errors.NotFoundError:
-            return 0
-        except UNAVAILABLE as error:
-            raise BusUnavailable(f"lag of {consumer}: {why(error)}") from None
-        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return await consumer_lag(self._jetstream(), self.stream_name(context), consumer)
 
     async def _on_error(self, error: Exception) -> None:
         if not self._closing:
@@ -465,11 +390,6 @@ class NatsMessageBus(MessageBus):
             await self._jetstream().account_info()
         except UNAVAILABLE as error:
             raise BusUnavailable(f"JetStream does not answer: {why(error)}") from None
-
-
-async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), seconds)
 
 
 async def _on_reconnected() -> None:
