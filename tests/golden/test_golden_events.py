@@ -11,15 +11,20 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from jsonschema import Draft202012Validator
 
+from adapters.messaging.envelope import encode
 from application.shared.event_codec import EventCodec
+from application.shared.event_declarations import EventDeclaration
 from application.shared.ports.event_store import RecordedEvent
+from application.shared.ports.messaging import IntegrationEvent
 from tests.golden.examples import GOLDEN, contexts, path_of, shapes
 
 CONTEXTS = contexts()
 CODEC = EventCodec(*CONTEXTS)
 DECLARED = {d.event: (events.context, d) for events in CONTEXTS for d in events}
 FILES = sorted(GOLDEN.rglob("*.json"))
+ASYNCAPI = GOLDEN.parents[2] / "docs" / "api" / "asyncapi.json"
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -67,3 +72,45 @@ def test_a_stored_event_still_loads_as_the_event_it_was(path: Path) -> None:
     published = declaration.encode(event)
     kept = {key: published.get(key) for key in current["payload"]}
     assert kept == current["payload"], f"{declaration.name} v{declaration.version} changed"
+
+
+def _name(value: object) -> str:
+    return value.name if isinstance(value, EventDeclaration) else str(value)
+
+
+def _published(document: dict[str, Any]) -> dict[str, Any]:
+    """The event as the bus carries it: through the wire encoder, with every header field."""
+    event = IntegrationEvent(
+        id=UUID(int=1),
+        type=document["type"],
+        version=document["version"],
+        occurred_at=datetime.fromisoformat(document["occurred_at"]),
+        aggregate_id=UUID(document["aggregate_id"]),
+        payload=document["payload"],
+        correlation_id="request-1",
+        causation_id="request-1",
+        actor="user:example",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
+    published: dict[str, Any] = json.loads(encode(event))
+    return published
+
+
+def _message_schema(message: str) -> Draft202012Validator:
+    # The committed document is the schema's root, so its "#/components/..." references resolve.
+    document = json.loads(ASYNCAPI.read_text(encoding="utf-8"))
+    return Draft202012Validator({**document, "$ref": f"#/components/messages/{message}/payload"})
+
+
+@pytest.mark.parametrize(("context", "declaration"), DECLARED.values(), ids=_name)
+def test_each_published_event_has_the_shape_the_asyncapi_document_gives_it(
+    context: str, declaration: EventDeclaration[Any]
+) -> None:
+    message = f"{declaration.name}.v{declaration.version}"
+    current = _read(path_of(context, declaration.name, declaration.version))
+    errors = list(_message_schema(message).iter_errors(_published(current)))
+    assert not errors, f"{message}: {errors[0].message} at {errors[0].json_path}"
+
+    # And the schema checks what it is given: without one of its fields, the payload is refused.
+    current["payload"].pop(sorted(current["payload"])[0])
+    assert not _message_schema(message).is_valid(_published(current))
