@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest bench bench-engines bench-identity bench-events bench-orders soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,18 @@ rules:  ## promtool: the Prometheus configuration and alert rules of deploy/prom
 
 pytest: install  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
+
+contracts: install  ## write every committed API contract of docs/api/ from the code (docs/api.md)
+	$(RUN) python -m tools.contracts
+
+openapi: install  ## write docs/api/openapi.json: the OpenAPI document the app serves
+	$(RUN) python -m tools.contracts openapi
+
+asyncapi: install  ## write docs/api/asyncapi.json: the AsyncAPI 3 document of the integration events
+	$(RUN) python -m tools.contracts asyncapi
+
+golden: install  ## write the missing golden events of tests/golden/events/ (never edits one)
+	$(RUN) python -m tests.golden.examples
 
 bench: install  ## wrk on GET /products/{id}: no cache, memory, Redis (bench/README.md)
 	$(RUN) python bench/run.py

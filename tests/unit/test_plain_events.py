@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from application.messaging.registry import EventRegistry, IntegrationEvents
@@ -109,3 +110,16 @@ def test_every_event_of_a_module_is_declared_by_hand_or_plainly_and_published() 
         occurred_at=T0,
     )
     assert EventCodec(events).decode(row) == aged
+
+
+def test_a_plain_event_declares_the_schema_of_its_payload() -> None:
+    declaration = plain(TeaAged, "cellar", id_key="tea_id")
+    payload = declaration.encode(
+        TeaAged(aggregate_id=TEA, occurred_at=T0, months=3, grade="A", price=Decimal("9.5"))
+    )
+    schema = msgspec.json.schema(declaration.schema)["$defs"]["TeaAgedPayload"]
+    assert set(schema["required"]) == {"tea_id", "months", "grade", "price", "tasted_at"}
+    assert schema["properties"]["tasted_at"]["anyOf"][1] == {"type": "null"}
+    assert msgspec.convert(payload, declaration.schema)["price"] == Decimal("9.5")
+    with pytest.raises(msgspec.ValidationError, match="months"):
+        msgspec.convert({**payload, "months": "three"}, declaration.schema)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -11,26 +11,32 @@ import msgspec
 from application.shared.ports.messaging import IntegrationEvent
 
 
-class _Wire(msgspec.Struct, frozen=True):
-    id: UUID
-    type: str
-    version: int
+def _about(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    """Every published event on the wire; `payload` has the shape its type and version declare."""
+
+    id: Annotated[UUID, _about("The event's id, also the Nats-Msg-Id header: deduplicate by it")]
+    type: Annotated[str, _about("'<context>.<Name>', the event's type")]
+    version: Annotated[int, _about("The schema version of `payload` for this type")]
     occurred_at: datetime
-    aggregate_id: UUID
+    aggregate_id: Annotated[UUID, _about("What the event is about (an order, a product)")]
     payload: dict[str, Any]
-    correlation_id: str | None = None
-    causation_id: str | None = None
-    actor: str | None = None
-    traceparent: str | None = None
+    correlation_id: Annotated[str | None, _about("Ties together all one request caused")] = None
+    causation_id: Annotated[str | None, _about("The event or request that caused this one")] = None
+    actor: Annotated[str | None, _about("Who acted, when someone did")] = None
+    traceparent: Annotated[str | None, _about("W3C trace context of the publishing span")] = None
 
 
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(_Wire)
+_decoder = msgspec.json.Decoder(Envelope)
 
 
 def encode(event: IntegrationEvent) -> bytes:
     return _encoder.encode(
-        _Wire(
+        Envelope(
             id=event.id,
             type=event.type,
             version=event.version,

@@ -8,12 +8,46 @@ freely, but removing or changing one needs a new version. Every one is about one
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 from uuid import UUID
 
-from application.shared.event_declarations import EventDeclaration
+from application.shared.event_declarations import EventDeclaration, MoneyPayload
 from application.shared.plain_events import declared_in
 from domain.catalog import events
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
+
+
+class ProductCreatedPayload(TypedDict):
+    product_id: UUID
+    sku: str
+    name: str
+    price: MoneyPayload
+    stock: int
+
+
+class ProductChangedPayload(TypedDict):
+    """`changes` names each changed field with its new value, as text; `version` is the
+    product's version after the change."""
+
+    product_id: UUID
+    version: int
+    changes: dict[str, str]
+
+
+class StockAdjustedPayload(TypedDict):
+    """`delta` was added to the stock, giving `stock`."""
+
+    product_id: UUID
+    version: int
+    delta: int
+    stock: int
+    reason: str
+
+
+class ProductDeletedPayload(TypedDict):
+    product_id: UUID
+    sku: str
+
 
 CREATED = EventDeclaration(
     event=ProductCreated,
@@ -35,6 +69,7 @@ CREATED = EventDeclaration(
         currency=p["price"]["currency"],
         stock=int(p["stock"]),
     ),
+    schema=ProductCreatedPayload,
 )
 
 CHANGED = EventDeclaration(
@@ -52,6 +87,7 @@ CHANGED = EventDeclaration(
         version=int(p["version"]),
         changes=dict(p["changes"]),
     ),
+    schema=ProductChangedPayload,
 )
 
 STOCK_ADJUSTED = EventDeclaration(
@@ -73,6 +109,7 @@ STOCK_ADJUSTED = EventDeclaration(
         stock=int(p["stock"]),
         reason=p["reason"],
     ),
+    schema=StockAdjustedPayload,
 )
 
 DELETED = EventDeclaration(
@@ -83,6 +120,7 @@ DELETED = EventDeclaration(
     decode=lambda p, at: ProductDeleted(
         aggregate_id=UUID(p["product_id"]), occurred_at=at, sku=p["sku"]
     ),
+    schema=ProductDeletedPayload,
 )
 
 # Every event of domain/catalog/events.py: these four by hand (their payloads are a published

@@ -15,10 +15,15 @@ History of the stored shapes (stored events are never rewritten; older ones are 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
-from application.shared.event_declarations import ContextEvents, EventDeclaration, Former
+from application.shared.event_declarations import (
+    ContextEvents,
+    EventDeclaration,
+    Former,
+    MoneyPayload,
+)
 from application.shared.ports.event_store import Payload
 from domain.ordering.events import (
     OrderCancelled,
@@ -30,6 +35,47 @@ from domain.ordering.events import (
 )
 from domain.ordering.lines import OrderLine, total_of
 from domain.shared.money import Money
+
+
+class OrderLinePayload(TypedDict):
+    product_id: UUID
+    quantity: int
+    unit_price: MoneyPayload
+
+
+class OrderPlacedPayload(TypedDict):
+    """The order's lines and its total; the only event that names the customer."""
+
+    order_id: UUID
+    customer_id: UUID
+    lines: list[OrderLinePayload]
+    total: MoneyPayload
+
+
+class OrderPaidPayload(TypedDict):
+    order_id: UUID
+    payment_reference: str
+    amount: MoneyPayload
+
+
+class OrderRefundedPayload(TypedDict):
+    order_id: UUID
+    refund_reference: str
+    amount: MoneyPayload
+
+
+class OrderShippedPayload(TypedDict):
+    order_id: UUID
+
+
+class PaymentFailedPayload(TypedDict):
+    order_id: UUID
+    reason: str
+
+
+class OrderCancelledPayload(TypedDict):
+    order_id: UUID
+    reason: str
 
 
 def _money_out(money: Money) -> dict[str, str]:
@@ -104,6 +150,7 @@ PLACED = EventDeclaration(
         Former("OrderPlaced", 1, upcast_order_placed_v1),
         Former("OrderPlaced", 2, upcast_order_placed_v2),
     ),
+    schema=OrderPlacedPayload,
 )
 
 PAID = EventDeclaration(
@@ -122,6 +169,7 @@ PAID = EventDeclaration(
         amount=_money(p, "amount"),
     ),
     formerly=(Former.same_shape("OrderPaid", 1),),
+    schema=OrderPaidPayload,
 )
 
 PAYMENT_FAILED = EventDeclaration(
@@ -133,6 +181,7 @@ PAYMENT_FAILED = EventDeclaration(
         aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
     ),
     formerly=(Former.same_shape("PaymentFailed", 1),),
+    schema=PaymentFailedPayload,
 )
 
 SHIPPED = EventDeclaration(
@@ -142,6 +191,7 @@ SHIPPED = EventDeclaration(
     encode=lambda e: {"order_id": str(e.aggregate_id)},
     decode=lambda p, at: OrderShipped(aggregate_id=UUID(p["order_id"]), occurred_at=at),
     formerly=(Former.same_shape("OrderShipped", 1),),
+    schema=OrderShippedPayload,
 )
 
 CANCELLED = EventDeclaration(
@@ -153,6 +203,7 @@ CANCELLED = EventDeclaration(
         aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
     ),
     formerly=(Former.same_shape("OrderCancelled", 1),),
+    schema=OrderCancelledPayload,
 )
 
 REFUNDED = EventDeclaration(
@@ -171,6 +222,7 @@ REFUNDED = EventDeclaration(
         amount=_money(p, "amount"),
     ),
     formerly=(Former.same_shape("OrderRefunded", 1),),
+    schema=OrderRefundedPayload,
 )
 
 ORDERING_EVENTS = ContextEvents(

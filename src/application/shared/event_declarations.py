@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from decimal import Decimal
+from typing import Any, Generic, TypedDict, TypeVar
 
 from application.shared.ports.event_store import Payload
 from domain.shared.events import DomainEvent
@@ -44,6 +45,13 @@ def _unchanged(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+class MoneyPayload(TypedDict):
+    """An amount of money: a decimal string with at most two places, and its ISO 4217 code."""
+
+    amount: Decimal
+    currency: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EventDeclaration(Generic[E]):
     event: type[E]
@@ -52,6 +60,8 @@ class EventDeclaration(Generic[E]):
     encode: Callable[[E], dict[str, Any]]  # plain JSON values
     decode: Callable[[Payload, datetime], E]  # the current shape back to the event
     formerly: tuple[Former, ...] = ()  # oldest first
+    # The payload's shape, as a TypedDict: its JSON Schema is the published one (docs/api.md).
+    schema: type | None = None
 
     def __post_init__(self) -> None:
         context, _, short = self.name.partition(".")

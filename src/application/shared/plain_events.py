@@ -57,6 +57,10 @@ def _scalar(event: type[DomainEvent], name: str, hint: Any) -> tuple[type, bool]
     return kinds[0], optional
 
 
+# TypedDict's functional form, with a name and fields known only when the event is declared.
+_typed_dict: Callable[[str, dict[str, Any]], type] = typing.TypedDict  # type: ignore[assignment]
+
+
 def plain(event: type[DomainEvent], context: str, *, id_key: str) -> EventDeclaration[Any]:
     hints = typing.get_type_hints(event)
     fields = {
@@ -79,8 +83,17 @@ def plain(event: type[DomainEvent], context: str, *, id_key: str) -> EventDeclar
         }
         return event(aggregate_id=UUID(p[id_key]), occurred_at=at, **values)
 
+    shape = {id_key: UUID} | {
+        name: kind | None if optional else kind for name, (kind, optional) in fields.items()
+    }
+    schema = _typed_dict(f"{event.__name__}Payload", shape)
     return EventDeclaration(
-        event=event, name=f"{context}.{event.__name__}", version=1, encode=encode, decode=decode
+        event=event,
+        name=f"{context}.{event.__name__}",
+        version=1,
+        encode=encode,
+        decode=decode,
+        schema=schema,
     )
 
 

@@ -30,13 +30,15 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
-from entrypoints import __version__
 from entrypoints.http.security.authentication import EXCLUDE_FROM_AUTH, UNAUTHENTICATED_PATHS
 
 if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.handlers import HTTPRouteHandler
 
+# The version of the HTTP contract (docs/api.md), not of the package: the major goes up with a
+# breaking change, the minor with an addition. Releases that leave the API alone leave it alone.
+API_VERSION = "1.0.0"
 PROBLEM_JSON = "application/problem+json"
 # A handler that reads its body itself names the bodies it accepts here, by media type.
 REQUEST_BODIES = "request_bodies"
@@ -184,7 +186,7 @@ def _complete(
 def openapi_config(**extra: Any) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Portico API",
-        version=__version__,
+        version=API_VERSION,
         description="A hexagonal backend template. Every error is RFC 9457 problem+json.",
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
