@@ -56,22 +56,26 @@ def test_every_shape_an_event_is_stored_in_has_a_golden_file() -> None:
     assert not missing, f"no golden event for {', '.join(missing)}: run make golden"
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda path: path.relative_to(GOLDEN).as_posix())
-def test_a_stored_event_still_loads_as_the_event_it_was(path: Path) -> None:
-    document = _read(path)
-    event = CODEC.decode(_recorded(document))  # through the upcasters of a former shape
-    context, declaration = DECLARED[type(event)]
-    assert path == path_of(context, document["type"], document["version"]), "a misnamed file"
-    assert str(event.aggregate_id) == document["aggregate_id"]
+# A project whose contexts publish no events has nothing to read back: the parametrised tests
+# exist only when there is something to check (pytest would report an empty set as skipped).
+if FILES:
 
-    # Each file of a declaration holds the same example in one of its shapes.
-    current = _read(path_of(context, declaration.name, declaration.version))
-    assert event == CODEC.decode(_recorded(current))
-    # What a consumer of the current version reads is still published: a field may be added,
-    # never removed or changed (that needs a new version).
-    published = declaration.encode(event)
-    kept = {key: published.get(key) for key in current["payload"]}
-    assert kept == current["payload"], f"{declaration.name} v{declaration.version} changed"
+    @pytest.mark.parametrize("path", FILES, ids=lambda path: path.relative_to(GOLDEN).as_posix())
+    def test_a_stored_event_still_loads_as_the_event_it_was(path: Path) -> None:
+        document = _read(path)
+        event = CODEC.decode(_recorded(document))  # through the upcasters of a former shape
+        context, declaration = DECLARED[type(event)]
+        assert path == path_of(context, document["type"], document["version"]), "a misnamed file"
+        assert str(event.aggregate_id) == document["aggregate_id"]
+
+        # Each file of a declaration holds the same example in one of its shapes.
+        current = _read(path_of(context, declaration.name, declaration.version))
+        assert event == CODEC.decode(_recorded(current))
+        # What a consumer of the current version reads is still published: a field may be added,
+        # never removed or changed (that needs a new version).
+        published = declaration.encode(event)
+        kept = {key: published.get(key) for key in current["payload"]}
+        assert kept == current["payload"], f"{declaration.name} v{declaration.version} changed"
 
 
 def _name(value: object) -> str:
@@ -102,15 +106,17 @@ def _message_schema(message: str) -> Draft202012Validator:
     return Draft202012Validator({**document, "$ref": f"#/components/messages/{message}/payload"})
 
 
-@pytest.mark.parametrize(("context", "declaration"), DECLARED.values(), ids=_name)
-def test_each_published_event_has_the_shape_the_asyncapi_document_gives_it(
-    context: str, declaration: EventDeclaration[Any]
-) -> None:
-    message = f"{declaration.name}.v{declaration.version}"
-    current = _read(path_of(context, declaration.name, declaration.version))
-    errors = list(_message_schema(message).iter_errors(_published(current)))
-    assert not errors, f"{message}: {errors[0].message} at {errors[0].json_path}"
+if DECLARED:
 
-    # And the schema checks what it is given: without one of its fields, the payload is refused.
-    current["payload"].pop(sorted(current["payload"])[0])
-    assert not _message_schema(message).is_valid(_published(current))
+    @pytest.mark.parametrize(("context", "declaration"), DECLARED.values(), ids=_name)
+    def test_each_published_event_has_the_shape_the_asyncapi_document_gives_it(
+        context: str, declaration: EventDeclaration[Any]
+    ) -> None:
+        message = f"{declaration.name}.v{declaration.version}"
+        current = _read(path_of(context, declaration.name, declaration.version))
+        errors = list(_message_schema(message).iter_errors(_published(current)))
+        assert not errors, f"{message}: {errors[0].message} at {errors[0].json_path}"
+
+        # And the schema checks what it is given: without one of its fields, the payload is refused.
+        current["payload"].pop(sorted(current["payload"])[0])
+        assert not _message_schema(message).is_valid(_published(current))

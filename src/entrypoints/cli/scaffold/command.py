@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +49,43 @@ def run_context(args: argparse.Namespace, settings: Settings) -> int:
     fields = parse_fields(args.field)
     written = write_all(root, context_files(names, fields, root), registrations(root, names))
     _report(written)
-    return 0
+    return _refresh_contracts(root)
 
 
 def run_use_case(args: argparse.Namespace, settings: Settings) -> int:
     new, edited = use_case_files(args.root, args.context, args.name, args.kind)
     _report(write_all(args.root, new, edited))
-    return 0
+    return _refresh_contracts(args.root)
 
 
 def _report(written: list[str]) -> None:
     for path in written:
         print(f"wrote {path}")
+
+
+# New routes and events change the committed contracts (docs/api/, tests/golden/events/), which
+# the project's tests compare with the code: write them now, so the tests pass without an edit.
+# `make contracts golden` runs the same modules; a project that deleted them is left alone.
+_CONTRACT_STEPS = (
+    ("tools.contracts", "tools/contracts.py"),
+    ("tests.golden.examples", "tests/golden/examples.py"),
+)
+
+
+def _refresh_contracts(root: Path) -> int:
+    for module, path in _CONTRACT_STEPS:
+        if not (root / path).is_file():
+            continue
+        # Our interpreter running the project's own modules: nothing comes from the input.
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", module],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"python -m {module} failed; run `make contracts golden`:\n{done.stderr}")
+            return 1
+        print(f"refreshed the contracts with python -m {module}")
+    return 0
