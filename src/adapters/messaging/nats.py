@@ -29,7 +29,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -98,6 +99,7 @@ class NatsMessageBus(MessageBus):
         self._connecting = asyncio.Lock()
         self._closing = False
         self._subscriptions: list[NatsSubscription] = []
+        self._dead_lettered: Counter[str] = Counter()
 
     # Names ---------------------------------------------------------------------------------
     def stream_name(self, context: str) -> str:
@@ -251,6 +253,10 @@ class NatsMessageBus(MessageBus):
             stream=self.dead_letter_stream,
             headers=headers,
         )
+        self._dead_lettered[consumer] += 1
+
+    def dead_lettered(self) -> Mapping[str, int]:
+        return self._dead_lettered
 
     # Consuming -----------------------------------------------------------------------------
     async def subscribe(
