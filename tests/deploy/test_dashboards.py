@@ -12,7 +12,9 @@ from typing import Any
 import yaml
 
 from entrypoints.metrics.api import ApiMetrics
+from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.metrics.messaging import _series
+from entrypoints.metrics.projections import lag_series
 
 ROOT = Path(__file__).parents[2]
 DASHBOARD: dict[str, Any] = json.loads((ROOT / "deploy/grafana/dashboard.json").read_text())
@@ -24,15 +26,24 @@ _SUFFIXES = ("_total", "_bucket", "_count", "_sum")
 def exported() -> set[str]:
     """The families the API and the worker export, by their base name."""
     api = {family.name for family in ApiMetrics().registry.collect()}
+    api |= {family.name for family in DependencyMetrics().registry.collect()}
     worker_stats = {
         "outbox_backlog": 0,
         "outbox_oldest_age": 0.0,
         "relay": {"published": 0, "failures": 0},
         "consumers": {
-            "audit": {"delivered": 0, "applied": 0, "skipped": 0, "failed": 0, "lag": {"c": 0}}
+            "audit": {
+                "delivered": 0,
+                "applied": 0,
+                "skipped": 0,
+                "failed": 0,
+                "dead_lettered": 0,
+                "lag": {"c": 0},
+            }
         },
     }
-    return api | {family.name for family in _series(worker_stats)}
+    worker = {family.name for family in _series(worker_stats)} | {lag_series({}).name}
+    return api | worker
 
 
 def queried(expressions: list[str]) -> set[str]:

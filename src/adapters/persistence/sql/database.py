@@ -130,14 +130,23 @@ class SqlDatabase:
         self._observer = observer
         name = self.name
 
-        def changed(*_: Any) -> None:
-            observer.pool_changed(
-                name, pool.checkedout(), pool.checkedin(), max(pool.overflow(), 0)
-            )
+        def checked_out(*_: Any) -> None:
+            in_use, overflow = pool.checkedout(), max(pool.overflow(), 0)
+            observer.pool_changed(name, in_use, pool.checkedin(), overflow)
+
+        def checked_in(*_: Any) -> None:
+            # Told just before the connection goes back: back in the queue, or closed if the
+            # queue is full (an overflow connection).
+            idle, overflow = pool.checkedin(), max(pool.overflow(), 0)
+            if idle < pool.size():
+                idle += 1
+            else:
+                overflow = max(overflow - 1, 0)
+            observer.pool_changed(name, max(pool.checkedout() - 1, 0), idle, overflow)
 
         observer.pool_opened(name, pool.size())
-        event.listen(self.engine.sync_engine, "checkout", changed)
-        event.listen(self.engine.sync_engine, "checkin", changed)
+        event.listen(self.engine.sync_engine, "checkout", checked_out)
+        event.listen(self.engine.sync_engine, "checkin", checked_in)
 
     def wait_began(self) -> float | None:
         """Before a checkout: the time now if every connection is taken and none may be opened
