@@ -19,6 +19,9 @@ from entrypoints.metrics.projections import lag_series
 ROOT = Path(__file__).parents[2]
 DASHBOARD: dict[str, Any] = json.loads((ROOT / "deploy/grafana/dashboard.json").read_text())
 ALERTS: dict[str, Any] = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
+ALERT_TESTS: dict[str, Any] = yaml.safe_load(
+    (ROOT / "deploy/prometheus/alerts_test.yml").read_text()
+)
 _NAME = re.compile(r"\bportico_[a-z_]+")
 _SUFFIXES = ("_total", "_bucket", "_count", "_sum")
 
@@ -70,6 +73,16 @@ def test_every_alert_queries_exported_series() -> None:
     rules = [rule for group in ALERTS["groups"] for rule in group["rules"]]
     assert rules
     assert queried([rule["expr"] for rule in rules]) <= exported()
+
+
+def test_every_alert_has_a_promtool_test_that_fires_it_and_one_that_keeps_it_quiet() -> None:
+    """promtool runs them (`make rules`); this checks that none is missing."""
+    alerts = {rule["alert"] for group in ALERTS["groups"] for rule in group["rules"]}
+    checks = [check for test in ALERT_TESTS["tests"] for check in test["alert_rule_test"]]
+    fired = {check["alertname"] for check in checks if check["exp_alerts"]}
+    quiet = {check["alertname"] for check in checks if not check["exp_alerts"]}
+    assert fired == alerts
+    assert quiet == alerts
 
 
 def test_the_dashboard_is_importable() -> None:
