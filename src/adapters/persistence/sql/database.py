@@ -124,19 +124,20 @@ class SqlDatabase:
         memory) have nothing to tell."""
         if self.replica is not None:
             self.replica.observe_pool(observer)
-        pool = self.engine.pool
-        if not isinstance(pool, QueuePool):
+        if not isinstance(self.engine.pool, QueuePool):
             return
         self._observer = observer
-        name = self.name
+        name, engine = self.name, self.engine  # engine.pool: dispose() makes a new one
 
         def checked_out(*_: Any) -> None:
+            pool = cast("QueuePool", engine.pool)
             in_use, overflow = pool.checkedout(), max(pool.overflow(), 0)
             observer.pool_changed(name, in_use, pool.checkedin(), overflow)
 
         def checked_in(*_: Any) -> None:
             # Told just before the connection goes back: back in the queue, or closed if the
             # queue is full (an overflow connection).
+            pool = cast("QueuePool", engine.pool)
             idle, overflow = pool.checkedin(), max(pool.overflow(), 0)
             if idle < pool.size():
                 idle += 1
@@ -144,7 +145,7 @@ class SqlDatabase:
                 overflow = max(overflow - 1, 0)
             observer.pool_changed(name, max(pool.checkedout() - 1, 0), idle, overflow)
 
-        observer.pool_opened(name, pool.size())
+        observer.pool_opened(name, self.engine.pool.size())
         event.listen(self.engine.sync_engine, "checkout", checked_out)
         event.listen(self.engine.sync_engine, "checkin", checked_in)
 
