@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from adapters.persistence.sql.database import SqlDatabase
 from entrypoints.metrics.dependencies import DependencyMetrics
-from tests.api.catalog.test_metrics import samples
 from tests.contract.conftest import sql_database
+from tests.support.metrics import samples
 
 pytestmark = pytest.mark.postgres
 

@@ -12,7 +12,6 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.parser import text_string_to_metric_families
 
 from application.catalog.read_cache import PRODUCTS
 from entrypoints.container import build_container
@@ -21,6 +20,7 @@ from entrypoints.metrics.exposition import serve_metrics, shared_between_process
 from entrypoints.settings import CacheSettings, MetricsSettings, RedisSettings, Settings
 from tests.api.conftest import Client, create
 from tests.support.auth import auth_headers
+from tests.support.metrics import samples
 from tests.support.servers import free_port
 
 
@@ -33,14 +33,6 @@ async def test_metrics_are_off_by_default_and_never_on_the_api_port(
     on = msgspec.structs.replace(settings, metrics=MetricsSettings(port=free_port()))
     async with AsyncTestClient(create_app(build_container(on))) as metered:
         assert (await metered.get("/metrics")).status_code == 404
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 async def test_the_metrics_port_counts_requests_by_route_template(

@@ -14,8 +14,8 @@ from entrypoints.metrics.messaging import MessagingCollector
 from entrypoints.metrics.projections import ProjectionCollector
 from entrypoints.settings import LoggingSettings, Settings
 from entrypoints.worker.runtime import MessagingRuntime
-from tests.api.catalog.test_metrics import samples
 from tests.api.ordering.test_ordering_projector import place
+from tests.support.metrics import samples
 
 SETTINGS = Settings(
     environment="test",
