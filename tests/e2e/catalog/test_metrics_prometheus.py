@@ -142,13 +142,14 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
                 idle = prometheus.value(pool.format("connections", ',state="idle"')) or 0.0
                 assert 1 <= idle <= 2 * POOL
                 assert prometheus.value(pool.format("connections", ',state="in_use"')) is not None
-                worker = 'portico_{}{{job="worker",{}}}'
+                of_worker = 'portico_{}{{job="worker",{}}}'
                 assert (
-                    prometheus.value(worker.format("db_pool_size", 'database="database"')) == POOL
+                    prometheus.value(of_worker.format("db_pool_size", 'database="database"'))
+                    == POOL
                 )
-                dead = worker.format("consumer_dead_lettered_total", 'consumer="audit"')
+                dead = of_worker.format("consumer_dead_lettered_total", 'consumer="audit"')
                 assert prometheus.value(dead) == 0.0
-                lag = worker.format("projection_lag", 'projection="order_details"')
+                lag = of_worker.format("projection_lag", 'projection="order_details"')
                 assert prometheus.value(lag) == 0.0  # no orders: nothing to project
         finally:
             worker.kill()
