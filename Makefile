@@ -50,8 +50,9 @@ deploy-check: install  ## hadolint the Dockerfile; compose.yaml and the CI workf
 	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 	$(RUN) check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
 
-rules:  ## promtool: the Prometheus configuration and alert rules of deploy/prometheus
-	@if command -v promtool >/dev/null; then promtool check config deploy/prometheus/prometheus.yml; \
+rules:  ## promtool: the Prometheus configuration, alert rules and their unit tests (deploy/prometheus)
+	@if command -v promtool >/dev/null; then promtool check config deploy/prometheus/prometheus.yml \
+		&& promtool test rules deploy/prometheus/alerts_test.yml; \
 	elif [ "$$CI" = true ]; then echo "promtool is missing (apt-get install prometheus)" >&2; exit 1; \
 	else echo "promtool not installed: alert rules not checked (apt-get install prometheus)"; fi
 

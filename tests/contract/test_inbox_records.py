@@ -1,5 +1,5 @@
-"""InboxRecords: housekeeping of every consumer's inbox, on SQLite, PostgreSQL and MariaDB
-(memory units of work keep their inbox inside their own store, for the life of the process)."""
+"""InboxRecords: housekeeping of every consumer's inbox, on SQLite, PostgreSQL and MariaDB, and
+of the memory audit store's inbox, which the container's housekeeping purges alike."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.persistence.sql.inbox import SqlInbox, SqlInboxRecords
 from adapters.persistence.sql.tables import processed_events
 from adapters.system.ids import Uuid7Generator
+from entrypoints.container import build_container
+from entrypoints.settings import MaintenanceSettings, Settings
 from tests.contract.conftest import STORES, sql_database
 
 ids = Uuid7Generator()
@@ -41,3 +44,25 @@ async def test_forget_removes_records_older_than_the_cutoff(store: str, tmp_path
             assert await connection.scalar(select(func.count()).select_from(processed_events)) == 1
     finally:
         await database.dispose()
+
+
+async def test_the_memory_inbox_is_purged_by_the_housekeeping_with_its_retention() -> None:
+    container = build_container(
+        Settings(persistence="memory", maintenance=MaintenanceSettings(inbox_retention=3600))
+    )
+    store: MemoryAuditStore = container.audit.memory_store()
+    old, recent = ids.new_id(), ids.new_id()
+    uow = MemoryAuditUnitOfWork(store)
+    async with uow:
+        assert await uow.inbox.first_time("audit", old)
+        assert await uow.inbox.first_time("audit", recent)
+        await uow.commit()
+    store.processed["audit", old] = datetime.now(UTC) - timedelta(hours=2)  # applied long ago
+
+    done = {chore.name: chore for chore in await container.maintenance().run()}
+
+    assert done["inbox"].error is None
+    assert done["inbox"].rows == 1
+    assert list(store.processed) == [("audit", recent)]
+    async with uow:  # the recent record still makes its redelivery a no-op
+        assert not await uow.inbox.first_time("audit", recent)

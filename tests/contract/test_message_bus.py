@@ -211,6 +211,7 @@ async def test_the_last_failed_try_goes_to_the_dead_letters(new_bus: BusFactory)
     assert inbox.deliveries == [(poison, 1), (poison, 2), (poison, 3), (fine, 1)]
     assert await bus.dead_letters("doomed") == [poison]
     assert await bus.dead_letters("someone-else") == []
+    assert dict(bus.dead_lettered()) == {"doomed": 1}  # what this process sent there (metrics)
 
 
 async def test_one_subject_is_delivered_in_publish_order(new_bus: BusFactory) -> None:

@@ -1,12 +1,14 @@
-"""MemoryAuditUnitOfWork: the audit log and its inbox in lists, with the SQL adapter's contract."""
+"""MemoryAuditUnitOfWork: the audit log and its inbox in lists, with the SQL adapter's contract;
+MemoryInboxRecords: the housekeeping of that inbox, as SqlInboxRecords does for the SQL one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from uuid import UUID
 
 from application.audit.unit_of_work import AuditUnitOfWork
-from application.shared.ports.inbox import Inbox
+from application.shared.ports.inbox import Inbox, InboxRecords
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
@@ -15,7 +17,8 @@ from domain.shared.events import DomainEvent
 @dataclass
 class MemoryAuditStore:
     entries: list[AuditEntry] = field(default_factory=list)
-    processed: set[tuple[str, UUID]] = field(default_factory=set)
+    # (consumer, event id) -> when it was applied, stamped as the SQL inbox stamps it.
+    processed: dict[tuple[str, UUID], datetime] = field(default_factory=dict)
 
 
 class _Entries(AuditLog):
@@ -58,11 +61,27 @@ class MemoryAuditUnitOfWork(AuditUnitOfWork):
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         # Checked again at commit, as a unique key would: a concurrent twin loses.
-        if self._inbox.staged & self._store.processed:
+        if self._inbox.staged & self._store.processed.keys():
             raise RuntimeError("another unit of work applied this event meanwhile")
-        self._store.processed |= self._inbox.staged
+        now = datetime.now(UTC)
+        self._store.processed.update(dict.fromkeys(self._inbox.staged, now))
         self._store.entries.extend(self._entries.staged)
         self._inbox.staged, self._entries.staged = set(), []
 
     async def _close(self) -> None:
         self._inbox.staged, self._entries.staged = set(), []
+
+
+class MemoryInboxRecords(InboxRecords):
+    """Without it a long-running process with memory persistence would remember every event id
+    it ever applied: the same retention as the SQL inbox bounds it."""
+
+    def __init__(self, store: MemoryAuditStore) -> None:
+        self._store = store
+
+    async def forget(self, before: datetime) -> int:
+        processed = self._store.processed
+        old = [key for key, applied_at in processed.items() if applied_at < before]
+        for key in old:
+            del processed[key]
+        return len(old)

@@ -36,7 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen, State
-from application.shared.ports.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, CacheObserver, CacheSpace, Lookup
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -96,8 +96,10 @@ class RedisCache(Cache):
         timeout: float,
         breaker: CircuitBreaker,
         tombstone_ttl: timedelta = timedelta(minutes=1),
+        observer: CacheObserver | None = None,
     ) -> None:
         self._redis = client
+        self._observer = observer  # told of each failed operation (metrics)
         self._prefix = prefix
         self._generation_key = f"{prefix}:~generation"
         self._timeout = timeout
@@ -116,7 +118,7 @@ class RedisCache(Cache):
         if not await self._trusted():
             return Lookup(None)
         try:
-            generation, raw = await self._mget(self._name(key))
+            generation, raw = await self._mget("lookup", key.space, self._name(key))
         except _DEGRADE_ON:
             return Lookup(None)
         ticket = _Ticket(raw[1:17] if raw else NO_EPOCH, generation or b"")
@@ -134,7 +136,9 @@ class RedisCache(Cache):
         ]
         try:
             stored = await self._run(
-                lambda: self._fill(keys=[self._name(key), self._generation_key], args=args)
+                lambda: self._fill(keys=[self._name(key), self._generation_key], args=args),
+                "fill",
+                key.space,
             )
         except _DEGRADE_ON:
             return False
@@ -145,7 +149,7 @@ class RedisCache(Cache):
             return {}
         names = [self._name(key) for key in keys]
         try:
-            generation, *raws = await self._mget(*names)
+            generation, *raws = await self._mget("get_many", keys[0].space, *names)
         except _DEGRADE_ON:
             return {}
         found: dict[CacheKey[T], T] = {}
@@ -161,7 +165,9 @@ class RedisCache(Cache):
         args: list[bytes | int] = [self._encoder.encode(value), _milliseconds(ttl), _token()]
         try:
             await self._run(
-                lambda: self._set(keys=[self._name(key), self._generation_key], args=args)
+                lambda: self._set(keys=[self._name(key), self._generation_key], args=args),
+                "set",
+                key.space,
             )
         except _DEGRADE_ON:
             return
@@ -172,7 +178,9 @@ class RedisCache(Cache):
         claim = self._claim_name(key)
         try:
             taken = await self._run(
-                lambda: self._redis.set(claim, b"1", nx=True, px=_milliseconds(hold))
+                lambda: self._redis.set(claim, b"1", nx=True, px=_milliseconds(hold)),
+                "claim",
+                key.space,
             )
         except _DEGRADE_ON:
             return True  # cannot coordinate: load
@@ -191,7 +199,7 @@ class RedisCache(Cache):
                 await pipe.execute()
 
         try:
-            await self._run(write_tombstones)
+            await self._run(write_tombstones, "delete", keys[0].space)
         except _DEGRADE_ON as error:
             self.invalidation_lost = True
             _log.warning("cache.invalidation_lost", keys=len(keys), error=type(error).__name__)
@@ -202,7 +210,7 @@ class RedisCache(Cache):
         The PING goes through the breaker, so readiness probes also probe a half-open circuit.
         """
         try:
-            await self._run(self._redis.ping)
+            await self._run(self._redis.ping, "ping")
         except _DEGRADE_ON:
             return "degraded"
         if not await self._trusted():
@@ -214,24 +222,38 @@ class RedisCache(Cache):
         if not self.invalidation_lost:
             return True
         try:
-            await self._run(lambda: self._redis.set(self._generation_key, _token()))
+            await self._run(lambda: self._redis.set(self._generation_key, _token()), "generation")
         except _DEGRADE_ON:
             return False
         self.invalidation_lost = False
         _log.info("cache.generation_moved", reason="an invalidation was lost")
         return True
 
-    async def _mget(self, *names: str) -> list[bytes | None]:
+    async def _mget(
+        self, operation: str, space: CacheSpace[Any], *names: str
+    ) -> list[bytes | None]:
         """The generation, then each named value, in one round trip."""
-        values = await self._run(lambda: self._redis.mget(self._generation_key, *names))
+        values = await self._run(
+            lambda: self._redis.mget(self._generation_key, *names), operation, space
+        )
         return cast("list[bytes | None]", values)
 
-    async def _run(self, operation: Callable[[], Awaitable[R]]) -> R:
+    async def _run(
+        self,
+        operation: Callable[[], Awaitable[R]],
+        name: str,
+        space: CacheSpace[Any] | None = None,
+    ) -> R:
         async def attempt() -> R:
             async with asyncio.timeout(self._timeout):
                 return await operation()
 
-        return await self.breaker.call(attempt)
+        try:
+            return await self.breaker.call(attempt)
+        except FAILURES:  # not CircuitOpen: a refusal tried nothing
+            if self._observer is not None:
+                self._observer.failed(space, name)
+            raise
 
     def _name(self, key: CacheKey[Any]) -> str:
         return f"{self._prefix}:{key}"

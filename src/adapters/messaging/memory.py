@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
@@ -138,7 +138,7 @@ class _MemoryDelivery(Delivery):
         self.settled = True
         durable, policy = self._durable, self._bus.retry
         if self.attempt >= policy.max_deliveries:
-            self._bus.broker.dead.setdefault(self._consumer, []).append(self.event)
+            self._bus.bury(self._consumer, self.event)
             durable.settle(self._index)
         else:
             durable.in_flight.pop(self._index, None)
@@ -166,9 +166,18 @@ class MemoryMessageBus(MessageBus):
         self.broker = broker or MemoryBroker()
         self.retry = retry or RetryPolicy()
         self._tracing = tracing or NoTracing()
+        self._dead_lettered: Counter[str] = Counter()
 
     async def start(self) -> None:
         return None
+
+    def bury(self, consumer: str, event: IntegrationEvent) -> None:
+        """To `consumer`'s dead letters, after its last attempt."""
+        self.broker.dead.setdefault(consumer, []).append(event)
+        self._dead_lettered[consumer] += 1
+
+    def dead_lettered(self) -> Mapping[str, int]:
+        return self._dead_lettered
 
     async def close(self) -> None:
         return None
@@ -227,7 +236,7 @@ class MemoryMessageBus(MessageBus):
             event = log[index]
             if durable.attempts[index] > self.retry.max_deliveries:
                 # The last try ended without an answer (its consumer died): give up on it.
-                broker.dead.setdefault(consumer, []).append(event)
+                self.bury(consumer, event)
                 durable.settle(index)
                 continue
             durable.in_flight[index] = now + self.retry.ack_wait

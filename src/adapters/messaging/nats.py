@@ -8,17 +8,14 @@
   window is dropped by the server.
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
   ack; every process subscribed under that name pulls from it, so they share the work.
-- A failed delivery is NAKed with a growing delay; after the last try the event is published to
-  `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated.
-  The server allows one delivery more than the policy, so a last try whose process died is
-  dead-lettered by the next puller instead of being dropped silently.
-- `listen` (fan-out) makes a durable pull consumer of its own on each stream,
-  `<consumer>-<random>`, delivering only what is published from then on. `stop` deletes it;
-  the server deletes it by itself after `listener_expiry` seconds without a pull (a process
-  that was killed). If the server dropped it while this process was cut off, the listener
-  notices within `listener_check` seconds and makes it again, starting a little before its last
-  contact, so the events of the gap are delivered (once more or less does not matter to a
-  listener: its work is idempotent).
+- A failed delivery is NAKed with a growing delay, then dead-lettered to
+  `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated
+  (nats_pull.py; one server-side delivery more than the policy, so a last try whose process
+  died is dead-lettered by the next puller, not dropped).
+- `listen` (fan-out) makes a durable pull consumer of its own on each stream, `<consumer>-<random>`,
+  for what is published from then on; `stop` deletes it, the server after `listener_expiry`
+  seconds without a pull. One the server dropped while this process was cut off is made again
+  within `listener_check` seconds from a little before its last contact (nats_listener.py).
 """
 
 from __future__ import annotations
@@ -30,7 +27,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Coroutine, Iterator, Sequence
+from collections import Counter
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -104,6 +102,7 @@ class NatsMessageBus(MessageBus):
         self._connecting = asyncio.Lock()
         self._closing = False
         self._subscriptions: list[NatsSubscription] = []
+        self._dead_lettered: Counter[str] = Counter()
 
     # Names ---------------------------------------------------------------------------------
     def stream_name(self, context: str) -> str:
@@ -254,6 +253,10 @@ class NatsMessageBus(MessageBus):
             stream=self.dead_letter_stream,
             headers=headers,
         )
+        self._dead_lettered[consumer] += 1
+
+    def dead_lettered(self) -> Mapping[str, int]:
+        return self._dead_lettered
 
     # Consuming -----------------------------------------------------------------------------
     async def subscribe(

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from application.shared.ports.cache import Cache, CacheKey, Lookup
+from application.shared.ports.cache import Cache, CacheKey, CacheObserver, Lookup
 
 T = TypeVar("T")
 Q = TypeVar("Q")
@@ -28,7 +28,9 @@ R = TypeVar("R")
 
 class ReadThrough:
     """`claim_hold`: how long another process may load a key we miss before we load it too;
-    `claim_poll`: how often we look for its value meanwhile."""
+    `claim_poll`: how often we look for its value meanwhile. `observer` hears whether each
+    read was a hit at its first look (the looks while waiting for another loader are not reads).
+    """
 
     def __init__(
         self,
@@ -37,8 +39,10 @@ class ReadThrough:
         single_flight: bool = True,
         claim_hold: timedelta = timedelta(milliseconds=250),
         claim_poll: timedelta = timedelta(milliseconds=10),
+        observer: CacheObserver | None = None,
     ) -> None:
         self._cache = cache
+        self._observer = observer
         self._single_flight = single_flight
         self._claim_hold = claim_hold
         self._claim_poll = claim_poll.total_seconds()
@@ -50,6 +54,8 @@ class ReadThrough:
 
     async def read(self, key: CacheKey[T], load: Callable[[], Awaitable[T]], ttl: timedelta) -> T:
         found = await self._cache.lookup(key)
+        if self._observer is not None:
+            self._observer.looked_up(key.space, found.value is not None)
         if found.value is not None:
             return found.value
         if not self._single_flight:

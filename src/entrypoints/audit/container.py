@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import providers
 
-from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork, MemoryInboxRecords
 from adapters.audit.sql import SqlAuditUnitOfWork
 from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
+from application.shared.maintenance import Chore
 from entrypoints.module import ModuleContainer
+from entrypoints.settings import Settings
+
+
+def memory_inbox_chores(settings: Settings, store: MemoryAuditStore) -> list[Chore]:
+    """The memory inbox forgets as the SQL one does (the platform's "inbox" chore, on SQL)."""
+    forget = MemoryInboxRecords(store).forget
+    keep = timedelta(seconds=settings.maintenance.inbox_retention)
+    return [Chore.forgetting("inbox", forget, keep)]
 
 
 class AuditContainer(ModuleContainer):
@@ -23,3 +34,8 @@ class AuditContainer(ModuleContainer):
     )
     consumers = providers.List(providers.Singleton(RecordChange, uow=uow.provider))
     list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=uow.provider)
+    chores = providers.Selector(
+        platform.persistence,
+        sql=providers.Object([]),
+        memory=providers.Callable(memory_inbox_chores, platform.settings, memory_store),
+    )

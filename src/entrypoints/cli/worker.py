@@ -11,6 +11,7 @@ import asyncio
 import signal
 from typing import Any
 
+import msgspec
 import structlog
 from prometheus_client import CollectorRegistry, ProcessCollector
 
@@ -18,6 +19,7 @@ from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
 from entrypoints.metrics.exposition import metrics_port, serve_metrics
 from entrypoints.metrics.messaging import MessagingCollector
+from entrypoints.metrics.projections import ProjectionCollector
 from entrypoints.projector_runner import ProjectorRunner
 from entrypoints.settings import Settings
 from entrypoints.tracing import stop_tracing
@@ -72,6 +74,9 @@ async def work(
     projector: bool = False,
     metrics_port: int = 0,
 ) -> None:
+    if metrics_port:  # --metrics-port alone turns metrics on, as PORTICO_METRICS_PORT would
+        metrics = msgspec.structs.replace(settings.metrics, port=metrics_port)
+        settings = msgspec.structs.replace(settings, metrics=metrics)
     container = build_container(settings)
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
     # Several projectors at once are safe: each step is a compare-and-set (docs/ordering.md).
@@ -90,6 +95,10 @@ async def work(
     if metrics_port:
         registry = CollectorRegistry()
         registry.register(MessagingCollector(runtime, loop))
+        registry.register(ProjectionCollector(container.projectors(), loop))
+        dependencies = container.platform.dependency_metrics()
+        if dependencies is not None:  # its pools, cache, payments and breakers
+            registry.register(dependencies.registry)
         ProcessCollector(registry=registry)
         serve_metrics(settings, metrics_port, registry)
     await runtime.start()

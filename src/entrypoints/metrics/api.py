@@ -2,7 +2,7 @@
 
 Requests by method, route template (the route's pattern, `/api/v1/products/{product_id}`, never
 the raw path, so the series stay few whatever callers send) and status, with their latency;
-sign-in failures and refusals of locked accounts; whether its circuit breakers are open. Under
+sign-in failures and refusals of locked accounts (the dependencies' figures: dependencies.py). Under
 `portico serve` the values live in prometheus-client's per-process files (exposition.py), so
 every worker's counts add up.
 
@@ -18,7 +18,7 @@ import contextlib
 import os
 from bisect import bisect_left
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 
 from entrypoints.settings import Settings
 
@@ -59,14 +59,6 @@ class ApiMetrics:
             registry=self.registry,
         )
 
-        self._circuit_open = Gauge(
-            "portico_circuit_open",
-            "1 while the circuit breaker is open or probing (half-open) in any API worker, 0 "
-            "once closed; absent until it first opens.",
-            ["circuit"],
-            multiprocess_mode="livemax",
-            registry=self.registry,
-        )
         # Known methods x route templates x statuses: their series handles, looked up once
         # (labels() costs as much as counting), and what was counted since the last flush as
         # [requests, seconds, one count per bucket] (the last bucket is +Inf).
@@ -120,12 +112,9 @@ class ApiMetrics:
     def locked_out(self) -> None:
         self._locked_out.inc()
 
-    def circuit_changed(self, name: str, previous: str, state: str) -> None:
-        self._circuit_open.labels(name).set(0 if state == "closed" else 1)
-
     async def close(self) -> None:
-        """At a worker's shutdown: what is pending is written, and its live values (the
-        circuits) leave the sum."""
+        """At a worker's shutdown: what is pending is written, and its live values (pools,
+        circuits) leave the sums."""
         if self._flusher is not None:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

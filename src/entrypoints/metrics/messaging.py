@@ -24,6 +24,8 @@ _CONSUMER_COUNTERS = {
     "applied": "Events the consumer applied.",
     "skipped": "Events the consumer had already applied, or that were of no interest to it.",
     "failed": "Events whose handling raised (each is delivered again, then dead-lettered).",
+    "dead_lettered": "Events this worker sent to the consumer's dead letters after their last "
+    "attempt.",
 }
 
 

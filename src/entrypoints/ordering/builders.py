@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from adapters.ordering.payments.breaker import PaymentBreaker, payment_breaker
+from adapters.ordering.payments.breaker import PaymentBreaker, log_breaker_change, payment_breaker
+from adapters.resilience.circuit_breaker import State
 from application.shared.projection_lag import ProjectionLagHandler
+from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.platform.probes import Degraded, Probe, Status
 from entrypoints.settings import Settings
 
 
-def build_payment_breaker(settings: Settings) -> PaymentBreaker:
+def build_payment_breaker(
+    settings: Settings, metrics: DependencyMetrics | None = None
+) -> PaymentBreaker:
+    def changed(name: str, previous: State, state: State) -> None:
+        log_breaker_change(name, previous, state)
+        if metrics is not None:
+            metrics.circuit_changed(name, previous, state)
+
     return PaymentBreaker(
         payment_breaker(
             failure_threshold=settings.payments.breaker_failures,
             reset_timeout=settings.payments.breaker_reset_ms / 1000,
+            on_change=changed,
         )
     )
 

@@ -50,7 +50,7 @@ class OrderingContainer(ModuleContainer):
     catalog = providers.DependenciesContainer()  # the stock orders reserve and release
     notifications = providers.DependenciesContainer()
     settings, clock, ids = platform.settings, platform.clock, platform.ids
-    events = platform.event_store
+    events, counts = platform.event_store, platform.dependency_metrics  # counts: None when off
 
     # Orders reserve and release stock: product reads are invalidated after commit too. Order
     # events (and the stock changes) are integration events: written to the outbox in the
@@ -95,7 +95,7 @@ class OrderingContainer(ModuleContainer):
 
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker
     # (its `guard=`): a failing provider answers 503 at once instead of holding every request.
-    payment_breaker = providers.Singleton(build_payment_breaker, settings)
+    payment_breaker = providers.Singleton(build_payment_breaker, settings, counts)
     payment_gateway = providers.Selector(
         settings.provided.payments.backend,
         fake=providers.Singleton(FakePaymentGateway),
@@ -108,7 +108,7 @@ class OrderingContainer(ModuleContainer):
             guard=payment_breaker,
         ),
     )
-    traced_gateway = providers.Singleton(traced_payments, platform.tracing, payment_gateway)
+    traced_gateway = providers.Singleton(traced_payments, platform.tracing, payment_gateway, counts)
     resources = providers.List(payment_gateway)
 
     # POST /orders: rerun on a conflict, and once per Idempotency-Key (composed here).

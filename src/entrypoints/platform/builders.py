@@ -6,13 +6,15 @@ from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
 from adapters.cache.redis_client import connect_redis
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
+from application.shared.ports.cache import Cache
 from application.shared.ports.tracing import Tracing
-from entrypoints.metrics.api import ApiMetrics
+from application.shared.read_through import ReadThrough
+from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.settings import Settings
 from entrypoints.tracing import trace_database
 
 
-def build_redis_cache(settings: Settings, metrics: ApiMetrics | None = None) -> RedisCache:
+def build_redis_cache(settings: Settings, metrics: DependencyMetrics | None = None) -> RedisCache:
     timeout = settings.redis.timeout_ms / 1000
 
     def changed(name: str, previous: State, state: State) -> None:
@@ -28,17 +30,32 @@ def build_redis_cache(settings: Settings, metrics: ApiMetrics | None = None) -> 
         on_change=changed,
     )
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
-    return RedisCache(client, prefix=settings.cache.prefix, timeout=timeout, breaker=breaker)
+    return RedisCache(
+        client, prefix=settings.cache.prefix, timeout=timeout, breaker=breaker, observer=metrics
+    )
 
 
 def uses_cache(settings: Settings) -> bool:
     return settings.cache.backend != "none"
 
 
-def build_sql_database(tracing: Tracing, settings: Settings) -> SqlDatabase:
+def build_read_through(
+    settings: Settings, cache: Cache, metrics: DependencyMetrics | None = None
+) -> ReadThrough:
+    """With no cache, no single flight either (every read reaches the database), and no hits
+    or misses to count."""
+    cached = uses_cache(settings)
+    return ReadThrough(cache, single_flight=cached, observer=metrics if cached else None)
+
+
+def build_sql_database(
+    tracing: Tracing, settings: Settings, metrics: DependencyMetrics | None = None
+) -> SqlDatabase:
     """PORTICO_DATABASE_URL's database; `tracing` first, so the SDK is up before the engine."""
     database = settings.database
     engine = SqlDatabase(
         database.url, pool_size=database.pool_size, echo=database.echo, read_url=database.read_url
     )
+    if metrics is not None:
+        engine.observe_pool(metrics)
     return trace_database(tracing, engine)

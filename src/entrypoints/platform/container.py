@@ -26,9 +26,13 @@ from adapters.system.ids import Uuid7Generator
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
-from application.shared.read_through import ReadThrough
 from entrypoints.metrics.api import api_metrics
-from entrypoints.platform.builders import build_redis_cache, build_sql_database, uses_cache
+from entrypoints.metrics.dependencies import dependency_metrics
+from entrypoints.platform.builders import (
+    build_read_through,
+    build_redis_cache,
+    build_sql_database,
+)
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.settings import Settings
@@ -52,7 +56,8 @@ class PlatformContainer(containers.DeclarativeContainer):
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
-    redis_cache = providers.Singleton(build_redis_cache, settings, metrics)
+    dependency_metrics = providers.Singleton(dependency_metrics, settings)  # pools, cache...
+    redis_cache = providers.Singleton(build_redis_cache, settings, dependency_metrics)
     cache = providers.Selector(
         cache_kind,
         none=providers.Singleton(NoCache),
@@ -60,15 +65,12 @@ class PlatformContainer(containers.DeclarativeContainer):
         redis=redis_cache,
     )
     cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache.ttl)
-    # With no cache, no single flight either: every read reaches the database.
-    read_through = providers.Singleton(
-        ReadThrough, cache=cache, single_flight=providers.Callable(uses_cache, settings)
-    )
+    read_through = providers.Singleton(build_read_through, settings, cache, dependency_metrics)
     # In-process reactions to committed events: each context adds its own (the root does).
     after_commit = providers.Singleton(AfterCommit)
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
-    sql_database = providers.Singleton(build_sql_database, tracing, settings)
+    sql_database = providers.Singleton(build_sql_database, tracing, settings, dependency_metrics)
     database = providers.Selector(persistence, sql=sql_database, memory=_none)
 
     # The outbox: units of work write integration events with their state change.

@@ -40,7 +40,7 @@ def platform_chores(
             timedelta(seconds=keep.stuck_after),
         ),
     ]
-    if database is not None:  # memory units of work keep their inbox in their own stores
+    if database is not None:  # memory inboxes live in their contexts' stores, with their chores
         records = SqlInboxRecords(database)
         chores.append(
             Chore.forgetting("inbox", records.forget, timedelta(seconds=keep.inbox_retention))

@@ -104,7 +104,8 @@ class MessagingRuntime:
 
     async def stats(self) -> dict[str, Any]:
         """Outbox backlog and the age in seconds of its oldest event (0 when none waits), relay
-        counters and, per consumer, counters and lag per context."""
+        counters and, per consumer, counters (the events this process dead-lettered among them)
+        and lag per context."""
         found: dict[str, Any] = {}
         with contextlib.suppress(Exception):
             outbox = self._container.platform.outbox()
@@ -118,9 +119,11 @@ class MessagingRuntime:
                 "failures": self._relay.stats.failures,
             }
         lag = await consumer_lag(self._bus, self.runner.consumers)
+        dead = self._bus.dead_lettered()
         found["consumers"] = {
             consumer.name: {
                 **_counters(self.runner.stats[consumer.name]),
+                "dead_lettered": dead.get(consumer.name, 0),
                 "lag": lag[consumer.name],
             }
             for consumer in self.runner.consumers

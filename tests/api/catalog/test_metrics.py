@@ -12,14 +12,15 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.parser import text_string_to_metric_families
 
+from application.catalog.read_cache import PRODUCTS
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.metrics.exposition import serve_metrics, shared_between_processes, sum_of_processes
 from entrypoints.settings import CacheSettings, MetricsSettings, RedisSettings, Settings
 from tests.api.conftest import Client, create
 from tests.support.auth import auth_headers
+from tests.support.metrics import samples
 from tests.support.servers import free_port
 
 
@@ -32,14 +33,6 @@ async def test_metrics_are_off_by_default_and_never_on_the_api_port(
     on = msgspec.structs.replace(settings, metrics=MetricsSettings(port=free_port()))
     async with AsyncTestClient(create_app(build_container(on))) as metered:
         assert (await metered.get("/metrics")).status_code == 404
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 async def test_the_metrics_port_counts_requests_by_route_template(
@@ -97,11 +90,41 @@ async def test_an_open_circuit_breaker_shows_in_the_metrics(settings: Settings) 
         redis=RedisSettings(url=f"redis://127.0.0.1:{nobody}/0"),
     )
     container = build_container(on)
-    cache, metrics = container.platform.redis_cache(), container.platform.metrics()
+    cache, metrics = container.platform.redis_cache(), container.platform.dependency_metrics()
     assert metrics is not None
     try:
         assert await cache.status() == "degraded"
+        assert await cache.get(PRODUCTS.key("p-1")) is None  # refused: the circuit is open
     finally:
         await cache.close()
     found = samples(generate_latest(metrics.registry).decode())
     assert found[("portico_circuit_open", frozenset({("circuit", "redis-cache")}))] == 1
+    # The failed PING is counted; the lookup the open circuit refused tried nothing.
+    assert (
+        found[("portico_cache_errors_total", frozenset({("cache", "-"), ("operation", "ping")}))]
+        == 1
+    )
+    assert not any(
+        dict(labels).get("operation") == "lookup"
+        for name, labels in found
+        if name == "portico_cache_errors_total"
+    )
+
+
+async def test_a_failed_cache_read_is_counted_under_its_cache(settings: Settings) -> None:
+    on = msgspec.structs.replace(
+        settings,
+        metrics=MetricsSettings(port=free_port()),
+        cache=CacheSettings(backend="redis", breaker_failures=5),
+        redis=RedisSettings(url=f"redis://127.0.0.1:{free_port()}/0"),  # nobody answers
+    )
+    container = build_container(on)
+    cache, metrics = container.platform.redis_cache(), container.platform.dependency_metrics()
+    assert metrics is not None
+    try:
+        assert await cache.get(PRODUCTS.key("p-1")) is None  # a miss, not an error
+    finally:
+        await cache.close()
+    found = samples(generate_latest(metrics.registry).decode())
+    labels = frozenset({("cache", "catalog:product"), ("operation", "lookup")})
+    assert found[("portico_cache_errors_total", labels)] == 1

@@ -28,6 +28,7 @@ WAIT = 60.0
 ADMIN, SECRET = "admin@example.com", "an administrator secret"
 PRODUCT = 'portico_http_requests_total{method="GET",route="/api/v1/products/{product_id}"}'
 PRODUCTS, READS = 3, 40
+POOL = 4  # PORTICO_DATABASE_POOL_SIZE of every process
 
 
 def until(condition: Callable[[], bool], what: str) -> None:
@@ -55,6 +56,7 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
             outbox_poll_interval="0.05",
             messaging_stats_interval="0",
             access_log="false",
+            database_pool_size=str(POOL),
         )
         assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
         create_admin(env, tmp_path, ADMIN, SECRET)
@@ -134,5 +136,20 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
                 )
                 assert prometheus.value("portico_outbox_backlog") is not None
                 assert prometheus.value("portico_outbox_oldest_age_seconds") is not None
+                # The pools' gauges add up over both API workers (livesum), 4 connections each.
+                pool = 'portico_db_pool_{}{{job="serve",database="database"{}}}'
+                assert prometheus.value(pool.format("size", "")) == 2 * POOL
+                idle = prometheus.value(pool.format("connections", ',state="idle"')) or 0.0
+                assert 1 <= idle <= 2 * POOL
+                assert prometheus.value(pool.format("connections", ',state="in_use"')) is not None
+                of_worker = 'portico_{}{{job="worker",{}}}'
+                assert (
+                    prometheus.value(of_worker.format("db_pool_size", 'database="database"'))
+                    == POOL
+                )
+                dead = of_worker.format("consumer_dead_lettered_total", 'consumer="audit"')
+                assert prometheus.value(dead) == 0.0
+                lag = of_worker.format("projection_lag", 'projection="order_details"')
+                assert prometheus.value(lag) == 0.0  # no orders: nothing to project
         finally:
             worker.kill()

@@ -23,6 +23,10 @@ T = TypeVar("T")
 _log = structlog.get_logger("portico.payments")
 
 
+class PaymentsPaused(PaymentUnavailable):
+    """PaymentUnavailable because the circuit is open: nothing was sent to the provider."""
+
+
 def log_breaker_change(name: str, previous: State, state: State) -> None:
     _log.warning("payments.circuit_changed", circuit=name, previous=previous, state=state)
 
@@ -32,13 +36,14 @@ def payment_breaker(
     failure_threshold: int,
     reset_timeout: float,
     clock: Callable[[], float] = time.monotonic,
+    on_change: Callable[[str, State, State], None] = log_breaker_change,
 ) -> CircuitBreaker:
     return CircuitBreaker(
         "payment-provider",
         failure_threshold=failure_threshold,
         reset_timeout=reset_timeout,
         failure_types=(PaymentUnavailable,),
-        on_change=log_breaker_change,
+        on_change=on_change,
         clock=clock,
     )
 
@@ -51,7 +56,7 @@ class PaymentBreaker:
         try:
             return await self.breaker.call(operation)
         except CircuitOpen:
-            raise PaymentUnavailable(
+            raise PaymentsPaused(
                 "the payment provider is failing; payments are paused (circuit open)",
                 retry_after=max(1.0, self.breaker.retry_after()),
             ) from None

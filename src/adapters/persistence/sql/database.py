@@ -12,11 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, Protocol, cast
 
 import structlog
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql.engine import create_engine
 from application.shared.errors import DependencyUnavailable
@@ -75,6 +77,16 @@ def _says_unreachable(error: BaseException) -> bool:
     return False
 
 
+class PoolObserver(Protocol):
+    """Told how a database's connection pool is used (metrics, with metrics on)."""
+
+    def pool_opened(self, database: str, size: int) -> None: ...
+
+    def pool_changed(self, database: str, in_use: int, idle: int, overflow: int) -> None: ...
+
+    def pool_waited(self, database: str, seconds: float) -> None: ...
+
+
 class SqlDatabase:
     """With a `read_url`, queries that may be a moment stale read from that replica (see
     `for_reads`); everything else, and every read when the replica is down, uses the primary."""
@@ -104,6 +116,54 @@ class SqlDatabase:
         # Counts outages: a success only ends an outage if its work began after it was seen, so
         # work that was already under way when the database went away does not flap the state.
         self.outages = 0
+        self._observer: PoolObserver | None = None
+
+    def observe_pool(self, observer: PoolObserver) -> None:
+        """Tell `observer` of every checkout and checkin of this database's pool (and its
+        replica's), and of the checkouts that had to wait. Pools that are not queues (SQLite in
+        memory) have nothing to tell."""
+        if self.replica is not None:
+            self.replica.observe_pool(observer)
+        if not isinstance(self.engine.pool, QueuePool):
+            return
+        self._observer = observer
+        name, engine = self.name, self.engine  # engine.pool: dispose() makes a new one
+
+        def checked_out(*_: Any) -> None:
+            pool = cast("QueuePool", engine.pool)
+            in_use, overflow = pool.checkedout(), max(pool.overflow(), 0)
+            observer.pool_changed(name, in_use, pool.checkedin(), overflow)
+
+        def checked_in(*_: Any) -> None:
+            # Told just before the connection goes back: back in the queue, or closed if the
+            # queue is full (an overflow connection).
+            pool = cast("QueuePool", engine.pool)
+            idle, overflow = pool.checkedin(), max(pool.overflow(), 0)
+            if idle < pool.size():
+                idle += 1
+            else:
+                overflow = max(overflow - 1, 0)
+            observer.pool_changed(name, max(pool.checkedout() - 1, 0), idle, overflow)
+
+        observer.pool_opened(name, self.engine.pool.size())
+        event.listen(self.engine.sync_engine, "checkout", checked_out)
+        event.listen(self.engine.sync_engine, "checkin", checked_in)
+
+    def wait_began(self) -> float | None:
+        """Before a checkout: the time now if every connection is taken and none may be opened
+        (the checkout will wait), else None. Only while a PoolObserver listens."""
+        if self._observer is None:
+            return None
+        pool = cast("QueuePool", self.engine.pool)  # observe_pool listens to queues only
+        # overflow() starts at -size and counts the connections opened; its ceiling,
+        # max_overflow, is only kept privately.
+        if pool.checkedin() == 0 and pool.overflow() >= pool._max_overflow:
+            return time.perf_counter()
+        return None
+
+    def wait_ended(self, began: float | None) -> None:
+        if began is not None and self._observer is not None:
+            self._observer.pool_waited(self.name, time.perf_counter() - began)
 
     @property
     def backend(self) -> str:
@@ -163,12 +223,14 @@ class SqlDatabase:
         database = self.for_reads()
         if database is not self:
             began_at = database.outages
+            waiting = database.wait_began()
             try:
                 connection = await database.autocommit_engine.connect()
             except Exception as error:
                 if database.unavailable(error) is None and not is_unreachable(error):
                     raise
             else:  # a query that fails once connected is an error of this request (503)
+                database.wait_ended(waiting)
                 try:
                     yield connection
                 except Exception as error:
@@ -187,8 +249,10 @@ class SqlDatabase:
         """A connection (autocommit unless told otherwise) whose outage errors are translated."""
         engine = self.autocommit_engine if autocommit else self.engine
         began_at = self.outages
+        waiting = self.wait_began()
         try:
             async with engine.connect() as connection:
+                self.wait_ended(waiting)
                 yield connection
         except Exception as error:
             if (translated := self.unavailable(error)) is not None:
@@ -200,9 +264,12 @@ class SqlDatabase:
     async def begin(self) -> AsyncIterator[AsyncConnection]:
         """A connection in a transaction, committed on success; outage errors translated."""
         began_at = self.outages
+        waiting = self.wait_began()
         try:
-            async with self.engine.begin() as connection:
-                yield connection
+            async with self.engine.connect() as connection:
+                self.wait_ended(waiting)
+                async with connection.begin():
+                    yield connection
         except Exception as error:
             if (translated := self.unavailable(error)) is not None:
                 raise translated from error

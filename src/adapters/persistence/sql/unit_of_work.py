@@ -67,8 +67,10 @@ class SqlUnitOfWork(UnitOfWork):
         engine = db.autocommit_engine if self.read_only else db.engine
         self._transaction: AsyncTransaction | None = None
         self._began_at = db.outages
+        waiting = db.wait_began()
         try:
             self._connection: AsyncConnection = await engine.connect()
+            db.wait_ended(waiting)
         except Exception as error:
             if (translated := db.unavailable(error)) is not None:
                 raise translated from error

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -97,3 +97,13 @@ class Cache(ABC):
 
     async def delete(self, key: CacheKey[Any]) -> None:
         await self.delete_many([key])
+
+
+class CacheObserver(Protocol):
+    """Told how the cache serves (metrics, with metrics on; None otherwise)."""
+
+    def looked_up(self, space: CacheSpace[Any], hit: bool) -> None:
+        """A read-through's first look at a key: answered from the cache (hit) or not."""
+
+    def failed(self, space: CacheSpace[Any] | None, operation: str) -> None:
+        """An operation failed against the cache's store (None: not about one space)."""

@@ -8,7 +8,7 @@ contract built from one: other contexts and other services depend on its `type`,
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -146,6 +146,11 @@ class MessageBus(ABC):
     @abstractmethod
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
         """The events `consumer` gave up on after its last attempt, oldest first."""
+
+    def dead_lettered(self) -> Mapping[str, int]:
+        """How many events this process sent to each consumer's dead letters since it started
+        (for metrics: the dead letters themselves are shared, `dead_letters`)."""
+        return {}
 
     @abstractmethod
     async def lag(self, consumer: str, context: str) -> int:

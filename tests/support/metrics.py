@@ -1,0 +1,22 @@
+"""Reading Prometheus's text format in tests: every sample by name and labels."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(text: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def registry_samples(registry: CollectorRegistry | None) -> Samples:
+    """What a scrape of `registry` would show."""
+    assert registry is not None
+    return samples(generate_latest(registry).decode())
