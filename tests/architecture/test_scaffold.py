@@ -44,6 +44,8 @@ def test_a_scaffolded_context_and_use_cases_pass_every_check(tmp_path: Path) -> 
     _ok(_run(copy, *portico, "scaffold", "use-case", "shipment", "tracking", "--query"))
 
     assert '    "shipment",\n' in (copy / "src" / "entrypoints" / "modules.py").read_text()
+    assert "/api/v1/shipments" in (copy / "docs" / "api" / "openapi.json").read_text()
+    assert list((copy / "tests" / "golden" / "events" / "shipment").glob("*.v1.json"))
     _ok(_run(copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
     _ok(_run(copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
     _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(copy / ".mypy_cache")))
@@ -62,6 +64,9 @@ def test_a_scaffolded_context_and_use_cases_pass_every_check(tmp_path: Path) -> 
         str(BIN / "pytest"),
         *(f"tests/{tier}/shipment" for tier in ("unit", "application", "contract", "api")),
         "tests/architecture/test_modules.py",
+        # The scaffold wrote the new routes and events into the committed contracts.
+        "tests/architecture/test_contracts.py",
+        "tests/golden",
         "-q",
         "-p",
         "no:cacheprovider",
