@@ -28,11 +28,7 @@ from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
-from entrypoints.platform.builders import (
-    build_read_through,
-    build_redis_cache,
-    build_sql_database,
-)
+from entrypoints.platform.builders import build_read_through, build_redis_cache, build_sql_database
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.settings import Settings
