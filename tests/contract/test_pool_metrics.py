@@ -64,8 +64,8 @@ async def test_the_pool_reports_its_connections_and_the_waits_for_one(tmp_path: 
         assert after["overflow"] == 0
         assert after["waits"] == 1
         assert after["waited"] > 0
-        async with database.connect():  # a connection was idle: no wait
-            pass
+        async with database.connect() as connection:  # a connection was idle: no wait
+            await connection.execute(text("SELECT 1"))
         assert figures(metrics)["waits"] == 1
         async with database.reading() as connection:  # the replica's own pool
             await connection.execute(text("SELECT 1"))
