@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ rules:  ## promtool: the Prometheus configuration, alert rules and their unit te
 
 pytest: install  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
+
+template-update: install  ## the copier update test (minutes; outside `make test`): a project takes a newer template
+	PORTICO_TEMPLATE_UPDATE=1 $(RUN) pytest tests/template/test_copier_update.py
 
 contracts: install  ## write every committed API contract of docs/api/ from the code (docs/api.md)
 	$(RUN) python -m tools.contracts
