@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid5
 
+from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.results import OrderChanged
 from application.ordering.streams import save_order
-from application.shared.idempotency import OnceRules
+from application.ordering.unit_of_work import OrderingUnitOfWork
+from application.shared.idempotency import IdempotencyKeyReused, OnceRules
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
+from domain.ordering.events import OrderPlaced
 from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
-from domain.ordering.order import Order
+from domain.ordering.order import Order, OrderStatus, stream_of
 from domain.shared.errors import InvalidValue
 
 
@@ -53,6 +56,33 @@ PLACE_ORDER_ONCE: OnceRules[PlaceOrder, OrderChanged] = OnceRules(
 )
 
 
+# The namespace of the ids of orders placed under a key (any fixed UUID; never change it).
+_KEYED_ORDERS = UUID("5c1d3c2e-7f0a-4e55-9f61-0b8f3f3f5a10")
+
+
+def keyed_order_id(customer_id: UUID, key: str) -> UUID:
+    """An order placed under an Idempotency-Key has an id derived from its customer and key: the
+    event store (one stream per order) then refuses a second order for the key even when the
+    key's answer was lost (a process killed between the order's commit and the answer's)."""
+    return uuid5(_KEYED_ORDERS, f"{customer_id}:{key.strip()}")
+
+
+async def _placed_before(
+    uow: OrderingUnitOfWork, order_id: UUID, lines: Sequence[LineRequest]
+) -> OrderChanged | None:
+    """The first answer again if the keyed order exists; the key with other lines is refused."""
+    recorded = await uow.events.read(stream_of(order_id))
+    if not recorded:
+        return None
+    placed = ORDER_EVENT_CODEC.decode(recorded[0])
+    asked = [(line.product_id, line.quantity) for line in lines]
+    if not isinstance(placed, OrderPlaced) or asked != [
+        (line.product_id, line.quantity) for line in placed.lines
+    ]:
+        raise IdempotencyKeyReused()
+    return OrderChanged(order_id, 1, str(OrderStatus.PLACED))
+
+
 def _checked(lines: Sequence[LineRequest]) -> None:
     if not lines:
         raise InvalidValue("lines", "must hold at least one line")
@@ -68,7 +98,8 @@ def _checked(lines: Sequence[LineRequest]) -> None:
 
 class PlaceOrderHandler:
     """Rerun on a conflict by the wiring (RetriedOnConflict): nothing of a conflicting attempt is
-    kept, so the next one decides afresh, under a new order id."""
+    kept, so the next one decides afresh: under a new order id, or under a key's own id, where
+    it finds the order if a concurrent attempt with the key placed it."""
 
     def __init__(self, uow: OrderingUnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
         self._uow = uow
@@ -77,10 +108,13 @@ class PlaceOrderHandler:
 
     async def __call__(self, command: PlaceOrder) -> OrderChanged:
         _checked(command.lines)
-        order_id = self._ids.new_id()
+        key = command.idempotency_key
+        order_id = self._ids.new_id() if key is None else keyed_order_id(command.customer_id, key)
         now = self._clock.now()
         priced: dict[int, OrderLine] = {}
         async with self._uow() as uow:
+            if key is not None and (earlier := await _placed_before(uow, order_id, command.lines)):
+                return earlier
             # Products in id order: concurrent orders lock rows in one order, no deadlock.
             by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
             for index, line in by_product:

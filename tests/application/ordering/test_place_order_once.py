@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from uuid import UUID
 
@@ -99,3 +100,34 @@ async def test_without_a_key_every_request_places_an_order(
 
     assert first.order_id != second.order_id
     assert await shop.stock(tea) == 3
+
+
+async def test_an_order_whose_answer_was_lost_is_answered_not_placed_again(
+    shop: Shop, store: MemoryIdempotencyStore, clock: SteppingClock
+) -> None:
+    """The process died after the order committed and before the key's answer did: the claim
+    was freed as stale, so the retry runs the command again and finds the order."""
+    once = Idempotent(shop.place, store, clock, PLACE_ORDER_ONCE)
+    tea = await shop.product("TEA", stock=5)
+    lost = await shop.place(keyed(order(tea, 2), "k"))  # committed, no answer recorded
+
+    retried = await once(keyed(order(tea, 2), "k"))
+
+    assert retried == lost
+    assert await shop.stock(tea) == 3
+    with pytest.raises(IdempotencyKeyReused):
+        await shop.place(keyed(order(tea, 1), "k"))
+    assert await shop.stock(tea) == 3
+
+
+async def test_two_attempts_under_one_key_racing_place_one_order(
+    shop: Shop, clock: SteppingClock
+) -> None:
+    tea = await shop.product("TEA", stock=5)
+
+    first, second = await asyncio.gather(
+        shop.place(keyed(order(tea, 1), "k")), shop.place(keyed(order(tea, 1), "k"))
+    )
+
+    assert first.order_id == second.order_id
+    assert await shop.stock(tea) == 4
