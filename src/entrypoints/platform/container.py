@@ -1,8 +1,7 @@
 """PlatformContainer: the shared machinery, each part's adapter chosen by the settings.
 
 Contexts receive it as `platform` and build their own adapters on it. The root completes
-`after_commit`, `event_registry`, `probes`, `resources` and `chores` with the contexts' parts.
-"""
+`after_commit`, `event_registry`, `probes`, `resources` and `chores` with the contexts' parts."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from application.shared.after_commit import AfterCommit
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
 from entrypoints.platform.builders import build_read_through, build_redis_cache, build_sql_database
+from entrypoints.platform.email import mailer_selector
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.settings import Settings
@@ -91,6 +91,8 @@ class PlatformContainer(containers.DeclarativeContainer):
         ),
     )
 
+    mailer = mailer_selector(settings)  # PORTICO_EMAIL: mail to people, through their consumers
+
     # Housekeeping: one process at a time (the lease) forgets what outlived its retention.
     lease = providers.Singleton(build_lease, database)
     chores = providers.Callable(platform_chores, settings, outbox, idempotency_store, database)
@@ -143,5 +145,6 @@ class PlatformContainer(containers.DeclarativeContainer):
     resources = providers.List(
         bus,
         database,
+        mailer,
         providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none),
     )

@@ -107,6 +107,12 @@ class AuthSettings(Group, frozen=True):
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 20
     login_failures_per_account: Annotated[int, msgspec.Meta(ge=1)] = 5
     login_lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
+    # Accounts (docs/identity.md): whether an unverified email may sign in, how long the mailed
+    # links work, and how many verification mails one address may ask for per hour.
+    unverified_sign_in: bool = True
+    email_verification_ttl: Annotated[int, msgspec.Meta(ge=60, le=2_592_000)] = 172_800
+    password_reset_ttl: Annotated[int, msgspec.Meta(ge=60, le=86_400)] = 3_600
+    verification_resends_per_hour: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
 
     @property
     def signing_key_files(self) -> list[str]:
@@ -215,3 +221,21 @@ class NotifierSettings(Group, frozen=True):
     webhook_url: str = ""
     webhook_secret: str = ""
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+
+
+class EmailSettings(Group, frozen=True):
+    """Mail to people (docs/identity.md): log (development: a log line) or smtp."""
+
+    backend: Literal["log", "smtp"] = "log"
+    sender: str = "no-reply@localhost"
+    sender_name: str = "Portico"
+    # Where the links in mails point: the page of your front end that takes the token.
+    link_base: str = "http://127.0.0.1:8000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+    # A CA bundle for a server whose certificate the system's CAs do not know.
+    smtp_ca_file: str = ""

@@ -11,6 +11,7 @@ from entrypoints.settings.groups import (
     BusSettings,
     CacheSettings,
     DatabaseSettings,
+    EmailSettings,
     HttpSettings,
     LoggingSettings,
     MaintenanceSettings,
@@ -54,12 +55,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     projections: ProjectionSettings = msgspec.field(default_factory=ProjectionSettings)
     payments: PaymentSettings = msgspec.field(default_factory=PaymentSettings)
     notifier: NotifierSettings = msgspec.field(default_factory=NotifierSettings)
+    email: EmailSettings = msgspec.field(default_factory=EmailSettings)
 
     def __post_init__(self) -> None:
         problems = (
             _auth_problems(self)
             + _payment_problems(self)
             + _notifier_problems(self)
+            + _email_problems(self)
             + _sentry_problems(self)
             + _profiling_problems(self)
             + _proxy_problems(self)
@@ -156,6 +159,16 @@ def _notifier_problems(settings: Settings) -> list[str]:
             f"{env_name('notifier.webhook_secret')} must be at least 16 characters when "
             f"{env_name('notifier.backend')}=webhook (receivers check the signature with it)"
         )
+    return problems
+
+
+def _email_problems(settings: Settings) -> list[str]:
+    email = settings.email
+    problems = []
+    if not email.link_base.startswith(("http://", "https://")):
+        problems.append(f"{env_name('email.link_base')} must be an http(s) URL")
+    if "@" not in email.sender:
+        problems.append(f"{env_name('email.sender')} must be an email address")
     return problems
 
 

@@ -56,6 +56,10 @@ VARIABLES: dict[str, str] = {
     "PORTICO_RATE_LIMIT_AUTH_PER_MINUTE": "auth.rate_limit_per_minute",
     "PORTICO_LOGIN_FAILURES_PER_ACCOUNT": "auth.login_failures_per_account",
     "PORTICO_LOGIN_LOCKOUT_SECONDS": "auth.login_lockout_seconds",
+    "PORTICO_UNVERIFIED_SIGN_IN": "auth.unverified_sign_in",
+    "PORTICO_EMAIL_VERIFICATION_TTL": "auth.email_verification_ttl",
+    "PORTICO_PASSWORD_RESET_TTL": "auth.password_reset_ttl",
+    "PORTICO_VERIFICATION_RESENDS_PER_HOUR": "auth.verification_resends_per_hour",
     # oidc
     "PORTICO_AUTH_OIDC_ISSUER": "oidc.issuer",
     "PORTICO_AUTH_OIDC_AUDIENCE": "oidc.audience",
@@ -107,6 +111,18 @@ VARIABLES: dict[str, str] = {
     "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",
     "PORTICO_PAYMENT_BREAKER_FAILURES": "payments.breaker_failures",
     "PORTICO_PAYMENT_BREAKER_RESET_MS": "payments.breaker_reset_ms",
+    # email
+    "PORTICO_EMAIL": "email.backend",
+    "PORTICO_EMAIL_SENDER": "email.sender",
+    "PORTICO_EMAIL_SENDER_NAME": "email.sender_name",
+    "PORTICO_EMAIL_LINK_BASE": "email.link_base",
+    "PORTICO_SMTP_HOST": "email.smtp_host",
+    "PORTICO_SMTP_PORT": "email.smtp_port",
+    "PORTICO_SMTP_SECURITY": "email.smtp_security",
+    "PORTICO_SMTP_USERNAME": "email.smtp_username",
+    "PORTICO_SMTP_PASSWORD": "email.smtp_password",
+    "PORTICO_SMTP_TIMEOUT": "email.smtp_timeout",
+    "PORTICO_SMTP_CA_FILE": "email.smtp_ca_file",
     # notifier
     "PORTICO_NOTIFIER": "notifier.backend",
     "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",
@@ -125,6 +141,7 @@ SECRETS: tuple[str, ...] = (
     "PORTICO_PAYMENT_API_KEY",
     "PORTICO_NOTIFIER_WEBHOOK_SECRET",
     "PORTICO_SENTRY_DSN",
+    "PORTICO_SMTP_PASSWORD",
 )
 
 _BACKGROUND = (
