@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from adapters.persistence.memory.outbox import MemoryOutbox
+from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.repository import (
     AccessChange,
+    AccountTokenStore,
     IdentityUnitOfWork,
     RefreshTokenStore,
     UserPosition,
@@ -36,6 +39,7 @@ class MemoryIdentityStore:
     emails: dict[str, UUID] = field(default_factory=dict)
     tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     digests: dict[str, UUID] = field(default_factory=dict)
+    account_tokens: dict[str, AccountToken] = field(default_factory=dict)  # by digest
 
 
 class MemoryUserRepository(UserRepository):
@@ -157,14 +161,74 @@ class MemoryRefreshTokenStore(RefreshTokenStore):
                 self.staged[token_id] = dataclasses.replace(token, revoked_at=at)
 
 
+class MemoryAccountTokenStore(AccountTokenStore):
+    def __init__(self, store: MemoryIdentityStore) -> None:
+        self._store = store
+        self.staged: dict[str, AccountToken] = {}
+        self.used: set[str] = set()  # digests this unit of work spent: unused still at commit
+        self.forgotten: set[str] = set()
+
+    def _all(self) -> dict[str, AccountToken]:
+        return {**self._store.account_tokens, **self.staged}
+
+    async def add(self, token: AccountToken) -> None:
+        self.staged[token.digest] = token
+
+    async def find(self, digest: str, purpose: TokenPurpose) -> AccountToken | None:
+        token = self._all().get(digest)
+        return token if token is not None and token.purpose == purpose else None
+
+    async def use(self, token: AccountToken, at: datetime) -> bool:
+        current = self._all().get(token.digest)
+        if current is None or current.used_at is not None:
+            return False
+        for digest, other in self._all().items():
+            same = (other.user_id, other.purpose) == (token.user_id, token.purpose)
+            if same and other.used_at is None:
+                self.staged[digest] = dataclasses.replace(other, used_at=at)
+        self.used.add(token.digest)
+        return True
+
+    async def purge_expired(self, before: datetime) -> int:
+        expired = {d for d, token in self._all().items() if token.expires_at < before}
+        self.forgotten |= expired
+        return len(expired)
+
+    def check_commit(self) -> None:
+        for digest in self.used:
+            stored = self._store.account_tokens.get(digest)
+            if stored is not None and stored.used_at is not None:
+                raise ConcurrentUpdate("the account token was used meanwhile")
+
+    def apply_commit(self) -> None:
+        self._store.account_tokens.update(self.staged)
+        for digest in self.forgotten:
+            self._store.account_tokens.pop(digest, None)
+
+    def discard(self) -> None:
+        self.staged.clear()
+        self.used.clear()
+        self.forgotten.clear()
+
+
 class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
-    def __init__(self, store: MemoryIdentityStore, *, read_only: bool = False) -> None:
+    """With an `outbox`, a commit also appends the integration events of its domain events."""
+
+    def __init__(
+        self,
+        store: MemoryIdentityStore,
+        *,
+        read_only: bool = False,
+        outbox: MemoryOutbox | None = None,
+    ) -> None:
         self._store = store
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         self.users = self._users = MemoryUserRepository(self._store, self)
         self.refresh_tokens = self._tokens = MemoryRefreshTokenStore(self._store)
+        self.account_tokens = self._account_tokens = MemoryAccountTokenStore(self._store)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -181,6 +245,8 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             stored_token = store.tokens.get(token_id)
             if stored_token is not None and stored_token.used_at is not None:
                 raise ConcurrentUpdate(f"refresh token {token_id} was used meanwhile")
+        self._account_tokens.check_commit()
+        outgoing = self._outbox.prepare(events) if self._outbox else []
         for uid, user in users.staged.items():
             previous = store.users.get(uid)
             if previous is not None and store.emails.get(previous.email) == uid:
@@ -193,6 +259,9 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         for token_id in tokens.forgotten:
             if (gone := store.tokens.pop(token_id, None)) is not None:
                 store.digests.pop(gone.digest, None)
+        self._account_tokens.apply_commit()
+        if self._outbox:
+            self._outbox.append(outgoing)
         self._discard()
 
     async def _close(self) -> None:
@@ -205,6 +274,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.staged.clear()
         self._tokens.used.clear()
         self._tokens.forgotten.clear()
+        self._account_tokens.discard()
 
 
 def _copy(user: User) -> User:
@@ -217,6 +287,7 @@ def _copy(user: User) -> User:
         active=user.active,
         access_version=user.access_version,
         access_changed_at=user.access_changed_at,
+        email_verified_at=user.email_verified_at,
         created_at=user.created_at,
         updated_at=user.updated_at,
         version=user.version,

@@ -10,12 +10,14 @@ from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.identity.tables import refresh_tokens, users
+from adapters.identity.tables import account_tokens, refresh_tokens, users
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.repository import (
     AccessChange,
+    AccountTokenStore,
     IdentityUnitOfWork,
     RefreshTokenStore,
     UserPosition,
@@ -163,10 +165,75 @@ class SqlRefreshTokenStore(RefreshTokenStore):
         )
 
 
+class SqlAccountTokenStore(AccountTokenStore):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, token: AccountToken) -> None:
+        await self._conn.execute(
+            insert(account_tokens).values(
+                id=token.id,
+                user_id=token.user_id,
+                purpose=token.purpose.value,
+                digest=token.digest,
+                issued_at=token.issued_at,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+            )
+        )
+
+    async def find(self, digest: str, purpose: TokenPurpose) -> AccountToken | None:
+        result = await self._conn.execute(
+            select(account_tokens).where(
+                account_tokens.c.digest == digest, account_tokens.c.purpose == purpose.value
+            )
+        )
+        row = result.mappings().first()
+        if row is None:
+            return None
+        return AccountToken(
+            id=row["id"],
+            user_id=row["user_id"],
+            purpose=TokenPurpose(row["purpose"]),
+            digest=row["digest"],
+            issued_at=row["issued_at"],
+            expires_at=row["expires_at"],
+            used_at=row["used_at"],
+        )
+
+    async def use(self, token: AccountToken, at: datetime) -> bool:
+        # This token first, only while unused (the WHERE makes it single-use under concurrency:
+        # a second user waits for the first one's row lock, then matches no row); then its
+        # siblings, so one reset or verification spends every link mailed for it.
+        unused = account_tokens.c.used_at.is_(None)
+        result = await self._conn.execute(
+            update(account_tokens).where(account_tokens.c.id == token.id, unused).values(used_at=at)
+        )
+        if result.rowcount != 1:
+            return False
+        await self._conn.execute(
+            update(account_tokens)
+            .where(
+                account_tokens.c.user_id == token.user_id,
+                account_tokens.c.purpose == token.purpose.value,
+                unused,
+            )
+            .values(used_at=at)
+        )
+        return True
+
+    async def purge_expired(self, before: datetime) -> int:
+        result = await self._conn.execute(
+            delete(account_tokens).where(account_tokens.c.expires_at < before)
+        )
+        return int(result.rowcount)
+
+
 class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
         self.users = SqlUserRepository(connection, self)
         self.refresh_tokens = SqlRefreshTokenStore(connection)
+        self.account_tokens = SqlAccountTokenStore(connection)
 
 
 def _row(user: User) -> dict[str, Any]:
@@ -178,6 +245,7 @@ def _row(user: User) -> dict[str, Any]:
         "active": user.active,
         "access_version": user.access_version,
         "access_changed_at": user.access_changed_at,
+        "email_verified_at": user.email_verified_at,
         "version": user.version,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
@@ -193,6 +261,7 @@ def _user(row: RowMapping) -> User:
         active=bool(row["active"]),
         access_version=row["access_version"],
         access_changed_at=row["access_changed_at"],
+        email_verified_at=row["email_verified_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
@@ -212,4 +281,9 @@ def _token(row: RowMapping) -> RefreshToken:
     )
 
 
-__all__ = ["SqlIdentityUnitOfWork", "SqlRefreshTokenStore", "SqlUserRepository"]
+__all__ = [
+    "SqlAccountTokenStore",
+    "SqlIdentityUnitOfWork",
+    "SqlRefreshTokenStore",
+    "SqlUserRepository",
+]

@@ -27,6 +27,7 @@ users = Table(
     Column("active", Boolean(), nullable=False),
     Column("access_version", Integer(), nullable=False),
     Column("access_changed_at", UtcDateTime(), nullable=False),
+    Column("email_verified_at", UtcDateTime(), nullable=True),
     Column("version", Integer(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -49,6 +50,21 @@ refresh_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
     Column("used_at", UtcDateTime(), nullable=True),
     Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # verify-email | reset-password
+    Column("purpose", String(20), nullable=False),
+    # SHA-256 of the mailed token, hex: the token itself is never stored.
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
+    Column("used_at", UtcDateTime(), nullable=True),
+    Index(None, "user_id", "purpose"),
 )
 
 # -- ordering: the event store ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Housekeeping: forget refresh tokens that expired (they are refused anyway)."""
+"""Housekeeping: forget refresh tokens and mailed tokens that expired (refused anyway)."""
 
 from __future__ import annotations
 
@@ -14,5 +14,18 @@ class ForgetExpiredTokensHandler:
     async def __call__(self, expired_before: datetime) -> int:
         async with self._uow() as uow:
             count = await uow.refresh_tokens.purge_expired(expired_before)
+            await uow.commit()
+        return count
+
+
+class ForgetExpiredAccountTokensHandler:
+    """Housekeeping: forget mailed tokens (verification, reset) that expired."""
+
+    def __init__(self, uow: IdentityUnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, expired_before: datetime) -> int:
+        async with self._uow() as uow:
+            count = await uow.account_tokens.purge_expired(expired_before)
             await uow.commit()
         return count

@@ -2,6 +2,8 @@
 
 An unknown email, a wrong password and a disabled account give the same error after the same
 work (one password verification each), so the answer tells nothing about which accounts exist.
+With `unverified_sign_in` off, an account whose email is not verified is refused after the right
+password (EmailNotVerified).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from application.identity.views import TokenPair
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from domain.identity.email import normalize_email
-from domain.identity.errors import InvalidCredentials
+from domain.identity.errors import EmailNotVerified, InvalidCredentials
 from domain.identity.password_policy import PASSWORD_MAX
 from domain.identity.repository import UserRepository
 from domain.identity.user import User
@@ -43,8 +45,10 @@ class LoginHandler:
         clock: Clock,
         ids: IdGenerator,
         refresh_lifetime: timedelta,
+        unverified_sign_in: bool = True,
     ) -> None:
         self._uow = uow
+        self._unverified_sign_in = unverified_sign_in
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
@@ -62,6 +66,8 @@ class LoginHandler:
             matches = await self._hasher.verify(user.password_hash, password)
             if not matches or not user.active or len(password) > PASSWORD_MAX:
                 raise InvalidCredentials()
+            if not user.email_verified and not self._unverified_sign_in:
+                raise EmailNotVerified()  # only to the one who knows the password
             now = self._clock.now()
             if self._hasher.needs_rehash(user.password_hash):
                 user.rehash_password(password_hash=await self._hasher.hash(password), now=now)

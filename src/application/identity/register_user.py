@@ -1,4 +1,7 @@
-"""RegisterUser: open an account (customers sign up; admins are made with the CLI)."""
+"""RegisterUser: open an account (customers sign up; admins are made with the CLI).
+
+The new account's address is not verified yet: a verification mail is asked for in the same
+transaction (an event in the outbox; SendAccountMail sends it)."""
 
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ class RegisterUserHandler:
             roles=command.roles,
             now=self._clock.now(),
         )
+        user.request_email_verification(user.created_at)  # mailed after the answer (outbox)
         async with self._uow() as uow:
             await uow.users.add(user)
             await uow.commit()

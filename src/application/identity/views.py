@@ -18,6 +18,7 @@ class UserView:
     version: int
     created_at: datetime
     updated_at: datetime
+    email_verified: bool = False
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -29,6 +30,7 @@ class UserView:
             version=user.version,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            email_verified=user.email_verified,
         )
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from domain.shared.errors import (
     Conflict,
     Forbidden,
+    InvalidValue,
     NotFound,
     TooMany,
     Unauthenticated,
@@ -78,3 +79,22 @@ class TooManyAttempts(TooMany):
         super().__init__(
             f"too many failed attempts; try again in {retry_after} seconds", retry_after=retry_after
         )
+
+
+class InvalidAccountToken(InvalidValue):
+    """A mailed token we cannot accept: unknown, expired or used. One error for all three."""
+
+    code = "invalid-account-token"
+
+    def __init__(self) -> None:
+        super().__init__("token", "is unknown, expired or already used; ask for a new link")
+
+
+class EmailNotVerified(Forbidden):
+    """Sign-in refused until the address is verified (PORTICO_UNVERIFIED_SIGN_IN=false); said
+    only after the right password, so it tells nobody else whether the account exists."""
+
+    code = "email-not-verified"
+
+    def __init__(self) -> None:
+        super().__init__("verify your email address first; you can ask for a new link")

@@ -21,3 +21,22 @@ class UserAccessChanged(DomainEvent):
     roles: tuple[str, ...]
     active: bool
     reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailVerificationRequested(DomainEvent):
+    """A verification mail is due (sign-up, or asked again): the account mail consumer sends it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmailVerified(DomainEvent):
+    """The holder of a mailed token proved they read the account's address."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordResetRequested(DomainEvent):
+    """Someone asked to reset the password of an address. `known`: an account has it (then the
+    aggregate is the user); otherwise the aggregate is an id derived from the address, and the
+    request is recorded all the same, so both answers cost the same work."""
+
+    known: bool

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.user import User
 from domain.shared.unit_of_work import UnitOfWork
@@ -92,6 +93,30 @@ class RefreshTokenStore(ABC):
         """Forget tokens that expired before `before` (refused anyway); returns how many."""
 
 
+class AccountTokenStore(ABC):
+    """The mailed tokens (email verification, password reset), found by digest and purpose."""
+
+    @abstractmethod
+    async def add(self, token: AccountToken) -> None: ...
+
+    @abstractmethod
+    async def find(self, digest: str, purpose: TokenPurpose) -> AccountToken | None: ...
+
+    @abstractmethod
+    async def use(self, token: AccountToken, at: datetime) -> bool:
+        """Spend the token, and every other unused one of its user and purpose; False if the
+        token itself was used already.
+
+        Two concurrent uses of one token: exactly one gets True (SQL: the second waits for the
+        first one's row lock, then matches nothing; memory: the second commit is refused).
+        """
+
+    @abstractmethod
+    async def purge_expired(self, before: datetime) -> int:
+        """Forget tokens that expired before `before`; returns how many."""
+
+
 class IdentityUnitOfWork(UnitOfWork):
     users: UserRepository
     refresh_tokens: RefreshTokenStore
+    account_tokens: AccountTokenStore

@@ -7,7 +7,13 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.errors import LastAdministrator
-from domain.identity.events import UserAccessChanged, UserRegistered
+from domain.identity.events import (
+    EmailVerificationRequested,
+    EmailVerified,
+    PasswordResetRequested,
+    UserAccessChanged,
+    UserRegistered,
+)
 from domain.identity.roles import Role
 from domain.shared.aggregate import VersionedAggregate
 from domain.shared.errors import InvalidValue
@@ -26,6 +32,7 @@ class User(VersionedAggregate):
         "active",
         "created_at",
         "email",
+        "email_verified_at",
         "id",
         "password_hash",
         "roles",
@@ -44,6 +51,7 @@ class User(VersionedAggregate):
         created_at: datetime,
         updated_at: datetime,
         version: int,
+        email_verified_at: datetime | None = None,
     ) -> None:
         self.id = id
         self.email = email
@@ -53,13 +61,24 @@ class User(VersionedAggregate):
         self.access_version = access_version
         self.access_changed_at = access_changed_at
         self.created_at = created_at
+        self.email_verified_at = email_verified_at
         super().__init__(version=version, updated_at=updated_at)
 
     @classmethod
     def register(
-        cls, *, id: UUID, email: str, password_hash: str, roles: frozenset[Role], now: datetime
+        cls,
+        *,
+        id: UUID,
+        email: str,
+        password_hash: str,
+        roles: frozenset[Role],
+        now: datetime,
+        email_verified: bool = False,
     ) -> User:
-        """`email` must be normalized and the password checked against the policy already."""
+        """`email` must be normalized and the password checked against the policy already.
+
+        `email_verified`: someone vouches for the address (the operator making an account).
+        """
         if not roles:
             raise InvalidValue("roles", "a user needs at least one role")
         user = cls(
@@ -73,6 +92,7 @@ class User(VersionedAggregate):
             created_at=now,
             updated_at=now,
             version=1,
+            email_verified_at=now if email_verified else None,
         )
         user._mark_new()
         user.record(
@@ -104,6 +124,32 @@ class User(VersionedAggregate):
     def change_password(self, *, password_hash: str, now: datetime) -> None:
         self.password_hash = password_hash
         self._access_changed(now, "password")
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def request_email_verification(self, now: datetime) -> bool:
+        """Ask for a verification mail; False (and nothing asked) when already verified."""
+        if self.email_verified:
+            return False
+        self.record(EmailVerificationRequested(aggregate_id=self.id, occurred_at=now))
+        return True
+
+    def verify_email(self, now: datetime) -> None:
+        """The holder of a mailed token proved they read this address."""
+        if self.email_verified_at is None:
+            self.email_verified_at = now
+            self._touch(now)
+            self.record(EmailVerified(aggregate_id=self.id, occurred_at=now))
+
+    def request_password_reset(self, now: datetime) -> None:
+        self.record(PasswordResetRequested(aggregate_id=self.id, occurred_at=now, known=True))
+
+    def reset_password(self, *, password_hash: str, now: datetime) -> None:
+        """A mailed reset token was used: the password changes, and the address is proven."""
+        self.verify_email(now)
+        self.change_password(password_hash=password_hash, now=now)
 
     def rehash_password(self, *, password_hash: str, now: datetime) -> None:
         """Same password, stronger hash parameters: tokens stay valid."""

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from dependency_injector import providers
 
 from adapters.cache.redis_client import connect_redis
 from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.oidc import OidcTokenVerifier
-from application.identity.forget_expired_tokens import ForgetExpiredTokensHandler
+from application.identity.forget_expired_tokens import (
+    ForgetExpiredAccountTokensHandler,
+    ForgetExpiredTokensHandler,
+)
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.shared.maintenance import Chore
 from application.shared.ports.clock import Clock
-from entrypoints.http.security.rate_limit_store import SharedRateLimitStore
+from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore, SharedRateLimitStore
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
@@ -37,6 +43,18 @@ def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
     timeout = settings.redis.timeout_ms / 1000
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")
+
+
+def rate_limit_selector(settings: Any) -> providers.Selector[Any]:
+    """Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
+    so the limits hold across processes; per process otherwise. `settings`: its provider."""
+    per_process = providers.Singleton(MemoryRateLimitStore)
+    return providers.Selector(
+        settings.provided.cache.backend,
+        none=per_process,
+        memory=per_process,
+        redis=providers.Singleton(build_rate_limit_store, settings),
+    )
 
 
 def build_password_hasher(settings: Settings) -> Argon2PasswordHasher:
@@ -64,4 +82,7 @@ def build_oidc_verifier(settings: Settings, clock: Clock) -> OidcTokenVerifier:
 
 def token_chores(settings: Settings, uow: IdentityUnitOfWorkFactory) -> list[Chore]:
     keep = timedelta(seconds=settings.maintenance.refresh_token_retention)
-    return [Chore.forgetting("refresh_tokens", ForgetExpiredTokensHandler(uow), keep)]
+    return [
+        Chore.forgetting("refresh_tokens", ForgetExpiredTokensHandler(uow), keep),
+        Chore.forgetting("account_tokens", ForgetExpiredAccountTokensHandler(uow), keep),
+    ]

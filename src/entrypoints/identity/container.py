@@ -22,12 +22,12 @@ from application.identity.logout import LogoutHandler
 from application.identity.provide_admin import ProvideAdminHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
-from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore
+from entrypoints.identity.accounts import AccountContainer
 from entrypoints.identity.builders import (
     build_oidc_verifier,
     build_password_hasher,
-    build_rate_limit_store,
     key_ring,
+    rate_limit_selector,
     revocation_window,
     token_chores,
 )
@@ -37,16 +37,10 @@ from entrypoints.module import ModuleContainer
 class IdentityContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
     use_cases = (
-        "register_user",
-        "login",
-        "refresh_session",
-        "logout",
-        "get_me",
-        "get_user",
-        "list_users",
-        "change_user_access",
-        "change_password",
-        "provide_admin",
+        *("register_user", "login", "refresh_session", "logout", "get_me", "get_user"),
+        *("list_users", "change_user_access", "change_password", "provide_admin"),
+        *("request_password_reset", "reset_password", "request_email_verification"),
+        "verify_email",
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -54,8 +48,12 @@ class IdentityContainer(ModuleContainer):
     memory_store = providers.Singleton(MemoryIdentityStore)
     uow = providers.Selector(
         platform.persistence,
-        sql=providers.Factory(SqlIdentityUnitOfWork, database=platform.sql_database),
-        memory=providers.Factory(MemoryIdentityUnitOfWork, store=memory_store),
+        sql=providers.Factory(
+            SqlIdentityUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
+        ),
+        memory=providers.Factory(
+            MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
+        ),
     )
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
@@ -97,15 +95,7 @@ class IdentityContainer(ModuleContainer):
         keep_for=providers.Callable(revocation_window, settings),
     )
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
-    # Sign-in rate-limit counters (Litestar's store API): shared in Redis when the cache is,
-    # so the limits hold across processes; per process otherwise.
-    per_process_store = providers.Singleton(MemoryRateLimitStore)
-    rate_limit_store = providers.Selector(
-        settings.provided.cache.backend,
-        none=per_process_store,
-        memory=per_process_store,
-        redis=providers.Singleton(build_rate_limit_store, settings),
-    )
+    rate_limit_store = rate_limit_selector(settings)  # sign-in counters: Redis, or per process
     resources = providers.List(token_verifier, rate_limit_store)
     chores = providers.Callable(token_chores, settings, uow.provider)
 
@@ -121,6 +111,7 @@ class IdentityContainer(ModuleContainer):
         clock=clock,
         ids=ids,
         refresh_lifetime=refresh_lifetime,
+        unverified_sign_in=auth.unverified_sign_in,
     )
     refresh_session = providers.Singleton(
         RefreshHandler,
@@ -146,3 +137,10 @@ class IdentityContainer(ModuleContainer):
     provide_admin = providers.Singleton(
         ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )
+    # Mailed flows: verification and password reset (their use cases are this container's).
+    account_parts = {"hasher": password_hasher, "mailer": platform.mailer, "settings": settings}
+    accounts = providers.Container(AccountContainer, ids=ids, **account_parts, **access_changes)
+    request_password_reset, verify_email = accounts.request_password_reset, accounts.verify_email
+    reset_password = accounts.reset_password
+    request_email_verification = accounts.request_email_verification
+    consumers = providers.List(accounts.send_account_mail)

@@ -7,11 +7,18 @@ from typing import Any
 from litestar import Router
 from litestar.di import Provide
 
+from application.identity.identity_events import IDENTITY_EVENTS
 from entrypoints.http.security.authentication import bearer_authentication
-from entrypoints.http.security.rate_limits import STORE, LoginThrottle, sign_in_rate_limit
+from entrypoints.http.security.rate_limits import (
+    STORE,
+    LoginThrottle,
+    ResendThrottle,
+    sign_in_rate_limit,
+)
 from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.identity import cli, seed
 from entrypoints.identity.container import IdentityContainer
+from entrypoints.identity.http.account_controller import AccountController
 from entrypoints.identity.http.auth_controller import AuthController
 from entrypoints.identity.http.jwks import JwksController
 from entrypoints.identity.http.users_controller import PasswordController, UserController
@@ -27,13 +34,16 @@ def http(root: Any) -> HttpPart:
         lockout_seconds=settings.auth.login_lockout_seconds,
         counts=root.platform.metrics(),
     )
+    resends = ResendThrottle(
+        identity.rate_limit_store(), per_hour=settings.auth.verification_resends_per_hour
+    )
     routes: list[Any] = [UserController]
     on_startup: list[Any] = [revocation_sync.start]
     if identity.signs_in():
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
         sign_in = Router(
             path="/",
-            route_handlers=[AuthController, PasswordController],
+            route_handlers=[AuthController, AccountController, PasswordController],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
         routes += [sign_in, JwksController]
@@ -43,6 +53,7 @@ def http(root: Any) -> HttpPart:
         middleware=[bearer_authentication(identity.authenticate())],
         dependencies={
             "login_throttle": Provide(lambda: throttle, sync_to_thread=False),
+            "resend_throttle": Provide(lambda: resends, sync_to_thread=False),
             "signing_keys": Provide(lambda: identity.signing_keys(), sync_to_thread=False),
         },
         stores={STORE: identity.rate_limit_store()},
@@ -55,6 +66,7 @@ MODULE = Module(
     name="identity",
     container=IdentityContainer,
     http=http,
+    events=IDENTITY_EVENTS,
     cli=cli.add_parser,
     seed=seed.SEED,
 )

@@ -77,3 +77,20 @@ class LoginThrottle:
             return int(raw) if raw else 0
         except ValueError:
             return 0
+
+
+class ResendThrottle:
+    """At most `per_hour` verification mails asked for one address in an hour (429 beyond),
+    whether an account has it or not. Keyed by a digest: the store never sees the email."""
+
+    def __init__(self, store: CountingStore, *, per_hour: int) -> None:
+        self._store = store
+        self._per_hour = per_hour
+
+    async def spend(self, email: str) -> None:
+        key = (
+            "verification-mails:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+        )
+        if await self._store.increment(key, 3600) > self._per_hour:
+            remaining = await self._store.expires_in(key)
+            raise TooManyAttempts(remaining if remaining and remaining > 0 else 3600)

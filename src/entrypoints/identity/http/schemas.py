@@ -80,6 +80,7 @@ class UserOut(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+    email_verified: bool
 
     @classmethod
     def of(cls, view: UserView) -> UserOut:
@@ -91,6 +92,7 @@ class UserOut(msgspec.Struct):
             version=view.version,
             created_at=view.created_at,
             updated_at=view.updated_at,
+            email_verified=view.email_verified,
         )
 
 
@@ -115,3 +117,26 @@ class AccessChanges(msgspec.Struct, forbid_unknown_fields=True):
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     current_password: Password
     new_password: NewPassword
+
+
+# A mailed token: 43 URL-safe characters; the length allows a little slack.
+AccountTokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class EmailBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    token: AccountTokenText
+    new_password: NewPassword
+
+
+class TokenBody(msgspec.Struct, forbid_unknown_fields=True):
+    token: AccountTokenText
+
+
+class AcceptedOut(msgspec.Struct):
+    """The same for every address: whether an account has it is not said."""
+
+    detail: str

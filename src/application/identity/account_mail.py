@@ -1,0 +1,83 @@
+"""The mails of an account, in text and HTML, carrying the project's name.
+
+Each builder takes the link (with its token) and gives an Email; `PRODUCT` is the name people
+see (the template's renaming changes it with the project's name).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from uuid import UUID
+
+from application.shared.ports.email import Email
+
+PRODUCT = "Portico"
+
+_HTML = """<!doctype html>
+<html lang="en"><body style="font-family: sans-serif; line-height: 1.5">
+<h1 style="font-size: 1.3em">{title}</h1>
+<p>{intro}</p>
+<p><a href="{link}" style="font-weight: bold">{action}</a></p>
+<p style="color: #555">{outro}</p>
+<p style="color: #555">{product}</p>
+</body></html>
+"""
+
+_TEXT = """{title}
+
+{intro}
+
+{action}: {link}
+
+{outro}
+
+{product}
+"""
+
+
+def _mail(
+    id: UUID, to: str, name: str, link: str, *, title: str, intro: str, action: str, outro: str
+) -> Email:
+    text = _TEXT.format(
+        title=title, intro=intro, action=action, link=link, outro=outro, product=PRODUCT
+    )
+    html = _HTML.format(
+        title=escape(title),
+        intro=escape(intro),
+        action=escape(action),
+        link=escape(link, quote=True),
+        outro=escape(outro),
+        product=escape(PRODUCT),
+    )
+    return Email(id=id, to=to, subject=title, text=text, html=html, links={name: link})
+
+
+def verification_mail(id: UUID, to: str, link: str, *, valid_hours: int) -> Email:
+    return _mail(
+        id,
+        to,
+        "verify",
+        link,
+        title=f"Confirm your email address for {PRODUCT}",
+        intro=f"Someone opened a {PRODUCT} account with this address. If it was you, "
+        "confirm it with the link below.",
+        action="Confirm my address",
+        outro=f"The link works once, for {valid_hours} hours. "
+        "If you did not sign up, ignore this mail.",
+    )
+
+
+def password_reset_mail(id: UUID, to: str, link: str, *, valid_minutes: int) -> Email:
+    return _mail(
+        id,
+        to,
+        "reset",
+        link,
+        title=f"Reset your {PRODUCT} password",
+        intro=f"Someone asked to reset the password of the {PRODUCT} account with this "
+        "address. If it was you, choose a new password with the link below; every "
+        "session of the account will end.",
+        action="Choose a new password",
+        outro=f"The link works once, for {valid_minutes} minutes. If you did not ask, "
+        "ignore this mail: your password stays as it is.",
+    )
