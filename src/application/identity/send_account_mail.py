@@ -1,14 +1,15 @@
 """SendAccountMail: the consumer that mails a verification link or a password reset link.
 
 The request (sign-up, "resend", "forgot my password") only records an event in the outbox, in
-the same transaction as the rest, and answers; this consumer then makes the token (only its
-digest is stored, in the consumer's own transaction) and hands the mail to the Mailer. A mail
-server that is down makes the mailer raise: the transaction rolls back (no token is kept) and
-the bus delivers the event again later, with backoff, then to the dead letters after its last
-try. The token never travels in the event, the outbox or the bus: only in the mail.
+the same transaction as the rest, and answers; this consumer then makes the token, commits its
+digest, and only then hands the mail to the Mailer, so a link that arrives always works. A mail
+server that is down makes the mailer raise: the bus delivers the event again later, with
+backoff, then to the dead letters after its last try, and each try makes a new token (the ones
+never mailed are known to nobody and expire). The token never travels in the event, the outbox
+or the bus: only in the mail.
 
-At least once: if the mail left but the commit failed, the event comes again and a second mail
-(with a new token) follows; the first mail's token was never stored, so it does not work.
+At least once: if the mail left but the acknowledgement was lost, the event comes again and a
+second mail follows; either link works, and using one spends the other.
 """
 
 from __future__ import annotations
@@ -86,6 +87,6 @@ class SendAccountMail(Consumer):
                 link = f"{self._link_base}{RESET_PATH}?token={plain}"
                 minutes = max(1, seconds // 60)
                 mail = password_reset_mail(event.id, user.email, link, valid_minutes=minutes)
-            await self._mailer.send(mail)
             await uow.commit()
+        await self._mailer.send(mail)
         return True
