@@ -329,8 +329,12 @@ def seed(base: str, concurrency: int, products: int) -> Plan:
         for n in range(concurrency):
             email = f"soak-{n}@example.com"
             credentials = {"email": email, "password": SECRET}
-            user = http.post("/api/v1/auth/register", json=credentials).raise_for_status().json()
-            http.patch(f"/api/v1/users/{user['id']}", json={"roles": ["staff"]}).raise_for_status()
+            http.post("/api/v1/auth/register", json=credentials).raise_for_status()
+            signed_in = httpx.post(f"{base}/api/v1/auth/login", json=credentials)
+            token = signed_in.raise_for_status().json()["access_token"]
+            me = httpx.get(f"{base}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+            user_id = me.raise_for_status().json()["id"]
+            http.patch(f"/api/v1/users/{user_id}", json={"roles": ["staff"]}).raise_for_status()
             account = Account(email)
             signed_in = httpx.post(f"{base}/api/v1/auth/login", json=credentials)
             account.token = signed_in.raise_for_status().json()["access_token"]

@@ -81,3 +81,18 @@ def password_reset_mail(id: UUID, to: str, link: str, *, valid_minutes: int) -> 
         outro=f"The link works once, for {valid_minutes} minutes. If you did not ask, "
         "ignore this mail: your password stays as it is.",
     )
+
+
+def account_exists_mail(id: UUID, to: str, link: str) -> Email:
+    """To the owner of an address someone signed up with again; `link` asks for a reset."""
+    return _mail(
+        id,
+        to,
+        "reset",
+        link,
+        title=f"Your {PRODUCT} account",
+        intro=f"Someone tried to open a {PRODUCT} account with this address, which already "
+        "has one. If it was you, sign in with your password; if you forgot it, reset it.",
+        action="Reset my password",
+        outro="If it was not you, ignore this mail: nothing changed.",
+    )

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.identity.account_mail import password_reset_mail, verification_mail
+from application.identity.account_mail import (
+    account_exists_mail,
+    password_reset_mail,
+    verification_mail,
+)
 from application.identity.account_tokens import issue_account_token
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.messaging.consumers import Consumer
@@ -60,6 +64,8 @@ class SendAccountMail(Consumer):
         }
 
     async def __call__(self, event: IntegrationEvent) -> bool:
+        if event.type == "identity.SignUpRepeated":
+            return await self._account_exists(event)
         purpose = _PURPOSES.get(event.type)
         if purpose is None or event.payload.get("known") is False:
             return False  # not a mail, or a reset asked for an address no account has
@@ -89,4 +95,13 @@ class SendAccountMail(Consumer):
                 mail = password_reset_mail(event.id, user.email, link, valid_minutes=minutes)
             await uow.commit()
         await self._mailer.send(mail)
+        return True
+
+    async def _account_exists(self, event: IntegrationEvent) -> bool:
+        async with self._uow(read_only=True) as uow:
+            user = await uow.users.get(event.aggregate_id)
+        if user is None or not user.active:
+            return False
+        link = f"{self._link_base}{RESET_PATH}"  # no token: the page asks for the address
+        await self._mailer.send(account_exists_mail(event.id, user.email, link))
         return True

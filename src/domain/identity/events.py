@@ -40,3 +40,9 @@ class PasswordResetRequested(DomainEvent):
     request is recorded all the same, so both answers cost the same work."""
 
     known: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignUpRepeated(DomainEvent):
+    """Someone signed up with the address of this (verified) account: its owner is told by mail,
+    the one who signed up is told what everyone is told."""

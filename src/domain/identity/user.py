@@ -11,6 +11,7 @@ from domain.identity.events import (
     EmailVerificationRequested,
     EmailVerified,
     PasswordResetRequested,
+    SignUpRepeated,
     UserAccessChanged,
     UserRegistered,
 )
@@ -135,6 +136,12 @@ class User(VersionedAggregate):
             return False
         self.record(EmailVerificationRequested(aggregate_id=self.id, occurred_at=now))
         return True
+
+    def sign_up_repeated(self, now: datetime) -> None:
+        """Someone signed up with this account's address: a verification mail again if it is
+        not verified yet (the owner may have lost the first), else a mail saying so."""
+        if not self.request_email_verification(now):
+            self.record(SignUpRepeated(aggregate_id=self.id, occurred_at=now))
 
     def verify_email(self, now: datetime) -> None:
         """The holder of a mailed token proved they read this address."""

@@ -1,4 +1,4 @@
-"""AccountContainer: the identity's mailed flows (email verification, password reset).
+"""AccountContainer: the identity's mailed flows (sign-up, email verification, password reset).
 
 A part of IdentityContainer (which names these use cases and the consumer as its own): it
 receives identity's unit of work, hasher, revocations, the platform's mailer and the settings.
@@ -14,6 +14,7 @@ from application.identity.request_email_verification import RequestEmailVerifica
 from application.identity.request_password_reset import RequestPasswordResetHandler
 from application.identity.reset_password import ResetPasswordHandler
 from application.identity.send_account_mail import SendAccountMail
+from application.identity.sign_up import SignUpHandler
 from application.identity.verify_email import VerifyEmailHandler
 
 
@@ -25,8 +26,10 @@ class AccountContainer(containers.DeclarativeContainer):
     ids: providers.Dependency[Any] = providers.Dependency()
     mailer: providers.Dependency[Any] = providers.Dependency()
     settings: providers.Dependency[Any] = providers.Dependency()
+    register: providers.Dependency[Any] = providers.Dependency()  # RegisterUserHandler
     auth, email = settings.provided.auth, settings.provided.email
 
+    sign_up = providers.Singleton(SignUpHandler, register=register, uow=uow, clock=clock)
     request_password_reset = providers.Singleton(
         RequestPasswordResetHandler, uow=uow, clock=clock, ids=ids
     )

@@ -40,7 +40,7 @@ class IdentityContainer(ModuleContainer):
         *("register_user", "login", "refresh_session", "logout", "get_me", "get_user"),
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
-        "verify_email",
+        *("verify_email", "sign_up"),
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -138,9 +138,10 @@ class IdentityContainer(ModuleContainer):
         ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )
     # Mailed flows: verification and password reset (their use cases are this container's).
-    account_parts = {"hasher": password_hasher, "mailer": platform.mailer, "settings": settings}
-    accounts = providers.Container(AccountContainer, ids=ids, **account_parts, **access_changes)
+    account_parts = {"hasher": password_hasher, "mailer": platform.mailer, **access_changes}
+    account_parts["register"] = register_user  # sign-up registers, or mails the address's owner
+    accounts = providers.Container(AccountContainer, ids=ids, settings=settings, **account_parts)
     request_password_reset, verify_email = accounts.request_password_reset, accounts.verify_email
     reset_password = accounts.reset_password
-    request_email_verification = accounts.request_email_verification
+    request_email_verification, sign_up = accounts.request_email_verification, accounts.sign_up
     consumers = providers.List(accounts.send_account_mail)

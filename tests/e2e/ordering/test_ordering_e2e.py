@@ -71,7 +71,7 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
         assert started["projector"] is True
         with serving(env, tmp_path) as (url, _), httpx.Client(base_url=url, timeout=10) as http:
             admin = sign_in(http, *ADMIN)
-            assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 201
+            assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 202
             customer = sign_in(http, CUSTOMER["email"], CUSTOMER["password"])
             me = http.get("/api/v1/users/me", headers=customer).json()["id"]
 

@@ -63,7 +63,7 @@ def test_the_worker_spans_join_the_trace_of_the_request(
         worker.wait_for("worker.ready")
         with serving(env, tmp_path) as (url, _), httpx.Client(base_url=url, timeout=10) as http:
             admin = sign_in(http, *ADMIN)
-            assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 201
+            assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 202
             customer = sign_in(http, CUSTOMER["email"], CUSTOMER["password"])
             product = http.post(
                 "/api/v1/products",

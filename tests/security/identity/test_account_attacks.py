@@ -1,6 +1,6 @@
 """Attacks on the mailed flows (password reset, email verification): each must be refused, and
-asking for a reset must tell nothing about which addresses have an account. Over HTTP against
-the real app, the mail going over SMTP to a real server on loopback."""
+neither asking for a reset nor signing up may tell which addresses have an account. Over HTTP
+against the real app, the mail going over SMTP to a real server on loopback."""
 
 from __future__ import annotations
 
@@ -165,5 +165,48 @@ async def _deactivate(container: Container, user_id: str) -> None:
         user = await uow.users.get(UUID(user_id))
         assert user is not None
         user.change_access(now=datetime.now(UTC), active=False)
+        await uow.users.update(user)
+        await uow.commit()
+
+
+@pytest.mark.parametrize("verified", [True, False])
+async def test_signing_up_answers_the_same_for_a_free_and_a_taken_address(
+    settings: Settings, verified: bool
+) -> None:
+    with smtp_server() as server:
+        async with mail_app(mail_settings(settings, server)) as (container, client):
+            owner = await create_user(container, email="taken@example.com")
+            if verified:
+                await _verify(container, owner)
+            free, taken = [
+                await client.post(
+                    "/api/v1/auth/register", json={"email": email, "password": "the attacker's own"}
+                )
+                for email in ("free@example.com", "TAKEN@example.com")
+            ]
+            stolen = await client.post(
+                "/api/v1/auth/login",
+                json={"email": "taken@example.com", "password": "the attacker's own"},
+            )
+            # Unverified: the sign-up's verification mail, then the same again; verified: one.
+            told = (await mails_to(server, "taken@example.com", 1 if verified else 2))[-1]
+
+    assert (free.status_code, free.headers["content-type"], free.content) == (
+        taken.status_code,
+        taken.headers["content-type"],
+        taken.content,
+    )
+    assert free.status_code == 202
+    assert stolen.status_code == 401  # the owner's account is untouched
+    # The owner hears of it: the verification link again, or that the account exists.
+    expected = "Confirm your email address" if not verified else "Your Portico account"
+    assert told.message["Subject"].startswith(expected)
+
+
+async def _verify(container: Container, user_id: str) -> None:
+    async with container.identity.uow() as uow:
+        user = await uow.users.get(UUID(user_id))
+        assert user is not None
+        user.verify_email(datetime.now(UTC))
         await uow.users.update(user)
         await uow.commit()

@@ -80,17 +80,26 @@ class LoginThrottle:
 
 
 class ResendThrottle:
-    """At most `per_hour` verification mails asked for one address in an hour (429 beyond),
-    whether an account has it or not. Keyed by a digest: the store never sees the email."""
+    """At most `per_hour` verification mails (sign-ups and resends) asked for one address in an
+    hour, whether an account has it or not: `check` before the work (429 beyond), `count` after
+    it succeeded (a refused password costs nothing). Keyed by a digest: the store never sees the
+    email. Each counted mail restarts the hour."""
 
     def __init__(self, store: CountingStore, *, per_hour: int) -> None:
         self._store = store
         self._per_hour = per_hour
 
-    async def spend(self, email: str) -> None:
-        key = (
-            "verification-mails:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
-        )
-        if await self._store.increment(key, 3600) > self._per_hour:
+    @staticmethod
+    def key(email: str) -> str:
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return "verification-mails:" + digest[:40]
+
+    async def check(self, email: str) -> None:
+        key = self.key(email)
+        raw = await self._store.get(key)
+        if raw is not None and int(raw) >= self._per_hour:
             remaining = await self._store.expires_in(key)
             raise TooManyAttempts(remaining if remaining and remaining > 0 else 3600)
+
+    async def count(self, email: str) -> None:
+        await self._store.increment(self.key(email), 3600)

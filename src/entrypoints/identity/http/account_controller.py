@@ -77,8 +77,9 @@ class AccountController(Controller):
     ) -> AcceptedOut:
         """Mail the verification link again, if an account has this address and it is not
         verified yet. A few per address per hour."""
-        await resend_throttle.spend(data.email)
+        await resend_throttle.check(data.email)
         await request_email_verification(RequestEmailVerification(data.email))
+        await resend_throttle.count(data.email)
         return VERIFICATION_SENT
 
     @post(

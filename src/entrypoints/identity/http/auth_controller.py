@@ -10,24 +10,26 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.identity.login import Login, LoginHandler
 from application.identity.logout import Logout, LogoutHandler
 from application.identity.refresh import Refresh, RefreshHandler
-from application.identity.register_user import RegisterUser, RegisterUserHandler
+from application.identity.sign_up import SignUp, SignUpHandler
 from domain.identity.errors import InvalidCredentials
 from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.security.authentication import PUBLIC
-from entrypoints.http.security.rate_limits import LoginThrottle
+from entrypoints.http.security.rate_limits import LoginThrottle, ResendThrottle
 from entrypoints.identity.http.schemas import (
+    AcceptedOut,
     Credentials,
     NewAccount,
     PasswordForm,
     RefreshBody,
     TokenOut,
-    UserOut,
 )
+
+SIGNED_UP = AcceptedOut("Check your mailbox: we sent a link to confirm your address.")
 
 
 class AuthController(Controller):
@@ -38,16 +40,22 @@ class AuthController(Controller):
     @post(
         "/register",
         operation_id="register",
-        status_code=HTTP_201_CREATED,
-        responses=problem_responses(409),
+        status_code=HTTP_202_ACCEPTED,
+        responses=problem_responses(429),
     )
     async def register(
-        self, data: JSONBody[NewAccount], register_user: NamedDependency[RegisterUserHandler]
-    ) -> UserOut:
-        """Open a customer account. Passwords: 12+ characters, not the email, not a common one."""
-        return UserOut.of(
-            await register_user(RegisterUser(email=data.email, password=data.password))
-        )
+        self,
+        data: JSONBody[NewAccount],
+        sign_up: NamedDependency[SignUpHandler],
+        resend_throttle: NamedDependency[ResendThrottle],
+    ) -> AcceptedOut:
+        """Open a customer account and mail a link to confirm its address. Passwords: 12+
+        characters, not the email, not a common one. The answer is the same for an address that
+        already has an account (its owner gets a mail instead), so it tells nobody which do."""
+        await resend_throttle.check(data.email)
+        await sign_up(SignUp(email=data.email, password=data.password))
+        await resend_throttle.count(data.email)
+        return SIGNED_UP
 
     @post(
         "/login",
