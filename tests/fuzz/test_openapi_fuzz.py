@@ -49,8 +49,11 @@ FUZZ_MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
 # 422 too, where a well-formed value names something that does not exist: a `cursor` is opaque
 # (only one the API returned names a position), an order line's `product_id` may name no product,
-# and an order read cannot wait for `min_version` `as_of` a past moment (both are optional).
+# and an order read cannot wait for `min_version` `as_of` a past moment (both are optional); a
+# mailed token is well-formed text that only a mail of ours carries (422 invalid-account-token).
 REFUSES_WELL_FORMED_VALUES = (
+    "resetPassword",
+    "verifyEmail",
     "listProducts",
     "listUsers",
     "listOrders",

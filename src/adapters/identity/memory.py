@@ -175,7 +175,7 @@ class MemoryAccountTokenStore(AccountTokenStore):
         self.staged[token.digest] = token
 
     async def find(self, digest: str, purpose: TokenPurpose) -> AccountToken | None:
-        token = self._all().get(digest)
+        token = self.staged.get(digest) or self._store.account_tokens.get(digest)
         return token if token is not None and token.purpose == purpose else None
 
     async def use(self, token: AccountToken, at: datetime) -> bool:

@@ -97,7 +97,7 @@ class ResendThrottle:
     async def check(self, email: str) -> None:
         key = self.key(email)
         raw = await self._store.get(key)
-        if raw is not None and int(raw) >= self._per_hour:
+        if raw is not None and raw.isdigit() and int(raw) >= self._per_hour:
             remaining = await self._store.expires_in(key)
             raise TooManyAttempts(remaining if remaining and remaining > 0 else 3600)
 
