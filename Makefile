@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules pytest template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ migrate: install  ## apply migrations to PORTICO_DATABASE_URL (default: SQLite i
 run: migrate  ## migrate, then serve the API on 127.0.0.1:8000
 	$(RUN) portico serve
 
-test: install check rules pytest  ## everything CI checks: lint, types, layers, alert rules, then the tests
+test: install check rules api-check pytest  ## everything CI checks: lint, types, layers, alert rules, API lint and compatibility, then the tests
 
 check: lint typecheck layers deploy-check
 
@@ -56,7 +56,25 @@ rules:  ## promtool: the Prometheus configuration, alert rules and their unit te
 	elif [ "$$CI" = true ]; then echo "promtool is missing (apt-get install prometheus)" >&2; exit 1; \
 	else echo "promtool not installed: alert rules not checked (apt-get install prometheus)"; fi
 
-pytest: install  ## the test suite
+# The API's Node.js tools (tools/api/package.json): Spectral, Optic, openapi-typescript, tsc.
+API_TOOLS := tools/api/node_modules/.package-lock.json
+$(API_TOOLS): tools/api/package-lock.json
+	npm ci --prefix tools/api --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+api-tools:  ## install the API's Node.js tools into tools/api/node_modules (needs npm)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(API_TOOLS); \
+	elif [ "$$CI" = true ]; then echo "npm is missing (apt-get install nodejs npm)" >&2; exit 1; \
+	else echo "npm not installed: API lint, compatibility check and TypeScript client skipped"; fi
+
+api-check: install api-tools  ## lint docs/api/openapi.json (Spectral) and refuse a breaking change (Optic)
+	@if [ -e $(API_TOOLS) ]; then tools/api/node_modules/.bin/spectral lint docs/api/openapi.json \
+		--ruleset tools/api/spectral.yaml --fail-severity warn --quiet && $(RUN) python -m tools.api_compat; fi
+
+clients: install api-tools  ## generate the Python and TypeScript clients into clients/ (docs/api.md)
+	$(RUN) python -m tools.clients
+
+pytest: install api-tools  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
 
 template-update: install  ## the copier update test (minutes; outside `make test`): a project takes a newer template

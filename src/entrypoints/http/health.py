@@ -58,7 +58,7 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]
 
-    @get("/live", operation_id="live")
+    @get("/live", operation_id="live", summary="Liveness: the process answers")
     async def live(self) -> dict[str, str]:
         """The process is up and serving."""
         return {"status": "up"}
@@ -66,6 +66,7 @@ class HealthController(Controller):
     @get(
         "/ready",
         operation_id="ready",
+        summary="Readiness: the dependencies answer",
         responses={
             503: ResponseSpec(Readiness, description="Something is down; `checks` says what")
         },

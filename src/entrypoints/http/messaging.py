@@ -24,7 +24,11 @@ class MessagingController(Controller):
     tags = ["messaging"]
     guards = [requires(Permission.OPERATIONS_READ)]
 
-    @get("/stats", operation_id="messagingStats")
+    @get(
+        "/stats",
+        operation_id="messagingStats",
+        summary="Messaging statistics: outbox, consumers, dead letters",
+    )
     async def stats(self, state: State) -> dict[str, Any]:
         """Events waiting in the outbox, and per consumer the events it has not yet acked."""
         runtime: MessagingRuntime | None = state.get("messaging")

@@ -17,15 +17,20 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    Contact,
+    Example,
+    License,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    PathItem,
     Reference,
     RequestBody,
     Schema,
     SecurityScheme,
+    Tag,
 )
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
@@ -42,6 +47,9 @@ API_VERSION = "1.0.0"
 PROBLEM_JSON = "application/problem+json"
 # A handler that reads its body itself names the bodies it accepts here, by media type.
 REQUEST_BODIES = "request_bodies"
+# A request body type shows clients an example: a class attribute of this name holding one
+# (tests/architecture/test_contracts.py decodes each into its type, so none goes stale).
+EXAMPLE = "EXAMPLE"
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
@@ -128,6 +136,15 @@ def complete(app: Litestar) -> None:
                     _complete(operation, handler, route.path, problem, creator)
     components = creator.schema_registry.generate_components_schemas()
     openapi.components.schemas = {**components, **(openapi.components.schemas or {})}
+    # Every tag an operation uses is declared (one per context, so a removed context takes its
+    # tag with it).
+    used = {tag for item in (openapi.paths or {}).values() for tag in _tags_of(item)}
+    openapi.tags = [Tag(name=tag) for tag in sorted(used)]
+
+
+def _tags_of(item: PathItem) -> list[str]:
+    operations = (getattr(item, method) for method in ("get", "put", "post", "delete", "patch"))
+    return [tag for op in operations if isinstance(op, Operation) for tag in op.tags or ()]
 
 
 def _complete(
@@ -154,6 +171,7 @@ def _complete(
     if isinstance(operation.request_body, RequestBody):
         operation.request_body.required = True
         statuses |= {400, 413, 422}
+        _add_examples(operation.request_body, bodies or _body_of(handler))
     parameters = [p for p in operation.parameters or [] if not isinstance(p, Reference)]
     if any(p.param_in != "path" for p in parameters):
         statuses.add(422)
@@ -183,12 +201,32 @@ def _complete(
         )
 
 
+def _body_of(handler: HTTPRouteHandler) -> dict[str, Any]:
+    """The type of the handler's `data` (an optional one unwrapped), under its media types."""
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return {}
+    types = (data.annotation, *(inner.annotation for inner in data.inner_types))
+    body = next((t for t in types if hasattr(t, EXAMPLE)), None)
+    return {"*": body}
+
+
+def _add_examples(request_body: RequestBody, bodies: dict[str, Any]) -> None:
+    for media_type, content in (request_body.content or {}).items():
+        body = bodies.get(media_type, bodies.get("*"))
+        example = getattr(body, EXAMPLE, None)
+        if example is not None:
+            content.examples = {"example": Example(value=example)}
+
+
 def openapi_config(**extra: Any) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Portico API",
         version=API_VERSION,
         description="A hexagonal backend template. Every error is RFC 9457 problem+json.",
         path="/schema",
+        contact=Contact(name="Portico maintainers"),
+        license=License(name="MIT", identifier="MIT"),
         render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
         components=Components(
             security_schemes={

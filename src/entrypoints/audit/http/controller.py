@@ -39,7 +39,7 @@ class AuditController(Controller):
     tags = ["audit"]
     guards = [requires(Permission.AUDIT_READ)]
 
-    @get(operation_id="listAuditEntries")
+    @get(operation_id="listAuditEntries", summary="List audit entries")
     async def list(
         self,
         list_audit_entries: NamedDependency[ListAuditEntriesHandler],

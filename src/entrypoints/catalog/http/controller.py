@@ -72,6 +72,7 @@ class ProductController(Controller):
 
     @post(
         operation_id="createProduct",
+        summary="Create a product",
         status_code=HTTP_201_CREATED,
         guards=CATALOG_WRITE,
         security=BEARER,
@@ -97,6 +98,7 @@ class ProductController(Controller):
 
     @get(
         operation_id="listProducts",
+        summary="List products, newest first",
         opt=PUBLIC,
         cache_control=PUBLIC_READ,
     )
@@ -116,6 +118,7 @@ class ProductController(Controller):
     @get(
         "/{product_id:uuid}",
         operation_id="getProduct",
+        summary="Get a product",
         opt=PUBLIC,
         responses=NOT_MODIFIED,
         cache_control=PUBLIC_READ,
@@ -137,6 +140,7 @@ class ProductController(Controller):
     @patch(
         "/{product_id:uuid}",
         operation_id="updateProduct",
+        summary="Change a product",
         guards=CATALOG_WRITE,
         security=BEARER,
         responses=problem_responses(409),
@@ -166,6 +170,7 @@ class ProductController(Controller):
     @delete(
         "/{product_id:uuid}",
         operation_id="deleteProduct",
+        summary="Delete a product",
         status_code=HTTP_204_NO_CONTENT,
         guards=CATALOG_WRITE,
         security=BEARER,
@@ -185,6 +190,7 @@ class ProductController(Controller):
     @post(
         "/{product_id:uuid}/stock-adjustments",
         operation_id="adjustStock",
+        summary="Adjust a product's stock",
         status_code=200,
         guards=CATALOG_WRITE,
         security=BEARER,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -66,6 +66,13 @@ class MoneyBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class NewProduct(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "sku": "TEA-GREEN-100",
+        "name": "Green tea, 100 g",
+        "price": {"amount": "4.50", "currency": "EUR"},
+        "description": "Loose leaf",
+        "stock": 40,
+    }
     sku: Sku
     name: Name
     price: MoneyBody
@@ -76,6 +83,10 @@ class NewProduct(msgspec.Struct, forbid_unknown_fields=True):
 class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
     """Only the fields present change."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "name": "Green tea, 250 g",
+        "price": {"amount": "9.90", "currency": "EUR"},
+    }
     sku: Sku | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
@@ -83,6 +94,7 @@ class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class StockAdjustment(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"delta": -3, "reason": "damaged in transit"}
     delta: Annotated[
         int,
         msgspec.Meta(

@@ -40,7 +40,12 @@ class AccountController(Controller):
     tags = ["identity"]
     opt = PUBLIC
 
-    @post("/password-reset", operation_id="requestPasswordReset", status_code=HTTP_202_ACCEPTED)
+    @post(
+        "/password-reset",
+        operation_id="requestPasswordReset",
+        summary="Ask for a password reset link by mail",
+        status_code=HTTP_202_ACCEPTED,
+    )
     async def request_reset(
         self,
         data: JSONBody[EmailBody],
@@ -54,6 +59,7 @@ class AccountController(Controller):
     @post(
         "/password-reset/confirm",
         operation_id="resetPassword",
+        summary="Set a new password with a reset link",
         status_code=HTTP_204_NO_CONTENT,
     )
     async def reset(
@@ -66,6 +72,7 @@ class AccountController(Controller):
     @post(
         "/email-verification",
         operation_id="requestEmailVerification",
+        summary="Ask for another email verification link",
         status_code=HTTP_202_ACCEPTED,
         responses=problem_responses(429),
     )
@@ -85,6 +92,7 @@ class AccountController(Controller):
     @post(
         "/email-verification/confirm",
         operation_id="verifyEmail",
+        summary="Confirm an email address with its link",
         status_code=HTTP_204_NO_CONTENT,
     )
     async def verify(

@@ -40,6 +40,7 @@ class AuthController(Controller):
     @post(
         "/register",
         operation_id="register",
+        summary="Sign up",
         status_code=HTTP_202_ACCEPTED,
         responses=problem_responses(429),
     )
@@ -60,6 +61,7 @@ class AuthController(Controller):
     @post(
         "/login",
         operation_id="login",
+        summary="Sign in: get an access and a refresh token",
         status_code=200,
         opt={
             REQUEST_BODIES: {
@@ -90,6 +92,7 @@ class AuthController(Controller):
     @post(
         "/refresh",
         operation_id="refresh",
+        summary="Trade a refresh token for new tokens",
         status_code=200,
         responses=problem_responses(401),
     )
@@ -103,6 +106,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         operation_id="logout",
+        summary="Sign out: revoke a refresh token's family",
         status_code=HTTP_204_NO_CONTENT,
     )
     async def logout(

@@ -16,7 +16,12 @@ class JwksController(Controller):
     tags = ["identity"]
     opt = PUBLIC
 
-    @get("/jwks.json", operation_id="jwks", media_type="application/jwk-set+json")
+    @get(
+        "/jwks.json",
+        operation_id="jwks",
+        summary="The public keys that verify access tokens",
+        media_type="application/jwk-set+json",
+    )
     async def jwks(self, signing_keys: NamedDependency[KeyRing]) -> Response[dict[str, Any]]:
         """Our public signing keys (a JWK Set), for anyone who verifies our tokens."""
         document = signing_keys.jwks()

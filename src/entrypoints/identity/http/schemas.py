@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
@@ -38,11 +38,19 @@ RoleName = Literal["admin", "staff", "customer"]
 
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "email": "ada@example.com",
+        "password": "correct horse battery",
+    }
     email: Email
     password: Password
 
 
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "email": "ada@example.com",
+        "password": "correct horse battery",
+    }
     email: Email
     password: NewPassword
 
@@ -50,6 +58,11 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
 class PasswordForm(msgspec.Struct):
     """The OAuth2 password grant's form (RFC 6749, section 4.3): `username` is the email."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "username": "ada@example.com",
+        "password": "correct horse battery",
+        "grant_type": "password",
+    }
     username: Email
     password: Password
     # A form has no null: a field is there or not.
@@ -58,6 +71,7 @@ class PasswordForm(msgspec.Struct):
 
 
 class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"refresh_token": "rt_3q2+7w..."}
     refresh_token: RefreshTokenText
 
 
@@ -108,6 +122,7 @@ class UserPageOut(msgspec.Struct):
 class AccessChanges(msgspec.Struct, forbid_unknown_fields=True):
     """Only the fields present change."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {"roles": ["staff"], "active": True}
     roles: (
         Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=3)] | msgspec.UnsetType
     ) = msgspec.UNSET
@@ -115,6 +130,10 @@ class AccessChanges(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "current_password": "correct horse battery",
+        "new_password": "a longer secret phrase",
+    }
     current_password: Password
     new_password: NewPassword
 
@@ -124,15 +143,21 @@ AccountTokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 
 
 class EmailBody(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"email": "ada@example.com"}
     email: Email
 
 
 class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "token": "8fQv0sWm3mB0yDqJ5cQk9nq7Zr1xT2uE4wH6pL8aN0s",
+        "new_password": "a longer secret phrase",
+    }
     token: AccountTokenText
     new_password: NewPassword
 
 
 class TokenBody(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"token": "8fQv0sWm3mB0yDqJ5cQk9nq7Zr1xT2uE4wH6pL8aN0s"}
     token: AccountTokenText
 
 

@@ -34,13 +34,19 @@ class UserController(Controller):
     tags = ["identity"]
     security = BEARER
 
-    @get("/me", operation_id="getMe", responses=problem_responses(404))
+    @get(
+        "/me",
+        operation_id="getMe",
+        summary="Get the signed-in user",
+        responses=problem_responses(404),
+    )
     async def me(self, request: AnyRequest, get_me: NamedDependency[GetMeHandler]) -> UserOut:
         """Your own account."""
         return UserOut.of(await get_me(GetMe(principal(request))))
 
     @get(
         operation_id="listUsers",
+        summary="List users",
         guards=[requires(Permission.USERS_MANAGE)],
     )
     async def list(
@@ -54,7 +60,7 @@ class UserController(Controller):
         page = await list_users(ListUsers(requester=principal(request), limit=limit, cursor=cursor))
         return UserPageOut.of(page)
 
-    @get("/{user_id:uuid}", operation_id="getUser")
+    @get("/{user_id:uuid}", operation_id="getUser", summary="Get a user")
     async def get(
         self,
         request: AnyRequest,
@@ -68,6 +74,7 @@ class UserController(Controller):
     @patch(
         "/{user_id:uuid}",
         operation_id="changeUserAccess",
+        summary="Change a user's role or activation",
         guards=[requires(Permission.USERS_MANAGE)],
         responses=problem_responses(409),
     )
@@ -104,6 +111,7 @@ class PasswordController(Controller):
 
     @post(
         operation_id="changePassword",
+        summary="Change your password",
         status_code=HTTP_204_NO_CONTENT,
     )
     async def change_password(

@@ -90,6 +90,7 @@ class OrderController(Controller):
 
     @post(
         operation_id="placeOrder",
+        summary="Place an order",
         status_code=HTTP_201_CREATED,
         guards=[requires(Permission.ORDERS_CREATE)],
         responses=problem_responses(409),
@@ -120,6 +121,7 @@ class OrderController(Controller):
 
     @get(
         operation_id="listOrders",
+        summary="List orders",
         guards=[requires(Permission.ORDERS_READ_OWN)],
     )
     async def index(
@@ -160,6 +162,7 @@ class OrderController(Controller):
     @get(
         "/{order_id:uuid}",
         operation_id="getOrder",
+        summary="Get an order",
         guards=[requires(Permission.ORDERS_READ_OWN)],
         responses=problem_responses(409),
     )
@@ -195,6 +198,7 @@ class OrderController(Controller):
     @get(
         "/{order_id:uuid}/history",
         operation_id="getOrderHistory",
+        summary="Get an order's history of events",
         guards=[requires(Permission.ORDERS_READ_OWN)],
     )
     async def history(
@@ -215,6 +219,7 @@ class OrderController(Controller):
     @post(
         "/{order_id:uuid}/payment",
         operation_id="payOrder",
+        summary="Pay an order",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
         responses=problem_responses(409),
@@ -243,6 +248,7 @@ class OrderController(Controller):
     @post(
         "/{order_id:uuid}/shipment",
         operation_id="shipOrder",
+        summary="Ship a paid order",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_MANAGE)],
         responses=problem_responses(409),
@@ -258,6 +264,7 @@ class OrderController(Controller):
     @post(
         "/{order_id:uuid}/cancellation",
         operation_id="cancelOrder",
+        summary="Cancel an order",
         status_code=HTTP_200_OK,
         guards=[requires(Permission.ORDERS_CREATE)],
         responses=problem_responses(409),

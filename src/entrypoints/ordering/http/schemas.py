@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -25,10 +25,14 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class NewOrder(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "lines": [{"product_id": "0190a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b", "quantity": 2}]
+    }
     lines: Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
 
 
 class Payment(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"payment_token": "tok_approve"}
     payment_token: Annotated[
         str,
         msgspec.Meta(
@@ -41,6 +45,7 @@ class Payment(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"reason": "ordered twice"}
     reason: Annotated[str, msgspec.Meta(max_length=400)] = ""
 
 

@@ -1,0 +1,108 @@
+"""The API's quality rules: request examples that decode, and the breaking-change gate
+(tools/api_compat.py) refusing a breaking change unless the major version goes up."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import pkgutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+import entrypoints
+from tests.support.api_tools import require_api_tool
+from tools.api_compat import BASELINE, CURRENT, Comparison, compare, verdict
+
+
+def _request_types() -> dict[str, type[Any]]:
+    found = {}
+    for module in pkgutil.walk_packages(entrypoints.__path__, "entrypoints."):
+        if module.name.endswith(".http.schemas"):
+            for name, value in vars(importlib.import_module(module.name)).items():
+                if isinstance(value, type) and "EXAMPLE" in vars(value):
+                    found[f"{module.name}.{name}"] = value
+    return found
+
+
+def test_every_request_example_is_a_valid_request() -> None:
+    types = _request_types()
+    assert len(types) >= 10
+    for name, kind in types.items():
+        try:
+            msgspec.convert(kind.EXAMPLE, kind)
+        except (msgspec.ValidationError, ValueError) as error:
+            pytest.fail(f"{name}.EXAMPLE is not a valid request: {error}")
+
+
+def _document(tmp_path: Path, name: str, change: Any) -> Path:
+    document = copy.deepcopy(json.loads(CURRENT.read_text(encoding="utf-8")))
+    change(document)
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _without_a_route(document: dict[str, Any]) -> None:
+    del document["paths"]["/api/v1/users/me"]
+
+
+def _next_major(document: dict[str, Any]) -> None:
+    _without_a_route(document)
+    document["info"]["version"] = f"{int(document['info']['version'].split('.')[0]) + 1}.0.0"
+
+
+def test_the_committed_document_is_compatible_with_the_baseline() -> None:
+    comparison = compare(BASELINE, CURRENT, require_api_tool("optic"))
+    assert verdict(BASELINE, CURRENT, comparison) is None, comparison.report
+
+
+def test_a_removed_route_is_refused_unless_the_major_version_goes_up(tmp_path: Path) -> None:
+    optic = require_api_tool("optic")
+    broken = _document(tmp_path, "broken.json", _without_a_route)
+
+    comparison = compare(BASELINE, broken, optic)
+
+    assert comparison.breaking
+    assert "/api/v1/users/me" in comparison.report
+    message = verdict(BASELINE, broken, comparison)
+    assert message is not None
+    assert "raise API_VERSION's major" in message
+    # The same change under the next major version passes (whatever Optic says of it).
+    new_major = _document(tmp_path, "v2.json", _next_major)
+    assert verdict(BASELINE, new_major, Comparison(True, "")) is None
+
+
+def _three_faults(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/api/v1/products"]["post"]
+    operation["summary"] = "Create"  # Litestar's default: the handler's name
+    del operation["requestBody"]["content"]["application/json"]["examples"]
+    problem = operation["responses"]["409"]["content"].pop("application/problem+json")
+    operation["responses"]["409"]["content"]["application/json"] = problem
+
+
+def test_the_lint_rules_find_a_missing_summary_example_and_problem_json(tmp_path: Path) -> None:
+    spectral = require_api_tool("spectral")
+    faulty = _document(tmp_path, "faulty.json", _three_faults)
+    ruleset = Path(__file__).resolve().parents[2] / "tools/api/spectral.yaml"
+
+    result = subprocess.run(
+        [str(spectral), "lint", str(faulty), "--ruleset", str(ruleset), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    found = {
+        (item["code"], ".".join(map(str, item["path"][:3]))) for item in json.loads(result.stdout)
+    }
+    assert result.returncode == 1
+    assert found == {
+        ("operation-summary", "paths./api/v1/products.post"),
+        ("request-body-example", "paths./api/v1/products.post"),
+        ("errors-are-problem-json", "paths./api/v1/products.post"),
+    }
