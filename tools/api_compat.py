@@ -6,7 +6,9 @@ baseline, docs/api/openapi.baseline.json: the API as clients last received it. A
 fails unless the document's major version (`API_VERSION`) is above the baseline's. At a release,
 `python -m tools.api_compat --mark` makes the current document the baseline.
 
-Exit codes: 0 compatible (or a new major), 1 breaking, 2 the check could not run.
+A project without a baseline has released nothing yet: every change passes (a project made with
+`copier copy` starts so). Exit codes: 0 compatible (or a new major, or no baseline), 1 breaking,
+2 the check could not run.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.mark:
         shutil.copyfile(args.current, args.baseline)
         print(f"api_compat: {_shown(args.baseline)} is now the baseline")
+        return 0
+    if not args.baseline.exists():
+        print(f"api_compat: no {_shown(args.baseline)}: no release yet, nothing to keep (--mark)")
         return 0
     try:
         comparison = compare(args.baseline, args.current)

@@ -33,13 +33,20 @@ from tools.contexts import context_tables, prune_migrations, remove_context
 OPTIONAL_CONTEXTS = ("catalog", "ordering")
 LICENCES = ("MIT", "BSD-3-Clause", "Proprietary")
 # Files and folders that belong to the template only.
-TEMPLATE_ONLY = ("tools/make_it_yours.py", "docs/template.md", "tests/template")
+# The template's own; a project's API has no release yet, so no baseline (tools/api_compat.py).
+TEMPLATE_ONLY = (
+    "tools/make_it_yours.py",
+    "docs/template.md",
+    "tests/template",
+    "docs/api/openapi.baseline.json",
+)
 # A README section between these markers speaks of the template and is cut from a project.
 TEMPLATE_SECTION = re.compile(
     r"<!-- template-only -->.*?<!-- /template-only -->\n*", flags=re.DOTALL
 )
 # Not renamed: binary files and what is not the project's own text.
 SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".ruff_cache"}
+SKIP_DIRS |= {"node_modules"}
 # Top-level packages and folders of the project: the slug must not be one of them.
 RESERVED = {"domain", "application", "adapters", "entrypoints", "tests", "tools", "bench"}
 RESERVED |= {"migrations", "docs", "src"}

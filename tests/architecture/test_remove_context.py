@@ -29,7 +29,7 @@ SELF = "tests/architecture/test_remove_context.py"
 def _copy(tmp_path: Path) -> Path:
     copy = tmp_path / "fork"
     ignore = shutil.ignore_patterns(
-        ".venv", ".tools", "var", "__pycache__", ".*_cache", ".git", ".hypothesis"
+        ".venv", ".tools", "var", "__pycache__", ".*_cache", ".git", ".hypothesis", "node_modules"
     )
     shutil.copytree(ROOT, copy, ignore=ignore)
     seed_mypy_cache(ROOT, copy)

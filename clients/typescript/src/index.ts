@@ -1,0 +1,26 @@
+// A typed client of the Portico API: every path, parameter, body and answer is checked against
+// the OpenAPI document (src/schema.d.ts, made by `make clients` or `npm run generate`).
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { paths } from "./schema";
+
+export type { components, paths } from "./schema";
+export type PorticoClient = Client<paths>;
+
+/** `accessToken` is asked before each request; when it gives a token, it is sent as Bearer. */
+export function createPorticoClient(
+  baseUrl: string,
+  accessToken?: () => string | undefined,
+): PorticoClient {
+  const client = createClient<paths>({ baseUrl });
+  if (accessToken) {
+    const bearer: Middleware = {
+      onRequest({ request }) {
+        const token = accessToken();
+        if (token) request.headers.set("Authorization", `Bearer ${token}`);
+        return request;
+      },
+    };
+    client.use(bearer);
+  }
+  return client;
+}
