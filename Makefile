@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ clients: install api-tools  ## generate the Python and TypeScript clients into c
 
 pytest: install api-tools  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
+
+test-fast: install  ## the edit loop: unit, application and golden tests on the in-memory adapters (seconds)
+	$(RUN) pytest tests/unit tests/application tests/golden -q -m "not postgres and not mariadb and not redis and not nats"
 
 template-update: install  ## the copier update test (minutes; outside `make test`): a project takes a newer template
 	PORTICO_TEMPLATE_UPDATE=1 $(RUN) pytest tests/template/test_copier_update.py
