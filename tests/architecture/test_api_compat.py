@@ -31,7 +31,7 @@ def _request_types() -> dict[str, type[Any]]:
 
 def test_every_request_example_is_a_valid_request() -> None:
     types = _request_types()
-    assert len(types) >= 10
+    assert types, "no request type has an EXAMPLE"
     for name, kind in types.items():
         try:
             msgspec.convert(kind.EXAMPLE, kind)

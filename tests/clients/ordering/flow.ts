@@ -1,4 +1,4 @@
-// Type-checked by tests/clients/test_typescript_client.py: a client's everyday calls compile
+// Type-checked by tests/clients/ordering/test_typescript_flow.py: a client's everyday calls compile
 // against the generated types (sign in, read products, place and read an order).
 import { createPorticoClient } from "./index";
 
