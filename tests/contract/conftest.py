@@ -15,6 +15,7 @@ from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventS
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.lease import MemoryLease
 from adapters.persistence.redis.documents import RedisDocuments
+from adapters.persistence.redis.lease import RedisLease
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
@@ -120,11 +121,15 @@ async def idempotency_store(
         await database.dispose()
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=DOCUMENT_STORES)
 async def lease(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Lease]:
     store: str = request.param
     if store == "memory":
         yield MemoryLease()
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+            yield RedisLease(documents)
         return
     database = await sql_database(store, tmp_path)
     try:

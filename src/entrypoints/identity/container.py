@@ -8,6 +8,7 @@ from dependency_injector import providers
 
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
@@ -56,6 +57,7 @@ class IdentityContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Factory(SqlIdentityUnitOfWork, database=platform.sql_database),
         memory=providers.Factory(MemoryIdentityUnitOfWork, store=memory_store),
+        redis=providers.Factory(RedisIdentityUnitOfWork, documents=platform.redis_documents),
     )
 
     password_hasher = providers.Singleton(build_password_hasher, settings)

@@ -57,4 +57,5 @@ MODULE = Module(
     http=http,
     cli=cli.add_parser,
     seed=seed.SEED,
+    stores=("sql", "memory", "redis"),
 )

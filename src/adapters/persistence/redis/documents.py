@@ -39,6 +39,11 @@ for _, c in ipairs(ops.checks) do
     end
   elseif kind == 'new' then
     if redis.call('HEXISTS', c[2], c[3]) == 1 then return {'taken', c[3]} end
+  elseif kind == 'unset' then
+    if redis.call('EXISTS', c[2]) == 0 then return {'stale', c[2]} end
+    for i = 3, #c do
+      if redis.call('HEXISTS', c[2], c[i]) == 1 then return {'stale', c[2]} end
+    end
   end
 end
 for _, w in ipairs(ops.writes) do
@@ -50,6 +55,9 @@ for _, w in ipairs(ops.writes) do
     if redis.call('HGET', w[2], w[3]) == w[4] then redis.call('HDEL', w[2], w[3]) end
   elseif kind == 'zadd' then redis.call('ZADD', w[2], w[3], w[4])
   elseif kind == 'zrem' then redis.call('ZREM', w[2], w[3])
+  elseif kind == 'hsetnx' then redis.call('HSETNX', w[2], w[3], w[4])
+  elseif kind == 'sadd' then redis.call('SADD', w[2], w[3])
+  elseif kind == 'srem' then redis.call('SREM', w[2], w[3])
   end
 end
 local o = ops.outbox
@@ -105,11 +113,30 @@ class WriteSet:
         self.checks.append(["new", index, name])
         self.writes.append(["hset", index, [name, value]])
 
+    def expect_unset(self, key: str, *names: str) -> None:
+        """The hash at `key` must exist without the fields `names` (a single use)."""
+        self.checks.append(["unset", key, *names])
+
     def put(self, key: str, version: int, document: dict[str, Any]) -> None:
         self.writes.append(["hset", key, ["v", str(version), "d", dumps(document)]])
 
     def delete(self, key: str) -> None:
         self.writes.append(["del", key])
+
+    def fields(self, key: str, values: dict[str, str]) -> None:
+        """Set fields of the hash at `key` (a document kept as plain fields)."""
+        self.writes.append(["hset", key, [part for item in values.items() for part in item]])
+
+    def field_once(self, key: str, name: str, value: str) -> None:
+        """Set the field unless it is set: the first value stays."""
+        self.writes.append(["hsetnx", key, name, value])
+
+    def forget_field(self, key: str, name: str) -> None:
+        self.writes.append(["hdel", key, name])
+
+    def member(self, key: str, value: str, *, present: bool = True) -> None:
+        """Add `value` to the set at `key` (or remove it)."""
+        self.writes.append(["sadd" if present else "srem", key, value])
 
     def index(self, key: str, member: str, score: float = 0) -> None:
         self.writes.append(["zadd", key, repr(score), member])
@@ -164,6 +191,10 @@ class RedisDocuments:
             yield
         except FAILURES as error:
             raise DependencyUnavailable("redis") from error
+
+    async def ping(self) -> None:
+        async with self.reachable():
+            await self.client.ping()
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -17,9 +17,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OFFSET = 10**18  # keeps the digits positive for any year the domain accepts
 
 
+def microseconds(moment: datetime) -> int:
+    """Since 1970: exact in a sorted set's score (a double) until the year 2255."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def member(created_at: datetime, id_: UUID) -> str:
-    micros = (created_at - _EPOCH) // timedelta(microseconds=1) + _OFFSET
-    return f"{micros:020d}:{id_}"
+    return f"{microseconds(created_at) + _OFFSET:020d}:{id_}"
 
 
 def member_id(value: bytes | str) -> UUID:
