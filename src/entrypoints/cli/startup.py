@@ -9,16 +9,17 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from adapters.persistence.redis.durability import Durability, read_durability
 from entrypoints.container import build_container
+from entrypoints.platform.builders import build_redis_documents
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
 def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
+    variable = env_name("database.url")
+    container = build_container(settings)  # refuses a persistence a context has no adapter for
     if settings.stores_in_redis:
         check_store(settings)
         return
-    variable = env_name("database.url")
-    container = build_container(settings)
     try:
         database = container.platform.database()
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
@@ -44,7 +45,7 @@ def check_database(settings: Settings) -> None:
 def check_store(settings: Settings) -> None:
     """With PORTICO_PERSISTENCE=redis: raise SettingsError when Redis cannot be reached, or in
     production when its AOF would not keep every acknowledged write (a warning elsewhere)."""
-    documents = build_container(settings).platform.redis_documents()
+    documents = build_redis_documents(settings)
 
     async def durability() -> Durability:
         try:
