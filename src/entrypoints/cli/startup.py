@@ -63,7 +63,8 @@ def check_store(settings: Settings) -> None:
         return
     problem = (
         f"{env_name('persistence')}=redis needs the server's append-only file (appendonly yes, "
-        f"appendfsync everysec or always) to keep acknowledged writes, and {found.describe()} "
+        "appendfsync everysec or always) and no eviction of its keys (maxmemory-policy "
+        f"noeviction or volatile-*) to keep acknowledged writes, and {found.describe()} "
         "(docs/persistence.md#durability)"
     )
     if settings.environment == "production" and settings.redis.require_aof:

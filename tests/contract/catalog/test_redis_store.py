@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from redis import Redis as SyncRedis
 
 from adapters.cache.redis_client import connect_redis
 from adapters.catalog.redis import RedisCatalogUnitOfWork
@@ -19,6 +20,7 @@ from application.catalog.create_product import CreateProduct
 from application.catalog.get_product import GetProduct
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.shared.errors import DependencyUnavailable
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.shared.money import Money
@@ -88,6 +90,10 @@ def test_production_refuses_a_redis_whose_aof_would_lose_writes(tmp_path: Path) 
         with pytest.raises(SettingsError, match="appendonly=no appendfsync=everysec"):
             check_store(redis_settings(bare.url, "p", **production))
         check_store(redis_settings(durable.url, "p", **production))  # AOF, fsync every second
+        with SyncRedis.from_url(durable.url) as admin:  # one that may evict the store's keys
+            admin.config_set("maxmemory-policy", "allkeys-lru")
+        with pytest.raises(SettingsError, match="maxmemory-policy=allkeys-lru"):
+            check_store(redis_settings(durable.url, "p", **production))
         check_store(redis_settings(bare.url, "p"))  # development: a warning, not a refusal
         with pytest.raises(SettingsError, match="PORTICO_REDIS_URL: cannot reach Redis"):
             bare.kill()
@@ -120,9 +126,11 @@ async def test_no_acknowledged_write_is_lost_when_redis_is_killed(
             async with RedisCatalogUnitOfWork(documents, outbox=outbox) as uow:
                 await uow.products.add(item)
                 await uow.commit()
-        await documents.close()
-
         server.kill()
+        with pytest.raises(DependencyUnavailable, match="redis"):  # a 503, not a 500, meanwhile
+            async with RedisCatalogUnitOfWork(documents, read_only=True) as uow:
+                await uow.products.get(made[0].id)
+        await documents.close()
         server.start()
 
         documents = await _store(server)
