@@ -41,6 +41,9 @@ class RedisProductRepository(ProductRepository):
         # version the commit expects to find.
         self.replaced: dict[UUID, Product | None] = {}
         self.expected: dict[UUID, int] = {}
+        # What `get` read from the server: an update of it needs no second read (the commit
+        # checks its version anyway).
+        self.read: dict[UUID, Product] = {}
 
     def product_key(self, product_id: UUID) -> str:
         return self._documents.key("catalog", "product", str(product_id))
@@ -64,6 +67,8 @@ class RedisProductRepository(ProductRepository):
             stored = None if staged is None else _copy(staged)
         else:
             stored = await self._committed(product_id)
+            if stored is not None:
+                self.read[product_id] = _copy(stored)
         if stored is not None:
             self._uow.saw(stored)
         return stored
@@ -108,7 +113,7 @@ class RedisProductRepository(ProductRepository):
         if product.id in self.staged:
             current = self.staged[product.id]
         else:
-            current = await self._committed(product.id)
+            current = self.read.get(product.id) or await self._committed(product.id)
             self.replaced[product.id] = current
             if current is not None:
                 self.expected[product.id] = current.version
@@ -119,6 +124,9 @@ class RedisProductRepository(ProductRepository):
         for pid, staged in self.staged.items():
             if staged is not None and staged.sku == product.sku and pid != product.id:
                 raise DuplicateSku(product.sku)
+        replaced = self.replaced.get(product.id)
+        if replaced is not None and replaced.sku == product.sku:
+            return  # its own sku, held in the index by it since the version it was read at
         async with self._documents.reachable():
             raw = await self._documents.client.hget(self._skus, product.sku)
         if raw is None:
@@ -162,6 +170,7 @@ class RedisProductRepository(ProductRepository):
         self.staged.clear()
         self.replaced.clear()
         self.expected.clear()
+        self.read.clear()
 
 
 class RedisCatalogUnitOfWork(CatalogUnitOfWork):
