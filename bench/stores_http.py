@@ -31,9 +31,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.run import free_port, reset_database
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.run import ROOT, free_port, reset_database
 
-ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get(
     "PORTICO_BENCH_DATABASE_URL",
     "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_stores_http_bench",
