@@ -40,6 +40,7 @@ class RedisUserRepository(UserRepository):
         self.staged: dict[UUID, User] = {}
         self.replaced: dict[UUID, User | None] = {}  # the committed user each change replaces
         self.expected: dict[UUID, int] = {}  # versions the commit relies on (0: a new user)
+        self.read: dict[UUID, User] = {}  # what `get` read: an update needs no second read
 
     def _key(self, *parts: str) -> str:
         return self._documents.key("identity", *parts)
@@ -69,7 +70,10 @@ class RedisUserRepository(UserRepository):
 
     async def get(self, user_id: UUID) -> User | None:
         stored = self.staged.get(user_id)
-        user = _copy(stored) if stored is not None else await self._committed(user_id)
+        if stored is not None:
+            user: User | None = _copy(stored)
+        elif (user := await self._committed(user_id)) is not None:
+            self.read[user_id] = _copy(user)
         if user is not None:
             self._uow.saw(user)
         return user
@@ -86,7 +90,7 @@ class RedisUserRepository(UserRepository):
         if user.id in self.staged:
             current: User | None = self.staged[user.id]
         else:
-            current = await self._committed(user.id)
+            current = self.read.get(user.id) or await self._committed(user.id)
             self.replaced[user.id] = current
         if current is None or current.version != user.persisted_version:
             raise ConcurrentUpdate(f"user {user.id} was changed meanwhile")
@@ -156,6 +160,7 @@ class RedisUserRepository(UserRepository):
         self.staged.clear()
         self.replaced.clear()
         self.expected.clear()
+        self.read.clear()
 
 
 class RedisIdentityUnitOfWork(IdentityUnitOfWork):
