@@ -8,6 +8,7 @@ from dependency_injector import providers
 
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
@@ -54,6 +55,7 @@ class IdentityContainer(ModuleContainer):
         memory=providers.Factory(
             MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
         ),
+        redis=providers.Factory(RedisIdentityUnitOfWork, documents=platform.redis_documents),
     )
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
