@@ -1,4 +1,5 @@
-"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens beside them (redis_tokens).
+"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens (redis_tokens) and mailed
+account tokens (redis_account_tokens) beside them, identity's events in the Redis outbox.
 
 Keys under `<prefix>:identity:`: `user:<id>` (hash: `v` version, `d` JSON), `email` (hash email
 -> id: the unique index), `created` (sign-up order), `access` (ids scored by when their access
@@ -15,9 +16,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.identity.redis_account_tokens import RedisAccountTokenStore
 from adapters.identity.redis_tokens import RedisRefreshTokenStore
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member, microseconds
+from adapters.persistence.redis.outbox import RedisOutbox
 from domain.identity.errors import EmailTaken
 from domain.identity.repository import (
     AccessChange,
@@ -164,13 +167,23 @@ class RedisUserRepository(UserRepository):
 
 
 class RedisIdentityUnitOfWork(IdentityUnitOfWork):
-    def __init__(self, documents: RedisDocuments, *, read_only: bool = False) -> None:
+    """With an `outbox`, a commit also appends the integration events of its domain events."""
+
+    def __init__(
+        self,
+        documents: RedisDocuments,
+        *,
+        read_only: bool = False,
+        outbox: RedisOutbox | None = None,
+    ) -> None:
         self._documents = documents
         self.read_only = read_only
+        self._outbox = outbox
 
     async def _begin(self) -> None:
         self.users = self._users = RedisUserRepository(self._documents, self)
         self.refresh_tokens = self._tokens = RedisRefreshTokenStore(self._documents)
+        self.account_tokens = self._account_tokens = RedisAccountTokenStore(self._documents)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -178,6 +191,8 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         writes = WriteSet()
         self._users.stage(writes)
         self._tokens.stage(writes)
+        self._account_tokens.stage(writes)
+        has_events = self._outbox.stage(writes, events) if self._outbox else False
         try:
             await self._documents.commit(writes)
         except CommitRefused as refused:
@@ -185,6 +200,8 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
                 raise EmailTaken() from None
             raise ConcurrentUpdate(f"{refused.subject} was changed meanwhile") from None
         self._discard()
+        if has_events and self._outbox:
+            self._outbox.notify()
 
     async def _close(self) -> None:
         self._discard()
@@ -192,6 +209,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
     def _discard(self) -> None:
         self._users.discard()
         self._tokens.discard()
+        self._account_tokens.discard()
 
 
 def _document(user: User) -> dict[str, Any]:
@@ -203,6 +221,7 @@ def _document(user: User) -> dict[str, Any]:
         "active": user.active,
         "access_version": user.access_version,
         "access_changed_at": user.access_changed_at.isoformat(),
+        "email_verified_at": _when(user.email_verified_at),
         "created_at": user.created_at.isoformat(),
         "updated_at": user.updated_at.isoformat(),
         "version": user.version,
@@ -218,10 +237,20 @@ def _user(document: dict[str, Any]) -> User:
         active=document["active"],
         access_version=document["access_version"],
         access_changed_at=datetime.fromisoformat(document["access_changed_at"]),
+        # Absent from documents written before email verification: not verified.
+        email_verified_at=_at(document.get("email_verified_at")),
         created_at=datetime.fromisoformat(document["created_at"]),
         updated_at=datetime.fromisoformat(document["updated_at"]),
         version=document["version"],
     )
+
+
+def _when(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _at(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _copy(user: User) -> User:

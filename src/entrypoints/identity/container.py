@@ -55,7 +55,11 @@ class IdentityContainer(ModuleContainer):
         memory=providers.Factory(
             MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
         ),
-        redis=providers.Factory(RedisIdentityUnitOfWork, documents=platform.redis_documents),
+        redis=providers.Factory(
+            RedisIdentityUnitOfWork,
+            documents=platform.redis_documents,
+            outbox=platform.redis_outbox,
+        ),
     )
 
     password_hasher = providers.Singleton(build_password_hasher, settings)

@@ -39,6 +39,8 @@ for _, c in ipairs(ops.checks) do
     end
   elseif kind == 'new' then
     if redis.call('HEXISTS', c[2], c[3]) == 1 then return {'taken', c[3]} end
+  elseif kind == 'absent' then
+    if redis.call('EXISTS', c[2]) == 1 then return {'stale', c[2]} end
   elseif kind == 'unset' then
     if redis.call('EXISTS', c[2]) == 0 then return {'stale', c[2]} end
     for i = 3, #c do
@@ -56,6 +58,8 @@ for _, w in ipairs(ops.writes) do
   elseif kind == 'zadd' then redis.call('ZADD', w[2], w[3], w[4])
   elseif kind == 'zrem' then redis.call('ZREM', w[2], w[3])
   elseif kind == 'hsetnx' then redis.call('HSETNX', w[2], w[3], w[4])
+  elseif kind == 'hsetnx_x' then
+    if redis.call('EXISTS', w[2]) == 1 then redis.call('HSETNX', w[2], w[3], w[4]) end
   elseif kind == 'sadd' then redis.call('SADD', w[2], w[3])
   elseif kind == 'srem' then redis.call('SREM', w[2], w[3])
   end
@@ -113,6 +117,10 @@ class WriteSet:
         self.checks.append(["new", index, name])
         self.writes.append(["hset", index, [name, value]])
 
+    def expect_absent(self, key: str) -> None:
+        """Nothing may be stored at `key` yet (a new hash of plain fields)."""
+        self.checks.append(["absent", key])
+
     def expect_unset(self, key: str, *names: str) -> None:
         """The hash at `key` must exist without the fields `names` (a single use)."""
         self.checks.append(["unset", key, *names])
@@ -127,9 +135,10 @@ class WriteSet:
         """Set fields of the hash at `key` (a document kept as plain fields)."""
         self.writes.append(["hset", key, [part for item in values.items() for part in item]])
 
-    def field_once(self, key: str, name: str, value: str) -> None:
-        """Set the field unless it is set: the first value stays."""
-        self.writes.append(["hsetnx", key, name, value])
+    def field_once(self, key: str, name: str, value: str, *, existing: bool = False) -> None:
+        """Set the field unless it is set: the first value stays. With `existing`, only if the
+        hash at `key` is still there (a deleted one is not brought back as that one field)."""
+        self.writes.append(["hsetnx_x" if existing else "hsetnx", key, name, value])
 
     def forget_field(self, key: str, name: str) -> None:
         self.writes.append(["hdel", key, name])
