@@ -1,7 +1,7 @@
 """Identity on Redis beyond the shared contract: its events go to the Redis outbox in the same
 commit as the user (and not at all when the commit is refused), a mailed token's sibling purged
 meanwhile is not brought back by a use, and a user document written before email verification
-existed reads as unverified."""
+existed reads as unverified; and the mailed verification flow runs on it end to end."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from dependency_injector import providers
 
 from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.persistence.redis.documents import RedisDocuments
 from application.identity.identity_events import IDENTITY_EVENTS
 from application.identity.register_user import RegisterUser
-from domain.identity.errors import EmailTaken
+from application.identity.verify_email import VerifyEmail
+from domain.identity.errors import EmailTaken, InvalidAccountToken
 from entrypoints.identity.container import IdentityContainer
 from entrypoints.platform.container import PlatformContainer
 from entrypoints.settings import AuthSettings, RedisSettings, Settings
@@ -24,6 +26,7 @@ from tests.conftest import FAST_PASSWORDS
 from tests.contract.conftest import redis_documents
 from tests.contract.identity.test_account_tokens import new_token, save_tokens
 from tests.contract.identity.test_identity_unit_of_work import T0, new_user, save
+from tests.support.mail import mail_settings, mails_to, smtp_server, token_of
 from tests.support.redis import delete_prefix, unique_prefix
 from tests.support.servers import REDIS_URL, require_server
 
@@ -65,6 +68,29 @@ async def test_identity_events_are_committed_with_the_user_and_relayed(
     assert await platform.outbox().backlog() == written
     assert await platform.relay().relay_once() == written
     assert await platform.outbox().backlog() == 0
+
+
+async def test_a_mailed_verification_link_works_once_on_redis(platform: PlatformContainer) -> None:
+    with smtp_server() as server:
+        settings = mail_settings(platform.settings(), server)
+        platform.settings.override(providers.Object(settings))
+        identity = IdentityContainer(platform=platform)
+        user = await identity.register_user()(
+            RegisterUser(email="bob@example.com", password="a long passphrase 42")
+        )
+        async with platform.outbox().claim(10) as batch:  # what the bus hands the consumer
+            for event in batch.events:
+                await identity.accounts.send_account_mail()(event)
+        [mail] = await mails_to(server, "bob@example.com")
+        verify = identity.verify_email()
+        await verify(VerifyEmail(token=token_of(mail)))
+        with pytest.raises(InvalidAccountToken):
+            await verify(VerifyEmail(token=token_of(mail)))
+        async with identity.uow() as uow:
+            stored = await uow.users.get(user.id)
+
+    assert stored is not None
+    assert stored.email_verified
 
 
 @pytest.fixture
