@@ -16,9 +16,9 @@ import structlog
 from dependency_injector import containers, providers
 
 from application.shared.maintenance import Maintenance
-from entrypoints.modules import load_modules
+from entrypoints.modules import load_modules, unsupported_store
 from entrypoints.platform.container import PlatformContainer
-from entrypoints.settings import Settings, load_settings
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 _log = structlog.get_logger("portico")
 
@@ -35,9 +35,11 @@ class Container(containers.DeclarativeContainer):
 
 def build_container(settings: Settings | None = None) -> Container:
     container = Container()
-    if settings is not None:
-        container.settings.override(providers.Object(settings))
     modules = load_modules()
+    if settings is not None:
+        if refusal := unsupported_store(settings.persistence, modules):
+            raise SettingsError(refusal)
+        container.settings.override(providers.Object(settings))
     for module in modules:
         needed = {name: getattr(container, name) for name in module.needs}
         container.set_provider(

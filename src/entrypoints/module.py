@@ -89,3 +89,6 @@ class Module:
     cli: Callable[[Any], None] | None = None
     # Demo data for `portico seed`, written after the contexts before it in CONTEXTS.
     seed: Seed | None = None
+    # The PORTICO_PERSISTENCE choices it has adapters for (None: it keeps no state of its own);
+    # any other choice is refused at start-up, naming these.
+    stores: tuple[str, ...] | None = ("sql", "memory")

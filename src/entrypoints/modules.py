@@ -19,6 +19,18 @@ CONTEXTS = (
 )
 
 
+def unsupported_store(persistence: str, modules: tuple[Module, ...]) -> str | None:
+    """Why `persistence` cannot hold every context's state (one line), or None."""
+    for module in modules:
+        if module.stores is not None and persistence not in module.stores:
+            return (
+                f"PORTICO_PERSISTENCE={persistence}: the {module.name} context keeps its state in "
+                f"{' or '.join(module.stores)} only (choose one of those, or remove the context: "
+                f"python -m tools.contexts {module.name})"
+            )
+    return None
+
+
 @cache
 def load_modules() -> tuple[Module, ...]:
     """Each context's `entrypoints/<name>/module.py` declares `MODULE`."""

@@ -1,16 +1,21 @@
-"""The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB."""
+"""The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB (and Redis, for
+the contexts that have a Redis adapter)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, update
 
+from adapters.cache.redis_client import connect_redis
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.lease import MemoryLease
+from adapters.persistence.redis.documents import RedisDocuments
+from adapters.persistence.redis.lease import RedisLease
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
@@ -25,7 +30,8 @@ from application.shared.ports.event_store import EventStore
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
 from tests.support.databases import ensure_database
-from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+from tests.support.redis import delete_prefix, unique_prefix
+from tests.support.servers import MARIADB_URL, POSTGRES_URL, REDIS_URL, require_server
 
 STORES = [
     "memory",
@@ -33,6 +39,21 @@ STORES = [
     pytest.param("postgresql", marks=pytest.mark.postgres),
     pytest.param("mariadb", marks=pytest.mark.mariadb),
 ]
+
+# The stores of the contexts with a document store too (adapters/persistence/redis).
+DOCUMENT_STORES = [*STORES, pytest.param("redis", marks=pytest.mark.redis)]
+
+
+@asynccontextmanager
+async def redis_documents() -> AsyncIterator[RedisDocuments]:
+    """Documents on the shared Redis under a prefix of this test's own, deleted afterwards."""
+    url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
+    documents = RedisDocuments(connect_redis(url, pool_size=8, timeout=5.0), prefix=unique_prefix())
+    try:
+        yield documents
+    finally:
+        await delete_prefix(documents.client, documents.prefix)
+        await documents.close()
 
 
 # The server databases whose tables this process has made: tests only empty them after that.
@@ -100,11 +121,15 @@ async def idempotency_store(
         await database.dispose()
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=DOCUMENT_STORES)
 async def lease(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Lease]:
     store: str = request.param
     if store == "memory":
         yield MemoryLease()
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+            yield RedisLease(documents)
         return
     database = await sql_database(store, tmp_path)
     try:

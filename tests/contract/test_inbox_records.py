@@ -1,5 +1,5 @@
-"""InboxRecords: housekeeping of every consumer's inbox, on SQLite, PostgreSQL and MariaDB, and
-of the memory audit store's inbox, which the container's housekeeping purges alike."""
+"""InboxRecords: housekeeping of every consumer's inbox, on SQLite, PostgreSQL, MariaDB and Redis,
+and of the memory audit store's inbox, which the container's housekeeping purges alike."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select, update
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.redis import RedisAuditUnitOfWork
+from adapters.persistence.redis.inbox import RedisInboxRecords
 from adapters.persistence.sql.inbox import SqlInbox, SqlInboxRecords
 from adapters.persistence.sql.tables import processed_events
 from adapters.system.ids import Uuid7Generator
 from entrypoints.container import build_container
 from entrypoints.settings import MaintenanceSettings, Settings
-from tests.contract.conftest import STORES, sql_database
+from tests.contract.conftest import STORES, redis_documents, sql_database
 
 ids = Uuid7Generator()
 
@@ -66,3 +68,28 @@ async def test_the_memory_inbox_is_purged_by_the_housekeeping_with_its_retention
     assert list(store.processed) == [("audit", recent)]
     async with uow:  # the recent record still makes its redelivery a no-op
         assert not await uow.inbox.first_time("audit", recent)
+
+
+@pytest.mark.redis
+async def test_the_redis_inbox_forgets_records_older_than_the_cutoff() -> None:
+    async with redis_documents() as documents:
+        old, recent = ids.new_id(), ids.new_id()
+        uow = RedisAuditUnitOfWork(documents)
+        async with uow:
+            assert await uow.inbox.first_time("audit", old)
+            await uow.commit()
+        # Applied two days ago (the inbox stamps the time, in ms, it applies an event).
+        two_days_ago = int((datetime.now(UTC) - timedelta(days=2)).timestamp() * 1000)
+        await documents.client.zadd(
+            documents.key("inbox", "applied"), {f"audit:{old}": two_days_ago}
+        )
+        async with uow:
+            assert await uow.inbox.first_time("notifications", recent)
+            await uow.commit()
+
+        forgotten = await RedisInboxRecords(documents).forget(datetime.now(UTC) - timedelta(days=1))
+
+        assert forgotten == 1
+        async with uow:
+            assert await uow.inbox.first_time("audit", old)  # forgotten: would apply again
+            assert not await uow.inbox.first_time("notifications", recent)

@@ -35,8 +35,10 @@ async def delete_prefix(client: Redis, prefix: str) -> None:
 class PrivateRedis:
     """A redis-server of our own on loopback, keeping nothing on disk."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *options: str) -> None:
+        """`options` follow the defaults and win over them (`--appendonly yes --dir /tmp/x`)."""
         self.port = port
+        self.options = options
         self.url = f"redis://127.0.0.1:{port}/0"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -60,6 +62,7 @@ class PrivateRedis:
                 "no",
                 "--loglevel",
                 "warning",
+                *self.options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -82,8 +85,8 @@ class PrivateRedis:
 
 
 @contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis(free_port())
+def private_redis(*options: str) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(free_port(), *options)
     server.start()
     try:
         yield server

@@ -7,7 +7,10 @@ from datetime import timedelta
 from dependency_injector import providers
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork, MemoryInboxRecords
+from adapters.audit.redis import RedisAuditUnitOfWork
 from adapters.audit.sql import SqlAuditUnitOfWork
+from adapters.persistence.redis.documents import RedisDocuments
+from adapters.persistence.redis.inbox import RedisInboxRecords
 from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from application.shared.maintenance import Chore
@@ -22,6 +25,12 @@ def memory_inbox_chores(settings: Settings, store: MemoryAuditStore) -> list[Cho
     return [Chore.forgetting("inbox", forget, keep)]
 
 
+def redis_inbox_chores(settings: Settings, documents: RedisDocuments) -> list[Chore]:
+    forget = RedisInboxRecords(documents).forget
+    keep = timedelta(seconds=settings.maintenance.inbox_retention)
+    return [Chore.forgetting("inbox", forget, keep)]
+
+
 class AuditContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
     use_cases = ("list_audit_entries",)
@@ -31,6 +40,7 @@ class AuditContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Factory(SqlAuditUnitOfWork, database=platform.sql_database),
         memory=providers.Factory(MemoryAuditUnitOfWork, store=memory_store),
+        redis=providers.Factory(RedisAuditUnitOfWork, documents=platform.redis_documents),
     )
     consumers = providers.List(providers.Singleton(RecordChange, uow=uow.provider))
     list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=uow.provider)
@@ -38,4 +48,5 @@ class AuditContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Object([]),
         memory=providers.Callable(memory_inbox_chores, platform.settings, memory_store),
+        redis=providers.Callable(redis_inbox_chores, platform.settings, platform.redis_documents),
     )

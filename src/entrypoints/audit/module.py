@@ -13,4 +13,6 @@ def http(root: Any) -> HttpPart:
     return HttpPart(route_handlers=[AuditController])
 
 
-MODULE = Module(name="audit", container=AuditContainer, http=http)
+MODULE = Module(
+    name="audit", container=AuditContainer, http=http, stores=("sql", "memory", "redis")
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.redis import RedisCatalogUnitOfWork
 from adapters.catalog.sql import SqlCatalogUnitOfWork
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
@@ -47,6 +48,9 @@ class CatalogContainer(ModuleContainer):
         ).add_attributes(on_committed=platform.after_commit),
         memory=providers.Factory(
             MemoryCatalogUnitOfWork, store=memory_store, outbox=platform.memory_outbox
+        ).add_attributes(on_committed=platform.after_commit),
+        redis=providers.Factory(
+            RedisCatalogUnitOfWork, documents=platform.redis_documents, outbox=platform.redis_outbox
         ).add_attributes(on_committed=platform.after_commit),
     )
 

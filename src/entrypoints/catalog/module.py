@@ -21,4 +21,5 @@ MODULE = Module(
     http=http,
     events=CATALOG_EVENTS,
     seed=seed.SEED,
+    stores=("sql", "memory", "redis"),
 )

@@ -57,7 +57,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_database:
-        raise ValueError("PORTICO_PERSISTENCE=memory has no database to migrate")
+        raise ValueError(f"PORTICO_PERSISTENCE={settings.persistence} has no database to migrate")
     config = alembic_config(settings.database.url)
     if args.action == "upgrade":
         command.upgrade(config, args.revision)

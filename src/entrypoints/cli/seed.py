@@ -52,9 +52,10 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.has_database:
+    if not settings.keeps_state:
         raise ValueError(
-            f"{env_name('persistence')}=memory keeps no data between processes to seed"
+            f"{env_name('persistence')}={settings.persistence} keeps no data between processes "
+            "to seed"
         )
     check_database(settings)
     seeds = _seeds()

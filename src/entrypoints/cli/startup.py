@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 
+import structlog
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from adapters.persistence.redis.durability import Durability, read_durability
 from entrypoints.container import build_container
+from entrypoints.platform.builders import build_redis_documents
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
 def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
     variable = env_name("database.url")
-    container = build_container(settings)
+    container = build_container(settings)  # refuses a persistence a context has no adapter for
+    if settings.stores_in_redis:
+        check_store(settings)
+        return
     try:
         database = container.platform.database()
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
@@ -34,6 +40,36 @@ def check_database(settings: Settings) -> None:
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SettingsError(f"{variable}: cannot reach the database at {shown}: {reason}") from None
+
+
+def check_store(settings: Settings) -> None:
+    """With PORTICO_PERSISTENCE=redis: raise SettingsError when Redis cannot be reached, or in
+    production when its AOF would not keep every acknowledged write (a warning elsewhere)."""
+    documents = build_redis_documents(settings)
+
+    async def durability() -> Durability:
+        try:
+            async with asyncio.timeout(settings.http.readiness_timeout * 3):
+                return await read_durability(documents)
+        finally:
+            await documents.close()
+
+    try:
+        found = asyncio.run(durability())
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SettingsError(f"{env_name('redis.url')}: cannot reach Redis: {reason}") from None
+    if found.keeps_acknowledged_writes:
+        return
+    problem = (
+        f"{env_name('persistence')}=redis needs the server's append-only file (appendonly yes, "
+        "appendfsync everysec or always) and no eviction of its keys (maxmemory-policy "
+        f"noeviction or volatile-*) to keep acknowledged writes, and {found.describe()} "
+        "(docs/persistence.md#durability)"
+    )
+    if settings.environment == "production" and settings.redis.require_aof:
+        raise SettingsError(f"{problem}; {env_name('redis.require_aof')}=false accepts the loss")
+    structlog.get_logger("portico").warning("redis.not_durable", problem=problem)
 
 
 def check_cache(settings: Settings) -> None:

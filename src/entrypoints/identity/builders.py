@@ -11,7 +11,10 @@ from dependency_injector import providers
 from adapters.cache.redis_client import connect_redis
 from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
+from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.redis import RedisIdentityUnitOfWork
+from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.forget_expired_tokens import (
     ForgetExpiredAccountTokensHandler,
     ForgetExpiredTokensHandler,
@@ -43,6 +46,26 @@ def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
     timeout = settings.redis.timeout_ms / 1000
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")
+
+
+def unit_of_work_selector(platform: Any) -> providers.Selector[Any]:
+    """Identity's unit of work on the store PORTICO_PERSISTENCE picks, each committing identity's
+    events to that store's outbox. `platform`: the platform container (its providers)."""
+    memory_store = providers.Singleton(MemoryIdentityStore)  # one per container: the process's
+    return providers.Selector(
+        platform.persistence,
+        sql=providers.Factory(
+            SqlIdentityUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
+        ),
+        memory=providers.Factory(
+            MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
+        ),
+        redis=providers.Factory(
+            RedisIdentityUnitOfWork,
+            documents=platform.redis_documents,
+            outbox=platform.redis_outbox,
+        ),
+    )
 
 
 def rate_limit_selector(settings: Any) -> providers.Selector[Any]:

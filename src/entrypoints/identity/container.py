@@ -7,8 +7,6 @@ from datetime import timedelta
 from dependency_injector import providers
 
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
-from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.identity.sql import SqlIdentityUnitOfWork
 from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
@@ -30,6 +28,7 @@ from entrypoints.identity.builders import (
     rate_limit_selector,
     revocation_window,
     token_chores,
+    unit_of_work_selector,
 )
 from entrypoints.module import ModuleContainer
 
@@ -45,16 +44,7 @@ class IdentityContainer(ModuleContainer):
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
 
-    memory_store = providers.Singleton(MemoryIdentityStore)
-    uow = providers.Selector(
-        platform.persistence,
-        sql=providers.Factory(
-            SqlIdentityUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
-        ),
-        memory=providers.Factory(
-            MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
-        ),
-    )
+    uow = unit_of_work_selector(platform)  # PORTICO_PERSISTENCE: sql, memory or redis
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
     signing_keys = providers.Singleton(key_ring, settings)

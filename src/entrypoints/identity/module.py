@@ -69,4 +69,5 @@ MODULE = Module(
     events=IDENTITY_EVENTS,
     cli=cli.add_parser,
     seed=seed.SEED,
+    stores=("sql", "memory", "redis"),
 )

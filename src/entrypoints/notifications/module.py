@@ -5,4 +5,4 @@ from __future__ import annotations
 from entrypoints.module import Module
 from entrypoints.notifications.container import NotificationsContainer
 
-MODULE = Module(name="notifications", container=NotificationsContainer)
+MODULE = Module(name="notifications", container=NotificationsContainer, stores=None)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
 from adapters.cache.redis_client import connect_redis
+from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.retry import RetryPolicy
+from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
+from application.messaging.relay import OutboxRelay
 from application.shared.ports.cache import Cache
+from application.shared.ports.messaging import MessageBus
+from application.shared.ports.outbox import Outbox
 from application.shared.ports.tracing import Tracing
 from application.shared.read_through import ReadThrough
 from entrypoints.metrics.dependencies import DependencyMetrics
@@ -35,6 +41,16 @@ def build_redis_cache(settings: Settings, metrics: DependencyMetrics | None = No
     )
 
 
+def build_redis_documents(settings: Settings) -> RedisDocuments:
+    """The Redis store of PORTICO_PERSISTENCE=redis: its own client, whose calls may take
+    PORTICO_REDIS_STORE_TIMEOUT_MS (a commit is not a cache read to give up on quickly)."""
+    redis = settings.redis
+    client = connect_redis(
+        redis.url, pool_size=redis.pool_size, timeout=redis.store_timeout_ms / 1000
+    )
+    return RedisDocuments(client, prefix=redis.store_prefix)
+
+
 def uses_cache(settings: Settings) -> bool:
     return settings.cache.backend != "none"
 
@@ -59,3 +75,35 @@ def build_sql_database(
     if metrics is not None:
         engine.observe_pool(metrics)
     return trace_database(tracing, engine)
+
+
+def build_retry_policy(settings: Settings) -> RetryPolicy:
+    bus = settings.bus
+    return RetryPolicy(
+        max_deliveries=bus.max_deliveries, first_delay=bus.retry_delay, ack_wait=bus.ack_wait
+    )
+
+
+def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> NatsMessageBus:
+    bus = settings.bus
+    return NatsMessageBus(
+        servers=bus.nats_url,
+        namespace=bus.nats_namespace,
+        replicas=bus.nats_replicas,
+        retry=retry,
+        tracing=tracing,
+    )
+
+
+def build_relay(
+    settings: Settings, outbox: Outbox, bus: MessageBus, tracing: Tracing
+) -> OutboxRelay:
+    """The relay from the outbox to the bus, paced by PORTICO_OUTBOX_*."""
+    return OutboxRelay(
+        outbox=outbox,
+        bus=bus,
+        batch_size=settings.outbox.batch_size,
+        poll_interval=settings.outbox.poll_interval,
+        retry_delay=settings.bus.retry_delay,
+        tracing=tracing,
+    )

@@ -12,25 +12,32 @@ from dependency_injector import containers, providers
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
 from adapters.messaging.memory import MemoryMessageBus
-from adapters.messaging.nats import NatsMessageBus
-from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.redis.outbox import RedisOutbox
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.messaging.registry import EventRegistry, IntegrationEvents
-from application.messaging.relay import OutboxRelay
 from application.shared.after_commit import AfterCommit
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
-from entrypoints.platform.builders import build_read_through, build_redis_cache, build_sql_database
+from entrypoints.platform.builders import (
+    build_nats_bus,
+    build_read_through,
+    build_redis_cache,
+    build_redis_documents,
+    build_relay,
+    build_retry_policy,
+    build_sql_database,
+)
 from entrypoints.platform.email import mailer_selector
 from entrypoints.platform.maintenance import build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
+from entrypoints.platform.probes import store_probe as redis_probe
 from entrypoints.settings import Settings
 from entrypoints.tracing import start_tracing
 
@@ -65,23 +72,31 @@ class PlatformContainer(containers.DeclarativeContainer):
     # In-process reactions to committed events: each context adds its own (the root does).
     after_commit = providers.Singleton(AfterCommit)
 
-    # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine.
+    # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine;
+    # for redis, PORTICO_REDIS_URL the server (docs/persistence.md).
     sql_database = providers.Singleton(build_sql_database, tracing, settings, dependency_metrics)
-    database = providers.Selector(persistence, sql=sql_database, memory=_none)
+    database = providers.Selector(persistence, sql=sql_database, memory=_none, redis=_none)
+    redis_documents = providers.Singleton(build_redis_documents, settings)
+    documents = providers.Selector(persistence, redis=redis_documents, sql=_none, memory=_none)
 
     # The outbox: units of work write integration events with their state change.
     event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
     integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
     sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
     memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
-    outbox = providers.Selector(persistence, sql=sql_outbox, memory=memory_outbox)
+    redis_outbox = providers.Singleton(RedisOutbox, redis_documents, integration_events)
+    outbox = providers.Selector(
+        persistence, sql=sql_outbox, memory=memory_outbox, redis=redis_outbox
+    )
 
     # The event store of event-sourced aggregates; the idempotency keys of retried commands.
+    # Neither has a Redis adapter: contexts that need them refuse redis (Module.stores).
     memory_event_log = providers.Singleton(MemoryEventLog)  # shared with memory units of work
     event_store = providers.Selector(
         persistence,
         sql=providers.Singleton(SqlEventStore, database=sql_database),
         memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
+        redis=_none,
     )
     idempotency_store = providers.Selector(
         persistence,
@@ -89,48 +104,32 @@ class PlatformContainer(containers.DeclarativeContainer):
         memory=providers.Singleton(
             MemoryIdempotencyStore, data=providers.Singleton(MemoryIdempotencyData)
         ),
+        redis=_none,
     )
 
     mailer = mailer_selector(settings)  # PORTICO_EMAIL: mail to people, through their consumers
 
     # Housekeeping: one process at a time (the lease) forgets what outlived its retention.
-    lease = providers.Singleton(build_lease, database)
+    lease = providers.Singleton(build_lease, database, documents)
     chores = providers.Callable(platform_chores, settings, outbox, idempotency_store, database)
 
     # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
-    retry_policy = providers.Singleton(
-        RetryPolicy,
-        max_deliveries=settings.provided.bus.max_deliveries,
-        first_delay=settings.provided.bus.retry_delay,
-        ack_wait=settings.provided.bus.ack_wait,
-    )
+    retry_policy = providers.Singleton(build_retry_policy, settings)
     bus = providers.Selector(
         bus_kind,
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
-        nats=providers.Singleton(
-            NatsMessageBus,
-            servers=settings.provided.bus.nats_url,
-            namespace=settings.provided.bus.nats_namespace,
-            replicas=settings.provided.bus.nats_replicas,
-            retry=retry_policy,
-            tracing=tracing,
-        ),
+        nats=providers.Singleton(build_nats_bus, settings, retry_policy, tracing),
     )
-    relay = providers.Singleton(
-        OutboxRelay,
-        outbox=outbox,
-        bus=bus,
-        batch_size=settings.provided.outbox.batch_size,
-        poll_interval=settings.provided.outbox.poll_interval,
-        retry_delay=settings.provided.bus.retry_delay,
-        tracing=tracing,
-    )
+    relay = providers.Singleton(build_relay, settings, outbox, bus, tracing)
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold
     # connections appear (None: nothing to check with this configuration).
     probes = providers.Dict(
         database=providers.Selector(
-            persistence, sql=providers.Factory(database_probe, sql_database), memory=_none
+            persistence,
+            sql=providers.Factory(database_probe, sql_database),
+            redis=providers.Factory(redis_probe, redis_documents),
+            memory=_none,
         ),
         replica=providers.Factory(replica_probe, database),
         cache=providers.Selector(
@@ -146,5 +145,6 @@ class PlatformContainer(containers.DeclarativeContainer):
         bus,
         database,
         mailer,
+        documents,
         providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none),
     )

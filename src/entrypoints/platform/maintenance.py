@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.persistence.memory.lease import MemoryLease
+from adapters.persistence.redis.documents import RedisDocuments
+from adapters.persistence.redis.lease import RedisLease
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.inbox import SqlInboxRecords
 from adapters.persistence.sql.lease import SqlLease
@@ -15,20 +17,27 @@ from application.shared.ports.outbox import Outbox
 from entrypoints.settings import Settings
 
 
-def build_lease(database: SqlDatabase | None) -> Lease:
-    """In the database when there is one; with memory persistence there is one process."""
+def build_lease(database: SqlDatabase | None, documents: RedisDocuments | None = None) -> Lease:
+    """In the database or the Redis store when there is one; with memory persistence there is
+    one process."""
+    if documents is not None:
+        return RedisLease(documents)
     return MemoryLease() if database is None else SqlLease(database)
 
 
 def platform_chores(
     settings: Settings,
     outbox: Outbox,
-    idempotency: IdempotencyStore,
+    idempotency: IdempotencyStore | None,
     database: SqlDatabase | None,
 ) -> list[Chore]:
     keep = settings.maintenance
     chores = [
-        Chore.forgetting("outbox", outbox.purge_sent, timedelta(seconds=keep.outbox_retention)),
+        Chore.forgetting("outbox", outbox.purge_sent, timedelta(seconds=keep.outbox_retention))
+    ]
+    if idempotency is None:  # no adapter on this store, and no context that needs one
+        return chores
+    chores += [
         Chore.forgetting(
             "idempotency_keys", idempotency.purge, timedelta(seconds=keep.idempotency_retention)
         ),
@@ -40,7 +49,9 @@ def platform_chores(
             timedelta(seconds=keep.stuck_after),
         ),
     ]
-    if database is not None:  # memory inboxes live in their contexts' stores, with their chores
+    if (
+        database is not None
+    ):  # memory and Redis inboxes live in their contexts' stores, with their chores
         records = SqlInboxRecords(database)
         chores.append(
             Chore.forgetting("inbox", records.forget, timedelta(seconds=keep.inbox_retention))

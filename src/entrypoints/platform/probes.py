@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from adapters.cache.redis import RedisCache
+from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.replica import replica_lag
 from application.shared.ports.messaging import BusUnavailable, MessageBus
@@ -27,6 +28,16 @@ class Degraded(Exception):
 def database_probe(database: SqlDatabase) -> Probe:
     async def probe() -> Status:
         await database.ping()
+        return "up"
+
+    return probe
+
+
+def store_probe(documents: RedisDocuments) -> Probe:
+    """The Redis that holds the state (PORTICO_PERSISTENCE=redis): down when it does not answer."""
+
+    async def probe() -> Status:
+        await documents.ping()
         return "up"
 
     return probe

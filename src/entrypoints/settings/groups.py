@@ -154,6 +154,12 @@ class RedisSettings(Group, frozen=True):
     url: str = "redis://127.0.0.1:6379/0"
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
     timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 100
+    # With PORTICO_PERSISTENCE=redis (docs/persistence.md): the keys' prefix, the limit of one
+    # call (a commit waits for the server, never for a breaker), and whether production refuses
+    # to start unless the server's AOF keeps every acknowledged write.
+    store_prefix: Annotated[str, msgspec.Meta(pattern="^[A-Za-z0-9_.-]{1,64}$")] = "portico"
+    store_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 2000
+    require_aof: bool = True
 
 
 class BusSettings(Group, frozen=True):

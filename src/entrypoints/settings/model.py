@@ -34,7 +34,9 @@ class SettingsError(ValueError):
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     environment: Literal["development", "production", "test"] = "development"
-    persistence: Literal["sql", "memory"] = "sql"
+    # Where the contexts keep their state: sql (PORTICO_DATABASE_URL), memory (one process,
+    # nothing kept), redis (PORTICO_REDIS_URL, for the contexts that have a Redis adapter).
+    persistence: Literal["sql", "memory", "redis"] = "sql"
     # Where the outbox relay, the event consumers and the order projector run. auto: in
     # `portico serve` with the memory bus (it reaches no other process), in `portico worker` with
     # NATS; serve or worker force one; off: neither (another deployment runs them).
@@ -74,6 +76,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def has_database(self) -> bool:
         """Whether state lives in a SQL database (something to migrate and reach)."""
         return self.persistence == "sql"
+
+    @property
+    def keeps_state(self) -> bool:
+        """Whether state outlives the process (a database or a Redis server holds it)."""
+        return self.persistence != "memory"
+
+    @property
+    def stores_in_redis(self) -> bool:
+        return self.persistence == "redis"
 
     @property
     def events_stay_in_process(self) -> bool:

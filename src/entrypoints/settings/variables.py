@@ -81,6 +81,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_REDIS_URL": "redis.url",
     "PORTICO_REDIS_POOL_SIZE": "redis.pool_size",
     "PORTICO_REDIS_TIMEOUT_MS": "redis.timeout_ms",
+    "PORTICO_REDIS_STORE_PREFIX": "redis.store_prefix",
+    "PORTICO_REDIS_STORE_TIMEOUT_MS": "redis.store_timeout_ms",
+    "PORTICO_REDIS_REQUIRE_AOF": "redis.require_aof",
     # bus
     "PORTICO_BUS": "bus.backend",
     "PORTICO_NATS_URL": "bus.nats_url",

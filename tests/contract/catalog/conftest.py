@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
+from adapters.audit.redis import RedisAuditUnitOfWork
 from adapters.audit.sql import SqlAuditUnitOfWork
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.redis import RedisCatalogUnitOfWork
 from adapters.catalog.sql import SqlCatalogUnitOfWork
 from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.redis.outbox import RedisOutbox
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
@@ -22,10 +25,10 @@ from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.ports.outbox import Outbox
 from domain.catalog.repository import CatalogUnitOfWork
-from tests.contract.conftest import STORES, sql_database
+from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=DOCUMENT_STORES)
 async def uow_factory(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[CatalogUnitOfWorkFactory]:
@@ -37,6 +40,14 @@ async def uow_factory(
             return MemoryCatalogUnitOfWork(memory, read_only=read_only)
 
         yield memory_uow
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+
+            def redis_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+                return RedisCatalogUnitOfWork(documents, read_only=read_only)
+
+            yield redis_uow
         return
     database = await sql_database(store, tmp_path)
 
@@ -58,7 +69,7 @@ class MessagingStore:
     audit: AuditUnitOfWorkFactory
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=DOCUMENT_STORES)
 async def messaging_store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[MessagingStore]:
@@ -78,6 +89,18 @@ async def messaging_store(
             return MemoryAuditUnitOfWork(audit, read_only=read_only)
 
         yield MessagingStore(memory_catalog, memory_outbox, memory_audit)
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+            redis_outbox = RedisOutbox(documents, events)
+
+            def redis_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
+                return RedisCatalogUnitOfWork(documents, read_only=read_only, outbox=redis_outbox)
+
+            def redis_audit(*, read_only: bool = False) -> AuditUnitOfWork:
+                return RedisAuditUnitOfWork(documents, read_only=read_only)
+
+            yield MessagingStore(redis_catalog, redis_outbox, redis_audit)
         return
     database = await sql_database(store, tmp_path)
     sql_outbox = SqlOutbox(database, events)

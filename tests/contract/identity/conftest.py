@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.repository import IdentityUnitOfWork
-from tests.contract.conftest import STORES, sql_database
+from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=DOCUMENT_STORES)
 async def identity_uow_factory(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[IdentityUnitOfWorkFactory]:
@@ -26,6 +27,14 @@ async def identity_uow_factory(
             return MemoryIdentityUnitOfWork(memory, read_only=read_only)
 
         yield memory_uow
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+
+            def redis_uow(*, read_only: bool = False) -> IdentityUnitOfWork:
+                return RedisIdentityUnitOfWork(documents, read_only=read_only)
+
+            yield redis_uow
         return
     database = await sql_database(store, tmp_path)
 
