@@ -113,7 +113,8 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
 def complete(app: Litestar) -> None:
     """Add to each operation what its route implies:
 
-    - a request body is required, and may be malformed (400), too large (413) or invalid (422);
+    - a request body is required unless its parameter has a default, and may be malformed (400),
+      too large (413) or invalid (422);
     - parameters other than the path's may be invalid (422); a path names a resource (404);
     - a route that is not public needs a token (security, 401), a guard may refuse it (403);
     - If-Match may name another version (412); a rate-limited route may answer 429;
@@ -169,7 +170,9 @@ def _complete(
             required=True,
         )
     if isinstance(operation.request_body, RequestBody):
-        operation.request_body.required = True
+        # Required unless the handler's `data` has a default (a body the client may leave out).
+        data = handler.parsed_fn_signature.parameters.get("data")
+        operation.request_body.required = bodies is not None or data is None or not data.has_default
         statuses |= {400, 413, 422}
         _add_examples(operation.request_body, bodies or _body_of(handler))
     parameters = [p for p in operation.parameters or [] if not isinstance(p, Reference)]
