@@ -48,7 +48,7 @@ PROBLEM_JSON = "application/problem+json"
 # A handler that reads its body itself names the bodies it accepts here, by media type.
 REQUEST_BODIES = "request_bodies"
 # A request body type shows clients an example: a class attribute of this name holding one
-# (tests/architecture/test_contracts.py decodes each into its type, so none goes stale).
+# (tests/architecture/test_api_compat.py decodes each into its type, so none goes stale).
 EXAMPLE = "EXAMPLE"
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 

@@ -3,7 +3,6 @@ email of a user, on every adapter of the identity unit of work."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.user import User
 from domain.shared.errors import ConcurrentUpdate
-from tests.contract.identity.test_identity_unit_of_work import T0, ids, new_user, save
+from tests.contract.identity.test_identity_unit_of_work import T0, ids, new_user, race_two, save
 
 RESET, VERIFY = TokenPurpose.RESET_PASSWORD, TokenPurpose.VERIFY_EMAIL
 
@@ -106,15 +105,7 @@ async def test_concurrent_uses_of_one_token_let_exactly_one_win(
     token = new_token(user)
     await save_tokens(identity_uow_factory, token)
 
-    async def use_once() -> bool:
-        async with identity_uow_factory() as uow:
-            won = await uow.account_tokens.use(token, T0)
-            await asyncio.sleep(0.05)  # hold the transaction open while the other one tries
-            if won:
-                await uow.commit()
-            return won
-
-    results = await asyncio.gather(use_once(), use_once(), return_exceptions=True)
+    results = await race_two(identity_uow_factory, lambda uow: uow.account_tokens.use(token, T0))
     assert sum(result is True for result in results) == 1
     assert all(r is False or isinstance(r, ConcurrentUpdate) for r in results if r is not True)
 

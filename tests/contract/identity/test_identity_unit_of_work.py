@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.errors import EmailTaken
 from domain.identity.events import UserAccessChanged, UserRegistered
 from domain.identity.refresh_token import RefreshToken
-from domain.identity.repository import UserPosition
+from domain.identity.repository import IdentityUnitOfWork, UserPosition
 from domain.identity.roles import Role
 from domain.identity.user import User
 from domain.shared.errors import ConcurrentUpdate
@@ -230,6 +231,22 @@ async def test_a_refresh_token_is_used_once(
     assert stored.usable_at(used_at) is False
 
 
+async def race_two(
+    factory: IdentityUnitOfWorkFactory, use: Callable[[IdentityUnitOfWork], Awaitable[bool]]
+) -> list[bool | BaseException]:
+    """Two units of work try `use` at once, each committing only if it won; their results."""
+
+    async def use_once() -> bool:
+        async with factory() as uow:
+            won = await use(uow)
+            await asyncio.sleep(0.05)  # hold the transaction open while the other one tries
+            if won:
+                await uow.commit()
+            return won
+
+    return list(await asyncio.gather(use_once(), use_once(), return_exceptions=True))
+
+
 async def test_concurrent_uses_of_one_refresh_token_let_exactly_one_win(
     identity_uow_factory: IdentityUnitOfWorkFactory,
 ) -> None:
@@ -238,15 +255,7 @@ async def test_concurrent_uses_of_one_refresh_token_let_exactly_one_win(
     token = new_token(user)
     await save_tokens(identity_uow_factory, token)
 
-    async def use_once() -> bool:
-        async with identity_uow_factory() as uow:
-            won = await uow.refresh_tokens.use(token, T0)
-            await asyncio.sleep(0.05)  # hold the transaction open while the other one tries
-            if won:
-                await uow.commit()
-            return won
-
-    results = await asyncio.gather(use_once(), use_once(), return_exceptions=True)
+    results = await race_two(identity_uow_factory, lambda uow: uow.refresh_tokens.use(token, T0))
     assert sum(result is True for result in results) == 1
     assert all(r is False or isinstance(r, ConcurrentUpdate) for r in results if r is not True)
 
