@@ -21,6 +21,30 @@ def _serialize(event: Any, **_: Any) -> str:
     return _json.encode(event).decode()
 
 
+class _Stdout:
+    """Whatever sys.stdout is when a line is written, not when logging was configured.
+
+    A replaced stdout (pytest's capture, a redirect) may be closed later; a logger bound to the
+    old object would then fail on every line.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: Any) -> None:  # StreamHandler.__init__ assigns it; the property wins
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
     as_json = settings.logging.format == "json" or (
         settings.logging.format == "auto" and not sys.stdout.isatty()
@@ -48,12 +72,12 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(_Stdout()),  # type: ignore[arg-type]
         # Cached loggers ignore a later configure(); tests reconfigure per app, so they opt out.
         cache_logger_on_first_use=settings.environment != "test",
     )
     # Library lines (granian, sqlalchemy, alembic): through the same processors and renderer.
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
