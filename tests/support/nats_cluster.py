@@ -62,23 +62,37 @@ class NatsNode:
         return self.process is not None and self.process.poll() is None
 
     def start(self, routes: list[str]) -> None:
-        self.process = subprocess.Popen(
-            [
-                NATS_SERVER,
-                *("-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)),
-                *("-n", self.name, "-js", "-sd", str(self.store)),
-                *("--cluster_name", "portico-test"),
-                *("--cluster", f"nats://127.0.0.1:{self.route_port}"),
-                *("--routes", ",".join(routes)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not reachable("127.0.0.1", self.port, timeout=0.2):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"nats-server {self.name} did not start on {self.port}")
-            time.sleep(0.05)
+        # A port free when chosen may be taken before the server binds it (other tests and
+        # processes share loopback): a server that exits at once gets new client ports, twice.
+        for attempt in range(3):
+            log = self.store.parent / f"{self.name}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("ab") as output:
+                self.process = subprocess.Popen(
+                    [
+                        NATS_SERVER,
+                        *("-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)),
+                        *("-n", self.name, "-js", "-sd", str(self.store)),
+                        *("--cluster_name", "portico-test"),
+                        *("--cluster", f"nats://127.0.0.1:{self.route_port}"),
+                        *("--routes", ",".join(routes)),
+                    ],
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            deadline = time.monotonic() + 10
+            while not reachable("127.0.0.1", self.port, timeout=0.2):
+                if self.process.poll() is not None and attempt < 2:
+                    self.port, self.monitor_port = free_port(), free_port()
+                    break
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    said = log.read_text(errors="replace")[-600:]
+                    raise RuntimeError(
+                        f"nats-server {self.name} did not start on {self.port}: {said}"
+                    )
+                time.sleep(0.05)
+            else:
+                return
 
     def kill(self) -> None:
         """SIGKILL: no goodbye to the clients or the other nodes."""

@@ -3,8 +3,10 @@
 It receives the ordering context's integration events and sends one Notification each through
 the Notifier port. The customer is in OrderPlaced; for later events it comes from the order's
 first event in the event store (committed in the same transaction as the outbox row, so it is
-there). Delivery is at least once: a failed send raises, the bus delivers the event again later,
-and a repeat carries the same notification id (the event's) for the receiver to drop.
+there). Delivery is at least once: a failed send raises, the bus delivers the event again later.
+A send is recorded in the DeliveryLog, so a delivery repeated because its acknowledgement was
+lost (a broker node died) sends nothing; only a worker killed between the send and the record
+sends again, with the same notification id (the event's) for the receiver to drop.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from application.messaging.consumers import Consumer
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.order_events import ORDERING_EVENTS
 from application.shared.ports.event_store import EventStore
+from application.shared.ports.inbox import DeliveryLog
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, Notifier
 from domain.ordering.events import OrderPlaced
@@ -47,15 +50,18 @@ class NotifyCustomer(Consumer):
     name = "notifications"
     contexts = (ORDERING_EVENTS.context,)
 
-    def __init__(self, notifier: Notifier, events: EventStore) -> None:
+    def __init__(self, notifier: Notifier, events: EventStore, deliveries: DeliveryLog) -> None:
         self._notifier = notifier
         self._events = events
+        self._deliveries = deliveries
 
     async def __call__(self, event: IntegrationEvent) -> bool:
         found = _MESSAGES.get(event.type.partition(".")[2])
         if found is None or event.context != ORDERING_EVENTS.context:
             return False  # a type this version does not tell customers about
         topic, message = found
+        if await self._deliveries.carried_out(self.name, event.id):
+            return False
         customer = await self._customer_of(event)
         if customer is None:
             return False
@@ -70,6 +76,7 @@ class NotifyCustomer(Consumer):
                 details=dict(event.payload),
             )
         )
+        await self._deliveries.record(self.name, event.id)
         return True
 
     async def _customer_of(self, event: IntegrationEvent) -> UUID | None:

@@ -90,7 +90,12 @@ class OrderingContainer(ModuleContainer):
     )
     projectors = providers.List(projector)
     consumers = providers.List(
-        providers.Singleton(NotifyCustomer, notifier=notifications.notifier, events=events)
+        providers.Singleton(
+            NotifyCustomer,
+            notifier=notifications.notifier,
+            events=events,
+            deliveries=platform.delivery_log,
+        )
     )
 
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker

@@ -12,6 +12,7 @@ from adapters.persistence.sql.inbox import SqlInboxRecords
 from adapters.persistence.sql.lease import SqlLease
 from application.shared.maintenance import Chore
 from application.shared.ports.idempotency import IdempotencyStore
+from application.shared.ports.inbox import InboxRecords
 from application.shared.ports.lease import Lease
 from application.shared.ports.outbox import Outbox
 from entrypoints.settings import Settings
@@ -30,11 +31,20 @@ def platform_chores(
     outbox: Outbox,
     idempotency: IdempotencyStore | None,
     database: SqlDatabase | None,
+    delivery_records: InboxRecords | None = None,
 ) -> list[Chore]:
     keep = settings.maintenance
     chores = [
         Chore.forgetting("outbox", outbox.purge_sent, timedelta(seconds=keep.outbox_retention))
     ]
+    if delivery_records is not None:  # in memory; SQL's and Redis's are inbox records
+        chores.append(
+            Chore.forgetting(
+                "delivery_log",
+                delivery_records.forget,
+                timedelta(seconds=keep.inbox_retention),
+            )
+        )
     if idempotency is None:  # no adapter on this store, and no context that needs one
         return chores
     chores += [

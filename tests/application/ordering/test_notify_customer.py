@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.ordering.payments.fake import APPROVE
+from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
@@ -59,7 +60,7 @@ async def test_a_later_event_finds_its_customer_in_the_event_store(
 ) -> None:
     shop, order_id = order
     inbox = Inbox()
-    consumer = NotifyCustomer(inbox, shop.events)
+    consumer = NotifyCustomer(inbox, shop.events, MemoryDeliveryLog())
     paid = event("ordering.OrderPaid", order_id, amount={"amount": "2.50", "currency": "EUR"})
 
     assert await consumer(paid) is True
@@ -78,7 +79,7 @@ async def test_order_placed_names_its_customer(order: tuple[Shop, UUID]) -> None
         customer_id=str(other),
         total={"amount": "2.50", "currency": "EUR"},
     )
-    assert await NotifyCustomer(inbox, shop.events)(placed)
+    assert await NotifyCustomer(inbox, shop.events, MemoryDeliveryLog())(placed)
     assert inbox.sent[0].customer_id == other
 
 
@@ -87,7 +88,7 @@ async def test_types_it_does_not_know_and_unknown_orders_send_nothing(
 ) -> None:
     shop, order_id = order
     inbox = Inbox()
-    consumer = NotifyCustomer(inbox, shop.events)
+    consumer = NotifyCustomer(inbox, shop.events, MemoryDeliveryLog())
     assert await consumer(event("ordering.OrderGiftWrapped", order_id)) is False
     assert await consumer(event("ordering.OrderShipped", uuid4())) is False
     assert inbox.sent == []
@@ -98,10 +99,23 @@ async def test_a_failed_send_raises_so_the_bus_delivers_it_again(
 ) -> None:
     shop, order_id = order
     inbox = Inbox()
-    consumer = NotifyCustomer(inbox, shop.events)
+    consumer = NotifyCustomer(inbox, shop.events, MemoryDeliveryLog())
     shipped = event("ordering.OrderShipped", order_id)
     inbox.fail = True
     with pytest.raises(NotificationFailed):
         await consumer(shipped)
     assert await consumer(shipped) is True
     assert [note.topic for note in inbox.sent] == ["order.shipped"]
+
+
+async def test_a_delivery_repeated_after_a_lost_acknowledgement_sends_nothing(
+    order: tuple[Shop, UUID],
+) -> None:
+    shop, order_id = order
+    inbox = Inbox()
+    deliveries = MemoryDeliveryLog()
+    shipped = event("ordering.OrderShipped", order_id)
+    assert await NotifyCustomer(inbox, shop.events, deliveries)(shipped) is True
+    # Another worker, after the broker lost the first one's acknowledgement.
+    assert await NotifyCustomer(inbox, shop.events, deliveries)(shipped) is False
+    assert [note.id for note in inbox.sent] == [shipped.id]

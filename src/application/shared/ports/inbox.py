@@ -21,3 +21,19 @@ class InboxRecords(ABC):
     async def forget(self, before: datetime) -> int:
         """Forget records of events applied before `before`: a redelivery arrives within the
         bus's redelivery window, long before the retention ends. Returns how many."""
+
+
+class DeliveryLog(ABC):
+    """The events a consumer whose effect is outside any store (a webhook, a mail) carried out.
+
+    Recorded after the effect, since no transaction spans both: a delivery repeated because its
+    acknowledgement was lost (a broker node died with it) finds the record and is dropped; only
+    a process that dies between the effect and the record repeats the effect, once."""
+
+    @abstractmethod
+    async def carried_out(self, consumer: str, event_id: UUID) -> bool:
+        """Whether `consumer` recorded `event_id` as carried out."""
+
+    @abstractmethod
+    async def record(self, consumer: str, event_id: UUID) -> None:
+        """Record it; recording twice is harmless."""

@@ -1,0 +1,95 @@
+"""DeliveryLog: what a consumer with an outside effect carried out, on every store; its records
+are inbox records, so the inbox's housekeeping forgets them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
+from adapters.persistence.redis.delivery_log import RedisDeliveryLog
+from adapters.persistence.redis.inbox import RedisInboxRecords
+from adapters.persistence.sql.delivery_log import SqlDeliveryLog
+from adapters.persistence.sql.inbox import SqlInboxRecords
+from adapters.system.ids import Uuid7Generator
+from application.shared.ports.inbox import DeliveryLog, InboxRecords
+from entrypoints.container import build_container
+from entrypoints.settings import MaintenanceSettings, Settings
+from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
+
+ids = Uuid7Generator()
+
+
+@pytest.fixture(params=DOCUMENT_STORES)
+async def log(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[DeliveryLog, InboxRecords]]:
+    store = request.param
+    if store == "memory":
+        memory = MemoryDeliveryLog()
+        yield memory, memory
+    elif store == "redis":
+        async with redis_documents() as documents:
+            yield RedisDeliveryLog(documents), RedisInboxRecords(documents)
+    else:
+        database = await sql_database(store, tmp_path)
+        try:
+            yield SqlDeliveryLog(database), SqlInboxRecords(database)
+        finally:
+            await database.dispose()
+
+
+async def test_a_recorded_event_is_carried_out_for_its_consumer_only(
+    log: tuple[DeliveryLog, InboxRecords],
+) -> None:
+    deliveries, _ = log
+    event = ids.new_id()
+    assert not await deliveries.carried_out("notifications", event)
+    await deliveries.record("notifications", event)
+    assert await deliveries.carried_out("notifications", event)
+    assert not await deliveries.carried_out("account-mail", event)
+    assert not await deliveries.carried_out("notifications", ids.new_id())
+
+
+async def test_recording_twice_even_at_once_is_harmless(
+    log: tuple[DeliveryLog, InboxRecords],
+) -> None:
+    deliveries, _ = log
+    event = ids.new_id()
+    await asyncio.gather(*(deliveries.record("notifications", event) for _ in range(3)))
+    await deliveries.record("notifications", event)
+    assert await deliveries.carried_out("notifications", event)
+
+
+async def test_the_inbox_housekeeping_forgets_old_records(
+    log: tuple[DeliveryLog, InboxRecords],
+) -> None:
+    deliveries, records = log
+    event = ids.new_id()
+    await deliveries.record("notifications", event)
+    assert await records.forget(datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert await deliveries.carried_out("notifications", event)
+    assert await records.forget(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+    assert not await deliveries.carried_out("notifications", event)
+
+
+async def test_the_memory_log_is_purged_by_the_housekeeping_with_the_inbox_retention() -> None:
+    container = build_container(
+        Settings(persistence="memory", maintenance=MaintenanceSettings(inbox_retention=3600))
+    )
+    deliveries = container.platform.delivery_log()
+    assert isinstance(deliveries, MemoryDeliveryLog)
+    old, recent = ids.new_id(), ids.new_id()
+    await deliveries.record("notifications", old)
+    await deliveries.record("notifications", recent)
+    deliveries.records["notifications", old] = datetime.now(UTC) - timedelta(hours=2)
+
+    done = {chore.name: chore for chore in await container.maintenance().run()}
+
+    assert (done["delivery_log"].error, done["delivery_log"].rows) == (None, 1)
+    assert not await deliveries.carried_out("notifications", old)
+    assert await deliveries.carried_out("notifications", recent)
