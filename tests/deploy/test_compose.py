@@ -21,6 +21,7 @@ ROOT = Path(__file__).parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 PORTICO = ("api", "worker", "migrate")
+NATS = ("nats-0", "nats-1", "nats-2")
 
 
 def _command(service: str) -> list[str]:
@@ -60,7 +61,7 @@ def test_every_long_running_service_has_a_health_check_the_others_wait_for() -> 
         for dependency, condition in service.get("depends_on", {}).items()
         if condition["condition"] == "service_healthy"
     }
-    assert awaited == {"api", "postgres", "redis", "nats"}
+    assert awaited == {"api", "postgres", "redis", *NATS}
     assert "/health/live" in " ".join(SERVICES["api"]["healthcheck"]["test"])
 
 
@@ -75,15 +76,28 @@ def test_the_balancer_alone_is_published_and_alone_is_trusted_for_forwarded_head
     assert "option forwardfor" in config
 
 
-def test_nats_runs_jetstream_on_a_volume() -> None:
-    command = SERVICES["nats"]["command"]
-    assert "-js" in command
-    assert command[command.index("-sd") + 1] == "/data"
-    assert SERVICES["nats"]["volumes"] == ["nats-data:/data"]
+def _option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_nats_runs_as_a_three_node_jetstream_cluster_each_on_its_volume() -> None:
+    routes = {f"nats://{name}:6222" for name in NATS}
+    for name in NATS:
+        command = [str(part) for part in SERVICES[name]["command"]]
+        assert "-js" in command
+        assert _option(command, "-sd") == "/data"
+        assert SERVICES[name]["volumes"] == [f"{name}-data:/data"]
+        assert _option(command, "-n") == name  # JetStream tells the peers apart by name
+        assert _option(command, "--cluster_name") == "portico"
+        assert set(_option(command, "--routes").split(",")) == routes
+    environment = SERVICES["api"]["environment"]
+    servers = environment["PORTICO_NATS_URL"].split(",")
+    assert servers == [f"nats://{name}:4222" for name in NATS]  # a client reconnects elsewhere
+    assert environment["PORTICO_NATS_REPLICAS"] == str(len(NATS))  # a stream outlives a node
 
 
 def test_stateful_services_keep_their_data_in_named_volumes() -> None:
-    for name in ("postgres", "redis", "nats"):
+    for name in ("postgres", "redis", *NATS):
         (volume,) = SERVICES[name]["volumes"]
         assert volume.split(":")[0] in COMPOSE["volumes"], name
 
