@@ -13,8 +13,6 @@ import re
 import sys
 from typing import Any
 
-import sentry_sdk
-
 from entrypoints import __version__
 from entrypoints.settings import Settings
 
@@ -28,6 +26,8 @@ def configure_error_tracking(settings: Settings) -> bool:
     dsn = settings.logging.sentry_dsn
     if not dsn:
         return False
+    import sentry_sdk  # only when on: a process without a DSN never loads the SDK
+
     sentry_sdk.init(
         dsn=dsn,
         environment=settings.environment,
@@ -56,6 +56,8 @@ def report_errors(_: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
     if isinstance(exc_info, tuple) and exc_info[0] is None:
         exc_info = None  # logged as an error with no exception in hand
     fields = {k: v for k, v in event.items() if k not in ("exc_info", "event")}
+    import sentry_sdk  # loaded by configure_error_tracking, which installs this processor
+
     with sentry_sdk.new_scope() as scope:
         scope.set_tag("log_event", str(event.get("event")))
         if request_id := event.get("request_id"):

@@ -11,7 +11,6 @@ import structlog
 
 from entrypoints.error_tracking import configure_error_tracking, report_errors
 from entrypoints.settings import Settings
-from entrypoints.tracing import add_trace_ids
 
 # msgspec is several times faster than json.dumps; enc_hook=str keeps any odd value loggable.
 _json = msgspec.json.Encoder(enc_hook=str)
@@ -55,6 +54,8 @@ def configure_logging(settings: Settings) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     if settings.tracing.enabled:
+        from entrypoints.otel import add_trace_ids  # the SDK loads only when tracing is on
+
         shared.append(add_trace_ids)
     if configure_error_tracking(settings):
         shared.append(report_errors)  # before the renderer turns exc_info into text

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
+from entrypoints.otel import _tracer_provider
 from entrypoints.settings import Settings, TracingSettings
-from entrypoints.tracing import _tracer_provider
 
 
 def _provider(**tracing: Any) -> TracerProvider:

@@ -1,0 +1,40 @@
+"""What is off costs nothing: an app built with tracing and error tracking off (the defaults)
+never imports the OpenTelemetry SDK's exporter and instrumentations, nor Sentry's SDK."""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+from entrypoints.http.app import create_app
+create_app()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(WATCHED))))
+"""
+WATCHED = (
+    "sentry_sdk",
+    "opentelemetry.exporter",
+    "opentelemetry.instrumentation.sqlalchemy",
+    "opentelemetry.instrumentation.asyncpg",
+    "opentelemetry.sdk.trace",
+    "entrypoints.otel",
+)
+
+
+def loaded(**environment: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_PERSISTENCE="memory", **environment)
+    code = f"WATCHED = {WATCHED!r}\n{PROBE}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_off_by_default_and_nothing_of_either_sdk_is_imported() -> None:
+    assert loaded(PORTICO_OTEL_ENABLED="false") == []
+
+
+def test_tracing_on_imports_the_sdk() -> None:  # so the probe above can fail
+    assert "entrypoints.otel" in loaded(PORTICO_OTEL_ENABLED="true")
