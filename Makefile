@@ -4,6 +4,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
+# Bytecode caches (__pycache__/, ignored by git) are written even where the environment says not
+# to (PYTHONDONTWRITEBYTECODE): without them every process the tests start (serve, worker, the CLI,
+# a fork's checks) compiles each module it imports again, about 3 s a process on this 2-core box.
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores soak clean
@@ -16,7 +20,7 @@ help:  ## list the targets
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 .venv/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 install: .venv/.installed  ## create .venv and install the locked dependencies
