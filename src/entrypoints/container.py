@@ -44,7 +44,7 @@ def build_container(settings: Settings | None = None) -> Container:
         needed = {name: getattr(container, name) for name in module.needs}
         container.set_provider(
             module.name,
-            providers.Container(module.container, platform=container.platform, **needed),
+            providers.Container(module.container(), platform=container.platform, **needed),
         )
     contexts = [getattr(container, module.name) for module in modules]
     platform: Any = container.platform

@@ -78,10 +78,13 @@ class Seed:
 @dataclass(frozen=True, kw_only=True)
 class Module:
     name: str
-    container: type[ModuleContainer]
+    # A function answering the context's container class, importing it then: reading the
+    # declarations (the CLI does, for its commands and flags) loads no adapter or framework.
+    container: Callable[[], type[ModuleContainer]]
     # Contexts whose container this one receives, under the same name (declared, not imported).
     needs: tuple[str, ...] = ()
-    # The HTTP part, built from the root container once the app is created.
+    # The HTTP part, built from the root container once the app is created (it imports its
+    # controllers when called, for the same reason).
     http: Callable[[Any], HttpPart] | None = None
     # The context's event declarations: published as integration events (and what else derives).
     events: ContextEvents | None = None

@@ -36,11 +36,11 @@ def test_a_context_comes_after_the_contexts_it_needs() -> None:
 
 def test_every_use_case_http_may_inject_is_a_provider_of_its_context(settings: Settings) -> None:
     container = build_container(settings)
-    names = [name for module in load_modules() for name in module.container.use_cases]
+    names = [name for module in load_modules() for name in module.container().use_cases]
     assert len(names) == len(set(names)), "two contexts expose a use case under one name"
     for module in load_modules():
         context = getattr(container, module.name)
-        for name in module.container.use_cases:
+        for name in module.container().use_cases:
             handler = getattr(context, name)()
             # Its use case, or a behaviour composed around it (application/shared: Idempotent).
             kind = type(handler).__module__

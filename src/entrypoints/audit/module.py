@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from entrypoints.audit.container import AuditContainer
-from entrypoints.audit.http.controller import AuditController
-from entrypoints.module import HttpPart, Module
+from entrypoints.module import HttpPart, Module, ModuleContainer
+
+
+def container() -> type[ModuleContainer]:
+    from entrypoints.audit.container import AuditContainer
+
+    return AuditContainer
 
 
 def http(root: Any) -> HttpPart:
+    from entrypoints.audit.http.controller import AuditController
+
     return HttpPart(route_handlers=[AuditController])
 
 
-MODULE = Module(
-    name="audit", container=AuditContainer, http=http, stores=("sql", "memory", "redis")
-)
+MODULE = Module(name="audit", container=container, http=http, stores=("sql", "memory", "redis"))

@@ -6,18 +6,24 @@ from typing import Any
 
 from application.catalog.product_events import CATALOG_EVENTS
 from entrypoints.catalog import seed
-from entrypoints.catalog.container import CatalogContainer
-from entrypoints.catalog.http.controller import ProductController
-from entrypoints.module import HttpPart, Module
+from entrypoints.module import HttpPart, Module, ModuleContainer
+
+
+def container() -> type[ModuleContainer]:
+    from entrypoints.catalog.container import CatalogContainer
+
+    return CatalogContainer
 
 
 def http(root: Any) -> HttpPart:
+    from entrypoints.catalog.http.controller import ProductController
+
     return HttpPart(route_handlers=[ProductController])
 
 
 MODULE = Module(
     name="catalog",
-    container=CatalogContainer,
+    container=container,
     http=http,
     events=CATALOG_EVENTS,
     seed=seed.SEED,

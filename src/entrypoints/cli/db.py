@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
+if TYPE_CHECKING:  # alembic loads when a db command runs, not with the parser
+    from alembic.config import Config
 
-from entrypoints.settings import Settings
+    from entrypoints.settings import Settings
 
 
 def migrations_dir() -> Path:
@@ -30,6 +30,8 @@ def migrations_dir() -> Path:
 def alembic_config(database_url: str) -> Config:
     """Built here, without alembic.ini (which a wheel does not have); alembic.ini at the root says
     the same for plain `alembic` in a checkout."""
+    from alembic.config import Config
+
     config = Config()
     # set_main_option interpolates: a literal % is written %%.
     config.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
@@ -58,6 +60,8 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_database:
         raise ValueError(f"PORTICO_PERSISTENCE={settings.persistence} has no database to migrate")
+    from alembic import command
+
     config = alembic_config(settings.database.url)
     if args.action == "upgrade":
         command.upgrade(config, args.revision)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from entrypoints.container import build_container, close_container
-from entrypoints.settings import Settings
-from entrypoints.worker.maintenance import log_done
+if TYPE_CHECKING:
+    from entrypoints.settings import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -26,6 +25,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
+    from entrypoints.container import build_container, close_container
+    from entrypoints.worker.maintenance import log_done
+
     container = build_container(settings)
     try:
         failed, results = 0, await container.maintenance().run()

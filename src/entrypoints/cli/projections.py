@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from entrypoints.cli.progress import ProgressBar
-from entrypoints.container import build_container, close_container
-from entrypoints.settings import Settings
+if TYPE_CHECKING:
+    from entrypoints.settings import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -29,6 +28,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from entrypoints.cli.progress import ProgressBar
+    from entrypoints.container import build_container, close_container
+
     container = build_container(settings)
     if container.platform.database() is None:
         raise ValueError("PORTICO_PERSISTENCE=memory keeps projections in the serving process")

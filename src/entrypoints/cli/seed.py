@@ -11,17 +11,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-from typing import Any
-
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from application.shared.seeding import SeedPlan, SeedRun
-from entrypoints.cli.progress import ProgressBar
-from entrypoints.cli.startup import check_database
-from entrypoints.container import build_container, close_container
-from entrypoints.module import Seed
 from entrypoints.modules import load_modules
-from entrypoints.settings import Settings, env_name
+from entrypoints.settings import env_name
+
+if TYPE_CHECKING:
+    from entrypoints.module import Seed
+    from entrypoints.settings import Settings
 
 
 def _seeds() -> list[Seed]:
@@ -57,6 +55,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"{env_name('persistence')}={settings.persistence} keeps no data between processes "
             "to seed"
         )
+    from entrypoints.cli.startup import check_database
+
     check_database(settings)
     seeds = _seeds()
     sizes = {size.name: getattr(args, size.name) for seed in seeds for size in seed.sizes}
@@ -68,6 +68,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _fill(settings: Settings, seeds: list[Seed], plan: SeedPlan) -> list[str]:
+    from sqlalchemy.exc import DBAPIError
+
+    from entrypoints.cli.progress import ProgressBar
+    from entrypoints.container import build_container, close_container
+
     container = build_container(settings)
     bar = ProgressBar()
     try:

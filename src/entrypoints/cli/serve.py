@@ -6,11 +6,10 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from entrypoints.cli.startup import check_cache, check_database
-from entrypoints.metrics.exposition import serve_metrics, shared_between_processes, sum_of_processes
-from entrypoints.settings import Settings
+if TYPE_CHECKING:
+    from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:create_app"
 SOURCE = Path(__file__).resolve().parents[2]  # src/: what --reload watches
@@ -50,6 +49,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "`portico worker` or PORTICO_BACKGROUND=serve for the relay), or "
             "PORTICO_CACHE=redis (or none), or use one worker"
         )
+    # Imported here: the parent process checks the database and the cache, then leaves the app to
+    # granian's workers, which import it themselves; the CLI's other commands need none of it.
+    from entrypoints.cli.startup import check_cache, check_database
+    from entrypoints.metrics.exposition import (
+        serve_metrics,
+        shared_between_processes,
+        sum_of_processes,
+    )
+
     check_database(settings)
     check_cache(settings)
     shown = f"[{host}]" if ":" in host else host

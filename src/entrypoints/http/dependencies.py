@@ -25,7 +25,7 @@ class ContainerPlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         for module in load_modules():
             context = getattr(self.container, module.name)
-            for name in module.container.use_cases:
+            for name in module.container().use_cases:
                 if name in app_config.dependencies:
                     raise ValueError(f"use case {name!r} of {module.name} is already injected")
                 # use_cache: handlers are stateless singletons, so resolve each once per app.

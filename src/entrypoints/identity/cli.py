@@ -14,12 +14,13 @@ import argparse
 import asyncio
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from application.identity.provide_admin import ProvideAdmin, ProvidedAdmin
 from domain.shared.errors import DomainError
-from entrypoints.container import build_container, close_container
-from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from entrypoints.settings import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("no password given (type it at the prompt, or pipe it on stdin)")
 
     async def provide() -> ProvidedAdmin:
+        from entrypoints.container import build_container, close_container  # when it runs
+
         container = build_container(settings)
         identity: Any = container.identity
         try:

@@ -4,28 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router
-from litestar.di import Provide
-
 from application.identity.identity_events import IDENTITY_EVENTS
-from entrypoints.http.security.authentication import bearer_authentication
-from entrypoints.http.security.rate_limits import (
-    STORE,
-    LoginThrottle,
-    ResendThrottle,
-    sign_in_rate_limit,
-)
-from entrypoints.http.security.revocation_sync import RevocationSync
 from entrypoints.identity import cli, seed
-from entrypoints.identity.container import IdentityContainer
-from entrypoints.identity.http.account_controller import AccountController
-from entrypoints.identity.http.auth_controller import AuthController
-from entrypoints.identity.http.jwks import JwksController
-from entrypoints.identity.http.users_controller import PasswordController, UserController
-from entrypoints.module import HttpPart, Module
+from entrypoints.module import HttpPart, Module, ModuleContainer
+
+
+def container() -> type[ModuleContainer]:
+    from entrypoints.identity.container import IdentityContainer
+
+    return IdentityContainer
 
 
 def http(root: Any) -> HttpPart:
+    from litestar import Router
+    from litestar.di import Provide
+
+    from entrypoints.http.security.authentication import bearer_authentication
+    from entrypoints.http.security.rate_limits import (
+        STORE,
+        LoginThrottle,
+        ResendThrottle,
+        sign_in_rate_limit,
+    )
+    from entrypoints.http.security.revocation_sync import RevocationSync
+    from entrypoints.identity.http.account_controller import AccountController
+    from entrypoints.identity.http.auth_controller import AuthController
+    from entrypoints.identity.http.jwks import JwksController
+    from entrypoints.identity.http.users_controller import PasswordController, UserController
+
     identity, settings = root.identity, root.settings()
     revocation_sync = RevocationSync(identity.access_revocations(), settings.auth.revocation_sync)
     throttle = LoginThrottle(
@@ -64,7 +70,7 @@ def http(root: Any) -> HttpPart:
 
 MODULE = Module(
     name="identity",
-    container=IdentityContainer,
+    container=container,
     http=http,
     events=IDENTITY_EVENTS,
     cli=cli.add_parser,

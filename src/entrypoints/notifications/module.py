@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from entrypoints.module import Module
-from entrypoints.notifications.container import NotificationsContainer
+from entrypoints.module import Module, ModuleContainer
 
-MODULE = Module(name="notifications", container=NotificationsContainer, stores=None)
+
+def container() -> type[ModuleContainer]:
+    from entrypoints.notifications.container import NotificationsContainer
+
+    return NotificationsContainer
+
+
+MODULE = Module(name="notifications", container=container, stores=None)

@@ -90,12 +90,7 @@ class OrderingContainer(ModuleContainer):
     )
     projectors = providers.List(projector)
     consumers = providers.List(
-        providers.Singleton(
-            NotifyCustomer,
-            notifier=notifications.notifier,
-            events=events,
-            deliveries=platform.delivery_log,
-        )
+        providers.Singleton(NotifyCustomer, notifications.notifier, events, platform.delivery_log)
     )
 
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker

@@ -5,19 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from application.ordering.order_events import ORDERING_EVENTS
-from entrypoints.module import HttpPart, Module
+from entrypoints.module import HttpPart, Module, ModuleContainer
 from entrypoints.ordering import seed
-from entrypoints.ordering.container import OrderingContainer
-from entrypoints.ordering.http.controller import OrderController
+
+
+def container() -> type[ModuleContainer]:
+    from entrypoints.ordering.container import OrderingContainer
+
+    return OrderingContainer
 
 
 def http(root: Any) -> HttpPart:
+    from entrypoints.ordering.http.controller import OrderController
+
     return HttpPart(route_handlers=[OrderController])
 
 
 MODULE = Module(
     name="ordering",
-    container=OrderingContainer,
+    container=container,
     needs=("catalog", "notifications"),
     http=http,
     events=ORDERING_EVENTS,

@@ -12,13 +12,10 @@ from dependency_injector import containers, providers
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
 from adapters.messaging.memory import MemoryMessageBus
-from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.redis.delivery_log import RedisDeliveryLog
 from adapters.persistence.redis.outbox import RedisOutbox
-from adapters.persistence.sql.delivery_log import SqlDeliveryLog
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -38,7 +35,7 @@ from entrypoints.platform.builders import (
     build_sql_database,
 )
 from entrypoints.platform.email import mailer_selector
-from entrypoints.platform.maintenance import build_lease, platform_chores
+from entrypoints.platform.maintenance import build_delivery_log, build_lease, platform_chores
 from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
 from entrypoints.platform.probes import store_probe as redis_probe
 from entrypoints.settings import Settings
@@ -110,25 +107,15 @@ class PlatformContainer(containers.DeclarativeContainer):
         redis=_none,
     )
 
-    # What consumers with an effect outside the store (a webhook, a mail) carried out, so a
-    # delivery repeated after a lost acknowledgement is dropped (the inbox's rows, or keys).
-    memory_delivery_log = providers.Singleton(MemoryDeliveryLog)
-    delivery_log = providers.Selector(
-        persistence,
-        sql=providers.Singleton(SqlDeliveryLog, database=sql_database),
-        memory=memory_delivery_log,
-        redis=providers.Singleton(RedisDeliveryLog, redis_documents),
-    )
-    delivery_records = providers.Selector(  # SQL's and Redis's go with their inboxes' chores
-        persistence, memory=memory_delivery_log, sql=_none, redis=_none
-    )
+    # What consumers with an outside effect (a mail) did: a repeat after a lost ack is dropped.
+    delivery_log = providers.Singleton(build_delivery_log, database, documents)
 
     mailer = mailer_selector(settings)  # PORTICO_EMAIL: mail to people, through their consumers
 
     # Housekeeping: one process at a time (the lease) forgets what outlived its retention.
     lease = providers.Singleton(build_lease, database, documents)
     chores = providers.Callable(
-        platform_chores, settings, outbox, idempotency_store, database, delivery_records
+        platform_chores, settings, outbox, idempotency_store, database, delivery_log
     )
 
     # Messaging: PORTICO_BUS picks the bus; the relay moves the outbox onto it.
@@ -159,10 +146,5 @@ class PlatformContainer(containers.DeclarativeContainer):
             memory=_none,
         ),
     )
-    resources = providers.List(
-        bus,
-        database,
-        mailer,
-        documents,
-        providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none),
-    )
+    redis_cache_in_use = providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none)
+    resources = providers.List(bus, database, mailer, documents, redis_cache_in_use)
