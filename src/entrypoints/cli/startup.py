@@ -81,3 +81,24 @@ def check_cache(settings: Settings) -> None:
         build_container(settings).platform.cache()
     except ValueError as error:
         raise SettingsError(f"{env_name('redis.url')} is not a Redis URL: {error}") from None
+
+
+def main() -> int:
+    """`python -m entrypoints.cli.startup`: `portico serve`'s checks, on the settings it sends
+    on stdin, in a process of their own (entrypoints/cli/serve.py says why)."""
+    import sys
+
+    import msgspec
+
+    settings = msgspec.json.decode(sys.stdin.buffer.read(), type=Settings)
+    try:
+        check_database(settings)
+        check_cache(settings)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import httpx
@@ -86,6 +87,26 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         ).json()
     with serving(env, tmp_path) as (base, _):
         assert httpx.get(f"{base}/api/v1/products/{created['id']}").status_code == 200
+
+
+def _libraries(pid: int) -> set[str]:
+    """The packages of the compiled extensions process `pid` has loaded."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return set(re.findall(r"site-packages/([A-Za-z0-9_]+)", maps))
+
+
+def test_the_serving_parent_leaves_the_app_to_its_workers(tmp_path: Path) -> None:
+    """The parent process checks the settings in a child and then only supervises granian's
+    workers: it never loads the database driver's, the hasher's or the crypto's extensions."""
+    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'parent.db'}")
+    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    with serving(env, tmp_path) as (base, process):
+        assert httpx.get(f"{base}/health/ready").status_code == 200
+        (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        parent, serving_worker = _libraries(process.pid), _libraries(int(worker))
+    app = {"sqlalchemy", "cryptography", "_argon2_cffi_bindings"}
+    assert app <= serving_worker  # what the probe looks for is there to find
+    assert not app & parent, parent
 
 
 @pytest.mark.parametrize(
