@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -44,6 +45,20 @@ def _migrated(url: str, tmp_path: Path) -> dict[str, str]:
     upgraded = run_portico("db", "upgrade", env=env, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
     return env
+
+
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated once for the module; tests seed copies of it."""
+    folder = tmp_path_factory.mktemp("migrated")
+    _migrated(_database("sqlite", folder, "template"), folder)
+    return folder / "template.db"
+
+
+def _copy_of(template: Path, tmp_path: Path, name: str = "seed") -> dict[str, str]:
+    shutil.copyfile(template, tmp_path / f"{name}.db")
+    url = _database("sqlite", tmp_path, name)
+    return portico_env(database_url=url, log_level="WARNING", access_log="false")
 
 
 def _all(http: httpx.Client, path: str, headers: dict[str, str]) -> list[dict[str, object]]:
@@ -115,10 +130,12 @@ def _content(path: Path) -> tuple[object, ...]:
     return sorted(users.values()), sorted(row[1:] for row in products), orders
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(tmp_path: Path) -> None:
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
+    migrated_sqlite: Path, tmp_path: Path
+) -> None:
     contents = []
     for name, seed in (("first", "5"), ("second", "5"), ("third", "6")):
-        env = _migrated(_database("sqlite", tmp_path, name), tmp_path)
+        env = _copy_of(migrated_sqlite, tmp_path, name)
         seeded = run_portico("seed", *SIZES, "--seed", seed, env=env, cwd=tmp_path)
         assert seeded.returncode == 0, seeded.stderr
         contents.append(_content(tmp_path / f"{name}.db"))
@@ -140,9 +157,9 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(tmp_path:
     ],
 )
 def test_bad_flags_are_one_line_and_write_nothing(
-    arguments: tuple[str, ...], message: str, tmp_path: Path
+    arguments: tuple[str, ...], message: str, migrated_sqlite: Path, tmp_path: Path
 ) -> None:
-    env = _migrated(_database("sqlite", tmp_path), tmp_path)
+    env = _copy_of(migrated_sqlite, tmp_path)
     refused = run_portico("seed", *arguments, env=env, cwd=tmp_path)
     assert refused.returncode == 2
     [line] = refused.stderr.splitlines()
