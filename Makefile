@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -113,6 +113,9 @@ bench-events: install  ## event store and projection rebuild figures on PostgreS
 
 bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (bench/orders.py)
 	$(RUN) python bench/orders.py
+
+bench-compare: install  ## Portico against the floor (bench/floor.py), interleaved: medians and ratios
+	$(RUN) python -m bench.compare
 
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
 	$(RUN) python bench/stores.py

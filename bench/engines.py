@@ -61,12 +61,14 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
+def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[None]:
+    """Run `command` until the block ends; wait for `probe` to answer first (None: no port)."""
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_until_up(probe, process)
+        if probe is not None:
+            wait_until_up(probe, process)
         yield
     finally:
         process.send_signal(signal.SIGTERM)

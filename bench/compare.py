@@ -1,0 +1,260 @@
+"""Portico against the floor (bench/floor.py), interleaved, on PostgreSQL: `make bench-compare`.
+
+    uv run python -m bench.compare [--rounds 3] [--duration 10] [--targets floor,none,memory,redis]
+
+Each round starts every target in turn (the floor; `portico serve` with no read cache, the
+memory cache and the Redis cache, each beside a `portico worker` that runs the consumers and the
+relay over NATS) on one granian worker, and runs wrk (-t1 -c32, 3 s warm-up, then --duration)
+on each workload:
+
+    W0 GET /health/live
+    W1 GET /api/v1/products/{id}, ids drawn at random from the seeded products
+    W2 GET /api/v1/products?limit=20
+    W3 POST /api/v1/products, a new SKU each time (an admin's token; the floor checks a string)
+
+It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
+the floor's median, and writes them to bench/results/. Figures depend on the machine and what
+else runs on it: compare within one run. Needs wrk (apt-get install wrk), PostgreSQL, Redis
+and NATS as for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.engines import ADMIN_PASSWORD, BIN, POSTGRES, ROOT, free_port, portico_env, server
+
+WORKLOADS = ("W0", "W1", "W2", "W3")
+TARGETS = ("floor", "none", "memory", "redis")
+REDIS = os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")
+
+
+def _lua(workload: str, ids: list[str], token: str) -> str:
+    """The wrk script of one workload."""
+    if workload == "W0":
+        return 'request = function() return wrk.format("GET", "/health/live") end\n'
+    if workload == "W1":
+        listed = ",".join(f'"{i}"' for i in ids)
+        return (
+            f"local ids = {{{listed}}}\nmath.randomseed(7)\n"
+            "request = function()\n"
+            '  return wrk.format("GET", "/api/v1/products/" .. ids[math.random(#ids)])\n'
+            "end\n"
+        )
+    if workload == "W2":
+        return 'request = function() return wrk.format("GET", "/api/v1/products?limit=20") end\n'
+    # A tag of its own for each wrk process (warm-up, run), so no SKU is ever sent twice.
+    return (
+        f'local n = 0\nlocal headers = {{["Content-Type"] = "application/json", '
+        f'["Authorization"] = "{token}"}}\n'
+        "math.randomseed(os.time())\n"
+        "local tag = tostring(math.random(1, 1073741824))\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        '  local body = \'{"sku": "B\' .. tag .. \'-\' .. n .. \'", "name": "Bench", '
+        '"price": {"amount": "1.50", "currency": "EUR"}}\'\n'
+        '  return wrk.format("POST", "/api/v1/products", headers, body)\n'
+        "end\n"
+    )
+
+
+def wrk(base: str, script: str, duration: int) -> tuple[float, float]:
+    """req/s and p99 (ms) of one wrk run, after a 3 s warm-up; a failed response stops it all."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    try:
+        command = ["wrk", "-t1", "-c32", "--latency", "-s", lua.name]
+        subprocess.run([*command, "-d3s", base], capture_output=True, check=True)
+        output = subprocess.run(
+            [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(lua.name)
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if failed:
+        raise RuntimeError(f"{failed.group(1)} failed responses:\n{output}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    assert p99 is not None, output
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return rate, float(p99.group(1)) * scale
+
+
+def _prepare(url: str, products: int) -> list[str]:
+    """A fresh database migrated by Portico, with `products` rows in its table; their ids."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from tests.support.databases import recreate_database
+
+    asyncio.run(recreate_database(url))
+    env = portico_env(url)
+    subprocess.run([str(BIN / "portico"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    return asyncio.run(_seed(url, products))
+
+
+async def _seed(url: str, products: int) -> list[str]:
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        start = datetime.now(UTC) - timedelta(days=1)
+        rows = [
+            (
+                uuid.uuid4(),
+                f"SEED-{n:06d}",
+                f"Product {n}",
+                "Seeded for the benchmark",
+                Decimal("9.90"),
+                "EUR",
+                100,
+                1,
+                start + timedelta(milliseconds=n),
+                start + timedelta(milliseconds=n),
+            )
+            for n in range(products)
+        ]
+        await connection.copy_records_to_table(
+            "products",
+            records=rows,
+            columns=[
+                "id",
+                "sku",
+                "name",
+                "description",
+                "price_amount",
+                "price_currency",
+                "stock",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        await connection.execute("ANALYZE products")
+    finally:
+        await connection.close()
+    return [str(row[0]) for row in rows]
+
+
+def _admin_token(base: str, email: str) -> str:
+    login = httpx.post(
+        f"{base}/api/v1/auth/login", json={"email": email, "password": ADMIN_PASSWORD}
+    )
+    login.raise_for_status()
+    return f"Bearer {login.json()['access_token']}"
+
+
+@contextmanager
+def _target(name: str, url: str, email: str) -> Iterator[tuple[str, str]]:
+    """The target serving on a free port: its base URL and the bearer its writes carry."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    if name == "floor":
+        env = {**os.environ, "FLOOR_DATABASE_URL": url.replace("+asyncpg", "")}
+        command = [str(BIN / "granian"), "--interface", "asgi", "--port", str(port)]
+        command += ["--workers", "1", "--no-ws", "--log-level", "warning", "bench.floor:app"]
+        with server(command, env, f"{base}/health/live"):
+            yield base, "Bearer floor-token"
+        return
+    env = portico_env(url)
+    env.update(
+        PORTICO_CACHE=name,
+        PORTICO_REDIS_URL=REDIS,
+        PORTICO_BUS="nats",
+        PORTICO_NATS_URL=NATS,
+        PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",
+        PORTICO_BACKGROUND="worker",  # the consumers and the relay in the worker beside it
+    )
+    with (
+        server([str(BIN / "portico"), "worker"], env, None),
+        server(
+            [str(BIN / "portico"), "serve", "--port", str(port), "--workers", "1"],
+            env,
+            f"{base}/health/live",
+        ),
+    ):
+        yield base, _admin_token(base, email)
+
+
+def _create_admin(url: str) -> str:
+    email = f"bench-{time.time_ns()}@example.com"
+    subprocess.run(
+        [str(BIN / "portico"), "users", "create-admin", "--email", email],
+        env=portico_env(url),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        input=ADMIN_PASSWORD,
+        text=True,
+    )
+    return email
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--targets", default=",".join(TARGETS))
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    args = parser.parse_args()
+    targets, workloads = args.targets.split(","), args.workloads.split(",")
+    ids = _prepare(POSTGRES, args.products)
+    email = _create_admin(POSTGRES)
+    runs: dict[str, dict[str, list[tuple[float, float]]]] = {
+        w: {t: [] for t in targets} for w in workloads
+    }
+    for round_ in range(1, args.rounds + 1):
+        for target in targets:
+            with _target(target, POSTGRES, email) as (base, token):
+                for workload in workloads:
+                    runs[workload][target].append(
+                        wrk(base, _lua(workload, ids, token), args.duration)
+                    )
+            print(f"round {round_}/{args.rounds}: {target} done", flush=True)
+    report = _report(runs, targets)
+    print(report["table"])
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"compare-{stamp}.json").write_text(json.dumps(report["figures"], indent=2))
+
+
+def _report(
+    runs: dict[str, dict[str, list[tuple[float, float]]]], targets: list[str]
+) -> dict[str, Any]:
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    lines = ["| workload | " + " | ".join(targets) + " |", "| --- |" + " ---: |" * len(targets)]
+    for workload, by_target in runs.items():
+        figures[workload] = {}
+        cells = []
+        floor = statistics.median(r for r, _ in by_target["floor"]) if "floor" in by_target else 0
+        for target in targets:
+            rate = statistics.median(r for r, _ in by_target[target])
+            p99 = statistics.median(p for _, p in by_target[target])
+            ratio = rate / floor if floor else 0.0
+            figures[workload][target] = {"rps": round(rate), "p99_ms": p99, "ratio": ratio}
+            shown = f"{rate:,.0f} ({ratio:.2f}x), {p99:.0f} ms" if floor else f"{rate:,.0f}"
+            cells.append(shown)
+        lines.append(f"| {workload} | " + " | ".join(cells) + " |")
+    return {"table": "\n".join(lines), "figures": figures}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The floor: the least code that serves Portico's benchmarked requests (bench/compare.py).
+
+A bare Litestar app on granian with an asyncpg pool and raw SQL over Portico's own `products`
+table, checking a fixed bearer string for writes: no layers, no unit of work, no outbox. The
+same routes and JSON shapes as Portico, so wrk sends both the same requests.
+
+    FLOOR_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/portico_bench \
+        granian --interface asgi --workers 1 bench.floor:app
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Request, get, post
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+
+TOKEN = "Bearer floor-token"
+_COLUMNS = (
+    "id, sku, name, description, price_amount, price_currency, stock, version, created_at, "
+    "updated_at"
+)
+_pool: asyncpg.Pool | None = None
+
+
+class Price(msgspec.Struct):
+    amount: str
+    currency: str
+
+
+class NewProduct(msgspec.Struct, forbid_unknown_fields=True):
+    sku: str
+    name: str
+    price: Price
+    description: str = ""
+    stock: int = 0
+
+
+def _out(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "sku": row["sku"],
+        "name": row["name"],
+        "description": row["description"],
+        "price": {"amount": str(row["price_amount"]), "currency": row["price_currency"]},
+        "stock": row["stock"],
+        "version": row["version"],
+        "created_at": row["created_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+    }
+
+
+def _db() -> asyncpg.Pool:
+    assert _pool is not None
+    return _pool
+
+
+async def _open() -> None:
+    global _pool
+    url = os.environ.get("FLOOR_DATABASE_URL", "postgresql://postgres@127.0.0.1/portico_bench")
+    _pool = await asyncpg.create_pool(url, min_size=10, max_size=20)
+
+
+async def _close() -> None:
+    if _pool is not None:
+        await _pool.close()
+
+
+@get("/health/live", sync_to_thread=False)
+def live() -> dict[str, str]:
+    return {"status": "up"}
+
+
+@get("/api/v1/products/{product_id:uuid}")
+async def product(product_id: UUID) -> dict[str, Any]:
+    row = await _db().fetchrow(f"SELECT {_COLUMNS} FROM products WHERE id = $1", product_id)
+    if row is None:
+        raise NotFoundException()
+    return _out(row)
+
+
+@get("/api/v1/products")
+async def products(limit: int = 20) -> dict[str, Any]:
+    rows = await _db().fetch(
+        f"SELECT {_COLUMNS} FROM products ORDER BY created_at, id LIMIT $1", limit + 1
+    )
+    more = len(rows) > limit
+    items = [_out(row) for row in rows[:limit]]
+    return {"items": items, "next_cursor": items[-1]["id"] if more else None}
+
+
+@post("/api/v1/products")
+async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str, Any]:
+    if request.headers.get("authorization") != TOKEN:
+        raise NotAuthorizedException()
+    now = datetime.now(UTC)
+    row = await _db().fetchrow(
+        f"INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) "
+        f"RETURNING {_COLUMNS}",
+        uuid4(),
+        data.sku.upper(),
+        data.name,
+        data.description,
+        Decimal(data.price.amount),
+        data.price.currency,
+        data.stock,
+        now,
+    )
+    assert row is not None
+    return _out(row)
+
+
+app = Litestar(
+    [live, product, products, create],
+    on_startup=[_open],
+    on_shutdown=[_close],
+    logging_config=None,
+)
