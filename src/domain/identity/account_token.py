@@ -16,6 +16,9 @@ from uuid import UUID
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose's name, not a password)
+    # Not mailed: the sign-in challenges of the second factor (docs/identity.md).
+    MFA_CHALLENGE = "mfa-challenge"
+    MFA_ENROLMENT = "mfa-enrolment"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
