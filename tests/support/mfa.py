@@ -55,6 +55,12 @@ class MfaApp:
     async def second_step(self, token: str, **proof: str) -> Any:
         return await self.client.post(SECOND_STEP, json={"challenge_token": token, **proof})
 
+    async def login_as_new(self, *roles: str) -> str:
+        """A new user with these roles signs in with the password: the challenge of its 202."""
+        email = f"user-{secrets.token_hex(6)}@example.com"
+        await create_user(self.container, *roles, email=email)
+        return await self.challenge(email)
+
     async def enrolled_user(self, *roles: str, email: str | None = None) -> Account:
         """A user with an active authenticator: its id, email, headers, secret, recovery codes."""
         email = email or f"user-{secrets.token_hex(6)}@example.com"
