@@ -24,7 +24,7 @@ class PyotpAuthenticator(Authenticator):
         return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=self._issuer)
 
     def matching_step(self, secret: str, code: str, at: datetime) -> int | None:
-        if len(code) != 6 or not code.isdigit():
+        if len(code) != 6 or not (code.isascii() and code.isdigit()):
             return None
         totp = pyotp.TOTP(secret)
         now = totp.timecode(at)
