@@ -85,7 +85,8 @@ async def test_renewed_recovery_codes_replace_the_old_ones(settings: Settings) -
         )
         assert renewed.status_code == 200, renewed.text
         fresh = renewed.json()["recovery_codes"]
-        assert len(fresh) == 10 and not set(fresh) & set(account.recovery_codes)
+        assert len(fresh) == 10
+        assert not set(fresh) & set(account.recovery_codes)
         old = await app.second_step(
             await app.challenge(account.email), recovery_code=account.recovery_codes[0]
         )

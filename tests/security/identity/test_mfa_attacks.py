@@ -236,5 +236,11 @@ async def test_odd_codes_are_wrong_codes_not_errors(settings: Settings) -> None:
     async with mfa_app(settings, failures_per_challenge=10, failures_per_account=10) as app:
         account = await app.enrolled_user()
         token = await app.challenge(account.email)
-        for odd in ("１２３４５６", "12 34 5", "-12345", "1e5678", "\x00" * 6):
+        for odd in (
+            "\uff11\uff12\uff13\uff14\uff15\uff16",
+            "12 34 5",
+            "-12345",
+            "1e5678",
+            "\x00" * 6,
+        ):
             problem(await app.second_step(token, code=odd), 422, "invalid-second-factor-code")
