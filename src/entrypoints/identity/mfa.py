@@ -93,7 +93,7 @@ class MfaContainer(containers.DeclarativeContainer):
     start_enrolment = providers.Singleton(StartEnrolmentHandler, enroller=enroller, **own)
     confirm_enrolment = providers.Singleton(ConfirmEnrolmentHandler, enroller=enroller, **own)
     disable_second_factor = providers.Singleton(DisableSecondFactorHandler, check=check, **own)
-    renew_recovery_codes = providers.Singleton(RenewRecoveryCodesHandler, check=check, **own)
+    renew_codes = providers.Singleton(RenewRecoveryCodesHandler, check=check, **own)
     complete_mfa_sign_in = providers.Singleton(CompleteMfaSignInHandler, steps, check=check)
     enrol_at_sign_in = providers.Singleton(EnrolAtSignInHandler, steps, enroller=enroller)
     confirm_enrolment_at_sign_in = providers.Singleton(

@@ -4,9 +4,16 @@ authenticator app would show them, at the app's clock (moved by the test)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from entrypoints.settings import Settings
+import msgspec
+import pytest
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings.groups import MfaSettings
 from tests.support.auth import TEST_PASSWORD, bearer, create_user
 from tests.support.mfa import SECOND_STEP, TOTP, mfa_app
 
@@ -181,3 +188,31 @@ async def test_a_role_that_requires_mfa_can_only_enrol_at_sign_in(settings: Sett
         assert (later.status_code, later.json()["enrolment_required"]) == (202, False)
         done = await app.second_step(later.json()["challenge_token"], code=app.next_code(secret))
         assert done.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORTICO_ENVIRONMENT": "production"}, "PORTICO_MFA_SECRET_KEY is required in production"),
+        ({"PORTICO_MFA_SECRET_KEY": "too short"}, "PORTICO_MFA_SECRET_KEY must be at least 32"),
+        ({"PORTICO_MFA_CHALLENGE_TTL": "5"}, "PORTICO_MFA_CHALLENGE_TTL='5' is invalid"),
+    ],
+)
+def test_bad_mfa_settings_stop_with_a_message_naming_the_variable(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ, env_file=None)
+
+
+def test_a_required_role_that_does_not_exist_stops_the_app(settings: Settings) -> None:
+    broken = msgspec.structs.replace(settings, mfa=MfaSettings(required_roles="admin, root"))
+    with pytest.raises(SettingsError, match="PORTICO_MFA_REQUIRED_ROLES='admin, root'"):
+        create_app(build_container(broken))
+
+
+def test_the_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
+    key = tmp_path / "mfa_secret_key"
+    key.write_text("k" * 64 + "\n")
+    settings = load_settings({"PORTICO_MFA_SECRET_KEY_FILE": str(key)}, env_file=None)
+    assert settings.mfa.secret_key == "k" * 64
