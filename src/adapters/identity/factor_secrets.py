@@ -13,6 +13,7 @@ import hmac
 import os
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -38,11 +39,14 @@ class AesGcmFactorSecrets(FactorSecrets):
         sealed = nonce + self._aead.encrypt(nonce, secret.encode(), owner.bytes)
         return _PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
-    def open(self, sealed: str, owner: UUID) -> str:
+    def open(self, sealed: str, owner: UUID) -> str | None:
         if not sealed.startswith(_PREFIX):
-            raise ValueError("not a sealed secret of this version")
-        raw = base64.urlsafe_b64decode(sealed[len(_PREFIX) :])
-        return self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], owner.bytes).decode()
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(sealed[len(_PREFIX) :])
+            return self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], owner.bytes).decode()
+        except (InvalidTag, ValueError):
+            return None
 
     def digest(self, recovery_code: str) -> str:
         return hmac.new(self._digest_key, recovery_code.encode(), hashlib.sha256).hexdigest()

@@ -36,7 +36,8 @@ class FactorSecrets(ABC):
     def seal(self, secret: str, owner: UUID) -> str: ...
 
     @abstractmethod
-    def open(self, sealed: str, owner: UUID) -> str: ...
+    def open(self, sealed: str, owner: UUID) -> str | None:
+        """The secret; None when it does not open (another key, another owner, tampered)."""
 
     @abstractmethod
     def digest(self, recovery_code: str) -> str: ...

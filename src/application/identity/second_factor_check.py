@@ -79,7 +79,12 @@ class SecondFactorCheck:
         counted against the account, otherwise."""
         await self.ensure_not_locked(factor.user_id)
         secret = self.secrets.open(factor.sealed_secret, factor.user_id)
-        step = self.authenticator.matching_step(secret, code[:CODE_TEXT_MAX].strip(), now)
+        # A secret that does not open (PORTICO_MFA_SECRET_KEY changed) matches no code.
+        step = (
+            None
+            if secret is None
+            else self.authenticator.matching_step(secret, code[:CODE_TEXT_MAX].strip(), now)
+        )
         if step is None or (factor.last_step is not None and step <= factor.last_step):
             await self._failures.fail(self._key(factor.user_id), self._lockout)
             raise InvalidSecondFactorCode("code")

@@ -179,3 +179,14 @@ async def test_a_required_role_gets_an_enrolment_challenge(tmp_path: Path) -> No
     await world.register("bob@example.com", Role.CUSTOMER)
     answer = await world.mfa_login()(Login(email="bob@example.com", password=PASSWORD))
     assert isinstance(answer, TokenPair)
+
+
+async def test_after_a_key_change_codes_are_wrong_not_errors(mfa: MfaWorld) -> None:
+    user_id = await mfa.register()
+    secret, _ = await mfa.enrol(user_id)
+    challenge = await mfa.challenge()
+    mfa.check.secrets = AesGcmFactorSecrets("another key of at least 32 characters")
+    with pytest.raises(InvalidSecondFactorCode):
+        await mfa.complete(
+            CompleteMfaSignIn(challenge_token=challenge.token, code=mfa.code(secret, 1))
+        )
