@@ -1,9 +1,9 @@
 """AccountToken: a mailed link's secret that proves the holder reads the account's mailbox.
 
 One kind per purpose (verifying the email, resetting the password; and, never mailed, the
-challenges of a sign-in's second factor). Only a SHA-256 digest of
-the random token is kept; a token works once, until it expires, and using one spends every
-other token of the same account and purpose.
+challenges of a sign-in's second factor). Only a SHA-256 digest of the random token is kept; a
+token works once, until it expires, and using one spends every other token of the same account
+and purpose.
 """
 
 from __future__ import annotations
