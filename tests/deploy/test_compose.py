@@ -135,9 +135,11 @@ def test_the_secret_files_made_for_compose_are_what_portico_reads(tmp_path: Path
             "PORTICO_ENVIRONMENT": "production",
             "PORTICO_DATABASE_URL_FILE": str(mounted[api["PORTICO_DATABASE_URL_FILE"]]),
             "PORTICO_AUTH_SIGNING_KEYS": str(mounted[api["PORTICO_AUTH_SIGNING_KEYS"]]),
+            "PORTICO_MFA_SECRET_KEY_FILE": str(mounted[api["PORTICO_MFA_SECRET_KEY_FILE"]]),
         },
         env_file=None,
     )
     password = (secrets / "postgres_password").read_text().strip()
     assert settings.database.url == f"postgresql://portico:{password}@postgres:5432/portico"
     assert key_ring(settings).jwks()["keys"][0]["kty"] == "OKP"  # the Ed25519 key loads
+    assert len(settings.mfa.secret_key) == 64  # 256 random bits, hex

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from adapters.identity.memory_second_factors import MemorySecondFactorStore
 from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
@@ -26,6 +27,7 @@ from domain.identity.repository import (
     UserPosition,
     UserRepository,
 )
+from domain.identity.second_factor import SecondFactor
 from domain.identity.user import User
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.events import DomainEvent
@@ -40,6 +42,7 @@ class MemoryIdentityStore:
     tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     digests: dict[str, UUID] = field(default_factory=dict)
     account_tokens: dict[str, AccountToken] = field(default_factory=dict)  # by digest
+    second_factors: dict[UUID, SecondFactor] = field(default_factory=dict)
 
 
 class MemoryUserRepository(UserRepository):
@@ -229,6 +232,9 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self.users = self._users = MemoryUserRepository(self._store, self)
         self.refresh_tokens = self._tokens = MemoryRefreshTokenStore(self._store)
         self.account_tokens = self._account_tokens = MemoryAccountTokenStore(self._store)
+        self.second_factors = self._factors = MemorySecondFactorStore(
+            self._store.second_factors, self
+        )
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -246,6 +252,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             if stored_token is not None and stored_token.used_at is not None:
                 raise ConcurrentUpdate(f"refresh token {token_id} was used meanwhile")
         self._account_tokens.check_commit()
+        self._factors.check_commit()
         outgoing = self._outbox.prepare(events) if self._outbox else []
         for uid, user in users.staged.items():
             previous = store.users.get(uid)
@@ -260,6 +267,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             if (gone := store.tokens.pop(token_id, None)) is not None:
                 store.digests.pop(gone.digest, None)
         self._account_tokens.apply_commit()
+        self._factors.apply_commit()
         if self._outbox:
             self._outbox.append(outgoing)
         self._discard()
@@ -275,6 +283,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.used.clear()
         self._tokens.forgotten.clear()
         self._account_tokens.discard()
+        self._factors.discard()
 
 
 def _copy(user: User) -> User:

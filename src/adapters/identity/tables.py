@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -65,6 +66,22 @@ account_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
     Column("used_at", UtcDateTime(), nullable=True),
     Index(None, "user_id", "purpose"),
+)
+
+# One second factor (TOTP) per account at most.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # The TOTP secret sealed with AES-GCM (PORTICO_MFA_SECRET_KEY): never stored in the clear.
+    Column("sealed_secret", String(255), nullable=False),
+    Column("active", Boolean(), nullable=False),
+    Column("last_step", BigInteger(), nullable=True),  # the last accepted code's time-step
+    # The unused recovery codes' keyed digests (hex), comma-separated: ten of 64 characters.
+    Column("recovery_digests", String(700), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # -- ordering: the event store ---------------------------------------------------------------

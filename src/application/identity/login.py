@@ -3,7 +3,8 @@
 An unknown email, a wrong password and a disabled account give the same error after the same
 work (one password verification each), so the answer tells nothing about which accounts exist.
 With `unverified_sign_in` off, an account whose email is not verified is refused after the right
-password (EmailNotVerified).
+password (EmailNotVerified). With a `second_step`, an account with an authenticator gets a
+challenge rather than tokens (mfa_sign_in.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from application.identity.mfa_ports import SignInChallenges
+from application.identity.mfa_views import MfaChallenge
 from application.identity.ports import (
     AccessGrant,
     IdentityUnitOfWorkFactory,
@@ -46,8 +49,10 @@ class LoginHandler:
         ids: IdGenerator,
         refresh_lifetime: timedelta,
         unverified_sign_in: bool = True,
+        second_step: SignInChallenges | None = None,
     ) -> None:
         self._uow = uow
+        self._second_step = second_step
         self._unverified_sign_in = unverified_sign_in
         self._hasher = hasher
         self._issuer = issuer
@@ -56,7 +61,7 @@ class LoginHandler:
         self._refresh_lifetime = refresh_lifetime
         self._decoy_hash: str | None = None
 
-    async def __call__(self, command: Login) -> TokenPair:
+    async def __call__(self, command: Login) -> TokenPair | MfaChallenge:
         password = command.password[: PASSWORD_MAX + 1]
         async with self._uow() as uow:
             user = await self._find(uow.users, command.email)
@@ -72,6 +77,11 @@ class LoginHandler:
             if self._hasher.needs_rehash(user.password_hash):
                 user.rehash_password(password_hash=await self._hasher.hash(password), now=now)
                 await uow.users.update(user)
+            if self._second_step is not None and (
+                challenge := await self._second_step.challenge(uow, user, now)
+            ):
+                await uow.commit()
+                return challenge  # no tokens before the second factor (mfa_sign_in.py)
             refresh = await issue_refresh_token(
                 uow.refresh_tokens,
                 self._ids,

@@ -1,8 +1,9 @@
 """AccountToken: a mailed link's secret that proves the holder reads the account's mailbox.
 
-One kind per purpose (verifying the email, resetting the password). Only a SHA-256 digest of
-the random token is kept; a token works once, until it expires, and using one spends every
-other token of the same account and purpose.
+One kind per purpose (verifying the email, resetting the password; and, never mailed, the
+challenges of a sign-in's second factor). Only a SHA-256 digest of the random token is kept; a
+token works once, until it expires, and using one spends every other token of the same account
+and purpose.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from uuid import UUID
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose's name, not a password)
+    # Not mailed: the sign-in challenges of the second factor (docs/identity.md).
+    MFA_CHALLENGE = "mfa-challenge"
+    MFA_ENROLMENT = "mfa-enrolment"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -24,6 +24,21 @@ class UserAccessChanged(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SecondFactorEnabled(DomainEvent):
+    """The account confirmed an authenticator (TOTP): sign-in now asks for a code."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecondFactorDisabled(DomainEvent):
+    """The account removed its authenticator: sign-in asks for the password alone again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoveryCodesRenewed(DomainEvent):
+    """New recovery codes replaced the account's old ones (which stop working)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EmailVerificationRequested(DomainEvent):
     """A verification mail is due (sign-up, or asked again): the account mail consumer sends it."""
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.refresh_token import RefreshToken
+from domain.identity.second_factor import SecondFactor
 from domain.identity.user import User
 from domain.shared.unit_of_work import UnitOfWork
 
@@ -116,7 +117,28 @@ class AccountTokenStore(ABC):
         """Forget tokens that expired before `before`; returns how many."""
 
 
+class SecondFactorStore(ABC):
+    """Each account's second factor (at most one): sealed secret, state, recovery code digests,
+    the last accepted time-step.
+
+    `save` adds a factor whose `persisted_version` is 0 and otherwise writes it only where the
+    stored version is still `persisted_version`; `remove` likewise. Either raises
+    ConcurrentUpdate when it is not (at once, or at commit): of two uses of one code or one
+    recovery code, one wins.
+    """
+
+    @abstractmethod
+    async def get(self, user_id: UUID) -> SecondFactor | None: ...
+
+    @abstractmethod
+    async def save(self, factor: SecondFactor) -> None: ...
+
+    @abstractmethod
+    async def remove(self, factor: SecondFactor) -> None: ...
+
+
 class IdentityUnitOfWork(UnitOfWork):
     users: UserRepository
     refresh_tokens: RefreshTokenStore
     account_tokens: AccountTokenStore
+    second_factors: SecondFactorStore

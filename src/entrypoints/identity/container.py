@@ -30,6 +30,7 @@ from entrypoints.identity.builders import (
     token_chores,
     unit_of_work_selector,
 )
+from entrypoints.identity.mfa import MfaContainer
 from entrypoints.module import ModuleContainer
 
 
@@ -40,6 +41,8 @@ class IdentityContainer(ModuleContainer):
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
         *("verify_email", "sign_up"),
+        *("start_enrolment", "confirm_enrolment", "disable_second_factor", "enrol_at_sign_in"),
+        *("renew_recovery_codes", "complete_mfa_sign_in", "confirm_enrolment_at_sign_in"),
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -93,6 +96,14 @@ class IdentityContainer(ModuleContainer):
     register_user = providers.Singleton(
         RegisterUserHandler, uow=uow.provider, hasher=password_hasher, clock=clock, ids=ids
     )
+    # The second factor (TOTP) and the two-step sign-in: their use cases are this container's.
+    mfa_parts = {"uow": uow.provider, "hasher": password_hasher, "issuer": token_issuer}
+    mfa_parts |= {"counting_store": rate_limit_store, "refresh_lifetime": refresh_lifetime}
+    mfa = providers.Container(MfaContainer, clock=clock, ids=ids, settings=settings, **mfa_parts)
+    start_enrolment, confirm_enrolment = mfa.start_enrolment, mfa.confirm_enrolment
+    disable_second_factor, renew_recovery_codes = mfa.disable_second_factor, mfa.renew_codes
+    complete_mfa_sign_in, enrol_at_sign_in = mfa.complete_mfa_sign_in, mfa.enrol_at_sign_in
+    confirm_enrolment_at_sign_in = mfa.confirm_enrolment_at_sign_in
     login = providers.Singleton(
         LoginHandler,
         uow=uow.provider,
@@ -102,6 +113,7 @@ class IdentityContainer(ModuleContainer):
         ids=ids,
         refresh_lifetime=refresh_lifetime,
         unverified_sign_in=auth.unverified_sign_in,
+        second_step=mfa.second_step,
     )
     refresh_session = providers.Singleton(
         RefreshHandler,

@@ -30,6 +30,7 @@ def http(root: Any) -> HttpPart:
     from entrypoints.identity.http.account_controller import AccountController
     from entrypoints.identity.http.auth_controller import AuthController
     from entrypoints.identity.http.jwks import JwksController
+    from entrypoints.identity.http.mfa_controller import MfaSignInController, SecondFactorController
     from entrypoints.identity.http.users_controller import PasswordController, UserController
 
     identity, settings = root.identity, root.settings()
@@ -49,7 +50,10 @@ def http(root: Any) -> HttpPart:
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
         sign_in = Router(
             path="/",
-            route_handlers=[AuthController, AccountController, PasswordController],
+            route_handlers=[
+                *(AuthController, AccountController, PasswordController),
+                *(MfaSignInController, SecondFactorController),
+            ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
         routes += [sign_in, JwksController]

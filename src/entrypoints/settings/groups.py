@@ -119,6 +119,27 @@ class AuthSettings(Group, frozen=True):
         return _split(self.signing_keys)
 
 
+class MfaSettings(Group, frozen=True):
+    """The second factor (TOTP, docs/identity.md#second-factor-totp)."""
+
+    # The name authenticator apps show beside the account (the otpauth:// URI's issuer).
+    issuer: str = "Portico"
+    # Seals TOTP secrets and keys recovery-code digests; 32+ characters, required in production
+    # (development falls back to a fixed key). Changing it voids every enrolled authenticator.
+    secret_key: str = ""
+    # Roles (comma-separated) that must sign in with a second factor: without one, sign-in can
+    # only enrol it.
+    required_roles: str = ""
+    challenge_ttl: Annotated[int, msgspec.Meta(ge=30, le=900)] = 300
+    failures_per_challenge: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    failures_per_account: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    lockout_seconds: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 900
+
+    @property
+    def required_role_names(self) -> list[str]:
+        return _split(self.required_roles)
+
+
 class OidcSettings(Group, frozen=True):
     """The external provider, used with PORTICO_AUTH=oidc."""
 

@@ -16,6 +16,7 @@ from entrypoints.settings.groups import (
     LoggingSettings,
     MaintenanceSettings,
     MetricsSettings,
+    MfaSettings,
     NotifierSettings,
     OidcSettings,
     OutboxSettings,
@@ -48,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)
+    mfa: MfaSettings = msgspec.field(default_factory=MfaSettings)
     passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
@@ -68,6 +70,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             + _sentry_problems(self)
             + _profiling_problems(self)
             + _proxy_problems(self)
+            + _mfa_problems(self)
         )
         if problems:
             raise SettingsError("; ".join(problems))
@@ -180,6 +183,18 @@ def _email_problems(settings: Settings) -> list[str]:
         problems.append(f"{env_name('email.link_base')} must be an http(s) URL")
     if "@" not in email.sender:
         problems.append(f"{env_name('email.sender')} must be an email address")
+    return problems
+
+
+def _mfa_problems(settings: Settings) -> list[str]:
+    mfa, problems = settings.mfa, []
+    if mfa.secret_key and len(mfa.secret_key) < 32:
+        problems.append(f"{env_name('mfa.secret_key')} must be at least 32 characters")
+    elif not mfa.secret_key and settings.environment == "production":
+        problems.append(
+            f"{env_name('mfa.secret_key')} is required in production: 32+ random characters "
+            "that seal the authenticators' secrets (the development key is public)"
+        )
     return problems
 
 

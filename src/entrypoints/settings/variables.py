@@ -60,6 +60,14 @@ VARIABLES: dict[str, str] = {
     "PORTICO_EMAIL_VERIFICATION_TTL": "auth.email_verification_ttl",
     "PORTICO_PASSWORD_RESET_TTL": "auth.password_reset_ttl",
     "PORTICO_VERIFICATION_RESENDS_PER_HOUR": "auth.verification_resends_per_hour",
+    # mfa
+    "PORTICO_MFA_ISSUER": "mfa.issuer",
+    "PORTICO_MFA_SECRET_KEY": "mfa.secret_key",
+    "PORTICO_MFA_REQUIRED_ROLES": "mfa.required_roles",
+    "PORTICO_MFA_CHALLENGE_TTL": "mfa.challenge_ttl",
+    "PORTICO_MFA_FAILURES_PER_CHALLENGE": "mfa.failures_per_challenge",
+    "PORTICO_MFA_FAILURES_PER_ACCOUNT": "mfa.failures_per_account",
+    "PORTICO_MFA_LOCKOUT_SECONDS": "mfa.lockout_seconds",
     # oidc
     "PORTICO_AUTH_OIDC_ISSUER": "oidc.issuer",
     "PORTICO_AUTH_OIDC_AUDIENCE": "oidc.audience",
@@ -145,6 +153,7 @@ SECRETS: tuple[str, ...] = (
     "PORTICO_NOTIFIER_WEBHOOK_SECRET",
     "PORTICO_SENTRY_DSN",
     "PORTICO_SMTP_PASSWORD",
+    "PORTICO_MFA_SECRET_KEY",
 )
 
 _BACKGROUND = (

@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.identity.login import Login, LoginHandler
 from application.identity.logout import Logout, LogoutHandler
+from application.identity.mfa_views import MfaChallenge
 from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.sign_up import SignUp, SignUpHandler
 from domain.identity.errors import InvalidCredentials
 from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle, ResendThrottle
+from entrypoints.identity.http.mfa_schemas import MfaChallengeOut
 from entrypoints.identity.http.schemas import (
     AcceptedOut,
     Credentials,
@@ -29,6 +32,13 @@ from entrypoints.identity.http.schemas import (
     TokenOut,
 )
 
+MFA_REQUIRED = {
+    HTTP_202_ACCEPTED: ResponseSpec(
+        MfaChallengeOut,
+        description="The password was right; a second factor is due",
+        generate_examples=False,
+    )
+}
 SIGNED_UP = AcceptedOut("Check your mailbox: we sent a link to confirm your address.")
 
 
@@ -69,16 +79,18 @@ class AuthController(Controller):
                 RequestEncodingType.URL_ENCODED.value: PasswordForm,
             }
         },
-        responses=problem_responses(401),
+        responses={**problem_responses(401), **MFA_REQUIRED},
     )
     async def login(
         self,
         request: Request[Any, Any, Any],
         login: NamedDependency[LoginHandler],
         login_throttle: NamedDependency[LoginThrottle],
-    ) -> TokenOut:
+    ) -> Response[TokenOut]:
         """Exchange email and password for tokens. Send JSON `{"email", "password"}` or the
-        OAuth2 password form (`application/x-www-form-urlencoded`: username, password)."""
+        OAuth2 password form (`application/x-www-form-urlencoded`: username, password). An
+        account with an authenticator gets 202 and a challenge instead: the tokens come from
+        `POST /api/v1/auth/login/mfa` with a code."""
         email, password = await _credentials(request)
         await login_throttle.check(email)
         try:
@@ -87,7 +99,13 @@ class AuthController(Controller):
             await login_throttle.failed(email)
             raise
         await login_throttle.succeeded(email)
-        return TokenOut.of(tokens)
+        if isinstance(tokens, MfaChallenge):
+            # Typed as Any: the 200 schema stays TokenOut's; the 202 is declared in MFA_REQUIRED.
+            challenge: Response[Any] = Response(
+                MfaChallengeOut.of(tokens), status_code=HTTP_202_ACCEPTED
+            )
+            return challenge
+        return Response(TokenOut.of(tokens))
 
     @post(
         "/refresh",
