@@ -1,5 +1,6 @@
-"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens (redis_tokens) and mailed
-account tokens (redis_account_tokens) beside them, identity's events in the Redis outbox.
+"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens (redis_tokens), sessions
+(redis_sessions) and mailed account tokens (redis_account_tokens) beside them, identity's events
+in the Redis outbox.
 
 Keys under `<prefix>:identity:`: `user:<id>` (hash: `v` version, `d` JSON), `email` (hash email
 -> id: the unique index), `created` (sign-up order), `access` (ids scored by when their access
@@ -17,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.identity.redis_account_tokens import RedisAccountTokenStore
+from adapters.identity.redis_sessions import RedisSessionStore
 from adapters.identity.redis_tokens import RedisRefreshTokenStore
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member, microseconds
@@ -184,6 +186,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self.users = self._users = RedisUserRepository(self._documents, self)
         self.refresh_tokens = self._tokens = RedisRefreshTokenStore(self._documents)
         self.account_tokens = self._account_tokens = RedisAccountTokenStore(self._documents)
+        self.sessions = self._sessions = RedisSessionStore(self._documents)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -192,6 +195,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._users.stage(writes)
         self._tokens.stage(writes)
         self._account_tokens.stage(writes)
+        self._sessions.stage(writes)
         has_events = self._outbox.stage(writes, events) if self._outbox else False
         try:
             await self._documents.commit(writes)
@@ -210,6 +214,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._users.discard()
         self._tokens.discard()
         self._account_tokens.discard()
+        self._sessions.discard()
 
 
 def _document(user: User) -> dict[str, Any]:

@@ -17,6 +17,11 @@ from application.identity.get_user import GetUserHandler
 from application.identity.list_users import ListUsersHandler
 from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
+from application.identity.my_sessions import (
+    EndMyOtherSessionsHandler,
+    EndMySessionHandler,
+    ListMySessionsHandler,
+)
 from application.identity.provide_admin import ProvideAdminHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
@@ -39,7 +44,8 @@ class IdentityContainer(ModuleContainer):
         *("register_user", "login", "refresh_session", "logout", "get_me", "get_user"),
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
-        *("verify_email", "sign_up"),
+        *("verify_email", "sign_up", "list_my_sessions", "end_my_session"),
+        "end_my_other_sessions",
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -110,8 +116,11 @@ class IdentityContainer(ModuleContainer):
         clock=clock,
         ids=ids,
         refresh_lifetime=refresh_lifetime,
+        revocations=access_revocations,
     )
-    logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock)
+    logout = providers.Singleton(
+        LogoutHandler, uow=uow.provider, clock=clock, revocations=access_revocations
+    )
     authenticate = providers.Singleton(
         AuthenticateHandler, verifier=token_verifier, revocations=access_revocations
     )
@@ -124,6 +133,9 @@ class IdentityContainer(ModuleContainer):
     change_password = providers.Singleton(
         ChangePasswordHandler, hasher=password_hasher, **access_changes
     )
+    list_my_sessions = providers.Singleton(ListMySessionsHandler, uow=uow.provider, clock=clock)
+    end_my_session = providers.Singleton(EndMySessionHandler, **access_changes)
+    end_my_other_sessions = providers.Singleton(EndMyOtherSessionsHandler, **access_changes)
     provide_admin = providers.Singleton(
         ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )

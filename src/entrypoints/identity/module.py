@@ -21,6 +21,7 @@ from entrypoints.identity.container import IdentityContainer
 from entrypoints.identity.http.account_controller import AccountController
 from entrypoints.identity.http.auth_controller import AuthController
 from entrypoints.identity.http.jwks import JwksController
+from entrypoints.identity.http.sessions_controller import SessionController
 from entrypoints.identity.http.users_controller import PasswordController, UserController
 from entrypoints.module import HttpPart, Module
 
@@ -46,7 +47,7 @@ def http(root: Any) -> HttpPart:
             route_handlers=[AuthController, AccountController, PasswordController],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
-        routes += [sign_in, JwksController]
+        routes += [sign_in, JwksController, SessionController]
         on_startup.append(identity.login().prepare)
     return HttpPart(
         route_handlers=routes,

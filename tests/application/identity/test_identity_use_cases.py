@@ -76,7 +76,9 @@ class World:
         )
 
     def refresh(self) -> RefreshHandler:
-        return RefreshHandler(self.uow, self.issuer, self.clock, self.ids, REFRESH_LIFETIME)
+        return RefreshHandler(
+            self.uow, self.issuer, self.clock, self.ids, REFRESH_LIFETIME, self.revocations
+        )
 
     def change_access(
         self, revocations: AccessRevocations | None = None

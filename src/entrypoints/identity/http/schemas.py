@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.identity.views import TokenPair, UserView
+from application.identity.views import SessionView, TokenPair, UserView
 from application.shared.pagination import Page
 from domain.identity.email import EMAIL_MAX
 from domain.identity.password_policy import PASSWORD_MIN
@@ -165,3 +165,34 @@ class AcceptedOut(msgspec.Struct):
     """The same for every address: whether an account has it is not said."""
 
     detail: str
+
+
+class SessionOut(msgspec.Struct):
+    """A session: `device` is a short name made from `user_agent`; `current` marks the one the
+    request's access token belongs to."""
+
+    id: UUID
+    device: str
+    user_agent: str
+    client_address: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+    @classmethod
+    def of(cls, view: SessionView) -> SessionOut:
+        return cls(
+            id=view.id,
+            device=view.device,
+            user_agent=view.user_agent,
+            client_address=view.client_address,
+            created_at=view.created_at,
+            last_used_at=view.last_used_at,
+            expires_at=view.expires_at,
+            current=view.current,
+        )
+
+
+class SessionListOut(msgspec.Struct):
+    items: list[SessionOut]

@@ -120,7 +120,8 @@ class PasswordController(Controller):
         data: JSONBody[PasswordChange],
         change_password: NamedDependency[ChangePasswordHandler],
     ) -> None:
-        """Change your password. Every session and access token you had stops working."""
+        """Change your password. Your other sessions end (their refresh and access tokens stop
+        working); this one goes on."""
         await change_password(
             ChangePassword(
                 requester=principal(request),
