@@ -199,6 +199,9 @@ class MemoryAccountTokenStore(AccountTokenStore):
         self.forgotten |= expired
         return len(expired)
 
+    async def forget_user(self, user_id: UUID) -> None:
+        self.forgotten |= {d for d, token in self._all().items() if token.user_id == user_id}
+
     def check_commit(self) -> None:
         for digest in self.used:
             stored = self._store.account_tokens.get(digest)

@@ -237,6 +237,9 @@ class SqlAccountTokenStore(AccountTokenStore):
         )
         return int(result.rowcount)
 
+    async def forget_user(self, user_id: UUID) -> None:
+        await self._conn.execute(delete(account_tokens).where(account_tokens.c.user_id == user_id))
+
 
 class SqlSessionStore(SessionStore):
     def __init__(self, connection: AsyncConnection) -> None:

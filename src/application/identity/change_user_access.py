@@ -47,7 +47,7 @@ class ChangeUserAccessHandler:
         now = self._clock.now()
         async with self._uow() as uow:
             user = await uow.users.get(command.user_id)
-            if user is None:
+            if user is None or user.erased:  # a deleted account stays deleted
                 raise UserNotFound(command.user_id)
             if command.expected_version is not None and command.expected_version != user.version:
                 raise StaleVersion(command.expected_version, user.version)

@@ -78,7 +78,9 @@ class LastAdministrator(Conflict):
     code = "last-admin"
 
     def __init__(self) -> None:
-        super().__init__("the last active administrator can be neither demoted nor deactivated")
+        super().__init__(
+            "the last active administrator can be neither demoted, deactivated nor deleted"
+        )
 
 
 class TooManyAttempts(TooMany):

@@ -121,6 +121,10 @@ class AccountTokenStore(ABC):
     async def purge_expired(self, before: datetime) -> int:
         """Forget tokens that expired before `before`; returns how many."""
 
+    @abstractmethod
+    async def forget_user(self, user_id: UUID) -> None:
+        """Forget every token of the user, used or not (a deleted account)."""
+
 
 class SessionStore(ABC):
     """Sessions (refresh-token families) with their device, address and last use.

@@ -12,6 +12,8 @@ from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_password import ChangePasswordHandler
 from application.identity.change_user_access import ChangeUserAccessHandler
+from application.identity.delete_account import DeleteAccountHandler
+from application.identity.export_my_data import ExportMyDataHandler
 from application.identity.get_me import GetMeHandler
 from application.identity.get_user import GetUserHandler
 from application.identity.list_users import ListUsersHandler
@@ -45,7 +47,7 @@ class IdentityContainer(ModuleContainer):
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
         *("verify_email", "sign_up", "list_my_sessions", "end_my_session"),
-        "end_my_other_sessions",
+        *("end_my_other_sessions", "delete_account", "export_my_data"),
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -136,6 +138,12 @@ class IdentityContainer(ModuleContainer):
     list_my_sessions = providers.Singleton(ListMySessionsHandler, uow=uow.provider, clock=clock)
     end_my_session = providers.Singleton(EndMySessionHandler, **access_changes)
     end_my_other_sessions = providers.Singleton(EndMyOtherSessionsHandler, **access_changes)
+    delete_account = providers.Singleton(
+        DeleteAccountHandler, hasher=password_hasher, **access_changes
+    )
+    export_my_data = providers.Singleton(
+        ExportMyDataHandler, uow=uow.provider, clock=clock, sections=platform.personal_data
+    )
     provide_admin = providers.Singleton(
         ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )

@@ -13,6 +13,7 @@ from entrypoints.http.security.rate_limits import (
     STORE,
     LoginThrottle,
     ResendThrottle,
+    password_rate_limit,
     sign_in_rate_limit,
 )
 from entrypoints.http.security.revocation_sync import RevocationSync
@@ -22,7 +23,10 @@ from entrypoints.identity.http.account_controller import AccountController
 from entrypoints.identity.http.auth_controller import AuthController
 from entrypoints.identity.http.jwks import JwksController
 from entrypoints.identity.http.sessions_controller import SessionController
-from entrypoints.identity.http.users_controller import PasswordController, UserController
+from entrypoints.identity.http.users_controller import (
+    PasswordController,
+    UserController,
+)
 from entrypoints.module import HttpPart, Module
 
 
@@ -38,13 +42,23 @@ def http(root: Any) -> HttpPart:
     resends = ResendThrottle(
         identity.rate_limit_store(), per_hour=settings.auth.verification_resends_per_hour
     )
-    routes: list[Any] = [UserController]
+    # DELETE /users/me checks a password: it shares the sign-in routes' budget per address.
+    users = Router(
+        path="/",
+        route_handlers=[UserController],
+        middleware=[password_rate_limit(settings.auth.rate_limit_per_minute).middleware],
+    )
+    routes: list[Any] = [users]
     on_startup: list[Any] = [revocation_sync.start]
     if identity.signs_in():
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
         sign_in = Router(
             path="/",
-            route_handlers=[AuthController, AccountController, PasswordController],
+            route_handlers=[
+                AuthController,
+                AccountController,
+                PasswordController,
+            ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
         routes += [sign_in, JwksController, SessionController]

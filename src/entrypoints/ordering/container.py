@@ -21,6 +21,7 @@ from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
+from application.ordering.personal_data import CustomerOrders
 from application.ordering.place_order import PLACE_ORDER_ONCE, PlaceOrderHandler
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.ship_order import ShipOrderHandler
@@ -89,6 +90,9 @@ class OrderingContainer(ModuleContainer):
         tracing=platform.tracing,
     )
     projectors = providers.List(projector)
+    personal_data = providers.List(
+        providers.Singleton(CustomerOrders, summaries=summaries, details=details)
+    )
     consumers = providers.List(
         providers.Singleton(NotifyCustomer, notifier=notifications.notifier, events=events)
     )

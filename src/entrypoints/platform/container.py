@@ -1,7 +1,8 @@
 """PlatformContainer: the shared machinery, each part's adapter chosen by the settings.
 
 Contexts receive it as `platform` and build their own adapters on it. The root completes
-`after_commit`, `event_registry`, `probes`, `resources` and `chores` with the contexts' parts."""
+`after_commit`, `personal_data`, `event_registry`, `probes`, `resources` and `chores` with the
+contexts' parts."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.after_commit import AfterCommit
+from application.shared.personal_data import PersonalDataExport
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
 from entrypoints.platform.builders import (
@@ -71,6 +73,8 @@ class PlatformContainer(containers.DeclarativeContainer):
     read_through = providers.Singleton(build_read_through, settings, cache, dependency_metrics)
     # In-process reactions to committed events: each context adds its own (the root does).
     after_commit = providers.Singleton(AfterCommit)
+    # What each context holds about a person, for their data export (the root adds the sections).
+    personal_data = providers.Singleton(PersonalDataExport)
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine;
     # for redis, PORTICO_REDIS_URL the server (docs/persistence.md).

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.identity.export_my_data import MyData
 from application.identity.views import SessionView, TokenPair, UserView
 from application.shared.pagination import Page
 from domain.identity.email import EMAIL_MAX
@@ -196,3 +197,27 @@ class SessionOut(msgspec.Struct):
 
 class SessionListOut(msgspec.Struct):
     items: list[SessionOut]
+
+
+class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True):
+    EXAMPLE: ClassVar[dict[str, Any]] = {"password": "correct horse battery"}
+    password: Password
+
+
+class MyDataOut(msgspec.Struct):
+    """What the service holds about you: `contexts` has one section per context that keeps data
+    about its users (`orders`: your orders)."""
+
+    exported_at: datetime
+    account: UserOut
+    sessions: list[SessionOut]
+    contexts: dict[str, Any]
+
+    @classmethod
+    def of(cls, data: MyData) -> MyDataOut:
+        return cls(
+            exported_at=data.exported_at,
+            account=UserOut.of(data.account),
+            sessions=[SessionOut.of(view) for view in data.sessions],
+            contexts=data.contexts,
+        )
