@@ -12,22 +12,16 @@ from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_password import ChangePasswordHandler
 from application.identity.change_user_access import ChangeUserAccessHandler
-from application.identity.delete_account import DeleteAccountHandler
-from application.identity.export_my_data import ExportMyDataHandler
 from application.identity.get_me import GetMeHandler
 from application.identity.get_user import GetUserHandler
 from application.identity.list_users import ListUsersHandler
 from application.identity.login import LoginHandler
 from application.identity.logout import LogoutHandler
-from application.identity.my_sessions import (
-    EndMyOtherSessionsHandler,
-    EndMySessionHandler,
-    ListMySessionsHandler,
-)
 from application.identity.provide_admin import ProvideAdminHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
 from entrypoints.identity.accounts import AccountContainer
+from entrypoints.identity.own_account import OwnAccountContainer
 from entrypoints.identity.builders import (
     build_oidc_verifier,
     build_password_hasher,
@@ -135,15 +129,6 @@ class IdentityContainer(ModuleContainer):
     change_password = providers.Singleton(
         ChangePasswordHandler, hasher=password_hasher, **access_changes
     )
-    list_my_sessions = providers.Singleton(ListMySessionsHandler, uow=uow.provider, clock=clock)
-    end_my_session = providers.Singleton(EndMySessionHandler, **access_changes)
-    end_my_other_sessions = providers.Singleton(EndMyOtherSessionsHandler, **access_changes)
-    delete_account = providers.Singleton(
-        DeleteAccountHandler, hasher=password_hasher, **access_changes
-    )
-    export_my_data = providers.Singleton(
-        ExportMyDataHandler, uow=uow.provider, clock=clock, sections=platform.personal_data
-    )
     provide_admin = providers.Singleton(
         ProvideAdminHandler, hasher=password_hasher, ids=ids, **access_changes
     )
@@ -155,3 +140,9 @@ class IdentityContainer(ModuleContainer):
     reset_password = accounts.reset_password
     request_email_verification, sign_up = accounts.request_email_verification, accounts.sign_up
     consumers = providers.List(accounts.send_account_mail)
+    # Sessions, deleting an account, exporting its data (their use cases are this container's).
+    own_parts = {"hasher": password_hasher, "personal_data": platform.personal_data}
+    own = providers.Container(OwnAccountContainer, **own_parts, **access_changes)
+    list_my_sessions, end_my_session = own.list_my_sessions, own.end_my_session
+    end_my_other_sessions, delete_account = own.end_my_other_sessions, own.delete_account
+    export_my_data = own.export_my_data

@@ -39,14 +39,8 @@ _none: providers.Object[None] = providers.Object(None)
 class OrderingContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
     use_cases = (
-        "place_order",
-        "pay_order",
-        "ship_order",
-        "cancel_order",
-        "get_order",
-        "list_orders",
-        "get_order_history",
-        "get_order_as_of",
+        *("place_order", "pay_order", "ship_order", "cancel_order", "get_order"),
+        *("list_orders", "get_order_history", "get_order_as_of"),
     )
     catalog = providers.DependenciesContainer()  # the stock orders reserve and release
     notifications = providers.DependenciesContainer()
@@ -90,9 +84,7 @@ class OrderingContainer(ModuleContainer):
         tracing=platform.tracing,
     )
     projectors = providers.List(projector)
-    personal_data = providers.List(
-        providers.Singleton(CustomerOrders, summaries=summaries, details=details)
-    )
+    personal_data = providers.List(providers.Singleton(CustomerOrders, summaries, details))
     consumers = providers.List(
         providers.Singleton(NotifyCustomer, notifier=notifications.notifier, events=events)
     )

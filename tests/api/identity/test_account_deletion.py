@@ -1,6 +1,6 @@
 """Deleting an account (your own with your password, anyone's with users:manage) and exporting
-what the service holds about you, over HTTP: personal data erased, tokens refused, orders kept
-with only the account's id, the address free to sign up again."""
+what the service holds about you, over HTTP: personal data erased, tokens refused, the address
+free to sign up again. What happens to orders: tests/api/ordering/test_customer_data.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container
 from tests.api.identity.test_auth_flow import PASSWORD, bearer, login, register
-from tests.api.ordering.test_orders import place, product
 from tests.support.auth import auth_headers, create_user
 from tests.support.auth import bearer as token_for
 
@@ -31,35 +30,26 @@ async def delete_me(client: Client, tokens: dict[str, Any], password: str = PASS
     return await client.request("DELETE", ME, json={"password": password}, headers=bearer(tokens))
 
 
-async def test_the_export_holds_the_account_its_sessions_and_its_orders(
-    client: Client, container: Container
-) -> None:
+async def test_the_export_holds_the_account_and_its_sessions(client: Client) -> None:
     tokens = await signed_in(client)
-    staff = await auth_headers(container, "staff")
-    order = await place(client, bearer(tokens), await product(client, staff))
-    await container.ordering.projector().catch_up()
+    await login(client)  # a second session
 
     response = await client.get(f"{ME}/export", headers=bearer(tokens))
 
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["account"]["email"] == "ada@example.com"
-    assert [s["current"] for s in data["sessions"]] == [True]
-    [exported] = data["contexts"]["orders"]
-    assert exported["order_id"] == order["order_id"]
-    assert exported["customer_id"] == data["account"]["id"]
-    assert exported["lines"][0]["quantity"] == 2
+    assert sorted(s["current"] for s in data["sessions"]) == [False, True]
+    assert isinstance(
+        data["contexts"], dict
+    )  # each context's section (ordering: tests/api/ordering)
     assert "password" not in response.text
     assert "argon2" not in response.text
 
 
-async def test_deleting_your_account_erases_it_and_keeps_your_orders(
-    client: Client, container: Container
-) -> None:
+async def test_deleting_your_account_erases_it(client: Client, container: Container) -> None:
     tokens = await signed_in(client)
     account_id = (await client.get(ME, headers=bearer(tokens))).json()["id"]
-    staff = await auth_headers(container, "staff")
-    order = await place(client, bearer(tokens), await product(client, staff))
 
     deleted = await delete_me(client, tokens)
     assert deleted.status_code == 204, deleted.text
@@ -74,10 +64,6 @@ async def test_deleting_your_account_erases_it_and_keeps_your_orders(
     erased = (await client.get(f"/api/v1/users/{account_id}", headers=admin)).json()
     assert erased["email"] == f"deleted-{account_id.replace('-', '')}@deleted.invalid"
     assert (erased["roles"], erased["active"], erased["email_verified"]) == ([], False, False)
-    await container.ordering.projector().catch_up()
-    kept = await client.get(f"/api/v1/orders/{order['order_id']}", headers=staff)
-    assert kept.status_code == 200
-    assert kept.json()["customer_id"] == account_id
     again = await signed_in(client)  # the address is free: a new account, a new id
     assert (await client.get(ME, headers=bearer(again))).json()["id"] != account_id
 

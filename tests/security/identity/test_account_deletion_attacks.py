@@ -10,7 +10,6 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container
 from tests.api.identity.test_account_deletion import ME, delete_me, signed_in
 from tests.api.identity.test_auth_flow import bearer
-from tests.api.ordering.test_orders import place, product
 from tests.support.auth import auth_headers
 
 Client = AsyncTestClient[Litestar]
@@ -36,24 +35,21 @@ async def test_no_deletion_without_the_right_password_and_guessing_it_is_throttl
 async def test_nobody_reads_another_users_export(client: Client, container: Container) -> None:
     ada = await signed_in(client)
     mallory = await signed_in(client, "mallory@example.com")
-    staff = await auth_headers(container, "staff")
-    adas_order = await place(client, bearer(ada), await product(client, staff))
-    await container.ordering.projector().catch_up()
     ada_id = (await client.get(ME, headers=bearer(ada))).json()["id"]
 
     export = await client.get(f"{ME}/export", headers=bearer(mallory))
     assert export.status_code == 200
-    assert export.json()["contexts"]["orders"] == []
-    assert ada_id not in export.text
-    assert adas_order["order_id"] not in export.text
+    assert export.json()["account"]["email"] == "mallory@example.com"
     assert len(export.json()["sessions"]) == 1
+    assert ada_id not in export.text
+    assert "ada@example.com" not in export.text
     for path in (f"/api/v1/users/{ada_id}/export", f"{ME}/export?user_id={ada_id}"):
         other = await client.get(path, headers=bearer(mallory))
-        assert ada_id not in other.text, path
+        assert "ada@example.com" not in other.text, path
     admin = await auth_headers(container, "admin")
     own = await client.get(f"{ME}/export", headers=admin)  # even users:manage: their own only
     assert own.status_code == 200
-    assert ada_id not in own.text
+    assert "ada@example.com" not in own.text
     assert (await client.get(f"{ME}/export")).status_code == 401
 
 
