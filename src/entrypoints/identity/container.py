@@ -21,7 +21,6 @@ from application.identity.provide_admin import ProvideAdminHandler
 from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
 from entrypoints.identity.accounts import AccountContainer
-from entrypoints.identity.own_account import OwnAccountContainer
 from entrypoints.identity.builders import (
     build_oidc_verifier,
     build_password_hasher,
@@ -31,6 +30,7 @@ from entrypoints.identity.builders import (
     token_chores,
     unit_of_work_selector,
 )
+from entrypoints.identity.own_account import OwnAccountContainer
 from entrypoints.module import ModuleContainer
 
 
