@@ -269,7 +269,11 @@ class MemorySessionStore(SessionStore):
         return len(expired)
 
     def apply_commit(self) -> None:
-        self._store.sessions.update(self.staged)
+        for session_id, session in self.staged.items():
+            stored = self._store.sessions.get(session_id)
+            if stored is not None and stored.revoked_at is not None:  # a revocation stays
+                session = dataclasses.replace(session, revoked_at=stored.revoked_at)
+            self._store.sessions[session_id] = session
         for session_id in self.forgotten:
             self._store.sessions.pop(session_id, None)
 

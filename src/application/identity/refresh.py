@@ -68,7 +68,11 @@ class RefreshHandler:
             if user is None or not user.active:
                 await self._end(uow, token.family_id, now)
                 raise InvalidRefreshToken()
-            if await uow.sessions.get(token.family_id) is None:  # signed in before sessions
+            session = await uow.sessions.get(token.family_id)
+            if session is not None and session.revoked_at is not None:  # ended meanwhile
+                await self._end(uow, token.family_id, now)
+                raise InvalidRefreshToken()
+            if session is None:  # signed in before sessions were recorded
                 _, new_token = await start_session(
                     uow,
                     self._ids,

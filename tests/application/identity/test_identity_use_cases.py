@@ -25,6 +25,7 @@ from application.identity.my_sessions import (
 )
 from application.identity.ports import PasswordHasher
 from application.identity.refresh import Refresh, RefreshHandler
+from application.identity.refresh_tokens import digest
 from application.identity.register_user import RegisterUser, RegisterUserHandler
 from domain.identity.errors import (
     InvalidCredentials,
@@ -278,3 +279,25 @@ async def test_nobody_ends_another_users_session(world: World) -> None:
 
     listing = ListMySessionsHandler(world.uow, world.clock)
     assert [v.id for v in await listing(ListMySessions(in_session(bob, bobs)))] == [bobs]
+
+
+async def test_a_refresh_of_a_session_ended_in_a_race_is_refused_and_ends_its_family(
+    world: World,
+) -> None:
+    """On SQL a refresh racing a revocation can leave a new token in a revoked session's
+    family; the session record is the authority, so that token is refused and revoked."""
+    user_id = await world.register()
+    pair = await world.login()(Login(email="ada@example.com", password=PASSWORD))
+    async with world.uow() as uow:
+        [session] = await uow.sessions.of_user(user_id)
+        await uow.sessions.revoke([session.id], world.clock.now())  # the record alone
+        await uow.commit()
+
+    with pytest.raises(InvalidRefreshToken):
+        await world.refresh()(Refresh(pair.refresh_token))
+
+    async with world.uow(read_only=True) as uow:
+        token = await uow.refresh_tokens.find(digest(pair.refresh_token))
+    assert token is not None
+    assert token.revoked_at is not None
+    assert not world.revocations.allows(in_session(user_id, session.id))

@@ -4,6 +4,8 @@ memory, SQLite, PostgreSQL, MariaDB and Redis."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from datetime import timedelta
 from uuid import UUID
@@ -13,6 +15,7 @@ from application.identity.refresh_tokens import digest
 from application.identity.sessions import Device, end_sessions, start_session
 from domain.identity.session import Session
 from domain.identity.user import User
+from domain.shared.errors import ConcurrentUpdate
 from tests.contract.identity.test_identity_unit_of_work import T0, ids, new_user, save
 
 DAY = timedelta(days=1)
@@ -152,3 +155,32 @@ async def test_forgetting_a_user_and_purging_expired_sessions(
     assert await of_user(identity_uow_factory, ada) == []
     assert await of_user(identity_uow_factory, bob) == [recent]
     assert await get(identity_uow_factory, old.id) is None
+
+
+async def test_a_refresh_never_brings_back_a_session_revoked_meanwhile(
+    identity_uow_factory: IdentityUnitOfWorkFactory,
+) -> None:
+    """The refresh stages its touch first; the revocation commits while it is open (on SQL it
+    waits for the refresh's lock, then writes); either way the session stays revoked."""
+    ada = new_user()
+    await save(identity_uow_factory, ada)
+    session = new_session(ada)
+    await add(identity_uow_factory, session)
+
+    async def revoke() -> None:
+        async with identity_uow_factory() as other:
+            await other.sessions.revoke([session.id], T0 + DAY / 4)
+            await other.commit()
+
+    async with identity_uow_factory() as uow:
+        await uow.sessions.touch(session.id, at=T0 + DAY / 2, expires_at=T0 + 2 * DAY)
+        revoking = asyncio.create_task(revoke())
+        await asyncio.sleep(0.2)  # memory and Redis commit it now; SQL makes it wait
+        with contextlib.suppress(ConcurrentUpdate):  # Redis refuses the touch
+            await uow.commit()
+    await asyncio.wait_for(revoking, timeout=10)
+
+    stored = await get(identity_uow_factory, session.id)
+    assert stored is not None
+    assert stored.revoked_at == T0 + DAY / 4
+    assert await of_user(identity_uow_factory, ada) == []
