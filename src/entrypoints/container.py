@@ -49,6 +49,7 @@ def build_container(settings: Settings | None = None) -> Container:
     contexts = [getattr(container, module.name) for module in modules]
     platform: Any = container.platform
     platform.after_commit.add_args(*_gathered(contexts, "after_commit"))
+    platform.personal_data.add_args(*_gathered(contexts, "personal_data"))
     platform.event_registry.add_args(*(m.events for m in modules if m.events is not None))
     for name in ("consumers", "listeners", "projectors"):
         container.set_provider(name, providers.List(*_gathered(contexts, name)))

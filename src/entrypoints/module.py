@@ -35,6 +35,7 @@ class ModuleContainer(containers.DeclarativeContainer):
     probes = providers.Dict()  # readiness checks: name -> async () -> Status (None: not used)
     resources = providers.List()  # adapters holding connections, closed at shutdown
     after_commit = providers.List()  # in-process reactions to the events a commit recorded
+    personal_data = providers.List()  # PersonalDataSection: its part of a person's data export
     chores: providers.Provider[list[Any]] = (
         providers.List()
     )  # housekeeping of its tables: a provider of a list of Chore

@@ -59,12 +59,16 @@ def claim_at(claims: dict[str, Any], path: str) -> Any:
     return value
 
 
-def principal_of(claims: dict[str, Any], roles: Any, *, access_version: Any = None) -> Principal:
+def principal_of(
+    claims: dict[str, Any], roles: Any, *, access_version: Any = None, session_id: Any = None
+) -> Principal:
     """The principal of claims that passed validation; `roles` is the list of role names."""
     if access_version is not None and (
         not isinstance(access_version, int) or isinstance(access_version, bool)
     ):
         raise InvalidToken("av must be an integer")
+    if session_id is not None and not isinstance(session_id, str):
+        raise InvalidToken("sid must be a string")
     names = [name for name in roles if isinstance(name, str)] if isinstance(roles, list) else []
     return Principal(
         subject=str(claims["sub"]),
@@ -72,4 +76,5 @@ def principal_of(claims: dict[str, Any], roles: Any, *, access_version: Any = No
         token_id=str(claims.get("jti", "")),
         expires_at=timestamp(claims["exp"]),
         access_version=access_version,
+        session_id=session_id,
     )

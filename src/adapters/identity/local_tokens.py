@@ -1,7 +1,8 @@
 """LocalTokenIssuer and LocalTokenVerifier: JWT access tokens signed with our own keys (joserfc).
 
 Tokens follow RFC 9068's shape: header `typ: at+jwt`, `alg`, `kid`; claims iss, sub, aud, iat,
-nbf, exp, jti, plus `roles` and `av` (the user's access version, see AccessRevocations).
+nbf, exp, jti, plus `roles`, `av` (the user's access version, see AccessRevocations) and `sid`
+(the session; tokens issued before sessions existed have none).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class LocalTokenIssuer(TokenIssuer):
             "roles": sorted(role.value for role in grant.roles),
             "av": grant.access_version,
         }
+        if grant.session_id is not None:
+            claims["sid"] = grant.session_id
         header = {"alg": key.algorithm, "kid": key.kid, "typ": TOKEN_TYPE}
         value = jwt.encode(header, claims, key.key, algorithms=[key.algorithm])
         return AccessToken(
@@ -94,4 +97,9 @@ class LocalTokenVerifier(TokenVerifier):
         except (JoseError, ValueError) as error:
             raise InvalidToken(f"signature: {error}") from None
         validate(self._registry, claims)
-        return principal_of(claims, claims.get("roles"), access_version=claims.get("av"))
+        return principal_of(
+            claims,
+            claims.get("roles"),
+            access_version=claims.get("av"),
+            session_id=claims.get("sid"),
+        )

@@ -1,4 +1,4 @@
-"""MemoryIdentityUnitOfWork: users and refresh tokens in dicts, with the same contract as SQL.
+"""MemoryIdentityUnitOfWork: users, tokens and sessions in dicts, with the same contract as SQL.
 
 Writes are staged and applied by `commit` without awaiting anything, so a commit is atomic for
 every coroutine of the process; versions, email uniqueness and single use of a refresh token are
@@ -9,7 +9,7 @@ locked: they stand in for SQL's row locks).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -24,10 +24,12 @@ from domain.identity.repository import (
     AccountTokenStore,
     IdentityUnitOfWork,
     RefreshTokenStore,
+    SessionStore,
     UserPosition,
     UserRepository,
 )
 from domain.identity.second_factor import SecondFactor
+from domain.identity.session import Session
 from domain.identity.user import User
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.events import DomainEvent
@@ -43,6 +45,7 @@ class MemoryIdentityStore:
     digests: dict[str, UUID] = field(default_factory=dict)
     account_tokens: dict[str, AccountToken] = field(default_factory=dict)  # by digest
     second_factors: dict[UUID, SecondFactor] = field(default_factory=dict)
+    sessions: dict[UUID, Session] = field(default_factory=dict)
 
 
 class MemoryUserRepository(UserRepository):
@@ -150,8 +153,10 @@ class MemoryRefreshTokenStore(RefreshTokenStore):
     async def revoke_family(self, family_id: UUID, at: datetime) -> None:
         self._revoke(lambda t: t.family_id == family_id, at)
 
-    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
-        self._revoke(lambda t: t.user_id == user_id, at)
+    async def revoke_all_of(
+        self, user_id: UUID, at: datetime, *, keep_family: UUID | None = None
+    ) -> None:
+        self._revoke(lambda t: t.user_id == user_id and t.family_id != keep_family, at)
 
     async def purge_expired(self, before: datetime) -> int:
         expired = {i for i, token in self._all().items() if token.expires_at < before}
@@ -197,6 +202,9 @@ class MemoryAccountTokenStore(AccountTokenStore):
         self.forgotten |= expired
         return len(expired)
 
+    async def forget_user(self, user_id: UUID) -> None:
+        self.forgotten |= {d for d, token in self._all().items() if token.user_id == user_id}
+
     def check_commit(self) -> None:
         for digest in self.used:
             stored = self._store.account_tokens.get(digest)
@@ -211,6 +219,69 @@ class MemoryAccountTokenStore(AccountTokenStore):
     def discard(self) -> None:
         self.staged.clear()
         self.used.clear()
+        self.forgotten.clear()
+
+
+class MemorySessionStore(SessionStore):
+    def __init__(self, store: MemoryIdentityStore) -> None:
+        self._store = store
+        self.staged: dict[UUID, Session] = {}
+        self.forgotten: set[UUID] = set()
+
+    def _all(self) -> dict[UUID, Session]:
+        every = {**self._store.sessions, **self.staged}
+        return {i: s for i, s in every.items() if i not in self.forgotten}
+
+    async def add(self, session: Session) -> None:
+        self.staged[session.id] = session
+
+    async def get(self, session_id: UUID) -> Session | None:
+        return self._all().get(session_id)
+
+    async def of_user(self, user_id: UUID) -> list[Session]:
+        mine = [s for s in self._all().values() if s.user_id == user_id and s.revoked_at is None]
+        return sorted(mine, key=lambda s: (s.created_at, s.id), reverse=True)
+
+    async def touch(self, session_id: UUID, *, at: datetime, expires_at: datetime) -> None:
+        current = self._all().get(session_id)
+        if current is not None:
+            self.staged[session_id] = dataclasses.replace(
+                current, last_used_at=at, expires_at=expires_at
+            )
+
+    async def revoke(self, session_ids: Collection[UUID], at: datetime) -> None:
+        every = self._all()
+        for session_id in session_ids:
+            current = every.get(session_id)
+            if current is not None and current.revoked_at is None:
+                self.staged[session_id] = dataclasses.replace(current, revoked_at=at)
+
+    async def revoked_since(self, since: datetime) -> list[UUID]:
+        return [
+            s.id
+            for s in self._store.sessions.values()
+            if s.revoked_at is not None and s.revoked_at >= since
+        ]
+
+    async def forget_user(self, user_id: UUID) -> None:
+        self.forgotten |= {i for i, s in self._all().items() if s.user_id == user_id}
+
+    async def purge_expired(self, before: datetime) -> int:
+        expired = {i for i, s in self._all().items() if s.expires_at < before}
+        self.forgotten |= expired
+        return len(expired)
+
+    def apply_commit(self) -> None:
+        for session_id, session in self.staged.items():
+            stored = self._store.sessions.get(session_id)
+            if stored is not None and stored.revoked_at is not None:  # a revocation stays
+                session = dataclasses.replace(session, revoked_at=stored.revoked_at)
+            self._store.sessions[session_id] = session
+        for session_id in self.forgotten:
+            self._store.sessions.pop(session_id, None)
+
+    def discard(self) -> None:
+        self.staged.clear()
         self.forgotten.clear()
 
 
@@ -235,6 +306,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self.second_factors = self._factors = MemorySecondFactorStore(
             self._store.second_factors, self
         )
+        self.sessions = self._sessions = MemorySessionStore(self._store)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -268,6 +340,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
                 store.digests.pop(gone.digest, None)
         self._account_tokens.apply_commit()
         self._factors.apply_commit()
+        self._sessions.apply_commit()
         if self._outbox:
             self._outbox.append(outgoing)
         self._discard()
@@ -284,6 +357,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.forgotten.clear()
         self._account_tokens.discard()
         self._factors.discard()
+        self._sessions.discard()
 
 
 def _copy(user: User) -> User:

@@ -1,6 +1,6 @@
-"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens (redis_tokens) and mailed
-account tokens (redis_account_tokens) and second factors (redis_second_factors) beside them,
-identity's events in the Redis outbox.
+"""RedisIdentityUnitOfWork: users as Redis documents, refresh tokens (redis_tokens), sessions
+(redis_sessions), mailed account tokens (redis_account_tokens) and second factors
+(redis_second_factors) beside them, identity's events in the Redis outbox.
 
 Keys under `<prefix>:identity:`: `user:<id>` (hash: `v` version, `d` JSON), `email` (hash email
 -> id: the unique index), `created` (sign-up order), `access` (ids scored by when their access
@@ -19,6 +19,7 @@ from uuid import UUID
 
 from adapters.identity.redis_account_tokens import RedisAccountTokenStore
 from adapters.identity.redis_second_factors import RedisSecondFactorStore
+from adapters.identity.redis_sessions import RedisSessionStore
 from adapters.identity.redis_tokens import RedisRefreshTokenStore
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member, microseconds
@@ -187,6 +188,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self.refresh_tokens = self._tokens = RedisRefreshTokenStore(self._documents)
         self.account_tokens = self._account_tokens = RedisAccountTokenStore(self._documents)
         self.second_factors = self._factors = RedisSecondFactorStore(self._documents, self)
+        self.sessions = self._sessions = RedisSessionStore(self._documents)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -196,6 +198,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.stage(writes)
         self._account_tokens.stage(writes)
         self._factors.stage(writes)
+        self._sessions.stage(writes)
         has_events = self._outbox.stage(writes, events) if self._outbox else False
         try:
             await self._documents.commit(writes)
@@ -215,6 +218,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.discard()
         self._account_tokens.discard()
         self._factors.discard()
+        self._sessions.discard()
 
 
 def _document(user: User) -> dict[str, Any]:

@@ -86,6 +86,19 @@ class RedisAccountTokenStore(AccountTokenStore):
                 self.forgotten[digest] = token
         return len(self.forgotten)
 
+    async def forget_user(self, user_id: UUID) -> None:
+        for purpose in TokenPurpose:
+            key = self._key("account-tokens", str(user_id), purpose.value)
+            async with self._documents.reachable():
+                digests = await self._documents.client.smembers(key)
+            for raw in digests:
+                token = await self._committed(_text(raw))
+                if token is not None:
+                    self.forgotten[token.digest] = token
+        for digest, token in self.added.items():
+            if token.user_id == user_id:
+                self.forgotten[digest] = token
+
     def stage(self, writes: WriteSet) -> None:
         for digest, token in self.added.items():
             if digest in self.forgotten:

@@ -11,7 +11,7 @@ one wins. A revocation sets `revoked` only where it is not set, so the first one
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -83,11 +83,30 @@ class RedisRefreshTokenStore(RefreshTokenStore):
             self._key("family", str(family_id)), lambda t: t.family_id == family_id, at
         )
 
-    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
-        await self._revoke(self._key("tokens-of", str(user_id)), lambda t: t.user_id == user_id, at)
+    async def revoke_all_of(
+        self, user_id: UUID, at: datetime, *, keep_family: UUID | None = None
+    ) -> None:
+        kept: set[UUID] = set()
+        if keep_family is not None:
+            async with self._documents.reachable():
+                members = await self._documents.client.smembers(
+                    self._key("family", str(keep_family))
+                )
+            kept = {UUID(_text(raw)) for raw in members}
+        await self._revoke(
+            self._key("tokens-of", str(user_id)),
+            lambda t: t.user_id == user_id and t.family_id != keep_family,
+            at,
+            kept=kept,
+        )
 
     async def _revoke(
-        self, index: str, matches: Callable[[RefreshToken], bool], at: datetime
+        self,
+        index: str,
+        matches: Callable[[RefreshToken], bool],
+        at: datetime,
+        *,
+        kept: Collection[UUID] = (),
     ) -> None:
         for token_id, token in self.added.items():
             if matches(token) and token.revoked_at is None:
@@ -95,7 +114,8 @@ class RedisRefreshTokenStore(RefreshTokenStore):
         async with self._documents.reachable():
             members = await self._documents.client.smembers(index)
         for raw in members:
-            self.revoked.setdefault(UUID(_text(raw)), at)
+            if (token_id := UUID(_text(raw))) not in kept:
+                self.revoked.setdefault(token_id, at)
 
     async def purge_expired(self, before: datetime) -> int:
         async with self._documents.reachable():

@@ -1,7 +1,9 @@
-"""SqlIdentityUnitOfWork: users and refresh tokens in SQL tables, via SQLAlchemy Core."""
+"""SqlIdentityUnitOfWork: users, tokens and sessions in SQL tables, via SQLAlchemy Core."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.identity.sql_second_factors import SqlSecondFactorStore
-from adapters.identity.tables import account_tokens, refresh_tokens, users
+from adapters.identity.tables import account_tokens, refresh_tokens, user_sessions, users
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
@@ -21,10 +23,12 @@ from domain.identity.repository import (
     AccountTokenStore,
     IdentityUnitOfWork,
     RefreshTokenStore,
+    SessionStore,
     UserPosition,
     UserRepository,
 )
 from domain.identity.roles import Role
+from domain.identity.session import Session
 from domain.identity.user import User
 from domain.shared.errors import ConcurrentUpdate
 
@@ -149,8 +153,13 @@ class SqlRefreshTokenStore(RefreshTokenStore):
     async def revoke_family(self, family_id: UUID, at: datetime) -> None:
         await self._revoke(refresh_tokens.c.family_id == family_id, at)
 
-    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
-        await self._revoke(refresh_tokens.c.user_id == user_id, at)
+    async def revoke_all_of(
+        self, user_id: UUID, at: datetime, *, keep_family: UUID | None = None
+    ) -> None:
+        condition = refresh_tokens.c.user_id == user_id
+        if keep_family is not None:
+            condition = and_(condition, refresh_tokens.c.family_id != keep_family)
+        await self._revoke(condition, at)
 
     async def purge_expired(self, before: datetime) -> int:
         result = await self._conn.execute(
@@ -229,6 +238,62 @@ class SqlAccountTokenStore(AccountTokenStore):
         )
         return int(result.rowcount)
 
+    async def forget_user(self, user_id: UUID) -> None:
+        await self._conn.execute(delete(account_tokens).where(account_tokens.c.user_id == user_id))
+
+
+class SqlSessionStore(SessionStore):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, session: Session) -> None:
+        await self._conn.execute(insert(user_sessions).values(**dataclasses.asdict(session)))
+
+    async def get(self, session_id: UUID) -> Session | None:
+        result = await self._conn.execute(
+            select(user_sessions).where(user_sessions.c.id == session_id)
+        )
+        row = result.mappings().first()
+        return None if row is None else Session(**row)
+
+    async def of_user(self, user_id: UUID) -> list[Session]:
+        result = await self._conn.execute(
+            select(user_sessions)
+            .where(user_sessions.c.user_id == user_id, user_sessions.c.revoked_at.is_(None))
+            .order_by(user_sessions.c.created_at.desc(), user_sessions.c.id.desc())
+        )
+        return [Session(**row) for row in result.mappings()]
+
+    async def touch(self, session_id: UUID, *, at: datetime, expires_at: datetime) -> None:
+        await self._conn.execute(
+            update(user_sessions)
+            .where(user_sessions.c.id == session_id)
+            .values(last_used_at=at, expires_at=expires_at)
+        )
+
+    async def revoke(self, session_ids: Collection[UUID], at: datetime) -> None:
+        if session_ids:
+            await self._conn.execute(
+                update(user_sessions)
+                .where(user_sessions.c.id.in_(session_ids), user_sessions.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+
+    async def revoked_since(self, since: datetime) -> list[UUID]:
+        result = await self._conn.execute(
+            select(user_sessions.c.id).where(user_sessions.c.revoked_at >= since)
+        )
+        return [row[0] for row in result]
+
+    async def forget_user(self, user_id: UUID) -> None:
+        await self._conn.execute(delete(user_sessions).where(user_sessions.c.user_id == user_id))
+
+    async def purge_expired(self, before: datetime) -> int:
+        result = await self._conn.execute(
+            delete(user_sessions).where(user_sessions.c.expires_at < before)
+        )
+        return int(result.rowcount)
+
 
 class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
@@ -236,6 +301,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
         self.refresh_tokens = SqlRefreshTokenStore(connection)
         self.account_tokens = SqlAccountTokenStore(connection)
         self.second_factors = SqlSecondFactorStore(connection, self)
+        self.sessions = SqlSessionStore(connection)
 
 
 def _row(user: User) -> dict[str, Any]:
@@ -287,5 +353,6 @@ __all__ = [
     "SqlAccountTokenStore",
     "SqlIdentityUnitOfWork",
     "SqlRefreshTokenStore",
+    "SqlSessionStore",
     "SqlUserRepository",
 ]

@@ -53,6 +53,22 @@ refresh_tokens = Table(
     Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Uuid(), primary_key=True),  # the refresh-token family's id
+    Column(
+        "user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("user_agent", String(256), nullable=False),
+    Column("client_address", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
+    # AccessRevocations polls for recent revocations.
+    Column("revoked_at", UtcDateTime(), nullable=True, index=True),
+)
+
 account_tokens = Table(
     "account_tokens",
     metadata,

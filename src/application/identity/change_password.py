@@ -1,4 +1,5 @@
-"""ChangePassword: the caller changes their password; every session and token they had ends."""
+"""ChangePassword: the caller changes their password; every other session of theirs ends (its
+refresh and access tokens), the one that asked goes on."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from application.identity.access_revocations import AccessRevocations
 from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
+from application.identity.sessions import end_sessions
 from application.shared.ports.clock import Clock
 from domain.identity.errors import InvalidCredentials, UserNotFound
 from domain.identity.password_policy import check_password
@@ -44,10 +46,10 @@ class ChangePasswordHandler:
                 raise InvalidCredentials()
             check_password(command.new_password, email=user.email, field="new_password")
             now = self._clock.now()
-            user.change_password(
+            user.change_own_password(
                 password_hash=await self._hasher.hash(command.new_password), now=now
             )
             await uow.users.update(user)
-            await uow.refresh_tokens.revoke_all_of(user.id, now)
+            ended = await end_sessions(uow, user.id, now, keep=command.requester.session)
             await uow.commit()
-        self._revocations.record(user.id, user.access_version, now)
+        self._revocations.record_sessions(ended, now)

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from application.identity.access_revocations import AccessRevocations
 from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.sessions import end_sessions
 from application.identity.views import UserView
 from application.shared.ports.clock import Clock
 from domain.identity.errors import MissingPermission, UserNotFound
@@ -46,7 +47,7 @@ class ChangeUserAccessHandler:
         now = self._clock.now()
         async with self._uow() as uow:
             user = await uow.users.get(command.user_id)
-            if user is None:
+            if user is None or user.erased:  # a deleted account stays deleted
                 raise UserNotFound(command.user_id)
             if command.expected_version is not None and command.expected_version != user.version:
                 raise StaleVersion(command.expected_version, user.version)
@@ -56,7 +57,7 @@ class ChangeUserAccessHandler:
                     ensure_an_admin_remains(user, await uow.users.lock_active_admins())
                 await uow.users.update(user)
                 if not user.active:
-                    await uow.refresh_tokens.revoke_all_of(user.id, now)
+                    await end_sessions(uow, user.id, now)
                 await uow.commit()
                 self._revocations.record(user.id, user.access_version, now)
         return UserView.of(user)

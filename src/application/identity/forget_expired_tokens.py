@@ -1,4 +1,4 @@
-"""Housekeeping: forget refresh tokens and mailed tokens that expired (refused anyway)."""
+"""Housekeeping: forget refresh tokens, sessions and mailed tokens that expired (refused anyway)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class ForgetExpiredTokensHandler:
     async def __call__(self, expired_before: datetime) -> int:
         async with self._uow() as uow:
             count = await uow.refresh_tokens.purge_expired(expired_before)
+            count += await uow.sessions.purge_expired(expired_before)
             await uow.commit()
         return count
 

@@ -1,4 +1,5 @@
-"""Login: email and password for an access token and the first refresh token of a new session.
+"""Login: email and password for an access token and the first refresh token of a new session
+(recorded with the device it comes from).
 
 An unknown email, a wrong password and a disabled account give the same error after the same
 work (one password verification each), so the answer tells nothing about which accounts exist.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from application.identity.mfa_ports import SignInChallenges
 from application.identity.mfa_views import MfaChallenge
@@ -21,7 +23,7 @@ from application.identity.ports import (
     PasswordHasher,
     TokenIssuer,
 )
-from application.identity.refresh_tokens import issue_refresh_token
+from application.identity.sessions import UNKNOWN_DEVICE, Device, start_session
 from application.identity.views import TokenPair
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
@@ -37,6 +39,7 @@ from domain.shared.errors import InvalidValue
 class Login:
     email: str
     password: str
+    device: Device = UNKNOWN_DEVICE
 
 
 class LoginHandler:
@@ -82,16 +85,16 @@ class LoginHandler:
             ):
                 await uow.commit()
                 return challenge  # no tokens before the second factor (mfa_sign_in.py)
-            refresh = await issue_refresh_token(
-                uow.refresh_tokens,
+            session_id, refresh = await start_session(
+                uow,
                 self._ids,
                 user_id=user.id,
-                family_id=self._ids.new_id(),
+                device=command.device,
                 now=now,
                 lifetime=self._refresh_lifetime,
             )
             await uow.commit()
-        return pair(self._issuer, user, refresh)
+        return pair(self._issuer, user, refresh, session_id)
 
     @staticmethod
     async def _find(users: UserRepository, raw_email: str) -> User | None:
@@ -112,9 +115,14 @@ class LoginHandler:
         return self._decoy_hash
 
 
-def pair(issuer: TokenIssuer, user: User, refresh_token: str) -> TokenPair:
+def pair(issuer: TokenIssuer, user: User, refresh_token: str, session_id: UUID) -> TokenPair:
     access = issuer.issue(
-        AccessGrant(subject=str(user.id), roles=user.roles, access_version=user.access_version)
+        AccessGrant(
+            subject=str(user.id),
+            roles=user.roles,
+            access_version=user.access_version,
+            session_id=str(session_id),
+        )
     )
     return TokenPair(
         access_token=access.value,

@@ -1,9 +1,11 @@
-"""Logout: end the session the refresh token belongs to (its whole family)."""
+"""Logout: end the session the refresh token belongs to (its whole family, and its access
+tokens)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.identity.access_revocations import AccessRevocations
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest
 from application.shared.ports.clock import Clock
@@ -17,7 +19,10 @@ class Logout:
 class LogoutHandler:
     """Quietly does nothing for a token it does not know: logging out twice is not an error."""
 
-    def __init__(self, uow: IdentityUnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: IdentityUnitOfWorkFactory, clock: Clock, revocations: AccessRevocations
+    ) -> None:
+        self._revocations = revocations
         self._uow = uow
         self._clock = clock
 
@@ -28,5 +33,8 @@ class LogoutHandler:
             token = await uow.refresh_tokens.find(digest(command.refresh_token))
             if token is None:
                 return
-            await uow.refresh_tokens.revoke_family(token.family_id, self._clock.now())
+            now = self._clock.now()
+            await uow.sessions.revoke([token.family_id], now)
+            await uow.refresh_tokens.revoke_family(token.family_id, now)
             await uow.commit()
+        self._revocations.record_sessions([token.family_id], now)

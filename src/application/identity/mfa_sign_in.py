@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from application.identity.account_tokens import issue_account_token
 from application.identity.enrol_second_factor import Enroller
@@ -21,8 +22,9 @@ from application.identity.login import pair
 from application.identity.mfa_ports import FailureCounter
 from application.identity.mfa_views import EnrolledSignIn, Enrolment, MfaChallenge
 from application.identity.ports import IdentityUnitOfWorkFactory, TokenIssuer
-from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest, issue_refresh_token
+from application.identity.refresh_tokens import TOKEN_TEXT_MAX, digest
 from application.identity.second_factor_check import SecondFactorCheck
+from application.identity.sessions import UNKNOWN_DEVICE, Device, start_session
 from application.identity.views import TokenPair
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
@@ -73,6 +75,7 @@ class CompleteMfaSignIn:
     challenge_token: str
     code: str | None = None
     recovery_code: str | None = None
+    device: Device = UNKNOWN_DEVICE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +87,7 @@ class EnrolAtSignIn:
 class ConfirmEnrolmentAtSignIn:
     challenge_token: str
     code: str
+    device: Device = UNKNOWN_DEVICE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,16 +143,22 @@ class _ChallengeStep:
             await uow.commit()
 
     async def _signed_in(
-        self, uow: IdentityUnitOfWork, challenge: AccountToken, user: User, now: datetime
-    ) -> str:
-        """Spend the challenge (once: of two racing uses one wins) and open the session."""
+        self,
+        uow: IdentityUnitOfWork,
+        challenge: AccountToken,
+        user: User,
+        device: Device,
+        now: datetime,
+    ) -> tuple[UUID, str]:
+        """Spend the challenge (once: of two racing uses one wins) and open the session, as a
+        sign-in without a second factor does (LoginHandler)."""
         if not await uow.account_tokens.use(challenge, now):
             raise InvalidChallenge()
-        return await issue_refresh_token(
-            uow.refresh_tokens,
+        return await start_session(
+            uow,
             self._ids,
             user_id=user.id,
-            family_id=self._ids.new_id(),
+            device=device,
             now=now,
             lifetime=self._refresh_lifetime,
         )
@@ -178,9 +188,9 @@ class CompleteMfaSignInHandler(_ChallengeStep):
                 await self._wrong_code(uow, challenge, now)
                 raise
             await uow.second_factors.save(factor)
-            refresh = await self._signed_in(uow, challenge, user, now)
+            session_id, refresh = await self._signed_in(uow, challenge, user, command.device, now)
             await uow.commit()
-        return pair(self._issuer, user, refresh)
+        return pair(self._issuer, user, refresh, session_id)
 
 
 class EnrolAtSignInHandler(_ChallengeStep):
@@ -220,6 +230,7 @@ class ConfirmEnrolmentAtSignInHandler(_ChallengeStep):
             except InvalidSecondFactorCode:
                 await self._wrong_code(uow, challenge, now)
                 raise
-            refresh = await self._signed_in(uow, challenge, user, now)
+            session_id, refresh = await self._signed_in(uow, challenge, user, command.device, now)
             await uow.commit()
-        return EnrolledSignIn(tokens=pair(self._issuer, user, refresh), recovery_codes=codes)
+        tokens = pair(self._issuer, user, refresh, session_id)
+        return EnrolledSignIn(tokens=tokens, recovery_codes=codes)

@@ -48,6 +48,7 @@ class AccessGrant:
     subject: str
     roles: frozenset[Role]
     access_version: int
+    session_id: str | None = None  # the session (refresh-token family) the token belongs to
 
 
 class TokenIssuer(ABC):

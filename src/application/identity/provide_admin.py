@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from application.identity.access_revocations import AccessRevocations
 from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
+from application.identity.sessions import end_sessions
 from application.identity.views import UserView
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
@@ -80,7 +81,8 @@ class ProvideAdminHandler:
             user.change_access(now=now, roles=user.roles | {Role.ADMIN}, active=True)
             user.change_password(password_hash=password_hash, now=now)
             await uow.users.update(user)
-            await uow.refresh_tokens.revoke_all_of(user.id, now)
+            ended = await end_sessions(uow, user.id, now)
             await uow.commit()
         self._revocations.record(user.id, user.access_version, now)
+        self._revocations.record_sessions(ended, now)
         return ProvidedAdmin(UserView.of(user), created=False, restored=restored)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from application.identity.access_revocations import AccessRevocations
 from application.identity.account_tokens import usable_token
 from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
+from application.identity.sessions import end_sessions
 from application.shared.ports.clock import Clock
 from domain.identity.account_token import TokenPurpose
 from domain.identity.errors import InvalidAccountToken
@@ -50,6 +51,7 @@ class ResetPasswordHandler:
                 password_hash=await self._hasher.hash(command.new_password), now=now
             )
             await uow.users.update(user)
-            await uow.refresh_tokens.revoke_all_of(user.id, now)
+            ended = await end_sessions(uow, user.id, now)
             await uow.commit()
         self._revocations.record(user.id, user.access_version, now)
+        self._revocations.record_sessions(ended, now)

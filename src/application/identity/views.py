@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from domain.identity.session import Session
 from domain.identity.user import User
 
 
@@ -31,6 +32,31 @@ class UserView:
             created_at=user.created_at,
             updated_at=user.updated_at,
             email_verified=user.email_verified,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionView:
+    id: UUID
+    device: str
+    user_agent: str
+    client_address: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+    @classmethod
+    def of(cls, session: Session, *, current: UUID | None) -> SessionView:
+        return cls(
+            id=session.id,
+            device=session.device,
+            user_agent=session.user_agent,
+            client_address=session.client_address,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            current=session.id == current,
         )
 
 

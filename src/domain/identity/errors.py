@@ -55,6 +55,15 @@ class UserNotFound(NotFound):
         super().__init__(f"user {user_id} does not exist")
 
 
+class SessionNotFound(NotFound):
+    """Unknown, ended, or another user's session: one answer for all three."""
+
+    code = "session-not-found"
+
+    def __init__(self, session_id: UUID) -> None:
+        super().__init__(f"session {session_id} does not exist")
+
+
 class EmailTaken(Conflict):
     code = "email-taken"
 
@@ -69,7 +78,9 @@ class LastAdministrator(Conflict):
     code = "last-admin"
 
     def __init__(self) -> None:
-        super().__init__("the last active administrator can be neither demoted nor deactivated")
+        super().__init__(
+            "the last active administrator can be neither demoted, deactivated nor deleted"
+        )
 
 
 class TooManyAttempts(TooMany):

@@ -61,3 +61,9 @@ class PasswordResetRequested(DomainEvent):
 class SignUpRepeated(DomainEvent):
     """Someone signed up with the address of this (verified) account: its owner is told by mail,
     the one who signed up is told what everyone is told."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountDeleted(DomainEvent):
+    """The account was deleted: its personal data is erased, its id stays (orders keep it).
+    Other contexts erase what they hold about the person."""

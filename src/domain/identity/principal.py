@@ -15,7 +15,8 @@ class Principal:
 
     `access_version` is the user's access version when the token was issued (local tokens only):
     a token whose version is older than the user's current one was issued before a role change,
-    a deactivation or a password change, and is refused.
+    a deactivation or a password reset, and is refused. `session_id` is the session the token
+    belongs to (local tokens only): a revoked session's tokens are refused too.
     """
 
     subject: str
@@ -23,6 +24,7 @@ class Principal:
     token_id: str
     expires_at: datetime
     access_version: int | None = None
+    session_id: str | None = None
     permissions: frozenset[Permission] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -36,6 +38,14 @@ class Principal:
         """Our user id, when the subject is one of our users."""
         try:
             return UUID(self.subject)
+        except ValueError:
+            return None
+
+    @property
+    def session(self) -> UUID | None:
+        """The session of the token, when it names one of ours."""
+        try:
+            return None if self.session_id is None else UUID(self.session_id)
         except ValueError:
             return None
 

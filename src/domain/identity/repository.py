@@ -1,8 +1,10 @@
-"""Ports of identity: users, refresh tokens, and the unit of work that holds both."""
+"""Ports of identity: users, refresh tokens, sessions, mailed tokens, and the unit of work that
+holds them."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -10,6 +12,7 @@ from uuid import UUID
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.second_factor import SecondFactor
+from domain.identity.session import Session
 from domain.identity.user import User
 from domain.shared.unit_of_work import UnitOfWork
 
@@ -86,8 +89,11 @@ class RefreshTokenStore(ABC):
         """Revoke every token of the family that is not revoked yet."""
 
     @abstractmethod
-    async def revoke_all_of(self, user_id: UUID, at: datetime) -> None:
-        """Revoke every token of the user (password change, deactivation)."""
+    async def revoke_all_of(
+        self, user_id: UUID, at: datetime, *, keep_family: UUID | None = None
+    ) -> None:
+        """Revoke every token of the user (deactivation, reset), but those of `keep_family`
+        (the session that changed its password or ended the others)."""
 
     @abstractmethod
     async def purge_expired(self, before: datetime) -> int:
@@ -116,6 +122,48 @@ class AccountTokenStore(ABC):
     async def purge_expired(self, before: datetime) -> int:
         """Forget tokens that expired before `before`; returns how many."""
 
+    @abstractmethod
+    async def forget_user(self, user_id: UUID) -> None:
+        """Forget every token of the user, used or not (a deleted account)."""
+
+
+class SessionStore(ABC):
+    """Sessions (refresh-token families) with their device, address and last use.
+
+    Revoking a session here does not touch its refresh tokens: the use cases revoke both
+    (application/identity/sessions.py).
+    """
+
+    @abstractmethod
+    async def add(self, session: Session) -> None: ...
+
+    @abstractmethod
+    async def get(self, session_id: UUID) -> Session | None: ...
+
+    @abstractmethod
+    async def of_user(self, user_id: UUID) -> list[Session]:
+        """The user's sessions that are not revoked (expired ones included), newest first."""
+
+    @abstractmethod
+    async def touch(self, session_id: UUID, *, at: datetime, expires_at: datetime) -> None:
+        """A refresh: the session was used at `at` and now lives until `expires_at`."""
+
+    @abstractmethod
+    async def revoke(self, session_ids: Collection[UUID], at: datetime) -> None:
+        """Revoke these sessions (those revoked already keep their first revocation)."""
+
+    @abstractmethod
+    async def revoked_since(self, since: datetime) -> list[UUID]:
+        """Sessions revoked at or after `since` (AccessRevocations refuses their tokens)."""
+
+    @abstractmethod
+    async def forget_user(self, user_id: UUID) -> None:
+        """Forget every session of the user (an erased account)."""
+
+    @abstractmethod
+    async def purge_expired(self, before: datetime) -> int:
+        """Forget sessions that expired before `before`; returns how many."""
+
 
 class SecondFactorStore(ABC):
     """Each account's second factor (at most one): sealed secret, state, recovery code digests,
@@ -142,3 +190,4 @@ class IdentityUnitOfWork(UnitOfWork):
     refresh_tokens: RefreshTokenStore
     account_tokens: AccountTokenStore
     second_factors: SecondFactorStore
+    sessions: SessionStore

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.identity.errors import LastAdministrator
 from domain.identity.events import (
+    AccountDeleted,
     EmailVerificationRequested,
     EmailVerified,
     PasswordResetRequested,
@@ -118,6 +119,25 @@ class User(VersionedAggregate):
             self._access_changed(now, ", ".join(reasons))
         return bool(reasons)
 
+    def erase(self, now: datetime) -> None:
+        """Delete the account: the address becomes a tombstone nobody can receive mail at (so
+        the real one may sign up again), the password hash goes, no role, inactive; its tokens
+        are void (the access version moves on). The id stays: orders keep naming it."""
+        self.email = tombstone_email(self.id)
+        self.password_hash = ""  # no argon2 hash: no password matches
+        self.roles = frozenset()
+        self.active = False
+        self.email_verified_at = None
+        self._touch(now)
+        self.access_version += 1
+        self.access_changed_at = now
+        self.record(AccountDeleted(aggregate_id=self.id, occurred_at=now))
+
+    @property
+    def erased(self) -> bool:
+        """Only a deleted account has no role (every other change needs one)."""
+        return not self.roles
+
     @property
     def is_active_admin(self) -> bool:
         return self.active and Role.ADMIN in self.roles
@@ -125,6 +145,12 @@ class User(VersionedAggregate):
     def change_password(self, *, password_hash: str, now: datetime) -> None:
         self.password_hash = password_hash
         self._access_changed(now, "password")
+
+    def change_own_password(self, *, password_hash: str, now: datetime) -> None:
+        """The holder, signed in, changed it: the use case ends their other sessions one by one
+        and the one that asked goes on, so the access version stays."""
+        self.password_hash = password_hash
+        self._touch(now)
 
     @property
     def email_verified(self) -> bool:
@@ -177,6 +203,11 @@ class User(VersionedAggregate):
                 reason=reason,
             )
         )
+
+
+def tombstone_email(user_id: UUID) -> str:
+    """A deleted account's address: `.invalid` is reserved (RFC 2606), so no mail goes there."""
+    return f"deleted-{user_id.hex}@deleted.invalid"
 
 
 def ensure_an_admin_remains(user: User, active_admins: Collection[UUID]) -> None:

@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from dependency_injector import providers
 
-from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
-from adapters.identity.verified_tokens import CachedTokenVerifier
 from application.identity.access_revocations import AccessRevocations
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_password import ChangePasswordHandler
@@ -22,15 +20,15 @@ from application.identity.refresh import RefreshHandler
 from application.identity.register_user import RegisterUserHandler
 from entrypoints.identity.accounts import AccountContainer
 from entrypoints.identity.builders import (
-    build_oidc_verifier,
     build_password_hasher,
-    key_ring,
     rate_limit_selector,
     revocation_window,
     token_chores,
     unit_of_work_selector,
 )
 from entrypoints.identity.mfa import MfaContainer
+from entrypoints.identity.own_account import OwnAccountContainer
+from entrypoints.identity.tokens import TokensContainer
 from entrypoints.module import ModuleContainer
 
 
@@ -40,7 +38,8 @@ class IdentityContainer(ModuleContainer):
         *("register_user", "login", "refresh_session", "logout", "get_me", "get_user"),
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
-        *("verify_email", "sign_up"),
+        *("verify_email", "sign_up", "list_my_sessions", "end_my_session"),
+        *("end_my_other_sessions", "delete_account", "export_my_data"),
         *("start_enrolment", "confirm_enrolment", "disable_second_factor", "enrol_at_sign_in"),
         *("renew_recovery_codes", "complete_mfa_sign_in", "confirm_enrolment_at_sign_in"),
     )
@@ -50,37 +49,10 @@ class IdentityContainer(ModuleContainer):
     uow = unit_of_work_selector(platform)  # PORTICO_PERSISTENCE: sql, memory or redis
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
-    signing_keys = providers.Singleton(key_ring, settings)
-    token_issuer = providers.Singleton(
-        LocalTokenIssuer,
-        keys=signing_keys,
-        clock=clock,
-        issuer=auth.issuer,
-        audience=auth.audience,
-        lifetime_seconds=auth.access_token_ttl,
-    )
-    signature_verifier = providers.Selector(
-        auth.mode,
-        local=providers.Singleton(
-            LocalTokenVerifier,
-            keys=signing_keys,
-            clock=clock,
-            issuer=auth.issuer,
-            audience=auth.audience,
-            leeway=auth.leeway,
-        ),
-        oidc=providers.Singleton(build_oidc_verifier, settings, clock),
-    )
-    # With an external provider, signing in happens there: our sign-in routes are off.
-    signs_in = providers.Selector(
-        auth.mode, local=providers.Object(True), oidc=providers.Object(False)
-    )
-    token_verifier = providers.Singleton(
-        CachedTokenVerifier,
-        inner=signature_verifier,
-        clock=clock,
-        max_entries=auth.token_cache_size,
-    )
+    # Access tokens: ours or an external provider's (PORTICO_AUTH_MODE; identity/tokens.py).
+    tokens = providers.Container(TokensContainer, settings=settings, clock=clock)
+    signing_keys, token_issuer, signs_in = tokens.signing_keys, tokens.token_issuer, tokens.signs_in
+    signature_verifier, token_verifier = tokens.signature_verifier, tokens.token_verifier
     access_revocations = providers.Singleton(
         AccessRevocations,
         uow=uow.provider,
@@ -122,8 +94,11 @@ class IdentityContainer(ModuleContainer):
         clock=clock,
         ids=ids,
         refresh_lifetime=refresh_lifetime,
+        revocations=access_revocations,
     )
-    logout = providers.Singleton(LogoutHandler, uow=uow.provider, clock=clock)
+    logout = providers.Singleton(
+        LogoutHandler, uow=uow.provider, clock=clock, revocations=access_revocations
+    )
     authenticate = providers.Singleton(
         AuthenticateHandler, verifier=token_verifier, revocations=access_revocations
     )
@@ -147,3 +122,10 @@ class IdentityContainer(ModuleContainer):
     reset_password = accounts.reset_password
     request_email_verification, sign_up = accounts.request_email_verification, accounts.sign_up
     consumers = providers.List(accounts.send_account_mail)
+    # Sessions, deleting an account, exporting its data (their use cases are this container's).
+    own_parts = {"hasher": password_hasher, "personal_data": platform.personal_data}
+    own_parts["second_factor_check"] = mfa.check
+    own = providers.Container(OwnAccountContainer, **own_parts, **access_changes)
+    list_my_sessions, end_my_session = own.list_my_sessions, own.end_my_session
+    end_my_other_sessions, delete_account = own.end_my_other_sessions, own.delete_account
+    export_my_data = own.export_my_data

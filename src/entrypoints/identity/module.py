@@ -24,6 +24,7 @@ def http(root: Any) -> HttpPart:
         STORE,
         LoginThrottle,
         ResendThrottle,
+        password_rate_limit,
         sign_in_rate_limit,
     )
     from entrypoints.http.security.revocation_sync import RevocationSync
@@ -31,6 +32,7 @@ def http(root: Any) -> HttpPart:
     from entrypoints.identity.http.auth_controller import AuthController
     from entrypoints.identity.http.jwks import JwksController
     from entrypoints.identity.http.mfa_controller import MfaSignInController, SecondFactorController
+    from entrypoints.identity.http.sessions_controller import SessionController
     from entrypoints.identity.http.users_controller import PasswordController, UserController
 
     identity, settings = root.identity, root.settings()
@@ -44,7 +46,13 @@ def http(root: Any) -> HttpPart:
     resends = ResendThrottle(
         identity.rate_limit_store(), per_hour=settings.auth.verification_resends_per_hour
     )
-    routes: list[Any] = [UserController]
+    # DELETE /users/me checks a password: it shares the sign-in routes' budget per address.
+    users = Router(
+        path="/",
+        route_handlers=[UserController],
+        middleware=[password_rate_limit(settings.auth.rate_limit_per_minute).middleware],
+    )
+    routes: list[Any] = [users]
     on_startup: list[Any] = [revocation_sync.start]
     if identity.signs_in():
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
@@ -56,7 +64,7 @@ def http(root: Any) -> HttpPart:
             ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
-        routes += [sign_in, JwksController]
+        routes += [sign_in, JwksController, SessionController]
         on_startup.append(identity.login().prepare)
     return HttpPart(
         route_handlers=routes,

@@ -21,6 +21,7 @@ from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.notify_customer import NotifyCustomer
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
+from application.ordering.personal_data import CustomerOrders
 from application.ordering.place_order import PLACE_ORDER_ONCE, PlaceOrderHandler
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.ship_order import ShipOrderHandler
@@ -38,14 +39,8 @@ _none: providers.Object[None] = providers.Object(None)
 class OrderingContainer(ModuleContainer):
     platform = providers.DependenciesContainer()
     use_cases = (
-        "place_order",
-        "pay_order",
-        "ship_order",
-        "cancel_order",
-        "get_order",
-        "list_orders",
-        "get_order_history",
-        "get_order_as_of",
+        *("place_order", "pay_order", "ship_order", "cancel_order", "get_order"),
+        *("list_orders", "get_order_history", "get_order_as_of"),
     )
     catalog = providers.DependenciesContainer()  # the stock orders reserve and release
     notifications = providers.DependenciesContainer()
@@ -89,6 +84,7 @@ class OrderingContainer(ModuleContainer):
         tracing=platform.tracing,
     )
     projectors = providers.List(projector)
+    personal_data = providers.List(providers.Singleton(CustomerOrders, summaries, details))
     consumers = providers.List(
         providers.Singleton(NotifyCustomer, notifications.notifier, events, platform.delivery_log)
     )

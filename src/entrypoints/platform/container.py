@@ -1,7 +1,7 @@
 """PlatformContainer: the shared machinery, each part's adapter chosen by the settings.
 
 Contexts receive it as `platform` and build their own adapters on it. The root completes
-`after_commit`, `event_registry`, `probes`, `resources` and `chores` with the contexts' parts."""
+`after_commit`, `personal_data`, `event_registry`, `probes`, `resources`, `chores` with theirs."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.after_commit import AfterCommit
+from application.shared.personal_data import PersonalDataExport
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
 from entrypoints.platform.builders import (
@@ -54,8 +55,7 @@ class PlatformContainer(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
-    # PORTICO_OTEL_ENABLED: spans of our own work, and the trace context events carry.
-    tracing = providers.Singleton(start_tracing, settings)
+    tracing = providers.Singleton(start_tracing, settings)  # PORTICO_OTEL_ENABLED: our spans
 
     # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
@@ -71,6 +71,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     read_through = providers.Singleton(build_read_through, settings, cache, dependency_metrics)
     # In-process reactions to committed events: each context adds its own (the root does).
     after_commit = providers.Singleton(AfterCommit)
+    personal_data = providers.Singleton(PersonalDataExport)  # each context's part, for an export
 
     # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine;
     # for redis, PORTICO_REDIS_URL the server (docs/persistence.md).
@@ -98,12 +99,11 @@ class PlatformContainer(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
         redis=_none,
     )
+    memory_idempotency_data = providers.Singleton(MemoryIdempotencyData)
     idempotency_store = providers.Selector(
         persistence,
         sql=providers.Singleton(SqlIdempotencyStore, database=sql_database),
-        memory=providers.Singleton(
-            MemoryIdempotencyStore, data=providers.Singleton(MemoryIdempotencyData)
-        ),
+        memory=providers.Singleton(MemoryIdempotencyStore, data=memory_idempotency_data),
         redis=_none,
     )
 

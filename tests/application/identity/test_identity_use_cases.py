@@ -17,10 +17,22 @@ from application.identity.access_revocations import AccessRevocations
 from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler
 from application.identity.list_users import ListUsers, ListUsersHandler
 from application.identity.login import Login, LoginHandler
+from application.identity.my_sessions import (
+    EndMySession,
+    EndMySessionHandler,
+    ListMySessions,
+    ListMySessionsHandler,
+)
 from application.identity.ports import PasswordHasher
 from application.identity.refresh import Refresh, RefreshHandler
+from application.identity.refresh_tokens import digest
 from application.identity.register_user import RegisterUser, RegisterUserHandler
-from domain.identity.errors import InvalidCredentials, InvalidRefreshToken, MissingPermission
+from domain.identity.errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    MissingPermission,
+    SessionNotFound,
+)
 from domain.identity.principal import Principal
 from domain.identity.repository import IdentityUnitOfWork
 from domain.identity.roles import Role
@@ -76,7 +88,9 @@ class World:
         )
 
     def refresh(self) -> RefreshHandler:
-        return RefreshHandler(self.uow, self.issuer, self.clock, self.ids, REFRESH_LIFETIME)
+        return RefreshHandler(
+            self.uow, self.issuer, self.clock, self.ids, REFRESH_LIFETIME, self.revocations
+        )
 
     def change_access(
         self, revocations: AccessRevocations | None = None
@@ -215,3 +229,75 @@ async def test_only_user_managers_list_users(world: World) -> None:
         await ListUsersHandler(world.uow)(ListUsers(requester=customer))
     page = await ListUsersHandler(world.uow)(ListUsers(requester=admin()))
     assert [u.email for u in page.items] == ["ada@example.com"]
+
+
+def in_session(user_id: UUID, session_id: UUID) -> Principal:
+    return Principal(
+        subject=str(user_id),
+        roles=frozenset({Role.CUSTOMER}),
+        token_id="t",
+        expires_at=FixedClock().now(),
+        access_version=1,
+        session_id=str(session_id),
+    )
+
+
+async def test_another_process_refuses_an_ended_sessions_tokens_after_its_next_sync(
+    world: World,
+) -> None:
+    user_id = await world.register()
+    await world.login()(Login(email="ada@example.com", password=PASSWORD))
+    await world.login()(Login(email="ada@example.com", password=PASSWORD))
+    async with world.uow(read_only=True) as uow:
+        phone, laptop = [s.id for s in await uow.sessions.of_user(user_id)]
+    other_process = world.new_revocations()
+    await other_process.sync()
+    ending = EndMySessionHandler(world.uow, world.clock, world.revocations)
+
+    await ending(EndMySession(requester=in_session(user_id, laptop), session_id=phone))
+
+    assert not world.revocations.allows(in_session(user_id, phone))  # this process: at once
+    assert other_process.allows(in_session(user_id, phone))  # the other: not yet synced
+    await other_process.sync()
+    assert not other_process.allows(in_session(user_id, phone))
+    assert other_process.allows(in_session(user_id, laptop))
+    world.clock.advance(timedelta(minutes=16))  # no token of that session can be alive now
+    await other_process.sync()
+    assert len(other_process) == 0
+
+
+async def test_nobody_ends_another_users_session(world: World) -> None:
+    ada = await world.register()
+    bob = await world.register("bob@example.com")
+    await world.login()(Login(email="bob@example.com", password=PASSWORD))
+    async with world.uow(read_only=True) as uow:
+        [bobs] = [s.id for s in await uow.sessions.of_user(bob)]
+    ending = EndMySessionHandler(world.uow, world.clock, world.revocations)
+
+    with pytest.raises(SessionNotFound):
+        await ending(EndMySession(requester=in_session(ada, UUID(int=1)), session_id=bobs))
+
+    listing = ListMySessionsHandler(world.uow, world.clock)
+    assert [v.id for v in await listing(ListMySessions(in_session(bob, bobs)))] == [bobs]
+
+
+async def test_a_refresh_of_a_session_ended_in_a_race_is_refused_and_ends_its_family(
+    world: World,
+) -> None:
+    """On SQL a refresh racing a revocation can leave a new token in a revoked session's
+    family; the session record is the authority, so that token is refused and revoked."""
+    user_id = await world.register()
+    pair = await world.login()(Login(email="ada@example.com", password=PASSWORD))
+    async with world.uow() as uow:
+        [session] = await uow.sessions.of_user(user_id)
+        await uow.sessions.revoke([session.id], world.clock.now())  # the record alone
+        await uow.commit()
+
+    with pytest.raises(InvalidRefreshToken):
+        await world.refresh()(Refresh(pair.refresh_token))
+
+    async with world.uow(read_only=True) as uow:
+        token = await uow.refresh_tokens.find(digest(pair.refresh_token))
+    assert token is not None
+    assert token.revoked_at is not None
+    assert not world.revocations.allows(in_session(user_id, session.id))

@@ -50,16 +50,21 @@ from tests.application.identity.test_identity_use_cases import (
 TTL = timedelta(minutes=5)
 
 
+def second_factor_check() -> SecondFactorCheck:
+    """The check the app builds, on in-memory counters."""
+    return SecondFactorCheck(
+        PyotpAuthenticator(issuer="Portico"),
+        AesGcmFactorSecrets("a test key of at least 32 characters"),
+        StoreFailureCounter(MemoryRateLimitStore()),
+        max_failures=5,
+        lockout_seconds=60,
+    )
+
+
 class MfaWorld(World):
     def __init__(self, tmp_path: Path, *, required: frozenset[Role] = frozenset()) -> None:
         super().__init__(tmp_path)
-        self.check = SecondFactorCheck(
-            PyotpAuthenticator(issuer="Portico"),
-            AesGcmFactorSecrets("a test key of at least 32 characters"),
-            StoreFailureCounter(MemoryRateLimitStore()),
-            max_failures=5,
-            lockout_seconds=60,
-        )
+        self.check = second_factor_check()
         self.enroller = Enroller(self.check)
         self.second_step = SecondStep(self.ids, lifetime=TTL, required_roles=required)
         steps = ChallengeSteps(

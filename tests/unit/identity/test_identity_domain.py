@@ -21,6 +21,7 @@ from domain.identity.roles import (
     parse_roles,
     permissions_of,
 )
+from domain.identity.session import USER_AGENT_MAX, device_label, trimmed_user_agent
 from domain.identity.user import User
 from domain.shared.errors import InvalidValue
 
@@ -159,3 +160,43 @@ def test_the_ownership_rule() -> None:
     assert principal("x", Role.ADMIN).may_see(owner, any_permission=Permission.USERS_MANAGE)
     assert principal(str(owner)).user_id == owner
     assert principal("external|123").user_id is None
+
+
+@pytest.mark.parametrize(
+    ("agent", "label"),
+    [
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox on Linux",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Safari/605.1",
+            "Safari on iOS",
+        ),
+        ("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36 Edg/120.0", "Edge on Windows"),
+        ("curl/8.5.0", "curl"),
+        ("", "Unknown device"),
+        ("\x00\x1b[31m evil \n", "Unknown device"),
+    ],
+)
+def test_a_session_names_its_device_from_the_user_agent(agent: str, label: str) -> None:
+    kept = trimmed_user_agent(agent)
+    assert not any(ord(c) < 32 for c in kept)
+    assert kept == kept.strip()
+    assert device_label(kept) == label
+
+
+def test_a_long_user_agent_is_cut() -> None:
+    assert len(trimmed_user_agent("x" * 5000)) == USER_AGENT_MAX
+
+
+def test_changing_ones_own_password_keeps_the_access_version() -> None:
+    """The session that changed it goes on; the use case ends the others one by one."""
+    user = new_user()
+    user.mark_persisted()
+    user.pull_events()
+
+    user.change_own_password(password_hash="h2", now=T0 + timedelta(minutes=1))
+
+    assert (user.password_hash, user.access_version, user.version) == ("h2", 1, 2)
+    assert user.pull_events() == []

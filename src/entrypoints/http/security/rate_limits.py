@@ -7,8 +7,9 @@ limits hold across processes once the store is shared.
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Any, Protocol
 
+from litestar import Request
 from litestar.middleware.rate_limit import RateLimitConfig
 
 from domain.identity.errors import TooManyAttempts
@@ -20,6 +21,22 @@ STORE = "rate_limit"
 def sign_in_rate_limit(per_minute: int) -> RateLimitConfig:
     """Requests per minute per client address, over all sign-in routes together."""
     return RateLimitConfig(rate_limit=("minute", per_minute), store=STORE)
+
+
+# Route opt: the route checks a password but lives outside the sign-in routes (DELETE /users/me).
+CHECKS_A_PASSWORD = "checks_a_password"  # noqa: S105 (an option name, not a secret)
+
+
+def password_rate_limit(per_minute: int) -> RateLimitConfig:
+    """The sign-in budget for routes marked CHECKS_A_PASSWORD, the others of their router left
+    alone: the count is per client address in the same store, so it is one budget with sign-in."""
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute), store=STORE, check_throttle_handler=_checks_a_password
+    )
+
+
+def _checks_a_password(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.route_handler.opt.get(CHECKS_A_PASSWORD))
 
 
 class SignInCounts(Protocol):

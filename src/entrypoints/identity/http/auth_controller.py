@@ -17,6 +17,7 @@ from application.identity.login import Login, LoginHandler
 from application.identity.logout import Logout, LogoutHandler
 from application.identity.mfa_views import MfaChallenge
 from application.identity.refresh import Refresh, RefreshHandler
+from application.identity.sessions import Device
 from application.identity.sign_up import SignUp, SignUpHandler
 from domain.identity.errors import InvalidCredentials
 from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
@@ -94,7 +95,7 @@ class AuthController(Controller):
         email, password = await _credentials(request)
         await login_throttle.check(email)
         try:
-            tokens = await login(Login(email=email, password=password))
+            tokens = await login(Login(email=email, password=password, device=device_of(request)))
         except InvalidCredentials:
             await login_throttle.failed(email)
             raise
@@ -115,11 +116,15 @@ class AuthController(Controller):
         responses=problem_responses(401),
     )
     async def refresh(
-        self, data: JSONBody[RefreshBody], refresh_session: NamedDependency[RefreshHandler]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RefreshBody],
+        refresh_session: NamedDependency[RefreshHandler],
     ) -> TokenOut:
         """Trade a refresh token for new tokens. Each refresh token works once; using one twice
         ends its session (both copies stop working)."""
-        return TokenOut.of(await refresh_session(Refresh(data.refresh_token)))
+        command = Refresh(data.refresh_token, device=device_of(request))
+        return TokenOut.of(await refresh_session(command))
 
     @post(
         "/logout",
@@ -130,8 +135,17 @@ class AuthController(Controller):
     async def logout(
         self, data: JSONBody[RefreshBody], logout: NamedDependency[LogoutHandler]
     ) -> None:
-        """End the session of this refresh token. Access tokens expire on their own."""
+        """End the session of this refresh token, and its access tokens."""
         await logout(Logout(data.refresh_token))
+
+
+def device_of(request: Request[Any, Any, Any]) -> Device:
+    """The User-Agent and the client address (the proxies' word for it only when they are
+    trusted: entrypoints/http/security/proxies.py rewrote the scope's client)."""
+    return Device(
+        user_agent=request.headers.get("user-agent", ""),
+        client_address=request.client.host if request.client else "",
+    )
 
 
 async def _credentials(request: Request[Any, Any, Any]) -> tuple[str, str]:

@@ -32,6 +32,7 @@ from application.identity.mfa_sign_in import (
 )
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.security.authentication import PUBLIC, principal
+from entrypoints.identity.http.auth_controller import device_of
 from entrypoints.identity.http.mfa_schemas import (
     ChallengeBody,
     ChallengeCodeBody,
@@ -63,6 +64,7 @@ class MfaSignInController(Controller):
     )
     async def second_step(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[SecondStepBody],
         complete_mfa_sign_in: NamedDependency[CompleteMfaSignInHandler],
     ) -> TokenOut:
@@ -70,7 +72,10 @@ class MfaSignInController(Controller):
         `recovery_code`) for the tokens. The challenge works once, for a few minutes; a few
         wrong codes end it, more lock the account's codes for a while (429)."""
         command = CompleteMfaSignIn(
-            challenge_token=data.challenge_token, code=data.code, recovery_code=data.recovery_code
+            challenge_token=data.challenge_token,
+            code=data.code,
+            recovery_code=data.recovery_code,
+            device=device_of(request),
         )
         return TokenOut.of(await complete_mfa_sign_in(command))
 
@@ -99,12 +104,15 @@ class MfaSignInController(Controller):
     )
     async def confirm_enrolment(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[ChallengeCodeBody],
         confirm_enrolment_at_sign_in: NamedDependency[ConfirmEnrolmentAtSignInHandler],
     ) -> EnrolledSignInOut:
         """The enrolment challenge and the new authenticator's first code: it is active, and the
         answer holds the tokens and ten recovery codes, shown once."""
-        command = ConfirmEnrolmentAtSignIn(challenge_token=data.challenge_token, code=data.code)
+        command = ConfirmEnrolmentAtSignIn(
+            challenge_token=data.challenge_token, code=data.code, device=device_of(request)
+        )
         return EnrolledSignInOut.of(await confirm_enrolment_at_sign_in(command))
 
 

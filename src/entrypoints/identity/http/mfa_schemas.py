@@ -7,12 +7,10 @@ from typing import Annotated, Any, ClassVar
 import msgspec
 
 from application.identity.mfa_views import EnrolledSignIn, Enrolment, MfaChallenge
-from entrypoints.identity.http.schemas import Password
+from entrypoints.identity.http.schemas import Code, Password, RecoveryCode
 
 ChallengeText = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 # Six digits; spaces are forgiven by the use case, so the length leaves room for them.
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["123456"])]
-RecoveryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class MfaChallengeOut(msgspec.Struct):

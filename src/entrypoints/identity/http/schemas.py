@@ -8,7 +8,8 @@ from uuid import UUID
 
 import msgspec
 
-from application.identity.views import TokenPair, UserView
+from application.identity.export_my_data import MyData
+from application.identity.views import SessionView, TokenPair, UserView
 from application.shared.pagination import Page
 from domain.identity.email import EMAIL_MAX
 from domain.identity.password_policy import PASSWORD_MIN
@@ -165,3 +166,68 @@ class AcceptedOut(msgspec.Struct):
     """The same for every address: whether an account has it is not said."""
 
     detail: str
+
+
+class SessionOut(msgspec.Struct):
+    """A session: `device` is a short name made from `user_agent`; `current` marks the one the
+    request's access token belongs to."""
+
+    id: UUID
+    device: str
+    user_agent: str
+    client_address: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+    @classmethod
+    def of(cls, view: SessionView) -> SessionOut:
+        return cls(
+            id=view.id,
+            device=view.device,
+            user_agent=view.user_agent,
+            client_address=view.client_address,
+            created_at=view.created_at,
+            last_used_at=view.last_used_at,
+            expires_at=view.expires_at,
+            current=view.current,
+        )
+
+
+class SessionListOut(msgspec.Struct):
+    items: list[SessionOut]
+
+
+# A code from the authenticator, or one of the recovery codes (the second factor).
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["123456"])]
+RecoveryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True):
+    """The password, and with a second factor on, `code` (from the authenticator) or
+    `recovery_code`."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {"password": "correct horse battery"}
+    password: Password
+    code: Code | None = None
+    recovery_code: RecoveryCode | None = None
+
+
+class MyDataOut(msgspec.Struct):
+    """What the service holds about you: `contexts` has one section per context that keeps data
+    about its users (`orders`: your orders)."""
+
+    exported_at: datetime
+    account: UserOut
+    sessions: list[SessionOut]
+    contexts: dict[str, Any]
+
+    @classmethod
+    def of(cls, data: MyData) -> MyDataOut:
+        return cls(
+            exported_at=data.exported_at,
+            account=UserOut.of(data.account),
+            sessions=[SessionOut.of(view) for view in data.sessions],
+            contexts=data.contexts,
+        )

@@ -6,13 +6,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from application.identity.change_password import ChangePassword, ChangePasswordHandler
 from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler
+from application.identity.delete_account import DeleteAccountHandler, DeleteMyAccount, DeleteUser
+from application.identity.export_my_data import ExportMyData, ExportMyDataHandler
 from application.identity.get_me import GetMe, GetMeHandler
 from application.identity.get_user import GetUser, GetUserHandler
 from application.identity.list_users import ListUsers, ListUsersHandler
@@ -23,7 +25,15 @@ from entrypoints.http.preconditions import IfMatch, etag, expected_version
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.guards import requires
-from entrypoints.identity.http.schemas import AccessChanges, PasswordChange, UserOut, UserPageOut
+from entrypoints.http.security.rate_limits import CHECKS_A_PASSWORD
+from entrypoints.identity.http.schemas import (
+    AccessChanges,
+    AccountDeletion,
+    MyDataOut,
+    PasswordChange,
+    UserOut,
+    UserPageOut,
+)
 
 AnyRequest = Request[Any, Any, Any]
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
@@ -43,6 +53,19 @@ class UserController(Controller):
     async def me(self, request: AnyRequest, get_me: NamedDependency[GetMeHandler]) -> UserOut:
         """Your own account."""
         return UserOut.of(await get_me(GetMe(principal(request))))
+
+    @get(
+        "/me/export",
+        operation_id="exportMyData",
+        summary="Export what the service holds about you",
+        responses=problem_responses(404),
+    )
+    async def export(
+        self, request: AnyRequest, export_my_data: NamedDependency[ExportMyDataHandler]
+    ) -> MyDataOut:
+        """Your account, your sessions, and what each part of the service holds about you (your
+        orders), as JSON."""
+        return MyDataOut.of(await export_my_data(ExportMyData(principal(request))))
 
     @get(
         operation_id="listUsers",
@@ -100,6 +123,49 @@ class UserController(Controller):
         )
         return Response(UserOut.of(view), headers={"ETag": etag(view.version)})
 
+    @delete(
+        "/me",
+        operation_id="deleteMyAccount",
+        summary="Delete your account",
+        responses=problem_responses(401, 409),
+        opt={CHECKS_A_PASSWORD: True},  # counted with the sign-in routes, per client address
+    )
+    async def delete_my_account(
+        self,
+        request: AnyRequest,
+        data: JSONBody[AccountDeletion],
+        delete_account: NamedDependency[DeleteAccountHandler],
+    ) -> None:
+        """Delete your account, with your password (and a `code` or `recovery_code` when your
+        second factor is on). Your email, password and roles are erased
+        (the address may sign up again), every session ends; your orders stay, with only the
+        account's id. The last active administrator cannot be deleted (409 last-admin)."""
+        await delete_account(
+            DeleteMyAccount(
+                requester=principal(request),
+                password=data.password,
+                code=data.code,
+                recovery_code=data.recovery_code,
+            )
+        )
+
+    @delete(
+        "/{user_id:uuid}",
+        operation_id="deleteUser",
+        summary="Delete a user's account",
+        guards=[requires(Permission.USERS_MANAGE)],
+        responses=problem_responses(404, 409),
+    )
+    async def delete_user(
+        self,
+        request: AnyRequest,
+        user_id: FromPath[UUID],
+        delete_account: NamedDependency[DeleteAccountHandler],
+    ) -> None:
+        """Delete someone's account (users:manage): as when they delete it themselves. The last
+        active administrator cannot be deleted (409 last-admin)."""
+        await delete_account(DeleteUser(requester=principal(request), user_id=user_id))
+
 
 class PasswordController(Controller):
     """/api/v1/users/me/password: mounted with the sign-in routes, under their rate limit, since
@@ -120,7 +186,8 @@ class PasswordController(Controller):
         data: JSONBody[PasswordChange],
         change_password: NamedDependency[ChangePasswordHandler],
     ) -> None:
-        """Change your password. Every session and access token you had stops working."""
+        """Change your password. Your other sessions end (their refresh and access tokens stop
+        working); this one goes on."""
         await change_password(
             ChangePassword(
                 requester=principal(request),

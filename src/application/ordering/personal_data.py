@@ -1,0 +1,43 @@
+"""Ordering's part of a person's data export: their orders, as the order details show them.
+
+Orders hold no personal data besides the customer's id (no name, no address, no email), so an
+account deletion leaves them as they are: they keep the id of an account that is now erased.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from uuid import UUID
+
+from application.ordering.read_models import (
+    OrderDetailsStore,
+    OrderFilter,
+    OrderPosition,
+    OrderSummaryStore,
+)
+from application.shared.ports.personal_data import PersonalDataSection
+
+_PAGE = 100
+
+
+class CustomerOrders(PersonalDataSection):
+    name = "orders"
+
+    def __init__(self, summaries: OrderSummaryStore, details: OrderDetailsStore) -> None:
+        self._summaries = summaries
+        self._details = details
+
+    async def export(self, user_id: UUID) -> list[dict[str, Any]]:
+        where = OrderFilter(customer_id=user_id)
+        orders: list[dict[str, Any]] = []
+        page = await self._summaries.page(where=where, after=None, limit=_PAGE)
+        while page:
+            for summary in page:
+                details = await self._details.get(summary.order_id)
+                orders.append(dataclasses.asdict(details or summary))
+            last = page[-1]
+            page = await self._summaries.page(
+                where=where, after=OrderPosition(last.placed_at, last.order_id), limit=_PAGE
+            )
+        return orders
