@@ -1,4 +1,5 @@
-"""Deleting your account with a second factor on: the password alone deletes nothing, a code
+"""The second factor with sessions and deletion: the second step opens a session like a password
+sign-in; deleting your account with a second factor on: the password alone deletes nothing, a code
 (or a recovery code) is due too, and the deletion takes the authenticator with it."""
 
 from __future__ import annotations
@@ -38,3 +39,22 @@ async def test_a_recovery_code_will_do_in_place_of_the_code(settings: Settings) 
         body = {"password": TEST_PASSWORD, "recovery_code": account.recovery_codes[0]}
         answer = await app.client.request("DELETE", ME, json=body, headers=account.headers)
         assert answer.status_code == 204, answer.text
+
+
+async def test_the_second_step_opens_a_session_with_its_device(settings: Settings) -> None:
+    async with mfa_app(settings) as app:
+        account = await app.enrolled_user()
+        challenge = await app.challenge(account.email)
+        firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+        signed_in = await app.client.post(
+            "/api/v1/auth/login/mfa",
+            json={"challenge_token": challenge, "code": app.next_code(account.secret)},
+            headers={"User-Agent": firefox},
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        access = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        listed = await app.client.get(f"{ME}/sessions", headers=access)
+        assert listed.status_code == 200, listed.text
+        assert [(s["device"], s["current"]) for s in listed.json()["items"]] == [
+            ("Firefox on Linux", True)
+        ]
