@@ -83,6 +83,21 @@ def password_reset_mail(id: UUID, to: str, link: str, *, valid_minutes: int) -> 
     )
 
 
+def email_changed_mail(id: UUID, to: str, new_email: str, link: str) -> Email:
+    """To the previous address of an account whose holder gave it a new one."""
+    return _mail(
+        id,
+        to,
+        "reset",
+        link,
+        title=f"Your {PRODUCT} account has a new address",
+        intro=f"The address of your {PRODUCT} account was changed from this one to "
+        f"{new_email}, by someone who knew its password. If it was you, nothing more to do.",
+        action="Reset the password",
+        outro="If it was not you, reset the password now (with the new address) and tell us.",
+    )
+
+
 def account_exists_mail(id: UUID, to: str, link: str) -> Email:
     """To the owner of an address someone signed up with again; `link` asks for a reset."""
     return _mail(

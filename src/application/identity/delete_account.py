@@ -72,22 +72,15 @@ class DeleteAccountHandler:
                 password = command.password[: PASSWORD_MAX + 1]
                 if not await self._hasher.verify(user.password_hash, password):
                     raise InvalidCredentials()
-                await self._second_factor(uow, user, command)
+                # With an authenticator on, the password alone deletes nothing.
+                await self._check.verify_if_on(
+                    await uow.second_factors.get(user.id),
+                    code=command.code,
+                    recovery_code=command.recovery_code,
+                    now=self._clock.now(),
+                )
             await self._erase(uow, user)
         self._revocations.record(user.id, user.access_version, user.access_changed_at)
-
-    async def _second_factor(
-        self, uow: IdentityUnitOfWork, user: User, command: DeleteMyAccount
-    ) -> None:
-        """With an authenticator on, the password alone deletes nothing: a code is due too."""
-        factor = await uow.second_factors.get(user.id)
-        if factor is not None and factor.active:
-            await self._check.verify(
-                factor,
-                code=command.code,
-                recovery_code=command.recovery_code,
-                now=self._clock.now(),
-            )
 
     async def _erase(self, uow: IdentityUnitOfWork, user: User) -> None:
         now = self._clock.now()

@@ -74,6 +74,19 @@ class SecondFactorCheck:
             raise
         await self._failures.clear(self._key(factor.user_id))
 
+    async def verify_if_on(
+        self,
+        factor: SecondFactor | None,
+        *,
+        code: str | None,
+        recovery_code: str | None,
+        now: datetime,
+    ) -> None:
+        """What a sensitive change asks beside the password: with an active authenticator, a
+        code or a recovery code (`verify`); without one, nothing."""
+        if factor is not None and factor.active:
+            await self.verify(factor, code=code, recovery_code=recovery_code, now=now)
+
     async def step_of(self, factor: SecondFactor, code: str, now: datetime) -> int:
         """The time-step of a right code not used yet on `factor`; InvalidSecondFactorCode,
         counted against the account, otherwise."""

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from application.identity.account_mail import (
     account_exists_mail,
+    email_changed_mail,
     password_reset_mail,
     verification_mail,
 )
@@ -66,6 +67,8 @@ class SendAccountMail(Consumer):
     async def __call__(self, event: IntegrationEvent) -> bool:
         if event.type == "identity.SignUpRepeated":
             return await self._account_exists(event)
+        if event.type == "identity.EmailChanged":
+            return await self._email_changed(event)
         purpose = _PURPOSES.get(event.type)
         if purpose is None or event.payload.get("known") is False:
             return False  # not a mail, or a reset asked for an address no account has
@@ -95,6 +98,17 @@ class SendAccountMail(Consumer):
                 mail = password_reset_mail(event.id, user.email, link, valid_minutes=minutes)
             await uow.commit()
         await self._mailer.send(mail)
+        return True
+
+    async def _email_changed(self, event: IntegrationEvent) -> bool:
+        """Tell the previous address (the new one gets its verification link, its own event)."""
+        async with self._uow(read_only=True) as uow:
+            user = await uow.users.get(event.aggregate_id)
+        if user is None or user.erased:
+            return False
+        link = f"{self._link_base}{RESET_PATH}"
+        previous = str(event.payload["previous_email"])
+        await self._mailer.send(email_changed_mail(event.id, previous, user.email, link))
         return True
 
     async def _account_exists(self, event: IntegrationEvent) -> bool:

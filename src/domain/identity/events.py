@@ -44,6 +44,14 @@ class EmailVerificationRequested(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EmailChanged(DomainEvent):
+    """The holder gave the account a new address (unverified until its link is used); the
+    account mail tells `previous_email`, in case it was not them."""
+
+    previous_email: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EmailVerified(DomainEvent):
     """The holder of a mailed token proved they read the account's address."""
 

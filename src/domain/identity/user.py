@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.identity.errors import LastAdministrator
 from domain.identity.events import (
     AccountDeleted,
+    EmailChanged,
     EmailVerificationRequested,
     EmailVerified,
     PasswordResetRequested,
@@ -162,6 +163,16 @@ class User(VersionedAggregate):
             return False
         self.record(EmailVerificationRequested(aggregate_id=self.id, occurred_at=now))
         return True
+
+    def change_email(self, email: str, now: datetime) -> None:
+        """The holder's new address (normalized): the account's from now on, unverified until
+        the link mailed to it is used; the previous address is told."""
+        if email == self.email:
+            raise InvalidValue("new_email", "is already the account's address")
+        previous, self.email, self.email_verified_at = self.email, email, None
+        self._touch(now)
+        self.record(EmailChanged(aggregate_id=self.id, occurred_at=now, previous_email=previous))
+        self.request_email_verification(now)
 
     def sign_up_repeated(self, now: datetime) -> None:
         """Someone signed up with this account's address: a verification mail again if it is

@@ -39,7 +39,7 @@ class IdentityContainer(ModuleContainer):
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
         *("verify_email", "sign_up", "list_my_sessions", "end_my_session"),
-        *("end_my_other_sessions", "delete_account", "export_my_data"),
+        *("end_my_other_sessions", "delete_account", "export_my_data", "change_email"),
         *("start_enrolment", "confirm_enrolment", "disable_second_factor", "enrol_at_sign_in"),
         *("renew_recovery_codes", "complete_mfa_sign_in", "confirm_enrolment_at_sign_in"),
     )
@@ -128,4 +128,4 @@ class IdentityContainer(ModuleContainer):
     own = providers.Container(OwnAccountContainer, **own_parts, **access_changes)
     list_my_sessions, end_my_session = own.list_my_sessions, own.end_my_session
     end_my_other_sessions, delete_account = own.end_my_other_sessions, own.delete_account
-    export_my_data = own.export_my_data
+    export_my_data, change_email = own.export_my_data, own.change_email

@@ -33,7 +33,11 @@ def http(root: Any) -> HttpPart:
     from entrypoints.identity.http.jwks import JwksController
     from entrypoints.identity.http.mfa_controller import MfaSignInController, SecondFactorController
     from entrypoints.identity.http.sessions_controller import SessionController
-    from entrypoints.identity.http.users_controller import PasswordController, UserController
+    from entrypoints.identity.http.users_controller import (
+        EmailController,
+        PasswordController,
+        UserController,
+    )
 
     identity, settings = root.identity, root.settings()
     revocation_sync = RevocationSync(identity.access_revocations(), settings.auth.revocation_sync)
@@ -60,7 +64,7 @@ def http(root: Any) -> HttpPart:
             path="/",
             route_handlers=[
                 *(AuthController, AccountController, PasswordController),
-                *(MfaSignInController, SecondFactorController),
+                *(MfaSignInController, SecondFactorController, EmailController),
             ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )

@@ -1,5 +1,6 @@
 """OwnAccountContainer: what signed-in users do with their own account beyond the password: their
-sessions (list, end one, end the others), deleting an account, exporting their data.
+sessions (list, end one, end the others), changing its address, deleting it, exporting their
+data.
 
 A part of IdentityContainer (which names these use cases as its own): it receives identity's
 unit of work, hasher, clock, revocations and the platform's personal data export.
@@ -11,6 +12,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from application.identity.change_email import ChangeEmailHandler
 from application.identity.delete_account import DeleteAccountHandler
 from application.identity.export_my_data import ExportMyDataHandler
 from application.identity.my_sessions import (
@@ -34,6 +36,9 @@ class OwnAccountContainer(containers.DeclarativeContainer):
     end_my_other_sessions = providers.Singleton(EndMyOtherSessionsHandler, **ending)
     delete_account = providers.Singleton(
         DeleteAccountHandler, hasher=hasher, check=second_factor_check, **ending
+    )
+    change_email = providers.Singleton(
+        ChangeEmailHandler, uow=uow, hasher=hasher, clock=clock, check=second_factor_check
     )
     export_my_data = providers.Singleton(
         ExportMyDataHandler, uow=uow, clock=clock, sections=personal_data

@@ -1,6 +1,6 @@
-"""The second factor with sessions and deletion: the second step opens a session like a password
-sign-in; deleting your account with a second factor on: the password alone deletes nothing, a code
-(or a recovery code) is due too, and the deletion takes the authenticator with it."""
+"""The second factor with sessions, address changes and deletion: the second step opens a
+session like a password sign-in; changing the address or deleting the account needs a code (or a
+recovery code) beside the password, and the deletion takes the authenticator with it."""
 
 from __future__ import annotations
 
@@ -58,3 +58,16 @@ async def test_the_second_step_opens_a_session_with_its_device(settings: Setting
         assert [(s["device"], s["current"]) for s in listed.json()["items"]] == [
             ("Firefox on Linux", True)
         ]
+
+
+async def test_changing_the_address_with_a_second_factor_on_needs_a_code(
+    settings: Settings,
+) -> None:
+    async with mfa_app(settings) as app:
+        account = await app.enrolled_user()
+        body = {"password": TEST_PASSWORD, "new_email": "new@example.com"}
+        alone = await app.client.post(f"{ME}/email", json=body, headers=account.headers)
+        code = {**body, "code": app.next_code(account.secret)}
+        with_code = await app.client.post(f"{ME}/email", json=code, headers=account.headers)
+    assert (alone.status_code, alone.json()["errors"][0]["field"]) == (422, "code")
+    assert (with_code.status_code, with_code.json()["email"]) == (200, "new@example.com")

@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.identity.email import normalize_email
-from domain.identity.events import UserAccessChanged, UserRegistered
+from domain.identity.events import (
+    EmailChanged,
+    EmailVerificationRequested,
+    UserAccessChanged,
+    UserRegistered,
+)
 from domain.identity.password_policy import PASSWORD_MIN, check_password
 from domain.identity.principal import Principal
 from domain.identity.roles import (
@@ -110,6 +115,21 @@ def test_registering_records_the_fact() -> None:
     assert isinstance(event, UserRegistered)
     assert (event.email, event.roles) == ("ada@example.com", ("customer",))
     assert (user.access_version, user.active, user.version) == (1, True, 1)
+
+
+def test_a_new_address_is_unverified_and_the_previous_one_is_told() -> None:
+    user = new_user()
+    user.verify_email(T0)
+    user.pull_events()
+    user.change_email("ada.lovelace@example.com", T0 + timedelta(minutes=1))
+    changed, verification = user.pull_events()
+    assert isinstance(changed, EmailChanged)
+    assert changed.previous_email == "ada@example.com"
+    assert isinstance(verification, EmailVerificationRequested)
+    assert (user.email, user.email_verified) == ("ada.lovelace@example.com", False)
+    with pytest.raises(InvalidValue) as same:
+        user.change_email("ada.lovelace@example.com", T0)
+    assert same.value.field == "new_email"
 
 
 def test_a_user_needs_a_role() -> None:

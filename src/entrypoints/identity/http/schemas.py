@@ -38,6 +38,11 @@ RefreshTokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
 RoleName = Literal["admin", "staff", "customer"]
 
 
+# A code from the authenticator, or one of the recovery codes (the second factor).
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["123456"])]
+RecoveryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     EXAMPLE: ClassVar[dict[str, Any]] = {
         "email": "ada@example.com",
@@ -139,6 +144,19 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     new_password: NewPassword
 
 
+class EmailChange(msgspec.Struct, forbid_unknown_fields=True):
+    """The password, the new address, and with a second factor on, `code` or `recovery_code`."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "password": "correct horse battery",
+        "new_email": "ada.lovelace@example.com",
+    }
+    password: Password
+    new_email: Email
+    code: Code | None = None
+    recovery_code: RecoveryCode | None = None
+
+
 # A mailed token: 43 URL-safe characters; the length allows a little slack.
 AccountTokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 
@@ -197,11 +215,6 @@ class SessionOut(msgspec.Struct):
 
 class SessionListOut(msgspec.Struct):
     items: list[SessionOut]
-
-
-# A code from the authenticator, or one of the recovery codes (the second factor).
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["123456"])]
-RecoveryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True):

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from application.identity.change_email import ChangeEmail, ChangeEmailHandler
 from application.identity.change_password import ChangePassword, ChangePasswordHandler
 from application.identity.change_user_access import ChangeUserAccess, ChangeUserAccessHandler
 from application.identity.delete_account import DeleteAccountHandler, DeleteMyAccount, DeleteUser
@@ -29,6 +30,7 @@ from entrypoints.http.security.rate_limits import CHECKS_A_PASSWORD
 from entrypoints.identity.http.schemas import (
     AccessChanges,
     AccountDeletion,
+    EmailChange,
     MyDataOut,
     PasswordChange,
     UserOut,
@@ -195,3 +197,39 @@ class PasswordController(Controller):
                 new_password=data.new_password,
             )
         )
+
+
+class EmailController(Controller):
+    """/api/v1/users/me/email: mounted with the sign-in routes, under their rate limit, since it
+    checks a password too."""
+
+    path = "/api/v1/users/me/email"
+    tags = ["identity"]
+    security = BEARER
+
+    @post(
+        operation_id="changeMyEmail",
+        summary="Change your email address",
+        status_code=200,
+        responses=problem_responses(401, 409),
+    )
+    async def change_email(
+        self,
+        request: AnyRequest,
+        data: JSONBody[EmailChange],
+        change_email: NamedDependency[ChangeEmailHandler],
+    ) -> UserOut:
+        """Give your account a new address, with your password (and a `code` or
+        `recovery_code` when your second factor is on). It is yours at once, unverified: a
+        verification link goes to it, and the previous address is told. An address another
+        account has: 409 email-taken."""
+        view = await change_email(
+            ChangeEmail(
+                requester=principal(request),
+                password=data.password,
+                new_email=data.new_email,
+                code=data.code,
+                recovery_code=data.recovery_code,
+            )
+        )
+        return UserOut.of(view)
