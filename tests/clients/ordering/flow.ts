@@ -10,7 +10,16 @@ export async function shop(productId: string): Promise<string> {
     body: { email: "ada@example.com", password: "correct horse battery" },
   });
   if (!signedIn.data) throw new Error(signedIn.error.detail);
-  token = signedIn.data.access_token;
+  // 202: the account has a second factor; the code goes to /api/v1/auth/login/mfa.
+  if ("mfa_required" in signedIn.data) {
+    const second = await api.POST("/api/v1/auth/login/mfa", {
+      body: { challenge_token: signedIn.data.challenge_token, code: "123456" },
+    });
+    if (!second.data) throw new Error(second.error.detail);
+    token = second.data.access_token;
+  } else {
+    token = signedIn.data.access_token;
+  }
 
   const page = await api.GET("/api/v1/products", { params: { query: { limit: 20 } } });
   const names: string[] = (page.data?.items ?? []).map((product) => product.name);
