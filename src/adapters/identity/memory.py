@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from adapters.identity.memory_linked import MemoryLinkedIdentityStore
 from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
+from domain.identity.linked_identity import LinkedIdentity
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.repository import (
     AccessChange,
@@ -40,6 +42,9 @@ class MemoryIdentityStore:
     tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     digests: dict[str, UUID] = field(default_factory=dict)
     account_tokens: dict[str, AccountToken] = field(default_factory=dict)  # by digest
+    linked: dict[tuple[str, str], LinkedIdentity] = field(
+        default_factory=dict
+    )  # by provider, subject
 
 
 class MemoryUserRepository(UserRepository):
@@ -229,6 +234,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self.users = self._users = MemoryUserRepository(self._store, self)
         self.refresh_tokens = self._tokens = MemoryRefreshTokenStore(self._store)
         self.account_tokens = self._account_tokens = MemoryAccountTokenStore(self._store)
+        self.linked_identities = self._linked = MemoryLinkedIdentityStore(self._store.linked)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -246,6 +252,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             if stored_token is not None and stored_token.used_at is not None:
                 raise ConcurrentUpdate(f"refresh token {token_id} was used meanwhile")
         self._account_tokens.check_commit()
+        self._linked.check_commit()
         outgoing = self._outbox.prepare(events) if self._outbox else []
         for uid, user in users.staged.items():
             previous = store.users.get(uid)
@@ -260,6 +267,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             if (gone := store.tokens.pop(token_id, None)) is not None:
                 store.digests.pop(gone.digest, None)
         self._account_tokens.apply_commit()
+        self._linked.apply_commit()
         if self._outbox:
             self._outbox.append(outgoing)
         self._discard()
@@ -275,6 +283,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._tokens.used.clear()
         self._tokens.forgotten.clear()
         self._account_tokens.discard()
+        self._linked.discard()
 
 
 def _copy(user: User) -> User:

@@ -17,11 +17,12 @@ from typing import Any
 from uuid import UUID
 
 from adapters.identity.redis_account_tokens import RedisAccountTokenStore
+from adapters.identity.redis_linked import RedisLinkedIdentityStore
 from adapters.identity.redis_tokens import RedisRefreshTokenStore
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member, microseconds
 from adapters.persistence.redis.outbox import RedisOutbox
-from domain.identity.errors import EmailTaken
+from domain.identity.errors import EmailTaken, IdentityAlreadyLinked
 from domain.identity.repository import (
     AccessChange,
     IdentityUnitOfWork,
@@ -184,6 +185,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self.users = self._users = RedisUserRepository(self._documents, self)
         self.refresh_tokens = self._tokens = RedisRefreshTokenStore(self._documents)
         self.account_tokens = self._account_tokens = RedisAccountTokenStore(self._documents)
+        self.linked_identities = self._linked = RedisLinkedIdentityStore(self._documents)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -192,10 +194,13 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._users.stage(writes)
         self._tokens.stage(writes)
         self._account_tokens.stage(writes)
+        self._linked.stage(writes)
         has_events = self._outbox.stage(writes, events) if self._outbox else False
         try:
             await self._documents.commit(writes)
         except CommitRefused as refused:
+            if refused.kind == "taken" and self._linked.claims(refused.subject):
+                raise IdentityAlreadyLinked() from None
             if refused.kind == "taken":
                 raise EmailTaken() from None
             raise ConcurrentUpdate(f"{refused.subject} was changed meanwhile") from None
@@ -210,6 +215,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._users.discard()
         self._tokens.discard()
         self._account_tokens.discard()
+        self._linked.discard()
 
 
 def _document(user: User) -> dict[str, Any]:

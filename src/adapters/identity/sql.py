@@ -10,6 +10,7 @@ from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.identity.sql_linked import SqlLinkedIdentityStore
 from adapters.identity.tables import account_tokens, refresh_tokens, users
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from domain.identity.account_token import AccountToken, TokenPurpose
@@ -234,6 +235,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
         self.users = SqlUserRepository(connection, self)
         self.refresh_tokens = SqlRefreshTokenStore(connection)
         self.account_tokens = SqlAccountTokenStore(connection)
+        self.linked_identities = SqlLinkedIdentityStore(connection)
 
 
 def _row(user: User) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -65,6 +66,18 @@ account_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False, index=True),  # housekeeping purges
     Column("used_at", UtcDateTime(), nullable=True),
     Index(None, "user_id", "purpose"),
+)
+
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    # The provider's name (as configured) and its id for the person: one link each.
+    Column("provider", String(40), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("linked_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("user_id", "provider"),  # one account per provider and user
 )
 
 # -- ordering: the event store ---------------------------------------------------------------

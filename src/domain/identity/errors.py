@@ -98,3 +98,26 @@ class EmailNotVerified(Forbidden):
 
     def __init__(self) -> None:
         super().__init__("verify your email address first; you can ask for a new link")
+
+
+class IdentityAlreadyLinked(Conflict):
+    code = "identity-linked"
+
+    def __init__(self) -> None:
+        super().__init__("this provider account is linked already (to this or another user)")
+
+
+class IdentityNotLinked(NotFound):
+    code = "identity-not-linked"
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"no {provider} account is linked to yours")
+
+
+class LastSignInMethod(Conflict):
+    """An account without a password keeps its last linked provider: else nobody could sign in."""
+
+    code = "last-sign-in-method"
+
+    def __init__(self) -> None:
+        super().__init__("this is your last way to sign in; set a password first")

@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.account_token import AccountToken, TokenPurpose
+from domain.identity.linked_identity import LinkedIdentityStore
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.user import User
 from domain.shared.unit_of_work import UnitOfWork
@@ -120,3 +121,4 @@ class IdentityUnitOfWork(UnitOfWork):
     users: UserRepository
     refresh_tokens: RefreshTokenStore
     account_tokens: AccountTokenStore
+    linked_identities: LinkedIdentityStore
