@@ -30,6 +30,7 @@ from entrypoints.identity.builders import (
     token_chores,
     unit_of_work_selector,
 )
+from entrypoints.identity.social import SocialContainer
 from entrypoints.module import ModuleContainer
 
 
@@ -40,6 +41,8 @@ class IdentityContainer(ModuleContainer):
         *("list_users", "change_user_access", "change_password", "provide_admin"),
         *("request_password_reset", "reset_password", "request_email_verification"),
         *("verify_email", "sign_up"),
+        *("start_social_sign_in", "finish_social_sign_in", "exchange_sign_in_code"),
+        *("list_linked_identities", "unlink_identity"),
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -86,7 +89,25 @@ class IdentityContainer(ModuleContainer):
     )
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
     rate_limit_store = rate_limit_selector(settings)  # sign-in counters: Redis, or per process
-    resources = providers.List(token_verifier, rate_limit_store)
+    # Social sign-in (its use cases are this container's).
+    social = providers.Container(
+        SocialContainer,
+        uow=uow.provider,
+        issuer=token_issuer,
+        clock=clock,
+        ids=ids,
+        refresh_lifetime=refresh_lifetime,
+        settings=settings,
+    )
+    start_social_sign_in, finish_social_sign_in = (
+        social.start_social_sign_in,
+        social.finish_social_sign_in,
+    )
+    exchange_sign_in_code = social.exchange_sign_in_code
+    list_linked_identities, unlink_identity = social.list_linked_identities, social.unlink_identity
+    resources = providers.List(
+        token_verifier, rate_limit_store, social.identity_providers, social.pending
+    )
     chores = providers.Callable(token_chores, settings, uow.provider)
 
     # Use cases: stateless, so one instance each.

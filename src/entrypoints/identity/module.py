@@ -21,6 +21,10 @@ from entrypoints.identity.container import IdentityContainer
 from entrypoints.identity.http.account_controller import AccountController
 from entrypoints.identity.http.auth_controller import AuthController
 from entrypoints.identity.http.jwks import JwksController
+from entrypoints.identity.http.social_controller import (
+    LinkedIdentityController,
+    SocialController,
+)
 from entrypoints.identity.http.users_controller import PasswordController, UserController
 from entrypoints.module import HttpPart, Module
 
@@ -37,13 +41,18 @@ def http(root: Any) -> HttpPart:
     resends = ResendThrottle(
         identity.rate_limit_store(), per_hour=settings.auth.verification_resends_per_hour
     )
-    routes: list[Any] = [UserController]
+    routes: list[Any] = [UserController, LinkedIdentityController]
     on_startup: list[Any] = [revocation_sync.start]
     if identity.signs_in():
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
         sign_in = Router(
             path="/",
-            route_handlers=[AuthController, AccountController, PasswordController],
+            route_handlers=[
+                AuthController,
+                AccountController,
+                PasswordController,
+                SocialController,
+            ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )
         routes += [sign_in, JwksController]

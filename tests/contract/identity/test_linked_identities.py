@@ -45,7 +45,8 @@ async def test_a_link_reads_back_by_provider_account_and_by_user(
         assert await uow.linked_identities.find("oidc", "nobody") is None
         mine = await uow.linked_identities.of_user(ada.id)
     assert [(each.provider, each.subject) for each in mine] == [("github", "4242"), ("oidc", "a-1")]
-    assert mine[0].linked_at == T0 and mine[0].email == "ada@example.com"
+    assert mine[0].linked_at == T0
+    assert mine[0].email == "ada@example.com"
 
 
 async def test_nothing_is_linked_without_commit(
@@ -88,10 +89,12 @@ async def test_of_two_concurrent_links_of_one_provider_account_one_commits(
 
     results = await asyncio.gather(link_to(ada), link_to(bob), return_exceptions=True)
     refused = [r for r in results if isinstance(r, BaseException)]
-    assert len(refused) == 1 and isinstance(refused[0], IdentityAlreadyLinked), results
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], IdentityAlreadyLinked), results
     async with identity_uow_factory(read_only=True) as uow:
         found = await uow.linked_identities.find("oidc", "sub-1")
-    assert found is not None and found.user_id in {ada.id, bob.id}
+    assert found is not None
+    assert found.user_id in {ada.id, bob.id}
 
 
 async def test_unlinking_removes_only_that_provider_and_frees_the_account(
@@ -108,10 +111,9 @@ async def test_unlinking_removes_only_that_provider_and_frees_the_account(
         await uow.commit()
     async with identity_uow_factory(read_only=True) as uow:
         assert await uow.linked_identities.find("oidc", "a-1") is None
-        assert [each.provider for each in await uow.linked_identities.of_user(ada.id)] == [
-            "github"
-        ]
+        assert [each.provider for each in await uow.linked_identities.of_user(ada.id)] == ["github"]
     await save_links(identity_uow_factory, link(bob, "oidc", "a-1"))  # free for another user now
     async with identity_uow_factory(read_only=True) as uow:
         found = await uow.linked_identities.find("oidc", "a-1")
-    assert found is not None and found.user_id == bob.id
+    assert found is not None
+    assert found.user_id == bob.id
