@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -77,7 +77,7 @@ class SocialController(Controller):
         self,
         provider: FromPath[Provider],
         finish_social_sign_in: NamedDependency[FinishSocialSignInHandler],
-        sign_in_state: Annotated[str, Parameter(query="state", max_length=2000)] = "",
+        sign_in_state: Annotated[str, QueryParameter(name="state", max_length=2000)] = "",
         code: FromQuery[Text | None] = None,
         error: FromQuery[Text | None] = None,
     ) -> Response[Any]:
