@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -20,7 +21,7 @@ from tests.support.processes import kill_tree
 from tests.support.servers import ON_CI, free_port
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools/oidc"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("PORTICO_TEST_CHROMIUM", "/usr/bin/chromium"))
 
 
 def require_oidc_tools() -> str:
