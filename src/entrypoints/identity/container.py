@@ -90,24 +90,16 @@ class IdentityContainer(ModuleContainer):
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
     rate_limit_store = rate_limit_selector(settings)  # sign-in counters: Redis, or per process
     # Social sign-in (its use cases are this container's).
+    social_parts = {"issuer": token_issuer, "refresh_lifetime": refresh_lifetime}
     social = providers.Container(
-        SocialContainer,
-        uow=uow.provider,
-        issuer=token_issuer,
-        clock=clock,
-        ids=ids,
-        refresh_lifetime=refresh_lifetime,
-        settings=settings,
+        SocialContainer, uow=uow.provider, clock=clock, ids=ids, settings=settings, **social_parts
     )
-    start_social_sign_in, finish_social_sign_in = (
-        social.start_social_sign_in,
-        social.finish_social_sign_in,
-    )
-    exchange_sign_in_code = social.exchange_sign_in_code
-    list_linked_identities, unlink_identity = social.list_linked_identities, social.unlink_identity
-    resources = providers.List(
-        token_verifier, rate_limit_store, social.identity_providers, social.pending
-    )
+    start_social_sign_in = social.start_social_sign_in
+    finish_social_sign_in = social.finish_social_sign_in
+    exchange_sign_in_code, unlink_identity = social.exchange_sign_in_code, social.unlink_identity
+    list_linked_identities = social.list_linked_identities
+    closed = (social.identity_providers, social.pending)  # social sign-in's clients
+    resources = providers.List(token_verifier, rate_limit_store, *closed)
     chores = providers.Callable(token_chores, settings, uow.provider)
 
     # Use cases: stateless, so one instance each.
