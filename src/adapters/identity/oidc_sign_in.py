@@ -80,9 +80,11 @@ class OidcSignIn(IdentityProvider):
         nonce = claims.get("nonce")
         if not isinstance(nonce, str) or not hmac.compare_digest(nonce, authorization.nonce):
             raise ProviderSignInFailed("the ID token's nonce is not this sign-in's")
-        email = claims.get("email")
+        subject, email = claims.get("sub"), claims.get("email")
+        if not isinstance(subject, str) or not subject:
+            raise ProviderSignInFailed("the ID token names nobody (no sub)")
         return ExternalAccount(
-            subject=str(claims["sub"]),
+            subject=subject,
             email=email if isinstance(email, str) else None,
             email_verified=claims.get("email_verified") is True,
         )
