@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare soak clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,18 @@ api-tools:  ## install the API's Node.js tools into tools/api/node_modules (need
 	elif [ "$$CI" = true ]; then echo "npm is missing (apt-get install nodejs npm)" >&2; exit 1; \
 	else echo "npm not installed: API lint, compatibility check and TypeScript client skipped"; fi
 
+# The social sign-in end-to-end test's Node.js tools (tools/oidc/package.json): oidc-provider and
+# playwright-core, which drives Debian's chromium (apt-get install chromium; never a downloaded one).
+OIDC_TOOLS := tools/oidc/node_modules/.package-lock.json
+$(OIDC_TOOLS): tools/oidc/package-lock.json
+	npm ci --prefix tools/oidc --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+oidc-tools:  ## install the OpenID Connect provider and browser driver into tools/oidc/node_modules (needs npm)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(OIDC_TOOLS); \
+	elif [ "$$CI" = true ]; then echo "npm is missing (apt-get install nodejs npm)" >&2; exit 1; \
+	else echo "npm not installed: the social sign-in end-to-end test is skipped"; fi
+
 api-check: install api-tools  ## lint docs/api/openapi.json (Spectral) and refuse a breaking change (Optic)
 	@if [ -e $(API_TOOLS) ]; then tools/api/node_modules/.bin/spectral lint docs/api/openapi.json \
 		--ruleset tools/api/spectral.yaml --fail-severity warn --quiet && $(RUN) python -m tools.api_compat; fi
@@ -78,7 +90,7 @@ api-check: install api-tools  ## lint docs/api/openapi.json (Spectral) and refus
 clients: install api-tools  ## generate the Python and TypeScript clients into clients/ (docs/api.md)
 	$(RUN) python -m tools.clients
 
-pytest: install api-tools  ## the test suite
+pytest: install api-tools oidc-tools  ## the test suite
 	$(RUN) pytest $(PYTEST_ARGS)
 
 test-fast: install  ## the edit loop: unit, application and golden tests on the in-memory adapters (seconds)

@@ -30,6 +30,8 @@ class OidcProvider:
         self.keys: list[RSAKey | ECKey] = []
         self.requests: Counter[str] = Counter()
         self.fail = False
+        self.token_answer: dict[str, Any] | None = None  # what POST /token answers
+        self.token_requests: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
@@ -98,6 +100,8 @@ class OidcProvider:
                         {
                             "issuer": provider.issuer,
                             "jwks_uri": provider.issuer + "/jwks",
+                            "authorization_endpoint": provider.issuer + "/authorize",
+                            "token_endpoint": provider.issuer + "/token",
                             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
                         },
                     )
@@ -105,6 +109,16 @@ class OidcProvider:
                     self._send(200, provider.jwks())
                 else:
                     self._send(404, {"error": "not found"})
+
+            def do_POST(self) -> None:
+                """The token endpoint: answers `token_answer` (set by the test), whatever the
+                code; the request's form is kept in `token_requests`."""
+                length = int(self.headers.get("Content-Length", "0"))
+                provider.token_requests.append(self.rfile.read(length).decode())
+                if self.path == "/token" and provider.token_answer is not None:
+                    self._send(200, provider.token_answer)
+                else:
+                    self._send(400, {"error": "invalid_grant"})
 
             def _send(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from adapters.identity.memory_linked import MemoryLinkedIdentityStore
 from adapters.identity.memory_second_factors import MemorySecondFactorStore
 from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.identity.account_token import AccountToken, TokenPurpose
 from domain.identity.errors import EmailTaken
+from domain.identity.linked_identity import LinkedIdentity
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.repository import (
     AccessChange,
@@ -46,6 +48,9 @@ class MemoryIdentityStore:
     account_tokens: dict[str, AccountToken] = field(default_factory=dict)  # by digest
     second_factors: dict[UUID, SecondFactor] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
+    linked: dict[tuple[str, str], LinkedIdentity] = field(
+        default_factory=dict
+    )  # by provider, subject
 
 
 class MemoryUserRepository(UserRepository):
@@ -307,6 +312,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
             self._store.second_factors, self
         )
         self.sessions = self._sessions = MemorySessionStore(self._store)
+        self.linked_identities = self._linked = MemoryLinkedIdentityStore(self._store.linked)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -325,6 +331,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
                 raise ConcurrentUpdate(f"refresh token {token_id} was used meanwhile")
         self._account_tokens.check_commit()
         self._factors.check_commit()
+        self._linked.check_commit()
         outgoing = self._outbox.prepare(events) if self._outbox else []
         for uid, user in users.staged.items():
             previous = store.users.get(uid)
@@ -341,6 +348,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._account_tokens.apply_commit()
         self._factors.apply_commit()
         self._sessions.apply_commit()
+        self._linked.apply_commit()
         if self._outbox:
             self._outbox.append(outgoing)
         self._discard()
@@ -358,6 +366,7 @@ class MemoryIdentityUnitOfWork(IdentityUnitOfWork):
         self._account_tokens.discard()
         self._factors.discard()
         self._sessions.discard()
+        self._linked.discard()
 
 
 def _copy(user: User) -> User:

@@ -18,13 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from adapters.identity.redis_account_tokens import RedisAccountTokenStore
+from adapters.identity.redis_linked import RedisLinkedIdentityStore
 from adapters.identity.redis_second_factors import RedisSecondFactorStore
 from adapters.identity.redis_sessions import RedisSessionStore
 from adapters.identity.redis_tokens import RedisRefreshTokenStore
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member, microseconds
 from adapters.persistence.redis.outbox import RedisOutbox
-from domain.identity.errors import EmailTaken
+from domain.identity.errors import EmailTaken, IdentityAlreadyLinked
 from domain.identity.repository import (
     AccessChange,
     IdentityUnitOfWork,
@@ -189,6 +190,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self.account_tokens = self._account_tokens = RedisAccountTokenStore(self._documents)
         self.second_factors = self._factors = RedisSecondFactorStore(self._documents, self)
         self.sessions = self._sessions = RedisSessionStore(self._documents)
+        self.linked_identities = self._linked = RedisLinkedIdentityStore(self._documents)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:
@@ -199,10 +201,13 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._account_tokens.stage(writes)
         self._factors.stage(writes)
         self._sessions.stage(writes)
+        self._linked.stage(writes)
         has_events = self._outbox.stage(writes, events) if self._outbox else False
         try:
             await self._documents.commit(writes)
         except CommitRefused as refused:
+            if refused.kind == "taken" and self._linked.claims(refused.subject):
+                raise IdentityAlreadyLinked() from None
             if refused.kind == "taken":
                 raise EmailTaken() from None
             raise ConcurrentUpdate(f"{refused.subject} was changed meanwhile") from None
@@ -219,6 +224,7 @@ class RedisIdentityUnitOfWork(IdentityUnitOfWork):
         self._account_tokens.discard()
         self._factors.discard()
         self._sessions.discard()
+        self._linked.discard()
 
 
 def _document(user: User) -> dict[str, Any]:

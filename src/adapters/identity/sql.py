@@ -12,6 +12,7 @@ from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.identity.sql_linked import SqlLinkedIdentityStore
 from adapters.identity.sql_second_factors import SqlSecondFactorStore
 from adapters.identity.tables import account_tokens, refresh_tokens, user_sessions, users
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
@@ -302,6 +303,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork, IdentityUnitOfWork):
         self.account_tokens = SqlAccountTokenStore(connection)
         self.second_factors = SqlSecondFactorStore(connection, self)
         self.sessions = SqlSessionStore(connection)
+        self.linked_identities = SqlLinkedIdentityStore(connection)
 
 
 def _row(user: User) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -98,6 +99,19 @@ second_factors = Table(
     Column("version", Integer(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# A provider's account (social sign-in) linked to a local one.
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    # The provider's name (as configured) and its id for the person: one link each.
+    Column("provider", String(40), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("linked_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("user_id", "provider"),  # one account per provider and user
 )
 
 # -- ordering: the event store ---------------------------------------------------------------

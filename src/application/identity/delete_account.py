@@ -3,10 +3,10 @@ recovery code when a second factor is on), or a user manager deletes anyone's.
 
 The account's personal data is erased (User.erase: a tombstone address, no password, no role,
 inactive), every session and refresh token ends and the sessions' records (device, address) are
-forgotten, the mailed tokens and the second factor are deleted, and its access tokens are void
-(AccessRevocations). The id stays, so orders keep naming it. `AccountDeleted` goes out through
-identity's outbox for the other contexts. The last active administrator cannot be deleted
-(LastAdministrator).
+forgotten, the mailed tokens, the second factor and the linked provider accounts are deleted,
+and its access tokens are void (AccessRevocations). The id stays, so orders keep naming it.
+`AccountDeleted` goes out through identity's outbox for the other contexts. The last active
+administrator cannot be deleted (LastAdministrator).
 """
 
 from __future__ import annotations
@@ -94,4 +94,6 @@ class DeleteAccountHandler:
         await uow.account_tokens.forget_user(user.id)
         if (factor := await uow.second_factors.get(user.id)) is not None:
             await uow.second_factors.remove(factor)
+        for link in await uow.linked_identities.of_user(user.id):  # its provider accounts
+            await uow.linked_identities.remove(user.id, link.provider)
         await uow.commit()

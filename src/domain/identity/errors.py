@@ -109,3 +109,59 @@ class EmailNotVerified(Forbidden):
 
     def __init__(self) -> None:
         super().__init__("verify your email address first; you can ask for a new link")
+
+
+class IdentityAlreadyLinked(Conflict):
+    code = "identity-linked"
+
+    def __init__(self) -> None:
+        super().__init__("this provider account is linked already (to this or another user)")
+
+
+class IdentityNotLinked(NotFound):
+    code = "identity-not-linked"
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"no {provider} account is linked to yours")
+
+
+class LastSignInMethod(Conflict):
+    """An account without a password keeps its last linked provider: else nobody could sign in."""
+
+    code = "last-sign-in-method"
+
+    def __init__(self) -> None:
+        super().__init__("this is your last way to sign in; set a password first")
+
+
+class UnknownProvider(NotFound):
+    code = "unknown-provider"
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"no identity provider is called {provider!r} here")
+
+
+class InvalidSignInState(InvalidValue):
+    """The callback's `state` names no sign-in under way: forged, replayed or expired."""
+
+    code = "invalid-sign-in-state"
+
+    def __init__(self) -> None:
+        super().__init__("state", "names no sign-in under way (expired, used or forged)")
+
+
+class ProviderSignInFailed(Unauthenticated):
+    """The provider refused, or its answer failed a check; `reason` is for logs only."""
+
+    code = "provider-sign-in-failed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("the sign-in at the identity provider did not succeed")
+        self.reason = reason
+
+
+class InvalidExchangeCode(InvalidValue):
+    code = "invalid-exchange-code"
+
+    def __init__(self) -> None:
+        super().__init__("code", "is unknown, expired or already used; sign in again")

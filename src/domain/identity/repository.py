@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.account_token import AccountToken, TokenPurpose
+from domain.identity.linked_identity import LinkedIdentityStore
 from domain.identity.refresh_token import RefreshToken
 from domain.identity.second_factor import SecondFactor
 from domain.identity.session import Session
@@ -191,3 +192,4 @@ class IdentityUnitOfWork(UnitOfWork):
     account_tokens: AccountTokenStore
     second_factors: SecondFactorStore
     sessions: SessionStore
+    linked_identities: LinkedIdentityStore

@@ -10,9 +10,12 @@ from dependency_injector import providers
 
 from adapters.cache.redis_client import connect_redis
 from adapters.identity.argon2 import Argon2PasswordHasher
+from adapters.identity.github_sign_in import GitHubSignIn
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.oidc_sign_in import OidcSignIn
+from adapters.identity.pending_sign_ins import MemoryPendingSignIns, RedisPendingSignIns
 from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.forget_expired_tokens import (
@@ -20,6 +23,8 @@ from application.identity.forget_expired_tokens import (
     ForgetExpiredTokensHandler,
 )
 from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.social_ports import IdentityProvider
+from application.identity.social_sign_in import SocialFlowSettings
 from application.shared.maintenance import Chore
 from application.shared.ports.clock import Clock
 from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore, SharedRateLimitStore
@@ -109,3 +114,60 @@ def token_chores(settings: Settings, uow: IdentityUnitOfWorkFactory) -> list[Cho
         Chore.forgetting("refresh_tokens", ForgetExpiredTokensHandler(uow), keep),
         Chore.forgetting("account_tokens", ForgetExpiredAccountTokensHandler(uow), keep),
     ]
+
+
+class IdentityProviders(dict[str, IdentityProvider]):
+    """The social sign-in providers by name; closed at shutdown (their HTTP clients)."""
+
+    async def close(self) -> None:
+        for provider in self.values():
+            await provider.close()
+
+
+def build_identity_providers(settings: Settings, clock: Clock) -> IdentityProviders:
+    """The social sign-in providers whose client id is set, by the name in their routes."""
+    social = settings.social
+    found = IdentityProviders()
+    if social.oidc_client_id:
+        found[social.oidc_name] = OidcSignIn(
+            issuer=social.oidc_issuer,
+            client_id=social.oidc_client_id,
+            client_secret=social.oidc_client_secret,
+            scopes=social.oidc_scopes,
+            clock=clock,
+        )
+    if social.github_client_id:
+        found["github"] = GitHubSignIn(
+            client_id=social.github_client_id,
+            client_secret=social.github_client_secret,
+            web_url=social.github_web_url,
+            api_url=social.github_api_url,
+        )
+    return found
+
+
+def social_flow(settings: Settings) -> SocialFlowSettings:
+    social = settings.social
+    return SocialFlowSettings(
+        callback_base=social.callback_base,
+        landings=social.frontend_urls,
+        flow_ttl=timedelta(seconds=social.flow_ttl),
+    )
+
+
+def build_redis_pending_sign_ins(settings: Settings) -> RedisPendingSignIns:
+    timeout = settings.redis.timeout_ms / 1000
+    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
+    return RedisPendingSignIns(client, namespace=f"{settings.cache.prefix}:social-sign-in")
+
+
+def pending_sign_ins_selector(settings: Any) -> providers.Selector[Any]:
+    """Sign-ins under way: in Redis when the cache is (a callback may reach another process
+    than its start), per process otherwise, like the sign-in rate limits."""
+    per_process = providers.Singleton(MemoryPendingSignIns)
+    return providers.Selector(
+        settings.provided.cache.backend,
+        none=per_process,
+        memory=per_process,
+        redis=providers.Singleton(build_redis_pending_sign_ins, settings),
+    )

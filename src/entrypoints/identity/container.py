@@ -28,6 +28,7 @@ from entrypoints.identity.builders import (
 )
 from entrypoints.identity.mfa import MfaContainer
 from entrypoints.identity.own_account import OwnAccountContainer
+from entrypoints.identity.social import SocialContainer
 from entrypoints.identity.tokens import TokensContainer
 from entrypoints.module import ModuleContainer
 
@@ -42,6 +43,8 @@ class IdentityContainer(ModuleContainer):
         *("end_my_other_sessions", "delete_account", "export_my_data", "change_email"),
         *("start_enrolment", "confirm_enrolment", "disable_second_factor", "enrol_at_sign_in"),
         *("renew_recovery_codes", "complete_mfa_sign_in", "confirm_enrolment_at_sign_in"),
+        *("start_social_sign_in", "finish_social_sign_in", "exchange_sign_in_code"),
+        *("list_linked_identities", "unlink_identity"),
     )
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
@@ -61,7 +64,17 @@ class IdentityContainer(ModuleContainer):
     )
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
     rate_limit_store = rate_limit_selector(settings)  # sign-in counters: Redis, or per process
-    resources = providers.List(token_verifier, rate_limit_store)
+    # Social sign-in (its use cases are this container's).
+    social_parts = {"issuer": token_issuer, "refresh_lifetime": refresh_lifetime}
+    social = providers.Container(
+        SocialContainer, uow=uow.provider, clock=clock, ids=ids, settings=settings, **social_parts
+    )
+    start_social_sign_in = social.start_social_sign_in
+    finish_social_sign_in = social.finish_social_sign_in
+    exchange_sign_in_code, unlink_identity = social.exchange_sign_in_code, social.unlink_identity
+    list_linked_identities = social.list_linked_identities
+    closed = (social.identity_providers, social.pending)  # social sign-in's clients
+    resources = providers.List(token_verifier, rate_limit_store, *closed)
     chores = providers.Callable(token_chores, settings, uow.provider)
 
     # Use cases: stateless, so one instance each.

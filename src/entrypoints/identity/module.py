@@ -33,6 +33,10 @@ def http(root: Any) -> HttpPart:
     from entrypoints.identity.http.jwks import JwksController
     from entrypoints.identity.http.mfa_controller import MfaSignInController, SecondFactorController
     from entrypoints.identity.http.sessions_controller import SessionController
+    from entrypoints.identity.http.social_controller import (
+        LinkedIdentityController,
+        SocialController,
+    )
     from entrypoints.identity.http.users_controller import (
         EmailController,
         PasswordController,
@@ -56,7 +60,7 @@ def http(root: Any) -> HttpPart:
         route_handlers=[UserController],
         middleware=[password_rate_limit(settings.auth.rate_limit_per_minute).middleware],
     )
-    routes: list[Any] = [users]
+    routes: list[Any] = [users, LinkedIdentityController]
     on_startup: list[Any] = [revocation_sync.start]
     if identity.signs_in():
         identity.signing_keys()  # a bad key setting stops start-up here, with its message
@@ -64,7 +68,7 @@ def http(root: Any) -> HttpPart:
             path="/",
             route_handlers=[
                 *(AuthController, AccountController, PasswordController),
-                *(MfaSignInController, SecondFactorController, EmailController),
+                *(MfaSignInController, SecondFactorController, EmailController, SocialController),
             ],
             middleware=[sign_in_rate_limit(settings.auth.rate_limit_per_minute).middleware],
         )

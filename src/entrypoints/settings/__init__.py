@@ -21,6 +21,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    SocialSettings,
     TracingSettings,
 )
 from entrypoints.settings.loading import load_settings
@@ -58,6 +59,7 @@ __all__ = [
     "RedisSettings",
     "Settings",
     "SettingsError",
+    "SocialSettings",
     "TracingSettings",
     "env_name",
     "load_settings",

@@ -150,6 +150,29 @@ class OidcSettings(Group, frozen=True):
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
 
 
+class SocialSettings(Group, frozen=True):
+    """Social sign-in (docs/identity.md): OpenID Connect and GitHub, each on when its client id
+    is set. `callback_base` is this API's public URL (the providers send people back there);
+    `frontends` the only URLs the browser may land on afterwards (picked by exact origin)."""
+
+    callback_base: str = "http://127.0.0.1:8000"
+    frontends: str = ""
+    flow_ttl: Annotated[int, msgspec.Meta(ge=30, le=3_600)] = 600
+    oidc_name: Annotated[str, msgspec.Meta(pattern="^[a-z0-9-]{1,40}$")] = "oidc"
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    github_client_id: str = ""
+    github_client_secret: str = ""
+    github_web_url: str = "https://github.com"
+    github_api_url: str = "https://api.github.com"
+
+    @property
+    def frontend_urls(self) -> list[str]:
+        return _split(self.frontends)
+
+
 class PasswordSettings(Group, frozen=True):
     """argon2id cost; hashes upgrade at login when it changes."""
 

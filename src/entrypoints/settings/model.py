@@ -24,6 +24,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    SocialSettings,
     TracingSettings,
 )
 from entrypoints.settings.variables import env_name
@@ -50,6 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)
     mfa: MfaSettings = msgspec.field(default_factory=MfaSettings)
+    social: SocialSettings = msgspec.field(default_factory=SocialSettings)
     passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
@@ -67,6 +69,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             + _payment_problems(self)
             + _notifier_problems(self)
             + _email_problems(self)
+            + _social_problems(self)
             + _sentry_problems(self)
             + _profiling_problems(self)
             + _proxy_problems(self)
@@ -228,4 +231,27 @@ def _auth_problems(settings: Settings) -> list[str]:
         for origin in settings.http.cors_origin_list
         if origin != "*" and not origin.startswith(("http://", "https://"))
     ]
+    return problems
+
+
+def _social_problems(settings: Settings) -> list[str]:
+    social = settings.social
+    problems = [
+        f"{env_name(path)}: {url!r} is invalid: expected an http(s) URL"
+        for path, urls in (
+            ("social.callback_base", [social.callback_base]),
+            ("social.frontends", social.frontend_urls),
+        )
+        for url in urls
+        if not url.startswith(("http://", "https://"))
+    ]
+    if social.oidc_client_id and not social.oidc_issuer.startswith(
+        ("https://", "http://127.", "http://localhost")
+    ):
+        problems.append(
+            f"{env_name('social.oidc_issuer')} must be an https:// URL when "
+            f"{env_name('social.oidc_client_id')} is set"
+        )
+    if social.oidc_client_id and social.oidc_name == "github":
+        problems.append(f"{env_name('social.oidc_name')} cannot be github (GitHub's own name)")
     return problems

@@ -74,6 +74,19 @@ VARIABLES: dict[str, str] = {
     "PORTICO_AUTH_OIDC_ROLES_CLAIM": "oidc.roles_claim",
     "PORTICO_AUTH_OIDC_JWKS_TTL": "oidc.jwks_ttl",
     "PORTICO_AUTH_OIDC_TIMEOUT": "oidc.timeout",
+    # social sign-in
+    "PORTICO_SOCIAL_CALLBACK_BASE": "social.callback_base",
+    "PORTICO_SOCIAL_FRONTENDS": "social.frontends",
+    "PORTICO_SOCIAL_FLOW_TTL": "social.flow_ttl",
+    "PORTICO_SOCIAL_OIDC_NAME": "social.oidc_name",
+    "PORTICO_SOCIAL_OIDC_ISSUER": "social.oidc_issuer",
+    "PORTICO_SOCIAL_OIDC_CLIENT_ID": "social.oidc_client_id",
+    "PORTICO_SOCIAL_OIDC_CLIENT_SECRET": "social.oidc_client_secret",
+    "PORTICO_SOCIAL_OIDC_SCOPES": "social.oidc_scopes",
+    "PORTICO_SOCIAL_GITHUB_CLIENT_ID": "social.github_client_id",
+    "PORTICO_SOCIAL_GITHUB_CLIENT_SECRET": "social.github_client_secret",
+    "PORTICO_SOCIAL_GITHUB_WEB_URL": "social.github_web_url",
+    "PORTICO_SOCIAL_GITHUB_API_URL": "social.github_api_url",
     # passwords
     "PORTICO_PASSWORD_TIME_COST": "passwords.time_cost",
     "PORTICO_PASSWORD_MEMORY_KIB": "passwords.memory_kib",
@@ -154,6 +167,8 @@ SECRETS: tuple[str, ...] = (
     "PORTICO_SENTRY_DSN",
     "PORTICO_SMTP_PASSWORD",
     "PORTICO_MFA_SECRET_KEY",
+    "PORTICO_SOCIAL_OIDC_CLIENT_SECRET",
+    "PORTICO_SOCIAL_GITHUB_CLIENT_SECRET",
 )
 
 _BACKGROUND = (

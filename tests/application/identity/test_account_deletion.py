@@ -27,6 +27,7 @@ from domain.identity.errors import (
     MissingPermission,
     UserNotFound,
 )
+from domain.identity.linked_identity import LinkedIdentity
 from domain.identity.repository import IdentityUnitOfWork
 from domain.identity.roles import Role
 from tests.application.identity.test_identity_use_cases import (
@@ -70,6 +71,17 @@ async def test_a_deletion_erases_the_account_and_tells_the_other_contexts(
 ) -> None:
     user_id = await world.register()
     pair = await world.login()(Login(email="ada@example.com", password=PASSWORD))
+    async with world.uow() as uow:  # an account at a provider, linked (social sign-in)
+        await uow.linked_identities.add(
+            LinkedIdentity(
+                user_id=user_id,
+                provider="github",
+                subject="583231",
+                email="ada@example.com",
+                linked_at=world.clock.now(),
+            )
+        )
+        await uow.commit()
     await world.sent()
     other_process = world.new_revocations()
     await other_process.sync()
@@ -90,6 +102,8 @@ async def test_a_deletion_erases_the_account_and_tells_the_other_contexts(
     async with world.uow(read_only=True) as uow:
         assert await uow.sessions.of_user(user_id) == []
         assert await uow.users.get_by_email("ada@example.com") is None
+        assert await uow.linked_identities.of_user(user_id) == []
+        assert await uow.linked_identities.find("github", "583231") is None
 
 
 async def test_a_deletion_needs_the_right_password_and_happens_once(world: WorldWithOutbox) -> None:

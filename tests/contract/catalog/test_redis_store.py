@@ -28,6 +28,7 @@ from entrypoints.catalog.container import CatalogContainer
 from entrypoints.cli.startup import check_store
 from entrypoints.platform.container import PlatformContainer
 from entrypoints.settings import AuthSettings, RedisSettings, Settings, SettingsError
+from entrypoints.settings.groups import MfaSettings
 from tests.support.redis import PrivateRedis, delete_prefix, private_redis, unique_prefix
 from tests.support.servers import REDIS_URL, require_server
 
@@ -82,6 +83,7 @@ def test_production_refuses_a_redis_whose_aof_would_lose_writes(tmp_path: Path) 
     production = {
         "environment": "production",
         "auth": AuthSettings(signing_keys="/run/secrets/signing-key.pem"),
+        "mfa": MfaSettings(secret_key="a production key that seals authenticators"),
     }
     with (
         private_redis() as bare,
