@@ -21,9 +21,7 @@ ids = Uuid7Generator()
 
 
 def new_organisation(owner: UUID | None = None, at: datetime = T0) -> Organisation:
-    return Organisation.create(
-        id=ids.new_id(), name="Tea", owner_id=owner or ids.new_id(), now=at
-    )
+    return Organisation.create(id=ids.new_id(), name="Tea", owner_id=owner or ids.new_id(), now=at)
 
 
 def new_invitation(organisation: Organisation, at: datetime = T0) -> Invitation:
@@ -79,7 +77,8 @@ async def test_an_organisation_reads_back_equal_with_its_members(
 
     loaded = await load(uow_factory, item.id)
 
-    assert loaded is not None and state(loaded) == state(item)
+    assert loaded is not None
+    assert state(loaded) == state(item)
     assert await load(uow_factory, ids.new_id()) is None
 
 
@@ -100,9 +99,12 @@ async def test_an_update_replaces_the_members_and_moves_the_version(
         await uow.commit()
     again = await load(uow_factory, item.id)
 
-    assert again is not None and state(again) == state(loaded)
-    assert again.version == 2 and again.name == "Coffee"
-    assert again.role_of(member) is MemberRole.OWNER and again.role_of(owner) is MemberRole.ADMIN
+    assert again is not None
+    assert state(again) == state(loaded)
+    assert again.version == 2
+    assert again.name == "Coffee"
+    assert again.role_of(member) is MemberRole.OWNER
+    assert again.role_of(owner) is MemberRole.ADMIN
 
 
 async def test_a_stale_update_is_a_concurrent_update(
@@ -112,7 +114,8 @@ async def test_a_stale_update_is_a_concurrent_update(
     item = new_organisation(owner)
     await save(uow_factory, item)
     first, second = await load(uow_factory, item.id), await load(uow_factory, item.id)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     first.rename(actor=owner, name="One", now=T0)
     second.rename(actor=owner, name="Two", now=T0)
     async with uow_factory() as uow:
@@ -124,7 +127,8 @@ async def test_a_stale_update_is_a_concurrent_update(
             await uow.organisations.update(second)
             await uow.commit()
     stored = await load(uow_factory, item.id)
-    assert stored is not None and stored.name == "One"
+    assert stored is not None
+    assert stored.name == "One"
 
 
 async def test_pages_follow_creation_order_for_a_member_or_for_all(
@@ -187,14 +191,16 @@ async def test_an_invitation_is_found_by_its_digest_until_it_is_answered(
 
     async with uow_factory() as uow:
         loaded = await uow.invitations.get(invitation.id)
-        assert loaded is not None and invitation_state(loaded) == invitation_state(invitation)
+        assert loaded is not None
+        assert invitation_state(loaded) == invitation_state(invitation)
         loaded.issue(digest="a" * 64, now=T0 + timedelta(seconds=1))
         await uow.invitations.update(loaded)
         await uow.commit()
     async with uow_factory(read_only=True) as uow:
         found = await uow.invitations.find("a" * 64)
         missing = await uow.invitations.find("b" * 64)
-    assert found is not None and invitation_state(found) == invitation_state(loaded)
+    assert found is not None
+    assert invitation_state(found) == invitation_state(loaded)
     assert missing is None
 
     async with uow_factory() as uow:
@@ -206,7 +212,8 @@ async def test_an_invitation_is_found_by_its_digest_until_it_is_answered(
     async with uow_factory(read_only=True) as uow:
         assert await uow.invitations.find("a" * 64) is None
         answered = await uow.invitations.get(invitation.id)
-    assert answered is not None and answered.status is InvitationStatus.ACCEPTED
+    assert answered is not None
+    assert answered.status is InvitationStatus.ACCEPTED
 
 
 async def test_pending_lists_only_pending_invitations_of_the_organisation_in_order(
@@ -243,7 +250,8 @@ async def test_a_stale_invitation_update_is_a_concurrent_update(
     async with uow_factory(read_only=True) as uow:
         first = await uow.invitations.get(invitation.id)
         second = await uow.invitations.get(invitation.id)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     first.revoke(by=ids.new_id(), now=T0)
     second.issue(digest="c" * 64, now=T0)
     async with uow_factory() as uow:

@@ -41,7 +41,8 @@ def test_the_address_is_kept_lower_cased_and_stays_out_of_the_event() -> None:
     assert made.email == "grace@example.com"
     assert made.expires_at == T0 + INVITATION_LIFETIME
     assert isinstance(event, MemberInvited)
-    assert event.aggregate_id == made.organisation_id and event.invitation_id == made.id
+    assert event.aggregate_id == made.organisation_id
+    assert event.invitation_id == made.id
     assert "grace" not in repr(event)
 
 
@@ -58,7 +59,8 @@ def test_accepting_spends_the_token() -> None:
 
     made.accept(user_id=user, email="grace@example.com", now=T0)
 
-    assert made.status is InvitationStatus.ACCEPTED and made.digest is None
+    assert made.status is InvitationStatus.ACCEPTED
+    assert made.digest is None
     assert isinstance(made.pull_events()[-1], InvitationAccepted)
     with pytest.raises(InvalidInvitationToken):
         made.decline(user_id=user, email="grace@example.com", now=T0)

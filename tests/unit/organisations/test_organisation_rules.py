@@ -48,7 +48,8 @@ def test_the_creator_is_the_only_owner_and_the_name_is_trimmed() -> None:
     assert organisation.role_of(owner) is OWNER
     assert organisation.owners() == 1
     [event] = organisation.pull_events()
-    assert isinstance(event, OrganisationCreated) and event.owner_id == owner
+    assert isinstance(event, OrganisationCreated)
+    assert event.owner_id == owner
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a\nb", "x" * 201])
@@ -81,7 +82,8 @@ def test_a_plain_member_may_not_rename_and_an_admin_may() -> None:
     organisation.rename(actor=admin, name="Ours", now=T0)
 
     assert caught.value.needed == "admin"
-    assert organisation.name == "Ours" and organisation.version == 2
+    assert organisation.name == "Ours"
+    assert organisation.version == 2
 
 
 def test_only_an_owner_deletes() -> None:
@@ -112,7 +114,9 @@ def test_an_admin_promotes_a_member_to_admin() -> None:
 
     assert organisation.role_of(member) is ADMIN
     [event] = organisation.pull_events()
-    assert isinstance(event, MemberRoleChanged) and event.role == "admin" and event.by == admin
+    assert isinstance(event, MemberRoleChanged)
+    assert event.role == "admin"
+    assert event.by == admin
 
 
 def test_an_owner_makes_and_unmakes_owners_but_never_the_last() -> None:
@@ -144,7 +148,8 @@ def test_an_owner_leaves_when_another_owner_stays() -> None:
 
     assert owner not in organisation.members
     [event] = organisation.pull_events()
-    assert isinstance(event, MemberLeft) and event.user_id == owner
+    assert isinstance(event, MemberLeft)
+    assert event.user_id == owner
     with pytest.raises(LastOwner):
         organisation.leave(user_id=co_owner, now=T0)
 
