@@ -11,7 +11,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.organisations.create_organisation import (
@@ -91,14 +91,11 @@ class OrganisationController(Controller):
         self,
         request: AnyRequest,
         list_organisations: NamedDependency[ListOrganisationsHandler],
-        every: FromQuery[
-            Annotated[
-                bool,
-                Parameter(
-                    query="all",
-                    description="Every organisation, not only yours (organisations:manage)",
-                ),
-            ]
+        every: Annotated[
+            bool,
+            QueryParameter(
+                name="all", description="Every organisation, not only yours (organisations:manage)"
+            ),
         ] = False,
         limit: FromQuery[Limit] = 20,
         cursor: FromQuery[Cursor] = None,
