@@ -14,9 +14,7 @@ async def test_create_read_rename_with_etags(client: Client, container: Containe
     url = f"{URL}/{made['id']}"
 
     read = await client.get(url, headers=owner)
-    stale = await client.patch(
-        url, json={"name": "Coffee"}, headers={**owner, "If-Match": '"7"'}
-    )
+    stale = await client.patch(url, json={"name": "Coffee"}, headers={**owner, "If-Match": '"7"'})
     renamed = await client.patch(
         url, json={"name": "Coffee"}, headers={**owner, "If-Match": read.headers["ETag"]}
     )
@@ -37,9 +35,7 @@ async def test_create_read_rename_with_etags(client: Client, container: Containe
     }
 
 
-async def test_my_organisations_come_a_page_at_a_time(
-    client: Client, container: Container
-) -> None:
+async def test_my_organisations_come_a_page_at_a_time(client: Client, container: Container) -> None:
     _, owner = await verified_user(container)
     _, other = await verified_user(container)
     made = [await create_organisation(client, owner, f"Org {i}") for i in range(3)]
