@@ -77,12 +77,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_organisation_invitations_organisation_id_status_created_at_id"),
-        table_name="organisation_invitations",
-    )
+    # Dropping a table drops its indexes: MariaDB refuses to drop alone an index that a foreign
+    # key uses.
     op.drop_table("organisation_invitations")
-    op.drop_index(op.f("ix_organisation_members_user_id"), table_name="organisation_members")
     op.drop_table("organisation_members")
     op.drop_index(op.f("ix_organisations_created_at_id"), table_name="organisations")
     op.drop_table("organisations")

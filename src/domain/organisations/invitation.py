@@ -7,6 +7,7 @@ or revoked; its token works only while it is pending and before `expires_at`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
@@ -34,13 +35,22 @@ class InvitationStatus(StrEnum):
     REVOKED = "revoked"
 
 
+# Identity's rule for addresses (one @, no spaces or control characters, a dot in the domain),
+# with ASCII spaces only, as the API's schema states it: every address a user can verify fits.
+_EMAIL = re.compile(r"[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+")
+
+
 def valid_email(raw: str) -> str:
-    """Lower-cased and trimmed, as identity keeps addresses, so the comparison is exact."""
-    email = raw.strip().lower()
-    local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or len(email) > EMAIL_MAX or " " in email:
-        raise InvalidValue("email", "must be an email address")
+    """Trimmed of spaces, kept as written (lower-casing may lengthen it): it is compared with
+    the verified address without regard to case."""
+    email = raw.strip(" ")
+    if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
+        raise InvalidValue("email", "must be an email address such as ada@example.com")
     return email
+
+
+def same_address(one: str, other: str) -> bool:
+    return one.lower() == other.lower()
 
 
 class Invitation(VersionedAggregate):
@@ -165,7 +175,7 @@ class Invitation(VersionedAggregate):
 
     def _answer(self, status: InvitationStatus, email: str | None, now: datetime) -> None:
         """`email` is the answering user's verified address (None when not verified)."""
-        if not self.pending_at(now) or email is None or email.lower() != self.email:
+        if not self.pending_at(now) or email is None or not same_address(email, self.email):
             raise InvalidInvitationToken()
         self.status = status
         self.digest = None  # single use: the token finds nothing any more

@@ -51,7 +51,8 @@ def parse_role(raw: str, *, field: str = "role") -> MemberRole:
 
 
 def valid_name(raw: str) -> str:
-    name = raw.strip()
+    """Trimmed of spaces (ASCII ones, as the API's schema states it)."""
+    name = raw.strip(" ")
     if not name:
         raise InvalidValue("name", "must not be empty")
     if len(name) > NAME_MAX:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from entrypoints.settings import Settings
 from tests.support.mail import mail_app, mail_settings, mails_to, smtp_server, token_of
-from tests.support.organisations import URL, create_organisation, verified_user
+from tests.support.organisations.members import URL, create_organisation, verified_user
 
 
 async def test_an_invited_user_joins_with_the_role_and_the_owner_hands_over(
@@ -24,7 +24,7 @@ async def test_an_invited_user_joins_with_the_role_and_the_owner_hands_over(
                 headers=owner,
             )
             pending = await client.get(f"{url}/invitations", headers=owner)
-            [mail] = await mails_to(server, "grace@example.com")
+            [mail] = await mails_to(server, "Grace@Example.com")
             answer = {"token": token_of(mail)}
             accepted = await client.post(f"{URL}/invitations/accept", json=answer, headers=grace)
             again = await client.post(f"{URL}/invitations/accept", json=answer, headers=grace)
@@ -36,7 +36,7 @@ async def test_an_invited_user_joins_with_the_role_and_the_owner_hands_over(
             members = await client.get(f"{url}/members", headers=grace)
 
     assert invited.status_code == 201, invited.text
-    assert invited.json()["email"] == "grace@example.com"
+    assert invited.json()["email"] == "Grace@Example.com"
     assert invited.json()["role"] == "admin"
     assert [i["id"] for i in pending.json()["items"]] == [invited.json()["id"]]
     assert mail.message["Subject"] == "You are invited to Tea Importers on Portico"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from entrypoints.container import Container
 from tests.api.conftest import Client
-from tests.support.organisations import URL, create_organisation, verified_user
+from tests.support.organisations.members import URL, create_organisation, verified_user
 
 
 async def test_create_read_rename_with_etags(client: Client, container: Container) -> None:

@@ -104,7 +104,7 @@ async def test_an_invitation_mails_a_link_that_adds_the_member_once(world: World
         ListMembers(requester=grace, organisation_id=org.id)
     )
 
-    [mail] = await mails_to(world.server, "grace@example.com")
+    [mail] = await mails_to(world.server, "Grace@Example.com")
     assert mail.message["Subject"] == "You are invited to Tea on Portico"
     assert "https://shop.example/organisation-invitation?token=" in mail.part("plain")
     assert joined.my_role == "admin"

@@ -15,7 +15,7 @@ from entrypoints.container import Container
 from entrypoints.settings import Settings
 from tests.support.auth import bearer, create_user
 from tests.support.mail import mail_app, mail_settings, mails_to, now_clock, smtp_server, token_of
-from tests.support.organisations import URL, create_organisation, verified_user
+from tests.support.organisations.members import URL, create_organisation, verified_user
 from tests.support.smtp_server import SmtpServer
 
 Client = AsyncTestClient[Litestar]

@@ -34,16 +34,22 @@ def invitation(email: str = "Grace@Example.com ") -> Invitation:
     return made
 
 
-def test_the_address_is_kept_lower_cased_and_stays_out_of_the_event() -> None:
+def test_the_address_is_trimmed_and_stays_out_of_the_event() -> None:
     made = invitation()
     [event] = made.pull_events()
 
-    assert made.email == "grace@example.com"
+    assert made.email == "Grace@Example.com"
     assert made.expires_at == T0 + INVITATION_LIFETIME
     assert isinstance(event, MemberInvited)
     assert event.aggregate_id == made.organisation_id
     assert event.invitation_id == made.id
-    assert "grace" not in repr(event)
+    assert "Grace" not in repr(event)
+
+
+def test_the_address_is_compared_without_regard_to_case() -> None:
+    made = invitation()
+    made.accept(user_id=ids.new_id(), email="grace@example.com", now=T0)
+    assert made.status is InvitationStatus.ACCEPTED
 
 
 @pytest.mark.parametrize("email", ["grace", "@example.com", "grace@localhost", "a b@example.com"])

@@ -10,8 +10,28 @@ import msgspec
 
 from application.organisations.views import InvitationView, MemberView, OrganisationView
 from application.shared.pagination import Page
+from domain.organisations.invitation import EMAIL_MAX
+from domain.organisations.organisation import NAME_MAX
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+# The domain's rules (domain/organisations), so the decoder refuses what they would.
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        # One line of printable text, not blank.
+        pattern=r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$",
+        max_length=NAME_MAX,
+        examples=["Tea Importers Ltd"],
+    ),
+]
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        # Surrounding spaces are trimmed (the trimmed address has at most EMAIL_MAX).
+        pattern=r"^ *[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+ *$",
+        max_length=EMAIL_MAX,
+        examples=["grace@example.com"],
+    ),
+]
 RoleName = Literal["owner", "admin", "member"]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -38,7 +58,7 @@ class OwnershipTransfer(msgspec.Struct, forbid_unknown_fields=True):
 
 class NewInvitation(msgspec.Struct, forbid_unknown_fields=True):
     EXAMPLE: ClassVar[dict[str, Any]] = {"email": "grace@example.com", "role": "member"}
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    email: Email
     role: RoleName = "member"
 
 
