@@ -3,6 +3,8 @@ consumer over SMTP to a real server on loopback: invite, accept, roles, transfer
 
 from __future__ import annotations
 
+import asyncio
+
 from entrypoints.settings import Settings
 from tests.support.mail import mail_app, mail_settings, mails_to, smtp_server, token_of
 from tests.support.organisations.members import URL, create_organisation, verified_user
@@ -85,3 +87,29 @@ async def test_a_declined_or_revoked_invitation_adds_nobody(settings: Settings) 
     assert revoked.status_code == 204
     assert late.status_code == 422
     assert len(members.json()["items"]) == 1
+
+
+async def test_a_mail_server_outage_delays_the_invitation_but_loses_nothing(
+    settings: Settings,
+) -> None:
+    with smtp_server() as server:
+        async with mail_app(mail_settings(settings, server)) as (container, client):
+            _, owner = await verified_user(container)
+            _, grace = await verified_user(container, "grace@example.com")
+            made = await create_organisation(client, owner)
+            server.stop()  # the mail server goes away
+            invited = await client.post(
+                f"{URL}/{made['id']}/invitations",
+                json={"email": "grace@example.com"},
+                headers=owner,
+            )
+            await asyncio.sleep(0.3)  # the consumer tries, and fails, meanwhile
+            server.start()  # and comes back: the consumer's retry sends the mail
+            [mail] = await mails_to(server, "grace@example.com")
+            accepted = await client.post(
+                f"{URL}/invitations/accept", json={"token": token_of(mail)}, headers=grace
+            )
+
+    assert invited.status_code == 201  # answered while the server was down
+    assert accepted.status_code == 200
+    assert accepted.json()["my_role"] == "member"
