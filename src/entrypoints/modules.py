@@ -16,6 +16,7 @@ CONTEXTS = (
     "notifications",
     "ordering",
     "audit",
+    "organisations",
 )
 
 

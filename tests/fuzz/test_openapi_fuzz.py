@@ -50,7 +50,8 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
 # 422 too, where a well-formed value names something that does not exist: a `cursor` is opaque
 # (only one the API returned names a position), an order line's `product_id` may name no product,
 # and an order read cannot wait for `min_version` `as_of` a past moment (both are optional); a
-# mailed token is well-formed text that only a mail of ours carries (422 invalid-account-token).
+# mailed token is well-formed text that only a mail of ours carries (422 invalid-account-token,
+# invalid-invitation-token).
 REFUSES_WELL_FORMED_VALUES = (
     "resetPassword",
     "verifyEmail",
@@ -60,6 +61,11 @@ REFUSES_WELL_FORMED_VALUES = (
     "listAuditEntries",
     "placeOrder",
     "getOrder",
+    "listOrganisations",
+    "listOrganisationMembers",
+    "listOrganisationInvitations",
+    "acceptOrganisationInvitation",
+    "declineOrganisationInvitation",
 )
 # No example in the document uses this address, so generated sign-ins never aim at it.
 ADMIN_EMAIL = "fuzz-admin@portico.test"

@@ -24,6 +24,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
     OPERATIONS_READ = "operations:read"
+    # See and list every organisation, not only one's own (platform admins).
+    ORGANISATIONS_MANAGE = "organisations:manage"
 
 
 _CUSTOMER = frozenset({Permission.ORDERS_CREATE, Permission.ORDERS_READ_OWN})

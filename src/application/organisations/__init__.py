@@ -1,0 +1,1 @@
+"""The organisations use cases and the ports they need."""

@@ -1,0 +1,1 @@
+"""The organisations context: organisations, their members' roles and invitations (pure Python)."""

@@ -1,0 +1,1 @@
+"""The organisations context's wiring: its container, its module declaration and its HTTP part."""

@@ -1,0 +1,1 @@
+"""HTTP for the organisations context: its controllers and their request/response schemas."""

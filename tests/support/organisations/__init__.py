@@ -1,0 +1,2 @@
+"""Helpers of the organisations' tests (removed with the context: tools/contexts.py deletes every
+tests/**/organisations folder)."""
