@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from adapters.identity.authlib_client import AsyncOAuth2Client
 from application.identity.social_ports import (
     Authorization,
     ExternalAccount,

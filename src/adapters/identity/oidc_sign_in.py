@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from adapters.identity.authlib_client import AsyncOAuth2Client
 from adapters.identity.oidc import OidcTokenVerifier
 from application.identity.social_ports import (
     Authorization,
