@@ -75,7 +75,8 @@ def _check_in_a_child(settings: Settings) -> None:
     """Check the database and the cache settings in a short-lived process: this one only
     supervises granian's workers (which import the app themselves), so it keeps none of the
     app's modules, about 55 MB less here. The settings go on stdin (they hold secrets); the
-    child's one-line refusal stops us as before."""
+    child's one-line refusal stops us as before; its log lines (a warning about Redis, say) go
+    to our stdout as they would have."""
     import msgspec
 
     from entrypoints.settings import SettingsError
@@ -83,12 +84,14 @@ def _check_in_a_child(settings: Settings) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "entrypoints.cli.startup"],
         input=msgspec.json.encode(settings),
-        capture_output=True,
+        stderr=subprocess.PIPE,
         check=False,
     )
+    said = done.stderr.decode(errors="replace").strip().splitlines()
     if done.returncode != 0:
-        said = done.stderr.decode(errors="replace").strip().splitlines()
         raise SettingsError(said[-1] if said else f"the start-up checks failed ({done.returncode})")
+    for line in said:  # nothing, unless a library warned
+        print(line, file=sys.stderr)
 
 
 def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:

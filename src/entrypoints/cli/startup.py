@@ -90,7 +90,10 @@ def main() -> int:
 
     import msgspec
 
+    from entrypoints.logs import configure_logging
+
     settings = msgspec.json.decode(sys.stdin.buffer.read(), type=Settings)
+    configure_logging(settings)  # the lines a check logs look like the server's
     try:
         check_database(settings)
         check_cache(settings)
