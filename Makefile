@@ -90,8 +90,12 @@ api-check: install api-tools  ## lint docs/api/openapi.json (Spectral) and refus
 clients: install api-tools  ## generate the Python and TypeScript clients into clients/ (docs/api.md)
 	$(RUN) python -m tools.clients
 
+# pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process, for a debugger); each
+# worker has databases of its own (tests/support/servers.py). worksteal keeps both cores busy when
+# the slow end-to-end tests bunch up on one worker.
+PYTEST_WORKERS ?= auto
 pytest: install api-tools oidc-tools  ## the test suite
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-fast: install  ## the edit loop: unit, application and golden tests on the in-memory adapters (seconds)
 	$(RUN) pytest tests/unit tests/application tests/golden -q -m "not postgres and not mariadb and not redis and not nats"

@@ -29,7 +29,7 @@ from adapters.persistence.sql.tables import (
 from application.shared.ports.event_store import EventStore
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
-from tests.support.databases import ensure_database
+from tests.support.databases import recreate_database
 from tests.support.redis import delete_prefix, unique_prefix
 from tests.support.servers import MARIADB_URL, POSTGRES_URL, REDIS_URL, require_server
 
@@ -67,9 +67,11 @@ async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
         url = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
     else:
         url = require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
-    first = url not in _SCHEMA_MADE  # a new SQLite file each test; a server database once
+    # A new SQLite file each test; a server database once per process, made afresh so that a
+    # database left by an older run (another schema, or another xdist worker count) cannot linger.
+    first = url not in _SCHEMA_MADE
     if first:
-        await ensure_database(url)
+        await recreate_database(url)
     database = SqlDatabase(url, pool_size=4)
     async with database.engine.begin() as connection:
         if first:

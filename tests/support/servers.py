@@ -12,11 +12,25 @@ import socket
 import pytest
 from sqlalchemy.engine import make_url
 
-POSTGRES_URL = os.environ.get(
-    "PORTICO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_test"
+# Under pytest-xdist each worker (gw0, gw1, ...) has databases of its own, named after it, so
+# workers never empty or migrate each other's tables; the tests create them when missing.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _own(url: str) -> str:
+    if not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _own(
+    os.environ.get(
+        "PORTICO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_test"
+    )
 )
-MARIADB_URL = os.environ.get(
-    "PORTICO_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_test"
+MARIADB_URL = _own(
+    os.environ.get("PORTICO_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_test")
 )
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
