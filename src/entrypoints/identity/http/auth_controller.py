@@ -17,12 +17,12 @@ from application.identity.login import Login, LoginHandler
 from application.identity.logout import Logout, LogoutHandler
 from application.identity.mfa_views import MfaChallenge
 from application.identity.refresh import Refresh, RefreshHandler
-from application.identity.sessions import Device
 from application.identity.sign_up import SignUp, SignUpHandler
 from domain.identity.errors import InvalidCredentials
 from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle, ResendThrottle
+from entrypoints.identity.http.device import device_of
 from entrypoints.identity.http.mfa_schemas import MfaChallengeOut
 from entrypoints.identity.http.schemas import (
     AcceptedOut,
@@ -137,15 +137,6 @@ class AuthController(Controller):
     ) -> None:
         """End the session of this refresh token, and its access tokens."""
         await logout(Logout(data.refresh_token))
-
-
-def device_of(request: Request[Any, Any, Any]) -> Device:
-    """The User-Agent and the client address (the proxies' word for it only when they are
-    trusted: entrypoints/http/security/proxies.py rewrote the scope's client)."""
-    return Device(
-        user_agent=request.headers.get("user-agent", ""),
-        client_address=request.client.host if request.client else "",
-    )
 
 
 async def _credentials(request: Request[Any, Any, Any]) -> tuple[str, str]:

@@ -32,7 +32,7 @@ from application.identity.mfa_sign_in import (
 )
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.security.authentication import PUBLIC, principal
-from entrypoints.identity.http.auth_controller import device_of
+from entrypoints.identity.http.device import device_of
 from entrypoints.identity.http.mfa_schemas import (
     ChallengeBody,
     ChallengeCodeBody,
