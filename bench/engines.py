@@ -61,15 +61,16 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[None]:
-    """Run `command` until the block ends; wait for `probe` to answer first (None: no port)."""
+def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[int]:
+    """Run `command` until the block ends (its pid); wait for `probe` to answer first (None: no
+    port)."""
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         if probe is not None:
             wait_until_up(probe, process)
-        yield
+        yield process.pid
     finally:
         process.send_signal(signal.SIGTERM)
         try:
