@@ -1,0 +1,107 @@
+"""PostgresDoorbell: PostgreSQL LISTEN/NOTIFY as the wake-up between processes.
+
+The writers NOTIFY `CHANNEL` inside the transaction that adds outbox rows or stored events
+(`announce`), so PostgreSQL delivers it at COMMIT, and not at all on a rollback. Each process
+that waits keeps one connection of its own LISTENing (not one of the pool: a pooled connection
+is handed back and reused), opened on the first wait. When that connection is lost (a server
+restart, a network cut), it is opened again after a pause that grows to `MAX_RETRY`, and the
+doorbell rings once it listens again: whatever was committed meanwhile is looked for at once.
+A notification lost without the connection noticing is found by the waiters' safety-net poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.doorbell import InProcessDoorbell
+
+CHANNEL = "portico_changes"
+FIRST_RETRY, MAX_RETRY = 0.5, 10.0
+_NOTIFY = text(f"NOTIFY {CHANNEL}")
+_log = structlog.get_logger("portico.wakeup")
+
+
+async def announce(connection: AsyncConnection) -> None:
+    """In the caller's transaction: wake every listening process once it commits. PostgreSQL
+    folds the NOTIFYs of one transaction into one; other databases have no such thing."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_NOTIFY)
+
+
+def listener_dsn(url: str) -> str:
+    """The plain DSN asyncpg takes, from an SQLAlchemy URL (postgresql+asyncpg://...)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresDoorbell(InProcessDoorbell):
+    def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
+        super().__init__()
+        self._dsn = listener_dsn(url)
+        self._connect_timeout = connect_timeout
+        self._task: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()  # set while a connection listens (tests wait on it)
+        self.connections = 0  # how many times it has begun listening
+
+    @property
+    def reaches_other_processes(self) -> bool:
+        return True
+
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        self._start()
+        return await super().wait(at_most, waiter)
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is not None and self._task.get_loop() is not loop:
+            self._task, self.listening = None, asyncio.Event()  # a new loop (tests)
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._listen(), name="doorbell-listener")
+
+    async def _listen(self) -> None:
+        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+
+        pause = FIRST_RETRY
+        while True:
+            connection: Any = None
+            lost = asyncio.Event()
+            try:
+                connection = await asyncpg.connect(self._dsn, timeout=self._connect_timeout)
+                connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
+                await connection.add_listener(CHANNEL, lambda *_: self.ring())
+                self.connections += 1
+                if self.connections > 1:
+                    _log.info("wakeup.listening_again")
+                self.listening.set()
+                pause = FIRST_RETRY
+                self.ring()  # commits made while nobody listened: look for them now
+                await lost.wait()
+                _log.warning("wakeup.connection_lost", retry_in=pause)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                _log.warning(
+                    "wakeup.listen_failed",
+                    error=f"{type(error).__name__}: {error}"[:200],
+                    retry_in=pause,
+                )
+            finally:
+                self.listening.clear()
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(connection.close(timeout=1))
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_RETRY)
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
