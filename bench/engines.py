@@ -47,8 +47,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
@@ -61,7 +61,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[int]:
+def server(
+    command: list[str], env: dict[str, str], probe: str | None, within: float = 30.0
+) -> Iterator[int]:
     """Run `command` until the block ends (its pid); wait for `probe` to answer first (None: no
     port)."""
     process = subprocess.Popen(
@@ -69,7 +71,7 @@ def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterat
     )
     try:
         if probe is not None:
-            wait_until_up(probe, process)
+            wait_until_up(probe, process, within)
         yield process.pid
     finally:
         process.send_signal(signal.SIGTERM)

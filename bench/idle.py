@@ -194,7 +194,10 @@ def measure(setup: str, url: str, email: str, args: argparse.Namespace) -> dict[
                 server([str(BIN / "portico"), "worker"], env, None)
             )
         serve = [str(BIN / "portico"), "serve", "--port", str(port), "--workers", "1"]
-        processes["serve"] = stack.enter_context(server(serve, env, f"{base}/health/live"))
+        # A loaded machine starts slowly: give it two minutes.
+        processes["serve"] = stack.enter_context(
+            server(serve, env, f"{base}/health/live", within=120)
+        )
         token = _admin_token(base, email)
         time.sleep(args.warmup)
         before_tx = asyncio.run(_transactions(url))
