@@ -21,7 +21,7 @@ from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import CHANNEL, PostgresDoorbell, listener_dsn
+from adapters.persistence.sql.notify import CHANNEL, PostgresDoorbell, connect_arguments
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
@@ -143,7 +143,7 @@ async def _across_a_restart(server: PrivatePostgres) -> None:
         await asyncio.wait_for(doorbell.listening.wait(), BOUND * 3)
         assert doorbell.connections == 2
         # ...and hears the commits of other processes again.
-        other = await asyncpg.connect(listener_dsn(url))
+        other = await asyncpg.connect(**connect_arguments(url))
         try:
             await other.execute(f"NOTIFY {CHANNEL}")
         finally:

@@ -17,10 +17,10 @@ from typing import Any
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
+from adapters.persistence.sql.engine import async_url
 
 CHANNEL = "portico_changes"
 FIRST_RETRY, MAX_RETRY = 0.5, 10.0
@@ -35,15 +35,20 @@ async def announce(connection: AsyncConnection) -> None:
         await connection.execute(_NOTIFY)
 
 
-def listener_dsn(url: str) -> str:
-    """The plain DSN asyncpg takes, from an SQLAlchemy URL (postgresql+asyncpg://...)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def connect_arguments(url: str) -> dict[str, Any]:
+    """asyncpg.connect's arguments for PORTICO_DATABASE_URL, as the engine's own dialect makes
+    them (host, credentials and the URL's options such as `?ssl=require`)."""
+    parsed = async_url(url)
+    _, arguments = parsed.get_dialect()().create_connect_args(parsed)
+    for engine_only in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+        arguments.pop(engine_only, None)
+    return dict(arguments)
 
 
 class PostgresDoorbell(InProcessDoorbell):
     def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
         super().__init__()
-        self._dsn = listener_dsn(url)
+        self._arguments = connect_arguments(url)
         self._connect_timeout = connect_timeout
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while a connection listens (tests wait on it)
@@ -72,7 +77,7 @@ class PostgresDoorbell(InProcessDoorbell):
             connection: Any = None
             lost = asyncio.Event()
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=self._connect_timeout)
+                connection = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, lambda *_: self.ring())
                 self.connections += 1
