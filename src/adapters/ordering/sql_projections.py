@@ -117,7 +117,8 @@ class _SqlProjectionStore(ProjectionStore[Row]):
 
     async def swap_in(self, generation: int, position: int) -> None:
         async with self._db.begin() as connection:
-            await announce(connection)  # running projectors go on from the new position at once
+            # Running projectors, here too, go on from the new position at once.
+            await announce(connection, None)
             await connection.execute(
                 update(_state)
                 .where(_state.c.name == self.name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import uuid
 import weakref
 
 from application.shared.ports.wakeup import Doorbell
@@ -15,6 +17,7 @@ class InProcessDoorbell(Doorbell):
     loop: one adapter survives tests that change loops."""
 
     def __init__(self) -> None:
+        self._token = uuid.uuid4().hex[:12]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flags: weakref.WeakKeyDictionary[object, asyncio.Event] = weakref.WeakKeyDictionary()
         self._passing: set[asyncio.Event] = set()  # the waits of no named waiter
@@ -27,6 +30,12 @@ class InProcessDoorbell(Doorbell):
         if loop is not self._loop:
             self._loop, self._flags, self._passing = loop, weakref.WeakKeyDictionary(), set()
         return True
+
+    @property
+    def name(self) -> str:
+        """Tells this doorbell's own notifications from others'; with the pid, as a server may
+        make its adapters before it forks its workers."""
+        return f"{self._token}-{os.getpid()}"
 
     def ring(self) -> None:
         if self._in_loop():

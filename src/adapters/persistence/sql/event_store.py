@@ -141,7 +141,8 @@ class SqlEventStore(EventStore):
     ) -> int:
         async with self._db.begin() as connection:
             if events:
-                await announce(connection)  # before the head row lock, not while holding it
+                # Before the head row lock, not while holding it.
+                await announce(connection, self._doorbell)
             version = await append_on(connection, stream_id, expected_version, events)
         if events and self._doorbell is not None:
             self._doorbell.ring()

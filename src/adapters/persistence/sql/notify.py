@@ -21,18 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.engine import async_url
+from application.shared.ports.wakeup import Doorbell
 
 CHANNEL = "portico_changes"
 FIRST_RETRY, MAX_RETRY = 0.5, 10.0
-_NOTIFY = text(f"NOTIFY {CHANNEL}")
+_NOTIFY = text("SELECT pg_notify(:channel, :sender)")
 _log = structlog.get_logger("portico.wakeup")
 
 
-async def announce(connection: AsyncConnection) -> None:
+async def announce(connection: AsyncConnection, rung_by: Doorbell | None) -> None:
     """In the caller's transaction: wake every listening process once it commits. PostgreSQL
-    folds the NOTIFYs of one transaction into one; other databases have no such thing."""
+    folds the same notification of one transaction into one; other databases have none.
+
+    `rung_by`: the doorbell the caller rings itself after the commit (the units of work do), so
+    its own listener leaves the notification to the others: one wake-up per commit, not two."""
     if connection.dialect.name == "postgresql":
-        await connection.execute(_NOTIFY)
+        sender = rung_by.name if isinstance(rung_by, InProcessDoorbell) else ""
+        await connection.execute(_NOTIFY, {"channel": CHANNEL, "sender": sender})
 
 
 def connect_arguments(url: str) -> dict[str, Any]:
@@ -79,7 +84,7 @@ class PostgresDoorbell(InProcessDoorbell):
             try:
                 connection = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
-                await connection.add_listener(CHANNEL, lambda *_: self.ring())
+                await connection.add_listener(CHANNEL, self._heard)
                 self.connections += 1
                 if self.connections > 1:
                     _log.info("wakeup.listening_again")
@@ -103,6 +108,10 @@ class PostgresDoorbell(InProcessDoorbell):
                         await asyncio.shield(connection.close(timeout=1))
             await asyncio.sleep(pause)
             pause = min(pause * 2, MAX_RETRY)
+
+    def _heard(self, _connection: object, _pid: int, _channel: str, sender: str) -> None:
+        if sender != self.name:  # our own commits ring here already
+            self.ring()
 
     async def close(self) -> None:
         task, self._task = self._task, None

@@ -58,7 +58,7 @@ class SqlOutbox(Outbox):
         process when it commits (PostgreSQL)."""
         if events:
             await connection.execute(insert(outbox), [_row(event) for event in events])
-            await announce(connection)
+            await announce(connection, self._doorbell)
 
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""
