@@ -133,6 +133,9 @@ bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (be
 bench-compare: install  ## Portico against the floor (bench/floor.py), interleaved: medians and ratios
 	$(RUN) python -m bench.compare
 
+bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99
+	$(RUN) python -m bench.idle
+
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
 	$(RUN) python bench/stores.py
 

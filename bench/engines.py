@@ -47,8 +47,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
@@ -61,15 +61,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[None]:
-    """Run `command` until the block ends; wait for `probe` to answer first (None: no port)."""
+def server(
+    command: list[str], env: dict[str, str], probe: str | None, within: float = 30.0
+) -> Iterator[int]:
+    """Run `command` until the block ends (its pid); wait for `probe` to answer first (None: no
+    port)."""
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         if probe is not None:
-            wait_until_up(probe, process)
-        yield
+            wait_until_up(probe, process, within)
+        yield process.pid
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -1,5 +1,9 @@
 """OutboxRelay: moves committed integration events from the outbox to the bus, in order.
 
+It waits on the outbox's doorbell, which every commit that adds events rings (in this process,
+and with PostgreSQL in every process): polling is only the safety net for a lost ring, and
+backs off from `poll_interval` to `idle_poll_interval` while nothing comes.
+
 Several relays may run at once (one per worker process): each claims its own batch, and the
 outbox never hands two relays rows of one aggregate at the same time, so every aggregate's events
 reach the bus in the order they were committed.
@@ -34,6 +38,7 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         poll_interval: float = 0.2,
+        idle_poll_interval: float | None = None,
         retry_delay: float = 1.0,
         tracing: Tracing | None = None,
     ) -> None:
@@ -41,6 +46,7 @@ class OutboxRelay:
         self._bus = bus
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.idle_poll_interval = max(idle_poll_interval or poll_interval, poll_interval)
         self.retry_delay = retry_delay
         self.stats = RelayStats()
         self._tracing = tracing or NoTracing()
@@ -73,7 +79,9 @@ class OutboxRelay:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Relay until `stopping` is set: at once while batches come back full, otherwise when
-        new events may be pending, and after `retry_delay` when the bus failed."""
+        the doorbell rings or the safety-net poll is due (its pause doubles while batches come
+        back empty), and after `retry_delay` when the bus failed."""
+        pause = self.poll_interval
         while not stopping.is_set():
             failures = self.stats.failures
             try:
@@ -90,7 +98,9 @@ class OutboxRelay:
             if self.stats.failures > failures:
                 await _sleep_unless(stopping, self.retry_delay)
             elif published < self.batch_size:
-                await _first_of(stopping, self._outbox.wait(self.poll_interval))
+                pause = self.poll_interval if published else pause
+                await _first_of(stopping, self._outbox.wait(pause, self))
+                pause = min(pause * 2, self.idle_poll_interval)
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
@@ -100,7 +110,7 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
         return
 
 
-async def _first_of(stopping: asyncio.Event, waiting: Awaitable[None]) -> None:
+async def _first_of(stopping: asyncio.Event, waiting: Awaitable[object]) -> None:
     stop = asyncio.ensure_future(stopping.wait())
     other = asyncio.ensure_future(waiting)
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic
 from uuid import UUID
@@ -22,6 +22,7 @@ from application.shared.event_codec import EventCodec
 from application.shared.ports.event_store import EventStore, RecordedEvent
 from application.shared.ports.projections import ProjectionStore, Row
 from application.shared.ports.tracing import Attributes, NoTracing, Tracing
+from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
 
 
@@ -105,24 +106,51 @@ class Projector:
         stop: asyncio.Event,
         *,
         idle_seconds: float = 0.05,
+        idle_max: float | None = None,
+        doorbell: Doorbell | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
-        """Catch up, then poll for new events until `stop` is set (the in-process runner).
+        """Catch up, then wait for new events until `stop` is set (the in-process runner).
 
-        An error (the database restarting, say) goes to `on_error` (for the log) and the loop
-        goes on after a pause; without `on_error` it propagates."""
+        With a `doorbell`, a ring (a commit that appended events, a rebuild swapped in) starts
+        the next catch-up at once; polling is the safety net, its pause doubling from
+        `idle_seconds` to `idle_max` while nothing comes, and a poll first asks only for the
+        store's head (one query), catching up only if it moved. An error (the database
+        restarting, say) goes to `on_error` (for the log) and the loop goes on after a pause;
+        without `on_error` it propagates."""
+        longest = max(idle_max or idle_seconds, idle_seconds)
+        idle, rung, known_head = idle_seconds, True, None
         while not stop.is_set():
-            pause = idle_seconds
+            pause = idle
             try:
-                applied = await self.catch_up()
+                if doorbell is None:
+                    applied = await self.catch_up()
+                else:
+                    applied, known_head = await self._catch_up_if_moved(rung, known_head)
             except Exception as error:
                 if on_error is None:
                     raise
                 on_error(error)
                 applied, pause = 0, max(idle_seconds * 20, 1.0)
-            if applied == 0:
+            if applied:
+                idle, rung = idle_seconds, True
+                continue
+            idle = min(idle * 2, longest)
+            if doorbell is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
+            else:
+                rung = await _first_of(stop, doorbell.wait(pause, self))
+
+    async def _catch_up_if_moved(
+        self, rung: bool, known_head: int | None
+    ) -> tuple[int, int | None]:
+        """Events consumed, and the head every projection has now reached. Unless rung, first
+        ask whether the head moved since `known_head`: an idle poll costs one query."""
+        head = await self._events.head_position()
+        if not rung and head == known_head:
+            return 0, known_head
+        return await self.catch_up(), head
 
     async def rebuild(
         self, name: str, progress: Callable[[int, int], None] | None = None
@@ -170,3 +198,15 @@ class Projector:
             if folded is not None:
                 current[event.aggregate_id] = changed[event.aggregate_id] = folded
         return changed
+
+
+async def _first_of(stop: asyncio.Event, waiting: Awaitable[bool]) -> bool:
+    """What `waiting` said (rung or not), or False when `stop` came first."""
+    stopped = asyncio.ensure_future(stop.wait())
+    other = asyncio.ensure_future(waiting)
+    try:
+        await asyncio.wait({stopped, other}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (stopped, other):
+            task.cancel()
+    return other.done() and not other.cancelled() and other.result()

@@ -25,7 +25,7 @@ from entrypoints.http.security.proxies import TrustedProxies
 from entrypoints.http.strict_body import StrictJsonRequest
 from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
-from entrypoints.projector_runner import ProjectorRunner
+from entrypoints.projector_runner import projector_runners
 from entrypoints.settings import Settings
 from entrypoints.tracing import http_tracing, stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
@@ -62,8 +62,7 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup += part.on_startup
         on_shutdown += part.on_shutdown
     if settings.projects_in_serve:
-        for projector in container.projectors():
-            runner = ProjectorRunner(projector)
+        for runner in projector_runners(container):
             on_startup.append(runner.start)
             on_shutdown.append(runner.stop)  # before the container's pools close
     # With the in-process bus (the default), the API relays and consumes its own events. With

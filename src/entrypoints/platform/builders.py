@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import make_url
+
 from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
 from adapters.cache.redis_client import connect_redis
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
+from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import PostgresDoorbell
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.cache import Cache
 from application.shared.ports.messaging import MessageBus
 from application.shared.ports.outbox import Outbox
 from application.shared.ports.tracing import Tracing
+from application.shared.ports.wakeup import Doorbell
 from application.shared.read_through import ReadThrough
 from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.settings import Settings
@@ -95,8 +100,27 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
     )
 
 
+def build_doorbell(settings: Settings) -> Doorbell:
+    """What wakes the relay and the projectors after a commit: PostgreSQL's LISTEN/NOTIFY on a
+    PostgreSQL store (every process hears every commit), else this process's commits only."""
+    database = make_url(settings.database.url)
+    if settings.persistence == "sql" and database.get_backend_name() == "postgresql":
+        return PostgresDoorbell(settings.database.url)
+    return InProcessDoorbell()
+
+
+def idle_poll_interval(settings: Settings, doorbell: Doorbell) -> float:
+    """How far the safety-net poll backs off while idle: to PORTICO_OUTBOX_IDLE_POLL_INTERVAL
+    where every commit that leaves work rings (across processes, or the API process relays and
+    projects its own commits); a separate worker that no other process can ring (SQLite,
+    MariaDB, Redis) keeps polling every PORTICO_OUTBOX_POLL_INTERVAL."""
+    if doorbell.reaches_other_processes or settings.runs_worker_in_process:
+        return settings.outbox.idle_poll_interval
+    return settings.outbox.poll_interval
+
+
 def build_relay(
-    settings: Settings, outbox: Outbox, bus: MessageBus, tracing: Tracing
+    settings: Settings, outbox: Outbox, bus: MessageBus, tracing: Tracing, doorbell: Doorbell
 ) -> OutboxRelay:
     """The relay from the outbox to the bus, paced by PORTICO_OUTBOX_*."""
     return OutboxRelay(
@@ -104,6 +128,7 @@ def build_relay(
         bus=bus,
         batch_size=settings.outbox.batch_size,
         poll_interval=settings.outbox.poll_interval,
+        idle_poll_interval=idle_poll_interval(settings, doorbell),
         retry_delay=settings.bus.retry_delay,
         tracing=tracing,
     )

@@ -27,6 +27,7 @@ from application.shared.personal_data import PersonalDataExport
 from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
 from entrypoints.platform.builders import (
+    build_doorbell,
     build_nats_bus,
     build_read_through,
     build_redis_cache,
@@ -47,11 +48,8 @@ _none: providers.Object[None] = providers.Object(None)
 
 class PlatformContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-    persistence, cache_kind, bus_kind = (
-        settings.provided.persistence,
-        settings.provided.cache.backend,
-        settings.provided.bus.backend,
-    )
+    persistence, cache_kind = settings.provided.persistence, settings.provided.cache.backend
+    bus_kind = settings.provided.bus.backend
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
@@ -80,12 +78,13 @@ class PlatformContainer(containers.DeclarativeContainer):
     redis_documents = providers.Singleton(build_redis_documents, settings)
     documents = providers.Selector(persistence, redis=redis_documents, sql=_none, memory=_none)
 
-    # The outbox: units of work write integration events with their state change.
+    # The outbox: units of work write integration events with their state change, and ring.
     event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
     integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
-    sql_outbox = providers.Singleton(SqlOutbox, database=sql_database, events=integration_events)
-    memory_outbox = providers.Singleton(MemoryOutbox, events=integration_events)
-    redis_outbox = providers.Singleton(RedisOutbox, redis_documents, integration_events)
+    doorbell = providers.Singleton(build_doorbell, settings)  # wakes the relay and projectors
+    sql_outbox = providers.Singleton(SqlOutbox, sql_database, integration_events, doorbell)
+    memory_outbox = providers.Singleton(MemoryOutbox, integration_events, doorbell)
+    redis_outbox = providers.Singleton(RedisOutbox, redis_documents, integration_events, doorbell)
     outbox = providers.Selector(
         persistence, sql=sql_outbox, memory=memory_outbox, redis=redis_outbox
     )
@@ -95,7 +94,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     memory_event_log = providers.Singleton(MemoryEventLog)  # shared with memory units of work
     event_store = providers.Selector(
         persistence,
-        sql=providers.Singleton(SqlEventStore, database=sql_database),
+        sql=providers.Singleton(SqlEventStore, sql_database, doorbell),
         memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
         redis=_none,
     )
@@ -125,7 +124,7 @@ class PlatformContainer(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
         nats=providers.Singleton(build_nats_bus, settings, retry_policy, tracing),
     )
-    relay = providers.Singleton(build_relay, settings, outbox, bus, tracing)
+    relay = providers.Singleton(build_relay, settings, outbox, bus, tracing, doorbell)
 
     # Readiness and shutdown walk these: only the configured adapters that can fail or hold
     # connections appear (None: nothing to check with this configuration).
@@ -147,4 +146,4 @@ class PlatformContainer(containers.DeclarativeContainer):
         ),
     )
     redis_cache_in_use = providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none)
-    resources = providers.List(bus, database, mailer, documents, redis_cache_in_use)
+    resources = providers.List(bus, database, mailer, documents, redis_cache_in_use, doorbell)

@@ -19,7 +19,7 @@ from entrypoints.container import build_container, close_container
 from entrypoints.metrics.exposition import metrics_port, serve_metrics
 from entrypoints.metrics.messaging import MessagingCollector
 from entrypoints.metrics.projections import ProjectionCollector
-from entrypoints.projector_runner import ProjectorRunner
+from entrypoints.projector_runner import projector_runners
 from entrypoints.settings import Settings
 from entrypoints.tracing import stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
@@ -62,7 +62,7 @@ async def work(
     container = build_container(settings)
     runtime = MessagingRuntime(container, relay=relay, consumers=consumers)
     # Several projectors at once are safe: each step is a compare-and-set (docs/ordering.md).
-    runners = [ProjectorRunner(p) for p in container.projectors()] if projector else []
+    runners = projector_runners(container) if projector else []
     housekeeping = MaintenanceLoop(container.maintenance(), settings.maintenance.interval)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.ordering.payments.fake import APPROVE, DECLINE, TIMEOUT, FakePaymentGateway
+from adapters.persistence.doorbell import InProcessDoorbell
 from application.ordering.cancel_order import CancelOrder
 from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders
@@ -19,6 +20,7 @@ from application.ordering.pay_order import PayOrder
 from application.ordering.payments import Authorization, Refund
 from application.ordering.place_order import LineRequest, PlaceOrder
 from application.ordering.ship_order import ShipOrder
+from application.shared.ports.wakeup import Doorbell
 from application.shared.projector import UnknownProjection
 from domain.ordering.errors import (
     OrderNotFound,
@@ -270,6 +272,38 @@ async def test_reading_ones_own_write_waits_for_the_projection(shop: Shop) -> No
         await follower
     assert (details.status, details.version) == ("paid", 2)
     assert await shop.projector.lag() == {"order_summaries": 0, "order_details": 0}
+
+
+async def caught_up_while_following(
+    shop: Shop, doorbell: Doorbell, ring: bool, **pace: float
+) -> None:
+    """Place an order once the follower idles; return when the projections show it (failing
+    after a bound far below a minute's poll)."""
+    stop = asyncio.Event()
+    follower = asyncio.create_task(shop.projector.follow(stop, doorbell=doorbell, **pace))
+    try:
+        await asyncio.sleep(0.05)  # caught up with nothing: waiting
+        await place(shop, (await shop.product("TEA"), 1))
+        if ring:
+            doorbell.ring()  # what the commit's outbox does in the running app
+        async with asyncio.timeout(10):
+            while await shop.projector.lag() != {"order_summaries": 0, "order_details": 0}:
+                await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await follower
+
+
+async def test_a_ring_wakes_a_projector_that_polls_once_a_minute(shop: Shop) -> None:
+    await caught_up_while_following(
+        shop, InProcessDoorbell(), ring=True, idle_seconds=60, idle_max=60
+    )
+
+
+async def test_without_a_ring_the_projectors_poll_finds_the_moved_head(shop: Shop) -> None:
+    await caught_up_while_following(
+        shop, InProcessDoorbell(), ring=False, idle_seconds=0.01, idle_max=0.05
+    )
 
 
 async def test_lists_filter_and_page_newest_first(shop: Shop) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from adapters.persistence.signal import NewEvents
+from adapters.persistence.doorbell import InProcessDoorbell
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
+from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
 
 
@@ -37,10 +38,10 @@ class _Batch(OutboxBatch):
 
 
 class MemoryOutbox(Outbox):
-    def __init__(self, events: IntegrationEvents) -> None:
+    def __init__(self, events: IntegrationEvents, doorbell: Doorbell | None = None) -> None:
         self._to_integration = events
         self._rows: list[_Row] = []
-        self._new = NewEvents()
+        self._doorbell = doorbell or InProcessDoorbell()
 
     def prepare(self, domain_events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
         """The integration events of a commit; may raise, so call it before changing state."""
@@ -50,7 +51,7 @@ class MemoryOutbox(Outbox):
         """Keep the events; synchronous, so it is atomic with the caller's state change."""
         self._rows.extend(_Row(event) for event in events)
         if events:
-            self._new.notify()
+            self._doorbell.ring()
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
@@ -84,5 +85,5 @@ class MemoryOutbox(Outbox):
     async def purge_sent(self, before: datetime) -> int:
         return 0  # a published row is dropped at once
 
-    async def wait(self, at_most: float) -> None:
-        await self._new.wait(at_most)
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        return await self._doorbell.wait(at_most, waiter)

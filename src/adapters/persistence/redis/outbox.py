@@ -24,11 +24,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.redis.documents import RedisDocuments, WriteSet, dumps
-from adapters.persistence.signal import NewEvents
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
+from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
 
 _CLAIM = """
@@ -103,12 +104,17 @@ class _Batch(OutboxBatch):
 
 class RedisOutbox(Outbox):
     def __init__(
-        self, documents: RedisDocuments, events: IntegrationEvents, *, claim_timeout: float = 60.0
+        self,
+        documents: RedisDocuments,
+        events: IntegrationEvents,
+        doorbell: Doorbell | None = None,
+        *,
+        claim_timeout: float = 60.0,
     ) -> None:
         self._documents = documents
         self._to_integration = events
         self._claim_ms = int(claim_timeout * 1000)
-        self._new = NewEvents()
+        self._doorbell = doorbell or InProcessDoorbell()
         key = documents.key
         self._seq, self._events, self._aggregates = (
             key("outbox", "seq"),
@@ -143,7 +149,7 @@ class RedisOutbox(Outbox):
 
     def notify(self) -> None:
         """Wake relays of this process once the events are committed."""
-        self._new.notify()
+        self._doorbell.ring()
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
@@ -192,8 +198,8 @@ class RedisOutbox(Outbox):
             if gone < 500:
                 return total
 
-    async def wait(self, at_most: float) -> None:
-        await self._new.wait(at_most)
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        return await self._doorbell.wait(at_most, waiter)
 
 
 def _now_ms() -> int:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import announce
 from adapters.persistence.sql.tables import event_store_events as events
 from adapters.persistence.sql.tables import event_store_head as head
 from application.shared.ports.event_store import (
@@ -36,6 +37,7 @@ from application.shared.ports.event_store import (
     RecordedEvent,
     StreamVersionConflict,
 )
+from application.shared.ports.wakeup import Doorbell
 
 _TAKE_POSITIONS = (
     update(head).where(head.c.id == 1).values(position=head.c.position + bindparam("count"))
@@ -127,16 +129,24 @@ async def head_on(connection: AsyncConnection) -> int:
 
 
 class SqlEventStore(EventStore):
-    """Each call is its own transaction. Inside a unit of work, use `append_on` instead."""
+    """Each call is its own transaction. Inside a unit of work, use `append_on` instead (the
+    ordering unit of work's outbox rows then wake the projectors)."""
 
-    def __init__(self, database: SqlDatabase) -> None:
+    def __init__(self, database: SqlDatabase, doorbell: Doorbell | None = None) -> None:
         self._db = database
+        self._doorbell = doorbell
 
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> int:
         async with self._db.begin() as connection:
-            return await append_on(connection, stream_id, expected_version, events)
+            if events:
+                # Before the head row lock, not while holding it.
+                await announce(connection, self._doorbell)
+            version = await append_on(connection, stream_id, expected_version, events)
+        if events and self._doorbell is not None:
+            self._doorbell.ring()
+        return version
 
     async def read(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         async with self._db.connect() as connection:

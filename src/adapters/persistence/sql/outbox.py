@@ -21,12 +21,14 @@ from typing import Any
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.signal import NewEvents
+from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import announce
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
+from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
 
 
@@ -41,22 +43,26 @@ class _Batch(OutboxBatch):
 
 
 class SqlOutbox(Outbox):
-    def __init__(self, database: SqlDatabase, events: IntegrationEvents) -> None:
+    def __init__(
+        self, database: SqlDatabase, events: IntegrationEvents, doorbell: Doorbell | None = None
+    ) -> None:
         self._database = database
         self._to_integration = events
-        self._new = NewEvents()
+        self._doorbell = doorbell or InProcessDoorbell()
 
     def prepare(self, domain_events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
         return self._to_integration(domain_events)
 
     async def append(self, connection: AsyncConnection, events: Sequence[IntegrationEvent]) -> None:
-        """Insert the events inside the caller's transaction."""
+        """Insert the events inside the caller's transaction, which wakes the relays of every
+        process when it commits (PostgreSQL)."""
         if events:
             await connection.execute(insert(outbox), [_row(event) for event in events])
+            await announce(connection, self._doorbell)
 
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""
-        self._new.notify()
+        self._doorbell.ring()
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
@@ -110,8 +116,8 @@ class SqlOutbox(Outbox):
             result = await connection.execute(delete(outbox).where(outbox.c.sent_at < before))
         return int(result.rowcount)
 
-    async def wait(self, at_most: float) -> None:
-        await self._new.wait(at_most)
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        return await self._doorbell.wait(at_most, waiter)
 
 
 async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) -> list[RowMapping]:

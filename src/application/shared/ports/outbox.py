@@ -40,5 +40,6 @@ class Outbox(ABC):
         """Forget events published before `before`; returns how many."""
 
     @abstractmethod
-    async def wait(self, at_most: float) -> None:
-        """Return when new events may be pending, or after `at_most` seconds."""
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        """Return True when new events may be pending (its doorbell rang), False after
+        `at_most` seconds; `waiter` as for Doorbell.wait."""

@@ -1,0 +1,60 @@
+"""InProcessDoorbell: rung by this process's commits, heard by this process's waiters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+import weakref
+
+from application.shared.ports.wakeup import Doorbell
+
+
+class InProcessDoorbell(Doorbell):
+    """One flag per waiter (the relay, the projector), so a ring wakes every waiter and one
+    that comes while a waiter is busy is kept for its next wait. Flags belong to the running
+    loop: one adapter survives tests that change loops."""
+
+    def __init__(self) -> None:
+        self._token = uuid.uuid4().hex[:12]
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flags: weakref.WeakKeyDictionary[object, asyncio.Event] = weakref.WeakKeyDictionary()
+        self._passing: set[asyncio.Event] = set()  # the waits of no named waiter
+
+    def _in_loop(self) -> bool:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no running loop: nobody can be waiting
+            return False
+        if loop is not self._loop:
+            self._loop, self._flags, self._passing = loop, weakref.WeakKeyDictionary(), set()
+        return True
+
+    @property
+    def name(self) -> str:
+        """Tells this doorbell's own notifications from others'; with the pid, as a server may
+        make its adapters before it forks its workers."""
+        return f"{self._token}-{os.getpid()}"
+
+    def ring(self) -> None:
+        if self._in_loop():
+            for flag in [*self._flags.values(), *self._passing]:
+                flag.set()
+
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        self._in_loop()
+        if waiter is None:
+            flag = asyncio.Event()
+            self._passing.add(flag)
+        else:
+            flag = self._flags.setdefault(waiter, asyncio.Event())
+        rung = False
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(flag.wait(), at_most)
+                rung = True
+        finally:
+            flag.clear()
+            self._passing.discard(flag)
+        return rung

@@ -1,0 +1,121 @@
+"""PostgresDoorbell: PostgreSQL LISTEN/NOTIFY as the wake-up between processes.
+
+The writers NOTIFY `CHANNEL` inside the transaction that adds outbox rows or stored events
+(`announce`), so PostgreSQL delivers it at COMMIT, and not at all on a rollback. Each process
+that waits keeps one connection of its own LISTENing (not one of the pool: a pooled connection
+is handed back and reused), opened on the first wait. When that connection is lost (a server
+restart, a network cut), it is opened again after a pause that grows to `MAX_RETRY`, and the
+doorbell rings once it listens again: whatever was committed meanwhile is looked for at once.
+A notification lost without the connection noticing is found by the waiters' safety-net poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.doorbell import InProcessDoorbell
+from adapters.persistence.sql.engine import async_url
+from application.shared.ports.wakeup import Doorbell
+
+CHANNEL = "portico_changes"
+FIRST_RETRY, MAX_RETRY = 0.5, 10.0
+_NOTIFY = text("SELECT pg_notify(:channel, :sender)")
+_log = structlog.get_logger("portico.wakeup")
+
+
+async def announce(connection: AsyncConnection, rung_by: Doorbell | None) -> None:
+    """In the caller's transaction: wake every listening process once it commits. PostgreSQL
+    folds the same notification of one transaction into one; other databases have none.
+
+    `rung_by`: the doorbell the caller rings itself after the commit (the units of work do), so
+    its own listener leaves the notification to the others: one wake-up per commit, not two."""
+    if connection.dialect.name == "postgresql":
+        sender = rung_by.name if isinstance(rung_by, InProcessDoorbell) else ""
+        await connection.execute(_NOTIFY, {"channel": CHANNEL, "sender": sender})
+
+
+def connect_arguments(url: str) -> dict[str, Any]:
+    """asyncpg.connect's arguments for PORTICO_DATABASE_URL, as the engine's own dialect makes
+    them (host, credentials and the URL's options such as `?ssl=require`)."""
+    parsed = async_url(url)
+    _, arguments = parsed.get_dialect()().create_connect_args(parsed)
+    for engine_only in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+        arguments.pop(engine_only, None)
+    return dict(arguments)
+
+
+class PostgresDoorbell(InProcessDoorbell):
+    def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
+        super().__init__()
+        self._arguments = connect_arguments(url)
+        self._connect_timeout = connect_timeout
+        self._task: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()  # set while a connection listens (tests wait on it)
+        self.connections = 0  # how many times it has begun listening
+
+    @property
+    def reaches_other_processes(self) -> bool:
+        return True
+
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        self._start()
+        return await super().wait(at_most, waiter)
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is not None and self._task.get_loop() is not loop:
+            self._task, self.listening = None, asyncio.Event()  # a new loop (tests)
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._listen(), name="doorbell-listener")
+
+    async def _listen(self) -> None:
+        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+
+        pause = FIRST_RETRY
+        while True:
+            connection: Any = None
+            lost = asyncio.Event()
+            try:
+                connection = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
+                connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
+                await connection.add_listener(CHANNEL, self._heard)
+                self.connections += 1
+                if self.connections > 1:
+                    _log.info("wakeup.listening_again")
+                self.listening.set()
+                pause = FIRST_RETRY
+                self.ring()  # commits made while nobody listened: look for them now
+                await lost.wait()
+                _log.warning("wakeup.connection_lost", retry_in=pause)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                _log.warning(
+                    "wakeup.listen_failed",
+                    error=f"{type(error).__name__}: {error}"[:200],
+                    retry_in=pause,
+                )
+            finally:
+                self.listening.clear()
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(connection.close(timeout=1))
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_RETRY)
+
+    def _heard(self, _connection: object, _pid: int, _channel: str, sender: str) -> None:
+        if sender != self.name:  # our own commits ring here already
+            self.ring()
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,28 @@
+"""Doorbell port: a commit tells the loops that wait for new work (the outbox relay, the
+projectors) that there may be some, so they need not poll for it.
+
+A ring is a hint, never a delivery: a waiter that misses one (a lost notification, a process
+that was not listening) finds the work on its next safety-net poll. Rings that come while a
+waiter is busy are kept for it (named by `waiter`), so its next `wait` returns at once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class Doorbell(ABC):
+    @property
+    def reaches_other_processes(self) -> bool:
+        """Whether a commit in another process rings here too (else only this process's do)."""
+        return False
+
+    @abstractmethod
+    def ring(self) -> None:
+        """Wake this process's waiters: a commit made here may have left them work."""
+
+    @abstractmethod
+    async def wait(self, at_most: float, waiter: object = None) -> bool:
+        """Return True when rung (or rung since `waiter` last waited), False after `at_most`
+        seconds without a ring. `waiter` is the waiting loop's object (the relay, the projector),
+        held weakly; None hears only the rings from now on."""

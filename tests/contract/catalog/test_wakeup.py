@@ -1,0 +1,153 @@
+"""The wake-up after a commit (docs/messaging.md): on PostgreSQL a commit in one process wakes the
+relay of another at once, however long its poll; a ring nobody hears is made up for by the
+safety-net poll; and the LISTEN connection comes back after a PostgreSQL restart.
+
+The writer of each test is "another process": its own engine and outbox, whose in-process
+doorbell the relay does not hear, so only PostgreSQL's NOTIFY (or the poll) can wake the relay.
+Waits are bounded far below the poll interval they prove unnecessary; nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.messaging.memory import MemoryMessageBus
+from adapters.messaging.retry import RetryPolicy
+from adapters.persistence.doorbell import InProcessDoorbell
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import CHANNEL, PostgresDoorbell, connect_arguments
+from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.system.ids import Uuid7Generator
+from application.catalog.create_product import CreateProduct, CreateProductHandler
+from application.catalog.product_events import CATALOG_EVENTS
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from application.messaging.relay import OutboxRelay
+from application.shared.ports.messaging import IntegrationEvent
+from application.shared.ports.wakeup import Doorbell
+from tests.contract.conftest import sql_database
+from tests.support.clock import SteppingClock
+from tests.support.postgres import PrivatePostgres, private_postgres
+
+pytestmark = pytest.mark.postgres
+
+BOUND = 10.0  # seconds: a failure, not a measure; the relay would otherwise poll after 60
+ids = Uuid7Generator()
+events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), ids)
+
+
+class RecordingBus(MemoryMessageBus):
+    def __init__(self) -> None:
+        super().__init__(retry=RetryPolicy(max_deliveries=2, first_delay=0.01, ack_wait=1.0))
+        self.published: list[IntegrationEvent] = []
+        self.arrived = asyncio.Event()
+
+    async def publish(self, event: IntegrationEvent) -> None:
+        await super().publish(event)
+        self.published.append(event)
+        self.arrived.set()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
+    found = await sql_database("postgresql", tmp_path)
+    try:
+        yield found
+    finally:
+        await found.dispose()
+
+
+async def create_product_elsewhere(url: str, sku: str) -> None:
+    """Commit a product (and its outbox row) as another process would."""
+    writer = SqlDatabase(url, pool_size=1)
+    outbox = SqlOutbox(writer, events)  # its own in-process doorbell: nobody here hears it
+
+    def uow(*, read_only: bool = False) -> SqlCatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(writer, read_only=read_only, outbox=outbox)
+
+    try:
+        await CreateProductHandler(uow, SteppingClock(), ids)(
+            CreateProduct(sku=sku, name="Tea", price_amount="4.00", price_currency="EUR")
+        )
+    finally:
+        await writer.dispose()
+
+
+async def relayed(database: SqlDatabase, doorbell: Doorbell, poll: float, sku: str) -> None:
+    """Run a relay polling every `poll` seconds, commit a product elsewhere once the relay idles,
+    and return once its event reached the bus (failing after BOUND seconds)."""
+    bus = RecordingBus()
+    relay = OutboxRelay(
+        SqlOutbox(database, events, doorbell), bus, poll_interval=poll, idle_poll_interval=poll
+    )
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    try:
+        if isinstance(doorbell, PostgresDoorbell):
+            await asyncio.wait_for(doorbell.listening.wait(), BOUND)
+        await asyncio.sleep(0.1)  # past its first, empty claim: waiting
+        await create_product_elsewhere(database.engine.url.render_as_string(False), sku)
+        async with asyncio.timeout(BOUND):
+            while sku not in [event.payload.get("sku") for event in bus.published]:
+                bus.arrived.clear()
+                await bus.arrived.wait()
+        # Other tests may share the database: their rows may come along, ours must be there.
+        assert sku in [event.payload.get("sku") for event in bus.published]
+    finally:
+        stopping.set()
+        await running
+        await bus.close()
+        if isinstance(doorbell, PostgresDoorbell):
+            await doorbell.close()
+
+
+async def test_a_commit_in_another_process_wakes_a_relay_that_polls_once_a_minute(
+    database: SqlDatabase,
+) -> None:
+    doorbell = PostgresDoorbell(database.engine.url.render_as_string(False))
+    await relayed(database, doorbell, poll=60.0, sku="WOKEN-1")
+
+
+async def test_a_ring_nobody_hears_is_made_up_for_by_the_safety_net_poll(
+    database: SqlDatabase,
+) -> None:
+    # The relay's doorbell hears only its own process: the commit elsewhere is a lost ring.
+    await relayed(database, InProcessDoorbell(), poll=0.1, sku="POLLED-1")
+
+
+class Waiter:
+    """What names a waiting loop (held weakly: a plain object() cannot be)."""
+
+
+def test_listening_survives_a_postgresql_restart() -> None:
+    with private_postgres() as server:
+        asyncio.run(_across_a_restart(server))
+
+
+async def _across_a_restart(server: PrivatePostgres) -> None:
+    url = server.url
+    doorbell = PostgresDoorbell(url)
+    waiter = Waiter()
+    try:
+        assert await doorbell.wait(BOUND, waiter)  # listening: it rings once
+        assert doorbell.connections == 1
+        server.stop()
+        server.start()
+        # The connection was cut: it listens again, and rings for what it may have missed.
+        assert await doorbell.wait(BOUND * 3, waiter)
+        await asyncio.wait_for(doorbell.listening.wait(), BOUND * 3)
+        assert doorbell.connections == 2
+        # ...and hears the commits of other processes again.
+        other = await asyncpg.connect(**connect_arguments(url))
+        try:
+            await other.execute(f"NOTIFY {CHANNEL}")
+        finally:
+            await other.close()
+        assert await doorbell.wait(BOUND, waiter)
+    finally:
+        await doorbell.close()
