@@ -12,17 +12,17 @@ commits 10 behind it. Two schemes prevent it:
 
 - PostgreSQL: appends do not wait for each other. Positions come from a sequence (gaps allowed)
   and each row keeps its transaction's id (pg_current_xact_id). The global order is
-  (transaction_id, position), and a reader reads only rows whose transaction is older than its
-  snapshot's xmin, the oldest transaction still running: every such transaction has ended, so
-  no row can still appear among them, and any row committed later has a larger transaction id
-  than everything read. Reading in plain position order up to xmin would not do (A with the
-  older id may hold the larger position). The reader resumes after the (transaction_id,
-  position) of the last position it saw, looked up by position. A transaction still open holds
-  readers back (never makes them skip): a long-running write transaction anywhere on the server
-  delays projections until it ends. Positions therefore identify events and grow along the read
-  order only per transaction; within a stream the versions follow the read order because an
-  append refuses (StreamVersionConflict, retried) when the stream's last event belongs to a
-  newer transaction than its own, which can only happen if it took its id before that one.
+  (transaction_id, position), and a reader reads only rows whose transaction is older than the
+  oldest one still running in its snapshot (on this database: see _SAFE_XID): every such
+  transaction has ended, so no row can still appear among them, and any row committed later
+  has a larger transaction id than everything read. Reading in plain position order up to that
+  horizon would not do (A with the older id may hold the larger position). The reader resumes
+  after the (transaction_id, position) of the last position it saw, looked up by position. A
+  write transaction still open on the database holds readers back (never makes them skip): a
+  long one delays projections until it ends. Positions therefore identify events and grow along
+  the read order only per transaction; within a stream the versions follow the read order
+  because an append refuses (StreamVersionConflict, retried) when the stream's last event
+  belongs to a newer transaction than its own (possible only if it took its id first).
 - SQLite and MariaDB: an append takes its positions by incrementing the single row of
   `event_store_head` and keeps that row lock until its transaction ends, so positions are
   handed out in commit order, gap-free, and appends are serialised (SQLite has one writer
@@ -59,10 +59,20 @@ from application.shared.ports.event_store import (
     StreamVersionConflict,
 )
 
-# PostgreSQL: this transaction's id (assigned now if it has none yet) and the oldest one still
-# running in the statement's snapshot, as bigint (xid8 is 64 bits but never reaches 2**63).
+# PostgreSQL: this transaction's id (assigned now if it has none yet), as bigint (xid8 is 64 bits
+# but never reaches 2**63).
 _CURRENT_XID = literal_column("pg_current_xact_id()::text::bigint", BigInteger())
-_SAFE_XID = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger())
+# The horizon: the oldest transaction still running in the statement's snapshot, leaving out
+# those pg_stat_activity shows on another database (they cannot write this table), so other
+# databases of the server do not hold readers back; with none left, the snapshot's xmax. A
+# transaction it cannot place (ended meanwhile, no permission to see it) still counts.
+_SAFE_XID = literal_column(
+    "(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE x::xid NOT IN"
+    " (SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+    " AND datname IS DISTINCT FROM current_database()))",
+    BigInteger(),
+)
 
 _TAKE_POSITIONS = (
     update(head).where(head.c.id == 1).values(position=head.c.position + bindparam("count"))
@@ -106,7 +116,13 @@ _READ_ALL_PG = (
     .order_by(events.c.transaction_id, events.c.position)
     .limit(bindparam("limit"))
 )
-_HEAD_PG = select(func.max(events.c.position))
+# The last committed event in that order, past the horizon too (a projection that is caught up
+# has read exactly it, so its lag is 0).
+_HEAD_PG = (
+    select(events.c.position)
+    .order_by(events.c.transaction_id.desc(), events.c.position.desc())
+    .limit(1)
+)
 
 
 def _on_postgresql(connection: AsyncConnection) -> bool:

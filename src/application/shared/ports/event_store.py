@@ -92,5 +92,6 @@ class EventStore(ABC):
 
     @abstractmethod
     async def head_position(self) -> int:
-        """The highest position of a committed event (0 when empty). With gaps and concurrent
-        appends, `head - position` only estimates how many events follow `position`."""
+        """The position of the last committed event in the store's order (0 when empty). With
+        gaps and concurrent appends, `head - position` only estimates how many events follow
+        `position` (0 when a reader has read the last one)."""
