@@ -222,3 +222,30 @@ async def test_on_postgresql_an_append_does_not_wait_for_an_open_one(tmp_path: P
         assert seen[0].position < seen[1].position
     finally:
         await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_append_behind_a_newer_transaction_of_its_stream_is_refused(
+    tmp_path: Path,
+) -> None:
+    # Read in transaction order, an older transaction's version 2 would come before a newer
+    # one's version 1 of the same stream: the append refuses, and its retry (newer) succeeds.
+    database = await sql_database("postgresql", tmp_path)
+    await empty_event_store(database)
+    store = SqlEventStore(database)
+    try:
+        with pytest.raises(StreamVersionConflict):
+            async with database.begin() as older:
+                await append_on(older, "other", 0, [new_event(n=1)])  # takes its id now
+                await store.append("s", 0, [new_event(n=2)])  # a newer transaction, committed
+                await append_on(older, "s", 1, [new_event(n=3)])
+        await store.append("s", 1, [new_event(n=3)])
+
+        seen: list[RecordedEvent] = []
+        await asyncio.wait_for(follow_until(store, 2, seen), GUARD)
+        assert [(e.stream_id, e.version, e.payload["n"]) for e in seen] == [
+            ("s", 1, 2),
+            ("s", 2, 3),
+        ]
+    finally:
+        await database.dispose()
