@@ -4,7 +4,8 @@
 
 Measures, in one process against a fresh database (default: portico_ordering_bench):
 - append rate: single-event appends to new streams, from 1 and from 16 concurrent writers
-  (every append takes the event store's head row lock, so writers queue on it by design);
+  (on PostgreSQL appends to different streams do not wait for each other; on SQLite and
+  MariaDB every append takes the event store's head row lock, so writers queue on it);
 - read rates: whole streams by id, and read_all in pages of 1,000 (a projector's read);
 - the time to rebuild each order projection from 100,000 events (25,000 orders of 4 events:
   placed, paid, shipped or cancelled...), replayed into a fresh generation and swapped in.

@@ -3,12 +3,12 @@ the contexts that have a Redis adapter)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 
 from adapters.cache.redis_client import connect_redis
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
@@ -17,7 +17,7 @@ from adapters.persistence.memory.lease import MemoryLease
 from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.redis.lease import RedisLease
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.event_store import SqlEventStore, append_on
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
 from adapters.persistence.sql.lease import SqlLease
 from adapters.persistence.sql.schema import metadata
@@ -26,7 +26,7 @@ from adapters.persistence.sql.tables import (
     event_store_head,
     idempotency_keys,
 )
-from application.shared.ports.event_store import EventStore
+from application.shared.ports.event_store import EventStore, NewEvent
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
 from tests.support.databases import recreate_database
@@ -89,6 +89,8 @@ async def empty_event_store(database: SqlDatabase) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(delete(event_store_events))
         await connection.execute(update(event_store_head).values(position=0))
+        if connection.dialect.name == "postgresql":  # positions from 1 again
+            await connection.execute(text("ALTER SEQUENCE event_store_positions RESTART"))
 
 
 @pytest.fixture(params=STORES)
@@ -100,10 +102,39 @@ async def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         return
     database = await sql_database(store, tmp_path)
     await empty_event_store(database)
+    sql_store = SqlEventStore(database)
+    _DATABASE_OF[sql_store] = database
     try:
-        yield SqlEventStore(database)
+        yield sql_store
     finally:
+        del _DATABASE_OF[sql_store]
         await database.dispose()
+
+
+_DATABASE_OF: dict[EventStore, SqlDatabase] = {}
+HeldAppend = Callable[[str, int, Sequence[NewEvent]], AbstractAsyncContextManager[None]]
+
+
+@pytest.fixture
+def append_held_open(event_store: EventStore) -> HeldAppend:
+    """`async with append_held_open(stream, expected, events):` appends in a transaction that
+    stays open (its positions taken, nothing committed) until the block ends, then commits. The
+    memory store has no open transactions: it appends when the block ends."""
+
+    @asynccontextmanager
+    async def held(
+        stream_id: str, expected: int, events: Sequence[NewEvent]
+    ) -> AsyncIterator[None]:
+        database = _DATABASE_OF.get(event_store)
+        if database is None:
+            yield
+            await event_store.append(stream_id, expected, events)
+            return
+        async with database.begin() as connection:
+            await append_on(connection, stream_id, expected, events)
+            yield
+
+    return held
 
 
 @pytest.fixture(params=STORES)

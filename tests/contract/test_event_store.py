@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
+from adapters.persistence.sql.event_store import SqlEventStore, append_on
 from application.shared.ports.event_store import (
     EventStore,
     NewEvent,
     RecordedEvent,
     StreamVersionConflict,
 )
+from tests.contract.conftest import HeldAppend, empty_event_store, sql_database
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+GUARD = 30.0  # seconds: turns a hang into a failure; nothing here is timed
 
 
 def new_event(kind: str = "Happened", n: int = 0, **payload: object) -> NewEvent:
@@ -112,41 +116,136 @@ async def test_two_concurrent_appends_at_one_expected_version_exactly_one_wins(
     assert all(isinstance(r, StreamVersionConflict) for r in results if r != 3)
     stored = await event_store.read("race")
     assert [e.type for e in stored[1:]] == [f"Writer{winners[0]}"] * 2
-    assert await event_store.head_position() == 3
+    # The loser may have used up positions (gaps are allowed), never events.
+    everything = await event_store.read_all()
+    assert [e.event_id for e in everything] == [e.event_id for e in stored]
+    assert await event_store.head_position() == everything[-1].position
+
+
+async def follow_until(event_store: EventStore, total: int, seen: list[RecordedEvent]) -> None:
+    """A projection's loop: read after the last position read, never look back, until `total`
+    events were read, then once more (nothing may follow). An adapter may hold events back
+    while a transaction that could still commit before them is open (another test's, too), so
+    the loop waits for them rather than stopping at the first empty read."""
+    position = 0
+    while len(seen) < total:
+        batch = await event_store.read_all(after_position=position, limit=7)
+        seen.extend(batch)
+        if batch:
+            position = batch[-1].position
+        await asyncio.sleep(0 if batch else 0.005)
+    seen.extend(await event_store.read_all(after_position=position))
+
+
+def assert_each_once_in_stream_order(seen: list[RecordedEvent], appended: list[NewEvent]) -> None:
+    assert sorted(str(e.event_id) for e in seen) == sorted(str(e.event_id) for e in appended)
+    assert len({e.position for e in seen}) == len(seen)
+    for stream in {e.stream_id for e in seen}:
+        mine = [e.version for e in seen if e.stream_id == stream]
+        assert mine == list(range(1, len(mine) + 1)), stream
 
 
 async def test_a_follower_of_read_all_sees_every_event_once_while_writers_race(
     event_store: EventStore,
 ) -> None:
     writers, per_writer = 8, 5
-    done = asyncio.Event()
+    appended = [[new_event(n=i, writer=w) for i in range(per_writer)] for w in range(writers)]
     seen: list[RecordedEvent] = []
 
     async def write(w: int) -> None:
-        for i in range(per_writer):
-            await event_store.append(f"stream-{w}", i, [new_event(n=i, writer=w)])
+        for i, event in enumerate(appended[w]):
+            await event_store.append(f"stream-{w}", i, [event])
 
-    async def follow() -> None:
-        # A projection's loop: read after the last position seen, never look back.
-        position = 0
-        while True:
-            finished = done.is_set()
-            batch = await event_store.read_all(after_position=position, limit=7)
-            seen.extend(batch)
-            if batch:
-                position = batch[-1].position
-            elif finished:
-                return
-            await asyncio.sleep(0)
-
-    follower = asyncio.create_task(follow())
+    follower = asyncio.create_task(follow_until(event_store, writers * per_writer, seen))
     await asyncio.gather(*(write(w) for w in range(writers)))
-    done.set()
-    await follower
+    await asyncio.wait_for(follower, GUARD)
 
-    total = writers * per_writer
-    assert [e.position for e in seen] == list(range(1, total + 1))
+    assert_each_once_in_stream_order(seen, [e for events in appended for e in events])
     for w in range(writers):
         mine = [e for e in seen if e.stream_id == f"stream-{w}"]
-        assert [e.version for e in mine] == list(range(1, per_writer + 1))
         assert [e.payload["n"] for e in mine] == list(range(per_writer))
+
+
+async def test_a_slow_transaction_holding_early_positions_is_read_late_never_skipped(
+    event_store: EventStore, append_held_open: HeldAppend
+) -> None:
+    # The slow transaction takes its positions first and commits last; meanwhile writers to
+    # other streams append (on PostgreSQL they commit before it ends; where appends are
+    # serialised they wait for it) and a follower polls. It must read every event once.
+    # Where appends are serialised each waiting writer holds a connection: the slow one, two
+    # writers and the readers fit the pool of 4.
+    writers, per_writer = 2, 4
+    first = new_event("Before", n=0)
+    await event_store.append("before", 0, [first])
+    slow = [new_event("Slow", n=1), new_event("Slow", n=2)]
+    appended = [[new_event(n=i, writer=w) for i in range(per_writer)] for w in range(writers)]
+    total = 1 + len(slow) + writers * per_writer
+    seen: list[RecordedEvent] = []
+
+    async def write(w: int) -> None:
+        for i, event in enumerate(appended[w]):
+            await event_store.append(f"stream-{w}", i, [event])
+
+    follower = asyncio.create_task(follow_until(event_store, total, seen))
+    async with append_held_open("slow", 0, slow):
+        writing = asyncio.ensure_future(asyncio.gather(*(write(w) for w in range(writers))))
+        await asyncio.wait({writing}, timeout=0.5)  # the writers' turn (no speed asserted)
+        while_open = await event_store.read_all()
+        assert "slow" not in {e.stream_id for e in while_open}
+        await asyncio.sleep(0.05)  # the follower polls meanwhile
+    await writing
+    await asyncio.wait_for(follower, GUARD)
+
+    assert_each_once_in_stream_order(
+        seen, [first, *slow, *(e for events in appended for e in events)]
+    )
+    assert [e.type for e in seen if e.stream_id == "slow"] == ["Slow", "Slow"]
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_append_does_not_wait_for_an_open_one(tmp_path: Path) -> None:
+    database = await sql_database("postgresql", tmp_path)
+    await empty_event_store(database)
+    store = SqlEventStore(database)
+    try:
+        async with database.begin() as connection:
+            await append_on(connection, "first", 0, [new_event(n=1)])
+            # With appends serialised this would wait for the block to end, that is forever:
+            # the guard turns that into a failure.
+            await asyncio.wait_for(store.append("second", 0, [new_event(n=2)]), GUARD)
+            assert [e.version for e in await store.read("second")] == [1]  # committed
+            # Readable only once the transaction holding the earlier position has ended.
+            assert await store.read_all() == []
+        seen: list[RecordedEvent] = []
+        await asyncio.wait_for(follow_until(store, 2, seen), GUARD)
+        assert [e.stream_id for e in seen] == ["first", "second"]
+        assert seen[0].position < seen[1].position
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_append_behind_a_newer_transaction_of_its_stream_is_refused(
+    tmp_path: Path,
+) -> None:
+    # Read in transaction order, an older transaction's version 2 would come before a newer
+    # one's version 1 of the same stream: the append refuses, and its retry (newer) succeeds.
+    database = await sql_database("postgresql", tmp_path)
+    await empty_event_store(database)
+    store = SqlEventStore(database)
+    try:
+        with pytest.raises(StreamVersionConflict):
+            async with database.begin() as older:
+                await append_on(older, "other", 0, [new_event(n=1)])  # takes its id now
+                await store.append("s", 0, [new_event(n=2)])  # a newer transaction, committed
+                await append_on(older, "s", 1, [new_event(n=3)])
+        await store.append("s", 1, [new_event(n=3)])
+
+        seen: list[RecordedEvent] = []
+        await asyncio.wait_for(follow_until(store, 2, seen), GUARD)
+        assert [(e.stream_id, e.version, e.payload["n"]) for e in seen] == [
+            ("s", 1, 2),
+            ("s", 2, 3),
+        ]
+    finally:
+        await database.dispose()

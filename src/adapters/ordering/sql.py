@@ -1,10 +1,11 @@
 """SqlOrderingUnitOfWork: product changes and event appends on one connection, one transaction.
 
-Appends are staged and written at commit, after every product update: the event store's head
-row lock (which orders positions) is then taken last (after the outbox rows, when the unit of
-work has an outbox: order events are integration events too) and held only for the append and the
-COMMIT, and every transaction takes its locks in the same order (products by id, then the head),
-so ordering transactions cannot deadlock each other.
+Appends are staged and written at commit, after every product update (and after the outbox rows,
+when the unit of work has an outbox: order events are integration events too). On SQLite and
+MariaDB the event store's head row lock (which orders positions) is then taken last and held only
+for the append and the COMMIT, and every transaction takes its locks in the same order (products
+by id, then the head), so ordering transactions cannot deadlock each other. On PostgreSQL appends
+take no shared lock (adapters/persistence/sql/event_store.py).
 """
 
 from __future__ import annotations

@@ -255,13 +255,20 @@ ORDER_EVENTS = "SELECT event_id FROM outbox WHERE type LIKE 'ordering.%'"
 CATALOG_EVENTS = "SELECT event_id FROM outbox WHERE type LIKE 'catalog.%'"
 
 
+# The last event in the event store's read order (adapters/persistence/sql/event_store.py).
+LAST_EVENT = (
+    "SELECT coalesce((SELECT position FROM event_store_events"
+    " ORDER BY transaction_id DESC, position DESC LIMIT 1), 0)"
+)
+
+
 def drained(database: str, receiver: WebhookReceiver) -> None:
     """Wait until the relay sent everything and the consumers and the projector caught up."""
 
     def caught_up() -> bool:
         pending = rows(database, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
         audited = set(_ids(database, "SELECT event_id FROM audit_log"))
-        head = rows(database, "SELECT position FROM event_store_head")[0][0]
+        head = rows(database, LAST_EVENT)[0][0]
         positions = {row[0] for row in rows(database, "SELECT position FROM projection_state")}
         return (
             pending == 0

@@ -42,7 +42,7 @@ def _scalar(url: str, query: str) -> int:
 
 
 def _hold_event_store(url: str) -> subprocess.Popen[str]:
-    """A psql session that locks the event store's head row: appends wait behind it."""
+    """A psql session that locks the event store's table against writes: appends wait."""
     plain = url.replace("postgresql+asyncpg://", "postgresql://")
     session = subprocess.Popen(
         ["psql", "-q", "-v", "ON_ERROR_STOP=1", plain],
@@ -52,7 +52,7 @@ def _hold_event_store(url: str) -> subprocess.Popen[str]:
     )
     assert session.stdin is not None
     assert session.stdout is not None
-    session.stdin.write("BEGIN; SELECT position FROM event_store_head FOR UPDATE;\n")
+    session.stdin.write("BEGIN; LOCK TABLE event_store_events IN SHARE MODE; SELECT 1;\n")
     session.stdin.flush()
     for line in session.stdout:  # the lock is held once the row shows
         if "(1 row)" in line:

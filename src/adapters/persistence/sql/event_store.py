@@ -5,17 +5,30 @@ version at once; a writer that appends to the stream after that read is caught b
 (stream_id, version) constraint, which refuses the second INSERT. Either way:
 StreamVersionConflict, and nothing of the losing append is kept.
 
-Gap-safe global order: a projection saves the last position it applied and reads on from there,
-so an event must never become visible with a position below one already seen. With a sequence
-or an auto-increment that can happen: transaction A takes position 10, B takes 11, B commits, a
-reader sees 11 and moves on, then A commits 10 behind it. Here an append takes its positions by
-incrementing the single row of `event_store_head` and keeps that row lock until its transaction
-ends; the next append cannot take a position before the previous one committed or rolled back.
-Positions are therefore handed out in commit order, with no gaps (a rollback returns its
-positions). On PostgreSQL a transaction is visible before its row locks are released, so a reader
-that sees position p also sees every position below it. The price is that appends are serialised
-on that row: the lock is taken as late as possible (UPDATE ... RETURNING, then the INSERT, then
-COMMIT), and the ordering unit of work appends at commit time, after its other statements.
+No skipped event: a projection saves the last position it applied and reads on from there, so an
+event must never become readable behind one already read. With a plain sequence that can happen:
+transaction A takes position 10, B takes 11, B commits, a reader reads 11 and moves on, then A
+commits 10 behind it. Two schemes prevent it:
+
+- PostgreSQL: appends do not wait for each other. Positions come from a sequence (gaps allowed)
+  and each row keeps its transaction's id (pg_current_xact_id). The global order is
+  (transaction_id, position), and a reader reads only rows whose transaction is older than the
+  oldest one still running in its snapshot (on this database: see _SAFE_XID): every such
+  transaction has ended, so no row can still appear among them, and any row committed later
+  has a larger transaction id than everything read. Reading in plain position order up to that
+  horizon would not do (A with the older id may hold the larger position). The reader resumes
+  after the (transaction_id, position) of the last position it saw, looked up by position. A
+  write transaction still open on the database holds readers back (never makes them skip): a
+  long one delays projections until it ends. Positions therefore identify events and grow along
+  the read order only per transaction; within a stream the versions follow the read order
+  because an append refuses (StreamVersionConflict, retried) when the stream's last event
+  belongs to a newer transaction than its own (possible only if it took its id first).
+- SQLite and MariaDB: an append takes its positions by incrementing the single row of
+  `event_store_head` and keeps that row lock until its transaction ends, so positions are
+  handed out in commit order, gap-free, and appends are serialised (SQLite has one writer
+  anyway; MariaDB has no snapshot function to read a horizon from). `transaction_id` stays 0
+  there, and the order is plain position order. The lock is taken as late as possible (UPDATE,
+  then the INSERT, then COMMIT), and the ordering unit of work appends at commit time.
 """
 
 from __future__ import annotations
@@ -23,7 +36,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, bindparam, select, update
+from sqlalchemy import (
+    BigInteger,
+    RowMapping,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,15 +61,34 @@ from application.shared.ports.event_store import (
 )
 from application.shared.ports.wakeup import Doorbell
 
+# PostgreSQL: this transaction's id (assigned now if it has none yet), as bigint (xid8 is 64 bits
+# but never reaches 2**63).
+_CURRENT_XID = literal_column("pg_current_xact_id()::text::bigint", BigInteger())
+# The horizon: the oldest transaction still running in the statement's snapshot, leaving out
+# those pg_stat_activity shows on another database (they cannot write this table), so other
+# databases of the server do not hold readers back; with none left, the snapshot's xmax. A
+# transaction it cannot place (ended meanwhile, no permission to see it) still counts.
+_SAFE_XID = literal_column(
+    "(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE x::xid NOT IN"
+    " (SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+    " AND datname IS DISTINCT FROM current_database()))",
+    BigInteger(),
+)
+
 _TAKE_POSITIONS = (
     update(head).where(head.c.id == 1).values(position=head.c.position + bindparam("count"))
 )
 _HEAD = select(head.c.position).where(head.c.id == 1)
-_STREAM_VERSION = (
-    select(events.c.version)
+_LAST_OF_STREAM = (
+    select(events.c.version, events.c.transaction_id)
     .where(events.c.stream_id == bindparam("stream_id"))
     .order_by(events.c.version.desc())
     .limit(1)
+)
+_LAST_OF_STREAM_PG = _LAST_OF_STREAM.add_columns(_CURRENT_XID)
+_INSERT_PG = events.insert().values(
+    position=func.nextval("event_store_positions"), transaction_id=_CURRENT_XID
 )
 _READ_STREAM = (
     select(events)
@@ -61,6 +102,33 @@ _READ_ALL = (
     .order_by(events.c.position)
     .limit(bindparam("limit"))
 )
+# Resume after the last position read, in (transaction_id, position) order, up to the horizon.
+_AFTER_XID = func.coalesce(
+    select(events.c.transaction_id)
+    .where(events.c.position == bindparam("after"))
+    .scalar_subquery(),
+    0,
+)
+_READ_ALL_PG = (
+    select(events)
+    .where(
+        tuple_(events.c.transaction_id, events.c.position) > tuple_(_AFTER_XID, bindparam("after"))
+    )
+    .where(events.c.transaction_id < _SAFE_XID)
+    .order_by(events.c.transaction_id, events.c.position)
+    .limit(bindparam("limit"))
+)
+# The last committed event in that order, past the horizon too (a projection that is caught up
+# has read exactly it, so its lag is 0).
+_HEAD_PG = (
+    select(events.c.position)
+    .order_by(events.c.transaction_id.desc(), events.c.position.desc())
+    .limit(1)
+)
+
+
+def _on_postgresql(connection: AsyncConnection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 async def append_on(
@@ -69,26 +137,25 @@ async def append_on(
     """Append inside the caller's transaction; the caller commits (or rolls back)."""
     if expected_version < 0:
         raise ValueError("expected_version must be 0 (a new stream) or more")
-    # Checked before the head lock, to keep the lock short. A writer that appends to this
-    # stream after this read makes our INSERT hit the unique (stream_id, version) constraint.
-    actual = int(await connection.scalar(_STREAM_VERSION, {"stream_id": stream_id}) or 0)
+    postgresql = _on_postgresql(connection)
+    # Checked before taking positions. A writer that appends to this stream after this read
+    # makes our INSERT hit the unique (stream_id, version) constraint.
+    last = (
+        await connection.execute(
+            _LAST_OF_STREAM_PG if postgresql else _LAST_OF_STREAM, {"stream_id": stream_id}
+        )
+    ).first()
+    actual = 0 if last is None else int(last[0])
     if actual != expected_version:
         raise StreamVersionConflict(stream_id, expected_version, actual)
+    if last is not None and postgresql and int(last[1]) > int(last[2]):
+        # The stream's last event comes from a transaction newer than ours: ours would be read
+        # before it. Rare (we took our id before it did); a retry runs in a newer transaction.
+        raise StreamVersionConflict(stream_id, expected_version)
     if not new:
         return expected_version
-    count = len(new)
-    # From here to the end of the transaction this connection holds the head row lock.
-    if connection.dialect.update_returning:
-        last = await connection.scalar(_TAKE_POSITIONS.returning(head.c.position), {"count": count})
-    else:  # MariaDB: no UPDATE ... RETURNING; our own update is visible to us
-        await connection.execute(_TAKE_POSITIONS, {"count": count})
-        last = await connection.scalar(_HEAD)
-    if last is None:
-        raise RuntimeError("event_store_head has no row: run the migrations (portico db upgrade)")
-    first = int(last) - count + 1
     rows = [
         {
-            "position": first + offset,
             "stream_id": stream_id,
             "version": expected_version + offset + 1,
             "event_id": event.event_id,
@@ -99,13 +166,28 @@ async def append_on(
         }
         for offset, event in enumerate(new)
     ]
+    if not postgresql:
+        for row, position in zip(rows, await _take_positions(connection, len(new)), strict=True):
+            row["position"] = position
     try:
-        await connection.execute(events.insert(), rows)
+        await connection.execute(_INSERT_PG if postgresql else events.insert(), rows)
     except IntegrityError as error:
         if "event_id" in str(error.orig).lower():
             raise ValueError("an event with this event_id is already stored") from None
         raise StreamVersionConflict(stream_id, expected_version) from None
-    return expected_version + count
+    return expected_version + len(new)
+
+
+async def _take_positions(connection: AsyncConnection, count: int) -> range:
+    # From here to the end of the transaction this connection holds the head row lock.
+    if connection.dialect.update_returning:
+        last = await connection.scalar(_TAKE_POSITIONS.returning(head.c.position), {"count": count})
+    else:  # MariaDB: no UPDATE ... RETURNING; our own update is visible to us
+        await connection.execute(_TAKE_POSITIONS, {"count": count})
+        last = await connection.scalar(_HEAD)
+    if last is None:
+        raise RuntimeError("event_store_head has no row: run the migrations (portico db upgrade)")
+    return range(int(last) - count + 1, int(last) + 1)
 
 
 async def read_on(
@@ -120,12 +202,13 @@ async def read_on(
 async def read_all_on(
     connection: AsyncConnection, after_position: int = 0, limit: int = 1000
 ) -> list[RecordedEvent]:
-    result = await connection.execute(_READ_ALL, {"after": after_position, "limit": limit})
+    query = _READ_ALL_PG if _on_postgresql(connection) else _READ_ALL
+    result = await connection.execute(query, {"after": after_position, "limit": limit})
     return [_recorded(row) for row in result.mappings()]
 
 
 async def head_on(connection: AsyncConnection) -> int:
-    return int(await connection.scalar(_HEAD) or 0)
+    return int(await connection.scalar(_HEAD_PG if _on_postgresql(connection) else _HEAD) or 0)
 
 
 class SqlEventStore(EventStore):

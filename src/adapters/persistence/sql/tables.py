@@ -34,10 +34,11 @@ metadata = MetaData(
 )
 
 
-# Every event of every stream. `position` is handed out from event_store_head under its row
-
-# lock, so positions grow in commit order (see adapters/persistence/sql/event_store.py).
-
+# Every event of every stream. On PostgreSQL `position` comes from the sequence
+# event_store_positions (gaps allowed) and `transaction_id` is the appending transaction's id, so
+# readers follow (transaction_id, position) up to the snapshot's xmin; elsewhere `position` is
+# handed out from event_store_head under its row lock and `transaction_id` stays 0 (rows from
+# before migration 0013 keep 0 too). See adapters/persistence/sql/event_store.py.
 event_store_events = Table(
     "event_store_events",
     metadata,
@@ -49,12 +50,26 @@ event_store_events = Table(
     Column("schema_version", Integer(), nullable=False),
     Column("payload", Text(), nullable=False),
     Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("transaction_id", BigInteger(), nullable=False, server_default="0"),
     # Optimistic concurrency: two appends at one expected version cannot both insert.
     UniqueConstraint("stream_id", "version"),
+    # The global read order on PostgreSQL.
+    Index(None, "transaction_id", "position"),
+)
+# metadata.create_all (tests, benchmarks) makes the sequence as the migration does.
+event.listen(
+    event_store_events,
+    "after_create",
+    DDL("CREATE SEQUENCE event_store_positions").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)
+event.listen(
+    event_store_events,
+    "after_drop",
+    DDL("DROP SEQUENCE IF EXISTS event_store_positions").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
 )
 
-# One row (id 1): the last position handed out. Locking it serialises appends in commit order.
-
+# One row (id 1): the last position handed out. Locking it serialises appends in commit order
+# (SQLite, MariaDB; PostgreSQL uses it no more).
 event_store_head = Table(
     "event_store_head",
     metadata,
@@ -62,7 +77,6 @@ event_store_head = Table(
     Column("position", BigInteger(), nullable=False),
 )
 # metadata.create_all (tests, benchmarks) seeds the row as the migration does.
-
 event.listen(
     event_store_head,
     "after_create",

@@ -33,8 +33,9 @@ class NewEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedEvent:
-    """An event as stored: `version` is its place in its stream (from 1), `position` its place
-    in the whole store (from 1, increasing in commit order)."""
+    """An event as stored: `version` is its place in its stream (from 1), `position` names it
+    in the whole store (from 1, unique; an adapter may leave gaps) and is what a reader of
+    `read_all` resumes after."""
 
     stream_id: str
     version: int
@@ -64,9 +65,14 @@ class EventStore(ABC):
 
     - `append` adds events after `expected_version` (0 for a new stream) atomically, or raises
       StreamVersionConflict and adds nothing. Of two appends at one expected version, one wins.
-    - `read_all` returns events in `position` order. Positions grow in commit order: once a
-      reader has seen position p, no event with a position at or below p can appear later, so a
-      projection that saves the last position it applied never skips an event.
+    - `read_all` returns events in the store's global order, in which each stream's versions
+      ascend. Once a reader has read the event at position p, no event can appear before it in
+      that order later, so a projection that saves the last position it applied and reads on
+      after it never skips an event and never applies one twice. The order is commit order (an
+      adapter may hold back events committed after a transaction still open, never skip them);
+      positions grow along it except across the concurrent transactions of an adapter whose
+      appends do not wait for each other (SQL on PostgreSQL): compare positions for identity,
+      not for order.
     """
 
     @abstractmethod
@@ -81,8 +87,11 @@ class EventStore(ABC):
 
     @abstractmethod
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        """At most `limit` events with a position above `after_position`, in position order."""
+        """At most `limit` events after the one at `after_position` (0: from the start), in the
+        store's global order."""
 
     @abstractmethod
     async def head_position(self) -> int:
-        """The position of the last committed event (0 when empty)."""
+        """The position of the last committed event in the store's order (0 when empty). With
+        gaps and concurrent appends, `head - position` only estimates how many events follow
+        `position` (0 when a reader has read the last one)."""
