@@ -196,7 +196,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # several servers may be starting at once (pytest-xdist)
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:

@@ -17,6 +17,7 @@ import httpx
 from tests.support.servers import free_port
 
 PORTICO = str(Path(sys.executable).parent / "portico")
+START_TIMEOUT = 90
 
 
 def portico_env(**settings: str) -> dict[str, str]:
@@ -76,7 +77,8 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Po
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: with one pytest-xdist worker per core, several servers may be starting at once.
+        deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"portico serve exited: {process.communicate()}")
@@ -84,7 +86,7 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Po
                 if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise AssertionError("portico serve did not answer within 30 s")
+                raise AssertionError(f"portico serve did not answer within {START_TIMEOUT} s")
             time.sleep(0.1)
         yield base, process
     finally:
