@@ -61,10 +61,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], probe: str | None) -> Iterator[None]:
+def server(
+    command: list[str], env: dict[str, str], probe: str | None, cwd: Path = ROOT
+) -> Iterator[None]:
     """Run `command` until the block ends; wait for `probe` to answer first (None: no port)."""
     process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         if probe is not None:
