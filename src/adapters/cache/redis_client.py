@@ -102,7 +102,7 @@ class FairPool(ConnectionPool):
             raise RedisConnectionError("No connection available.") from error
         try:
             # Never over the bound: each connection taken holds a slot until released.
-            connection: AbstractConnection = self.get_available_connection()
+            connection: AbstractConnection = self.get_available_connection()  # type: ignore[no-untyped-call]
         except BaseException:
             self._slots.release()
             raise

@@ -29,6 +29,8 @@ from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
 from domain.shared.events import DomainEvent
 
+_INSERT = insert(outbox)  # built once; each execute binds its rows
+
 
 class _Batch(OutboxBatch):
     def __init__(self, rows: Sequence[RowMapping]) -> None:
@@ -51,8 +53,10 @@ class SqlOutbox(Outbox):
 
     async def append(self, connection: AsyncConnection, events: Sequence[IntegrationEvent]) -> None:
         """Insert the events inside the caller's transaction."""
-        if events:
-            await connection.execute(insert(outbox), [_row(event) for event in events])
+        if len(events) == 1:  # the usual case: one execute, not the executemany path
+            await connection.execute(_INSERT, _row(events[0]))
+        elif events:
+            await connection.execute(_INSERT, [_row(event) for event in events])
 
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""
