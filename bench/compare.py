@@ -1,6 +1,7 @@
 """Portico against the floor (bench/floor.py), interleaved, on PostgreSQL: `make bench-compare`.
 
     uv run python -m bench.compare [--rounds 3] [--duration 10] [--targets floor,none,memory,redis]
+        [--baseline DIR]
 
 Each round starts every target in turn (the floor; `portico serve` with no read cache, the
 memory cache and the Redis cache, each beside a `portico worker` that runs the consumers and the
@@ -11,6 +12,10 @@ on each workload:
     W1 GET /api/v1/products/{id}, ids drawn at random from the seeded products
     W2 GET /api/v1/products?limit=20
     W3 POST /api/v1/products, a new SKU each time (an admin's token; the floor checks a string)
+
+With `--baseline DIR` (another checkout with its own .venv, e.g. `git worktree add /tmp/base
+main` and `uv sync` there), each Portico target also runs from DIR, as `<target>-before`, just
+before this checkout's in every round: before and after figures from one interleaved run.
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
 the floor's median, and writes them to bench/results/. Figures depend on the machine and what
@@ -34,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -161,8 +167,11 @@ def _admin_token(base: str, email: str) -> str:
 
 
 @contextmanager
-def _target(name: str, url: str, email: str) -> Iterator[tuple[str, str]]:
-    """The target serving on a free port: its base URL and the bearer its writes carry."""
+def _target(
+    name: str, url: str, email: str, baseline: Path | None = None
+) -> Iterator[tuple[str, str]]:
+    """The target serving on a free port: its base URL and the bearer its writes carry.
+    `<mode>-before` is Portico in `<mode>` run from the `baseline` checkout."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if name == "floor":
@@ -172,6 +181,10 @@ def _target(name: str, url: str, email: str) -> Iterator[tuple[str, str]]:
         with server(command, env, f"{base}/health/live"):
             yield base, "Bearer floor-token"
         return
+    root, bin_ = ROOT, BIN
+    if name.endswith("-before"):
+        assert baseline is not None, "a -before target needs --baseline"
+        name, root, bin_ = name.removesuffix("-before"), baseline, baseline / ".venv" / "bin"
     env = portico_env(url)
     env.update(
         PORTICO_CACHE=name,
@@ -182,11 +195,12 @@ def _target(name: str, url: str, email: str) -> Iterator[tuple[str, str]]:
         PORTICO_BACKGROUND="worker",  # the consumers and the relay in the worker beside it
     )
     with (
-        server([str(BIN / "portico"), "worker"], env, None),
+        server([str(bin_ / "portico"), "worker"], env, None, cwd=root),
         server(
-            [str(BIN / "portico"), "serve", "--port", str(port), "--workers", "1"],
+            [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"],
             env,
             f"{base}/health/live",
+            cwd=root,
         ),
     ):
         yield base, _admin_token(base, email)
@@ -213,8 +227,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--baseline", type=Path, help="a checkout to run as <target>-before")
     args = parser.parse_args()
     targets, workloads = args.targets.split(","), args.workloads.split(",")
+    if args.baseline is not None:
+        targets = [
+            t for name in targets for t in ([name] if name == "floor" else [f"{name}-before", name])
+        ]
     ids = _prepare(POSTGRES, args.products)
     email = _create_admin(POSTGRES)
     runs: dict[str, dict[str, list[tuple[float, float]]]] = {
@@ -222,7 +241,7 @@ def main() -> None:
     }
     for round_ in range(1, args.rounds + 1):
         for target in targets:
-            with _target(target, POSTGRES, email) as (base, token):
+            with _target(target, POSTGRES, email, args.baseline) as (base, token):
                 for workload in workloads:
                     runs[workload][target].append(
                         wrk(base, _lua(workload, ids, token), args.duration)

@@ -47,8 +47,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
+def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 90.0) -> None:
+    deadline = time.monotonic() + within  # a busy 2-core machine can take 30 s to start one
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
@@ -62,12 +62,16 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30
 
 @contextmanager
 def server(
-    command: list[str], env: dict[str, str], probe: str | None, within: float = 30.0
+    command: list[str],
+    env: dict[str, str],
+    probe: str | None,
+    within: float = 90.0,
+    cwd: Path = ROOT,
 ) -> Iterator[int]:
-    """Run `command` until the block ends (its pid); wait for `probe` to answer first (None: no
-    port)."""
+    """Run `command` (in `cwd`) until the block ends (its pid); wait for `probe` to answer first
+    (None: no port)."""
     process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         if probe is not None:

@@ -7,17 +7,27 @@ Two forms of URL:
   failover, a command on a connection to the old master fails once (the breaker counts it) and
   the next connection goes to the new master. The credentials are the master's; the sentinels
   are asked without any.
+
+The pool is bounded and fair: a call waits (up to the timeout) for a free connection in the order
+it asked. redis-py's BlockingConnectionPool is not fair: a call that arrives while a connection is
+free takes it ahead of the ones already waiting on its condition, so at more concurrent calls than
+connections (32 requests, 20 connections) a waiter could starve until the timeout, fail with "No
+connection available", count against the cache's breaker and open it: every read then went to
+the database (issue 18).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import unquote
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 SENTINEL_SCHEME = "redis+sentinel://"
 
@@ -26,7 +36,6 @@ def connect_redis(url: str, *, pool_size: int, timeout: float) -> Redis:
     """A client with a bounded pool; no retries of its own (the breaker decides)."""
     options: dict[str, Any] = {
         "max_connections": pool_size,
-        "timeout": timeout,  # waiting for a free connection of the pool
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
         "retry": Retry(NoBackoff(), 0),
@@ -38,10 +47,10 @@ def connect_redis(url: str, *, pool_size: int, timeout: float) -> Redis:
             sentinel_kwargs={"socket_timeout": timeout, "socket_connect_timeout": timeout},
         )
         client: Redis = sentinel.master_for(
-            service, connection_pool_class=_BlockingSentinelPool, **options, **credentials
+            service, connection_pool_class=_FairSentinelPool, wait=timeout, **options, **credentials
         )
         return client
-    return Redis(connection_pool=BlockingConnectionPool.from_url(url, **options))
+    return Redis(connection_pool=FairPool.from_url(url, wait=timeout, **options))
 
 
 def parse_sentinel_url(url: str) -> tuple[list[tuple[str, int]], str, dict[str, Any]]:
@@ -76,9 +85,44 @@ def _address(host: str) -> tuple[str, int]:
     return name.strip("[]"), int(port)
 
 
-class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
-    """The master's pool: waits for a free connection (as the single-server pool does) instead
-    of failing at once, and closes the sentinels' connections with its own."""
+class FairPool(ConnectionPool):
+    """At most `max_connections`; a call waits up to `wait` seconds for one, first come first
+    served (an asyncio.Semaphore queues its waiters), then fails with ConnectionError."""
+
+    def __init__(self, *args: Any, wait: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slots = asyncio.Semaphore(self.max_connections)
+        self._wait = wait
+
+    async def get_connection(self, *_: Any, **__: Any) -> AbstractConnection:
+        try:
+            async with asyncio.timeout(self._wait):
+                await self._slots.acquire()
+        except TimeoutError as error:
+            raise RedisConnectionError("No connection available.") from error
+        try:
+            # Never over the bound: each connection taken holds a slot until released.
+            connection: AbstractConnection = self.get_available_connection()  # type: ignore[no-untyped-call]
+        except BaseException:
+            self._slots.release()
+            raise
+        try:
+            await self.ensure_connection(connection)
+        except BaseException:
+            await self.release(connection)
+            raise
+        return connection
+
+    async def release(self, connection: AbstractConnection) -> None:
+        try:
+            await super().release(connection)
+        finally:
+            self._slots.release()
+
+
+class _FairSentinelPool(SentinelConnectionPool, FairPool):
+    """The master's pool: waits fairly for a free connection (as the single-server pool does)
+    instead of failing at once, and closes the sentinels' connections with its own."""
 
     async def aclose(self) -> None:
         await super().aclose()

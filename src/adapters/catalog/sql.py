@@ -20,6 +20,7 @@ from domain.shared.unit_of_work import UnitOfWork
 
 # Built once: constructing a statement per call costs about a quarter of a read's CPU.
 _BY_ID = select(products).where(products.c.id == bindparam("product_id"))
+_INSERT = insert(products)
 
 
 class SqlProductRepository(ProductRepository):
@@ -32,7 +33,7 @@ class SqlProductRepository(ProductRepository):
 
     async def add(self, product: Product) -> None:
         self._uow.saw(product)
-        await self._write(insert(products).values(**_row(product)), product)
+        await self._write(_INSERT, product, _row(product))
         product.mark_persisted()
 
     async def get(self, product_id: UUID) -> Product | None:
@@ -81,12 +82,19 @@ class SqlProductRepository(ProductRepository):
         )
         await self._write(statement, product, must_match=True)
 
-    async def _write(self, statement: Any, product: Product, *, must_match: bool = False) -> None:
+    async def _write(
+        self,
+        statement: Any,
+        product: Product,
+        parameters: dict[str, Any] | None = None,
+        *,
+        must_match: bool = False,
+    ) -> None:
         if self._read_only:
             # Autocommit would make the write durable at once: refuse it instead.
             raise RuntimeError("a read-only unit of work cannot write")
         try:
-            result = await self._conn.execute(statement)
+            result = await self._conn.execute(statement, parameters)
         except IntegrityError as error:
             if "sku" in str(error.orig).lower():
                 raise DuplicateSku(product.sku) from None

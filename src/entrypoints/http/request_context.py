@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from application.messaging.context import bind_context
+from entrypoints.http.security.headers import with_headers
 
 # Plain ASGI types: this layer sits outside Litestar's typed scopes.
 Scope = MutableMapping[str, Any]
@@ -25,6 +26,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Observe = Callable[[str, str | None, int, float], None]
+Headers = Callable[[Scope], tuple[tuple[bytes, bytes], ...]]
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A caller's id is kept only if it is short and harmless in logs and headers.
@@ -39,11 +41,19 @@ def current_request_id() -> str | None:
 
 class RequestContext:
     def __init__(
-        self, app: ASGIApp, *, access_log: bool = True, observe: Observe | None = None
+        self,
+        app: ASGIApp,
+        *,
+        access_log: bool = True,
+        observe: Observe | None = None,
+        headers: Headers | None = None,
     ) -> None:
+        """`headers`: more headers each answer carries unless it sets them itself (the
+        security headers, added here rather than by a layer of their own)."""
         self.app = app
         self.access_log = access_log
         self.observe = observe
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,6 +65,7 @@ class RequestContext:
         # Events this request commits carry its id as their correlation id.
         bind_context(correlation_id=request_id)
         header = (REQUEST_ID_HEADER, request_id.encode())
+        extra = self.headers(scope) if self.headers is not None else ()
         status = 500
         started = time.perf_counter()
 
@@ -62,7 +73,8 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
+                headers = list(message.get("headers", ()))
+                message["headers"] = [*with_headers(headers, extra), header]
             await send(message)
 
         try:

@@ -31,6 +31,8 @@ from application.shared.ports.outbox import Outbox, OutboxBatch
 from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
 
+_INSERT = insert(outbox)  # built once; each execute binds its rows
+
 
 class _Batch(OutboxBatch):
     def __init__(self, rows: Sequence[RowMapping]) -> None:
@@ -56,9 +58,13 @@ class SqlOutbox(Outbox):
     async def append(self, connection: AsyncConnection, events: Sequence[IntegrationEvent]) -> None:
         """Insert the events inside the caller's transaction, which wakes the relays of every
         process when it commits (PostgreSQL)."""
-        if events:
-            await connection.execute(insert(outbox), [_row(event) for event in events])
-            await announce(connection, self._doorbell)
+        if not events:
+            return
+        if len(events) == 1:  # the usual case: one execute, not the executemany path
+            await connection.execute(_INSERT, _row(events[0]))
+        else:
+            await connection.execute(_INSERT, [_row(event) for event in events])
+        await announce(connection, self._doorbell)
 
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""

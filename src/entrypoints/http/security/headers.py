@@ -27,6 +27,28 @@ _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'n
 _HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
+# Each combination built once: (API, HSTS) -> the headers.
+_SETS = {
+    (api, hsts): (*_ALWAYS, *([_API_CSP] if api else []), *([_HSTS] if hsts else []))
+    for api in (True, False)
+    for hsts in (True, False)
+}
+
+
+def security_headers(scope: Scope, *, hsts: bool = False) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers the answer to `scope` carries (RequestContext adds them when profiling is
+    off: one ASGI layer fewer on every request)."""
+    return _SETS[not scope["path"].startswith("/schema"), hsts or scope.get("scheme") == "https"]
+
+
+def with_headers(
+    headers: list[tuple[bytes, bytes]], extra: tuple[tuple[bytes, bytes], ...]
+) -> list[tuple[bytes, bytes]]:
+    """`headers` and those of `extra` it does not set already."""
+    present = {name.lower() for name, _ in headers}
+    return [*headers, *(header for header in extra if header[0] not in present)]
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
@@ -36,17 +58,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(_ALWAYS)
-        if not scope["path"].startswith("/schema"):
-            extra.append(_API_CSP)
-        if self.hsts or scope.get("scheme") == "https":
-            extra.append(_HSTS)
+        extra = security_headers(scope, hsts=self.hsts)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", ())}
-                added = [(name, value) for name, value in extra if name not in present]
-                message["headers"] = [*message.get("headers", ()), *added]
+                message["headers"] = with_headers(list(message.get("headers", ())), extra)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
