@@ -105,6 +105,7 @@ def test_a_removed_variable_is_refused_naming_its_replacement(
         load_settings({}, env_file=env_file)
 
 
+# [adapter:http-payments begin]
 def test_http_payments_need_a_provider_url() -> None:
     with pytest.raises(SettingsError, match="PORTICO_PAYMENT_PROVIDER_URL"):
         load_settings({"PORTICO_PAYMENTS": "http"}, env_file=None)
@@ -113,6 +114,9 @@ def test_http_payments_need_a_provider_url() -> None:
         env_file=None,
     )
     assert (settings.payments.backend, settings.payments.attempts) == ("http", 3)
+
+
+# [adapter:http-payments end]
 
 
 @pytest.mark.parametrize(
@@ -168,19 +172,19 @@ def test_every_secret_has_a_file_variable(tmp_path: Path) -> None:
         (tmp_path / variable).write_text(f"https://{variable.lower()}@example.com/1\n")
         environ[variable + FILE_SUFFIX] = str(tmp_path / variable)
     settings = load_settings(environ, env_file=None)
+    # [adapter:http-payments begin]
     assert settings.payments.api_key == "https://portico_payment_api_key@example.com/1"
+    # [adapter:http-payments end]
     assert settings.logging.sentry_dsn == "https://portico_sentry_dsn@example.com/1"
 
 
 def test_a_secret_set_both_ways_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "key"
     secret.write_text("from-file")
-    environ = {"PORTICO_PAYMENT_API_KEY": "inline", "PORTICO_PAYMENT_API_KEY_FILE": str(secret)}
+    environ = {"PORTICO_SENTRY_DSN": "inline", "PORTICO_SENTRY_DSN_FILE": str(secret)}
     with pytest.raises(SettingsError) as caught:
         load_settings(environ, env_file=None)
-    assert str(caught.value) == (
-        "set PORTICO_PAYMENT_API_KEY or PORTICO_PAYMENT_API_KEY_FILE, not both"
-    )
+    assert str(caught.value) == "set PORTICO_SENTRY_DSN or PORTICO_SENTRY_DSN_FILE, not both"
 
 
 def test_a_missing_secret_file_is_named(tmp_path: Path) -> None:

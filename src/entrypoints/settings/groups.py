@@ -253,11 +253,16 @@ class ProjectionSettings(Group, frozen=True):
 class PaymentSettings(Group, frozen=True):
     """fake (deterministic test tokens) or http (a provider's REST API)."""
 
-    backend: Literal["fake", "http"] = "fake"
+    backend: Literal[
+        "fake",
+        "http",  # [adapter:http-payments]
+    ] = "fake"
+    # [adapter:http-payments begin]
     provider_url: str = ""
     api_key: str = ""
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # [adapter:http-payments end]
     # The circuit breaker around the http provider: failed payments in a row that open it, and
     # milliseconds before it lets one probe through.
     breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
@@ -267,10 +272,15 @@ class PaymentSettings(Group, frozen=True):
 class NotifierSettings(Group, frozen=True):
     """How customers hear about their orders: log (a log line) or webhook (signed JSON)."""
 
-    backend: Literal["log", "webhook"] = "log"
+    backend: Literal[
+        "log",
+        "webhook",  # [adapter:webhook]
+    ] = "log"
+    # [adapter:webhook begin]
     webhook_url: str = ""
     webhook_secret: str = ""
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    # [adapter:webhook end]
 
 
 class EmailSettings(Group, frozen=True):

@@ -129,10 +129,10 @@ VARIABLES: dict[str, str] = {
     "PORTICO_PROJECTION_LAG_DEGRADED": "projections.lag_degraded",
     # payments
     "PORTICO_PAYMENTS": "payments.backend",
-    "PORTICO_PAYMENT_PROVIDER_URL": "payments.provider_url",
-    "PORTICO_PAYMENT_API_KEY": "payments.api_key",
-    "PORTICO_PAYMENT_TIMEOUT": "payments.timeout",
-    "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",
+    "PORTICO_PAYMENT_PROVIDER_URL": "payments.provider_url",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_API_KEY": "payments.api_key",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_TIMEOUT": "payments.timeout",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",  # [adapter:http-payments]
     "PORTICO_PAYMENT_BREAKER_FAILURES": "payments.breaker_failures",
     "PORTICO_PAYMENT_BREAKER_RESET_MS": "payments.breaker_reset_ms",
     # email
@@ -149,9 +149,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_SMTP_CA_FILE": "email.smtp_ca_file",
     # notifier
     "PORTICO_NOTIFIER": "notifier.backend",
-    "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",
-    "PORTICO_NOTIFIER_WEBHOOK_SECRET": "notifier.webhook_secret",
-    "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",
+    "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",  # [adapter:webhook]
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET": "notifier.webhook_secret",  # [adapter:webhook]
+    "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",  # [adapter:webhook]
 }
 
 # Settings that hold secrets (or URLs that carry credentials): each can also be read from a
@@ -162,8 +162,8 @@ SECRETS: tuple[str, ...] = (
     "PORTICO_DATABASE_URL",
     "PORTICO_REDIS_URL",
     "PORTICO_NATS_URL",
-    "PORTICO_PAYMENT_API_KEY",
-    "PORTICO_NOTIFIER_WEBHOOK_SECRET",
+    "PORTICO_PAYMENT_API_KEY",  # [adapter:http-payments]
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET",  # [adapter:webhook]
     "PORTICO_SENTRY_DSN",
     "PORTICO_SMTP_PASSWORD",
     "PORTICO_MFA_SECRET_KEY",
