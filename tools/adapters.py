@@ -79,13 +79,49 @@ ADAPTERS = (
             "tests/api/ordering/test_payment_metrics.py",
         ),
     ),
+    Adapter(
+        "nats",
+        "NATS JetStream as the message bus, shared by every process",
+        selects=("PORTICO_BUS", "nats"),
+        variables=("PORTICO_NATS_URL", "PORTICO_NATS_NAMESPACE", "PORTICO_NATS_REPLICAS"),
+        paths=(
+            "src/adapters/messaging/nats.py",
+            "src/adapters/messaging/nats_delivery.py",
+            "src/adapters/messaging/nats_listener.py",
+            "src/adapters/messaging/nats_pull.py",
+            "src/adapters/messaging/nats_streams.py",
+            "tests/support/nats.py",
+            "tests/support/nats_cluster.py",
+            "tests/contract/test_nats_listeners.py",
+            "tests/api/catalog/test_messaging_health.py",
+            "tests/api/ordering/test_tracing.py",
+            # The multi-process scenarios: events between processes need a shared bus.
+            "tests/e2e/catalog/test_cache_across_instances.py",
+            "tests/e2e/catalog/test_messaging_faults.py",
+            "tests/e2e/catalog/test_metrics_prometheus.py",
+            "tests/e2e/catalog/test_worker_database_outage.py",
+            "tests/e2e/ordering/test_behind_haproxy.py",
+            "tests/e2e/ordering/test_nats_cluster.py",
+            "tests/e2e/ordering/test_ordering_e2e.py",
+            "tests/e2e/ordering/test_soak.py",
+            "tests/e2e/ordering/test_traces_e2e.py",
+            "bench/cache_invalidation.py",
+            "bench/messaging.py",
+            "bench/soak.py",
+            # The AsyncAPI document describes the events other services read on the bus.
+            "tools/asyncapi.py",
+            "docs/api/asyncapi.json",
+            "tests/architecture/asyncapi-3.0.0.schema.json",
+        ),
+        dependencies=("nats-py",),
+    ),
 )
 BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}
 NAMES = tuple(BY_NAME)
 
 # Not ours to edit: other tools' folders, and binary or generated files.
 SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".ruff_cache"}
-SKIP_DIRS |= {"node_modules", ".pytest_cache", ".hypothesis"}
+SKIP_DIRS |= {"node_modules", ".pytest_cache", ".hypothesis", ".import_linter_cache"}
 # These describe the tags themselves, and belong to the template only.
 SELF = {Path("tools/adapters.py"), Path("tools/make_it_yours.py"), Path("docs/template.md")}
 SELF |= {Path("tests/template/test_make_it_yours.py")}

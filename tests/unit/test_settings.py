@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from entrypoints.settings import (
     FILE_SUFFIX,
     REMOVED,
@@ -122,11 +122,11 @@ def test_http_payments_need_a_provider_url() -> None:
 @pytest.mark.parametrize(
     ("cache", "bus", "background", "listens", "runs_worker"),
     [
-        ("memory", "nats", "auto", True, False),  # each API process forgets others' writes
-        ("memory", "nats", "serve", True, True),
+        ("memory", "nats", "auto", True, False),  # [adapter:nats]
+        ("memory", "nats", "serve", True, True),  # [adapter:nats]
         ("memory", "memory", "auto", False, True),  # one process: after-commit is enough
-        ("redis", "nats", "auto", False, False),  # one cache shared by every process
-        ("none", "nats", "off", False, False),
+        ("redis", "nats", "auto", False, False),  # [adapter:nats]
+        ("none", "nats", "off", False, False),  # [adapter:nats]
     ],
 )
 def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_nats(
@@ -144,10 +144,10 @@ def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_n
     ("background", "bus", "serve", "worker"),
     [
         ("auto", "memory", True, False),  # the in-process bus reaches no other process
-        ("auto", "nats", False, True),
-        ("serve", "nats", True, False),
+        ("auto", "nats", False, True),  # [adapter:nats]
+        ("serve", "nats", True, False),  # [adapter:nats]
         ("worker", "memory", False, True),
-        ("off", "nats", False, False),  # another deployment runs them
+        ("off", "nats", False, False),  # [adapter:nats]
     ],
 )
 def test_one_setting_says_where_the_relay_consumers_and_projector_run(
@@ -208,6 +208,7 @@ def test_every_file_variable_is_documented() -> None:
         assert f"`{variable}{FILE_SUFFIX}`" in readme, variable
 
 
+# [adapter:nats begin]
 def test_a_nats_cluster_is_its_servers_comma_separated_with_stream_replicas() -> None:
     settings = load_settings(
         {
@@ -220,3 +221,6 @@ def test_a_nats_cluster_is_its_servers_comma_separated_with_stream_replicas() ->
     assert bus.servers == ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
     assert bus.replicas == 3
     assert load_settings({}, env_file=None).bus.nats_replicas == 1
+
+
+# [adapter:nats end]

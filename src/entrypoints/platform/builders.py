@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
 from adapters.cache.redis_client import connect_redis
-from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
@@ -84,6 +84,7 @@ def build_retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
+# [adapter:nats begin]
 def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> NatsMessageBus:
     bus = settings.bus
     return NatsMessageBus(
@@ -93,6 +94,9 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
         retry=retry,
         tracing=tracing,
     )
+
+
+# [adapter:nats end]
 
 
 def build_relay(

@@ -209,12 +209,17 @@ class RedisSettings(Group, frozen=True):
 class BusSettings(Group, frozen=True):
     """Messaging (docs/messaging.md): the bus, its redeliveries, and the stats log line."""
 
-    backend: Literal["memory", "nats"] = "memory"
+    backend: Literal[
+        "memory",
+        "nats",  # [adapter:nats]
+    ] = "memory"
+    # [adapter:nats begin]
     # One server, or a cluster's servers comma-separated (the client fails over between them).
     nats_url: str = "nats://127.0.0.1:4222"
     # Copies of each stream (and its consumers) in a JetStream cluster: 3 survives a lost node.
     nats_replicas: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
     nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    # [adapter:nats end]
     max_deliveries: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     retry_delay: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 1.0
     ack_wait: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0

@@ -124,7 +124,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         """Each API process keeps its own memory cache; with NATS, each one hears the catalog's
         events and forgets what other processes changed (whatever `background` says). With the
         in-process bus no other process could write to it."""
-        return self.cache.backend == "memory" and self.bus.backend == "nats"
+        return self.cache.backend == "memory" and self.bus.backend != "memory"
 
 
 # [adapter:http-payments begin]

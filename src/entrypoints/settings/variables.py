@@ -107,9 +107,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_REDIS_REQUIRE_AOF": "redis.require_aof",
     # bus
     "PORTICO_BUS": "bus.backend",
-    "PORTICO_NATS_URL": "bus.nats_url",
-    "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",
-    "PORTICO_NATS_REPLICAS": "bus.nats_replicas",
+    "PORTICO_NATS_URL": "bus.nats_url",  # [adapter:nats]
+    "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",  # [adapter:nats]
+    "PORTICO_NATS_REPLICAS": "bus.nats_replicas",  # [adapter:nats]
     "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
     "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",
     "PORTICO_BUS_ACK_WAIT": "bus.ack_wait",
@@ -161,7 +161,7 @@ FILE_SUFFIX = "_FILE"
 SECRETS: tuple[str, ...] = (
     "PORTICO_DATABASE_URL",
     "PORTICO_REDIS_URL",
-    "PORTICO_NATS_URL",
+    "PORTICO_NATS_URL",  # [adapter:nats]
     "PORTICO_PAYMENT_API_KEY",  # [adapter:http-payments]
     "PORTICO_NOTIFIER_WEBHOOK_SECRET",  # [adapter:webhook]
     "PORTICO_SENTRY_DSN",
