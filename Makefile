@@ -135,11 +135,9 @@ bench-compare: install  ## Portico against the floor (bench/floor.py), interleav
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
 	$(RUN) python bench/stores.py
 
-# [adapter:nats begin]
-SOAK_DURATION ?= 300
-soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600
-	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)
-# [adapter:nats end]
+SOAK_DURATION ?= 300# [adapter:nats]
+soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats]
+	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats]
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache
