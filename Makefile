@@ -10,7 +10,8 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi asyncapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare soak clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare clean
+.PHONY: soak asyncapi  # [adapter:nats]
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -109,8 +110,10 @@ contracts: install  ## write every committed API contract of docs/api/ from the 
 openapi: install  ## write docs/api/openapi.json: the OpenAPI document the app serves
 	$(RUN) python -m tools.contracts openapi
 
+# [adapter:nats begin]
 asyncapi: install  ## write docs/api/asyncapi.json: the AsyncAPI 3 document of the integration events
 	$(RUN) python -m tools.contracts asyncapi
+# [adapter:nats end]
 
 golden: install  ## write the missing golden events of tests/golden/events/ (never edits one)
 	$(RUN) python -m tests.golden.examples
@@ -139,9 +142,9 @@ bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transaction
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
 	$(RUN) python bench/stores.py
 
-SOAK_DURATION ?= 300
-soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600
-	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)
+SOAK_DURATION ?= 300# [adapter:nats]
+soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats]
+	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats]
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

@@ -50,7 +50,7 @@ from bench.engines import ADMIN_PASSWORD, BIN, POSTGRES, ROOT, free_port, portic
 WORKLOADS = ("W0", "W1", "W2", "W3")
 TARGETS = ("floor", "none", "memory", "redis")
 REDIS = os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")
+NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")  # [adapter:nats]
 
 
 def _lua(workload: str, ids: list[str], token: str) -> str:
@@ -189,9 +189,9 @@ def _target(
     env.update(
         PORTICO_CACHE=name,
         PORTICO_REDIS_URL=REDIS,
-        PORTICO_BUS="nats",
-        PORTICO_NATS_URL=NATS,
-        PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",
+        PORTICO_BUS="nats",  # [adapter:nats]
+        PORTICO_NATS_URL=NATS,  # [adapter:nats]
+        PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",  # [adapter:nats]
         PORTICO_BACKGROUND="worker",  # the consumers and the relay in the worker beside it
     )
     with (

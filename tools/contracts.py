@@ -1,7 +1,7 @@
 """The committed API contracts: what consumers build on, written from the code and checked.
 
 - docs/api/openapi.json: the OpenAPI document the app serves at /schema/openapi.json.
-- docs/api/asyncapi.json: the AsyncAPI 3 document of the integration events (tools/asyncapi.py).
+- docs/api/asyncapi.json: the AsyncAPI 3 document of the events.  # [adapter:nats]
 
 `python -m tools.contracts [NAME ...]` (`make openapi`, `make contracts`) writes them; the tests
 (tests/architecture/test_contracts.py) fail when a committed file differs from what the code
@@ -42,16 +42,20 @@ def openapi_document() -> Document:
     return document
 
 
+# [adapter:nats begin]
 def _asyncapi_document() -> Document:
     from tools.asyncapi import asyncapi_document
 
     return asyncapi_document()
 
 
+# [adapter:nats end]
+
+
 # The committed documents, by name: where each is written, and how it is made.
 CONTRACTS: dict[str, tuple[str, Callable[[], Document]]] = {
     "openapi": ("docs/api/openapi.json", openapi_document),
-    "asyncapi": ("docs/api/asyncapi.json", _asyncapi_document),
+    "asyncapi": ("docs/api/asyncapi.json", _asyncapi_document),  # [adapter:nats]
 }
 
 

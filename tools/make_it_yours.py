@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.adapters import NAMES as ADAPTERS
+from tools.adapters import AdapterError, check_adapters, remove_adapters, squash_migrations
 from tools.contexts import context_tables, prune_migrations, remove_context
 
 # The sample contexts a project may leave out; identity, notifications and audit always stay.
@@ -36,6 +38,7 @@ LICENCES = ("MIT", "BSD-3-Clause", "Proprietary")
 # The template's own; a project's API has no release yet, so no baseline (tools/api_compat.py).
 TEMPLATE_ONLY = (
     "tools/make_it_yours.py",
+    "tools/adapters.py",
     "docs/template.md",
     "tests/template",
     "docs/api/openapi.baseline.json",
@@ -152,7 +155,9 @@ def reformat(root: Path, files: list[Path]) -> None:
         print("make_it_yours: ruff not found; run `make fmt` once to re-wrap the renamed lines")
         return
     paths = [str(path) for path in files]
-    for step in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
+    # F401: an import only a removed adapter's lines used goes with them.
+    fixes = ["check", "--fix", "--select", "I,F401", "--quiet"]
+    for step in (fixes, ["format", "--quiet"]):
         subprocess.run([*ruff, *step, *paths], cwd=root, check=True)  # noqa: S603 - our files
 
 
@@ -225,6 +230,18 @@ def prune(root: Path, kept: tuple[str, ...]) -> list[str]:
     if tables:
         prune_migrations(root, tables)
     return gone
+
+
+def relock(root: Path) -> None:
+    """pyproject.toml lost the dependencies of the adapters left out: uv.lock follows (uv needs
+    PyPI for it). Without uv, a note says to run `uv lock` once."""
+    uv = shutil.which("uv")
+    if uv is None or not (root / "uv.lock").exists():
+        print("make_it_yours: run `uv lock` once: pyproject.toml lost dependencies")
+        return
+    done = subprocess.run([uv, "lock", "--quiet"], cwd=root, check=False)  # noqa: S603
+    if done.returncode != 0:
+        print("make_it_yours: `uv lock` failed; run it once: pyproject.toml lost dependencies")
 
 
 def licence_text(licence: str, holder: str, year: int) -> str:
@@ -306,8 +323,15 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
     kept = check_contexts(args.contexts.split(","))
     if args.licence not in LICENCES:
         raise Refused(f"unknown licence {args.licence!r}: choose among {', '.join(LICENCES)}")
+    try:
+        adapters = check_adapters(args.adapters.split(","))
+    except AdapterError as error:
+        raise Refused(str(error)) from None
 
     pruned = prune(root, kept)
+    edited = remove_adapters(root, adapters)
+    own = own_files(root, args.template) if args.template is not None else set()
+    squashed = squash_migrations(root, own=own)
     for relative in TEMPLATE_ONLY:
         path = root / relative
         if path.is_dir():
@@ -319,7 +343,8 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
     if args.template is not None:
         keep |= own_files(root, args.template)
     changed = rename_tree(root, names, keep=keep)
-    python = [path for path in changed if path.suffix == ".py"]
+    touched = {*changed, *edited, *([squashed.relative_to(root)] if squashed else [])}
+    python = sorted(path for path in touched if path.suffix == ".py" and (root / path).exists())
     reformat(root, python)
     widen_for_long_names(root, names)
     _edit(
@@ -328,8 +353,10 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
             text, args.description, args.licence, args.author, args.email
         ),
     )
-    if pruned:
+    if pruned or len(adapters) < len(ADAPTERS):
         write_contracts(root)
+    if any(path.name == "pyproject.toml" for path in edited):
+        relock(root)
     holder = args.author or names.display
     year = datetime.date.today().year
     (root / "LICENSE").write_text(licence_text(args.licence, holder, year), encoding="utf-8")
@@ -339,6 +366,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make_it_yours", description=__doc__.splitlines()[0])
     parser.add_argument("--name", required=True, help="the project's name, e.g. 'My Shop'")
     parser.add_argument("--contexts", default=",".join(OPTIONAL_CONTEXTS))
+    parser.add_argument("--adapters", default=",".join(ADAPTERS))
     parser.add_argument("--description", default="")
     parser.add_argument("--author", default="")
     parser.add_argument("--email", default="")

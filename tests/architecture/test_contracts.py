@@ -35,6 +35,7 @@ def test_a_document_is_written_as_stable_text() -> None:
     )
 
 
+# [adapter:nats begin]
 def test_the_committed_asyncapi_document_is_the_one_the_declarations_make() -> None:
     made = CONTRACTS["asyncapi"][1]()
     assert _committed("asyncapi") == made, "docs/api/asyncapi.json is stale: run make asyncapi"
@@ -56,3 +57,6 @@ def test_the_asyncapi_document_is_valid_asyncapi_3() -> None:
         wrong = copy.deepcopy(document)
         wrong["operations"][operation]["action"] = "publish"
         assert not validator.is_valid(wrong)
+
+
+# [adapter:nats end]

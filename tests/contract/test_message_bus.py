@@ -10,11 +10,11 @@ from uuid import UUID
 import pytest
 
 from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
-from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.system.ids import Uuid7Generator
 from application.shared.ports.messaging import Delivery, IntegrationEvent, MessageBus
-from tests.support.nats import delete_namespace, require_nats, unique_namespace
+from tests.support.nats import delete_namespace, require_nats, unique_namespace  # [adapter:nats]
 
 # Short waits so redeliveries happen within a test; the suite never asserts on time.
 RETRY = RetryPolicy(max_deliveries=3, first_delay=0.05, max_delay=0.2, ack_wait=1.0)
@@ -24,7 +24,12 @@ ids = Uuid7Generator()
 BusFactory = Callable[[], Awaitable[MessageBus]]
 
 
-@pytest.fixture(params=["memory", pytest.param("nats", marks=pytest.mark.nats)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("nats", marks=pytest.mark.nats),  # [adapter:nats]
+    ]
+)
 async def new_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusFactory]:
     """Makes buses that share one broker: a new one is another process's connection."""
     opened: list[MessageBus] = []
@@ -37,6 +42,7 @@ async def new_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusFactory]:
             return bus
 
         yield make
+    # [adapter:nats begin]
     else:
         url, namespace = require_nats(), unique_namespace()
 
@@ -50,6 +56,7 @@ async def new_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusFactory]:
             yield make
         finally:
             await delete_namespace(url, namespace)
+    # [adapter:nats end]
     for bus in opened:
         await bus.close()
 

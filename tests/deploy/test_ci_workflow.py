@@ -33,9 +33,11 @@ def test_the_servers_are_the_ones_the_tests_use() -> None:
         "redis": ["6379:6379"],
     }
     assert all("--health-cmd" in service["options"] for service in services.values())
+    # [adapter:nats begin]
     # NATS needs -js, which a service container cannot be given: a step starts it.
     assert "-p 4222:4222" in _runs(TEST)
     assert " -js" in _runs(TEST)
+    # [adapter:nats end]
 
 
 def test_the_image_is_built_and_started() -> None:

@@ -21,7 +21,11 @@ ROOT = Path(__file__).parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 PORTICO = ("api", "worker", "migrate")
-NATS = ("nats-0", "nats-1", "nats-2")
+NATS = (
+    "nats-0",  # [adapter:nats]
+    "nats-1",  # [adapter:nats]
+    "nats-2",  # [adapter:nats]
+)
 
 
 def _command(service: str) -> list[str]:
@@ -80,6 +84,7 @@ def _option(command: list[str], name: str) -> str:
     return command[command.index(name) + 1]
 
 
+# [adapter:nats begin]
 def test_nats_runs_as_a_three_node_jetstream_cluster_each_on_its_volume() -> None:
     routes = {f"nats://{name}:6222" for name in NATS}
     for name in NATS:
@@ -94,6 +99,9 @@ def test_nats_runs_as_a_three_node_jetstream_cluster_each_on_its_volume() -> Non
     servers = environment["PORTICO_NATS_URL"].split(",")
     assert servers == [f"nats://{name}:4222" for name in NATS]  # a client reconnects elsewhere
     assert environment["PORTICO_NATS_REPLICAS"] == str(len(NATS))  # a stream outlives a node
+
+
+# [adapter:nats end]
 
 
 def test_stateful_services_keep_their_data_in_named_volumes() -> None:

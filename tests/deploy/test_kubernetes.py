@@ -147,8 +147,12 @@ def test_the_renderer_refuses_what_it_cannot_do(tmp_path: Path) -> None:
         render(tmp_path)
 
 
+# [adapter:nats begin]
 def test_production_keeps_each_stream_on_three_nats_nodes() -> None:
     production = _one(render(K8S / "overlays" / "production"), "ConfigMap", "portico-config")
     staging = _one(render(K8S / "overlays" / "staging"), "ConfigMap", "portico-config")
     assert production["data"]["PORTICO_NATS_REPLICAS"] == "3"
     assert "PORTICO_NATS_REPLICAS" not in staging["data"]  # one node: JetStream refuses three
+
+
+# [adapter:nats end]

@@ -24,7 +24,7 @@ CONTEXTS = contexts()
 CODEC = EventCodec(*CONTEXTS)
 DECLARED = {d.event: (events.context, d) for events in CONTEXTS for d in events}
 FILES = sorted(GOLDEN.rglob("*.json"))
-ASYNCAPI = GOLDEN.parents[2] / "docs" / "api" / "asyncapi.json"
+ASYNCAPI = GOLDEN.parents[2] / "docs" / "api" / "asyncapi.json"  # [adapter:nats]
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -82,6 +82,7 @@ def _name(value: object) -> str:
     return value.name if isinstance(value, EventDeclaration) else str(value)
 
 
+# [adapter:nats begin]
 def _published(document: dict[str, Any]) -> dict[str, Any]:
     """The event as the bus carries it: through the wire encoder, with every header field."""
     event = IntegrationEvent(
@@ -120,3 +121,6 @@ if DECLARED:
         # And the schema checks what it is given: without one of its fields, the payload is refused.
         current["payload"].pop(sorted(current["payload"])[0])
         assert not _message_schema(message).is_valid(_published(current))
+
+
+# [adapter:nats end]

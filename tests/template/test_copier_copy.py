@@ -40,8 +40,15 @@ def _env(project: Path) -> dict[str, str]:
 
 
 def _ok(project: Path, *command: str) -> str:
+    # A hang (a server the generated project waits for) fails the test instead of stalling CI.
     result = subprocess.run(
-        command, cwd=project, env=_env(project), capture_output=True, text=True, check=False
+        command,
+        cwd=project,
+        env=_env(project),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
     )
     assert result.returncode == 0, (
         f"{result.args}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
@@ -62,6 +69,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--vcs-ref=HEAD",
         "--data=project_name=Myshop",
         "--data=contexts=[catalog]",
+        "--data=adapters=[webhook]",
         "--data=author_name=Ada Lovelace",
         str(ROOT),
         str(project),
@@ -109,8 +117,17 @@ def test_what_was_left_out_is_gone_and_the_template_stays_behind(project: Path) 
     ):
         assert template_only not in names
     assert "template-only" not in (project / "README.md").read_text()
+    # The adapters left out (NATS, http payments): no dependency, lock entry or tag left, and
+    # one initial migration for what was kept.
+    assert "nats-py" not in (project / "pyproject.toml").read_text()
+    assert 'name = "nats-py"' not in (project / "uv.lock").read_text()
+    assert "src/adapters/messaging/nats.py" not in names
+    assert not [p for p in _files(project) if "[adapter:" in p.read_text(errors="replace")]
+    versions = sorted(p.name for p in (project / "migrations/versions").glob("*.py"))
+    assert versions == ["0001_initial.py"]
     answers = (project / ANSWERS).read_text()
     assert "contexts:\n- catalog\n" in answers
+    assert "adapters:\n- webhook\n" in answers
     assert "project_name: Myshop\n" in answers
 
 
@@ -144,7 +161,8 @@ def test_the_step_changes_nothing_when_run_again(project: Path) -> None:
     before = {p: p.read_bytes() for p in _files(project)}
     env = {**_env(project), "PYTHONPATH": str(ROOT)}
     step = [sys.executable, "-m", "tools.make_it_yours", "--root", str(project)]
-    answers = ["--name=Myshop", "--contexts=catalog", "--author=Ada Lovelace"]
+    answers = ["--name=Myshop", "--contexts=catalog", "--adapters=webhook"]
+    answers += ["--author=Ada Lovelace"]
     result = subprocess.run(
         [*step, *answers, f"--keep={ANSWERS}"],
         cwd=ROOT,

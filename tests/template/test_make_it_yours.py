@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import ast
+import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
+import sqlalchemy
+import yaml
+from alembic import command
+from alembic.config import Config
 
+from entrypoints.settings.variables import VARIABLES
+from tools.adapters import (
+    ADAPTERS,
+    SELF,
+    SKIP_DIRS,
+    Adapter,
+    AdapterError,
+    check_adapters,
+    remove_adapters,
+    squash_migrations,
+    tags_in,
+    untag,
+)
+from tools.adapters import NAMES as ADAPTER_NAMES
 from tools.make_it_yours import (
     Names,
     Refused,
@@ -91,3 +112,182 @@ def test_a_long_name_raises_the_line_limit_to_its_longest_renamed_line(tmp_path:
     (tmp_path / "serve.py").write_text(f'"""`{names.slug} serve`."""\n')
     assert widen_for_long_names(tmp_path, names) is None
     assert (tmp_path / "pyproject.toml").read_text() == PYPROJECT
+
+
+# The adapters to ship (tools/adapters.py) --------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# What pruning an adapter reads and edits: copied for each test, in well under a second.
+TREE = ("src", "tests", "migrations", "bench", "docs", "deploy", ".github", "tools")
+FILES = ("README.md", ".env.example", "pyproject.toml", "compose.yaml", "Makefile")
+
+
+def _copy(target: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules")
+    for name in TREE:
+        shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    for name in FILES:
+        shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+def _tagged_files() -> list[Path]:
+    found = []
+    for path in ROOT.rglob("*"):
+        relative = path.relative_to(ROOT)
+        if set(relative.parts) & SKIP_DIRS or relative in SELF or not path.is_file():
+            continue
+        try:
+            if tags_in(path.read_text(encoding="utf-8")):
+                found.append(path)
+        except UnicodeDecodeError:
+            continue
+    return found
+
+
+def _imports(root: Path) -> set[str]:
+    modules = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules.add(node.module)
+            elif isinstance(node, ast.Import):
+                modules |= {alias.name for alias in node.names}
+    return modules
+
+
+def _module_of(relative: str) -> str | None:
+    if not relative.endswith(".py"):
+        return None
+    parts = Path(relative).with_suffix("").parts
+    return ".".join(parts[1:] if parts[0] == "src" else parts)
+
+
+def test_every_tag_names_an_adapter_and_every_removal_still_parses() -> None:
+    tagged = _tagged_files()
+    assert len(tagged) > 5
+    for path in tagged:
+        text = path.read_text(encoding="utf-8")
+        assert tags_in(text) <= set(ADAPTER_NAMES), path
+        for name in tags_in(text):
+            # A tag on a line that a formatter split would leave half a statement behind.
+            for gone in ({name}, set()):
+                pruned = untag(text, gone, str(path))
+                if path.suffix == ".py":
+                    ast.parse(pruned, str(path))
+                elif path.suffix == ".toml":
+                    tomllib.loads(pruned)
+                elif path.suffix in (".yml", ".yaml"):
+                    list(yaml.safe_load_all(pruned))
+                assert "[adapter:" not in pruned, path
+
+
+def test_an_unknown_or_incomplete_answer_is_refused() -> None:
+    assert check_adapters(["http-payments", "", "webhook"]) == ("webhook", "http-payments")
+    with pytest.raises(AdapterError, match="unknown adapter 'kafka'"):
+        check_adapters(["kafka"])
+    with pytest.raises(AdapterError, match="has no end"):
+        untag("a\n# [adapter:webhook begin]\nb\n", {"webhook"}, "x")
+
+
+def test_a_kept_adapter_keeps_its_lines_without_their_tags() -> None:
+    text = (
+        "backend: Literal[\n"
+        '    "log",\n'
+        '    "webhook",  # [adapter:webhook]\n'
+        "]\n"
+        "<!-- [adapter:webhook begin] -->\n"
+        "| `PORTICO_NOTIFIER_WEBHOOK_URL` | row |\n"
+        "<!-- [adapter:webhook end] -->\n"
+    )
+    assert untag(text, set()) == (
+        'backend: Literal[\n    "log",\n    "webhook",\n]\n'
+        "| `PORTICO_NOTIFIER_WEBHOOK_URL` | row |\n"
+    )
+    assert untag(text, {"webhook"}) == 'backend: Literal[\n    "log",\n]\n'
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda adapter: adapter.name)
+def test_pruning_an_adapter_leaves_nothing_of_it(adapter: Adapter, tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    remove_adapters(root, [a.name for a in ADAPTERS if a is not adapter])
+
+    for relative in adapter.paths:
+        assert not (root / relative).exists(), relative
+    gone = {module for module in map(_module_of, adapter.paths) if module}
+    assert not {m for m in _imports(root) if m in gone or m.rsplit(".", 1)[0] in gone}
+    texts = {
+        path: path.read_text(encoding="utf-8")
+        for path in [root / "README.md", root / ".env.example", *root.rglob("*.py")]
+    }
+    for path, text in texts.items():
+        if path.relative_to(root) in SELF:
+            continue
+        assert "[adapter:" not in text, path
+        for variable in adapter.variables:
+            assert variable not in text, (path, variable)
+    variable, value = adapter.selects
+    key = VARIABLES[variable]
+    groups = (root / "src/entrypoints/settings/groups.py").read_text()
+    assert f'"{value}",' not in groups.split(f"class {key.split('.')[0].title()}", 1)[-1][:400]
+    pyproject = (root / "pyproject.toml").read_text()
+    for dependency in adapter.dependencies:
+        assert f'"{dependency}' not in pyproject
+    # The others stay, tags stripped.
+    for other in ADAPTERS:
+        if other is not adapter:
+            kept = set(other.paths) - set(adapter.paths)  # a test may need both
+            assert all((root / relative).exists() for relative in kept)
+
+
+def test_the_migration_history_becomes_one_revision_that_builds_the_same_schema(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "migrations", root / "migrations")
+    squashed = squash_migrations(root)
+    assert squashed is not None
+    assert [p.name for p in (root / "migrations/versions").glob("*.py")] == ["0001_initial.py"]
+    assert squash_migrations(root) is None  # already one: nothing to do
+
+    def schema(migrations: Path, name: str) -> set[str]:
+        url = f"sqlite+aiosqlite:///{tmp_path / name}"
+        config = Config()
+        config.set_main_option("script_location", str(migrations))
+        config.set_main_option("sqlalchemy.url", url)
+        command.upgrade(config, "head")
+        engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / name}")
+        try:
+            inspector = sqlalchemy.inspect(engine)
+            tables = set(inspector.get_table_names())
+            return (
+                tables
+                | {
+                    f"{table}:{column['name']}:{column['type']}"
+                    for table in tables
+                    if table != "alembic_version"
+                    for column in inspector.get_columns(table)
+                }
+                | {
+                    f"{table}.{index['name']}"
+                    for table in tables
+                    for index in inspector.get_indexes(table)
+                }
+            )
+        finally:
+            engine.dispose()
+
+    assert schema(root / "migrations", "squashed.db") == schema(ROOT / "migrations", "full.db")
+    config = Config()
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", f"sqlite+aiosqlite:///{tmp_path / 'squashed.db'}")
+    command.downgrade(config, "base")
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'squashed.db'}")
+    assert set(sqlalchemy.inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_the_copier_question_offers_exactly_the_adapters_described() -> None:
+    question = yaml.safe_load((ROOT / "copier.yml").read_text())["adapters"]
+    assert sorted(question["choices"].values()) == sorted(ADAPTER_NAMES)
+    assert question["default"] == list(ADAPTER_NAMES)

@@ -43,8 +43,8 @@ def test_the_envelope_survives_the_wire_whole() -> None:
     ("bus", "choice", "in_process"),
     [
         ("memory", "auto", True),
-        ("nats", "auto", False),
-        ("nats", "serve", True),
+        ("nats", "auto", False),  # [adapter:nats]
+        ("nats", "serve", True),  # [adapter:nats]
         ("memory", "worker", False),
         ("memory", "off", False),
     ],

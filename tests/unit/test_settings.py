@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from entrypoints.settings import (
     FILE_SUFFIX,
     REMOVED,
@@ -105,6 +105,7 @@ def test_a_removed_variable_is_refused_naming_its_replacement(
         load_settings({}, env_file=env_file)
 
 
+# [adapter:http-payments begin]
 def test_http_payments_need_a_provider_url() -> None:
     with pytest.raises(SettingsError, match="PORTICO_PAYMENT_PROVIDER_URL"):
         load_settings({"PORTICO_PAYMENTS": "http"}, env_file=None)
@@ -115,14 +116,17 @@ def test_http_payments_need_a_provider_url() -> None:
     assert (settings.payments.backend, settings.payments.attempts) == ("http", 3)
 
 
+# [adapter:http-payments end]
+
+
 @pytest.mark.parametrize(
     ("cache", "bus", "background", "listens", "runs_worker"),
     [
-        ("memory", "nats", "auto", True, False),  # each API process forgets others' writes
-        ("memory", "nats", "serve", True, True),
+        ("memory", "nats", "auto", True, False),  # [adapter:nats]
+        ("memory", "nats", "serve", True, True),  # [adapter:nats]
         ("memory", "memory", "auto", False, True),  # one process: after-commit is enough
-        ("redis", "nats", "auto", False, False),  # one cache shared by every process
-        ("none", "nats", "off", False, False),
+        ("redis", "nats", "auto", False, False),  # [adapter:nats]
+        ("none", "nats", "off", False, False),  # [adapter:nats]
     ],
 )
 def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_nats(
@@ -140,10 +144,10 @@ def test_api_processes_listen_for_cache_invalidation_with_the_memory_cache_and_n
     ("background", "bus", "serve", "worker"),
     [
         ("auto", "memory", True, False),  # the in-process bus reaches no other process
-        ("auto", "nats", False, True),
-        ("serve", "nats", True, False),
+        ("auto", "nats", False, True),  # [adapter:nats]
+        ("serve", "nats", True, False),  # [adapter:nats]
         ("worker", "memory", False, True),
-        ("off", "nats", False, False),  # another deployment runs them
+        ("off", "nats", False, False),  # [adapter:nats]
     ],
 )
 def test_one_setting_says_where_the_relay_consumers_and_projector_run(
@@ -168,19 +172,19 @@ def test_every_secret_has_a_file_variable(tmp_path: Path) -> None:
         (tmp_path / variable).write_text(f"https://{variable.lower()}@example.com/1\n")
         environ[variable + FILE_SUFFIX] = str(tmp_path / variable)
     settings = load_settings(environ, env_file=None)
+    # [adapter:http-payments begin]
     assert settings.payments.api_key == "https://portico_payment_api_key@example.com/1"
+    # [adapter:http-payments end]
     assert settings.logging.sentry_dsn == "https://portico_sentry_dsn@example.com/1"
 
 
 def test_a_secret_set_both_ways_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "key"
     secret.write_text("from-file")
-    environ = {"PORTICO_PAYMENT_API_KEY": "inline", "PORTICO_PAYMENT_API_KEY_FILE": str(secret)}
+    environ = {"PORTICO_SENTRY_DSN": "inline", "PORTICO_SENTRY_DSN_FILE": str(secret)}
     with pytest.raises(SettingsError) as caught:
         load_settings(environ, env_file=None)
-    assert str(caught.value) == (
-        "set PORTICO_PAYMENT_API_KEY or PORTICO_PAYMENT_API_KEY_FILE, not both"
-    )
+    assert str(caught.value) == "set PORTICO_SENTRY_DSN or PORTICO_SENTRY_DSN_FILE, not both"
 
 
 def test_a_missing_secret_file_is_named(tmp_path: Path) -> None:
@@ -204,6 +208,7 @@ def test_every_file_variable_is_documented() -> None:
         assert f"`{variable}{FILE_SUFFIX}`" in readme, variable
 
 
+# [adapter:nats begin]
 def test_a_nats_cluster_is_its_servers_comma_separated_with_stream_replicas() -> None:
     settings = load_settings(
         {
@@ -216,3 +221,6 @@ def test_a_nats_cluster_is_its_servers_comma_separated_with_stream_replicas() ->
     assert bus.servers == ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
     assert bus.replicas == 3
     assert load_settings({}, env_file=None).bus.nats_replicas == 1
+
+
+# [adapter:nats end]

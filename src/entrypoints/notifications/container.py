@@ -5,7 +5,7 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from adapters.notifications.log import LogNotifier
-from adapters.notifications.webhook import WebhookNotifier
+from adapters.notifications.webhook import WebhookNotifier  # [adapter:webhook]
 from entrypoints.module import ModuleContainer
 
 
@@ -16,11 +16,13 @@ class NotificationsContainer(ModuleContainer):
     notifier = providers.Selector(
         settings.provided.notifier.backend,
         log=providers.Singleton(LogNotifier),
+        # [adapter:webhook begin]
         webhook=providers.Singleton(
             WebhookNotifier,
             url=settings.provided.notifier.webhook_url,
             secret=settings.provided.notifier.webhook_secret,
             timeout=settings.provided.notifier.timeout,
         ),
+        # [adapter:webhook end]
     )
     resources = providers.List(notifier)

@@ -43,6 +43,7 @@ def projections_probe(lag: ProjectionLagHandler, limit: int) -> Probe:
     return probe
 
 
+# [adapter:http-payments begin]
 def payments_probe(breaker: PaymentBreaker) -> Probe:
     state = breaker.breaker
 
@@ -56,3 +57,6 @@ def payments_probe(breaker: PaymentBreaker) -> Probe:
         return "up"
 
     return probe
+
+
+# [adapter:http-payments end]

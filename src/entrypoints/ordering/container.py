@@ -11,7 +11,7 @@ from adapters.ordering.memory_projections import (
     MemoryProjectionData,
 )
 from adapters.ordering.payments.fake import FakePaymentGateway
-from adapters.ordering.payments.http import HttpPaymentGateway
+from adapters.ordering.payments.http import HttpPaymentGateway  # [adapter:http-payments]
 from adapters.ordering.sql import SqlOrderingUnitOfWork
 from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from application.ordering.cancel_order import CancelOrderHandler
@@ -95,6 +95,7 @@ class OrderingContainer(ModuleContainer):
     payment_gateway = providers.Selector(
         settings.provided.payments.backend,
         fake=providers.Singleton(FakePaymentGateway),
+        # [adapter:http-payments begin]
         http=providers.Singleton(
             HttpPaymentGateway,
             base_url=settings.provided.payments.provider_url,
@@ -103,6 +104,7 @@ class OrderingContainer(ModuleContainer):
             api_key=settings.provided.payments.api_key,
             guard=payment_breaker,
         ),
+        # [adapter:http-payments end]
     )
     traced_gateway = providers.Singleton(traced_payments, platform.tracing, payment_gateway, counts)
     resources = providers.List(payment_gateway)
@@ -140,7 +142,7 @@ class OrderingContainer(ModuleContainer):
         ),
         payments=providers.Selector(
             settings.provided.payments.backend,
-            http=providers.Factory(payments_probe, payment_breaker),
+            http=providers.Factory(payments_probe, payment_breaker),  # [adapter:http-payments]
             fake=_none,
         ),
     )

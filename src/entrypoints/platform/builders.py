@@ -6,7 +6,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
 from adapters.cache.redis_client import connect_redis
-from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.redis.documents import RedisDocuments
@@ -89,6 +89,7 @@ def build_retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
+# [adapter:nats begin]
 def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> NatsMessageBus:
     bus = settings.bus
     return NatsMessageBus(
@@ -98,6 +99,9 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
         retry=retry,
         tracing=tracing,
     )
+
+
+# [adapter:nats end]
 
 
 def build_doorbell(settings: Settings) -> Doorbell:

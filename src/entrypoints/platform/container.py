@@ -28,7 +28,7 @@ from entrypoints.metrics.api import api_metrics
 from entrypoints.metrics.dependencies import dependency_metrics
 from entrypoints.platform.builders import (
     build_doorbell,
-    build_nats_bus,
+    build_nats_bus,  # [adapter:nats]
     build_read_through,
     build_redis_cache,
     build_redis_documents,
@@ -122,7 +122,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     bus = providers.Selector(
         bus_kind,
         memory=providers.Singleton(MemoryMessageBus, retry=retry_policy, tracing=tracing),
-        nats=providers.Singleton(build_nats_bus, settings, retry_policy, tracing),
+        nats=providers.Singleton(build_nats_bus, settings, retry_policy, tracing),  # [adapter:nats]
     )
     relay = providers.Singleton(build_relay, settings, outbox, bus, tracing, doorbell)
 
@@ -141,7 +141,9 @@ class PlatformContainer(containers.DeclarativeContainer):
         ),
         bus=providers.Selector(
             bus_kind,
+            # [adapter:nats begin]
             nats=providers.Factory(bus_probe, bus, settings.provided.http.readiness_timeout),
+            # [adapter:nats end]
             memory=_none,
         ),
     )

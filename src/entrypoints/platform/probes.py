@@ -63,6 +63,7 @@ def cache_probe(cache: RedisCache) -> Probe:
     return cache.status
 
 
+# [adapter:nats begin]
 def bus_probe(bus: MessageBus, readiness_timeout: float) -> Probe:
     async def reach() -> None:
         await bus.start()
@@ -84,3 +85,6 @@ def bus_probe(bus: MessageBus, readiness_timeout: float) -> Probe:
         return "up"
 
     return probe
+
+
+# [adapter:nats end]

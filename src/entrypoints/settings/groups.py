@@ -209,12 +209,17 @@ class RedisSettings(Group, frozen=True):
 class BusSettings(Group, frozen=True):
     """Messaging (docs/messaging.md): the bus, its redeliveries, and the stats log line."""
 
-    backend: Literal["memory", "nats"] = "memory"
+    backend: Literal[
+        "memory",
+        "nats",  # [adapter:nats]
+    ] = "memory"
+    # [adapter:nats begin]
     # One server, or a cluster's servers comma-separated (the client fails over between them).
     nats_url: str = "nats://127.0.0.1:4222"
     # Copies of each stream (and its consumers) in a JetStream cluster: 3 survives a lost node.
     nats_replicas: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
     nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    # [adapter:nats end]
     max_deliveries: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     retry_delay: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 1.0
     ack_wait: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0
@@ -256,11 +261,16 @@ class ProjectionSettings(Group, frozen=True):
 class PaymentSettings(Group, frozen=True):
     """fake (deterministic test tokens) or http (a provider's REST API)."""
 
-    backend: Literal["fake", "http"] = "fake"
+    backend: Literal[
+        "fake",
+        "http",  # [adapter:http-payments]
+    ] = "fake"
+    # [adapter:http-payments begin]
     provider_url: str = ""
     api_key: str = ""
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # [adapter:http-payments end]
     # The circuit breaker around the http provider: failed payments in a row that open it, and
     # milliseconds before it lets one probe through.
     breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
@@ -270,10 +280,15 @@ class PaymentSettings(Group, frozen=True):
 class NotifierSettings(Group, frozen=True):
     """How customers hear about their orders: log (a log line) or webhook (signed JSON)."""
 
-    backend: Literal["log", "webhook"] = "log"
+    backend: Literal[
+        "log",
+        "webhook",  # [adapter:webhook]
+    ] = "log"
+    # [adapter:webhook begin]
     webhook_url: str = ""
     webhook_secret: str = ""
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    # [adapter:webhook end]
 
 
 class EmailSettings(Group, frozen=True):

@@ -66,8 +66,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def __post_init__(self) -> None:
         problems = (
             _auth_problems(self)
-            + _payment_problems(self)
-            + _notifier_problems(self)
+            + _payment_problems(self)  # [adapter:http-payments]
+            + _notifier_problems(self)  # [adapter:webhook]
             + _email_problems(self)
             + _social_problems(self)
             + _sentry_problems(self)
@@ -124,9 +124,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         """Each API process keeps its own memory cache; with NATS, each one hears the catalog's
         events and forgets what other processes changed (whatever `background` says). With the
         in-process bus no other process could write to it."""
-        return self.cache.backend == "memory" and self.bus.backend == "nats"
+        return self.cache.backend == "memory" and self.bus.backend != "memory"
 
 
+# [adapter:http-payments begin]
 def _payment_problems(settings: Settings) -> list[str]:
     payments = settings.payments
     if payments.backend == "http" and not payments.provider_url.startswith(("http://", "https://")):
@@ -135,6 +136,9 @@ def _payment_problems(settings: Settings) -> list[str]:
             f"{env_name('payments.backend')}=http"
         ]
     return []
+
+
+# [adapter:http-payments end]
 
 
 def _proxy_problems(settings: Settings) -> list[str]:
@@ -161,6 +165,7 @@ def _sentry_problems(settings: Settings) -> list[str]:
     return []
 
 
+# [adapter:webhook begin]
 def _notifier_problems(settings: Settings) -> list[str]:
     notifier = settings.notifier
     if notifier.backend != "webhook":
@@ -177,6 +182,9 @@ def _notifier_problems(settings: Settings) -> list[str]:
             f"{env_name('notifier.backend')}=webhook (receivers check the signature with it)"
         )
     return problems
+
+
+# [adapter:webhook end]
 
 
 def _email_problems(settings: Settings) -> list[str]:

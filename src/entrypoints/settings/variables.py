@@ -107,9 +107,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_REDIS_REQUIRE_AOF": "redis.require_aof",
     # bus
     "PORTICO_BUS": "bus.backend",
-    "PORTICO_NATS_URL": "bus.nats_url",
-    "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",
-    "PORTICO_NATS_REPLICAS": "bus.nats_replicas",
+    "PORTICO_NATS_URL": "bus.nats_url",  # [adapter:nats]
+    "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",  # [adapter:nats]
+    "PORTICO_NATS_REPLICAS": "bus.nats_replicas",  # [adapter:nats]
     "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
     "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",
     "PORTICO_BUS_ACK_WAIT": "bus.ack_wait",
@@ -130,10 +130,10 @@ VARIABLES: dict[str, str] = {
     "PORTICO_PROJECTION_LAG_DEGRADED": "projections.lag_degraded",
     # payments
     "PORTICO_PAYMENTS": "payments.backend",
-    "PORTICO_PAYMENT_PROVIDER_URL": "payments.provider_url",
-    "PORTICO_PAYMENT_API_KEY": "payments.api_key",
-    "PORTICO_PAYMENT_TIMEOUT": "payments.timeout",
-    "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",
+    "PORTICO_PAYMENT_PROVIDER_URL": "payments.provider_url",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_API_KEY": "payments.api_key",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_TIMEOUT": "payments.timeout",  # [adapter:http-payments]
+    "PORTICO_PAYMENT_ATTEMPTS": "payments.attempts",  # [adapter:http-payments]
     "PORTICO_PAYMENT_BREAKER_FAILURES": "payments.breaker_failures",
     "PORTICO_PAYMENT_BREAKER_RESET_MS": "payments.breaker_reset_ms",
     # email
@@ -150,9 +150,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_SMTP_CA_FILE": "email.smtp_ca_file",
     # notifier
     "PORTICO_NOTIFIER": "notifier.backend",
-    "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",
-    "PORTICO_NOTIFIER_WEBHOOK_SECRET": "notifier.webhook_secret",
-    "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",
+    "PORTICO_NOTIFIER_WEBHOOK_URL": "notifier.webhook_url",  # [adapter:webhook]
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET": "notifier.webhook_secret",  # [adapter:webhook]
+    "PORTICO_NOTIFIER_TIMEOUT": "notifier.timeout",  # [adapter:webhook]
 }
 
 # Settings that hold secrets (or URLs that carry credentials): each can also be read from a
@@ -162,9 +162,9 @@ FILE_SUFFIX = "_FILE"
 SECRETS: tuple[str, ...] = (
     "PORTICO_DATABASE_URL",
     "PORTICO_REDIS_URL",
-    "PORTICO_NATS_URL",
-    "PORTICO_PAYMENT_API_KEY",
-    "PORTICO_NOTIFIER_WEBHOOK_SECRET",
+    "PORTICO_NATS_URL",  # [adapter:nats]
+    "PORTICO_PAYMENT_API_KEY",  # [adapter:http-payments]
+    "PORTICO_NOTIFIER_WEBHOOK_SECRET",  # [adapter:webhook]
     "PORTICO_SENTRY_DSN",
     "PORTICO_SMTP_PASSWORD",
     "PORTICO_MFA_SECRET_KEY",

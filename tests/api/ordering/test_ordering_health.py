@@ -26,6 +26,7 @@ async def test_readiness_reports_projections_it_cannot_read_as_degraded(tmp_path
     assert response.json()["checks"]["projections"]["status"] == "degraded"
 
 
+# [adapter:nats begin]
 async def test_the_notifications_consumer_shows_its_lag_per_context(settings: Settings) -> None:
     settings = msgspec.structs.replace(
         settings,
@@ -40,3 +41,6 @@ async def test_the_notifications_consumer_shows_its_lag_per_context(settings: Se
     assert stats.status_code == 200
     # The bus cannot say how far behind it is: unknown, per context the consumer reads.
     assert stats.json()["consumers"]["notifications"] == {"lag": {"ordering": None}}
+
+
+# [adapter:nats end]

@@ -13,10 +13,14 @@ import structlog
 from structlog.testing import capture_logs
 
 from adapters.notifications.log import LogNotifier
-from adapters.notifications.webhook import WebhookNotifier
+from adapters.notifications.webhook import WebhookNotifier  # [adapter:webhook]
 from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
+
+# [adapter:webhook begin]
 from tests.support.servers import free_port
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
+
+# [adapter:webhook end]
 
 NOTE = Notification(
     id=UUID(int=11),
@@ -29,19 +33,24 @@ NOTE = Notification(
 )
 
 
+# [adapter:webhook begin]
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     with webhook_receiver() as running:
         yield running
 
 
+# [adapter:webhook end]
 Delivered = Callable[[], list[dict[str, Any]]]
 
 
-@pytest.fixture(params=["log", "webhook"])
-async def channel(
-    request: pytest.FixtureRequest, receiver: WebhookReceiver
-) -> AsyncIterator[tuple[Notifier, Delivered]]:
+@pytest.fixture(
+    params=[
+        "log",
+        "webhook",  # [adapter:webhook]
+    ]
+)
+async def channel(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Notifier, Delivered]]:
     """A notifier and a way to read what reached the customer's side."""
     if request.param == "log":
         # Other tests may have set a level that filters info lines out: start from the defaults.
@@ -57,9 +66,12 @@ async def channel(
         finally:
             structlog.configure(**saved)
         return
+    # [adapter:webhook begin]
+    receiver: WebhookReceiver = request.getfixturevalue("receiver")
     notifier = WebhookNotifier(receiver.url, SECRET, timeout=2)
     yield notifier, lambda: receiver.received
     await notifier.close()
+    # [adapter:webhook end]
 
 
 async def test_a_notification_reaches_the_customers_side(
@@ -75,6 +87,7 @@ async def test_a_notification_reaches_the_customers_side(
     assert str(got.get("id") or got.get("notification_id")) == str(NOTE.id)
 
 
+# [adapter:webhook begin]
 async def test_the_webhook_is_signed_and_carries_the_notification_id(
     receiver: WebhookReceiver,
 ) -> None:
@@ -125,3 +138,6 @@ async def test_an_unreachable_receiver_raises() -> None:
 def test_a_webhook_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="secret"):
         WebhookNotifier("http://127.0.0.1:1/hook", "")
+
+
+# [adapter:webhook end]

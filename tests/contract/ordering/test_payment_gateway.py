@@ -14,26 +14,33 @@ from adapters.ordering.payments.fake import (
     TIMEOUT,
     FakePaymentGateway,
 )
-from adapters.ordering.payments.http import HttpPaymentGateway
+from adapters.ordering.payments.http import HttpPaymentGateway  # [adapter:http-payments]
 from application.ordering.payments import PaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.support.ordering.payment_provider import loopback_provider
+from tests.support.ordering.payment_provider import loopback_provider  # [adapter:http-payments]
 
 TEN = Money.of("10.00", "EUR")
 
 
-@pytest.fixture(params=["fake", "http"])
+@pytest.fixture(
+    params=[
+        "fake",
+        "http",  # [adapter:http-payments]
+    ]
+)
 async def gateway(request: pytest.FixtureRequest) -> AsyncIterator[PaymentGateway]:
     if request.param == "fake":
         yield FakePaymentGateway()
         return
+    # [adapter:http-payments begin]
     with loopback_provider() as provider:
         http = HttpPaymentGateway(provider.url, timeout=0.3, attempts=2, backoff_initial=0.01)
         try:
             yield http
         finally:
             await http.close()
+    # [adapter:http-payments end]
 
 
 async def test_an_approved_authorization_has_a_reference(gateway: PaymentGateway) -> None:
