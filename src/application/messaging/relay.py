@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from application.shared.errors import DependencyUnavailable
 from application.shared.ports.messaging import BusUnavailable, MessageBus
 from application.shared.ports.outbox import Outbox
 from application.shared.ports.tracing import NoTracing, Tracing
+from application.shared.waiting import first_of
 
 _log = logging.getLogger("portico.relay")
 
@@ -99,7 +99,7 @@ class OutboxRelay:
                 await _sleep_unless(stopping, self.retry_delay)
             elif published < self.batch_size:
                 pause = self.poll_interval if published else pause
-                await _first_of(stopping, self._outbox.wait(pause, self))
+                await first_of(stopping, self._outbox.wait(pause, self))
                 pause = min(pause * 2, self.idle_poll_interval)
 
 
@@ -108,13 +108,3 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), seconds)
     except TimeoutError:
         return
-
-
-async def _first_of(stopping: asyncio.Event, waiting: Awaitable[object]) -> None:
-    stop = asyncio.ensure_future(stopping.wait())
-    other = asyncio.ensure_future(waiting)
-    try:
-        await asyncio.wait({stop, other}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (stop, other):
-            task.cancel()

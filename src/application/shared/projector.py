@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic
 from uuid import UUID
@@ -23,6 +23,7 @@ from application.shared.ports.event_store import EventStore, RecordedEvent
 from application.shared.ports.projections import ProjectionStore, Row
 from application.shared.ports.tracing import Attributes, NoTracing, Tracing
 from application.shared.ports.wakeup import Doorbell
+from application.shared.waiting import first_of
 from domain.shared.events import DomainEvent
 
 
@@ -140,7 +141,7 @@ class Projector:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
             else:
-                rung = await _first_of(stop, doorbell.wait(pause, self))
+                rung = await first_of(stop, doorbell.wait(pause, self))
 
     async def _catch_up_if_moved(
         self, rung: bool, known_head: int | None
@@ -198,15 +199,3 @@ class Projector:
             if folded is not None:
                 current[event.aggregate_id] = changed[event.aggregate_id] = folded
         return changed
-
-
-async def _first_of(stop: asyncio.Event, waiting: Awaitable[bool]) -> bool:
-    """What `waiting` said (rung or not), or False when `stop` came first."""
-    stopped = asyncio.ensure_future(stop.wait())
-    other = asyncio.ensure_future(waiting)
-    try:
-        await asyncio.wait({stopped, other}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (stopped, other):
-            task.cancel()
-    return other.done() and not other.cancelled() and other.result()
