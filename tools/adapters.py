@@ -124,7 +124,8 @@ SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".r
 SKIP_DIRS |= {"node_modules", ".pytest_cache", ".hypothesis", ".import_linter_cache"}
 # These describe the tags themselves, and belong to the template only.
 SELF = {Path("tools/adapters.py"), Path("tools/make_it_yours.py"), Path("docs/template.md")}
-SELF |= {Path("tests/template/test_make_it_yours.py")}
+# The template's tests of itself name the tags too (never copied into a project: copier.yml).
+SELF |= {Path("tests/template/test_make_it_yours.py"), Path("tests/template/test_copier_copy.py")}
 
 _NAME = r"[a-z][a-z0-9-]*"
 _TAG = re.compile(rf"\[adapter:({_NAME})\]")

@@ -71,8 +71,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     after_commit = providers.Singleton(AfterCommit)
     personal_data = providers.Singleton(PersonalDataExport)  # each context's part, for an export
 
-    # Persistence: PORTICO_PERSISTENCE picks the adapter; for sql, PORTICO_DATABASE_URL the engine;
-    # for redis, PORTICO_REDIS_URL the server (docs/persistence.md).
+    # Persistence: PORTICO_PERSISTENCE picks the adapter (docs/persistence.md), the URLs the server.
     sql_database = providers.Singleton(build_sql_database, tracing, settings, dependency_metrics)
     database = providers.Selector(persistence, sql=sql_database, memory=_none, redis=_none)
     redis_documents = providers.Singleton(build_redis_documents, settings)
@@ -126,8 +125,7 @@ class PlatformContainer(containers.DeclarativeContainer):
     )
     relay = providers.Singleton(build_relay, settings, outbox, bus, tracing, doorbell)
 
-    # Readiness and shutdown walk these: only the configured adapters that can fail or hold
-    # connections appear (None: nothing to check with this configuration).
+    # Readiness and shutdown walk the configured adapters that can fail or hold connections.
     probes = providers.Dict(
         database=providers.Selector(
             persistence,
