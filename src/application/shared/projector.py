@@ -151,7 +151,14 @@ class Projector:
         head = await self._events.head_position()
         if not rung and head == known_head:
             return 0, known_head
-        return await self.catch_up(), head
+        consumed = await self.catch_up()
+        # Remember the head only once every projection has read up to it: the store may hold an
+        # event back for a moment (a transaction that began before it is still open), and such
+        # an event must be looked for again at the next poll, not taken as read.
+        for projection in self._projections.values():
+            if (await projection.store.state()).position != head:
+                return consumed, known_head
+        return consumed, head
 
     async def rebuild(
         self, name: str, progress: Callable[[int, int], None] | None = None
