@@ -37,7 +37,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.compare import NATS, _admin_token, _create_admin
+from bench.compare import _admin_token, _create_admin
 from bench.engines import BIN, POSTGRES, ROOT, free_port, portico_env, server
 
 SETUPS = ("serve", "worker")
@@ -122,12 +122,14 @@ async def _audit_trigger(url: str) -> None:
 def _env(setup: str, url: str) -> dict[str, str]:
     env = portico_env(url)
     env["PORTICO_BACKGROUND"] = "auto"
+    # [adapter:nats begin]
     if setup == "worker":
         env.update(
             PORTICO_BUS="nats",
-            PORTICO_NATS_URL=NATS,
+            PORTICO_NATS_URL=os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222"),
             PORTICO_NATS_NAMESPACE=f"idle{uuid.uuid4().hex[:6]}",
         )
+    # [adapter:nats end]
     return env
 
 

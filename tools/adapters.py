@@ -1,6 +1,7 @@
 """Removing an optional adapter from a tree, said once (the template's `adapters` question).
 
-An adapter is what one setting value switches on (PORTICO_NOTIFIER=webhook, PORTICO_BUS=nats...).
+An adapter is what one setting value switches on (PORTICO_NOTIFIER=webhook, PORTICO_BUS=nats...),
+or a database URL's scheme (mysql://: MariaDB).
 Removing it is, for every adapter alike:
 
 - deleting its own files and folders (`Adapter.paths`: its adapter modules, the tests and test
@@ -34,7 +35,8 @@ from pathlib import Path
 class Adapter:
     name: str  # the answer's value, and the NAME of its tags
     help: str  # what it is, for the question and the docs
-    # The setting and value that choose it, and the settings only it reads: all gone with it.
+    # The setting and value that choose it (a value ending in "://" is a URL scheme), and the
+    # settings only it reads: all gone with it.
     selects: tuple[str, str]
     variables: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # files and folders that are its own, deleted with it
@@ -114,6 +116,14 @@ ADAPTERS = (
             "tests/architecture/asyncapi-3.0.0.schema.json",
         ),
         dependencies=("nats-py",),
+    ),
+    Adapter(
+        "mariadb",
+        "MariaDB or MySQL as the SQL database (SQLite always stays)",
+        # A URL scheme, not a setting value, picks an engine (adapters/persistence/sql/engine.py).
+        selects=("PORTICO_DATABASE_URL", "mysql://"),
+        paths=("tests/support/mariadb.py",),
+        dependencies=("asyncmy",),
     ),
 )
 BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}

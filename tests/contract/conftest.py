@@ -31,13 +31,13 @@ from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
 from tests.support.databases import recreate_database
 from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import MARIADB_URL, POSTGRES_URL, REDIS_URL, require_server
+from tests.support.servers import REDIS_URL, require_server, require_sql_server
 
 STORES = [
     "memory",
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
 # The stores of the contexts with a document store too (adapters/persistence/redis).
@@ -63,10 +63,8 @@ _SCHEMA_MADE: set[str] = set()
 async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     if store == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
-    elif store == "postgresql":
-        url = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
     else:
-        url = require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
+        url = require_sql_server(store)
     # A new SQLite file each test; a server database once per process, made afresh so that a
     # database left by an older run (another schema, or another xdist worker count) cannot linger.
     first = url not in _SCHEMA_MADE

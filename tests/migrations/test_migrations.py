@@ -19,22 +19,19 @@ from adapters.persistence.sql.schema import metadata
 from application.shared.ports.event_store import NewEvent
 from entrypoints.cli.db import alembic_config, migrations_dir
 from tests.support.databases import recreate_database, with_database
-from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+from tests.support.servers import require_sql_server
 
 ENGINES = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
 
 def _fresh_url(engine: str, tmp_path: Path) -> str:
     if engine == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
-    if engine == "postgresql":
-        base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    else:
-        base = require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
+    base = require_sql_server(engine)
     url = with_database(base, f"{base.rsplit('/', 1)[1]}_migrations")
     asyncio.run(recreate_database(url))
     return url

@@ -29,9 +29,11 @@ POSTGRES_URL = _own(
         "PORTICO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_test"
     )
 )
+# [adapter:mariadb begin]
 MARIADB_URL = _own(
     os.environ.get("PORTICO_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_test")
 )
+# [adapter:mariadb end]
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -56,6 +58,18 @@ def require_server(url: str, env_var: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+# The SQL servers by engine: where each is, and the variable that points it elsewhere.
+SQL_SERVERS = {
+    "postgresql": (POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL"),
+    "mariadb": (MARIADB_URL, "PORTICO_TEST_MARIADB_URL"),  # [adapter:mariadb]
+}
+
+
+def require_sql_server(engine: str) -> str:
+    """The URL of the `engine` test server ("postgresql", "mariadb"), as require_server."""
+    return require_server(*SQL_SERVERS[engine])
 
 
 REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -1,10 +1,13 @@
 """`copier copy` of this tree makes a renamed, pruned project that passes its own checks.
 
 The template is this working tree (with `--vcs-ref=HEAD` Copier takes uncommitted changes too).
-The project is generated with `--defaults` and two answers, then ruff, mypy, import-linter and
-its in-process tests run in it, on this checkout's virtualenv with PYTHONPATH at the project's
-src/ (as tests/architecture/test_remove_context.py does); its wheel test builds and installs
-`myshop` and runs `myshop db upgrade`. Its own test_remove_context is left out: it runs in this
+The project is the smallest combination: no sample context (identity and the platform only) and
+one adapter (webhook), so no NATS, no http payments, no MariaDB. Then ruff, mypy, import-linter
+and its in-process tests run in it (its own tests/architecture/test_scaffold.py scaffolds a
+context into a copy and runs that context's tests: identity plus one scaffolded context), on this
+checkout's virtualenv with PYTHONPATH at the project's src/ (as
+tests/architecture/test_remove_context.py does); its wheel test builds and installs `myshop` and
+runs `myshop db upgrade`. Its own test_remove_context is left out: it runs in this
 tree, and needs the project's command (`myshop`) in the project's own virtualenv.
 """
 
@@ -68,7 +71,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--quiet",
         "--vcs-ref=HEAD",
         "--data=project_name=Myshop",
-        "--data=contexts=[catalog]",
+        "--data=contexts=[]",
         "--data=adapters=[webhook]",
         "--data=author_name=Ada Lovelace",
         str(ROOT),
@@ -104,11 +107,10 @@ def test_the_name_is_replaced_everywhere(project: Path) -> None:
 
 def test_what_was_left_out_is_gone_and_the_template_stays_behind(project: Path) -> None:
     names = {p.relative_to(project).as_posix() for p in project.rglob("*")}
-    assert not {n for n in names if "ordering" in n.split("/")} - {
-        "migrations/versions/0003_ordering_event_store.py"
-    }
-    assert "src/domain/catalog" in names
-    assert '"ordering"' not in (project / "src/entrypoints/modules.py").read_text()
+    for context in ("catalog", "ordering"):
+        assert not {n for n in names if context in n.split("/")}
+        assert f'"{context}"' not in (project / "src/entrypoints/modules.py").read_text()
+    assert "src/domain/identity" in names
     for template_only in (
         "copier.yml",
         "tools/make_it_yours.py",
@@ -117,16 +119,18 @@ def test_what_was_left_out_is_gone_and_the_template_stays_behind(project: Path) 
     ):
         assert template_only not in names
     assert "template-only" not in (project / "README.md").read_text()
-    # The adapters left out (NATS, http payments): no dependency, lock entry or tag left, and
-    # one initial migration for what was kept.
-    assert "nats-py" not in (project / "pyproject.toml").read_text()
-    assert 'name = "nats-py"' not in (project / "uv.lock").read_text()
+    # The adapters left out (NATS, http payments, MariaDB): no dependency, lock entry or tag
+    # left, and one initial migration for what was kept.
+    for distribution in ("nats-py", "asyncmy"):
+        assert f'"{distribution}' not in (project / "pyproject.toml").read_text()
+        assert f'name = "{distribution}"' not in (project / "uv.lock").read_text()
     assert "src/adapters/messaging/nats.py" not in names
+    assert "tests/support/mariadb.py" not in names
     assert not [p for p in _files(project) if "[adapter:" in p.read_text(errors="replace")]
     versions = sorted(p.name for p in (project / "migrations/versions").glob("*.py"))
     assert versions == ["0001_initial.py"]
     answers = (project / ANSWERS).read_text()
-    assert "contexts:\n- catalog\n" in answers
+    assert "contexts: []\n" in answers
     assert "adapters:\n- webhook\n" in answers
     assert "project_name: Myshop\n" in answers
 
@@ -161,7 +165,7 @@ def test_the_step_changes_nothing_when_run_again(project: Path) -> None:
     before = {p: p.read_bytes() for p in _files(project)}
     env = {**_env(project), "PYTHONPATH": str(ROOT)}
     step = [sys.executable, "-m", "tools.make_it_yours", "--root", str(project)]
-    answers = ["--name=Myshop", "--contexts=catalog", "--adapters=webhook"]
+    answers = ["--name=Myshop", "--contexts=", "--adapters=webhook"]
     answers += ["--author=Ada Lovelace"]
     result = subprocess.run(
         [*step, *answers, f"--keep={ANSWERS}"],

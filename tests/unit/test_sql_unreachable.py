@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import asyncmy.errors
+import asyncmy.errors  # [adapter:mariadb]
 import asyncpg.exceptions
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -28,9 +28,11 @@ def wrapped(orig: BaseException) -> OperationalError:
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        # [adapter:mariadb begin]
         wrapped(asyncmy.errors.OperationalError(2003, "Can't connect to MySQL server")),
         wrapped(asyncmy.errors.OperationalError(2006, "MySQL server has gone away")),
         wrapped(asyncmy.errors.OperationalError(2013, "Lost connection during query")),
+        # [adapter:mariadb end]
         wrapped(sqlite3.OperationalError("database is locked")),
         DependencyUnavailable("database"),
     ],
@@ -53,7 +55,7 @@ def test_a_driver_error_is_recognised_through_its_cause() -> None:
         asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.exceptions.UniqueViolationError("duplicate key"),
         IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
-        wrapped(asyncmy.errors.OperationalError(1054, "Unknown column")),
+        wrapped(asyncmy.errors.OperationalError(1054, "Unknown column")),  # [adapter:mariadb]
         wrapped(sqlite3.OperationalError("no such table: products")),
         ValueError("not a database error"),
     ],

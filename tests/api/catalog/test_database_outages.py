@@ -28,8 +28,9 @@ from entrypoints.settings import AuthSettings, DatabaseSettings, LoggingSettings
 from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
 from tests.support.databases import ensure_database
-from tests.support.mariadb import PrivateMariaDB, private_mariadb
-from tests.support.postgres import PrivatePostgres, private_postgres
+from tests.support.mariadb import private_mariadb  # [adapter:mariadb]
+from tests.support.postgres import private_postgres
+from tests.support.private_server import PrivateServer
 
 Client = AsyncTestClient[Litestar]
 PRODUCTS = "/api/v1/products"
@@ -75,14 +76,17 @@ def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [line for line in logs if line.get("event") == name]
 
 
-Server = PrivatePostgres | PrivateMariaDB
-SERVERS = {"postgres": private_postgres, "mariadb": private_mariadb}
+Server = PrivateServer
+SERVERS = {
+    "postgres": private_postgres,
+    "mariadb": private_mariadb,  # [adapter:mariadb]
+}
 
 
 @pytest.fixture(
     params=[
         pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
     ]
 )
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:

@@ -11,23 +11,19 @@ import pytest
 
 from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
-from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+from tests.support.servers import require_sql_server
 
 ENGINES = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
 
 def _database_url(engine: str, tmp_path: Path) -> str:
     if engine == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'portico.db'}"
-    base = (
-        require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-        if engine == "postgresql"
-        else require_server(MARIADB_URL, "PORTICO_TEST_MARIADB_URL")
-    )
+    base = require_sql_server(engine)
     url = with_database(base, f"{base.rsplit('/', 1)[1]}_e2e")
     asyncio.run(recreate_database(url))
     return url

@@ -18,23 +18,20 @@ from entrypoints.catalog.seed import commands
 from entrypoints.identity.seed import ADMIN_EMAIL, DEMO_PASSWORD
 from tests.e2e.conftest import portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
-from tests.support.servers import MARIADB_URL, POSTGRES_URL, require_server
+from tests.support.servers import require_sql_server
 
 SIZES = ("--users", "30", "--products", "60", "--orders", "40")
 ENGINES = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
 
 def _database(engine: str, tmp_path: Path, name: str = "seed") -> str:
     if engine == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
-    base = require_server(
-        POSTGRES_URL if engine == "postgresql" else MARIADB_URL,
-        "PORTICO_TEST_POSTGRES_URL" if engine == "postgresql" else "PORTICO_TEST_MARIADB_URL",
-    )
+    base = require_sql_server(engine)
     url = with_database(base, f"{base.rsplit('/', 1)[1]}_{name}")
     asyncio.run(recreate_database(url))
     return url

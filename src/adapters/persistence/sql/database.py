@@ -41,9 +41,11 @@ _ASYNCPG_UNREACHABLE = frozenset(
         "IdleSessionTimeoutError",
     }
 )
+# [adapter:mariadb begin]
 # MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
 # connection during query (2013), lost connection (2055); server shutdown in progress (1053).
 _MYSQL_UNREACHABLE = frozenset({1053, 2002, 2003, 2006, 2013, 2055})
+# [adapter:mariadb end]
 # SQLite, once its busy_timeout has passed.
 _SQLITE_BUSY = ("database is locked", "database is busy")
 
@@ -69,8 +71,10 @@ def _says_unreachable(error: BaseException) -> bool:
     if any(kind.__name__ in _ASYNCPG_UNREACHABLE for kind in type(error).__mro__):
         return True
     kind = type(error)
+    # [adapter:mariadb begin]
     if kind.__module__.startswith(("asyncmy", "pymysql")) and error.args:
         return error.args[0] in _MYSQL_UNREACHABLE
+    # [adapter:mariadb end]
     if kind.__module__.startswith("sqlite3") or kind.__name__ == "OperationalError":
         message = str(error).lower()
         return any(busy in message for busy in _SQLITE_BUSY)

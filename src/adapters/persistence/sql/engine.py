@@ -15,9 +15,9 @@ _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
-    "mysql": "mysql+asyncmy",
-    "mariadb": "mysql+asyncmy",
-    "mariadb+asyncmy": "mysql+asyncmy",
+    "mysql": "mysql+asyncmy",  # [adapter:mariadb]
+    "mariadb": "mysql+asyncmy",  # [adapter:mariadb]
+    "mariadb+asyncmy": "mysql+asyncmy",  # [adapter:mariadb]
 }
 
 
