@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from adapters.persistence.memory.outbox import MemoryOutbox
+from application.catalog.views import ProductView
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
@@ -167,6 +168,28 @@ class MemoryCatalogUnitOfWork(CatalogUnitOfWork):
 
     async def _close(self) -> None:
         self._repository.staged.clear()
+
+
+class MemoryProductReader:
+    """ProductReader over the committed state (the products in it are never changed in place)."""
+
+    def __init__(self, store: MemoryCatalogStore) -> None:
+        self._store = store
+
+    async def product(self, product_id: UUID) -> ProductView | None:
+        stored = self._store.products.get(product_id)
+        return None if stored is None else ProductView.of(stored)
+
+    async def page(
+        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+    ) -> list[ProductView]:
+        rows = sorted(self._store.products.values(), key=lambda p: (p.created_at, p.id))
+        if after is not None:
+            rows = [p for p in rows if (p.created_at, p.id) > (after.created_at, after.id)]
+        if name_contains:
+            needle = name_contains.casefold()
+            rows = [p for p in rows if needle in p.name.casefold()]
+        return [ProductView.of(p) for p in rows[:limit]]
 
 
 def _fresh_copy(product: Product) -> Product:

@@ -18,6 +18,7 @@ from uuid import UUID
 from adapters.persistence.redis.documents import CommitRefused, RedisDocuments, WriteSet
 from adapters.persistence.redis.ordered import ids_after, member
 from adapters.persistence.redis.outbox import RedisOutbox
+from application.catalog.views import ProductView
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
@@ -211,6 +212,54 @@ class RedisCatalogUnitOfWork(CatalogUnitOfWork):
         self._repository.discard()
 
 
+class RedisProductReader:
+    """ProductReader on the committed documents: one GET (HGET) by id, chunks of MGET a page."""
+
+    def __init__(self, documents: RedisDocuments) -> None:
+        self._documents = documents
+        self._created = documents.key("catalog", "created")
+
+    def _key(self, product_id: UUID) -> str:
+        return self._documents.key("catalog", "product", str(product_id))
+
+    async def product(self, product_id: UUID) -> ProductView | None:
+        document = await self._documents.read(self._key(product_id))
+        return None if document is None else _view(document)
+
+    async def page(
+        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+    ) -> list[ProductView]:
+        needle = name_contains.casefold() if name_contains else None
+        start = None if after is None else member(after.created_at, after.id)
+        found: list[ProductView] = []
+        async for ids in ids_after(self._documents, self._created, start, chunk=max(limit, 50)):
+            documents = await self._documents.read_many([self._key(i) for i in ids])
+            found += [
+                _view(d)
+                for d in documents
+                if d is not None and (needle is None or needle in d["name"].casefold())
+            ]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+
+def _view(document: dict[str, Any]) -> ProductView:
+    price = document["price"]
+    return ProductView(
+        id=UUID(document["id"]),
+        sku=document["sku"],
+        name=document["name"],
+        description=document["description"],
+        price_amount=Decimal(price["amount"]),
+        price_currency=price["currency"],
+        stock=document["stock"],
+        version=document["version"],
+        created_at=datetime.fromisoformat(document["created_at"]),
+        updated_at=datetime.fromisoformat(document["updated_at"]),
+    )
+
+
 def _document(product: Product) -> dict[str, Any]:
     return {
         "id": str(product.id),
@@ -245,4 +294,4 @@ def _copy(product: Product) -> Product:
     return _product(_document(product))
 
 
-__all__ = ["RedisCatalogUnitOfWork", "RedisProductRepository"]
+__all__ = ["RedisCatalogUnitOfWork", "RedisProductReader", "RedisProductRepository"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.catalog.tables import products
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from application.catalog.views import ProductView
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
@@ -103,6 +106,78 @@ class SqlProductRepository(ProductRepository):
             raise ConcurrentUpdate(f"product {product.id} was changed or deleted meanwhile")
 
 
+# The query side's columns, in ProductView's order: a row is the view's arguments.
+_VIEW = select(
+    products.c.id,
+    products.c.sku,
+    products.c.name,
+    products.c.description,
+    products.c.price_amount,
+    products.c.price_currency,
+    products.c.stock,
+    products.c.version,
+    products.c.created_at,
+    products.c.updated_at,
+)
+_VIEW_BY_ID = _VIEW.where(products.c.id == bindparam("product_id"))
+_AFTER = or_(
+    products.c.created_at > bindparam("after_at"),
+    and_(products.c.created_at == bindparam("after_at"), products.c.id > bindparam("after_id")),
+)
+_ORDER = (products.c.created_at, products.c.id)
+
+
+def _view_page(*, after: bool, search: bool) -> Any:
+    query = _VIEW.order_by(*_ORDER).limit(bindparam("limit"))
+    if after:
+        query = query.where(_AFTER)
+    if search:
+        # The pattern is a parameter so that the statement is built once: the reader escapes
+        # % and _ itself, with "/" as contains(autoescape=True) does (no backslash quoting).
+        query = query.where(func.lower(products.c.name).like(bindparam("pattern"), escape="/"))
+    return query
+
+
+# Built once each, so SQLAlchemy's compiled cache answers every call after the first.
+_VIEW_PAGES = {(a, s): _view_page(after=a, search=s) for a in (False, True) for s in (False, True)}
+
+
+class SqlProductReader:
+    """ProductReader on an autocommit connection (the replica's when there is one): one
+    statement, rows straight to views, no unit of work and no aggregate."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self._database = database
+
+    async def product(self, product_id: UUID) -> ProductView | None:
+        async with self._database.reading() as connection:
+            result = await connection.execute(_VIEW_BY_ID, {"product_id": product_id})
+            row = result.first()
+        return None if row is None else _view(row)
+
+    async def page(
+        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+    ) -> list[ProductView]:
+        parameters: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            parameters["after_at"], parameters["after_id"] = after.created_at, after.id
+        if name_contains:
+            parameters["pattern"] = f"%{_escape_like(name_contains.lower())}%"
+        statement = _VIEW_PAGES[after is not None, bool(name_contains)]
+        async with self._database.reading() as connection:
+            result = await connection.execute(statement, parameters)
+            rows = result.all()
+        return [_view(row) for row in rows]
+
+
+def _view(row: Sequence[Any]) -> ProductView:
+    return ProductView(*row)  # the columns of _VIEW are its fields, in order
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
         self.products = SqlProductRepository(connection, self, read_only=self.read_only)
@@ -137,4 +212,4 @@ def _product(row: RowMapping) -> Product:
     )
 
 
-__all__ = ["SqlCatalogUnitOfWork", "SqlProductRepository"]
+__all__ = ["SqlCatalogUnitOfWork", "SqlProductReader", "SqlProductRepository"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.ports import ProductReader
 from application.catalog.views import ProductView
 from domain.catalog.errors import ProductNotFound
 
@@ -16,12 +16,11 @@ class GetProduct:
 
 
 class GetProductHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, products: ProductReader) -> None:
+        self._products = products
 
     async def __call__(self, query: GetProduct) -> ProductView:
-        async with self._uow(read_only=True) as uow:
-            product = await uow.products.get(query.product_id)
-        if product is None:
+        view = await self._products.product(query.product_id)
+        if view is None:
             raise ProductNotFound(query.product_id)
-        return ProductView.of(product)
+        return view

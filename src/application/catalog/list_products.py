@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.ports import ProductReader
 from application.catalog.views import ProductView
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
 from domain.catalog.repository import ProductPosition
@@ -23,8 +23,8 @@ class ListProducts:
 
 
 class ListProductsHandler:
-    def __init__(self, uow: CatalogUnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, products: ProductReader) -> None:
+        self._products = products
 
     async def __call__(self, query: ListProducts) -> Page[ProductView]:
         limit = check_limit(query.limit)
@@ -32,12 +32,11 @@ class ListProductsHandler:
         search = (query.search or "").strip() or None
         if search is not None and len(search) > SEARCH_MAX:
             raise InvalidValue("search", f"must be at most {SEARCH_MAX} characters")
-        async with self._uow(read_only=True) as uow:
-            # One more than asked tells whether a next page exists without a count query.
-            products = await uow.products.page(after=after, limit=limit + 1, name_contains=search)
-        items = [ProductView.of(product) for product in products[:limit]]
+        # One more than asked tells whether a next page exists without a count query.
+        found = await self._products.page(after=after, limit=limit + 1, name_contains=search)
+        items = found[:limit]
         next_cursor = None
-        if len(products) > limit:
+        if len(found) > limit:
             last = items[-1]
             next_cursor = encode_cursor(last.created_at, last.id)
         return Page(items, next_cursor)

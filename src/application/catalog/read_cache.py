@@ -19,7 +19,7 @@ from uuid import UUID
 
 from application.catalog.get_product import GetProduct, GetProductHandler
 from application.catalog.list_products import ListProducts, ListProductsHandler
-from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.ports import ProductReader
 from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
@@ -56,15 +56,15 @@ def list_products_key(query: ListProducts) -> CacheKey[Page[ProductView]] | None
 
 
 def cached_get_product(
-    uow: CatalogUnitOfWorkFactory, reads: ReadThrough, ttl: timedelta
+    products: ProductReader, reads: ReadThrough, ttl: timedelta
 ) -> Cached[GetProduct, ProductView]:
-    return Cached(GetProductHandler(uow), reads, ttl, get_product_key)
+    return Cached(GetProductHandler(products), reads, ttl, get_product_key)
 
 
 def cached_list_products(
-    uow: CatalogUnitOfWorkFactory, reads: ReadThrough, ttl: timedelta
+    products: ProductReader, reads: ReadThrough, ttl: timedelta
 ) -> Cached[ListProducts, Page[ProductView]]:
-    return Cached(ListProductsHandler(uow), reads, ttl, list_products_key)
+    return Cached(ListProductsHandler(products), reads, ttl, list_products_key)
 
 
 class CatalogReadCache:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
-from adapters.catalog.redis import RedisCatalogUnitOfWork
-from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.catalog.memory import (
+    MemoryCatalogStore,
+    MemoryCatalogUnitOfWork,
+    MemoryProductReader,
+)
+from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader
+from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
 from application.catalog.delete_product import DeleteProductHandler
@@ -54,6 +58,14 @@ class CatalogContainer(ModuleContainer):
         ).add_attributes(on_committed=platform.after_commit),
     )
 
+    # The query side reads views straight from the same store, without a unit of work.
+    reader = providers.Selector(
+        platform.persistence,
+        sql=providers.Singleton(SqlProductReader, database=platform.sql_database),
+        memory=providers.Singleton(MemoryProductReader, store=memory_store),
+        redis=providers.Singleton(RedisProductReader, documents=platform.redis_documents),
+    )
+
     # Use cases: stateless, so one instance each.
     create_product = providers.Singleton(
         CreateProductHandler, uow=uow.provider, clock=clock, ids=ids
@@ -63,8 +75,8 @@ class CatalogContainer(ModuleContainer):
     delete_product = providers.Singleton(DeleteProductHandler, uow=uow.provider, clock=clock)
     # Queries behind the read-through cache, composed here: their handlers only load.
     get_product = providers.Singleton(
-        cached_get_product, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+        cached_get_product, products=reader, reads=platform.read_through, ttl=platform.cache_ttl
     )
     list_products = providers.Singleton(
-        cached_list_products, uow=uow.provider, reads=platform.read_through, ttl=platform.cache_ttl
+        cached_list_products, products=reader, reads=platform.read_through, ttl=platform.cache_ttl
     )

@@ -36,6 +36,7 @@ from application.shared.read_through import ReadThrough
 from domain.catalog import events as catalog_events
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.events import DomainEvent
+from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
 
 WAIT = 10.0  # a guard against hanging, never an assertion on speed
@@ -55,8 +56,8 @@ class Instance:
         clock = SteppingClock()
         self.create = CreateProductHandler(self.uow, clock, ids)
         self.update = UpdateProductHandler(self.uow, clock)
-        self.get = cached_get_product(self.uow, reads, TTL)
-        self.list = cached_list_products(self.uow, reads, TTL)
+        self.get = cached_get_product(ReaderOverUnitOfWork(self.uow), reads, TTL)
+        self.list = cached_list_products(ReaderOverUnitOfWork(self.uow), reads, TTL)
         self.runner = ConsumerRunner(self.bus, [], [ForgetChangedProducts(self.read_cache)])
 
     def uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:

@@ -35,6 +35,7 @@ from application.shared.read_through import ReadThrough
 from domain.catalog.errors import ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate
+from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
 from tests.support.redis import delete_prefix, unique_prefix
 from tests.support.servers import REDIS_URL, require_server
@@ -81,8 +82,8 @@ class Shop:
         self.update = UpdateProductHandler(self.uow, clock)
         self.adjust = AdjustStockHandler(self.uow, clock)
         self.delete = DeleteProductHandler(self.uow, clock)
-        self.get = cached_get_product(self.uow, self.reads_cache, TTL)
-        self.list = cached_list_products(self.uow, self.reads_cache, TTL)
+        self.get = cached_get_product(ReaderOverUnitOfWork(self.uow), self.reads_cache, TTL)
+        self.list = cached_list_products(ReaderOverUnitOfWork(self.uow), self.reads_cache, TTL)
 
     def uow(self, *, read_only: bool = False) -> CatalogUnitOfWork:
         uow = SlowMemoryUnitOfWork(self, read_only=read_only)
@@ -298,7 +299,9 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
     shop.gates.append(gate)
     # A second process: its own single-flight table and handler, the same Redis and database.
     other = cached_get_product(
-        shop.uow, ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)), TTL
+        ReaderOverUnitOfWork(shop.uow),
+        ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)),
+        TTL,
     )
 
     first = asyncio.create_task(shop.get(GetProduct(product_id)))

@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from adapters.cache.none import NoCache
-from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
+from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork, MemoryProductReader
 from adapters.system.ids import Uuid7Generator
 from application.catalog.adjust_stock import AdjustStock, AdjustStockHandler
 from application.catalog.create_product import CreateProduct, CreateProductHandler
@@ -42,8 +42,8 @@ class Catalog:
         self.update = UpdateProductHandler(uow, clock)
         self.adjust = AdjustStockHandler(uow, clock)
         self.delete = DeleteProductHandler(uow, clock)
-        self.get = cached_get_product(uow, reads, timedelta(minutes=1))
-        self.list = cached_list_products(uow, reads, timedelta(minutes=1))
+        self.get = cached_get_product(MemoryProductReader(store), reads, timedelta(minutes=1))
+        self.list = cached_list_products(MemoryProductReader(store), reads, timedelta(minutes=1))
 
 
 @pytest.fixture

@@ -11,16 +11,20 @@ import pytest
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.audit.redis import RedisAuditUnitOfWork
 from adapters.audit.sql import SqlAuditUnitOfWork
-from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
-from adapters.catalog.redis import RedisCatalogUnitOfWork
-from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.catalog.memory import (
+    MemoryCatalogStore,
+    MemoryCatalogUnitOfWork,
+    MemoryProductReader,
+)
+from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader
+from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.persistence.redis.outbox import RedisOutbox
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
 from application.audit.unit_of_work import AuditUnitOfWork
-from application.catalog.ports import CatalogUnitOfWorkFactory
+from application.catalog.ports import CatalogUnitOfWorkFactory, ProductReader
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.ports.outbox import Outbox
@@ -56,6 +60,44 @@ async def uow_factory(
 
     try:
         yield sql_uow
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True)
+class CatalogSides:
+    """One store's units of work (commands) and its ProductReader (queries)."""
+
+    uow: CatalogUnitOfWorkFactory
+    reader: ProductReader
+
+
+@pytest.fixture(params=DOCUMENT_STORES)
+async def sides(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CatalogSides]:
+    store: str = request.param
+    if store == "memory":
+        memory = MemoryCatalogStore()
+
+        def memory_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+            return MemoryCatalogUnitOfWork(memory, read_only=read_only)
+
+        yield CatalogSides(memory_uow, MemoryProductReader(memory))
+        return
+    if store == "redis":
+        async with redis_documents() as documents:
+
+            def redis_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+                return RedisCatalogUnitOfWork(documents, read_only=read_only)
+
+            yield CatalogSides(redis_uow, RedisProductReader(documents))
+        return
+    database = await sql_database(store, tmp_path)
+
+    def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only)
+
+    try:
+        yield CatalogSides(sql_uow, SqlProductReader(database))
     finally:
         await database.dispose()
 

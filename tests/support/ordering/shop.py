@@ -36,6 +36,7 @@ from application.shared.ports.event_store import EventStore
 from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from domain.catalog.repository import CatalogUnitOfWork
+from tests.support.catalog.reader import ReaderOverUnitOfWork
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Shop:
         self.events = events
         self.details = details
         self.create_product = CreateProductHandler(catalog_uow, clock, ids)
-        self.get_product = GetProductHandler(catalog_uow)
+        self.get_product = GetProductHandler(ReaderOverUnitOfWork(catalog_uow))
         self.place = RetriedOnConflict(PlaceOrderHandler(ordering_uow, clock, ids))
         self.pay = PayOrderHandler(ordering_uow, self.payments, clock, ids)
         self.ship = RetriedOnConflict(ShipOrderHandler(ordering_uow, clock, ids))

@@ -1,0 +1,1 @@
+"""Test helpers of the catalog context (removed with it: tools/contexts.py)."""
