@@ -21,6 +21,7 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
+    TenancySettings,
     SocialSettings,
     TracingSettings,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PaymentSettings",
     "ProjectionSettings",
     "RedisSettings",
+    "TenancySettings",
     "Settings",
     "SettingsError",
     "SocialSettings",
