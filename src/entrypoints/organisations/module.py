@@ -15,9 +15,9 @@ def container() -> type[ModuleContainer]:
 
 
 def http(root: Any) -> HttpPart:
+    from entrypoints.http.security.rate_limits import TenantRateLimit
     from entrypoints.organisations.http.controller import OrganisationController
     from entrypoints.organisations.http.invitations import InvitationController
-    from entrypoints.http.security.rate_limits import TenantRateLimit
     from entrypoints.organisations.http.members import MemberController
     from entrypoints.organisations.http.tenancy import TenantController, tenant_dependencies
 

@@ -21,8 +21,8 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
-    TenancySettings,
     SocialSettings,
+    TenancySettings,
     TracingSettings,
 )
 from entrypoints.settings.loading import load_settings
@@ -58,10 +58,10 @@ __all__ = [
     "PaymentSettings",
     "ProjectionSettings",
     "RedisSettings",
-    "TenancySettings",
     "Settings",
     "SettingsError",
     "SocialSettings",
+    "TenancySettings",
     "TracingSettings",
     "env_name",
     "load_settings",

@@ -24,8 +24,8 @@ from entrypoints.settings.groups import (
     PaymentSettings,
     ProjectionSettings,
     RedisSettings,
-    TenancySettings,
     SocialSettings,
+    TenancySettings,
     TracingSettings,
 )
 from entrypoints.settings.variables import env_name

@@ -47,7 +47,9 @@ def tenant_dependencies(
 ) -> dict[str, Provide]:
     """`membership` (an Entered: tenant and role) and `tenant`, resolved once per request."""
 
-    async def membership(request: Request[Any, Any, Any], organisation: OrganisationHeader) -> Entered:
+    async def membership(
+        request: Request[Any, Any, Any], organisation: OrganisationHeader
+    ) -> Entered:
         if not enabled:
             return Entered(Tenant.single(), None)
         if not organisation:
