@@ -14,7 +14,7 @@ from uuid import UUID
 
 from adapters.persistence.memory.outbox import MemoryOutbox
 from domain.organisations.invitation import Invitation, InvitationStatus
-from domain.organisations.organisation import Organisation
+from domain.organisations.organisation import MemberRole, Organisation
 from domain.organisations.repository import (
     InvitationRepository,
     OrganisationRepository,
@@ -130,6 +130,11 @@ class MemoryOrganisationRepository(OrganisationRepository):
 
     async def update(self, organisation: Organisation) -> None:
         self._items.change(organisation)
+
+    async def role_of(self, organisation_id: UUID, user_id: UUID) -> MemberRole | None:
+        organisation = self._items.current(organisation_id)
+        member = organisation.members.get(user_id) if organisation is not None else None
+        return member.role if member is not None else None
 
     async def remove(self, organisation: Organisation) -> None:
         self._items.change(organisation, removed=True)

@@ -88,6 +88,15 @@ class SqlOrganisationRepository(_Writer, OrganisationRepository):
             query = query.where(organisations.c.id.in_(mine))
         return await self._load(query)
 
+    async def role_of(self, organisation_id: UUID, user_id: UUID) -> MemberRole | None:
+        # The members' primary key (organisation, user): one index lookup.
+        role = await self._conn.scalar(
+            select(_members.c.role).where(
+                _members.c.organisation_id == organisation_id, _members.c.user_id == user_id
+            )
+        )
+        return MemberRole(role) if role is not None else None
+
     async def update(self, organisation: Organisation) -> None:
         self._uow.saw(organisation)
         values = _row(organisation)

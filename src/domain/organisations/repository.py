@@ -9,7 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.organisations.invitation import Invitation
-from domain.organisations.organisation import Organisation
+from domain.organisations.organisation import MemberRole, Organisation
 from domain.shared.unit_of_work import UnitOfWork
 
 
@@ -45,6 +45,11 @@ class OrganisationRepository(ABC):
 
     @abstractmethod
     async def remove(self, organisation: Organisation) -> None: ...
+
+    @abstractmethod
+    async def role_of(self, organisation_id: UUID, user_id: UUID) -> MemberRole | None:
+        """The user's role in the organisation, None if not a member (or no such organisation).
+        One key lookup: the tenant check runs it on every tenant-scoped request."""
 
 
 class InvitationRepository(ABC):

@@ -13,6 +13,7 @@ from application.organisations.change_member_role import ChangeMemberRoleHandler
 from application.organisations.create_organisation import CreateOrganisationHandler
 from application.organisations.decline_invitation import DeclineInvitationHandler
 from application.organisations.delete_organisation import DeleteOrganisationHandler
+from application.organisations.enter_organisation import EnterOrganisationHandler
 from application.organisations.get_organisation import GetOrganisationHandler
 from application.organisations.invite_member import InviteMemberHandler
 from application.organisations.leave_organisation import LeaveOrganisationHandler
@@ -67,6 +68,8 @@ class OrganisationsContainer(ModuleContainer):
     rename_organisation = providers.Singleton(RenameOrganisationHandler, **mine)
     delete_organisation = providers.Singleton(DeleteOrganisationHandler, **mine)
     get_organisation = providers.Singleton(GetOrganisationHandler, uow=uow.provider)
+    # The tenant check of every tenant-scoped request (entrypoints/organisations/http/tenancy.py).
+    enter_organisation = providers.Singleton(EnterOrganisationHandler, uow=uow.provider)
     list_organisations = providers.Singleton(ListOrganisationsHandler, uow=uow.provider)
     list_members = providers.Singleton(ListMembersHandler, uow=uow.provider)
     change_member_role = providers.Singleton(ChangeMemberRoleHandler, **mine)

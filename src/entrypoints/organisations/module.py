@@ -15,11 +15,26 @@ def container() -> type[ModuleContainer]:
 
 
 def http(root: Any) -> HttpPart:
+    from entrypoints.http.security.rate_limits import TenantRateLimit
     from entrypoints.organisations.http.controller import OrganisationController
     from entrypoints.organisations.http.invitations import InvitationController
     from entrypoints.organisations.http.members import MemberController
+    from entrypoints.organisations.http.tenancy import TenantController, tenant_dependencies
 
-    return HttpPart(route_handlers=[OrganisationController, MemberController, InvitationController])
+    tenancy = root.settings().tenancy
+    # Counted where the sign-in limits are: in Redis when the cache is, else per process.
+    limit = TenantRateLimit(
+        root.identity.rate_limit_store(),
+        per_minute=tenancy.requests_per_minute,
+        clock=root.platform.clock(),
+    )
+    enter = root.organisations.enter_organisation()
+    return HttpPart(
+        route_handlers=[
+            *(OrganisationController, MemberController, InvitationController, TenantController)
+        ],
+        dependencies=tenant_dependencies(enter, limit, enabled=tenancy.enabled),
+    )
 
 
 MODULE = Module(

@@ -22,6 +22,7 @@ from entrypoints.settings.groups import (
     ProjectionSettings,
     RedisSettings,
     SocialSettings,
+    TenancySettings,
     TracingSettings,
 )
 from entrypoints.settings.loading import load_settings
@@ -60,6 +61,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SocialSettings",
+    "TenancySettings",
     "TracingSettings",
     "env_name",
     "load_settings",

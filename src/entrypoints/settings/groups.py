@@ -192,6 +192,15 @@ class CacheSettings(Group, frozen=True):
     breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 2000
 
 
+class TenancySettings(Group, frozen=True):
+    """Which organisation a request acts within (docs/tenancy.md): off, every request acts within
+    the single tenant; on, tenant-scoped routes need X-Organisation-Id naming one the caller is a
+    member of, and each organisation has its own request budget."""
+
+    enabled: bool = False
+    requests_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 1200
+
+
 class RedisSettings(Group, frozen=True):
     """The Redis server: the shared cache and the shared sign-in rate limits use it."""
 

@@ -25,6 +25,7 @@ from entrypoints.settings.groups import (
     ProjectionSettings,
     RedisSettings,
     SocialSettings,
+    TenancySettings,
     TracingSettings,
 )
 from entrypoints.settings.variables import env_name
@@ -55,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    tenancy: TenancySettings = msgspec.field(default_factory=TenancySettings)
     bus: BusSettings = msgspec.field(default_factory=BusSettings)
     outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
     maintenance: MaintenanceSettings = msgspec.field(default_factory=MaintenanceSettings)

@@ -137,6 +137,9 @@ VARIABLES: dict[str, str] = {
     "PORTICO_PAYMENT_BREAKER_FAILURES": "payments.breaker_failures",
     "PORTICO_PAYMENT_BREAKER_RESET_MS": "payments.breaker_reset_ms",
     # email
+    # tenancy
+    "PORTICO_TENANCY": "tenancy.enabled",
+    "PORTICO_TENANT_REQUESTS_PER_MINUTE": "tenancy.requests_per_minute",
     "PORTICO_EMAIL": "email.backend",
     "PORTICO_EMAIL_SENDER": "email.sender",
     "PORTICO_EMAIL_SENDER_NAME": "email.sender_name",

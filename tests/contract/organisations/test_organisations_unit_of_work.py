@@ -272,3 +272,22 @@ async def test_nothing_is_kept_without_a_commit(
         await uow.organisations.add(item)
 
     assert await load(uow_factory, item.id) is None
+
+
+async def test_role_of_answers_a_members_role_and_none_for_anybody_else(
+    uow_factory: OrganisationsUnitOfWorkFactory,
+) -> None:
+    owner, member = ids.new_id(), ids.new_id()
+    mine, theirs = new_organisation(owner), new_organisation()
+    mine.add_member(user_id=member, role=MemberRole.MEMBER, now=T0)
+    await save(uow_factory, mine, theirs)
+
+    async with uow_factory(read_only=True) as uow:
+        roles = [
+            await uow.organisations.role_of(mine.id, owner),
+            await uow.organisations.role_of(mine.id, member),
+            await uow.organisations.role_of(theirs.id, owner),  # the tenant check of A in B
+            await uow.organisations.role_of(ids.new_id(), owner),  # a forged id
+        ]
+
+    assert roles == [MemberRole.OWNER, MemberRole.MEMBER, None, None]

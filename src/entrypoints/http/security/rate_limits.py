@@ -1,5 +1,6 @@
 """Rate limits of the sign-in routes: per client address (Litestar's RateLimitMiddleware) and
-per account (failed logins, LoginThrottle). Both count in the app's "rate_limit" store, which the
+per account (failed logins, LoginThrottle); and of tenant-scoped routes, per organisation
+(TenantRateLimit). Both count in the app's "rate_limit" store, which the
 container provides (memory by default; a shared store such as Redis when configured), so the
 limits hold across processes once the store is shared.
 """
@@ -12,7 +13,10 @@ from typing import Any, Protocol
 from litestar import Request
 from litestar.middleware.rate_limit import RateLimitConfig
 
+from application.shared.ports.clock import Clock
 from domain.identity.errors import TooManyAttempts
+from domain.shared.errors import TooMany
+from domain.shared.tenant import Tenant
 from entrypoints.http.security.rate_limit_store import CountingStore
 
 STORE = "rate_limit"
@@ -120,3 +124,35 @@ class ResendThrottle:
 
     async def count(self, email: str) -> None:
         await self._store.increment(self.key(email), 3600)
+
+
+class TenantRateLimited(TooMany):
+    code = "tenant-rate-limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "this organisation made too many requests this minute", retry_after=retry_after
+        )
+
+
+class TenantRateLimit:
+    """At most `per_minute` tenant-scoped requests per organisation, whoever makes them: beside
+    the per-client limits, so one busy organisation cannot use up the service for the others.
+
+    Fixed one-minute windows counted with the store's atomic increment (a key per organisation
+    and window, so windows never overlap and a steady stream is not refused forever). The
+    window is read from the clock, so tests can hold it still.
+    """
+
+    def __init__(self, store: CountingStore, *, per_minute: int, clock: Clock) -> None:
+        self._store = store
+        self._per_minute = per_minute
+        self._clock = clock
+
+    async def count(self, tenant: Tenant) -> None:
+        """Count one request of `tenant`; TenantRateLimited beyond the minute's budget."""
+        now = self._clock.now().timestamp()
+        window = int(now // 60)
+        key = f"tenant-requests:{tenant.organisation_id}:{window}"
+        if await self._store.increment(key, 120) > self._per_minute:
+            raise TenantRateLimited(retry_after=(window + 1) * 60 - now)
