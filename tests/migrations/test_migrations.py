@@ -18,7 +18,7 @@ from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.schema import metadata
 from application.shared.ports.event_store import NewEvent
 from entrypoints.cli.db import alembic_config, migrations_dir
-from tests.support.databases import recreate_database, with_database
+from tests.support.databases import recreate_database, scalar, with_database
 from tests.support.servers import require_sql_server
 
 ENGINES = [
@@ -158,22 +158,10 @@ def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path
     command.upgrade(config, "head")
     assert asyncio.run(after()) == [("s", 3, 3), ("s", 4, 4), ("t", 1, 5)]
     command.downgrade(config, "0012")
-    assert _scalar(url, "SELECT position FROM event_store_head") == 5
+    assert scalar(url, "SELECT position FROM event_store_head") == 5
 
 
 def _event() -> NewEvent:
     return NewEvent(
         event_id=uuid4(), type="New", schema_version=1, payload={}, occurred_at=datetime.now(UTC)
     )
-
-
-def _scalar(url: str, query: str) -> int:
-    async def read() -> int:
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with engine.connect() as connection:
-                return int(await connection.scalar(text(query)) or 0)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(read())

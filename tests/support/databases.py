@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.persistence.sql.engine import async_url
+from adapters.persistence.sql.engine import async_url, create_engine
 
 
 async def ensure_database(url: str) -> None:
@@ -57,3 +59,17 @@ async def recreate_database(url: str) -> None:
                 await connection.execute(text(f"CREATE DATABASE `{name}`"))
     finally:
         await admin.dispose()
+
+
+def scalar(url: str, query: str) -> int:
+    """One number read from the URL's database, outside any running loop (0 for NULL)."""
+
+    async def read() -> int:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                return int(await connection.scalar(text(query)) or 0)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

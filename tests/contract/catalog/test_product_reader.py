@@ -3,33 +3,15 @@ what the units of work commit, the reader answers as views, at once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from adapters.system.ids import Uuid7Generator
 from application.catalog.views import ProductView
 from domain.catalog.product import Product
 from domain.catalog.repository import ProductPosition
-from domain.shared.money import Money
 from tests.contract.catalog.conftest import CatalogSides
-
-T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
-ids = Uuid7Generator()
-
-
-def new_product(
-    sku: str, name: str = "Green tea", at: datetime = T0, product_id: UUID | None = None
-) -> Product:
-    return Product.create(
-        id=product_id or ids.new_id(),
-        sku=sku,
-        name=name,
-        description="Loose leaf, 100 g",
-        price=Money.of("12.50", "EUR"),
-        stock=7,
-        now=at,
-    )
+from tests.contract.catalog.test_catalog_unit_of_work import T0, new_product
 
 
 async def save(sides: CatalogSides, *items: Product) -> None:

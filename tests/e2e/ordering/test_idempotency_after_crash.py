@@ -15,11 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from adapters.persistence.sql.engine import create_engine
 from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, with_database
+from tests.support.databases import recreate_database, scalar, with_database
 from tests.support.processes import kill_tree
 from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import wait_until
@@ -27,18 +25,6 @@ from tests.support.workers import wait_until
 pytestmark = pytest.mark.postgres
 ADMIN = ("admin@example.com", "an administrator secret")
 CUSTOMER = {"email": "dana@example.com", "password": "a customer secret!"}
-
-
-def _scalar(url: str, query: str) -> int:
-    async def read() -> int:
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with engine.connect() as connection:
-                return int(await connection.scalar(text(query)) or 0)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(read())
 
 
 def _hold_event_store(url: str) -> subprocess.Popen[str]:
@@ -99,7 +85,7 @@ def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
             placing = threading.Thread(target=_post_until_killed, args=(http, order, customer))
             placing.start()
             wait_until(
-                lambda: _scalar(url, "SELECT count(*) FROM idempotency_keys") == 1,
+                lambda: scalar(url, "SELECT count(*) FROM idempotency_keys") == 1,
                 what="the claim of the key",
             )
             kill_tree(process.pid)  # granian serves from a child process: kill them all
@@ -110,7 +96,7 @@ def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
             lock.stdin.write("ROLLBACK;\n")
             lock.communicate(timeout=10)
 
-    assert _scalar(url, "SELECT count(*) FROM event_store_events") == 0  # nothing was placed
+    assert scalar(url, "SELECT count(*) FROM event_store_events") == 0  # nothing was placed
     with serving(env, tmp_path) as (api, _), httpx.Client(base_url=api, timeout=10) as http:
         stuck = http.post("/api/v1/orders", json=order, headers=customer)
         assert stuck.status_code == 409, stuck.text
