@@ -125,6 +125,21 @@ ADAPTERS = (
         paths=("tests/support/mariadb.py",),
         dependencies=("asyncmy",),
     ),
+    Adapter(
+        "oidc",
+        "access tokens of an external OpenID Connect provider, checked against its JWKS",
+        selects=("PORTICO_AUTH", "oidc"),
+        variables=(
+            "PORTICO_AUTH_OIDC_ISSUER",
+            "PORTICO_AUTH_OIDC_AUDIENCE",
+            "PORTICO_AUTH_OIDC_ROLES_CLAIM",
+            "PORTICO_AUTH_OIDC_JWKS_TTL",
+            "PORTICO_AUTH_OIDC_TIMEOUT",
+        ),
+        # Social sign-in stays without it: its ID tokens are checked by provider_tokens.py, and
+        # its loopback provider (tests/support/oidc_provider.py) and tools/oidc/ are its own too.
+        paths=("src/adapters/identity/oidc.py", "tests/api/catalog/test_oidc_mode.py"),
+    ),
 )
 BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}
 NAMES = tuple(BY_NAME)

@@ -1,5 +1,6 @@
 """A tiny OpenID Connect provider for tests, served on loopback: a discovery document, a JWKS,
-and a way to sign tokens with its keys. Real HTTP, so the OIDC verifier is tested end to end.
+a token endpoint and a way to sign tokens with its keys. Real HTTP, so the checks of a provider's
+tokens (social sign-in's ID tokens, PORTICO_AUTH=oidc's access tokens) are tested end to end.
 """
 
 from __future__ import annotations

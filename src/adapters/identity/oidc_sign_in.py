@@ -1,7 +1,7 @@
 """OidcSignIn: social sign-in with any OpenID Connect provider, found by its discovery document.
 
 Authlib's httpx OAuth2 client builds the authorization URL (with the S256 PKCE challenge and the
-nonce) and trades the code (with the verifier); the ID token is checked by OidcTokenVerifier
+nonce) and trades the code (with the verifier); the ID token is checked by ProviderTokens
 (joserfc: the provider's JWKS, signature, issuer, audience = our client id, expiry), then its
 nonce against the one this sign-in sent.
 """
@@ -15,7 +15,7 @@ import httpx
 from authlib.common.errors import AuthlibBaseError
 
 from adapters.identity.authlib_client import AsyncOAuth2Client
-from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.provider_tokens import ProviderTokens
 from application.identity.social_ports import (
     Authorization,
     ExternalAccount,
@@ -43,7 +43,7 @@ class OidcSignIn(IdentityProvider):
         self._scopes = scopes
         self._timeout = timeout
         self._http = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        self._id_tokens = OidcTokenVerifier(
+        self._id_tokens = ProviderTokens(
             issuer=issuer, audience=client_id, clock=clock, timeout=timeout, http=self._http
         )
         self._discovery: dict[str, Any] | None = None

@@ -13,9 +13,10 @@ from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.github_sign_in import GitHubSignIn
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.oidc import OidcTokenVerifier  # [adapter:oidc]
 from adapters.identity.oidc_sign_in import OidcSignIn
 from adapters.identity.pending_sign_ins import MemoryPendingSignIns, RedisPendingSignIns
+from adapters.identity.provider_tokens import ProviderTokens  # [adapter:oidc]
 from adapters.identity.redis import RedisIdentityUnitOfWork
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.forget_expired_tokens import (
@@ -94,18 +95,22 @@ def build_password_hasher(settings: Settings) -> Argon2PasswordHasher:
     )
 
 
+# [adapter:oidc begin]
 def build_oidc_verifier(settings: Settings, clock: Clock) -> OidcTokenVerifier:
     """PORTICO_AUTH=oidc: an external provider's tokens, checked against its published keys."""
     oidc = settings.oidc
-    return OidcTokenVerifier(
+    tokens = ProviderTokens(
         issuer=oidc.issuer,
         audience=oidc.audience,
         clock=clock,
-        roles_claim=oidc.roles_claim,
         jwks_ttl=oidc.jwks_ttl,
         timeout=oidc.timeout,
         leeway=settings.auth.leeway,
     )
+    return OidcTokenVerifier(tokens, roles_claim=oidc.roles_claim)
+
+
+# [adapter:oidc end]
 
 
 def token_chores(settings: Settings, uow: IdentityUnitOfWorkFactory) -> list[Chore]:

@@ -52,7 +52,7 @@ class IdentityContainer(ModuleContainer):
     uow = unit_of_work_selector(platform)  # PORTICO_PERSISTENCE: sql, memory or redis
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
-    # Access tokens: ours or an external provider's (PORTICO_AUTH_MODE; identity/tokens.py).
+    # Access tokens: ours or an external provider's (PORTICO_AUTH; identity/tokens.py).
     tokens = providers.Container(TokensContainer, settings=settings, clock=clock)
     signing_keys, token_issuer, signs_in = tokens.signing_keys, tokens.token_issuer, tokens.signs_in
     signature_verifier, token_verifier = tokens.signature_verifier, tokens.token_verifier

@@ -1,5 +1,5 @@
-"""TokensContainer: identity's access tokens. PORTICO_AUTH_MODE picks who issues the tokens we
-accept: ours (signed with PORTICO_AUTH_SIGNING_KEYS) or an OpenID Connect provider's.
+"""TokensContainer: identity's access tokens. PORTICO_AUTH picks who issues the tokens we accept:
+ours (signed with PORTICO_AUTH_SIGNING_KEYS) or, where the Selectors offer it, an outside provider.
 
 A part of IdentityContainer, which names its providers as its own (the HTTP part and the tests
 use `identity.signing_keys`, `identity.token_issuer`, `identity.signs_in`).
@@ -13,7 +13,10 @@ from dependency_injector import containers, providers
 
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
 from adapters.identity.verified_tokens import CachedTokenVerifier
-from entrypoints.identity.builders import build_oidc_verifier, key_ring
+from entrypoints.identity.builders import (
+    build_oidc_verifier,  # [adapter:oidc]
+    key_ring,
+)
 
 
 class TokensContainer(containers.DeclarativeContainer):
@@ -40,11 +43,13 @@ class TokensContainer(containers.DeclarativeContainer):
             audience=auth.audience,
             leeway=auth.leeway,
         ),
-        oidc=providers.Singleton(build_oidc_verifier, settings, clock),
+        oidc=providers.Singleton(build_oidc_verifier, settings, clock),  # [adapter:oidc]
     )
     # With an external provider, signing in happens there: our sign-in routes are off.
     signs_in = providers.Selector(
-        auth.mode, local=providers.Object(True), oidc=providers.Object(False)
+        auth.mode,
+        local=providers.Object(True),
+        oidc=providers.Object(False),  # [adapter:oidc]
     )
     token_verifier = providers.Singleton(
         CachedTokenVerifier,

@@ -15,7 +15,7 @@ from entrypoints.settings.groups import (
     MaintenanceSettings,
     MetricsSettings,
     NotifierSettings,
-    OidcSettings,
+    OidcSettings,  # [adapter:oidc]
     OutboxSettings,
     PasswordSettings,
     PaymentSettings,
@@ -52,7 +52,7 @@ __all__ = [
     "MaintenanceSettings",
     "MetricsSettings",
     "NotifierSettings",
-    "OidcSettings",
+    "OidcSettings",  # [adapter:oidc]
     "OutboxSettings",
     "PasswordSettings",
     "PaymentSettings",

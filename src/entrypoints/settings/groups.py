@@ -93,7 +93,11 @@ class DatabaseSettings(Group, frozen=True):
 class AuthSettings(Group, frozen=True):
     """Identity and access (docs/identity.md): our own tokens, and how sign-in is throttled."""
 
-    mode: Literal["local", "oidc"] = "local"
+    # Who issues the tokens we accept: we do (local), or an OpenID Connect provider.
+    mode: Literal[
+        "local",
+        "oidc",  # [adapter:oidc]
+    ] = "local"
     issuer: str = "portico"
     audience: str = "portico-api"
     access_token_ttl: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 900
@@ -140,6 +144,7 @@ class MfaSettings(Group, frozen=True):
         return _split(self.required_roles)
 
 
+# [adapter:oidc begin]
 class OidcSettings(Group, frozen=True):
     """The external provider, used with PORTICO_AUTH=oidc."""
 
@@ -150,6 +155,7 @@ class OidcSettings(Group, frozen=True):
     timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
 
 
+# [adapter:oidc end]
 class SocialSettings(Group, frozen=True):
     """Social sign-in (docs/identity.md): OpenID Connect and GitHub, each on when its client id
     is set. `callback_base` is this API's public URL (the providers send people back there);

@@ -18,7 +18,7 @@ from entrypoints.settings.groups import (
     MetricsSettings,
     MfaSettings,
     NotifierSettings,
-    OidcSettings,
+    OidcSettings,  # [adapter:oidc]
     OutboxSettings,
     PasswordSettings,
     PaymentSettings,
@@ -50,7 +50,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
-    oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)
+    oidc: OidcSettings = msgspec.field(default_factory=OidcSettings)  # [adapter:oidc]
     mfa: MfaSettings = msgspec.field(default_factory=MfaSettings)
     social: SocialSettings = msgspec.field(default_factory=SocialSettings)
     passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
@@ -212,21 +212,10 @@ def _mfa_problems(settings: Settings) -> list[str]:
 
 
 def _auth_problems(settings: Settings) -> list[str]:
-    auth, oidc = settings.auth, settings.oidc
-    problems = []
-    if auth.mode == "oidc":
-        problems += [
-            f"{env_name('oidc.' + field)} is required when {env_name('auth.mode')}=oidc"
-            for field in ("issuer", "audience")
-            if not getattr(oidc, field)
-        ]
-        if oidc.issuer and not oidc.issuer.startswith(
-            ("https://", "http://127.", "http://localhost")
-        ):
-            problems.append(
-                f"{env_name('oidc.issuer')}={oidc.issuer!r} is invalid: expected an https:// URL"
-            )
-    elif settings.environment == "production" and not auth.signing_key_files:
+    auth = settings.auth
+    problems: list[str] = []
+    problems += _oidc_problems(settings)  # [adapter:oidc]
+    if auth.mode == "local" and settings.environment == "production" and not auth.signing_key_files:
         problems.append(
             f"{env_name('auth.signing_keys')} is required in production: give PEM or JWKS files "
             "(the generated development key is for development only)"
@@ -244,6 +233,24 @@ def _auth_problems(settings: Settings) -> list[str]:
     return problems
 
 
+# [adapter:oidc begin]
+def _oidc_problems(settings: Settings) -> list[str]:
+    oidc = settings.oidc
+    if settings.auth.mode != "oidc":
+        return []
+    problems = [
+        f"{env_name('oidc.' + field)} is required when {env_name('auth.mode')}=oidc"
+        for field in ("issuer", "audience")
+        if not getattr(oidc, field)
+    ]
+    if oidc.issuer and not oidc.issuer.startswith(("https://", "http://127.", "http://localhost")):
+        problems.append(
+            f"{env_name('oidc.issuer')}={oidc.issuer!r} is invalid: expected an https:// URL"
+        )
+    return problems
+
+
+# [adapter:oidc end]
 def _social_problems(settings: Settings) -> list[str]:
     social = settings.social
     problems = [

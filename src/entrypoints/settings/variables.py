@@ -68,12 +68,14 @@ VARIABLES: dict[str, str] = {
     "PORTICO_MFA_FAILURES_PER_CHALLENGE": "mfa.failures_per_challenge",
     "PORTICO_MFA_FAILURES_PER_ACCOUNT": "mfa.failures_per_account",
     "PORTICO_MFA_LOCKOUT_SECONDS": "mfa.lockout_seconds",
+    # [adapter:oidc begin]
     # oidc
     "PORTICO_AUTH_OIDC_ISSUER": "oidc.issuer",
     "PORTICO_AUTH_OIDC_AUDIENCE": "oidc.audience",
     "PORTICO_AUTH_OIDC_ROLES_CLAIM": "oidc.roles_claim",
     "PORTICO_AUTH_OIDC_JWKS_TTL": "oidc.jwks_ttl",
     "PORTICO_AUTH_OIDC_TIMEOUT": "oidc.timeout",
+    # [adapter:oidc end]
     # social sign-in
     "PORTICO_SOCIAL_CALLBACK_BASE": "social.callback_base",
     "PORTICO_SOCIAL_FRONTENDS": "social.frontends",

@@ -81,6 +81,7 @@ async def test_configured_origins_are_allowed_and_others_are_not(cors_client: Cl
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
+        # [adapter:oidc begin]
         ({"PORTICO_AUTH": "oidc"}, "PORTICO_AUTH_OIDC_ISSUER is required"),
         (
             {
@@ -90,10 +91,11 @@ async def test_configured_origins_are_allowed_and_others_are_not(cors_client: Cl
             },
             "expected an https:// URL",
         ),
+        # [adapter:oidc end]
         ({"PORTICO_ENVIRONMENT": "production"}, "PORTICO_AUTH_SIGNING_KEYS is required"),
         ({"PORTICO_CORS_ORIGINS": "shop.example.com"}, "PORTICO_CORS_ORIGINS has"),
         ({"PORTICO_AUTH_ACCESS_TOKEN_TTL": "5"}, "PORTICO_AUTH_ACCESS_TOKEN_TTL='5' is invalid"),
-        ({"PORTICO_AUTH": "saml"}, "expected one of: local, oidc"),
+        ({"PORTICO_AUTH": "saml"}, "expected one of: local"),
     ],
 )
 def test_bad_auth_settings_stop_with_a_message_naming_the_variable(

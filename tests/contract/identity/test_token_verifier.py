@@ -1,5 +1,5 @@
-"""ONE contract for TokenVerifier, run on `local` (our keys) and `oidc` (a provider's JWKS, served
-on loopback by the test). Every forgery here must be refused by both."""
+"""ONE contract for TokenVerifier, run on every verifier PORTICO_AUTH offers (the `source`
+fixture's params). Every forgery here must be refused by all."""
 
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from adapters.identity.keys import development_key_ring
 from adapters.identity.local_tokens import LocalTokenIssuer, LocalTokenVerifier
-from adapters.identity.oidc import OidcTokenVerifier
+from adapters.identity.oidc import OidcTokenVerifier  # [adapter:oidc]
+from adapters.identity.provider_tokens import ProviderTokens  # [adapter:oidc]
 from application.identity.ports import AccessGrant, TokenVerifier
 from domain.identity.errors import InvalidToken
 from domain.identity.roles import Role
 from tests.support.clock import FixedClock
 from tests.support.jwt_craft import hs256, parts, unsigned, with_claims
-from tests.support.oidc_provider import OidcProvider, rsa_key
+from tests.support.oidc_provider import (
+    OidcProvider,  # [adapter:oidc]
+    rsa_key,
+)
 
 AUDIENCE = "portico-api"
 LEEWAY = 30
@@ -68,26 +72,34 @@ def _local(tmp_path: Path) -> Source:
     return Source(verifier, "portico", signing.key, signing.algorithm, {"typ": "at+jwt"}, base, now)
 
 
-@pytest.fixture(params=["local", "oidc"])
+@pytest.fixture(
+    params=[
+        "local",
+        "oidc",  # [adapter:oidc]
+    ]
+)
 async def source(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Source]:
     if request.param == "local":
         yield _local(tmp_path)
         return
+    # [adapter:oidc begin]
+    # oidc: a provider's tokens, its JWKS served on loopback by the test.
     with OidcProvider() as provider:
         now = int(time.time())
-        verifier = OidcTokenVerifier(
+        tokens = ProviderTokens(
             issuer=provider.issuer,
             audience=AUDIENCE,
             clock=FixedClock(datetime.fromtimestamp(now, UTC)),
-            roles_claim="realm_access.roles",
             leeway=LEEWAY,
         )
+        verifier = OidcTokenVerifier(tokens, roles_claim="realm_access.roles")
 
         def base() -> dict[str, Any]:
             return parts(provider.token(AUDIENCE, subject="user-1", roles=["staff"], now=now))[1]
 
         yield Source(verifier, provider.issuer, provider.keys[-1], "RS256", {}, base, now)
         await verifier.close()
+    # [adapter:oidc end]
 
 
 async def refused(source: Source, token: str) -> InvalidToken:
