@@ -45,11 +45,14 @@ class TokensContainer(containers.DeclarativeContainer):
         ),
         oidc=providers.Singleton(build_oidc_verifier, settings, clock),  # [adapter:oidc]
     )
-    # With an external provider, signing in happens there: our sign-in routes are off.
+    # Whether our sign-in routes are served: with our own tokens only.
     signs_in = providers.Selector(
         auth.mode,
         local=providers.Object(True),
-        oidc=providers.Object(False),  # [adapter:oidc]
+        # [adapter:oidc begin]
+        # With an external provider, signing in happens there: our sign-in routes are off.
+        oidc=providers.Object(False),
+        # [adapter:oidc end]
     )
     token_verifier = providers.Singleton(
         CachedTokenVerifier,

@@ -93,7 +93,6 @@ class DatabaseSettings(Group, frozen=True):
 class AuthSettings(Group, frozen=True):
     """Identity and access (docs/identity.md): our own tokens, and how sign-in is throttled."""
 
-    # Who issues the tokens we accept: we do (local), or an OpenID Connect provider.
     mode: Literal[
         "local",
         "oidc",  # [adapter:oidc]
