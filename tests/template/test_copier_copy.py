@@ -119,13 +119,16 @@ def test_what_was_left_out_is_gone_and_the_template_stays_behind(project: Path) 
     ):
         assert template_only not in names
     assert "template-only" not in (project / "README.md").read_text()
-    # The adapters left out (NATS, http payments, MariaDB): no dependency, lock entry or tag
-    # left, and one initial migration for what was kept.
+    # The adapters left out (NATS, http payments, MariaDB, OIDC tokens): no dependency, lock
+    # entry or tag left, and one initial migration for what was kept.
     for distribution in ("nats-py", "asyncmy"):
         assert f'"{distribution}' not in (project / "pyproject.toml").read_text()
         assert f'name = "{distribution}"' not in (project / "uv.lock").read_text()
     assert "src/adapters/messaging/nats.py" not in names
     assert "tests/support/mariadb.py" not in names
+    # Without OIDC tokens, social sign-in keeps what it checks a provider's ID tokens with.
+    assert "src/adapters/identity/oidc.py" not in names
+    assert "src/adapters/identity/provider_tokens.py" in names
     assert not [p for p in _files(project) if "[adapter:" in p.read_text(errors="replace")]
     versions = sorted(p.name for p in (project / "migrations/versions").glob("*.py"))
     assert versions == ["0001_initial.py"]
