@@ -250,4 +250,6 @@ async def test_on_postgresql_an_append_behind_a_newer_transaction_of_its_stream_
         ]
     finally:
         await database.dispose()
+
+
 # [adapter:postgresql end]

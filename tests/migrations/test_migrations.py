@@ -160,6 +160,8 @@ def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path
     assert asyncio.run(after()) == [("s", 3, 3), ("s", 4, 4), ("t", 1, 5)]
     command.downgrade(config, "0012")
     assert scalar(url, "SELECT position FROM event_store_head") == 5
+
+
 # [adapter:postgresql end]
 
 

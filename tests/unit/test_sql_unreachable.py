@@ -54,8 +54,10 @@ def test_a_driver_error_is_recognised_through_its_cause() -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),  # [adapter:postgresql]
-        asyncpg.exceptions.UniqueViolationError("duplicate key"),  # [adapter:postgresql]
+        # [adapter:postgresql begin]
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        # [adapter:postgresql end]
         IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
         wrapped(asyncmy.errors.OperationalError(1054, "Unknown column")),  # [adapter:mariadb]
         wrapped(sqlite3.OperationalError("no such table: products")),

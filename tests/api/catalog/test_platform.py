@@ -81,6 +81,8 @@ async def test_readiness_is_503_naming_the_failing_adapter() -> None:
     assert body["status"] == "down"
     assert body["checks"]["database"]["status"] == "down"
     assert body["checks"]["database"]["detail"]
+
+
 # [adapter:postgresql end]
 
 

@@ -282,6 +282,8 @@ async def test_two_workers_share_a_thousand_events_each_applied_once(
     relayed = [s["relay"]["published"] for s in stats]
     assert sum(relayed) >= 1000
     await database.dispose()
+
+
 # [adapter:postgresql end]
 
 

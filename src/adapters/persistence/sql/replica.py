@@ -35,4 +35,6 @@ async def _wal_lag(database: SqlDatabase, replica: SqlDatabase) -> int:
             {"lsn": replayed},
         )
     return max(int(lag or 0), 0)
+
+
 # [adapter:postgresql end]
