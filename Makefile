@@ -10,7 +10,8 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench-identity clean
+.PHONY: bench bench-engines bench-events bench-orders bench-stores bench-compare bench-idle  # [adapter:postgresql]
 .PHONY: soak asyncapi  # [adapter:nats]
 
 help:  ## list the targets
