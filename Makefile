@@ -10,7 +10,8 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench-identity clean
+.PHONY: bench bench-engines bench-events bench-orders bench-stores bench-compare bench-idle  # [adapter:postgresql]
 .PHONY: soak asyncapi  # [adapter:nats]
 
 help:  ## list the targets
@@ -52,7 +53,7 @@ layers: install  ## import-linter: dependencies point inward
 
 deploy-check: install  ## hadolint the Dockerfile; compose.yaml and the CI workflow against their schemas
 	$(RUN) hadolint Dockerfile
-	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec compose.yaml  # [adapter:postgresql]
 	$(RUN) check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
 
 rules:  ## promtool: the Prometheus configuration, alert rules and their unit tests (deploy/prometheus)
@@ -118,29 +119,29 @@ asyncapi: install  ## write docs/api/asyncapi.json: the AsyncAPI 3 document of t
 golden: install  ## write the missing golden events of tests/golden/events/ (never edits one)
 	$(RUN) python -m tests.golden.examples
 
-bench: install  ## wrk on GET /products/{id}: no cache, memory, Redis (bench/README.md)
-	$(RUN) python bench/run.py
+bench: install  ## wrk on GET /products/{id}: no cache, memory, Redis (bench/README.md)  # [adapter:postgresql]
+	$(RUN) python bench/run.py  # [adapter:postgresql]
 
-bench-engines: install  ## wrk without cache on SQLite and PostgreSQL, beside a bare hello
-	$(RUN) python bench/engines.py
+bench-engines: install  ## wrk without cache on SQLite and PostgreSQL, beside a bare hello  # [adapter:postgresql]
+	$(RUN) python bench/engines.py  # [adapter:postgresql]
 
 bench-identity: install  ## identity figures: login, token check, auth overhead (bench/README.md)
 	$(RUN) python bench/identity.py --http
 
-bench-events: install  ## event store and projection rebuild figures on PostgreSQL
-	$(RUN) python bench/event_store.py
+bench-events: install  ## event store and projection rebuild figures on PostgreSQL  # [adapter:postgresql]
+	$(RUN) python bench/event_store.py  # [adapter:postgresql]
 
-bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (bench/orders.py)
-	$(RUN) python bench/orders.py
+bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (bench/orders.py)  # [adapter:postgresql]
+	$(RUN) python bench/orders.py  # [adapter:postgresql]
 
-bench-compare: install  ## Portico against the floor (bench/floor.py), interleaved: medians and ratios
-	$(RUN) python -m bench.compare
+bench-compare: install  ## Portico against the floor (bench/floor.py), interleaved: medians and ratios  # [adapter:postgresql]
+	$(RUN) python -m bench.compare  # [adapter:postgresql]
 
-bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99
-	$(RUN) python -m bench.idle
+bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99  # [adapter:postgresql]
+	$(RUN) python -m bench.idle  # [adapter:postgresql]
 
-bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
-	$(RUN) python bench/stores.py
+bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)  # [adapter:postgresql]
+	$(RUN) python bench/stores.py  # [adapter:postgresql]
 
 SOAK_DURATION ?= 300# [adapter:nats]
 soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats]

@@ -1,7 +1,7 @@
 """Removing an optional adapter from a tree, said once (the template's `adapters` question).
 
 An adapter is what one setting value switches on (PORTICO_NOTIFIER=webhook, PORTICO_BUS=nats...),
-or a database URL's scheme (mysql://: MariaDB).
+or a database URL's scheme (mysql://: MariaDB, postgresql://: PostgreSQL).
 Removing it is, for every adapter alike:
 
 - deleting its own files and folders (`Adapter.paths`: its adapter modules, the tests and test
@@ -139,6 +139,51 @@ ADAPTERS = (
         # Social sign-in stays without it: its ID tokens are checked by provider_tokens.py, and
         # its loopback provider (tests/support/oidc_provider.py) and tools/oidc/ are its own too.
         paths=("src/adapters/identity/oidc.py", "tests/api/catalog/test_oidc_mode.py"),
+    ),
+    Adapter(
+        "postgresql",
+        "PostgreSQL as the SQL database, LISTEN/NOTIFY waking every process (SQLite always stays)",
+        # A URL scheme, as for mariadb (adapters/persistence/sql/engine.py).
+        selects=("PORTICO_DATABASE_URL", "postgresql://"),
+        paths=(
+            # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
+            "src/adapters/persistence/sql/notify.py",
+            "tests/support/postgres.py",
+            "tests/contract/catalog/test_wakeup.py",
+            "tests/contract/ordering/test_projector_on_postgresql.py",
+            "tests/contract/test_housekeeping_bounded.py",
+            "tests/contract/test_pool_metrics.py",
+            "tests/api/catalog/test_read_replica.py",
+            # The e2e scenarios of several processes on one server database.
+            "tests/e2e/catalog/test_cache_across_instances.py",
+            "tests/e2e/catalog/test_database_outage_serve.py",
+            "tests/e2e/catalog/test_metrics_prometheus.py",
+            "tests/e2e/catalog/test_worker_database_outage.py",
+            "tests/e2e/ordering/test_behind_haproxy.py",
+            "tests/e2e/ordering/test_idempotency_after_crash.py",
+            "tests/e2e/ordering/test_nats_cluster.py",
+            "tests/e2e/ordering/test_ordering_e2e.py",
+            "tests/e2e/ordering/test_soak.py",
+            "tests/e2e/ordering/test_traces_e2e.py",
+            # The benchmarks run on PostgreSQL (bench/floor.py is raw asyncpg).
+            "bench/cache_invalidation.py",
+            "bench/compare.py",
+            "bench/engines.py",
+            "bench/event_store.py",
+            "bench/floor.py",
+            "bench/idle.py",
+            "bench/orders.py",
+            "bench/run.py",
+            "bench/soak.py",
+            "bench/stores.py",
+            "bench/stores_http.py",
+            "bench/tracing.py",
+            # The one-host stack of many processes around a PostgreSQL service, and its secrets.
+            "compose.yaml",
+            "deploy/make-secrets.sh",
+            "tests/deploy/test_compose.py",
+        ),
+        dependencies=("asyncpg", "opentelemetry-instrumentation-asyncpg"),
     ),
 )
 BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}

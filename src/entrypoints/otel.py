@@ -20,7 +20,7 @@ from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlu
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor  # [adapter:postgresql]
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -47,7 +47,7 @@ _provider: TracerProvider | None = None
 _INSTRUMENTORS = (
     RedisInstrumentor,
     HTTPXClientInstrumentor,
-    AsyncPGInstrumentor,
+    AsyncPGInstrumentor,  # [adapter:postgresql]
     SQLAlchemyInstrumentor,
 )
 
@@ -59,9 +59,11 @@ def start(settings: Settings) -> Tracing:
         _provider = _tracer_provider(settings)
         RedisInstrumentor().instrument(tracer_provider=_provider)
         HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
+        # [adapter:postgresql begin]
         # PostgreSQL's statements: on asyncpg, SQLAlchemy's statement spans never reach the
         # request's trace (only its `connect` does); the driver's spans do.
         AsyncPGInstrumentor().instrument(tracer_provider=_provider)  # type: ignore[no-untyped-call]
+        # [adapter:postgresql end]
     return OtelTracing(_provider)
 
 

@@ -36,7 +36,7 @@ from tests.support.servers import REDIS_URL, require_server, require_sql_server
 STORES = [
     "memory",
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("postgresql", marks=pytest.mark.postgres),  # [adapter:postgresql]
     pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
@@ -87,8 +87,10 @@ async def empty_event_store(database: SqlDatabase) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(delete(event_store_events))
         await connection.execute(update(event_store_head).values(position=0))
+        # [adapter:postgresql begin]
         if connection.dialect.name == "postgresql":  # positions from 1 again
             await connection.execute(text("ALTER SEQUENCE event_store_positions RESTART"))
+        # [adapter:postgresql end]
 
 
 @pytest.fixture(params=STORES)

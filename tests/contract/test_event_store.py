@@ -202,6 +202,7 @@ async def test_a_slow_transaction_holding_early_positions_is_read_late_never_ski
     assert [e.type for e in seen if e.stream_id == "slow"] == ["Slow", "Slow"]
 
 
+# [adapter:postgresql begin]
 @pytest.mark.postgres
 async def test_on_postgresql_an_append_does_not_wait_for_an_open_one(tmp_path: Path) -> None:
     database = await sql_database("postgresql", tmp_path)
@@ -249,3 +250,6 @@ async def test_on_postgresql_an_append_behind_a_newer_transaction_of_its_stream_
         ]
     finally:
         await database.dispose()
+
+
+# [adapter:postgresql end]

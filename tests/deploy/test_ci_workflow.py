@@ -22,7 +22,7 @@ def test_make_test_runs_with_the_settings_ci_run_exports() -> None:
     assert "make test" in ci_run
     for variable in (
         "CI",
-        "PORTICO_TEST_POSTGRES_URL",
+        "PORTICO_TEST_POSTGRES_URL",  # [adapter:postgresql]
         "PORTICO_TEST_MARIADB_URL",  # [adapter:mariadb]
     ):
         assert variable in TEST["env"]
@@ -32,7 +32,7 @@ def test_make_test_runs_with_the_settings_ci_run_exports() -> None:
 def test_the_servers_are_the_ones_the_tests_use() -> None:
     services = TEST["services"]
     assert {name: service["ports"] for name, service in services.items()} == {
-        "postgres": ["5432:5432"],
+        "postgres": ["5432:5432"],  # [adapter:postgresql]
         "mariadb": ["3306:3306"],  # [adapter:mariadb]
         "redis": ["6379:6379"],
     }

@@ -23,7 +23,7 @@ from tests.support.servers import require_sql_server
 
 ENGINES = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("postgresql", marks=pytest.mark.postgres),  # [adapter:postgresql]
     pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
@@ -124,6 +124,7 @@ def test_a_checkout_uses_the_repository_migrations_folder() -> None:
     assert migrations_dir() == Path(__file__).resolve().parents[2] / "migrations"
 
 
+# [adapter:postgresql begin]
 @pytest.mark.postgres
 def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path: Path) -> None:
     # Migration 0013 gives stored events transaction_id 0 and starts the position sequence after
@@ -159,6 +160,9 @@ def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path
     assert asyncio.run(after()) == [("s", 3, 3), ("s", 4, 4), ("t", 1, 5)]
     command.downgrade(config, "0012")
     assert scalar(url, "SELECT position FROM event_store_head") == 5
+
+
+# [adapter:postgresql end]
 
 
 def _event() -> NewEvent:

@@ -24,11 +24,13 @@ def _own(url: str) -> str:
     return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
 
 
+# [adapter:postgresql begin]
 POSTGRES_URL = _own(
     os.environ.get(
         "PORTICO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_test"
     )
 )
+# [adapter:postgresql end]
 # [adapter:mariadb begin]
 MARIADB_URL = _own(
     os.environ.get("PORTICO_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_test")
@@ -62,13 +64,13 @@ def require_server(url: str, env_var: str) -> str:
 
 # The SQL servers by engine: where each is, and the variable that points it elsewhere.
 SQL_SERVERS = {
-    "postgresql": (POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL"),
+    "postgresql": (POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL"),  # [adapter:postgresql]
     "mariadb": (MARIADB_URL, "PORTICO_TEST_MARIADB_URL"),  # [adapter:mariadb]
 }
 
 
 def require_sql_server(engine: str) -> str:
-    """The URL of the `engine` test server ("postgresql", "mariadb"), as require_server."""
+    """The URL of the `engine` test server (a key of SQL_SERVERS), as require_server."""
     return require_server(*SQL_SERVERS[engine])
 
 

@@ -16,7 +16,7 @@ WATCHED = (
     "sentry_sdk",
     "opentelemetry.exporter",
     "opentelemetry.instrumentation.sqlalchemy",
-    "opentelemetry.instrumentation.asyncpg",
+    "opentelemetry.instrumentation.asyncpg",  # [adapter:postgresql]
     "opentelemetry.sdk.trace",
     "entrypoints.otel",
 )

@@ -62,7 +62,7 @@ def test_a_bad_setting_is_named_with_what_it_accepts(environ: dict[str, str], me
 
 
 def test_test_suite_variables_are_not_mistaken_for_settings() -> None:
-    assert load_settings({"PORTICO_TEST_POSTGRES_URL": "x"}, env_file=None) == Settings()
+    assert load_settings({"PORTICO_TEST_SERVER_URL": "x"}, env_file=None) == Settings()
 
 
 def _fields(owner: type = Settings, prefix: str = "") -> list[str]:

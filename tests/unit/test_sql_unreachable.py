@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import asyncmy.errors  # [adapter:mariadb]
-import asyncpg.exceptions
+import asyncpg.exceptions  # [adapter:postgresql]
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -25,9 +25,11 @@ def wrapped(orig: BaseException) -> OperationalError:
         ConnectionRefusedError(111, "Connect call failed"),
         ConnectionResetError(104, "Connection reset by peer"),
         TimeoutError(),
+        # [adapter:postgresql begin]
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        # [adapter:postgresql end]
         # [adapter:mariadb begin]
         wrapped(asyncmy.errors.OperationalError(2003, "Can't connect to MySQL server")),
         wrapped(asyncmy.errors.OperationalError(2006, "MySQL server has gone away")),
@@ -43,7 +45,7 @@ def test_outages_are_recognised(error: BaseException) -> None:
 
 
 def test_a_driver_error_is_recognised_through_its_cause() -> None:
-    cause = asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+    cause = sqlite3.OperationalError("database is locked")
     adapted = RuntimeError("adapted")
     adapted.__cause__ = cause
     assert is_unreachable(wrapped(adapted))
@@ -52,8 +54,10 @@ def test_a_driver_error_is_recognised_through_its_cause() -> None:
 @pytest.mark.parametrize(
     "error",
     [
+        # [adapter:postgresql begin]
         asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        # [adapter:postgresql end]
         IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
         wrapped(asyncmy.errors.OperationalError(1054, "Unknown column")),  # [adapter:mariadb]
         wrapped(sqlite3.OperationalError("no such table: products")),

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import announce
+from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import projection_state
 from application.ordering.read_models import (
     OrderDetails,
@@ -118,7 +118,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     async def swap_in(self, generation: int, position: int) -> None:
         async with self._db.begin() as connection:
             # Running projectors, here too, go on from the new position at once.
-            await announce(connection, None)
+            await announce(connection, None)  # [adapter:postgresql]
             await connection.execute(
                 update(_state)
                 .where(_state.c.name == self.name)

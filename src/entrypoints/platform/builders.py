@@ -11,7 +11,7 @@ from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import PostgresDoorbell
+from adapters.persistence.sql.notify import PostgresDoorbell  # [adapter:postgresql]
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.cache import Cache
@@ -107,9 +107,11 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
 def build_doorbell(settings: Settings) -> Doorbell:
     """What wakes the relay and the projectors after a commit: PostgreSQL's LISTEN/NOTIFY on a
     PostgreSQL store (every process hears every commit), else this process's commits only."""
-    database = make_url(settings.database.url)
-    if settings.persistence == "sql" and database.get_backend_name() == "postgresql":
+    # [adapter:postgresql begin]
+    backend = make_url(settings.database.url).get_backend_name()
+    if settings.persistence == "sql" and backend == "postgresql":
         return PostgresDoorbell(settings.database.url)
+    # [adapter:postgresql end]
     return InProcessDoorbell()
 
 

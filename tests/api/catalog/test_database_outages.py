@@ -29,7 +29,7 @@ from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
 from tests.support.databases import ensure_database
 from tests.support.mariadb import private_mariadb  # [adapter:mariadb]
-from tests.support.postgres import private_postgres
+from tests.support.postgres import private_postgres  # [adapter:postgresql]
 from tests.support.private_server import PrivateServer
 
 Client = AsyncTestClient[Litestar]
@@ -78,14 +78,14 @@ def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 Server = PrivateServer
 SERVERS = {
-    "postgres": private_postgres,
+    "postgres": private_postgres,  # [adapter:postgresql]
     "mariadb": private_mariadb,  # [adapter:mariadb]
 }
 
 
 @pytest.fixture(
     params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("postgres", marks=pytest.mark.postgres),  # [adapter:postgresql]
         pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
     ]
 )

@@ -65,6 +65,7 @@ async def test_readiness_checks_the_configured_database(tmp_path: object) -> Non
     assert response.json()["checks"]["database"] == {"status": "up", "detail": None}
 
 
+# [adapter:postgresql begin]
 async def test_readiness_is_503_naming_the_failing_adapter() -> None:
     # Port 9 (discard) has no PostgreSQL: the connection is refused at once.
     settings = Settings(
@@ -80,6 +81,9 @@ async def test_readiness_is_503_naming_the_failing_adapter() -> None:
     assert body["status"] == "down"
     assert body["checks"]["database"]["status"] == "down"
     assert body["checks"]["database"]["detail"]
+
+
+# [adapter:postgresql end]
 
 
 async def test_openapi_31_documents_every_route_with_operation_ids(client: Client) -> None:

@@ -39,7 +39,7 @@ from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
 from tests.support.databases import ensure_database
 from tests.support.nats import PrivateNats, delete_namespace, require_nats, unique_namespace
-from tests.support.servers import POSTGRES_URL, require_server
+from tests.support.servers import POSTGRES_URL, require_server  # [adapter:postgresql]
 from tests.support.workers import WorkerProcess
 
 pytestmark = pytest.mark.nats
@@ -243,6 +243,7 @@ async def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
     await database.dispose()
 
 
+# [adapter:postgresql begin]
 @pytest.mark.postgres
 async def test_two_workers_share_a_thousand_events_each_applied_once(
     tmp_path: Path, namespace: str
@@ -281,6 +282,9 @@ async def test_two_workers_share_a_thousand_events_each_applied_once(
     relayed = [s["relay"]["published"] for s in stats]
     assert sum(relayed) >= 1000
     await database.dispose()
+
+
+# [adapter:postgresql end]
 
 
 async def test_a_worker_started_before_nats_connects_once_it_is_up(tmp_path: Path) -> None:

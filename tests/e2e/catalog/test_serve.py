@@ -15,7 +15,7 @@ from tests.support.servers import require_sql_server
 
 ENGINES = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("postgresql", marks=pytest.mark.postgres),  # [adapter:postgresql]
     pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 
@@ -110,11 +110,13 @@ def test_the_serving_parent_leaves_the_app_to_its_workers(tmp_path: Path) -> Non
     [
         ({"persistence": "mongo"}, ["serve"], "PORTICO_PERSISTENCE='mongo' is invalid"),
         ({"port": "http"}, ["serve"], "PORTICO_PORT='http' is invalid"),
+        # [adapter:postgresql begin]
         (
             {"database_url": "postgresql://nobody@127.0.0.1:9/none"},
             ["serve"],
             "PORTICO_DATABASE_URL: cannot reach the database at postgresql+asyncpg://nobody@127.0.0.1:9/none",
         ),
+        # [adapter:postgresql end]
         ({"database_url": "not a url"}, ["serve"], "PORTICO_DATABASE_URL is not a database URL"),
         ({}, ["serve", "--port", "abc"], "argument --port: invalid int value: 'abc'"),
         (

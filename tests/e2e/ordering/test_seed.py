@@ -23,7 +23,7 @@ from tests.support.servers import require_sql_server
 SIZES = ("--users", "30", "--products", "60", "--orders", "40")
 ENGINES = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("postgresql", marks=pytest.mark.postgres),  # [adapter:postgresql]
     pytest.param("mariadb", marks=pytest.mark.mariadb),  # [adapter:mariadb]
 ]
 

@@ -28,6 +28,7 @@ RETRY_AFTER = 1.0
 REPLICA_RETRY = 2.0  # seconds between tries of a replica seen down (reads use the primary)
 _log = structlog.get_logger("portico.database")
 
+# [adapter:postgresql begin]
 # asyncpg's "cannot connect / connection gone / server shutting down" kinds (PostgresConnectionError
 # with its subclasses: ConnectionDoesNotExistError, ConnectionFailureError, ...; and the 57P0x
 # operator interventions, but not 57014, a cancelled query), matched by name so this module does
@@ -41,6 +42,7 @@ _ASYNCPG_UNREACHABLE = frozenset(
         "IdleSessionTimeoutError",
     }
 )
+# [adapter:postgresql end]
 # [adapter:mariadb begin]
 # MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
 # connection during query (2013), lost connection (2055); server shutdown in progress (1053).
@@ -68,8 +70,10 @@ def _says_unreachable(error: BaseException) -> bool:
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
+    # [adapter:postgresql begin]
     if any(kind.__name__ in _ASYNCPG_UNREACHABLE for kind in type(error).__mro__):
         return True
+    # [adapter:postgresql end]
     kind = type(error)
     # [adapter:mariadb begin]
     if kind.__module__.startswith(("asyncmy", "pymysql")) and error.args:

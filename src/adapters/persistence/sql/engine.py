@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 # Plain schemes get the async driver we ship, so `postgresql://...` just works.
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
-    "postgresql": "postgresql+asyncpg",
-    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",  # [adapter:postgresql]
+    "postgres": "postgresql+asyncpg",  # [adapter:postgresql]
     "mysql": "mysql+asyncmy",  # [adapter:mariadb]
     "mariadb": "mysql+asyncmy",  # [adapter:mariadb]
     "mariadb+asyncmy": "mysql+asyncmy",  # [adapter:mariadb]

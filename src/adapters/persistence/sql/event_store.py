@@ -50,7 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import announce
+from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import event_store_events as events
 from adapters.persistence.sql.tables import event_store_head as head
 from application.shared.ports.event_store import (
@@ -223,9 +223,11 @@ class SqlEventStore(EventStore):
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
     ) -> int:
         async with self._db.begin() as connection:
+            # [adapter:postgresql begin]
             if events:
                 # Before the head row lock, not while holding it.
                 await announce(connection, self._doorbell)
+            # [adapter:postgresql end]
             version = await append_on(connection, stream_id, expected_version, events)
         if events and self._doorbell is not None:
             self._doorbell.ring()

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import announce
+from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
@@ -64,7 +64,7 @@ class SqlOutbox(Outbox):
             await connection.execute(_INSERT, _row(events[0]))
         else:
             await connection.execute(_INSERT, [_row(event) for event in events])
-        await announce(connection, self._doorbell)
+        await announce(connection, self._doorbell)  # [adapter:postgresql]
 
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""

@@ -13,9 +13,16 @@ async def replica_lag(database: SqlDatabase) -> int | None:
     replica = database.replica
     if replica is None:
         raise ValueError("this database has no replica")
-    if replica.backend != "postgresql":
-        await replica.ping()
-        return None
+    # [adapter:postgresql begin]
+    if replica.backend == "postgresql":
+        return await _wal_lag(database, replica)
+    # [adapter:postgresql end]
+    await replica.ping()
+    return None
+
+
+# [adapter:postgresql begin]
+async def _wal_lag(database: SqlDatabase, replica: SqlDatabase) -> int:
     async with replica.connect() as connection:
         replayed = await connection.scalar(text("SELECT pg_last_wal_replay_lsn()::text"))
     if replayed is None:  # not in recovery: it is not a replica (a misconfiguration to show)
@@ -28,3 +35,6 @@ async def replica_lag(database: SqlDatabase) -> int | None:
             {"lsn": replayed},
         )
     return max(int(lag or 0), 0)
+
+
+# [adapter:postgresql end]

@@ -56,6 +56,7 @@ event_store_events = Table(
     # The global read order on PostgreSQL.
     Index(None, "transaction_id", "position"),
 )
+# [adapter:postgresql begin]
 # metadata.create_all (tests, benchmarks) makes the sequence as the migration does.
 event.listen(
     event_store_events,
@@ -67,6 +68,7 @@ event.listen(
     "after_drop",
     DDL("DROP SEQUENCE IF EXISTS event_store_positions").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
 )
+# [adapter:postgresql end]
 
 # One row (id 1): the last position handed out. Locking it serialises appends in commit order
 # (SQLite, MariaDB; PostgreSQL uses it no more).
