@@ -10,8 +10,9 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench bench-engines bench-identity bench-events bench-orders bench-stores bench-compare clean
-.PHONY: soak asyncapi  # [adapter:nats]
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench bench-engines bench-identity bench-events bench-orders bench-compare clean
+.PHONY: asyncapi  # [adapter:nats]
+.PHONY: bench-stores  # [adapter:redis]
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -118,7 +119,7 @@ asyncapi: install  ## write docs/api/asyncapi.json: the AsyncAPI 3 document of t
 golden: install  ## write the missing golden events of tests/golden/events/ (never edits one)
 	$(RUN) python -m tests.golden.examples
 
-bench: install  ## wrk on GET /products/{id}: no cache, memory, Redis (bench/README.md)
+bench: install  ## wrk on GET /products/{id}: no cache, memory cache, Redis cache (bench/README.md)
 	$(RUN) python bench/run.py
 
 bench-engines: install  ## wrk without cache on SQLite and PostgreSQL, beside a bare hello
@@ -139,12 +140,15 @@ bench-compare: install  ## Portico against the floor (bench/floor.py), interleav
 bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99
 	$(RUN) python -m bench.idle
 
+# [adapter:redis begin]
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)
 	$(RUN) python bench/stores.py
 
+.PHONY: soak  # [adapter:nats]
 SOAK_DURATION ?= 300# [adapter:nats]
 soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats]
 	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats]
+# [adapter:redis end]
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache
