@@ -108,13 +108,13 @@ async def until_a_load_waits_at_the_gate(shop: Shop) -> None:
     ]
 )
 async def shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
-    # [adapter:redis begin]
-    if request.param == "redis":
-        async for redis_shop in shop_on_redis():
-            yield redis_shop
+    if request.param == "memory":
+        yield Shop(MemoryCache())
         return
+    # [adapter:redis begin]
+    async for redis_shop in shop_on_redis():
+        yield redis_shop
     # [adapter:redis end]
-    yield Shop(MemoryCache())
 
 
 # [adapter:redis begin]

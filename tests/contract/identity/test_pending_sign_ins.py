@@ -24,20 +24,20 @@ from tests.support.servers import require_server
     ]
 )
 async def pending(request: pytest.FixtureRequest) -> AsyncIterator[PendingSignIns]:
-    # [adapter:redis begin]
-    if request.param == "redis":
-        prefix = unique_prefix()
-        shared = RedisPendingSignIns(
-            Redis.from_url(require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")), namespace=prefix
-        )
-        try:
-            yield shared
-        finally:
-            await delete_prefix(Redis.from_url(REDIS_URL), prefix)
-            await shared.close()
+    if request.param == "memory":
+        yield MemoryPendingSignIns()
         return
+    # [adapter:redis begin]
+    prefix = unique_prefix()
+    shared = RedisPendingSignIns(
+        Redis.from_url(require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")), namespace=prefix
+    )
+    try:
+        yield shared
+    finally:
+        await delete_prefix(Redis.from_url(REDIS_URL), prefix)
+        await shared.close()
     # [adapter:redis end]
-    yield MemoryPendingSignIns()
 
 
 async def test_a_value_is_taken_once(pending: PendingSignIns) -> None:
