@@ -11,8 +11,9 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench-identity clean
-.PHONY: bench bench-engines bench-events bench-orders bench-stores bench-compare bench-idle  # [adapter:postgresql]
-.PHONY: soak asyncapi  # [adapter:nats]
+.PHONY: bench bench-engines bench-events bench-orders bench-compare bench-idle  # [adapter:postgresql]
+.PHONY: asyncapi  # [adapter:nats]
+.PHONY: bench-stores  # [adapter:redis,postgresql]
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -140,12 +141,15 @@ bench-compare: install  ## Portico against the floor (bench/floor.py), interleav
 bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99  # [adapter:postgresql]
 	$(RUN) python -m bench.idle  # [adapter:postgresql]
 
+# [adapter:redis begin]
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)  # [adapter:postgresql]
 	$(RUN) python bench/stores.py  # [adapter:postgresql]
 
-SOAK_DURATION ?= 300# [adapter:nats]
-soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats]
-	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats]
+.PHONY: soak  # [adapter:nats,postgresql]
+SOAK_DURATION ?= 300# [adapter:nats,postgresql]
+soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats,postgresql]
+	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats,postgresql]
+# [adapter:redis end]
 
 clean:  ## remove the environments and local data
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache

@@ -48,8 +48,13 @@ import httpx
 from bench.engines import ADMIN_PASSWORD, BIN, POSTGRES, ROOT, free_port, portico_env, server
 
 WORKLOADS = ("W0", "W1", "W2", "W3")
-TARGETS = ("floor", "none", "memory", "redis")
-REDIS = os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+TARGETS = (
+    "floor",
+    "none",
+    "memory",
+    "redis",  # [adapter:redis]
+)
+REDIS = os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")  # [adapter:redis]
 NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")  # [adapter:nats]
 
 
@@ -188,7 +193,7 @@ def _target(
     env = portico_env(url)
     env.update(
         PORTICO_CACHE=name,
-        PORTICO_REDIS_URL=REDIS,
+        PORTICO_REDIS_URL=REDIS,  # [adapter:redis]
         PORTICO_BUS="nats",  # [adapter:nats]
         PORTICO_NATS_URL=NATS,  # [adapter:nats]
         PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",  # [adapter:nats]

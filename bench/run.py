@@ -31,13 +31,18 @@ import uuid
 from pathlib import Path
 
 import httpx
-from redis import Redis
+from redis import Redis  # [adapter:redis]
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_cache_bench"
+MODES = (
+    "none",
+    "memory",
+    "redis",  # [adapter:redis]
+)
 
 
 def free_port() -> int:
@@ -153,10 +158,12 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("PORTICO_BENCH_DATABASE_URL", DEFAULT_DB)
     )
+    # [adapter:redis begin]
     parser.add_argument(
         "--redis-url", default=os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
-    parser.add_argument("--modes", default="none,memory,redis")
+    # [adapter:redis end]
+    parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--metrics", default="off", help="off, on, or off,on (interleaved)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--duration", type=int, default=10)
@@ -173,7 +180,7 @@ def main() -> int:
         "PORTICO_DATABASE_URL": args.database_url,
         "PORTICO_LOG_LEVEL": "WARNING",
         "PORTICO_ACCESS_LOG": "false",
-        "PORTICO_REDIS_URL": args.redis_url,
+        "PORTICO_REDIS_URL": args.redis_url,  # [adapter:redis]
         "PORTICO_CACHE_PREFIX": prefix,
         # No background pollers (outbox relay, order projector): they run transactions of their
         # own, which would be counted as requests reaching PostgreSQL.
@@ -244,9 +251,11 @@ def main() -> int:
             flush=True,
         )
 
+    # [adapter:redis begin]
     redis = Redis.from_url(args.redis_url)  # only our prefix: the server is shared
     for name in redis.scan_iter(match=f"{prefix}:*", count=500):
         redis.delete(name)
+    # [adapter:redis end]
     print()
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, one granian worker, "

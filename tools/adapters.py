@@ -9,11 +9,12 @@ Removing it is, for every adapter alike:
 - deleting every line tagged `[adapter:NAME]`, and every block of lines between
   `[adapter:NAME begin]` and `[adapter:NAME end]`, in any text file. The tag sits in a comment of
   its own at the end of the line (`# [adapter:nats]`, `<!-- [adapter:nats] -->`), so one tag
-  works in Python, TOML, YAML, Makefiles, .env files and Markdown. The tags mark, where they
-  are, each such adapter's entry in the one place adapters are chosen (the Selector tables of
-  entrypoints/platform/container.py and friends), its setting values and settings, its README
-  config rows, .env.example lines and docs paragraphs, its pyproject.toml dependencies, its
-  compose.yaml service and its CI steps;
+  works in Python, TOML, YAML, Makefiles, .env files and Markdown. A line that needs several
+  adapters names them all (`# [adapter:nats,postgresql]`) and goes when any goes. The tags
+  mark, where they are, each such adapter's entry in the one place adapters are chosen (the
+  Selector tables of entrypoints/platform/container.py and friends), its setting values and
+  settings, its README config rows, .env.example lines and docs paragraphs, its pyproject.toml
+  dependencies, its compose.yaml service and its CI steps;
 - then re-locking (`uv lock`), since pyproject.toml may have lost dependencies.
 
 The tags of the adapters kept are stripped (their lines stay), so a generated project has none.
@@ -185,6 +186,56 @@ ADAPTERS = (
         ),
         dependencies=("asyncpg", "opentelemetry-instrumentation-asyncpg"),
     ),
+    Adapter(
+        "redis",
+        "Redis: the shared cache, shared sign-in limits and sign-ins under way, and a store",
+        # PORTICO_CACHE=redis; PORTICO_PERSISTENCE=redis is the same server's store (one adapter:
+        # docs/template.md says why).
+        selects=("PORTICO_CACHE", "redis"),
+        variables=(
+            "PORTICO_REDIS_URL",
+            "PORTICO_REDIS_POOL_SIZE",
+            "PORTICO_REDIS_TIMEOUT_MS",
+            "PORTICO_REDIS_STORE_PREFIX",
+            "PORTICO_REDIS_STORE_TIMEOUT_MS",
+            "PORTICO_REDIS_REQUIRE_AOF",
+            "PORTICO_CACHE_BREAKER_FAILURES",
+            "PORTICO_CACHE_BREAKER_RESET_MS",
+        ),
+        paths=(
+            "src/adapters/cache/redis.py",
+            "src/adapters/cache/redis_client.py",
+            "src/adapters/persistence/redis",
+            "src/adapters/audit/redis.py",
+            "src/adapters/catalog/redis.py",
+            "src/adapters/identity/redis.py",
+            "src/adapters/identity/redis_account_tokens.py",
+            "src/adapters/identity/redis_linked.py",
+            "src/adapters/identity/redis_second_factors.py",
+            "src/adapters/identity/redis_sessions.py",
+            "src/adapters/identity/redis_tokens.py",
+            "src/adapters/identity/redis_pending_sign_ins.py",
+            "src/entrypoints/http/security/redis_rate_limit_store.py",
+            "src/entrypoints/platform/redis.py",
+            "tests/support/redis.py",
+            "tests/support/redis_sentinel.py",
+            "tests/contract/test_redis_cache_outages.py",
+            "tests/contract/test_redis_pool.py",
+            "tests/contract/test_redis_sentinel.py",
+            "tests/contract/catalog/test_redis_store.py",
+            "tests/contract/identity/test_redis_identity.py",
+            "tests/api/identity/test_shared_rate_limits.py",
+            "tests/e2e/catalog/test_redis_outage.py",
+            # The production-like scenarios: PostgreSQL, Redis and NATS, several processes.
+            "tests/e2e/ordering/test_behind_haproxy.py",
+            "tests/e2e/ordering/test_ordering_e2e.py",
+            "tests/e2e/ordering/test_soak.py",
+            "bench/soak.py",
+            "bench/stores.py",
+            "bench/stores_http.py",
+        ),
+        dependencies=("redis", "opentelemetry-instrumentation-redis"),
+    ),
 )
 BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}
 NAMES = tuple(BY_NAME)
@@ -198,11 +249,13 @@ SELF = {Path("tools/adapters.py"), Path("tools/make_it_yours.py"), Path("docs/te
 SELF |= {Path("tests/template/test_make_it_yours.py"), Path("tests/template/test_copier_copy.py")}
 
 _NAME = r"[a-z][a-z0-9-]*"
-_TAG = re.compile(rf"\[adapter:({_NAME})\]")
+# A line may need several adapters (`[adapter:nats,postgresql]`): it goes when any of them goes.
+_NAMES = rf"{_NAME}(?:,{_NAME})*"
+_TAG = re.compile(rf"\[adapter:({_NAMES})\]")
 _BEGIN = re.compile(rf"\[adapter:({_NAME}) begin\]")
 _END = re.compile(rf"\[adapter:({_NAME}) end\]")
 # A tag comment at the end of a line: what is stripped from the lines of a kept adapter.
-_TRAILING = re.compile(rf"[ \t]*(?:#|<!--)[ \t]*\[adapter:{_NAME}\][ \t]*(?:-->)?[ \t]*$")
+_TRAILING = re.compile(rf"[ \t]*(?:#|<!--)[ \t]*\[adapter:{_NAMES}\][ \t]*(?:-->)?[ \t]*$")
 
 
 class AdapterError(ValueError):
@@ -255,7 +308,7 @@ def untag(text: str, gone: set[str], where: str = "") -> str:
             continue
         tag = _TAG.search(line)
         if tag is not None:
-            if tag.group(1) in gone:
+            if set(tag.group(1).split(",")) & gone:
                 continue
             ending = "\n" if line.endswith("\n") else ""
             line = _TRAILING.sub("", line.rstrip("\n")) + ending
@@ -266,7 +319,8 @@ def untag(text: str, gone: set[str], where: str = "") -> str:
 
 
 def tags_in(text: str) -> set[str]:
-    return {m.group(1) for m in re.finditer(rf"\[adapter:({_NAME})(?: begin| end)?\]", text)}
+    found = re.finditer(rf"\[adapter:({_NAMES})(?: begin| end)?\]", text)
+    return {name for match in found for name in match.group(1).split(",")}
 
 
 def remove_adapters(root: Path, kept: Iterable[str]) -> list[Path]:

@@ -22,7 +22,7 @@ from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor  # [adapter:postgresql]
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.instrumentation.redis import RedisInstrumentor  # [adapter:redis]
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -45,7 +45,7 @@ from entrypoints.settings import Settings
 
 _provider: TracerProvider | None = None
 _INSTRUMENTORS = (
-    RedisInstrumentor,
+    RedisInstrumentor,  # [adapter:redis]
     HTTPXClientInstrumentor,
     AsyncPGInstrumentor,  # [adapter:postgresql]
     SQLAlchemyInstrumentor,
@@ -57,7 +57,7 @@ def start(settings: Settings) -> Tracing:
     global _provider
     if _provider is None:
         _provider = _tracer_provider(settings)
-        RedisInstrumentor().instrument(tracer_provider=_provider)
+        RedisInstrumentor().instrument(tracer_provider=_provider)  # [adapter:redis]
         HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
         # [adapter:postgresql begin]
         # PostgreSQL's statements: on asyncpg, SQLAlchemy's statement spans never reach the

@@ -1,5 +1,5 @@
 """The stores the contract suites run on: memory, SQLite, PostgreSQL and MariaDB (and Redis, for
-the contexts that have a Redis adapter)."""
+the contexts that have a Redis adapter: DOCUMENT_STORES)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, text, update
 
-from adapters.cache.redis_client import connect_redis
+from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
 from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
 from adapters.persistence.memory.lease import MemoryLease
-from adapters.persistence.redis.documents import RedisDocuments
-from adapters.persistence.redis.lease import RedisLease
+from adapters.persistence.redis.documents import RedisDocuments  # [adapter:redis]
+from adapters.persistence.redis.lease import RedisLease  # [adapter:redis]
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore, append_on
 from adapters.persistence.sql.idempotency import SqlIdempotencyStore
@@ -30,8 +30,8 @@ from application.shared.ports.event_store import EventStore, NewEvent
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
 from tests.support.databases import recreate_database
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server, require_sql_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import require_server, require_sql_server
 
 STORES = [
     "memory",
@@ -41,9 +41,13 @@ STORES = [
 ]
 
 # The stores of the contexts with a document store too (adapters/persistence/redis).
-DOCUMENT_STORES = [*STORES, pytest.param("redis", marks=pytest.mark.redis)]
+DOCUMENT_STORES = [
+    *STORES,
+    pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+]
 
 
+# [adapter:redis begin]
 @asynccontextmanager
 async def redis_documents() -> AsyncIterator[RedisDocuments]:
     """Documents on the shared Redis under a prefix of this test's own, deleted afterwards."""
@@ -56,6 +60,7 @@ async def redis_documents() -> AsyncIterator[RedisDocuments]:
         await documents.close()
 
 
+# [adapter:redis end]
 # The server databases whose tables this process has made: tests only empty them after that.
 _SCHEMA_MADE: set[str] = set()
 
@@ -160,10 +165,12 @@ async def lease(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if store == "memory":
         yield MemoryLease()
         return
+    # [adapter:redis begin]
     if store == "redis":
         async with redis_documents() as documents:
             yield RedisLease(documents)
         return
+    # [adapter:redis end]
     database = await sql_database(store, tmp_path)
     try:
         yield SqlLease(database)

@@ -17,13 +17,13 @@ import pytest
 
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
-from adapters.cache.redis import FAILURES, RedisCache
-from adapters.cache.redis_client import connect_redis
+from adapters.cache.redis import FAILURES, RedisCache  # [adapter:redis]
+from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.pagination import Page
 from application.shared.ports.cache import Cache, CacheKey, CacheSpace
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import require_server
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,11 @@ ITEMS = CacheSpace("shop", "item", 1, Item)
 PAGES = CacheSpace("shop", "item-page", 1, Page[Item])
 TTL = timedelta(minutes=5)
 
-ADAPTERS = ["none", "memory", pytest.param("redis", marks=pytest.mark.redis)]
+ADAPTERS = [
+    "none",
+    "memory",
+    pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+]
 
 
 @dataclass
@@ -58,19 +62,21 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     if kind == "none":
         yield Subject(NoCache(), stores=False)
         return
-    if kind == "memory":
-        yield Subject(MemoryCache(max_entries=1000), stores=True)
+    # [adapter:redis begin]
+    if kind == "redis":
+        url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
+        prefix = unique_prefix()
+        client = connect_redis(url, pool_size=8, timeout=2.0)
+        breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
+        cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
+        try:
+            yield Subject(cache, stores=True, shared=True)
+        finally:
+            await delete_prefix(client, prefix)
+            await cache.close()
         return
-    url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
-    prefix = unique_prefix()
-    client = connect_redis(url, pool_size=8, timeout=2.0)
-    breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
-    cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
-    try:
-        yield Subject(cache, stores=True, shared=True)
-    finally:
-        await delete_prefix(client, prefix)
-        await cache.close()
+    # [adapter:redis end]
+    yield Subject(MemoryCache(max_entries=1000), stores=True)
 
 
 def item(name: str = "tea") -> Item:

@@ -11,15 +11,19 @@ from pathlib import Path
 import pytest
 
 from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
-from adapters.persistence.redis.delivery_log import RedisDeliveryLog
-from adapters.persistence.redis.inbox import RedisInboxRecords
+from adapters.persistence.redis.delivery_log import RedisDeliveryLog  # [adapter:redis]
+from adapters.persistence.redis.inbox import RedisInboxRecords  # [adapter:redis]
 from adapters.persistence.sql.delivery_log import SqlDeliveryLog
 from adapters.persistence.sql.inbox import SqlInboxRecords
 from adapters.system.ids import Uuid7Generator
 from application.shared.ports.inbox import DeliveryLog, InboxRecords
 from entrypoints.container import build_container
 from entrypoints.settings import MaintenanceSettings, Settings
-from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
+from tests.contract.conftest import (
+    DOCUMENT_STORES,
+    redis_documents,  # [adapter:redis]
+    sql_database,
+)
 
 ids = Uuid7Generator()
 
@@ -32,9 +36,11 @@ async def log(
     if store == "memory":
         memory = MemoryDeliveryLog()
         yield memory, memory
+    # [adapter:redis begin]
     elif store == "redis":
         async with redis_documents() as documents:
             yield RedisDeliveryLog(documents), RedisInboxRecords(documents)
+    # [adapter:redis end]
     else:
         database = await sql_database(store, tmp_path)
         try:

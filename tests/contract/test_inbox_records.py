@@ -10,14 +10,18 @@ import pytest
 from sqlalchemy import func, select, update
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.audit.redis import RedisAuditUnitOfWork
-from adapters.persistence.redis.inbox import RedisInboxRecords
+from adapters.audit.redis import RedisAuditUnitOfWork  # [adapter:redis]
+from adapters.persistence.redis.inbox import RedisInboxRecords  # [adapter:redis]
 from adapters.persistence.sql.inbox import SqlInbox, SqlInboxRecords
 from adapters.persistence.sql.tables import processed_events
 from adapters.system.ids import Uuid7Generator
 from entrypoints.container import build_container
 from entrypoints.settings import MaintenanceSettings, Settings
-from tests.contract.conftest import STORES, redis_documents, sql_database
+from tests.contract.conftest import (
+    STORES,
+    redis_documents,  # [adapter:redis]
+    sql_database,
+)
 
 ids = Uuid7Generator()
 
@@ -70,6 +74,7 @@ async def test_the_memory_inbox_is_purged_by_the_housekeeping_with_its_retention
         assert not await uow.inbox.first_time("audit", recent)
 
 
+# [adapter:redis begin]
 @pytest.mark.redis
 async def test_the_redis_inbox_forgets_records_older_than_the_cutoff() -> None:
     async with redis_documents() as documents:
@@ -93,3 +98,6 @@ async def test_the_redis_inbox_forgets_records_older_than_the_cutoff() -> None:
         async with uow:
             assert await uow.inbox.first_time("audit", old)  # forgotten: would apply again
             assert not await uow.inbox.first_time("notifications", recent)
+
+
+# [adapter:redis end]

@@ -11,7 +11,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from adapters.cache.redis_client import connect_redis
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL
+from tests.support.servers import require_server
 
 pytestmark = pytest.mark.redis
 WAIT = 20.0  # guards against hanging, never an assertion on speed

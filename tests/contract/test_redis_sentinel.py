@@ -18,7 +18,7 @@ from redis import Redis
 from adapters.cache.redis import RedisCache
 from adapters.cache.redis_client import parse_sentinel_url
 from application.shared.ports.cache import CacheSpace
-from entrypoints.platform.builders import build_redis_cache
+from entrypoints.platform.redis import build_redis_cache
 from entrypoints.settings import CacheSettings, RedisSettings, Settings
 from tests.support.redis_sentinel import SERVICE, SentinelGroup
 

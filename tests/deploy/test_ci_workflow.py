@@ -34,7 +34,7 @@ def test_the_servers_are_the_ones_the_tests_use() -> None:
     assert {name: service["ports"] for name, service in services.items()} == {
         "postgres": ["5432:5432"],  # [adapter:postgresql]
         "mariadb": ["3306:3306"],  # [adapter:mariadb]
-        "redis": ["6379:6379"],
+        "redis": ["6379:6379"],  # [adapter:redis]
     }
     assert all("--health-cmd" in service["options"] for service in services.values())
     # [adapter:nats begin]

@@ -21,6 +21,9 @@ ROOT = Path(__file__).parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 PORTICO = ("api", "worker", "migrate")
+REDIS = (
+    "redis",  # [adapter:redis]
+)
 NATS = (
     "nats-0",  # [adapter:nats]
     "nats-1",  # [adapter:nats]
@@ -65,7 +68,7 @@ def test_every_long_running_service_has_a_health_check_the_others_wait_for() -> 
         for dependency, condition in service.get("depends_on", {}).items()
         if condition["condition"] == "service_healthy"
     }
-    assert awaited == {"api", "postgres", "redis", *NATS}
+    assert awaited == {"api", "postgres", *REDIS, *NATS}
     assert "/health/live" in " ".join(SERVICES["api"]["healthcheck"]["test"])
 
 
@@ -105,7 +108,7 @@ def test_nats_runs_as_a_three_node_jetstream_cluster_each_on_its_volume() -> Non
 
 
 def test_stateful_services_keep_their_data_in_named_volumes() -> None:
-    for name in ("postgres", "redis", *NATS):
+    for name in ("postgres", *REDIS, *NATS):
         (volume,) = SERVICES[name]["volumes"]
         assert volume.split(":")[0] in COMPOSE["volumes"], name
 

@@ -22,6 +22,8 @@ from redis.asyncio import Redis
 
 from tests.support.servers import ON_CI, free_port
 
+REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
 
 def unique_prefix() -> str:
     return f"portico-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"

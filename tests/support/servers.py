@@ -74,9 +74,6 @@ def require_sql_server(engine: str) -> str:
     return require_server(*SQL_SERVERS[engine])
 
 
-REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as probe:

@@ -125,7 +125,9 @@ def test_http_payments_need_a_provider_url() -> None:
         ("memory", "nats", "auto", True, False),  # [adapter:nats]
         ("memory", "nats", "serve", True, True),  # [adapter:nats]
         ("memory", "memory", "auto", False, True),  # one process: after-commit is enough
+        # [adapter:redis begin]
         ("redis", "nats", "auto", False, False),  # [adapter:nats]
+        # [adapter:redis end]
         ("none", "nats", "off", False, False),  # [adapter:nats]
     ],
 )
@@ -190,8 +192,8 @@ def test_a_secret_set_both_ways_is_refused(tmp_path: Path) -> None:
 def test_a_missing_secret_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "absent"
     with pytest.raises(SettingsError) as caught:
-        load_settings({"PORTICO_REDIS_URL_FILE": str(missing)}, env_file=None)
-    assert str(caught.value).startswith(f"PORTICO_REDIS_URL_FILE={str(missing)!r}: cannot read")
+        load_settings({"PORTICO_DATABASE_URL_FILE": str(missing)}, env_file=None)
+    assert str(caught.value).startswith(f"PORTICO_DATABASE_URL_FILE={str(missing)!r}: cannot read")
     assert "\n" not in str(caught.value)
 
 

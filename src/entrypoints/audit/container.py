@@ -7,10 +7,10 @@ from datetime import timedelta
 from dependency_injector import providers
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork, MemoryInboxRecords
-from adapters.audit.redis import RedisAuditUnitOfWork
+from adapters.audit.redis import RedisAuditUnitOfWork  # [adapter:redis]
 from adapters.audit.sql import SqlAuditUnitOfWork
-from adapters.persistence.redis.documents import RedisDocuments
-from adapters.persistence.redis.inbox import RedisInboxRecords
+from adapters.persistence.redis.documents import RedisDocuments  # [adapter:redis]
+from adapters.persistence.redis.inbox import RedisInboxRecords  # [adapter:redis]
 from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from application.shared.maintenance import Chore
@@ -25,10 +25,14 @@ def memory_inbox_chores(settings: Settings, store: MemoryAuditStore) -> list[Cho
     return [Chore.forgetting("inbox", forget, keep)]
 
 
+# [adapter:redis begin]
 def redis_inbox_chores(settings: Settings, documents: RedisDocuments) -> list[Chore]:
     forget = RedisInboxRecords(documents).forget
     keep = timedelta(seconds=settings.maintenance.inbox_retention)
     return [Chore.forgetting("inbox", forget, keep)]
+
+
+# [adapter:redis end]
 
 
 class AuditContainer(ModuleContainer):
@@ -40,7 +44,9 @@ class AuditContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Factory(SqlAuditUnitOfWork, database=platform.sql_database),
         memory=providers.Factory(MemoryAuditUnitOfWork, store=memory_store),
+        # [adapter:redis begin]
         redis=providers.Factory(RedisAuditUnitOfWork, documents=platform.redis_documents),
+        # [adapter:redis end]
     )
     consumers = providers.List(providers.Singleton(RecordChange, uow=uow.provider))
     list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=uow.provider)
@@ -48,5 +54,7 @@ class AuditContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Object([]),
         memory=providers.Callable(memory_inbox_chores, platform.settings, memory_store),
+        # [adapter:redis begin]
         redis=providers.Callable(redis_inbox_chores, platform.settings, platform.redis_documents),
+        # [adapter:redis end]
     )

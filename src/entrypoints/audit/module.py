@@ -19,4 +19,13 @@ def http(root: Any) -> HttpPart:
     return HttpPart(route_handlers=[AuditController])
 
 
-MODULE = Module(name="audit", container=container, http=http, stores=("sql", "memory", "redis"))
+MODULE = Module(
+    name="audit",
+    container=container,
+    http=http,
+    stores=(
+        "sql",
+        "memory",
+        "redis",  # [adapter:redis]
+    ),
+)

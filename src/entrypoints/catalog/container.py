@@ -9,7 +9,7 @@ from adapters.catalog.memory import (
     MemoryCatalogUnitOfWork,
     MemoryProductReader,
 )
-from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader
+from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader  # [adapter:redis]
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
@@ -53,9 +53,11 @@ class CatalogContainer(ModuleContainer):
         memory=providers.Factory(
             MemoryCatalogUnitOfWork, store=memory_store, outbox=platform.memory_outbox
         ).add_attributes(on_committed=platform.after_commit),
+        # [adapter:redis begin]
         redis=providers.Factory(
             RedisCatalogUnitOfWork, documents=platform.redis_documents, outbox=platform.redis_outbox
         ).add_attributes(on_committed=platform.after_commit),
+        # [adapter:redis end]
     )
 
     # The query side reads views straight from the same store, without a unit of work.
@@ -63,7 +65,9 @@ class CatalogContainer(ModuleContainer):
         platform.persistence,
         sql=providers.Singleton(SqlProductReader, database=platform.sql_database),
         memory=providers.Singleton(MemoryProductReader, store=memory_store),
+        # [adapter:redis begin]
         redis=providers.Singleton(RedisProductReader, documents=platform.redis_documents),
+        # [adapter:redis end]
     )
 
     # Use cases: stateless, so one instance each.

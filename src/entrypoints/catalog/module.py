@@ -27,5 +27,9 @@ MODULE = Module(
     http=http,
     events=CATALOG_EVENTS,
     seed=seed.SEED,
-    stores=("sql", "memory", "redis"),
+    stores=(
+        "sql",
+        "memory",
+        "redis",  # [adapter:redis]
+    ),
 )

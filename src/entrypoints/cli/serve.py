@@ -47,8 +47,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "PORTICO_CACHE=memory keeps one cache per process, and PORTICO_BUS=memory cannot "
             "tell the other workers about a write, so they would serve stale reads: set "
             "PORTICO_BUS=nats (each process then forgets what the others change, and run "
-            "`portico worker` or PORTICO_BACKGROUND=serve for the relay), or "
-            "PORTICO_CACHE=redis (or none), or use one worker"
+            "`portico worker` or PORTICO_BACKGROUND=serve for the relay), "
+            "or PORTICO_CACHE=redis, "  # [adapter:redis]
+            "or PORTICO_CACHE=none, or use one worker"
         )
     from entrypoints.metrics.exposition import (
         serve_metrics,

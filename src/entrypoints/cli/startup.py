@@ -7,9 +7,9 @@ import asyncio
 import structlog
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from adapters.persistence.redis.durability import Durability, read_durability
+from adapters.persistence.redis.durability import Durability, read_durability  # [adapter:redis]
 from entrypoints.container import build_container
-from entrypoints.platform.builders import build_redis_documents
+from entrypoints.platform.redis import build_redis_documents  # [adapter:redis]
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
@@ -17,9 +17,11 @@ def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
     variable = env_name("database.url")
     container = build_container(settings)  # refuses a persistence a context has no adapter for
+    # [adapter:redis begin]
     if settings.stores_in_redis:
         check_store(settings)
         return
+    # [adapter:redis end]
     try:
         database = container.platform.database()
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
@@ -42,6 +44,7 @@ def check_database(settings: Settings) -> None:
         raise SettingsError(f"{variable}: cannot reach the database at {shown}: {reason}") from None
 
 
+# [adapter:redis begin]
 def check_store(settings: Settings) -> None:
     """With PORTICO_PERSISTENCE=redis: raise SettingsError when Redis cannot be reached, or in
     production when its AOF would not keep every acknowledged write (a warning elsewhere)."""
@@ -83,6 +86,9 @@ def check_cache(settings: Settings) -> None:
         raise SettingsError(f"{env_name('redis.url')} is not a Redis URL: {error}") from None
 
 
+# [adapter:redis end]
+
+
 def main() -> int:
     """`python -m entrypoints.cli.startup`: `portico serve`'s checks, on the settings it sends
     on stdin, in a process of their own (entrypoints/cli/serve.py says why)."""
@@ -96,7 +102,7 @@ def main() -> int:
     configure_logging(settings)  # the lines a check logs look like the server's
     try:
         check_database(settings)
-        check_cache(settings)
+        check_cache(settings)  # [adapter:redis]
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -8,16 +8,17 @@ from typing import Any
 
 from dependency_injector import providers
 
-from adapters.cache.redis_client import connect_redis
+from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.identity.argon2 import Argon2PasswordHasher
 from adapters.identity.github_sign_in import GitHubSignIn
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
 from adapters.identity.oidc import OidcTokenVerifier  # [adapter:oidc]
 from adapters.identity.oidc_sign_in import OidcSignIn
-from adapters.identity.pending_sign_ins import MemoryPendingSignIns, RedisPendingSignIns
+from adapters.identity.pending_sign_ins import MemoryPendingSignIns
 from adapters.identity.provider_tokens import ProviderTokens  # [adapter:oidc]
-from adapters.identity.redis import RedisIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork  # [adapter:redis]
+from adapters.identity.redis_pending_sign_ins import RedisPendingSignIns  # [adapter:redis]
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.forget_expired_tokens import (
     ForgetExpiredAccountTokensHandler,
@@ -28,7 +29,8 @@ from application.identity.social_ports import IdentityProvider
 from application.identity.social_sign_in import SocialFlowSettings
 from application.shared.maintenance import Chore
 from application.shared.ports.clock import Clock
-from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore, SharedRateLimitStore
+from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore
+from entrypoints.http.security.redis_rate_limit_store import SharedRateLimitStore  # [adapter:redis]
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
@@ -48,10 +50,14 @@ def revocation_window(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.auth.access_token_ttl + settings.auth.leeway)
 
 
+# [adapter:redis begin]
 def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
     timeout = settings.redis.timeout_ms / 1000
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")
+
+
+# [adapter:redis end]
 
 
 def unit_of_work_selector(platform: Any) -> providers.Selector[Any]:
@@ -66,11 +72,13 @@ def unit_of_work_selector(platform: Any) -> providers.Selector[Any]:
         memory=providers.Factory(
             MemoryIdentityUnitOfWork, store=memory_store, outbox=platform.memory_outbox
         ),
+        # [adapter:redis begin]
         redis=providers.Factory(
             RedisIdentityUnitOfWork,
             documents=platform.redis_documents,
             outbox=platform.redis_outbox,
         ),
+        # [adapter:redis end]
     )
 
 
@@ -82,7 +90,7 @@ def rate_limit_selector(settings: Any) -> providers.Selector[Any]:
         settings.provided.cache.backend,
         none=per_process,
         memory=per_process,
-        redis=providers.Singleton(build_rate_limit_store, settings),
+        redis=providers.Singleton(build_rate_limit_store, settings),  # [adapter:redis]
     )
 
 
@@ -160,10 +168,14 @@ def social_flow(settings: Settings) -> SocialFlowSettings:
     )
 
 
+# [adapter:redis begin]
 def build_redis_pending_sign_ins(settings: Settings) -> RedisPendingSignIns:
     timeout = settings.redis.timeout_ms / 1000
     client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
     return RedisPendingSignIns(client, namespace=f"{settings.cache.prefix}:social-sign-in")
+
+
+# [adapter:redis end]
 
 
 def pending_sign_ins_selector(settings: Any) -> providers.Selector[Any]:
@@ -174,5 +186,5 @@ def pending_sign_ins_selector(settings: Any) -> providers.Selector[Any]:
         settings.provided.cache.backend,
         none=per_process,
         memory=per_process,
-        redis=providers.Singleton(build_redis_pending_sign_ins, settings),
+        redis=providers.Singleton(build_redis_pending_sign_ins, settings),  # [adapter:redis]
     )

@@ -49,7 +49,7 @@ class IdentityContainer(ModuleContainer):
     settings, clock, ids = platform.settings, platform.clock, platform.ids
     auth = settings.provided.auth
 
-    uow = unit_of_work_selector(platform)  # PORTICO_PERSISTENCE: sql, memory or redis
+    uow = unit_of_work_selector(platform)  # on the store PORTICO_PERSISTENCE picks
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
     # Access tokens: ours or an external provider's (PORTICO_AUTH; identity/tokens.py).
@@ -63,7 +63,7 @@ class IdentityContainer(ModuleContainer):
         keep_for=providers.Callable(revocation_window, settings),
     )
     refresh_lifetime = providers.Factory(timedelta, seconds=auth.refresh_token_ttl)
-    rate_limit_store = rate_limit_selector(settings)  # sign-in counters: Redis, or per process
+    rate_limit_store = rate_limit_selector(settings)  # sign-in counters: shared, or per process
     # Social sign-in (its use cases are this container's).
     social_parts = {"issuer": token_issuer, "refresh_lifetime": refresh_lifetime}
     social = providers.Container(

@@ -95,5 +95,9 @@ MODULE = Module(
     events=IDENTITY_EVENTS,
     cli=cli.add_parser,
     seed=seed.SEED,
-    stores=("sql", "memory", "redis"),
+    stores=(
+        "sql",
+        "memory",
+        "redis",  # [adapter:redis]
+    ),
 )

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
-from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
-from adapters.cache.redis_client import connect_redis
 from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
-from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.notify import PostgresDoorbell  # [adapter:postgresql]
-from adapters.resilience.circuit_breaker import CircuitBreaker, State
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.cache import Cache
 from application.shared.ports.messaging import MessageBus
@@ -23,37 +19,6 @@ from application.shared.read_through import ReadThrough
 from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.settings import Settings
 from entrypoints.tracing import trace_database
-
-
-def build_redis_cache(settings: Settings, metrics: DependencyMetrics | None = None) -> RedisCache:
-    timeout = settings.redis.timeout_ms / 1000
-
-    def changed(name: str, previous: State, state: State) -> None:
-        log_breaker_change(name, previous, state)
-        if metrics is not None:
-            metrics.circuit_changed(name, previous, state)
-
-    breaker = CircuitBreaker(
-        "redis-cache",
-        failure_threshold=settings.cache.breaker_failures,
-        reset_timeout=settings.cache.breaker_reset_ms / 1000,
-        failure_types=FAILURES,
-        on_change=changed,
-    )
-    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
-    return RedisCache(
-        client, prefix=settings.cache.prefix, timeout=timeout, breaker=breaker, observer=metrics
-    )
-
-
-def build_redis_documents(settings: Settings) -> RedisDocuments:
-    """The Redis store of PORTICO_PERSISTENCE=redis: its own client, whose calls may take
-    PORTICO_REDIS_STORE_TIMEOUT_MS (a commit is not a cache read to give up on quickly)."""
-    redis = settings.redis
-    client = connect_redis(
-        redis.url, pool_size=redis.pool_size, timeout=redis.store_timeout_ms / 1000
-    )
-    return RedisDocuments(client, prefix=redis.store_prefix)
 
 
 def uses_cache(settings: Settings) -> bool:

@@ -12,13 +12,6 @@ from dependency_injector import containers, providers
 from adapters.cache.memory import MemoryCache
 from adapters.cache.none import NoCache
 from adapters.messaging.memory import MemoryMessageBus
-from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
-from adapters.persistence.memory.idempotency import MemoryIdempotencyData, MemoryIdempotencyStore
-from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.redis.outbox import RedisOutbox
-from adapters.persistence.sql.event_store import SqlEventStore
-from adapters.persistence.sql.idempotency import SqlIdempotencyStore
-from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid7Generator
 from application.messaging.registry import EventRegistry, IntegrationEvents
@@ -30,16 +23,14 @@ from entrypoints.platform.builders import (
     build_doorbell,
     build_nats_bus,  # [adapter:nats]
     build_read_through,
-    build_redis_cache,
-    build_redis_documents,
     build_relay,
     build_retry_policy,
-    build_sql_database,
 )
 from entrypoints.platform.email import mailer_selector
-from entrypoints.platform.maintenance import build_delivery_log, build_lease, platform_chores
-from entrypoints.platform.probes import bus_probe, cache_probe, database_probe, replica_probe
-from entrypoints.platform.probes import store_probe as redis_probe
+from entrypoints.platform.maintenance import platform_chores
+from entrypoints.platform.probes import bus_probe, database_probe, replica_probe
+from entrypoints.platform.redis import RedisContainer  # [adapter:redis]
+from entrypoints.platform.stores import StoresContainer
 from entrypoints.settings import Settings
 from entrypoints.tracing import start_tracing
 
@@ -55,15 +46,29 @@ class PlatformContainer(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
     tracing = providers.Singleton(start_tracing, settings)  # PORTICO_OTEL_ENABLED: our spans
 
-    # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     metrics = providers.Singleton(api_metrics, settings)  # None with PORTICO_METRICS_PORT=0
     dependency_metrics = providers.Singleton(dependency_metrics, settings)  # pools, cache...
-    redis_cache = providers.Singleton(build_redis_cache, settings, dependency_metrics)
+    # Units of work write integration events with their state change (the outbox), and ring.
+    event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
+    integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
+    doorbell = providers.Singleton(build_doorbell, settings)  # wakes the relay and projectors
+    # [adapter:redis begin]
+    redis = providers.Container(  # the Redis server's cache and store (platform/redis.py)
+        RedisContainer,
+        settings=settings,
+        metrics=dependency_metrics,
+        events=integration_events,
+        doorbell=doorbell,
+    )
+    redis_documents, redis_outbox = redis.documents, redis.outbox  # for the contexts' stores
+    # [adapter:redis end]
+
+    # Cache: PORTICO_CACHE picks the adapter; reads go through it, commits invalidate it.
     cache = providers.Selector(
         cache_kind,
         none=providers.Singleton(NoCache),
         memory=providers.Singleton(MemoryCache, max_entries=settings.provided.cache.max_entries),
-        redis=redis_cache,
+        redis=redis.cache,  # [adapter:redis]
     )
     cache_ttl = providers.Factory(timedelta, seconds=settings.provided.cache.ttl)
     read_through = providers.Singleton(build_read_through, settings, cache, dependency_metrics)
@@ -71,47 +76,24 @@ class PlatformContainer(containers.DeclarativeContainer):
     after_commit = providers.Singleton(AfterCommit)
     personal_data = providers.Singleton(PersonalDataExport)  # each context's part, for an export
 
-    # Persistence: PORTICO_PERSISTENCE picks the adapter (docs/persistence.md), the URLs the server.
-    sql_database = providers.Singleton(build_sql_database, tracing, settings, dependency_metrics)
-    database = providers.Selector(persistence, sql=sql_database, memory=_none, redis=_none)
-    redis_documents = providers.Singleton(build_redis_documents, settings)
-    documents = providers.Selector(persistence, redis=redis_documents, sql=_none, memory=_none)
-
-    # The outbox: units of work write integration events with their state change, and ring.
-    event_registry = providers.Singleton(EventRegistry)  # the root adds each context's events
-    integration_events = providers.Singleton(IntegrationEvents, event_registry, ids, tracing)
-    doorbell = providers.Singleton(build_doorbell, settings)  # wakes the relay and projectors
-    sql_outbox = providers.Singleton(SqlOutbox, sql_database, integration_events, doorbell)
-    memory_outbox = providers.Singleton(MemoryOutbox, integration_events, doorbell)
-    redis_outbox = providers.Singleton(RedisOutbox, redis_documents, integration_events, doorbell)
-    outbox = providers.Selector(
-        persistence, sql=sql_outbox, memory=memory_outbox, redis=redis_outbox
+    # Persistence: PORTICO_PERSISTENCE picks the adapters (platform/stores.py), the URLs the server.
+    stores = providers.Container(
+        StoresContainer,
+        settings=settings,
+        tracing=tracing,
+        metrics=dependency_metrics,
+        events=integration_events,
+        doorbell=doorbell,
+        redis=redis,  # [adapter:redis]
     )
-
-    # The event store of event-sourced aggregates; the idempotency keys of retried commands.
-    # Neither has a Redis adapter: contexts that need them refuse redis (Module.stores).
-    memory_event_log = providers.Singleton(MemoryEventLog)  # shared with memory units of work
-    event_store = providers.Selector(
-        persistence,
-        sql=providers.Singleton(SqlEventStore, sql_database, doorbell),
-        memory=providers.Singleton(MemoryEventStore, log=memory_event_log),
-        redis=_none,
-    )
-    memory_idempotency_data = providers.Singleton(MemoryIdempotencyData)
-    idempotency_store = providers.Selector(
-        persistence,
-        sql=providers.Singleton(SqlIdempotencyStore, database=sql_database),
-        memory=providers.Singleton(MemoryIdempotencyStore, data=memory_idempotency_data),
-        redis=_none,
-    )
-
-    # What consumers with an outside effect (a mail) did: a repeat after a lost ack is dropped.
-    delivery_log = providers.Singleton(build_delivery_log, database, documents)
+    sql_database, database, event_store = stores.sql_database, stores.database, stores.event_store
+    sql_outbox, memory_outbox, outbox = stores.sql_outbox, stores.memory_outbox, stores.outbox
+    memory_event_log, idempotency_store = stores.memory_event_log, stores.idempotency_store
+    delivery_log, lease = stores.delivery_log, stores.lease
 
     mailer = mailer_selector(settings)  # PORTICO_EMAIL: mail to people, through their consumers
 
     # Housekeeping: one process at a time (the lease) forgets what outlived its retention.
-    lease = providers.Singleton(build_lease, database, documents)
     chores = providers.Callable(
         platform_chores, settings, outbox, idempotency_store, database, delivery_log
     )
@@ -130,13 +112,11 @@ class PlatformContainer(containers.DeclarativeContainer):
         database=providers.Selector(
             persistence,
             sql=providers.Factory(database_probe, sql_database),
-            redis=providers.Factory(redis_probe, redis_documents),
+            redis=redis.store_probe,  # [adapter:redis]
             memory=_none,
         ),
         replica=providers.Factory(replica_probe, database),
-        cache=providers.Selector(
-            cache_kind, redis=providers.Factory(cache_probe, redis_cache), memory=_none, none=_none
-        ),
+        cache=redis.cache_probe,  # [adapter:redis]
         bus=providers.Selector(
             bus_kind,
             # [adapter:nats begin]
@@ -145,5 +125,5 @@ class PlatformContainer(containers.DeclarativeContainer):
             memory=_none,
         ),
     )
-    redis_cache_in_use = providers.Selector(cache_kind, redis=redis_cache, memory=_none, none=_none)
-    resources = providers.List(bus, database, mailer, documents, redis_cache_in_use, doorbell)
+    resources = providers.List(bus, database, mailer, doorbell)
+    resources.add_args(redis.store_in_use, redis.cache_in_use)  # [adapter:redis]

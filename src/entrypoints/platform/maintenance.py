@@ -1,41 +1,16 @@
-"""The platform's housekeeping: the lease that elects one runner and the chores of its tables."""
+"""The platform's housekeeping: the chores of its tables (platform/stores.py picks the lease)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
-from adapters.persistence.memory.lease import MemoryLease
-from adapters.persistence.redis.delivery_log import RedisDeliveryLog
-from adapters.persistence.redis.documents import RedisDocuments
-from adapters.persistence.redis.lease import RedisLease
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.delivery_log import SqlDeliveryLog
 from adapters.persistence.sql.inbox import SqlInboxRecords
-from adapters.persistence.sql.lease import SqlLease
 from application.shared.maintenance import Chore
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.inbox import DeliveryLog, InboxRecords
-from application.shared.ports.lease import Lease
 from application.shared.ports.outbox import Outbox
 from entrypoints.settings import Settings
-
-
-def build_lease(database: SqlDatabase | None, documents: RedisDocuments | None = None) -> Lease:
-    """In the database or the Redis store when there is one; with memory persistence there is
-    one process."""
-    if documents is not None:
-        return RedisLease(documents)
-    return MemoryLease() if database is None else SqlLease(database)
-
-
-def build_delivery_log(
-    database: SqlDatabase | None, documents: RedisDocuments | None = None
-) -> DeliveryLog:
-    """Beside the inbox: its table, its Redis keys, or (memory persistence) this process."""
-    if documents is not None:
-        return RedisDeliveryLog(documents)
-    return MemoryDeliveryLog() if database is None else SqlDeliveryLog(database)
 
 
 def platform_chores(

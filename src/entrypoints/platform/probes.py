@@ -10,8 +10,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from adapters.cache.redis import RedisCache
-from adapters.persistence.redis.documents import RedisDocuments
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.replica import replica_lag
 from application.shared.ports.messaging import BusUnavailable, MessageBus
@@ -33,16 +31,6 @@ def database_probe(database: SqlDatabase) -> Probe:
     return probe
 
 
-def store_probe(documents: RedisDocuments) -> Probe:
-    """The Redis that holds the state (PORTICO_PERSISTENCE=redis): down when it does not answer."""
-
-    async def probe() -> Status:
-        await documents.ping()
-        return "up"
-
-    return probe
-
-
 def replica_probe(database: SqlDatabase | None) -> Probe | None:
     """The read replica, when there is one: up with its lag, or degraded (the primary reads)."""
     if database is None or database.replica is None:
@@ -56,11 +44,6 @@ def replica_probe(database: SqlDatabase | None) -> Probe | None:
         return "up", "lag unknown on this engine" if lag is None else f"lag {lag} bytes of WAL"
 
     return probe
-
-
-def cache_probe(cache: RedisCache) -> Probe:
-    # Never "down": without Redis, reads are served from the database ("degraded").
-    return cache.status
 
 
 # [adapter:nats begin]

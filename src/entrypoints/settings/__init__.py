@@ -20,7 +20,7 @@ from entrypoints.settings.groups import (
     PasswordSettings,
     PaymentSettings,
     ProjectionSettings,
-    RedisSettings,
+    RedisSettings,  # [adapter:redis]
     SocialSettings,
     TenancySettings,
     TracingSettings,
@@ -57,7 +57,7 @@ __all__ = [
     "PasswordSettings",
     "PaymentSettings",
     "ProjectionSettings",
-    "RedisSettings",
+    "RedisSettings",  # [adapter:redis]
     "Settings",
     "SettingsError",
     "SocialSettings",

@@ -189,12 +189,19 @@ class PasswordSettings(Group, frozen=True):
 class CacheSettings(Group, frozen=True):
     """Caching of reads (docs/caching.md)."""
 
-    backend: Literal["none", "memory", "redis"] = "memory"
+    backend: Literal[
+        "none",
+        "memory",
+        "redis",  # [adapter:redis]
+    ] = "memory"
     ttl: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
     max_entries: Annotated[int, msgspec.Meta(ge=1)] = 10_000
     prefix: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")] = "portico"
+    # [adapter:redis begin]
+    # The Redis cache's circuit breaker: failures in a row that open it, and its pause.
     breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
     breaker_reset_ms: Annotated[int, msgspec.Meta(ge=10, le=600_000)] = 2000
+    # [adapter:redis end]
 
 
 class TenancySettings(Group, frozen=True):
@@ -206,6 +213,7 @@ class TenancySettings(Group, frozen=True):
     requests_per_minute: Annotated[int, msgspec.Meta(ge=1)] = 1200
 
 
+# [adapter:redis begin]
 class RedisSettings(Group, frozen=True):
     """The Redis server: the shared cache and the shared sign-in rate limits use it."""
 
@@ -218,6 +226,9 @@ class RedisSettings(Group, frozen=True):
     store_prefix: Annotated[str, msgspec.Meta(pattern="^[A-Za-z0-9_.-]{1,64}$")] = "portico"
     store_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=60_000)] = 2000
     require_aof: bool = True
+
+
+# [adapter:redis end]
 
 
 class BusSettings(Group, frozen=True):

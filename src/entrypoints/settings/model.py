@@ -23,7 +23,7 @@ from entrypoints.settings.groups import (
     PasswordSettings,
     PaymentSettings,
     ProjectionSettings,
-    RedisSettings,
+    RedisSettings,  # [adapter:redis]
     SocialSettings,
     TenancySettings,
     TracingSettings,
@@ -38,8 +38,15 @@ class SettingsError(ValueError):
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     environment: Literal["development", "production", "test"] = "development"
     # Where the contexts keep their state: sql (PORTICO_DATABASE_URL), memory (one process,
-    # nothing kept), redis (PORTICO_REDIS_URL, for the contexts that have a Redis adapter).
-    persistence: Literal["sql", "memory", "redis"] = "sql"
+    # nothing kept).
+    persistence: Literal[
+        "sql",
+        "memory",
+        # [adapter:redis begin]
+        # PORTICO_REDIS_URL, for the contexts that have a Redis adapter (Module.stores).
+        "redis",
+        # [adapter:redis end]
+    ] = "sql"
     # Where the outbox relay, the event consumers and the order projector run. auto: in
     # `portico serve` with the memory bus (it reaches no other process), in `portico worker` with
     # NATS; serve or worker force one; off: neither (another deployment runs them).
@@ -55,7 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     social: SocialSettings = msgspec.field(default_factory=SocialSettings)
     passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
-    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)  # [adapter:redis]
     tenancy: TenancySettings = msgspec.field(default_factory=TenancySettings)
     bus: BusSettings = msgspec.field(default_factory=BusSettings)
     outbox: OutboxSettings = msgspec.field(default_factory=OutboxSettings)
@@ -90,10 +97,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         """Whether state outlives the process (a database or a Redis server holds it)."""
         return self.persistence != "memory"
 
+    # [adapter:redis begin]
     @property
     def stores_in_redis(self) -> bool:
         return self.persistence == "redis"
 
+    # [adapter:redis end]
     @property
     def events_stay_in_process(self) -> bool:
         """The in-process bus: events published reach only the process that published them."""

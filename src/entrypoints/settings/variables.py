@@ -98,15 +98,15 @@ VARIABLES: dict[str, str] = {
     "PORTICO_CACHE_TTL": "cache.ttl",
     "PORTICO_CACHE_MAX_ENTRIES": "cache.max_entries",
     "PORTICO_CACHE_PREFIX": "cache.prefix",
-    "PORTICO_CACHE_BREAKER_FAILURES": "cache.breaker_failures",
-    "PORTICO_CACHE_BREAKER_RESET_MS": "cache.breaker_reset_ms",
-    # redis
-    "PORTICO_REDIS_URL": "redis.url",
-    "PORTICO_REDIS_POOL_SIZE": "redis.pool_size",
-    "PORTICO_REDIS_TIMEOUT_MS": "redis.timeout_ms",
-    "PORTICO_REDIS_STORE_PREFIX": "redis.store_prefix",
-    "PORTICO_REDIS_STORE_TIMEOUT_MS": "redis.store_timeout_ms",
-    "PORTICO_REDIS_REQUIRE_AOF": "redis.require_aof",
+    "PORTICO_CACHE_BREAKER_FAILURES": "cache.breaker_failures",  # [adapter:redis]
+    "PORTICO_CACHE_BREAKER_RESET_MS": "cache.breaker_reset_ms",  # [adapter:redis]
+    # redis  # [adapter:redis]
+    "PORTICO_REDIS_URL": "redis.url",  # [adapter:redis]
+    "PORTICO_REDIS_POOL_SIZE": "redis.pool_size",  # [adapter:redis]
+    "PORTICO_REDIS_TIMEOUT_MS": "redis.timeout_ms",  # [adapter:redis]
+    "PORTICO_REDIS_STORE_PREFIX": "redis.store_prefix",  # [adapter:redis]
+    "PORTICO_REDIS_STORE_TIMEOUT_MS": "redis.store_timeout_ms",  # [adapter:redis]
+    "PORTICO_REDIS_REQUIRE_AOF": "redis.require_aof",  # [adapter:redis]
     # bus
     "PORTICO_BUS": "bus.backend",
     "PORTICO_NATS_URL": "bus.nats_url",  # [adapter:nats]
@@ -166,7 +166,7 @@ VARIABLES: dict[str, str] = {
 FILE_SUFFIX = "_FILE"
 SECRETS: tuple[str, ...] = (
     "PORTICO_DATABASE_URL",
-    "PORTICO_REDIS_URL",
+    "PORTICO_REDIS_URL",  # [adapter:redis]
     "PORTICO_NATS_URL",  # [adapter:nats]
     "PORTICO_PAYMENT_API_KEY",  # [adapter:http-payments]
     "PORTICO_NOTIFIER_WEBHOOK_SECRET",  # [adapter:webhook]

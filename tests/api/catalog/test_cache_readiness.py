@@ -1,4 +1,5 @@
-"""/health/ready with PORTICO_CACHE=redis: Redis unreachable is "degraded" (200), never 503."""
+"""The cache at start-up and in /health/ready: with PORTICO_CACHE=redis, Redis unreachable is
+"degraded" (200), never 503."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import (
     CacheSettings,
-    RedisSettings,
+    RedisSettings,  # [adapter:redis]
     Settings,
     SettingsError,
     load_settings,
@@ -20,6 +21,7 @@ from tests.support.auth import auth_headers
 from tests.support.servers import free_port
 
 
+# [adapter:redis begin]
 async def test_an_unreachable_redis_makes_the_cache_degraded_not_the_service_down(
     settings: Settings,
 ) -> None:
@@ -48,9 +50,12 @@ async def test_an_unreachable_redis_makes_the_cache_degraded_not_the_service_dow
     assert (created.status_code, read.status_code) == (201, 200)
 
 
+# [adapter:redis end]
+
+
 @pytest.mark.parametrize("value", ["memcached", "REDIS", ""])
 def test_an_unknown_cache_setting_names_the_variable_and_the_choices(value: str) -> None:
-    with pytest.raises(SettingsError, match=r"PORTICO_CACHE=.*none, memory, redis"):
+    with pytest.raises(SettingsError, match=r"PORTICO_CACHE=.*none, memory"):
         load_settings({"PORTICO_CACHE": value}, env_file=None)
 
 
@@ -64,6 +69,7 @@ def test_serving_several_workers_with_a_per_process_cache_is_refused(
     assert "PORTICO_CACHE=memory" in capsys.readouterr().err
 
 
+# [adapter:redis begin]
 def test_serving_with_a_redis_url_that_is_not_one_is_refused(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -73,3 +79,6 @@ def test_serving_with_a_redis_url_that_is_not_one_is_refused(
 
     assert main(["serve"]) == 2
     assert "PORTICO_REDIS_URL is not a Redis URL" in capsys.readouterr().err
+
+
+# [adapter:redis end]

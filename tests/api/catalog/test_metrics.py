@@ -17,7 +17,12 @@ from application.catalog.read_cache import PRODUCTS
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.metrics.exposition import serve_metrics, shared_between_processes, sum_of_processes
-from entrypoints.settings import CacheSettings, MetricsSettings, RedisSettings, Settings
+from entrypoints.settings import (
+    CacheSettings,
+    MetricsSettings,
+    RedisSettings,  # [adapter:redis]
+    Settings,
+)
 from tests.api.conftest import Client, create
 from tests.support.auth import auth_headers
 from tests.support.metrics import samples
@@ -81,6 +86,7 @@ def test_a_metrics_port_in_use_stops_with_one_line(settings: Settings) -> None:
         server.shutdown()
 
 
+# [adapter:redis begin]
 async def test_an_open_circuit_breaker_shows_in_the_metrics(settings: Settings) -> None:
     nobody = free_port()  # a Redis that does not answer: the first failure opens the circuit
     on = msgspec.structs.replace(
@@ -90,7 +96,7 @@ async def test_an_open_circuit_breaker_shows_in_the_metrics(settings: Settings) 
         redis=RedisSettings(url=f"redis://127.0.0.1:{nobody}/0"),
     )
     container = build_container(on)
-    cache, metrics = container.platform.redis_cache(), container.platform.dependency_metrics()
+    cache, metrics = container.platform.redis.cache(), container.platform.dependency_metrics()
     assert metrics is not None
     try:
         assert await cache.status() == "degraded"
@@ -119,7 +125,7 @@ async def test_a_failed_cache_read_is_counted_under_its_cache(settings: Settings
         redis=RedisSettings(url=f"redis://127.0.0.1:{free_port()}/0"),  # nobody answers
     )
     container = build_container(on)
-    cache, metrics = container.platform.redis_cache(), container.platform.dependency_metrics()
+    cache, metrics = container.platform.redis.cache(), container.platform.dependency_metrics()
     assert metrics is not None
     try:
         assert await cache.get(PRODUCTS.key("p-1")) is None  # a miss, not an error
@@ -128,3 +134,6 @@ async def test_a_failed_cache_read_is_counted_under_its_cache(settings: Settings
     found = samples(generate_latest(metrics.registry).decode())
     labels = frozenset({("cache", "catalog:product"), ("operation", "lookup")})
     assert found[("portico_cache_errors_total", labels)] == 1
+
+
+# [adapter:redis end]

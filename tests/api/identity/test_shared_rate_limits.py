@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import CacheSettings, RedisSettings, Settings
-from tests.support.redis import delete_prefix
-from tests.support.servers import REDIS_URL, free_port, require_server
+from tests.support.redis import REDIS_URL, delete_prefix
+from tests.support.servers import free_port, require_server
 
 Client = AsyncTestClient[Litestar]
 LIMIT = 4

@@ -13,8 +13,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.cache.memory import MemoryCache
-from adapters.cache.redis import FAILURES, RedisCache
-from adapters.cache.redis_client import connect_redis
+from adapters.cache.redis import FAILURES, RedisCache  # [adapter:redis]
+from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.system.ids import Uuid7Generator
@@ -37,8 +37,8 @@ from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import require_server
 
 TTL = timedelta(minutes=5)
 
@@ -101,15 +101,23 @@ async def until_a_load_waits_at_the_gate(shop: Shop) -> None:
     await shop.gate_taken.wait()
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+    ]
+)
 async def shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
     if request.param == "memory":
         yield Shop(MemoryCache())
         return
+    # [adapter:redis begin]
     async for redis_shop in shop_on_redis():
         yield redis_shop
+    # [adapter:redis end]
 
 
+# [adapter:redis begin]
 @pytest.fixture
 async def redis_shop() -> AsyncIterator[Shop]:
     async for shop in shop_on_redis():
@@ -129,6 +137,7 @@ async def shop_on_redis() -> AsyncIterator[Shop]:
         await cache.close()
 
 
+# [adapter:redis end]
 async def test_a_second_read_is_served_from_the_cache(shop: Shop) -> None:
     product_id = await shop.new_product()
 
@@ -291,6 +300,7 @@ async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_w
     assert final == returned
 
 
+# [adapter:redis begin]
 @pytest.mark.redis
 async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) -> None:
     shop = redis_shop
@@ -312,3 +322,6 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
 
     assert (await first) == (await second)
     assert shop.reads == 1
+
+
+# [adapter:redis end]

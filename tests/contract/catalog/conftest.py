@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.audit.redis import RedisAuditUnitOfWork
+from adapters.audit.redis import RedisAuditUnitOfWork  # [adapter:redis]
 from adapters.audit.sql import SqlAuditUnitOfWork
 from adapters.catalog.memory import (
     MemoryCatalogStore,
     MemoryCatalogUnitOfWork,
     MemoryProductReader,
 )
-from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader
+from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader  # [adapter:redis]
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from adapters.persistence.memory.outbox import MemoryOutbox
-from adapters.persistence.redis.outbox import RedisOutbox
+from adapters.persistence.redis.outbox import RedisOutbox  # [adapter:redis]
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
@@ -29,7 +29,11 @@ from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.ports.outbox import Outbox
 from domain.catalog.repository import CatalogUnitOfWork
-from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
+from tests.contract.conftest import (
+    DOCUMENT_STORES,
+    redis_documents,  # [adapter:redis]
+    sql_database,
+)
 
 
 @pytest.fixture(params=DOCUMENT_STORES)
@@ -45,6 +49,7 @@ async def uow_factory(
 
         yield memory_uow
         return
+    # [adapter:redis begin]
     if store == "redis":
         async with redis_documents() as documents:
 
@@ -53,6 +58,7 @@ async def uow_factory(
 
             yield redis_uow
         return
+    # [adapter:redis end]
     database = await sql_database(store, tmp_path)
 
     def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
@@ -83,6 +89,7 @@ async def sides(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
         yield CatalogSides(memory_uow, MemoryProductReader(memory))
         return
+    # [adapter:redis begin]
     if store == "redis":
         async with redis_documents() as documents:
 
@@ -91,6 +98,7 @@ async def sides(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
             yield CatalogSides(redis_uow, RedisProductReader(documents))
         return
+    # [adapter:redis end]
     database = await sql_database(store, tmp_path)
 
     def sql_uow(*, read_only: bool = False) -> CatalogUnitOfWork:
@@ -132,6 +140,7 @@ async def messaging_store(
 
         yield MessagingStore(memory_catalog, memory_outbox, memory_audit)
         return
+    # [adapter:redis begin]
     if store == "redis":
         async with redis_documents() as documents:
             redis_outbox = RedisOutbox(documents, events)
@@ -144,6 +153,7 @@ async def messaging_store(
 
             yield MessagingStore(redis_catalog, redis_outbox, redis_audit)
         return
+    # [adapter:redis end]
     database = await sql_database(store, tmp_path)
     sql_outbox = SqlOutbox(database, events)
 

@@ -29,8 +29,8 @@ from entrypoints.cli.startup import check_store
 from entrypoints.platform.container import PlatformContainer
 from entrypoints.settings import AuthSettings, RedisSettings, Settings, SettingsError
 from entrypoints.settings.groups import MfaSettings
-from tests.support.redis import PrivateRedis, delete_prefix, private_redis, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, PrivateRedis, delete_prefix, private_redis, unique_prefix
+from tests.support.servers import require_server
 
 pytestmark = pytest.mark.redis
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)

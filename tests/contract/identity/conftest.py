@@ -8,11 +8,15 @@ from pathlib import Path
 import pytest
 
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.identity.redis import RedisIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork  # [adapter:redis]
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.repository import IdentityUnitOfWork
-from tests.contract.conftest import DOCUMENT_STORES, redis_documents, sql_database
+from tests.contract.conftest import (
+    DOCUMENT_STORES,
+    redis_documents,  # [adapter:redis]
+    sql_database,
+)
 
 
 @pytest.fixture(params=DOCUMENT_STORES)
@@ -28,6 +32,7 @@ async def identity_uow_factory(
 
         yield memory_uow
         return
+    # [adapter:redis begin]
     if store == "redis":
         async with redis_documents() as documents:
 
@@ -36,6 +41,7 @@ async def identity_uow_factory(
 
             yield redis_uow
         return
+    # [adapter:redis end]
     database = await sql_database(store, tmp_path)
 
     def sql_uow(*, read_only: bool = False) -> IdentityUnitOfWork:

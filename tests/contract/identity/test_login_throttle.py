@@ -7,29 +7,31 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis  # [adapter:redis]
 
 from domain.identity.errors import TooManyAttempts
-from entrypoints.http.security.rate_limit_store import (
-    CountingStore,
-    MemoryRateLimitStore,
-    SharedRateLimitStore,
-)
+from entrypoints.http.security.rate_limit_store import CountingStore, MemoryRateLimitStore
 from entrypoints.http.security.rate_limits import LoginThrottle
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, free_port, require_server
+from entrypoints.http.security.redis_rate_limit_store import SharedRateLimitStore  # [adapter:redis]
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import free_port, require_server
 
 FAILURES = 50
 LOCKOUT = 300
 
 
 @pytest.fixture(
-    params=["memory", pytest.param("redis", marks=pytest.mark.redis), "redis-unreachable"]
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+        "redis-unreachable",  # [adapter:redis]
+    ]
 )
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[CountingStore]:
     if request.param == "memory":
         yield MemoryRateLimitStore()
         return
+    # [adapter:redis begin]
     if request.param == "redis-unreachable":  # counts in the process's memory meanwhile
         down = SharedRateLimitStore(
             Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=0.2),
@@ -47,6 +49,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[CountingStore]:
     finally:
         await delete_prefix(Redis.from_url(REDIS_URL), prefix)
         await shared.close()
+    # [adapter:redis end]
 
 
 async def test_parallel_failures_count_as_sequential_ones(store: CountingStore) -> None:

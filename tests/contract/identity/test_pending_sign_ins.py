@@ -8,19 +8,26 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis  # [adapter:redis]
 
-from adapters.identity.pending_sign_ins import MemoryPendingSignIns, RedisPendingSignIns
+from adapters.identity.pending_sign_ins import MemoryPendingSignIns
+from adapters.identity.redis_pending_sign_ins import RedisPendingSignIns  # [adapter:redis]
 from application.identity.social_ports import PendingSignIns
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import require_server
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+    ]
+)
 async def pending(request: pytest.FixtureRequest) -> AsyncIterator[PendingSignIns]:
     if request.param == "memory":
         yield MemoryPendingSignIns()
         return
+    # [adapter:redis begin]
     prefix = unique_prefix()
     shared = RedisPendingSignIns(
         Redis.from_url(require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")), namespace=prefix
@@ -30,6 +37,7 @@ async def pending(request: pytest.FixtureRequest) -> AsyncIterator[PendingSignIn
     finally:
         await delete_prefix(Redis.from_url(REDIS_URL), prefix)
         await shared.close()
+    # [adapter:redis end]
 
 
 async def test_a_value_is_taken_once(pending: PendingSignIns) -> None:

@@ -27,8 +27,8 @@ from tests.contract.conftest import redis_documents
 from tests.contract.identity.test_account_tokens import new_token, save_tokens
 from tests.contract.identity.test_identity_unit_of_work import T0, new_user, save
 from tests.support.mail import mail_settings, mails_to, smtp_server, token_of
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix
+from tests.support.servers import require_server
 
 pytestmark = pytest.mark.redis
 

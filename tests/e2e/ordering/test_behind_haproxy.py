@@ -35,8 +35,8 @@ from tests.support.haproxy import PrivateHaproxy, require_haproxy
 from tests.support.mixed_load import MixedLoad, Plan
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.processes import ApiProcess
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import POSTGRES_URL, REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix
+from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 from tests.support.workers import WorkerProcess, wait_until
 

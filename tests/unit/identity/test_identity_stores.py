@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.identity.memory import MemoryIdentityUnitOfWork
-from adapters.identity.redis import RedisIdentityUnitOfWork
+from adapters.identity.redis import RedisIdentityUnitOfWork  # [adapter:redis]
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from entrypoints.identity.container import IdentityContainer
 from entrypoints.platform.container import PlatformContainer
@@ -17,7 +17,7 @@ from entrypoints.settings import AuthSettings, Settings
     [
         ("sql", SqlIdentityUnitOfWork),
         ("memory", MemoryIdentityUnitOfWork),
-        ("redis", RedisIdentityUnitOfWork),
+        ("redis", RedisIdentityUnitOfWork),  # [adapter:redis]
     ],
 )
 async def test_the_setting_picks_the_unit_of_work(persistence: str, kind: type) -> None:
@@ -27,6 +27,6 @@ async def test_the_setting_picks_the_unit_of_work(persistence: str, kind: type) 
 
     assert isinstance(IdentityContainer(platform=platform).uow(), kind)
 
-    for resource in platform.resources():  # the Redis and SQL clients built, never connected
+    for resource in platform.resources():  # the clients built, never connected
         if resource is not None and hasattr(resource, "close"):
             await resource.close()

@@ -1,4 +1,4 @@
-"""Ordering keeps its state in SQL or memory: PORTICO_PERSISTENCE=redis is refused in one line."""
+"""Ordering keeps its state in SQL or memory: another store is refused in one line."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ from entrypoints.ordering.module import MODULE as ORDERING
 from entrypoints.settings import AuthSettings, Settings, SettingsError
 
 
+def test_every_context_has_an_adapter_on_the_default_store_and_in_memory() -> None:
+    assert unsupported_store("sql", load_modules()) is None
+    assert unsupported_store("memory", load_modules()) is None
+
+
+# [adapter:redis begin]
 def test_redis_is_refused_for_ordering_which_has_no_redis_adapter() -> None:
     assert unsupported_store("redis", (ORDERING,)) == (
         "PORTICO_PERSISTENCE=redis: the ordering context keeps its state in sql or memory only "
@@ -18,6 +24,6 @@ def test_redis_is_refused_for_ordering_which_has_no_redis_adapter() -> None:
     auth = AuthSettings(dev_key_file="/nonexistent/key.json")
     with pytest.raises(SettingsError, match=r"^PORTICO_PERSISTENCE=redis: the \w+ context keeps"):
         build_container(Settings(persistence="redis", auth=auth))
-    # Every context has an adapter on the default store and in memory.
-    assert unsupported_store("sql", load_modules()) is None
-    assert unsupported_store("memory", load_modules()) is None
+
+
+# [adapter:redis end]
