@@ -19,6 +19,8 @@ import time
 import uuid
 from pathlib import Path
 
+from domain.shared.tenant import Tenant
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
@@ -71,6 +73,7 @@ def container_for(url: str, namespace: str, batch: int) -> Container:
 
 def product(container: Container, n: int) -> Product:
     return Product.create(
+        tenant=Tenant.single(),
         id=container.platform.ids().new_id(),
         sku=f"BENCH-{n}",
         name=f"Bench {n}",
