@@ -34,7 +34,7 @@ from entrypoints.catalog.http.schemas import (
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.schemas import Cursor
-from entrypoints.http.security.authentication import PUBLIC
+from entrypoints.http.security.authentication import TENANT_READ
 from entrypoints.http.security.guards import requires
 
 IfNoneMatch = Annotated[
@@ -58,7 +58,8 @@ def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut
 
 
 T = TypeVar("T")
-# Reads are public; every write needs catalog:write (staff and admins).
+# Reads are public with tenancy off (a member's with it on); every write needs catalog:write
+# (staff and admins).
 CATALOG_WRITE = [requires(Permission.CATALOG_WRITE)]
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
@@ -104,7 +105,7 @@ class ProductController(Controller):
     @get(
         operation_id="listProducts",
         summary="List products, newest first",
-        opt=PUBLIC,
+        opt=TENANT_READ,
         cache_control=PUBLIC_READ,
     )
     async def list(
@@ -127,7 +128,7 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="getProduct",
         summary="Get a product",
-        opt=PUBLIC,
+        opt=TENANT_READ,
         responses=NOT_MODIFIED,
         cache_control=PUBLIC_READ,
     )
