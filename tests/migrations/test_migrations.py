@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from adapters.catalog.sql import SqlProductReader
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.engine import create_engine
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.schema import metadata
-from adapters.persistence.sql.types import UtcDateTime
 from application.shared.ports.event_store import NewEvent
-from domain.shared.tenant import Tenant
 from entrypoints.cli.db import alembic_config, migrations_dir
 from tests.support.databases import recreate_database, scalar, with_database
 from tests.support.servers import require_sql_server
@@ -33,7 +28,7 @@ ENGINES = [
 ]
 
 
-def _fresh_url(engine: str, tmp_path: Path) -> str:
+def fresh_url(engine: str, tmp_path: Path) -> str:
     if engine == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
     base = require_sql_server(engine)
@@ -86,7 +81,7 @@ def test_the_history_is_one_line() -> None:
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     engine: str, tmp_path: Path
 ) -> None:
-    url = _fresh_url(engine, tmp_path)
+    url = fresh_url(engine, tmp_path)
     config = alembic_config(url)
 
     command.upgrade(config, "head")
@@ -105,7 +100,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(
 def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> None:
     # Each revision's downgrade undoes exactly its upgrade: stepping one at a time from head to
     # base and back leaves the same tables at every step.
-    url = _fresh_url(engine, tmp_path)
+    url = fresh_url(engine, tmp_path)
     config = alembic_config(url)
     revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
     command.upgrade(config, "head")
@@ -133,7 +128,7 @@ def test_a_checkout_uses_the_repository_migrations_folder() -> None:
 def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path: Path) -> None:
     # Migration 0013 gives stored events transaction_id 0 and starts the position sequence after
     # the head, so a projection resumes where it was; its downgrade puts the head back.
-    url = _fresh_url("postgresql", tmp_path)
+    url = fresh_url("postgresql", tmp_path)
     config = alembic_config(url)
     command.upgrade(config, "0012")
     old = (
@@ -170,57 +165,3 @@ def _event() -> NewEvent:
     return NewEvent(
         event_id=uuid4(), type="New", schema_version=1, payload={}, occurred_at=datetime.now(UTC)
     )
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_products_stored_before_0014_belong_to_the_single_tenant(
-    engine: str, tmp_path: Path
-) -> None:
-    # Issue 17, item 6: with tenancy off every request acts within Tenant.single(), so an
-    # upgraded deployment still sees its catalog; no other tenant sees it.
-    url = _fresh_url(engine, tmp_path)
-    config = alembic_config(url)
-    command.upgrade(config, "0013")
-    product_id, now = uuid4(), datetime.now(UTC)
-    old_products = sa.table(
-        "products",
-        *(sa.column(name) for name in ("sku", "name", "description", "price_currency")),
-        *(sa.column(name) for name in ("stock", "version")),
-        sa.column("price_amount", sa.Numeric(12, 2)),
-        sa.column("id", sa.Uuid()),
-        sa.column("created_at", UtcDateTime()),
-        sa.column("updated_at", UtcDateTime()),
-    )
-    row = {
-        "id": product_id,
-        "sku": "TEA-1",
-        "name": "Green tea",
-        "description": "",
-        "price_currency": "EUR",
-        "price_amount": Decimal("4.20"),
-        "stock": 3,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-    async def before() -> None:
-        database = SqlDatabase(url, pool_size=1)
-        async with database.begin() as connection:
-            await connection.execute(old_products.insert().values(**row))
-        await database.dispose()
-
-    async def after() -> list[str | None]:
-        database = SqlDatabase(url, pool_size=1)
-        reader = SqlProductReader(database)
-        names = []
-        for tenant in (Tenant.single(), Tenant(uuid4())):
-            view = await reader.product(tenant, product_id)
-            names.append(None if view is None else view.name)
-            names += [v.name for v in await reader.page(tenant, after=None, limit=10)]
-        await database.dispose()
-        return names
-
-    asyncio.run(before())
-    command.upgrade(config, "head")
-    assert asyncio.run(after()) == ["Green tea", "Green tea", None]
