@@ -19,8 +19,6 @@ import time
 import uuid
 from pathlib import Path
 
-from domain.shared.tenant import Tenant
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
@@ -36,6 +34,7 @@ from application.messaging.consumers import Consumer, ConsumerRunner  # noqa: E4
 from application.shared.ports.messaging import IntegrationEvent  # noqa: E402
 from domain.catalog.product import Product  # noqa: E402
 from domain.shared.money import Money  # noqa: E402
+from domain.shared.tenant import Tenant  # noqa: E402
 from entrypoints.container import Container, build_container, close_container  # noqa: E402
 from entrypoints.settings import (  # noqa: E402
     BusSettings,
