@@ -34,6 +34,7 @@ from application.messaging.consumers import Consumer, ConsumerRunner  # noqa: E4
 from application.shared.ports.messaging import IntegrationEvent  # noqa: E402
 from domain.catalog.product import Product  # noqa: E402
 from domain.shared.money import Money  # noqa: E402
+from domain.shared.tenant import Tenant  # noqa: E402
 from entrypoints.container import Container, build_container, close_container  # noqa: E402
 from entrypoints.settings import (  # noqa: E402
     BusSettings,
@@ -71,6 +72,7 @@ def container_for(url: str, namespace: str, batch: int) -> Container:
 
 def product(container: Container, n: int) -> Product:
     return Product.create(
+        tenant=Tenant.single(),
         id=container.platform.ids().new_id(),
         sku=f"BENCH-{n}",
         name=f"Bench {n}",

@@ -46,6 +46,7 @@ from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 POSTGRES = os.environ.get(
     "PORTICO_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_store_bench"
@@ -102,6 +103,7 @@ async def seed(uow: CatalogUnitOfWorkFactory, count: int) -> list[uuid.UUID]:
         async with uow() as unit:
             for n in range(start, min(count, start + 100)):
                 product = Product.create(
+                    tenant=Tenant.single(),
                     id=ids.new_id(),
                     sku=f"SKU-{n}",
                     name=f"Product {n}",
@@ -150,11 +152,11 @@ async def measure(name: str, args: argparse.Namespace) -> list[str]:
 
         async def read() -> None:
             async with uow(read_only=True) as unit:
-                await unit.products.get(random.choice(products))
+                await unit.products.get(Tenant.single(), random.choice(products))
 
         async def write() -> None:
             async with uow() as unit:
-                product = await unit.products.get(random.choice(products))
+                product = await unit.products.get(Tenant.single(), random.choice(products))
                 assert product is not None
                 product.adjust_stock(delta=-1, reason="bench", now=datetime.now(UTC))
                 await unit.products.update(product)

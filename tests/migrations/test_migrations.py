@@ -28,7 +28,7 @@ ENGINES = [
 ]
 
 
-def _fresh_url(engine: str, tmp_path: Path) -> str:
+def fresh_url(engine: str, tmp_path: Path) -> str:
     if engine == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
     base = require_sql_server(engine)
@@ -81,7 +81,7 @@ def test_the_history_is_one_line() -> None:
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     engine: str, tmp_path: Path
 ) -> None:
-    url = _fresh_url(engine, tmp_path)
+    url = fresh_url(engine, tmp_path)
     config = alembic_config(url)
 
     command.upgrade(config, "head")
@@ -100,7 +100,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(
 def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> None:
     # Each revision's downgrade undoes exactly its upgrade: stepping one at a time from head to
     # base and back leaves the same tables at every step.
-    url = _fresh_url(engine, tmp_path)
+    url = fresh_url(engine, tmp_path)
     config = alembic_config(url)
     revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
     command.upgrade(config, "head")
@@ -129,7 +129,7 @@ def test_a_checkout_uses_the_repository_migrations_folder() -> None:
 def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path: Path) -> None:
     # Migration 0013 gives stored events transaction_id 0 and starts the position sequence after
     # the head, so a projection resumes where it was; its downgrade puts the head back.
-    url = _fresh_url("postgresql", tmp_path)
+    url = fresh_url("postgresql", tmp_path)
     config = alembic_config(url)
     command.upgrade(config, "0012")
     old = (

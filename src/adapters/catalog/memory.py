@@ -1,8 +1,9 @@
 """MemoryCatalogUnitOfWork: products in a dict, with the same contract as the SQL adapter.
 
 Writes are staged in the unit of work and applied by `commit` without awaiting anything, so
-a commit is atomic for every coroutine of the process; versions and sku uniqueness are checked
-again at that moment, as a database would.
+a commit is atomic for every coroutine of the process; versions and sku uniqueness (within a
+tenant) are checked again at that moment, as a database would. Every read names its tenant and
+sees only that tenant's products.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, ProductRepository
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 from domain.shared.unit_of_work import UnitOfWork
 
 
@@ -25,20 +27,32 @@ class MemoryCatalogStore:
     """The committed state, shared by every unit of work of one process."""
 
     products: dict[UUID, Product] = field(default_factory=dict)
-    skus: dict[str, UUID] = field(default_factory=dict)
+    # The unique index: (tenant, sku) -> id.
+    skus: dict[tuple[Tenant, str], UUID] = field(default_factory=dict)
 
-    def sku_taken(self, sku: str, by_other_than: UUID, staged: dict[UUID, Product | None]) -> bool:
-        """Whether a product other than `by_other_than` holds `sku` once `staged` is applied."""
-        for pid, product in staged.items():
-            if product is not None and product.sku == sku and pid != by_other_than:
+    def sku_taken(self, product: Product, staged: dict[UUID, Product | None]) -> bool:
+        """Whether a product other than `product` holds its sku in its tenant once `staged` is
+        applied."""
+        tenant, sku = product.tenant, product.sku
+        for pid, other in staged.items():
+            if (
+                other is not None
+                and (other.tenant, other.sku) == (tenant, sku)
+                and pid != product.id
+            ):
                 return True
-        owner = self.skus.get(sku)
-        if owner is None or owner == by_other_than:
+        owner = self.skus.get((tenant, sku))
+        if owner is None or owner == product.id:
             return False
         if owner in staged:
             replacement = staged[owner]
             return replacement is not None and replacement.sku == sku
         return True
+
+    def of(self, tenant: Tenant, products: dict[UUID, Product]) -> list[Product]:
+        """The tenant's products among `products`, in creation order."""
+        mine = [p for p in products.values() if p.tenant == tenant]
+        return sorted(mine, key=lambda p: (p.created_at, p.id))
 
 
 class MemoryProductRepository(ProductRepository):
@@ -61,7 +75,7 @@ class MemoryProductRepository(ProductRepository):
         return self._store.products.get(product_id)
 
     def _check_sku(self, product: Product) -> None:
-        if self._store.sku_taken(product.sku, product.id, self.staged):
+        if self._store.sku_taken(product, self.staged):
             raise DuplicateSku(product.sku)
 
     async def add(self, product: Product) -> None:
@@ -71,18 +85,23 @@ class MemoryProductRepository(ProductRepository):
         self.staged[product.id] = _fresh_copy(product)
         product.mark_persisted()
 
-    async def get(self, product_id: UUID) -> Product | None:
+    async def get(self, tenant: Tenant, product_id: UUID) -> Product | None:
         stored = self._current(product_id)
-        if stored is None:
+        if stored is None or stored.tenant != tenant:
             return None
         product = _fresh_copy(stored)
         self._uow.saw(product)
         return product
 
     async def page(
-        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
     ) -> list[Product]:
-        rows = sorted(self._visible().values(), key=lambda p: (p.created_at, p.id))
+        rows = self._store.of(tenant, self._visible())
         if after is not None:
             rows = [p for p in rows if (p.created_at, p.id) > (after.created_at, after.id)]
         if name_contains:
@@ -111,8 +130,8 @@ class MemoryProductRepository(ProductRepository):
             stored = committed.get(pid)
             if stored is None or stored.version != expected:
                 raise ConcurrentUpdate(f"product {pid} was changed or deleted meanwhile")
-        for pid, product in self.staged.items():
-            if product is not None and self._store.sku_taken(product.sku, pid, self.staged):
+        for product in self.staged.values():
+            if product is not None and self._store.sku_taken(product, self.staged):
                 raise DuplicateSku(product.sku)
 
     def apply_commit(self) -> None:
@@ -120,11 +139,11 @@ class MemoryProductRepository(ProductRepository):
         committed = self._store.products
         for pid, product in self.staged.items():
             previous = committed.pop(pid, None)
-            if previous is not None and self._store.skus.get(previous.sku) == pid:
-                del self._store.skus[previous.sku]
+            if previous is not None and self._store.skus.get(_sku(previous)) == pid:
+                del self._store.skus[_sku(previous)]
             if product is not None:
                 committed[pid] = product
-                self._store.skus[product.sku] = pid
+                self._store.skus[_sku(product)] = pid
         self.staged.clear()
         self.expected_versions.clear()
 
@@ -132,6 +151,9 @@ class MemoryProductRepository(ProductRepository):
         self._refuse_if_read_only()
         self._uow.saw(product)
         current = self._current(product.id)
+        # Another tenant's product under this id is no product of this one (as SQL's WHERE).
+        if current is not None and current.tenant != product.tenant:
+            current = None
         if current is None or current.version != product.persisted_version:
             raise ConcurrentUpdate(f"product {product.id} was changed or deleted meanwhile")
         if product.id not in self.staged:
@@ -176,14 +198,19 @@ class MemoryProductReader:
     def __init__(self, store: MemoryCatalogStore) -> None:
         self._store = store
 
-    async def product(self, product_id: UUID) -> ProductView | None:
+    async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
         stored = self._store.products.get(product_id)
-        return None if stored is None else ProductView.of(stored)
+        return None if stored is None or stored.tenant != tenant else ProductView.of(stored)
 
     async def page(
-        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
     ) -> list[ProductView]:
-        rows = sorted(self._store.products.values(), key=lambda p: (p.created_at, p.id))
+        rows = self._store.of(tenant, self._store.products)
         if after is not None:
             rows = [p for p in rows if (p.created_at, p.id) > (after.created_at, after.id)]
         if name_contains:
@@ -192,9 +219,14 @@ class MemoryProductReader:
         return [ProductView.of(p) for p in rows[:limit]]
 
 
+def _sku(product: Product) -> tuple[Tenant, str]:
+    return product.tenant, product.sku
+
+
 def _fresh_copy(product: Product) -> Product:
     """A detached copy, so changes to it stay private until they are committed."""
     return Product(
+        tenant=product.tenant,
         id=product.id,
         sku=product.sku,
         name=product.name,

@@ -1,7 +1,9 @@
 """RedisCatalogUnitOfWork: products as Redis documents, with the SQL adapter's contract.
 
-Keys under `<prefix>:catalog:`: `product:<id>` (hash: `v` version, `d` JSON), `sku` (hash sku
--> id: the unique index), `created` (creation order, adapters/persistence/redis/ordered.py).
+Keys under `<prefix>:catalog:<organisation>:`, one space per tenant: `product:<id>` (hash: `v`
+version, `d` JSON), `sku` (hash sku -> id: the unique index), `created` (creation order,
+adapters/persistence/redis/ordered.py). The single tenant's space is `<prefix>:catalog:` itself,
+where products were kept before tenancy: they stay its products, with no migration.
 Writes are staged like the memory adapter's and committed by one Lua script that checks every
 version it expects and every sku it takes, then writes documents, indexes and outbox events
 together (adapters/persistence/redis/documents.py). A name search walks the creation order and
@@ -25,7 +27,15 @@ from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, Produc
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from domain.shared.unit_of_work import UnitOfWork
+
+
+def _space(documents: RedisDocuments, tenant: Tenant, *parts: str) -> str:
+    """A key in the tenant's space (no segment for the single tenant: see above)."""
+    if tenant.is_single:
+        return documents.key("catalog", *parts)
+    return documents.key("catalog", str(tenant.organisation_id), *parts)
 
 
 class RedisProductRepository(ProductRepository):
@@ -35,8 +45,6 @@ class RedisProductRepository(ProductRepository):
         self._documents = documents
         self._uow = uow
         self._read_only = read_only
-        self._skus = documents.key("catalog", "sku")
-        self._created = documents.key("catalog", "created")
         self.staged: dict[UUID, Product | None] = {}
         # The committed product each staged change replaces (None for an added one), and the
         # version the commit expects to find.
@@ -46,12 +54,18 @@ class RedisProductRepository(ProductRepository):
         # checks its version anyway).
         self.read: dict[UUID, Product] = {}
 
-    def product_key(self, product_id: UUID) -> str:
-        return self._documents.key("catalog", "product", str(product_id))
+    def product_key(self, tenant: Tenant, product_id: UUID) -> str:
+        return _space(self._documents, tenant, "product", str(product_id))
 
-    async def _committed(self, product_id: UUID) -> Product | None:
-        document = await self._documents.read(self.product_key(product_id))
-        return None if document is None else _product(document)
+    def _skus(self, tenant: Tenant) -> str:
+        return _space(self._documents, tenant, "sku")
+
+    def _created(self, tenant: Tenant) -> str:
+        return _space(self._documents, tenant, "created")
+
+    async def _committed(self, tenant: Tenant, product_id: UUID) -> Product | None:
+        document = await self._documents.read(self.product_key(tenant, product_id))
+        return None if document is None else _product(document, tenant)
 
     async def add(self, product: Product) -> None:
         self._refuse_if_read_only()
@@ -62,12 +76,12 @@ class RedisProductRepository(ProductRepository):
         self.expected.setdefault(product.id, 0)
         product.mark_persisted()
 
-    async def get(self, product_id: UUID) -> Product | None:
+    async def get(self, tenant: Tenant, product_id: UUID) -> Product | None:
         if product_id in self.staged:
             staged = self.staged[product_id]
-            stored = None if staged is None else _copy(staged)
+            stored = None if staged is None or staged.tenant != tenant else _copy(staged)
         else:
-            stored = await self._committed(product_id)
+            stored = await self._committed(tenant, product_id)
             if stored is not None:
                 self.read[product_id] = _copy(stored)
         if stored is not None:
@@ -75,19 +89,27 @@ class RedisProductRepository(ProductRepository):
         return stored
 
     async def page(
-        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
     ) -> list[Product]:
         needle = name_contains.casefold() if name_contains else None
 
         def wanted(product: Product) -> bool:
-            return needle is None or needle in product.name.casefold()
+            in_tenant = product.tenant == tenant
+            return in_tenant and (needle is None or needle in product.name.casefold())
 
         start = None if after is None else member(after.created_at, after.id)
         found: list[Product] = []
-        async for ids in ids_after(self._documents, self._created, start, chunk=max(limit, 50)):
+        created, chunk = self._created(tenant), max(limit, 50)
+        async for ids in ids_after(self._documents, created, start, chunk=chunk):
             unstaged = [pid for pid in ids if pid not in self.staged]
-            documents = await self._documents.read_many([self.product_key(i) for i in unstaged])
-            found += [p for d in documents if d is not None and wanted(p := _product(d))]
+            keys = [self.product_key(tenant, i) for i in unstaged]
+            documents = await self._documents.read_many(keys)
+            found += [p for d in documents if d is not None and wanted(p := _product(d, tenant))]
             if len(found) >= limit:
                 break
         found += [
@@ -114,7 +136,10 @@ class RedisProductRepository(ProductRepository):
         if product.id in self.staged:
             current = self.staged[product.id]
         else:
-            current = self.read.get(product.id) or await self._committed(product.id)
+            read = self.read.get(product.id)
+            if read is not None and read.tenant != product.tenant:
+                read = None  # another tenant's product under this id is no product of this one
+            current = read or await self._committed(product.tenant, product.id)
             self.replaced[product.id] = current
             if current is not None:
                 self.expected[product.id] = current.version
@@ -123,13 +148,17 @@ class RedisProductRepository(ProductRepository):
 
     async def _check_sku(self, product: Product) -> None:
         for pid, staged in self.staged.items():
-            if staged is not None and staged.sku == product.sku and pid != product.id:
+            same = staged is not None and (staged.tenant, staged.sku) == (
+                product.tenant,
+                product.sku,
+            )
+            if same and pid != product.id:
                 raise DuplicateSku(product.sku)
         replaced = self.replaced.get(product.id)
         if replaced is not None and replaced.sku == product.sku:
             return  # its own sku, held in the index by it since the version it was read at
         async with self._documents.reachable():
-            raw = await self._documents.client.hget(self._skus, product.sku)
+            raw = await self._documents.client.hget(self._skus(product.tenant), product.sku)
         if raw is None:
             return
         owner = UUID(raw.decode() if isinstance(raw, bytes) else raw)
@@ -152,19 +181,23 @@ class RedisProductRepository(ProductRepository):
         for pid, product in self.staged.items():
             old = self.replaced.get(pid)
             if old is not None and (product is None or product.sku != old.sku):
-                writes.release(self._skus, old.sku, str(pid))
-                freeing.setdefault(old.sku, []).append(str(pid))
+                writes.release(self._skus(old.tenant), old.sku, str(pid))
+                freeing.setdefault(f"{old.tenant.organisation_id}:{old.sku}", []).append(str(pid))
         for pid, product in self.staged.items():
-            key, old = self.product_key(pid), self.replaced.get(pid)
+            old = self.replaced.get(pid)
+            # A staged change is of the product it replaces: the same tenant.
+            tenant = (product or old or _nothing(pid)).tenant
+            key = self.product_key(tenant, pid)
             writes.expect_version(key, self.expected[pid])
             if product is None:
                 writes.delete(key)
                 if old is not None:
-                    writes.unindex(self._created, member(old.created_at, pid))
+                    writes.unindex(self._created(tenant), member(old.created_at, pid))
                 continue
-            writes.claim(self._skus, product.sku, str(pid), freeing.get(product.sku, ()))
+            freed = freeing.get(f"{tenant.organisation_id}:{product.sku}", ())
+            writes.claim(self._skus(tenant), product.sku, str(pid), freed)
             writes.put(key, product.version, _document(product))
-            writes.index(self._created, member(product.created_at, pid))
+            writes.index(self._created(tenant), member(product.created_at, pid))
         return writes
 
     def discard(self) -> None:
@@ -217,23 +250,28 @@ class RedisProductReader:
 
     def __init__(self, documents: RedisDocuments) -> None:
         self._documents = documents
-        self._created = documents.key("catalog", "created")
 
-    def _key(self, product_id: UUID) -> str:
-        return self._documents.key("catalog", "product", str(product_id))
+    def _key(self, tenant: Tenant, product_id: UUID) -> str:
+        return _space(self._documents, tenant, "product", str(product_id))
 
-    async def product(self, product_id: UUID) -> ProductView | None:
-        document = await self._documents.read(self._key(product_id))
+    async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
+        document = await self._documents.read(self._key(tenant, product_id))
         return None if document is None else _view(document)
 
     async def page(
-        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
     ) -> list[ProductView]:
         needle = name_contains.casefold() if name_contains else None
         start = None if after is None else member(after.created_at, after.id)
         found: list[ProductView] = []
-        async for ids in ids_after(self._documents, self._created, start, chunk=max(limit, 50)):
-            documents = await self._documents.read_many([self._key(i) for i in ids])
+        created, chunk = _space(self._documents, tenant, "created"), max(limit, 50)
+        async for ids in ids_after(self._documents, created, start, chunk=chunk):
+            documents = await self._documents.read_many([self._key(tenant, i) for i in ids])
             found += [
                 _view(d)
                 for d in documents
@@ -263,6 +301,7 @@ def _view(document: dict[str, Any]) -> ProductView:
 def _document(product: Product) -> dict[str, Any]:
     return {
         "id": str(product.id),
+        "organisation_id": str(product.tenant.organisation_id),
         "sku": product.sku,
         "name": product.name,
         "description": product.description,
@@ -274,9 +313,12 @@ def _document(product: Product) -> dict[str, Any]:
     }
 
 
-def _product(document: dict[str, Any]) -> Product:
+def _product(document: dict[str, Any], tenant: Tenant) -> Product:
+    """The product a document of `tenant`'s space holds (documents from before tenancy do not
+    name their tenant: the space they are in does)."""
     price = document["price"]
     return Product(
+        tenant=tenant,
         id=UUID(document["id"]),
         sku=document["sku"],
         name=document["name"],
@@ -291,7 +333,11 @@ def _product(document: dict[str, Any]) -> Product:
 
 def _copy(product: Product) -> Product:
     """A detached copy, so changes to it stay private until they are committed."""
-    return _product(_document(product))
+    return _product(_document(product), product.tenant)
+
+
+def _nothing(product_id: UUID) -> Product:
+    raise AssertionError(f"product {product_id} staged with nothing read or written")
 
 
 __all__ = ["RedisCatalogUnitOfWork", "RedisProductReader", "RedisProductRepository"]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -21,7 +22,10 @@ products = Table(
     "products",
     metadata,
     Column("id", Uuid(), primary_key=True),
-    Column("sku", String(32), nullable=False, unique=True),
+    # The tenant (docs/tenancy.md); no foreign key: the catalog does not depend on the
+    # organisations context, and the single tenant (the nil UUID) has no row there.
+    Column("organisation_id", Uuid(), nullable=False),
+    Column("sku", String(32), nullable=False),
     Column("name", String(200), nullable=False),
     Column("description", Text(), nullable=False),
     Column("price_amount", Numeric(12, 2), nullable=False),
@@ -32,6 +36,8 @@ products = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     CheckConstraint("stock >= 0", name="stock_not_negative"),
     CheckConstraint("price_amount >= 0", name="price_not_negative"),
-    # Keyset pagination reads in this order.
-    Index(None, "created_at", "id"),
+    # A sku is unique within its tenant; its name holds "sku" (how a duplicate is told apart).
+    UniqueConstraint("organisation_id", "sku"),
+    # Keyset pagination reads one tenant's products in this order.
+    Index(None, "organisation_id", "created_at", "id"),
 )

@@ -13,6 +13,7 @@ from application.ordering.stock import Stock
 from domain.catalog.repository import ProductRepository
 from domain.ordering.errors import OutOfStock
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 class CatalogStock(Stock):
@@ -20,9 +21,9 @@ class CatalogStock(Stock):
         self._products = products
 
     async def take(
-        self, product_id: UUID, quantity: int, *, reason: str, now: datetime
+        self, tenant: Tenant, product_id: UUID, quantity: int, *, reason: str, now: datetime
     ) -> Money | None:
-        product = await self._products.get(product_id)
+        product = await self._products.get(tenant, product_id)
         if product is None:
             return None
         if product.stock < quantity:
@@ -32,9 +33,9 @@ class CatalogStock(Stock):
         return product.price
 
     async def put_back(
-        self, product_id: UUID, quantity: int, *, reason: str, now: datetime
+        self, tenant: Tenant, product_id: UUID, quantity: int, *, reason: str, now: datetime
     ) -> None:
-        product = await self._products.get(product_id)
+        product = await self._products.get(tenant, product_id)
         if product is None:
             return
         product.adjust_stock(delta=quantity, reason=reason, now=now)

@@ -9,10 +9,12 @@ from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.catalog.views import ProductView
 from application.shared.ports.clock import Clock
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdjustStock:
+    tenant: Tenant
     product_id: UUID
     delta: int
     reason: str = ""
@@ -26,7 +28,9 @@ class AdjustStockHandler:
 
     async def __call__(self, command: AdjustStock) -> ProductView:
         async with self._uow() as uow:
-            product = await load_product(uow.products, command.product_id, command.expected_version)
+            product = await load_product(
+                uow.products, command.tenant, command.product_id, command.expected_version
+            )
             product.adjust_stock(delta=command.delta, reason=command.reason, now=self._clock.now())
             await uow.products.update(product)
             await uow.commit()

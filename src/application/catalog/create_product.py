@@ -13,10 +13,12 @@ from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from domain.catalog.product import Product
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreateProduct:
+    tenant: Tenant
     sku: str
     name: str
     price_amount: Decimal | str
@@ -27,6 +29,7 @@ class CreateProduct:
 
 def new_product(command: CreateProduct, product_id: UUID, now: datetime) -> Product:
     return Product.create(
+        tenant=command.tenant,
         id=product_id,
         sku=command.sku,
         name=command.name,

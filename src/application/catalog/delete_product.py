@@ -8,10 +8,12 @@ from uuid import UUID
 from application.catalog.loading import load_product
 from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.shared.ports.clock import Clock
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteProduct:
+    tenant: Tenant
     product_id: UUID
     expected_version: int | None = None
 
@@ -23,7 +25,9 @@ class DeleteProductHandler:
 
     async def __call__(self, command: DeleteProduct) -> None:
         async with self._uow() as uow:
-            product = await load_product(uow.products, command.product_id, command.expected_version)
+            product = await load_product(
+                uow.products, command.tenant, command.product_id, command.expected_version
+            )
             product.delete(now=self._clock.now())
             await uow.products.remove(product)
             await uow.commit()

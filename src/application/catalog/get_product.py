@@ -8,10 +8,12 @@ from uuid import UUID
 from application.catalog.ports import ProductReader
 from application.catalog.views import ProductView
 from domain.catalog.errors import ProductNotFound
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True)
 class GetProduct:
+    tenant: Tenant
     product_id: UUID
 
 
@@ -20,7 +22,7 @@ class GetProductHandler:
         self._products = products
 
     async def __call__(self, query: GetProduct) -> ProductView:
-        view = await self._products.product(query.product_id)
+        view = await self._products.product(query.tenant, query.product_id)
         if view is None:
             raise ProductNotFound(query.product_id)
         return view

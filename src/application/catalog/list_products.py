@@ -11,12 +11,14 @@ from application.catalog.views import ProductView
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
 from domain.catalog.repository import ProductPosition
 from domain.shared.errors import InvalidValue
+from domain.shared.tenant import Tenant
 
 SEARCH_MAX = 100
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListProducts:
+    tenant: Tenant
     limit: int = 20
     cursor: str | None = None
     search: str | None = None
@@ -33,7 +35,9 @@ class ListProductsHandler:
         if search is not None and len(search) > SEARCH_MAX:
             raise InvalidValue("search", f"must be at most {SEARCH_MAX} characters")
         # One more than asked tells whether a next page exists without a count query.
-        found = await self._products.page(after=after, limit=limit + 1, name_contains=search)
+        found = await self._products.page(
+            query.tenant, after=after, limit=limit + 1, name_contains=search
+        )
         items = found[:limit]
         next_cursor = None
         if len(found) > limit:

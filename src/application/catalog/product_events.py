@@ -2,23 +2,28 @@
 
 Published as `catalog.<Name>`; these payloads are a contract with other contexts: add fields
 freely, but removing or changing one needs a new version. Every one is about one product (its
-`aggregate_id`), which is why the catalog's cache invalidation forgets exactly these.
+`aggregate_id`) of one organisation's catalog (`organisation_id`, added to v1 as an optional
+field: an event written before tenancy decodes into the single tenant, Tenant.SINGLE_ID), which
+is why the catalog's cache invalidation forgets exactly these, within that tenant.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 from uuid import UUID
 
 from application.shared.event_declarations import EventDeclaration, MoneyPayload
 from application.shared.plain_events import declared_in
+from application.shared.ports.event_store import Payload
 from domain.catalog import events
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
+from domain.shared.tenant import Tenant
 
 
 class ProductCreatedPayload(TypedDict):
     product_id: UUID
+    organisation_id: NotRequired[UUID]
     sku: str
     name: str
     price: MoneyPayload
@@ -30,6 +35,7 @@ class ProductChangedPayload(TypedDict):
     product's version after the change."""
 
     product_id: UUID
+    organisation_id: NotRequired[UUID]
     version: int
     changes: dict[str, str]
 
@@ -38,6 +44,7 @@ class StockAdjustedPayload(TypedDict):
     """`delta` was added to the stock, giving `stock`."""
 
     product_id: UUID
+    organisation_id: NotRequired[UUID]
     version: int
     delta: int
     stock: int
@@ -46,7 +53,14 @@ class StockAdjustedPayload(TypedDict):
 
 class ProductDeletedPayload(TypedDict):
     product_id: UUID
+    organisation_id: NotRequired[UUID]
     sku: str
+
+
+def _organisation(payload: Payload) -> UUID:
+    """The tenant the event names; events from before tenancy belong to the single tenant."""
+    found = payload.get("organisation_id")
+    return Tenant.SINGLE_ID if found is None else UUID(found)
 
 
 CREATED = EventDeclaration(
@@ -55,6 +69,7 @@ CREATED = EventDeclaration(
     version=1,
     encode=lambda e: {
         "product_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
         "sku": e.sku,
         "name": e.name,
         "price": {"amount": str(e.price), "currency": e.currency},
@@ -62,6 +77,7 @@ CREATED = EventDeclaration(
     },
     decode=lambda p, at: ProductCreated(
         aggregate_id=UUID(p["product_id"]),
+        organisation_id=_organisation(p),
         occurred_at=at,
         sku=p["sku"],
         name=p["name"],
@@ -78,11 +94,13 @@ CHANGED = EventDeclaration(
     version=1,
     encode=lambda e: {
         "product_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
         "version": e.version,
         "changes": dict(e.changes),
     },
     decode=lambda p, at: ProductChanged(
         aggregate_id=UUID(p["product_id"]),
+        organisation_id=_organisation(p),
         occurred_at=at,
         version=int(p["version"]),
         changes=dict(p["changes"]),
@@ -96,6 +114,7 @@ STOCK_ADJUSTED = EventDeclaration(
     version=1,
     encode=lambda e: {
         "product_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
         "version": e.version,
         "delta": e.delta,
         "stock": e.stock,
@@ -103,6 +122,7 @@ STOCK_ADJUSTED = EventDeclaration(
     },
     decode=lambda p, at: StockAdjusted(
         aggregate_id=UUID(p["product_id"]),
+        organisation_id=_organisation(p),
         occurred_at=at,
         version=int(p["version"]),
         delta=int(p["delta"]),
@@ -116,9 +136,16 @@ DELETED = EventDeclaration(
     event=ProductDeleted,
     name="catalog.ProductDeleted",
     version=1,
-    encode=lambda e: {"product_id": str(e.aggregate_id), "sku": e.sku},
+    encode=lambda e: {
+        "product_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
+        "sku": e.sku,
+    },
     decode=lambda p, at: ProductDeleted(
-        aggregate_id=UUID(p["product_id"]), occurred_at=at, sku=p["sku"]
+        aggregate_id=UUID(p["product_id"]),
+        organisation_id=_organisation(p),
+        occurred_at=at,
+        sku=p["sku"],
     ),
     schema=ProductDeletedPayload,
 )

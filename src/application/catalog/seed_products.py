@@ -11,6 +11,7 @@ from application.catalog.ports import CatalogUnitOfWorkFactory
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from application.shared.seeding import batches
+from domain.shared.tenant import Tenant
 
 BATCH = 500
 
@@ -21,14 +22,14 @@ class SeedProducts:
         self._clock = clock
         self._ids = ids
 
-    async def holds_products(self) -> bool:
+    async def holds_products(self, tenant: Tenant) -> bool:
         async with self._uow(read_only=True) as uow:
-            return bool(await uow.products.page(after=None, limit=1))
+            return bool(await uow.products.page(tenant, after=None, limit=1))
 
     async def __call__(
         self, commands: Sequence[CreateProduct], advance: Callable[[int], None]
     ) -> list[UUID]:
-        """Create the products in order; their ids, in the same order."""
+        """Create the products in order (each in its command's tenant); their ids, in order."""
         added: list[UUID] = []
         for batch in batches(list(commands), BATCH):
             now = self._clock.now()

@@ -12,10 +12,12 @@ from application.catalog.views import ProductView
 from application.shared.ports.clock import Clock
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateProduct:
+    tenant: Tenant
     product_id: UUID
     expected_version: int | None = None
     sku: str | None = None
@@ -34,7 +36,9 @@ class UpdateProductHandler:
         if (command.price_amount is None) != (command.price_currency is None):
             raise InvalidValue("price", "give both amount and currency, or neither")
         async with self._uow() as uow:
-            product = await load_product(uow.products, command.product_id, command.expected_version)
+            product = await load_product(
+                uow.products, command.tenant, command.product_id, command.expected_version
+            )
             price = None
             if command.price_amount is not None and command.price_currency is not None:
                 price = Money.of(command.price_amount, command.price_currency)

@@ -20,10 +20,13 @@ from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
 from application.shared.retry import retry_on_conflict
 from domain.ordering.order import Order, OrderStatus, stream_of
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CancelOrder:
+    # Whose catalog gets the stock back (orders are not per tenant yet: docs/tenancy.md).
+    tenant: Tenant
     order_id: UUID
     reason: str = ""
     # Set when a customer cancels: another customer's order is then not found.
@@ -81,7 +84,11 @@ class CancelOrderHandler:
             order.cancel(reason=command.reason, now=now)
             for line in sorted(order.lines, key=lambda line: line.product_id):
                 await uow.stock.put_back(
-                    line.product_id, line.quantity, reason=f"order {order.id} cancelled", now=now
+                    command.tenant,
+                    line.product_id,
+                    line.quantity,
+                    reason=f"order {order.id} cancelled",
+                    now=now,
                 )
             await save_order(uow, order, self._ids)
             await uow.commit()

@@ -22,6 +22,7 @@ from domain.ordering.events import OrderPlaced
 from domain.ordering.lines import MAX_LINES, OrderLine, valid_quantity
 from domain.ordering.order import Order, OrderStatus, stream_of
 from domain.shared.errors import InvalidValue
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class LineRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlaceOrder:
+    # Whose catalog the lines name (orders themselves are not per tenant yet: docs/tenancy.md).
+    tenant: Tenant
     customer_id: UUID
     lines: tuple[LineRequest, ...]
     # With a key, a retried request places one order and answers the first result again
@@ -119,7 +122,11 @@ class PlaceOrderHandler:
             by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
             for index, line in by_product:
                 price = await uow.stock.take(
-                    line.product_id, line.quantity, reason=f"order {order_id} placed", now=now
+                    command.tenant,
+                    line.product_id,
+                    line.quantity,
+                    reason=f"order {order_id} placed",
+                    now=now,
                 )
                 if price is None:
                     raise InvalidValue(f"lines[{index}].product_id", "names no product")

@@ -11,6 +11,7 @@ from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted
 from domain.shared.aggregate import VersionedAggregate
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 SKU_PATTERN = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{1,30})[A-Z0-9]")
 NAME_MAX = 200
@@ -60,7 +61,9 @@ def valid_stock(stock: int) -> int:
 
 
 class Product(VersionedAggregate):
-    """A sellable item. Construct new ones with `Product.create`; the constructor rehydrates."""
+    """A sellable item of one organisation's catalog (`tenant`: its sku is unique there, and no
+    other organisation sees it). Construct new ones with `Product.create`; the constructor
+    rehydrates."""
 
     __slots__ = (
         "created_at",
@@ -70,11 +73,13 @@ class Product(VersionedAggregate):
         "price",
         "sku",
         "stock",
+        "tenant",
     )
 
     def __init__(
         self,
         *,
+        tenant: Tenant,
         id: UUID,
         sku: str,
         name: str,
@@ -85,6 +90,7 @@ class Product(VersionedAggregate):
         updated_at: datetime,
         version: int,
     ) -> None:
+        self.tenant = tenant
         self.id = id
         self.sku = sku
         self.name = name
@@ -98,6 +104,7 @@ class Product(VersionedAggregate):
     def create(
         cls,
         *,
+        tenant: Tenant,
         id: UUID,
         sku: str,
         name: str,
@@ -107,6 +114,7 @@ class Product(VersionedAggregate):
         now: datetime,
     ) -> Product:
         product = cls(
+            tenant=tenant,
             id=id,
             sku=valid_sku(sku),
             name=valid_name(name),
@@ -121,6 +129,7 @@ class Product(VersionedAggregate):
         product.record(
             ProductCreated(
                 aggregate_id=id,
+                organisation_id=tenant.organisation_id,
                 occurred_at=now,
                 sku=product.sku,
                 name=product.name,
@@ -155,7 +164,11 @@ class Product(VersionedAggregate):
             self._touch(now)
             self.record(
                 ProductChanged(
-                    aggregate_id=self.id, occurred_at=now, version=self.version, changes=changes
+                    aggregate_id=self.id,
+                    organisation_id=self.tenant.organisation_id,
+                    occurred_at=now,
+                    version=self.version,
+                    changes=changes,
                 )
             )
 
@@ -174,6 +187,7 @@ class Product(VersionedAggregate):
         self.record(
             StockAdjusted(
                 aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
                 occurred_at=now,
                 version=self.version,
                 delta=delta,
@@ -183,4 +197,11 @@ class Product(VersionedAggregate):
         )
 
     def delete(self, *, now: datetime) -> None:
-        self.record(ProductDeleted(aggregate_id=self.id, occurred_at=now, sku=self.sku))
+        self.record(
+            ProductDeleted(
+                aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
+                occurred_at=now,
+                sku=self.sku,
+            )
+        )

@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.catalog.product import Product
+from domain.shared.tenant import Tenant
 from domain.shared.unit_of_work import UnitOfWork
 
 
@@ -22,6 +23,10 @@ class ProductPosition:
 class ProductRepository(ABC):
     """Products by id, listed in creation order. Writes become durable at the unit of work's commit.
 
+    Every organisation has its own catalog: reads name the tenant they act within and see only
+    its products (another tenant's id is not found); writes act within `product.tenant`, which
+    reads set. A sku is unique within a tenant.
+
     `add` and `update` raise DuplicateSku when another product holds the sku; `update` and `remove`
     raise ConcurrentUpdate when the stored version is no longer `product.persisted_version`.
     """
@@ -30,11 +35,16 @@ class ProductRepository(ABC):
     async def add(self, product: Product) -> None: ...
 
     @abstractmethod
-    async def get(self, product_id: UUID) -> Product | None: ...
+    async def get(self, tenant: Tenant, product_id: UUID) -> Product | None: ...
 
     @abstractmethod
     async def page(
-        self, *, after: ProductPosition | None, limit: int, name_contains: str | None = None
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
     ) -> list[Product]:
         """At most `limit` products after `after`, optionally whose name contains the text
         (case-insensitive)."""

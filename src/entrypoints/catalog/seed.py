@@ -1,4 +1,6 @@
-"""Catalog's demo data: products with plausible names, unique SKUs, prices and stock levels."""
+"""Catalog's demo data: products with plausible names, unique SKUs, prices and stock levels.
+
+They go to the single tenant's catalog, where tenancy off reads (docs/tenancy.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 from application.catalog.create_product import CreateProduct
 from application.catalog.seed_products import SeedProducts
 from application.shared.seeding import SeedPlan, SeedRun
+from domain.shared.tenant import Tenant
 from entrypoints.module import Seed, SeedSize
 
 CURRENCY = "EUR"
@@ -49,6 +52,7 @@ def commands(plan: SeedPlan) -> list[CreateProduct]:
         euros = max(2, round(typical * rng.uniform(0.5, 1.8)))
         made.append(
             CreateProduct(
+                tenant=Tenant.single(),
                 sku=f"{prefix}-{index:06d}",
                 name=f"{adjective} {material} {noun}",
                 description=f"A {adjective.lower()} {noun.lower()} made of {material.lower()}.",
@@ -66,7 +70,7 @@ def _products(root: Any) -> SeedProducts:
 
 
 async def refusal(root: Any, plan: SeedPlan) -> str | None:
-    if plan.size("products") and await _products(root).holds_products():
+    if plan.size("products") and await _products(root).holds_products(Tenant.single()):
         return "the database already holds products: portico seed fills an empty database"
     return None
 

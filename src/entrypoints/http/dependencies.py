@@ -14,6 +14,7 @@ from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
+from domain.shared.tenant import Tenant
 from entrypoints.container import Container, close_container
 from entrypoints.modules import load_modules
 
@@ -32,6 +33,11 @@ class ContainerPlugin(InitPlugin):
                 app_config.dependencies[name] = Provide(
                     _resolver(getattr(context, name)), use_cache=True, sync_to_thread=False
                 )
+        # Routes act within the single tenant unless a context resolves it per request (the
+        # organisations context does: entrypoints/organisations/http/tenancy.py).
+        app_config.dependencies.setdefault(
+            "tenant", Provide(_single_tenant, use_cache=True, sync_to_thread=False)
+        )
         app_config.state["container"] = self.container
 
         async def close() -> None:
@@ -39,6 +45,10 @@ class ContainerPlugin(InitPlugin):
 
         app_config.on_shutdown.append(close)
         return app_config
+
+
+def _single_tenant() -> Tenant:
+    return Tenant.single()
 
 
 def _resolver(provider: Any) -> Callable[[], Any]:

@@ -76,7 +76,9 @@ def http(root: Any) -> HttpPart:
         on_startup.append(identity.login().prepare)
     return HttpPart(
         route_handlers=routes,
-        middleware=[bearer_authentication(identity.authenticate())],
+        middleware=[
+            bearer_authentication(identity.authenticate(), tenancy=settings.tenancy.enabled)
+        ],
         dependencies={
             "login_throttle": Provide(lambda: throttle, sync_to_thread=False),
             "resend_throttle": Provide(lambda: resends, sync_to_thread=False),

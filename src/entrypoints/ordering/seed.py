@@ -21,6 +21,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder
 from application.ordering.ship_order import ShipOrder
 from application.shared.seeding import SeedPlan, SeedRun
 from domain.ordering.errors import OutOfStock
+from domain.shared.tenant import Tenant
 from entrypoints.module import Seed, SeedSize
 
 # What ordering orders from: the ids identity and catalog publish, sized by their flags.
@@ -38,7 +39,9 @@ async def _place(root: Any, rng: Random, customer: UUID, products: list[UUID]) -
     for _ in range(TRIES):
         try:
             placed = await root.ordering.place_order()(
-                PlaceOrder(customer_id=customer, lines=_lines(rng, products))
+                PlaceOrder(
+                    tenant=Tenant.single(), customer_id=customer, lines=_lines(rng, products)
+                )
             )
         except OutOfStock:
             continue
@@ -53,14 +56,18 @@ async def _move_on(root: Any, rng: Random, order_id: UUID) -> str:
     if roll < 0.15:
         return "placed"
     if roll < 0.25:
-        await ordering.cancel_order()(CancelOrder(order_id=order_id, reason="changed my mind"))
+        await ordering.cancel_order()(
+            CancelOrder(tenant=Tenant.single(), order_id=order_id, reason="changed my mind")
+        )
         return "cancelled"
     token = "tok_decline" if roll < 0.30 else "tok_approve"
     outcome = await ordering.pay_order()(PayOrder(order_id=order_id, payment_token=token))
     if not outcome.approved:
         return "payment declined"
     if roll < 0.35:
-        await ordering.cancel_order()(CancelOrder(order_id=order_id, reason="found it cheaper"))
+        await ordering.cancel_order()(
+            CancelOrder(tenant=Tenant.single(), order_id=order_id, reason="found it cheaper")
+        )
         return "refunded"
     if roll < 0.70:
         await ordering.ship_order()(ShipOrder(order_id=order_id))

@@ -13,6 +13,7 @@ from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
 from domain.ordering.errors import ProjectionBehind
+from domain.shared.tenant import Tenant
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import LoggingSettings, ProjectionSettings, Settings
@@ -20,10 +21,17 @@ from entrypoints.settings import LoggingSettings, ProjectionSettings, Settings
 
 async def place(container: Container) -> tuple[UUID, int]:
     tea = await container.catalog.create_product()(
-        CreateProduct(sku="TEA", name="Tea", price_amount="2.00", price_currency="EUR", stock=3)
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku="TEA",
+            name="Tea",
+            price_amount="2.00",
+            price_currency="EUR",
+            stock=3,
+        )
     )
     placed = await container.ordering.place_order()(
-        PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 1),))
+        PlaceOrder(tenant=Tenant.single(), customer_id=UUID(int=1), lines=(LineRequest(tea.id, 1),))
     )
     return placed.order_id, placed.version
 

@@ -36,6 +36,7 @@ from application.shared.read_through import ReadThrough
 from domain.catalog import events as catalog_events
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
 
@@ -93,41 +94,55 @@ async def eventually(condition: object) -> None:
 async def test_a_write_on_one_instance_reaches_the_other_instances_cache() -> None:
     a, b, relay = await two_instances()
     made = await a.create(
-        CreateProduct(sku="TEA-1", name="Green tea", price_amount="4.20", price_currency="EUR")
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku="TEA-1",
+            name="Green tea",
+            price_amount="4.20",
+            price_currency="EUR",
+        )
     )
     await relay.relay_once()
     await heard(b, 1)  # ProductCreated reached B before it reads
-    first = await b.get(GetProduct(made.id))
-    await b.get(GetProduct(made.id))
+    first = await b.get(GetProduct(Tenant.single(), made.id))
+    await b.get(GetProduct(Tenant.single(), made.id))
     assert b.db_reads == 1  # the second read came from B's cache
 
-    await a.update(UpdateProduct(product_id=made.id, name="Black tea"))
+    await a.update(UpdateProduct(tenant=Tenant.single(), product_id=made.id, name="Black tea"))
     # Until the event arrives, B still has the old entry: that is the staleness window.
-    assert (await b.get(GetProduct(made.id))).name == "Green tea"
+    assert (await b.get(GetProduct(Tenant.single(), made.id))).name == "Green tea"
     await relay.relay_once()
 
     async def b_sees_the_change() -> bool:
-        return (await b.get(GetProduct(made.id))).name == "Black tea"
+        return (await b.get(GetProduct(Tenant.single(), made.id))).name == "Black tea"
 
     await eventually(b_sees_the_change)
     await a.runner.stop()
     await b.runner.stop()
 
     assert first.version == 1
-    assert (await b.get(GetProduct(made.id))).version == 2
+    assert (await b.get(GetProduct(Tenant.single(), made.id))).version == 2
     assert b.runner.stats["catalog-cache"].applied >= 2  # created, then changed
 
 
 async def test_a_new_product_drops_the_other_instances_cached_first_page() -> None:
     a, b, relay = await two_instances()
-    assert (await b.list(ListProducts(limit=20))).items == []
+    assert (await b.list(ListProducts(tenant=Tenant.single(), limit=20))).items == []
     await a.create(
-        CreateProduct(sku="TEA-2", name="White tea", price_amount="5", price_currency="EUR")
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku="TEA-2",
+            name="White tea",
+            price_amount="5",
+            price_currency="EUR",
+        )
     )
     await relay.relay_once()
 
     async def b_lists_it() -> bool:
-        return [p.sku for p in (await b.list(ListProducts(limit=20))).items] == ["TEA-2"]
+        return [
+            p.sku for p in (await b.list(ListProducts(tenant=Tenant.single(), limit=20))).items
+        ] == ["TEA-2"]
 
     await eventually(b_lists_it)
     await a.runner.stop()

@@ -35,6 +35,7 @@ from application.shared.read_through import ReadThrough
 from domain.catalog.errors import ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate
+from domain.shared.tenant import Tenant
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
 from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
@@ -92,7 +93,14 @@ class Shop:
 
     async def new_product(self, sku: str = "TEA-1", name: str = "Green tea") -> UUID:
         view = await self.create(
-            CreateProduct(sku=sku, name=name, price_amount="4.20", price_currency="EUR", stock=10)
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku=sku,
+                name=name,
+                price_amount="4.20",
+                price_currency="EUR",
+                stock=10,
+            )
         )
         return view.id
 
@@ -141,8 +149,8 @@ async def shop_on_redis() -> AsyncIterator[Shop]:
 async def test_a_second_read_is_served_from_the_cache(shop: Shop) -> None:
     product_id = await shop.new_product()
 
-    first = await shop.get(GetProduct(product_id))
-    second = await shop.get(GetProduct(product_id))
+    first = await shop.get(GetProduct(Tenant.single(), product_id))
+    second = await shop.get(GetProduct(Tenant.single(), product_id))
 
     assert first == second
     assert shop.reads == 1
@@ -150,62 +158,62 @@ async def test_a_second_read_is_served_from_the_cache(shop: Shop) -> None:
 
 async def test_a_write_that_returned_is_seen_by_the_next_read(shop: Shop) -> None:
     product_id = await shop.new_product()
-    await shop.get(GetProduct(product_id))
+    await shop.get(GetProduct(Tenant.single(), product_id))
 
-    await shop.update(UpdateProduct(product_id=product_id, name="Sencha"))
+    await shop.update(UpdateProduct(tenant=Tenant.single(), product_id=product_id, name="Sencha"))
 
-    view = await shop.get(GetProduct(product_id))
+    view = await shop.get(GetProduct(Tenant.single(), product_id))
     assert (view.name, view.version) == ("Sencha", 2)
     assert shop.reads == 2
 
 
 async def test_a_deleted_product_is_not_found_after_the_delete_returned(shop: Shop) -> None:
     product_id = await shop.new_product()
-    await shop.get(GetProduct(product_id))
+    await shop.get(GetProduct(Tenant.single(), product_id))
 
-    await shop.delete(DeleteProduct(product_id=product_id))
+    await shop.delete(DeleteProduct(tenant=Tenant.single(), product_id=product_id))
 
     with pytest.raises(ProductNotFound):
-        await shop.get(GetProduct(product_id))
+        await shop.get(GetProduct(Tenant.single(), product_id))
 
 
 async def test_first_pages_are_cached_and_forgotten_when_a_product_is_added(shop: Shop) -> None:
     await shop.new_product("TEA-1")
-    assert len((await shop.list(ListProducts())).items) == 1
-    assert len((await shop.list(ListProducts())).items) == 1
+    assert len((await shop.list(ListProducts(tenant=Tenant.single()))).items) == 1
+    assert len((await shop.list(ListProducts(tenant=Tenant.single()))).items) == 1
     assert shop.reads == 1
 
     await shop.new_product("TEA-2")
 
-    assert len((await shop.list(ListProducts())).items) == 2
+    assert len((await shop.list(ListProducts(tenant=Tenant.single()))).items) == 2
     assert shop.reads == 2
 
 
 async def test_a_stock_change_is_seen_in_the_cached_first_page(shop: Shop) -> None:
     product_id = await shop.new_product()
-    await shop.list(ListProducts(limit=10))
+    await shop.list(ListProducts(tenant=Tenant.single(), limit=10))
 
-    await shop.adjust(AdjustStock(product_id=product_id, delta=-3))
+    await shop.adjust(AdjustStock(tenant=Tenant.single(), product_id=product_id, delta=-3))
 
-    page = await shop.list(ListProducts(limit=10))
+    page = await shop.list(ListProducts(tenant=Tenant.single(), limit=10))
     assert page.items[0].stock == 7
 
 
 async def test_searches_and_odd_page_sizes_are_not_cached(shop: Shop) -> None:
     await shop.new_product()
     for _ in range(2):
-        await shop.list(ListProducts(search="tea"))
-        await shop.list(ListProducts(limit=7))
+        await shop.list(ListProducts(tenant=Tenant.single(), search="tea"))
+        await shop.list(ListProducts(tenant=Tenant.single(), limit=7))
 
     assert shop.reads == 4
 
 
 async def test_the_application_can_forget_a_product_by_id(shop: Shop) -> None:
     product_id = await shop.new_product()
-    await shop.get(GetProduct(product_id))
+    await shop.get(GetProduct(Tenant.single(), product_id))
 
-    await shop.read_cache.forget_products([product_id])
-    await shop.get(GetProduct(product_id))
+    await shop.read_cache.forget_products(Tenant.single(), [product_id])
+    await shop.get(GetProduct(Tenant.single(), product_id))
 
     assert shop.reads == 2
 
@@ -215,7 +223,9 @@ async def test_many_concurrent_misses_of_one_key_load_once(shop: Shop) -> None:
     gate = asyncio.Event()
     shop.gates.append(gate)
 
-    readers = [asyncio.create_task(shop.get(GetProduct(product_id))) for _ in range(50)]
+    readers = [
+        asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id))) for _ in range(50)
+    ]
     await until_a_load_waits_at_the_gate(shop)
     await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
     gate.set()
@@ -229,7 +239,7 @@ async def test_concurrent_misses_of_an_unknown_id_share_one_failure(shop: Shop) 
     gate = asyncio.Event()
     shop.gates.append(gate)
     same = uuid4()
-    readers = [asyncio.create_task(shop.get(GetProduct(same))) for _ in range(10)]
+    readers = [asyncio.create_task(shop.get(GetProduct(Tenant.single(), same))) for _ in range(10)]
     await until_a_load_waits_at_the_gate(shop)
     await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
     gate.set()
@@ -244,11 +254,11 @@ async def test_a_read_after_a_write_never_joins_a_load_begun_before_it(shop: Sho
     product_id = await shop.new_product()
     gate = asyncio.Event()
     shop.gates.append(gate)
-    early = asyncio.create_task(shop.get(GetProduct(product_id)))
+    early = asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id)))
     await until_a_load_waits_at_the_gate(shop)  # the early read has loaded version 1
 
-    await shop.update(UpdateProduct(product_id=product_id, name="Sencha"))
-    late = asyncio.create_task(shop.get(GetProduct(product_id)))
+    await shop.update(UpdateProduct(tenant=Tenant.single(), product_id=product_id, name="Sencha"))
+    late = asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id)))
     done, _ = await asyncio.wait({late}, timeout=5)
     gate.set()
 
@@ -256,7 +266,7 @@ async def test_a_read_after_a_write_never_joins_a_load_begun_before_it(shop: Sho
     assert late.result().version == 2
     assert (await early).version == 1
     # The early load was not stored over the invalidation: the cache answers version 2.
-    assert (await shop.get(GetProduct(product_id))).version == 2
+    assert (await shop.get(GetProduct(Tenant.single(), product_id))).version == 2
 
 
 async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_write(
@@ -272,7 +282,9 @@ async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_w
             product_id = rng.choice(product_ids)
             while True:
                 try:
-                    view = await shop.adjust(AdjustStock(product_id=product_id, delta=1))
+                    view = await shop.adjust(
+                        AdjustStock(tenant=Tenant.single(), product_id=product_id, delta=1)
+                    )
                     break
                 except ConcurrentUpdate:
                     await asyncio.sleep(0)
@@ -282,11 +294,11 @@ async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_w
         for _ in range(40):
             product_id = rng.choice(product_ids)
             floor = returned[product_id]
-            view = await shop.get(GetProduct(product_id))
+            view = await shop.get(GetProduct(Tenant.single(), product_id))
             if view.version < floor:
                 stale.append(f"{product_id}: read v{view.version} after v{floor} returned")
             page_floor = dict(returned)
-            page = await shop.list(ListProducts())
+            page = await shop.list(ListProducts(tenant=Tenant.single()))
             stale.extend(
                 f"page {item.id}: v{item.version} after v{page_floor[item.id]}"
                 for item in page.items
@@ -296,7 +308,7 @@ async def test_concurrent_writers_and_readers_never_read_older_than_a_returned_w
     await asyncio.gather(*(writer() for _ in range(4)), *(reader() for _ in range(8)))
 
     assert stale == []
-    final = {pid: (await shop.get(GetProduct(pid))).version for pid in product_ids}
+    final = {pid: (await shop.get(GetProduct(Tenant.single(), pid))).version for pid in product_ids}
     assert final == returned
 
 
@@ -314,9 +326,9 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
         TTL,
     )
 
-    first = asyncio.create_task(shop.get(GetProduct(product_id)))
+    first = asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id)))
     await until_a_load_waits_at_the_gate(shop)  # the first process claimed the key, is loading
-    second = asyncio.create_task(other(GetProduct(product_id)))
+    second = asyncio.create_task(other(GetProduct(Tenant.single(), product_id)))
     await asyncio.sleep(0.05)
     gate.set()
 

@@ -23,6 +23,7 @@ from application.shared.read_through import ReadThrough
 from domain.catalog.errors import DuplicateSku, InsufficientStock, ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate, InvalidValue, StaleVersion
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 
 
@@ -60,37 +61,45 @@ def tea(sku: str = "TEA-1", **fields: object) -> CreateProduct:
         "stock": 5,
     }
     values.update(fields)
-    return CreateProduct(**values)  # type: ignore[arg-type]
+    return CreateProduct(tenant=Tenant.single(), **values)  # type: ignore[arg-type]
 
 
 async def test_create_then_get(catalog: Catalog) -> None:
     created = await catalog.create(tea())
-    fetched = await catalog.get(GetProduct(created.id))
+    fetched = await catalog.get(GetProduct(Tenant.single(), created.id))
     assert fetched == created
     assert fetched.price_amount == Decimal("3.20")
 
 
 async def test_get_of_an_unknown_product_fails(catalog: Catalog) -> None:
     with pytest.raises(ProductNotFound):
-        await catalog.get(GetProduct(uuid4()))
+        await catalog.get(GetProduct(Tenant.single(), uuid4()))
 
 
 async def test_update_is_partial_and_checks_the_expected_version(catalog: Catalog) -> None:
     created = await catalog.create(tea(description="Loose leaf"))
     updated = await catalog.update(
-        UpdateProduct(product_id=created.id, expected_version=1, name="Sencha")
+        UpdateProduct(
+            tenant=Tenant.single(), product_id=created.id, expected_version=1, name="Sencha"
+        )
     )
     assert (updated.name, updated.description, updated.version) == ("Sencha", "Loose leaf", 2)
 
     with pytest.raises(StaleVersion) as caught:
-        await catalog.update(UpdateProduct(product_id=created.id, expected_version=1, name="Old"))
+        await catalog.update(
+            UpdateProduct(
+                tenant=Tenant.single(), product_id=created.id, expected_version=1, name="Old"
+            )
+        )
     assert (caught.value.expected, caught.value.actual) == (1, 2)
 
 
 async def test_update_needs_amount_and_currency_together(catalog: Catalog) -> None:
     created = await catalog.create(tea())
     with pytest.raises(InvalidValue) as caught:
-        await catalog.update(UpdateProduct(product_id=created.id, price_amount="1.00"))
+        await catalog.update(
+            UpdateProduct(tenant=Tenant.single(), product_id=created.id, price_amount="1.00")
+        )
     assert caught.value.field == "price"
 
 
@@ -98,18 +107,22 @@ async def test_taking_another_products_sku_is_refused(catalog: Catalog) -> None:
     await catalog.create(tea("TEA-1"))
     other = await catalog.create(tea("TEA-2"))
     with pytest.raises(DuplicateSku):
-        await catalog.update(UpdateProduct(product_id=other.id, sku="tea-1"))
+        await catalog.update(
+            UpdateProduct(tenant=Tenant.single(), product_id=other.id, sku="tea-1")
+        )
     with pytest.raises(DuplicateSku):
         await catalog.create(tea("tea-1"))
 
 
 async def test_stock_adjustments(catalog: Catalog) -> None:
     created = await catalog.create(tea(stock=2))
-    after = await catalog.adjust(AdjustStock(product_id=created.id, delta=3, reason="delivery"))
+    after = await catalog.adjust(
+        AdjustStock(tenant=Tenant.single(), product_id=created.id, delta=3, reason="delivery")
+    )
     assert (after.stock, after.version) == (5, 2)
     with pytest.raises(InsufficientStock):
-        await catalog.adjust(AdjustStock(product_id=created.id, delta=-6))
-    assert (await catalog.get(GetProduct(created.id))).stock == 5
+        await catalog.adjust(AdjustStock(tenant=Tenant.single(), product_id=created.id, delta=-6))
+    assert (await catalog.get(GetProduct(Tenant.single(), created.id))).stock == 5
 
 
 async def test_concurrent_adjustments_lose_no_update(catalog: Catalog) -> None:
@@ -117,24 +130,30 @@ async def test_concurrent_adjustments_lose_no_update(catalog: Catalog) -> None:
 
     async def add_one() -> bool:
         try:
-            await catalog.adjust(AdjustStock(product_id=created.id, delta=1))
+            await catalog.adjust(
+                AdjustStock(tenant=Tenant.single(), product_id=created.id, delta=1)
+            )
         except ConcurrentUpdate:
             return False
         return True
 
     results = await asyncio.gather(*(add_one() for _ in range(20)))
-    assert (await catalog.get(GetProduct(created.id))).stock == sum(results)
+    assert (await catalog.get(GetProduct(Tenant.single(), created.id))).stock == sum(results)
 
 
 async def test_delete(catalog: Catalog) -> None:
     created = await catalog.create(tea())
     with pytest.raises(StaleVersion):
-        await catalog.delete(DeleteProduct(product_id=created.id, expected_version=9))
-    await catalog.delete(DeleteProduct(product_id=created.id, expected_version=1))
+        await catalog.delete(
+            DeleteProduct(tenant=Tenant.single(), product_id=created.id, expected_version=9)
+        )
+    await catalog.delete(
+        DeleteProduct(tenant=Tenant.single(), product_id=created.id, expected_version=1)
+    )
     with pytest.raises(ProductNotFound):
-        await catalog.get(GetProduct(created.id))
+        await catalog.get(GetProduct(Tenant.single(), created.id))
     with pytest.raises(ProductNotFound):
-        await catalog.delete(DeleteProduct(product_id=created.id))
+        await catalog.delete(DeleteProduct(tenant=Tenant.single(), product_id=created.id))
 
 
 async def test_list_walks_every_page_once_in_creation_order(catalog: Catalog) -> None:
@@ -143,7 +162,7 @@ async def test_list_walks_every_page_once_in_creation_order(catalog: Catalog) ->
     cursor = None
     pages = 0
     while True:
-        page = await catalog.list(ListProducts(limit=3, cursor=cursor))
+        page = await catalog.list(ListProducts(tenant=Tenant.single(), limit=3, cursor=cursor))
         seen.extend(item.sku for item in page.items)
         pages += 1
         if page.next_cursor is None:
@@ -156,9 +175,11 @@ async def test_list_walks_every_page_once_in_creation_order(catalog: Catalog) ->
 async def test_an_exact_last_page_has_no_next_cursor(catalog: Catalog) -> None:
     for i in range(4):
         await catalog.create(tea(f"SKU-{i}"))
-    first = await catalog.list(ListProducts(limit=2))
+    first = await catalog.list(ListProducts(tenant=Tenant.single(), limit=2))
     assert first.next_cursor is not None
-    second = await catalog.list(ListProducts(limit=2, cursor=first.next_cursor))
+    second = await catalog.list(
+        ListProducts(tenant=Tenant.single(), limit=2, cursor=first.next_cursor)
+    )
     assert len(second.items) == 2
     assert second.next_cursor is None
 
@@ -166,16 +187,16 @@ async def test_an_exact_last_page_has_no_next_cursor(catalog: Catalog) -> None:
 async def test_list_searches_names(catalog: Catalog) -> None:
     await catalog.create(tea("SKU-1", name="Green tea"))
     await catalog.create(tea("SKU-2", name="Coffee"))
-    page = await catalog.list(ListProducts(search="  GREEN "))
+    page = await catalog.list(ListProducts(tenant=Tenant.single(), search="  GREEN "))
     assert [item.sku for item in page.items] == ["SKU-1"]
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        (ListProducts(limit=0), "limit"),
-        (ListProducts(cursor="garbage"), "cursor"),
-        (ListProducts(search="x" * 101), "search"),
+        (ListProducts(tenant=Tenant.single(), limit=0), "limit"),
+        (ListProducts(tenant=Tenant.single(), cursor="garbage"), "cursor"),
+        (ListProducts(tenant=Tenant.single(), search="x" * 101), "search"),
     ],
 )
 async def test_bad_list_queries_name_the_field(

@@ -22,6 +22,7 @@ from application.messaging.registry import EventRegistry, IntegrationEvents, Unk
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 
 WAIT = 10.0
@@ -65,7 +66,13 @@ def shop() -> Shop:
 async def create(shop: Shop, n: int) -> None:
     for i in range(n):
         await shop.create(
-            CreateProduct(sku=f"SKU-{i}", name="x", price_amount="1.00", price_currency="EUR")
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku=f"SKU-{i}",
+                name="x",
+                price_amount="1.00",
+                price_currency="EUR",
+            )
         )
 
 
@@ -166,7 +173,13 @@ async def test_events_caused_by_a_consumer_carry_their_cause(shop: Shop) -> None
 
         async def __call__(self, event: IntegrationEvent) -> bool:
             await shop.create(
-                CreateProduct(sku="SKU-NEW", name="y", price_amount="2", price_currency="EUR")
+                CreateProduct(
+                    tenant=Tenant.single(),
+                    sku="SKU-NEW",
+                    name="y",
+                    price_amount="2",
+                    price_currency="EUR",
+                )
             )
             return True
 

@@ -15,6 +15,7 @@ from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import Shop
 
@@ -50,7 +51,9 @@ def event(kind: str, order_id: UUID, **payload: Any) -> IntegrationEvent:
 async def order(clock: SteppingClock) -> tuple[Shop, UUID]:
     shop = Shop.in_memory(clock)
     tea = await shop.product("TEA")
-    placed = await shop.place(PlaceOrder(customer_id=ALICE, lines=(LineRequest(tea, 1),)))
+    placed = await shop.place(
+        PlaceOrder(tenant=Tenant.single(), customer_id=ALICE, lines=(LineRequest(tea, 1),))
+    )
     await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
     return shop, placed.order_id
 

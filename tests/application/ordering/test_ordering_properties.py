@@ -22,6 +22,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder
 from application.ordering.ship_order import ShipOrder
 from application.ordering.streams import load_order
 from domain.shared.errors import Conflict
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import Shop
 
@@ -66,7 +67,11 @@ async def scenario(steps: list[Place | Act]) -> None:
                 if lines:
                     orders.append(
                         (
-                            await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=lines))
+                            await shop.place(
+                                PlaceOrder(
+                                    tenant=Tenant.single(), customer_id=UUID(int=1), lines=lines
+                                )
+                            )
                         ).order_id
                     )
             elif orders:
@@ -77,7 +82,7 @@ async def scenario(steps: list[Place | Act]) -> None:
                 elif step.action == "ship":
                     await shop.ship(ShipOrder(order_id))
                 else:
-                    await shop.cancel(CancelOrder(order_id=order_id))
+                    await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
         except Conflict:
             pass  # out of stock, or a move the state machine refuses: nothing changes
 

@@ -31,6 +31,7 @@ from domain.ordering.errors import (
 )
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import Shop
 
@@ -44,7 +45,11 @@ def shop(clock: SteppingClock) -> Shop:
 
 async def place(shop: Shop, *lines: tuple[UUID, int], customer: UUID = ALICE) -> UUID:
     result = await shop.place(
-        PlaceOrder(customer_id=customer, lines=tuple(LineRequest(p, q) for p, q in lines))
+        PlaceOrder(
+            tenant=Tenant.single(),
+            customer_id=customer,
+            lines=tuple(LineRequest(p, q) for p, q in lines),
+        )
     )
     assert result.version == 1
     return result.order_id
@@ -54,7 +59,11 @@ async def test_placing_copies_prices_and_reserves_stock(shop: Shop) -> None:
     tea, cup = await shop.product("TEA", "2.50", 10), await shop.product("CUP", "7.00", 3)
 
     placed = await shop.place(
-        PlaceOrder(customer_id=ALICE, lines=(LineRequest(tea, 4), LineRequest(cup, 1)))
+        PlaceOrder(
+            tenant=Tenant.single(),
+            customer_id=ALICE,
+            lines=(LineRequest(tea, 4), LineRequest(cup, 1)),
+        )
     )
     await shop.projector.catch_up()
     order = await shop.get(GetOrder(order_id=placed.order_id, min_version=placed.version))
@@ -73,7 +82,11 @@ async def test_out_of_stock_names_the_product_and_takes_nothing(shop: Shop) -> N
 
     with pytest.raises(OutOfStock) as caught:
         await shop.place(
-            PlaceOrder(customer_id=ALICE, lines=(LineRequest(tea, 2), LineRequest(cup, 2)))
+            PlaceOrder(
+                tenant=Tenant.single(),
+                customer_id=ALICE,
+                lines=(LineRequest(tea, 2), LineRequest(cup, 2)),
+            )
         )
 
     assert caught.value.product_id == cup
@@ -96,7 +109,7 @@ async def test_bad_orders_name_the_field(
     tea = await shop.product("TEA")
     requests = tuple(LineRequest(product or tea, quantity) for product, quantity in lines)
     with pytest.raises(InvalidValue) as caught:
-        await shop.place(PlaceOrder(customer_id=ALICE, lines=requests))
+        await shop.place(PlaceOrder(tenant=Tenant.single(), customer_id=ALICE, lines=requests))
     assert caught.value.field == field
 
 
@@ -201,7 +214,7 @@ async def test_illegal_moves_are_conflicts(shop: Shop) -> None:
     await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
     await shop.ship(ShipOrder(order_id))
     with pytest.raises(TransitionNotAllowed):
-        await shop.cancel(CancelOrder(order_id=order_id))
+        await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
     with pytest.raises(OrderNotFound):
         await shop.ship(ShipOrder(uuid4()))
 
@@ -212,8 +225,10 @@ async def test_cancelling_releases_stock_and_refunds_a_paid_order(shop: Shop) ->
     await shop.pay(PayOrder(order_id=paid, payment_token=APPROVE))
     assert await shop.stock(tea) == 2
 
-    cancelled = await shop.cancel(CancelOrder(order_id=unpaid, reason="changed my mind"))
-    refunded = await shop.cancel(CancelOrder(order_id=paid))
+    cancelled = await shop.cancel(
+        CancelOrder(tenant=Tenant.single(), order_id=unpaid, reason="changed my mind")
+    )
+    refunded = await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=paid))
 
     assert (cancelled.status, cancelled.version) == ("cancelled", 2)
     assert (refunded.status, refunded.version) == ("cancelled", 4)
@@ -232,9 +247,9 @@ async def test_a_refund_that_fails_is_finished_by_cancelling_again(clock: Steppi
     await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
 
     with pytest.raises(PaymentUnavailable):
-        await shop.cancel(CancelOrder(order_id=order_id))
+        await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
     assert await shop.stock(tea) == 5  # the cancellation itself committed
-    again = await shop.cancel(CancelOrder(order_id=order_id))
+    again = await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
 
     types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
     assert types == ["OrderPlaced", "OrderPaid", "OrderCancelled", "OrderRefunded"]
@@ -250,7 +265,7 @@ async def test_customers_see_only_their_own_orders(shop: Shop) -> None:
     with pytest.raises(OrderNotFound):
         await shop.get(GetOrder(order_id=order_id, customer_id=BOB))
     with pytest.raises(OrderNotFound):
-        await shop.cancel(CancelOrder(order_id=order_id, customer_id=BOB))
+        await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id, customer_id=BOB))
     with pytest.raises(OrderNotFound):
         await shop.history(GetOrderHistory(order_id=order_id, customer_id=BOB))
 
@@ -353,7 +368,7 @@ async def test_rebuild_replays_into_a_fresh_generation_with_equal_rows(shop: Sho
     tea = await shop.product("TEA", stock=100)
     orders = [await place(shop, (tea, i + 1)) for i in range(4)]
     await shop.pay(PayOrder(order_id=orders[0], payment_token=APPROVE))
-    await shop.cancel(CancelOrder(order_id=orders[1]))
+    await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=orders[1]))
     await shop.projector.catch_up()
     before = [await shop.get(GetOrder(order_id=o)) for o in orders]
     listed_before = await shop.list(ListOrders())

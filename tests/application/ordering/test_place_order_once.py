@@ -18,6 +18,7 @@ from application.shared.idempotency import (
 )
 from domain.ordering.errors import OutOfStock
 from domain.shared.errors import InvalidValue
+from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import Shop
 
@@ -35,7 +36,9 @@ def store() -> MemoryIdempotencyStore:
 
 
 def order(product: UUID, quantity: int = 1, customer: UUID = ALICE) -> PlaceOrder:
-    return PlaceOrder(customer_id=customer, lines=(LineRequest(product, quantity),))
+    return PlaceOrder(
+        tenant=Tenant.single(), customer_id=customer, lines=(LineRequest(product, quantity),)
+    )
 
 
 def keyed(command: PlaceOrder, key: str) -> PlaceOrder:

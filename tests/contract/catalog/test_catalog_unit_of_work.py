@@ -17,6 +17,7 @@ from domain.catalog.product import Product
 from domain.catalog.repository import ProductPosition
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 ids = Uuid7Generator()
@@ -26,6 +27,7 @@ def new_product(
     sku: str = "SKU-1", name: str = "Green tea", at: datetime = T0, product_id: UUID | None = None
 ) -> Product:
     return Product.create(
+        tenant=Tenant.single(),
         id=product_id or ids.new_id(),
         sku=sku,
         name=name,
@@ -45,7 +47,7 @@ async def save(uow_factory: CatalogUnitOfWorkFactory, *items: Product) -> None:
 
 async def load(uow_factory: CatalogUnitOfWorkFactory, product_id: UUID) -> Product | None:
     async with uow_factory(read_only=True) as uow:
-        return await uow.products.get(product_id)
+        return await uow.products.get(Tenant.single(), product_id)
 
 
 async def test_a_committed_product_reads_back_equal(uow_factory: CatalogUnitOfWorkFactory) -> None:
@@ -99,7 +101,7 @@ async def test_uncommitted_changes_are_invisible_to_others(
     product = new_product()
     await save(uow_factory, product)
     async with uow_factory() as writer:
-        mine = await writer.products.get(product.id)
+        mine = await writer.products.get(Tenant.single(), product.id)
         assert mine is not None
         mine.change(name="Renamed", now=T0 + timedelta(seconds=1))
         await writer.products.update(mine)
@@ -130,7 +132,7 @@ async def test_pages_follow_creation_order_then_id(uow_factory: CatalogUnitOfWor
     seen: list[str] = []
     after: ProductPosition | None = None
     async with uow_factory(read_only=True) as uow:
-        while page := await uow.products.page(after=after, limit=2):
+        while page := await uow.products.page(Tenant.single(), after=after, limit=2):
             seen.extend(p.sku for p in page)
             after = ProductPosition(page[-1].created_at, page[-1].id)
 
@@ -142,8 +144,8 @@ async def test_a_page_never_exceeds_its_limit(uow_factory: CatalogUnitOfWorkFact
         uow_factory, *(new_product(f"SKU-{i}", at=T0 + timedelta(seconds=i)) for i in range(5))
     )
     async with uow_factory(read_only=True) as uow:
-        assert len(await uow.products.page(after=None, limit=3)) == 3
-        assert len(await uow.products.page(after=None, limit=10)) == 5
+        assert len(await uow.products.page(Tenant.single(), after=None, limit=3)) == 3
+        assert len(await uow.products.page(Tenant.single(), after=None, limit=10)) == 5
 
 
 async def test_name_search_ignores_case_and_treats_wildcards_literally(
@@ -157,9 +159,13 @@ async def test_name_search_ignores_case_and_treats_wildcards_literally(
         new_product("SKU-4", name="Coffee 1000 arabica", at=T0 + timedelta(seconds=3)),
     )
     async with uow_factory(read_only=True) as uow:
-        teas = await uow.products.page(after=None, limit=10, name_contains="TEA")
-        percent = await uow.products.page(after=None, limit=10, name_contains="100%")
-        underscore = await uow.products.page(after=None, limit=10, name_contains="1_0")
+        teas = await uow.products.page(Tenant.single(), after=None, limit=10, name_contains="TEA")
+        percent = await uow.products.page(
+            Tenant.single(), after=None, limit=10, name_contains="100%"
+        )
+        underscore = await uow.products.page(
+            Tenant.single(), after=None, limit=10, name_contains="1_0"
+        )
 
     assert [p.sku for p in teas] == ["SKU-1", "SKU-2"]
     assert [p.sku for p in percent] == ["SKU-3"]
@@ -172,7 +178,7 @@ async def test_update_moves_the_version_on_and_persists(
     product = new_product()
     await save(uow_factory, product)
     async with uow_factory() as uow:
-        loaded = await uow.products.get(product.id)
+        loaded = await uow.products.get(Tenant.single(), product.id)
         assert loaded is not None
         loaded.change(price=Money.of("9.99", "USD"), now=T0 + timedelta(hours=1))
         loaded.adjust_stock(delta=-2, reason="sold", now=T0 + timedelta(hours=1))
@@ -193,11 +199,11 @@ async def test_a_stale_update_is_refused_and_keeps_the_winner(
     product = new_product()
     await save(uow_factory, product)
     async with uow_factory(read_only=True) as reader:
-        stale = await reader.products.get(product.id)
+        stale = await reader.products.get(Tenant.single(), product.id)
     assert stale is not None
 
     async with uow_factory() as uow:
-        winner = await uow.products.get(product.id)
+        winner = await uow.products.get(Tenant.single(), product.id)
         assert winner is not None
         winner.change(name="Winner", now=T0 + timedelta(seconds=1))
         await uow.products.update(winner)
@@ -220,17 +226,17 @@ async def test_remove_deletes_and_refuses_a_stale_copy(
     product, other = new_product("SKU-1"), new_product("SKU-2")
     await save(uow_factory, product, other)
     async with uow_factory() as uow:
-        loaded = await uow.products.get(product.id)
+        loaded = await uow.products.get(Tenant.single(), product.id)
         assert loaded is not None
         await uow.products.remove(loaded)
         await uow.commit()
     assert await load(uow_factory, product.id) is None
 
     async with uow_factory(read_only=True) as reader:
-        stale = await reader.products.get(other.id)
+        stale = await reader.products.get(Tenant.single(), other.id)
     assert stale is not None
     async with uow_factory() as uow:
-        fresh = await uow.products.get(other.id)
+        fresh = await uow.products.get(Tenant.single(), other.id)
         assert fresh is not None
         fresh.adjust_stock(delta=1, reason="found one", now=T0)
         await uow.products.update(fresh)
@@ -252,14 +258,14 @@ async def test_a_duplicate_sku_is_refused_on_add_and_on_update(
         await save(uow_factory, new_product("SKU-1"))
     with pytest.raises(DuplicateSku):
         async with uow_factory() as uow:
-            loaded = await uow.products.get(second.id)
+            loaded = await uow.products.get(Tenant.single(), second.id)
             assert loaded is not None
             loaded.change(sku="SKU-1", now=T0)
             await uow.products.update(loaded)
             await uow.commit()
 
     async with uow_factory(read_only=True) as uow:
-        skus = sorted(p.sku for p in await uow.products.page(after=None, limit=10))
+        skus = sorted(p.sku for p in await uow.products.page(Tenant.single(), after=None, limit=10))
     assert skus == ["SKU-1", "SKU-2"]
 
 
@@ -270,7 +276,7 @@ async def test_a_freed_sku_can_be_taken_in_the_same_unit_of_work(
     await save(uow_factory, old)
     replacement = new_product("SKU-1", name="Replacement", at=T0 + timedelta(seconds=1))
     async with uow_factory() as uow:
-        loaded = await uow.products.get(old.id)
+        loaded = await uow.products.get(Tenant.single(), old.id)
         assert loaded is not None
         await uow.products.remove(loaded)
         await uow.products.add(replacement)
@@ -293,7 +299,7 @@ async def test_concurrent_writers_of_one_sku_leave_exactly_one(
     assert sum(result is None for result in results) == 1
     assert [type(r) for r in results if r is not None] == [DuplicateSku]
     async with uow_factory(read_only=True) as uow:
-        assert len(await uow.products.page(after=None, limit=10)) == 1
+        assert len(await uow.products.page(Tenant.single(), after=None, limit=10)) == 1
 
 
 async def test_commit_hands_over_the_events_of_every_aggregate_seen(
@@ -308,11 +314,11 @@ async def test_commit_hands_over_the_events_of_every_aggregate_seen(
     assert {e.aggregate_id for e in uow.committed_events} == {first.id, second.id}
 
     async with uow_factory() as uow:
-        loaded = await uow.products.get(first.id)
+        loaded = await uow.products.get(Tenant.single(), first.id)
         assert loaded is not None
         loaded.change(name="Renamed", now=T0)
         await uow.products.update(loaded)
-        doomed = await uow.products.get(second.id)
+        doomed = await uow.products.get(Tenant.single(), second.id)
         assert doomed is not None
         doomed.delete(now=T0)
         await uow.products.remove(doomed)
@@ -338,7 +344,7 @@ async def test_a_read_only_unit_of_work_refuses_writes_and_commit(
             await uow.products.add(new_product("SKU-2"))
     with pytest.raises(RuntimeError, match="read-only"):
         async with uow_factory(read_only=True) as uow:
-            loaded = await uow.products.get(product.id)
+            loaded = await uow.products.get(Tenant.single(), product.id)
             assert loaded is not None
             loaded.change(name="Sneaky", now=T0)
             await uow.products.update(loaded)
@@ -347,5 +353,5 @@ async def test_a_read_only_unit_of_work_refuses_writes_and_commit(
             await uow.commit()
 
     async with uow_factory(read_only=True) as uow:
-        stored = await uow.products.page(after=None, limit=10)
+        stored = await uow.products.page(Tenant.single(), after=None, limit=10)
     assert [(p.sku, p.name) for p in stored] == [("SKU-1", "Green tea")]

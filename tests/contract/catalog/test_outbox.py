@@ -14,6 +14,7 @@ from application.shared.ports.messaging import IntegrationEvent
 from domain.catalog.product import Product
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import MessagingStore
 
 T0 = datetime(2026, 4, 1, 9, 0, 0, 250000, tzinfo=UTC)
@@ -22,6 +23,7 @@ ids = Uuid7Generator()
 
 def new_product(sku: str) -> Product:
     return Product.create(
+        tenant=Tenant.single(),
         id=ids.new_id(),
         sku=sku,
         name=f"Product {sku}",
@@ -41,7 +43,7 @@ async def create(store: MessagingStore, *products: Product) -> None:
 
 async def adjust(store: MessagingStore, product_id: UUID, delta: int) -> None:
     async with store.catalog() as uow:
-        product = await uow.products.get(product_id)
+        product = await uow.products.get(Tenant.single(), product_id)
         assert product is not None
         product.adjust_stock(delta=delta, reason="count", now=T0 + timedelta(minutes=1))
         await uow.products.update(product)
@@ -66,6 +68,7 @@ async def test_a_commit_writes_its_integration_events(messaging_store: Messaging
     assert event.occurred_at == T0
     assert event.payload == {
         "product_id": str(product.id),
+        "organisation_id": str(product.tenant.organisation_id),
         "sku": "SKU-1",
         "name": "Product SKU-1",
         "price": {"amount": "3.20", "currency": "EUR"},
@@ -101,7 +104,7 @@ async def test_a_refused_commit_writes_no_event(messaging_store: MessagingStore)
     product = new_product("SKU-1")
     await create(messaging_store, product)
     async with messaging_store.catalog(read_only=True) as reader:
-        stale = await reader.products.get(product.id)
+        stale = await reader.products.get(Tenant.single(), product.id)
     assert stale is not None
     await adjust(messaging_store, product.id, 1)
 

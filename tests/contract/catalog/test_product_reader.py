@@ -10,6 +10,7 @@ from uuid import UUID
 from application.catalog.views import ProductView
 from domain.catalog.product import Product
 from domain.catalog.repository import ProductPosition
+from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import CatalogSides
 from tests.contract.catalog.test_catalog_unit_of_work import T0, new_product
 
@@ -25,7 +26,7 @@ async def test_a_committed_product_reads_as_its_view(sides: CatalogSides) -> Non
     product = new_product("SKU-1")
     await save(sides, product)
 
-    view = await sides.reader.product(product.id)
+    view = await sides.reader.product(Tenant.single(), product.id)
 
     assert view == ProductView.of(product)
     assert view is not None
@@ -37,36 +38,36 @@ async def test_an_unknown_or_uncommitted_product_reads_as_none(sides: CatalogSid
     product = new_product("SKU-1")
     async with sides.uow() as uow:
         await uow.products.add(product)
-        assert await sides.reader.product(product.id) is None  # not committed yet
+        assert await sides.reader.product(Tenant.single(), product.id) is None  # not committed yet
 
-    assert await sides.reader.product(product.id) is None
-    assert await sides.reader.page(after=None, limit=10) == []
+    assert await sides.reader.product(Tenant.single(), product.id) is None
+    assert await sides.reader.page(Tenant.single(), after=None, limit=10) == []
 
 
 async def test_a_committed_change_and_a_deletion_are_read_at_once(sides: CatalogSides) -> None:
     product = new_product("SKU-1")
     await save(sides, product)
     async with sides.uow() as uow:
-        loaded = await uow.products.get(product.id)
+        loaded = await uow.products.get(Tenant.single(), product.id)
         assert loaded is not None
         loaded.change(name="Sencha", now=T0 + timedelta(seconds=1))
         await uow.products.update(loaded)
         await uow.commit()
 
-    changed = await sides.reader.product(product.id)
+    changed = await sides.reader.product(Tenant.single(), product.id)
     assert changed is not None
     assert (changed.name, changed.version) == ("Sencha", 2)
-    assert (await sides.reader.page(after=None, limit=10)) == [changed]
+    assert (await sides.reader.page(Tenant.single(), after=None, limit=10)) == [changed]
 
     async with sides.uow() as uow:
-        loaded = await uow.products.get(product.id)
+        loaded = await uow.products.get(Tenant.single(), product.id)
         assert loaded is not None
         loaded.delete(now=T0 + timedelta(seconds=2))
         await uow.products.remove(loaded)
         await uow.commit()
 
-    assert await sides.reader.product(product.id) is None
-    assert await sides.reader.page(after=None, limit=10) == []
+    assert await sides.reader.product(Tenant.single(), product.id) is None
+    assert await sides.reader.page(Tenant.single(), after=None, limit=10) == []
 
 
 async def test_pages_follow_creation_then_id_order(sides: CatalogSides) -> None:
@@ -82,13 +83,13 @@ async def test_pages_follow_creation_then_id_order(sides: CatalogSides) -> None:
 
     seen: list[str] = []
     after: ProductPosition | None = None
-    while page := await sides.reader.page(after=after, limit=2):
+    while page := await sides.reader.page(Tenant.single(), after=after, limit=2):
         assert len(page) <= 2
         seen.extend(view.sku for view in page)
         after = ProductPosition(page[-1].created_at, page[-1].id)
 
     assert seen == ["SKU-D", "SKU-E", "SKU-C", "SKU-B", "SKU-A"]
-    assert len(await sides.reader.page(after=None, limit=3)) == 3
+    assert len(await sides.reader.page(Tenant.single(), after=None, limit=3)) == 3
 
 
 async def test_name_search_ignores_case_and_treats_wildcards_literally(
@@ -104,17 +105,21 @@ async def test_name_search_ignores_case_and_treats_wildcards_literally(
     )
     reader = sides.reader
 
-    teas = await reader.page(after=None, limit=10, name_contains="TEA")
+    teas = await reader.page(Tenant.single(), after=None, limit=10, name_contains="TEA")
     later_teas = await reader.page(
-        after=ProductPosition(teas[0].created_at, teas[0].id), limit=1, name_contains="tea"
+        Tenant.single(),
+        after=ProductPosition(teas[0].created_at, teas[0].id),
+        limit=1,
+        name_contains="tea",
     )
 
     assert [v.sku for v in teas] == ["SKU-1", "SKU-2", "SKU-5"]
     assert [v.sku for v in later_teas] == ["SKU-2"]
-    assert [v.sku for v in await reader.page(after=None, limit=10, name_contains="100%")] == [
-        "SKU-3"
-    ]
-    assert await reader.page(after=None, limit=10, name_contains="1_0") == []
-    assert [v.sku for v in await reader.page(after=None, limit=10, name_contains="1/0")] == [
-        "SKU-5"
-    ]
+    assert [
+        v.sku
+        for v in await reader.page(Tenant.single(), after=None, limit=10, name_contains="100%")
+    ] == ["SKU-3"]
+    assert await reader.page(Tenant.single(), after=None, limit=10, name_contains="1_0") == []
+    assert [
+        v.sku for v in await reader.page(Tenant.single(), after=None, limit=10, name_contains="1/0")
+    ] == ["SKU-5"]

@@ -24,6 +24,7 @@ from application.shared.errors import DependencyUnavailable
 from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from entrypoints.catalog.container import CatalogContainer
 from entrypoints.cli.startup import check_store
 from entrypoints.platform.container import PlatformContainer
@@ -68,9 +69,16 @@ async def test_the_configured_contexts_commit_and_relay_on_redis(
     assert platform.database() is None
 
     created = await catalog.create_product()(
-        CreateProduct(sku="TEA-1", name="Tea", price_amount="4.50", price_currency="EUR", stock=3)
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku="TEA-1",
+            name="Tea",
+            price_amount="4.50",
+            price_currency="EUR",
+            stock=3,
+        )
     )
-    read = await catalog.get_product()(GetProduct(created.id))
+    read = await catalog.get_product()(GetProduct(Tenant.single(), created.id))
     published = await platform.relay().relay_once()
 
     assert (read.sku, read.stock, read.version) == ("TEA-1", 3, 1)
@@ -104,6 +112,7 @@ def test_production_refuses_a_redis_whose_aof_would_lose_writes(tmp_path: Path) 
 
 def product(n: int) -> Product:
     return Product.create(
+        tenant=Tenant.single(),
         id=ids.new_id(),
         sku=f"SKU-{n}",
         name=f"Product {n}",
@@ -131,7 +140,7 @@ async def test_no_acknowledged_write_is_lost_when_redis_is_killed(
         server.kill()
         with pytest.raises(DependencyUnavailable, match="redis"):  # a 503, not a 500, meanwhile
             async with RedisCatalogUnitOfWork(documents, read_only=True) as uow:
-                await uow.products.get(made[0].id)
+                await uow.products.get(Tenant.single(), made[0].id)
         await documents.close()
         server.start()
 
@@ -139,7 +148,7 @@ async def test_no_acknowledged_write_is_lost_when_redis_is_killed(
         outbox = RedisOutbox(documents, events)
         try:
             async with RedisCatalogUnitOfWork(documents, read_only=True) as uow:
-                stored = await uow.products.page(after=None, limit=50)
+                stored = await uow.products.page(Tenant.single(), after=None, limit=50)
             assert [p.sku for p in stored] == [p.sku for p in made]
             assert [p.stock for p in stored] == list(range(20))
             assert await outbox.backlog() == 20

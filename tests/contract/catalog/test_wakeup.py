@@ -30,6 +30,7 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.wakeup import Doorbell
+from domain.shared.tenant import Tenant
 from tests.contract.conftest import sql_database
 from tests.support.clock import SteppingClock
 from tests.support.postgres import PrivatePostgres, private_postgres
@@ -72,7 +73,13 @@ async def create_product_elsewhere(url: str, sku: str) -> None:
 
     try:
         await CreateProductHandler(uow, SteppingClock(), ids)(
-            CreateProduct(sku=sku, name="Tea", price_amount="4.00", price_currency="EUR")
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku=sku,
+                name="Tea",
+                price_amount="4.00",
+                price_currency="EUR",
+            )
         )
     finally:
         await writer.dispose()

@@ -28,6 +28,7 @@ from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import OrderLine
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from tests.contract.ordering.conftest import OrderingStores
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import Shop
@@ -49,7 +50,14 @@ def shop_on(stores: OrderingStores) -> Shop:
 async def product(stores: OrderingStores, sku: str, stock: int) -> UUID:
     create = CreateProductHandler(stores.catalog_uow, SteppingClock(), Uuid7Generator())
     made = await create(
-        CreateProduct(sku=sku, name=sku, price_amount="4.20", price_currency="EUR", stock=stock)
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku=sku,
+            name=sku,
+            price_amount="4.20",
+            price_currency="EUR",
+            stock=stock,
+        )
     )
     return made.id
 
@@ -62,7 +70,7 @@ def event(n: int = 0) -> NewEvent:
 
 async def stock_of(stores: OrderingStores, product_id: UUID) -> int:
     async with stores.catalog_uow(read_only=True) as uow:
-        found = await uow.products.get(product_id)
+        found = await uow.products.get(Tenant.single(), product_id)
     assert found is not None
     return found.stock
 
@@ -73,7 +81,7 @@ async def stock_of(stores: OrderingStores, product_id: UUID) -> int:
 async def test_stock_and_events_commit_together(ordering_stores: OrderingStores) -> None:
     tea = await product(ordering_stores, "TEA", 5)
     async with ordering_stores.ordering_uow() as uow:
-        assert await uow.stock.take(tea, 2, reason="order", now=T0) is not None
+        assert await uow.stock.take(Tenant.single(), tea, 2, reason="order", now=T0) is not None
         assert await uow.events.append("order-a", 0, [event(1), event(2)]) == 2
         await uow.commit()
 
@@ -89,7 +97,7 @@ async def test_a_stream_conflict_rolls_the_stock_change_back(
 
     with pytest.raises(StreamVersionConflict):
         async with ordering_stores.ordering_uow() as uow:
-            assert await uow.stock.take(tea, 2, reason="order", now=T0) is not None
+            assert await uow.stock.take(Tenant.single(), tea, 2, reason="order", now=T0) is not None
             await uow.events.append("order-a", 0, [event()])
             await uow.commit()
 
@@ -121,7 +129,9 @@ async def test_orders_racing_for_the_last_units_never_oversell(
             lines.reverse()
         try:
             placed = await shop.place(
-                PlaceOrder(customer_id=UUID(int=customer), lines=tuple(lines))
+                PlaceOrder(
+                    tenant=Tenant.single(), customer_id=UUID(int=customer), lines=tuple(lines)
+                )
             )
         except OutOfStock:
             return None
@@ -142,9 +152,13 @@ async def test_place_pay_cancel_and_read_through_the_projections(
 ) -> None:
     shop = shop_on(ordering_stores)
     tea = await product(ordering_stores, "TEA", 5)
-    placed = await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)))
+    placed = await shop.place(
+        PlaceOrder(tenant=Tenant.single(), customer_id=UUID(int=1), lines=(LineRequest(tea, 2),))
+    )
     await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
-    cancelled = await shop.cancel(CancelOrder(order_id=placed.order_id, reason="no longer"))
+    cancelled = await shop.cancel(
+        CancelOrder(tenant=Tenant.single(), order_id=placed.order_id, reason="no longer")
+    )
 
     await shop.projector.catch_up()
     details = await shop.get(GetOrder(order_id=placed.order_id, min_version=cancelled.version))
@@ -175,9 +189,13 @@ async def test_order_events_reach_the_outbox_with_their_stock_changes(
     shop = shop_on(ordering_stores)
     tea = await product(ordering_stores, "TEA", 5)
     customer = UUID(int=7)
-    placed = await shop.place(PlaceOrder(customer_id=customer, lines=(LineRequest(tea, 2),)))
+    placed = await shop.place(
+        PlaceOrder(tenant=Tenant.single(), customer_id=customer, lines=(LineRequest(tea, 2),))
+    )
     await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
-    await shop.cancel(CancelOrder(order_id=placed.order_id, reason="no longer"))
+    await shop.cancel(
+        CancelOrder(tenant=Tenant.single(), order_id=placed.order_id, reason="no longer")
+    )
 
     async with ordering_stores.outbox.claim(100) as batch:
         events = list(batch.events)
@@ -204,11 +222,15 @@ async def test_a_refused_order_writes_nothing_to_the_outbox(
     await outbox_types(ordering_stores)  # the product's creation, claimed and forgotten
     shop = shop_on(ordering_stores)
     with pytest.raises(OutOfStock):
-        await shop.place(PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)))
+        await shop.place(
+            PlaceOrder(
+                tenant=Tenant.single(), customer_id=UUID(int=1), lines=(LineRequest(tea, 2),)
+            )
+        )
     await ordering_stores.events.append("order-a", 0, [event()])
     with pytest.raises(StreamVersionConflict):
         async with ordering_stores.ordering_uow() as uow:
-            assert await uow.stock.take(tea, 1, reason="order", now=T0) is not None
+            assert await uow.stock.take(Tenant.single(), tea, 1, reason="order", now=T0) is not None
             await uow.events.append("order-a", 0, [event()])
             await uow.commit()
     assert await outbox_types(ordering_stores) == []

@@ -24,6 +24,7 @@ from adapters.persistence.sql.schema import metadata
 from adapters.persistence.sql.tables import outbox, processed_events
 from domain.catalog.product import Product
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 from entrypoints.container import Container, build_container, close_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import (
@@ -70,6 +71,7 @@ async def seed(container: Container, count: int, prefix: str = "P") -> None:
     async with container.catalog.uow() as uow:
         for n in range(count):
             product = Product.create(
+                tenant=Tenant.single(),
                 id=ids.new_id(),
                 sku=f"{prefix}-{n}",
                 name=f"Product {n}",

@@ -25,6 +25,7 @@ from adapters.persistence.sql.tables import outbox
 from application.catalog.create_product import CreateProduct
 from application.ordering.place_order import LineRequest, PlaceOrder
 from application.shared.ports.messaging import BusUnavailable, Delivery
+from domain.shared.tenant import Tenant
 from entrypoints.container import Container, build_container, close_container
 from entrypoints.settings import BusSettings, DatabaseSettings, Settings
 from tests.e2e.catalog.test_messaging_faults import worker_env
@@ -68,7 +69,7 @@ async def keep_placing(container: Container, products: list[UUID], stop: asyncio
     placed = 0
     while not stop.is_set():
         line = LineRequest(products[placed % len(products)], 1)
-        await place(PlaceOrder(customer_id=uuid4(), lines=(line,)))
+        await place(PlaceOrder(tenant=Tenant.single(), customer_id=uuid4(), lines=(line,)))
         placed += 1
         await asyncio.sleep(0.02)
     return placed
@@ -121,6 +122,7 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
         (
             await create(
                 CreateProduct(
+                    tenant=Tenant.single(),
                     sku=f"K-{n}",
                     name="Kettle",
                     price_amount="9.90",

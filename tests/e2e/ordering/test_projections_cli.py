@@ -12,6 +12,7 @@ from application.catalog.create_product import CreateProduct
 from application.ordering.get_order import GetOrder
 from application.ordering.pay_order import PayOrder
 from application.ordering.place_order import LineRequest, PlaceOrder
+from domain.shared.tenant import Tenant
 from entrypoints.container import build_container, close_container
 from entrypoints.settings import DatabaseSettings, LoggingSettings, Settings
 from tests.e2e.conftest import portico_env, run_portico
@@ -21,10 +22,19 @@ async def _place_and_pay(settings: Settings) -> UUID:
     container = build_container(settings)
     try:
         tea = await container.catalog.create_product()(
-            CreateProduct(sku="TEA", name="Tea", price_amount="3.00", price_currency="EUR", stock=9)
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku="TEA",
+                name="Tea",
+                price_amount="3.00",
+                price_currency="EUR",
+                stock=9,
+            )
         )
         placed = await container.ordering.place_order()(
-            PlaceOrder(customer_id=UUID(int=1), lines=(LineRequest(tea.id, 2),))
+            PlaceOrder(
+                tenant=Tenant.single(), customer_id=UUID(int=1), lines=(LineRequest(tea.id, 2),)
+            )
         )
         await container.ordering.pay_order()(
             PayOrder(order_id=placed.order_id, payment_token=APPROVE)

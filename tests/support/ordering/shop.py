@@ -36,6 +36,7 @@ from application.shared.ports.event_store import EventStore
 from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from domain.catalog.repository import CatalogUnitOfWork
+from domain.shared.tenant import Tenant
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 
 
@@ -105,9 +106,16 @@ class Shop:
 
     async def product(self, sku: str, price: str = "2.50", stock: int = 10) -> UUID:
         view = await self.create_product(
-            CreateProduct(sku=sku, name=sku, price_amount=price, price_currency="EUR", stock=stock)
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku=sku,
+                name=sku,
+                price_amount=price,
+                price_currency="EUR",
+                stock=stock,
+            )
         )
         return view.id
 
     async def stock(self, product_id: UUID) -> int:
-        return (await self.get_product(GetProduct(product_id))).stock
+        return (await self.get_product(GetProduct(Tenant.single(), product_id))).stock

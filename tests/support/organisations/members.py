@@ -17,17 +17,18 @@ URL = "/api/v1/organisations"
 
 
 async def verified_user(
-    container: Container, email: str | None = None
+    container: Container, email: str | None = None, *roles: str
 ) -> tuple[str, dict[str, str]]:
-    """A customer whose address is verified: its id and its Authorization header."""
-    user_id = await create_user(container, email=email)
+    """A user (default: a customer) whose address is verified: its id and its Authorization
+    header."""
+    user_id = await create_user(container, *roles, email=email)
     async with container.identity.uow() as uow:
         user = await uow.users.get(UUID(user_id))
         assert user is not None
         user.verify_email(container.platform.clock().now())
         await uow.users.update(user)
         await uow.commit()
-    return user_id, bearer(container, user_id)
+    return user_id, bearer(container, user_id, *roles)
 
 
 async def create_organisation(

@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given
@@ -10,13 +10,16 @@ from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted
 from domain.catalog.product import STOCK_MAX, Product
 from domain.shared.errors import InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
+ACME = Tenant(UUID(int=7))
 
 
 def make(**overrides: object) -> Product:
     fields: dict[str, object] = {
+        "tenant": ACME,
         "id": uuid4(),
         "sku": "tea-1",
         "name": "  Green tea ",
@@ -37,6 +40,17 @@ def test_create_normalizes_and_records_the_fact() -> None:
     assert isinstance(event, ProductCreated)
     assert (event.sku, event.stock, event.aggregate_id) == ("TEA-1", 4, product.id)
     assert product.pull_events() == []
+
+
+def test_every_fact_names_the_products_organisation() -> None:
+    # Consumers (and the cache's invalidation) act within the tenant an event names.
+    product = make()
+    product.change(name="Black tea", now=LATER)
+    product.adjust_stock(delta=1, reason="", now=LATER)
+    product.delete(now=LATER)
+    events = product.pull_events()
+    assert len(events) == 4
+    assert {getattr(e, "organisation_id", None) for e in events} == {ACME.organisation_id}
 
 
 @pytest.mark.parametrize(

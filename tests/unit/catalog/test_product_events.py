@@ -12,10 +12,12 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.shared.event_codec import EventCodec
 from domain.catalog.events import ProductChanged, ProductCreated, ProductDeleted, StockAdjusted
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 from tests.support.events import FixedIds, recorded
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 PRODUCT = UUID(int=3)
+ORGANISATION = UUID(int=9)
 
 
 def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
@@ -24,10 +26,12 @@ def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
 
 
 def test_the_catalog_publishes_the_payloads_it_always_published() -> None:
-    product = str(PRODUCT)
+    # Plus organisation_id (issue 17): added to v1, as adding a field does not break consumers.
+    product, organisation = str(PRODUCT), str(ORGANISATION)
 
     assert published(
         ProductCreated(
+            organisation_id=ORGANISATION,
             aggregate_id=PRODUCT,
             occurred_at=T0,
             sku="S",
@@ -36,17 +40,30 @@ def test_the_catalog_publishes_the_payloads_it_always_published() -> None:
             currency="EUR",
             stock=4,
         ),
-        ProductChanged(aggregate_id=PRODUCT, occurred_at=T0, version=2, changes={"name": "M"}),
-        StockAdjusted(
-            aggregate_id=PRODUCT, occurred_at=T0, version=3, delta=-1, stock=3, reason="r"
+        ProductChanged(
+            organisation_id=ORGANISATION,
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            version=2,
+            changes={"name": "M"},
         ),
-        ProductDeleted(aggregate_id=PRODUCT, occurred_at=T0, sku="S"),
+        StockAdjusted(
+            organisation_id=ORGANISATION,
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            version=3,
+            delta=-1,
+            stock=3,
+            reason="r",
+        ),
+        ProductDeleted(organisation_id=ORGANISATION, aggregate_id=PRODUCT, occurred_at=T0, sku="S"),
     ) == [
         (
             "catalog.ProductCreated",
             1,
             {
                 "product_id": product,
+                "organisation_id": organisation,
                 "sku": "S",
                 "name": "N",
                 "price": {"amount": "1.50", "currency": "EUR"},
@@ -56,20 +73,45 @@ def test_the_catalog_publishes_the_payloads_it_always_published() -> None:
         (
             "catalog.ProductChanged",
             1,
-            {"product_id": product, "version": 2, "changes": {"name": "M"}},
+            {
+                "product_id": product,
+                "organisation_id": organisation,
+                "version": 2,
+                "changes": {"name": "M"},
+            },
         ),
         (
             "catalog.StockAdjusted",
             1,
-            {"product_id": product, "version": 3, "delta": -1, "stock": 3, "reason": "r"},
+            {
+                "product_id": product,
+                "organisation_id": organisation,
+                "version": 3,
+                "delta": -1,
+                "stock": 3,
+                "reason": "r",
+            },
         ),
-        ("catalog.ProductDeleted", 1, {"product_id": product, "sku": "S"}),
+        (
+            "catalog.ProductDeleted",
+            1,
+            {"product_id": product, "organisation_id": organisation, "sku": "S"},
+        ),
     ]
+
+
+def test_an_event_from_before_tenancy_belongs_to_the_single_tenant() -> None:
+    old = {"product_id": str(PRODUCT), "sku": "S"}
+    declaration = next(d for d in CATALOG_EVENTS if d.event is ProductDeleted)
+    event = declaration.decode(old, T0)
+    assert isinstance(event, ProductDeleted)
+    assert event.organisation_id == Tenant.SINGLE_ID
 
 
 def test_every_declared_event_decodes_what_it_encodes() -> None:
     events: list[DomainEvent] = [
         ProductCreated(
+            organisation_id=Tenant.SINGLE_ID,
             aggregate_id=PRODUCT,
             occurred_at=T0,
             sku="S",
@@ -78,11 +120,25 @@ def test_every_declared_event_decodes_what_it_encodes() -> None:
             currency="EUR",
             stock=4,
         ),
-        ProductChanged(aggregate_id=PRODUCT, occurred_at=T0, version=2, changes={"name": "M"}),
-        StockAdjusted(
-            aggregate_id=PRODUCT, occurred_at=T0, version=3, delta=-1, stock=3, reason="r"
+        ProductChanged(
+            organisation_id=Tenant.SINGLE_ID,
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            version=2,
+            changes={"name": "M"},
         ),
-        ProductDeleted(aggregate_id=PRODUCT, occurred_at=T0, sku="S"),
+        StockAdjusted(
+            organisation_id=Tenant.SINGLE_ID,
+            aggregate_id=PRODUCT,
+            occurred_at=T0,
+            version=3,
+            delta=-1,
+            stock=3,
+            reason="r",
+        ),
+        ProductDeleted(
+            organisation_id=Tenant.SINGLE_ID, aggregate_id=PRODUCT, occurred_at=T0, sku="S"
+        ),
     ]
     codec = EventCodec(CATALOG_EVENTS)
 

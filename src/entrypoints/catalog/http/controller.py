@@ -23,6 +23,7 @@ from application.catalog.views import ProductView
 from application.shared.pagination import MAX_PAGE_SIZE, Page
 from application.shared.read_through import Cached
 from domain.identity.roles import Permission
+from domain.shared.tenant import Tenant
 from entrypoints.catalog.http.schemas import (
     NewProduct,
     ProductChanges,
@@ -33,7 +34,7 @@ from entrypoints.catalog.http.schemas import (
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.schemas import Cursor
-from entrypoints.http.security.authentication import PUBLIC
+from entrypoints.http.security.authentication import TENANT_READ
 from entrypoints.http.security.guards import requires
 
 IfNoneMatch = Annotated[
@@ -57,7 +58,8 @@ def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut
 
 
 T = TypeVar("T")
-# Reads are public; every write needs catalog:write (staff and admins).
+# Reads are public with tenancy off (a member's with it on); every write needs catalog:write
+# (staff and admins).
 CATALOG_WRITE = [requires(Permission.CATALOG_WRITE)]
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
@@ -79,11 +81,15 @@ class ProductController(Controller):
         responses=problem_responses(409),
     )
     async def create(
-        self, data: JSONBody[NewProduct], create_product: NamedDependency[CreateProductHandler]
+        self,
+        data: JSONBody[NewProduct],
+        create_product: NamedDependency[CreateProductHandler],
+        tenant: NamedDependency[Tenant],
     ) -> Response[ProductOut]:
         """Add a product to the catalog."""
         view = await create_product(
             CreateProduct(
+                tenant=tenant,
                 sku=data.sku,
                 name=data.name,
                 description=data.description,
@@ -99,12 +105,13 @@ class ProductController(Controller):
     @get(
         operation_id="listProducts",
         summary="List products, newest first",
-        opt=PUBLIC,
+        opt=TENANT_READ,
         cache_control=PUBLIC_READ,
     )
     async def list(
         self,
         list_products: NamedDependency[Cached[ListProducts, Page[ProductView]]],
+        tenant: NamedDependency[Tenant],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
         cursor: FromQuery[Cursor] = None,
         search: FromQuery[
@@ -112,14 +119,16 @@ class ProductController(Controller):
         ] = None,
     ) -> ProductPageOut:
         """Products in creation order, a page at a time; pass `next_cursor` back as `cursor`."""
-        page = await list_products(ListProducts(limit=limit, cursor=cursor, search=search))
+        page = await list_products(
+            ListProducts(tenant=tenant, limit=limit, cursor=cursor, search=search)
+        )
         return ProductPageOut.of(page)
 
     @get(
         "/{product_id:uuid}",
         operation_id="getProduct",
         summary="Get a product",
-        opt=PUBLIC,
+        opt=TENANT_READ,
         responses=NOT_MODIFIED,
         cache_control=PUBLIC_READ,
     )
@@ -127,10 +136,11 @@ class ProductController(Controller):
         self,
         product_id: FromPath[UUID],
         get_product: NamedDependency[Cached[GetProduct, ProductView]],
+        tenant: NamedDependency[Tenant],
         if_none_match: IfNoneMatch = None,
     ) -> Response[ProductOut]:
         """One product, with its version as ETag; If-None-Match answers 304 when current."""
-        view = await get_product(GetProduct(product_id))
+        view = await get_product(GetProduct(tenant, product_id))
         if matches_any(if_none_match, view.version):
             # No body; the annotation stays ProductOut so OpenAPI describes the 200.
             not_modified = Response(None, status_code=304, headers={"ETag": etag(view.version)})
@@ -150,12 +160,14 @@ class ProductController(Controller):
         product_id: FromPath[UUID],
         data: JSONBody[ProductChanges],
         update_product: NamedDependency[UpdateProductHandler],
+        tenant: NamedDependency[Tenant],
         if_match: IfMatch = None,
     ) -> Response[ProductOut]:
         """Change some fields of a product. Send If-Match to refuse changing a newer version."""
         price = _unset_to_none(data.price)
         view = await update_product(
             UpdateProduct(
+                tenant=tenant,
                 product_id=product_id,
                 expected_version=expected_version(if_match),
                 sku=_unset_to_none(data.sku),
@@ -180,11 +192,14 @@ class ProductController(Controller):
         self,
         product_id: FromPath[UUID],
         delete_product: NamedDependency[DeleteProductHandler],
+        tenant: NamedDependency[Tenant],
         if_match: IfMatch = None,
     ) -> None:
         """Remove a product from the catalog."""
         await delete_product(
-            DeleteProduct(product_id=product_id, expected_version=expected_version(if_match))
+            DeleteProduct(
+                tenant=tenant, product_id=product_id, expected_version=expected_version(if_match)
+            )
         )
 
     @post(
@@ -201,11 +216,13 @@ class ProductController(Controller):
         product_id: FromPath[UUID],
         data: JSONBody[StockAdjustment],
         adjust_stock: NamedDependency[AdjustStockHandler],
+        tenant: NamedDependency[Tenant],
         if_match: IfMatch = None,
     ) -> Response[ProductOut]:
         """Add or remove units of stock; stock never goes below zero (409)."""
         view = await adjust_stock(
             AdjustStock(
+                tenant=tenant,
                 product_id=product_id,
                 delta=data.delta,
                 reason=data.reason,

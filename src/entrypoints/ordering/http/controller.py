@@ -34,6 +34,7 @@ from application.shared.pagination import MAX_PAGE_SIZE
 from application.shared.retry import RetriedOnConflict
 from domain.identity.roles import Permission
 from domain.ordering.order import OrderStatus
+from domain.shared.tenant import Tenant
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.schemas import DATE_TIME, Cursor, timestamp
@@ -100,6 +101,7 @@ class OrderController(Controller):
         request: AnyRequest,
         data: JSONBody[NewOrder],
         place_order: NamedDependency[Idempotent[PlaceOrder, OrderChanged]],
+        tenant: NamedDependency[Tenant],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[OrderChangedOut]:
         """Place an order: prices are copied from the catalog and stock is reserved.
@@ -108,6 +110,7 @@ class OrderController(Controller):
         """
         result = await place_order(
             PlaceOrder(
+                tenant=tenant,
                 customer_id=customer_of(principal(request)),
                 lines=tuple(LineRequest(line.product_id, line.quantity) for line in data.lines),
                 idempotency_key=idempotency_key,
@@ -274,6 +277,7 @@ class OrderController(Controller):
         request: AnyRequest,
         order_id: FromPath[UUID],
         cancel_order: NamedDependency[CancelOrderHandler],
+        tenant: NamedDependency[Tenant],
         data: JSONBody[Cancellation | None] = None,
     ) -> OrderChangedOut:
         """Cancel a placed or paid order (its owner, or staff): stock is released and a paid
@@ -281,6 +285,7 @@ class OrderController(Controller):
         finish the refund."""
         result = await cancel_order(
             CancelOrder(
+                tenant=tenant,
                 order_id=order_id,
                 reason=data.reason if data else "",
                 customer_id=managing_for(principal(request)),

@@ -62,7 +62,7 @@ def tenant_dependencies(
         await limit.count(entered.tenant)
         return entered
 
-    async def tenant(membership: Entered) -> Tenant:
+    async def tenant(membership: NamedDependency[Entered]) -> Tenant:
         return membership.tenant
 
     return {
