@@ -11,10 +11,10 @@ from uuid import UUID
 import pytest
 
 from adapters.cache.memory import MemoryCache
-from adapters.cache.redis import FAILURES, RedisCache
-from adapters.cache.redis_client import connect_redis
+from adapters.cache.redis import FAILURES, RedisCache  # [adapter:redis]
+from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.catalog.memory import MemoryCatalogStore, MemoryProductReader
-from adapters.resilience.circuit_breaker import CircuitBreaker
+from adapters.resilience.circuit_breaker import CircuitBreaker  # [adapter:redis]
 from application.catalog.get_product import GetProduct
 from application.catalog.list_products import ListProducts
 from application.catalog.read_cache import (
@@ -33,8 +33,8 @@ from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import CatalogSides
 from tests.contract.catalog.test_catalog_unit_of_work import T0, ids
-from tests.support.redis import delete_prefix, unique_prefix
-from tests.support.servers import REDIS_URL, require_server
+from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.servers import require_server  # [adapter:redis]
 
 A = Tenant(UUID("0a000000-0000-4000-8000-00000000000a"))
 B = Tenant(UUID("0b000000-0000-4000-8000-00000000000b"))
@@ -160,7 +160,10 @@ async def test_a_sku_is_unique_within_its_tenant_only(
 
 
 # The caches: one tenant's cached answer is never another's.
-CACHES = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
+CACHES = [
+    "memory",
+    pytest.param("redis", marks=pytest.mark.redis),  # [adapter:redis]
+]
 
 
 @pytest.fixture(params=CACHES)
@@ -168,6 +171,7 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
     if request.param == "memory":
         yield MemoryCache(max_entries=1000)
         return
+    # [adapter:redis begin]
     url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
     prefix = unique_prefix()
     client = connect_redis(url, pool_size=4, timeout=2.0)
@@ -178,6 +182,7 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
     finally:
         await delete_prefix(client, prefix)
         await redis_cache.close()
+    # [adapter:redis end]
 
 
 async def test_cached_reads_of_one_tenant_never_answer_another(cache: Cache) -> None:
