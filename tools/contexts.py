@@ -198,10 +198,20 @@ def _prune_script(text: str, tables: set[str], path: Path) -> tuple[str, bool]:
     lines = text.splitlines(keepends=True)
     drop: list[tuple[int, int]] = []
     emptied = False
+    # Module-level `products = sa.table("products", ...)`: what op.execute(products.update()) names.
+    tables_of = {
+        target.id: table
+        for node in module.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        if _call_name(node.value) == "table" and node.value.args
+        if (table := _string(node.value.args[0])) is not None
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     for node in module.body:
         if not isinstance(node, ast.FunctionDef) or node.name not in ("upgrade", "downgrade"):
             continue
-        variables: dict[str, str] = {}
+        variables = dict(tables_of)
         kept = 0
         for statement in node.body:
             table = _statement_table(statement, variables)
@@ -226,11 +236,22 @@ def _prune_script(text: str, tables: set[str], path: Path) -> tuple[str, bool]:
 
 def _statement_table(statement: ast.stmt, variables: dict[str, str]) -> str | None:
     """The table an `op.*` statement works on, or None if it is not one."""
+    if isinstance(statement, ast.With):  # with op.batch_alter_table("products") as batch: ...
+        for item in statement.items:
+            call = item.context_expr
+            if not isinstance(call, ast.Call) or not _is_op(call) or not call.args:
+                continue
+            if _call_name(call) == "batch_alter_table":
+                return _string(call.args[0])
+        return None
     value = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
     if not isinstance(value, ast.Call) or not _is_op(value):
         return None
     name = _call_name(value)
     table = None
+    if name == "execute":  # op.execute(products.update()...): a table named by a variable
+        named = [n.id for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in variables]
+        return variables[named[0]] if named else None
     if name in ("create_table", "drop_table", "bulk_insert") and value.args:
         table = _string(value.args[0]) or variables.get(_name(value.args[0]) or "")
     elif name in ("create_index", "create_unique_constraint", "create_foreign_key"):

@@ -63,6 +63,48 @@ def test_pruned_tables_leave_the_history_and_an_emptied_revision_goes(tmp_path: 
     assert (versions / "0002_users_and_orders.py").read_text() == kept
 
 
+def test_batch_alterations_and_updates_through_a_table_go_with_their_table(
+    tmp_path: Path,
+) -> None:
+    # A data migration: `with op.batch_alter_table("T")` and op.execute on a module-level
+    # sa.table("T") name T, so they go with it; a revision left with nothing goes.
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_users.py").write_text(
+        _migration("0001", None, '    op.create_table("users")\n', '    op.drop_table("users")\n')
+    )
+    script = _migration(
+        "0002",
+        "0001",
+        '    with op.batch_alter_table("products") as batch:\n'
+        '        batch.add_column(sa.Column("org", sa.Uuid()))\n'
+        "    op.execute(products.update().values(org=None))\n",
+        '    with op.batch_alter_table("products") as batch:\n        batch.drop_column("org")\n',
+    ).replace(
+        "\n\n\ndef upgrade", '\nproducts = sa.table("products", sa.column("org"))\n\n\ndef upgrade'
+    )
+    (versions / "0002_products_org.py").write_text(script)
+    kept_users = _migration(
+        "0003",
+        "0002",
+        '    with op.batch_alter_table("users") as batch:\n'
+        '        batch.add_column(sa.Column("x", sa.Uuid()))\n'
+        "    op.execute(products.update().values(org=None))\n",
+        "    pass\n",
+    ).replace(
+        "\n\n\ndef upgrade", '\nproducts = sa.table("products", sa.column("org"))\n\n\ndef upgrade'
+    )
+    (versions / "0003_users_x.py").write_text(kept_users)
+
+    deleted = prune_migrations(tmp_path, {"products"})
+
+    assert deleted == [Path("migrations/versions/0002_products_org.py")]
+    kept = (versions / "0003_users_x.py").read_text()
+    assert 'batch_alter_table("users")' in kept
+    assert "op.execute" not in kept  # it updated the products table
+    assert 'down_revision: str | Sequence[str] | None = "0001"' in kept
+
+
 def test_a_statement_naming_a_pruned_table_in_an_unknown_way_stops_the_prune(
     tmp_path: Path,
 ) -> None:
