@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="combinations-"))
+    failed = []
     try:
         for combination in chosen:
             print(f"combinations: {combination.name}: generating and running its make test",
@@ -182,10 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 seconds, cpu = run(combination, workdir)
             except Failed as failure:
+                # The others still run: one CI run shows every combination that fails.
                 lines = failure.log.read_text(errors="replace").splitlines()
                 print("\n".join(lines[-TAIL:]), file=sys.stderr)
                 print(f"combinations: {combination.name} FAILED: {failure}", file=sys.stderr)
-                return 1
+                failed.append(combination.name)
+                continue
             total = time.monotonic() - began
             load = os.getloadavg()[0]
             print(f"combinations: {combination.name} passed: make test {seconds:.0f} s "
@@ -194,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    if failed:
+        print(f"combinations: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
