@@ -130,15 +130,15 @@ _BEFORE_0013 = ["0012"] if list((migrations_dir() / "versions").glob("0013_*.py"
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("before", _BEFORE_0013)
+@pytest.mark.parametrize("previous", _BEFORE_0013)
 def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(
-    before: str, tmp_path: Path
+    previous: str, tmp_path: Path
 ) -> None:
     # Migration 0013 gives stored events transaction_id 0 and starts the position sequence after
     # the head, so a projection resumes where it was; its downgrade puts the head back.
     url = _fresh_url("postgresql", tmp_path)
     config = alembic_config(url)
-    command.upgrade(config, before)
+    command.upgrade(config, previous)
     old = (
         "INSERT INTO event_store_events (position, stream_id, version, event_id, type,"
         " schema_version, payload, occurred_at)"
@@ -165,7 +165,7 @@ def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(
     asyncio.run(before())
     command.upgrade(config, "head")
     assert asyncio.run(after()) == [("s", 3, 3), ("s", 4, 4), ("t", 1, 5)]
-    command.downgrade(config, before)
+    command.downgrade(config, previous)
     assert scalar(url, "SELECT position FROM event_store_head") == 5
 
 
