@@ -106,6 +106,14 @@ test-fast: install  ## the edit loop: unit, application and golden tests on the 
 template-update: install  ## the copier update test (minutes; outside `make test`): a project takes a newer template
 	PORTICO_TEMPLATE_UPDATE=1 $(RUN) pytest tests/template/test_copier_update.py
 
+# template-only
+# Each combination of answers (tools/combinations.py) generated and tested with its own `make
+# test`: .ci/run runs it after `make test`. COMBINATIONS='minimal servers' picks some.
+.PHONY: test-combinations
+test-combinations: install  ## generate projects from this template and run each one's `make test` (minutes)
+	$(RUN) python -m tools.combinations $(COMBINATIONS)
+# /template-only
+
 contracts: install  ## write every committed API contract of docs/api/ from the code (docs/api.md)
 	$(RUN) python -m tools.contracts
 

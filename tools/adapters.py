@@ -154,6 +154,7 @@ ADAPTERS = (
             "tests/contract/ordering/test_projector_on_postgresql.py",
             "tests/contract/test_housekeeping_bounded.py",
             "tests/contract/test_pool_metrics.py",
+            "tests/migrations/test_history.py",
             "tests/api/catalog/test_read_replica.py",
             # The e2e scenarios of several processes on one server database.
             "tests/e2e/catalog/test_cache_across_instances.py",

@@ -41,12 +41,18 @@ TEMPLATE_ONLY = (
     "tools/adapters.py",
     "docs/template.md",
     "tests/template",
+    "tools/combinations.py",
     "docs/api/openapi.baseline.json",
+    # Data carried over revision by revision: a project starts from one squashed revision.
+    "tests/migrations/test_history.py",
+    "tests/migrations/catalog/test_history.py",
 )
 # A README section between these markers speaks of the template and is cut from a project.
 TEMPLATE_SECTION = re.compile(
     r"<!-- template-only -->.*?<!-- /template-only -->\n*", flags=re.DOTALL
 )
+# The same, as comment lines, in the Makefile and .ci/run: the template's combinations run.
+TEMPLATE_LINES = re.compile(r"(?ms)^# template-only\n.*?^# /template-only\n")
 # Not renamed: binary files and what is not the project's own text.
 SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".ruff_cache"}
 SKIP_DIRS |= {"node_modules"}
@@ -339,6 +345,8 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
         elif path.exists():
             path.unlink()
     _edit(root / "README.md", lambda text: TEMPLATE_SECTION.sub("", text))
+    for relative in ("Makefile", ".ci/run"):
+        _edit(root / relative, lambda text: TEMPLATE_LINES.sub("", text))
     keep = {Path(p) for p in args.keep}
     if args.template is not None:
         keep |= own_files(root, args.template)

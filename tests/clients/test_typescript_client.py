@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from tests.clients.conftest import Compile
 
-READINESS = """import { createPorticoClient } from "./index";
+READINESS = """import { createApiClient } from "./index";
 export async function ready(): Promise<string> {
-  const answer = await createPorticoClient("http://127.0.0.1:8000").GET("/health/ready");
+  const answer = await createApiClient("http://127.0.0.1:8000").GET("/health/ready");
   return answer.data ? answer.data.status : "unknown";
 }
 """

@@ -66,10 +66,13 @@ _SCHEMA_MADE: set[str] = set()
 
 
 async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
-    if store == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
-    else:
-        url = require_sql_server(store)
+    # A conditional expression: as an if/else, ruff's SIM108 fires in a project whose longer
+    # name widened E501 (tools/make_it_yours.py widen_for_long_names) so that the line fits.
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}"
+        if store == "sqlite"
+        else require_sql_server(store)
+    )
     # A new SQLite file each test; a server database once per process, made afresh so that a
     # database left by an older run (another schema, or another xdist worker count) cannot linger.
     first = url not in _SCHEMA_MADE

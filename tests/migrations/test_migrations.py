@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect
 
-from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.engine import create_engine
-from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.schema import metadata
-from application.shared.ports.event_store import NewEvent
 from entrypoints.cli.db import alembic_config, migrations_dir
-from tests.support.databases import recreate_database, scalar, with_database
+from tests.support.databases import recreate_database, with_database
 from tests.support.servers import require_sql_server
 
 ENGINES = [
@@ -122,50 +117,3 @@ def test_every_revision_steps_down_and_up_alone(engine: str, tmp_path: Path) -> 
 def test_a_checkout_uses_the_repository_migrations_folder() -> None:
     # So `portico db revision` in a checkout writes into migrations/versions at the root.
     assert migrations_dir() == Path(__file__).resolve().parents[2] / "migrations"
-
-
-# [adapter:postgresql begin]
-@pytest.mark.postgres
-def test_events_stored_before_0013_keep_their_order_and_new_ones_follow(tmp_path: Path) -> None:
-    # Migration 0013 gives stored events transaction_id 0 and starts the position sequence after
-    # the head, so a projection resumes where it was; its downgrade puts the head back.
-    url = fresh_url("postgresql", tmp_path)
-    config = alembic_config(url)
-    command.upgrade(config, "0012")
-    old = (
-        "INSERT INTO event_store_events (position, stream_id, version, event_id, type,"
-        " schema_version, payload, occurred_at)"
-        " VALUES (:position, 's', :version, gen_random_uuid(), 'Old', 1, '{}', now())"
-    )
-
-    async def before() -> None:
-        database = SqlDatabase(url, pool_size=1)
-        async with database.begin() as connection:
-            for n in (1, 2, 3):
-                await connection.execute(text(old), {"position": n, "version": n})
-            await connection.execute(text("UPDATE event_store_head SET position = 3"))
-        await database.dispose()
-
-    async def after() -> list[tuple[str, int, int]]:
-        database = SqlDatabase(url, pool_size=1)
-        store = SqlEventStore(database)
-        await store.append("s", 3, [_event()])
-        await store.append("t", 0, [_event()])
-        read = [(e.stream_id, e.version, e.position) for e in await store.read_all(2)]
-        await database.dispose()
-        return read
-
-    asyncio.run(before())
-    command.upgrade(config, "head")
-    assert asyncio.run(after()) == [("s", 3, 3), ("s", 4, 4), ("t", 1, 5)]
-    command.downgrade(config, "0012")
-    assert scalar(url, "SELECT position FROM event_store_head") == 5
-
-
-# [adapter:postgresql end]
-
-
-def _event() -> NewEvent:
-    return NewEvent(
-        event_id=uuid4(), type="New", schema_version=1, payload={}, occurred_at=datetime.now(UTC)
-    )

@@ -4,13 +4,13 @@ import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "./schema";
 
 export type { components, paths } from "./schema";
-export type PorticoClient = Client<paths>;
+export type ApiClient = Client<paths>;
 
 /** `accessToken` is asked before each request; when it gives a token, it is sent as Bearer. */
-export function createPorticoClient(
+export function createApiClient(
   baseUrl: string,
   accessToken?: () => string | undefined,
-): PorticoClient {
+): ApiClient {
   const client = createClient<paths>({ baseUrl });
   if (accessToken) {
     const bearer: Middleware = {

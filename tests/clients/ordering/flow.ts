@@ -1,9 +1,9 @@
 // Type-checked by tests/clients/ordering/test_typescript_flow.py: a client's everyday calls compile
 // against the generated types (sign in, read products, place and read an order).
-import { createPorticoClient } from "./index";
+import { createApiClient } from "./index";
 
 let token: string | undefined;
-const api = createPorticoClient("http://127.0.0.1:8000", () => token);
+const api = createApiClient("http://127.0.0.1:8000", () => token);
 
 export async function shop(productId: string): Promise<string> {
   const signedIn = await api.POST("/api/v1/auth/login", {

@@ -1,4 +1,7 @@
-"""Migration 0014 (issue 17, item 6): the products stored before it belong to the single tenant."""
+"""Migration 0014 (issue 17, item 6): the products stored before it belong to the single tenant.
+
+Template-only, as tests/migrations/test_history.py: a generated project's history is one revision.
+"""
 
 from __future__ import annotations
 
