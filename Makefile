@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast template-update contracts openapi golden bench-identity clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast contracts openapi golden bench-identity clean
 .PHONY: bench bench-engines bench-events bench-orders bench-compare bench-idle  # [adapter:postgresql]
 .PHONY: asyncapi  # [adapter:nats]
 .PHONY: bench-stores  # [adapter:redis,postgresql]
@@ -103,10 +103,11 @@ pytest: install api-tools oidc-tools  ## the test suite
 test-fast: install  ## the edit loop: unit, application and golden tests on the in-memory adapters (seconds)
 	$(RUN) pytest tests/unit tests/application tests/golden -q -m "not postgres and not mariadb and not redis and not nats"
 
+# template-only
+.PHONY: template-update
 template-update: install  ## the copier update test (minutes; outside `make test`): a project takes a newer template
 	PORTICO_TEMPLATE_UPDATE=1 $(RUN) pytest tests/template/test_copier_update.py
 
-# template-only
 # Each combination of answers (tools/combinations.py) generated and tested with its own `make
 # test`: .ci/run runs it after `make test`. COMBINATIONS='minimal servers' picks some.
 .PHONY: test-combinations
@@ -157,6 +158,7 @@ bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: re
 SOAK_DURATION ?= 300# [adapter:nats,postgresql]
 soak: install  ## mixed load on serve + worker, PostgreSQL/Redis/NATS: make soak SOAK_DURATION=600 # [adapter:nats,postgresql]
 	$(RUN) python bench/soak.py --duration $(SOAK_DURATION)  # [adapter:nats,postgresql]
+
 # [adapter:redis end]
 
 clean:  ## remove the environments and local data

@@ -131,11 +131,20 @@ def _drop_make_targets(text: str, scripts: list[str]) -> str:
     for block in blocks:
         if any(f"bench/{script}" in block for script in scripts) and not block.startswith(".PHONY"):
             gone.append(block.split(":", 1)[0])
+            # The target and its recipe go; what follows them (an adapter tag's begin or end, a
+            # variable, a comment) belongs to what comes next and stays.
+            lines = block.split("\n")
+            recipe = 1
+            while recipe < len(lines) and lines[recipe].startswith("\t"):
+                recipe += 1
+            rest = "\n".join(lines[recipe:]).strip("\n")
+            if rest:
+                kept.append("\n" + rest + "\n")
             continue
         kept.append(block)
     new = "\n".join(kept)
     for target in gone:
-        new = re.sub(rf"(?m)^(\.PHONY:.*) {re.escape(target)}\b", r"\1", new)
+        new = re.sub(rf"(?m)^(\.PHONY:.*) {re.escape(target)}(?=\s|$)", r"\1", new)
     return new
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.contexts import main, prune_migrations, remove_context
+from tools.contexts import _drop_make_targets, main, prune_migrations, remove_context
 
 
 def _migration(revision: str, parent: str | None, upgrade: str, downgrade: str) -> str:
@@ -161,6 +161,21 @@ def test_removing_a_context_drops_its_ports_benchmarks_and_make_targets(tmp_path
     again = remove_context(tmp_path, "ordering")
     assert again.deleted == []
     assert again.edited == []
+
+
+def test_a_dropped_target_leaves_what_follows_it_and_its_namesakes() -> None:
+    # The lines after a recipe (an adapter block's end, a variable) belong to what follows; a
+    # .PHONY name that only starts with the dropped one (bench-identity after bench) stays.
+    makefile = (
+        ".PHONY: bench bench-identity\n\n"
+        "bench:  ## b\n\tpython bench/run.py\n\n# [adapter:redis end]\nSOAK ?= 1\n"
+        "bench-identity:  ## i\n\tpython bench/identity.py\n"
+    )
+
+    assert _drop_make_targets(makefile, ["run.py"]) == (
+        ".PHONY: bench-identity\n\n\n# [adapter:redis end]\nSOAK ?= 1\n\n"
+        "bench-identity:  ## i\n\tpython bench/identity.py\n"
+    )
 
 
 def test_the_command_removes_a_context_and_points_at_the_migration(

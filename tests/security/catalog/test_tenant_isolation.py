@@ -45,16 +45,23 @@ async def staff_with_organisation(
     return acting(headers, organisation["id"])
 
 
+@pytest.fixture
+async def two(tenancy: tuple[Container, Client]) -> tuple[Client, dict[str, str], dict[str, str]]:
+    """The client, and the headers of staff acting within organisation A and within B."""
+    container, client = tenancy
+    a = await staff_with_organisation(container, client, "A")
+    b = await staff_with_organisation(container, client, "B")
+    return client, a, b
+
+
 def tea(sku: str = "TEA-1") -> dict[str, Any]:
     return {"sku": sku, "name": "Green tea", "price": {"amount": "4.20", "currency": "EUR"}}
 
 
 async def test_another_organisations_product_is_not_found_by_any_route(
-    tenancy: tuple[Container, Client],
+    two: tuple[Client, dict[str, str], dict[str, str]],
 ) -> None:
-    container, client = tenancy
-    a = await staff_with_organisation(container, client, "A")
-    b = await staff_with_organisation(container, client, "B")
+    client, a, b = two
     created = await client.post(PRODUCTS, json={**tea(), "stock": 5}, headers=a)
     assert created.status_code == 201, created.text
     url = f"{PRODUCTS}/{created.json()['id']}"
@@ -79,11 +86,9 @@ async def test_another_organisations_product_is_not_found_by_any_route(
 
 
 async def test_another_organisations_list_and_search_are_empty_and_skus_are_its_own(
-    tenancy: tuple[Container, Client],
+    two: tuple[Client, dict[str, str], dict[str, str]],
 ) -> None:
-    container, client = tenancy
-    a = await staff_with_organisation(container, client, "A")
-    b = await staff_with_organisation(container, client, "B")
+    client, a, b = two
     assert (await client.post(PRODUCTS, json=tea(), headers=a)).status_code == 201
     a_page = await client.get(PRODUCTS, params={"limit": 20}, headers=a)  # cached for A
 
@@ -103,11 +108,9 @@ async def test_another_organisations_list_and_search_are_empty_and_skus_are_its_
 
 
 async def test_an_order_cannot_take_another_organisations_product(
-    tenancy: tuple[Container, Client],
+    two: tuple[Client, dict[str, str], dict[str, str]],
 ) -> None:
-    container, client = tenancy
-    a = await staff_with_organisation(container, client, "A")
-    b = await staff_with_organisation(container, client, "B")
+    client, a, b = two
     created = await client.post(PRODUCTS, json={**tea(), "stock": 5}, headers=a)
     product_id = created.json()["id"]
 
