@@ -166,14 +166,17 @@ def test_removing_a_context_drops_its_ports_benchmarks_and_make_targets(tmp_path
 def test_a_dropped_target_leaves_what_follows_it_and_its_namesakes() -> None:
     # The lines after a recipe (an adapter block's end, a variable) belong to what follows; a
     # .PHONY name that only starts with the dropped one (bench-identity after bench) stays.
+    end = (
+        "# [adapter:" + "redis end]"
+    )  # spelled apart: the template's own tag scanner reads this file
     makefile = (
         ".PHONY: bench bench-identity\n\n"
-        "bench:  ## b\n\tpython bench/run.py\n\n# [adapter:redis end]\nSOAK ?= 1\n"
+        f"bench:  ## b\n\tpython bench/run.py\n\n{end}\nSOAK ?= 1\n"
         "bench-identity:  ## i\n\tpython bench/identity.py\n"
     )
 
     assert _drop_make_targets(makefile, ["run.py"]) == (
-        ".PHONY: bench-identity\n\n\n# [adapter:redis end]\nSOAK ?= 1\n\n"
+        f".PHONY: bench-identity\n\n\n{end}\nSOAK ?= 1\n\n"
         "bench-identity:  ## i\n\tpython bench/identity.py\n"
     )
 
