@@ -259,6 +259,11 @@ _END = re.compile(rf"\[adapter:({_NAME}) end\]")
 _TRAILING = re.compile(rf"[ \t]*(?:#|<!--)[ \t]*\[adapter:{_NAMES}\][ \t]*(?:-->)?[ \t]*$")
 
 
+# A CI job's `services:` whose every server was an adapter that went: a key with nothing under it
+# (null, which the workflow schema refuses) goes too. No tag can say "when all of them go".
+_EMPTIED_SERVICES = re.compile(r"(?m)^([ \t]*)services:[ \t]*\n(?=\1[^ \t\n])")
+
+
 class AdapterError(ValueError):
     """A bad answer or a malformed tag: one line saying what is wrong."""
 
@@ -344,6 +349,8 @@ def remove_adapters(root: Path, kept: Iterable[str]) -> list[Path]:
         if unknown:
             raise AdapterError(f"{path.relative_to(root)}: unknown adapter tag {min(unknown)}")
         new = untag(text, gone, str(path.relative_to(root)))
+        if path.suffix in (".yml", ".yaml"):
+            new = _EMPTIED_SERVICES.sub("", new)
         if new != text:
             path.write_text(new, encoding="utf-8")
             edited.append(path.relative_to(root))

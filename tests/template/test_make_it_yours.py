@@ -208,6 +208,20 @@ def test_a_kept_adapter_keeps_its_lines_without_their_tags() -> None:
     assert untag(text, {"webhook"}) == 'backend: Literal[\n    "log",\n]\n'
 
 
+def test_a_services_key_left_empty_goes(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github/workflows/ci.yml"
+    workflow.parent.mkdir(parents=True)
+    tag = "# [adapter:" + "nats]"  # spelled apart: the template's tag scanner reads this file
+    workflow.write_text(
+        f"jobs:\n  test:\n    services:\n      nats:  {tag}\n        image: nats  {tag}\n"
+        "    steps:\n      - run: make test\n"
+    )
+
+    remove_adapters(tmp_path, [name for name in ADAPTER_NAMES if name != "nats"])
+
+    assert workflow.read_text() == "jobs:\n  test:\n    steps:\n      - run: make test\n"
+
+
 def test_a_line_that_needs_two_adapters_goes_with_either() -> None:
     text = "soak: install  # [adapter:nats,postgresql]\nhelp:\n"
     assert untag(text, set()) == "soak: install\nhelp:\n"
