@@ -30,7 +30,7 @@ def test_make_test_runs_with_the_settings_ci_run_exports() -> None:
 
 
 def test_the_servers_are_the_ones_the_tests_use() -> None:
-    services = TEST["services"]
+    services = TEST.get("services", {})  # none left when every server adapter is left out
     assert {name: service["ports"] for name, service in services.items()} == {
         "postgres": ["5432:5432"],  # [adapter:postgresql]
         "mariadb": ["3306:3306"],  # [adapter:mariadb]
