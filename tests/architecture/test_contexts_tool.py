@@ -166,9 +166,8 @@ def test_removing_a_context_drops_its_ports_benchmarks_and_make_targets(tmp_path
 def test_a_dropped_target_leaves_what_follows_it_and_its_namesakes() -> None:
     # The lines after a recipe (an adapter block's end, a variable) belong to what follows; a
     # .PHONY name that only starts with the dropped one (bench-identity after bench) stays.
-    end = (
-        "# [adapter:" + "redis end]"
-    )  # spelled apart: the template's own tag scanner reads this file
+    # Spelled apart: the template's tag scanner and its tests read this file.
+    end = "# [" + "adapter:redis end]"
     makefile = (
         ".PHONY: bench bench-identity\n\n"
         f"bench:  ## b\n\tpython bench/run.py\n\n{end}\nSOAK ?= 1\n"
