@@ -88,19 +88,46 @@ class Failed(RuntimeError):
         self.log = log
 
 
+_CLIENTS = {
+    "postgresql": ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc"],
+    "mariadb": ["mariadb", "-h", "127.0.0.1", "-u", "root", "-Ne"],
+}
+
+
+def _sql(server: str, query: str) -> list[str]:
+    command = [shutil.which(_CLIENTS[server][0]) or _CLIENTS[server][0], *_CLIENTS[server][1:]]
+    result = subprocess.run([*command, query], check=True, capture_output=True, text=True)  # noqa: S603 (our names)
+    return result.stdout.split()
+
+
 def _databases(name: str) -> dict[str, str]:
     """Fresh PostgreSQL and MariaDB databases for one project (not the template's portico_ci*)."""
-    for command in (
-        [shutil.which("psql") or "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres",
-         "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "-c", f"CREATE DATABASE {name}"],
-        [shutil.which("mariadb") or "mariadb", "-h", "127.0.0.1", "-u", "root", "-e",
-         f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"],
-    ):  # fmt: skip
-        subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our names)
+    _sql("postgresql", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _sql("postgresql", f"CREATE DATABASE {name}")
+    _sql("mariadb", f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")
     return {
         "POSTGRES_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
         "MARIADB_URL": f"mysql+asyncmy://root@127.0.0.1:3306/{name}",
     }
+
+
+def drop_databases(prefix: str) -> list[str]:
+    """Drop the PostgreSQL and MariaDB databases named `prefix` or `prefix_...` (the project's,
+    its xdist workers' and its tests'), so runs leave nothing on the servers; the names dropped."""
+    if not re.fullmatch(r"[a-z0-9_]+", prefix):  # a slug: safe inside the statements below
+        raise ValueError(f"not a database prefix: {prefix!r}")
+    # starts_with/LEFT, not LIKE: an underscore in the prefix would be a wildcard there.
+    pg_query = f"SELECT datname FROM pg_database WHERE starts_with(datname || '_', '{prefix}_')"  # noqa: S608
+    maria_query = (
+        "SELECT schema_name FROM information_schema.schemata "  # noqa: S608
+        f"WHERE LEFT(CONCAT(schema_name, '_'), {len(prefix) + 1}) = '{prefix}_'"
+    )
+    pg, maria = _sql("postgresql", pg_query), _sql("mariadb", maria_query)
+    for name in pg:
+        _sql("postgresql", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for name in maria:
+        _sql("mariadb", f"DROP DATABASE IF EXISTS `{name}`")
+    return sorted({*pg, *maria})
 
 
 def _env(combination: Combination) -> dict[str, str]:
@@ -195,8 +222,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"({cpu:.0f} s of CPU), {total:.0f} s in all (load {load:.1f})",
                   flush=True)  # fmt: skip
     finally:
-        if not args.keep:
+        if not args.keep:  # --keep keeps the projects and their databases, to look into them
             shutil.rmtree(workdir, ignore_errors=True)
+            for combination in chosen:
+                drop_databases(f"{slug(combination.project)}_ci")
     if failed:
         print(f"combinations: failed: {', '.join(failed)}", file=sys.stderr)
         return 1
