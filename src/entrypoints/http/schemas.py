@@ -9,6 +9,7 @@ import msgspec
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import Parameter
 
+from domain.shared.currencies import ISO_4217_CODES
 from domain.shared.errors import InvalidValue
 
 # Opaque: only a `next_cursor` this API returned names a position; any other string is 422.
@@ -38,6 +39,34 @@ def timestamp(field: str, value: str | None) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         raise InvalidValue(field, "must be an RFC 3339 date-time with offset: 2026-01-31T12:00:00Z")
     return moment
+
+
+# Money travels as a decimal string so no client parses it as a float; the pattern and the enum
+# are domain/shared/money.py's rules (two places, not negative, below MAX_AMOUNT, a known code).
+Amount = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+        description='A decimal number as a string, at most two places: "12.50"',
+        examples=["12.50"],
+    ),
+]
+Currency = Annotated[
+    str,
+    msgspec.Meta(
+        # Only the codes the domain knows: the pattern is what the decoder enforces (naming the
+        # field), the enum what clients read (Litestar takes OpenAPI keywords from "extra").
+        pattern=f"^({'|'.join(sorted(ISO_4217_CODES))})$",
+        description="ISO 4217 code",
+        examples=["EUR"],
+        extra_json_schema={"extra": {"enum": sorted(ISO_4217_CODES)}},
+    ),
+]
+
+
+class MoneyBody(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Amount
+    currency: Currency
 
 
 class MoneyOut(msgspec.Struct):

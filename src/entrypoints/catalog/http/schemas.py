@@ -12,29 +12,8 @@ from litestar.openapi.spec import Schema
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
 from domain.catalog.product import DESCRIPTION_MAX, NAME_MAX, REASON_MAX, STOCK_MAX
-from domain.shared.currencies import ISO_4217_CODES
-from entrypoints.http.schemas import MoneyOut
+from entrypoints.http.schemas import MoneyBody, MoneyOut
 
-# Money travels as a decimal string so no client parses it as a float.
-Amount = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
-        description='A decimal number as a string, at most two places: "12.50"',
-        examples=["12.50"],
-    ),
-]
-Currency = Annotated[
-    str,
-    msgspec.Meta(
-        # Only the codes the domain knows: the pattern is what the decoder enforces (naming the
-        # field), the enum what clients read (Litestar takes OpenAPI keywords from "extra").
-        pattern=f"^({'|'.join(sorted(ISO_4217_CODES))})$",
-        description="ISO 4217 code",
-        examples=["EUR"],
-        extra_json_schema={"extra": {"enum": sorted(ISO_4217_CODES)}},
-    ),
-]
 # The domain's rules, as the JSON decoder enforces them and the OpenAPI document states them.
 Sku = Annotated[
     str,
@@ -58,11 +37,6 @@ Description = Annotated[
     msgspec.Meta(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=DESCRIPTION_MAX),
 ]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=STOCK_MAX)]
-
-
-class MoneyBody(msgspec.Struct, forbid_unknown_fields=True):
-    amount: Amount
-    currency: Currency
 
 
 class NewProduct(msgspec.Struct, forbid_unknown_fields=True):

@@ -144,7 +144,7 @@ def _values(names: Names, codes: list[FieldCode]) -> dict[str, str]:
         "seed_constants": seed_constants(codes),
         "seed_draws": indent(seed_draws(codes), 8),
         "seed_arguments": indent(seed_arguments(codes), 16),
-        "schema_helpers": render("schema_helpers.tmpl", {}) if kinds & {"decimal", "money"} else "",
+        "schema_helpers": render("schema_helpers.tmpl", {}) if "decimal" in kinds else "",
         "money_helpers": render("money_helpers.tmpl", {}).rstrip("\n") if has_money else "",
         # tests
         "first": first.name,
