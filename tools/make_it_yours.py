@@ -53,6 +53,7 @@ TEMPLATE_SECTION = re.compile(
 )
 # The same, as comment lines, in the Makefile and .ci/run: the template's combinations run.
 TEMPLATE_LINES = re.compile(r"(?ms)^# template-only\n.*?^# /template-only\n")
+BLANK_RUNS = re.compile(r"\n{3,}")
 # Not renamed: binary files and what is not the project's own text.
 SKIP_DIRS = {".git", ".venv", ".tools", "__pycache__", "var", ".mypy_cache", ".ruff_cache"}
 SKIP_DIRS |= {"node_modules"}
@@ -346,7 +347,8 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
             path.unlink()
     _edit(root / "README.md", lambda text: TEMPLATE_SECTION.sub("", text))
     for relative in ("Makefile", ".ci/run"):
-        _edit(root / relative, lambda text: TEMPLATE_LINES.sub("", text))
+        # Removed targets and blocks leave their blank separators: one blank line between two.
+        _edit(root / relative, lambda text: BLANK_RUNS.sub("\n\n", TEMPLATE_LINES.sub("", text)))
     keep = {Path(p) for p in args.keep}
     if args.template is not None:
         keep |= own_files(root, args.template)

@@ -120,6 +120,7 @@ def test_what_was_left_out_is_gone_and_the_template_stays_behind(project: Path) 
         text = (project / script).read_text()
         assert "template-only" not in text
         assert "combinations" not in text
+        assert "\n\n\n" not in text  # the removed targets' blank lines do not pile up
     assert (project / ".ci/run").read_text().endswith("make test\n")
     # The adapters left out (NATS, http payments, MariaDB, OIDC tokens, PostgreSQL, Redis): no
     # dependency, lock entry or tag left, and one initial migration for what was kept.
