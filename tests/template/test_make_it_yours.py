@@ -222,6 +222,21 @@ def test_a_services_key_left_empty_goes(tmp_path: Path) -> None:
     assert workflow.read_text() == "jobs:\n  test:\n    steps:\n      - run: make test\n"
 
 
+@pytest.mark.parametrize(
+    ("kept", "stays"), [(("mariadb",), True), (("postgresql",), True), ((), False)]
+)
+def test_a_file_that_needs_either_engine_goes_with_the_last(
+    kept: tuple[str, ...], stays: bool, tmp_path: Path
+) -> None:
+    outages = tmp_path / "tests/api/catalog/test_database_outages.py"
+    outages.parent.mkdir(parents=True)
+    outages.write_text("ENGINES = []\n")
+
+    remove_adapters(tmp_path, kept)
+
+    assert outages.exists() == stays
+
+
 def test_a_line_that_needs_two_adapters_goes_with_either() -> None:
     text = "soak: install  # [adapter:nats,postgresql]\nhelp:\n"
     assert untag(text, set()) == "soak: install\nhelp:\n"
