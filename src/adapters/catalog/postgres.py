@@ -70,22 +70,11 @@ class PostgresProductReader:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        """The asyncpg connection of one read, and all there is to know about holding it: the
-        one place that prepares a connection for the catalog's reads (a per-connection setting
-        such as the tenant of row-level security goes here, before the yield)."""
-        async with self._database.reading() as checked_out:
-            raw = await checked_out.get_raw_connection()
-            connection: Any = raw.driver_connection
-            if connection.is_closed():  # cut while it idled in the pool: the pool opens another
-                await checked_out.invalidate()
-                raw = await checked_out.get_raw_connection()
-                connection = raw.driver_connection
-            try:
-                yield connection
-            except BaseException:
-                if connection.is_closed():  # cut under the statement: not back to the pool
-                    await checked_out.invalidate()
-                raise
+        """The asyncpg connection of one read: the one place that prepares a connection for the
+        catalog's reads (a per-connection setting, such as the tenant of row-level security,
+        goes here, before the yield)."""
+        async with self._database.reading_on_driver() as connection:
+            yield connection
 
 
 __all__ = ["PostgresProductReader"]

@@ -5,6 +5,8 @@ its checkouts. (The ProductReader and tenant leak contracts run on it too: conft
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +19,7 @@ from adapters.catalog.postgres import PostgresProductReader
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from adapters.persistence.sql.database import SqlDatabase
 from application.catalog.views import ProductView
+from application.shared.errors import DependencyUnavailable
 from domain.catalog.repository import ProductPosition
 from domain.shared.tenant import Tenant
 from entrypoints.container import build_container
@@ -104,26 +107,31 @@ async def test_the_container_picks_it_for_postgresql_and_core_elsewhere(
     assert type(reader(f"sqlite+aiosqlite:///{tmp_path}/x.db")) is SqlProductReader
 
 
-async def test_a_pooled_connection_the_server_cut_is_not_used_again(
+async def test_pooled_connections_the_server_cut_are_not_used_again(
     database: SqlDatabase,
 ) -> None:
     await save_some(database)
-    single = SqlDatabase(url_of(database), pool_size=1)
-    reader = PostgresProductReader(single)
+    pooled = SqlDatabase(url_of(database), pool_size=2)
+    reader = PostgresProductReader(pooled)
     try:
         [product] = await reader.page(Tenant.single(), after=None, limit=1)
-        async with single.reading() as connection:
-            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-        async with database.connect() as admin:
-            assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        async with pooled.reading_on_driver() as one, pooled.reading_on_driver() as two:
+            pids = [await c.fetchval("SELECT pg_backend_pid()") for c in (one, two)]
+        async with database.connect() as admin:  # as a restart of the server would
+            for pid in pids:
+                assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        deadline = time.monotonic() + 10
+        while not (one.is_closed() and two.is_closed()):  # the driver read the server's goodbye
+            assert time.monotonic() < deadline, "the driver never saw its connections cut"
+            await asyncio.sleep(0.01)
 
-        # The one pooled connection is gone: the read opens another instead of failing.
+        # Both pooled connections are gone: the read opens another instead of failing.
         assert await reader.product(Tenant.single(), product.id) == product
-        async with single.reading() as connection:
-            assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
-        assert single.available
+        async with pooled.reading_on_driver() as connection:
+            assert await connection.fetchval("SELECT pg_backend_pid()") not in pids
+        assert pooled.available
     finally:
-        await single.dispose()
+        await pooled.dispose()
 
 
 async def test_its_checkouts_show_in_the_pool_metrics(database: SqlDatabase) -> None:
@@ -149,3 +157,38 @@ async def test_its_checkouts_show_in_the_pool_metrics(database: SqlDatabase) -> 
         assert len(await reader.page(Tenant.single(), after=None, limit=10)) == 4
     finally:
         await observed.dispose()
+
+
+async def test_a_connection_cut_under_a_statement_is_a_503_and_leaves_the_pool(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    single = SqlDatabase(url_of(database), pool_size=1)
+    try:
+        async with single.reading_on_driver() as connection:
+            pid = await connection.fetchval("SELECT pg_backend_pid()")
+
+        async def sleep_on_it() -> None:
+            async with single.reading_on_driver() as connection:
+                await connection.fetchval("SELECT pg_sleep(30)")
+
+        sleeping = asyncio.create_task(sleep_on_it())
+        async with database.connect() as admin:
+            deadline = time.monotonic() + 10
+            while not await admin.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND query LIKE :q"),
+                {"pid": pid, "q": "%pg_sleep%"},
+            ):
+                assert time.monotonic() < deadline, "the statement never started"
+                await asyncio.sleep(0.01)
+            assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DependencyUnavailable):
+            await sleeping
+        assert not single.available
+
+        # The cut connection did not go back to the pool: the next read has a new one.
+        [view] = await PostgresProductReader(single).page(Tenant.single(), after=None, limit=1)
+        assert view.sku == "SKU-0"
+        assert single.available
+    finally:
+        await single.dispose()
