@@ -177,6 +177,7 @@ ADAPTERS = (
             "bench/engines.py",
             "bench/event_store.py",
             "bench/floor.py",
+            "bench/query_side.py",
             "bench/idle.py",
             "bench/orders.py",
             "bench/run.py",
