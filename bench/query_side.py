@@ -9,7 +9,12 @@ process per read (the server's is not counted) and reads a second, medians over 
 - `driver`: PostgresProductReader, asyncpg's own calls on a connection of the same pool;
 - `floor`: asyncpg's `fetchrow`/`fetch` on its own pool of the same size (bench/floor.py's way).
 
-    python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920]
+With `--app`, the whole request instead: the ASGI app called directly (no HTTP server) for
+`GET /api/v1/products/{id}` and `GET /api/v1/products?limit=20`, Portico with no cache and its
+reader on Core or on the driver (two containers, each its own pool of 10), beside bench/floor.py's
+app on its own asyncpg pool.
+
+    python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920] [--app]
 """
 
 from __future__ import annotations
@@ -101,11 +106,14 @@ async def measure(read: Read, ids: list[UUID], requests: int) -> tuple[float, fl
     return cpu / done * 1e6, done / wall
 
 
-async def main(url: str, rounds: int, per_round: int, count: int) -> None:
+async def main(url: str, rounds: int, per_round: int, count: int, app: bool) -> None:
     await recreate_database(url)
     database = SqlDatabase(url, pool_size=POOL)
     ids = await seed(database, count)
     await database.dispose()
+    if app:
+        await apps(url, rounds, per_round, ids)
+        return
     tenant = Tenant.single()
 
     core_db, driver_db = SqlDatabase(url, pool_size=POOL), SqlDatabase(url, pool_size=POOL)
@@ -141,21 +149,125 @@ async def main(url: str, rounds: int, per_round: int, count: int) -> None:
         **{f"ListProducts(20) {name}": _list(handler, tenant) for name, handler in lists.items()},
         "ListProducts(20) floor": floor_list,
     }
+    figures = await _rounds(variants, ids, rounds, per_round)
+    await pool.close()
+    await core_db.dispose()
+    await driver_db.dispose()
+    _print(figures, rounds)
+
+
+async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
+    import os
+    import sys
+
+    from dependency_injector import providers
+
+    from bench import floor
+    from entrypoints.container import build_container
+    from entrypoints.http.app import create_app
+    from entrypoints.settings import CacheSettings, DatabaseSettings, LoggingSettings, Settings
+
+    settings = Settings(
+        environment="test",
+        persistence="sql",
+        database=DatabaseSettings(url=url, pool_size=POOL),
+        cache=CacheSettings(backend="none"),
+        logging=LoggingSettings(format="json", level="WARNING"),  # the access line stays on
+    )
+    driver, core = build_container(settings), build_container(settings)
+    core.catalog.reader.override(
+        providers.Singleton(SqlProductReader, database=core.platform.sql_database)
+    )
+    assert type(driver.catalog.reader()) is PostgresProductReader
+    os.environ["FLOOR_DATABASE_URL"] = url
+    targets = {
+        "core": create_app(core),
+        "driver": create_app(driver),
+        "floor": floor.app,
+    }
+    variants: dict[str, Read] = {}
+    for name, app in targets.items():
+        variants[f"GET /products/{{id}} {name}"] = _asgi(app, lambda i: f"/api/v1/products/{i}")
+    for name, app in targets.items():
+        variants[f"GET /products?limit=20 {name}"] = _asgi(app, lambda _: "/api/v1/products")
+    async with _lifespan(targets["core"]), _lifespan(targets["driver"]), _lifespan(floor.app):
+        # The access lines go to stdout: away from the figures.
+        stdout, sys.stdout = sys.stdout, open(os.devnull, "w")  # noqa: SIM115
+        try:
+            figures = await _rounds(variants, ids, rounds, per_round)
+        finally:
+            sys.stdout = stdout
+    _print(figures, rounds)
+
+
+@asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[None]:
+    """The app's startup and shutdown, on this loop (a test client would run it on another)."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await inbox.put({"type": "lifespan.startup"})
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    task = asyncio.create_task(app(scope, inbox.get, outbox.put))
+    started = await outbox.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
+
+
+def _asgi(app: Any, path_of: Callable[[UUID], str]) -> Read:
+    async def read(product_id: UUID) -> None:
+        path = path_of(product_id)
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"limit=20" if path.endswith("products") else b"",
+            "root_path": "",
+            "headers": [(b"host", b"localhost")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(scope, receive, send)
+        assert statuses == [200], (path, statuses)
+
+    return read
+
+
+async def _rounds(
+    variants: dict[str, Read], ids: list[UUID], rounds: int, per_round: int
+) -> dict[str, list[tuple[float, float]]]:
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for read in variants.values():  # warm: connections opened, statements prepared
         await measure(read, ids, CONCURRENCY * 4)
     for _ in range(rounds):
         for name, read in variants.items():
             figures[name].append(await measure(read, ids, per_round))
-    await pool.close()
-    await core_db.dispose()
-    await driver_db.dispose()
+    return figures
 
-    print(f"{'variant':<26} {'CPU µs/read':>12} {'reads/s':>9}   (medians of {rounds} rounds)")
+
+def _print(figures: dict[str, list[tuple[float, float]]], rounds: int) -> None:
+    print(f"{'variant':<34} {'CPU µs/read':>12} {'reads/s':>9}   (medians of {rounds} rounds)")
     for name, values in figures.items():
         cpu = statistics.median(v[0] for v in values)
         rate = statistics.median(v[1] for v in values)
-        print(f"{name:<26} {cpu:>12.0f} {rate:>9.0f}")
+        print(f"{name:<34} {cpu:>12.0f} {rate:>9.0f}")
 
 
 def _get(handler: GetProductHandler, tenant: Tenant) -> Read:
@@ -172,5 +284,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--per-round", type=int, default=1920)
     parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument("--app", action="store_true", help="the whole request, through ASGI")
     options = parser.parse_args()
-    uvloop.run(main(options.url, options.rounds, options.per_round, options.products))
+    uvloop.run(main(options.url, options.rounds, options.per_round, options.products, options.app))
