@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -157,8 +158,6 @@ async def main(url: str, rounds: int, per_round: int, count: int, app: bool) -> 
 
 
 async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
-    import os
-    import sys
 
     from dependency_injector import providers
 
@@ -192,12 +191,13 @@ async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
         variants[f"GET /products?limit=20 {name}"] = _asgi(app, lambda _: "/api/v1/products")
     async with _lifespan(targets["core"]), _lifespan(targets["driver"]), _lifespan(floor.app):
         # The access lines go to stdout: away from the figures.
-        stdout, sys.stdout = sys.stdout, open(os.devnull, "w")  # noqa: SIM115
-        try:
+        with _devnull() as devnull, redirect_stdout(devnull):
             figures = await _rounds(variants, ids, rounds, per_round)
-        finally:
-            sys.stdout = stdout
     _print(figures, rounds)
+
+
+def _devnull() -> TextIO:
+    return open(os.devnull, "w")  # closed by its caller's with
 
 
 @asynccontextmanager
