@@ -149,6 +149,10 @@ ADAPTERS = (
         paths=(
             # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
             "src/adapters/persistence/sql/notify.py",
+            # The catalog's query side on the driver's own calls, and its PostgreSQL-only tests.
+            "src/adapters/catalog/postgres.py",
+            "tests/contract/catalog/test_postgres_reader.py",
+            "tests/api/catalog/test_tracing_postgres.py",
             "tests/support/postgres.py",
             "tests/contract/catalog/test_wakeup.py",
             "tests/contract/ordering/test_projector_on_postgresql.py",
@@ -173,6 +177,7 @@ ADAPTERS = (
             "bench/engines.py",
             "bench/event_store.py",
             "bench/floor.py",
+            "bench/query_side.py",
             "bench/idle.py",
             "bench/orders.py",
             "bench/run.py",

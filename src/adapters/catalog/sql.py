@@ -142,7 +142,7 @@ _VIEW = select(
     products.c.created_at,
     products.c.updated_at,
 )
-_VIEW_BY_ID = _VIEW.where(_MINE, products.c.id == bindparam("product_id"))
+VIEW_BY_ID = _VIEW.where(_MINE, products.c.id == bindparam("product_id"))
 _AFTER = _after(bindparam("after_at"), bindparam("after_id"))
 _ORDER = (products.c.created_at, products.c.id)
 
@@ -159,22 +159,40 @@ def _view_page(*, after: bool, search: bool) -> Any:
 
 
 # Built once each, so SQLAlchemy's compiled cache answers every call after the first.
-_VIEW_PAGES = {(a, s): _view_page(after=a, search=s) for a in (False, True) for s in (False, True)}
+VIEW_PAGES = {(a, s): _view_page(after=a, search=s) for a in (False, True) for s in (False, True)}
+
+
+def view_query(tenant: Tenant, product_id: UUID) -> tuple[Any, dict[str, Any]]:
+    """The statement of one product's view, and its parameters."""
+    return VIEW_BY_ID, {"tenant": tenant.organisation_id, "product_id": product_id}
+
+
+def page_query(
+    tenant: Tenant, after: ProductPosition | None, limit: int, name_contains: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """The statement of a page of views (one of VIEW_PAGES), and its parameters."""
+    parameters: dict[str, Any] = {"tenant": tenant.organisation_id, "limit": limit}
+    if after is not None:
+        parameters["after_at"], parameters["after_id"] = after.created_at, after.id
+    if name_contains:
+        parameters["pattern"] = f"%{_escape_like(name_contains.lower())}%"
+    return VIEW_PAGES[after is not None, bool(name_contains)], parameters
 
 
 class SqlProductReader:
     """ProductReader on an autocommit connection (the replica's when there is one): one
-    statement, rows straight to views, no unit of work and no aggregate."""
+    statement, rows straight to views, no unit of work and no aggregate. PostgreSQL runs the
+    same statements on its driver instead (adapters/catalog/postgres.py)."""
 
     def __init__(self, database: SqlDatabase) -> None:
         self._database = database
 
     async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
-        parameters = {"tenant": tenant.organisation_id, "product_id": product_id}
+        statement, parameters = view_query(tenant, product_id)
         async with self._database.reading() as connection:
-            result = await connection.execute(_VIEW_BY_ID, parameters)
+            result = await connection.execute(statement, parameters)
             row = result.first()
-        return None if row is None else _view(row)
+        return None if row is None else view(row)
 
     async def page(
         self,
@@ -184,19 +202,14 @@ class SqlProductReader:
         limit: int,
         name_contains: str | None = None,
     ) -> list[ProductView]:
-        parameters: dict[str, Any] = {"tenant": tenant.organisation_id, "limit": limit}
-        if after is not None:
-            parameters["after_at"], parameters["after_id"] = after.created_at, after.id
-        if name_contains:
-            parameters["pattern"] = f"%{_escape_like(name_contains.lower())}%"
-        statement = _VIEW_PAGES[after is not None, bool(name_contains)]
+        statement, parameters = page_query(tenant, after, limit, name_contains)
         async with self._database.reading() as connection:
             result = await connection.execute(statement, parameters)
             rows = result.all()
-        return [_view(row) for row in rows]
+        return [view(row) for row in rows]
 
 
-def _view(row: Sequence[Any]) -> ProductView:
+def view(row: Sequence[Any]) -> ProductView:
     return ProductView(*row)  # the columns of _VIEW are its fields, in order
 
 
@@ -245,4 +258,13 @@ def _product(row: RowMapping) -> Product:
     )
 
 
-__all__ = ["SqlCatalogUnitOfWork", "SqlProductReader", "SqlProductRepository"]
+__all__ = [
+    "VIEW_BY_ID",
+    "VIEW_PAGES",
+    "SqlCatalogUnitOfWork",
+    "SqlProductReader",
+    "SqlProductRepository",
+    "page_query",
+    "view",
+    "view_query",
+]

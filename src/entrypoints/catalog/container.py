@@ -9,6 +9,7 @@ from adapters.catalog.memory import (
     MemoryCatalogUnitOfWork,
     MemoryProductReader,
 )
+from adapters.catalog.postgres import PostgresProductReader  # [adapter:postgresql]
 from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader  # [adapter:redis]
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from application.catalog.adjust_stock import AdjustStockHandler
@@ -60,10 +61,19 @@ class CatalogContainer(ModuleContainer):
         # [adapter:redis end]
     )
 
-    # The query side reads views straight from the same store, without a unit of work.
+    # The query side reads views straight from the same store, without a unit of work; on
+    # PostgreSQL with the driver's own calls, on the other engines through SQLAlchemy Core.
+    sql_reader = providers.Singleton(SqlProductReader, database=platform.sql_database)
     reader = providers.Selector(
         platform.persistence,
-        sql=providers.Singleton(SqlProductReader, database=platform.sql_database),
+        sql=providers.Selector(
+            platform.sql_database.provided.backend,  # the engine the URL's scheme picks
+            sqlite=sql_reader,
+            # [adapter:postgresql begin]
+            postgresql=providers.Singleton(PostgresProductReader, database=platform.sql_database),
+            # [adapter:postgresql end]
+            mysql=sql_reader,  # [adapter:mariadb]
+        ),
         memory=providers.Singleton(MemoryProductReader, store=memory_store),
         # [adapter:redis begin]
         redis=providers.Singleton(RedisProductReader, documents=platform.redis_documents),

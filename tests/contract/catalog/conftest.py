@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +16,12 @@ from adapters.catalog.memory import (
     MemoryCatalogUnitOfWork,
     MemoryProductReader,
 )
+from adapters.catalog.postgres import PostgresProductReader  # [adapter:postgresql]
 from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader  # [adapter:redis]
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from adapters.persistence.memory.outbox import MemoryOutbox
 from adapters.persistence.redis.outbox import RedisOutbox  # [adapter:redis]
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.audit.ports import AuditUnitOfWorkFactory
@@ -70,6 +72,14 @@ async def uow_factory(
         await database.dispose()
 
 
+# Each SQL engine's query side, as the catalog container's Selector picks it.
+SQL_READERS: dict[str, Callable[[SqlDatabase], ProductReader]] = {
+    "sqlite": SqlProductReader,
+    "postgresql": PostgresProductReader,  # [adapter:postgresql]
+    "mariadb": SqlProductReader,  # [adapter:mariadb]
+}
+
+
 @dataclass(frozen=True)
 class CatalogSides:
     """One store's units of work (commands) and its ProductReader (queries)."""
@@ -105,7 +115,7 @@ async def sides(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         return SqlCatalogUnitOfWork(database, read_only=read_only)
 
     try:
-        yield CatalogSides(sql_uow, SqlProductReader(database))
+        yield CatalogSides(sql_uow, SQL_READERS[store](database))
     finally:
         await database.dispose()
 

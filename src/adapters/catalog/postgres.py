@@ -1,0 +1,80 @@
+"""PostgresProductReader: the catalog's query side on PostgreSQL, on the asyncpg driver itself.
+
+The statements are SqlProductReader's (adapters/catalog/sql.py), compiled once for asyncpg; they
+run with the driver's own `fetchrow`/`fetch`, which prepare each statement once per connection
+and keep it in asyncpg's statement cache, and each row is the view's arguments. SQLAlchemy's
+per-statement work (execution context, result, row processing) was about half of an uncached
+read's CPU (bench/README.md). What the Core path gave is kept: the connection comes from the
+database's one pool (its size, its metrics, the replica and its fallback, outages turned into
+DependencyUnavailable: SqlDatabase.reading), the values are the driver's as there (asyncpg's
+UUID, `numeric` at its column's scale, aware UTC datetimes), and with tracing on each statement
+is a span (the asyncpg instrumentation wraps these calls; the engine's events never see them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
+from adapters.catalog.sql import VIEW_BY_ID, VIEW_PAGES, page_query, view, view_query
+from adapters.persistence.sql.database import SqlDatabase
+from application.catalog.views import ProductView
+from domain.catalog.repository import ProductPosition
+from domain.shared.tenant import Tenant
+
+
+def _compile(statement: Any) -> tuple[str, tuple[str, ...]]:
+    """asyncpg's SQL text for a Core statement, and its parameters' names in $n order."""
+    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+# By the Core statement's identity: page_query hands back one of these very objects.
+_SQL = {id(statement): _compile(statement) for statement in (VIEW_BY_ID, *VIEW_PAGES.values())}
+
+
+def _arguments(statement: Any, parameters: dict[str, Any]) -> tuple[str, list[Any]]:
+    sql, names = _SQL[id(statement)]
+    return sql, [parameters[name] for name in names]
+
+
+class PostgresProductReader:
+    """ProductReader on PostgreSQL: the same statements and views as SqlProductReader, run on
+    the driver's connection of an autocommit checkout (the replica's when there is one)."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self._database = database
+
+    async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
+        sql, arguments = _arguments(*view_query(tenant, product_id))
+        async with self._connection() as connection:
+            row = await connection.fetchrow(sql, *arguments)
+        return None if row is None else view(row)
+
+    async def page(
+        self,
+        tenant: Tenant,
+        *,
+        after: ProductPosition | None,
+        limit: int,
+        name_contains: str | None = None,
+    ) -> list[ProductView]:
+        sql, arguments = _arguments(*page_query(tenant, after, limit, name_contains))
+        async with self._connection() as connection:
+            rows = await connection.fetch(sql, *arguments)
+        return [view(row) for row in rows]
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """The asyncpg connection of one read: the one place that prepares a connection for the
+        catalog's reads (a per-connection setting, such as the tenant of row-level security,
+        goes here, before the yield)."""
+        async with self._database.reading_on_driver() as connection:
+            yield connection
+
+
+__all__ = ["PostgresProductReader"]

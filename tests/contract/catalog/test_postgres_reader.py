@@ -1,0 +1,194 @@
+"""PostgreSQL's ProductReader, on the driver's own calls: what SqlProductReader (Core) answers it
+answers too, to the values' very types; the container picks it for a PostgreSQL URL only; a
+pooled connection cut by the server is not handed to a read again; the pool metrics still see
+its checkouts. (The ProductReader and tenant leak contracts run on it too: conftest.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from prometheus_client import generate_latest
+from sqlalchemy import text
+
+from adapters.catalog.postgres import PostgresProductReader
+from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
+from adapters.persistence.sql.database import SqlDatabase
+from application.catalog.views import ProductView
+from application.shared.errors import DependencyUnavailable
+from domain.catalog.repository import ProductPosition
+from domain.shared.tenant import Tenant
+from entrypoints.container import build_container
+from entrypoints.metrics.dependencies import DependencyMetrics
+from entrypoints.settings import DatabaseSettings, LoggingSettings, Settings
+from tests.contract.catalog.test_catalog_unit_of_work import T0, new_product
+from tests.contract.conftest import sql_database
+from tests.support.metrics import samples
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
+    database = await sql_database("postgresql", tmp_path)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+def url_of(database: SqlDatabase) -> str:
+    return database.engine.url.render_as_string(hide_password=False)
+
+
+async def save_some(database: SqlDatabase) -> None:
+    async with SqlCatalogUnitOfWork(database) as uow:
+        for n, name in enumerate(["Green tea", "Black tea", "Tea 100% leaf", "Coffee"]):
+            product = new_product(f"SKU-{n}", name=name, at=T0 + timedelta(seconds=n))
+            await uow.products.add(product)
+        await uow.commit()
+
+
+def typed(views: list[ProductView]) -> list[tuple[object, ...]]:
+    """Each field's value with its exact type, and a Decimal's digits and exponent."""
+    return [
+        tuple(
+            (type(value), value, getattr(value, "as_tuple", lambda: None)())
+            for value in (getattr(v, field) for field in ProductView.__slots__)
+        )
+        for v in views
+    ]
+
+
+async def test_it_answers_what_the_core_reader_answers_with_the_same_types(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    driver, core = PostgresProductReader(database), SqlProductReader(database)
+    tenant = Tenant.single()
+
+    first = await core.page(tenant, after=None, limit=10)
+    assert len(first) == 4
+    after = ProductPosition(first[0].created_at, first[0].id)
+    for kwargs in (
+        {"after": None, "limit": 10},
+        {"after": None, "limit": 2},
+        {"after": after, "limit": 10},
+        {"after": None, "limit": 10, "name_contains": "TEA"},
+        {"after": after, "limit": 10, "name_contains": "0% l"},
+    ):
+        assert typed(await driver.page(tenant, **kwargs)) == typed(  # type: ignore[arg-type]
+            await core.page(tenant, **kwargs)  # type: ignore[arg-type]
+        ), kwargs
+    for view in first:
+        by_driver = await driver.product(tenant, view.id)
+        assert by_driver is not None
+        assert typed([by_driver]) == typed([view])
+    assert str(first[0].price_amount) == "12.50"  # numeric(12, 2): the scale is kept
+
+
+async def test_the_container_picks_it_for_postgresql_and_core_elsewhere(
+    database: SqlDatabase, tmp_path: Path
+) -> None:
+    def reader(url: str) -> object:
+        settings = Settings(
+            environment="test",
+            persistence="sql",
+            database=DatabaseSettings(url=url),
+            logging=LoggingSettings(level="ERROR"),
+        )
+        return build_container(settings).catalog.reader()
+
+    assert type(reader(url_of(database))) is PostgresProductReader
+    assert type(reader(f"sqlite+aiosqlite:///{tmp_path}/x.db")) is SqlProductReader
+
+
+async def test_pooled_connections_the_server_cut_are_not_used_again(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    pooled = SqlDatabase(url_of(database), pool_size=2)
+    reader = PostgresProductReader(pooled)
+    try:
+        [product] = await reader.page(Tenant.single(), after=None, limit=1)
+        async with pooled.reading_on_driver() as one, pooled.reading_on_driver() as two:
+            pids = [await c.fetchval("SELECT pg_backend_pid()") for c in (one, two)]
+        async with database.connect() as admin:  # as a restart of the server would
+            for pid in pids:
+                assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        deadline = time.monotonic() + 10
+        while not (one.is_closed() and two.is_closed()):  # the driver read the server's goodbye
+            assert time.monotonic() < deadline, "the driver never saw its connections cut"
+            await asyncio.sleep(0.01)
+
+        # Both pooled connections are gone: the read opens another instead of failing.
+        assert await reader.product(Tenant.single(), product.id) == product
+        async with pooled.reading_on_driver() as connection:
+            assert await connection.fetchval("SELECT pg_backend_pid()") not in pids
+        assert pooled.available
+    finally:
+        await pooled.dispose()
+
+
+async def test_its_checkouts_show_in_the_pool_metrics(database: SqlDatabase) -> None:
+    await save_some(database)
+    observed = SqlDatabase(url_of(database), pool_size=2)
+    metrics = DependencyMetrics()
+    observed.observe_pool(metrics)
+    reader = PostgresProductReader(observed)
+
+    def in_use() -> float:
+        found = samples(generate_latest(metrics.registry).decode())
+        return found[
+            (
+                "portico_db_pool_connections",
+                frozenset({("database", "database"), ("state", "in_use")}),
+            )
+        ]
+
+    try:
+        async with reader._connection():
+            assert in_use() == 1
+        assert in_use() == 0
+        assert len(await reader.page(Tenant.single(), after=None, limit=10)) == 4
+    finally:
+        await observed.dispose()
+
+
+async def test_a_connection_cut_under_a_statement_is_a_503_and_leaves_the_pool(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    single = SqlDatabase(url_of(database), pool_size=1)
+    try:
+        async with single.reading_on_driver() as connection:
+            pid = await connection.fetchval("SELECT pg_backend_pid()")
+
+        async def sleep_on_it() -> None:
+            async with single.reading_on_driver() as connection:
+                await connection.fetchval("SELECT pg_sleep(30)")
+
+        sleeping = asyncio.create_task(sleep_on_it())
+        async with database.connect() as admin:
+            deadline = time.monotonic() + 10
+            while not await admin.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND query LIKE :q"),
+                {"pid": pid, "q": "%pg_sleep%"},
+            ):
+                assert time.monotonic() < deadline, "the statement never started"
+                await asyncio.sleep(0.01)
+            assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DependencyUnavailable):
+            await sleeping
+        assert not single.available
+
+        # The cut connection did not go back to the pool: the next read has a new one.
+        [view] = await PostgresProductReader(single).page(Tenant.single(), after=None, limit=1)
+        assert view.sku == "SKU-0"
+        assert single.available
+    finally:
+        await single.dispose()
