@@ -218,6 +218,7 @@ ADAPTERS = (
             "src/adapters/identity/redis_pending_sign_ins.py",
             "src/entrypoints/http/security/redis_rate_limit_store.py",
             "src/entrypoints/platform/redis.py",
+            "src/entrypoints/identity/redis.py",
             "tests/support/redis.py",
             "tests/support/redis_sentinel.py",
             "tests/contract/test_redis_cache_outages.py",
