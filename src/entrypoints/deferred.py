@@ -12,8 +12,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Every path named, so a test can resolve them all (a typo fails there, not in production).
-NAMED: list[str] = []
+# Every one named, so a test can resolve them all (a typo fails there, not in production).
+NAMED: list[deferred] = []
 
 
 class deferred:
@@ -26,7 +26,7 @@ class deferred:
             raise ValueError(f"deferred({path!r}): name it as 'package.module:attribute'")
         self.path = path
         self._target: Any = None
-        NAMED.append(path)
+        NAMED.append(self)
 
     def resolve(self) -> Any:
         if self._target is None:
