@@ -13,7 +13,8 @@ two checkouts with one virtualenv. Setups, one granian worker each, PORTICO_BACK
     servers  PostgreSQL (PORTICO_BENCH_POSTGRES_URL), PORTICO_CACHE=redis, PORTICO_BUS=nats
 
 Load: --requests GETs, 32 at a time, over /api/v1/products (read through the cache),
-/health/ready (every probe) and /health/live. Figures: VmRSS from /proc, in MB.
+/health/ready (every probe) and /health/live. Figures in MB from /proc/<pid>/smaps_rollup: Rss
+of each process, idle 3 s after start and 1 s after the load, and the Pss of the two after it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -34,11 +36,13 @@ from bench.engines import POSTGRES, ROOT, free_port, portico_env, server
 PATHS = ("/api/v1/products", "/health/ready", "/health/live")
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def rss_mb(pid: int, field: str = "Rss") -> float:
+    """Rss, or Pss: the pages shared with other processes (granian's library, mapped by both the
+    supervisor and its worker) split between them, so the set's Pss adds up to what it takes."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
+    raise RuntimeError(f"no {field} for {pid}")
 
 
 def children(pid: int) -> list[int]:
@@ -58,8 +62,8 @@ def processes(pid: int) -> tuple[int, int]:
     raise RuntimeError(f"portico serve ({pid}) has children {children(pid)}")
 
 
-async def load(base: str, requests: int) -> int:
-    failed = 0
+async def load(base: str, requests: int) -> Counter[str]:
+    failed: Counter[str] = Counter()
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         queue = iter(range(requests))
 
@@ -67,7 +71,8 @@ async def load(base: str, requests: int) -> int:
             nonlocal failed
             for number in queue:
                 response = await client.get(PATHS[number % len(PATHS)])
-                failed += response.status_code >= 500
+                if response.status_code >= 500:
+                    failed[f"{response.status_code} {response.request.url.path}"] += 1
 
         await asyncio.gather(*(one_at_a_time() for _ in range(32)))
     return failed
@@ -86,14 +91,16 @@ def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[
         failed = asyncio.run(load(base, requests))
         time.sleep(1)
         loaded = rss_mb(supervisor), rss_mb(worker)
+        shared = rss_mb(supervisor, "Pss") + rss_mb(worker, "Pss")
     figures = {
         "supervisor_idle": idle[0],
         "worker_idle": idle[1],
         "supervisor_loaded": loaded[0],
         "worker_loaded": loaded[1],
+        "both_loaded_pss": shared,
     }
     shown = "  ".join(f"{k} {v:.0f}" for k, v in figures.items())
-    print(f"{name:8} {shown}  both loaded {sum(loaded):.0f} MB  (5xx: {failed})", flush=True)
+    print(f"{name:8} {shown}  both loaded {sum(loaded):.0f} MB  5xx: {dict(failed)}", flush=True)
     return figures
 
 

@@ -110,6 +110,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_traces_e2e.py",
             "bench/cache_invalidation.py",
             "bench/messaging.py",
+            "bench/memory.py",
             "bench/soak.py",
             # The AsyncAPI document describes the events other services read on the bus.
             "tools/asyncapi.py",
@@ -176,6 +177,7 @@ ADAPTERS = (
             "bench/idle.py",
             "bench/orders.py",
             "bench/run.py",
+            "bench/memory.py",
             "bench/soak.py",
             "bench/stores.py",
             "bench/stores_http.py",
@@ -232,6 +234,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_behind_haproxy.py",
             "tests/e2e/ordering/test_ordering_e2e.py",
             "tests/e2e/ordering/test_soak.py",
+            "bench/memory.py",
             "bench/soak.py",
             "bench/stores.py",
             "bench/stores_http.py",

@@ -44,6 +44,8 @@ def stop_tracing() -> None:
 
         otel.stop()
         _started = False
+
+
 # Litestar() imports its OpenTelemetry plugin whenever the package is installed (to place the
 # plugin's middleware): 2 MB and 0.1 s of every process. With tracing off, that import fails as
 # if the package were absent, which Litestar expects; starting the tracing lifts this.
