@@ -18,6 +18,7 @@ WATCHED = (
     "opentelemetry.instrumentation.sqlalchemy",
     "opentelemetry.instrumentation.asyncpg",  # [adapter:postgresql]
     "opentelemetry.sdk.trace",
+    "opentelemetry.instrumentation.asgi",  # Litestar's plugin, hidden with tracing off
     "entrypoints.otel",
 )
 

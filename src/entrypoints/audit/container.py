@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any  # [adapter:redis]
 
 from dependency_injector import providers
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork, MemoryInboxRecords
-from adapters.audit.redis import RedisAuditUnitOfWork  # [adapter:redis]
 from adapters.audit.sql import SqlAuditUnitOfWork
-from adapters.persistence.redis.documents import RedisDocuments  # [adapter:redis]
-from adapters.persistence.redis.inbox import RedisInboxRecords  # [adapter:redis]
 from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from application.shared.maintenance import Chore
+from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
 from entrypoints.settings import Settings
 
@@ -26,7 +25,9 @@ def memory_inbox_chores(settings: Settings, store: MemoryAuditStore) -> list[Cho
 
 
 # [adapter:redis begin]
-def redis_inbox_chores(settings: Settings, documents: RedisDocuments) -> list[Chore]:
+def redis_inbox_chores(settings: Settings, documents: Any) -> list[Chore]:
+    from adapters.persistence.redis.inbox import RedisInboxRecords
+
     forget = RedisInboxRecords(documents).forget
     keep = timedelta(seconds=settings.maintenance.inbox_retention)
     return [Chore.forgetting("inbox", forget, keep)]
@@ -45,7 +46,10 @@ class AuditContainer(ModuleContainer):
         sql=providers.Factory(SqlAuditUnitOfWork, database=platform.sql_database),
         memory=providers.Factory(MemoryAuditUnitOfWork, store=memory_store),
         # [adapter:redis begin]
-        redis=providers.Factory(RedisAuditUnitOfWork, documents=platform.redis_documents),
+        redis=providers.Factory(
+            deferred("adapters.audit.redis:RedisAuditUnitOfWork"),
+            documents=platform.redis_documents,
+        ),
         # [adapter:redis end]
     )
     consumers = providers.List(providers.Singleton(RecordChange, uow=uow.provider))

@@ -9,8 +9,6 @@ from adapters.catalog.memory import (
     MemoryCatalogUnitOfWork,
     MemoryProductReader,
 )
-from adapters.catalog.postgres import PostgresProductReader  # [adapter:postgresql]
-from adapters.catalog.redis import RedisCatalogUnitOfWork, RedisProductReader  # [adapter:redis]
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from application.catalog.adjust_stock import AdjustStockHandler
 from application.catalog.create_product import CreateProductHandler
@@ -22,6 +20,7 @@ from application.catalog.read_cache import (
     cached_list_products,
 )
 from application.catalog.update_product import UpdateProductHandler
+from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
 
 
@@ -56,7 +55,9 @@ class CatalogContainer(ModuleContainer):
         ).add_attributes(on_committed=platform.after_commit),
         # [adapter:redis begin]
         redis=providers.Factory(
-            RedisCatalogUnitOfWork, documents=platform.redis_documents, outbox=platform.redis_outbox
+            deferred("adapters.catalog.redis:RedisCatalogUnitOfWork"),
+            documents=platform.redis_documents,
+            outbox=platform.redis_outbox,
         ).add_attributes(on_committed=platform.after_commit),
         # [adapter:redis end]
     )
@@ -70,13 +71,19 @@ class CatalogContainer(ModuleContainer):
             platform.sql_database.provided.backend,  # the engine the URL's scheme picks
             sqlite=sql_reader,
             # [adapter:postgresql begin]
-            postgresql=providers.Singleton(PostgresProductReader, database=platform.sql_database),
+            postgresql=providers.Singleton(
+                deferred("adapters.catalog.postgres:PostgresProductReader"),
+                database=platform.sql_database,
+            ),
             # [adapter:postgresql end]
             mysql=sql_reader,  # [adapter:mariadb]
         ),
         memory=providers.Singleton(MemoryProductReader, store=memory_store),
         # [adapter:redis begin]
-        redis=providers.Singleton(RedisProductReader, documents=platform.redis_documents),
+        redis=providers.Singleton(
+            deferred("adapters.catalog.redis:RedisProductReader"),
+            documents=platform.redis_documents,
+        ),
         # [adapter:redis end]
     )
 

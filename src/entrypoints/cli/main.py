@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from entrypoints import __version__
-from entrypoints.cli import db, maintenance, projections, seed, serve, worker
-from entrypoints.cli.scaffold import command as scaffold
 from entrypoints.logs import configure_logging
-from entrypoints.modules import load_modules
 from entrypoints.settings import SettingsError, load_settings
+
+# The commands and the module (under entrypoints.cli) that adds each. Only the one that runs is
+# imported, unless the whole help is asked for: `portico serve` then supervises granian's
+# workers with none of the others loaded (nor the contexts' commands), about 10 MB less.
+COMMANDS = {
+    "serve": "serve",
+    "worker": "worker",
+    "db": "db",
+    "projections": "projections",
+    "maintenance": "maintenance",
+    "seed": "seed",
+    "scaffold": "scaffold.command",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,19 +31,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of `command` alone when it is one of COMMANDS, else of every command."""
     parser = _Parser(prog="portico", description="Portico: a hexagonal backend template.")
     parser.add_argument("--version", action="version", version=f"portico {__version__}")
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
-    serve.add_parser(commands)
-    worker.add_parser(commands)
-    db.add_parser(commands)
-    projections.add_parser(commands)
-    maintenance.add_parser(commands)
-    seed.add_parser(commands)
-    scaffold.add_parser(commands)
+    for name in [command] if command in COMMANDS else COMMANDS:
+        importlib.import_module(f"entrypoints.cli.{COMMANDS[name]}").add_parser(commands)
+    if command in COMMANDS:
+        return parser
+    from entrypoints.modules import load_modules
+
     for module in load_modules():
         if module.cli is not None:
             module.cli(commands)
@@ -40,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         settings = load_settings()
         configure_logging(settings)

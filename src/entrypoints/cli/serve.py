@@ -51,12 +51,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "or PORTICO_CACHE=redis, "  # [adapter:redis]
             "or PORTICO_CACHE=none, or use one worker"
         )
-    from entrypoints.metrics.exposition import (
-        serve_metrics,
-        shared_between_processes,
-        sum_of_processes,
-    )
-
     _check_in_a_child(settings)
     shown = f"[{host}]" if ":" in host else host
     print(
@@ -66,6 +60,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     with contextlib.ExitStack() as run:
         if settings.metrics.enabled:  # before granian forks the workers that count
+            from entrypoints.metrics.exposition import (
+                serve_metrics,
+                shared_between_processes,
+                sum_of_processes,
+            )
+
             directory = run.enter_context(shared_between_processes())
             serve_metrics(settings, settings.metrics.port, sum_of_processes(directory))
         _serve(host, port, workers, reload=args.reload)

@@ -1,24 +1,20 @@
-"""How the identity container builds what needs more than its settings passed through."""
+"""How the identity container builds what needs more than its settings passed through.
+
+The adapters a setting may leave unused (Redis, OIDC, the social providers' HTTP clients) are
+imported where they are built, so a process loads only those its settings pick."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import providers
 
-from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.identity.argon2 import Argon2PasswordHasher
-from adapters.identity.github_sign_in import GitHubSignIn
 from adapters.identity.keys import KeyRing, development_key_ring, load_key_ring
 from adapters.identity.memory import MemoryIdentityStore, MemoryIdentityUnitOfWork
-from adapters.identity.oidc import OidcTokenVerifier  # [adapter:oidc]
-from adapters.identity.oidc_sign_in import OidcSignIn
 from adapters.identity.pending_sign_ins import MemoryPendingSignIns
-from adapters.identity.provider_tokens import ProviderTokens  # [adapter:oidc]
-from adapters.identity.redis import RedisIdentityUnitOfWork  # [adapter:redis]
-from adapters.identity.redis_pending_sign_ins import RedisPendingSignIns  # [adapter:redis]
 from adapters.identity.sql import SqlIdentityUnitOfWork
 from application.identity.forget_expired_tokens import (
     ForgetExpiredAccountTokensHandler,
@@ -28,10 +24,13 @@ from application.identity.ports import IdentityUnitOfWorkFactory
 from application.identity.social_ports import IdentityProvider
 from application.identity.social_sign_in import SocialFlowSettings
 from application.shared.maintenance import Chore
-from application.shared.ports.clock import Clock
+from entrypoints.deferred import deferred
 from entrypoints.http.security.rate_limit_store import MemoryRateLimitStore
-from entrypoints.http.security.redis_rate_limit_store import SharedRateLimitStore  # [adapter:redis]
 from entrypoints.settings import Settings, SettingsError, env_name
+
+if TYPE_CHECKING:
+    from adapters.identity.oidc import OidcTokenVerifier  # [adapter:oidc]
+    from application.shared.ports.clock import Clock
 
 
 def key_ring(settings: Settings) -> KeyRing:
@@ -50,16 +49,6 @@ def revocation_window(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.auth.access_token_ttl + settings.auth.leeway)
 
 
-# [adapter:redis begin]
-def build_rate_limit_store(settings: Settings) -> SharedRateLimitStore:
-    timeout = settings.redis.timeout_ms / 1000
-    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
-    return SharedRateLimitStore(client, namespace=f"{settings.cache.prefix}:rate-limit")
-
-
-# [adapter:redis end]
-
-
 def unit_of_work_selector(platform: Any) -> providers.Selector[Any]:
     """Identity's unit of work on the store PORTICO_PERSISTENCE picks, each committing identity's
     events to that store's outbox. `platform`: the platform container (its providers)."""
@@ -74,7 +63,7 @@ def unit_of_work_selector(platform: Any) -> providers.Selector[Any]:
         ),
         # [adapter:redis begin]
         redis=providers.Factory(
-            RedisIdentityUnitOfWork,
+            deferred("adapters.identity.redis:RedisIdentityUnitOfWork"),
             documents=platform.redis_documents,
             outbox=platform.redis_outbox,
         ),
@@ -90,7 +79,11 @@ def rate_limit_selector(settings: Any) -> providers.Selector[Any]:
         settings.provided.cache.backend,
         none=per_process,
         memory=per_process,
-        redis=providers.Singleton(build_rate_limit_store, settings),  # [adapter:redis]
+        # [adapter:redis begin]
+        redis=providers.Singleton(
+            deferred("entrypoints.identity.redis:build_rate_limit_store"), settings
+        ),
+        # [adapter:redis end]
     )
 
 
@@ -106,6 +99,9 @@ def build_password_hasher(settings: Settings) -> Argon2PasswordHasher:
 # [adapter:oidc begin]
 def build_oidc_verifier(settings: Settings, clock: Clock) -> OidcTokenVerifier:
     """PORTICO_AUTH=oidc: an external provider's tokens, checked against its published keys."""
+    from adapters.identity.oidc import OidcTokenVerifier
+    from adapters.identity.provider_tokens import ProviderTokens
+
     oidc = settings.oidc
     tokens = ProviderTokens(
         issuer=oidc.issuer,
@@ -142,6 +138,8 @@ def build_identity_providers(settings: Settings, clock: Clock) -> IdentityProvid
     social = settings.social
     found = IdentityProviders()
     if social.oidc_client_id:
+        from adapters.identity.oidc_sign_in import OidcSignIn
+
         found[social.oidc_name] = OidcSignIn(
             issuer=social.oidc_issuer,
             client_id=social.oidc_client_id,
@@ -150,6 +148,8 @@ def build_identity_providers(settings: Settings, clock: Clock) -> IdentityProvid
             clock=clock,
         )
     if social.github_client_id:
+        from adapters.identity.github_sign_in import GitHubSignIn
+
         found["github"] = GitHubSignIn(
             client_id=social.github_client_id,
             client_secret=social.github_client_secret,
@@ -168,16 +168,6 @@ def social_flow(settings: Settings) -> SocialFlowSettings:
     )
 
 
-# [adapter:redis begin]
-def build_redis_pending_sign_ins(settings: Settings) -> RedisPendingSignIns:
-    timeout = settings.redis.timeout_ms / 1000
-    client = connect_redis(settings.redis.url, pool_size=settings.redis.pool_size, timeout=timeout)
-    return RedisPendingSignIns(client, namespace=f"{settings.cache.prefix}:social-sign-in")
-
-
-# [adapter:redis end]
-
-
 def pending_sign_ins_selector(settings: Any) -> providers.Selector[Any]:
     """Sign-ins under way: in Redis when the cache is (a callback may reach another process
     than its start), per process otherwise, like the sign-in rate limits."""
@@ -186,5 +176,9 @@ def pending_sign_ins_selector(settings: Any) -> providers.Selector[Any]:
         settings.provided.cache.backend,
         none=per_process,
         memory=per_process,
-        redis=providers.Singleton(build_redis_pending_sign_ins, settings),  # [adapter:redis]
+        # [adapter:redis begin]
+        redis=providers.Singleton(
+            deferred("entrypoints.identity.redis:build_pending_sign_ins"), settings
+        ),
+        # [adapter:redis end]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from adapters.notifications.log import LogNotifier
-from adapters.notifications.webhook import WebhookNotifier  # [adapter:webhook]
+from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
 
 
@@ -18,7 +18,7 @@ class NotificationsContainer(ModuleContainer):
         log=providers.Singleton(LogNotifier),
         # [adapter:webhook begin]
         webhook=providers.Singleton(
-            WebhookNotifier,
+            deferred("adapters.notifications.webhook:WebhookNotifier"),
             url=settings.provided.notifier.webhook_url,
             secret=settings.provided.notifier.webhook_secret,
             timeout=settings.provided.notifier.timeout,

@@ -11,7 +11,6 @@ from adapters.ordering.memory_projections import (
     MemoryProjectionData,
 )
 from adapters.ordering.payments.fake import FakePaymentGateway
-from adapters.ordering.payments.http import HttpPaymentGateway  # [adapter:http-payments]
 from adapters.ordering.sql import SqlOrderingUnitOfWork
 from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from application.ordering.cancel_order import CancelOrderHandler
@@ -29,6 +28,7 @@ from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
+from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 from entrypoints.ordering.tracing import traced_payments
@@ -97,7 +97,7 @@ class OrderingContainer(ModuleContainer):
         fake=providers.Singleton(FakePaymentGateway),
         # [adapter:http-payments begin]
         http=providers.Singleton(
-            HttpPaymentGateway,
+            deferred("adapters.ordering.payments.http:HttpPaymentGateway"),
             base_url=settings.provided.payments.provider_url,
             timeout=settings.provided.payments.timeout,
             attempts=settings.provided.payments.attempts,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
-from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import PostgresDoorbell  # [adapter:postgresql]
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.cache import Cache
 from application.shared.ports.messaging import MessageBus
@@ -55,7 +53,9 @@ def build_retry_policy(settings: Settings) -> RetryPolicy:
 
 
 # [adapter:nats begin]
-def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> NatsMessageBus:
+def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> MessageBus:
+    from adapters.messaging.nats import NatsMessageBus  # only when PORTICO_BUS=nats picks it
+
     bus = settings.bus
     return NatsMessageBus(
         servers=bus.nats_url,
@@ -75,6 +75,8 @@ def build_doorbell(settings: Settings) -> Doorbell:
     # [adapter:postgresql begin]
     backend = make_url(settings.database.url).get_backend_name()
     if settings.persistence == "sql" and backend == "postgresql":
+        from adapters.persistence.sql.notify import PostgresDoorbell
+
         return PostgresDoorbell(settings.database.url)
     # [adapter:postgresql end]
     return InProcessDoorbell()

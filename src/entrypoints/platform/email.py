@@ -7,7 +7,7 @@ from typing import Any
 from dependency_injector import providers
 
 from adapters.email.log import LogMailer
-from adapters.email.smtp import SmtpMailer
+from entrypoints.deferred import deferred
 
 
 def mailer_selector(settings: Any) -> providers.Selector[Any]:
@@ -17,7 +17,7 @@ def mailer_selector(settings: Any) -> providers.Selector[Any]:
         email.backend,
         log=providers.Singleton(LogMailer),
         smtp=providers.Singleton(
-            SmtpMailer,
+            deferred("adapters.email.smtp:SmtpMailer"),
             host=email.smtp_host,
             port=email.smtp_port,
             sender=email.sender,

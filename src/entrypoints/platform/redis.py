@@ -2,29 +2,34 @@
 and the store (PORTICO_PERSISTENCE=redis), each on its own client and timeout.
 
 PlatformContainer's Selector tables pick these parts by the settings; the contexts' Redis units
-of work take `documents` and `outbox` from the platform (entrypoints/platform/container.py)."""
+of work take `documents` and `outbox` from the platform (entrypoints/platform/container.py).
+Nothing here imports redis-py until a setting picks Redis (entrypoints/deferred.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dependency_injector import containers, providers
 
-from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
-from adapters.cache.redis_client import connect_redis
-from adapters.persistence.redis.delivery_log import RedisDeliveryLog
-from adapters.persistence.redis.documents import RedisDocuments
-from adapters.persistence.redis.lease import RedisLease
-from adapters.persistence.redis.outbox import RedisOutbox
 from adapters.resilience.circuit_breaker import CircuitBreaker, State
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.wakeup import Doorbell
+from entrypoints.deferred import deferred
 from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.platform.probes import Probe, Status
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.cache.redis import RedisCache
+    from adapters.persistence.redis.documents import RedisDocuments
 
 _none: providers.Object[None] = providers.Object(None)
 
 
 def build_redis_cache(settings: Settings, metrics: DependencyMetrics | None = None) -> RedisCache:
+    from adapters.cache.redis import FAILURES, RedisCache, log_breaker_change
+    from adapters.cache.redis_client import connect_redis
+
     timeout = settings.redis.timeout_ms / 1000
 
     def changed(name: str, previous: State, state: State) -> None:
@@ -48,6 +53,9 @@ def build_redis_cache(settings: Settings, metrics: DependencyMetrics | None = No
 def build_redis_documents(settings: Settings) -> RedisDocuments:
     """The Redis store of PORTICO_PERSISTENCE=redis: its own client, whose calls may take
     PORTICO_REDIS_STORE_TIMEOUT_MS (a commit is not a cache read to give up on quickly)."""
+    from adapters.cache.redis_client import connect_redis
+    from adapters.persistence.redis.documents import RedisDocuments
+
     redis = settings.redis
     client = connect_redis(
         redis.url, pool_size=redis.pool_size, timeout=redis.store_timeout_ms / 1000
@@ -85,9 +93,13 @@ class RedisContainer(containers.DeclarativeContainer):
     )
     documents = providers.Singleton(build_redis_documents, settings)
     store_probe = providers.Factory(store_probe, documents)
-    outbox = providers.Singleton(RedisOutbox, documents, events, doorbell)
-    lease = providers.Singleton(RedisLease, documents)
-    delivery_log = providers.Singleton(RedisDeliveryLog, documents)
+    outbox = providers.Singleton(
+        deferred("adapters.persistence.redis.outbox:RedisOutbox"), documents, events, doorbell
+    )
+    lease = providers.Singleton(deferred("adapters.persistence.redis.lease:RedisLease"), documents)
+    delivery_log = providers.Singleton(
+        deferred("adapters.persistence.redis.delivery_log:RedisDeliveryLog"), documents
+    )
     # What shutdown closes: the clients in use.
     store_in_use = providers.Selector(persistence, redis=documents, sql=_none, memory=_none)
     cache_in_use = providers.Selector(cache_kind, redis=cache, memory=_none, none=_none)

@@ -1,0 +1,130 @@
+"""What `portico serve` holds in memory: RSS of the supervising process and of its granian worker,
+idle after start and after a short load (issue 18: at most 120 MB for the two).
+
+    uv run python -m bench.memory [--python /tmp/nodev/bin/python] [--source DIR]
+        [--setups sqlite,servers] [--requests 3000]
+
+--python: the interpreter of the virtualenv to serve from; measure one made as the image makes
+it (`UV_PROJECT_ENVIRONMENT=/tmp/nodev uv sync --frozen --no-dev`), since dev dependencies add
+imports (bench/README.md). --source: a src/ directory to serve instead (PYTHONPATH), to compare
+two checkouts with one virtualenv. Setups, one granian worker each, PORTICO_BACKGROUND=auto:
+
+    sqlite   SQLite, PORTICO_CACHE=memory, PORTICO_BUS=memory
+    servers  PostgreSQL (PORTICO_BENCH_POSTGRES_URL), PORTICO_CACHE=redis, PORTICO_BUS=nats
+
+Load: --requests GETs, 32 at a time, over /api/v1/products (read through the cache),
+/health/ready (every probe) and /health/live. Figures in MB from /proc/<pid>/smaps_rollup: Rss
+of each process, idle 3 s after start and 1 s after the load, and the Pss of the two after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from bench.engines import POSTGRES, ROOT, free_port, portico_env, server
+
+PATHS = ("/api/v1/products", "/health/ready", "/health/live")
+
+
+def rss_mb(pid: int, field: str = "Rss") -> float:
+    """Rss, or Pss: the pages shared with other processes (granian's library, mapped by both the
+    supervisor and its worker) split between them, so the set's Pss adds up to what it takes."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+def children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def processes(pid: int) -> tuple[int, int]:
+    """(supervisor, worker): `portico serve` and granian's one worker process. The start-up
+    check runs in a short-lived child first; wait until only the worker is left."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = children(pid)
+        if len(found) == 1:
+            return pid, found[0]
+        time.sleep(0.2)
+    raise RuntimeError(f"portico serve ({pid}) has children {children(pid)}")
+
+
+async def load(base: str, requests: int) -> Counter[str]:
+    failed: Counter[str] = Counter()
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        queue = iter(range(requests))
+
+        async def one_at_a_time() -> None:
+            nonlocal failed
+            for number in queue:
+                response = await client.get(PATHS[number % len(PATHS)])
+                if response.status_code >= 500:
+                    failed[f"{response.status_code} {response.request.url.path}"] += 1
+
+        await asyncio.gather(*(one_at_a_time() for _ in range(32)))
+    return failed
+
+
+def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[str, float]:
+    portico = [python, "-m", "entrypoints.cli.main"]
+    subprocess.run([*portico, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [*portico, "serve", "--port", str(port), "--workers", "1"]
+    with server(command, env, f"{base}/health/live") as pid:
+        supervisor, worker = processes(pid)
+        time.sleep(3)
+        idle = rss_mb(supervisor), rss_mb(worker)
+        failed = asyncio.run(load(base, requests))
+        time.sleep(1)
+        loaded = rss_mb(supervisor), rss_mb(worker)
+        shared = rss_mb(supervisor, "Pss") + rss_mb(worker, "Pss")
+    figures = {
+        "supervisor_idle": idle[0],
+        "worker_idle": idle[1],
+        "supervisor_loaded": loaded[0],
+        "worker_loaded": loaded[1],
+        "both_loaded_pss": shared,
+    }
+    shown = "  ".join(f"{k} {v:.0f}" for k, v in figures.items())
+    print(f"{name:8} {shown}  both loaded {sum(loaded):.0f} MB  5xx: {dict(failed)}", flush=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--source", help="a src/ directory to serve instead of the installed one")
+    parser.add_argument("--setups", default="sqlite,servers")
+    parser.add_argument("--requests", type=int, default=3000)
+    args = parser.parse_args()
+    extra = {"PYTHONPATH": args.source} if args.source else {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for setup in args.setups.split(","):
+            if setup == "sqlite":
+                url = f"sqlite+aiosqlite:///{scratch}/memory.db"
+                env = portico_env(url)
+                env.update(PORTICO_CACHE="memory", PORTICO_BUS="memory")
+            else:
+                env = portico_env(POSTGRES)
+                env.update(PORTICO_CACHE="redis", PORTICO_BUS="nats")
+            env["PORTICO_BACKGROUND"] = "auto"
+            measure(setup, {**env, **extra, "PYTHONUNBUFFERED": "1"}, args.python, args.requests)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

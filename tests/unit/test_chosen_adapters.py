@@ -1,0 +1,66 @@
+"""A process imports the adapters its settings choose, and no others (entrypoints/deferred.py):
+an app on SQLite with the memory cache and bus never loads redis-py, nats-py, httpx, Authlib,
+aiosmtplib or another engine's driver (about 15 MB of a worker, bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from entrypoints.container import build_container
+from entrypoints.deferred import NAMED
+
+PROBE = """
+import json, sys
+from entrypoints.container import active_probes, build_container
+from entrypoints.http.app import create_app
+container = build_container()
+create_app(container)
+for name in ("resources", "consumers", "listeners", "projectors", "maintenance"):
+    getattr(container, name)()
+active_probes(container)
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(WATCHED))))
+"""
+WATCHED = ("redis", "nats", "httpx", "authlib", "aiosmtplib", "asyncpg", "asyncmy")
+
+
+def loaded(tmp_path: Path, **environment: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}")
+    env.update({"PORTICO_CACHE": "memory", "PORTICO_BUS": "memory", **environment})
+    code = f"WATCHED = {WATCHED!r}\n{PROBE}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_an_app_on_sqlite_with_the_memory_cache_and_bus_imports_no_other_adapter(
+    tmp_path: Path,
+) -> None:
+    assert loaded(tmp_path) == []
+
+
+# [adapter:redis begin]
+def test_choosing_redis_imports_it(tmp_path: Path) -> None:  # so the probe above can fail
+    assert "redis" in loaded(tmp_path, PORTICO_CACHE="redis")
+
+
+# [adapter:redis end]
+# [adapter:nats begin]
+def test_choosing_nats_imports_it(tmp_path: Path) -> None:
+    assert "nats" in loaded(tmp_path, PORTICO_BUS="nats")
+
+
+# [adapter:nats end]
+
+
+def test_every_adapter_named_by_path_exists() -> None:
+    build_container()  # every context's container: every table that names one
+    assert NAMED
+    for named in NAMED:
+        assert callable(named.resolve()), named

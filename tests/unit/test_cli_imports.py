@@ -1,0 +1,39 @@
+"""The CLI imports the command that runs: `portico serve`, which then only supervises granian's
+workers, loads no context, no container and no other command (bench/README.md: 9 MB less)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+from entrypoints.cli.main import build_parser
+build_parser(COMMAND).parse_args(ARGS)
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(WATCHED))))
+"""
+WATCHED = (
+    "entrypoints.catalog",
+    "entrypoints.identity",
+    "entrypoints.cli.worker",
+    "entrypoints.cli.scaffold",
+    "entrypoints.container",
+    "dependency_injector",
+)
+
+
+def loaded(*args: str) -> list[str]:
+    code = f"WATCHED = {WATCHED!r}\nCOMMAND = {args[0]!r}\nARGS = {list(args)!r}\n{PROBE}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_serve_loads_no_context_nor_other_command() -> None:
+    assert loaded("serve", "--port", "8001") == []
+
+
+def test_a_context_command_loads_the_contexts() -> None:  # so the probe above can fail
+    found = loaded("users", "create-admin", "--email", "admin@example.com")
+    assert {"entrypoints.identity.cli", "entrypoints.cli.worker"} <= set(found)
