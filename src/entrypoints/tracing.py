@@ -46,12 +46,6 @@ def stop_tracing() -> None:
         _started = False
 
 
-# Litestar() imports its OpenTelemetry plugin whenever the package is installed (to place the
-# plugin's middleware): 2 MB and 0.1 s of every process. With tracing off, that import fails as
-# if the package were absent, which Litestar expects; starting the tracing lifts this.
-_LITESTAR_PLUGIN = "litestar.plugins.opentelemetry"
-
-
 def trace_database(tracing: Tracing, database: SqlDatabase) -> SqlDatabase:
     """SQL spans on this database's engines when tracing is on."""
     if isinstance(tracing, NoTracing):
