@@ -24,39 +24,50 @@ depends_on: str | Sequence[str] | None = None
 
 # Tenant.SINGLE_ID, written out: a migration must not change when the code does.
 SINGLE_TENANT = UUID("00000000-0000-0000-0000-000000000000")
-TABLES = ("order_summaries", "order_details")
-LISTS = (("customer_id", "placed_at"), ("status", "placed_at"))
+# One statement per table, each naming it, as tools/contexts.py prunes a removed context's tables.
+order_summaries = sa.table("order_summaries", sa.column("organisation_id", sa.Uuid()))
+order_details = sa.table("order_details", sa.column("organisation_id", sa.Uuid()))
 
 
 def upgrade() -> None:
-    for name in TABLES:
-        with op.batch_alter_table(name) as batch:
-            batch.add_column(sa.Column("organisation_id", sa.Uuid(), nullable=True))
-        # Typed by the column, so each engine stores the UUID its own way (CHAR(32) or native).
-        table = sa.table(name, sa.column("organisation_id", sa.Uuid()))
-        op.execute(table.update().values(organisation_id=SINGLE_TENANT))
-        with op.batch_alter_table(name) as batch:
-            batch.alter_column("organisation_id", existing_type=sa.Uuid(), nullable=False)
     with op.batch_alter_table("order_summaries") as batch:
-        for columns in LISTS:
-            batch.drop_index(op.f(f"ix_order_summaries_generation_{'_'.join(columns)}"))
-            batch.create_index(
-                op.f(f"ix_order_summaries_organisation_id_generation_{'_'.join(columns)}"),
-                ["organisation_id", "generation", *columns],
-            )
+        batch.add_column(sa.Column("organisation_id", sa.Uuid(), nullable=True))
+    with op.batch_alter_table("order_details") as batch:
+        batch.add_column(sa.Column("organisation_id", sa.Uuid(), nullable=True))
+    # Typed by the column, so each engine stores the UUID its own way (CHAR(32) or native).
+    op.execute(order_summaries.update().values(organisation_id=SINGLE_TENANT))
+    op.execute(order_details.update().values(organisation_id=SINGLE_TENANT))
+    with op.batch_alter_table("order_summaries") as batch:
+        batch.alter_column("organisation_id", existing_type=sa.Uuid(), nullable=False)
+        batch.drop_index(op.f("ix_order_summaries_generation_customer_id_placed_at"))
+        batch.drop_index(op.f("ix_order_summaries_generation_status_placed_at"))
+        batch.create_index(
+            op.f("ix_order_summaries_organisation_id_generation_customer_id_placed_at"),
+            ["organisation_id", "generation", "customer_id", "placed_at"],
+        )
+        batch.create_index(
+            op.f("ix_order_summaries_organisation_id_generation_status_placed_at"),
+            ["organisation_id", "generation", "status", "placed_at"],
+        )
+    with op.batch_alter_table("order_details") as batch:
+        batch.alter_column("organisation_id", existing_type=sa.Uuid(), nullable=False)
 
 
 def downgrade() -> None:
     # Every organisation's orders end up in one list again.
+    with op.batch_alter_table("order_details") as batch:
+        batch.drop_column("organisation_id")
     with op.batch_alter_table("order_summaries") as batch:
-        for columns in LISTS:
-            batch.drop_index(
-                op.f(f"ix_order_summaries_organisation_id_generation_{'_'.join(columns)}")
-            )
-            batch.create_index(
-                op.f(f"ix_order_summaries_generation_{'_'.join(columns)}"),
-                ["generation", *columns],
-            )
-    for name in TABLES:
-        with op.batch_alter_table(name) as batch:
-            batch.drop_column("organisation_id")
+        batch.drop_index(op.f("ix_order_summaries_organisation_id_generation_status_placed_at"))
+        batch.drop_index(
+            op.f("ix_order_summaries_organisation_id_generation_customer_id_placed_at")
+        )
+        batch.create_index(
+            op.f("ix_order_summaries_generation_status_placed_at"),
+            ["generation", "status", "placed_at"],
+        )
+        batch.create_index(
+            op.f("ix_order_summaries_generation_customer_id_placed_at"),
+            ["generation", "customer_id", "placed_at"],
+        )
+        batch.drop_column("organisation_id")
