@@ -39,6 +39,7 @@ from application.shared.projector import Projection, Projector
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, stream_of
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = os.environ.get(
@@ -90,6 +91,7 @@ async def read_rates(store: SqlEventStore, streams: list[str]) -> dict[str, floa
 
 def order_history(i: int) -> list[NewEvent]:
     order = Order.place(
+        tenant=Tenant.single(),
         id=uuid4(),
         customer_id=UUID(int=i % 500 + 1),
         lines=[

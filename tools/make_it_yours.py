@@ -46,6 +46,7 @@ TEMPLATE_ONLY = (
     # Data carried over revision by revision: a project starts from one squashed revision.
     "tests/migrations/test_history.py",
     "tests/migrations/catalog/test_history.py",
+    "tests/migrations/ordering/test_history.py",
 )
 # A README section between these markers speaks of the template and is cut from a project.
 TEMPLATE_SECTION = re.compile(

@@ -17,6 +17,7 @@ from application.ordering.read_models import (
     Row,
 )
 from application.shared.ports.projections import ProjectionState, ProjectionStore
+from domain.shared.tenant import Tenant
 
 
 @dataclass
@@ -78,20 +79,37 @@ class _MemoryProjectionStore(ProjectionStore[Row]):
 
 class MemoryOrderSummaryStore(_MemoryProjectionStore[OrderSummary], OrderSummaryStore):
     async def page(
-        self, *, where: OrderFilter, after: OrderPosition | None, limit: int
+        self, tenant: Tenant, *, where: OrderFilter, after: OrderPosition | None, limit: int
     ) -> list[OrderSummary]:
-        rows = [row for row in self._live() if _matches(row, where)]
-        rows.sort(key=lambda row: (row.placed_at, row.order_id), reverse=True)
-        if after is not None:
-            rows = [
-                r for r in rows if (r.placed_at, r.order_id) < (after.placed_at, after.order_id)
-            ]
-        return rows[:limit]
+        rows = [
+            row
+            for row in self._live()
+            if row.organisation_id == tenant.organisation_id and _matches(row, where)
+        ]
+        return _newest_first(rows, after, limit)
+
+    async def page_of_customer(
+        self, customer_id: UUID, *, after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        rows = [row for row in self._live() if row.customer_id == customer_id]
+        return _newest_first(rows, after, limit)
+
+
+def _newest_first(
+    rows: list[OrderSummary], after: OrderPosition | None, limit: int
+) -> list[OrderSummary]:
+    rows.sort(key=lambda row: (row.placed_at, row.order_id), reverse=True)
+    if after is not None:
+        rows = [r for r in rows if (r.placed_at, r.order_id) < (after.placed_at, after.order_id)]
+    return rows[:limit]
 
 
 class MemoryOrderDetailsStore(_MemoryProjectionStore[OrderDetails], OrderDetailsStore):
-    async def get(self, order_id: UUID) -> OrderDetails | None:
-        return self._table.get((self._state().generation, order_id))
+    async def get(self, tenant: Tenant, order_id: UUID) -> OrderDetails | None:
+        row = self._table.get((self._state().generation, order_id))
+        if row is None or row.organisation_id != tenant.organisation_id:
+            return None
+        return row
 
 
 def _matches(row: OrderSummary, where: OrderFilter) -> bool:

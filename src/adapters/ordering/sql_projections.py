@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import RowMapping, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import RowMapping, Select, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,6 +36,7 @@ from application.ordering.read_models import (
 from application.shared.ports.projections import ProjectionState, ProjectionStore
 from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 _state = projection_state
 
@@ -145,10 +146,13 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
     table = order_summaries
 
     async def page(
-        self, *, where: OrderFilter, after: OrderPosition | None, limit: int
+        self, tenant: Tenant, *, where: OrderFilter, after: OrderPosition | None, limit: int
     ) -> list[OrderSummary]:
         t = self.table
-        query = select(t).where(t.c.generation == self._live_generation())
+        query = select(t).where(
+            t.c.organisation_id == tenant.organisation_id,
+            t.c.generation == self._live_generation(),
+        )
         if where.customer_id is not None:
             query = query.where(t.c.customer_id == where.customer_id)
         if where.status is not None:
@@ -157,6 +161,21 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
             query = query.where(t.c.placed_at >= where.placed_from)
         if where.placed_until is not None:
             query = query.where(t.c.placed_at < where.placed_until)
+        return await self._newest_first(query, after, limit)
+
+    async def page_of_customer(
+        self, customer_id: UUID, *, after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        t = self.table
+        query = select(t).where(
+            t.c.generation == self._live_generation(), t.c.customer_id == customer_id
+        )
+        return await self._newest_first(query, after, limit)
+
+    async def _newest_first(
+        self, query: Select[Any], after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        t = self.table
         if after is not None:
             query = query.where(
                 or_(
@@ -172,6 +191,7 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
     def _to_row(self, row: OrderSummary) -> dict[str, Any]:
         return {
             "order_id": row.order_id,
+            "organisation_id": row.organisation_id,
             "customer_id": row.customer_id,
             "status": row.status,
             "total_amount": row.total.amount,
@@ -185,6 +205,7 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
     def _from_row(self, row: RowMapping) -> OrderSummary:
         return OrderSummary(
             order_id=row["order_id"],
+            organisation_id=row["organisation_id"],
             customer_id=row["customer_id"],
             status=row["status"],
             total=Money(row["total_amount"], row["currency"]),
@@ -198,9 +219,13 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
 class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore):
     table = order_details
 
-    async def get(self, order_id: UUID) -> OrderDetails | None:
+    async def get(self, tenant: Tenant, order_id: UUID) -> OrderDetails | None:
         t = self.table
-        query = select(t).where(t.c.order_id == order_id, t.c.generation == self._live_generation())
+        query = select(t).where(
+            t.c.order_id == order_id,
+            t.c.organisation_id == tenant.organisation_id,
+            t.c.generation == self._live_generation(),
+        )
         # A query: the replica, if there is one (a read given min_version waits for it).
         async with self._db.reading() as connection:
             found = (await connection.execute(query)).mappings().first()
@@ -217,6 +242,7 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
         ]
         return {
             "order_id": row.order_id,
+            "organisation_id": row.organisation_id,
             "customer_id": row.customer_id,
             "status": row.status,
             "total_amount": row.total.amount,
@@ -240,6 +266,7 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
         currency = row["currency"]
         return OrderDetails(
             order_id=row["order_id"],
+            organisation_id=row["organisation_id"],
             customer_id=row["customer_id"],
             status=row["status"],
             total=Money(row["total_amount"], currency),

@@ -21,6 +21,8 @@ order_summaries = Table(
     metadata,
     Column("generation", Integer(), primary_key=True, autoincrement=False),
     Column("order_id", Uuid(), primary_key=True),
+    # The order's organisation (docs/tenancy.md): every read filters by it.
+    Column("organisation_id", Uuid(), nullable=False),
     Column("customer_id", Uuid(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("total_amount", Numeric(12, 2), nullable=False),
@@ -29,9 +31,10 @@ order_summaries = Table(
     Column("placed_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer(), nullable=False),
-    # Lists: one customer's orders, or every order by status, newest first.
-    Index(None, "generation", "customer_id", "placed_at"),
-    Index(None, "generation", "status", "placed_at"),
+    # Lists, within an organisation: one customer's orders, or every order by status, newest
+    # first (led by the organisation, which every list names).
+    Index(None, "organisation_id", "generation", "customer_id", "placed_at"),
+    Index(None, "organisation_id", "generation", "status", "placed_at"),
 )
 
 order_details = Table(
@@ -39,6 +42,7 @@ order_details = Table(
     metadata,
     Column("generation", Integer(), primary_key=True, autoincrement=False),
     Column("order_id", Uuid(), primary_key=True),
+    Column("organisation_id", Uuid(), nullable=False),  # a read of another's order finds none
     Column("customer_id", Uuid(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("total_amount", Numeric(12, 2), nullable=False),

@@ -25,7 +25,7 @@ from domain.shared.tenant import Tenant
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CancelOrder:
-    # Whose catalog gets the stock back (orders are not per tenant yet: docs/tenancy.md).
+    # The request's organisation: another's order is not found (its catalog gets the stock back).
     tenant: Tenant
     order_id: UUID
     reason: str = ""
@@ -66,7 +66,7 @@ class CancelOrderHandler:
 
         async def record_refund() -> OrderChanged:
             async with self._uow() as uow:
-                current = await load_order(uow.events, command.order_id)
+                current = await load_order(uow.events, command.tenant, command.order_id)
                 if current.refund_due:
                     current.refund(refund_reference=refund.reference, now=self._clock.now())
                     await save_order(uow, current, self._ids)
@@ -77,7 +77,9 @@ class CancelOrderHandler:
 
     async def _cancel(self, command: CancelOrder) -> Order:
         async with self._uow() as uow:
-            order = await load_order(uow.events, command.order_id, command.customer_id)
+            order = await load_order(
+                uow.events, command.tenant, command.order_id, command.customer_id
+            )
             if order.status is OrderStatus.CANCELLED and order.refund_due:
                 return order  # cancelled before, refund still owed: finish it
             now = self._clock.now()

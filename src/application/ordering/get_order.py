@@ -9,10 +9,12 @@ from uuid import UUID
 
 from application.ordering.read_models import OrderDetails, OrderDetailsStore
 from domain.ordering.errors import OrderNotFound, ProjectionBehind
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetOrder:
+    tenant: Tenant  # another organisation's order is not found
     order_id: UUID
     # Set for a customer: someone else's order is not found.
     customer_id: UUID | None = None
@@ -31,7 +33,7 @@ class GetOrderHandler:
     async def __call__(self, query: GetOrder) -> OrderDetails:
         deadline = time.monotonic() + self._wait
         while True:
-            row = await self._details.get(query.order_id)
+            row = await self._details.get(query.tenant, query.order_id)
             if row is not None and query.customer_id not in (None, row.customer_id):
                 raise OrderNotFound(query.order_id)
             seen = 0 if row is None else row.version

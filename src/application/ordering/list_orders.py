@@ -16,12 +16,15 @@ from application.ordering.read_models import (
 from application.shared.pagination import Page, check_limit, decode_cursor, encode_cursor
 from domain.ordering.order import OrderStatus
 from domain.shared.errors import InvalidValue
+from domain.shared.tenant import Tenant
 
 STATUSES = tuple(status.value for status in OrderStatus)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListOrders:
+    # Only this organisation's orders (a cursor taken elsewhere finds none of another's).
+    tenant: Tenant
     # Set for a customer (their orders only); None for staff (every order).
     customer_id: UUID | None = None
     status: str | None = None
@@ -52,7 +55,7 @@ class ListOrdersHandler:
             placed_from=query.placed_from,
             placed_until=query.placed_until,
         )
-        rows = await self._summaries.page(where=where, after=after, limit=limit + 1)
+        rows = await self._summaries.page(query.tenant, where=where, after=after, limit=limit + 1)
         items = rows[:limit]
         cursor = None
         if len(rows) > limit:

@@ -2,7 +2,8 @@
 
 Published as `ordering.<Name>` version 1 (a contract with notifications, audit and forks). Money
 is a decimal string with its currency. Every payload names the order; only OrderPlaced names the
-customer (a consumer that needs it for a later event reads the order's stream).
+customer and the organisation the order belongs to, `organisation_id` (a consumer that needs
+them for a later event reads the order's stream).
 
 History of the stored shapes (stored events are never rewritten; older ones are upcast on read):
 - Until the declarations were one, the event store kept each event under its bare name
@@ -10,12 +11,14 @@ History of the stored shapes (stored events are never rewritten; older ones are 
 - "OrderPlaced" v1 kept each line's price as one text, "12.50 EUR"; v2 stored `currency` once
   for the order and `unit_price` as the amount alone. `ordering.OrderPlaced` v1 is the published
   shape: each price as money, and the order's total.
+- `ordering.OrderPlaced` v1 gained `organisation_id` (issue 17) as an optional field: an event
+  stored or published before it decodes into the single tenant, Tenant.SINGLE_ID.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 from application.shared.event_declarations import (
@@ -35,6 +38,7 @@ from domain.ordering.events import (
 )
 from domain.ordering.lines import OrderLine, total_of
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 class OrderLinePayload(TypedDict):
@@ -47,6 +51,7 @@ class OrderPlacedPayload(TypedDict):
     """The order's lines and its total; the only event that names the customer."""
 
     order_id: UUID
+    organisation_id: NotRequired[UUID]
     customer_id: UUID
     lines: list[OrderLinePayload]
     total: MoneyPayload
@@ -86,9 +91,19 @@ def _money(payload: Payload, key: str) -> Money:
     return Money.of(payload[key]["amount"], payload[key]["currency"], field=key)
 
 
-def _placed_payload(order_id: str, customer_id: str, lines: Sequence[OrderLine]) -> dict[str, Any]:
+def _organisation(payload: Payload) -> UUID:
+    """The tenant of the order; an order placed before tenancy belongs to the single tenant."""
+    found = payload.get("organisation_id")
+    return Tenant.SINGLE_ID if found is None else UUID(found)
+
+
+def _placed_payload(
+    order_id: str, organisation_id: str | None, customer_id: str, lines: Sequence[OrderLine]
+) -> dict[str, Any]:
+    tenant = {} if organisation_id is None else {"organisation_id": organisation_id}
     return {
         "order_id": order_id,
+        **tenant,
         "customer_id": customer_id,
         "lines": [
             {
@@ -125,17 +140,21 @@ def upcast_order_placed_v2(payload: dict[str, Any]) -> dict[str, Any]:
         )
         for line in payload["lines"]
     ]
-    return _placed_payload(payload["order_id"], payload["customer_id"], lines)
+    # Stored before tenancy: no organisation_id, which decoding reads as the single tenant.
+    return _placed_payload(payload["order_id"], None, payload["customer_id"], lines)
 
 
 PLACED = EventDeclaration(
     event=OrderPlaced,
     name="ordering.OrderPlaced",
     version=1,
-    encode=lambda e: _placed_payload(str(e.aggregate_id), str(e.customer_id), e.lines),
+    encode=lambda e: _placed_payload(
+        str(e.aggregate_id), str(e.organisation_id), str(e.customer_id), e.lines
+    ),
     decode=lambda p, at: OrderPlaced(
         aggregate_id=UUID(p["order_id"]),
         occurred_at=at,
+        organisation_id=_organisation(p),
         customer_id=UUID(p["customer_id"]),
         lines=tuple(
             OrderLine(

@@ -12,8 +12,10 @@ from application.ordering.projections import fold_details
 from application.ordering.read_models import OrderDetails
 from application.shared.ports.event_store import EventStore, RecordedEvent
 from domain.ordering.errors import OrderNotFound
+from domain.ordering.events import OrderPlaced
 from domain.ordering.order import stream_of
 from domain.shared.errors import InvalidValue
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +29,31 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetOrderHistory:
+    tenant: Tenant
     order_id: UUID
     customer_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetOrderAsOf:
+    tenant: Tenant
     order_id: UUID
     at: datetime
     customer_id: UUID | None = None
 
 
 async def _stream(
-    events: EventStore, order_id: UUID, customer_id: UUID | None
+    events: EventStore, tenant: Tenant, order_id: UUID, customer_id: UUID | None
 ) -> list[RecordedEvent]:
+    """The order's events if it is `tenant`'s (and `customer_id`'s, when given)."""
     recorded = await events.read(stream_of(order_id))
     if not recorded:
         raise OrderNotFound(order_id)
-    if customer_id is not None:
-        first = ORDER_EVENT_CODEC.decode(recorded[0])
-        if getattr(first, "customer_id", None) != customer_id:
-            raise OrderNotFound(order_id)
+    first = ORDER_EVENT_CODEC.decode(recorded[0])
+    if not isinstance(first, OrderPlaced) or first.organisation_id != tenant.organisation_id:
+        raise OrderNotFound(order_id)
+    if customer_id is not None and first.customer_id != customer_id:
+        raise OrderNotFound(order_id)
     return recorded
 
 
@@ -57,7 +63,9 @@ class GetOrderHistoryHandler:
 
     async def __call__(self, query: GetOrderHistory) -> list[HistoryEntry]:
         entries = []
-        for recorded in await _stream(self._events, query.order_id, query.customer_id):
+        for recorded in await _stream(
+            self._events, query.tenant, query.order_id, query.customer_id
+        ):
             current = ORDER_EVENT_CODEC.encode(
                 ORDER_EVENT_CODEC.decode(recorded), recorded.event_id
             )
@@ -82,7 +90,9 @@ class GetOrderAsOfHandler:
         if query.at.tzinfo is None:
             raise InvalidValue("as_of", "must carry a timezone")
         row: OrderDetails | None = None
-        for recorded in await _stream(self._events, query.order_id, query.customer_id):
+        for recorded in await _stream(
+            self._events, query.tenant, query.order_id, query.customer_id
+        ):
             if recorded.occurred_at > query.at:
                 break
             row = fold_details(row, ORDER_EVENT_CODEC.decode(recorded), recorded.version)

@@ -25,12 +25,14 @@ from domain.ordering.errors import TransitionNotAllowed
 from domain.ordering.order import Order, stream_of
 from domain.shared.errors import ConcurrentUpdate, InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 TOKEN_MAX = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PayOrder:
+    tenant: Tenant
     order_id: UUID
     payment_token: str
     customer_id: UUID | None = None
@@ -57,7 +59,9 @@ class PayOrderHandler:
         if not token or len(token) > TOKEN_MAX:
             raise InvalidValue("payment_token", f"must be 1 to {TOKEN_MAX} characters")
         async with self._uow(read_only=True) as uow:
-            order = await load_order(uow.events, command.order_id, command.customer_id)
+            order = await load_order(
+                uow.events, command.tenant, command.order_id, command.customer_id
+            )
         order.ensure_payable()
         assert order.total is not None
         key = f"{stream_of(order.id)}-v{order.version}-payment"
@@ -66,7 +70,7 @@ class PayOrderHandler:
         )
         for remaining in range(self._attempts - 1, -1, -1):
             try:
-                return await self._record(command.order_id, authorization, order.version)
+                return await self._record(command, authorization, order.version)
             except ConcurrentUpdate:
                 if remaining == 0:
                     await self._void(authorization, order.total, key)
@@ -77,10 +81,10 @@ class PayOrderHandler:
         raise ValueError("attempts must be at least 1")
 
     async def _record(
-        self, order_id: UUID, authorization: Authorization, charged_at: int
+        self, command: PayOrder, authorization: Authorization, charged_at: int
     ) -> PaymentOutcome:
         async with self._uow() as uow:
-            order = await load_order(uow.events, order_id)
+            order = await load_order(uow.events, command.tenant, command.order_id)
             if _already_recorded(order, authorization):
                 return _outcome(order, authorization)
             if not authorization.approved and order.version != charged_at:

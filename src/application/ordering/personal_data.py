@@ -2,6 +2,8 @@
 
 Orders hold no personal data besides the customer's id (no name, no address, no email), so an
 account deletion leaves them as they are: they keep the id of an account that is now erased.
+The export holds the person's orders in every organisation (each names its `organisation_id`):
+their data is theirs wherever they ordered.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from uuid import UUID
 
 from application.ordering.read_models import (
     OrderDetailsStore,
-    OrderFilter,
     OrderPosition,
     OrderSummaryStore,
 )
 from application.shared.ports.personal_data import PersonalDataSection
+from domain.shared.tenant import Tenant
 
 _PAGE = 100
 
@@ -29,15 +31,14 @@ class CustomerOrders(PersonalDataSection):
         self._details = details
 
     async def export(self, user_id: UUID) -> list[dict[str, Any]]:
-        where = OrderFilter(customer_id=user_id)
         orders: list[dict[str, Any]] = []
-        page = await self._summaries.page(where=where, after=None, limit=_PAGE)
+        page = await self._summaries.page_of_customer(user_id, after=None, limit=_PAGE)
         while page:
             for summary in page:
-                details = await self._details.get(summary.order_id)
+                details = await self._details.get(Tenant(summary.organisation_id), summary.order_id)
                 orders.append(dataclasses.asdict(details or summary))
             last = page[-1]
-            page = await self._summaries.page(
-                where=where, after=OrderPosition(last.placed_at, last.order_id), limit=_PAGE
+            page = await self._summaries.page_of_customer(
+                user_id, after=OrderPosition(last.placed_at, last.order_id), limit=_PAGE
             )
         return orders

@@ -33,7 +33,7 @@ class LineRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlaceOrder:
-    # Whose catalog the lines name (orders themselves are not per tenant yet: docs/tenancy.md).
+    # The organisation the order belongs to, whose catalog its lines name.
     tenant: Tenant
     customer_id: UUID
     lines: tuple[LineRequest, ...]
@@ -42,9 +42,17 @@ class PlaceOrder:
     idempotency_key: str | None = None
 
 
+def _scope(tenant: Tenant, customer_id: UUID) -> str:
+    """Keys are per customer within an organisation: the same key in two organisations places
+    two orders. The single tenant keeps the scope keys had before tenancy."""
+    if tenant.is_single:
+        return f"place-order:{customer_id}"
+    return f"place-order:{tenant.organisation_id}:{customer_id}"
+
+
 PLACE_ORDER_ONCE: OnceRules[PlaceOrder, OrderChanged] = OnceRules(
     key=lambda command: command.idempotency_key,
-    scope=lambda command: f"place-order:{command.customer_id}",  # keys are per customer
+    scope=lambda command: _scope(command.tenant, command.customer_id),
     request=lambda command: {
         "lines": [[str(line.product_id), line.quantity] for line in command.lines]
     },
@@ -63,25 +71,32 @@ PLACE_ORDER_ONCE: OnceRules[PlaceOrder, OrderChanged] = OnceRules(
 _KEYED_ORDERS = UUID("5c1d3c2e-7f0a-4e55-9f61-0b8f3f3f5a10")
 
 
-def keyed_order_id(customer_id: UUID, key: str) -> UUID:
-    """An order placed under an Idempotency-Key has an id derived from its customer and key: the
-    event store (one stream per order) then refuses a second order for the key even when the
-    key's answer was lost (a process killed between the order's commit and the answer's)."""
-    return uuid5(_KEYED_ORDERS, f"{customer_id}:{key.strip()}")
+def keyed_order_id(tenant: Tenant, customer_id: UUID, key: str) -> UUID:
+    """An order placed under an Idempotency-Key has an id derived from its organisation, customer
+    and key: the event store (one stream per order) then refuses a second order for the key even
+    when the key's answer was lost (a process killed between the order's commit and the
+    answer's), and the same key in another organisation names another order. The single tenant
+    keeps the ids keys derived before tenancy, so a retry across the upgrade finds its order."""
+    if tenant.is_single:
+        return uuid5(_KEYED_ORDERS, f"{customer_id}:{key.strip()}")
+    return uuid5(_KEYED_ORDERS, f"{tenant.organisation_id}:{customer_id}:{key.strip()}")
 
 
 async def _placed_before(
-    uow: OrderingUnitOfWork, order_id: UUID, lines: Sequence[LineRequest]
+    uow: OrderingUnitOfWork, tenant: Tenant, order_id: UUID, lines: Sequence[LineRequest]
 ) -> OrderChanged | None:
-    """The first answer again if the keyed order exists; the key with other lines is refused."""
+    """The first answer again if the keyed order exists; the key with other lines is refused
+    (and so would be an order of another tenant under the id, which the derivation rules out)."""
     recorded = await uow.events.read(stream_of(order_id))
     if not recorded:
         return None
     placed = ORDER_EVENT_CODEC.decode(recorded[0])
     asked = [(line.product_id, line.quantity) for line in lines]
-    if not isinstance(placed, OrderPlaced) or asked != [
-        (line.product_id, line.quantity) for line in placed.lines
-    ]:
+    if (
+        not isinstance(placed, OrderPlaced)
+        or placed.organisation_id != tenant.organisation_id
+        or asked != [(line.product_id, line.quantity) for line in placed.lines]
+    ):
         raise IdempotencyKeyReused()
     return OrderChanged(order_id, 1, str(OrderStatus.PLACED))
 
@@ -112,11 +127,17 @@ class PlaceOrderHandler:
     async def __call__(self, command: PlaceOrder) -> OrderChanged:
         _checked(command.lines)
         key = command.idempotency_key
-        order_id = self._ids.new_id() if key is None else keyed_order_id(command.customer_id, key)
+        order_id = (
+            self._ids.new_id()
+            if key is None
+            else keyed_order_id(command.tenant, command.customer_id, key)
+        )
         now = self._clock.now()
         priced: dict[int, OrderLine] = {}
         async with self._uow() as uow:
-            if key is not None and (earlier := await _placed_before(uow, order_id, command.lines)):
+            if key is not None and (
+                earlier := await _placed_before(uow, command.tenant, order_id, command.lines)
+            ):
                 return earlier
             # Products in id order: concurrent orders lock rows in one order, no deadlock.
             by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
@@ -132,6 +153,7 @@ class PlaceOrderHandler:
                     raise InvalidValue(f"lines[{index}].product_id", "names no product")
                 priced[index] = OrderLine(line.product_id, line.quantity, price)
             order = Order.place(
+                tenant=command.tenant,
                 id=order_id,
                 customer_id=command.customer_id,
                 lines=[priced[index] for index in range(len(command.lines))],

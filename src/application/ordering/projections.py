@@ -30,6 +30,7 @@ def fold_details(row: OrderDetails | None, event: DomainEvent, version: int) -> 
     if isinstance(event, OrderPlaced):
         return OrderDetails(
             order_id=event.aggregate_id,
+            organisation_id=event.organisation_id,
             customer_id=event.customer_id,
             status=OrderStatus.PLACED,
             total=total_of(event.lines),
@@ -78,6 +79,7 @@ def fold_summary(row: OrderSummary | None, event: DomainEvent, version: int) -> 
     if isinstance(event, OrderPlaced):
         return OrderSummary(
             order_id=event.aggregate_id,
+            organisation_id=event.organisation_id,
             customer_id=event.customer_id,
             status=OrderStatus.PLACED,
             total=total_of(event.lines),

@@ -3,6 +3,10 @@
 A projection store keeps the rows of one projection plus the position in the event store they
 reflect, and a `generation`: a rebuild fills a new generation beside the live one and swaps it
 in, so readers never see a half-built projection.
+
+Every row names the organisation of its order (`organisation_id`, from OrderPlaced) and every
+read names a tenant: another organisation's orders are not there (docs/tenancy.md). The one
+read across organisations is a customer's own orders, for their personal data export.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from uuid import UUID
 from application.shared.ports.projections import ProjectionStore
 from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +28,7 @@ class OrderSummary:
     """One row of an order list."""
 
     order_id: UUID
+    organisation_id: UUID
     customer_id: UUID
     status: str
     total: Money
@@ -37,6 +43,7 @@ class OrderDetails:
     """Everything about one order."""
 
     order_id: UUID
+    organisation_id: UUID
     customer_id: UUID
     status: str
     total: Money
@@ -80,14 +87,21 @@ class OrderSummaryStore(ProjectionStore[OrderSummary]):
 
     @abstractmethod
     async def page(
-        self, *, where: OrderFilter, after: OrderPosition | None, limit: int
+        self, tenant: Tenant, *, where: OrderFilter, after: OrderPosition | None, limit: int
     ) -> list[OrderSummary]:
-        """Live summaries matching `where`, newest first, after `after`."""
+        """Live summaries of `tenant`'s orders matching `where`, newest first, after `after`."""
+
+    @abstractmethod
+    async def page_of_customer(
+        self, customer_id: UUID, *, after: OrderPosition | None, limit: int
+    ) -> list[OrderSummary]:
+        """One customer's orders in every organisation, newest first, after `after`: only for
+        their personal data export, which is theirs wherever they ordered."""
 
 
 class OrderDetailsStore(ProjectionStore[OrderDetails]):
     name = "order_details"
 
     @abstractmethod
-    async def get(self, order_id: UUID) -> OrderDetails | None:
-        """The live row of one order."""
+    async def get(self, tenant: Tenant, order_id: UUID) -> OrderDetails | None:
+        """The live row of one order of `tenant` (None for another organisation's)."""

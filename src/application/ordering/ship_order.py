@@ -10,10 +10,12 @@ from application.ordering.results import OrderChanged
 from application.ordering.streams import load_order, save_order
 from application.shared.ports.clock import Clock
 from application.shared.ports.ids import IdGenerator
+from domain.shared.tenant import Tenant
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ShipOrder:
+    tenant: Tenant
     order_id: UUID
 
 
@@ -27,7 +29,7 @@ class ShipOrderHandler:
 
     async def __call__(self, command: ShipOrder) -> OrderChanged:
         async with self._uow() as uow:
-            order = await load_order(uow.events, command.order_id)
+            order = await load_order(uow.events, command.tenant, command.order_id)
             order.ship(now=self._clock.now())
             version = await save_order(uow, order, self._ids)
             await uow.commit()

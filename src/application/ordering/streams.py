@@ -10,16 +10,19 @@ from application.shared.ports.event_store import EventStore
 from application.shared.ports.ids import IdGenerator
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import Order, stream_of
+from domain.shared.tenant import Tenant
 
 
-async def load_order(events: EventStore, order_id: UUID, owner: UUID | None = None) -> Order:
-    """The order rebuilt from its events. With `owner`, someone else's order is not found
-    (a customer cannot learn that an order id exists)."""
+async def load_order(
+    events: EventStore, tenant: Tenant, order_id: UUID, owner: UUID | None = None
+) -> Order:
+    """The order of `tenant` rebuilt from its events: another organisation's order is not found,
+    and with `owner` neither is someone else's (nobody learns that an order id exists)."""
     recorded = await events.read(stream_of(order_id))
     if not recorded:
         raise OrderNotFound(order_id)
     order = Order.from_history(ORDER_EVENT_CODEC.decode(event) for event in recorded)
-    if owner is not None and order.customer_id != owner:
+    if order.tenant != tenant or (owner is not None and order.customer_id != owner):
         raise OrderNotFound(order_id)
     return order
 

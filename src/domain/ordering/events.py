@@ -12,6 +12,9 @@ from domain.shared.money import Money
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderPlaced(DomainEvent):
+    # The organisation the order belongs to (docs/tenancy.md); the later events are about an
+    # order of that tenant and need not repeat it.
+    organisation_id: UUID
     customer_id: UUID
     lines: tuple[OrderLine, ...]
 

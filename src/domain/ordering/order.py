@@ -28,6 +28,7 @@ from domain.ordering.lines import OrderLine, total_of, valid_lines
 from domain.shared.errors import InvalidValue
 from domain.shared.events import DomainEvent, EventRecorder
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 REASON_MAX = 200
 
@@ -45,7 +46,9 @@ def stream_of(order_id: UUID) -> str:
 
 
 class Order(EventRecorder):
-    """Rebuild with `Order.from_history(events)`; start a new one with `Order.place(...)`.
+    """An order of one organisation (`tenant`, recorded by OrderPlaced): no other organisation
+    loads it (application/ordering/streams.py). Rebuild with `Order.from_history(events)`; start
+    a new one with `Order.place(...)`.
 
     `version` counts the events applied, recorded ones included; `persisted_version` counts
     those already in the store, which is the expected version of the next append.
@@ -65,6 +68,7 @@ class Order(EventRecorder):
         "refunded_at",
         "shipped_at",
         "status",
+        "tenant",
         "total",
         "updated_at",
         "version",
@@ -73,6 +77,7 @@ class Order(EventRecorder):
     def __init__(self, order_id: UUID) -> None:
         super().__init__()
         self.id = order_id
+        self.tenant = Tenant.single()  # until OrderPlaced says whose it is
         self.customer_id: UUID | None = None
         self.lines: tuple[OrderLine, ...] = ()
         self.total: Money | None = None
@@ -93,13 +98,25 @@ class Order(EventRecorder):
 
     @classmethod
     def place(
-        cls, *, id: UUID, customer_id: UUID, lines: Sequence[OrderLine], now: datetime
+        cls,
+        *,
+        tenant: Tenant,
+        id: UUID,
+        customer_id: UUID,
+        lines: Sequence[OrderLine],
+        now: datetime,
     ) -> Order:
         checked = valid_lines(lines)
         total_of(checked)  # refuses an order whose total does not fit in Money
         order = cls(id)
         order._record(
-            OrderPlaced(aggregate_id=id, occurred_at=now, customer_id=customer_id, lines=checked)
+            OrderPlaced(
+                aggregate_id=id,
+                occurred_at=now,
+                organisation_id=tenant.organisation_id,
+                customer_id=customer_id,
+                lines=checked,
+            )
         )
         return order
 
@@ -213,6 +230,7 @@ class Order(EventRecorder):
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case OrderPlaced():
+                self.tenant = Tenant(event.organisation_id)
                 self.customer_id = event.customer_id
                 self.lines = event.lines
                 self.total = total_of(event.lines)

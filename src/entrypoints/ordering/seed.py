@@ -61,7 +61,9 @@ async def _move_on(root: Any, rng: Random, order_id: UUID) -> str:
         )
         return "cancelled"
     token = "tok_decline" if roll < 0.30 else "tok_approve"
-    outcome = await ordering.pay_order()(PayOrder(order_id=order_id, payment_token=token))
+    outcome = await ordering.pay_order()(
+        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=token)
+    )
     if not outcome.approved:
         return "payment declined"
     if roll < 0.35:
@@ -70,7 +72,7 @@ async def _move_on(root: Any, rng: Random, order_id: UUID) -> str:
         )
         return "refunded"
     if roll < 0.70:
-        await ordering.ship_order()(ShipOrder(order_id=order_id))
+        await ordering.ship_order()(ShipOrder(tenant=Tenant.single(), order_id=order_id))
         return "shipped"
     return "paid"
 
@@ -81,7 +83,7 @@ async def refusal(root: Any, plan: SeedPlan) -> str | None:
     for flag in NEEDS.values():
         if not plan.size(flag):
             return f"--orders needs --{flag} above 0: orders are for seeded ones"
-    if (await root.ordering.list_orders()(ListOrders(limit=1))).items:
+    if (await root.ordering.list_orders()(ListOrders(tenant=Tenant.single(), limit=1))).items:
         return "the database already holds orders: portico seed fills an empty database"
     return None
 

@@ -48,7 +48,7 @@ async def test_a_served_app_projects_orders_unless_told_not_to(background: str) 
     container = build_container(settings)
     async with AsyncTestClient(create_app(container)):
         order_id, version = await place(container)
-        query = GetOrder(order_id=order_id, min_version=version)
+        query = GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=version)
         if background == "off":
             with pytest.raises(ProjectionBehind):
                 await container.ordering.get_order()(query)
@@ -68,7 +68,9 @@ async def test_readiness_is_degraded_while_a_projection_falls_behind() -> None:
     async with AsyncTestClient(create_app(container)) as client:
         before = (await client.get("/health/ready")).json()
         order_id, _ = await place(container)
-        await container.ordering.pay_order()(PayOrder(order_id=order_id, payment_token=APPROVE))
+        await container.ordering.pay_order()(
+            PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)
+        )
         behind = await client.get("/health/ready")
         await container.ordering.projector().catch_up()
         after = (await client.get("/health/ready")).json()

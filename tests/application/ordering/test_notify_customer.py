@@ -54,7 +54,9 @@ async def order(clock: SteppingClock) -> tuple[Shop, UUID]:
     placed = await shop.place(
         PlaceOrder(tenant=Tenant.single(), customer_id=ALICE, lines=(LineRequest(tea, 1),))
     )
-    await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=placed.order_id, payment_token=APPROVE)
+    )
     return shop, placed.order_id
 
 

@@ -78,9 +78,11 @@ async def scenario(steps: list[Place | Act]) -> None:
                 order_id = orders[step.order % len(orders)]
                 if step.action in ("pay", "decline"):
                     token = APPROVE if step.action == "pay" else DECLINE
-                    await shop.pay(PayOrder(order_id=order_id, payment_token=token))
+                    await shop.pay(
+                        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=token)
+                    )
                 elif step.action == "ship":
-                    await shop.ship(ShipOrder(order_id))
+                    await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=order_id))
                 else:
                     await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
         except Conflict:
@@ -88,7 +90,7 @@ async def scenario(steps: list[Place | Act]) -> None:
 
         held = [0] * PRODUCTS
         for order_id in orders:
-            order = await load_order(shop.events, order_id)
+            order = await load_order(shop.events, Tenant.single(), order_id)
             if order.holds_stock:
                 for line in order.lines:
                     held[products.index(line.product_id)] += line.quantity
@@ -98,8 +100,8 @@ async def scenario(steps: list[Place | Act]) -> None:
 
     await shop.projector.catch_up()
     for order_id in orders:
-        order = await load_order(shop.events, order_id)
-        details = await shop.get(GetOrder(order_id=order_id))
+        order = await load_order(shop.events, Tenant.single(), order_id)
+        details = await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id))
         assert (details.status, details.version, details.payment_attempts) == (
             order.status,
             order.version,

@@ -66,7 +66,9 @@ async def test_placing_copies_prices_and_reserves_stock(shop: Shop) -> None:
         )
     )
     await shop.projector.catch_up()
-    order = await shop.get(GetOrder(order_id=placed.order_id, min_version=placed.version))
+    order = await shop.get(
+        GetOrder(tenant=Tenant.single(), order_id=placed.order_id, min_version=placed.version)
+    )
 
     assert (placed.status, order.status) == ("placed", "placed")
     assert order.total == Money(Decimal("17.00"), "EUR")
@@ -136,13 +138,15 @@ async def test_concurrent_orders_of_one_product_all_succeed_through_retry(shop: 
 async def test_pay_then_ship(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
 
-    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
-    shipped = await shop.ship(ShipOrder(order_id))
+    paid = await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)
+    )
+    shipped = await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=order_id))
 
     assert (paid.approved, paid.status, paid.version) == (True, "paid", 2)
     assert (shipped.status, shipped.version) == ("shipped", 3)
     await shop.projector.catch_up()
-    details = await shop.get(GetOrder(order_id=order_id))
+    details = await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id))
     assert details.status == "shipped"
     assert details.payment_reference is not None
 
@@ -150,8 +154,12 @@ async def test_pay_then_ship(shop: Shop) -> None:
 async def test_a_decline_is_recorded_and_another_card_may_pay(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
 
-    declined = await shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE))
-    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    declined = await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=DECLINE)
+    )
+    paid = await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)
+    )
 
     assert (declined.approved, declined.status, declined.decline_reason) == (
         False,
@@ -160,7 +168,7 @@ async def test_a_decline_is_recorded_and_another_card_may_pay(shop: Shop) -> Non
     )
     assert (paid.approved, paid.version) == (True, 3)
     await shop.projector.catch_up()
-    details = await shop.get(GetOrder(order_id=order_id))
+    details = await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id))
     assert (details.payment_attempts, details.last_payment_failure) == (2, "card declined")
 
 
@@ -168,11 +176,12 @@ async def test_a_provider_timeout_leaves_the_order_placed(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
 
     with pytest.raises(PaymentUnavailable):
-        await shop.pay(PayOrder(order_id=order_id, payment_token=TIMEOUT))
+        await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=TIMEOUT))
 
-    assert [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))] == [
-        "OrderPlaced"
-    ]
+    assert [
+        entry.type
+        for entry in await shop.history(GetOrderHistory(tenant=Tenant.single(), order_id=order_id))
+    ] == ["OrderPlaced"]
 
 
 async def test_twin_payment_requests_charge_once(clock: SteppingClock) -> None:
@@ -181,15 +190,15 @@ async def test_twin_payment_requests_charge_once(clock: SteppingClock) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
 
     first, second = await asyncio.gather(
-        shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE)),
-        shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE)),
+        shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)),
+        shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)),
     )
 
     assert first == second
     assert first.status == "paid"
     assert payments.refunds == 0
     with pytest.raises(TransitionNotAllowed):
-        await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+        await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE))
 
 
 async def test_twin_declined_requests_record_one_failure(clock: SteppingClock) -> None:
@@ -197,32 +206,35 @@ async def test_twin_declined_requests_record_one_failure(clock: SteppingClock) -
     order_id = await place(shop, (await shop.product("TEA"), 1))
 
     first, second = await asyncio.gather(
-        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
-        shop.pay(PayOrder(order_id=order_id, payment_token=DECLINE)),
+        shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=DECLINE)),
+        shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=DECLINE)),
     )
 
     assert not first.approved
     assert not second.approved
-    types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
+    types = [
+        entry.type
+        for entry in await shop.history(GetOrderHistory(tenant=Tenant.single(), order_id=order_id))
+    ]
     assert types == ["OrderPlaced", "PaymentFailed"]
 
 
 async def test_illegal_moves_are_conflicts(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
     with pytest.raises(TransitionNotAllowed):
-        await shop.ship(ShipOrder(order_id))
-    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
-    await shop.ship(ShipOrder(order_id))
+        await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=order_id))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE))
+    await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=order_id))
     with pytest.raises(TransitionNotAllowed):
         await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
     with pytest.raises(OrderNotFound):
-        await shop.ship(ShipOrder(uuid4()))
+        await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=uuid4()))
 
 
 async def test_cancelling_releases_stock_and_refunds_a_paid_order(shop: Shop) -> None:
     tea = await shop.product("TEA", stock=5)
     unpaid, paid = await place(shop, (tea, 1)), await place(shop, (tea, 2))
-    await shop.pay(PayOrder(order_id=paid, payment_token=APPROVE))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=paid, payment_token=APPROVE))
     assert await shop.stock(tea) == 2
 
     cancelled = await shop.cancel(
@@ -234,7 +246,7 @@ async def test_cancelling_releases_stock_and_refunds_a_paid_order(shop: Shop) ->
     assert (refunded.status, refunded.version) == ("cancelled", 4)
     assert await shop.stock(tea) == 5
     await shop.projector.catch_up()
-    details = await shop.get(GetOrder(order_id=paid))
+    details = await shop.get(GetOrder(tenant=Tenant.single(), order_id=paid))
     assert details.refund_reference is not None
     assert details.refunded_at is not None
 
@@ -244,14 +256,17 @@ async def test_a_refund_that_fails_is_finished_by_cancelling_again(clock: Steppi
     shop = Shop.in_memory(clock, payments)
     tea = await shop.product("TEA", stock=5)
     order_id = await place(shop, (tea, 2))
-    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE))
 
     with pytest.raises(PaymentUnavailable):
         await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
     assert await shop.stock(tea) == 5  # the cancellation itself committed
     again = await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id))
 
-    types = [entry.type for entry in await shop.history(GetOrderHistory(order_id=order_id))]
+    types = [
+        entry.type
+        for entry in await shop.history(GetOrderHistory(tenant=Tenant.single(), order_id=order_id))
+    ]
     assert types == ["OrderPlaced", "OrderPaid", "OrderCancelled", "OrderRefunded"]
     assert again.version == 4
     assert await shop.stock(tea) == 5
@@ -261,27 +276,37 @@ async def test_customers_see_only_their_own_orders(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1), customer=ALICE)
     await shop.projector.catch_up()
 
-    assert (await shop.get(GetOrder(order_id=order_id, customer_id=ALICE))).order_id == order_id
+    assert (
+        await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id, customer_id=ALICE))
+    ).order_id == order_id
     with pytest.raises(OrderNotFound):
-        await shop.get(GetOrder(order_id=order_id, customer_id=BOB))
+        await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id, customer_id=BOB))
     with pytest.raises(OrderNotFound):
         await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=order_id, customer_id=BOB))
     with pytest.raises(OrderNotFound):
-        await shop.history(GetOrderHistory(order_id=order_id, customer_id=BOB))
+        await shop.history(
+            GetOrderHistory(tenant=Tenant.single(), order_id=order_id, customer_id=BOB)
+        )
 
 
 async def test_reading_ones_own_write_waits_for_the_projection(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
-    paid = await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+    paid = await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE)
+    )
 
     with pytest.raises(ProjectionBehind) as caught:
-        await shop.get(GetOrder(order_id=order_id, min_version=paid.version))
+        await shop.get(
+            GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=paid.version)
+        )
     assert (caught.value.wanted, caught.value.seen) == (2, 0)
 
     stop = asyncio.Event()
     follower = asyncio.create_task(shop.projector.follow(stop, idle_seconds=0.001))
     try:
-        details = await shop.get(GetOrder(order_id=order_id, min_version=paid.version))
+        details = await shop.get(
+            GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=paid.version)
+        )
     finally:
         stop.set()
         await follower
@@ -325,63 +350,73 @@ async def test_lists_filter_and_page_newest_first(shop: Shop) -> None:
     tea = await shop.product("TEA", stock=100)
     mine = [await place(shop, (tea, 1), customer=ALICE) for _ in range(5)]
     theirs = await place(shop, (tea, 1), customer=BOB)
-    await shop.pay(PayOrder(order_id=mine[1], payment_token=APPROVE))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=mine[1], payment_token=APPROVE))
     await shop.projector.catch_up()
 
     seen: list[UUID] = []
     cursor = None
     while True:
-        page = await shop.list(ListOrders(customer_id=ALICE, limit=2, cursor=cursor))
+        page = await shop.list(
+            ListOrders(tenant=Tenant.single(), customer_id=ALICE, limit=2, cursor=cursor)
+        )
         seen.extend(summary.order_id for summary in page.items)
         if (cursor := page.next_cursor) is None:
             break
-    paid = await shop.list(ListOrders(status="paid"))
-    everyone = await shop.list(ListOrders())
+    paid = await shop.list(ListOrders(tenant=Tenant.single(), status="paid"))
+    everyone = await shop.list(ListOrders(tenant=Tenant.single()))
 
     assert seen == mine[::-1]
     assert [s.order_id for s in paid.items] == [mine[1]]
     assert everyone.items[0].order_id == theirs
     assert len(everyone.items) == 6
     first = everyone.items[-1]
-    since = await shop.list(ListOrders(placed_from=first.placed_at + timedelta(microseconds=1)))
+    since = await shop.list(
+        ListOrders(tenant=Tenant.single(), placed_from=first.placed_at + timedelta(microseconds=1))
+    )
     assert len(since.items) == 5
     with pytest.raises(InvalidValue):
-        await shop.list(ListOrders(status="lost"))
+        await shop.list(ListOrders(tenant=Tenant.single(), status="lost"))
 
 
 async def test_as_of_rebuilds_the_order_as_it_was(shop: Shop, clock: SteppingClock) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1))
     between = clock.now()
-    await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
-    await shop.ship(ShipOrder(order_id))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE))
+    await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=order_id))
 
-    then = await shop.as_of(GetOrderAsOf(order_id=order_id, at=between))
-    now = await shop.as_of(GetOrderAsOf(order_id=order_id, at=clock.now()))
+    then = await shop.as_of(GetOrderAsOf(tenant=Tenant.single(), order_id=order_id, at=between))
+    now = await shop.as_of(GetOrderAsOf(tenant=Tenant.single(), order_id=order_id, at=clock.now()))
 
     assert (then.status, then.version, then.paid_at) == ("placed", 1, None)
     assert (now.status, now.version) == ("shipped", 3)
     with pytest.raises(OrderNotFound):
-        await shop.as_of(GetOrderAsOf(order_id=order_id, at=then.placed_at - timedelta(seconds=1)))
+        await shop.as_of(
+            GetOrderAsOf(
+                tenant=Tenant.single(), order_id=order_id, at=then.placed_at - timedelta(seconds=1)
+            )
+        )
 
 
 async def test_rebuild_replays_into_a_fresh_generation_with_equal_rows(shop: Shop) -> None:
     tea = await shop.product("TEA", stock=100)
     orders = [await place(shop, (tea, i + 1)) for i in range(4)]
-    await shop.pay(PayOrder(order_id=orders[0], payment_token=APPROVE))
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=orders[0], payment_token=APPROVE))
     await shop.cancel(CancelOrder(tenant=Tenant.single(), order_id=orders[1]))
     await shop.projector.catch_up()
-    before = [await shop.get(GetOrder(order_id=o)) for o in orders]
-    listed_before = await shop.list(ListOrders())
+    before = [await shop.get(GetOrder(tenant=Tenant.single(), order_id=o)) for o in orders]
+    listed_before = await shop.list(ListOrders(tenant=Tenant.single()))
 
     rebuilt = await shop.projector.rebuild("order_details")
     await shop.projector.rebuild("order_summaries")
 
     assert (rebuilt.generation, rebuilt.events) == (2, 6)
-    assert [await shop.get(GetOrder(order_id=o)) for o in orders] == before
-    assert await shop.list(ListOrders()) == listed_before
-    await shop.ship(ShipOrder(orders[0]))
+    assert [await shop.get(GetOrder(tenant=Tenant.single(), order_id=o)) for o in orders] == before
+    assert await shop.list(ListOrders(tenant=Tenant.single())) == listed_before
+    await shop.ship(ShipOrder(tenant=Tenant.single(), order_id=orders[0]))
     await shop.projector.catch_up()
-    assert (await shop.get(GetOrder(order_id=orders[0]))).status == "shipped"
+    assert (
+        await shop.get(GetOrder(tenant=Tenant.single(), order_id=orders[0]))
+    ).status == "shipped"
     with pytest.raises(UnknownProjection):
         await shop.projector.rebuild("nope")
 
@@ -390,11 +425,11 @@ async def test_racing_projectors_apply_each_event_once(shop: Shop) -> None:
     tea = await shop.product("TEA", stock=100)
     orders = [await place(shop, (tea, 1)) for _ in range(10)]
     for order_id in orders[:5]:
-        await shop.pay(PayOrder(order_id=order_id, payment_token=APPROVE))
+        await shop.pay(PayOrder(tenant=Tenant.single(), order_id=order_id, payment_token=APPROVE))
 
     await asyncio.gather(*(shop.projector.catch_up() for _ in range(3)))
 
-    details = [await shop.get(GetOrder(order_id=o)) for o in orders]
+    details = [await shop.get(GetOrder(tenant=Tenant.single(), order_id=o)) for o in orders]
     assert [d.payment_attempts for d in details] == [1] * 5 + [0] * 5
     assert [d.version for d in details] == [2] * 5 + [1] * 5
 
@@ -454,7 +489,7 @@ async def test_the_follower_reports_errors_and_goes_on(shop: Shop) -> None:
     )
     try:
         patient = GetOrderHandler(shop.details, wait_seconds=5.0, poll_seconds=0.005)
-        details = await patient(GetOrder(order_id=order_id, min_version=1))
+        details = await patient(GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=1))
     finally:
         stop.set()
         await follower

@@ -155,13 +155,17 @@ async def test_place_pay_cancel_and_read_through_the_projections(
     placed = await shop.place(
         PlaceOrder(tenant=Tenant.single(), customer_id=UUID(int=1), lines=(LineRequest(tea, 2),))
     )
-    await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=placed.order_id, payment_token=APPROVE)
+    )
     cancelled = await shop.cancel(
         CancelOrder(tenant=Tenant.single(), order_id=placed.order_id, reason="no longer")
     )
 
     await shop.projector.catch_up()
-    details = await shop.get(GetOrder(order_id=placed.order_id, min_version=cancelled.version))
+    details = await shop.get(
+        GetOrder(tenant=Tenant.single(), order_id=placed.order_id, min_version=cancelled.version)
+    )
 
     assert (details.status, details.version, details.cancel_reason) == ("cancelled", 4, "no longer")
     assert details.refund_reference is not None
@@ -170,7 +174,7 @@ async def test_place_pay_cancel_and_read_through_the_projections(
     assert await shop.projector.lag() == {"order_summaries": 0, "order_details": 0}
     rebuilt = await shop.projector.rebuild("order_details")
     assert rebuilt.events == 4
-    assert await shop.get(GetOrder(order_id=placed.order_id)) == details
+    assert await shop.get(GetOrder(tenant=Tenant.single(), order_id=placed.order_id)) == details
 
 
 # -- the outbox: order events are integration events, written in the same transaction --------
@@ -192,7 +196,9 @@ async def test_order_events_reach_the_outbox_with_their_stock_changes(
     placed = await shop.place(
         PlaceOrder(tenant=Tenant.single(), customer_id=customer, lines=(LineRequest(tea, 2),))
     )
-    await shop.pay(PayOrder(order_id=placed.order_id, payment_token=APPROVE))
+    await shop.pay(
+        PayOrder(tenant=Tenant.single(), order_id=placed.order_id, payment_token=APPROVE)
+    )
     await shop.cancel(
         CancelOrder(tenant=Tenant.single(), order_id=placed.order_id, reason="no longer")
     )
@@ -242,6 +248,7 @@ async def test_a_refused_order_writes_nothing_to_the_outbox(
 def details(order_id: UUID, *, version: int = 1, **changes: object) -> OrderDetails:
     row = OrderDetails(
         order_id=order_id,
+        organisation_id=Tenant.SINGLE_ID,
         customer_id=UUID(int=9),
         status="placed",
         total=Money.of("12.60", "EUR"),
@@ -270,6 +277,7 @@ def summary(
 ) -> OrderSummary:
     return OrderSummary(
         order_id=order_id,
+        organisation_id=Tenant.SINGLE_ID,
         customer_id=UUID(int=customer),
         status=status,
         total=Money.of("3.00", "EUR"),
@@ -295,13 +303,13 @@ async def test_saving_is_a_compare_and_set_on_the_position(ordering_stores: Orde
 
     assert await store.save(1, {order_id: details(order_id)}, from_position=0, to_position=3)
     assert not await store.save(1, {order_id: paid}, from_position=0, to_position=5)
-    assert await store.get(order_id) == details(order_id)
+    assert await store.get(Tenant.single(), order_id) == details(order_id)
     assert await store.save(1, {order_id: paid}, from_position=3, to_position=5)
 
     assert await store.state() == ProjectionState(1, 5)
-    assert await store.get(order_id) == paid
+    assert await store.get(Tenant.single(), order_id) == paid
     assert await store.rows(1, [order_id, uuid4()]) == {order_id: paid}
-    assert await store.get(uuid4()) is None
+    assert await store.get(Tenant.single(), uuid4()) is None
 
 
 async def test_a_rebuilt_generation_is_invisible_until_swapped_in(
@@ -314,13 +322,13 @@ async def test_a_rebuilt_generation_is_invisible_until_swapped_in(
     generation = await store.begin_rebuild()
     await store.write(generation, {other: details(other)})
     assert generation == 2
-    assert await store.get(other) is None
-    assert await store.get(live) is not None
+    assert await store.get(Tenant.single(), other) is None
+    assert await store.get(Tenant.single(), live) is not None
 
     await store.swap_in(generation, 7)
     assert await store.state() == ProjectionState(2, 7)
-    assert await store.get(other) == details(other)
-    assert await store.get(live) is None
+    assert await store.get(Tenant.single(), other) == details(other)
+    assert await store.get(Tenant.single(), live) is None
     assert not await store.save(1, {live: details(live)}, from_position=2, to_position=3)
 
 
@@ -338,7 +346,10 @@ async def test_summaries_page_newest_first_with_filters(ordering_stores: Orderin
     async def ids(
         where: OrderFilter, after: OrderPosition | None = None, limit: int = 10
     ) -> list[int]:
-        return [row.order_id.int for row in await store.page(where=where, after=after, limit=limit)]
+        return [
+            row.order_id.int
+            for row in await store.page(Tenant.single(), where=where, after=after, limit=limit)
+        ]
 
     assert await ids(OrderFilter()) == [13, 12, 11, 10]
     assert await ids(OrderFilter(), after=OrderPosition(same, UUID(int=12)), limit=1) == [11]
@@ -348,7 +359,7 @@ async def test_summaries_page_newest_first_with_filters(ordering_stores: Orderin
         12,
         11,
     ]
-    page = await store.page(where=OrderFilter(), after=None, limit=1)
+    page = await store.page(Tenant.single(), where=OrderFilter(), after=None, limit=1)
     assert page == [rows[3]]
 
 

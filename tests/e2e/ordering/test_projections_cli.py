@@ -37,7 +37,7 @@ async def _place_and_pay(settings: Settings) -> UUID:
             )
         )
         await container.ordering.pay_order()(
-            PayOrder(order_id=placed.order_id, payment_token=APPROVE)
+            PayOrder(tenant=Tenant.single(), order_id=placed.order_id, payment_token=APPROVE)
         )
     finally:
         await close_container(container)
@@ -47,7 +47,11 @@ async def _place_and_pay(settings: Settings) -> UUID:
 async def _status(settings: Settings, order_id: UUID) -> str:
     container = build_container(settings)
     try:
-        return (await container.ordering.get_order()(GetOrder(order_id=order_id))).status
+        return (
+            await container.ordering.get_order()(
+                GetOrder(tenant=Tenant.single(), order_id=order_id)
+            )
+        ).status
     finally:
         await close_container(container)
 

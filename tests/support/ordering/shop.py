@@ -104,10 +104,12 @@ class Shop:
             payments=payments,
         )
 
-    async def product(self, sku: str, price: str = "2.50", stock: int = 10) -> UUID:
+    async def product(
+        self, sku: str, price: str = "2.50", stock: int = 10, tenant: Tenant | None = None
+    ) -> UUID:
         view = await self.create_product(
             CreateProduct(
-                tenant=Tenant.single(),
+                tenant=tenant or Tenant.single(),
                 sku=sku,
                 name=sku,
                 price_amount=price,
@@ -117,5 +119,5 @@ class Shop:
         )
         return view.id
 
-    async def stock(self, product_id: UUID) -> int:
-        return (await self.get_product(GetProduct(Tenant.single(), product_id))).stock
+    async def stock(self, product_id: UUID, tenant: Tenant | None = None) -> int:
+        return (await self.get_product(GetProduct(tenant or Tenant.single(), product_id))).stock

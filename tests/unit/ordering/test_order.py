@@ -21,6 +21,7 @@ from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, OrderStatus
 from domain.shared.errors import Conflict, InvalidValue
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 CUSTOMER = UUID(int=7)
@@ -32,7 +33,11 @@ def line(quantity: int = 1, price: str = "2.50", currency: str = "EUR") -> Order
 
 def placed(*lines: OrderLine) -> Order:
     return Order.place(
-        id=uuid4(), customer_id=CUSTOMER, lines=lines or (line(2), line(1, "10.00")), now=T0
+        tenant=Tenant.single(),
+        id=uuid4(),
+        customer_id=CUSTOMER,
+        lines=lines or (line(2), line(1, "10.00")),
+        now=T0,
     )
 
 
@@ -57,7 +62,7 @@ def test_placing_records_one_event_and_totals_the_lines() -> None:
 )
 def test_bad_lines_are_refused_naming_the_field(lines: tuple[OrderLine, ...], field: str) -> None:
     with pytest.raises(InvalidValue) as caught:
-        Order.place(id=uuid4(), customer_id=CUSTOMER, lines=lines, now=T0)
+        Order.place(tenant=Tenant.single(), id=uuid4(), customer_id=CUSTOMER, lines=lines, now=T0)
     assert caught.value.field == field
 
 

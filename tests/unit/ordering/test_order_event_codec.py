@@ -25,6 +25,7 @@ from domain.ordering.events import (
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -44,6 +45,7 @@ def as_recorded(new: NewEvent, version: int = 1) -> RecordedEvent:
 
 def test_every_order_event_round_trips() -> None:
     order = Order.place(
+        tenant=Tenant(uuid4()),
         id=uuid4(),
         customer_id=uuid4(),
         lines=[OrderLine(uuid4(), 2, Money.of("3.10", "EUR"))],
@@ -54,7 +56,11 @@ def test_every_order_event_round_trips() -> None:
     order.cancel(reason="gone", now=T0)
     order.refund(refund_reference="ref-9", now=T0)
     shipped = Order.place(
-        id=uuid4(), customer_id=uuid4(), lines=[OrderLine(uuid4(), 1, Money.of("1", "EUR"))], now=T0
+        tenant=Tenant.single(),
+        id=uuid4(),
+        customer_id=uuid4(),
+        lines=[OrderLine(uuid4(), 1, Money.of("1", "EUR"))],
+        now=T0,
     )
     shipped.pay(payment_reference="a", now=T0)
     shipped.ship(now=T0)
@@ -91,6 +97,37 @@ def test_an_order_placed_v1_is_upcast_when_read() -> None:
     assert Order.from_history([event]).total == Money.of("37.50", "EUR")
 
 
+def test_an_order_placed_before_tenancy_belongs_to_the_single_tenant() -> None:
+    # `organisation_id` was added to ordering.OrderPlaced v1: a stored or published event
+    # without it is an order of Tenant.single(), the tenant of a deployment without tenancy.
+    organisation = uuid4()
+    payload = {
+        "order_id": str(UUID(int=1)),
+        "customer_id": str(UUID(int=2)),
+        "lines": [
+            {
+                "product_id": str(UUID(int=3)),
+                "quantity": 1,
+                "unit_price": {"amount": "1.00", "currency": "EUR"},
+            }
+        ],
+        "total": {"amount": "1.00", "currency": "EUR"},
+    }
+
+    def placed(payload: dict[str, object]) -> Order:
+        new = NewEvent(
+            event_id=uuid4(),
+            type="ordering.OrderPlaced",
+            schema_version=1,
+            payload=payload,
+            occurred_at=T0,
+        )
+        return Order.from_history([ORDER_EVENT_CODEC.decode(as_recorded(new))])
+
+    assert placed(payload).tenant == Tenant.single()
+    assert placed({**payload, "organisation_id": str(organisation)}).tenant == Tenant(organisation)
+
+
 def test_unknown_types_and_future_versions_are_refused() -> None:
     base = as_recorded(
         NewEvent(event_id=uuid4(), type="Nope", schema_version=1, payload={}, occurred_at=T0)
@@ -113,6 +150,7 @@ def test_unknown_types_and_future_versions_are_refused() -> None:
 PLACED = OrderPlaced(
     aggregate_id=UUID(int=1),
     occurred_at=T0,
+    organisation_id=Tenant.SINGLE_ID,  # the events stored before tenancy decode into it
     customer_id=UUID(int=2),
     lines=(
         OrderLine(UUID(int=3), 3, Money.of("12.50", "EUR")),

@@ -22,7 +22,7 @@ from domain.shared.money import Money
 from tests.support.events import FixedIds
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-ORDER, CUSTOMER, PRODUCT, OTHER = (UUID(int=n) for n in range(1, 5))
+ORDER, CUSTOMER, PRODUCT, OTHER, ORGANISATION = (UUID(int=n) for n in range(1, 6))
 
 
 def published(*events: DomainEvent) -> list[tuple[str, int, dict[str, Any]]]:
@@ -39,7 +39,13 @@ def test_ordering_publishes_the_payloads_it_always_published() -> None:
     order = str(ORDER)
 
     assert published(
-        OrderPlaced(aggregate_id=ORDER, occurred_at=T0, customer_id=CUSTOMER, lines=lines),
+        OrderPlaced(
+            aggregate_id=ORDER,
+            occurred_at=T0,
+            organisation_id=ORGANISATION,
+            customer_id=CUSTOMER,
+            lines=lines,
+        ),
         OrderPaid(
             aggregate_id=ORDER,
             occurred_at=T0,
@@ -61,6 +67,7 @@ def test_ordering_publishes_the_payloads_it_always_published() -> None:
             1,
             {
                 "order_id": order,
+                "organisation_id": str(ORGANISATION),
                 "customer_id": str(CUSTOMER),
                 "lines": [
                     {

@@ -15,6 +15,7 @@ from domain.ordering.errors import TransitionNotAllowed
 from domain.ordering.lines import OrderLine
 from domain.ordering.order import Order, OrderStatus
 from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 COMMANDS = ("pay", "fail_payment", "ship", "cancel", "refund")
@@ -56,7 +57,9 @@ def test_replaying_the_recorded_events_reproduces_the_state(
     lines = [
         OrderLine(UUID(int=i + 1), q, Money.of("1.99", "EUR")) for i, q in enumerate(quantities)
     ]
-    order = Order.place(id=UUID(int=99), customer_id=UUID(int=5), lines=lines, now=T0)
+    order = Order.place(
+        tenant=Tenant.single(), id=UUID(int=99), customer_id=UUID(int=5), lines=lines, now=T0
+    )
 
     for step, command in enumerate(commands, start=1):
         before = observable(order)

@@ -2,7 +2,8 @@
 
 Whose orders a caller may act on is ordering's rule (application/ordering/customers.py): staff
 pass no customer id, everyone else acts as themselves, so the use case answers 404 for someone
-else's order and no order id leaks.
+else's order and no order id leaks. Every route acts within the request's organisation
+(`tenant`): another organisation's order is not found either, staff's included.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ class OrderController(Controller):
         self,
         request: AnyRequest,
         list_orders: NamedDependency[ListOrdersHandler],
+        tenant: NamedDependency[Tenant],
         status: FromQuery[
             Annotated[OrderStatus | None, Parameter(description="Only orders in this status")]
         ] = None,
@@ -152,6 +154,7 @@ class OrderController(Controller):
         """Your orders, newest first (staff: everybody's); pass `next_cursor` back as `cursor`."""
         page = await list_orders(
             ListOrders(
+                tenant=tenant,
                 customer_id=reading_for(principal(request)),
                 status=status.value if status else None,
                 placed_from=timestamp("placed_from", placed_from),
@@ -175,6 +178,7 @@ class OrderController(Controller):
         order_id: FromPath[UUID],
         get_order: NamedDependency[GetOrderHandler],
         get_order_as_of: NamedDependency[GetOrderAsOfHandler],
+        tenant: NamedDependency[Tenant],
         min_version: FromQuery[MinVersion] = None,
         as_of: FromQuery[AsOf] = None,
     ) -> OrderOut:
@@ -183,7 +187,12 @@ class OrderController(Controller):
         moment = timestamp("as_of", as_of)
         if moment is None:
             row = await get_order(
-                GetOrder(order_id=order_id, customer_id=customer, min_version=min_version)
+                GetOrder(
+                    tenant=tenant,
+                    order_id=order_id,
+                    customer_id=customer,
+                    min_version=min_version,
+                )
             )
         elif min_version is not None:
             raise problem(
@@ -194,7 +203,7 @@ class OrderController(Controller):
             )
         else:
             row = await get_order_as_of(
-                GetOrderAsOf(order_id=order_id, at=moment, customer_id=customer)
+                GetOrderAsOf(tenant=tenant, order_id=order_id, at=moment, customer_id=customer)
             )
         return OrderOut.of(row)
 
@@ -209,10 +218,12 @@ class OrderController(Controller):
         request: AnyRequest,
         order_id: FromPath[UUID],
         get_order_history: NamedDependency[GetOrderHistoryHandler],
+        tenant: NamedDependency[Tenant],
     ) -> HistoryOut:
         """The order's events, oldest first, each in its current schema."""
         entries = await get_order_history(
             GetOrderHistory(
+                tenant=tenant,
                 order_id=order_id,
                 customer_id=reading_for(principal(request)),
             )
@@ -233,6 +244,7 @@ class OrderController(Controller):
         order_id: FromPath[UUID],
         data: JSONBody[Payment],
         pay_order: NamedDependency[PayOrderHandler],
+        tenant: NamedDependency[Tenant],
     ) -> PaymentOut:
         """Pay a placed order. A declined card answers 200 with `approved: false`.
 
@@ -241,6 +253,7 @@ class OrderController(Controller):
         """
         outcome = await pay_order(
             PayOrder(
+                tenant=tenant,
                 order_id=order_id,
                 payment_token=data.payment_token,
                 customer_id=managing_for(principal(request)),
@@ -260,9 +273,10 @@ class OrderController(Controller):
         self,
         order_id: FromPath[UUID],
         ship_order: NamedDependency[RetriedOnConflict[ShipOrder, OrderChanged]],
+        tenant: NamedDependency[Tenant],
     ) -> OrderChangedOut:
         """Ship a paid order (staff)."""
-        return OrderChangedOut.of(await ship_order(ShipOrder(order_id)))
+        return OrderChangedOut.of(await ship_order(ShipOrder(tenant=tenant, order_id=order_id)))
 
     @post(
         "/{order_id:uuid}/cancellation",
