@@ -31,6 +31,7 @@ from entrypoints.catalog.http.schemas import (
     ProductPageOut,
     StockAdjustment,
 )
+from entrypoints.http.dependencies import TENANT_HEADER
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.schemas import Cursor
@@ -48,6 +49,12 @@ IfNoneMatch = Annotated[
 # Anyone may store public reads, but must revalidate (If-None-Match) before each reuse: no
 # client or proxy serves a version older than the one a write just returned.
 PUBLIC_READ = CacheControlHeader(public=True, no_cache=True)
+# A tenant's reads (tenancy on) are its members' only: no shared cache may keep them, and a
+# browser keeps one copy per organisation (docs/tenancy.md, "Caching a tenant's answers").
+TENANT_READ_HEADERS = {
+    CacheControlHeader.HEADER_NAME: CacheControlHeader(private=True, no_cache=True).to_header(),
+    "Vary": TENANT_HEADER,
+}
 NOT_MODIFIED = {304: ResponseSpec(None, description="Your copy is current (If-None-Match)")}
 
 
@@ -55,6 +62,18 @@ def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut
     return Response(
         ProductOut.of(view), status_code=status_code, headers={"ETag": etag(view.version)}
     )
+
+
+R = TypeVar("R", bound=Response)  # type: ignore[type-arg]
+
+
+def _cacheable(response: R, tenant: Tenant) -> R:
+    """A read's caching headers: PUBLIC_READ (the route's) in the single tenant, else private
+    and varying by organisation. The tenant tells, not a setting: with tenancy on no request
+    acts within the single tenant."""
+    if not tenant.is_single:
+        response.headers.update(TENANT_READ_HEADERS)  # a response's headers override the route's
+    return response
 
 
 T = TypeVar("T")
@@ -117,12 +136,12 @@ class ProductController(Controller):
         search: FromQuery[
             Annotated[str | None, Parameter(description="Only names containing this text")]
         ] = None,
-    ) -> ProductPageOut:
+    ) -> Response[ProductPageOut]:
         """Products in creation order, a page at a time; pass `next_cursor` back as `cursor`."""
         page = await list_products(
             ListProducts(tenant=tenant, limit=limit, cursor=cursor, search=search)
         )
-        return ProductPageOut.of(page)
+        return _cacheable(Response(ProductPageOut.of(page)), tenant)
 
     @get(
         "/{product_id:uuid}",
@@ -144,8 +163,8 @@ class ProductController(Controller):
         if matches_any(if_none_match, view.version):
             # No body; the annotation stays ProductOut so OpenAPI describes the 200.
             not_modified = Response(None, status_code=304, headers={"ETag": etag(view.version)})
-            return cast("Response[ProductOut]", not_modified)
-        return _with_etag(view)
+            return cast("Response[ProductOut]", _cacheable(not_modified, tenant))
+        return _cacheable(_with_etag(view), tenant)
 
     @patch(
         "/{product_id:uuid}",
