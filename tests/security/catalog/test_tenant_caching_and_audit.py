@@ -5,24 +5,33 @@ to another; the audit log lists an organisation's own changes only, to its admin
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container
-from tests.security.catalog.test_tenant_isolation import (
-    acting,
-    staff_with_organisation,
-    tea,
-    tenancy,  # noqa: F401 - the fixture
-)
+from entrypoints.settings import Settings, TenancySettings
+from tests.security.catalog.test_tenant_isolation import acting, staff_with_organisation, tea
+from tests.support.mail import mail_app, now_clock
 from tests.support.organisations.members import create_organisation, verified_user
 
 Client = AsyncTestClient[Litestar]
 PRODUCTS = "/api/v1/products"
 AUDIT = "/api/v1/audit"
 WAIT = 10.0  # a guard against hanging, not an assertion
+
+
+@pytest.fixture
+async def tenancy(settings: Settings) -> AsyncIterator[tuple[Container, Client]]:
+    on = msgspec.structs.replace(
+        settings, tenancy=TenancySettings(enabled=True, requests_per_minute=1000)
+    )
+    async with mail_app(on, now_clock()) as (container, client):
+        yield container, client
 
 
 def directives(header: str) -> set[str]:
