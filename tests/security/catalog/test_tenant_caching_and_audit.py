@@ -25,10 +25,15 @@ AUDIT = "/api/v1/audit"
 WAIT = 10.0  # a guard against hanging, not an assertion
 
 
+FRONT_END = "https://shop.example.com"
+
+
 @pytest.fixture
 async def tenancy(settings: Settings) -> AsyncIterator[tuple[Container, Client]]:
     on = msgspec.structs.replace(
-        settings, tenancy=TenancySettings(enabled=True, requests_per_minute=1000)
+        settings,
+        tenancy=TenancySettings(enabled=True, requests_per_minute=1000),
+        http=msgspec.structs.replace(settings.http, cors_origins=FRONT_END),
     )
     async with mail_app(on, now_clock()) as (container, client):
         yield container, client
@@ -51,13 +56,34 @@ async def test_a_tenants_reads_are_private_and_vary_by_organisation(
         await client.get(url, headers=a),
         await client.get(url, headers={**a, "If-None-Match": etag}),
         await client.get(PRODUCTS, headers=a),
+        # A front end on another origin: CORS's Vary: Origin must not replace ours.
+        await client.get(PRODUCTS, headers={**a, "Origin": FRONT_END}),
     ]
 
-    assert [answer.status_code for answer in answers] == [200, 304, 200]
+    assert [answer.status_code for answer in answers] == [200, 304, 200, 200]
+    assert "origin" in directives(answers[3].headers["Vary"])
     for answer in answers:
         assert directives(answer.headers["Cache-Control"]) == {"private", "no-cache"}
         assert "x-organisation-id" in directives(answer.headers["Vary"])
     assert answers[0].headers["ETag"] == answers[1].headers["ETag"] == etag
+
+
+async def test_a_front_end_on_another_origin_may_name_its_organisation(
+    tenancy: tuple[Container, Client],
+) -> None:
+    _, client = tenancy
+    preflight = await client.options(
+        PRODUCTS,
+        headers={
+            "Origin": FRONT_END,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, x-organisation-id",
+        },
+    )
+
+    assert preflight.status_code in (200, 204), preflight.text
+    allowed = directives(preflight.headers["Access-Control-Allow-Headers"])
+    assert "x-organisation-id" in allowed
 
 
 async def test_revalidating_another_organisations_copy_gets_nothing_of_it(
