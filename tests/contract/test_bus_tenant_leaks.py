@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager  # [adapter:nats]
 from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -16,7 +16,7 @@ import msgspec
 import pytest
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
-from adapters.messaging.envelope import ORGANISATION_HEADER, decode, encode
+from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, decode, encode
 from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
 from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
@@ -182,6 +182,16 @@ def test_an_envelope_from_before_the_tenant_reads_as_the_single_tenant() -> None
 
     assert decode(msgspec.json.encode(old)).tenant == Tenant.single()
     assert decode(encode(sent)).tenant == A
+    # NATS's header (a published name, docs/api/asyncapi.json): it fills an envelope without the
+    # field, and must agree with one that has it.
+    assert ORGANISATION_HEADER == "Portico-Organisation-Id"
+    header = str(A.organisation_id)
+    assert decode(msgspec.json.encode(old), header).tenant == A
+    assert decode(encode(sent), header).tenant == A
+    with pytest.raises(TenantMismatch):
+        decode(encode(sent), str(B.organisation_id))
+    with pytest.raises(TenantMismatch):
+        decode(encode(sent), "not-a-uuid")
 
 
 # [adapter:nats begin]
