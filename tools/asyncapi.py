@@ -22,7 +22,7 @@ from entrypoints.settings import Settings
 # The document's own version: each event is versioned by itself, and a breaking change to a
 # payload is a new event version beside the old one. This moves when the naming of channels or
 # the envelope does.
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 _REF = "#/components/schemas/{name}"
 _HEADERS = {
     "type": "object",
@@ -31,6 +31,14 @@ _HEADERS = {
             "type": "string",
             "format": "uuid",
             "description": "The envelope's id: JetStream drops a re-send inside its window",
+        },
+        "Portico-Organisation-Id": {
+            "type": "string",
+            "format": "uuid",
+            "description": (
+                "The envelope's organisation_id (the nil UUID: the single tenant); a message "
+                "whose header and envelope disagree is dead-lettered"
+            ),
         },
         "traceparent": {
             "type": "string",

@@ -12,6 +12,7 @@ from application.shared.ports.inbox import Inbox, InboxRecords
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 
 
 @dataclass
@@ -29,8 +30,11 @@ class _Entries(AuditLog):
     async def add(self, entry: AuditEntry) -> None:
         self.staged.append(entry)
 
-    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
-        rows = sorted(self._store.entries, key=lambda e: (e.occurred_at, e.event_id), reverse=True)
+    async def page(
+        self, tenant: Tenant, *, before: AuditPosition | None, limit: int
+    ) -> list[AuditEntry]:
+        rows = [e for e in self._store.entries if e.tenant == tenant]
+        rows.sort(key=lambda e: (e.occurred_at, e.event_id), reverse=True)
         if before is not None:
             edge = (before.occurred_at, before.event_id)
             rows = [e for e in rows if (e.occurred_at, e.event_id) < edge]

@@ -1,7 +1,9 @@
 """RedisAuditUnitOfWork: audit entries and the consumer inbox committed by one Lua script.
 
-Keys under `<prefix>:audit:`: `entry` (hash event id -> JSON) and `order` (members sorting as
-(occurred_at, event_id), adapters/persistence/redis/ordered.py), read newest first.
+Keys under `<prefix>:audit:` for the single tenant (the keys from before tenancy, so an existing
+store needs no migration), `<prefix>:audit:<organisation>:` for the others: `entry` (hash
+event id -> JSON) and `order` (members sorting as (occurred_at, event_id),
+adapters/persistence/redis/ordered.py), read newest first. A tenant reads its own keys only.
 """
 
 from __future__ import annotations
@@ -23,31 +25,42 @@ from application.audit.unit_of_work import AuditUnitOfWork
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
+
+
+def _space(documents: RedisDocuments, tenant: Tenant, part: str) -> str:
+    if tenant.is_single:
+        return documents.key("audit", part)
+    return documents.key("audit", str(tenant.organisation_id), part)
 
 
 class RedisAuditLog(AuditLog):
     def __init__(self, documents: RedisDocuments) -> None:
         self._documents = documents
-        self._entries = documents.key("audit", "entry")
-        self._order = documents.key("audit", "order")
         self.staged: list[AuditEntry] = []
 
     async def add(self, entry: AuditEntry) -> None:
         self.staged.append(entry)
 
-    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
+    async def page(
+        self, tenant: Tenant, *, before: AuditPosition | None, limit: int
+    ) -> list[AuditEntry]:
         top = "+" if before is None else f"({member(before.occurred_at, before.event_id)}"
-        client = self._documents.client
+        client, documents = self._documents.client, self._documents
+        order, entries = _space(documents, tenant, "order"), _space(documents, tenant, "entry")
         async with self._documents.reachable():
-            found = await client.zrevrangebylex(self._order, top, "-", start=0, num=limit)
+            found = await client.zrevrangebylex(order, top, "-", start=0, num=limit)
             ids = [str(member_id(value)) for value in found]
-            raw = await client.hmget(self._entries, ids) if ids else []
-        return [_entry(loads(item)) for item in raw if item is not None]
+            raw = await client.hmget(entries, ids) if ids else []
+        return [_entry(tenant, loads(item)) for item in raw if item is not None]
 
     def stage(self, writes: WriteSet) -> None:
+        documents = self._documents
         for entry in self.staged:
-            writes.writes.append(["hset", self._entries, [str(entry.event_id), _json(entry)]])
-            writes.index(self._order, member(entry.occurred_at, entry.event_id))
+            entries = _space(documents, entry.tenant, "entry")
+            writes.writes.append(["hset", entries, [str(entry.event_id), _json(entry)]])
+            order = _space(documents, entry.tenant, "order")
+            writes.index(order, member(entry.occurred_at, entry.event_id))
 
 
 class RedisAuditUnitOfWork(AuditUnitOfWork):
@@ -90,8 +103,9 @@ def _json(entry: AuditEntry) -> str:
     return dumps(document)
 
 
-def _entry(document: dict[str, Any]) -> AuditEntry:
+def _entry(tenant: Tenant, document: dict[str, Any]) -> AuditEntry:
     return AuditEntry(
+        tenant=tenant,
         event_id=UUID(document["event_id"]),
         type=document["type"],
         aggregate_id=UUID(document["aggregate_id"]),

@@ -11,6 +11,7 @@ from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.audit.unit_of_work import AuditUnitOfWork
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
+from domain.shared.tenant import Tenant
 
 
 class SqlAuditLog(AuditLog):
@@ -25,12 +26,20 @@ class SqlAuditLog(AuditLog):
                 aggregate_id=entry.aggregate_id,
                 occurred_at=entry.occurred_at,
                 actor=entry.actor,
+                organisation_id=entry.tenant.organisation_id,
             )
         )
 
-    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
+    async def page(
+        self, tenant: Tenant, *, before: AuditPosition | None, limit: int
+    ) -> list[AuditEntry]:
         c = audit_log.c
-        query = select(audit_log).order_by(c.occurred_at.desc(), c.event_id.desc()).limit(limit)
+        query = (
+            select(audit_log)
+            .where(c.organisation_id == tenant.organisation_id)
+            .order_by(c.occurred_at.desc(), c.event_id.desc())
+            .limit(limit)
+        )
         if before is not None:
             query = query.where(
                 or_(
@@ -50,6 +59,7 @@ class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
 
 def _entry(row: RowMapping) -> AuditEntry:
     return AuditEntry(
+        tenant=Tenant(row["organisation_id"]),
         event_id=row["event_id"],
         type=row["type"],
         aggregate_id=row["aggregate_id"],

@@ -22,6 +22,8 @@ audit_log = Table(
     Column("aggregate_id", Uuid(), nullable=False),
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("actor", String(200), nullable=True),
-    # Pages are read newest first by (occurred_at, event_id).
-    Index(None, "occurred_at", "event_id"),
+    # Whose change (entries from before migration 0016: the single tenant).
+    Column("organisation_id", Uuid(), nullable=False),
+    # A tenant's pages are read newest first by (occurred_at, event_id).
+    Index(None, "organisation_id", "occurred_at", "event_id"),
 )

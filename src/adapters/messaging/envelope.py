@@ -9,6 +9,14 @@ from uuid import UUID
 import msgspec
 
 from application.shared.ports.messaging import IntegrationEvent
+from domain.shared.tenant import Tenant
+
+# The NATS header that repeats the envelope's organisation (docs/messaging.md).
+ORGANISATION_HEADER = "Portico-Organisation-Id"
+
+
+class TenantMismatch(ValueError):
+    """The header names another organisation than the envelope: the message is not trusted."""
 
 
 def _about(text: str) -> msgspec.Meta:
@@ -28,6 +36,13 @@ class Envelope(msgspec.Struct, frozen=True):
     causation_id: Annotated[str | None, _about("The event or request that caused this one")] = None
     actor: Annotated[str | None, _about("Who acted, when someone did")] = None
     traceparent: Annotated[str | None, _about("W3C trace context of the publishing span")] = None
+    organisation_id: Annotated[
+        UUID | None,
+        _about(
+            "The organisation (tenant) the event belongs to; the nil UUID, or absent in "
+            "events sent before it was carried, is the single tenant"
+        ),
+    ] = None
 
 
 _encoder = msgspec.json.Encoder()
@@ -47,13 +62,25 @@ def encode(event: IntegrationEvent) -> bytes:
             causation_id=event.causation_id,
             actor=event.actor,
             traceparent=event.traceparent,
+            organisation_id=event.tenant.organisation_id,
         )
     )
 
 
-def decode(data: bytes) -> IntegrationEvent:
-    """Raise msgspec.ValidationError / DecodeError on anything that is not an envelope."""
+def decode(data: bytes, organisation_header: str | None = None) -> IntegrationEvent:
+    """Raise msgspec.ValidationError / DecodeError on anything that is not an envelope, and
+    TenantMismatch when `organisation_header` (NATS's) names another tenant than the envelope.
+    An envelope without an organisation takes the header's, else the single tenant's."""
     wire = _decoder.decode(data)
+    organisation = wire.organisation_id
+    if organisation_header is not None:
+        try:
+            named = UUID(organisation_header)
+        except ValueError:
+            raise TenantMismatch(f"{ORGANISATION_HEADER}: not a UUID") from None
+        if organisation is not None and named != organisation:
+            raise TenantMismatch(f"{ORGANISATION_HEADER} {named} but the envelope {organisation}")
+        organisation = named
     return IntegrationEvent(
         id=wire.id,
         type=wire.type,
@@ -65,4 +92,5 @@ def decode(data: bytes) -> IntegrationEvent:
         causation_id=wire.causation_id,
         actor=wire.actor,
         traceparent=wire.traceparent,
+        tenant=Tenant.single() if organisation is None else Tenant(organisation),
     )

@@ -5,7 +5,9 @@
   `portico.catalog.ProductCreated`. In a JetStream cluster each stream keeps `replicas` copies
   (its consumers as many); the client is given every server and fails over between them.
 - Publishing sets `Nats-Msg-Id` to the event id, so a re-send inside the stream's duplicate
-  window is dropped by the server.
+  window is dropped by the server, and `Portico-Organisation-Id` to the event's tenant (also in
+  the envelope; a message whose header and envelope disagree is dead-lettered, nats_pull.py).
+  The subject has no tenant segment (docs/messaging.md says why).
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
   ack; every process subscribed under that name pulls from it, so they share the work.
 - A failed delivery is NAKed with a growing delay, then dead-lettered to
@@ -46,7 +48,7 @@ from nats.js.api import (
     PubAck,
 )
 
-from adapters.messaging.envelope import decode, encode
+from adapters.messaging.envelope import ORGANISATION_HEADER, decode, encode
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsSubscription, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.nats_pull import Puller
@@ -203,7 +205,10 @@ class NatsMessageBus(MessageBus):
         """The message (envelope and headers) sent inside the event's publish span: its trace
         context, in the envelope and as the standard `traceparent` header, names that span."""
         with self._tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
-            headers = {"Nats-Msg-Id": str(event.id)}
+            headers = {
+                "Nats-Msg-Id": str(event.id),
+                ORGANISATION_HEADER: str(event.tenant.organisation_id),
+            }
             traceparent = self._tracing.traceparent()
             if traceparent is not None:
                 event = replace(event, traceparent=traceparent)

@@ -14,7 +14,7 @@ import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from adapters.messaging.envelope import decode
+from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, decode
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
@@ -71,9 +71,14 @@ class Puller:
     async def _deliver(self, msg: Msg, handler: Handler) -> None:
         attempt = msg.metadata.num_delivered
         try:
-            event = decode(msg.data)
+            event = decode(msg.data, (msg.headers or {}).get(ORGANISATION_HEADER))
         except (msgspec.DecodeError, msgspec.ValidationError):
             _log.error("not an event envelope on %s; dead-lettered", msg.subject)
+            await self._bury(msg)
+            return
+        except TenantMismatch as error:
+            # Never guess the tenant of a message that names two.
+            _log.error("%s on %s; dead-lettered", error, msg.subject)
             await self._bury(msg)
             return
         if attempt > self._retry.max_deliveries:

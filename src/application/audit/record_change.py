@@ -1,4 +1,5 @@
-"""RecordChange: the consumer that writes one audit entry per catalog event, exactly once."""
+"""RecordChange: the consumer that writes one audit entry per catalog event, exactly once, in
+the event's tenant."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class RecordChange(Consumer):
                 return False
             await uow.entries.add(
                 AuditEntry(
+                    tenant=event.tenant,
                     event_id=event.id,
                     type=event.type,
                     aggregate_id=event.aggregate_id,

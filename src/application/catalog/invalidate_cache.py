@@ -12,22 +12,13 @@ database inbox could not describe anyway.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from application.catalog.product_events import CATALOG_EVENTS
 from application.catalog.read_cache import CatalogReadCache
 from application.messaging.consumers import Consumer
 from application.shared.ports.messaging import IntegrationEvent
-from domain.shared.tenant import Tenant
 
 # The published names of the events the after-commit reaction forgets (read_cache.py).
 PRODUCT_EVENT_TYPES = CATALOG_EVENTS.names
-
-
-def tenant_of(event: IntegrationEvent) -> Tenant:
-    """The tenant a catalog event names (events from before tenancy: the single tenant)."""
-    organisation = event.payload.get("organisation_id")
-    return Tenant.single() if organisation is None else Tenant(UUID(organisation))
 
 
 class ForgetChangedProducts(Consumer):
@@ -40,5 +31,5 @@ class ForgetChangedProducts(Consumer):
     async def __call__(self, event: IntegrationEvent) -> bool:
         if event.type not in PRODUCT_EVENT_TYPES:
             return False
-        await self._read_cache.forget_products(tenant_of(event), [event.aggregate_id])
+        await self._read_cache.forget_products(event.tenant, [event.aggregate_id])
         return True

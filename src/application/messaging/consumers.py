@@ -115,8 +115,9 @@ class ConsumerRunner:
         async def handle(delivery: Delivery) -> None:
             stats.delivered += 1
             event = delivery.event
-            # What the consumer commits is caused by this event, in the same conversation.
-            caused_by = MessageContext(event.correlation_id, str(event.id), None)
+            # What the consumer commits is caused by this event, in the same conversation,
+            # within the event's tenant.
+            caused_by = MessageContext(event.correlation_id, str(event.id), None, event.tenant)
             # The span continues the trace of the request that committed the event.
             span = self._tracing.span(
                 f"{event.type} process",
@@ -126,6 +127,7 @@ class ConsumerRunner:
                     "messaging.consumer.group.name": consumer.name,
                     "messaging.message.id": str(event.id),
                     "messaging.delivery.attempt": delivery.attempt,
+                    "portico.organisation.id": str(event.tenant.organisation_id),
                 },
             )
             try:

@@ -1,7 +1,9 @@
 """MessageContext: who and what caused the events a unit of work records.
 
 The HTTP layer binds the request id as correlation id (and, with identity, the actor); the
-consumer runner binds the incoming event's correlation id and makes the event their cause.
+consumer runner binds the incoming event's correlation id, makes the event their cause and
+names its tenant: the events a consumer commits may belong to that tenant or to none (the
+single tenant), never to another organisation (IntegrationEvents refuses them).
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from domain.shared.tenant import Tenant
+
 
 @dataclass(frozen=True, slots=True)
 class MessageContext:
     correlation_id: str | None = None
     causation_id: str | None = None
     actor: str | None = None
+    # The tenant of the event being consumed; None outside a consumer.
+    tenant: Tenant | None = None
 
 
 _NONE = MessageContext()
@@ -38,7 +44,9 @@ def bind_actor(actor: str | None) -> None:
     """Name who acts for the rest of the current task, keeping the correlation (identity's
     authentication binds the user here once it has checked the token)."""
     current = current_context()
-    _current.set(MessageContext(current.correlation_id, current.causation_id, actor))
+    _current.set(
+        MessageContext(current.correlation_id, current.causation_id, actor, current.tenant)
+    )
 
 
 @contextmanager

@@ -32,6 +32,10 @@ class UnknownEvent(LookupError):
     """A domain event class nobody registered: publish it or declare it private."""
 
 
+class ForeignTenant(RuntimeError):
+    """A consumer acting for one organisation's event recorded an event of another."""
+
+
 class EventRegistry:
     def __init__(self, *published: ContextEvents) -> None:
         self._by_class: dict[type[DomainEvent], EventDeclaration[Any]] = {}
@@ -91,6 +95,15 @@ class IntegrationEvents:
             declaration = self.registry.entry(event)
             if declaration is None:
                 continue
+            tenant = event.tenant
+            acting = context.tenant
+            if acting is not None and not (
+                tenant.is_single or acting.is_single or tenant == acting
+            ):
+                raise ForeignTenant(
+                    f"{declaration.name} of organisation {tenant.organisation_id} recorded while "
+                    f"consuming an event of organisation {acting.organisation_id}"
+                )
             published.append(
                 IntegrationEvent(
                     id=self._ids.new_id(),
@@ -103,6 +116,7 @@ class IntegrationEvents:
                     causation_id=context.causation_id,
                     actor=context.actor,
                     traceparent=traceparent,
+                    tenant=tenant,
                 )
             )
         return published

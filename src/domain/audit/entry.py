@@ -6,9 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from domain.shared.tenant import Tenant
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
+    """`tenant`: the organisation whose change it records; only it lists the entry."""
+
+    tenant: Tenant
     event_id: UUID
     type: str
     aggregate_id: UUID

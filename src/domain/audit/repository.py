@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from domain.audit.entry import AuditEntry, AuditPosition
+from domain.shared.tenant import Tenant
 
 
 class AuditLog(ABC):
@@ -13,5 +14,7 @@ class AuditLog(ABC):
     async def add(self, entry: AuditEntry) -> None: ...
 
     @abstractmethod
-    async def page(self, *, before: AuditPosition | None, limit: int) -> list[AuditEntry]:
-        """At most `limit` entries older than `before`, newest first."""
+    async def page(
+        self, tenant: Tenant, *, before: AuditPosition | None, limit: int
+    ) -> list[AuditEntry]:
+        """At most `limit` of `tenant`'s entries older than `before`, newest first."""

@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.dependencies import ContainerPlugin
+from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
@@ -150,7 +150,13 @@ def _cors(settings: Settings) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=origins,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "X-Request-Id",
+            TENANT_HEADER,  # a front end on another origin names its organisation
+        ],
         expose_headers=["ETag", "Location", "X-Request-Id", "Retry-After"],
         allow_credentials=False,
         max_age=600,

@@ -18,6 +18,10 @@ from domain.shared.tenant import Tenant
 from entrypoints.container import Container, close_container
 from entrypoints.modules import load_modules
 
+# The request header that names the organisation a request acts within (with tenancy on; the
+# organisations context resolves it: entrypoints/organisations/http/tenancy.py).
+TENANT_HEADER = "X-Organisation-Id"
+
 
 class ContainerPlugin(InitPlugin):
     def __init__(self, container: Container) -> None:

@@ -18,6 +18,7 @@ import structlog
 
 from application.messaging.context import bind_context
 from entrypoints.http.security.headers import with_headers
+from entrypoints.http.vary import with_vary
 
 # Plain ASGI types: this layer sits outside Litestar's typed scopes.
 Scope = MutableMapping[str, Any]
@@ -74,7 +75,7 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", ()))
-                message["headers"] = [*with_headers(headers, extra), header]
+                message["headers"] = with_vary([*with_headers(headers, extra), header], scope)
             await send(message)
 
         try:

@@ -63,4 +63,11 @@ async def test_the_openapi_document_lists_the_audit_and_stats_routes(
     assert "/api/v1/audit" in document["paths"]
     assert "/api/v1/messaging/stats" in document["paths"]
     schema = document["components"]["schemas"]["AuditEntryOut"]["properties"]
-    assert set(schema) == {"event_id", "type", "aggregate_id", "occurred_at", "actor"}
+    assert set(schema) == {
+        "organisation_id",
+        "event_id",
+        "type",
+        "aggregate_id",
+        "occurred_at",
+        "actor",
+    }

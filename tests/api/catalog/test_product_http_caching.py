@@ -36,6 +36,8 @@ async def test_a_product_read_carries_its_version_as_etag_and_public_revalidatio
         "public",
         "no-cache",
     }
+    # Tenancy off: one catalog for everybody, whatever X-Organisation-Id says.
+    assert "x-organisation-id" not in answer.headers.get("vary", "").lower()
 
 
 @pytest.mark.parametrize("header", ['"1"', 'W/"1"', '"7", "1"', "*"])

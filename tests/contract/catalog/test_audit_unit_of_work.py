@@ -8,14 +8,17 @@ import pytest
 
 from adapters.system.ids import Uuid7Generator
 from domain.audit.entry import AuditEntry, AuditPosition
+from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import MessagingStore
 
 T0 = datetime(2026, 4, 1, 9, 0, 0, 500000, tzinfo=UTC)
 ids = Uuid7Generator()
+SINGLE = Tenant.single()
 
 
-def entry(seconds: int, actor: str | None = None) -> AuditEntry:
+def entry(seconds: int, actor: str | None = None, tenant: Tenant = SINGLE) -> AuditEntry:
     return AuditEntry(
+        tenant=tenant,
         event_id=ids.new_id(),
         type="catalog.ProductCreated",
         aggregate_id=ids.new_id(),
@@ -47,7 +50,7 @@ async def test_a_rolled_back_inbox_record_is_forgotten(messaging_store: Messagin
 
     async with messaging_store.audit() as uow:
         assert await uow.inbox.first_time("audit", event_id)
-        assert await uow.entries.page(before=None, limit=10) == []
+        assert await uow.entries.page(SINGLE, before=None, limit=10) == []
 
 
 async def test_audit_entries_page_newest_first(messaging_store: MessagingStore) -> None:
@@ -58,10 +61,10 @@ async def test_audit_entries_page_newest_first(messaging_store: MessagingStore) 
         await uow.commit()
 
     async with messaging_store.audit(read_only=True) as uow:
-        first = await uow.entries.page(before=None, limit=2)
+        first = await uow.entries.page(SINGLE, before=None, limit=2)
         last = first[-1]
         rest = await uow.entries.page(
-            before=AuditPosition(last.occurred_at, last.event_id), limit=10
+            SINGLE, before=AuditPosition(last.occurred_at, last.event_id), limit=10
         )
 
     newest_first = sorted(made, key=lambda e: e.occurred_at, reverse=True)

@@ -31,6 +31,7 @@ from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
 from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 
 _CLAIM = """
 local pending, claims, claimants, aggregates, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -222,6 +223,7 @@ def _document(event: IntegrationEvent) -> dict[str, Any]:
         "causation_id": event.causation_id,
         "actor": event.actor,
         "traceparent": event.traceparent,
+        "organisation_id": str(event.tenant.organisation_id),
     }
 
 
@@ -237,4 +239,6 @@ def _event(document: dict[str, Any]) -> IntegrationEvent:
         causation_id=document["causation_id"],
         actor=document["actor"],
         traceparent=document["traceparent"],
+        # Documents written before the tenant was carried belong to the single tenant.
+        tenant=Tenant(UUID(document.get("organisation_id") or str(Tenant.SINGLE_ID))),
     )

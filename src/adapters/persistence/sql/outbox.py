@@ -30,6 +30,7 @@ from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.outbox import Outbox, OutboxBatch
 from application.shared.ports.wakeup import Doorbell
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 
 _INSERT = insert(outbox)  # built once; each execute binds its rows
 
@@ -160,6 +161,7 @@ def _row(event: IntegrationEvent) -> dict[str, Any]:
         "causation_id": event.causation_id,
         "actor": event.actor,
         "traceparent": event.traceparent,
+        "organisation_id": event.tenant.organisation_id,
         "payload": json.dumps(event.payload, separators=(",", ":")),
     }
 
@@ -176,4 +178,5 @@ def _event(row: RowMapping) -> IntegrationEvent:
         causation_id=row["causation_id"],
         actor=row["actor"],
         traceparent=row["traceparent"],
+        tenant=Tenant(row["organisation_id"]),
     )

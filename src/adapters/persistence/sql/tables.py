@@ -128,6 +128,8 @@ outbox = Table(
     Column("sent_at", UtcDateTime(), nullable=True),
     # The W3C trace context of the commit, so the consumer's span joins the request's trace.
     Column("traceparent", String(64), nullable=True),
+    # The tenant the event belongs to (rows from before migration 0016: the single tenant).
+    Column("organisation_id", Uuid(), nullable=False),
     # Relays read pending rows in order; the order check looks rows up by aggregate.
     Index(None, "sent_at", "position"),
     Index(None, "aggregate_id", "position"),

@@ -14,6 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.shared.tenant import Tenant
+
+_SINGLE = Tenant.single()
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntegrationEvent:
@@ -24,7 +28,9 @@ class IntegrationEvent:
     `causation_id` is the id of the event (or request) that directly caused this one. `actor`
     names who acted, when someone did. `traceparent` is the W3C trace context of the span
     that committed (then published) the event, when tracing is on: the consumer's span joins
-    that trace.
+    that trace. `tenant` is the organisation the event belongs to (DomainEvent.tenant; the
+    single tenant for events of no organisation, and for events stored or sent before it was
+    carried): a consumer acts within it.
     """
 
     id: UUID
@@ -37,6 +43,7 @@ class IntegrationEvent:
     causation_id: str | None = None
     actor: str | None = None
     traceparent: str | None = None
+    tenant: Tenant = _SINGLE
 
     @property
     def context(self) -> str:

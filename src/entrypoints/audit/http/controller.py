@@ -1,6 +1,8 @@
-"""AuditController: GET /api/v1/audit, the audit log of catalog changes, newest first.
+"""AuditController: GET /api/v1/audit, an organisation's audit log of catalog changes, newest
+first.
 
-Admin-only: it needs audit:read.
+It needs audit:read (admins); with tenancy on, also membership of the organisation that
+X-Organisation-Id names (the `tenant` dependency), whose entries alone it lists.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from litestar.params import FromQuery, Parameter
 from application.audit.list_entries import ListAuditEntries, ListAuditEntriesHandler
 from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission
+from domain.shared.tenant import Tenant
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.guards import requires
 
 
 class AuditEntryOut(msgspec.Struct):
+    organisation_id: UUID
     event_id: UUID
     type: str
     aggregate_id: UUID
@@ -43,14 +47,23 @@ class AuditController(Controller):
     async def list(
         self,
         list_audit_entries: NamedDependency[ListAuditEntriesHandler],
+        tenant: NamedDependency[Tenant],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 50,
         cursor: FromQuery[Cursor] = None,
     ) -> AuditPageOut:
-        """Recorded catalog changes, newest first; pass `next_cursor` back as `cursor`."""
-        page = await list_audit_entries(ListAuditEntries(limit=limit, cursor=cursor))
+        """The organisation's recorded catalog changes, newest first; pass `next_cursor` back
+        as `cursor`."""
+        page = await list_audit_entries(ListAuditEntries(tenant=tenant, limit=limit, cursor=cursor))
         return AuditPageOut(
             [
-                AuditEntryOut(e.event_id, e.type, e.aggregate_id, e.occurred_at, e.actor)
+                AuditEntryOut(
+                    e.tenant.organisation_id,
+                    e.event_id,
+                    e.type,
+                    e.aggregate_id,
+                    e.occurred_at,
+                    e.actor,
+                )
                 for e in page.items
             ],
             page.next_cursor,

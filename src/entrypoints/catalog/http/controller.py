@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
@@ -31,11 +31,13 @@ from entrypoints.catalog.http.schemas import (
     ProductPageOut,
     StockAdjustment,
 )
+from entrypoints.http.dependencies import TENANT_HEADER
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import TENANT_READ
 from entrypoints.http.security.guards import requires
+from entrypoints.http.vary import vary_by
 
 IfNoneMatch = Annotated[
     str | None,
@@ -48,6 +50,9 @@ IfNoneMatch = Annotated[
 # Anyone may store public reads, but must revalidate (If-None-Match) before each reuse: no
 # client or proxy serves a version older than the one a write just returned.
 PUBLIC_READ = CacheControlHeader(public=True, no_cache=True)
+# A tenant's reads (tenancy on) are its members' only: no shared cache may keep them, and a
+# browser keeps one copy per organisation (docs/tenancy.md, "Caching a tenant's answers").
+PRIVATE_READ = CacheControlHeader(private=True, no_cache=True).to_header()
 NOT_MODIFIED = {304: ResponseSpec(None, description="Your copy is current (If-None-Match)")}
 
 
@@ -55,6 +60,20 @@ def _with_etag(view: ProductView, status_code: int = 200) -> Response[ProductOut
     return Response(
         ProductOut.of(view), status_code=status_code, headers={"ETag": etag(view.version)}
     )
+
+
+R = TypeVar("R", bound=Response)  # type: ignore[type-arg]
+
+
+def _cacheable(response: R, tenant: Tenant, request: Request[Any, Any, Any]) -> R:
+    """A read's caching headers: PUBLIC_READ (the route's) in the single tenant, else private
+    and varying by organisation. The tenant tells, not a setting: with tenancy on no request
+    acts within the single tenant."""
+    if not tenant.is_single:
+        # A response's headers override the route's.
+        response.headers[CacheControlHeader.HEADER_NAME] = PRIVATE_READ
+        vary_by(request.scope, TENANT_HEADER)
+    return response
 
 
 T = TypeVar("T")
@@ -112,17 +131,18 @@ class ProductController(Controller):
         self,
         list_products: NamedDependency[Cached[ListProducts, Page[ProductView]]],
         tenant: NamedDependency[Tenant],
+        request: Request[Any, Any, Any],
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)]] = 20,
         cursor: FromQuery[Cursor] = None,
         search: FromQuery[
             Annotated[str | None, Parameter(description="Only names containing this text")]
         ] = None,
-    ) -> ProductPageOut:
+    ) -> Response[ProductPageOut]:
         """Products in creation order, a page at a time; pass `next_cursor` back as `cursor`."""
         page = await list_products(
             ListProducts(tenant=tenant, limit=limit, cursor=cursor, search=search)
         )
-        return ProductPageOut.of(page)
+        return _cacheable(Response(ProductPageOut.of(page)), tenant, request)
 
     @get(
         "/{product_id:uuid}",
@@ -137,6 +157,7 @@ class ProductController(Controller):
         product_id: FromPath[UUID],
         get_product: NamedDependency[Cached[GetProduct, ProductView]],
         tenant: NamedDependency[Tenant],
+        request: Request[Any, Any, Any],
         if_none_match: IfNoneMatch = None,
     ) -> Response[ProductOut]:
         """One product, with its version as ETag; If-None-Match answers 304 when current."""
@@ -144,8 +165,8 @@ class ProductController(Controller):
         if matches_any(if_none_match, view.version):
             # No body; the annotation stays ProductOut so OpenAPI describes the 200.
             not_modified = Response(None, status_code=304, headers={"ETag": etag(view.version)})
-            return cast("Response[ProductOut]", not_modified)
-        return _with_etag(view)
+            return cast("Response[ProductOut]", _cacheable(not_modified, tenant, request))
+        return _cacheable(_with_etag(view), tenant, request)
 
     @patch(
         "/{product_id:uuid}",

@@ -26,12 +26,13 @@ from application.organisations.enter_organisation import (
 )
 from domain.shared.errors import InvalidValue
 from domain.shared.tenant import Tenant
+from entrypoints.http.dependencies import TENANT_HEADER
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.rate_limits import TenantRateLimit
 from entrypoints.organisations.http.controller import BEARER
 
-HEADER = "X-Organisation-Id"
+HEADER = TENANT_HEADER
 OrganisationHeader = Annotated[
     str | None,
     HeaderParameter(
