@@ -1,9 +1,9 @@
 """Ordering's events, declared once: the event store keeps them and the bus publishes them so.
 
 Published as `ordering.<Name>` version 1 (a contract with notifications, audit and forks). Money
-is a decimal string with its currency. Every payload names the order; only OrderPlaced names the
-customer and the organisation the order belongs to, `organisation_id` (a consumer that needs
-them for a later event reads the order's stream).
+is a decimal string with its currency. Every payload names the order and the organisation it
+belongs to, `organisation_id`; only OrderPlaced names the customer (a consumer that needs it for
+a later event reads the order's stream).
 
 History of the stored shapes (stored events are never rewritten; older ones are upcast on read):
 - Until the declarations were one, the event store kept each event under its bare name
@@ -11,8 +11,8 @@ History of the stored shapes (stored events are never rewritten; older ones are 
 - "OrderPlaced" v1 kept each line's price as one text, "12.50 EUR"; v2 stored `currency` once
   for the order and `unit_price` as the amount alone. `ordering.OrderPlaced` v1 is the published
   shape: each price as money, and the order's total.
-- `ordering.OrderPlaced` v1 gained `organisation_id` (issue 17) as an optional field: an event
-  stored or published before it decodes into the single tenant, Tenant.SINGLE_ID.
+- Every `ordering.*` v1 payload gained `organisation_id` (issue 17) as an optional field: an
+  event stored or published before it decodes into the single tenant, Tenant.SINGLE_ID.
 """
 
 from __future__ import annotations
@@ -59,27 +59,32 @@ class OrderPlacedPayload(TypedDict):
 
 class OrderPaidPayload(TypedDict):
     order_id: UUID
+    organisation_id: NotRequired[UUID]
     payment_reference: str
     amount: MoneyPayload
 
 
 class OrderRefundedPayload(TypedDict):
     order_id: UUID
+    organisation_id: NotRequired[UUID]
     refund_reference: str
     amount: MoneyPayload
 
 
 class OrderShippedPayload(TypedDict):
     order_id: UUID
+    organisation_id: NotRequired[UUID]
 
 
 class PaymentFailedPayload(TypedDict):
     order_id: UUID
+    organisation_id: NotRequired[UUID]
     reason: str
 
 
 class OrderCancelledPayload(TypedDict):
     order_id: UUID
+    organisation_id: NotRequired[UUID]
     reason: str
 
 
@@ -178,11 +183,13 @@ PAID = EventDeclaration(
     version=1,
     encode=lambda e: {
         "order_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
         "payment_reference": e.payment_reference,
         "amount": _money_out(e.amount),
     },
     decode=lambda p, at: OrderPaid(
         aggregate_id=UUID(p["order_id"]),
+        organisation_id=_organisation(p),
         occurred_at=at,
         payment_reference=p["payment_reference"],
         amount=_money(p, "amount"),
@@ -195,9 +202,16 @@ PAYMENT_FAILED = EventDeclaration(
     event=PaymentFailed,
     name="ordering.PaymentFailed",
     version=1,
-    encode=lambda e: {"order_id": str(e.aggregate_id), "reason": e.reason},
+    encode=lambda e: {
+        "order_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
+        "reason": e.reason,
+    },
     decode=lambda p, at: PaymentFailed(
-        aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
+        aggregate_id=UUID(p["order_id"]),
+        organisation_id=_organisation(p),
+        occurred_at=at,
+        reason=p["reason"],
     ),
     formerly=(Former.same_shape("PaymentFailed", 1),),
     schema=PaymentFailedPayload,
@@ -207,8 +221,13 @@ SHIPPED = EventDeclaration(
     event=OrderShipped,
     name="ordering.OrderShipped",
     version=1,
-    encode=lambda e: {"order_id": str(e.aggregate_id)},
-    decode=lambda p, at: OrderShipped(aggregate_id=UUID(p["order_id"]), occurred_at=at),
+    encode=lambda e: {
+        "order_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
+    },
+    decode=lambda p, at: OrderShipped(
+        aggregate_id=UUID(p["order_id"]), organisation_id=_organisation(p), occurred_at=at
+    ),
     formerly=(Former.same_shape("OrderShipped", 1),),
     schema=OrderShippedPayload,
 )
@@ -217,9 +236,16 @@ CANCELLED = EventDeclaration(
     event=OrderCancelled,
     name="ordering.OrderCancelled",
     version=1,
-    encode=lambda e: {"order_id": str(e.aggregate_id), "reason": e.reason},
+    encode=lambda e: {
+        "order_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
+        "reason": e.reason,
+    },
     decode=lambda p, at: OrderCancelled(
-        aggregate_id=UUID(p["order_id"]), occurred_at=at, reason=p["reason"]
+        aggregate_id=UUID(p["order_id"]),
+        organisation_id=_organisation(p),
+        occurred_at=at,
+        reason=p["reason"],
     ),
     formerly=(Former.same_shape("OrderCancelled", 1),),
     schema=OrderCancelledPayload,
@@ -231,11 +257,13 @@ REFUNDED = EventDeclaration(
     version=1,
     encode=lambda e: {
         "order_id": str(e.aggregate_id),
+        "organisation_id": str(e.organisation_id),
         "refund_reference": e.refund_reference,
         "amount": _money_out(e.amount),
     },
     decode=lambda p, at: OrderRefunded(
         aggregate_id=UUID(p["order_id"]),
+        organisation_id=_organisation(p),
         occurred_at=at,
         refund_reference=p["refund_reference"],
         amount=_money(p, "amount"),

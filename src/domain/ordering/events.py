@@ -12,8 +12,8 @@ from domain.shared.money import Money
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderPlaced(DomainEvent):
-    # The organisation the order belongs to (docs/tenancy.md); the later events are about an
-    # order of that tenant and need not repeat it.
+    # The organisation the order belongs to (docs/tenancy.md). Every order event names it, so
+    # each is carried, consumed and audited within its tenant (DomainEvent.tenant).
     organisation_id: UUID
     customer_id: UUID
     lines: tuple[OrderLine, ...]
@@ -21,27 +21,31 @@ class OrderPlaced(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderPaid(DomainEvent):
+    organisation_id: UUID
     payment_reference: str
     amount: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentFailed(DomainEvent):
+    organisation_id: UUID
     reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderShipped(DomainEvent):
-    pass
+    organisation_id: UUID
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderCancelled(DomainEvent):
+    organisation_id: UUID
     reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderRefunded(DomainEvent):
+    organisation_id: UUID
     refund_reference: str
     amount: Money
 

@@ -179,6 +179,7 @@ class Order(EventRecorder):
         self._record(
             OrderPaid(
                 aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
                 occurred_at=now,
                 payment_reference=payment_reference,
                 amount=self.total,
@@ -187,15 +188,33 @@ class Order(EventRecorder):
 
     def fail_payment(self, *, reason: str, now: datetime) -> None:
         self._require({OrderStatus.PLACED}, "charged")
-        self._record(PaymentFailed(aggregate_id=self.id, occurred_at=now, reason=_reason(reason)))
+        self._record(
+            PaymentFailed(
+                aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
+                occurred_at=now,
+                reason=_reason(reason),
+            )
+        )
 
     def ship(self, *, now: datetime) -> None:
         self._require({OrderStatus.PAID}, "shipped")
-        self._record(OrderShipped(aggregate_id=self.id, occurred_at=now))
+        self._record(
+            OrderShipped(
+                aggregate_id=self.id, organisation_id=self.tenant.organisation_id, occurred_at=now
+            )
+        )
 
     def cancel(self, *, reason: str, now: datetime) -> None:
         self._require({OrderStatus.PLACED, OrderStatus.PAID}, "cancelled")
-        self._record(OrderCancelled(aggregate_id=self.id, occurred_at=now, reason=_reason(reason)))
+        self._record(
+            OrderCancelled(
+                aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
+                occurred_at=now,
+                reason=_reason(reason),
+            )
+        )
 
     def refund(self, *, refund_reference: str, now: datetime) -> None:
         if not self.refund_due:
@@ -206,6 +225,7 @@ class Order(EventRecorder):
         self._record(
             OrderRefunded(
                 aggregate_id=self.id,
+                organisation_id=self.tenant.organisation_id,
                 occurred_at=now,
                 refund_reference=refund_reference,
                 amount=self.total,

@@ -112,6 +112,26 @@ def test_cancelling_a_paid_order_owes_a_refund_until_it_is_refunded() -> None:
     assert cancelled.reason == "changed my mind"
 
 
+def test_every_event_of_an_order_names_its_organisation() -> None:
+    # So each is carried, consumed and audited within the order's tenant (DomainEvent.tenant).
+    tenant = Tenant(uuid4())
+    order = Order.place(tenant=tenant, id=uuid4(), customer_id=CUSTOMER, lines=(line(),), now=T0)
+    order.fail_payment(reason="declined", now=T0)
+    order.pay(payment_reference="auth-1", now=T0)
+    order.cancel(reason="changed", now=T0)
+    order.refund(refund_reference="ref-1", now=T0)
+    shipped = Order.place(tenant=tenant, id=uuid4(), customer_id=CUSTOMER, lines=(line(),), now=T0)
+    shipped.pay(payment_reference="auth-2", now=T0)
+    shipped.ship(now=T0)
+
+    events = [*order.pending_events, *shipped.pending_events]
+    assert {type(event).__name__ for event in events} >= {
+        "OrderPlaced", "PaymentFailed", "OrderPaid", "OrderCancelled", "OrderRefunded",
+        "OrderShipped",
+    }  # fmt: skip
+    assert {event.tenant for event in events} == {tenant}
+
+
 def test_cancelling_an_unpaid_order_owes_nothing() -> None:
     order = placed()
     order.cancel(reason="", now=T0)
@@ -190,7 +210,15 @@ def test_a_history_must_start_with_the_placement_of_one_order() -> None:
     order = placed()
     other = placed()
     with pytest.raises(ValueError, match="begin"):
-        Order.from_history([OrderShipped(aggregate_id=order.id, occurred_at=T0)])
+        Order.from_history(
+            [
+                OrderShipped(
+                    aggregate_id=order.id,
+                    organisation_id=order.tenant.organisation_id,
+                    occurred_at=T0,
+                )
+            ]
+        )
     with pytest.raises(ValueError, match="empty"):
         Order.from_history([])
     with pytest.raises(ValueError, match="one order"):

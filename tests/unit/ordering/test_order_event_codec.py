@@ -200,11 +200,27 @@ def test_rows_stored_before_the_declarations_were_one_still_decode() -> None:
 
     assert [ORDER_EVENT_CODEC.decode(row) for row in rows] == [
         PLACED,
-        OrderPaid(aggregate_id=UUID(int=1), occurred_at=T0, payment_reference="r", amount=money),
-        PaymentFailed(aggregate_id=UUID(int=1), occurred_at=T0, reason="no"),
-        OrderShipped(aggregate_id=UUID(int=1), occurred_at=T0),
-        OrderCancelled(aggregate_id=UUID(int=1), occurred_at=T0, reason="x"),
-        OrderRefunded(aggregate_id=UUID(int=1), occurred_at=T0, refund_reference="f", amount=money),
+        OrderPaid(
+            aggregate_id=UUID(int=1),
+            organisation_id=Tenant.SINGLE_ID,
+            occurred_at=T0,
+            payment_reference="r",
+            amount=money,
+        ),
+        PaymentFailed(
+            aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0, reason="no"
+        ),
+        OrderShipped(aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0),
+        OrderCancelled(
+            aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0, reason="x"
+        ),
+        OrderRefunded(
+            aggregate_id=UUID(int=1),
+            organisation_id=Tenant.SINGLE_ID,
+            occurred_at=T0,
+            refund_reference="f",
+            amount=money,
+        ),
     ]
     assert all(ORDER_EVENT_CODEC.knows(row.type) for row in rows)
 
@@ -238,15 +254,21 @@ def test_every_order_event_is_declared_once_and_stored_as_it_is_published() -> N
         PLACED,
         OrderPaid(
             aggregate_id=UUID(int=1),
+            organisation_id=Tenant.SINGLE_ID,
             occurred_at=T0,
             payment_reference="r",
             amount=Money.of("1", EUR),
         ),
-        PaymentFailed(aggregate_id=UUID(int=1), occurred_at=T0, reason="no"),
-        OrderShipped(aggregate_id=UUID(int=1), occurred_at=T0),
-        OrderCancelled(aggregate_id=UUID(int=1), occurred_at=T0, reason="x"),
+        PaymentFailed(
+            aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0, reason="no"
+        ),
+        OrderShipped(aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0),
+        OrderCancelled(
+            aggregate_id=UUID(int=1), organisation_id=Tenant.SINGLE_ID, occurred_at=T0, reason="x"
+        ),
         OrderRefunded(
             aggregate_id=UUID(int=1),
+            organisation_id=Tenant.SINGLE_ID,
             occurred_at=T0,
             refund_reference="f",
             amount=Money.of("1", EUR),

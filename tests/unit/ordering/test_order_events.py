@@ -48,15 +48,21 @@ def test_ordering_publishes_the_payloads_it_always_published() -> None:
         ),
         OrderPaid(
             aggregate_id=ORDER,
+            organisation_id=ORGANISATION,
             occurred_at=T0,
             payment_reference="r",
             amount=Money.of("38.49", "EUR"),
         ),
-        PaymentFailed(aggregate_id=ORDER, occurred_at=T0, reason="no"),
-        OrderShipped(aggregate_id=ORDER, occurred_at=T0),
-        OrderCancelled(aggregate_id=ORDER, occurred_at=T0, reason="x"),
+        PaymentFailed(
+            aggregate_id=ORDER, organisation_id=ORGANISATION, occurred_at=T0, reason="no"
+        ),
+        OrderShipped(aggregate_id=ORDER, organisation_id=ORGANISATION, occurred_at=T0),
+        OrderCancelled(
+            aggregate_id=ORDER, organisation_id=ORGANISATION, occurred_at=T0, reason="x"
+        ),
         OrderRefunded(
             aggregate_id=ORDER,
+            organisation_id=ORGANISATION,
             occurred_at=T0,
             refund_reference="f",
             amount=Money.of("38.49", "EUR"),
@@ -84,13 +90,35 @@ def test_ordering_publishes_the_payloads_it_always_published() -> None:
                 "total": money,
             },
         ),
-        ("ordering.OrderPaid", 1, {"order_id": order, "payment_reference": "r", "amount": money}),
-        ("ordering.PaymentFailed", 1, {"order_id": order, "reason": "no"}),
-        ("ordering.OrderShipped", 1, {"order_id": order}),
-        ("ordering.OrderCancelled", 1, {"order_id": order, "reason": "x"}),
+        (
+            "ordering.OrderPaid",
+            1,
+            {
+                "order_id": order,
+                "organisation_id": str(ORGANISATION),
+                "payment_reference": "r",
+                "amount": money,
+            },
+        ),
+        (
+            "ordering.PaymentFailed",
+            1,
+            {"order_id": order, "organisation_id": str(ORGANISATION), "reason": "no"},
+        ),
+        ("ordering.OrderShipped", 1, {"order_id": order, "organisation_id": str(ORGANISATION)}),
+        (
+            "ordering.OrderCancelled",
+            1,
+            {"order_id": order, "organisation_id": str(ORGANISATION), "reason": "x"},
+        ),
         (
             "ordering.OrderRefunded",
             1,
-            {"order_id": order, "refund_reference": "f", "amount": money},
+            {
+                "order_id": order,
+                "organisation_id": str(ORGANISATION),
+                "refund_reference": "f",
+                "amount": money,
+            },
         ),
     ]
