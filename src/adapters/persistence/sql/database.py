@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql.engine import create_engine
+from adapters.persistence.sql.row_security import enter_tenant, on_connect  # [adapter:postgresql]
 from application.shared.errors import DependencyUnavailable
+from domain.shared.tenant import Tenant
 
 DEPENDENCY = "database"
 RETRY_AFTER = 1.0
@@ -107,11 +109,25 @@ class SqlDatabase:
         echo: bool = False,
         read_url: str = "",
         name: str = DEPENDENCY,
+        row_security: bool = False,
     ) -> None:
         self.name = name
         self.engine: AsyncEngine = create_engine(url, pool_size=pool_size, echo=echo)
+        # Whether each unit of work and read tells PostgreSQL its tenant (row_security.py).
+        self.row_security = False
+        # [adapter:postgresql begin]
+        if self.backend == "postgresql":
+            self.row_security = row_security
+            on_connect(self.engine, guarded=row_security)
+        # [adapter:postgresql end]
         self.replica = (
-            SqlDatabase(read_url, pool_size=pool_size, echo=echo, name=f"{name}-replica")
+            SqlDatabase(
+                read_url,
+                pool_size=pool_size,
+                echo=echo,
+                name=f"{name}-replica",
+                row_security=row_security,
+            )
             if read_url
             else None
         )
@@ -225,15 +241,33 @@ class SqlDatabase:
         return self
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
+    async def reading(self, tenant: Tenant | None = None) -> AsyncIterator[AsyncConnection]:
         """An autocommit connection for a query: on the replica, or on the primary when the
-        replica cannot be reached (a connection that fails there falls back at once)."""
+        replica cannot be reached (a connection that fails there falls back at once).
+
+        With row security, a query for a `tenant` runs in a read-only transaction that has
+        entered it instead (a transaction-local setting would end with its statement in
+        autocommit), rolled back at the end."""
+        # [adapter:postgresql begin]
+        if self.row_security and tenant is not None:
+            async with self._reading(autocommit=False) as connection:
+                await connection.begin()  # rolled back when the connection goes back
+                await enter_tenant(connection, tenant)
+                yield connection
+            return
+        # [adapter:postgresql end]
+        async with self._reading() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _reading(self, *, autocommit: bool = True) -> AsyncIterator[AsyncConnection]:
         database = self.for_reads()
         if database is not self:
             began_at = database.outages
             waiting = database.wait_began()
             try:
-                connection = await database.autocommit_engine.connect()
+                engine = database.autocommit_engine if autocommit else database.engine
+                connection = await engine.connect()
             except Exception as error:
                 if database.unavailable(error) is None and not is_unreachable(error):
                     raise
@@ -249,7 +283,7 @@ class SqlDatabase:
                     await connection.close()
                 database.reached(began_at)
                 return
-        async with self.connect() as connection:
+        async with self.connect(autocommit=autocommit) as connection:
             yield connection
 
     @asynccontextmanager

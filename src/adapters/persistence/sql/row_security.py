@@ -1,0 +1,99 @@
+"""PostgreSQL Row-Level Security: the second guard of tenant isolation (docs/tenancy.md).
+
+Every statement of the application already names its tenant; the policy makes PostgreSQL refuse
+rows of another tenant even to a statement that forgot to. A session says whom it acts for in
+the `portico.tenant` setting:
+
+- an organisation's id: that tenant's rows only (read, and written: WITH CHECK);
+- `*` (EVERY_TENANT): every row, said on purpose (migrations; the app's sessions with
+  PORTICO_POSTGRES_ROW_SECURITY off, when the application's filters are the only guard);
+- unset or empty: no row at all, and every write refused.
+
+`enter_tenant` is the one step that tells it, transaction-locally, before a statement: the SQL
+unit of work calls it once per tenant and transaction, the reader inside its read-only
+transaction (`SqlDatabase.reading`). It runs on SQLAlchemy's connection or on asyncpg's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.shared.tenant import Tenant
+
+SETTING = "portico.tenant"
+EVERY_TENANT = "*"
+
+# The tables whose rows belong to a tenant (an `organisation_id` column): each gets the policy
+# below, ENABLE and FORCE (its owner, the role that migrates and usually the one that serves,
+# obeys it too). A table joins the list here and in the migration that guards it; the migration
+# test checks a migrated database guards exactly these.
+TENANT_TABLES: tuple[str, ...] = ("products",)
+
+POLICY = "tenant_isolation"
+# Compared as text, so that `*`, '' or NULL never reach a uuid cast (which would raise rather
+# than hide the row). The statements' own `organisation_id = $1` still picks the index.
+CONDITION = (
+    f"current_setting('{SETTING}', true) = '{EVERY_TENANT}' "
+    f"OR organisation_id::text = current_setting('{SETTING}', true)"
+)
+
+# Transaction-local (is_local = true): it ends with the transaction, so a pooled connection
+# never carries one request's tenant into the next. Driver SQL ($1), for both connections.
+_ENTER = f"SELECT set_config('{SETTING}', $1, true)"
+
+
+class DriverConnection(Protocol):
+    """asyncpg's Connection, as far as entering a tenant needs it."""
+
+    def execute(self, query: str, *args: Any) -> Awaitable[str]: ...
+
+
+async def enter_tenant(connection: AsyncConnection | DriverConnection, tenant: Tenant) -> None:
+    """Tell PostgreSQL that the statements that follow in this transaction act for `tenant`.
+
+    In a transaction only: in autocommit it would end with its own statement."""
+    value = str(tenant.organisation_id)
+    if isinstance(connection, AsyncConnection):
+        await connection.exec_driver_sql(_ENTER, (value,))
+    else:
+        await connection.execute(_ENTER, value)
+
+
+def on_connect(engine: AsyncEngine, *, guarded: bool) -> None:
+    """How the engine's new connections start: with row security on (`guarded`) in no tenant,
+    so a statement that did not enter one sees nothing; off, in every tenant, as before the
+    policies (the application's own filters keep tenants apart)."""
+    if guarded:
+        return
+
+    def every_tenant(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET {SETTING} = '{EVERY_TENANT}'")
+        cursor.close()
+
+    event.listen(engine.sync_engine, "connect", every_tenant)
+
+
+def guard_statements(table: str) -> list[str]:
+    """The DDL that guards a tenant table (what migration 0017 runs for products)."""
+    return [
+        f"CREATE POLICY {POLICY} ON {table} USING ({CONDITION})",
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+    ]
+
+
+__all__ = [
+    "CONDITION",
+    "EVERY_TENANT",
+    "POLICY",
+    "SETTING",
+    "TENANT_TABLES",
+    "enter_tenant",
+    "guard_statements",
+    "on_connect",
+]
