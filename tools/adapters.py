@@ -149,6 +149,10 @@ ADAPTERS = (
         paths=(
             # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
             "src/adapters/persistence/sql/notify.py",
+            # Row-level security, the second guard of tenants, and its tests.
+            "src/adapters/persistence/sql/row_security.py",
+            "tests/contract/catalog/test_row_security.py",
+            "tests/migrations/test_row_security.py",
             "tests/support/postgres.py",
             "tests/contract/catalog/test_wakeup.py",
             "tests/contract/ordering/test_projector_on_postgresql.py",
