@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql.engine import create_engine
-from adapters.persistence.sql.row_security import enter_tenant, on_connect  # [adapter:postgresql]
+from adapters.persistence.sql.row_security import on_connect, tenant_session  # [adapter:postgresql]
 from application.shared.errors import DependencyUnavailable
 from domain.shared.tenant import Tenant
 
@@ -245,29 +245,25 @@ class SqlDatabase:
         """An autocommit connection for a query: on the replica, or on the primary when the
         replica cannot be reached (a connection that fails there falls back at once).
 
-        With row security, a query for a `tenant` runs in a read-only transaction that has
-        entered it instead (a transaction-local setting would end with its statement in
-        autocommit), rolled back at the end."""
-        # [adapter:postgresql begin]
-        if self.row_security and tenant is not None:
-            async with self._reading(autocommit=False) as connection:
-                await connection.begin()  # rolled back when the connection goes back
-                await enter_tenant(connection, tenant)
-                yield connection
-            return
-        # [adapter:postgresql end]
+        With row security, the connection's session acts for `tenant` while it is lent
+        (row_security.tenant_session)."""
         async with self._reading() as connection:
+            # [adapter:postgresql begin]
+            if self.row_security and tenant is not None:
+                async with tenant_session(connection, tenant):
+                    yield connection
+                return
+            # [adapter:postgresql end]
             yield connection
 
     @asynccontextmanager
-    async def _reading(self, *, autocommit: bool = True) -> AsyncIterator[AsyncConnection]:
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
         database = self.for_reads()
         if database is not self:
             began_at = database.outages
             waiting = database.wait_began()
             try:
-                engine = database.autocommit_engine if autocommit else database.engine
-                connection = await engine.connect()
+                connection = await database.autocommit_engine.connect()
             except Exception as error:
                 if database.unavailable(error) is None and not is_unreachable(error):
                     raise
@@ -283,7 +279,7 @@ class SqlDatabase:
                     await connection.close()
                 database.reached(began_at)
                 return
-        async with self.connect(autocommit=autocommit) as connection:
+        async with self.connect() as connection:
             yield connection
 
     @asynccontextmanager

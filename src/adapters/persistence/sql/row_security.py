@@ -10,13 +10,15 @@ the `portico.tenant` setting:
 - unset or empty: no row at all, and every write refused.
 
 `enter_tenant` is the one step that tells it, transaction-locally, before a statement: the SQL
-unit of work calls it once per tenant and transaction, the reader inside its read-only
-transaction (`SqlDatabase.reading`). It runs on SQLAlchemy's connection or on asyncpg's own.
+unit of work calls it once per tenant and transaction; it runs on SQLAlchemy's connection or on
+asyncpg's own. A read in autocommit (`SqlDatabase.reading`) has no transaction to end it:
+`tenant_session` sets it for the session and resets it before the connection goes back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import event
@@ -44,6 +46,9 @@ CONDITION = (
 # Transaction-local (is_local = true): it ends with the transaction, so a pooled connection
 # never carries one request's tenant into the next. Driver SQL ($1), for both connections.
 _ENTER = f"SELECT set_config('{SETTING}', $1, true)"
+# For the session, until RESET (tenant_session): a read in autocommit has no transaction.
+_ENTER_SESSION = f"SELECT set_config('{SETTING}', $1, false)"
+_LEAVE_SESSION = f"RESET {SETTING}"
 
 
 class DriverConnection(Protocol):
@@ -61,6 +66,28 @@ async def enter_tenant(connection: AsyncConnection | DriverConnection, tenant: T
         await connection.exec_driver_sql(_ENTER, (value,))
     else:
         await connection.execute(_ENTER, value)
+
+
+@asynccontextmanager
+async def tenant_session(connection: AsyncConnection, tenant: Tenant) -> AsyncIterator[None]:
+    """For an autocommit connection (a read, one statement): the session acts for `tenant`
+    until the block ends, then for nobody again (RESET), before the connection goes back to the
+    pool. Three round trips where a transaction would take four (BEGIN, enter, the query,
+    ROLLBACK); on asyncpg's own connection, as each is one short statement. A connection whose
+    RESET fails is invalidated (closed, not pooled): it must never serve another read as
+    `tenant`."""
+    raw: DriverConnection | None = (await connection.get_raw_connection()).driver_connection
+    if raw is None:  # invalidated meanwhile: nothing to read on
+        raise RuntimeError("the connection was closed before the read")
+    await raw.execute(_ENTER_SESSION, str(tenant.organisation_id))
+    try:
+        yield
+    finally:
+        try:
+            await raw.execute(_LEAVE_SESSION)
+        except BaseException:
+            await connection.invalidate()
+            raise
 
 
 def on_connect(engine: AsyncEngine, *, guarded: bool) -> None:
@@ -96,4 +123,5 @@ __all__ = [
     "enter_tenant",
     "guard_statements",
     "on_connect",
+    "tenant_session",
 ]
