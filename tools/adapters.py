@@ -179,6 +179,7 @@ ADAPTERS = (
             "bench/floor.py",
             "bench/idle.py",
             "bench/orders.py",
+            "bench/row_security.py",
             "bench/run.py",
             "bench/soak.py",
             "bench/stores.py",

@@ -15,6 +15,7 @@ help (else the first case would prove nothing).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,7 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import delete, event, func, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from adapters.catalog.sql import (
@@ -42,6 +44,8 @@ from application.catalog.views import ProductView
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition
 from domain.shared.tenant import Tenant
+from entrypoints.cli.startup import check_database
+from entrypoints.settings import SettingsError, load_settings
 from tests.contract.catalog.conftest import CatalogSides
 from tests.contract.catalog.test_tenant_leaks import (
     A,
@@ -171,9 +175,15 @@ async def guarded_url() -> str:
         if url not in _MADE:
             await recreate_database(url)
             async with admin.engine.begin() as connection:
+                # LOGIN for the start-up check's test. Another worker may be making it too:
+                # what it raises then (XX000 "tuple concurrently updated" among them) is fine.
                 await connection.exec_driver_sql(
-                    f"DO $$ BEGIN CREATE ROLE {OWNER} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
-                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                    f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') "
+                    f"THEN CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOBYPASSRLS; "
+                    f"ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '{OWNER}') "
+                    f"THEN ALTER ROLE {OWNER} LOGIN; END IF; "
+                    "EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error "
+                    "THEN NULL; END $$"
                 )
                 await connection.exec_driver_sql(f"GRANT ALL ON SCHEMA public TO {OWNER}")
                 await connection.exec_driver_sql(f"SET LOCAL ROLE {OWNER}")
@@ -333,3 +343,23 @@ async def _forged_copy(uow: Any, original: Product) -> Product:
     )
     forged.mark_persisted()
     return forged
+
+
+async def test_start_up_refuses_row_security_that_would_not_hold() -> None:
+    """A superuser is never filtered, and tables without the policy guard nothing: serve
+    refuses to start rather than run without the guard it was asked for."""
+    guarded = await guarded_url()
+    unguarded = with_database(guarded, make_url(require_sql_server("postgresql")).database or "")
+    owner = make_url(guarded).set(username=OWNER).render_as_string(hide_password=False)
+
+    def check(url: str) -> None:
+        settings = load_settings(
+            {"PORTICO_DATABASE_URL": url, "PORTICO_POSTGRES_ROW_SECURITY": "true"}, env_file=None
+        )
+        check_database(settings)
+
+    with pytest.raises(SettingsError, match="is a superuser, which no policy filters"):
+        await asyncio.to_thread(check, guarded)
+    with pytest.raises(SettingsError, match="products not guarded"):
+        await asyncio.to_thread(check, unguarded)
+    await asyncio.to_thread(check, owner)  # a plain role that owns guarded tables: it holds

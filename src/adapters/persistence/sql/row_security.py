@@ -105,6 +105,32 @@ def on_connect(engine: AsyncEngine, *, guarded: bool) -> None:
     event.listen(engine.sync_engine, "connect", every_tenant)
 
 
+async def guard_problems(connection: AsyncConnection) -> list[str]:
+    """Why the guard would not hold for this connection's role and database (empty: it holds):
+    a role that bypasses every policy, or a tenant table without its policy, ENABLE or FORCE."""
+    problems = []
+    role = await connection.exec_driver_sql(
+        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    )
+    name, superuser, bypasses = tuple(role.one())
+    if superuser or bypasses:
+        kind = "a superuser" if superuser else "a role with BYPASSRLS"
+        problems.append(f"the role {name} is {kind}, which no policy filters")
+    guarded = await connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid "
+        "WHERE c.relrowsecurity AND c.relforcerowsecurity AND p.polname = $1 "
+        "AND pg_table_is_visible(c.oid)",
+        (POLICY,),
+    )
+    missing = sorted(set(TENANT_TABLES) - set(guarded.scalars()))
+    if missing:
+        problems.append(
+            f"{', '.join(missing)} not guarded (policy {POLICY}, ENABLE and FORCE ROW LEVEL "
+            "SECURITY: migration 0017; run `portico db upgrade`)"
+        )
+    return problems
+
+
 def guard_statements(table: str) -> list[str]:
     """The DDL that guards a tenant table (what migration 0017 runs for products)."""
     return [
@@ -121,6 +147,7 @@ __all__ = [
     "SETTING",
     "TENANT_TABLES",
     "enter_tenant",
+    "guard_problems",
     "guard_statements",
     "on_connect",
     "tenant_session",
