@@ -153,6 +153,7 @@ ADAPTERS = (
             "src/adapters/persistence/sql/row_security.py",
             "tests/contract/catalog/test_row_security.py",
             "tests/migrations/test_row_security.py",
+            "tests/support/row_security.py",
             "tests/support/postgres.py",
             "tests/contract/catalog/test_wakeup.py",
             "tests/contract/ordering/test_projector_on_postgresql.py",

@@ -16,13 +16,12 @@ help (else the first case would prove nothing).
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import delete, event, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -38,8 +37,6 @@ from adapters.catalog.sql import (
 )
 from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.row_security import TENANT_TABLES, guard_statements
-from adapters.persistence.sql.schema import metadata
 from application.catalog.views import ProductView
 from domain.catalog.product import Product
 from domain.catalog.repository import CatalogUnitOfWork, ProductPosition
@@ -59,7 +56,8 @@ from tests.contract.catalog.test_tenant_leaks import (
     test_no_tenant_can_change_or_remove_another_tenants_product,
     test_pages_cursors_and_searches_answer_only_the_tenants_own,
 )
-from tests.support.databases import recreate_database, with_database
+from tests.support.databases import with_database
+from tests.support.row_security import OWNER, as_owner, guarded_url
 from tests.support.servers import require_sql_server
 
 pytestmark = pytest.mark.postgres
@@ -73,9 +71,6 @@ __all__ = [
     "test_no_tenant_can_change_or_remove_another_tenants_product",
     "test_pages_cursors_and_searches_answer_only_the_tenants_own",
 ]
-
-# Cluster-wide, made once and kept (it owns the guarded tables of the test databases).
-OWNER = "portico_row_security_owner"
 
 
 class UnfilteredRepository(SqlProductRepository):
@@ -159,56 +154,6 @@ class UnfilteredReader(SqlProductReader):
         async with self._database.reading(tenant) as connection:
             rows = (await connection.execute(query)).all()
         return [_view(row) for row in rows]
-
-
-_MADE: set[str] = set()
-
-
-async def guarded_url() -> str:
-    """A database of its own whose tables OWNER owns, with the tenant tables guarded as
-    migration 0017 guards them; made once per process, emptied for each test."""
-    base = require_sql_server("postgresql")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = with_database(base, f"{base.rsplit('/', 1)[1]}_rls_{worker}")
-    admin = SqlDatabase(url, pool_size=1)
-    try:
-        if url not in _MADE:
-            await recreate_database(url)
-            async with admin.engine.begin() as connection:
-                # LOGIN for the start-up check's test. Another worker may be making it too:
-                # what it raises then (XX000 "tuple concurrently updated" among them) is fine.
-                await connection.exec_driver_sql(
-                    f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') "
-                    f"THEN CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOBYPASSRLS; "
-                    f"ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '{OWNER}') "
-                    f"THEN ALTER ROLE {OWNER} LOGIN; END IF; "
-                    "EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error "
-                    "THEN NULL; END $$"
-                )
-                await connection.exec_driver_sql(f"GRANT ALL ON SCHEMA public TO {OWNER}")
-                await connection.exec_driver_sql(f"SET LOCAL ROLE {OWNER}")
-                await connection.run_sync(metadata.create_all)
-                for table in TENANT_TABLES:
-                    for statement in guard_statements(table):
-                        await connection.exec_driver_sql(statement)
-            _MADE.add(url)
-        async with admin.engine.begin() as connection:  # the superuser: no policy applies
-            await connection.execute(delete(products))
-    finally:
-        await admin.dispose()
-    return url
-
-
-def as_owner(database: SqlDatabase) -> SqlDatabase:
-    """Every connection of `database` acts as OWNER (not a superuser: the policies bind it)."""
-
-    def become_owner(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"SET ROLE {OWNER}")
-        cursor.close()
-
-    event.listen(database.engine.sync_engine, "connect", become_owner)
-    return database
 
 
 MODES = ["unfiltered", "on", "off"]
