@@ -146,6 +146,7 @@ ADAPTERS = (
         "PostgreSQL as the SQL database, LISTEN/NOTIFY waking every process (SQLite always stays)",
         # A URL scheme, as for mariadb (adapters/persistence/sql/engine.py).
         selects=("PORTICO_DATABASE_URL", "postgresql://"),
+        variables=("PORTICO_POSTGRES_ROW_SECURITY",),
         paths=(
             # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
             "src/adapters/persistence/sql/notify.py",

@@ -2,9 +2,9 @@
 
 Each tenant table gets a policy that shows, and accepts, only the rows of the tenant the session
 entered (`portico.tenant`, set transaction-locally by the application before its statements), or
-every row for a session that says `*`; ENABLE and FORCE (its owner obeys it too). The setting
-PORTICO_POSTGRES_ROW_SECURITY decides how the application's sessions start: off (the default)
-in `*`, as before this migration; on, in no tenant (docs/tenancy.md). Nothing on other engines.
+every row for a session that says `*`; ENABLE and FORCE (its owner obeys it too). A setting
+decides how the application's sessions start: off (the default) in `*`, as before this
+migration; on, in no tenant (docs/tenancy.md). Nothing on other engines.
 Superusers and roles with BYPASSRLS are never filtered.
 
 The list and the condition are written out (adapters/persistence/sql/row_security.py has the
