@@ -44,6 +44,12 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
 def _run_sync(connection: Connection) -> None:
     _configure(connection)
     with context.begin_transaction():
+        # [adapter:postgresql begin]
+        if connection.dialect.name == "postgresql":
+            # Migrations act for every tenant: the row-level security policies (0017) would
+            # otherwise hide every row from a data migration run by the tables' owner.
+            connection.exec_driver_sql("SET portico.tenant = '*'")
+        # [adapter:postgresql end]
         context.run_migrations()
 
 

@@ -147,6 +147,7 @@ ADAPTERS = (
         "PostgreSQL as the SQL database, LISTEN/NOTIFY waking every process (SQLite always stays)",
         # A URL scheme, as for mariadb (adapters/persistence/sql/engine.py).
         selects=("PORTICO_DATABASE_URL", "postgresql://"),
+        variables=("PORTICO_POSTGRES_ROW_SECURITY",),
         paths=(
             # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
             "src/adapters/persistence/sql/notify.py",
@@ -154,6 +155,11 @@ ADAPTERS = (
             "src/adapters/catalog/postgres.py",
             "tests/contract/catalog/test_postgres_reader.py",
             "tests/api/catalog/test_tracing_postgres.py",
+            # Row-level security, the second guard of tenants, and its tests.
+            "src/adapters/persistence/sql/row_security.py",
+            "tests/contract/catalog/test_row_security.py",
+            "tests/migrations/test_row_security.py",
+            "tests/support/row_security.py",
             "tests/support/postgres.py",
             "tests/contract/catalog/test_wakeup.py",
             "tests/contract/ordering/test_projector_on_postgresql.py",
@@ -181,6 +187,7 @@ ADAPTERS = (
             "bench/query_side.py",
             "bench/idle.py",
             "bench/orders.py",
+            "bench/row_security.py",
             "bench/run.py",
             "bench/memory.py",
             "bench/soak.py",

@@ -117,6 +117,20 @@ def test_http_payments_need_a_provider_url() -> None:
 
 
 # [adapter:http-payments end]
+# [adapter:postgresql begin]
+def test_row_security_needs_postgresql() -> None:
+    with pytest.raises(
+        SettingsError, match="PORTICO_POSTGRES_ROW_SECURITY=true needs a PostgreSQL"
+    ):
+        load_settings({"PORTICO_POSTGRES_ROW_SECURITY": "true"}, env_file=None)
+    for url in ("postgresql://app@db/portico", "postgres://app@db/portico"):
+        settings = load_settings(
+            {"PORTICO_POSTGRES_ROW_SECURITY": "true", "PORTICO_DATABASE_URL": url}, env_file=None
+        )
+        assert settings.database.row_security
+
+
+# [adapter:postgresql end]
 
 
 @pytest.mark.parametrize(

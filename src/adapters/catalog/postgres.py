@@ -51,7 +51,7 @@ class PostgresProductReader:
 
     async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
         sql, arguments = _arguments(*view_query(tenant, product_id))
-        async with self._connection() as connection:
+        async with self._connection(tenant) as connection:
             row = await connection.fetchrow(sql, *arguments)
         return None if row is None else view(row)
 
@@ -64,16 +64,14 @@ class PostgresProductReader:
         name_contains: str | None = None,
     ) -> list[ProductView]:
         sql, arguments = _arguments(*page_query(tenant, after, limit, name_contains))
-        async with self._connection() as connection:
+        async with self._connection(tenant) as connection:
             rows = await connection.fetch(sql, *arguments)
         return [view(row) for row in rows]
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        """The asyncpg connection of one read: the one place that prepares a connection for the
-        catalog's reads (a per-connection setting, such as the tenant of row-level security,
-        goes here, before the yield)."""
-        async with self._database.reading_on_driver() as connection:
+    async def _connection(self, tenant: Tenant) -> AsyncIterator[Any]:
+        """The asyncpg connection of one read, acting for `tenant` when row security is on."""
+        async with self._database.reading_on_driver(tenant) as connection:
             yield connection
 
 

@@ -1,10 +1,12 @@
 """SqlCatalogUnitOfWork and SqlProductRepository: products in a SQL table, via SQLAlchemy Core.
 
-Every statement names the tenant (organisation_id): reads by it, writes by the product's."""
+Every statement names the tenant (organisation_id): reads by it, writes by the product's. With
+PostgreSQL row security on, each also runs after entering its tenant (`enter`, and `reading`), so
+the table's policy keeps tenants apart a second time (docs/tenancy.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -45,11 +47,17 @@ _INSERT = insert(products)
 
 class SqlProductRepository(ProductRepository):
     def __init__(
-        self, connection: AsyncConnection, uow: UnitOfWork, *, read_only: bool = False
+        self,
+        connection: AsyncConnection,
+        uow: UnitOfWork,
+        *,
+        read_only: bool = False,
+        enter: Callable[[Tenant], Awaitable[None]],
     ) -> None:
         self._conn = connection
         self._uow = uow
         self._read_only = read_only
+        self._enter = enter  # before each statement: the unit of work's SqlUnitOfWork.enter
 
     async def add(self, product: Product) -> None:
         self._uow.saw(product)
@@ -57,6 +65,7 @@ class SqlProductRepository(ProductRepository):
         product.mark_persisted()
 
     async def get(self, tenant: Tenant, product_id: UUID) -> Product | None:
+        await self._enter(tenant)
         parameters = {"tenant": tenant.organisation_id, "product_id": product_id}
         result = await self._conn.execute(_BY_ID, parameters)
         row = result.mappings().first()
@@ -86,6 +95,7 @@ class SqlProductRepository(ProductRepository):
             query = query.where(
                 func.lower(products.c.name).contains(name_contains.lower(), autoescape=True)
             )
+        await self._enter(tenant)
         result = await self._conn.execute(query)
         return [_product(row) for row in result.mappings()]
 
@@ -119,6 +129,7 @@ class SqlProductRepository(ProductRepository):
         if self._read_only:
             # Autocommit would make the write durable at once: refuse it instead.
             raise RuntimeError("a read-only unit of work cannot write")
+        await self._enter(product.tenant)
         try:
             result = await self._conn.execute(statement, parameters)
         except IntegrityError as error:
@@ -189,7 +200,7 @@ class SqlProductReader:
 
     async def product(self, tenant: Tenant, product_id: UUID) -> ProductView | None:
         statement, parameters = view_query(tenant, product_id)
-        async with self._database.reading() as connection:
+        async with self._database.reading(tenant) as connection:
             result = await connection.execute(statement, parameters)
             row = result.first()
         return None if row is None else view(row)
@@ -203,7 +214,7 @@ class SqlProductReader:
         name_contains: str | None = None,
     ) -> list[ProductView]:
         statement, parameters = page_query(tenant, after, limit, name_contains)
-        async with self._database.reading() as connection:
+        async with self._database.reading(tenant) as connection:
             result = await connection.execute(statement, parameters)
             rows = result.all()
         return [view(row) for row in rows]
@@ -219,7 +230,9 @@ def _escape_like(text: str) -> str:
 
 class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.products = SqlProductRepository(connection, self, read_only=self.read_only)
+        self.products = SqlProductRepository(
+            connection, self, read_only=self.read_only, enter=self.enter
+        )
 
 
 def _the(product: Product) -> tuple[Any, ...]:

@@ -64,11 +64,11 @@ class SqlStagedEvents(EventStore):
 
 class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.stock = CatalogStock(SqlProductRepository(connection, self))
+        self.stock = CatalogStock(SqlProductRepository(connection, self, enter=self.enter))
         self.events = self._staged = SqlStagedEvents(connection)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
-        if self.read_only:  # its connection autocommits: appends there would not be atomic
+        if self.read_only:  # its connection may autocommit: appends there would not be atomic
             raise RuntimeError("a read-only unit of work cannot commit")
         # Product updates, then the outbox rows (with an outbox), then the appends: last.
         await super()._commit(events)

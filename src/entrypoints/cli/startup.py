@@ -8,6 +8,7 @@ import structlog
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from adapters.persistence.redis.durability import Durability, read_durability  # [adapter:redis]
+from adapters.persistence.sql.row_security import guard_problems  # [adapter:postgresql]
 from entrypoints.container import build_container
 from entrypoints.platform.redis import build_redis_documents  # [adapter:redis]
 from entrypoints.settings import Settings, SettingsError, env_name
@@ -30,18 +31,27 @@ def check_database(settings: Settings) -> None:
         return
     shown = database.engine.url.render_as_string(hide_password=True)
 
-    async def ping() -> None:
+    async def ping() -> list[str]:
+        problems: list[str] = []
         try:
             async with asyncio.timeout(settings.http.readiness_timeout * 3):
                 await database.ping()
+                # [adapter:postgresql begin]
+                if database.row_security:
+                    async with database.connect() as connection:
+                        problems = await guard_problems(connection)
+                # [adapter:postgresql end]
         finally:
             await database.close()
+        return problems
 
     try:
-        asyncio.run(ping())
+        problems = asyncio.run(ping())
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SettingsError(f"{variable}: cannot reach the database at {shown}: {reason}") from None
+    if problems:  # the guard asked for would silently not be there
+        raise SettingsError(f"{env_name('database.row_security')}=true, but " + "; ".join(problems))
 
 
 # [adapter:redis begin]

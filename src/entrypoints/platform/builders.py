@@ -38,7 +38,11 @@ def build_sql_database(
     """PORTICO_DATABASE_URL's database; `tracing` first, so the SDK is up before the engine."""
     database = settings.database
     engine = SqlDatabase(
-        database.url, pool_size=database.pool_size, echo=database.echo, read_url=database.read_url
+        database.url,
+        pool_size=database.pool_size,
+        echo=database.echo,
+        read_url=database.read_url,
+        row_security=database.row_security,  # [adapter:postgresql]
     )
     if metrics is not None:
         engine.observe_pool(metrics)

@@ -88,6 +88,9 @@ class DatabaseSettings(Group, frozen=True):
     read_url: str = ""
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
     echo: bool = False
+    # PostgreSQL's row-level security as a second guard of tenants (docs/tenancy.md): each
+    # unit of work and read enters its tenant; off, sessions act for every tenant.
+    row_security: bool = False  # [adapter:postgresql]
 
 
 class AuthSettings(Group, frozen=True):

@@ -83,6 +83,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             + _profiling_problems(self)
             + _proxy_problems(self)
             + _mfa_problems(self)
+            + _row_security_problems(self)  # [adapter:postgresql]
         )
         if problems:
             raise SettingsError("; ".join(problems))
@@ -160,6 +161,18 @@ def _proxy_problems(settings: Settings) -> list[str]:
     return []
 
 
+# [adapter:postgresql begin]
+def _row_security_problems(settings: Settings) -> list[str]:
+    database = settings.database
+    if database.row_security and not database.url.startswith(("postgresql", "postgres:")):
+        return [
+            f"{env_name('database.row_security')}=true needs a PostgreSQL "
+            f"{env_name('database.url')} (row-level security is PostgreSQL's)"
+        ]
+    return []
+
+
+# [adapter:postgresql end]
 def _profiling_problems(settings: Settings) -> list[str]:
     if settings.http.profiling and settings.environment != "development":
         return [

@@ -41,6 +41,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_DATABASE_READ_URL": "database.read_url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
     "PORTICO_DATABASE_ECHO": "database.echo",
+    "PORTICO_POSTGRES_ROW_SECURITY": "database.row_security",  # [adapter:postgresql]
     # auth
     "PORTICO_AUTH": "auth.mode",
     "PORTICO_AUTH_ISSUER": "auth.issuer",

@@ -151,7 +151,7 @@ async def test_its_checkouts_show_in_the_pool_metrics(database: SqlDatabase) -> 
         ]
 
     try:
-        async with reader._connection():
+        async with reader._connection(Tenant.single()):
             assert in_use() == 1
         assert in_use() == 0
         assert len(await reader.page(Tenant.single(), after=None, limit=10)) == 4

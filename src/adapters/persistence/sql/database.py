@@ -22,7 +22,9 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from adapters.persistence.sql.engine import create_engine
+from adapters.persistence.sql.row_security import on_connect, tenant_session  # [adapter:postgresql]
 from application.shared.errors import DependencyUnavailable
+from domain.shared.tenant import Tenant
 
 DEPENDENCY = "database"
 RETRY_AFTER = 1.0
@@ -112,11 +114,25 @@ class SqlDatabase:
         echo: bool = False,
         read_url: str = "",
         name: str = DEPENDENCY,
+        row_security: bool = False,
     ) -> None:
         self.name = name
         self.engine: AsyncEngine = create_engine(url, pool_size=pool_size, echo=echo)
+        # Whether each unit of work and read tells PostgreSQL its tenant (row_security.py).
+        self.row_security = False
+        # [adapter:postgresql begin]
+        if self.backend == "postgresql":
+            self.row_security = row_security
+            on_connect(self.engine, guarded=row_security)
+        # [adapter:postgresql end]
         self.replica = (
-            SqlDatabase(read_url, pool_size=pool_size, echo=echo, name=f"{name}-replica")
+            SqlDatabase(
+                read_url,
+                pool_size=pool_size,
+                echo=echo,
+                name=f"{name}-replica",
+                row_security=row_security,
+            )
             if read_url
             else None
         )
@@ -230,21 +246,34 @@ class SqlDatabase:
         return self
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
+    async def reading(self, tenant: Tenant | None = None) -> AsyncIterator[AsyncConnection]:
         """An autocommit connection for a query: on the replica, or on the primary when the
-        replica cannot be reached (a connection that fails there falls back at once)."""
+        replica cannot be reached (a connection that fails there falls back at once).
+
+        With row security, the connection's session acts for `tenant` while it is lent
+        (row_security.tenant_session)."""
         async with self._reading(SqlDatabase._autocommit_checkout) as connection:
+            # [adapter:postgresql begin]
+            if self.row_security and tenant is not None:
+                async with tenant_session(connection, tenant):
+                    yield connection
+                return
+            # [adapter:postgresql end]
             yield connection
 
     # [adapter:postgresql begin]
     @asynccontextmanager
-    async def reading_on_driver(self) -> AsyncIterator[Any]:
+    async def reading_on_driver(self, tenant: Tenant | None = None) -> AsyncIterator[Any]:
         """As `reading`, but the driver's own connection (asyncpg's, for a query that runs on the
         driver): checked out of the same pool, with its checkout and checkin events (the pool
         metrics), but none of SQLAlchemy's Connection around it (an execution context,
         the isolation level set and reset, three greenlet switches: about a third of a read's
         CPU, bench/README.md). Outside a transaction, so each statement commits by itself."""
         async with self._reading(SqlDatabase._driver_checkout) as connection:
+            if self.row_security and tenant is not None:
+                async with tenant_session(connection, tenant):
+                    yield connection
+                return
             yield connection
 
     # [adapter:postgresql end]

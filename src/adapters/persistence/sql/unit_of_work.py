@@ -10,13 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.persistence.sql.row_security import enter_tenant  # [adapter:postgresql]
 from application.shared.errors import DependencyUnavailable
 from domain.shared.events import DomainEvent
+from domain.shared.tenant import Tenant
 from domain.shared.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """Read-only units of work run in autocommit: a read is one round trip, with no BEGIN.
+    """Read-only units of work run in autocommit: a read is one round trip, with no BEGIN
+    (with row security in a transaction, rolled back: the tenant it enters lasts as long).
 
     With an `outbox`, a commit first inserts the integration events of its domain events, in the
     same transaction as the state change.
@@ -64,8 +67,10 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def _open(self, db: SqlDatabase) -> None:
         self._used = db
-        engine = db.autocommit_engine if self.read_only else db.engine
+        autocommit = self.read_only and not db.row_security
+        engine = db.autocommit_engine if autocommit else db.engine
         self._transaction: AsyncTransaction | None = None
+        self._tenant: Tenant | None = None
         self._began_at = db.outages
         waiting = db.wait_began()
         try:
@@ -76,7 +81,7 @@ class SqlUnitOfWork(UnitOfWork):
                 raise translated from error
             raise
         try:
-            if not self.read_only:
+            if not autocommit:
                 self._transaction = await self._connection.begin()
         except Exception as error:
             with suppress(Exception):  # the connection may be gone already; the cause is raised
@@ -88,8 +93,17 @@ class SqlUnitOfWork(UnitOfWork):
     @abstractmethod
     def _open_repositories(self, connection: AsyncConnection) -> None: ...
 
+    async def enter(self, tenant: Tenant) -> None:
+        """Before a statement on a tenant table: with row security, tell PostgreSQL the tenant
+        (once per tenant and transaction); otherwise nothing."""
+        # [adapter:postgresql begin]
+        if self._used.row_security and tenant != self._tenant:
+            await enter_tenant(self._connection, tenant)
+            self._tenant = tenant
+        # [adapter:postgresql end]
+
     async def _commit(self, events: list[DomainEvent]) -> None:
-        if self._transaction is None:
+        if self.read_only or self._transaction is None:
             raise RuntimeError("a read-only unit of work cannot commit")
         if self._outbox is not None and events:
             await self._outbox.append(self._connection, self._outbox.prepare(events))
