@@ -1,5 +1,6 @@
 """What one bare request costs in process: `GET /health/live` through the ASGI app, no server.
 
+    make bench-bare
     uv run python -m bench.bare_request [--rounds 6] [--requests 6400] [--concurrency 32]
 
 Each setup is driven the same way: --concurrency coroutines on uvloop call the ASGI app with a

@@ -168,6 +168,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_soak.py",
             "tests/e2e/ordering/test_traces_e2e.py",
             # The benchmarks run on PostgreSQL (bench/floor.py is raw asyncpg).
+            "bench/bare_request.py",
             "bench/cache_invalidation.py",
             "bench/compare.py",
             "bench/engines.py",
