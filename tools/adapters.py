@@ -181,6 +181,7 @@ ADAPTERS = (
             "bench/stores.py",
             "bench/stores_http.py",
             "bench/tracing.py",
+            "bench/write_path.py",
             # The one-host stack of many processes around a PostgreSQL service, and its secrets.
             "compose.yaml",
             "deploy/make-secrets.sh",
