@@ -5,10 +5,11 @@ Every statement names the tenant (organisation_id): reads by it, writes by the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +23,6 @@ from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, Produc
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
-from domain.shared.unit_of_work import UnitOfWork
 
 
 def _after(created_at: Any, product_id: Any) -> Any:
@@ -40,12 +40,16 @@ def _after(created_at: Any, product_id: Any) -> Any:
 # Built once: constructing a statement per call costs about a quarter of a read's CPU.
 _MINE = products.c.organisation_id == bindparam("tenant")
 _BY_ID = select(products).where(_MINE, products.c.id == bindparam("product_id"))
-_INSERT = insert(products)
+
+
+def _duplicate(product: Product, error: IntegrityError) -> DuplicateSku | None:
+    """The product's SKU is taken (the tenant's unique SKU index refused the row)."""
+    return DuplicateSku(product.sku) if "sku" in str(error.orig).lower() else None
 
 
 class SqlProductRepository(ProductRepository):
     def __init__(
-        self, connection: AsyncConnection, uow: UnitOfWork, *, read_only: bool = False
+        self, connection: AsyncConnection, uow: SqlUnitOfWork, *, read_only: bool = False
     ) -> None:
         self._conn = connection
         self._uow = uow
@@ -53,10 +57,14 @@ class SqlProductRepository(ProductRepository):
 
     async def add(self, product: Product) -> None:
         self._uow.saw(product)
-        await self._write(_INSERT, product, _row(product))
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
+        # Sent now, or with the commit (SqlUnitOfWork.defers_inserts).
+        await self._uow.insert(products, _row(product), partial(_duplicate, product))
         product.mark_persisted()
 
     async def get(self, tenant: Tenant, product_id: UUID) -> Product | None:
+        await self._uow.flush()  # a product added in this unit of work is found
         parameters = {"tenant": tenant.organisation_id, "product_id": product_id}
         result = await self._conn.execute(_BY_ID, parameters)
         row = result.mappings().first()
@@ -86,6 +94,7 @@ class SqlProductRepository(ProductRepository):
             query = query.where(
                 func.lower(products.c.name).contains(name_contains.lower(), autoescape=True)
             )
+        await self._uow.flush()
         result = await self._conn.execute(query)
         return [_product(row) for row in result.mappings()]
 
@@ -119,12 +128,11 @@ class SqlProductRepository(ProductRepository):
         if self._read_only:
             # Autocommit would make the write durable at once: refuse it instead.
             raise RuntimeError("a read-only unit of work cannot write")
+        await self._uow.flush()
         try:
             result = await self._conn.execute(statement, parameters)
         except IntegrityError as error:
-            if "sku" in str(error.orig).lower():
-                raise DuplicateSku(product.sku) from None
-            raise
+            raise (_duplicate(product, error) or error) from None
         if must_match and result.rowcount != 1:
             raise ConcurrentUpdate(f"product {product.id} was changed or deleted meanwhile")
 
@@ -205,6 +213,8 @@ def _escape_like(text: str) -> str:
 
 
 class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
+    defers_inserts = True  # a product created: one statement with its outbox row (PostgreSQL)
+
     def _open_repositories(self, connection: AsyncConnection) -> None:
         self.products = SqlProductRepository(connection, self, read_only=self.read_only)
 

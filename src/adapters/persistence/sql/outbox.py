@@ -67,9 +67,7 @@ class SqlOutbox(Outbox):
             return
         # [adapter:postgresql begin]
         if len(events) == 1 and connection.dialect.name == "postgresql":
-            row = _row(events[0])
-            statement = _insert_announced(tuple(row))
-            await connection.execute(statement, {**row, **announcement(self._doorbell)})
+            await connection.execute(*self.appending(events[0]))
             return
         # [adapter:postgresql end]
         if len(events) == 1:  # the usual case: one execute, not the executemany path
@@ -78,6 +76,14 @@ class SqlOutbox(Outbox):
             await connection.execute(_INSERT, [_row(event) for event in events])
         await announce(connection, self._doorbell)  # [adapter:postgresql]
 
+    # [adapter:postgresql begin]
+    def appending(self, event: IntegrationEvent) -> tuple[Any, dict[str, Any]]:
+        """PostgreSQL: `append`'s one statement for one event (its row and the NOTIFY) and its
+        parameters, for a unit of work to add its own inserts to (as CTEs named otherwise)."""
+        row = _row(event)
+        return _insert_announced(tuple(row)), {**row, **announcement(self._doorbell)}
+
+    # [adapter:postgresql end]
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""
         self._doorbell.ring()

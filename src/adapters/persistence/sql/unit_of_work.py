@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from functools import cache
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import Insert, bindparam, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
@@ -14,13 +20,33 @@ from application.shared.errors import DependencyUnavailable
 from domain.shared.events import DomainEvent
 from domain.shared.unit_of_work import UnitOfWork
 
+# What an IntegrityError of an insert means to its repository (a DuplicateSku), or None.
+Refusal = Callable[[IntegrityError], Exception | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    table: Any
+    row: dict[str, Any]
+    refusal: Refusal
+
 
 class SqlUnitOfWork(UnitOfWork):
     """Read-only units of work run in autocommit: a read is one round trip, with no BEGIN.
 
     With an `outbox`, a commit first inserts the integration events of its domain events, in the
     same transaction as the state change.
+
+    On PostgreSQL, a unit of work whose class sets `defers_inserts` keeps its repositories'
+    inserts (`insert`) until it must send them: at the commit, when nothing else was sent, they go
+    with the outbox row and its NOTIFY as one autocommitted statement (one round trip instead of
+    BEGIN, the inserts, the outbox, COMMIT; a single statement is atomic, so the outbox row still
+    commits with the state or not at all). Anything else sent first (`flush`, which repositories
+    call before their other statements) begins the transaction and sends them as usual. A refused
+    insert (a duplicate) is then refused at the commit.
     """
+
+    defers_inserts = False
 
     def __init__(
         self, database: SqlDatabase, *, read_only: bool = False, outbox: SqlOutbox | None = None
@@ -66,6 +92,9 @@ class SqlUnitOfWork(UnitOfWork):
         self._used = db
         engine = db.autocommit_engine if self.read_only else db.engine
         self._transaction: AsyncTransaction | None = None
+        self._pending: list[_Insert] = []
+        # Lazy: no transaction until a statement needs one (see the class's docstring).
+        self._lazy = self.defers_inserts and not self.read_only and db.backend == "postgresql"
         self._began_at = db.outages
         waiting = db.wait_began()
         try:
@@ -76,7 +105,7 @@ class SqlUnitOfWork(UnitOfWork):
                 raise translated from error
             raise
         try:
-            if not self.read_only:
+            if not self.read_only and not self._lazy:
                 self._transaction = await self._connection.begin()
         except Exception as error:
             with suppress(Exception):  # the connection may be gone already; the cause is raised
@@ -88,9 +117,37 @@ class SqlUnitOfWork(UnitOfWork):
     @abstractmethod
     def _open_repositories(self, connection: AsyncConnection) -> None: ...
 
+    async def insert(self, table: Any, row: dict[str, Any], refusal: Refusal) -> None:
+        """Insert `row` into `table` now, or at the latest at the commit (`defers_inserts`)."""
+        if self._lazy and self._transaction is None:
+            self._pending.append(_Insert(table, row, refusal))
+            return
+        await self._send(_Insert(table, row, refusal))
+
+    async def flush(self) -> None:
+        """Before any other statement: begin the transaction and send the deferred inserts."""
+        if self._lazy and self._transaction is None:
+            self._transaction = await self._connection.begin()
+        pending, self._pending = self._pending, []
+        for deferred in pending:
+            await self._send(deferred)
+
+    async def _send(self, deferred: _Insert) -> None:
+        try:
+            await self._connection.execute(_insert_of(deferred.table), deferred.row)
+        except IntegrityError as error:
+            raise (deferred.refusal(error) or error) from None
+
     async def _commit(self, events: list[DomainEvent]) -> None:
-        if self._transaction is None:
+        if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        # [adapter:postgresql begin]
+        if self._lazy and self._transaction is None and len(events) <= 1:
+            await self._commit_as_one_statement(events)
+            return
+        # [adapter:postgresql end]
+        await self.flush()
+        assert self._transaction is not None
         if self._outbox is not None and events:
             await self._outbox.append(self._connection, self._outbox.prepare(events))
         await self._last_writes()
@@ -99,12 +156,66 @@ class SqlUnitOfWork(UnitOfWork):
         if self._outbox is not None and events:
             self._outbox.notify()
 
+    # [adapter:postgresql begin]
+    async def _commit_as_one_statement(self, events: list[DomainEvent]) -> None:
+        """The deferred inserts, the outbox row and its NOTIFY: one autocommitted statement."""
+        pending, self._pending = self._pending, []
+        parameters: dict[str, Any] = {}
+        for n, deferred in enumerate(pending):
+            parameters.update({f"i{n}_{column}": value for column, value in deferred.row.items()})
+        shape = tuple((deferred.table, tuple(deferred.row)) for deferred in pending)
+        announce: Any = None
+        if self._outbox is not None and events:
+            announce, outbox_parameters = self._outbox.appending(self._outbox.prepare(events)[0])
+            parameters.update(outbox_parameters)
+        elif not pending:
+            return  # nothing to write
+        connection = await self._connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            await connection.execute(_one_statement(shape, announce), parameters)
+        except IntegrityError as error:
+            for deferred in pending:
+                if (refused := deferred.refusal(error)) is not None:
+                    raise refused from None
+            raise
+        if announce is not None:
+            assert self._outbox is not None
+            self._outbox.notify()
+
+    # [adapter:postgresql end]
+
     async def _last_writes(self) -> None:
         """Writes a subclass keeps for the very end of the transaction (just before COMMIT)."""
 
     async def _close(self) -> None:
+        self._pending = []
         try:
             if self._transaction is not None:
                 await self._transaction.rollback()
         finally:
             await self._connection.close()
+
+
+@cache
+def _insert_of(table: Any) -> Insert:
+    """An INSERT into `table`, built once (each execute binds its row)."""
+    return insert(table)
+
+
+# [adapter:postgresql begin]
+@cache
+def _one_statement(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
+    """Built once per shape (each insert's table and columns) and outbox statement: the inserts
+    as data-modifying CTEs of `announce` (the outbox row and the NOTIFY), or, with nothing to
+    announce, of the last insert. The n-th insert's values are bound as `i<n>_<column>`."""
+    inserts = [
+        insert(table).values({column: bindparam(f"i{n}_{column}") for column in columns})
+        for n, (table, columns) in enumerate(shape)
+    ]
+    statement = announce if announce is not None else inserts.pop()
+    for n, each in enumerate(inserts):
+        statement = statement.add_cte(each.cte(f"i{n}"))
+    return statement
+
+
+# [adapter:postgresql end]
