@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import cache
 from typing import Any
 
 import structlog
-from sqlalchemy import Insert, Select, bindparam, func, select, text
+from sqlalchemy import Insert, Select, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
@@ -53,6 +54,27 @@ def announcing(insert: Insert) -> Select[Any]:
     return select(func.pg_notify(bindparam("channel"), bindparam("sender"))).add_cte(
         insert.cte("added")
     )
+
+
+@cache
+def announced_insert(table: Any, columns: tuple[str, ...]) -> Select[Any]:
+    """`announcing` an insert of `columns` into `table`, each bound by its own name; built once."""
+    return announcing(insert(table).values({name: bindparam(name) for name in columns}))
+
+
+@cache
+def with_inserts(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
+    """Inserts (each a table and its columns) as data-modifying CTEs of `announce` (an
+    `announced_insert`), or with nothing to announce, of the last insert; built once per shape.
+    The n-th insert's values are bound as `i<n>_<column>`."""
+    inserts = [
+        insert(table).values({column: bindparam(f"i{n}_{column}") for column in columns})
+        for n, (table, columns) in enumerate(shape)
+    ]
+    statement = announce if announce is not None else inserts.pop()
+    for n, each in enumerate(inserts):
+        statement = statement.add_cte(each.cte(f"i{n}"))
+    return statement
 
 
 def connect_arguments(url: str) -> dict[str, Any]:

@@ -16,19 +16,14 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, delete, func, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
+from adapters.persistence.sql import notify as postgres  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import (
-    announce,
-    announcement,
-    announcing,
-)  # [adapter:postgresql]
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
@@ -74,14 +69,15 @@ class SqlOutbox(Outbox):
             await connection.execute(_INSERT, _row(events[0]))
         else:
             await connection.execute(_INSERT, [_row(event) for event in events])
-        await announce(connection, self._doorbell)  # [adapter:postgresql]
+        await postgres.announce(connection, self._doorbell)  # [adapter:postgresql]
 
     # [adapter:postgresql begin]
     def appending(self, event: IntegrationEvent) -> tuple[Any, dict[str, Any]]:
         """PostgreSQL: `append`'s one statement for one event (its row and the NOTIFY) and its
         parameters, for a unit of work to add its own inserts to (as CTEs named otherwise)."""
         row = _row(event)
-        return _insert_announced(tuple(row)), {**row, **announcement(self._doorbell)}
+        statement = postgres.announced_insert(outbox, tuple(row))
+        return statement, {**row, **postgres.announcement(self._doorbell)}
 
     # [adapter:postgresql end]
     def notify(self) -> None:
@@ -167,15 +163,6 @@ async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) 
     return [row for row in rows if row["aggregate_id"] not in blocked] if blocked else rows
 
 
-# [adapter:postgresql begin]
-@cache
-def _insert_announced(columns: tuple[str, ...]) -> Any:
-    """PostgreSQL: one event's row and the NOTIFY that wakes the relays, in one round trip
-    (built once: `columns` are always _row's)."""
-    return announcing(insert(outbox).values({name: bindparam(name) for name in columns}))
-
-
-# [adapter:postgresql end]
 def _row(event: IntegrationEvent) -> dict[str, Any]:
     return {
         "event_id": event.id,

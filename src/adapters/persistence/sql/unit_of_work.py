@@ -10,11 +10,12 @@ from functools import cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, insert
+from sqlalchemy import Insert, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import with_inserts  # [adapter:postgresql]
 from adapters.persistence.sql.outbox import SqlOutbox
 from application.shared.errors import DependencyUnavailable
 from domain.shared.events import DomainEvent
@@ -172,7 +173,7 @@ class SqlUnitOfWork(UnitOfWork):
             return  # nothing to write
         connection = await self._connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
-            await connection.execute(_one_statement(shape, announce), parameters)
+            await connection.execute(with_inserts(shape, announce), parameters)
         except IntegrityError as error:
             for deferred in pending:
                 if (refused := deferred.refusal(error)) is not None:
@@ -200,22 +201,3 @@ class SqlUnitOfWork(UnitOfWork):
 def _insert_of(table: Any) -> Insert:
     """An INSERT into `table`, built once (each execute binds its row)."""
     return insert(table)
-
-
-# [adapter:postgresql begin]
-@cache
-def _one_statement(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
-    """Built once per shape (each insert's table and columns) and outbox statement: the inserts
-    as data-modifying CTEs of `announce` (the outbox row and the NOTIFY), or, with nothing to
-    announce, of the last insert. The n-th insert's values are bound as `i<n>_<column>`."""
-    inserts = [
-        insert(table).values({column: bindparam(f"i{n}_{column}") for column in columns})
-        for n, (table, columns) in enumerate(shape)
-    ]
-    statement = announce if announce is not None else inserts.pop()
-    for n, each in enumerate(inserts):
-        statement = statement.add_cte(each.cte(f"i{n}"))
-    return statement
-
-
-# [adapter:postgresql end]
