@@ -11,7 +11,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-tools oidc-tools clients pytest test-fast contracts openapi golden bench-identity clean
-.PHONY: bench bench-engines bench-events bench-orders bench-compare bench-idle bench-row-security  # [adapter:postgresql]
+.PHONY: bench bench-engines bench-events bench-orders bench-compare bench-idle bench-row-security bench-bare  # [adapter:postgresql]
 .PHONY: asyncapi  # [adapter:nats]
 .PHONY: bench-stores  # [adapter:redis,postgresql]
 
@@ -149,8 +149,12 @@ bench-compare: install  ## Portico against the floor (bench/floor.py), interleav
 
 bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99  # [adapter:postgresql]
 	$(RUN) python -m bench.idle  # [adapter:postgresql]
+
 bench-row-security: install  ## a catalog read's CPU with PostgreSQL row-level security off and on (bench/row_security.py)  # [adapter:postgresql]
 	$(RUN) python bench/row_security.py  # [adapter:postgresql]
+
+bench-bare: install  ## GET /health/live in process, no server: CPU per request against the floor's app  # [adapter:postgresql]
+	$(RUN) python -m bench.bare_request  # [adapter:postgresql]
 
 # [adapter:redis begin]
 bench-stores: install  ## the catalog's unit of work on PostgreSQL and Redis: reads, writes (bench/stores.py)  # [adapter:postgresql]

@@ -179,6 +179,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_soak.py",
             "tests/e2e/ordering/test_traces_e2e.py",
             # The benchmarks run on PostgreSQL (bench/floor.py is raw asyncpg).
+            "bench/bare_request.py",
             "bench/cache_invalidation.py",
             "bench/compare.py",
             "bench/engines.py",
@@ -194,6 +195,7 @@ ADAPTERS = (
             "bench/stores.py",
             "bench/stores_http.py",
             "bench/tracing.py",
+            "bench/write_path.py",
             # The one-host stack of many processes around a PostgreSQL service, and its secrets.
             "compose.yaml",
             "deploy/make-secrets.sh",

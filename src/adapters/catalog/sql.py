@@ -7,10 +7,11 @@ the table's policy keeps tenants apart a second time (docs/tenancy.md)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,7 +25,6 @@ from domain.catalog.repository import CatalogUnitOfWork, ProductPosition, Produc
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
-from domain.shared.unit_of_work import UnitOfWork
 
 
 def _after(created_at: Any, product_id: Any) -> Any:
@@ -42,14 +42,18 @@ def _after(created_at: Any, product_id: Any) -> Any:
 # Built once: constructing a statement per call costs about a quarter of a read's CPU.
 _MINE = products.c.organisation_id == bindparam("tenant")
 _BY_ID = select(products).where(_MINE, products.c.id == bindparam("product_id"))
-_INSERT = insert(products)
+
+
+def _duplicate(product: Product, error: IntegrityError) -> DuplicateSku | None:
+    """The product's SKU is taken (the tenant's unique SKU index refused the row)."""
+    return DuplicateSku(product.sku) if "sku" in str(error.orig).lower() else None
 
 
 class SqlProductRepository(ProductRepository):
     def __init__(
         self,
         connection: AsyncConnection,
-        uow: UnitOfWork,
+        uow: SqlUnitOfWork,
         *,
         read_only: bool = False,
         enter: Callable[[Tenant], Awaitable[None]],
@@ -61,10 +65,15 @@ class SqlProductRepository(ProductRepository):
 
     async def add(self, product: Product) -> None:
         self._uow.saw(product)
-        await self._write(_INSERT, product, _row(product))
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
+        await self._enter(product.tenant)
+        # Sent now, or with the commit (SqlUnitOfWork.defers_inserts, never with row security).
+        await self._uow.insert(products, _row(product), partial(_duplicate, product))
         product.mark_persisted()
 
     async def get(self, tenant: Tenant, product_id: UUID) -> Product | None:
+        await self._uow.flush()  # a product added in this unit of work is found
         await self._enter(tenant)
         parameters = {"tenant": tenant.organisation_id, "product_id": product_id}
         result = await self._conn.execute(_BY_ID, parameters)
@@ -95,6 +104,7 @@ class SqlProductRepository(ProductRepository):
             query = query.where(
                 func.lower(products.c.name).contains(name_contains.lower(), autoescape=True)
             )
+        await self._uow.flush()
         await self._enter(tenant)
         result = await self._conn.execute(query)
         return [_product(row) for row in result.mappings()]
@@ -129,13 +139,12 @@ class SqlProductRepository(ProductRepository):
         if self._read_only:
             # Autocommit would make the write durable at once: refuse it instead.
             raise RuntimeError("a read-only unit of work cannot write")
+        await self._uow.flush()
         await self._enter(product.tenant)
         try:
             result = await self._conn.execute(statement, parameters)
         except IntegrityError as error:
-            if "sku" in str(error.orig).lower():
-                raise DuplicateSku(product.sku) from None
-            raise
+            raise (_duplicate(product, error) or error) from None
         if must_match and result.rowcount != 1:
             raise ConcurrentUpdate(f"product {product.id} was changed or deleted meanwhile")
 
@@ -229,6 +238,8 @@ def _escape_like(text: str) -> str:
 
 
 class SqlCatalogUnitOfWork(SqlUnitOfWork, CatalogUnitOfWork):
+    defers_inserts = True  # a product created: one statement with its outbox row (PostgreSQL)
+
     def _open_repositories(self, connection: AsyncConnection) -> None:
         self.products = SqlProductRepository(
             connection, self, read_only=self.read_only, enter=self.enter

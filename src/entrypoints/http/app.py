@@ -36,7 +36,7 @@ from entrypoints.worker.runtime import MessagingRuntime
 def create_app(container: Container | None = None) -> Litestar:
     container = container or build_container()
     settings = container.settings()
-    configure_logging(settings)
+    access_line = configure_logging(settings)
     container.platform.tracing()  # before the engine and the clients it instruments are made
 
     async def announce() -> None:
@@ -132,7 +132,7 @@ def create_app(container: Container | None = None) -> Litestar:
         headers = partial(security_headers, hsts=hsts)
     handler = RequestContext(
         handler,
-        access_log=settings.logging.access_log,
+        access=access_line,
         observe=metrics.request if metrics is not None else None,
         headers=headers,
     )

@@ -10,6 +10,8 @@ from litestar.exceptions import ValidationException
 
 
 def refuse_repeated_parameters(request: Request[Any, Any, Any]) -> None:
+    if not request.scope["query_string"]:
+        return  # most requests: nothing to parse
     parameters = request.route_handler.parsed_fn_signature.parameters
     for name in set(request.query_params.keys()):
         field = parameters.get(name)

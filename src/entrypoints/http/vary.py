@@ -8,7 +8,6 @@ X-Organisation-Id. The names travel in the ASGI scope, which every layer shares.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 _KEY = "portico.vary"
@@ -20,11 +19,12 @@ def vary_by(scope: Any, *names: str) -> None:
     found.extend(name for name in names if name not in found)
 
 
-def with_vary(headers: Sequence[tuple[bytes, bytes]], scope: Any) -> list[tuple[bytes, bytes]]:
-    """`headers` with the names vary_by gave added to Vary (once, whatever its case)."""
+def with_vary(headers: list[tuple[bytes, bytes]], scope: Any) -> list[tuple[bytes, bytes]]:
+    """`headers` with the names vary_by gave added to Vary (once, whatever its case); the same
+    list when there are none, as for most answers."""
     names: list[str] | None = scope.get(_KEY)
     if not names:
-        return list(headers)
+        return headers
     kept: list[str] = []
     rest = []
     for name, value in headers:

@@ -269,6 +269,23 @@ async def test_a_duplicate_sku_is_refused_on_add_and_on_update(
     assert skus == ["SKU-1", "SKU-2"]
 
 
+async def test_a_product_added_is_found_by_the_same_unit_of_work(
+    uow_factory: CatalogUnitOfWorkFactory,
+) -> None:
+    """Where inserts wait for the commit (PostgreSQL), a read sends them first."""
+    product = new_product("SKU-1")
+    async with uow_factory() as uow:
+        await uow.products.add(product)
+        found = await uow.products.get(Tenant.single(), product.id)
+        listed = await uow.products.page(Tenant.single(), after=None, limit=10)
+        await uow.commit()
+
+    assert found is not None
+    assert found.sku == "SKU-1"
+    assert [each.id for each in listed] == [product.id]
+    assert await load(uow_factory, product.id) is not None
+
+
 async def test_a_freed_sku_can_be_taken_in_the_same_unit_of_work(
     uow_factory: CatalogUnitOfWorkFactory,
 ) -> None:

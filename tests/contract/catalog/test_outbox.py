@@ -11,6 +11,7 @@ import pytest
 from adapters.system.ids import Uuid7Generator
 from application.messaging.context import MessageContext, message_context
 from application.shared.ports.messaging import IntegrationEvent
+from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
@@ -90,6 +91,19 @@ async def test_nothing_reaches_the_outbox_without_a_commit(messaging_store: Mess
     assert await claim_all(messaging_store) == []
     assert await messaging_store.outbox.backlog() == 0
     assert await messaging_store.outbox.oldest_pending() is None
+
+
+async def test_a_refused_write_leaves_no_event(messaging_store: MessagingStore) -> None:
+    """The outbox row commits with the state change or not at all, also where the insert and
+    the outbox row go as one statement (PostgreSQL) and the refusal comes at the commit."""
+    await create(messaging_store, new_product("SKU-1"))
+    [kept] = await claim_all(messaging_store)
+
+    with pytest.raises(DuplicateSku):
+        await create(messaging_store, new_product("SKU-1"))
+
+    assert await messaging_store.outbox.backlog() == 1
+    assert [event.id for event in await claim_all(messaging_store)] == [kept.id]
 
 
 async def test_a_published_event_no_longer_waits(messaging_store: MessagingStore) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy import event, text
 
 from adapters.catalog.sql import SqlCatalogUnitOfWork
 from adapters.messaging.memory import MemoryMessageBus
@@ -125,6 +127,99 @@ async def test_a_ring_nobody_hears_is_made_up_for_by_the_safety_net_poll(
 ) -> None:
     # The relay's doorbell hears only its own process: the commit elsewhere is a lost ring.
     await relayed(database, InProcessDoorbell(), poll=0.1, sku="POLLED-1")
+
+
+async def test_one_event_and_its_notify_go_in_one_statement_heard_only_at_commit(
+    database: SqlDatabase,
+) -> None:
+    """The outbox row and the NOTIFY travel as one statement (a round trip fewer per write):
+    the notification still names the writer's doorbell, and comes at COMMIT, not on rollback."""
+    url = database.engine.url.render_as_string(False)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(**connect_arguments(url))
+    await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
+    doorbell = InProcessDoorbell()
+    outbox = SqlOutbox(database, events, doorbell)
+    kept, rolled_back = create_event(), create_event()
+    try:
+        async with database.begin() as connection:
+            await outbox.append(connection, [kept])
+            await asyncio.sleep(0.2)  # a NOTIFY sent before COMMIT would arrive meanwhile
+            assert heard.empty()
+        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+        with pytest.raises(RuntimeError):
+            async with database.begin() as connection:
+                await outbox.append(connection, [rolled_back])
+                raise RuntimeError("rolled back")
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+        async with database.connect() as connection:
+            found = await connection.execute(
+                text("SELECT event_id FROM outbox WHERE event_id IN (:kept, :rolled_back)"),
+                {"kept": kept.id, "rolled_back": rolled_back.id},
+            )
+        assert [row[0] for row in found] == [kept.id]
+    finally:
+        await listener.close()
+
+
+async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify(
+    database: SqlDatabase,
+) -> None:
+    """CreateProduct on PostgreSQL: the product, its outbox row and the NOTIFY in one
+    autocommitted statement (no BEGIN, no COMMIT of their own), heard once it is done."""
+    url = database.engine.url.render_as_string(False)
+    statements: list[str] = []
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(**connect_arguments(url))
+    await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
+    doorbell = InProcessDoorbell()
+    outbox = SqlOutbox(database, events, doorbell)
+
+    def uow(*, read_only: bool = False) -> SqlCatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=outbox)
+
+    def executed(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+    try:
+        view = await CreateProductHandler(uow, SteppingClock(), ids)(
+            CreateProduct(
+                tenant=Tenant.single(),
+                sku="ONE-TRIP",
+                name="Tea",
+                price_amount="4.00",
+                price_currency="EUR",
+            )
+        )
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
+    try:
+        assert len(statements) == 1
+        assert statements[0].startswith("WITH")
+        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+        async with database.connect() as connection:
+            product = await connection.scalar(
+                text("SELECT sku FROM products WHERE id = :id"), {"id": view.id}
+            )
+            outboxed = await connection.scalar(
+                text("SELECT count(*) FROM outbox WHERE aggregate_id = :id"), {"id": view.id}
+            )
+        assert (product, outboxed) == ("ONE-TRIP", 1)
+    finally:
+        await listener.close()
+
+
+def create_event() -> IntegrationEvent:
+    return IntegrationEvent(
+        id=ids.new_id(),
+        type="catalog.ProductCreated",
+        version=1,
+        aggregate_id=ids.new_id(),
+        occurred_at=datetime.now(UTC),
+        payload={"sku": "ONE-STATEMENT"},
+    )
 
 
 class Waiter:

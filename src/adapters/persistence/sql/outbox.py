@@ -22,8 +22,8 @@ from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
+from adapters.persistence.sql import notify as postgres  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
@@ -61,12 +61,26 @@ class SqlOutbox(Outbox):
         process when it commits (PostgreSQL)."""
         if not events:
             return
+        # [adapter:postgresql begin]
+        if len(events) == 1 and connection.dialect.name == "postgresql":
+            await connection.execute(*self.appending(events[0]))
+            return
+        # [adapter:postgresql end]
         if len(events) == 1:  # the usual case: one execute, not the executemany path
             await connection.execute(_INSERT, _row(events[0]))
         else:
             await connection.execute(_INSERT, [_row(event) for event in events])
-        await announce(connection, self._doorbell)  # [adapter:postgresql]
+        await postgres.announce(connection, self._doorbell)  # [adapter:postgresql]
 
+    # [adapter:postgresql begin]
+    def appending(self, event: IntegrationEvent) -> tuple[Any, dict[str, Any]]:
+        """PostgreSQL: `append`'s one statement for one event (its row and the NOTIFY) and its
+        parameters, for a unit of work to add its own inserts to (as CTEs named otherwise)."""
+        row = _row(event)
+        statement = postgres.announced_insert(outbox, tuple(row))
+        return statement, {**row, **postgres.announcement(self._doorbell)}
+
+    # [adapter:postgresql end]
     def notify(self) -> None:
         """Wake relays of this process once the rows are committed."""
         self._doorbell.ring()

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from functools import cache
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import Insert, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.notify import with_inserts  # [adapter:postgresql]
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.row_security import enter_tenant  # [adapter:postgresql]
 from application.shared.errors import DependencyUnavailable
 from domain.shared.events import DomainEvent
 from domain.shared.tenant import Tenant
 from domain.shared.unit_of_work import UnitOfWork
+
+# What an IntegrityError of an insert means to its repository (a DuplicateSku), or None.
+Refusal = Callable[[IntegrityError], Exception | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    table: Any
+    row: dict[str, Any]
+    refusal: Refusal
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -23,7 +40,18 @@ class SqlUnitOfWork(UnitOfWork):
 
     With an `outbox`, a commit first inserts the integration events of its domain events, in the
     same transaction as the state change.
+
+    On PostgreSQL, a unit of work whose class sets `defers_inserts` keeps its repositories'
+    inserts (`insert`) until it must send them: at the commit, when nothing else was sent, they go
+    with the outbox row and its NOTIFY as one autocommitted statement (one round trip instead of
+    BEGIN, the inserts, the outbox, COMMIT; a single statement is atomic, so the outbox row still
+    commits with the state or not at all). Anything else sent first (`flush`, which repositories
+    call before their other statements) begins the transaction and sends them as usual. A refused
+    insert (a duplicate) is then refused at the commit. With row security the tenant must be
+    entered in a transaction first, so inserts are not deferred.
     """
+
+    defers_inserts = False
 
     def __init__(
         self, database: SqlDatabase, *, read_only: bool = False, outbox: SqlOutbox | None = None
@@ -71,6 +99,15 @@ class SqlUnitOfWork(UnitOfWork):
         engine = db.autocommit_engine if autocommit else db.engine
         self._transaction: AsyncTransaction | None = None
         self._tenant: Tenant | None = None
+        self._pending: list[_Insert] = []
+        # Lazy: no transaction until a statement needs one (see the class's docstring). Not
+        # with row security: the tenant is entered in the transaction, before any statement.
+        self._lazy = (
+            self.defers_inserts
+            and not self.read_only
+            and db.backend == "postgresql"
+            and not db.row_security
+        )
         self._began_at = db.outages
         waiting = db.wait_began()
         try:
@@ -81,7 +118,7 @@ class SqlUnitOfWork(UnitOfWork):
                 raise translated from error
             raise
         try:
-            if not autocommit:
+            if not autocommit and not self._lazy:
                 self._transaction = await self._connection.begin()
         except Exception as error:
             with suppress(Exception):  # the connection may be gone already; the cause is raised
@@ -102,9 +139,37 @@ class SqlUnitOfWork(UnitOfWork):
             self._tenant = tenant
         # [adapter:postgresql end]
 
+    async def insert(self, table: Any, row: dict[str, Any], refusal: Refusal) -> None:
+        """Insert `row` into `table` now, or at the latest at the commit (`defers_inserts`)."""
+        if self._lazy and self._transaction is None:
+            self._pending.append(_Insert(table, row, refusal))
+            return
+        await self._send(_Insert(table, row, refusal))
+
+    async def flush(self) -> None:
+        """Before any other statement: begin the transaction and send the deferred inserts."""
+        if self._lazy and self._transaction is None:
+            self._transaction = await self._connection.begin()
+        pending, self._pending = self._pending, []
+        for deferred in pending:
+            await self._send(deferred)
+
+    async def _send(self, deferred: _Insert) -> None:
+        try:
+            await self._connection.execute(_insert_of(deferred.table), deferred.row)
+        except IntegrityError as error:
+            raise (deferred.refusal(error) or error) from None
+
     async def _commit(self, events: list[DomainEvent]) -> None:
-        if self.read_only or self._transaction is None:
+        if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        # [adapter:postgresql begin]
+        if self._lazy and self._transaction is None and len(events) <= 1:
+            await self._commit_as_one_statement(events)
+            return
+        # [adapter:postgresql end]
+        await self.flush()
+        assert self._transaction is not None
         if self._outbox is not None and events:
             await self._outbox.append(self._connection, self._outbox.prepare(events))
         await self._last_writes()
@@ -113,12 +178,47 @@ class SqlUnitOfWork(UnitOfWork):
         if self._outbox is not None and events:
             self._outbox.notify()
 
+    # [adapter:postgresql begin]
+    async def _commit_as_one_statement(self, events: list[DomainEvent]) -> None:
+        """The deferred inserts, the outbox row and its NOTIFY: one autocommitted statement."""
+        pending, self._pending = self._pending, []
+        parameters: dict[str, Any] = {}
+        for n, deferred in enumerate(pending):
+            parameters.update({f"i{n}_{column}": value for column, value in deferred.row.items()})
+        shape = tuple((deferred.table, tuple(deferred.row)) for deferred in pending)
+        announce: Any = None
+        if self._outbox is not None and events:
+            announce, outbox_parameters = self._outbox.appending(self._outbox.prepare(events)[0])
+            parameters.update(outbox_parameters)
+        elif not pending:
+            return  # nothing to write
+        connection = await self._connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            await connection.execute(with_inserts(shape, announce), parameters)
+        except IntegrityError as error:
+            for deferred in pending:
+                if (refused := deferred.refusal(error)) is not None:
+                    raise refused from None
+            raise
+        if announce is not None:
+            assert self._outbox is not None
+            self._outbox.notify()
+
+    # [adapter:postgresql end]
+
     async def _last_writes(self) -> None:
         """Writes a subclass keeps for the very end of the transaction (just before COMMIT)."""
 
     async def _close(self) -> None:
+        self._pending = []
         try:
             if self._transaction is not None:
                 await self._transaction.rollback()
         finally:
             await self._connection.close()
+
+
+@cache
+def _insert_of(table: Any) -> Insert:
+    """An INSERT into `table`, built once (each execute binds its row)."""
+    return insert(table)

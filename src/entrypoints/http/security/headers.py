@@ -7,7 +7,7 @@ request came over TLS or PORTICO_HSTS=true (behind a TLS-terminating proxy).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -42,11 +42,13 @@ def security_headers(scope: Scope, *, hsts: bool = False) -> tuple[tuple[bytes, 
 
 
 def with_headers(
-    headers: list[tuple[bytes, bytes]], extra: tuple[tuple[bytes, bytes], ...]
+    headers: Iterable[tuple[bytes, bytes]], extra: tuple[tuple[bytes, bytes], ...]
 ) -> list[tuple[bytes, bytes]]:
-    """`headers` and those of `extra` it does not set already."""
-    present = {name.lower() for name, _ in headers}
-    return [*headers, *(header for header in extra if header[0] not in present)]
+    """A new list: `headers` and those of `extra` it does not set already."""
+    result = list(headers)
+    present = {name.lower() for name, _ in result}
+    result += [header for header in extra if header[0] not in present]
+    return result
 
 
 class SecurityHeaders:
@@ -62,7 +64,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = with_headers(list(message.get("headers", ())), extra)
+                message["headers"] = with_headers(message.get("headers", ()), extra)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
