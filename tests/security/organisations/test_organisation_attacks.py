@@ -1,5 +1,6 @@
 """Attacks on organisations: strangers reading or changing one (404, nothing learnt), an admin
-reaching for ownership, and invitation tokens reused, expired, or used by someone else."""
+reaching for ownership, and invitation tokens reused, expired, used by someone else, or used to
+get into another organisation than the one that invited."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.organisations.invitation import INVITATION_LIFETIME
 from entrypoints.container import Container
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, TenancySettings
 from tests.support.auth import bearer, create_user
 from tests.support.mail import mail_app, mail_settings, mails_to, now_clock, smtp_server, token_of
 from tests.support.organisations.members import URL, create_organisation, verified_user
@@ -225,3 +227,48 @@ async def test_an_admin_of_one_organisation_cannot_revoke_another_ones_invitatio
     assert direct.status_code == 404
     assert direct.json()["type"] == "/problems/organisation-not-found"
     assert [i["id"] for i in pending.json()["items"]] == [invitation]
+
+
+async def test_an_invitation_token_of_one_organisation_joins_that_one_only(
+    settings: Settings,
+) -> None:
+    on = msgspec.structs.replace(settings, tenancy=TenancySettings(enabled=True))
+    with smtp_server() as server:
+        async with mail_app(mail_settings(on, server)) as (container, client):
+            _, owner = await verified_user(container)
+            rival_id, rival = await verified_user(container)
+            alpha = await create_organisation(client, owner, "Alpha")
+            beta = await create_organisation(client, rival, "Beta")
+            grace_id, grace = await verified_user(container, "grace@example.com")
+            token = await invitation_token(
+                client, server, f"{URL}/{alpha['id']}", owner, "grace@example.com", "admin"
+            )
+            waiting = await client.post(  # Beta's own invitation to the same address, pending
+                f"{URL}/{beta['id']}/invitations",
+                json={"email": "grace@example.com", "role": "member"},
+                headers=rival,
+            )
+            assert waiting.status_code == 201, waiting.text
+
+            accepted = await client.post(
+                f"{URL}/invitations/accept", json={"token": token}, headers=grace
+            )
+            in_alpha = await client.get("/api/v1/tenant", headers=acting(grace, alpha["id"]))
+            in_beta = await client.get("/api/v1/tenant", headers=acting(grace, beta["id"]))
+            beta_read = await client.get(f"{URL}/{beta['id']}", headers=grace)
+            beta_members = await client.get(f"{URL}/{beta['id']}/members", headers=rival)
+            beta_pending = await client.get(f"{URL}/{beta['id']}/invitations", headers=rival)
+
+    assert accepted.status_code == 200, accepted.text
+    assert in_alpha.status_code == 200
+    assert in_alpha.json()["role"] == "admin"
+    assert in_beta.status_code == 404
+    assert in_beta.json()["type"] == "/problems/organisation-not-found"
+    assert beta_read.status_code == 404
+    assert [m["user_id"] for m in beta_members.json()["items"]] == [rival_id]
+    assert grace_id not in beta_members.text
+    assert [i["id"] for i in beta_pending.json()["items"]] == [waiting.json()["id"]]
+
+
+def acting(headers: dict[str, str], organisation_id: object) -> dict[str, str]:
+    return {**headers, "X-Organisation-Id": str(organisation_id)}
