@@ -15,25 +15,6 @@ from entrypoints.settings import AuthSettings, LoggingSettings, PasswordSettings
 from tests.support.clock import SteppingClock
 
 
-# Scheduling under pytest-xdist (`--dist worksteal`): each worker is handed a contiguous share of
-# the collection and runs it in order, and an idle worker takes the end of another's queue. So the
-# modules that take tens of seconds (marked slow: a project's copy and its checks, a wheel; the
-# end-to-end tests' real processes) go first, and the suite ends on short tests on both cores
-# instead of one long test on one of them. Whole modules move, so module fixtures are made once.
-def _long_first(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow") is not None:
-        return 0
-    return 1 if item.nodeid.startswith("tests/e2e/") else 2
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank: dict[str, int] = {}
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        rank[module] = min(rank.get(module, 2), _long_first(item))
-    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])  # stable: order kept within
-
-
 @pytest.fixture
 def clock() -> SteppingClock:
     return SteppingClock()
