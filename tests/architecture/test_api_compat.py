@@ -73,11 +73,25 @@ def test_without_a_baseline_nothing_is_refused(
     assert "no release yet" in capsys.readouterr().out
 
 
+def _users_routes_only(document: dict[str, Any]) -> None:
+    """Only the /api/v1/users routes (identity's: in every generated project), their schemas
+    kept: Optic takes about 3 s of CPU on them, 12 s on the whole document."""
+    document["paths"] = {
+        path: item for path, item in document["paths"].items() if path.startswith("/api/v1/users")
+    }
+
+
+def _users_routes_without_one(document: dict[str, Any]) -> None:
+    _users_routes_only(document)
+    _without_a_route(document)
+
+
 def test_a_removed_route_is_refused_unless_the_major_version_goes_up(tmp_path: Path) -> None:
     optic = require_api_tool("optic")
-    # The committed document as the release: a generated project has no baseline file yet.
-    baseline = _document(tmp_path, "baseline.json", lambda document: None)
-    broken = _document(tmp_path, "broken.json", _without_a_route)
+    # The committed document's users routes as the release (a generated project has no
+    # baseline file yet); `make api-check` compares the whole document with the baseline.
+    baseline = _document(tmp_path, "baseline.json", _users_routes_only)
+    broken = _document(tmp_path, "broken.json", _users_routes_without_one)
 
     comparison = compare(baseline, broken, optic)
 

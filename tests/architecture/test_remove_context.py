@@ -80,6 +80,7 @@ _SAMPLES = [name for name in ("organisations", "ordering", "catalog") if name in
 # Every sample at once, each removed in turn: the hardest case. A fork that keeps catalog alone is
 # the template's own case (tests/template/test_copier_update.py makes one and runs its checks),
 # so a second full copy here would repeat those minutes.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "contexts", [tuple(_SAMPLES)] if _SAMPLES else [], ids=lambda contexts: "-and-".join(contexts)
 )
