@@ -423,9 +423,15 @@ def squash_migrations(root: Path, revision: str = "0001", own: Iterable[Path] = 
                 start = node.body[0].end_lineno if _is_docstring(node.body[0]) else node.lineno
                 body = "".join(lines[start or node.lineno : node.end_lineno])
                 (ups if node.name == "upgrade" else downs).append(body)
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
-                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-                name = target.id if isinstance(target, ast.Name) else ""
+            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.FunctionDef):
+                # Module constants and helper functions (0016's payload reader) are carried over.
+                if isinstance(node, ast.FunctionDef):
+                    name = node.name
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    source = "\n\n" + "".join(lines[first - 1 : node.end_lineno])
+                else:
+                    target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                    name = target.id if isinstance(target, ast.Name) else ""
                 if name in ("revision", "down_revision", "branch_labels", "depends_on"):
                     continue
                 if name in constants and constants[name] != source:

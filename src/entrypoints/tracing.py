@@ -8,6 +8,8 @@ process a quarter of a second at start and their memory.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from application.shared.ports.tracing import NoTracing, Tracing
@@ -19,8 +21,8 @@ if TYPE_CHECKING:
 _started = False
 # Litestar() imports its OpenTelemetry plugin whenever the package is installed (to place the
 # plugin's middleware): 2 MB and 0.1 s of every process. With tracing off, that import fails as
-# if the package were absent, which Litestar expects; starting the tracing lifts this.
-_LITESTAR_PLUGIN = "litestar.plugins.opentelemetry"
+# if the package were absent, which Litestar expects (litestar_without_tracing).
+LITESTAR_PLUGIN = "litestar.plugins.opentelemetry"
 
 
 def start_tracing(settings: Settings) -> Tracing:
@@ -28,8 +30,6 @@ def start_tracing(settings: Settings) -> Tracing:
     global _started
     if not settings.tracing.enabled:
         return NoTracing()
-    if _LITESTAR_PLUGIN in sys.modules and sys.modules[_LITESTAR_PLUGIN] is None:
-        del sys.modules[_LITESTAR_PLUGIN]
     from entrypoints import otel
 
     _started = True
@@ -55,10 +55,23 @@ def trace_database(tracing: Tracing, database: SqlDatabase) -> SqlDatabase:
     return otel.trace_database(tracing, database)
 
 
+@contextmanager
+def litestar_without_tracing(settings: Settings) -> Iterator[None]:
+    """Around Litestar(): with tracing off, the import of its plugin fails while the app is
+    built (LITESTAR_PLUGIN), and only then: a later import of entrypoints.otel still works."""
+    hide = not (_started and settings.tracing.enabled) and LITESTAR_PLUGIN not in sys.modules
+    if hide:
+        sys.modules[LITESTAR_PLUGIN] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if hide and sys.modules.get(LITESTAR_PLUGIN, False) is None:
+            del sys.modules[LITESTAR_PLUGIN]
+
+
 def http_tracing(settings: Settings) -> dict[str, Any]:
     """Keyword arguments of Litestar() that trace each request; nothing when tracing is off."""
     if not (_started and settings.tracing.enabled):
-        sys.modules.setdefault(_LITESTAR_PLUGIN, None)  # type: ignore[arg-type]
         return {}
     from entrypoints import otel
 

@@ -39,3 +39,20 @@ def test_off_by_default_and_nothing_of_either_sdk_is_imported() -> None:
 
 def test_tracing_on_imports_the_sdk() -> None:  # so the probe above can fail
     assert "entrypoints.otel" in loaded(PORTICO_OTEL_ENABLED="true")
+
+
+def test_the_hidden_plugin_is_hidden_only_while_the_app_is_built() -> None:
+    # A later import of the tracing module (a test's, a tool's) must still find Litestar's plugin.
+    code = (
+        "import entrypoints.http.app as a\n"
+        "a.create_app()\n"
+        "import entrypoints.otel\n"
+        "print('imported')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_PERSISTENCE="memory", PORTICO_OTEL_ENABLED="false")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "imported"

@@ -28,7 +28,7 @@ from entrypoints.logs import configure_logging
 from entrypoints.modules import load_modules
 from entrypoints.projector_runner import projector_runners
 from entrypoints.settings import Settings
-from entrypoints.tracing import http_tracing, stop_tracing
+from entrypoints.tracing import http_tracing, litestar_without_tracing, stop_tracing
 from entrypoints.worker.maintenance import MaintenanceLoop
 from entrypoints.worker.runtime import MessagingRuntime
 
@@ -96,28 +96,29 @@ def create_app(container: Container | None = None) -> Litestar:
         refuse_repeated_parameters(request)
         return await allowed_methods(request)
 
-    app = Litestar(
-        route_handlers=route_handlers,
-        plugins=[
-            ContainerPlugin(container),
-            problem_details_plugin(),
-            StrictStructSchemaPlugin(),
-            *tracing.get("plugins", []),
-        ],
-        middleware=middleware,
-        dependencies=dependencies,
-        stores=stores,
-        cors_config=_cors(settings),
-        openapi_config=openapi_config(),
-        request_max_body_size=settings.http.max_body_size,
-        on_startup=on_startup,
-        on_shutdown=on_shutdown,
-        state=State({"messaging": messaging}),
-        before_request=before_request,
-        request_class=StrictJsonRequest,
-        logging_config=None,
-        debug=False,
-    )
+    with litestar_without_tracing(settings):
+        app = Litestar(
+            route_handlers=route_handlers,
+            plugins=[
+                ContainerPlugin(container),
+                problem_details_plugin(),
+                StrictStructSchemaPlugin(),
+                *tracing.get("plugins", []),
+            ],
+            middleware=middleware,
+            dependencies=dependencies,
+            stores=stores,
+            cors_config=_cors(settings),
+            openapi_config=openapi_config(),
+            request_max_body_size=settings.http.max_body_size,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            state=State({"messaging": messaging}),
+            before_request=before_request,
+            request_class=StrictJsonRequest,
+            logging_config=None,
+            debug=False,
+        )
     allowed_methods.learn(app)
     complete(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
