@@ -353,6 +353,8 @@ def make_it_yours(root: Path, args: argparse.Namespace) -> None:
     keep = {Path(p) for p in args.keep}
     if args.template is not None:
         keep |= own_files(root, args.template)
+    if squashed is not None:  # the template's revisions squashed: template text, to be renamed
+        keep.discard(squashed.relative_to(root))
     changed = rename_tree(root, names, keep=keep)
     touched = {*changed, *edited, *([squashed.relative_to(root)] if squashed else [])}
     python = sorted(path for path in touched if path.suffix == ".py" and (root / path).exists())
