@@ -1,12 +1,12 @@
 """PostgreSQL row-level security beyond products (docs/tenancy.md, issue 17 item 3): the order
-projections, the audit log and the outbox, as the role that owns the tables (FORCE binds it; no
-superuser).
+projections and the outbox, as the role that owns the tables (FORCE binds it; no superuser).
+The audit log's: tests/contract/audit/test_row_security.py.
 
 The ordering leak contract (test_tenant_leaks.py) runs again on the guarded schema with row
 security on (the stores, the projector and the units of work as they are) and off (as before).
-Beside it: a statement that entered no tenant sees no order row, message or audit entry, while
-the background paths (the projector, the relay's claim, backlog and purge, the audit consumer, a
-unit of work whose messages span tenants) still see and write every tenant's rows.
+Beside it: a statement that entered no tenant sees no order row or message, while the background
+paths (the projector and its rebuilds, the relay's claim, backlog and purge, a unit of work whose
+messages span tenants) still see and write every tenant's rows.
 """
 
 from __future__ import annotations
@@ -17,19 +17,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from adapters.audit.sql import SqlAuditUnitOfWork
 from adapters.catalog.sql import SqlCatalogUnitOfWork
 from adapters.ordering.sql import SqlOrderingUnitOfWork
 from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.outbox import SqlOutbox
-from adapters.system.ids import Uuid7Generator
-from application.audit.list_entries import ListAuditEntries, ListAuditEntriesHandler
-from application.audit.record_change import RecordChange
-from application.audit.unit_of_work import AuditUnitOfWork
 from application.ordering.list_orders import ListOrders
-from application.shared.ports.messaging import IntegrationEvent
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.tenant import Tenant
 from tests.contract.catalog.test_tenant_leaks import product
@@ -61,8 +55,7 @@ __all__ = [
     "test_another_tenants_orders_are_not_read_through_any_port",
 ]
 
-ids = Uuid7Generator()
-GUARDED = ("order_summaries", "order_details", "outbox", "audit_log")
+GUARDED = ("order_summaries", "order_details", "outbox")
 
 
 async def _stores(database: SqlDatabase) -> OrderingStores:
@@ -113,27 +106,8 @@ async def _counts(database: SqlDatabase, *, every_tenant: bool = False) -> dict[
         if every_tenant:
             await connection.execute(text("SET LOCAL portico.tenant = '*'"))
         for table in GUARDED:
-            counts[table] = await connection.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+            counts[table] = await connection.scalar(text(f"SELECT count(*) FROM {table}"))
     return counts
-
-
-def _audit(database: SqlDatabase) -> object:
-    def uow(*, read_only: bool = False) -> AuditUnitOfWork:
-        return SqlAuditUnitOfWork(database, read_only=read_only)
-
-    return uow
-
-
-def _event(tenant: Tenant, seconds: int) -> IntegrationEvent:
-    return IntegrationEvent(
-        id=ids.new_id(),
-        type="catalog.ProductCreated",
-        version=1,
-        occurred_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC) + timedelta(seconds=seconds),
-        aggregate_id=ids.new_id(),
-        payload={"organisation_id": str(tenant.organisation_id)},
-        tenant=tenant,
-    )
 
 
 async def _orders_of_a_and_b(shop: Shop) -> None:
@@ -145,24 +119,20 @@ async def _orders_of_a_and_b(shop: Shop) -> None:
     await shop.projector.catch_up()
 
 
-async def test_a_statement_that_entered_no_tenant_sees_no_order_message_or_audit_entry(
+async def test_a_statement_that_entered_no_tenant_sees_no_order_nor_message(
     guarded: SqlDatabase,
 ) -> None:
     shop = shop_on(await _stores(guarded))
     await _orders_of_a_and_b(shop)
-    record = RecordChange(_audit(guarded))  # type: ignore[arg-type]
-    for tenant, seconds in ((A, 1), (A, 2), (B, 3)):
-        assert await record(_event(tenant, seconds))
 
     assert await _counts(guarded) == dict.fromkeys(GUARDED, 0)
     # The control: the rows are there, of both tenants, for a session that says every tenant.
     everything = await _counts(guarded, every_tenant=True)
     assert everything["order_summaries"] == everything["order_details"] == 3
-    assert everything["audit_log"] == 3
     assert everything["outbox"] >= 5  # two products and three orders placed
     async with guarded.connect() as connection:  # autocommit: nor writes either
         for table in GUARDED:
-            changed = await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+            changed = await connection.execute(text(f"DELETE FROM {table}"))
             assert changed.rowcount == 0, table
     assert await _counts(guarded, every_tenant=True) == everything
 
@@ -225,28 +195,3 @@ async def test_a_unit_of_work_writes_messages_of_several_tenants_in_one_transact
         assert sorted(str(event.tenant.organisation_id) for event in batch.events) == sorted(
             str(t.organisation_id) for t in (A, B)
         )
-
-
-@pytest.mark.parametrize("row_security", [True, False])
-async def test_the_audit_consumer_writes_each_entry_in_its_events_tenant(
-    row_security: bool,
-) -> None:
-    database = as_owner(SqlDatabase(await guarded_url(), pool_size=2, row_security=row_security))
-    try:
-        audit = _audit(database)
-        record = RecordChange(audit)  # type: ignore[arg-type]
-        of_a, of_b = [_event(A, 1), _event(A, 2)], [_event(B, 3)]
-        for event in (of_a[0], of_b[0], of_a[1]):
-            assert await record(event)
-        assert not await record(of_a[0])  # the inbox: once
-
-        listing = ListAuditEntriesHandler(audit)  # type: ignore[arg-type]
-        seen = {t: (await listing(ListAuditEntries(tenant=t))).items for t in (A, B)}
-        assert {entry.event_id for entry in seen[A]} == {e.id for e in of_a}
-        assert {entry.event_id for entry in seen[B]} == {e.id for e in of_b}
-        assert (await listing(ListAuditEntries(tenant=Tenant.single()))).items == []
-        async with database.connect() as connection:  # a statement that entered no tenant
-            unentered = await connection.scalar(text("SELECT count(*) FROM audit_log"))
-        assert unentered == (0 if row_security else 3)  # off: sessions in every tenant
-    finally:
-        await database.dispose()
