@@ -195,3 +195,25 @@ async def test_a_unit_of_work_writes_messages_of_several_tenants_in_one_transact
         assert sorted(str(event.tenant.organisation_id) for event in batch.events) == sorted(
             str(t.organisation_id) for t in (A, B)
         )
+
+
+async def test_every_tenant_ends_with_its_transaction_or_its_loan() -> None:
+    """The machinery's `*` is never left on a pooled connection for the next user."""
+    database = as_owner(SqlDatabase(await guarded_url(), pool_size=1, row_security=True))
+    try:
+        stores = await _stores(database)
+        await _orders_of_a_and_b(shop_on(stores))  # the projector's steps: transactions in `*`
+        outbox = stores.outbox
+        assert isinstance(outbox, SqlOutbox)
+        assert await outbox.backlog() > 0  # an autocommit read in `*`, on the same connection
+        assert await stores.summaries.page_of_customer(ALICE, after=None, limit=10)
+        async with outbox.claim(10):
+            pass
+        async with database.connect() as connection:  # the same connection (a pool of one)
+            setting = await connection.scalar(
+                text("SELECT current_setting('portico.tenant', true)")
+            )
+            assert setting in (None, "")
+        assert await _counts(database) == dict.fromkeys(GUARDED, 0)
+    finally:
+        await database.dispose()
