@@ -158,6 +158,8 @@ ADAPTERS = (
             # Row-level security, the second guard of tenants, and its tests.
             "src/adapters/persistence/sql/row_security.py",
             "tests/contract/catalog/test_row_security.py",
+            "tests/contract/ordering/test_row_security.py",
+            "tests/contract/audit/test_row_security.py",
             "tests/migrations/test_row_security.py",
             "tests/support/row_security.py",
             "tests/support/postgres.py",

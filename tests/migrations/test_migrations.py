@@ -85,6 +85,7 @@ def _policies(connection: Connection) -> set[str]:
 # Revisions that change nothing on the other engines.
 ENGINE_ONLY: dict[str, str] = {
     "0017": "postgresql",  # [adapter:postgresql]
+    "0018": "postgresql",  # [adapter:postgresql]
 }
 
 

@@ -24,7 +24,7 @@ _MADE: set[str] = set()
 
 async def guarded_url() -> str:
     """A database of its own whose tables OWNER owns, with the tenant tables guarded as
-    migration 0017 guards them; made once per process, emptied for each test."""
+    migrations 0017 and 0018 guard them; made once per process, emptied for each test."""
     base = require_sql_server("postgresql")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     url = with_database(base, f"{base.rsplit('/', 1)[1]}_rls_{worker}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import RowMapping, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,10 +17,17 @@ from domain.shared.tenant import Tenant
 
 
 class SqlAuditLog(AuditLog):
-    def __init__(self, connection: AsyncConnection) -> None:
+    """Each statement first enters its tenant (`enter`, the unit of work's: row security): the
+    entry's, written by the consumer for that event; the listing's, for its tenant."""
+
+    def __init__(
+        self, connection: AsyncConnection, enter: Callable[[Tenant], Awaitable[None]]
+    ) -> None:
         self._conn = connection
+        self._enter = enter
 
     async def add(self, entry: AuditEntry) -> None:
+        await self._enter(entry.tenant)
         await self._conn.execute(
             insert(audit_log).values(
                 event_id=entry.event_id,
@@ -33,6 +42,7 @@ class SqlAuditLog(AuditLog):
     async def page(
         self, tenant: Tenant, *, before: AuditPosition | None, limit: int
     ) -> list[AuditEntry]:
+        await self._enter(tenant)
         c = audit_log.c
         query = (
             select(audit_log)
@@ -53,7 +63,7 @@ class SqlAuditLog(AuditLog):
 
 class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.entries = SqlAuditLog(connection)
+        self.entries = SqlAuditLog(connection, self.enter)
         self.inbox = SqlInbox(connection)
 
 

@@ -6,6 +6,12 @@ transaction as the rows: the compare-and-set that makes a projector step idempot
 fills generation + 1 beside the live rows, then `swap_in` flips `generation` in one UPDATE and
 deletes the old rows: "fresh tables swapped in", without DDL at run time, so the swap is
 transactional on all three engines and the schema stays the one the migrations made.
+
+Row security (PostgreSQL, docs/tenancy.md): a tenant's queries (`page`, `get`) act for that
+tenant. The projector's steps act for every tenant, on purpose: one step applies a batch of
+events of many tenants in one transaction (its rows and the position move together), and a
+rebuild replaces every tenant's rows; so does `page_of_customer`, a person's orders in every
+organisation (the personal-data export).
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]:
         t = self.table
         query = select(t).where(t.c.generation == generation, t.c.order_id.in_(list(order_ids)))
-        async with self._db.connect() as connection:
+        async with self._db.connect(every_tenant=True) as connection:  # the projector's batch
             result = await connection.execute(query)
             return {row["order_id"]: self._from_row(row) for row in result.mappings()}
 
@@ -93,7 +99,8 @@ class _SqlProjectionStore(ProjectionStore[Row]):
             .values(position=to_position)
         )
         try:
-            async with self._db.begin() as connection:
+            # Every tenant: the batch's events are of many tenants, applied in one transaction.
+            async with self._db.begin(every_tenant=True) as connection:
                 if (await connection.execute(moved)).rowcount != 1:
                     if (generation, from_position) != (1, 0):
                         return False
@@ -108,16 +115,16 @@ class _SqlProjectionStore(ProjectionStore[Row]):
 
     async def begin_rebuild(self) -> int:
         live = (await self.state()).generation
-        async with self._db.begin() as connection:
+        async with self._db.begin(every_tenant=True) as connection:  # a rebuild: every tenant
             await connection.execute(delete(self.table).where(self.table.c.generation != live))
         return live + 1
 
     async def write(self, generation: int, rows: Mapping[UUID, Row]) -> None:
-        async with self._db.begin() as connection:
+        async with self._db.begin(every_tenant=True) as connection:  # a rebuild: every tenant
             await self._replace(connection, generation, rows)
 
     async def swap_in(self, generation: int, position: int) -> None:
-        async with self._db.begin() as connection:
+        async with self._db.begin(every_tenant=True) as connection:  # a rebuild: every tenant
             # Running projectors, here too, go on from the new position at once.
             await announce(connection, None)  # [adapter:postgresql]
             await connection.execute(
@@ -161,7 +168,7 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
             query = query.where(t.c.placed_at >= where.placed_from)
         if where.placed_until is not None:
             query = query.where(t.c.placed_at < where.placed_until)
-        return await self._newest_first(query, after, limit)
+        return await self._newest_first(query, after, limit, tenant)
 
     async def page_of_customer(
         self, customer_id: UUID, *, after: OrderPosition | None, limit: int
@@ -170,11 +177,13 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
         query = select(t).where(
             t.c.generation == self._live_generation(), t.c.customer_id == customer_id
         )
-        return await self._newest_first(query, after, limit)
+        # A person's orders in every organisation (the personal-data export): every tenant.
+        return await self._newest_first(query, after, limit, None)
 
     async def _newest_first(
-        self, query: Select[Any], after: OrderPosition | None, limit: int
+        self, query: Select[Any], after: OrderPosition | None, limit: int, tenant: Tenant | None
     ) -> list[OrderSummary]:
+        """`tenant` None: every tenant's orders, on purpose."""
         t = self.table
         if after is not None:
             query = query.where(
@@ -184,7 +193,8 @@ class SqlOrderSummaryStore(_SqlProjectionStore[OrderSummary], OrderSummaryStore)
                 )
             )
         query = query.order_by(t.c.placed_at.desc(), t.c.order_id.desc()).limit(limit)
-        async with self._db.reading() as connection:  # a query: the replica, if there is one
+        # A query: the replica, if there is one.
+        async with self._db.reading(tenant, every_tenant=tenant is None) as connection:
             result = await connection.execute(query)
             return [self._from_row(row) for row in result.mappings()]
 
@@ -227,7 +237,7 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
             t.c.generation == self._live_generation(),
         )
         # A query: the replica, if there is one (a read given min_version waits for it).
-        async with self._db.reading() as connection:
+        async with self._db.reading(tenant) as connection:
             found = (await connection.execute(query)).mappings().first()
         return None if found is None else self._from_row(found)
 

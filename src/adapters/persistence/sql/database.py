@@ -22,7 +22,16 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from adapters.persistence.sql.engine import create_engine
-from adapters.persistence.sql.row_security import on_connect, tenant_session  # [adapter:postgresql]
+
+# [adapter:postgresql begin]
+from adapters.persistence.sql.row_security import (
+    EVERY_TENANT,
+    enter_every_tenant,
+    on_connect,
+    tenant_session,
+)
+
+# [adapter:postgresql end]
 from application.shared.errors import DependencyUnavailable
 from domain.shared.tenant import Tenant
 
@@ -246,16 +255,19 @@ class SqlDatabase:
         return self
 
     @asynccontextmanager
-    async def reading(self, tenant: Tenant | None = None) -> AsyncIterator[AsyncConnection]:
+    async def reading(
+        self, tenant: Tenant | None = None, *, every_tenant: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         """An autocommit connection for a query: on the replica, or on the primary when the
         replica cannot be reached (a connection that fails there falls back at once).
 
         With row security, the connection's session acts for `tenant` while it is lent
-        (row_security.tenant_session)."""
+        (row_security.tenant_session), or for every tenant if it says `every_tenant` (a query
+        across tenants on purpose)."""
         async with self._reading(SqlDatabase._autocommit_checkout) as connection:
             # [adapter:postgresql begin]
-            if self.row_security and tenant is not None:
-                async with tenant_session(connection, tenant):
+            if self.row_security and (tenant is not None or every_tenant):
+                async with tenant_session(connection, tenant or EVERY_TENANT):
                     yield connection
                 return
             # [adapter:postgresql end]
@@ -341,14 +353,28 @@ class SqlDatabase:
     # [adapter:postgresql end]
 
     @asynccontextmanager
-    async def connect(self, *, autocommit: bool = True) -> AsyncIterator[AsyncConnection]:
-        """A connection (autocommit unless told otherwise) whose outage errors are translated."""
+    async def connect(
+        self, *, autocommit: bool = True, every_tenant: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
+        """A connection (autocommit unless told otherwise) whose outage errors are translated.
+
+        `every_tenant`: with row security, an autocommit connection's session acts for every
+        tenant while it is lent (machinery across tenants, on purpose; see `act_for_every_tenant`
+        for a transaction)."""
         engine = self.autocommit_engine if autocommit else self.engine
         began_at = self.outages
         waiting = self.wait_began()
         try:
             async with engine.connect() as connection:
                 self.wait_ended(waiting)
+                # [adapter:postgresql begin]
+                if self.row_security and every_tenant:
+                    if not autocommit:
+                        raise ValueError("a transaction enters its tenant: act_for_every_tenant")
+                    async with tenant_session(connection, EVERY_TENANT):
+                        yield connection
+                    return
+                # [adapter:postgresql end]
                 yield connection
         except Exception as error:
             if (translated := self.unavailable(error)) is not None:
@@ -357,20 +383,34 @@ class SqlDatabase:
         self.reached(began_at)
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in a transaction, committed on success; outage errors translated."""
+    async def begin(self, *, every_tenant: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction, committed on success; outage errors translated.
+
+        `every_tenant`: with row security, the transaction acts for every tenant (machinery
+        across tenants, on purpose: act_for_every_tenant)."""
         began_at = self.outages
         waiting = self.wait_began()
         try:
             async with self.engine.connect() as connection:
                 self.wait_ended(waiting)
                 async with connection.begin():
+                    if every_tenant:
+                        await self.act_for_every_tenant(connection)
                     yield connection
         except Exception as error:
             if (translated := self.unavailable(error)) is not None:
                 raise translated from error
             raise
         self.reached(began_at)
+
+    async def act_for_every_tenant(self, connection: AsyncConnection) -> None:
+        """With row security, the rest of `connection`'s transaction acts for every tenant
+        (row_security.enter_every_tenant): for machinery that works across tenants on purpose,
+        never for a request of one. Without it, nothing: sessions start in every tenant."""
+        # [adapter:postgresql begin]
+        if self.row_security:
+            await enter_every_tenant(connection)
+        # [adapter:postgresql end]
 
     async def ping(self) -> None:
         """Raise if the database cannot run a trivial query."""

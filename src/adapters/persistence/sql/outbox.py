@@ -8,6 +8,10 @@ A relay claims a batch in a transaction that stays open while it publishes:
   relays take turns and writers wait for a batch to be published. Keep batches small there.
 Rows of an aggregate that another relay holds an earlier event of are left for later, so each
 aggregate's events are published in commit order.
+
+Row security (PostgreSQL, docs/tenancy.md): a row is written in its unit of work's transaction,
+which enters the events' tenant first (SqlUnitOfWork). The relay's claim, the backlog figures and
+the purge of sent rows act for every tenant, on purpose: they serve every tenant's rows.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ class SqlOutbox(Outbox):
                 await connection.execution_options(isolation_level="READ COMMITTED")
             # [adapter:mariadb end]
             transaction = await connection.begin()
+            await self._database.act_for_every_tenant(connection)  # every tenant's rows
             pending = (
                 select(outbox)
                 .where(outbox.c.sent_at.is_(None))
@@ -117,7 +122,7 @@ class SqlOutbox(Outbox):
                 await transaction.commit()
 
     async def backlog(self) -> int:
-        async with self._database.connect() as connection:
+        async with self._database.connect(every_tenant=True) as connection:
             count = await connection.scalar(
                 select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             )
@@ -130,12 +135,12 @@ class SqlOutbox(Outbox):
             .order_by(outbox.c.position)
             .limit(1)
         )
-        async with self._database.connect() as connection:
+        async with self._database.connect(every_tenant=True) as connection:
             occurred: datetime | None = await connection.scalar(first)
         return occurred
 
     async def purge_sent(self, before: datetime) -> int:
-        async with self._database.begin() as connection:
+        async with self._database.begin(every_tenant=True) as connection:  # housekeeping
             result = await connection.execute(delete(outbox).where(outbox.c.sent_at < before))
         return int(result.rowcount)
 

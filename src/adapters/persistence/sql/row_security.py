@@ -6,7 +6,8 @@ the `portico.tenant` setting:
 
 - an organisation's id: that tenant's rows only (read, and written: WITH CHECK);
 - `*` (EVERY_TENANT): every row, said on purpose (migrations; the app's sessions with
-  PORTICO_POSTGRES_ROW_SECURITY off, when the application's filters are the only guard);
+  PORTICO_POSTGRES_ROW_SECURITY off, when the application's filters are the only guard; with
+  it on, machinery across tenants: `enter_every_tenant`, docs/tenancy.md has the list);
 - unset or empty: no row at all, and every write refused.
 
 `enter_tenant` is the one step that tells it, transaction-locally, before a statement: the SQL
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,13 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.shared.tenant import Tenant
 
 SETTING = "portico.tenant"
-EVERY_TENANT = "*"
+EveryTenant = Literal["*"]
+EVERY_TENANT: EveryTenant = "*"
 
 # The tables whose rows belong to a tenant (an `organisation_id` column): each gets the policy
 # below, ENABLE and FORCE (its owner, the role that migrates and usually the one that serves,
 # obeys it too). A table joins the list here and in the migration that guards it; the migration
 # test checks a migrated database guards exactly these.
-TENANT_TABLES: tuple[str, ...] = ("products",)
+TENANT_TABLES: tuple[str, ...] = (
+    "products",  # migration 0017
+    "order_summaries",  # 0018 from here
+    "order_details",
+    "audit_log",
+    "outbox",
+)
 
 POLICY = "tenant_isolation"
 # Compared as text, so that `*`, '' or NULL never reach a uuid cast (which would raise rather
@@ -63,7 +71,17 @@ async def enter_tenant(connection: AsyncConnection | DriverConnection, tenant: T
     """Tell PostgreSQL that the statements that follow in this transaction act for `tenant`.
 
     In a transaction only: in autocommit it would end with its own statement."""
-    value = str(tenant.organisation_id)
+    await _enter(connection, str(tenant.organisation_id))
+
+
+async def enter_every_tenant(connection: AsyncConnection | DriverConnection) -> None:
+    """Tell PostgreSQL that the statements that follow in this transaction act for every tenant:
+    for machinery that works across tenants on purpose (the outbox relay, housekeeping,
+    projection rebuilds, a person's orders in every organisation). In a transaction only."""
+    await _enter(connection, EVERY_TENANT)
+
+
+async def _enter(connection: AsyncConnection | DriverConnection, value: str) -> None:
     if isinstance(connection, AsyncConnection):
         await connection.exec_driver_sql(_ENTER, (value,))
     else:
@@ -72,14 +90,14 @@ async def enter_tenant(connection: AsyncConnection | DriverConnection, tenant: T
 
 @asynccontextmanager
 async def tenant_session(
-    connection: AsyncConnection | DriverConnection, tenant: Tenant
+    connection: AsyncConnection | DriverConnection, tenant: Tenant | EveryTenant
 ) -> AsyncIterator[None]:
     """For an autocommit connection (a read, one statement), SQLAlchemy's or asyncpg's own: the
     session acts for `tenant` until the block ends, then for nobody again (RESET), before the
     connection goes back to the pool. Three round trips where a transaction would take four
     (BEGIN, enter, the query, ROLLBACK); on asyncpg's own connection, as each is one short
     statement. A connection whose RESET fails is closed, never pooled again: it must never
-    serve another read as `tenant`."""
+    serve another read as `tenant`. EVERY_TENANT: every tenant's rows, on purpose."""
     raw: DriverConnection | None
     if isinstance(connection, AsyncConnection):
         raw = (await connection.get_raw_connection()).driver_connection
@@ -87,7 +105,8 @@ async def tenant_session(
             raise RuntimeError("the connection was closed before the read")
     else:
         raw = connection
-    await raw.execute(_ENTER_SESSION, str(tenant.organisation_id))
+    value = tenant if isinstance(tenant, str) else str(tenant.organisation_id)
+    await raw.execute(_ENTER_SESSION, value)
     try:
         yield
     finally:
@@ -122,7 +141,8 @@ def on_connect(engine: AsyncEngine, *, guarded: bool) -> None:
 
 async def guard_problems(connection: AsyncConnection) -> list[str]:
     """Why the guard would not hold for this connection's role and database (empty: it holds):
-    a role that bypasses every policy, or a tenant table without its policy, ENABLE or FORCE."""
+    a role that bypasses every policy, or a tenant table (of those it has) without its policy,
+    ENABLE or FORCE."""
     problems = []
     role = await connection.exec_driver_sql(
         "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
@@ -137,17 +157,23 @@ async def guard_problems(connection: AsyncConnection) -> list[str]:
         "AND pg_table_is_visible(c.oid)",
         (POLICY,),
     )
-    missing = sorted(set(TENANT_TABLES) - set(guarded.scalars()))
+    present = await connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND pg_table_is_visible(c.oid)"
+    )
+    # A fork that removed a context (tools/contexts.py) has none of its tables, and 0018 left
+    # them out; a database with no tenant table at all is not migrated: every one is missing.
+    tables = set(TENANT_TABLES) & set(present.scalars()) or set(TENANT_TABLES)
+    missing = sorted(tables - set(guarded.scalars()))
     if missing:
         problems.append(
             f"{', '.join(missing)} not guarded (policy {POLICY}, ENABLE and FORCE ROW LEVEL "
-            "SECURITY: migration 0017; run `portico db upgrade`)"
+            "SECURITY: migrations 0017 and 0018; run `portico db upgrade`)"
         )
     return problems
 
 
 def guard_statements(table: str) -> list[str]:
-    """The DDL that guards a tenant table (what migration 0017 runs for products)."""
+    """The DDL that guards a tenant table (what migrations 0017 and 0018 run)."""
     return [
         f"CREATE POLICY {POLICY} ON {table} USING ({CONDITION})",
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
@@ -161,6 +187,8 @@ __all__ = [
     "POLICY",
     "SETTING",
     "TENANT_TABLES",
+    "EveryTenant",
+    "enter_every_tenant",
     "enter_tenant",
     "guard_problems",
     "guard_statements",

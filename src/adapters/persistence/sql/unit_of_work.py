@@ -139,6 +139,21 @@ class SqlUnitOfWork(UnitOfWork):
             self._tenant = tenant
         # [adapter:postgresql end]
 
+    # [adapter:postgresql begin]
+    async def _enter_all(self, tenants: set[Tenant]) -> None:
+        """Before the outbox rows (a tenant table): their tenant; with rows of several tenants
+        in the one transaction (a unit of work whose events span organisations), every tenant,
+        on purpose, as the rows' tenants come from the events and not from a request."""
+        if not self._used.row_security:
+            return
+        if len(tenants) == 1:
+            await self.enter(next(iter(tenants)))
+        else:
+            await self._used.act_for_every_tenant(self._connection)
+            self._tenant = None
+
+    # [adapter:postgresql end]
+
     async def insert(self, table: Any, row: dict[str, Any], refusal: Refusal) -> None:
         """Insert `row` into `table` now, or at the latest at the commit (`defers_inserts`)."""
         if self._lazy and self._transaction is None:
@@ -171,7 +186,9 @@ class SqlUnitOfWork(UnitOfWork):
         await self.flush()
         assert self._transaction is not None
         if self._outbox is not None and events:
-            await self._outbox.append(self._connection, self._outbox.prepare(events))
+            integration = self._outbox.prepare(events)
+            await self._enter_all({event.tenant for event in integration})  # [adapter:postgresql]
+            await self._outbox.append(self._connection, integration)
         await self._last_writes()
         await self._transaction.commit()
         self._transaction = None
