@@ -100,16 +100,18 @@ async def test_an_app_that_fails_before_answering_is_logged_as_500() -> None:
         raise RuntimeError("boom")
 
     lines: list[Line] = []
+    sent: list[Any] = []
 
     def access(*line: Any) -> None:
         lines.append(line)
 
     async def send(message: Any) -> None:
-        pass
+        sent.append(message)
 
     with pytest.raises(RuntimeError):
         await RequestContext(fails, access=access)(_scope(), _receive, send)
     assert [line[2] for line in lines] == [500]
+    assert sent == []  # nothing was answered: the server's own 500 follows
 
 
 async def test_other_scopes_pass_through_untouched() -> None:
@@ -121,8 +123,11 @@ async def test_other_scopes_pass_through_untouched() -> None:
     def access(*line: Any) -> None:
         raise AssertionError("no access line for a lifespan scope")
 
+    sent: list[Any] = []
+
     async def send(message: Any) -> None:
-        pass
+        sent.append(message)
 
     await RequestContext(app, access=access)({"type": "lifespan"}, _receive, send)
     assert seen == [{"type": "lifespan"}]
+    assert sent == []

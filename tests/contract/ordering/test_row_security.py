@@ -207,8 +207,8 @@ async def test_every_tenant_ends_with_its_transaction_or_its_loan() -> None:
         assert isinstance(outbox, SqlOutbox)
         assert await outbox.backlog() > 0  # an autocommit read in `*`, on the same connection
         assert await stores.summaries.page_of_customer(ALICE, after=None, limit=10)
-        async with outbox.claim(10):
-            pass
+        async with outbox.claim(10) as batch:  # a claim in `*`: both tenants' rows
+            assert {event.tenant for event in batch.events} == {A, B}
         async with database.connect() as connection:  # the same connection (a pool of one)
             setting = await connection.scalar(
                 text("SELECT current_setting('portico.tenant', true)")
