@@ -138,6 +138,7 @@ async def _seed(url: str, products: int) -> list[str]:
                 1,
                 start + timedelta(milliseconds=n),
                 start + timedelta(milliseconds=n),
+                uuid.UUID(int=0),  # the one organisation with tenancy off
             )
             for n in range(products)
         ]
@@ -155,6 +156,7 @@ async def _seed(url: str, products: int) -> list[str]:
                 "version",
                 "created_at",
                 "updated_at",
+                "organisation_id",
             ],
         )
         await connection.execute("ANALYZE products")

@@ -22,6 +22,9 @@ from litestar import Litestar, Request, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 TOKEN = "Bearer floor-token"
+# Every row belongs to an organisation; with tenancy off Portico's is the all-zero one, and it
+# filters by it, so the floor does too (the same index, the same work for PostgreSQL).
+TENANT = UUID(int=0)
 _COLUMNS = (
     "id, sku, name, description, price_amount, price_currency, stock, version, created_at, "
     "updated_at"
@@ -79,7 +82,11 @@ def live() -> dict[str, str]:
 
 @get("/api/v1/products/{product_id:uuid}")
 async def product(product_id: UUID) -> dict[str, Any]:
-    row = await _db().fetchrow(f"SELECT {_COLUMNS} FROM products WHERE id = $1", product_id)
+    row = await _db().fetchrow(
+        f"SELECT {_COLUMNS} FROM products WHERE organisation_id = $1 AND id = $2",
+        TENANT,
+        product_id,
+    )
     if row is None:
         raise NotFoundException()
     return _out(row)
@@ -88,7 +95,10 @@ async def product(product_id: UUID) -> dict[str, Any]:
 @get("/api/v1/products")
 async def products(limit: int = 20) -> dict[str, Any]:
     rows = await _db().fetch(
-        f"SELECT {_COLUMNS} FROM products ORDER BY created_at, id LIMIT $1", limit + 1
+        f"SELECT {_COLUMNS} FROM products WHERE organisation_id = $1 "
+        "ORDER BY created_at, id LIMIT $2",
+        TENANT,
+        limit + 1,
     )
     more = len(rows) > limit
     items = [_out(row) for row in rows[:limit]]
@@ -101,7 +111,8 @@ async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str,
         raise NotAuthorizedException()
     now = datetime.now(UTC)
     row = await _db().fetchrow(
-        f"INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) "
+        f"INSERT INTO products ({_COLUMNS}, organisation_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) "
         f"RETURNING {_COLUMNS}",
         uuid4(),
         data.sku.upper(),
@@ -111,6 +122,7 @@ async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str,
         data.price.currency,
         data.stock,
         now,
+        TENANT,
     )
     assert row is not None
     return _out(row)
