@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from entrypoints.settings import Settings
 
-APP_FACTORY = "entrypoints.http.app:create_app"
+APP_FACTORY = "entrypoints.http.served:create_served_app"
 SOURCE = Path(__file__).resolve().parents[2]  # src/: what --reload watches
 # Granian's own lines go through our root handler, so they are structured like ours.
 _GRANIAN_LOGGING = {

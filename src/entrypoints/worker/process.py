@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 
 from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
+from entrypoints.heap import freeze_what_start_up_made
 from entrypoints.metrics.exposition import metrics_port, serve_metrics
 from entrypoints.metrics.messaging import MessagingCollector
 from entrypoints.metrics.projections import ProjectionCollector
@@ -87,6 +88,7 @@ async def work(
     for runner in runners:
         await runner.start()
     await housekeeping.start()
+    freeze_what_start_up_made()
     try:
         await stopping.wait()
         _log.info("worker.stopping")
