@@ -18,9 +18,11 @@ main` and `uv sync` there), each Portico target also runs from DIR, as `<target>
 before this checkout's in every round: before and after figures from one interleaved run.
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
-the floor's median, and writes them to bench/results/. Figures depend on the machine and what
-else runs on it: compare within one run. Needs wrk (apt-get install wrk), PostgreSQL, Redis
-and NATS as for the tests.
+the floor's median, then the CPU each process spent per request (µs of utime + stime of the API
+process and its granian worker, and of Portico's `portico worker`, over the counted run), and
+writes them to bench/results/. Rates depend on the machine and what else runs on it: compare
+within one run; CPU per request moves much less with the load. Needs wrk (apt-get install
+wrk), PostgreSQL, Redis and NATS as for the tests.
 """
 
 from __future__ import annotations
@@ -45,9 +47,19 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.engines import ADMIN_PASSWORD, BIN, POSTGRES, ROOT, free_port, portico_env, server
+from bench.engines import (
+    ADMIN_PASSWORD,
+    BIN,
+    POSTGRES,
+    ROOT,
+    cpu_seconds,
+    free_port,
+    portico_env,
+    server,
+)
 
 WORKLOADS = ("W0", "W1", "W2", "W3")
+Run = tuple[float, float, dict[str, float]]  # req/s, p99 ms, CPU µs per request by process
 TARGETS = (
     "floor",
     "none",
@@ -87,26 +99,34 @@ def _lua(workload: str, ids: list[str], token: str) -> str:
     )
 
 
-def wrk(base: str, script: str, duration: int) -> tuple[float, float]:
-    """req/s and p99 (ms) of one wrk run, after a 3 s warm-up; a failed response stops it all."""
+def wrk(
+    base: str, script: str, duration: int, processes: dict[str, int]
+) -> tuple[float, float, dict[str, float]]:
+    """req/s, p99 (ms) and each process's CPU per request (µs: its tree's utime + stime over the
+    counted run, which the machine's load barely moves) of one wrk run, after a 3 s warm-up; a
+    failed response stops it all."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
         command = ["wrk", "-t1", "-c32", "--latency", "-s", lua.name]
         subprocess.run([*command, "-d3s", base], capture_output=True, check=True)
+        before = {name: cpu_seconds(pid) for name, pid in processes.items()}
         output = subprocess.run(
             [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
         ).stdout
+        spent = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
     finally:
         os.unlink(lua.name)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if failed:
         raise RuntimeError(f"{failed.group(1)} failed responses:\n{output}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
     assert p99 is not None, output
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return rate, float(p99.group(1)) * scale
+    cpu = {name: seconds / requests * 1e6 for name, seconds in spent.items()}
+    return rate, float(p99.group(1)) * scale, cpu
 
 
 def _prepare(url: str, products: int) -> list[str]:
@@ -176,17 +196,18 @@ def _admin_token(base: str, email: str) -> str:
 @contextmanager
 def _target(
     name: str, url: str, email: str, baseline: Path | None = None
-) -> Iterator[tuple[str, str]]:
-    """The target serving on a free port: its base URL and the bearer its writes carry.
-    `<mode>-before` is Portico in `<mode>` run from the `baseline` checkout."""
+) -> Iterator[tuple[str, str, dict[str, int]]]:
+    """The target serving on a free port: its base URL, the bearer its writes carry and its
+    processes' pids by role (`api`, and Portico's `worker`). `<mode>-before` is Portico in
+    `<mode>` run from the `baseline` checkout."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if name == "floor":
         env = {**os.environ, "FLOOR_DATABASE_URL": url.replace("+asyncpg", "")}
         command = [str(BIN / "granian"), "--interface", "asgi", "--port", str(port)]
         command += ["--workers", "1", "--no-ws", "--log-level", "warning", "bench.floor:app"]
-        with server(command, env, f"{base}/health/live"):
-            yield base, "Bearer floor-token"
+        with server(command, env, f"{base}/health/live") as api:
+            yield base, "Bearer floor-token", {"api": api}
         return
     root, bin_ = ROOT, BIN
     if name.endswith("-before"):
@@ -202,15 +223,15 @@ def _target(
         PORTICO_BACKGROUND="worker",  # the consumers and the relay in the worker beside it
     )
     with (
-        server([str(bin_ / "portico"), "worker"], env, None, cwd=root),
+        server([str(bin_ / "portico"), "worker"], env, None, cwd=root) as worker,
         server(
             [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"],
             env,
             f"{base}/health/live",
             cwd=root,
-        ),
+        ) as api,
     ):
-        yield base, _admin_token(base, email)
+        yield base, _admin_token(base, email), {"api": api, "worker": worker}
 
 
 def _create_admin(url: str) -> str:
@@ -243,15 +264,13 @@ def main() -> None:
         ]
     ids = _prepare(POSTGRES, args.products)
     email = _create_admin(POSTGRES)
-    runs: dict[str, dict[str, list[tuple[float, float]]]] = {
-        w: {t: [] for t in targets} for w in workloads
-    }
+    runs: dict[str, dict[str, list[Run]]] = {w: {t: [] for t in targets} for w in workloads}
     for round_ in range(1, args.rounds + 1):
         for target in targets:
-            with _target(target, POSTGRES, email, args.baseline) as (base, token):
+            with _target(target, POSTGRES, email, args.baseline) as (base, token, processes):
                 for workload in workloads:
                     runs[workload][target].append(
-                        wrk(base, _lua(workload, ids, token), args.duration)
+                        wrk(base, _lua(workload, ids, token), args.duration, processes)
                     )
             print(f"round {round_}/{args.rounds}: {target} done", flush=True)
     report = _report(runs, targets)
@@ -262,24 +281,36 @@ def main() -> None:
     (out / f"compare-{stamp}.json").write_text(json.dumps(report["figures"], indent=2))
 
 
-def _report(
-    runs: dict[str, dict[str, list[tuple[float, float]]]], targets: list[str]
-) -> dict[str, Any]:
+def _report(runs: dict[str, dict[str, list[Run]]], targets: list[str]) -> dict[str, Any]:
     figures: dict[str, dict[str, dict[str, float]]] = {}
-    lines = ["| workload | " + " | ".join(targets) + " |", "| --- |" + " ---: |" * len(targets)]
+    header = ["| workload | " + " | ".join(targets) + " |", "| --- |" + " ---: |" * len(targets)]
+    lines, cpu_lines = list(header), list(header)
     for workload, by_target in runs.items():
         figures[workload] = {}
-        cells = []
-        floor = statistics.median(r for r, _ in by_target["floor"]) if "floor" in by_target else 0
+        cells, cpu_cells = [], []
+        floor = (
+            statistics.median(r for r, _, _ in by_target["floor"]) if "floor" in by_target else 0
+        )
         for target in targets:
-            rate = statistics.median(r for r, _ in by_target[target])
-            p99 = statistics.median(p for _, p in by_target[target])
+            rate = statistics.median(r for r, _, _ in by_target[target])
+            p99 = statistics.median(p for _, p, _ in by_target[target])
             ratio = rate / floor if floor else 0.0
+            cpu = {
+                name: statistics.median(c[name] for _, _, c in by_target[target])
+                for name in by_target[target][0][2]
+            }
             figures[workload][target] = {"rps": round(rate), "p99_ms": p99, "ratio": ratio}
+            figures[workload][target].update(
+                {f"cpu_us_{name}": round(v) for name, v in cpu.items()}
+            )
             shown = f"{rate:,.0f} ({ratio:.2f}x), {p99:.0f} ms" if floor else f"{rate:,.0f}"
             cells.append(shown)
+            cpu_cells.append(" + ".join(f"{v:,.0f}" for v in cpu.values()))
         lines.append(f"| {workload} | " + " | ".join(cells) + " |")
-    return {"table": "\n".join(lines), "figures": figures}
+        cpu_lines.append(f"| {workload} | " + " | ".join(cpu_cells) + " |")
+    table = "\n".join(lines)
+    table += "\n\nCPU per request, µs (API process tree + worker):\n\n" + "\n".join(cpu_lines)
+    return {"table": table, "figures": figures}
 
 
 if __name__ == "__main__":

@@ -31,51 +31,19 @@ import time
 import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
 from bench.compare import _admin_token, _create_admin
-from bench.engines import BIN, POSTGRES, ROOT, free_port, portico_env, server
+from bench.engines import BIN, POSTGRES, ROOT, cpu_seconds, free_port, portico_env, server
 
 SETUPS = ("serve", "worker")
-_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _plain(url: str) -> str:
     return url.replace("+asyncpg", "")
-
-
-def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants (granian's worker is a child of `portico serve`)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found, frontier = [pid], [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [child for child, of in parents.items() if of == parent]
-        found += children
-        frontier += children
-    return found
-
-
-def _cpu_seconds(pid: int) -> float:
-    total = 0
-    for member in _tree(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / _TICKS
 
 
 async def _transactions(url: str) -> int:
@@ -203,9 +171,9 @@ def measure(setup: str, url: str, email: str, args: argparse.Namespace) -> dict[
         token = _admin_token(base, email)
         time.sleep(args.warmup)
         before_tx = asyncio.run(_transactions(url))
-        before_cpu = {name: _cpu_seconds(pid) for name, pid in processes.items()}
+        before_cpu = {name: cpu_seconds(pid) for name, pid in processes.items()}
         time.sleep(args.idle)
-        after_cpu = {name: _cpu_seconds(pid) for name, pid in processes.items()}
+        after_cpu = {name: cpu_seconds(pid) for name, pid in processes.items()}
         time.sleep(args.settle)  # the last transactions of the window reach the statistics
         after_tx = asyncio.run(_transactions(url))
         latencies = asyncio.run(_latencies(url, base, token, args.events))

@@ -57,6 +57,8 @@ from tests.support.redis import PrivateRedis  # noqa: E402
 from tests.support.servers import free_port  # noqa: E402
 from tests.support.workers import WorkerProcess  # noqa: E402
 
+from bench.engines import process_tree  # noqa: E402
+
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_soak"
 ADMIN, SECRET = "soak-admin@example.com", "a soak administrator secret"
 # Kind -> (weight, expected status).
@@ -94,20 +96,6 @@ class Result:
 
 
 # -- what the processes hold --------------------------------------------------------------------
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and every process under it (granian serves from a child process)."""
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                pending.extend(int(child) for child in (task / "children").read_text().split())
-            except OSError:
-                continue
-    return found
 
 
 def rss_mib(pid: int) -> float:
