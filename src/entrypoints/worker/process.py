@@ -14,6 +14,7 @@ import msgspec
 import structlog
 from prometheus_client import CollectorRegistry, ProcessCollector
 
+from entrypoints import event_loop
 from entrypoints.cli.startup import check_database
 from entrypoints.container import build_container, close_container
 from entrypoints.heap import freeze_what_start_up_made
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "worker.memory_bus",
             detail="PORTICO_BUS=memory: events published here reach only this process",
         )
-    asyncio.run(
+    event_loop.run(
         work(
             settings,
             relay=not args.no_relay,
