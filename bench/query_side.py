@@ -14,7 +14,13 @@ With `--app`, the whole request instead: the ASGI app called directly (no HTTP s
 reader on Core or on the driver (two containers, each its own pool of 10), beside bench/floor.py's
 app on its own asyncpg pool.
 
-    python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920] [--app]
+With `--orders`, an authenticated read the same way: `GET /api/v1/orders/{id}` by the customer
+who placed it (one user, one order placed through the app, a signed access token; its token
+checked, its revocation looked up, its tenant resolved, the order read), beside the floor's
+`GET /api/v1/products/{id}` (the floor has no authenticated read).
+
+    python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920]
+        [--app | --orders]
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any, TextIO
 from uuid import UUID, uuid4
 
 import asyncpg
+import msgspec
 import uvloop
 from sqlalchemy import insert
 from tests.support.databases import recreate_database
@@ -107,11 +114,16 @@ async def measure(read: Read, ids: list[UUID], requests: int) -> tuple[float, fl
     return cpu / done * 1e6, done / wall
 
 
-async def main(url: str, rounds: int, per_round: int, count: int, app: bool) -> None:
+async def main(
+    url: str, rounds: int, per_round: int, count: int, app: bool, orders: bool = False
+) -> None:
     await recreate_database(url)
     database = SqlDatabase(url, pool_size=POOL)
     ids = await seed(database, count)
     await database.dispose()
+    if orders:
+        await order_reads(url, rounds, per_round, ids)
+        return
     if app:
         await apps(url, rounds, per_round, ids)
         return
@@ -157,6 +169,51 @@ async def main(url: str, rounds: int, per_round: int, count: int, app: bool) -> 
     _print(figures, rounds)
 
 
+def _settings(url: str) -> Any:
+    from entrypoints.settings import CacheSettings, DatabaseSettings, LoggingSettings, Settings
+
+    return Settings(
+        environment="test",
+        persistence="sql",
+        database=DatabaseSettings(url=url, pool_size=POOL),
+        cache=CacheSettings(backend="none"),
+        logging=LoggingSettings(format="json", level="WARNING"),  # the access line stays on
+    )
+
+
+async def order_reads(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
+    import json
+
+    from tests.support.auth import bearer, create_user
+
+    from bench import floor
+    from entrypoints.container import build_container
+    from entrypoints.http.app import create_app
+
+    container = build_container(_settings(url))
+    app = create_app(container)
+    os.environ["FLOOR_DATABASE_URL"] = url
+    async with _lifespan(app), _lifespan(floor.app):
+        user = await create_user(container, "customer")
+        header = bearer(container, user, "customer")["Authorization"].encode()
+        authorized = [(b"authorization", header)]
+        line = {"product_id": str(ids[0]), "quantity": 1}
+        placed = await _call(app, "POST", "/api/v1/orders", authorized, {"lines": [line]})
+        assert placed[0] == 201, placed
+        order = json.loads(placed[1])["order_id"]
+        path = f"/api/v1/orders/{order}"
+        # The order's read model is a projection: wait until it has the order.
+        while (await _call(app, "GET", path, authorized))[0] != 200:
+            await asyncio.sleep(0.05)
+        variants: dict[str, Read] = {
+            "GET /orders/{id} (own, bearer)": _asgi(app, lambda _: path, authorized),
+            "GET /products/{id} floor": _asgi(floor.app, lambda i: f"/api/v1/products/{i}"),
+        }
+        with _devnull() as devnull, redirect_stdout(devnull):
+            figures = await _rounds(variants, ids, rounds, per_round)
+    _print(figures, rounds)
+
+
 async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
 
     from dependency_injector import providers
@@ -164,15 +221,8 @@ async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
     from bench import floor
     from entrypoints.container import build_container
     from entrypoints.http.app import create_app
-    from entrypoints.settings import CacheSettings, DatabaseSettings, LoggingSettings, Settings
 
-    settings = Settings(
-        environment="test",
-        persistence="sql",
-        database=DatabaseSettings(url=url, pool_size=POOL),
-        cache=CacheSettings(backend="none"),
-        logging=LoggingSettings(format="json", level="WARNING"),  # the access line stays on
-    )
+    settings = _settings(url)
     driver, core = build_container(settings), build_container(settings)
     core.catalog.reader.override(
         providers.Singleton(SqlProductReader, database=core.platform.sql_database)
@@ -218,36 +268,54 @@ async def _lifespan(app: Any) -> AsyncIterator[None]:
         await task
 
 
-def _asgi(app: Any, path_of: Callable[[UUID], str]) -> Read:
+def _asgi(
+    app: Any, path_of: Callable[[UUID], str], headers: list[tuple[bytes, bytes]] | None = None
+) -> Read:
     async def read(product_id: UUID) -> None:
         path = path_of(product_id)
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"limit=20" if path.endswith("products") else b"",
-            "root_path": "",
-            "headers": [(b"host", b"localhost")],
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-        }
-        statuses: list[int] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-
-        await app(scope, receive, send)
-        assert statuses == [200], (path, statuses)
+        status, _ = await _call(app, "GET", path, headers or [])
+        assert status == 200, (path, status, _)
 
     return read
+
+
+async def _call(
+    app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: Any = None
+) -> tuple[int, bytes]:
+    """One request through the ASGI app: its status and body."""
+    content = b"" if body is None else msgspec.json.encode(body)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"limit=20" if path.endswith("products") else b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"localhost"),
+            *headers,
+            *([(b"content-type", b"application/json")] if content else []),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    status: list[int] = []
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": content, "more_body": False}
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status[0], b"".join(chunks)
 
 
 async def _rounds(
@@ -285,5 +353,15 @@ if __name__ == "__main__":
     parser.add_argument("--per-round", type=int, default=1920)
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--app", action="store_true", help="the whole request, through ASGI")
+    parser.add_argument("--orders", action="store_true", help="GET /orders/{id}, signed in")
     options = parser.parse_args()
-    uvloop.run(main(options.url, options.rounds, options.per_round, options.products, options.app))
+    uvloop.run(
+        main(
+            options.url,
+            options.rounds,
+            options.per_round,
+            options.products,
+            options.app,
+            options.orders,
+        )
+    )

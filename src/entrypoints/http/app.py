@@ -13,6 +13,7 @@ from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
 from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin
+from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
@@ -120,6 +121,7 @@ def create_app(container: Container | None = None) -> Litestar:
             debug=False,
         )
     allowed_methods.learn(app)
+    resolve_in_line(app)
     complete(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
