@@ -18,7 +18,6 @@ from entrypoints.http.security.authentication import principal
 
 
 def requires(permission: Permission) -> Guard:
-    # async: Litestar runs a plain function guard in its thread pool, a thread hop per request.
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if not principal(connection).can(permission):
             raise problem(403, "forbidden", f"this needs the {permission.value} permission")
