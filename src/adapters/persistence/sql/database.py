@@ -91,6 +91,16 @@ class SqlDatabase:
         self.autocommit_engine: AsyncEngine = self.engine.execution_options(
             isolation_level="AUTOCOMMIT"
         )
+        # The health probe's own connection (`ping`), outside the pool the requests share: a
+        # load that holds every pooled connection does not make a database that answers look
+        # down. SQLite has no server to ask (and ":memory:" would be another database).
+        self._probe_engine = (
+            self.autocommit_engine
+            if self.backend == "sqlite"
+            else create_engine(url, pool_size=1, pre_ping=True).execution_options(
+                isolation_level="AUTOCOMMIT"
+            )
+        )
         self._down = False
         # Counts outages: a success only ends an outage if its work began after it was seen, so
         # work that was already under way when the database went away does not flap the state.
@@ -271,13 +281,23 @@ class SqlDatabase:
         # [adapter:postgresql end]
 
     async def ping(self) -> None:
-        """Raise if the database cannot run a trivial query."""
-        async with self.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        """Raise if the database cannot run a trivial query, on the probe's own connection (a
+        busy pool does not answer for the database); outage errors translated, as `connect`."""
+        began_at = self.outages
+        try:
+            async with self._probe_engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            if (translated := self.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        self.reached(began_at)
 
     async def dispose(self) -> None:
         if self.replica is not None:
             await self.replica.dispose()
+        if self._probe_engine is not self.autocommit_engine:
+            await self._probe_engine.dispose()  # its own pool (execution_options shares it)
         await self.engine.dispose()
 
     async def close(self) -> None:
