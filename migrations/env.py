@@ -23,7 +23,7 @@ def _url() -> str:
         return url
     from entrypoints.settings import load_settings  # only when run as plain `alembic`
 
-    return load_settings().database_url
+    return load_settings().database.url
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:

@@ -159,6 +159,7 @@ ADAPTERS = (
             "src/adapters/persistence/sql/row_security.py",
             "tests/contract/catalog/test_row_security.py",
             "tests/contract/ordering/test_row_security.py",
+            "tests/e2e/ordering/test_row_security_e2e.py",
             "tests/contract/audit/test_row_security.py",
             "tests/migrations/test_row_security.py",
             "tests/support/row_security.py",

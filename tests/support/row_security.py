@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from sqlalchemy import delete, event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.row_security import TENANT_TABLES, guard_statements
@@ -33,16 +34,7 @@ async def guarded_url() -> str:
         if url not in _MADE:
             await recreate_database(url)
             async with admin.engine.begin() as connection:
-                # LOGIN for the start-up check's test. Another worker may be making it too:
-                # what it raises then (XX000 "tuple concurrently updated" among them) is fine.
-                await connection.exec_driver_sql(
-                    f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') "
-                    f"THEN CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOBYPASSRLS; "
-                    f"ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '{OWNER}') "
-                    f"THEN ALTER ROLE {OWNER} LOGIN; END IF; "
-                    "EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error "
-                    "THEN NULL; END $$"
-                )
+                await ensure_owner(connection)
                 await connection.exec_driver_sql(f"GRANT ALL ON SCHEMA public TO {OWNER}")
                 await connection.exec_driver_sql(f"SET LOCAL ROLE {OWNER}")
                 await connection.run_sync(metadata.create_all)
@@ -59,6 +51,20 @@ async def guarded_url() -> str:
     finally:
         await admin.dispose()
     return url
+
+
+async def ensure_owner(connection: AsyncConnection) -> None:
+    """Make OWNER, a plain role that may log in, unless it exists (run as a superuser)."""
+    # LOGIN for the start-up check's test and the e2e. Another worker may be making it too:
+    # what it raises then (XX000 "tuple concurrently updated" among them) is fine.
+    await connection.exec_driver_sql(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') "
+        f"THEN CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOBYPASSRLS; "
+        f"ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '{OWNER}') "
+        f"THEN ALTER ROLE {OWNER} LOGIN; END IF; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error "
+        "THEN NULL; END $$"
+    )
 
 
 def as_owner(database: SqlDatabase) -> SqlDatabase:

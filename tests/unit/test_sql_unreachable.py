@@ -10,7 +10,7 @@ import asyncpg.exceptions  # [adapter:postgresql]
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from adapters.persistence.sql.database import is_unreachable
+from adapters.persistence.sql.unreachable import is_unreachable
 from application.shared.errors import DependencyUnavailable
 from domain.shared.errors import Unavailable
 

@@ -1,4 +1,10 @@
-"""The wire form of an IntegrationEvent: one JSON object, the same on every bus."""
+"""The wire form of an IntegrationEvent: one JSON object, the same on every bus; on NATS, with
+headers beside it.
+
+The envelope names the event's organisation (tenant), and NATS's `Portico-Organisation-Id`
+header repeats it (`message_headers`). `decode` checks one against the other: a message whose
+header and envelope disagree is not trusted (TenantMismatch; nats_pull.py dead-letters it).
+"""
 
 from __future__ import annotations
 
@@ -65,6 +71,12 @@ def encode(event: IntegrationEvent) -> bytes:
             organisation_id=event.tenant.organisation_id,
         )
     )
+
+
+def message_headers(event: IntegrationEvent) -> dict[str, str]:
+    """The headers of `event`'s message on NATS: its id as `Nats-Msg-Id` (the server drops a
+    re-send inside the stream's duplicate window) and its organisation (checked by `decode`)."""
+    return {"Nats-Msg-Id": str(event.id), ORGANISATION_HEADER: str(event.tenant.organisation_id)}
 
 
 def decode(data: bytes, organisation_header: str | None = None) -> IntegrationEvent:

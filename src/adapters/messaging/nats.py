@@ -5,8 +5,7 @@
   `portico.catalog.ProductCreated`. In a JetStream cluster each stream keeps `replicas` copies
   (its consumers as many); the client is given every server and fails over between them.
 - Publishing sets `Nats-Msg-Id` to the event id, so a re-send inside the stream's duplicate
-  window is dropped by the server, and `Portico-Organisation-Id` to the event's tenant (also in
-  the envelope; a message whose header and envelope disagree is dead-lettered, nats_pull.py).
+  window is dropped by the server, and the tenant's header (envelope.py: `headers`, `decode`).
   The subject has no tenant segment (docs/messaging.md says why).
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
   ack; every process subscribed under that name pulls from it, so they share the work.
@@ -41,18 +40,18 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
-    DeliverPolicy,
-    PubAck,
-)
+from nats.js.api import ConsumerConfig, DeliverPolicy, PubAck
 
-from adapters.messaging.envelope import ORGANISATION_HEADER, decode, encode
+from adapters.messaging.envelope import decode, encode, message_headers
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsSubscription, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.nats_pull import Puller
-from adapters.messaging.nats_streams import consumer_lag, ensure_stream, read_dead_letters
+from adapters.messaging.nats_streams import (
+    consumer_config,
+    consumer_lag,
+    ensure_stream,
+    read_dead_letters,
+)
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
     BusUnavailable,
@@ -205,10 +204,7 @@ class NatsMessageBus(MessageBus):
         """The message (envelope and headers) sent inside the event's publish span: its trace
         context, in the envelope and as the standard `traceparent` header, names that span."""
         with self._tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
-            headers = {
-                "Nats-Msg-Id": str(event.id),
-                ORGANISATION_HEADER: str(event.tenant.organisation_id),
-            }
+            headers = message_headers(event)
             traceparent = self._tracing.traceparent()
             if traceparent is not None:
                 event = replace(event, traceparent=traceparent)
@@ -290,19 +286,8 @@ class NatsMessageBus(MessageBus):
         try:
             await js.consumer_info(stream, consumer)
         except nats.js.errors.NotFoundError:
-            await js.add_consumer(
-                stream,
-                ConsumerConfig(
-                    durable_name=consumer,
-                    deliver_policy=DeliverPolicy.ALL,
-                    ack_policy=AckPolicy.EXPLICIT,
-                    ack_wait=self.retry.ack_wait,
-                    # One more than the policy: see the module's docstring.
-                    max_deliver=self.retry.max_deliveries + 1,
-                    filter_subject=f"{self.namespace}.{context}.>",
-                    max_ack_pending=1000,
-                ),
-            )
+            subjects = f"{self.namespace}.{context}.>"
+            await js.add_consumer(stream, consumer_config(consumer, subjects, self.retry))
 
     async def listen(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
@@ -348,16 +333,13 @@ class NatsMessageBus(MessageBus):
     def _listener_config(
         self, name: str, context: str, since: datetime | None = None
     ) -> ConsumerConfig:
-        return ConsumerConfig(
-            durable_name=name,
-            deliver_policy=DeliverPolicy.NEW if since is None else DeliverPolicy.BY_START_TIME,
-            opt_start_time=since,
-            ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=self.retry.ack_wait,
-            max_deliver=self.retry.max_deliveries + 1,
-            filter_subject=f"{self.namespace}.{context}.>",
-            max_ack_pending=1000,
-            inactive_threshold=self.listener_expiry,
+        return consumer_config(
+            name,
+            f"{self.namespace}.{context}.>",
+            self.retry,
+            deliver=DeliverPolicy.NEW if since is None else DeliverPolicy.BY_START_TIME,
+            since=since,
+            expiry=self.listener_expiry,
         )
 
     def _pull(

@@ -1,17 +1,19 @@
 """JetStream's side of the NATS bus: making a context's stream (and following a changed replica
-count), and the two questions an operator asks of it: what was dead-lettered, and how far a
-consumer is behind."""
+count), its consumers' configuration, and the two questions an operator asks of it: what was
+dead-lettered, and how far a consumer is behind."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import nats.js.errors
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 
 from adapters.messaging.envelope import decode
 from adapters.messaging.nats_delivery import UNAVAILABLE, why
+from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
 
 
@@ -41,6 +43,32 @@ async def ensure_stream(
                 await js.update_stream(replace(info.config, num_replicas=replicas))
     except UNAVAILABLE as error:
         raise BusUnavailable(f"stream {name}: {why(error)}") from None
+
+
+def consumer_config(
+    name: str,
+    subjects: str,
+    retry: RetryPolicy,
+    *,
+    deliver: DeliverPolicy = DeliverPolicy.ALL,
+    since: datetime | None = None,
+    expiry: float | None = None,
+) -> ConsumerConfig:
+    """A durable pull consumer `name` of `subjects`, with explicit acks, delivering from
+    `deliver` (`since`, by start time), removed by the server after `expiry` seconds without a
+    pull (a listener's; never, for a shared consumer). It allows one server-side delivery more
+    than `retry`: see nats.py's docstring."""
+    return ConsumerConfig(
+        durable_name=name,
+        deliver_policy=deliver,
+        opt_start_time=since,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=retry.ack_wait,
+        max_deliver=retry.max_deliveries + 1,
+        filter_subject=subjects,
+        max_ack_pending=1000,
+        inactive_threshold=expiry,
+    )
 
 
 async def read_dead_letters(

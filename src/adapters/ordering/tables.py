@@ -35,6 +35,9 @@ order_summaries = Table(
     # first (led by the organisation, which every list names).
     Index(None, "organisation_id", "generation", "customer_id", "placed_at"),
     Index(None, "organisation_id", "generation", "status", "placed_at"),
+    # A person's orders in every organisation, newest first: the personal-data export
+    # (page_of_customer; migration 0019).
+    Index(None, "generation", "customer_id", "placed_at"),
 )
 
 order_details = Table(

@@ -138,7 +138,10 @@ class OrderingContainer(ModuleContainer):
 
     probes = providers.Dict(
         projections=providers.Factory(
-            projections_probe, projection_lag, settings.provided.projections.lag_degraded
+            projections_probe,
+            projection_lag,
+            settings.provided.projections.lag_degraded,
+            settings.provided.http.readiness_timeout,
         ),
         payments=providers.Selector(
             settings.provided.payments.backend,

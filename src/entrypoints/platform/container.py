@@ -115,7 +115,9 @@ class PlatformContainer(containers.DeclarativeContainer):
             redis=redis.store_probe,  # [adapter:redis]
             memory=_none,
         ),
-        replica=providers.Factory(replica_probe, database),
+        replica=providers.Factory(
+            replica_probe, database, settings.provided.http.readiness_timeout
+        ),
         cache=redis.cache_probe,  # [adapter:redis]
         bus=providers.Selector(
             bus_kind,

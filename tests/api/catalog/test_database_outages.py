@@ -6,6 +6,7 @@ from another connection past the busy timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 import uuid
@@ -17,7 +18,7 @@ import pytest
 import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from structlog.testing import capture_logs
 
 from adapters.persistence.sql import database as sql_database
@@ -158,6 +159,45 @@ async def test_readiness_reports_it_down_and_up_again(server: Server, client: Cl
     ready = await client.get("/health/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"]["status"] == "down"
+    server.start()
+    assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_readiness_stays_up_while_the_load_holds_every_pooled_connection(
+    server: Server, client: Client
+) -> None:
+    # A busy server is not an unready one (a load balancer would drop it when it is busiest):
+    # with every pooled connection held, as requests hold them under load, the database still
+    # answers its probe, on a connection of the probe's own, and a check that waits for the
+    # pool (the projections' lag) says degraded, not down. A database that stops is down.
+    database = client.app.state["container"].platform.sql_database()
+    engine, portal = database.engine, client.blocking_portal  # the app's loop: the pool's
+
+    async def hold() -> list[AsyncConnection]:
+        held = [await engine.connect() for _ in range(engine.pool.size())]
+        try:  # the pool is indeed exhausted: one more waits
+            async with asyncio.timeout(0.5):
+                await (await engine.connect()).close()
+        except TimeoutError:
+            return held
+        raise AssertionError("the pool lent one connection more than its size")
+
+    async def release(held: list[AsyncConnection]) -> None:
+        for connection in held:
+            await connection.close()
+
+    held = portal.call(hold)
+    try:
+        busy = await client.get("/health/ready")
+        assert busy.status_code == 200, busy.text
+        assert busy.json()["checks"]["database"]["status"] == "up"
+        assert {check["status"] for check in busy.json()["checks"].values()} <= {"up", "degraded"}
+        server.stop()
+        down = await client.get("/health/ready")
+        assert down.status_code == 503, down.text
+        assert down.json()["checks"]["database"]["status"] == "down"
+    finally:
+        portal.call(release, held)
     server.start()
     assert (await client.get("/health/ready")).status_code == 200
 

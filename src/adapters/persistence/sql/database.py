@@ -1,26 +1,26 @@
-"""SqlDatabase: the engine of one database, its autocommit twin for reads, and a health probe.
+"""SqlDatabase: the engine of one database, its autocommit twin for reads (reading.py), and a
+health probe.
 
-It is also where an unreachable database becomes one application error: `connect()`, `begin()`
-and the SQL unit of work turn the drivers' "cannot connect / connection lost / server gone /
-locked" errors into `DependencyUnavailable("database")` (HTTP 503), and log one line when the
-database is first seen down (`database.unavailable`) and one when it answers again
-(`database.available`), rather than a traceback per request.
+It is also where an unreachable database becomes one application error: `connect()`, `begin()`,
+the reads and the SQL unit of work turn the drivers' "cannot connect / connection lost / server
+gone / locked" errors (unreachable.py) into `DependencyUnavailable("database")` (HTTP 503), and
+log one line when the database is first seen down (`database.unavailable`) and one when it
+answers again (`database.available`), rather than a traceback per request.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, cast
 
 import structlog
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
-from sqlalchemy.util import greenlet_spawn
 
+from adapters.persistence.sql import reading as reads
 from adapters.persistence.sql.engine import create_engine
 
 # [adapter:postgresql begin]
@@ -32,6 +32,7 @@ from adapters.persistence.sql.row_security import (
 )
 
 # [adapter:postgresql end]
+from adapters.persistence.sql.unreachable import is_unreachable
 from application.shared.errors import DependencyUnavailable
 from domain.shared.tenant import Tenant
 
@@ -39,66 +40,6 @@ DEPENDENCY = "database"
 RETRY_AFTER = 1.0
 REPLICA_RETRY = 2.0  # seconds between tries of a replica seen down (reads use the primary)
 _log = structlog.get_logger("portico.database")
-
-# [adapter:postgresql begin]
-# asyncpg's "cannot connect / connection gone / server shutting down" kinds (PostgresConnectionError
-# with its subclasses: ConnectionDoesNotExistError, ConnectionFailureError, ...; and the 57P0x
-# operator interventions, but not 57014, a cancelled query), matched by name so this module does
-# not need asyncpg installed.
-_ASYNCPG_UNREACHABLE = frozenset(
-    {
-        "PostgresConnectionError",
-        "AdminShutdownError",
-        "CrashShutdownError",
-        "CannotConnectNowError",
-        "IdleSessionTimeoutError",
-    }
-)
-# [adapter:postgresql end]
-# [adapter:mariadb begin]
-# MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
-# connection during query (2013), lost connection (2055); server shutdown in progress (1053).
-_MYSQL_UNREACHABLE = frozenset({1053, 2002, 2003, 2006, 2013, 2055})
-# [adapter:mariadb end]
-# SQLite, once its busy_timeout has passed.
-_SQLITE_BUSY = ("database is locked", "database is busy")
-
-
-def is_unreachable(error: BaseException) -> bool:
-    """Whether `error` (or what it wraps) says the database cannot be reached or used now."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _says_unreachable(current):
-            return True
-        wrapped = current.orig if isinstance(current, DBAPIError) else None
-        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__
-    return False
-
-
-def _says_unreachable(error: BaseException) -> bool:
-    if isinstance(error, OSError | DependencyUnavailable):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    # [adapter:postgresql begin]
-    if any(kind.__name__ in _ASYNCPG_UNREACHABLE for kind in type(error).__mro__):
-        return True
-    # [adapter:postgresql end]
-    kind = type(error)
-    # [adapter:mariadb begin]
-    if kind.__module__.startswith(("asyncmy", "pymysql")) and error.args:
-        return error.args[0] in _MYSQL_UNREACHABLE
-    # [adapter:mariadb end]
-    if kind.__module__.startswith("sqlite3") or kind.__name__ == "OperationalError":
-        message = str(error).lower()
-        return any(busy in message for busy in _SQLITE_BUSY)
-    return False
-
-
-# How `_reading` checks a connection out of a database: the connection, and its checkin.
-_Checkout = Callable[["SqlDatabase"], Awaitable[tuple[Any, Callable[[], Awaitable[None]]]]]
 
 
 class PoolObserver(Protocol):
@@ -149,6 +90,16 @@ class SqlDatabase:
         # Made once: execution_options() builds a new engine proxy on every call.
         self.autocommit_engine: AsyncEngine = self.engine.execution_options(
             isolation_level="AUTOCOMMIT"
+        )
+        # The health probe's own connection (`ping`), outside the pool the requests share: a
+        # load that holds every pooled connection does not make a database that answers look
+        # down. SQLite has no server to ask (and ":memory:" would be another database).
+        self._probe_engine = (
+            self.autocommit_engine
+            if self.backend == "sqlite"
+            else create_engine(url, pool_size=1, pre_ping=True).execution_options(
+                isolation_level="AUTOCOMMIT"
+            )
         )
         self._down = False
         # Counts outages: a success only ends an outage if its work began after it was seen, so
@@ -254,101 +205,18 @@ class SqlDatabase:
             return replica
         return self
 
-    @asynccontextmanager
-    async def reading(
+    def reading(
         self, tenant: Tenant | None = None, *, every_tenant: bool = False
-    ) -> AsyncIterator[AsyncConnection]:
+    ) -> AbstractAsyncContextManager[AsyncConnection]:
         """An autocommit connection for a query: on the replica, or on the primary when the
-        replica cannot be reached (a connection that fails there falls back at once).
-
-        With row security, the connection's session acts for `tenant` while it is lent
-        (row_security.tenant_session), or for every tenant if it says `every_tenant` (a query
-        across tenants on purpose)."""
-        async with self._reading(SqlDatabase._autocommit_checkout) as connection:
-            # [adapter:postgresql begin]
-            if self.row_security and (tenant is not None or every_tenant):
-                async with tenant_session(connection, tenant or EVERY_TENANT):
-                    yield connection
-                return
-            # [adapter:postgresql end]
-            yield connection
+        replica cannot be reached; with row security, acting for `tenant` (or for every
+        tenant, on purpose) while it is lent (reading.autocommit_read)."""
+        return reads.autocommit_read(self, tenant, every_tenant=every_tenant)
 
     # [adapter:postgresql begin]
-    @asynccontextmanager
-    async def reading_on_driver(self, tenant: Tenant | None = None) -> AsyncIterator[Any]:
-        """As `reading`, but the driver's own connection (asyncpg's, for a query that runs on the
-        driver): checked out of the same pool, with its checkout and checkin events (the pool
-        metrics), but none of SQLAlchemy's Connection around it (an execution context,
-        the isolation level set and reset, three greenlet switches: about a third of a read's
-        CPU, bench/README.md). Outside a transaction, so each statement commits by itself."""
-        async with self._reading(SqlDatabase._driver_checkout) as connection:
-            if self.row_security and tenant is not None:
-                async with tenant_session(connection, tenant):
-                    yield connection
-                return
-            yield connection
-
-    # [adapter:postgresql end]
-
-    @asynccontextmanager
-    async def _reading(self, checkout: _Checkout) -> AsyncIterator[Any]:
-        database = self.for_reads()
-        if database is not self:
-            began_at = database.outages
-            waiting = database.wait_began()
-            try:
-                connection, checkin = await checkout(database)
-            except Exception as error:
-                if database.unavailable(error) is None and not is_unreachable(error):
-                    raise
-            else:  # a query that fails once connected is an error of this request (503)
-                database.wait_ended(waiting)
-                try:
-                    yield connection
-                except Exception as error:
-                    if (translated := database.unavailable(error)) is not None:
-                        raise translated from error
-                    raise
-                finally:
-                    await checkin()
-                database.reached(began_at)
-                return
-        began_at = self.outages
-        waiting = self.wait_began()
-        try:
-            connection, checkin = await checkout(self)
-            self.wait_ended(waiting)
-            try:
-                yield connection
-            finally:
-                await checkin()
-        except Exception as error:
-            if (translated := self.unavailable(error)) is not None:
-                raise translated from error
-            raise
-        self.reached(began_at)
-
-    async def _autocommit_checkout(self) -> tuple[AsyncConnection, Callable[[], Awaitable[None]]]:
-        connection = await self.autocommit_engine.connect()
-        return connection, connection.close
-
-    # [adapter:postgresql begin]
-    async def _driver_checkout(self) -> tuple[Any, Callable[[], Awaitable[None]]]:
-        pool = self.engine.sync_engine.pool
-        # A checkout may wait for a connection or open one: SQLAlchemy awaits those in a greenlet.
-        pooled = await greenlet_spawn(pool.connect)
-        connection: Any = pooled.driver_connection
-        while connection.is_closed():  # cut while it idled in the pool (a restart cuts all)
-            await greenlet_spawn(pooled.invalidate)  # opened anew when next checked out
-            pooled = await greenlet_spawn(pool.connect)
-            connection = pooled.driver_connection
-
-        async def checkin() -> None:
-            # Back to the queue, with nothing to await (no transaction to roll back); one cut
-            # under its statement goes back too, and the checkout above opens it anew.
-            pooled.close()
-
-        return connection, checkin
+    def reading_on_driver(self, tenant: Tenant | None = None) -> AbstractAsyncContextManager[Any]:
+        """As `reading`, but the driver's own connection (reading.driver_read)."""
+        return reads.driver_read(self, tenant)
 
     # [adapter:postgresql end]
 
@@ -413,13 +281,23 @@ class SqlDatabase:
         # [adapter:postgresql end]
 
     async def ping(self) -> None:
-        """Raise if the database cannot run a trivial query."""
-        async with self.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        """Raise if the database cannot run a trivial query, on the probe's own connection (a
+        busy pool does not answer for the database); outage errors translated, as `connect`."""
+        began_at = self.outages
+        try:
+            async with self._probe_engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            if (translated := self.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        self.reached(began_at)
 
     async def dispose(self) -> None:
         if self.replica is not None:
             await self.replica.dispose()
+        if self._probe_engine is not self.autocommit_engine:
+            await self._probe_engine.dispose()  # its own pool (execution_options shares it)
         await self.engine.dispose()
 
     async def close(self) -> None:

@@ -27,9 +27,13 @@ def async_url(url: str) -> URL:
     return parsed.set(drivername=driver) if driver else parsed
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, pre_ping: bool = False
+) -> AsyncEngine:
+    """`pre_ping`: test a pooled connection before lending it (a round trip more per checkout;
+    for the health probe's own connection, which idles between probes)."""
     parsed = async_url(url)
-    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
+    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": pre_ping}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):

@@ -1,0 +1,156 @@
+"""Reads in autocommit on a SqlDatabase (database.py): `SqlDatabase.reading` and
+`reading_on_driver` are these.
+
+A read goes to the database's replica while that answers, else to the primary (a connection
+that fails on the replica falls back at once); an outage's errors become
+`DependencyUnavailable`, as everywhere on the database; with row security, the connection's
+session acts for the read's tenant while it is lent (row_security.tenant_session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+# [adapter:postgresql begin]
+from sqlalchemy.util import greenlet_spawn
+
+from adapters.persistence.sql.row_security import EVERY_TENANT, tenant_session
+
+# [adapter:postgresql end]
+from adapters.persistence.sql.unreachable import is_unreachable
+from application.shared.errors import DependencyUnavailable
+from domain.shared.tenant import Tenant
+
+
+class ReadSource(Protocol):
+    """What a read needs of a SqlDatabase, and of its replica."""
+
+    engine: AsyncEngine
+    autocommit_engine: AsyncEngine
+    row_security: bool
+    outages: int
+
+    def for_reads(self) -> ReadSource: ...
+
+    def wait_began(self) -> float | None: ...
+
+    def wait_ended(self, began: float | None) -> None: ...
+
+    def unavailable(self, error: BaseException) -> DependencyUnavailable | None: ...
+
+    def reached(self, began_at: int) -> None: ...
+
+
+# How `_reading` checks a connection out of a database: the connection, and its checkin.
+_Checkout = Callable[[ReadSource], Awaitable[tuple[Any, Callable[[], Awaitable[None]]]]]
+
+
+@asynccontextmanager
+async def autocommit_read(
+    database: ReadSource, tenant: Tenant | None = None, *, every_tenant: bool = False
+) -> AsyncIterator[AsyncConnection]:
+    """An autocommit connection for a query: on the replica, or on the primary when the
+    replica cannot be reached (a connection that fails there falls back at once).
+
+    With row security, the connection's session acts for `tenant` while it is lent
+    (row_security.tenant_session), or for every tenant if it says `every_tenant` (a query
+    across tenants on purpose)."""
+    async with _reading(database, _autocommit_checkout) as connection:
+        # [adapter:postgresql begin]
+        if database.row_security and (tenant is not None or every_tenant):
+            async with tenant_session(connection, tenant or EVERY_TENANT):
+                yield connection
+            return
+        # [adapter:postgresql end]
+        yield connection
+
+
+# [adapter:postgresql begin]
+@asynccontextmanager
+async def driver_read(database: ReadSource, tenant: Tenant | None = None) -> AsyncIterator[Any]:
+    """As `autocommit_read`, but the driver's own connection (asyncpg's, for a query that runs
+    on the driver): checked out of the same pool, with its checkout and checkin events (the
+    pool metrics), but none of SQLAlchemy's Connection around it (an execution context, the
+    isolation level set and reset, three greenlet switches: about a third of a read's CPU,
+    bench/README.md). Outside a transaction, so each statement commits by itself."""
+    async with _reading(database, _driver_checkout) as connection:
+        if database.row_security and tenant is not None:
+            async with tenant_session(connection, tenant):
+                yield connection
+            return
+        yield connection
+
+
+# [adapter:postgresql end]
+
+
+@asynccontextmanager
+async def _reading(primary: ReadSource, checkout: _Checkout) -> AsyncIterator[Any]:
+    database = primary.for_reads()
+    if database is not primary:
+        began_at = database.outages
+        waiting = database.wait_began()
+        try:
+            connection, checkin = await checkout(database)
+        except Exception as error:
+            if database.unavailable(error) is None and not is_unreachable(error):
+                raise
+        else:  # a query that fails once connected is an error of this request (503)
+            database.wait_ended(waiting)
+            try:
+                yield connection
+            except Exception as error:
+                if (translated := database.unavailable(error)) is not None:
+                    raise translated from error
+                raise
+            finally:
+                await checkin()
+            database.reached(began_at)
+            return
+    began_at = primary.outages
+    waiting = primary.wait_began()
+    try:
+        connection, checkin = await checkout(primary)
+        primary.wait_ended(waiting)
+        try:
+            yield connection
+        finally:
+            await checkin()
+    except Exception as error:
+        if (translated := primary.unavailable(error)) is not None:
+            raise translated from error
+        raise
+    primary.reached(began_at)
+
+
+async def _autocommit_checkout(
+    database: ReadSource,
+) -> tuple[AsyncConnection, Callable[[], Awaitable[None]]]:
+    connection = await database.autocommit_engine.connect()
+    return connection, connection.close
+
+
+# [adapter:postgresql begin]
+async def _driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Awaitable[None]]]:
+    pool = database.engine.sync_engine.pool
+    # A checkout may wait for a connection or open one: SQLAlchemy awaits those in a greenlet.
+    pooled = await greenlet_spawn(pool.connect)
+    connection: Any = pooled.driver_connection
+    while connection.is_closed():  # cut while it idled in the pool (a restart cuts all)
+        await greenlet_spawn(pooled.invalidate)  # opened anew when next checked out
+        pooled = await greenlet_spawn(pool.connect)
+        connection = pooled.driver_connection
+
+    async def checkin() -> None:
+        # Back to the queue, with nothing to await (no transaction to roll back); one cut
+        # under its statement goes back too, and the checkout above opens it anew.
+        pooled.close()
+
+    return connection, checkin
+
+
+# [adapter:postgresql end]
