@@ -63,6 +63,23 @@ def announced_insert(table: Any, columns: tuple[str, ...]) -> Select[Any]:
 
 
 @cache
+def announced_together(inserts: tuple[Insert, ...]) -> Select[Any]:
+    """`announcing` several inserts in one statement (each a data-modifying CTE; each must
+    bind its values under names of its own); built once per tuple of (built once) inserts."""
+    statement = select(func.pg_notify(bindparam("channel"), bindparam("sender")))
+    return statement.add_cte(*(each.cte(f"added{n}") for n, each in enumerate(inserts)))
+
+
+@cache
+def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
+    """An insert of `count` rows of `columns` into `table`, the n-th row's values bound as
+    `r<n>_<column>`; built once per shape."""
+    return insert(table).values(
+        [{name: bindparam(f"r{n}_{name}") for name in columns} for n in range(count)]
+    )
+
+
+@cache
 def with_inserts(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
     """Inserts (each a table and its columns) as data-modifying CTEs of `announce` (an
     `announced_insert`), or with nothing to announce, of the last insert; built once per shape.
