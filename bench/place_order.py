@@ -11,7 +11,8 @@ and made again), --products products of one tenant with stock enough for every o
   the client writing after the server wrote), each shown by its first bytes;
 - orders from --concurrency coroutines, each a one-line order of one unit, products round robin
   (as `make bench-orders` does): CPU time of this process per order (time.process_time; the
-  server's is not counted) and orders per second, with the load average;
+  server's is not counted) and orders per second, with the load average; the attempts per
+  order (reruns on a conflict) and the orders still refused after the retries (HTTP's 409);
 - with --profile, the same under cProfile, the top functions by their own and cumulative time.
 """
 
@@ -44,6 +45,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder, PlaceOrder
 from application.shared.retry import RetriedOnConflict
 from bench.write_path import Turns
 from domain.catalog.product import Product
+from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 
@@ -58,12 +60,25 @@ TENANT = Tenant.single()
 CUSTOMER = UUID("00000000-0000-7000-8000-000000000001")
 
 
-def _handler(database: SqlDatabase) -> RetriedOnConflict[PlaceOrder, object]:
+class Counted:
+    """PlaceOrderHandler counting its attempts (each rerun on a conflict is one more)."""
+
+    def __init__(self, inner: PlaceOrderHandler) -> None:
+        self.inner, self.attempts = inner, 0
+
+    async def __call__(self, command: PlaceOrder) -> object:
+        self.attempts += 1
+        return await self.inner(command)
+
+
+def _handler(database: SqlDatabase) -> tuple[RetriedOnConflict[PlaceOrder, object], Counted]:
     outbox = SqlOutbox(database, EVENTS)
-    place = PlaceOrderHandler(
-        lambda: SqlOrderingUnitOfWork(database, outbox=outbox), SystemClock(), ids
+    counted = Counted(
+        PlaceOrderHandler(
+            lambda: SqlOrderingUnitOfWork(database, outbox=outbox), SystemClock(), ids
+        )
     )
-    return RetriedOnConflict(place)
+    return RetriedOnConflict(counted), counted
 
 
 def _order(product_id: UUID) -> PlaceOrder:
@@ -103,7 +118,7 @@ async def _round_trips(url: str, product_id: UUID) -> tuple[int, list[bytes]]:
     port = proxy.sockets[0].getsockname()[1]
     through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     counted = SqlDatabase(through, pool_size=1)
-    place = _handler(counted)
+    place, _ = _handler(counted)
     for _ in range(6):  # the last one warm: connection open, statements prepared
         turns.reset()
         await place(_order(product_id))
@@ -118,15 +133,21 @@ async def _orders(
 ) -> tuple[float, float]:
     """CPU seconds per order and orders per second."""
     database = SqlDatabase(url, pool_size=concurrency)
-    place = _handler(database)
+    place, attempts = _handler(database)
     left = list(range(count))
+    refused = 0
 
     async def worker() -> None:
+        nonlocal refused
         while left:
-            await place(_order(products[left.pop() % len(products)]))
+            try:
+                await place(_order(products[left.pop() % len(products)]))
+            except ConcurrentUpdate:  # still conflicting after the retries: a 409
+                refused += 1
 
     for n in range(concurrency * 2):  # warm: the pool's connections, prepared statements
         await place(_order(products[n % len(products)]))
+    attempts.attempts = 0
     if profile is not None:
         profile.enable()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -135,6 +156,7 @@ async def _orders(
     if profile is not None:
         profile.disable()
     await database.dispose()
+    print(f"    attempts per order {attempts.attempts / count:.2f}, refused (409) {refused}")
     return cpu / count, count / wall
 
 

@@ -26,7 +26,10 @@ from adapters.persistence.sql.event_store import (
     read_on,
     refused_append,  # [adapter:postgresql]
 )
-from adapters.persistence.sql.notify import announced_together  # [adapter:postgresql]
+from adapters.persistence.sql.notify import (  # [adapter:postgresql]
+    announced_together,  # [adapter:postgresql]
+    execute_multirow,  # [adapter:postgresql]
+)  # [adapter:postgresql]
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.ordering.unit_of_work import OrderingUnitOfWork
 from application.shared.ports.event_store import (
@@ -112,7 +115,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
             parameters.update({f"e{n}_{name}": value for name, value in row.items()})
         statement = announced_together((outbox_rows, inserting_rows(len(rows))))
         try:
-            await self._connection.execute(statement, parameters)
+            await execute_multirow(self._connection, statement, parameters)
         except IntegrityError as error:
             raise refused_append(error, stream_id, expected_version) from None
         await self._transaction.commit()

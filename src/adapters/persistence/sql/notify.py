@@ -70,6 +70,26 @@ def announced_together(inserts: tuple[Insert, ...]) -> Select[Any]:
     return statement.add_cte(*(each.cte(f"added{n}") for n, each in enumerate(inserts)))
 
 
+async def execute_multirow(
+    connection: AsyncConnection, statement: Any, parameters: dict[str, Any]
+) -> None:
+    """Execute a statement with a multi-row VALUES (`inserting_rows`), which SQLAlchemy's
+    statement cache leaves out (it would compile it again on every execution, which cost more
+    CPU than the round trip it saves): compiled once per dialect here, then sent as the
+    driver's SQL with its positional parameters (the values need no bind processing: UUIDs,
+    datetimes, strings and integers go to asyncpg as they are)."""
+    sql, names, constants = _compiled(statement, connection.dialect)
+    values = {**constants, **parameters} if constants else parameters
+    await connection.exec_driver_sql(sql, tuple(values[name] for name in names))
+
+
+@cache
+def _compiled(statement: Any, dialect: Any) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    compiled = statement.compile(dialect=dialect)
+    constants = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, tuple(compiled.positiontup or ()), constants
+
+
 @cache
 def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
     """An insert of `count` rows of `columns` into `table`, the n-th row's values bound as

@@ -66,8 +66,14 @@ class SqlOutbox(Outbox):
         if not events:
             return
         # [adapter:postgresql begin]
-        if connection.dialect.name == "postgresql":
-            await connection.execute(*self._appending_all(events))
+        if connection.dialect.name == "postgresql" and len(events) == 1:
+            await connection.execute(*self.appending(events[0]))
+            return
+        if connection.dialect.name == "postgresql":  # the rows and the NOTIFY, one statement
+            insert, parameters = self.inserting(events)
+            parameters.update(self.announcement())
+            statement = postgres.announced_together((insert,))
+            await postgres.execute_multirow(connection, statement, parameters)
             return
         # [adapter:postgresql end]
         if len(events) == 1:  # the usual case: one execute, not the executemany path
@@ -83,15 +89,6 @@ class SqlOutbox(Outbox):
         row = _row(event)
         statement = postgres.announced_insert(outbox, tuple(row))
         return statement, {**row, **postgres.announcement(self._doorbell)}
-
-    def _appending_all(self, events: Sequence[IntegrationEvent]) -> tuple[Any, dict[str, Any]]:
-        """PostgreSQL: the rows of all `events`, in their order, and the NOTIFY: one statement
-        (an order's StockAdjusted and OrderPlaced: one round trip instead of two)."""
-        if len(events) == 1:
-            return self.appending(events[0])
-        insert, parameters = self.inserting(events)
-        parameters.update(postgres.announcement(self._doorbell))
-        return postgres.announced_together((insert,)), parameters
 
     def inserting(self, events: Sequence[IntegrationEvent]) -> tuple[Any, dict[str, Any]]:
         """PostgreSQL: the insert of the rows of `events` (at least one), in their order, bound
