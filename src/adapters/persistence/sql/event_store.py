@@ -35,16 +35,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
+from functools import cache  # [adapter:postgresql]
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Insert,
+    Insert,  # [adapter:postgresql]
     RowMapping,
     bindparam,
     func,
-    insert,
+    insert,  # [adapter:postgresql]
     literal_column,
     select,
     tuple_,
