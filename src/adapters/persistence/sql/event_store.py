@@ -3,7 +3,8 @@
 Optimistic concurrency: the append reads the stream's version and refuses a wrong expected
 version at once; a writer that appends to the stream after that read is caught by the unique
 (stream_id, version) constraint, which refuses the second INSERT. Either way:
-StreamVersionConflict, and nothing of the losing append is kept.
+StreamVersionConflict, and nothing of the losing append is kept. On PostgreSQL a new stream's
+first append skips the read: the constraint alone refuses it if the stream has an event.
 
 No skipped event: a projection saves the last position it applied and reads on from there, so an
 event must never become readable behind one already read. With a plain sequence that can happen:
