@@ -42,6 +42,12 @@ def _after(created_at: Any, product_id: Any) -> Any:
 # Built once: constructing a statement per call costs about a quarter of a read's CPU.
 _MINE = products.c.organisation_id == bindparam("tenant")
 _BY_ID = select(products).where(_MINE, products.c.id == bindparam("product_id"))
+# The columns it sets are the parameters named after them; the WHERE's are named apart.
+_UPDATE = update(products).where(
+    products.c.organisation_id == bindparam("w_tenant"),
+    products.c.id == bindparam("w_id"),
+    products.c.version == bindparam("w_version"),
+)
 
 
 def _duplicate(product: Product, error: IntegrityError) -> DuplicateSku | None:
@@ -113,12 +119,9 @@ class SqlProductRepository(ProductRepository):
         self._uow.saw(product)
         values = _row(product)
         del values["id"], values["organisation_id"], values["created_at"]
-        statement = (
-            update(products)
-            .where(*_the(product), products.c.version == product.persisted_version)
-            .values(**values)
-        )
-        await self._write(statement, product, must_match=True)
+        values["w_tenant"], values["w_id"] = product.tenant.organisation_id, product.id
+        values["w_version"] = product.persisted_version
+        await self._write(_UPDATE, product, values, must_match=True)
         product.mark_persisted()
 
     async def remove(self, product: Product) -> None:

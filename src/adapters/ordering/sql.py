@@ -12,11 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError  # [adapter:postgresql]
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.catalog.sql import SqlProductRepository
 from adapters.ordering.catalog_stock import CatalogStock
-from adapters.persistence.sql.event_store import append_on, head_on, read_all_on, read_on
+from adapters.persistence.sql.event_store import (
+    append_on,
+    checked_rows,  # [adapter:postgresql]
+    head_on,
+    inserting_rows,  # [adapter:postgresql]
+    read_all_on,
+    read_on,
+    refused_append,  # [adapter:postgresql]
+)
+from adapters.persistence.sql.notify import (  # [adapter:postgresql]
+    announced_together,  # [adapter:postgresql]
+    execute_multirow,  # [adapter:postgresql]
+)  # [adapter:postgresql]
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.ordering.unit_of_work import OrderingUnitOfWork
 from application.shared.ports.event_store import (
@@ -70,8 +83,46 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     async def _commit(self, events: list[DomainEvent]) -> None:
         if self.read_only:  # its connection may autocommit: appends there would not be atomic
             raise RuntimeError("a read-only unit of work cannot commit")
+        # [adapter:postgresql begin]
+        if (
+            self._outbox is not None
+            and events
+            and len(self._staged.staged) == 1
+            and self._used.backend == "postgresql"
+        ):
+            await self._commit_with_appends(events)
+            return
+        # [adapter:postgresql end]
         # Product updates, then the outbox rows (with an outbox), then the appends: last.
         await super()._commit(events)
+
+    # [adapter:postgresql begin]
+    async def _commit_with_appends(self, events: list[DomainEvent]) -> None:
+        """The outbox rows, the stream's new events and the NOTIFY as one statement, then
+        COMMIT: one round trip fewer than each insert alone (no head row lock to take last on
+        PostgreSQL)."""
+        assert self._outbox is not None
+        await self.flush()
+        assert self._transaction is not None
+        integration = self._outbox.prepare(events)
+        await self._enter_all({event.tenant for event in integration})
+        ((stream_id, (expected_version, new)),) = self._staged.staged.items()
+        rows = await checked_rows(self._connection, stream_id, expected_version, new)
+        self._staged.staged.clear()
+        outbox_rows, parameters = self._outbox.inserting(integration)
+        parameters.update(self._outbox.announcement())
+        for n, row in enumerate(rows):
+            parameters.update({f"e{n}_{name}": value for name, value in row.items()})
+        statement = announced_together((outbox_rows, inserting_rows(len(rows))))
+        try:
+            await execute_multirow(self._connection, statement, parameters)
+        except IntegrityError as error:
+            raise refused_append(error, stream_id, expected_version) from None
+        await self._transaction.commit()
+        self._transaction = None
+        self._outbox.notify()
+
+    # [adapter:postgresql end]
 
     async def _last_writes(self) -> None:
         await self._staged.flush()

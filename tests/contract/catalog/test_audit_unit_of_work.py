@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from adapters.audit.sql import SqlAuditUnitOfWork
+from adapters.persistence.sql.database import SqlDatabase
 from adapters.system.ids import Uuid7Generator
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import MessagingStore
+from tests.contract.conftest import sql_database
 
 T0 = datetime(2026, 4, 1, 9, 0, 0, 500000, tzinfo=UTC)
 ids = Uuid7Generator()
@@ -71,3 +77,67 @@ async def test_audit_entries_page_newest_first(messaging_store: MessagingStore) 
     assert first + rest == newest_first
     assert first[0].actor is None
     assert first[1].actor == "ada"
+
+
+# [adapter:postgresql begin]
+@pytest.mark.postgres
+async def test_a_twin_delivery_waits_for_the_first_and_applies_nothing(tmp_path: Path) -> None:
+    """PostgreSQL's inbox records in one statement (INSERT ... ON CONFLICT DO NOTHING): a twin
+    that arrives while the first delivery's transaction is open waits on the key, then finds
+    the record (False) once the first commits; the effect is applied once."""
+    database = await sql_database("postgresql", tmp_path)
+    try:
+        event_id = ids.new_id()
+        async with SqlAuditUnitOfWork(database) as first:
+            assert await first.inbox.first_time("audit", event_id)
+            await first.entries.add(entry(0))
+
+            async def twin() -> bool:
+                async with SqlAuditUnitOfWork(database) as uow:
+                    if not await uow.inbox.first_time("audit", event_id):
+                        return False
+                    await uow.entries.add(entry(1))
+                    await uow.commit()
+                    return True
+
+            second = asyncio.create_task(twin())
+            await _until_a_session_waits_on_a_lock(database)  # the twin, on the key
+            await first.commit()
+        assert await second is False
+        async with SqlAuditUnitOfWork(database, read_only=True) as uow:
+            assert len(await uow.entries.page(SINGLE, before=None, limit=10)) == 1
+    finally:
+        await database.dispose()
+
+
+async def _until_a_session_waits_on_a_lock(database: SqlDatabase) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    async with database.connect() as probe:
+        while not await probe.scalar(waiting):
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.postgres
+async def test_a_twin_delivery_applies_the_effect_when_the_first_rolled_back(
+    tmp_path: Path,
+) -> None:
+    database = await sql_database("postgresql", tmp_path)
+    try:
+        event_id = ids.new_id()
+        with pytest.raises(RuntimeError):
+            async with SqlAuditUnitOfWork(database) as first:
+                assert await first.inbox.first_time("audit", event_id)
+                raise RuntimeError("the effect failed")
+        async with SqlAuditUnitOfWork(database) as uow:
+            assert await uow.inbox.first_time("audit", event_id)
+            await uow.commit()
+        async with SqlAuditUnitOfWork(database) as uow:
+            assert not await uow.inbox.first_time("audit", event_id)
+    finally:
+        await database.dispose()
+
+
+# [adapter:postgresql end]

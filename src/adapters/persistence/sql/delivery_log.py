@@ -30,6 +30,12 @@ class SqlDeliveryLog(DeliveryLog):
         return found is not None
 
     async def record(self, consumer: str, event_id: UUID) -> None:
+        # [adapter:postgresql begin]
+        if self._db.backend == "postgresql":  # one statement: autocommitted, one round trip
+            async with self._db.connect() as connection:
+                await SqlInbox(connection).first_time(consumer, event_id)
+            return
+        # [adapter:postgresql end]
         try:
             async with self._db.begin() as connection:
                 await SqlInbox(connection).first_time(consumer, event_id)

@@ -3,7 +3,8 @@
 Optimistic concurrency: the append reads the stream's version and refuses a wrong expected
 version at once; a writer that appends to the stream after that read is caught by the unique
 (stream_id, version) constraint, which refuses the second INSERT. Either way:
-StreamVersionConflict, and nothing of the losing append is kept.
+StreamVersionConflict, and nothing of the losing append is kept. On PostgreSQL a new stream's
+first append skips the read: the constraint alone refuses it if the stream has an event.
 
 No skipped event: a projection saves the last position it applied and reads on from there, so an
 event must never become readable behind one already read. With a plain sequence that can happen:
@@ -35,12 +36,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import cache  # [adapter:postgresql]
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Insert,  # [adapter:postgresql]
     RowMapping,
     bindparam,
     func,
+    insert,  # [adapter:postgresql]
     literal_column,
     select,
     tuple_,
@@ -90,6 +95,16 @@ _LAST_OF_STREAM_PG = _LAST_OF_STREAM.add_columns(_CURRENT_XID)
 _INSERT_PG = events.insert().values(
     position=func.nextval("event_store_positions"), transaction_id=_CURRENT_XID
 )
+_INSERT = events.insert()
+_ROW_COLUMNS = (
+    "stream_id",
+    "version",
+    "event_id",
+    "type",
+    "schema_version",
+    "payload",
+    "occurred_at",
+)
 _READ_STREAM = (
     select(events)
     .where(events.c.stream_id == bindparam("stream_id"))
@@ -135,11 +150,90 @@ async def append_on(
     connection: AsyncConnection, stream_id: str, expected_version: int, new: Sequence[NewEvent]
 ) -> int:
     """Append inside the caller's transaction; the caller commits (or rolls back)."""
+    rows = await checked_rows(connection, stream_id, expected_version, new)
+    if not rows:
+        return expected_version
+    postgresql = _on_postgresql(connection)
+    if not postgresql:
+        for row, position in zip(rows, await _take_positions(connection, len(new)), strict=True):
+            row["position"] = position
+    try:
+        # One row (the usual case): one execute, not the executemany path.
+        await connection.execute(
+            _INSERT_PG if postgresql else _INSERT, rows[0] if len(rows) == 1 else rows
+        )
+    except IntegrityError as error:
+        if "event_id" in str(error.orig).lower():
+            raise ValueError("an event with this event_id is already stored") from None
+        raise StreamVersionConflict(stream_id, expected_version) from None
+    return expected_version + len(new)
+
+
+async def checked_rows(
+    connection: AsyncConnection, stream_id: str, expected_version: int, new: Sequence[NewEvent]
+) -> list[dict[str, Any]]:
+    """The rows of `new` once the stream's version is checked (StreamVersionConflict if not
+    `expected_version`), without their positions; they must then be inserted in the same
+    transaction, where a writer that appended to the stream meanwhile makes the insert hit the
+    unique (stream_id, version) constraint."""
     if expected_version < 0:
         raise ValueError("expected_version must be 0 (a new stream) or more")
     postgresql = _on_postgresql(connection)
-    # Checked before taking positions. A writer that appends to this stream after this read
-    # makes our INSERT hit the unique (stream_id, version) constraint.
+    if not (postgresql and expected_version == 0 and new):
+        await _check_last(connection, postgresql, stream_id, expected_version)
+    # PostgreSQL, a new stream (an order placed): no read first. If the stream has an event,
+    # our version 1 hits the unique (stream_id, version) constraint at the insert, which is the
+    # same conflict; and with no event before ours, no newer transaction's event can precede it.
+    return [
+        {
+            "stream_id": stream_id,
+            "version": expected_version + offset + 1,
+            "event_id": event.event_id,
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "payload": json.dumps(event.payload, separators=(",", ":")),
+            "occurred_at": event.occurred_at,
+        }
+        for offset, event in enumerate(new)
+    ]
+
+
+# [adapter:postgresql begin]
+def refused_append(error: IntegrityError, stream_id: str, expected_version: int) -> Exception:
+    """PostgreSQL: what a refused statement with a stream's rows among others means, by the
+    constraint named: a stored event_id, or a writer that appended to the stream first;
+    anything else (another table's row) is the error itself."""
+    message = str(error.orig).lower()
+    if "uq_event_store_events_event_id" in message:
+        return ValueError("an event with this event_id is already stored")
+    if "uq_event_store_events_stream_id_version" in message:
+        return StreamVersionConflict(stream_id, expected_version)
+    return error
+
+
+@cache
+def inserting_rows(count: int) -> Insert:
+    """PostgreSQL: an insert of `count` rows of `checked_rows` (their positions from the
+    sequence, in the rows' order, and this transaction's id), the n-th row's values bound as
+    `e<n>_<column>`; built once per count. For a unit of work to send with its other rows."""
+    return insert(events).values(
+        [
+            {
+                **{name: bindparam(f"e{n}_{name}") for name in _ROW_COLUMNS},
+                "position": func.nextval("event_store_positions"),
+                "transaction_id": _CURRENT_XID,
+            }
+            for n in range(count)
+        ]
+    )
+
+
+# [adapter:postgresql end]
+async def _check_last(
+    connection: AsyncConnection, postgresql: bool, stream_id: str, expected_version: int
+) -> None:
+    """Checked before taking positions. A writer that appends to this stream after this read
+    makes our INSERT hit the unique (stream_id, version) constraint."""
     last = (
         await connection.execute(
             _LAST_OF_STREAM_PG if postgresql else _LAST_OF_STREAM, {"stream_id": stream_id}
@@ -152,30 +246,6 @@ async def append_on(
         # The stream's last event comes from a transaction newer than ours: ours would be read
         # before it. Rare (we took our id before it did); a retry runs in a newer transaction.
         raise StreamVersionConflict(stream_id, expected_version)
-    if not new:
-        return expected_version
-    rows = [
-        {
-            "stream_id": stream_id,
-            "version": expected_version + offset + 1,
-            "event_id": event.event_id,
-            "type": event.type,
-            "schema_version": event.schema_version,
-            "payload": json.dumps(event.payload, separators=(",", ":")),
-            "occurred_at": event.occurred_at,
-        }
-        for offset, event in enumerate(new)
-    ]
-    if not postgresql:
-        for row, position in zip(rows, await _take_positions(connection, len(new)), strict=True):
-            row["position"] = position
-    try:
-        await connection.execute(_INSERT_PG if postgresql else events.insert(), rows)
-    except IntegrityError as error:
-        if "event_id" in str(error.orig).lower():
-            raise ValueError("an event with this event_id is already stored") from None
-        raise StreamVersionConflict(stream_id, expected_version) from None
-    return expected_version + len(new)
 
 
 async def _take_positions(connection: AsyncConnection, count: int) -> range:

@@ -63,6 +63,43 @@ def announced_insert(table: Any, columns: tuple[str, ...]) -> Select[Any]:
 
 
 @cache
+def announced_together(inserts: tuple[Insert, ...]) -> Select[Any]:
+    """`announcing` several inserts in one statement (each a data-modifying CTE; each must
+    bind its values under names of its own); built once per tuple of (built once) inserts."""
+    statement = select(func.pg_notify(bindparam("channel"), bindparam("sender")))
+    return statement.add_cte(*(each.cte(f"added{n}") for n, each in enumerate(inserts)))
+
+
+async def execute_multirow(
+    connection: AsyncConnection, statement: Any, parameters: dict[str, Any]
+) -> None:
+    """Execute a statement with a multi-row VALUES (`inserting_rows`), which SQLAlchemy's
+    statement cache leaves out (it would compile it again on every execution, which cost more
+    CPU than the round trip it saves): compiled once per dialect here, then sent as the
+    driver's SQL with its positional parameters (the values need no bind processing: UUIDs,
+    datetimes, strings and integers go to asyncpg as they are)."""
+    sql, names, constants = _compiled(statement, connection.dialect)
+    values = {**constants, **parameters} if constants else parameters
+    await connection.exec_driver_sql(sql, tuple(values[name] for name in names))
+
+
+@cache
+def _compiled(statement: Any, dialect: Any) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    compiled = statement.compile(dialect=dialect)
+    constants = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, tuple(compiled.positiontup or ()), constants
+
+
+@cache
+def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
+    """An insert of `count` rows of `columns` into `table`, the n-th row's values bound as
+    `r<n>_<column>`; built once per shape."""
+    return insert(table).values(
+        [{name: bindparam(f"r{n}_{name}") for name in columns} for n in range(count)]
+    )
+
+
+@cache
 def with_inserts(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
     """Inserts (each a table and its columns) as data-modifying CTEs of `announce` (an
     `announced_insert`), or with nothing to announce, of the last insert; built once per shape.

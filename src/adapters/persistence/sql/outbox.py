@@ -66,8 +66,14 @@ class SqlOutbox(Outbox):
         if not events:
             return
         # [adapter:postgresql begin]
-        if len(events) == 1 and connection.dialect.name == "postgresql":
+        if connection.dialect.name == "postgresql" and len(events) == 1:
             await connection.execute(*self.appending(events[0]))
+            return
+        if connection.dialect.name == "postgresql":  # the rows and the NOTIFY, one statement
+            insert, parameters = self.inserting(events)
+            parameters.update(self.announcement())
+            statement = postgres.announced_together((insert,))
+            await postgres.execute_multirow(connection, statement, parameters)
             return
         # [adapter:postgresql end]
         if len(events) == 1:  # the usual case: one execute, not the executemany path
@@ -83,6 +89,21 @@ class SqlOutbox(Outbox):
         row = _row(event)
         statement = postgres.announced_insert(outbox, tuple(row))
         return statement, {**row, **postgres.announcement(self._doorbell)}
+
+    def inserting(self, events: Sequence[IntegrationEvent]) -> tuple[Any, dict[str, Any]]:
+        """PostgreSQL: the insert of the rows of `events` (at least one), in their order, bound
+        as `r<n>_<column>`, and its parameters: for a unit of work to send with its other rows
+        and the NOTIFY (`announcement()` gives its parameters)."""
+        rows = [_row(event) for event in events]
+        insert = postgres.inserting_rows(outbox, tuple(rows[0]), len(rows))
+        parameters: dict[str, Any] = {}
+        for n, row in enumerate(rows):
+            parameters.update({f"r{n}_{name}": value for name, value in row.items()})
+        return insert, parameters
+
+    def announcement(self) -> dict[str, str]:
+        """PostgreSQL: the parameters of the NOTIFY that goes with the rows."""
+        return postgres.announcement(self._doorbell)
 
     # [adapter:postgresql end]
     def notify(self) -> None:
