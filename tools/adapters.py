@@ -112,6 +112,7 @@ ADAPTERS = (
             "bench/messaging.py",
             "bench/memory.py",
             "bench/soak.py",
+            "bench/worker_drain.py",
             # The AsyncAPI document describes the events other services read on the bus.
             "tools/asyncapi.py",
             "docs/api/asyncapi.json",
@@ -192,6 +193,8 @@ ADAPTERS = (
             "bench/event_store.py",
             "bench/floor.py",
             "bench/query_side.py",
+            "bench/gc_pause.py",
+            "bench/worker_drain.py",
             "bench/idle.py",
             "bench/orders.py",
             "bench/row_security.py",
