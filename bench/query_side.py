@@ -16,8 +16,9 @@ app on its own asyncpg pool.
 
 With `--orders`, an authenticated read the same way: `GET /api/v1/orders/{id}` by the customer
 who placed it (one user, one order placed through the app, a signed access token; its token
-checked, its revocation looked up, its tenant resolved, the order read), beside the floor's
-`GET /api/v1/products/{id}` (the floor has no authenticated read).
+checked, its revocation looked up, its tenant resolved, the order read), its read model on the
+driver (PostgresOrderDetailsStore, as served) and on Core (SqlOrderDetailsStore, a second
+container), beside the floor's `GET /api/v1/products/{id}` (the floor has no authenticated read).
 
     python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920]
         [--app | --orders]
@@ -184,16 +185,25 @@ def _settings(url: str) -> Any:
 async def order_reads(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
     import json
 
+    from dependency_injector import providers
     from tests.support.auth import bearer, create_user
 
+    from adapters.ordering.postgres import PostgresOrderDetailsStore
+    from adapters.ordering.sql_projections import SqlOrderDetailsStore
     from bench import floor
     from entrypoints.container import build_container
     from entrypoints.http.app import create_app
 
-    container = build_container(_settings(url))
-    app = create_app(container)
+    # Two containers on the same database, each its own pool: the order's read on the driver
+    # (as PostgreSQL is served) and on Core (SqlOrderDetailsStore, as before).
+    container, core = build_container(_settings(url)), build_container(_settings(url))
+    core.ordering.details.override(
+        providers.Singleton(SqlOrderDetailsStore, database=core.platform.sql_database)
+    )
+    assert type(container.ordering.details()) is PostgresOrderDetailsStore
+    app, core_app = create_app(container), create_app(core)
     os.environ["FLOOR_DATABASE_URL"] = url
-    async with _lifespan(app), _lifespan(floor.app):
+    async with _lifespan(app), _lifespan(core_app), _lifespan(floor.app):
         user = await create_user(container, "customer")
         header = bearer(container, user, "customer")["Authorization"].encode()
         authorized = [(b"authorization", header)]
@@ -206,7 +216,8 @@ async def order_reads(url: str, rounds: int, per_round: int, ids: list[UUID]) ->
         while (await _call(app, "GET", path, authorized))[0] != 200:
             await asyncio.sleep(0.05)
         variants: dict[str, Read] = {
-            "GET /orders/{id} (own, bearer)": _asgi(app, lambda _: path, authorized),
+            "GET /orders/{id} (own, bearer) driver": _asgi(app, lambda _: path, authorized),
+            "GET /orders/{id} (own, bearer) core": _asgi(core_app, lambda _: path, authorized),
             "GET /products/{id} floor": _asgi(floor.app, lambda i: f"/api/v1/products/{i}"),
         }
         with _devnull() as devnull, redirect_stdout(devnull):
@@ -331,11 +342,11 @@ async def _rounds(
 
 
 def _print(figures: dict[str, list[tuple[float, float]]], rounds: int) -> None:
-    print(f"{'variant':<34} {'CPU µs/read':>12} {'reads/s':>9}   (medians of {rounds} rounds)")
+    print(f"{'variant':<40} {'CPU µs/read':>12} {'reads/s':>9}   (medians of {rounds} rounds)")
     for name, values in figures.items():
         cpu = statistics.median(v[0] for v in values)
         rate = statistics.median(v[1] for v in values)
-        print(f"{name:<34} {cpu:>12.0f} {rate:>9.0f}")
+        print(f"{name:<40} {cpu:>12.0f} {rate:>9.0f}")
 
 
 def _get(handler: GetProductHandler, tenant: Tenant) -> Read:

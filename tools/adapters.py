@@ -112,6 +112,7 @@ ADAPTERS = (
             "bench/messaging.py",
             "bench/memory.py",
             "bench/soak.py",
+            "bench/worker_drain.py",
             # The AsyncAPI document describes the events other services read on the bus.
             "tools/asyncapi.py",
             "docs/api/asyncapi.json",
@@ -151,9 +152,12 @@ ADAPTERS = (
         paths=(
             # LISTEN/NOTIFY: the wake-up between processes (announce and PostgresDoorbell).
             "src/adapters/persistence/sql/notify.py",
-            # The catalog's query side on the driver's own calls, and its PostgreSQL-only tests.
+            # The query sides on the driver's own calls (products, an order), and their tests.
             "src/adapters/catalog/postgres.py",
+            "src/adapters/ordering/postgres.py",
+            "src/adapters/persistence/sql/driver_sql.py",
             "tests/contract/catalog/test_postgres_reader.py",
+            "tests/contract/ordering/test_postgres_details.py",
             "tests/api/catalog/test_tracing_postgres.py",
             # Row-level security, the second guard of tenants, and its tests.
             "src/adapters/persistence/sql/row_security.py",
@@ -190,6 +194,8 @@ ADAPTERS = (
             "bench/event_store.py",
             "bench/floor.py",
             "bench/query_side.py",
+            "bench/gc_pause.py",
+            "bench/worker_drain.py",
             "bench/idle.py",
             "bench/orders.py",
             "bench/place_order.py",

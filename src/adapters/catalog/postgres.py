@@ -18,28 +18,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-
 from adapters.catalog.sql import VIEW_BY_ID, VIEW_PAGES, page_query, view, view_query
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.driver_sql import DriverStatement
 from application.catalog.views import ProductView
 from domain.catalog.repository import ProductPosition
 from domain.shared.tenant import Tenant
 
-
-def _compile(statement: Any) -> tuple[str, tuple[str, ...]]:
-    """asyncpg's SQL text for a Core statement, and its parameters' names in $n order."""
-    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
-    return compiled.string, tuple(compiled.positiontup or ())
-
-
 # By the Core statement's identity: page_query hands back one of these very objects.
-_SQL = {id(statement): _compile(statement) for statement in (VIEW_BY_ID, *VIEW_PAGES.values())}
+_SQL = {id(s): DriverStatement(s) for s in (VIEW_BY_ID, *VIEW_PAGES.values())}
 
 
 def _arguments(statement: Any, parameters: dict[str, Any]) -> tuple[str, list[Any]]:
-    sql, names = _SQL[id(statement)]
-    return sql, [parameters[name] for name in names]
+    compiled = _SQL[id(statement)]
+    return compiled.sql, compiled.arguments(parameters)
 
 
 class PostgresProductReader:

@@ -68,9 +68,21 @@ class OrderingContainer(ModuleContainer):
         sql=providers.Singleton(SqlOrderSummaryStore, database=platform.sql_database),
         memory=providers.Singleton(MemoryOrderSummaryStore, data=memory_projections),
     )
+    # An order's read: on PostgreSQL with the driver's own calls, elsewhere through Core.
+    sql_details = providers.Singleton(SqlOrderDetailsStore, database=platform.sql_database)
     details = providers.Selector(
         platform.persistence,
-        sql=providers.Singleton(SqlOrderDetailsStore, database=platform.sql_database),
+        sql=providers.Selector(
+            platform.sql_database.provided.backend,  # the engine the URL's scheme picks
+            sqlite=sql_details,
+            # [adapter:postgresql begin]
+            postgresql=providers.Singleton(
+                deferred("adapters.ordering.postgres:PostgresOrderDetailsStore"),
+                database=platform.sql_database,
+            ),
+            # [adapter:postgresql end]
+            mysql=sql_details,  # [adapter:mariadb]
+        ),
         memory=providers.Singleton(MemoryOrderDetailsStore, data=memory_projections),
     )
     projector = providers.Singleton(

@@ -13,6 +13,7 @@ from adapters.catalog.memory import MemoryCatalogUnitOfWork
 from adapters.catalog.sql import SqlCatalogUnitOfWork
 from adapters.ordering.memory import MemoryOrderingUnitOfWork
 from adapters.ordering.memory_projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
+from adapters.ordering.postgres import PostgresOrderDetailsStore  # [adapter:postgresql]
 from adapters.ordering.sql import SqlOrderingUnitOfWork
 from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from adapters.ordering.tables import order_details, order_summaries
@@ -50,6 +51,12 @@ class OrderingStores:
 def _order_events() -> IntegrationEvents:
     registry = EventRegistry(CATALOG_EVENTS, ORDERING_EVENTS)
     return IntegrationEvents(registry, Uuid7Generator())
+
+
+# Each engine's OrderDetailsStore, as the container picks it (the others: SqlOrderDetailsStore).
+DETAILS: dict[str, type[SqlOrderDetailsStore]] = {
+    "postgresql": PostgresOrderDetailsStore,  # [adapter:postgresql]
+}
 
 
 @pytest.fixture(params=STORES)
@@ -99,7 +106,7 @@ async def ordering_stores(
             ordering_uow,
             SqlEventStore(database),
             SqlOrderSummaryStore(database),
-            SqlOrderDetailsStore(database),
+            DETAILS.get(store, SqlOrderDetailsStore)(database),
             sql_outbox,
         )
     finally:

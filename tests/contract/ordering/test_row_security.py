@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import text
 
 from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.ordering.postgres import PostgresOrderDetailsStore
 from adapters.ordering.sql import SqlOrderingUnitOfWork
-from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
+from adapters.ordering.sql_projections import SqlOrderSummaryStore
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -73,7 +74,7 @@ async def _stores(database: SqlDatabase) -> OrderingStores:
         ordering_uow,
         SqlEventStore(database),
         SqlOrderSummaryStore(database),
-        SqlOrderDetailsStore(database),
+        PostgresOrderDetailsStore(database),  # the container's on PostgreSQL
         outbox,
     )
 
