@@ -102,6 +102,7 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
             version = shipped.json()["version"]
 
             final = http.get(order, params={"min_version": version}, headers=customer)
+
             # A list has no min_version: its projection follows the order's on its own, so it
             # may show the shipment a moment after the details do (docs/ordering.md).
             def shipped_listed() -> list[str]:
