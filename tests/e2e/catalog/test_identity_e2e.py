@@ -16,26 +16,35 @@ from tests.e2e.conftest import create_admin, portico_env, run_portico, serving
 
 ADMIN = {"email": "root@example.com", "password": "an administrator secret"}
 CUSTOMER = {"email": "carol@example.com", "password": "a customer secret!"}
+RESTORED = {"email": "erin@example.com", "password": "another customer secret!"}
 PRODUCT = {"sku": "TEA-1", "name": "Green tea", "price": {"amount": "4.50", "currency": "EUR"}}
 
 
-@pytest.fixture
-def environment(tmp_path: Path) -> dict[str, str]:
-    return portico_env(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}",
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("identity")
+
+
+@pytest.fixture(scope="module")
+def environment(folder: Path) -> dict[str, str]:
+    """One SQLite database for the module, migrated once: each test signs up its own customer."""
+    env = portico_env(
+        database_url=f"sqlite+aiosqlite:///{folder / 'portico.db'}",
         auth_revocation_sync="0.2",
         log_level="WARNING",
         access_log="false",
     )
+    assert run_portico("db", "upgrade", env=env, cwd=folder).returncode == 0
+    create_admin(env, folder, ADMIN["email"], ADMIN["password"])
+    return env
 
 
-@pytest.fixture
-def servers(environment: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
-    """Two servers on one database, with the first administrator made by the CLI."""
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
-    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
+@pytest.fixture(scope="module")
+def servers(environment: dict[str, str], folder: Path) -> Iterator[list[str]]:
+    """Two servers on one database, with the first administrator made by the CLI; shared by the
+    module's tests, which each sign up a customer of their own and touch no one else's account."""
     with ExitStack() as stack:
-        yield [stack.enter_context(serving(environment, tmp_path))[0] for _ in range(2)]
+        yield [stack.enter_context(serving(environment, folder))[0] for _ in range(2)]
 
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
@@ -106,7 +115,6 @@ def refused_soon(url: str, tokens: dict[str, str]) -> bool:
 
 
 def test_create_admin_refuses_a_weak_password(environment: dict[str, str], tmp_path: Path) -> None:
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
     weak = run_portico(
         "users",
         "create-admin",
@@ -121,54 +129,50 @@ def test_create_admin_refuses_a_weak_password(environment: dict[str, str], tmp_p
 
 
 def test_create_admin_restores_an_existing_account_as_an_administrator(
-    environment: dict[str, str], tmp_path: Path
+    environment: dict[str, str], servers: list[str], tmp_path: Path
 ) -> None:
     """The API keeps the last administrator; the CLI gives back a deactivated (or never admin)
     account: active, admin beside its roles, the new password, its old sessions ended."""
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
-    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
     new_password = "a restored admin secret"
-    with serving(environment, tmp_path) as (base, _):
-        httpx.post(f"{base}/api/v1/auth/register", json=CUSTOMER).raise_for_status()
-        old_session = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER).json()
-        user_id = httpx.get(f"{base}/api/v1/users/me", headers=bearer(old_session)).json()["id"]
-        admin = httpx.post(f"{base}/api/v1/auth/login", json=ADMIN).json()
-        deactivated = httpx.patch(
-            f"{base}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
-        )
-        assert deactivated.status_code == 200
+    base = servers[0]
+    httpx.post(f"{base}/api/v1/auth/register", json=RESTORED).raise_for_status()
+    old_session = httpx.post(f"{base}/api/v1/auth/login", json=RESTORED).json()
+    user_id = httpx.get(f"{base}/api/v1/users/me", headers=bearer(old_session)).json()["id"]
+    admin = httpx.post(f"{base}/api/v1/auth/login", json=ADMIN).json()
+    deactivated = httpx.patch(
+        f"{base}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
+    )
+    assert deactivated.status_code == 200
 
-        restored = run_portico(
-            "users",
-            "create-admin",
-            "--email",
-            CUSTOMER["email"].upper(),
-            env=environment,
-            cwd=tmp_path,
-            stdin=new_password + "\n",
-        )
-        assert restored.returncode == 0, restored.stderr
-        assert restored.stdout.strip() == (
-            f"restored administrator {CUSTOMER['email']} ({user_id}): activated, admin role, "
-            "password replaced, sessions ended"
-        )
-        old = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER)
-        signed_in = httpx.post(
-            f"{base}/api/v1/auth/login", json={**CUSTOMER, "password": new_password}
-        )
-        me = httpx.get(f"{base}/api/v1/users/me", headers=bearer(signed_in.json()))
-        refreshed = httpx.post(
-            f"{base}/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
-        )
-        again = run_portico(
-            "users",
-            "create-admin",
-            "--email",
-            CUSTOMER["email"],
-            env=environment,
-            cwd=tmp_path,
-            stdin=new_password + "\n",
-        )
+    restored = run_portico(
+        "users",
+        "create-admin",
+        "--email",
+        RESTORED["email"].upper(),
+        env=environment,
+        cwd=tmp_path,
+        stdin=new_password + "\n",
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.strip() == (
+        f"restored administrator {RESTORED['email']} ({user_id}): activated, admin role, "
+        "password replaced, sessions ended"
+    )
+    old = httpx.post(f"{base}/api/v1/auth/login", json=RESTORED)
+    signed_in = httpx.post(f"{base}/api/v1/auth/login", json={**RESTORED, "password": new_password})
+    me = httpx.get(f"{base}/api/v1/users/me", headers=bearer(signed_in.json()))
+    refreshed = httpx.post(
+        f"{base}/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
+    )
+    again = run_portico(
+        "users",
+        "create-admin",
+        "--email",
+        RESTORED["email"],
+        env=environment,
+        cwd=tmp_path,
+        stdin=new_password + "\n",
+    )
 
     assert old.status_code == 401
     assert signed_in.status_code == 200, signed_in.text
