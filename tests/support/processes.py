@@ -60,18 +60,20 @@ class ApiProcess:
     def wait_ready(self, timeout: float = 300) -> None:
         assert self.process is not None
         deadline, last = time.monotonic() + timeout, "no answer"
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.TransportError):
-                answer = httpx.get(f"{self.url}/health/ready", timeout=2)
-                if answer.status_code == 200:
-                    return
-                last = f"{answer.status_code} {answer.text[:500]}"
-            if time.monotonic() > deadline:
-                log = self.log.read_text()[-3000:]
-                raise AssertionError(f"{self.name} not ready ({last}): {log}")
-            time.sleep(0.1)
+        # One client for every poll (httpx.get makes one, TLS context and all, per call).
+        with httpx.Client(timeout=2) as probe:
+            while True:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
+                with contextlib.suppress(httpx.TransportError):
+                    answer = probe.get(f"{self.url}/health/ready")
+                    if answer.status_code == 200:
+                        return
+                    last = f"{answer.status_code} {answer.text[:500]}"
+                if time.monotonic() > deadline:
+                    log = self.log.read_text()[-3000:]
+                    raise AssertionError(f"{self.name} not ready ({last}): {log}")
+                time.sleep(0.1)
 
     def kill(self) -> None:
         """SIGKILL, the granian worker included: nothing is finished, nothing is closed."""

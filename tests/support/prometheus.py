@@ -38,6 +38,8 @@ class PrivatePrometheus:
         self.url = f"http://127.0.0.1:{self.port}"
         self._targets = targets
         self._process: subprocess.Popen[bytes] | None = None
+        # One client for the polls and queries (httpx.get makes one, TLS context and all, a call).
+        self._http = httpx.Client(base_url=self.url)
 
     def __enter__(self) -> PrivatePrometheus:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -68,12 +70,12 @@ class PrivatePrometheus:
 
     def _ready(self) -> bool:
         with contextlib.suppress(httpx.TransportError):
-            return httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+            return self._http.get("/-/ready", timeout=1).status_code == 200
         return False
 
     def value(self, expression: str) -> float | None:
         """The one value of an instant query through the HTTP API; None when it has no series."""
-        answer = httpx.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5)
+        answer = self._http.get("/api/v1/query", params={"query": expression}, timeout=5)
         answer.raise_for_status()
         result = answer.json()["data"]["result"]
         assert len(result) <= 1, result
@@ -93,3 +95,4 @@ class PrivatePrometheus:
                 self._process.kill()
                 self._process.wait()
         self._log.close()
+        self._http.close()

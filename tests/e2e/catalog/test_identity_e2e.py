@@ -16,89 +16,105 @@ from tests.e2e.conftest import create_admin, portico_env, run_portico, serving
 
 ADMIN = {"email": "root@example.com", "password": "an administrator secret"}
 CUSTOMER = {"email": "carol@example.com", "password": "a customer secret!"}
+RESTORED = {"email": "erin@example.com", "password": "another customer secret!"}
 PRODUCT = {"sku": "TEA-1", "name": "Green tea", "price": {"amount": "4.50", "currency": "EUR"}}
 
 
-@pytest.fixture
-def environment(tmp_path: Path) -> dict[str, str]:
-    return portico_env(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}",
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("identity")
+
+
+@pytest.fixture(scope="module")
+def environment(folder: Path) -> dict[str, str]:
+    """One SQLite database for the module, migrated once: each test signs up its own customer."""
+    env = portico_env(
+        database_url=f"sqlite+aiosqlite:///{folder / 'portico.db'}",
         auth_revocation_sync="0.2",
         log_level="WARNING",
         access_log="false",
     )
+    assert run_portico("db", "upgrade", env=env, cwd=folder).returncode == 0
+    create_admin(env, folder, ADMIN["email"], ADMIN["password"])
+    return env
 
 
-@pytest.fixture
-def servers(environment: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
-    """Two servers on one database, with the first administrator made by the CLI."""
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
-    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
+@pytest.fixture(scope="module")
+def servers(environment: dict[str, str], folder: Path) -> Iterator[list[str]]:
+    """Two servers on one database, with the first administrator made by the CLI; shared by the
+    module's tests, which each sign up a customer of their own and touch no one else's account."""
     with ExitStack() as stack:
-        yield [stack.enter_context(serving(environment, tmp_path))[0] for _ in range(2)]
+        yield [stack.enter_context(serving(environment, folder))[0] for _ in range(2)]
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    """One client for the module (httpx.get makes a client, TLS context and all, per call)."""
+    with httpx.Client() as client:
+        yield client
 
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-def test_the_whole_flow_across_two_servers(servers: list[str]) -> None:
+def test_the_whole_flow_across_two_servers(servers: list[str], http: httpx.Client) -> None:
     one, two = servers
-    registered = httpx.post(f"{one}/api/v1/auth/register", json=CUSTOMER)
+    registered = http.post(f"{one}/api/v1/auth/register", json=CUSTOMER)
     assert registered.status_code == 202
-    customer = httpx.post(f"{one}/api/v1/auth/login", json=CUSTOMER).json()
-    admin = httpx.post(f"{two}/api/v1/auth/login", json=ADMIN).json()
+    customer = http.post(f"{one}/api/v1/auth/login", json=CUSTOMER).json()
+    admin = http.post(f"{two}/api/v1/auth/login", json=ADMIN).json()
 
     # Tokens of one server are good on the other (same key), and roles are enforced on both.
-    assert httpx.get(f"{two}/api/v1/users/me", headers=bearer(customer)).status_code == 200
+    assert http.get(f"{two}/api/v1/users/me", headers=bearer(customer)).status_code == 200
     assert (
-        httpx.post(f"{two}/api/v1/products", json=PRODUCT, headers=bearer(customer)).status_code
+        http.post(f"{two}/api/v1/products", json=PRODUCT, headers=bearer(customer)).status_code
         == 403
     )
     assert (
-        httpx.post(f"{one}/api/v1/products", json=PRODUCT, headers=bearer(admin)).status_code == 201
+        http.post(f"{one}/api/v1/products", json=PRODUCT, headers=bearer(admin)).status_code == 201
     )
-    assert httpx.get(f"{two}/api/v1/products").json()["items"][0]["sku"] == "TEA-1"
+    assert http.get(f"{two}/api/v1/products").json()["items"][0]["sku"] == "TEA-1"
 
     # Refresh on one server, log out on the other; the session is over everywhere.
-    rotated = httpx.post(
+    rotated = http.post(
         f"{two}/api/v1/auth/refresh", json={"refresh_token": customer["refresh_token"]}
     ).json()
     assert (
-        httpx.post(
+        http.post(
             f"{one}/api/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]}
         ).status_code
         == 204
     )
     for base in servers:
-        refused = httpx.post(
+        refused = http.post(
             f"{base}/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
         )
         assert refused.status_code == 401
 
     # The ended session's access token goes too: at once on server one, on server two at its
     # next sync (every 0.2 s here).
-    assert httpx.get(f"{one}/api/v1/users/me", headers=bearer(rotated)).status_code == 401
-    assert refused_soon(f"{two}/api/v1/users/me", rotated)
+    assert http.get(f"{one}/api/v1/users/me", headers=bearer(rotated)).status_code == 401
+    assert refused_soon(http, f"{two}/api/v1/users/me", rotated)
 
     # A deactivation through server one voids a new session's access token on server two too.
-    again = httpx.post(f"{two}/api/v1/auth/login", json=CUSTOMER).json()
-    me = httpx.get(f"{two}/api/v1/users/me", headers=bearer(again))
+    again = http.post(f"{two}/api/v1/auth/login", json=CUSTOMER).json()
+    me = http.get(f"{two}/api/v1/users/me", headers=bearer(again))
     assert me.status_code == 200
     user_id = me.json()["id"]
-    deactivated = httpx.patch(
+    deactivated = http.patch(
         f"{one}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
     )
     assert deactivated.status_code == 200
-    assert httpx.get(f"{one}/api/v1/users/me", headers=bearer(again)).status_code == 401
-    assert refused_soon(f"{two}/api/v1/users/me", again)
+    assert http.get(f"{one}/api/v1/users/me", headers=bearer(again)).status_code == 401
+    assert refused_soon(http, f"{two}/api/v1/users/me", again)
 
 
-def refused_soon(url: str, tokens: dict[str, str]) -> bool:
+def refused_soon(http: httpx.Client, url: str, tokens: dict[str, str]) -> bool:
     """Whether `url` refuses the access token within 5 s (a server learns at its next sync)."""
     statuses = []
     for _ in range(50):
-        statuses.append(httpx.get(url, headers=bearer(tokens)).status_code)
+        statuses.append(http.get(url, headers=bearer(tokens)).status_code)
         if statuses[-1] == 401:
             return True
         time.sleep(0.1)
@@ -106,7 +122,6 @@ def refused_soon(url: str, tokens: dict[str, str]) -> bool:
 
 
 def test_create_admin_refuses_a_weak_password(environment: dict[str, str], tmp_path: Path) -> None:
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
     weak = run_portico(
         "users",
         "create-admin",
@@ -121,54 +136,50 @@ def test_create_admin_refuses_a_weak_password(environment: dict[str, str], tmp_p
 
 
 def test_create_admin_restores_an_existing_account_as_an_administrator(
-    environment: dict[str, str], tmp_path: Path
+    environment: dict[str, str], servers: list[str], http: httpx.Client, tmp_path: Path
 ) -> None:
     """The API keeps the last administrator; the CLI gives back a deactivated (or never admin)
     account: active, admin beside its roles, the new password, its old sessions ended."""
-    assert run_portico("db", "upgrade", env=environment, cwd=tmp_path).returncode == 0
-    create_admin(environment, tmp_path, ADMIN["email"], ADMIN["password"])
     new_password = "a restored admin secret"
-    with serving(environment, tmp_path) as (base, _):
-        httpx.post(f"{base}/api/v1/auth/register", json=CUSTOMER).raise_for_status()
-        old_session = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER).json()
-        user_id = httpx.get(f"{base}/api/v1/users/me", headers=bearer(old_session)).json()["id"]
-        admin = httpx.post(f"{base}/api/v1/auth/login", json=ADMIN).json()
-        deactivated = httpx.patch(
-            f"{base}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
-        )
-        assert deactivated.status_code == 200
+    base = servers[0]
+    http.post(f"{base}/api/v1/auth/register", json=RESTORED).raise_for_status()
+    old_session = http.post(f"{base}/api/v1/auth/login", json=RESTORED).json()
+    user_id = http.get(f"{base}/api/v1/users/me", headers=bearer(old_session)).json()["id"]
+    admin = http.post(f"{base}/api/v1/auth/login", json=ADMIN).json()
+    deactivated = http.patch(
+        f"{base}/api/v1/users/{user_id}", json={"active": False}, headers=bearer(admin)
+    )
+    assert deactivated.status_code == 200
 
-        restored = run_portico(
-            "users",
-            "create-admin",
-            "--email",
-            CUSTOMER["email"].upper(),
-            env=environment,
-            cwd=tmp_path,
-            stdin=new_password + "\n",
-        )
-        assert restored.returncode == 0, restored.stderr
-        assert restored.stdout.strip() == (
-            f"restored administrator {CUSTOMER['email']} ({user_id}): activated, admin role, "
-            "password replaced, sessions ended"
-        )
-        old = httpx.post(f"{base}/api/v1/auth/login", json=CUSTOMER)
-        signed_in = httpx.post(
-            f"{base}/api/v1/auth/login", json={**CUSTOMER, "password": new_password}
-        )
-        me = httpx.get(f"{base}/api/v1/users/me", headers=bearer(signed_in.json()))
-        refreshed = httpx.post(
-            f"{base}/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
-        )
-        again = run_portico(
-            "users",
-            "create-admin",
-            "--email",
-            CUSTOMER["email"],
-            env=environment,
-            cwd=tmp_path,
-            stdin=new_password + "\n",
-        )
+    restored = run_portico(
+        "users",
+        "create-admin",
+        "--email",
+        RESTORED["email"].upper(),
+        env=environment,
+        cwd=tmp_path,
+        stdin=new_password + "\n",
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.strip() == (
+        f"restored administrator {RESTORED['email']} ({user_id}): activated, admin role, "
+        "password replaced, sessions ended"
+    )
+    old = http.post(f"{base}/api/v1/auth/login", json=RESTORED)
+    signed_in = http.post(f"{base}/api/v1/auth/login", json={**RESTORED, "password": new_password})
+    me = http.get(f"{base}/api/v1/users/me", headers=bearer(signed_in.json()))
+    refreshed = http.post(
+        f"{base}/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
+    )
+    again = run_portico(
+        "users",
+        "create-admin",
+        "--email",
+        RESTORED["email"],
+        env=environment,
+        cwd=tmp_path,
+        stdin=new_password + "\n",
+    )
 
     assert old.status_code == 401
     assert signed_in.status_code == 200, signed_in.text

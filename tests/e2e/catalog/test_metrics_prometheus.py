@@ -101,10 +101,13 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
                     )
                     assert created.status_code == 201, created.text
                     ids.append(created.json()["id"])
-                for read in range(READS):
-                    # A connection each, so the kernel spreads them over both workers.
-                    answer = httpx.get(f"{api}/api/v1/products/{ids[read % PRODUCTS]}")
-                    assert answer.status_code == 200
+                # A connection each, so the kernel spreads them over both workers (one client:
+                # httpx.get would make a client, TLS context and all, per read).
+                unkept = httpx.Limits(max_keepalive_connections=0)
+                with httpx.Client(base_url=api, limits=unkept) as reader:
+                    for read in range(READS):
+                        answer = reader.get(f"/api/v1/products/{ids[read % PRODUCTS]}")
+                        assert answer.status_code == 200
 
                 until(
                     lambda: prometheus.value(f'sum({PRODUCT[:-1]},status="200"}})') == READS,

@@ -319,12 +319,13 @@ def agree(database: str, plan: Plan, apis: list[ApiProcess]) -> None:
             for row in rows(database, "SELECT id, name, version, stock FROM products")
         }
         wrong.clear()
-        for api in apis:
-            for product in [*plan.read_ids, *plan.write_ids]:
-                got = httpx.get(f"{api.url}/api/v1/products/{product}", timeout=10).json()
-                answered = (got["name"], got["version"], got["stock"])
-                if answered != held[product]:
-                    wrong.append((api.name, product, answered, held[product]))
+        with httpx.Client(timeout=10) as http:  # httpx.get would make a client per product
+            for api in apis:
+                for product in [*plan.read_ids, *plan.write_ids]:
+                    got = http.get(f"{api.url}/api/v1/products/{product}").json()
+                    answered = (got["name"], got["version"], got["stock"])
+                    if answered != held[product]:
+                        wrong.append((api.name, product, answered, held[product]))
         return not wrong
 
     # Invalidations reach the processes after the write returned (the killed one's own never
