@@ -16,7 +16,11 @@ from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
-from entrypoints.http.openapi import StrictStructSchemaPlugin, complete, openapi_config
+from entrypoints.http.openapi import (
+    StrictStructSchemaPlugin,
+    complete_on_first_use,
+    openapi_config,
+)
 from entrypoints.http.options import AllowedMethods
 from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
@@ -120,7 +124,7 @@ def create_app(container: Container | None = None) -> Litestar:
             debug=False,
         )
     allowed_methods.learn(app)
-    complete(app)
+    complete_on_first_use(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
     # which must not get the API's CSP (its page runs scripts).
