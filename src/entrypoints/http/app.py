@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin
+from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin, context_routes
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
@@ -52,20 +52,21 @@ def create_app(container: Container | None = None) -> Litestar:
             environment=settings.environment,
         )
 
-    parts = [module.http(container) for module in load_modules() if module.http is not None]
+    parts = [(module, module.http(container)) for module in load_modules() if module.http]
     route_handlers: list[Any] = [MessagingController, HealthController]
     on_startup: list[Any] = [announce]
     on_shutdown: list[Any] = []
     middleware: list[Any] = []
     dependencies: dict[str, Any] = {}
     stores: dict[str, Any] = {}
-    for part in parts:
-        route_handlers += part.route_handlers
+    for _, part in parts:
         middleware += part.middleware
         dependencies.update(part.dependencies)
         stores.update(part.stores)
         on_startup += part.on_startup
         on_shutdown += part.on_shutdown
+    for module, part in parts:  # each context's routes, with its use cases
+        route_handlers.append(context_routes(container, module, part, shared=dependencies))
     if settings.projects_in_serve:
         for runner in projector_runners(container):
             on_startup.append(runner.start)
