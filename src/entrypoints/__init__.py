@@ -1,6 +1,29 @@
 """The ways in: http/ (Litestar), cli/, and the container that wires adapters to ports."""
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
+
+
+def _structlog_without_rich() -> None:
+    """Import structlog as if rich were not installed, before anything else here imports it.
+
+    structlog imports rich whenever it is installed (Litestar's CLI brings it), for the
+    tracebacks of its console format: about 3 MB and 30 ms of CPU in every process, which the
+    JSON lines of a server never use. Hidden only while structlog is imported, as
+    entrypoints/tracing.py hides Litestar's OpenTelemetry plugin: a later `import rich` works,
+    and logs.py gives the console format rich's tracebacks itself, importing rich then.
+    """
+    if "structlog" in sys.modules or "rich" in sys.modules:
+        return
+    sys.modules["rich"] = None  # type: ignore[assignment]
+    try:
+        import structlog  # noqa: F401
+    finally:
+        if sys.modules.get("rich", False) is None:
+            del sys.modules["rich"]
+
+
+_structlog_without_rich()
 
 try:
     __version__ = version("portico")
