@@ -1,7 +1,6 @@
 """The ways in: http/ (Litestar), cli/, and the container that wires adapters to ports."""
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 
 def _structlog_without_rich() -> None:
@@ -25,7 +24,18 @@ def _structlog_without_rich() -> None:
 
 _structlog_without_rich()
 
-try:
-    __version__ = version("portico")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """`__version__`, read from the installed package's metadata when first asked for:
+    importlib.metadata (with the email and zipfile modules it imports) is 2 MB and ~15 ms of
+    CPU of a process that never asks, such as serve's supervisor."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("portico")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        found = "0.0.0"
+    globals()["__version__"] = found
+    return found
