@@ -1,8 +1,41 @@
 """The ways in: http/ (Litestar), cli/, and the container that wires adapters to ports."""
 
-from importlib.metadata import PackageNotFoundError, version
+import sys
 
-try:
-    __version__ = version("portico")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+
+def _structlog_without_rich() -> None:
+    """Import structlog as if rich were not installed, before anything else here imports it.
+
+    structlog imports rich whenever it is installed (Litestar's CLI brings it), for the
+    tracebacks of its console format: about 3 MB and 30 ms of CPU in every process, which the
+    JSON lines of a server never use. Hidden only while structlog is imported, as
+    entrypoints/tracing.py hides Litestar's OpenTelemetry plugin: a later `import rich` works,
+    and logs.py gives the console format rich's tracebacks itself, importing rich then.
+    """
+    if "structlog" in sys.modules or "rich" in sys.modules:
+        return
+    sys.modules["rich"] = None  # type: ignore[assignment]
+    try:
+        import structlog  # noqa: F401
+    finally:
+        if sys.modules.get("rich", False) is None:
+            del sys.modules["rich"]
+
+
+_structlog_without_rich()
+
+
+def __getattr__(name: str) -> str:
+    """`__version__`, read from the installed package's metadata when first asked for:
+    importlib.metadata (with the email and zipfile modules it imports) is 2 MB and ~15 ms of
+    CPU of a process that never asks, such as serve's supervisor."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("portico")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        found = "0.0.0"
+    globals()["__version__"] = found
+    return found

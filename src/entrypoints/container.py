@@ -34,12 +34,8 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings | None = None) -> Container:
-    container = Container()
+    container = _root(settings)
     modules = load_modules()
-    if settings is not None:
-        if refusal := unsupported_store(settings.persistence, modules):
-            raise SettingsError(refusal)
-        container.settings.override(providers.Object(settings))
     for module in modules:
         needed = {name: getattr(container, name) for name in module.needs}
         container.set_provider(
@@ -66,6 +62,22 @@ def build_container(settings: Settings | None = None) -> Container:
         "maintenance",
         providers.Singleton(Maintenance, chores=chores, clock=platform.clock, lease=platform.lease),
     )
+    return container
+
+
+def build_platform(settings: Settings) -> Any:
+    """The platform alone (database, cache, bus...), for serve's start-up checks: no context's
+    container is imported (about half of a process's imports and a quarter of a second of CPU)."""
+    return _root(settings).platform
+
+
+def _root(settings: Settings | None) -> Container:
+    """The root container on `settings`; refuses a persistence a context has no adapter for."""
+    container = Container()
+    if settings is not None:
+        if refusal := unsupported_store(settings.persistence, load_modules()):
+            raise SettingsError(refusal)
+        container.settings.override(providers.Object(settings))
     return container
 
 

@@ -13,7 +13,6 @@ import re
 import sys
 from typing import Any
 
-from entrypoints import __version__
 from entrypoints.settings import Settings
 
 _SECRET_KEY = re.compile(r"pass|secret|token|authori[sz]ation|cookie|api[-_]?key|signature", re.I)
@@ -27,6 +26,8 @@ def configure_error_tracking(settings: Settings) -> bool:
     if not dsn:
         return False
     import sentry_sdk  # only when on: a process without a DSN never loads the SDK
+
+    from entrypoints import __version__
 
     sentry_sdk.init(
         dsn=dsn,

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import msgspec
 import structlog
@@ -78,7 +78,7 @@ def configure_logging(settings: Settings) -> AccessLine | None:
         shared.append(structlog.processors.ExceptionRenderer(transformer))
         renderer = structlog.processors.JSONRenderer(serializer=_serialize)
     else:
-        renderer = structlog.dev.ConsoleRenderer()
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=_rich_traceback)
     level = logging.getLevelNamesMapping()[settings.logging.level]
 
     # Our own lines: straight to structlog's fast path, no stdlib record in between.
@@ -109,6 +109,22 @@ def configure_logging(settings: Settings) -> AccessLine | None:
     # The rest of the chain but the exception renderer (an access line carries no exception):
     # the trace ids, the error tracker (which passes an INFO line by).
     return _json_access_line(tail)
+
+
+def _rich_traceback(sio: TextIO, exc_info: Any) -> None:
+    """The console format's traceback, drawn by rich as structlog's own formatter draws it (with
+    the locals: a developer's terminal). structlog is imported without rich
+    (entrypoints/__init__.py), so rich is imported here, with the first traceback."""
+    try:
+        from rich.console import Console
+        from rich.traceback import Traceback
+    except ImportError:  # not installed: Python's own
+        structlog.dev.plain_traceback(sio, exc_info)
+        return
+    sio.write("\n")
+    Console(file=sio, color_system="truecolor").print(
+        Traceback.from_exception(*exc_info, show_locals=True)
+    )
 
 
 def _through_structlog(access: Any) -> AccessLine:

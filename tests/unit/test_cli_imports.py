@@ -20,6 +20,8 @@ WATCHED = (
     "entrypoints.cli.scaffold",
     "entrypoints.container",
     "dependency_injector",
+    "importlib.metadata",  # only for --version (entrypoints/__init__.py)
+    "rich",  # structlog is imported without it
 )
 
 
@@ -32,6 +34,18 @@ def loaded(*args: str) -> list[str]:
 
 def test_serve_loads_no_context_nor_other_command() -> None:
     assert loaded("serve", "--port", "8001") == []
+
+
+def test_the_version_is_read_when_asked_for() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli.main", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("portico ")
+    assert done.stdout.split()[1][0].isdigit()
 
 
 def test_a_context_command_loads_the_contexts() -> None:  # so the probe above can fail

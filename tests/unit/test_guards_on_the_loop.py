@@ -20,4 +20,4 @@ def test_no_guard_of_the_app_goes_to_a_thread() -> None:
             guarded += bool(guards)
             threaded = [g.func.__name__ for g in guards if isinstance(g, AsyncCallable)]
             assert threaded == [], (route.path, threaded)
-    assert guarded > 10  # the writes, orders, users, audit and operations routes
+    assert guarded > 0  # operations at least; a project keeps some of writes, orders, users, audit

@@ -1,5 +1,6 @@
 """What is off costs nothing: an app built with tracing and error tracking off (the defaults)
-never imports the OpenTelemetry SDK's exporter and instrumentations, nor Sentry's SDK."""
+never imports the OpenTelemetry SDK's exporter and instrumentations, nor Sentry's SDK; nor rich
+(structlog's console tracebacks) nor SQLAlchemy's MariaDB dialect unless they are used."""
 
 import json
 import os
@@ -20,6 +21,8 @@ WATCHED = (
     "opentelemetry.sdk.trace",
     "opentelemetry.instrumentation.asgi",  # Litestar's plugin, hidden with tracing off
     "entrypoints.otel",
+    "rich",  # structlog imports it for the console format (entrypoints/__init__.py)
+    "sqlalchemy.dialects.mysql",  # [adapter:mariadb]
 )
 
 
@@ -56,3 +59,26 @@ def test_the_hidden_plugin_is_hidden_only_while_the_app_is_built() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "imported"
+
+
+def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
+    code = (
+        "from entrypoints.logs import configure_logging\n"  # structlog without rich
+        "import structlog\n"
+        "from entrypoints.settings import load_settings\n"
+        "configure_logging(load_settings({'PORTICO_LOG_FORMAT': 'console'}, env_file=None))\n"
+        "try:\n"
+        "    secret_local = 'shown'\n"
+        "    1 / 0\n"
+        "except ZeroDivisionError:\n"
+        "    structlog.get_logger().exception('failed')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    # rich's frame box with the locals, which Python's own traceback does not show
+    assert "╭" in done.stdout
+    assert "secret_local" in done.stdout
+    assert "ZeroDivisionError" in done.stdout

@@ -6,9 +6,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from entrypoints import __version__
 from entrypoints.logs import configure_logging
 from entrypoints.settings import SettingsError, load_settings
 
@@ -26,6 +25,22 @@ COMMANDS = {
 }
 
 
+class _Version(argparse.Action):
+    """argparse's "version" action, reading the version only when asked for (its metadata is
+    read lazily: entrypoints/__init__.py)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: Any) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> NoReturn:
+        from entrypoints import __version__
+
+        print(f"portico {__version__}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -34,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of `command` alone when it is one of COMMANDS, else of every command."""
     parser = _Parser(prog="portico", description="Portico: a hexagonal backend template.")
-    parser.add_argument("--version", action="version", version=f"portico {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )

@@ -9,7 +9,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from adapters.persistence.redis.durability import Durability, read_durability  # [adapter:redis]
 from adapters.persistence.sql.row_security import guard_problems  # [adapter:postgresql]
-from entrypoints.container import build_container
+from entrypoints.container import build_platform
 from entrypoints.platform.redis import build_redis_documents  # [adapter:redis]
 from entrypoints.settings import Settings, SettingsError, env_name
 
@@ -17,14 +17,14 @@ from entrypoints.settings import Settings, SettingsError, env_name
 def check_database(settings: Settings) -> None:
     """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
     variable = env_name("database.url")
-    container = build_container(settings)  # refuses a persistence a context has no adapter for
+    platform = build_platform(settings)  # refuses a persistence a context has no adapter for
     # [adapter:redis begin]
     if settings.stores_in_redis:
         check_store(settings)
         return
     # [adapter:redis end]
     try:
-        database = container.platform.database()
+        database = platform.database()
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise SettingsError(f"{variable} is not a database URL we can use: {error}") from None
     if database is None:  # nothing to reach with this configuration
@@ -91,7 +91,7 @@ def check_cache(settings: Settings) -> None:
     Redis being unreachable is not an error: the API serves from the database meanwhile.
     """
     try:
-        build_container(settings).platform.cache()
+        build_platform(settings).cache()
     except ValueError as error:
         raise SettingsError(f"{env_name('redis.url')} is not a Redis URL: {error}") from None
 

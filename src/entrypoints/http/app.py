@@ -12,12 +12,16 @@ from litestar.datastructures import State
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin
+from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin, context_routes
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
-from entrypoints.http.openapi import StrictStructSchemaPlugin, complete, openapi_config
+from entrypoints.http.openapi import (
+    StrictStructSchemaPlugin,
+    complete_on_first_use,
+    openapi_config,
+)
 from entrypoints.http.options import AllowedMethods
 from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
@@ -49,20 +53,21 @@ def create_app(container: Container | None = None) -> Litestar:
             environment=settings.environment,
         )
 
-    parts = [module.http(container) for module in load_modules() if module.http is not None]
+    parts = [(module, module.http(container)) for module in load_modules() if module.http]
     route_handlers: list[Any] = [MessagingController, HealthController]
     on_startup: list[Any] = [announce]
     on_shutdown: list[Any] = []
     middleware: list[Any] = []
     dependencies: dict[str, Any] = {}
     stores: dict[str, Any] = {}
-    for part in parts:
-        route_handlers += part.route_handlers
+    for _, part in parts:
         middleware += part.middleware
         dependencies.update(part.dependencies)
         stores.update(part.stores)
         on_startup += part.on_startup
         on_shutdown += part.on_shutdown
+    for module, part in parts:  # each context's routes, with its use cases
+        route_handlers.append(context_routes(container, module, part, shared=dependencies))
     if settings.projects_in_serve:
         for runner in projector_runners(container):
             on_startup.append(runner.start)
@@ -122,7 +127,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
     allowed_methods.learn(app)
     resolve_in_line(app)
-    complete(app)
+    complete_on_first_use(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
     # which must not get the API's CSP (its page runs scripts).

@@ -10,6 +10,7 @@ import msgspec
 
 # Litestar's schema generator and its struct plugin are not public API (2.x): the generator makes
 # the components `complete` adds, the plugin is extended. A Litestar upgrade may move them.
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.middleware.rate_limit import RateLimitMiddleware
@@ -40,6 +41,7 @@ from entrypoints.http.security.authentication import EXCLUDE_FROM_AUTH, UNAUTHEN
 if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.handlers import HTTPRouteHandler
+    from litestar.openapi.spec import OpenAPI
 
 # The version of the HTTP contract (docs/api.md), not of the package: the major goes up with a
 # breaking change, the minor with an addition. Releases that leave the API alone leave it alone.
@@ -110,7 +112,30 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         return schema
 
 
-def complete(app: Litestar) -> None:
+def complete_on_first_use(app: Litestar) -> None:
+    """Have the app's OpenAPI document `complete`d when it is first built: on the first request
+    for /schema (or `app.openapi_schema`), not at start. Building it costs about a third of
+    `create_app`'s CPU, which every process and every test's app paid for a document few of them
+    serve. tests/architecture/test_contracts.py builds it from the app and compares it with the
+    committed one, so what building it at start checked is still checked.
+
+    Litestar makes its OpenAPIPlugin itself and finds it by its exact class, so the instance
+    keeps its place and takes a subclass that only adds the completion (no new slots).
+    """
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = _CompletedOpenAPIPlugin
+
+
+class _CompletedOpenAPIPlugin(OpenAPIPlugin):
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        openapi = super()._build_openapi()
+        complete(self.app, openapi)
+        return openapi
+
+
+def complete(app: Litestar, openapi: OpenAPI) -> None:
     """Add to each operation what its route implies:
 
     - a request body is required unless its parameter has a default, and may be malformed (400),
@@ -123,7 +148,6 @@ def complete(app: Litestar) -> None:
     Litestar's own 400 (a validation error in its format) is replaced: this app answers
     validation errors 422 and everything as problem+json.
     """
-    openapi = app.openapi_schema
     creator = SchemaCreator(plugins=app.plugins.openapi, prefer_alias=True)
     problem = creator.for_field_definition(FieldDefinition.from_annotation(Problem))
     for route in app.routes:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer
-from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -24,6 +23,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         # [adapter:mariadb begin]
         if dialect.name in ("mysql", "mariadb"):
+            from sqlalchemy.dialects import mysql  # loaded with its dialect: 1 MB elsewhere
+
             return dialect.type_descriptor(mysql.DATETIME(fsp=6))
         # [adapter:mariadb end]
         return dialect.type_descriptor(DateTime(timezone=True))
