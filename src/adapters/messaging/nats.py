@@ -9,6 +9,9 @@
   The subject has no tenant segment (docs/messaging.md says why).
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
   ack; every process subscribed under that name pulls from it, so they share the work.
+- A consumer handles the events of different aggregates at the same time, at most
+  `consumer_concurrency` handlers at once in the process, and one aggregate's in their order
+  (nats_pull.py).
 - A failed delivery is NAKed with a growing delay, then dead-lettered to
   `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated
   (nats_pull.py; one server-side delivery more than the policy, so a last try whose process
@@ -75,6 +78,7 @@ class NatsMessageBus(MessageBus):
         replicas: int = 1,
         retry: RetryPolicy | None = None,
         fetch_batch: int = 10,
+        consumer_concurrency: int = 8,
         timeout: float = 2.0,
         duplicate_window: float = 120.0,
         listener_expiry: float = 300.0,
@@ -92,6 +96,10 @@ class NatsMessageBus(MessageBus):
         self.replicas = replicas
         self.retry = retry or RetryPolicy()
         self.fetch_batch = fetch_batch
+        if consumer_concurrency < 1:
+            raise ValueError("consumer_concurrency must be at least 1")
+        # Handlers running at once in this process, over all its consumers and listeners.
+        self._handling = asyncio.Semaphore(consumer_concurrency)
         self.timeout = timeout
         self.duplicate_window = duplicate_window
         self.listener_expiry = listener_expiry
@@ -355,6 +363,7 @@ class NatsMessageBus(MessageBus):
             retry=self.retry,
             dead_letter=functools.partial(self.dead_letter, consumer),
             closing=lambda: self._closing,
+            slots=self._handling,
         )
         return puller.run(pull, consumer, handler, stopping, listener)
 

@@ -1,6 +1,11 @@
 """Puller: the loop behind one pull subscription of the NATS bus. It fetches a batch, hands each
 message to the handler as a NatsDelivery, dead-letters what cannot be decoded or has used up
-its tries, and on shutdown hands back what it fetched but did not start, for another puller."""
+its tries, and on shutdown hands back what it fetched but did not start, for another puller.
+
+Within a batch, the messages of one aggregate are handled one after the other, in their order;
+those of different aggregates at the same time, at most `slots` handlers at once over every
+puller that shares the semaphore (the bus's `consumer_concurrency`). The next batch is fetched
+when the whole batch is done, so an aggregate's events never overtake each other."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, dec
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
-from application.shared.ports.messaging import BusUnavailable, Handler
+from application.shared.ports.messaging import BusUnavailable, Handler, IntegrationEvent
 
 _log = logging.getLogger("portico.bus.nats")
 
@@ -31,8 +36,10 @@ class Puller:
         retry: RetryPolicy,
         dead_letter: Callable[[bytes], Awaitable[None]],
         closing: Callable[[], bool],
+        slots: asyncio.Semaphore,
     ) -> None:
         self._batch = batch
+        self._slots = slots
         self._retry = retry
         self._dead_letter = dead_letter
         self._closing = closing
@@ -57,30 +64,64 @@ class Puller:
                     _log.warning("fetch for %s failed: %s", consumer, why(error))
                 await _sleep_unless(stopping, 0.5)
                 continue
-            for number, msg in enumerate(messages):
-                if stopping.is_set():
-                    # Shutting down: hand the rest back at once, for another puller.
-                    for rest in messages[number:]:
-                        with contextlib.suppress(*UNAVAILABLE):
-                            await rest.nak()
-                    break
-                await self._deliver(msg, handler)
+            await self._handle_batch(messages, handler, stopping)
         with contextlib.suppress(*UNAVAILABLE):
             await pull.unsubscribe()
 
-    async def _deliver(self, msg: Msg, handler: Handler) -> None:
-        attempt = msg.metadata.num_delivered
+    async def _handle_batch(
+        self, messages: list[Msg], handler: Handler, stopping: asyncio.Event
+    ) -> None:
+        groups: dict[object, list[tuple[Msg, IntegrationEvent | None]]] = {}
+        for msg in messages:
+            event = await self._decoded(msg)
+            # What cannot be read is buried already: it waits for nothing, in a group of its own.
+            key: object = id(msg) if event is None else event.aggregate_id
+            groups.setdefault(key, []).append((msg, event))
+        if len(groups) == 1:
+            (group,) = groups.values()
+            await self._handle_group(group, handler, stopping)
+            return
+        outcomes = await asyncio.gather(
+            *(self._handle_group(group, handler, stopping) for group in groups.values()),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # as when handled one by one: after the others are done
+
+    async def _handle_group(
+        self,
+        group: list[tuple[Msg, IntegrationEvent | None]],
+        handler: Handler,
+        stopping: asyncio.Event,
+    ) -> None:
+        """One aggregate's messages of the batch, in their order."""
+        for number, (msg, event) in enumerate(group):
+            if event is None:
+                continue
+            async with self._slots:
+                if stopping.is_set():
+                    # Shutting down: hand the rest back at once, for another puller.
+                    for rest, _ in group[number:]:
+                        with contextlib.suppress(*UNAVAILABLE):
+                            await rest.nak()
+                    return
+                await self._deliver(msg, event, handler)
+
+    async def _decoded(self, msg: Msg) -> IntegrationEvent | None:
+        """The message's event, or None once a message that is not one is dead-lettered."""
         try:
-            event = decode(msg.data, (msg.headers or {}).get(ORGANISATION_HEADER))
+            return decode(msg.data, (msg.headers or {}).get(ORGANISATION_HEADER))
         except (msgspec.DecodeError, msgspec.ValidationError):
             _log.error("not an event envelope on %s; dead-lettered", msg.subject)
-            await self._bury(msg)
-            return
         except TenantMismatch as error:
             # Never guess the tenant of a message that names two.
             _log.error("%s on %s; dead-lettered", error, msg.subject)
-            await self._bury(msg)
-            return
+        await self._bury(msg)
+        return None
+
+    async def _deliver(self, msg: Msg, event: IntegrationEvent, handler: Handler) -> None:
+        attempt = msg.metadata.num_delivered
         if attempt > self._retry.max_deliveries:
             await self._bury(msg)
             return

@@ -65,6 +65,7 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
         servers=bus.nats_url,
         namespace=bus.nats_namespace,
         replicas=bus.nats_replicas,
+        consumer_concurrency=bus.consumer_concurrency,
         retry=retry,
         tracing=tracing,
     )

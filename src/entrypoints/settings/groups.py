@@ -247,6 +247,9 @@ class BusSettings(Group, frozen=True):
     # Copies of each stream (and its consumers) in a JetStream cluster: 3 survives a lost node.
     nats_replicas: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
     nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    # Event handlers at once per process (different aggregates; one aggregate's in order):
+    # each may hold a database connection, so keep it under the database pool.
+    consumer_concurrency: Annotated[int, msgspec.Meta(ge=1, le=200)] = 8
     # [adapter:nats end]
     max_deliveries: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     retry_delay: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 1.0

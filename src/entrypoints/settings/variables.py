@@ -113,6 +113,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_NATS_URL": "bus.nats_url",  # [adapter:nats]
     "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",  # [adapter:nats]
     "PORTICO_NATS_REPLICAS": "bus.nats_replicas",  # [adapter:nats]
+    "PORTICO_CONSUMER_CONCURRENCY": "bus.consumer_concurrency",  # [adapter:nats]
     "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
     "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",
     "PORTICO_BUS_ACK_WAIT": "bus.ack_wait",
