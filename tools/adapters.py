@@ -96,6 +96,7 @@ ADAPTERS = (
             "tests/support/nats.py",
             "tests/support/nats_cluster.py",
             "tests/contract/test_nats_listeners.py",
+            "tests/contract/test_nats_concurrent_handling.py",
             "tests/api/catalog/test_messaging_health.py",
             "tests/api/ordering/test_tracing.py",
             # The multi-process scenarios: events between processes need a shared bus.

@@ -5,16 +5,9 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from adapters.ordering.memory import MemoryOrderingUnitOfWork
-from adapters.ordering.memory_projections import (
-    MemoryOrderDetailsStore,
-    MemoryOrderSummaryStore,
-    MemoryProjectionData,
-)
 from adapters.ordering.payments.fake import FakePaymentGateway
 from adapters.ordering.sql import SqlOrderingUnitOfWork
-from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSummaryStore
 from application.ordering.cancel_order import CancelOrderHandler
-from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrderHandler
 from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.notify_customer import NotifyCustomer
@@ -22,15 +15,14 @@ from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHist
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.personal_data import CustomerOrders
 from application.ordering.place_order import PLACE_ORDER_ONCE, PlaceOrderHandler
-from application.ordering.projections import fold_details, fold_summary
 from application.ordering.ship_order import ShipOrderHandler
 from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
-from application.shared.projector import Projection, Projector
 from application.shared.retry import RetriedOnConflict
 from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
+from entrypoints.ordering.read_side import OrderReadSide
 from entrypoints.ordering.tracing import traced_payments
 
 _none: providers.Object[None] = providers.Object(None)
@@ -62,39 +54,9 @@ class OrderingContainer(ModuleContainer):
             outbox=platform.memory_outbox,
         ).add_attributes(on_committed=platform.after_commit),
     )
-    memory_projections = providers.Singleton(MemoryProjectionData)
-    summaries = providers.Selector(
-        platform.persistence,
-        sql=providers.Singleton(SqlOrderSummaryStore, database=platform.sql_database),
-        memory=providers.Singleton(MemoryOrderSummaryStore, data=memory_projections),
-    )
-    # An order's read: on PostgreSQL with the driver's own calls, elsewhere through Core.
-    sql_details = providers.Singleton(SqlOrderDetailsStore, database=platform.sql_database)
-    details = providers.Selector(
-        platform.persistence,
-        sql=providers.Selector(
-            platform.sql_database.provided.backend,  # the engine the URL's scheme picks
-            sqlite=sql_details,
-            # [adapter:postgresql begin]
-            postgresql=providers.Singleton(
-                deferred("adapters.ordering.postgres:PostgresOrderDetailsStore"),
-                database=platform.sql_database,
-            ),
-            # [adapter:postgresql end]
-            mysql=sql_details,  # [adapter:mariadb]
-        ),
-        memory=providers.Singleton(MemoryOrderDetailsStore, data=memory_projections),
-    )
-    projector = providers.Singleton(
-        Projector,
-        events=events,
-        projections=providers.List(
-            providers.Factory(Projection, store=summaries, fold=providers.Object(fold_summary)),
-            providers.Factory(Projection, store=details, fold=providers.Object(fold_details)),
-        ),
-        codec=providers.Object(ORDER_EVENT_CODEC),
-        tracing=platform.tracing,
-    )
+    # The queries' side: the projections and their projector (entrypoints/ordering/read_side.py).
+    read_side = providers.Container(OrderReadSide, platform=platform)
+    summaries, details, projector = read_side.summaries, read_side.details, read_side.projector
     projectors = providers.List(projector)
     personal_data = providers.List(providers.Singleton(CustomerOrders, summaries, details))
     consumers = providers.List(
