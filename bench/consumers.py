@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import uvloop
-from sqlalchemy.engine import make_url
 from tests.support.databases import ensure_database
 
 from adapters.audit.sql import SqlAuditUnitOfWork
@@ -41,7 +40,7 @@ from application.audit.record_change import RecordChange
 from application.ordering.notify_customer import NotifyCustomer
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, Notifier
-from bench.write_path import Turns
+from bench.write_path import warm_round_trips
 from domain.shared.tenant import Tenant
 
 POSTGRES = os.environ.get(
@@ -100,21 +99,17 @@ CONSUMERS: dict[str, tuple[Callable[[SqlDatabase], Consume], Callable[[], Integr
 
 
 async def _round_trips(url: str, name: str) -> tuple[int, list[bytes]]:
-    parsed = make_url(url)
-    turns = Turns(parsed.host or "127.0.0.1", parsed.port or 5432)
-    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
-    port = proxy.sockets[0].getsockname()[1]
-    through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
-    counted = SqlDatabase(through, pool_size=1)
     make, event = CONSUMERS[name]
-    consume = make(counted)
-    for _ in range(6):  # the last one warm: connection open, statements prepared
-        turns.reset()
-        assert await consume(event())
-    count, first_bytes = turns.count, list(turns.first_bytes)
-    await counted.dispose()
-    proxy.close()
-    return count, first_bytes
+
+    def consuming(counted: SqlDatabase) -> Callable[[], Awaitable[None]]:
+        consume = make(counted)
+
+        async def once() -> None:
+            assert await consume(event())
+
+        return once
+
+    return await warm_round_trips(url, consuming)
 
 
 async def _rate(url: str, name: str, count: int, concurrency: int) -> tuple[float, float]:

@@ -24,11 +24,11 @@ import cProfile
 import os
 import pstats
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
 import uvloop
-from sqlalchemy.engine import make_url
 from tests.support.databases import ensure_database
 
 from adapters.catalog.sql import SqlCatalogUnitOfWork
@@ -43,7 +43,7 @@ from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.order_events import ORDERING_EVENTS
 from application.ordering.place_order import LineRequest, PlaceOrder, PlaceOrderHandler
 from application.shared.retry import RetriedOnConflict
-from bench.write_path import Turns
+from bench.write_path import warm_round_trips
 from domain.catalog.product import Product
 from domain.shared.errors import ConcurrentUpdate
 from domain.shared.money import Money
@@ -112,20 +112,11 @@ async def _seed(url: str, count: int) -> list[UUID]:
 
 
 async def _round_trips(url: str, product_id: UUID) -> tuple[int, list[bytes]]:
-    parsed = make_url(url)
-    turns = Turns(parsed.host or "127.0.0.1", parsed.port or 5432)
-    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
-    port = proxy.sockets[0].getsockname()[1]
-    through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
-    counted = SqlDatabase(through, pool_size=1)
-    place, _ = _handler(counted)
-    for _ in range(6):  # the last one warm: connection open, statements prepared
-        turns.reset()
-        await place(_order(product_id))
-    count, first_bytes = turns.count, list(turns.first_bytes)  # before the pool says goodbye
-    await counted.dispose()
-    proxy.close()
-    return count, first_bytes
+    def placing(counted: SqlDatabase) -> Callable[[], Awaitable[object]]:
+        place, _ = _handler(counted)
+        return lambda: place(_order(product_id))
+
+    return await warm_round_trips(url, placing)
 
 
 async def _orders(

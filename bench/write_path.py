@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import uvloop
@@ -73,6 +74,28 @@ class Turns:
         )
 
 
+async def warm_round_trips(
+    url: str, make: Callable[[SqlDatabase], Callable[[], Awaitable[object]]]
+) -> tuple[int, list[bytes]]:
+    """The round trips of one warm `make(database)()` and each one's first bytes: the database
+    reached through a `Turns` proxy, the act run six times (the last warm: the connection open,
+    the statements prepared) and the last one counted."""
+    parsed = make_url(url)
+    turns = Turns(parsed.host or "127.0.0.1", parsed.port or 5432)
+    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
+    port = proxy.sockets[0].getsockname()[1]
+    through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    counted = SqlDatabase(through, pool_size=1)
+    act = make(counted)
+    for _ in range(6):
+        turns.reset()
+        await act()
+    count, first_bytes = turns.count, list(turns.first_bytes)  # before the pool says goodbye
+    await counted.dispose()
+    proxy.close()
+    return count, first_bytes
+
+
 def _product(n: int) -> Product:
     return Product.create(
         tenant=Tenant.single(),
@@ -111,27 +134,25 @@ async def _creates(url: str, first: int, count: int, concurrency: int) -> tuple[
 
 
 async def main(creates: int, concurrency: int) -> None:
-    url = make_url(POSTGRES)
     database = SqlDatabase(POSTGRES, pool_size=1)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.drop_all)
         await connection.run_sync(metadata.create_all)
     await database.dispose()
 
-    turns = Turns(url.host or "127.0.0.1", url.port or 5432)
-    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
-    port = proxy.sockets[0].getsockname()[1]
-    through_proxy = url.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
-    counted = SqlDatabase(through_proxy, pool_size=1)
-    outbox = SqlOutbox(counted, EVENTS)
-    for n in range(6):  # the last one warm: connection open, statements prepared
-        turns.reset()
-        async with SqlCatalogUnitOfWork(counted, outbox=outbox) as unit:
-            await unit.products.add(_product(n))
-            await unit.commit()
-    count, first_bytes = turns.count, list(turns.first_bytes)  # before the pool says goodbye
-    await counted.dispose()
-    proxy.close()
+    created = iter(range(6))
+
+    def creating(counted: SqlDatabase) -> Callable[[], Awaitable[None]]:
+        outbox = SqlOutbox(counted, EVENTS)
+
+        async def create() -> None:
+            async with SqlCatalogUnitOfWork(counted, outbox=outbox) as unit:
+                await unit.products.add(_product(next(created)))
+                await unit.commit()
+
+        return create
+
+    count, first_bytes = await warm_round_trips(POSTGRES, creating)
     print(f"round trips of one product create: {count}")
     for first in first_bytes:
         print(f"    {first!r}")
