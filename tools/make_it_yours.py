@@ -39,6 +39,7 @@ LICENCES = ("MIT", "BSD-3-Clause", "Proprietary")
 TEMPLATE_ONLY = (
     "tools/make_it_yours.py",
     "tools/adapters.py",
+    "tools/adapter_table.py",
     "docs/template.md",
     "tests/template",
     "tools/combinations.py",

@@ -15,11 +15,11 @@ from alembic import command
 from alembic.config import Config
 
 from entrypoints.settings.variables import VARIABLES
+from tools.adapter_table import ADAPTERS, Adapter
+from tools.adapters import NAMES as ADAPTER_NAMES
 from tools.adapters import (
-    ADAPTERS,
     SELF,
     SKIP_DIRS,
-    Adapter,
     AdapterError,
     check_adapters,
     remove_adapters,
@@ -27,7 +27,6 @@ from tools.adapters import (
     tags_in,
     untag,
 )
-from tools.adapters import NAMES as ADAPTER_NAMES
 from tools.make_it_yours import (
     Names,
     Refused,
