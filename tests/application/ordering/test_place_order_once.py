@@ -20,14 +20,7 @@ from domain.ordering.errors import OutOfStock
 from domain.shared.errors import InvalidValue
 from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
-from tests.support.ordering.shop import Shop
-
-ALICE, BOB = UUID(int=1), UUID(int=2)
-
-
-@pytest.fixture
-def shop(clock: SteppingClock) -> Shop:
-    return Shop.in_memory(clock)
+from tests.support.ordering.shop import ALICE, BOB, Shop
 
 
 @pytest.fixture

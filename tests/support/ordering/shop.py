@@ -25,7 +25,7 @@ from application.ordering.list_orders import ListOrdersHandler
 from application.ordering.order_history import GetOrderAsOfHandler, GetOrderHistoryHandler
 from application.ordering.pay_order import PayOrderHandler
 from application.ordering.payments import PaymentGateway
-from application.ordering.place_order import PlaceOrderHandler
+from application.ordering.place_order import LineRequest, PlaceOrder, PlaceOrderHandler
 from application.ordering.ports import OrderingUnitOfWorkFactory
 from application.ordering.projections import fold_details, fold_summary
 from application.ordering.read_models import OrderDetailsStore, OrderSummaryStore
@@ -121,3 +121,20 @@ class Shop:
 
     async def stock(self, product_id: UUID, tenant: Tenant | None = None) -> int:
         return (await self.get_product(GetProduct(tenant or Tenant.single(), product_id))).stock
+
+
+# Two customers of the single tenant.
+ALICE, BOB = UUID(int=1), UUID(int=2)
+
+
+async def place(shop: Shop, *lines: tuple[UUID, int], customer: UUID = ALICE) -> UUID:
+    """Place one order of (product, quantity) lines; its id."""
+    result = await shop.place(
+        PlaceOrder(
+            tenant=Tenant.single(),
+            customer_id=customer,
+            lines=tuple(LineRequest(p, q) for p, q in lines),
+        )
+    )
+    assert result.version == 1
+    return result.order_id
