@@ -108,3 +108,58 @@ async def test_a_failed_batch_is_a_miss_for_each_lookup_and_one_failure_for_the_
     assert await cache.get(BOXES.key("0")) is None
     assert cache.breaker.state == "open"
     await cache.close()
+
+
+async def test_claims_made_together_go_in_one_pipeline_and_one_of_a_key_is_granted(
+    admin: Redis, server: PrivateRedis
+) -> None:
+    cache = make_cache(server.url)
+    hold = timedelta(seconds=5)
+    before = int((await admin.info("commandstats")).get("cmdstat_set", {}).get("calls", 0))
+
+    granted = await asyncio.gather(
+        cache.claim(BOXES.key("a"), hold),
+        cache.claim(BOXES.key("a"), hold),
+        cache.claim(BOXES.key("b"), hold),
+    )
+
+    assert granted == [True, False, True]
+    after = int((await admin.info("commandstats")).get("cmdstat_set", {}).get("calls", 0))
+    assert after - before == 3
+    assert await admin.pttl("batch:~claim:test:box:v1:a") > 0
+    await cache.close()
+
+
+async def test_fills_made_together_each_store_their_value_and_a_stale_one_is_refused(
+    server: PrivateRedis,
+) -> None:
+    cache = make_cache(server.url)
+    await cache.set(BOXES.key("first"), Box(0), TTL)  # the generation exists
+    keys = [BOXES.key(str(n)) for n in range(5)]
+    misses = await asyncio.gather(*(cache.lookup(key) for key in keys))
+    await cache.delete(keys[0])  # invalidated after its lookup: its fill must not land
+
+    stored = await asyncio.gather(
+        *(
+            cache.fill(key, Box(n), TTL, miss.ticket)
+            for n, (key, miss) in enumerate(zip(keys, misses, strict=True))
+        )
+    )
+
+    assert stored == [False, True, True, True, True]
+    assert [await cache.get(key) for key in keys] == [None, Box(1), Box(2), Box(3), Box(4)]
+    await cache.close()
+
+
+async def test_a_fill_after_redis_forgot_its_scripts_is_stored(
+    admin: Redis, server: PrivateRedis
+) -> None:
+    cache = make_cache(server.url)
+    key = BOXES.key("z")
+    miss = await cache.lookup(key)
+    await admin.script_flush()
+
+    assert await cache.fill(key, Box(7), TTL, miss.ticket) is True
+    assert await cache.get(key) == Box(7)
+    assert cache.breaker.failures == 0
+    await cache.close()
