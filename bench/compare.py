@@ -67,6 +67,7 @@ TARGETS = (
     "redis",  # [adapter:redis]
 )
 REDIS = os.environ.get("PORTICO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")  # [adapter:redis]
+CACHE_PREFIX = f"bench{uuid.uuid4().hex[:6]}"
 NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")  # [adapter:nats]
 
 
@@ -217,6 +218,9 @@ def _target(
     env.update(
         PORTICO_CACHE=name,
         PORTICO_REDIS_URL=REDIS,  # [adapter:redis]
+        # A prefix of this run's: no entries or generation shared with another run on the
+        # same server; its Redis targets share theirs (warm after the first, as before).
+        PORTICO_CACHE_PREFIX=CACHE_PREFIX,
         PORTICO_BUS="nats",  # [adapter:nats]
         PORTICO_NATS_URL=NATS,  # [adapter:nats]
         PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",  # [adapter:nats]

@@ -213,6 +213,7 @@ ADAPTERS = (
         paths=(
             "src/adapters/cache/redis.py",
             "src/adapters/cache/redis_client.py",
+            "src/adapters/cache/redis_batch.py",
             "src/adapters/persistence/redis",
             "src/adapters/audit/redis.py",
             "src/adapters/catalog/redis.py",
@@ -229,6 +230,8 @@ ADAPTERS = (
             "tests/support/redis.py",
             "tests/support/redis_sentinel.py",
             "tests/contract/test_redis_cache_outages.py",
+            "tests/contract/test_redis_cache_batches.py",
+            "tests/unit/test_coalesced.py",
             "tests/contract/test_redis_pool.py",
             "tests/contract/test_redis_sentinel.py",
             "tests/contract/catalog/test_redis_store.py",

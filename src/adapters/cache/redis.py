@@ -11,6 +11,9 @@ Layout of a value at `<prefix>:<context>:<name>:v<schema>:<key>`:
   entry (one MGET) and ignores entries of another generation. When an invalidation cannot reach
   Redis, this process serves no entry until it has moved the generation on, which retires every
   entry written before (they expire by TTL).
+- Lookups made in the same turn of the event loop share one MGET, and claims and fills one
+  pipeline each (adapters/cache/redis_batch.py): a round trip's fixed cost in redis-py was most
+  of a cached read's.
 - Every call runs under a timeout and a CircuitBreaker: a slow or absent Redis costs one timeout,
   then nothing while the circuit is open; reads become misses and the caller loads from the
   source.
@@ -33,8 +36,9 @@ from typing import Any, Literal, TypeVar, cast
 import msgspec
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
+from adapters.cache.redis_batch import Coalesced
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen, State
 from application.shared.ports.cache import Cache, CacheKey, CacheObserver, CacheSpace, Lookup
 
@@ -49,6 +53,11 @@ FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 # What turns an operation into a miss or a no-op: those failures, or the circuit being open.
 _DEGRADE_ON: tuple[type[Exception], ...] = (CircuitOpen, RedisError, OSError, TimeoutError)
 _log = structlog.get_logger("portico.cache")
+# A read's answer: the generation and the value's bytes (None: degraded, a miss).
+_Read = tuple[bytes | None, bytes | None] | None
+# A claim or a fill, for one pipeline: the command's words and the space it is about.
+_Command = tuple[tuple[Any, ...], CacheSpace[Any]]
+UNANSWERED = object()  # what a claim or a fill answers when Redis failed
 
 # KEYS: entry, generation. ARGV: epoch seen, generation seen, payload, ttl ms, new generation.
 _FILL = """
@@ -108,6 +117,9 @@ class RedisCache(Cache):
         self._fill = client.register_script(_FILL)
         self._set = client.register_script(_SET)
         self._encoder = msgspec.msgpack.Encoder()
+        self._reads: Coalesced[tuple[str, CacheSpace[Any]], _Read] = Coalesced(self._read_many)
+        self._claims: Coalesced[_Command, Any] = Coalesced(self._pipelined("claim"))
+        self._fills: Coalesced[_Command, Any] = Coalesced(self._pipelined("fill"))
         # True after an invalidation failed to reach Redis: entries there may be stale.
         self.invalidation_lost = False
 
@@ -115,41 +127,39 @@ class RedisCache(Cache):
         await self._redis.aclose(close_connection_pool=True)
 
     async def lookup(self, key: CacheKey[T]) -> Lookup[T]:
-        if not await self._trusted():
+        if self.invalidation_lost and not await self._trusted():
             return Lookup(None)
-        try:
-            generation, raw = await self._mget("lookup", key.space, self._name(key))
-        except _DEGRADE_ON:
+        read = await self._reads.get((self._name(key), key.space))
+        if read is None:
             return Lookup(None)
+        generation, raw = read
         ticket = _Ticket(raw[1:17] if raw else NO_EPOCH, generation or b"")
         return Lookup(self._decode(key, raw, generation), ticket)
 
     async def fill(self, key: CacheKey[T], value: T, ttl: timedelta, ticket: object) -> bool:
         if not isinstance(ticket, _Ticket) or self.invalidation_lost:
             return False
-        args: list[bytes | int] = [
+        command = (
+            "EVALSHA",
+            self._fill.sha,
+            2,
+            self._name(key),
+            self._generation_key,
             ticket.epoch,
             ticket.generation,
             self._encoder.encode(value),
             _milliseconds(ttl),
             _token(),
-        ]
-        try:
-            stored = await self._run(
-                lambda: self._fill(keys=[self._name(key), self._generation_key], args=args),
-                "fill",
-                key.space,
-            )
-        except _DEGRADE_ON:
-            return False
-        return bool(stored)
+        )
+        stored = await self._fills.get((command, key.space))
+        return stored is not UNANSWERED and bool(stored)
 
     async def get_many(self, keys: Sequence[CacheKey[T]]) -> dict[CacheKey[T], T]:
         if not keys or not await self._trusted():
             return {}
         names = [self._name(key) for key in keys]
         try:
-            generation, *raws = await self._mget("get_many", keys[0].space, *names)
+            generation, *raws = await self._mget("get_many", [keys[0].space], *names)
         except _DEGRADE_ON:
             return {}
         found: dict[CacheKey[T], T] = {}
@@ -175,16 +185,9 @@ class RedisCache(Cache):
     async def claim(self, key: CacheKey[Any], hold: timedelta) -> bool:
         if self.invalidation_lost:
             return True
-        claim = self._claim_name(key)
-        try:
-            taken = await self._run(
-                lambda: self._redis.set(claim, b"1", nx=True, px=_milliseconds(hold)),
-                "claim",
-                key.space,
-            )
-        except _DEGRADE_ON:
-            return True  # cannot coordinate: load
-        return bool(taken)
+        command = ("SET", self._claim_name(key), b"1", "NX", "PX", _milliseconds(hold))
+        taken = await self._claims.get((command, key.space))
+        return taken is UNANSWERED or bool(taken)  # unanswered: cannot coordinate, so load
 
     async def delete_many(self, keys: Sequence[CacheKey[Any]]) -> None:
         if not keys:
@@ -229,21 +232,58 @@ class RedisCache(Cache):
         _log.info("cache.generation_moved", reason="an invalidation was lost")
         return True
 
+    async def _read_many(self, asked: list[tuple[str, CacheSpace[Any]]]) -> list[_Read]:
+        """The lookups of one turn of the loop: each its generation and bytes, or all None."""
+        spaces = list(dict.fromkeys(space for _, space in asked))
+        try:
+            generation, *raws = await self._mget("lookup", spaces, *(name for name, _ in asked))
+        except _DEGRADE_ON:
+            return [None] * len(asked)
+        return [(generation, raw) for raw in raws]
+
+    def _pipelined(self, name: str) -> Callable[[list[_Command]], Awaitable[list[Any]]]:
+        """Runs the commands of one turn of the loop in one round trip: each its answer (True
+        for an OK), or UNANSWERED for all when Redis failed."""
+
+        async def send(commands: list[_Command]) -> list[Any]:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for words, _ in commands:
+                    pipe.execute_command(*words)
+                answers = await pipe.execute(raise_on_error=False)
+            # After a restart or SCRIPT FLUSH Redis forgets the scripts: load them, run again.
+            for index, answer in enumerate(answers):
+                if isinstance(answer, NoScriptError):
+                    await self._redis.script_load(_FILL)
+                    again = self._redis.execute_command(*commands[index][0])  # type: ignore[no-untyped-call]
+                    answers[index] = await again
+                elif isinstance(answer, Exception):
+                    raise answer
+            return answers
+
+        async def run(commands: list[_Command]) -> list[Any]:
+            spaces = dict.fromkeys(space for _, space in commands)
+            try:
+                return await self._run(lambda: send(commands), name, *spaces)
+            except _DEGRADE_ON:
+                return [UNANSWERED] * len(commands)
+
+        return run
+
     async def _mget(
-        self, operation: str, space: CacheSpace[Any], *names: str
+        self, operation: str, spaces: Sequence[CacheSpace[Any]], *names: str
     ) -> list[bytes | None]:
         """The generation, then each named value, in one round trip."""
         values = await self._run(
-            lambda: self._redis.mget(self._generation_key, *names), operation, space
+            lambda: self._redis.mget(self._generation_key, *names), operation, *spaces
         )
         return cast("list[bytes | None]", values)
 
     async def _run(
-        self,
-        operation: Callable[[], Awaitable[R]],
-        name: str,
-        space: CacheSpace[Any] | None = None,
+        self, operation: Callable[[], Awaitable[R]], name: str, *spaces: CacheSpace[Any]
     ) -> R:
+        """`operation` under the timeout and the breaker; a failure is told to the observer
+        once for each space it was about (or once, about none)."""
+
         async def attempt() -> R:
             async with asyncio.timeout(self._timeout):
                 return await operation()
@@ -252,7 +292,8 @@ class RedisCache(Cache):
             return await self.breaker.call(attempt)
         except FAILURES:  # not CircuitOpen: a refusal tried nothing
             if self._observer is not None:
-                self._observer.failed(space, name)
+                for space in spaces or (None,):
+                    self._observer.failed(space, name)
             raise
 
     def _name(self, key: CacheKey[Any]) -> str:
