@@ -22,7 +22,8 @@ create_app(container)
 for name in ("resources", "consumers", "listeners", "projectors", "maintenance"):
     getattr(container, name)()
 active_probes(container)
-print(json.dumps(sorted(({m.split(".")[0] for m in sys.modules} | set(sys.modules)) & set(WATCHED))))
+names = {m.split(".")[0] for m in sys.modules} | set(sys.modules)
+print(json.dumps(sorted(names & set(WATCHED))))
 """
 WATCHED = ("redis", "nats", "httpx", "authlib", "aiosmtplib", "asyncpg", "asyncmy")
 WATCHED += ("opentelemetry.sdk.metrics",)  # [adapter:redis]
