@@ -227,6 +227,7 @@ ADAPTERS = (
             "src/entrypoints/http/security/redis_rate_limit_store.py",
             "src/entrypoints/platform/redis.py",
             "src/entrypoints/identity/redis.py",
+            "src/entrypoints/redis_import.py",
             "tests/support/redis.py",
             "tests/support/redis_sentinel.py",
             "tests/contract/test_redis_cache_outages.py",

@@ -2,6 +2,8 @@
 
 import sys
 
+from entrypoints import redis_import  # [adapter:redis]
+
 
 def _structlog_without_rich() -> None:
     """Import structlog as if rich were not installed, before anything else here imports it.
@@ -23,6 +25,7 @@ def _structlog_without_rich() -> None:
 
 
 _structlog_without_rich()
+redis_import.install()  # [adapter:redis]
 
 
 def __getattr__(name: str) -> str:
