@@ -2,12 +2,14 @@
 idle after start and after a short load (issue 18: at most 120 MB for the two).
 
     uv run python -m bench.memory [--python /tmp/nodev/bin/python] [--source DIR]
-        [--setups sqlite,servers] [--requests 3000]
+        [--setups sqlite,servers] [--requests 3000] [--env NAME=VALUE ...]
 
 --python: the interpreter of the virtualenv to serve from; measure one made as the image makes
 it (`UV_PROJECT_ENVIRONMENT=/tmp/nodev uv sync --frozen --no-dev`), since dev dependencies add
 imports (bench/README.md). --source: a src/ directory to serve instead (PYTHONPATH), to compare
-two checkouts with one virtualenv. Setups, one granian worker each, PORTICO_BACKGROUND=auto:
+two checkouts with one virtualenv. --env: a variable for the served processes (and the
+bytecode compilation), e.g. MALLOC_ARENA_MAX=2 or PYTHONOPTIMIZE=2. Setups, one granian worker
+each, PORTICO_BACKGROUND=auto:
 
     sqlite   SQLite, PORTICO_CACHE=memory, PORTICO_BUS=memory
     servers  PostgreSQL (PORTICO_BENCH_POSTGRES_URL), PORTICO_CACHE=redis, PORTICO_BUS=nats
@@ -82,13 +84,17 @@ async def load(base: str, requests: int) -> Counter[str]:
     return failed
 
 
-def compile_as_the_image_does(python: str, source: str | None) -> None:
+def compile_as_the_image_does(python: str, source: str | None, env: dict[str, str]) -> None:
     """Bytecode for the virtualenv's packages and the source served (PYTHONDONTWRITEBYTECODE,
     set in many shells, would otherwise have every run compile them again)."""
     code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     packages = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
     where = [packages.stdout.strip(), source or str(ROOT / "src")]
-    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", *where], check=False)
+    # at the optimisation level PYTHONOPTIMIZE asks for, if --env sets it
+    compiling = {**os.environ, **env}
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", *where], env=compiling, check=False
+    )
 
 
 def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[str, float]:
@@ -123,9 +129,12 @@ def main() -> None:
     parser.add_argument("--source", help="a src/ directory to serve instead of the installed one")
     parser.add_argument("--setups", default="sqlite,servers")
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
-    extra = {"PYTHONPATH": args.source} if args.source else {}
-    compile_as_the_image_does(args.python, args.source)
+    extra = dict(variable.split("=", 1) for variable in args.env)
+    compile_as_the_image_does(args.python, args.source, extra)
+    if args.source:
+        extra["PYTHONPATH"] = args.source
     with tempfile.TemporaryDirectory() as scratch:
         for setup in args.setups.split(","):
             if setup == "sqlite":
