@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from typing import Any
 
 import pytest
@@ -131,3 +133,32 @@ async def test_other_scopes_pass_through_untouched() -> None:
     await RequestContext(app, access=access)({"type": "lifespan"}, _receive, send)
     assert seen == [{"type": "lifespan"}]
     assert sent == []
+
+
+async def test_ids_stay_distinct_across_draws() -> None:
+    app = Answer()
+    ids = []
+    for _ in range(600):  # more than two draws of 256
+        sent, _ = await _call(app)
+        ids.append(dict(sent[0]["headers"])[b"x-request-id"])
+
+    assert len(set(ids)) == 600
+    assert all(len(value) == 32 and int(value, 16) >= 0 for value in ids)
+
+
+def test_a_forked_worker_does_not_repeat_its_parents_ids() -> None:
+    asyncio.run(_call(Answer()))  # the parent has drawn ids not yet used
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        sent, _ = asyncio.run(_call(Answer()))
+        os.write(writer, dict(sent[0]["headers"])[b"x-request-id"])
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    childs = os.read(reader, 64)
+    os.close(reader)
+    parents, _ = asyncio.run(_call(Answer()))
+
+    assert len(childs) == 32
+    assert dict(parents[0]["headers"])[b"x-request-id"] != childs
