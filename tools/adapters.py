@@ -158,6 +158,7 @@ ADAPTERS = (
             "src/adapters/ordering/postgres.py",
             "src/adapters/persistence/sql/driver_sql.py",
             "tests/contract/catalog/test_postgres_reader.py",
+            "tests/contract/catalog/test_create_on_driver.py",
             "tests/contract/ordering/test_postgres_details.py",
             "tests/api/catalog/test_tracing_postgres.py",
             # Row-level security, the second guard of tenants, and its tests.
