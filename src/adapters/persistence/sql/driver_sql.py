@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
@@ -54,18 +53,15 @@ class DriverStatement:
 
 
 async def execute_on_driver(
-    connection: AsyncConnection, statement: DriverStatement, parameters: Mapping[str, Any]
+    driver: Any, statement: DriverStatement, parameters: Mapping[str, Any]
 ) -> bool:
-    """`statement` on `connection`'s driver connection, outside any transaction (so it commits
-    by itself), past SQLAlchemy's execution context, with its errors as the engine's would be
-    for the caller: a refused row an IntegrityError, and a connection lost under it invalidated
-    (not handed back to the pool to fail the next user).
+    """`statement` on the `driver`'s connection (asyncpg's), outside any transaction (so it
+    commits by itself), past SQLAlchemy's execution context, a refused row raised as the engine
+    would (an IntegrityError).
 
-    False, and nothing sent, if the driver's connection is in a transaction (a connect hook's
-    statement begins one in SQLAlchemy's adapter, which the pool rolls back at the checkin):
-    the caller then sends it through the engine."""
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
+    False, and nothing sent, if the connection is in a transaction (a connect hook's statement
+    begins one in SQLAlchemy's adapter, which the pool rolls back at the checkin): the caller
+    then sends it through the engine."""
     if driver.is_in_transaction():
         return False
     try:
@@ -73,8 +69,6 @@ async def execute_on_driver(
     except Exception as error:
         if _is_integrity(error):
             raise IntegrityError(statement.sql, dict(parameters), error) from error
-        if driver.is_closed():
-            await connection.invalidate()
         raise
     return True
 
