@@ -192,6 +192,7 @@ ADAPTERS = (
             "bench/cache_invalidation.py",
             "bench/compare.py",
             "bench/consumers.py",
+            "bench/create_request.py",
             "bench/engines.py",
             "bench/event_store.py",
             "bench/floor.py",
