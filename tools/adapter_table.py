@@ -136,6 +136,7 @@ ADAPTERS = (
             "src/adapters/ordering/postgres.py",
             "src/adapters/persistence/sql/driver_sql.py",
             "tests/contract/catalog/test_postgres_reader.py",
+            "tests/contract/catalog/test_create_on_driver.py",
             "tests/contract/ordering/test_postgres_details.py",
             "tests/api/catalog/test_tracing_postgres.py",
             # Row-level security, the second guard of tenants, and its tests.
@@ -169,6 +170,7 @@ ADAPTERS = (
             "bench/cache_invalidation.py",
             "bench/compare.py",
             "bench/consumers.py",
+            "bench/create_request.py",
             "bench/engines.py",
             "bench/event_store.py",
             "bench/floor.py",

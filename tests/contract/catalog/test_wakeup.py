@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -167,9 +168,11 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
     database: SqlDatabase,
 ) -> None:
     """CreateProduct on PostgreSQL: the product, its outbox row and the NOTIFY in one
-    autocommitted statement (no BEGIN, no COMMIT of their own), heard once it is done."""
+    autocommitted statement (no BEGIN, no COMMIT of their own), heard once it is done. It goes
+    on the driver's own connection: the engine sees no statement, the driver one."""
     url = database.engine.url.render_as_string(False)
-    statements: list[str] = []
+    through_engine: list[str] = []
+    on_driver: list[str] = []
     heard: asyncio.Queue[str] = asyncio.Queue()
     listener = await asyncpg.connect(**connect_arguments(url))
     await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
@@ -180,9 +183,16 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
         return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=outbox)
 
     def executed(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
+        through_engine.append(statement)
+
+    def logged(query: Any) -> None:
+        on_driver.append(query.query)
+
+    def checked_out(dbapi_connection: Any, *_: object) -> None:
+        dbapi_connection.driver_connection.add_query_logger(logged)  # a set: once per connection
 
     event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+    event.listen(database.engine.sync_engine, "checkout", checked_out)
     try:
         view = await CreateProductHandler(uow, SteppingClock(), ids)(
             CreateProduct(
@@ -195,10 +205,12 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
         )
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
+        event.remove(database.engine.sync_engine, "checkout", checked_out)
     try:
-        assert len(statements) == 1
-        assert statements[0].startswith("WITH")
         assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+        assert through_engine == []
+        assert len(on_driver) == 1  # the driver logs each query once it is done
+        assert on_driver[0].startswith("WITH")
         async with database.connect() as connection:
             product = await connection.scalar(
                 text("SELECT sku FROM products WHERE id = :id"), {"id": view.id}

@@ -77,7 +77,7 @@ async def driver_read(database: ReadSource, tenant: Tenant | None = None) -> Asy
     pool metrics), but none of SQLAlchemy's Connection around it (an execution context, the
     isolation level set and reset, three greenlet switches: about a third of a read's CPU,
     bench/README.md). Outside a transaction, so each statement commits by itself."""
-    async with _reading(database, _driver_checkout) as connection:
+    async with _reading(database, driver_checkout) as connection:
         if database.row_security and tenant is not None:
             async with tenant_session(connection, tenant):
                 yield connection
@@ -135,7 +135,9 @@ async def _autocommit_checkout(
 
 
 # [adapter:postgresql begin]
-async def _driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Awaitable[None]]]:
+async def driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Awaitable[None]]]:
+    """A connection of `database`'s pool as the driver's own, and its checkin (also for a
+    unit of work's one-statement create, SqlUnitOfWork)."""
     pool = database.engine.sync_engine.pool
     # A checkout may wait for a connection or open one: SQLAlchemy awaits those in a greenlet.
     pooled = await greenlet_spawn(pool.connect)
@@ -146,9 +148,12 @@ async def _driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Awai
         connection = pooled.driver_connection
 
     async def checkin() -> None:
-        # Back to the queue, with nothing to await (no transaction to roll back); one cut
-        # under its statement goes back too, and the checkout above opens it anew.
-        pooled.close()
+        # Back to the queue, with nothing to await (no transaction to roll back). One cut
+        # under its statement is dropped, so the engine's next checkout does not get it.
+        if connection.is_closed():
+            await greenlet_spawn(pooled.invalidate)
+        else:
+            pooled.close()
 
     return connection, checkin
 
