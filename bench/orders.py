@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+import uuid  # [adapter:nats]
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -99,7 +99,6 @@ def _settings(args: argparse.Namespace) -> dict[str, str]:
         "PORTICO_DATABASE_URL": args.database_url,
         "PORTICO_LOG_LEVEL": "WARNING",
         "PORTICO_ACCESS_LOG": "false",
-        "PORTICO_AUTH_DEV_KEY_FILE": str(Path(tempfile.mkdtemp()) / "bench-key.json"),
     }
     # [adapter:nats begin]
     if args.mode == "split":
@@ -110,7 +109,7 @@ def _settings(args: argparse.Namespace) -> dict[str, str]:
             PORTICO_BACKGROUND="worker",  # the relay, consumers and projector in the worker
         )
     # [adapter:nats end]
-    return settings
+    return {**settings, "PORTICO_AUTH_DEV_KEY_FILE": str(Path(tempfile.mkdtemp()) / "key.json")}
 
 
 def _seed(url: str, token: str, products: int) -> list[str]:
