@@ -209,7 +209,7 @@ def main() -> int:
         raise RuntimeError(f"wrk saw {errors.group(1)} failed responses:\n{output}")
     rate = float(figure(r"Requests/sec:\s+([\d.]+)", output))
     total = int(figure(r"(\d+) requests in", output))
-    p50, p99 = figure(r"50%\s+(\S+)", output), figure(r"99%\s+(\S+)", output)
+    p50, p99 = figure(r"(?m)^\s+50%\s+(\S+)", output), figure(r"(?m)^\s+99%\s+(\S+)", output)
     cpu = {role: (after[role] - before[role]) * 1e6 / total for role in pids}
     print(
         f"POST /api/v1/orders, wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
