@@ -11,6 +11,8 @@ take no shared lock (adapters/persistence/sql/event_store.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError  # [adapter:postgresql]
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,6 +41,8 @@ from application.shared.ports.event_store import (
     StreamVersionConflict,
 )
 from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+from domain.shared.tenant import Tenant
 
 
 class SqlStagedEvents(EventStore):
@@ -75,9 +79,27 @@ class SqlStagedEvents(EventStore):
         return await head_on(self._conn)
 
 
+class SqlStock(CatalogStock):
+    """CatalogStock taking units with the repository's one statement first; when that took
+    nothing (no product, too few units, or no UPDATE ... RETURNING on the engine), the read and
+    the versioned update tell which, with the same answers."""
+
+    def __init__(self, products: SqlProductRepository) -> None:
+        super().__init__(products)
+        self._sql = products
+
+    async def take(
+        self, tenant: Tenant, product_id: UUID, quantity: int, *, reason: str, now: datetime
+    ) -> Money | None:
+        taken = await self._sql.take_stock(tenant, product_id, quantity, reason=reason, now=now)
+        if taken is not None:
+            return taken.price
+        return await super().take(tenant, product_id, quantity, reason=reason, now=now)
+
+
 class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.stock = CatalogStock(SqlProductRepository(connection, self, enter=self.enter))
+        self.stock = SqlStock(SqlProductRepository(connection, self, enter=self.enter))
         self.events = self._staged = SqlStagedEvents(connection)
 
     async def _commit(self, events: list[DomainEvent]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Insert, Select, bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
@@ -80,7 +81,25 @@ async def execute_multirow(
     datetimes, strings and integers go to asyncpg as they are)."""
     sql, names, constants = _compiled(statement, connection.dialect)
     values = {**constants, **parameters} if constants else parameters
-    await connection.exec_driver_sql(sql, tuple(values[name] for name in names))
+    arguments = tuple(values[name] for name in names)
+    # In a transaction already begun (a statement sent before: SQLAlchemy begins lazily), on
+    # asyncpg's own connection: about 100 µs less CPU than SQLAlchemy's cursor and result.
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None or not driver.is_in_transaction():
+        await connection.exec_driver_sql(sql, arguments)
+        return
+    try:
+        await driver.execute(sql, *arguments)
+    except Exception as error:
+        if _violation(error):  # what the callers tell apart, as the Core path raises it
+            raise IntegrityError(sql, arguments, error) from None
+        raise
+
+
+def _violation(error: Exception) -> bool:
+    """An integrity constraint refused a row (asyncpg's class 23 errors), matched by name as
+    unreachable.py does, so this module needs no asyncpg import."""
+    return any(kind.__name__ == "IntegrityConstraintViolationError" for kind in type(error).__mro__)
 
 
 @cache
