@@ -43,7 +43,8 @@ class ModuleContainer(containers.DeclarativeContainer):
 
 @dataclass(frozen=True)
 class HttpPart:
-    """What a context adds to the Litestar app (all optional)."""
+    """What a context adds to the Litestar app (all optional). Its middleware wraps every
+    context's routes (not health, nor the OpenAPI pages)."""
 
     route_handlers: Sequence[Any] = ()
     middleware: Sequence[Any] = ()

@@ -12,7 +12,12 @@ from litestar.datastructures import State
 from litestar.types import ASGIApp
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.dependencies import TENANT_HEADER, ContainerPlugin, context_routes
+from entrypoints.http.dependencies import (
+    TENANT_HEADER,
+    ContainerPlugin,
+    api_layer,
+    context_routes,
+)
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.health import HealthController
@@ -54,7 +59,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
 
     parts = [(module, module.http(container)) for module in load_modules() if module.http]
-    route_handlers: list[Any] = [MessagingController, HealthController]
+    api: list[Any] = [MessagingController]  # behind the contexts' middleware (authentication)
     on_startup: list[Any] = [announce]
     on_shutdown: list[Any] = []
     middleware: list[Any] = []
@@ -67,7 +72,10 @@ def create_app(container: Container | None = None) -> Litestar:
         on_startup += part.on_startup
         on_shutdown += part.on_shutdown
     for module, part in parts:  # each context's routes, with its use cases
-        route_handlers.append(context_routes(container, module, part, shared=dependencies))
+        api.append(context_routes(container, module, part, shared=dependencies))
+    # Health and the OpenAPI pages stay outside it: a probe's request skips the bearer middleware
+    # altogether instead of passing through it to be excluded by path.
+    route_handlers: list[Any] = [HealthController, api_layer(api, middleware)]
     if settings.projects_in_serve:
         for runner in projector_runners(container):
             on_startup.append(runner.start)
@@ -111,7 +119,6 @@ def create_app(container: Container | None = None) -> Litestar:
                 StrictStructSchemaPlugin(),
                 *tracing.get("plugins", []),
             ],
-            middleware=middleware,
             dependencies=dependencies,
             stores=stores,
             cors_config=_cors(settings),

@@ -13,7 +13,7 @@ handlers: about a fifth of create_app's CPU (bench/README.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from litestar import Router
@@ -48,6 +48,11 @@ def context_routes(
             _resolver(getattr(context, name)), use_cache=True, sync_to_thread=False
         )
     return _Layer(path="/", route_handlers=list(part.route_handlers), dependencies=dependencies)
+
+
+def api_layer(route_handlers: Sequence[Any], middleware: Sequence[Any]) -> Router:
+    """The API's routes (no path of their own) under the contexts' middleware."""
+    return _Layer(path="/", route_handlers=list(route_handlers), middleware=list(middleware))
 
 
 class _Layer(Router):
