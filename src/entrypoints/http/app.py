@@ -20,6 +20,7 @@ from entrypoints.http.dependencies import (
 )
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
+from entrypoints.http.guard_calls import call_guards_in_place
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import (
@@ -134,6 +135,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
     allowed_methods.learn(app)
     resolve_in_line(app)
+    call_guards_in_place(app)
     complete_on_first_use(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
