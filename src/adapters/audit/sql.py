@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import RowMapping, and_, insert, or_, select
+from sqlalchemy import RowMapping, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.audit.tables import audit_log
@@ -21,27 +22,32 @@ class SqlAuditLog(AuditLog):
     entry's, written by the consumer for that event; the listing's, for its tenant."""
 
     def __init__(
-        self, connection: AsyncConnection, enter: Callable[[Tenant], Awaitable[None]]
+        self,
+        connection: AsyncConnection,
+        uow: SqlUnitOfWork,
+        enter: Callable[[Tenant], Awaitable[None]],
     ) -> None:
         self._conn = connection
+        self._uow = uow
         self._enter = enter
 
     async def add(self, entry: AuditEntry) -> None:
         await self._enter(entry.tenant)
-        await self._conn.execute(
-            insert(audit_log).values(
-                event_id=entry.event_id,
-                type=entry.type,
-                aggregate_id=entry.aggregate_id,
-                occurred_at=entry.occurred_at,
-                actor=entry.actor,
-                organisation_id=entry.tenant.organisation_id,
-            )
-        )
+        row = {
+            "event_id": entry.event_id,
+            "type": entry.type,
+            "aggregate_id": entry.aggregate_id,
+            "occurred_at": entry.occurred_at,
+            "actor": entry.actor,
+            "organisation_id": entry.tenant.organisation_id,
+        }
+        # Sent now, or with the inbox record at the commit (defers_inserts, PostgreSQL).
+        await self._uow.insert(audit_log, row, _no_refusal)
 
     async def page(
         self, tenant: Tenant, *, before: AuditPosition | None, limit: int
     ) -> list[AuditEntry]:
+        await self._uow.flush()  # an entry added in this unit of work is listed
         await self._enter(tenant)
         c = audit_log.c
         query = (
@@ -62,9 +68,17 @@ class SqlAuditLog(AuditLog):
 
 
 class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
+    # PostgreSQL without row security: an event's inbox record and its entry are one
+    # autocommitted statement (SqlInbox.record), not BEGIN, two inserts and COMMIT.
+    defers_inserts = True
+
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        self.entries = SqlAuditLog(connection, self.enter)
-        self.inbox = SqlInbox(connection)
+        self.entries = SqlAuditLog(connection, self, self.enter)
+        self.inbox = SqlInbox(connection, self)
+
+
+def _no_refusal(error: IntegrityError) -> None:
+    """An entry has no unique key of its own: any IntegrityError is someone else's."""
 
 
 def _entry(row: RowMapping) -> AuditEntry:

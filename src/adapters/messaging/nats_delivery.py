@@ -21,7 +21,9 @@ def why(error: BaseException) -> str:
 
 
 class NatsDelivery(Delivery):
-    """`dead_letter` publishes the raw message where the consumer's dead letters go."""
+    """`dead_letter` publishes the raw message where the consumer's dead letters go. With
+    `acks`, an ack is kept there for the puller to send with its batch's others (one write to
+    the server for the batch, not one an event)."""
 
     def __init__(
         self,
@@ -31,8 +33,10 @@ class NatsDelivery(Delivery):
         *,
         retry: RetryPolicy,
         dead_letter: Callable[[bytes], Awaitable[None]],
+        acks: list[Msg] | None = None,
     ) -> None:
         self._msg, self._retry, self._dead_letter = msg, retry, dead_letter
+        self._acks = acks
         self.event = event
         self.attempt = attempt
         self.settled = False
@@ -41,8 +45,10 @@ class NatsDelivery(Delivery):
         if self.settled:
             return
         self.settled = True
-        with contextlib.suppress(*UNAVAILABLE):  # unacked: it comes back, the inbox skips it
-            await self._msg.ack()
+        if self._acks is not None:
+            self._acks.append(self._msg)
+            return
+        await send_acks([self._msg])
 
     async def extend(self) -> None:
         if not self.settled:
@@ -59,6 +65,13 @@ class NatsDelivery(Delivery):
                 await self._msg.term()
             else:
                 await self._msg.nak(delay=self._retry.delay(self.attempt))
+
+
+async def send_acks(messages: list[Msg]) -> None:
+    """Ack `messages`; nats-py writes what is queued in one loop turn together."""
+    with contextlib.suppress(*UNAVAILABLE):  # unacked: it comes back, the inbox skips it
+        for msg in messages:
+            await msg.ack()
 
 
 class NatsSubscription(Subscription):

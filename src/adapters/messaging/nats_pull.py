@@ -20,7 +20,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, decode
-from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, why
+from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, send_acks, why
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import BusUnavailable, Handler, IntegrationEvent
@@ -71,6 +71,17 @@ class Puller:
     async def _handle_batch(
         self, messages: list[Msg], handler: Handler, stopping: asyncio.Event
     ) -> None:
+        """The batch's acks wait for its end, then go together: a later ack only means a
+        longer redelivery window (the inbox skips a redelivered event)."""
+        acks: list[Msg] = []
+        try:
+            await self._handle_groups(messages, handler, stopping, acks)
+        finally:
+            await send_acks(acks)
+
+    async def _handle_groups(
+        self, messages: list[Msg], handler: Handler, stopping: asyncio.Event, acks: list[Msg]
+    ) -> None:
         groups: dict[object, list[tuple[Msg, IntegrationEvent | None]]] = {}
         for msg in messages:
             event = await self._decoded(msg)
@@ -79,10 +90,10 @@ class Puller:
             groups.setdefault(key, []).append((msg, event))
         if len(groups) == 1:
             (group,) = groups.values()
-            await self._handle_group(group, handler, stopping)
+            await self._handle_group(group, handler, stopping, acks)
             return
         outcomes = await asyncio.gather(
-            *(self._handle_group(group, handler, stopping) for group in groups.values()),
+            *(self._handle_group(group, handler, stopping, acks) for group in groups.values()),
             return_exceptions=True,
         )
         for outcome in outcomes:
@@ -94,6 +105,7 @@ class Puller:
         group: list[tuple[Msg, IntegrationEvent | None]],
         handler: Handler,
         stopping: asyncio.Event,
+        acks: list[Msg],
     ) -> None:
         """One aggregate's messages of the batch, in their order."""
         for number, (msg, event) in enumerate(group):
@@ -106,7 +118,7 @@ class Puller:
                         with contextlib.suppress(*UNAVAILABLE):
                             await rest.nak()
                     return
-                await self._deliver(msg, event, handler)
+                await self._deliver(msg, event, handler, acks)
 
     async def _decoded(self, msg: Msg) -> IntegrationEvent | None:
         """The message's event, or None once a message that is not one is dead-lettered."""
@@ -120,13 +132,15 @@ class Puller:
         await self._bury(msg)
         return None
 
-    async def _deliver(self, msg: Msg, event: IntegrationEvent, handler: Handler) -> None:
+    async def _deliver(
+        self, msg: Msg, event: IntegrationEvent, handler: Handler, acks: list[Msg]
+    ) -> None:
         attempt = msg.metadata.num_delivered
         if attempt > self._retry.max_deliveries:
             await self._bury(msg)
             return
         delivery = NatsDelivery(
-            msg, event, attempt, retry=self._retry, dead_letter=self._dead_letter
+            msg, event, attempt, retry=self._retry, dead_letter=self._dead_letter, acks=acks
         )
         try:
             await handler(delivery)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from application.audit.ports import AuditUnitOfWorkFactory
 from application.messaging.consumers import Consumer
+from application.shared.ports.inbox import AlreadyApplied
 from application.shared.ports.messaging import IntegrationEvent
 from domain.audit.entry import AuditEntry
 
@@ -17,18 +18,20 @@ class RecordChange(Consumer):
         self._uow = uow
 
     async def __call__(self, event: IntegrationEvent) -> bool:
-        async with self._uow() as uow:
-            if not await uow.inbox.first_time(self.name, event.id):
-                return False
-            await uow.entries.add(
-                AuditEntry(
-                    tenant=event.tenant,
-                    event_id=event.id,
-                    type=event.type,
-                    aggregate_id=event.aggregate_id,
-                    occurred_at=event.occurred_at,
-                    actor=event.actor,
+        try:
+            async with self._uow() as uow:
+                await uow.inbox.record(self.name, event.id)  # the entry is its whole effect
+                await uow.entries.add(
+                    AuditEntry(
+                        tenant=event.tenant,
+                        event_id=event.id,
+                        type=event.type,
+                        aggregate_id=event.aggregate_id,
+                        occurred_at=event.occurred_at,
+                        actor=event.actor,
+                    )
                 )
-            )
-            await uow.commit()
+                await uow.commit()
+        except AlreadyApplied:
+            return False
         return True

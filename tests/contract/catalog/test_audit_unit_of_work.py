@@ -12,6 +12,9 @@ from sqlalchemy import text
 from adapters.audit.sql import SqlAuditUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.system.ids import Uuid7Generator
+from application.audit.record_change import RecordChange
+from application.shared.ports.inbox import AlreadyApplied
+from application.shared.ports.messaging import IntegrationEvent
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import MessagingStore
@@ -57,6 +60,61 @@ async def test_a_rolled_back_inbox_record_is_forgotten(messaging_store: Messagin
     async with messaging_store.audit() as uow:
         assert await uow.inbox.first_time("audit", event_id)
         assert await uow.entries.page(SINGLE, before=None, limit=10) == []
+
+
+async def test_a_recorded_event_is_applied_once_per_consumer(
+    messaging_store: MessagingStore,
+) -> None:
+    """`record` refuses an event applied before, at the latest at the commit (PostgreSQL sends
+    the record with the entry as one statement), and keeps nothing of that unit of work."""
+    event_id = ids.new_id()
+    async with messaging_store.audit() as uow:
+        await uow.inbox.record("audit", event_id)
+        await uow.entries.add(entry(0))
+        await uow.commit()
+
+    with pytest.raises(AlreadyApplied):
+        async with messaging_store.audit() as uow:
+            await uow.inbox.record("audit", event_id)
+            await uow.entries.add(entry(1))
+            await uow.commit()
+    async with messaging_store.audit() as uow:
+        await uow.inbox.record("mailer", event_id)
+        await uow.commit()
+
+    async with messaging_store.audit(read_only=True) as uow:
+        assert [e.occurred_at for e in await uow.entries.page(SINGLE, before=None, limit=10)] == [
+            T0
+        ]
+    async with messaging_store.audit() as uow:
+        assert not await uow.inbox.first_time("mailer", event_id)
+
+
+async def test_the_audit_consumer_applies_a_redelivered_event_once(
+    messaging_store: MessagingStore,
+) -> None:
+    """One after the other, then a twin delivered at the same time as the first: one entry."""
+    consumer = RecordChange(messaging_store.audit)
+    again, twins = event(), event()
+    assert await consumer(again) is True
+    assert await consumer(again) is False
+    assert sorted(await asyncio.gather(consumer(twins), consumer(twins))) == [False, True]
+
+    async with messaging_store.audit(read_only=True) as uow:
+        listed = await uow.entries.page(SINGLE, before=None, limit=10)
+    assert sorted(e.event_id for e in listed) == sorted([again.id, twins.id])
+
+
+def event() -> IntegrationEvent:
+    return IntegrationEvent(
+        id=ids.new_id(),
+        type="catalog.ProductCreated",
+        version=1,
+        occurred_at=T0,
+        aggregate_id=ids.new_id(),
+        payload={},
+        actor="ada",
+    )
 
 
 async def test_audit_entries_page_newest_first(messaging_store: MessagingStore) -> None:

@@ -7,11 +7,17 @@ from uuid import UUID
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql  # [adapter:postgresql]
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import processed_events
-from application.shared.ports.inbox import Inbox, InboxRecords
+from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from application.shared.ports.inbox import (
+    AlreadyApplied,  # [adapter:postgresql]
+    Inbox,
+    InboxRecords,
+)
 
 # [adapter:postgresql begin]
 _RECORD_ONCE = postgresql.insert(processed_events).on_conflict_do_nothing()  # built once
@@ -19,14 +25,31 @@ _RECORD_ONCE = postgresql.insert(processed_events).on_conflict_do_nothing()  # b
 
 
 class SqlInbox(Inbox):
-    """A concurrent twin of the same delivery blocks on the primary key and then fails with
-    an IntegrityError, which rolls its unit of work back (on PostgreSQL it finds the record
-    and answers False): the effect is applied once."""
+    """A concurrent twin of the same delivery blocks on the primary key until the first
+    delivery's transaction ends, then finds the record (False: its insert is refused, or on
+    PostgreSQL inserts nothing): the effect is applied once."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, uow: SqlUnitOfWork | None = None) -> None:
         self._conn = connection
+        self._uow = uow
+
+    # [adapter:postgresql begin]
+    async def record(self, consumer: str, event_id: UUID) -> None:
+        """PostgreSQL: the record is one of the unit of work's inserts, so with `defers_inserts`
+        it goes with the effect as one autocommitted statement at the commit (one round trip
+        instead of BEGIN, the record, the effect, COMMIT). A record already there (or a twin's,
+        once it commits: the insert waits on the key) refuses the whole statement."""
+        if self._uow is None or self._conn.dialect.name != "postgresql":
+            await super().record(consumer, event_id)
+            return
+        row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
+        await self._uow.insert(processed_events, row, _applied_already)
+
+    # [adapter:postgresql end]
 
     async def first_time(self, consumer: str, event_id: UUID) -> bool:
+        if self._uow is not None:
+            await self._uow.flush()  # a statement now: the unit of work's transaction begins
         table = processed_events
         # [adapter:postgresql begin]
         if self._conn.dialect.name == "postgresql":
@@ -42,14 +65,24 @@ class SqlInbox(Inbox):
         )
         if seen is not None:
             return False
-        await self._conn.execute(
-            insert(table).values(
-                consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+        try:
+            await self._conn.execute(
+                insert(table).values(
+                    consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+                )
             )
-        )
+        except IntegrityError:  # a twin's record, committed while this insert waited on the key
+            return False
         return True
 
 
+# [adapter:postgresql begin]
+def _applied_already(error: IntegrityError) -> AlreadyApplied | None:
+    """The inbox's primary key refused the record (tables.py names it pk_processed_events)."""
+    return AlreadyApplied(str(error.orig)) if "pk_processed_events" in str(error.orig) else None
+
+
+# [adapter:postgresql end]
 class SqlInboxRecords(InboxRecords):
     def __init__(self, database: SqlDatabase) -> None:
         self._db = database

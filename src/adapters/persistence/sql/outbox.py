@@ -20,6 +20,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import cache  # [adapter:postgresql]
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
@@ -120,17 +121,7 @@ class SqlOutbox(Outbox):
             # [adapter:mariadb end]
             transaction = await connection.begin()
             await self._database.act_for_every_tenant(connection)  # every tenant's rows
-            pending = (
-                select(outbox)
-                .where(outbox.c.sent_at.is_(None))
-                .order_by(outbox.c.position)
-                .limit(limit)
-            )
-            if backend != "sqlite":
-                pending = pending.with_for_update(skip_locked=True)
-            rows = list((await connection.execute(pending)).mappings())
-            rows = await _without_blocked(connection, rows)
-            batch = _Batch(rows)
+            batch = _Batch(await _claimed(connection, limit))
             try:
                 yield batch
             finally:
@@ -169,6 +160,50 @@ class SqlOutbox(Outbox):
         return await self._doorbell.wait(at_most, waiter)
 
 
+async def _claimed(connection: AsyncConnection, limit: int) -> list[RowMapping]:
+    """The first `limit` pending rows that no other relay holds, locked (SQLite: its write
+    lock), less those `_without_blocked` drops."""
+    # [adapter:postgresql begin]
+    if connection.dialect.name == "postgresql":
+        return list((await connection.execute(_claiming_unblocked(limit))).mappings())
+    # [adapter:postgresql end]
+    pending = (
+        select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.position).limit(limit)
+    )
+    if connection.dialect.name != "sqlite":
+        pending = pending.with_for_update(skip_locked=True)
+    return await _without_blocked(connection, list((await connection.execute(pending)).mappings()))
+
+
+# [adapter:postgresql begin]
+@cache
+def _claiming_unblocked(limit: int) -> Any:
+    """PostgreSQL: the claim and `_without_blocked` as one statement (one round trip), built
+    once per limit: the first `limit` pending rows no other relay holds, locked (a CTE that
+    reads them once), less the rows of aggregates with an earlier pending row outside them."""
+    claimed = (
+        select(outbox)
+        .where(outbox.c.sent_at.is_(None))
+        .order_by(outbox.c.position)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("claimed")
+    )
+    other = outbox.alias("other")
+    blocked = (
+        select(other.c.position)
+        .where(
+            other.c.sent_at.is_(None),
+            other.c.aggregate_id == claimed.c.aggregate_id,
+            other.c.position < select(func.max(claimed.c.position)).scalar_subquery(),
+            other.c.position.not_in(select(claimed.c.position)),
+        )
+        .exists()
+    )
+    return select(claimed).where(~blocked).order_by(claimed.c.position)
+
+
+# [adapter:postgresql end]
 async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) -> list[RowMapping]:
     """Drop the rows of aggregates with an earlier pending row outside this batch: another
     relay holds it (any unlocked earlier row would be in the batch), so it must go first."""

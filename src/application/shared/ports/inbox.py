@@ -7,11 +7,24 @@ from datetime import datetime
 from uuid import UUID
 
 
+class AlreadyApplied(Exception):
+    """The consumer already applied the event (`Inbox.record`): nothing of this unit of work
+    was kept."""
+
+
 class Inbox(ABC):
     @abstractmethod
     async def first_time(self, consumer: str, event_id: UUID) -> bool:
         """Record that `consumer` applies `event_id` in this unit of work; False if it already
         did. The record becomes durable with the unit of work's commit, with the effect."""
+
+    async def record(self, consumer: str, event_id: UUID) -> None:
+        """`first_time` for a consumer whose whole effect is this unit of work's writes: raises
+        AlreadyApplied if `consumer` already applied `event_id`, here or at the latest at the
+        commit (a store may send the record with the effect, one statement, and learn it then).
+        """
+        if not await self.first_time(consumer, event_id):
+            raise AlreadyApplied(f"{consumer} already applied {event_id}")
 
 
 class InboxRecords(ABC):
