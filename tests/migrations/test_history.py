@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import text
 
-from adapters.audit.sql import SqlAuditLog
+from adapters.audit.sql import SqlAuditUnitOfWork
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.event_store import SqlEventStore
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -131,10 +131,9 @@ def test_messages_and_audit_entries_stored_before_0016_find_their_tenant(
         relay = SqlOutbox(database, IntegrationEvents(EventRegistry(), Uuid7Generator()))
         async with relay.claim(10) as batch:
             pending = {event.id: event.tenant for event in batch.events}
-        async with database.connect() as connection:
-            audit = SqlAuditLog(connection, _nowhere)
-            single = await audit.page(Tenant.single(), before=None, limit=10)
-            other = await audit.page(Tenant(organisation), before=None, limit=10)
+        async with SqlAuditUnitOfWork(database, read_only=True) as uow:
+            single = await uow.entries.page(Tenant.single(), before=None, limit=10)
+            other = await uow.entries.page(Tenant(organisation), before=None, limit=10)
         await database.dispose()
         return pending, [e.event_id for e in single], [e.event_id for e in other]
 
@@ -144,7 +143,3 @@ def test_messages_and_audit_entries_stored_before_0016_find_their_tenant(
     assert pending == {of_organisation: Tenant(organisation), of_none: Tenant.single()}
     assert (single, other) == ([audited], [])
     command.downgrade(config, "0014")
-
-
-async def _nowhere(_tenant: Tenant) -> None:
-    """The audit log's `enter`: no unit of work here, nor row security."""

@@ -145,7 +145,7 @@ class SqlProductRepository(ProductRepository):
         """Take `quantity` units in one UPDATE ... RETURNING: the product after it, with its
         StockAdjusted recorded. None when nothing was taken: no such product, too few units, or
         an engine that cannot return an updated row (MariaDB); the caller reads to know which."""
-        if self._read_only or not self._conn.dialect.update_returning:
+        if self._read_only or not self._conn.engine.dialect.update_returning:
             return None
         await self._uow.flush()
         await self._enter(tenant)

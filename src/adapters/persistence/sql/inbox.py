@@ -39,7 +39,7 @@ class SqlInbox(Inbox):
         it goes with the effect as one autocommitted statement at the commit (one round trip
         instead of BEGIN, the record, the effect, COMMIT). A record already there (or a twin's,
         once it commits: the insert waits on the key) refuses the whole statement."""
-        if self._uow is None or self._conn.dialect.name != "postgresql":
+        if self._uow is None or self._conn.engine.dialect.name != "postgresql":
             await super().record(consumer, event_id)
             return
         row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
@@ -52,7 +52,7 @@ class SqlInbox(Inbox):
             await self._uow.flush()  # a statement now: the unit of work's transaction begins
         table = processed_events
         # [adapter:postgresql begin]
-        if self._conn.dialect.name == "postgresql":
+        if self._conn.engine.dialect.name == "postgresql":
             # One round trip: the record, or nothing when it is there. A concurrent twin waits
             # on the key and then inserts nothing (False), or its row if the first rolled back.
             row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
