@@ -113,10 +113,9 @@ class SqlOutbox(Outbox):
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
-        backend = self._database.backend
         async with self._database.connect(autocommit=False) as connection:
             # [adapter:mariadb begin]
-            if backend == "mysql":
+            if self._database.backend == "mysql":
                 await connection.execution_options(isolation_level="READ COMMITTED")
             # [adapter:mariadb end]
             transaction = await connection.begin()
