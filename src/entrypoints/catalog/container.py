@@ -22,6 +22,7 @@ from application.catalog.read_cache import (
 from application.catalog.update_product import UpdateProductHandler
 from entrypoints.deferred import deferred
 from entrypoints.module import ModuleContainer
+from entrypoints.platform.sql_engines import by_sql_engine
 
 
 class CatalogContainer(ModuleContainer):
@@ -64,19 +65,12 @@ class CatalogContainer(ModuleContainer):
 
     # The query side reads views straight from the same store, without a unit of work; on
     # PostgreSQL with the driver's own calls, on the other engines through SQLAlchemy Core.
-    sql_reader = providers.Singleton(SqlProductReader, database=platform.sql_database)
     reader = providers.Selector(
         platform.persistence,
-        sql=providers.Selector(
-            platform.sql_database.provided.backend,  # the engine the URL's scheme picks
-            sqlite=sql_reader,
-            # [adapter:postgresql begin]
-            postgresql=providers.Singleton(
-                deferred("adapters.catalog.postgres:PostgresProductReader"),
-                database=platform.sql_database,
-            ),
-            # [adapter:postgresql end]
-            mysql=sql_reader,  # [adapter:mariadb]
+        sql=by_sql_engine(
+            platform.sql_database,
+            SqlProductReader,
+            "adapters.catalog.postgres:PostgresProductReader",  # [adapter:postgresql]
         ),
         memory=providers.Singleton(MemoryProductReader, store=memory_store),
         # [adapter:redis begin]

@@ -18,7 +18,7 @@ from adapters.ordering.sql_projections import SqlOrderDetailsStore, SqlOrderSumm
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.projections import fold_details, fold_summary
 from application.shared.projector import Projection, Projector
-from entrypoints.deferred import deferred
+from entrypoints.platform.sql_engines import by_sql_engine
 
 
 class OrderReadSide(containers.DeclarativeContainer):
@@ -31,19 +31,12 @@ class OrderReadSide(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryOrderSummaryStore, data=memory_projections),
     )
     # An order's read: on PostgreSQL with the driver's own calls, elsewhere through Core.
-    sql_details = providers.Singleton(SqlOrderDetailsStore, database=platform.sql_database)
     details = providers.Selector(
         platform.persistence,
-        sql=providers.Selector(
-            platform.sql_database.provided.backend,  # the engine the URL's scheme picks
-            sqlite=sql_details,
-            # [adapter:postgresql begin]
-            postgresql=providers.Singleton(
-                deferred("adapters.ordering.postgres:PostgresOrderDetailsStore"),
-                database=platform.sql_database,
-            ),
-            # [adapter:postgresql end]
-            mysql=sql_details,  # [adapter:mariadb]
+        sql=by_sql_engine(
+            platform.sql_database,
+            SqlOrderDetailsStore,
+            "adapters.ordering.postgres:PostgresOrderDetailsStore",  # [adapter:postgresql]
         ),
         memory=providers.Singleton(MemoryOrderDetailsStore, data=memory_projections),
     )
