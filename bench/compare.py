@@ -18,9 +18,12 @@ main` and `uv sync` there), each Portico target also runs from DIR, as `<target>
 before this checkout's in every round: before and after figures from one interleaved run.
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
-the floor's median, then the CPU each process spent per request (µs of utime + stime of the API
-process and its granian worker, and of Portico's `portico worker`, over the counted run), and
-writes them to bench/results/. Rates depend on the machine and what else runs on it: compare
+the floor's median, then the CPU each process spent per request (µs of utime + stime over the
+counted run: `api`, the API process and its granian worker; Portico's `worker`; `postgresql`,
+every process of the local server, other clients' work included; `wrk` itself) and their sum,
+and writes them to bench/results/. On two cores shared by all four, the sum bounds the rate:
+a target needing twice the floor's CPU in all cannot reach more than about half its rate once
+the cores are full. Rates depend on the machine and what else runs on it: compare
 within one run; CPU per request moves much less with the load. Needs wrk (apt-get install
 wrk), PostgreSQL, Redis and NATS as for the tests.
 """
@@ -32,6 +35,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -55,6 +59,7 @@ from bench.engines import (
     cpu_seconds,
     free_port,
     portico_env,
+    postmaster_pid,
     server,
 )
 
@@ -111,11 +116,16 @@ def wrk(
     try:
         command = ["wrk", "-t1", "-c32", "--latency", "-s", lua.name]
         subprocess.run([*command, "-d3s", base], capture_output=True, check=True)
+        database = postmaster_pid()
+        if database is not None:  # every backend and background process of the server
+            processes = {**processes, "postgresql": database}
         before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        wrk_before = _children_cpu()
         output = subprocess.run(
             [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
         ).stdout
         spent = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
+        spent["wrk"] = _children_cpu() - wrk_before
     finally:
         os.unlink(lua.name)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -128,6 +138,12 @@ def wrk(
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     cpu = {name: seconds / requests * 1e6 for name, seconds in spent.items()}
     return rate, float(p99.group(1)) * scale, cpu
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's children that have ended (the counted wrk, once it has)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _prepare(url: str, products: int) -> list[str]:
@@ -309,11 +325,14 @@ def _report(runs: dict[str, dict[str, list[Run]]], targets: list[str]) -> dict[s
             )
             shown = f"{rate:,.0f} ({ratio:.2f}x), {p99:.0f} ms" if floor else f"{rate:,.0f}"
             cells.append(shown)
-            cpu_cells.append(" + ".join(f"{v:,.0f}" for v in cpu.values()))
+            cpu_cells.append(
+                " + ".join(f"{name} {v:,.0f}" for name, v in cpu.items())
+                + f" = {sum(cpu.values()):,.0f}"
+            )
         lines.append(f"| {workload} | " + " | ".join(cells) + " |")
         cpu_lines.append(f"| {workload} | " + " | ".join(cpu_cells) + " |")
     table = "\n".join(lines)
-    table += "\n\nCPU per request, µs (API process tree + worker):\n\n" + "\n".join(cpu_lines)
+    table += "\n\nCPU per request, µs, by process (and in all):\n\n" + "\n".join(cpu_lines)
     return {"table": table, "figures": figures}
 
 

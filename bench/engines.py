@@ -70,6 +70,27 @@ def cpu_seconds(pid: int) -> float:
     return total / _TICKS
 
 
+def postmaster_pid() -> int | None:
+    """The local PostgreSQL server's first process (its backends are its children), or None when
+    none runs on this machine: the `postgres` process whose parent is not one."""
+
+    def comm_and_parent(pid: str) -> tuple[str, str]:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        return comm, stat.rsplit(")", 1)[1].split()[1]
+
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, parent = comm_and_parent(entry.name)
+            if comm == "postgres" and comm_and_parent(parent)[0] != "postgres":
+                return int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
