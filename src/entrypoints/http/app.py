@@ -21,7 +21,7 @@ from entrypoints.http.dependencies import (
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
 from entrypoints.http.guard_calls import call_guards_in_place
-from entrypoints.http.health import HealthController
+from entrypoints.http.health import HealthController, SharedReadiness
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import (
     StrictStructSchemaPlugin,
@@ -127,7 +127,7 @@ def create_app(container: Container | None = None) -> Litestar:
             request_max_body_size=settings.http.max_body_size,
             on_startup=on_startup,
             on_shutdown=on_shutdown,
-            state=State({"messaging": messaging}),
+            state=State({"messaging": messaging, "readiness": SharedReadiness(container)}),
             before_request=before_request,
             request_class=StrictJsonRequest,
             logging_config=None,

@@ -38,6 +38,29 @@ async def readiness(container: Container) -> Readiness:
     return Readiness(overall, checks)
 
 
+class SharedReadiness:
+    """One readiness check at a time in a process: a request that arrives while one runs gets
+    that check's answer instead of starting its own. Load balancers and orchestrators probe
+    every few seconds each, but many of them at once (or a probe storm when a service
+    restarts) would otherwise each take a connection to every dependency, on a server whose
+    pool the traffic already holds: the checks then time out and a busy but healthy server is
+    taken out of rotation. The answer a request joins began at most the readiness timeout ago."""
+
+    def __init__(self, container: Container) -> None:
+        self._container = container
+        self._running: asyncio.Future[Readiness] | None = None
+
+    async def __call__(self) -> Readiness:
+        if self._running is None:
+            self._running = asyncio.ensure_future(readiness(self._container))
+            self._running.add_done_callback(self._finished)
+        # A request that goes away (its client hung up) leaves the check to the others.
+        return await asyncio.shield(self._running)
+
+    def _finished(self, _: asyncio.Future[Readiness]) -> None:
+        self._running = None
+
+
 async def _run(name: str, probe: Probe, seconds: float) -> Check:
     try:
         async with asyncio.timeout(seconds):
@@ -73,5 +96,6 @@ class HealthController(Controller):
     )
     async def ready(self, state: State) -> Response[Readiness]:
         """Every configured adapter answers: 200 when up or degraded, 503 naming what is down."""
-        result = await readiness(state["container"])
+        check: SharedReadiness = state["readiness"]
+        result = await check()
         return Response(result, status_code=503 if result.status == "down" else 200)
