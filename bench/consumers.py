@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import uvloop
@@ -58,34 +59,33 @@ class SendsNothing(Notifier):
         return None
 
 
-def _product_created() -> IntegrationEvent:
-    product = ids.new_id()
+def _event(type_: str, payload: Callable[[UUID], dict[str, Any]]) -> IntegrationEvent:
+    """A new event of `type_` about a new aggregate, its payload made from the aggregate's id."""
+    aggregate = ids.new_id()
     return IntegrationEvent(
         id=ids.new_id(),
-        type="catalog.ProductCreated",
+        type=type_,
         version=1,
         occurred_at=datetime.now(UTC),
-        aggregate_id=product,
-        payload={"product_id": str(product), "sku": "SKU-1", "name": "Product"},
+        aggregate_id=aggregate,
+        payload=payload(aggregate),
         actor="bench",
         tenant=Tenant.single(),
     )
 
 
+def _product_created() -> IntegrationEvent:
+    return _event(
+        "catalog.ProductCreated",
+        lambda product: {"product_id": str(product), "sku": "SKU-1", "name": "Product"},
+    )
+
+
 def _order_placed() -> IntegrationEvent:
-    order = ids.new_id()
-    return IntegrationEvent(
-        id=ids.new_id(),
-        type="ordering.OrderPlaced",
-        version=1,
-        occurred_at=datetime.now(UTC),
-        aggregate_id=order,
-        payload={
-            "order_id": str(order),
-            "customer_id": str(CUSTOMER),
-            "total": {"amount": "9.90", "currency": "EUR"},
-        },
-        tenant=Tenant.single(),
+    total = {"amount": "9.90", "currency": "EUR"}
+    return _event(
+        "ordering.OrderPlaced",
+        lambda order: {"order_id": str(order), "customer_id": str(CUSTOMER), "total": total},
     )
 
 
