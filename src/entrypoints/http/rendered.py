@@ -64,17 +64,19 @@ class _Remembered(Response[Any]):
 
     def __init__(self, inner: Response[Any]) -> None:
         super().__init__(None)
-        self._inner = inner
+        self._inner: Response[Any] | None = inner
         self._replay: _Replay | None = None
 
     def to_asgi_response(  # type: ignore[override]
         self, app: Any, request: Request[Any, Any, Any], **options: Any
     ) -> _Replay:
         if self._replay is None:
+            assert self._inner is not None
             rendered = self._inner.to_asgi_response(app, request, **options)
             if rendered.background is not None:
                 raise TypeError("a response with background tasks cannot be replayed")
             self._replay = _Replay(rendered.status_code, rendered.encode_headers(), rendered.body)
+            self._inner = None  # its content (the schema's copy of the value) is no longer needed
         return self._replay
 
 
