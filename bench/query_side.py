@@ -11,8 +11,9 @@ process per read (the server's is not counted) and reads a second, medians over 
 
 With `--app`, the whole request instead: the ASGI app called directly (no HTTP server) for
 `GET /api/v1/products/{id}` and `GET /api/v1/products?limit=20`, Portico with no cache and its
-reader on Core or on the driver (two containers, each its own pool of 10), beside bench/floor.py's
-app on its own asyncpg pool.
+reader on Core or on the driver (two containers, each its own pool of 10), Portico with the
+memory cache (`memory`: warm after the first round, so nearly every read a hit), beside
+bench/floor.py's app on its own asyncpg pool; `--targets` picks some of them.
 
 With `--orders`, an authenticated read the same way: `GET /api/v1/orders/{id}` by the customer
 who placed it (one user, one order placed through the app, a signed access token; its token
@@ -21,7 +22,7 @@ driver (PostgresOrderDetailsStore, as served) and on Core (SqlOrderDetailsStore,
 container), beside the floor's `GET /api/v1/products/{id}` (the floor has no authenticated read).
 
     python -m bench.query_side [--url postgresql://...] [--rounds 5] [--per-round 1920]
-        [--app | --orders]
+        [--app [--targets core,driver,memory,floor] | --orders]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import random
 import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, redirect_stdout
+from contextlib import AsyncExitStack, asynccontextmanager, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
@@ -116,7 +117,13 @@ async def measure(read: Read, ids: list[UUID], requests: int) -> tuple[float, fl
 
 
 async def main(
-    url: str, rounds: int, per_round: int, count: int, app: bool, orders: bool = False
+    url: str,
+    rounds: int,
+    per_round: int,
+    count: int,
+    app: bool,
+    orders: bool = False,
+    only: list[str] | None = None,
 ) -> None:
     await recreate_database(url)
     database = SqlDatabase(url, pool_size=POOL)
@@ -126,7 +133,7 @@ async def main(
         await order_reads(url, rounds, per_round, ids)
         return
     if app:
-        await apps(url, rounds, per_round, ids)
+        await apps(url, rounds, per_round, ids, only)
         return
     tenant = Tenant.single()
 
@@ -170,14 +177,14 @@ async def main(
     _print(figures, rounds)
 
 
-def _settings(url: str) -> Any:
+def _settings(url: str, cache: str = "none") -> Any:
     from entrypoints.settings import CacheSettings, DatabaseSettings, LoggingSettings, Settings
 
     return Settings(
         environment="test",
         persistence="sql",
         database=DatabaseSettings(url=url, pool_size=POOL),
-        cache=CacheSettings(backend="none"),
+        cache=CacheSettings(backend=cache),
         logging=LoggingSettings(format="json", level="WARNING"),  # the access line stays on
     )
 
@@ -225,7 +232,9 @@ async def order_reads(url: str, rounds: int, per_round: int, ids: list[UUID]) ->
     _print(figures, rounds)
 
 
-async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
+async def apps(
+    url: str, rounds: int, per_round: int, ids: list[UUID], only: list[str] | None = None
+) -> None:
 
     from dependency_injector import providers
 
@@ -235,6 +244,7 @@ async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
 
     settings = _settings(url)
     driver, core = build_container(settings), build_container(settings)
+    memory = build_container(_settings(url, "memory"))
     core.catalog.reader.override(
         providers.Singleton(SqlProductReader, database=core.platform.sql_database)
     )
@@ -243,14 +253,18 @@ async def apps(url: str, rounds: int, per_round: int, ids: list[UUID]) -> None:
     targets = {
         "core": create_app(core),
         "driver": create_app(driver),
+        "memory": create_app(memory),
         "floor": floor.app,
     }
+    targets = {name: app for name, app in targets.items() if only is None or name in only}
     variants: dict[str, Read] = {}
     for name, app in targets.items():
         variants[f"GET /products/{{id}} {name}"] = _asgi(app, lambda i: f"/api/v1/products/{i}")
     for name, app in targets.items():
         variants[f"GET /products?limit=20 {name}"] = _asgi(app, lambda _: "/api/v1/products")
-    async with _lifespan(targets["core"]), _lifespan(targets["driver"]), _lifespan(floor.app):
+    async with AsyncExitStack() as started:
+        for app in targets.values():
+            await started.enter_async_context(_lifespan(app))
         # The access lines go to stdout: away from the figures.
         with _devnull() as devnull, redirect_stdout(devnull):
             figures = await _rounds(variants, ids, rounds, per_round)
@@ -365,6 +379,7 @@ if __name__ == "__main__":
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--app", action="store_true", help="the whole request, through ASGI")
     parser.add_argument("--orders", action="store_true", help="GET /orders/{id}, signed in")
+    parser.add_argument("--targets", help="with --app: some of core,driver,memory,floor")
     options = parser.parse_args()
     uvloop.run(
         main(
@@ -374,5 +389,6 @@ if __name__ == "__main__":
             options.products,
             options.app,
             options.orders,
+            options.targets.split(",") if options.targets else None,
         )
     )

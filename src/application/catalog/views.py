@@ -10,7 +10,8 @@ from uuid import UUID
 from domain.catalog.product import Product
 
 
-@dataclass(frozen=True, slots=True)
+# weakref_slot: the HTTP side renders a cached view once (entrypoints/http/rendered.py).
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class ProductView:
     id: UUID
     sku: str

@@ -16,7 +16,8 @@ MAX_PAGE_SIZE = 100
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+# weakref_slot: the HTTP side renders a cached page once (entrypoints/http/rendered.py).
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None

@@ -34,6 +34,7 @@ from entrypoints.catalog.http.schemas import (
 from entrypoints.http.dependencies import TENANT_HEADER
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
+from entrypoints.http.rendered import RenderedOnce
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import TENANT_READ
 from entrypoints.http.security.guards import requires
@@ -76,6 +77,9 @@ def _cacheable(response: R, tenant: Tenant, request: Request[Any, Any, Any]) -> 
     return response
 
 
+# The single tenant's reads, rendered once per cached value (a memory cache's hits share one).
+# A tenant's go through _cacheable: private, and varying by organisation.
+PRODUCTS_RENDERED, FIRST_PAGES_RENDERED = RenderedOnce(), RenderedOnce()
 T = TypeVar("T")
 # Reads are public with tenancy off (a member's with it on); every write needs catalog:write
 # (staff and admins).
@@ -142,6 +146,8 @@ class ProductController(Controller):
         page = await list_products(
             ListProducts(tenant=tenant, limit=limit, cursor=cursor, search=search)
         )
+        if tenant.is_single:
+            return FIRST_PAGES_RENDERED(page, lambda: Response(ProductPageOut.of(page)))
         return _cacheable(Response(ProductPageOut.of(page)), tenant, request)
 
     @get(
@@ -166,6 +172,8 @@ class ProductController(Controller):
             # No body; the annotation stays ProductOut so OpenAPI describes the 200.
             not_modified = Response(None, status_code=304, headers={"ETag": etag(view.version)})
             return cast("Response[ProductOut]", _cacheable(not_modified, tenant, request))
+        if tenant.is_single:
+            return PRODUCTS_RENDERED(view, lambda: _with_etag(view))
         return _cacheable(_with_etag(view), tenant, request)
 
     @patch(
