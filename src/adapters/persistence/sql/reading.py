@@ -9,9 +9,10 @@ session acts for the read's tenant while it is lent (row_security.tenant_session
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import asyncio  # [adapter:postgresql]
+import time  # [adapter:postgresql]
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 from sqlalchemy.util import greenlet_spawn, safe_reraise
 
-from adapters.persistence.sql.row_security import EVERY_TENANT, EveryTenant, tenant_session
+from adapters.persistence.sql.row_security import EVERY_TENANT, reading_as
 
 # [adapter:postgresql end]
 from adapters.persistence.sql.unreachable import is_unreachable
@@ -63,7 +64,7 @@ def autocommit_read(
     across tenants on purpose)."""
     # [adapter:postgresql begin]
     if database.row_security and (tenant is not None or every_tenant):
-        return _in_tenant(_Reading(database, _autocommit_checkout), tenant or EVERY_TENANT)
+        return reading_as(_Reading(database, _autocommit_checkout), tenant or EVERY_TENANT)
     # [adapter:postgresql end]
     return _Reading(database, _autocommit_checkout)
 
@@ -79,15 +80,8 @@ def driver_read(
     third of a read's CPU, bench/README.md). Outside a transaction, so each statement commits by
     itself."""
     if database.row_security and tenant is not None:
-        return _in_tenant(_Reading(database, driver_checkout), tenant)
+        return reading_as(_Reading(database, driver_checkout), tenant)
     return _Reading(database, driver_checkout)
-
-
-@asynccontextmanager
-async def _in_tenant(reading: _Reading, tenant: Tenant | EveryTenant) -> AsyncIterator[Any]:
-    """`reading`'s connection, its session acting for `tenant` while it is lent."""
-    async with reading as connection, tenant_session(connection, tenant):
-        yield connection
 
 
 _QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)  # pools whose idle records wait in `_pool`
@@ -175,15 +169,37 @@ async def driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Await
     the pool's usual checkout (it opens one, or waits)."""
     pool: Any = database.engine.sync_engine.pool
     queue = pool._pool if type(pool) in _QUEUE_POOLS and not pool._pre_ping else None
-    if queue is None or queue.empty():
+    if queue is None:
         return await _proxied_checkout(pool)
-    record = queue.get_nowait()  # a record of the pool (sqlalchemy.pool._ConnectionRecord)
+    if not queue.empty():
+        record = queue.get_nowait()  # a record of the pool (sqlalchemy.pool._ConnectionRecord)
+    elif pool.overflow() < pool._max_overflow:  # none idle, but the pool may open one
+        return await _proxied_checkout(pool)
+    else:
+        record = await _next_returned(pool, queue)
     adapted = record.dbapi_connection
     if not _ready(pool, record, adapted):
         adapted = await greenlet_spawn(_make_ready, pool, record)
     if pool.dispatch.checkout:  # no proxy: the listeners (metrics, tracing) take none
         pool.dispatch.checkout(adapted, record, None)
     return adapted.driver_connection, _Lent(record, adapted.driver_connection).checkin
+
+
+async def _next_returned(pool: Any, queue: Any) -> Any:
+    """The next record put back in the pool's queue, waited for as the pool waits (its
+    timeout, its error), but without a greenlet and the task of `asyncio.wait_for`: a read
+    waits like this whenever more reads run than the pool has connections."""
+    try:
+        async with asyncio.timeout(pool.timeout()):
+            return await queue._queue.get()  # the asyncio.Queue the pool's queue adapts
+    except TimeoutError:
+        from sqlalchemy.exc import TimeoutError as PoolTimeout  # the pool's own, as it raises it
+
+        raise PoolTimeout(
+            f"QueuePool limit of size {pool.size()} overflow {pool.overflow()} reached, "
+            f"connection timed out, timeout {pool.timeout():0.2f}",
+            code="3o7r",
+        ) from None
 
 
 class _Lent:
