@@ -70,8 +70,8 @@ class OnAsyncConnection(PostgresProductReader):
     """The first cut: the driver's calls on the connection of SQLAlchemy's AsyncConnection."""
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        async with self._database.reading() as checked_out:
+    async def _connection(self, tenant: Tenant) -> AsyncIterator[Any]:  # type: ignore[override]
+        async with self._database.reading(tenant) as checked_out:
             raw = await checked_out.get_raw_connection()
             yield raw.driver_connection
 

@@ -13,8 +13,7 @@ is a span (the asyncpg instrumentation wraps these calls; the engine's events ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
@@ -60,11 +59,9 @@ class PostgresProductReader:
             rows = await connection.fetch(sql, *arguments)
         return [view(row) for row in rows]
 
-    @asynccontextmanager
-    async def _connection(self, tenant: Tenant) -> AsyncIterator[Any]:
+    def _connection(self, tenant: Tenant) -> AbstractAsyncContextManager[Any]:
         """The asyncpg connection of one read, acting for `tenant` when row security is on."""
-        async with self._database.reading_on_driver(tenant) as connection:
-            yield connection
+        return self._database.reading_on_driver(tenant)
 
 
 __all__ = ["PostgresProductReader"]

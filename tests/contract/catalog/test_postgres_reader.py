@@ -186,9 +186,57 @@ async def test_a_connection_cut_under_a_statement_is_a_503_and_leaves_the_pool(
             await sleeping
         assert not single.available
 
+        # Nor does the engine's own checkout get it as it is: it opens another.
+        async with single.connect() as connection:
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
+
         # The cut connection did not go back to the pool: the next read has a new one.
         [view] = await PostgresProductReader(single).page(Tenant.single(), after=None, limit=1)
         assert view.sku == "SKU-0"
         assert single.available
     finally:
         await single.dispose()
+
+
+async def test_a_connection_the_engine_invalidated_is_reopened_for_the_next_read(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    single = SqlDatabase(url_of(database), pool_size=1)
+    try:
+        async with single.reading_on_driver() as connection:
+            pid = await connection.fetchval("SELECT pg_backend_pid()")
+        async with single.connect() as engines:
+            await engines.invalidate()  # as the engine does when a statement lost it
+
+        async with single.reading_on_driver() as connection:
+            assert await connection.fetchval("SELECT pg_backend_pid()") != pid
+        assert single.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await single.dispose()
+
+
+async def test_concurrent_reads_share_the_pool_within_its_size_and_return_each_connection(
+    database: SqlDatabase,
+) -> None:
+    await save_some(database)
+    pair = SqlDatabase(url_of(database), pool_size=2)
+    reader = PostgresProductReader(pair)
+    pool = pair.engine.pool
+    try:
+        products = await reader.page(Tenant.single(), after=None, limit=10)
+        most = 0
+
+        async def read(n: int) -> ProductView | None:
+            nonlocal most
+            async with pair.reading_on_driver() as connection:
+                most = max(most, pool.checkedout())  # type: ignore[attr-defined]
+                await connection.fetchval("SELECT pg_sleep(0.01)")
+            return await reader.product(Tenant.single(), products[n % 4].id)
+
+        read_back = await asyncio.gather(*(read(n) for n in range(12)))
+        assert read_back == [products[n % 4] for n in range(12)]
+        assert most == 2  # every read had one of the two; none more were opened
+        assert (pool.checkedout(), pool.checkedin()) == (0, 2)  # type: ignore[attr-defined]
+    finally:
+        await pair.dispose()

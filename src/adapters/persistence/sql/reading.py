@@ -9,16 +9,20 @@ session acts for the read's tenant while it is lent (row_security.tenant_session
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import asyncio  # [adapter:postgresql]
+import time  # [adapter:postgresql]
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # [adapter:postgresql begin]
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
+from sqlalchemy.util import greenlet_spawn, safe_reraise
 
-from adapters.persistence.sql.row_security import EVERY_TENANT, tenant_session
+from adapters.persistence.sql.row_security import EVERY_TENANT, reading_as
 
 # [adapter:postgresql end]
 from adapters.persistence.sql.unreachable import is_unreachable
@@ -49,82 +53,99 @@ class ReadSource(Protocol):
 _Checkout = Callable[[ReadSource], Awaitable[tuple[Any, Callable[[], Awaitable[None]]]]]
 
 
-@asynccontextmanager
-async def autocommit_read(
+def autocommit_read(
     database: ReadSource, tenant: Tenant | None = None, *, every_tenant: bool = False
-) -> AsyncIterator[AsyncConnection]:
+) -> AbstractAsyncContextManager[AsyncConnection]:
     """An autocommit connection for a query: on the replica, or on the primary when the
     replica cannot be reached (a connection that fails there falls back at once).
 
     With row security, the connection's session acts for `tenant` while it is lent
     (row_security.tenant_session), or for every tenant if it says `every_tenant` (a query
     across tenants on purpose)."""
-    async with _reading(database, _autocommit_checkout) as connection:
-        # [adapter:postgresql begin]
-        if database.row_security and (tenant is not None or every_tenant):
-            async with tenant_session(connection, tenant or EVERY_TENANT):
-                yield connection
-            return
-        # [adapter:postgresql end]
-        yield connection
+    # [adapter:postgresql begin]
+    if database.row_security and (tenant is not None or every_tenant):
+        return reading_as(_Reading(database, _autocommit_checkout), tenant or EVERY_TENANT)
+    # [adapter:postgresql end]
+    return _Reading(database, _autocommit_checkout)
 
 
 # [adapter:postgresql begin]
-@asynccontextmanager
-async def driver_read(database: ReadSource, tenant: Tenant | None = None) -> AsyncIterator[Any]:
+def driver_read(
+    database: ReadSource, tenant: Tenant | None = None
+) -> AbstractAsyncContextManager[Any]:
     """As `autocommit_read`, but the driver's own connection (asyncpg's, for a query that runs
-    on the driver): checked out of the same pool, with its checkout and checkin events (the
-    pool metrics), but none of SQLAlchemy's Connection around it (an execution context, the
-    isolation level set and reset, three greenlet switches: about a third of a read's CPU,
-    bench/README.md). Outside a transaction, so each statement commits by itself."""
-    async with _reading(database, driver_checkout) as connection:
-        if database.row_security and tenant is not None:
-            async with tenant_session(connection, tenant):
-                yield connection
-            return
-        yield connection
+    on the driver): checked out of the same pool (driver_checkout), with its checkout and
+    checkin events (the pool metrics), but none of SQLAlchemy's Connection around it (an
+    execution context, the isolation level set and reset, three greenlet switches: about a
+    third of a read's CPU, bench/README.md). Outside a transaction, so each statement commits by
+    itself."""
+    if database.row_security and tenant is not None:
+        return reading_as(_Reading(database, driver_checkout), tenant)
+    return _Reading(database, driver_checkout)
 
+
+_QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)  # pools whose idle records wait in `_pool`
 
 # [adapter:postgresql end]
 
 
-@asynccontextmanager
-async def _reading(primary: ReadSource, checkout: _Checkout) -> AsyncIterator[Any]:
-    database = primary.for_reads()
-    if database is not primary:
-        began_at = database.outages
-        waiting = database.wait_began()
-        try:
-            connection, checkin = await checkout(database)
-        except Exception as error:
-            if database.unavailable(error) is None and not is_unreachable(error):
-                raise
-        else:  # a query that fails once connected is an error of this request (503)
-            database.wait_ended(waiting)
+class _Reading(AbstractAsyncContextManager[Any]):
+    """One read's connection: the replica's while it answers, else the primary's; an outage's
+    errors become DependencyUnavailable; back to its pool at the end. A class rather than an
+    @asynccontextmanager: one object per read instead of a generator and its wrapper per layer
+    (bench/README.md, "The read's checkout")."""
+
+    __slots__ = ("_began_at", "_checkin", "_checkout", "_database", "_primary")
+
+    def __init__(self, primary: ReadSource, checkout: _Checkout) -> None:
+        self._primary = primary
+        self._checkout = checkout
+
+    async def __aenter__(self) -> Any:
+        primary = self._primary
+        database = primary.for_reads()
+        if database is not primary:
+            began_at = database.outages
+            waiting = database.wait_began()
             try:
-                yield connection
+                connection, self._checkin = await self._checkout(database)
             except Exception as error:
-                if (translated := database.unavailable(error)) is not None:
-                    raise translated from error
-                raise
-            finally:
-                await checkin()
-            database.reached(began_at)
-            return
-    began_at = primary.outages
-    waiting = primary.wait_began()
-    try:
-        connection, checkin = await checkout(primary)
-        primary.wait_ended(waiting)
+                if database.unavailable(error) is None and not is_unreachable(error):
+                    raise
+            else:  # a query that fails once connected is an error of this request (503)
+                database.wait_ended(waiting)
+                self._database, self._began_at = database, began_at
+                return connection
+        began_at = primary.outages
+        waiting = primary.wait_began()
         try:
-            yield connection
-        finally:
-            await checkin()
-    except Exception as error:
-        if (translated := primary.unavailable(error)) is not None:
+            connection, self._checkin = await self._checkout(primary)
+        except Exception as error:
+            if (translated := primary.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        primary.wait_ended(waiting)
+        self._database, self._began_at = primary, began_at
+        return connection
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        database = self._database
+        try:
+            await self._checkin()
+        except Exception as failure:
+            if error is None:
+                if (translated := database.unavailable(failure)) is not None:
+                    raise translated from failure
+                raise
+        if error is None:
+            database.reached(self._began_at)
+        elif isinstance(error, Exception) and (translated := database.unavailable(error)):
             raise translated from error
-        raise
-    primary.reached(began_at)
 
 
 async def _autocommit_checkout(
@@ -137,9 +158,104 @@ async def _autocommit_checkout(
 # [adapter:postgresql begin]
 async def driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Awaitable[None]]]:
     """A connection of `database`'s pool as the driver's own, and its checkin (also for a
-    unit of work's one-statement create, SqlUnitOfWork)."""
-    pool = database.engine.sync_engine.pool
-    # A checkout may wait for a connection or open one: SQLAlchemy awaits those in a greenlet.
+    unit of work's one-statement create, SqlUnitOfWork).
+
+    An idle connection that is ready as it is (open, not due for recycling nor invalidated, no
+    transaction of SQLAlchemy's adapter to roll back) is taken straight from the pool's queue
+    and put back there: no greenlet, no pool proxy and its finalizer (two thirds of a checkout's
+    CPU, bench/README.md "The read's checkout"), the pool's own checkout and checkin events
+    still told (the pool metrics). Any other connection is made ready by the pool's own code in
+    a greenlet (reopened if cut while it idled: a restart cuts all); with no idle connection,
+    the pool's usual checkout (it opens one, or waits)."""
+    pool: Any = database.engine.sync_engine.pool
+    queue = pool._pool if type(pool) in _QUEUE_POOLS and not pool._pre_ping else None
+    if queue is None:
+        return await _proxied_checkout(pool)
+    if not queue.empty():
+        record = queue.get_nowait()  # a record of the pool (sqlalchemy.pool._ConnectionRecord)
+    elif pool.overflow() < pool._max_overflow:  # none idle, but the pool may open one
+        return await _proxied_checkout(pool)
+    else:
+        record = await _next_returned(pool, queue)
+    adapted = record.dbapi_connection
+    if not _ready(pool, record, adapted):
+        adapted = await greenlet_spawn(_make_ready, pool, record)
+    if pool.dispatch.checkout:  # no proxy: the listeners (metrics, tracing) take none
+        pool.dispatch.checkout(adapted, record, None)
+    return adapted.driver_connection, _Lent(record, adapted.driver_connection).checkin
+
+
+async def _next_returned(pool: Any, queue: Any) -> Any:
+    """The next record put back in the pool's queue, waited for as the pool waits (its
+    timeout, its error), but without a greenlet and the task of `asyncio.wait_for`: a read
+    waits like this whenever more reads run than the pool has connections."""
+    try:
+        async with asyncio.timeout(pool.timeout()):
+            return await queue._queue.get()  # the asyncio.Queue the pool's queue adapts
+    except TimeoutError:
+        from sqlalchemy.exc import TimeoutError as PoolTimeout  # the pool's own, as it raises it
+
+        raise PoolTimeout(
+            f"QueuePool limit of size {pool.size()} overflow {pool.overflow()} reached, "
+            f"connection timed out, timeout {pool.timeout():0.2f}",
+            code="3o7r",
+        ) from None
+
+
+class _Lent:
+    """A pool's record lent without its proxy: back to the queue at the checkin."""
+
+    __slots__ = ("_driver", "_record")
+
+    def __init__(self, record: Any, driver: Any) -> None:
+        self._record = record
+        self._driver = driver
+
+    async def checkin(self) -> None:
+        # Nothing to await (no transaction to roll back). One cut under its statement is
+        # marked invalid, so that no checkout (the engine's or ours) lends it as it is: the
+        # next one reopens it.
+        if self._driver.is_closed():
+            self._record.invalidate(soft=True)
+        self._record.checkin(_fairy_was_created=False)
+
+
+def _ready(pool: Any, record: Any, adapted: Any) -> bool:
+    """Whether `record` can be lent as it is, without I/O: what its get_connection() checks
+    (open, not due for recycling nor invalidated since it opened), its driver connection not
+    cut, and no transaction of SQLAlchemy's adapter left (a statement of a connect hook begins
+    one, which the pool's reset rolls back)."""
+    if adapted is None or adapted._transaction is not None:
+        return False
+    started = record.starttime
+    return not (
+        adapted.driver_connection.is_closed()
+        or pool._invalidate_time > started
+        or record._soft_invalidate_time > started
+        or (pool._recycle > -1 and time.time() - started > pool._recycle)
+    )
+
+
+def _make_ready(pool: Any, record: Any) -> Any:
+    """In a greenlet: what the pool's checkout does for `record` (reopened when it is cut,
+    invalidated or due for recycling), and its adapter's transaction rolled back; on failure
+    the record goes back to the pool invalidated, as the pool's own checkout does."""
+    try:
+        adapted = record.dbapi_connection
+        if adapted is not None and adapted.driver_connection.is_closed():
+            record.invalidate()
+        adapted = record.get_connection()
+        if adapted._transaction is not None:
+            pool._dialect.do_rollback(adapted)
+    except BaseException as error:
+        with safe_reraise():
+            record._checkin_failed(error, _fairy_was_created=False)
+        raise
+    return adapted
+
+
+async def _proxied_checkout(pool: Any) -> tuple[Any, Callable[[], Awaitable[None]]]:
+    """The pool's usual checkout, in a greenlet (it may open a connection or wait for one)."""
     pooled = await greenlet_spawn(pool.connect)
     connection: Any = pooled.driver_connection
     while connection.is_closed():  # cut while it idled in the pool (a restart cuts all)

@@ -19,7 +19,7 @@ asyncpg's own. A read in autocommit (`SqlDatabase.reading`) has no transaction t
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import event
@@ -86,6 +86,16 @@ async def _enter(connection: AsyncConnection | DriverConnection, value: str) -> 
         await connection.exec_driver_sql(_ENTER, (value,))
     else:
         await connection.execute(_ENTER, value)
+
+
+@asynccontextmanager
+async def reading_as(
+    reading: AbstractAsyncContextManager[Any], tenant: Tenant | EveryTenant
+) -> AsyncIterator[Any]:
+    """`reading`'s connection (a read's, SqlDatabase.reading), its session acting for `tenant`
+    while it is lent (tenant_session)."""
+    async with reading as connection, tenant_session(connection, tenant):
+        yield connection
 
 
 @asynccontextmanager
