@@ -90,7 +90,11 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = with_headers(message.get("headers", ()), extra, names)
+                headers = (
+                    with_headers(message.get("headers", ()), extra, names)
+                    if extra
+                    else list(message.get("headers", ()))
+                )
                 headers.append(header)
                 message["headers"] = with_vary(headers, scope)
             return send(message)

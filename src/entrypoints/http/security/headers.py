@@ -1,4 +1,4 @@
-"""SecurityHeaders: the response headers every API answer carries.
+"""SecurityHeaders: the response headers every API answer carries (not the health probes').
 
 The API's CSP allows nothing (JSON needs no scripts, frames or styles); the OpenAPI pages under
 /schema load their viewer's scripts, so they get no CSP but keep the rest. HSTS is sent when the
@@ -37,8 +37,13 @@ _SETS = {
 
 def security_headers(scope: Scope, *, hsts: bool = False) -> tuple[tuple[bytes, bytes], ...]:
     """The headers the answer to `scope` carries (RequestContext adds them when profiling is
-    off: one ASGI layer fewer on every request)."""
-    return _SETS[not scope["path"].startswith("/schema"), hsts or scope.get("scheme") == "https"]
+    off: one ASGI layer fewer on every request). None on the health probes': orchestrators and
+    balancers read them, no browser renders them, and these headers only instruct browsers;
+    there they were 287 of a probe answer's 427 bytes, merged and sent on every probe."""
+    path = scope["path"]
+    if path.startswith("/health/"):
+        return ()
+    return _SETS[not path.startswith("/schema"), hsts or scope.get("scheme") == "https"]
 
 
 def with_headers(
