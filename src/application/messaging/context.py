@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from domain.shared.tenant import Tenant
 
 
-@dataclass(frozen=True, slots=True)
-class MessageContext:
+class MessageContext(NamedTuple):
+    """Immutable; a named tuple rather than a frozen dataclass because every request makes one
+    (bench/README.md, "W0 over HTTP": a frozen dataclass's __init__ cost the request layer
+    several times a tuple's)."""
+
     correlation_id: str | None = None
     causation_id: str | None = None
     actor: str | None = None

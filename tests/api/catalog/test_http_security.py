@@ -27,6 +27,23 @@ async def test_api_answers_carry_the_security_headers(client: Client) -> None:
         assert "strict-transport-security" not in response.headers
 
 
+async def test_the_health_probes_carry_their_request_id_and_no_browser_headers(
+    client: Client,
+) -> None:
+    api = await client.get("https://testserver.local/api/v1/products")
+    assert "strict-transport-security" in api.headers  # over TLS, as below
+    for path in ("/health/live", "/health/ready"):
+        response = await client.get(f"https://testserver.local{path}")
+        assert response.status_code == 200
+        assert len(response.headers["x-request-id"]) == 32
+        assert not {
+            "x-content-type-options",
+            "x-frame-options",
+            "content-security-policy",
+            "strict-transport-security",
+        } & set(response.headers)
+
+
 async def test_the_docs_pages_get_no_api_csp(client: Client) -> None:
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
