@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container, build_container
-from entrypoints.http.app import create_app
 from entrypoints.settings import AuthSettings, LoggingSettings, PasswordSettings, Settings
 from tests.support.clock import SteppingClock
+from tests.support.shared_app import SharedApps
 
 
 @pytest.fixture
@@ -24,26 +24,43 @@ def clock() -> SteppingClock:
 FAST_PASSWORDS = PasswordSettings(time_cost=1, memory_kib=64, parallelism=1)
 
 
+@pytest.fixture(scope="session")
+def dev_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The development signing key of a worker's tests (made on first use)."""
+    return tmp_path_factory.mktemp("keys") / "dev-signing-key.json"
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(dev_key_file: Path) -> Settings:
     """The embedded defaults, with an in-memory store so each test starts empty."""
     return Settings(
         environment="test",
         persistence="memory",
         logging=LoggingSettings(format="json", level="WARNING"),
-        auth=AuthSettings(dev_key_file=str(tmp_path / "dev-signing-key.json")),
+        auth=AuthSettings(dev_key_file=str(dev_key_file)),
         passwords=FAST_PASSWORDS,
     )
 
 
+@pytest.fixture(scope="session")
+def shared_apps() -> SharedApps:
+    return SharedApps()
+
+
 @pytest.fixture
-def container(settings: Settings) -> Container:
+def container(
+    settings: Settings, shared_apps: SharedApps, request: pytest.FixtureRequest
+) -> Container:
+    """A container on `settings`; with the `app` fixture, the one of an app built earlier on the
+    same settings, put back as built (tests/support/shared_app.py)."""
+    if "app" in request.fixturenames:
+        return shared_apps.container(settings)
     return build_container(settings)
 
 
 @pytest.fixture
-def app(container: Container) -> Litestar:
-    return create_app(container)
+def app(container: Container, shared_apps: SharedApps) -> Litestar:
+    return shared_apps.app(container)
 
 
 @pytest.fixture

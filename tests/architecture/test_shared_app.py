@@ -1,0 +1,139 @@
+"""The `app` fixture's reused app (tests/support/shared_app.py) is put back as built: the same
+writes give the same answers the second time, its reachable state has the shape of a fresh
+app's, and no store can keep its state where the put-back does not look."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from entrypoints.container import Container
+from entrypoints.settings import Settings
+from tests.support.auth import bearer, create_user
+from tests.support.organisations.members import URL as ORGANISATIONS
+from tests.support.organisations.members import verified_user
+from tests.support.shared_app import SharedApps, Snapshot
+
+# Types reached from the app that the put-back leaves alone: none holds a store's state. A
+# store kept in another type (a cache library's, a weak dictionary of data) would survive from
+# one test into the next: keep its data in the project's objects' dicts, lists and sets, or
+# walk its package (shared_app.WALKED).
+LEAVES = {
+    "_thread.RLock",
+    "argon2._password_hasher.PasswordHasher",
+    "datetime.timedelta",
+    "inspect.Signature",
+    "joserfc._rfc7519.claims.JWTClaimsRegistry",
+    "joserfc._rfc8037.okp_key.OKPKey",
+    "re.Pattern",
+    "types.GenericAlias",
+    "types.UnionType",
+    "typing._AnnotatedAlias",
+    "typing._GenericAlias",
+    "typing._SpecialForm",
+    "typing._SpecialGenericAlias",
+    "typing._UnionGenericAlias",
+    # The in-process doorbell's waiters: it makes a new one when the event loop changes, and
+    # the put-back gives it back its first (no loop yet).
+    "weakref.WeakKeyDictionary",
+}
+
+
+async def _writes(container: Container, app: Litestar) -> list[Any]:
+    """A write in every context, the same each time: what each answered, and what reads see."""
+    seen: list[Any] = []
+    staff_id = await create_user(container, "staff", email="reset-staff@example.com")
+    customer_id = await create_user(container, "customer", email="reset-customer@example.com")
+    staff, customer = (
+        bearer(container, staff_id, "staff"),
+        bearer(container, customer_id, "customer"),
+    )
+    _, owner = await verified_user(container, "reset-owner@example.com")
+    product = {
+        "sku": "reset-check",
+        "name": "Green tea",
+        "price": {"amount": "2.50", "currency": "EUR"},
+        "stock": 10,
+    }
+    async with AsyncTestClient(app) as client:
+        made = await client.post("/api/v1/products", json=product, headers=staff)
+        seen.append(made.status_code)
+        lines = {"lines": [{"product_id": made.json().get("id"), "quantity": 2}]}
+        seen.append((await client.post("/api/v1/orders", json=lines, headers=customer)).status_code)
+        seen.append((await client.post(ORGANISATIONS, json={"name": "Reset"}, headers=owner)).text)
+        for path, headers in [
+            ("/api/v1/products", staff),
+            ("/api/v1/orders", customer),
+            (ORGANISATIONS, owner),
+        ]:
+            listed = (await client.get(path, headers=headers)).json()
+            items = (
+                [v for v in listed.values() if isinstance(v, list)]
+                if isinstance(listed, dict)
+                else [listed]
+            )
+            seen.append([len(found) for found in items])
+        seen.append((await client.get("/api/v1/products/" + str(made.json()["id"]))).json())
+    return [_without_ids(answer) for answer in seen]
+
+
+def _without_ids(answer: Any) -> Any:
+    """An answer without what differs between two runs anyway (ids, times, tags)."""
+    if isinstance(answer, dict):
+        return sorted(k for k in answer if k not in {"id", "created_at", "updated_at"})
+    if isinstance(answer, str):
+        return len(answer)
+    return answer
+
+
+def _shape(snapshot: Snapshot) -> Counter[tuple[str, int]]:
+    return Counter((type(value).__name__, len(copy)) for value, copy in snapshot.collections)
+
+
+async def test_a_reused_app_answers_the_same_writes_as_the_first_time(settings: Settings) -> None:
+    apps = SharedApps()
+    container = apps.container(settings)
+    app = apps.app(container)
+    first = await _writes(container, app)
+
+    again = apps.container(settings)
+    assert again is container
+    assert apps.app(again) is app
+    assert await _writes(again, app) == first
+    assert first[:2] == [201, 201]
+
+
+async def test_a_put_back_app_has_the_state_of_a_fresh_one(settings: Settings) -> None:
+    apps = SharedApps()
+    container = apps.container(settings)
+    app = apps.app(container)
+    await _writes(container, app)
+    apps.container(settings)  # puts it back
+
+    fresh = SharedApps()
+    fresh_container = fresh.container(settings)
+    fresh.app(fresh_container)
+    built = Snapshot.take(fresh_container, fresh._by_container[id(fresh_container)].app)
+    assert _shape(Snapshot.take(container, app)) == _shape(built)
+
+
+def test_no_store_keeps_state_where_the_put_back_does_not_look(settings: Settings) -> None:
+    apps = SharedApps()
+    container = apps.container(settings)
+    snapshot = Snapshot.take(container, apps.app(container))
+    assert snapshot.foreign <= LEAVES, sorted(snapshot.foreign - LEAVES)
+
+
+async def test_a_provider_overridden_before_the_app_gets_an_app_of_its_own(
+    settings: Settings,
+) -> None:
+    apps = SharedApps()
+    container = apps.container(settings)
+    app = apps.app(container)
+    again = apps.container(settings)
+    with again.platform.clock.override(again.platform.clock()):
+        assert apps.app(again) is not app
+    assert apps.app(apps.container(settings)) is app
