@@ -121,16 +121,13 @@ async def test_requests_answer_503_while_it_is_down_and_200_once_it_is_back(
 
     with capture_logs() as logs:
         server.stop()
-        started = time.monotonic()
         failed = []
         for n in range(10):
             # Unknown ids: no cache can answer for them, so each read goes to the database.
             failed.append(await client.get(f"{PRODUCTS}/{uuid.uuid4()}"))
             failed.append(await client.post(PRODUCTS, json=product(f"down-{n}")))
-        elapsed = time.monotonic() - started
     for response in failed:
         assert_unavailable(response)
-    assert elapsed < 2.0, f"20 requests took {elapsed:.2f} s while the database was down"
     assert len(events(logs, "database.unavailable")) == 1
     assert events(logs, "database.available") == []
     assert events(logs, "http.unhandled_error") == []
