@@ -2,7 +2,10 @@
 
 import sys
 
-from entrypoints import redis_import  # [adapter:redis]
+from entrypoints import (
+    redis_import,  # [adapter:redis]
+    sqlalchemy_import,
+)
 
 
 def _structlog_without_rich() -> None:
@@ -26,6 +29,7 @@ def _structlog_without_rich() -> None:
 
 _structlog_without_rich()
 redis_import.install()  # [adapter:redis]
+sqlalchemy_import.install()
 
 
 def __getattr__(name: str) -> str:
