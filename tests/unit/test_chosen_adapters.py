@@ -28,6 +28,7 @@ print(json.dumps(sorted(names & set(WATCHED))))
 """
 WATCHED = ("redis", "nats", "httpx", "authlib", "aiosmtplib", "asyncpg", "asyncmy")
 WATCHED += ("sqlalchemy.orm",)  # entrypoints/sqlalchemy_import.py
+WATCHED += ("prometheus_client",)  # with metrics off (the default), nothing is counted
 WATCHED += ("opentelemetry.sdk.metrics",)  # [adapter:redis]
 
 
