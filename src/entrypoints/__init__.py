@@ -2,7 +2,11 @@
 
 import sys
 
-from entrypoints import redis_import  # [adapter:redis]
+from entrypoints import (
+    redis_import,  # [adapter:redis]
+    sqlalchemy_import,
+)
+from entrypoints.hidden_imports import hidden
 
 
 def _structlog_without_rich() -> None:
@@ -14,18 +18,15 @@ def _structlog_without_rich() -> None:
     entrypoints/tracing.py hides Litestar's OpenTelemetry plugin: a later `import rich` works,
     and logs.py gives the console format rich's tracebacks itself, importing rich then.
     """
-    if "structlog" in sys.modules or "rich" in sys.modules:
+    if "structlog" in sys.modules:
         return
-    sys.modules["rich"] = None  # type: ignore[assignment]
-    try:
+    with hidden("rich"):
         import structlog  # noqa: F401
-    finally:
-        if sys.modules.get("rich", False) is None:
-            del sys.modules["rich"]
 
 
 _structlog_without_rich()
 redis_import.install()  # [adapter:redis]
+sqlalchemy_import.install()
 
 
 def __getattr__(name: str) -> str:

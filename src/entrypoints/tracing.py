@@ -7,12 +7,12 @@ process a quarter of a second at start and their memory.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from application.shared.ports.tracing import NoTracing, Tracing
+from entrypoints.hidden_imports import hidden
 
 if TYPE_CHECKING:
     from adapters.persistence.sql.database import SqlDatabase
@@ -59,14 +59,8 @@ def trace_database(tracing: Tracing, database: SqlDatabase) -> SqlDatabase:
 def litestar_without_tracing(settings: Settings) -> Iterator[None]:
     """Around Litestar(): with tracing off, the import of its plugin fails while the app is
     built (LITESTAR_PLUGIN), and only then: a later import of entrypoints.otel still works."""
-    hide = not (_started and settings.tracing.enabled) and LITESTAR_PLUGIN not in sys.modules
-    if hide:
-        sys.modules[LITESTAR_PLUGIN] = None  # type: ignore[assignment]
-    try:
+    with hidden(*(() if _started and settings.tracing.enabled else (LITESTAR_PLUGIN,))):
         yield
-    finally:
-        if hide and sys.modules.get(LITESTAR_PLUGIN, False) is None:
-            del sys.modules[LITESTAR_PLUGIN]
 
 
 def http_tracing(settings: Settings) -> dict[str, Any]:

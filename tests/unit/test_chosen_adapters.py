@@ -1,6 +1,7 @@
 """A process imports the adapters its settings choose, and no others (entrypoints/deferred.py):
 an app on SQLite with the memory cache and bus never loads redis-py, nats-py, httpx, Authlib,
-aiosmtplib or another engine's driver (about 15 MB of a worker, bench/README.md)."""
+aiosmtplib or another engine's driver (about 15 MB of a worker, bench/README.md), nor, on any
+setup, SQLAlchemy's ORM (7 MB)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ names = {m.split(".")[0] for m in sys.modules} | set(sys.modules)
 print(json.dumps(sorted(names & set(WATCHED))))
 """
 WATCHED = ("redis", "nats", "httpx", "authlib", "aiosmtplib", "asyncpg", "asyncmy")
+WATCHED += ("sqlalchemy.orm",)  # entrypoints/sqlalchemy_import.py
+WATCHED += ("prometheus_client",)  # with metrics off (the default), nothing is counted
 WATCHED += ("opentelemetry.sdk.metrics",)  # [adapter:redis]
 
 
@@ -45,6 +48,29 @@ def test_an_app_on_sqlite_with_the_memory_cache_and_bus_imports_no_other_adapter
     tmp_path: Path,
 ) -> None:
     assert loaded(tmp_path) == []
+
+
+def test_the_asyncio_extension_is_whole_for_whoever_asks_for_it(tmp_path: Path) -> None:
+    """The app loads `sqlalchemy.ext.asyncio` without its `__init__` (no ORM, 7 MB); a name
+    asked of the package later runs it, so the package is complete (Alembic, the tests)."""
+    code = (
+        "from entrypoints.http.app import create_app\n"
+        "create_app()\n"
+        "import sys\n"
+        "assert 'sqlalchemy.orm' not in sys.modules\n"
+        "from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession\n"
+        "from sqlalchemy.ext.asyncio.engine import AsyncEngine as Defined\n"
+        "assert AsyncEngine is Defined and 'sqlalchemy.orm' in sys.modules\n"
+        "import sqlalchemy.ext.asyncio\n"
+        "print(sqlalchemy.ext.asyncio.async_sessionmaker.__name__, AsyncSession.__name__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["async_sessionmaker", "AsyncSession"]
 
 
 # [adapter:redis begin]

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.identity.sql_linked import SqlLinkedIdentityStore
 from adapters.identity.sql_second_factors import SqlSecondFactorStore

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.identity.tables import linked_identities
 from domain.identity.errors import IdentityAlreadyLinked

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.identity.tables import second_factors
 from domain.identity.repository import IdentityUnitOfWork, SecondFactorStore

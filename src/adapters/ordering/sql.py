@@ -15,7 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError  # [adapter:postgresql]
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.catalog.sql import SqlProductRepository
 from adapters.ordering.catalog_stock import CatalogStock

@@ -17,10 +17,12 @@ import asyncio
 import contextlib
 import os
 from bisect import bisect_left
-
-from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+from typing import TYPE_CHECKING
 
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from prometheus_client import Counter, Histogram
 
 # A request that matched no route (404, 405 before routing) has no template.
 UNMATCHED = "<unmatched>"
@@ -33,6 +35,9 @@ FLUSH_EVERY = 1.0  # seconds a request's count may wait before a scrape sees it
 
 class ApiMetrics:
     def __init__(self) -> None:
+        # Imported here: a process with metrics off never loads prometheus-client (1.7 MB).
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
         # Its own registry: each container (tests build many) registers its series once.
         self.registry = CollectorRegistry()
         self._requests = Counter(
@@ -121,6 +126,8 @@ class ApiMetrics:
                 await self._flusher
         self.flush()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
             multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 

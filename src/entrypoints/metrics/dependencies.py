@@ -14,16 +14,20 @@ this registry as it is.
 
 from __future__ import annotations
 
-from typing import Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from typing import TYPE_CHECKING, Any
 
 from application.shared.ports.cache import CacheSpace
 from entrypoints.settings import Settings
 
+if TYPE_CHECKING:
+    pass
+
 
 class DependencyMetrics:
     def __init__(self) -> None:
+        # Imported here: a process with metrics off never loads prometheus-client (1.7 MB).
+        from prometheus_client import CollectorRegistry, Counter, Gauge
+
         self.registry = CollectorRegistry()
         registry = self.registry
         self._pool_connections = Gauge(

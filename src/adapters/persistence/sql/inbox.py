@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql  # [adapter:postgresql]
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import processed_events

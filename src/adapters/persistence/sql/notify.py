@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Insert, Select, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.engine import async_url

@@ -24,7 +24,7 @@ from functools import cache  # [adapter:postgresql]
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql import notify as postgres  # [adapter:postgresql]

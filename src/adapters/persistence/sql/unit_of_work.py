@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Insert, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncTransaction
 
 from adapters.persistence.sql.database import SqlDatabase
 
