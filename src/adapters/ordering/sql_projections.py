@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import (
     RowMapping,
     Select,
@@ -304,7 +305,7 @@ class SqlOrderDetailsStore(_SqlProjectionStore[OrderDetails], OrderDetailsStore)
                     int(line["quantity"]),
                     Money.of(line["unit_price"], currency),
                 )
-                for line in json.loads(row["lines"])
+                for line in msgspec.json.decode(row["lines"])
             ),
             payment_attempts=row["payment_attempts"],
             payment_reference=row["payment_reference"],

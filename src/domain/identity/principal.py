@@ -26,20 +26,16 @@ class Principal:
     access_version: int | None = None
     session_id: str | None = None
     permissions: frozenset[Permission] = field(init=False)
+    # Our user id, when the subject is one of our users (parsed once: a verified token's
+    # principal is kept and asked on each of its requests).
+    user_id: UUID | None = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "permissions", permissions_of(self.roles))
+        object.__setattr__(self, "user_id", _uuid_or_none(self.subject))
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
-
-    @property
-    def user_id(self) -> UUID | None:
-        """Our user id, when the subject is one of our users."""
-        try:
-            return UUID(self.subject)
-        except ValueError:
-            return None
 
     @property
     def session(self) -> UUID | None:
@@ -59,3 +55,10 @@ class Principal:
         another user's resource exists.
         """
         return self.owns(owner_id) or self.can(any_permission)
+
+
+def _uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None

@@ -1,7 +1,9 @@
 """PostgreSQL's ProductReader, on the driver's own calls: what SqlProductReader (Core) answers it
 answers too, to the values' very types; the container picks it for a PostgreSQL URL only; a
 pooled connection cut by the server is not handed to a read again; the pool metrics still see
-its checkouts. (The ProductReader and tenant leak contracts run on it too: conftest.py.)"""
+its checkouts; one due to be reopened is reopened by the read that meets it, and a read waits
+for a connection when all are lent. (The ProductReader and tenant leak contracts run on it too:
+conftest.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import generate_latest
 from sqlalchemy import text
+from sqlalchemy.util import greenlet_spawn
 
 from adapters.catalog.postgres import PostgresProductReader
 from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
@@ -216,6 +219,28 @@ async def test_a_connection_the_engine_invalidated_is_reopened_for_the_next_read
         await single.dispose()
 
 
+async def test_a_pooled_connection_due_to_be_reopened_is_reopened_by_the_read_that_meets_it(
+    database: SqlDatabase,
+) -> None:
+    # One connection: the checkout that finds it due (soft-invalidated, as a recycle or the
+    # pool's invalidation marks it) hands it back and takes it again, opened anew.
+    single = SqlDatabase(url_of(database), pool_size=1)
+    pool = single.engine.sync_engine.pool
+    try:
+        async with single.reading_on_driver() as connection:
+            first = await connection.fetchval("SELECT pg_backend_pid()")
+        pooled = await greenlet_spawn(pool.connect)
+        pooled.invalidate(soft=True)
+        pooled.close()
+        for _ in range(2):
+            async with single.reading_on_driver() as connection:
+                assert await connection.fetchval("SELECT pg_backend_pid()") != first
+        assert pool.checkedin() == 1  # type: ignore[attr-defined]
+        assert single.available
+    finally:
+        await single.dispose()
+
+
 async def test_concurrent_reads_share_the_pool_within_its_size_and_return_each_connection(
     database: SqlDatabase,
 ) -> None:
@@ -240,3 +265,22 @@ async def test_concurrent_reads_share_the_pool_within_its_size_and_return_each_c
         assert (pool.checkedout(), pool.checkedin()) == (0, 2)  # type: ignore[attr-defined]
     finally:
         await pair.dispose()
+
+
+async def test_a_read_waits_for_a_connection_when_every_one_is_lent(
+    database: SqlDatabase,
+) -> None:
+    single = SqlDatabase(url_of(database), pool_size=1)
+    order: list[str] = []
+
+    async def read(name: str) -> None:
+        async with single.reading_on_driver() as connection:
+            order.append(f"{name} got")
+            await connection.fetchval("SELECT pg_sleep(0.05)")
+            order.append(f"{name} done")
+
+    try:
+        await asyncio.gather(read("first"), read("second"))
+        assert order == ["first got", "first done", "second got", "second done"]
+    finally:
+        await single.dispose()

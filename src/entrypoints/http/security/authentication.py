@@ -13,7 +13,6 @@ from typing import Any
 
 import structlog
 from litestar.connection import ASGIConnection
-from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -30,36 +29,43 @@ PUBLIC: dict[str, Any] = {EXCLUDE_FROM_AUTH: True}
 TENANT_SCOPED = "tenant_scoped"
 TENANT_READ: dict[str, Any] = {**PUBLIC, TENANT_SCOPED: True}
 REALM = 'Bearer realm="portico"'
+_AUTHORIZATION = b"authorization"
+_SCOPES = frozenset({"http", "websocket"})
 _log = structlog.get_logger("portico.auth")
 
 
-class BearerAuthentication(AbstractAuthenticationMiddleware):
+class BearerAuthentication:
+    """An ASGI middleware of its own rather than Litestar's AbstractAuthenticationMiddleware: it
+    reads the one header it needs from the scope, where Litestar's built a whole Headers
+    mapping (and an ASGIConnection) on every request to look it up (bench/README.md)."""
+
     def __init__(
         self, app: ASGIApp, authenticate: AuthenticateHandler, *, tenancy: bool = False
     ) -> None:
-        super().__init__(
-            app,
-            exclude=UNAUTHENTICATED_PATHS.pattern,
-            exclude_from_auth_key=EXCLUDE_FROM_AUTH,
-            exclude_http_methods=["OPTIONS"],
-        )
+        self.app = app
         self._authenticate = authenticate
         self._tenancy = tenancy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        tenant_read = handler is not None and handler.opt.get(TENANT_SCOPED, False)
-        if self._tenancy and tenant_read and scope.get("method") != "OPTIONS":
-            result = await self.authenticate_request(ASGIConnection(scope))
-            scope["user"], scope["auth"] = result.user, result.auth
-            await self.app(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+        if self._needs_token(scope):
+            scope["user"], scope["auth"] = await self._authenticated(_authorization(scope))
+        await self.app(scope, receive, send)
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
-        header = connection.headers.get("authorization", "")
+    def _needs_token(self, scope: Scope) -> bool:
+        if scope["type"] not in _SCOPES or scope.get("method") == "OPTIONS":
+            return False
+        handler = scope.get("route_handler")
+        opt = handler.opt if handler is not None else {}
+        if opt.get(EXCLUDE_FROM_AUTH, False):
+            # Public, unless it reads a tenant's data with tenancy on (see above).
+            return self._tenancy and bool(opt.get(TENANT_SCOPED, False))
+        return UNAUTHENTICATED_PATHS.match(scope["path"]) is None
+
+    async def _authenticated(self, header: str) -> tuple[Principal, str]:
+        """The caller the `Authorization` header's bearer token proves, and that token."""
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise problem(
                 401,
                 "unauthenticated",
@@ -67,7 +73,7 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
                 headers={"WWW-Authenticate": REALM},
             )
         try:
-            principal = await self._authenticate(token.strip())
+            principal = await self._authenticate(token)
         except InvalidToken as error:
             _log.info("auth.token_refused", reason=error.reason)
             raise problem(
@@ -78,7 +84,15 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
             ) from None
         # The events this request records name who acted (the audit log shows it).
         bind_actor(principal.subject)
-        return AuthenticationResult(user=principal, auth=token)
+        return principal, token
+
+
+def _authorization(scope: Scope) -> str:
+    """The request's first Authorization header ("" without one); ASGI names are lowercase."""
+    for name, value in scope["headers"]:
+        if name == _AUTHORIZATION:
+            return value.decode("latin-1")
+    return ""
 
 
 def bearer_authentication(

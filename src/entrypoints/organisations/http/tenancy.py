@@ -46,7 +46,11 @@ OrganisationHeader = Annotated[
 def tenant_dependencies(
     enter: EnterOrganisationHandler, limit: TenantRateLimit, *, enabled: bool
 ) -> dict[str, Provide]:
-    """`membership` (an Entered: tenant and role) and `tenant`, resolved once per request."""
+    """`membership` (an Entered: tenant and role) and `tenant`, resolved once per request.
+
+    With tenancy off, `tenant` is left to the app's default (entrypoints/http/dependencies.py:
+    Tenant.single(), resolved once for the app): every route that acts within the tenant then
+    skips two dependencies and the parse of the request's headers."""
 
     async def membership(
         request: Request[Any, Any, Any], organisation: OrganisationHeader
@@ -66,6 +70,8 @@ def tenant_dependencies(
     async def tenant(membership: NamedDependency[Entered]) -> Tenant:
         return membership.tenant
 
+    if not enabled:
+        return {"membership": Provide(membership)}
     return {
         "membership": Provide(membership),
         "tenant": Provide(tenant),
