@@ -46,11 +46,7 @@ OrganisationHeader = Annotated[
 def tenant_dependencies(
     enter: EnterOrganisationHandler, limit: TenantRateLimit, *, enabled: bool
 ) -> dict[str, Provide]:
-    """`membership` (an Entered: tenant and role) and `tenant`, resolved once per request.
-
-    With tenancy off, `tenant` is left to the app's default (entrypoints/http/dependencies.py:
-    Tenant.single(), resolved once for the app): every route that acts within the tenant then
-    skips two dependencies and the parse of the request's headers."""
+    """`membership` (an Entered: tenant and role) and `tenant`, resolved once per request."""
 
     async def membership(
         request: Request[Any, Any, Any], organisation: OrganisationHeader
@@ -70,8 +66,6 @@ def tenant_dependencies(
     async def tenant(membership: NamedDependency[Entered]) -> Tenant:
         return membership.tenant
 
-    if not enabled:
-        return {"membership": Provide(membership)}
     return {
         "membership": Provide(membership),
         "tenant": Provide(tenant),
