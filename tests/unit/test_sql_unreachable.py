@@ -29,6 +29,10 @@ def wrapped(orig: BaseException) -> OperationalError:
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        # An idle connection told FATAL by a stopping server, before its close arrived.
+        asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
         # [adapter:postgresql end]
         # [adapter:mariadb begin]
         wrapped(asyncmy.errors.OperationalError(2003, "Can't connect to MySQL server")),
@@ -57,6 +61,10 @@ def test_a_driver_error_is_recognised_through_its_cause() -> None:
         # [adapter:postgresql begin]
         asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        # Two statements at once on one connection: a bug of ours, not an outage.
+        asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 12; another operation (12) is in progress"
+        ),
         # [adapter:postgresql end]
         IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
         wrapped(asyncmy.errors.OperationalError(1054, "Unknown column")),  # [adapter:mariadb]

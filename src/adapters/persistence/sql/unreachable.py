@@ -21,6 +21,12 @@ _ASYNCPG_UNREACHABLE = frozenset(
         "IdleSessionTimeoutError",
     }
 )
+# An idle pooled connection that a stopping server sent its FATAL (57P01) to before closing it:
+# asyncpg takes the unsolicited error, waits for a sync point that never comes (protocol state
+# 2, consuming an error) and refuses the next statement with this, until the close arrives and
+# the connection says it is closed (then the pool opens a new one). Seen under load when
+# PostgreSQL restarts (tests/e2e/catalog/test_database_outage_serve.py).
+_ASYNCPG_TERMINATED_WHILE_IDLE = "another operation (2) is in progress"
 # [adapter:postgresql end]
 # [adapter:mariadb begin]
 # MySQL/MariaDB client errors: can't connect (2002, 2003), server gone away (2006), lost
@@ -52,6 +58,8 @@ def _says_unreachable(error: BaseException) -> bool:
     # [adapter:postgresql begin]
     if any(kind.__name__ in _ASYNCPG_UNREACHABLE for kind in type(error).__mro__):
         return True
+    if type(error).__name__ == "InternalClientError":
+        return _ASYNCPG_TERMINATED_WHILE_IDLE in str(error)
     # [adapter:postgresql end]
     kind = type(error)
     # [adapter:mariadb begin]
