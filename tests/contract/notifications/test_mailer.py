@@ -14,6 +14,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
+from adapters.email import log as email_log
 from adapters.email.log import LogMailer
 from adapters.email.smtp import SmtpMailer
 from application.shared.ports.email import Email, EmailNotSent, Mailer
@@ -47,9 +48,14 @@ def _smtp(server: SmtpServer, **options: Any) -> SmtpMailer:
 
 
 @pytest.fixture(params=["log", "smtp-plain", "smtp-starttls-auth", "smtp-tls"])
-def mailer(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Mailer, Delivered]]:
+def mailer(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Mailer, Delivered]]:
     """A mailer and a way to read what reached the other side, as plain dicts."""
     if request.param == "log":
+        # A fresh logger: an earlier test's app (not environment=test) in this process may have
+        # cached the module's on its first use, with processors capture_logs cannot replace.
+        monkeypatch.setattr(email_log, "_log", structlog.get_logger("portico.email"))
         saved = structlog.get_config()
         structlog.reset_defaults()
         try:
