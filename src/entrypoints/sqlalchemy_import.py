@@ -13,44 +13,24 @@ package stays whole for whoever wants it.
 from __future__ import annotations
 
 import importlib
-import sys
-from importlib.machinery import ModuleSpec, PathFinder
+from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Any
 
+from entrypoints.hidden_imports import PackageImport
+
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from importlib.abc import Loader
     from types import ModuleType
 
 PACKAGE = "sqlalchemy.ext.asyncio"
 
 
-class AsyncioWithoutTheOrm:
-    """Finds the package the usual way and gives it a `__getattr__` that runs its `__init__` on
-    the first name it lacks; then steps aside (one import per process)."""
+class AsyncioWithoutTheOrm(PackageImport):
+    """Gives the package a `__getattr__` that runs its `__init__` on the first name it lacks."""
 
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
-        if fullname != PACKAGE:
-            return None
-        sys.meta_path.remove(self)
-        spec = PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return spec
-        self.loader: Loader = spec.loader
-        spec.loader = self  # type: ignore[assignment]
-        return spec
+    package = PACKAGE
 
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        module.__loader__ = self.loader  # as if never wrapped
-        if module.__spec__ is not None:
-            module.__spec__.loader = self.loader
-        loader = self.loader
-
+    def load(self, module: ModuleType, loader: Loader) -> None:
         def complete(name: str) -> Any:
             """A submodule (`from . import exc` in engine.py) is imported; any other name the
             package lacks runs its `__init__` now (reusing the submodules already imported),
@@ -65,5 +45,4 @@ class AsyncioWithoutTheOrm:
 
 
 def install() -> None:
-    if PACKAGE not in sys.modules:
-        sys.meta_path.insert(0, AsyncioWithoutTheOrm())
+    AsyncioWithoutTheOrm().install()
