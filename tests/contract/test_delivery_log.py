@@ -9,12 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
 from adapters.persistence.redis.delivery_log import RedisDeliveryLog  # [adapter:redis]
 from adapters.persistence.redis.inbox import RedisInboxRecords  # [adapter:redis]
+from adapters.persistence.sql.database import SqlDatabase  # [adapter:postgresql]
 from adapters.persistence.sql.delivery_log import SqlDeliveryLog
 from adapters.persistence.sql.inbox import SqlInboxRecords
+from adapters.persistence.sql.schema import metadata  # [adapter:postgresql]
 from adapters.system.ids import Uuid7Generator
 from application.shared.ports.inbox import DeliveryLog, InboxRecords
 from entrypoints.container import build_container
@@ -24,6 +27,8 @@ from tests.contract.conftest import (
     redis_documents,  # [adapter:redis]
     sql_database,
 )
+from tests.support.databases import recreate_database  # [adapter:postgresql]
+from tests.support.servers import require_sql_server  # [adapter:postgresql]
 
 ids = Uuid7Generator()
 
@@ -99,3 +104,28 @@ async def test_the_memory_log_is_purged_by_the_housekeeping_with_the_inbox_reten
     assert (done["delivery_log"].error, done["delivery_log"].rows) == (None, 1)
     assert not await deliveries.carried_out("notifications", old)
     assert await deliveries.carried_out("notifications", recent)
+
+
+# [adapter:postgresql begin]
+@pytest.mark.postgres
+async def test_the_sql_log_asks_the_primary_even_beside_a_replica() -> None:
+    """A replica that lags (here one that never catches up: another database) must not answer:
+    the next delivery of a sent event would send it again."""
+    primary = make_url(require_sql_server("postgresql"))
+    lagging = primary.set(database=f"{primary.database}_lagging")
+    await recreate_database(lagging.render_as_string(hide_password=False))
+    url = primary.render_as_string(hide_password=False)
+    database = SqlDatabase(url, read_url=lagging.render_as_string(hide_password=False))
+    try:
+        for each in (database, database.replica):
+            assert each is not None
+            async with each.engine.begin() as connection:
+                await connection.run_sync(metadata.create_all)
+        deliveries, event = SqlDeliveryLog(database), ids.new_id()
+        await deliveries.record("notifications", event)
+        assert await deliveries.carried_out("notifications", event)
+    finally:
+        await database.dispose()
+
+
+# [adapter:postgresql end]

@@ -218,6 +218,10 @@ class SqlDatabase:
         """As `reading`, but the driver's own connection (reading.driver_read)."""
         return reads.driver_read(self, tenant)
 
+    def on_driver(self) -> AbstractAsyncContextManager[Any]:
+        """The primary's driver connection in autocommit (reading.driver_write)."""
+        return reads.driver_write(self)
+
     # [adapter:postgresql end]
 
     @asynccontextmanager

@@ -84,6 +84,12 @@ def driver_read(
     return _Reading(database, driver_checkout)
 
 
+def driver_write(database: ReadSource) -> AbstractAsyncContextManager[Any]:
+    """As `driver_read`, but always the primary's connection (never the replica's): for a
+    statement that writes, or a read that must see the latest write. In autocommit too."""
+    return _Reading(database, driver_checkout, replica=False)
+
+
 _QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)  # pools whose idle records wait in `_pool`
 
 # [adapter:postgresql end]
@@ -95,15 +101,16 @@ class _Reading(AbstractAsyncContextManager[Any]):
     @asynccontextmanager: one object per read instead of a generator and its wrapper per layer
     (bench/README.md, "The read's checkout")."""
 
-    __slots__ = ("_began_at", "_checkin", "_checkout", "_database", "_primary")
+    __slots__ = ("_began_at", "_checkin", "_checkout", "_database", "_primary", "_replica")
 
-    def __init__(self, primary: ReadSource, checkout: _Checkout) -> None:
+    def __init__(self, primary: ReadSource, checkout: _Checkout, *, replica: bool = True) -> None:
         self._primary = primary
         self._checkout = checkout
+        self._replica = replica  # whether the replica may answer
 
     async def __aenter__(self) -> Any:
         primary = self._primary
-        database = primary.for_reads()
+        database = primary.for_reads() if self._replica else primary
         if database is not primary:
             began_at = database.outages
             waiting = database.wait_began()
