@@ -79,28 +79,40 @@ class Projector:
             )
         return [self._projections[name] for name in names]
 
-    async def step(self, projection: Projection[Any]) -> int | None:
-        """Apply one batch: the number of events consumed (0: caught up), None if another
-        writer moved the projection first (take the step again)."""
+    async def step(self, projection: Projection[Any]) -> tuple[int | None, int]:
+        """Apply one batch: the number of events consumed (0: caught up; None if another
+        writer moved the projection first: take the step again), and the position the
+        projection is at."""
         state = await projection.store.state()
         batch = await self._events.read_all(state.position, self._batch_size)
         if not batch:
-            return 0  # an idle poll makes no span (its statements none either: no parent)
+            return 0, state.position  # an idle poll makes no span (nor its statements)
         attributes: Attributes = {"projection": projection.name, "events": len(batch)}
         with self._tracing.span("projection step", attributes=attributes):
             rows = await self._fold(projection, state.generation, batch)
+            reached = batch[-1].position
             saved = await projection.store.save(
-                state.generation, rows, from_position=state.position, to_position=batch[-1].position
+                state.generation, rows, from_position=state.position, to_position=reached
             )
-        return len(batch) if saved else None
+        return (len(batch), reached) if saved else (None, state.position)
 
     async def catch_up(self, names: Sequence[str] | None = None) -> int:
         """Run every projection (or those named) up to the head; returns events consumed."""
-        consumed = 0
-        for projection in self._pick(names):
-            while (applied := await self.step(projection)) != 0:
+        return (await self._catch_up(self._pick(names)))[0]
+
+    async def _catch_up(self, projections: Sequence[Projection[Any]]) -> tuple[int, int]:
+        """Events consumed, and the lowest position a projection reached. A batch shorter
+        than a full one read all there was: no step more to learn that the next is empty
+        (an event committed meanwhile rings the doorbell or is found by the next poll)."""
+        consumed, lowest = 0, -1
+        for projection in projections:
+            while True:
+                applied, position = await self.step(projection)
                 consumed += applied or 0
-        return consumed
+                if applied is not None and applied < self._batch_size:
+                    break
+            lowest = position if lowest < 0 else min(lowest, position)
+        return consumed, lowest
 
     async def follow(
         self,
@@ -151,14 +163,11 @@ class Projector:
         head = await self._events.head_position()
         if not rung and head == known_head:
             return 0, known_head
-        consumed = await self.catch_up()
+        consumed, lowest = await self._catch_up(list(self._projections.values()))
         # Remember the head only once every projection has read up to it: the store may hold an
         # event back for a moment (a transaction that began before it is still open), and such
         # an event must be looked for again at the next poll, not taken as read.
-        for projection in self._projections.values():
-            if (await projection.store.state()).position != head:
-                return consumed, known_head
-        return consumed, head
+        return consumed, head if lowest >= head else known_head
 
     async def rebuild(
         self, name: str, progress: Callable[[int, int], None] | None = None
