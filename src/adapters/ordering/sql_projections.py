@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.ordering.tables import order_details, order_summaries
+from adapters.persistence.sql import driver_sql  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import projection_state
@@ -58,6 +59,9 @@ from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 
 _state = projection_state
+_STATE = select(_state.c.generation, _state.c.position).where(_state.c.name == bindparam("name"))
+# On PostgreSQL the projector asks for it at every step: asyncpg's own call, compiled once.
+_STATE_ON_DRIVER = driver_sql.DriverStatement(_STATE)  # [adapter:postgresql]
 
 
 class _SqlProjectionStore(ProjectionStore[Row]):
@@ -77,12 +81,22 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     def _live_generation(self) -> Any:
         return select(_state.c.generation).where(_state.c.name == self.name).scalar_subquery()
 
-    async def state(self) -> ProjectionState:
-        query = select(_state.c.generation, _state.c.position).where(_state.c.name == self.name)
+    async def _stored_state(self) -> Any:
+        """The state's row (generation, position) or None: the primary's, never a replica's
+        (its position is the compare-and-set's)."""
+        # [adapter:postgresql begin]
+        if self._db.backend == "postgresql":
+            async with self._db.on_driver() as driver:
+                arguments = _STATE_ON_DRIVER.arguments({"name": self.name})
+                return await driver.fetchrow(_STATE_ON_DRIVER.sql, *arguments)
+        # [adapter:postgresql end]
         async with self._db.connect() as connection:
-            found = (await connection.execute(query)).first()
+            return (await connection.execute(_STATE, {"name": self.name})).mappings().first()
+
+    async def state(self) -> ProjectionState:
+        found = await self._stored_state()
         if found is not None:
-            return ProjectionState(found.generation, found.position)
+            return ProjectionState(found["generation"], found["position"])
         try:
             async with self._db.begin() as connection:
                 await connection.execute(
