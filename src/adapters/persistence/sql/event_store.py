@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
+from adapters.persistence.sql import driver_sql  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import event_store_events as events
@@ -140,6 +141,12 @@ _HEAD_PG = (
     .order_by(events.c.transaction_id.desc(), events.c.position.desc())
     .limit(1)
 )
+
+# [adapter:postgresql begin]
+# The projector reads these at every ring: asyncpg's own calls, compiled once.
+_READ_ALL_ON_DRIVER = driver_sql.DriverStatement(_READ_ALL_PG)
+_HEAD_ON_DRIVER = driver_sql.DriverStatement(_HEAD_PG)
+# [adapter:postgresql end]
 
 
 def _on_postgresql(connection: AsyncConnection) -> bool:
@@ -307,16 +314,31 @@ class SqlEventStore(EventStore):
         async with self._db.connect() as connection:
             return await read_on(connection, stream_id, from_version)
 
+    # Both on the primary, never a replica: the horizon is the primary's transactions'.
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        # [adapter:postgresql begin]
+        if self._db.backend == "postgresql":
+            arguments = _READ_ALL_ON_DRIVER.arguments({"after": after_position, "limit": limit})
+            async with self._db.on_driver() as driver:
+                rows = await driver.fetch(_READ_ALL_ON_DRIVER.sql, *arguments)
+            return [_recorded(row) for row in rows]
+        # [adapter:postgresql end]
         async with self._db.connect() as connection:
             return await read_all_on(connection, after_position, limit)
 
     async def head_position(self) -> int:
+        # [adapter:postgresql begin]
+        if self._db.backend == "postgresql":
+            async with self._db.on_driver() as driver:
+                found = await driver.fetchval(_HEAD_ON_DRIVER.sql, *_HEAD_ON_DRIVER.arguments({}))
+            return int(found or 0)
+        # [adapter:postgresql end]
         async with self._db.connect() as connection:
             return await head_on(connection)
 
 
 def _recorded(row: RowMapping) -> RecordedEvent:
+    """An event of a row: SQLAlchemy's, or asyncpg's own (its timestamps already in UTC)."""
     return RecordedEvent(
         stream_id=row["stream_id"],
         version=row["version"],
