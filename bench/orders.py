@@ -11,9 +11,11 @@ as an administrator signed in once: it reads the product, reserves its stock, ap
 OrderPlaced and writes the outbox rows, in one transaction.
 
 CPU per order is utime + stime over the measured run (bench/engines.py cpu_seconds) of the API
-process tree and, split, of the worker, counted until it has drained what the run left it (its
-CPU still for a second), divided by the orders placed. `--checkout DIR` serves another
-checkout's code (its own .venv), e.g. a `git worktree` of main, for before/after runs.
+process tree and, split, of the worker, each counted from still to still (its CPU still for a
+second before the run, and after it once it has drained what the run left it: the embedded
+API's background work lags the requests too), divided by the orders placed. `--checkout DIR`
+serves another checkout's code (its own .venv), e.g. a `git worktree` of main, for before/after
+runs.
 
 The database `portico_orders_bench` (--database-url or PORTICO_BENCH_DATABASE_URL) is dropped,
 re-created and migrated first. A short warm-up runs before the measured wrk run.
@@ -196,13 +198,11 @@ def main() -> int:
         token = login.raise_for_status().json()["access_token"]
         script = lua_script(_seed(url, token, args.products), token)
         run_wrk(url, script, args, args.warmup)
-        if "worker" in pids:
-            _drained(pids["worker"])
-        before = {role: cpu_seconds(pid) for role, pid in pids.items()}
+        # Each process counted from still to still: the embedded API's background work (relay,
+        # consumers, projector) may lag the requests as the worker's does.
+        before = {role: _drained(pid) for role, pid in pids.items()}
         output = run_wrk(url, script, args, args.duration)
-        after = {role: cpu_seconds(pid) for role, pid in pids.items()}
-        if "worker" in pids:
-            after["worker"] = _drained(pids["worker"])
+        after = {role: _drained(pid) for role, pid in pids.items()}
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
