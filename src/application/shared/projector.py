@@ -79,12 +79,20 @@ class Projector:
             )
         return [self._projections[name] for name in names]
 
-    async def step(self, projection: Projection[Any]) -> tuple[int | None, int]:
+    async def step(
+        self, projection: Projection[Any], read: dict[int, list[RecordedEvent]] | None = None
+    ) -> tuple[int | None, int]:
         """Apply one batch: the number of events consumed (0: caught up; None if another
         writer moved the projection first: take the step again), and the position the
-        projection is at."""
+        projection is at. `read`: a batch already read, by the position it was read after,
+        taken from there rather than read again (projections at one position read the same
+        events); the first batch read is kept there."""
         state = await projection.store.state()
-        batch = await self._events.read_all(state.position, self._batch_size)
+        batch = None if read is None else read.get(state.position)
+        if batch is None:
+            batch = await self._events.read_all(state.position, self._batch_size)
+            if read is not None and not read:  # the first only: a long catch-up keeps one
+                read[state.position] = batch
         if not batch:
             return 0, state.position  # an idle poll makes no span (nor its statements)
         attributes: Attributes = {"projection": projection.name, "events": len(batch)}
@@ -103,11 +111,13 @@ class Projector:
     async def _catch_up(self, projections: Sequence[Projection[Any]]) -> tuple[int, int]:
         """Events consumed, and the lowest position a projection reached. A batch shorter
         than a full one read all there was: no step more to learn that the next is empty
-        (an event committed meanwhile rings the doorbell or is found by the next poll)."""
-        consumed, lowest = 0, -1
+        (an event committed meanwhile rings the doorbell or is found by the next poll). The
+        first batch read serves every projection at that position: it was what the store
+        held after that position when read, so nothing is skipped."""
+        consumed, lowest, read = 0, -1, dict[int, list[RecordedEvent]]()
         for projection in projections:
             while True:
-                applied, position = await self.step(projection)
+                applied, position = await self.step(projection, read)
                 consumed += applied or 0
                 if applied is not None and applied < self._batch_size:
                     break
