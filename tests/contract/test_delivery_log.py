@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import make_url  # [adapter:postgresql]
 
 from adapters.persistence.memory.delivery_log import MemoryDeliveryLog
 from adapters.persistence.redis.delivery_log import RedisDeliveryLog  # [adapter:redis]
