@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql  # [adapter:postgresql]
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
@@ -64,6 +65,19 @@ _STATE = select(_state.c.generation, _state.c.position).where(_state.c.name == b
 _STATE_ON_DRIVER = driver_sql.DriverStatement(_STATE)  # [adapter:postgresql]
 
 
+# [adapter:postgresql begin]
+def _upsert_of(table: Table) -> Any:
+    """Each row inserted, or put in place of the one of its key (every other column from the
+    new row): what deleting and inserting it does, in one statement."""
+    upsert = postgresql.insert(table)
+    replaced = {c.name: upsert.excluded[c.name] for c in table.columns if not c.primary_key}
+    return upsert.on_conflict_do_update(index_elements=list(table.primary_key), set_=replaced)
+
+
+_UPSERTS = {table.name: _upsert_of(table) for table in (order_summaries, order_details)}
+
+
+# [adapter:postgresql end]
 class _SqlProjectionStore(ProjectionStore[Row]):
     table: ClassVar[Table]
 
@@ -169,10 +183,15 @@ class _SqlProjectionStore(ProjectionStore[Row]):
         if not rows:
             return
         t = self.table
+        values = [{"generation": generation, **self._to_row(row)} for row in rows.values()]
+        # [adapter:postgresql begin]
+        if connection.dialect.name == "postgresql":  # one statement instead of two
+            await connection.execute(_UPSERTS[t.name], values)
+            return
+        # [adapter:postgresql end]
         await connection.execute(
             delete(t).where(t.c.generation == generation, t.c.order_id.in_(list(rows)))
         )
-        values = [{"generation": generation, **self._to_row(row)} for row in rows.values()]
         await connection.execute(insert(t), values)
 
 
