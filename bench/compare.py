@@ -12,6 +12,10 @@ on each workload:
     W1 GET /api/v1/products/{id}, ids drawn at random from the seeded products
     W2 GET /api/v1/products?limit=20
     W3 POST /api/v1/products, a new SKU each time (an admin's token; the floor checks a string)
+    W4 GET of an order by id, signed in as the customer who placed them: ids drawn at random
+       among the --orders orders one customer placed at seeding (bench/order_seed.py); the
+       floor (bench/floor_orders.py) checks its bearer string and reads the order's row by id.
+       Only while the ordering context is there (removing it takes those two modules).
 
 With `--baseline DIR` (another checkout with its own .venv, e.g. `git worktree add /tmp/base
 main` and `uv sync` there), each Portico target also runs from DIR, as `<target>-before`, just
@@ -32,6 +36,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import importlib.util
 import json
 import os
 import re
@@ -63,7 +69,9 @@ from bench.engines import (
     server,
 )
 
-WORKLOADS = ("W0", "W1", "W2", "W3")
+# W4's modules name the ordering context's route, so removing the context removes them.
+ORDERS = importlib.util.find_spec("bench.order_seed") is not None
+WORKLOADS = ("W0", "W1", "W2", "W3", *(["W4"] if ORDERS else []))
 Run = tuple[float, float, dict[str, float]]  # req/s, p99 ms, CPU µs per request by process
 TARGETS = (
     "floor",
@@ -76,18 +84,25 @@ CACHE_PREFIX = f"bench{uuid.uuid4().hex[:6]}"
 NATS = os.environ.get("PORTICO_BENCH_NATS_URL", "nats://127.0.0.1:4222")  # [adapter:nats]
 
 
-def _lua(workload: str, ids: list[str], token: str) -> str:
-    """The wrk script of one workload."""
+def _random_path(prefix: str, ids: list[str], headers: str = "nil") -> str:
+    """A wrk script of GETs of `prefix` + an id drawn at random from `ids`."""
+    listed = ",".join(f'"{i}"' for i in ids)
+    return (
+        f"local ids = {{{listed}}}\nmath.randomseed(7)\n"
+        "request = function()\n"
+        f'  return wrk.format("GET", "{prefix}" .. ids[math.random(#ids)], {headers})\n'
+        "end\n"
+    )
+
+
+def _lua(workload: str, ids: list[str], orders: list[str], token: str) -> str:
+    """The wrk script of one workload (`orders`: W4's paths; `token`: the bearer it sends)."""
     if workload == "W0":
         return 'request = function() return wrk.format("GET", "/health/live") end\n'
     if workload == "W1":
-        listed = ",".join(f'"{i}"' for i in ids)
-        return (
-            f"local ids = {{{listed}}}\nmath.randomseed(7)\n"
-            "request = function()\n"
-            '  return wrk.format("GET", "/api/v1/products/" .. ids[math.random(#ids)])\n'
-            "end\n"
-        )
+        return _random_path("/api/v1/products/", ids)
+    if workload == "W4":
+        return _random_path("", orders, f'{{["Authorization"] = "{token}"}}')
     if workload == "W2":
         return 'request = function() return wrk.format("GET", "/api/v1/products?limit=20") end\n'
     # A tag of its own for each wrk process (warm-up, run), so no SKU is ever sent twice.
@@ -202,29 +217,33 @@ async def _seed(url: str, products: int) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def _admin_token(base: str, email: str) -> str:
-    login = httpx.post(
-        f"{base}/api/v1/auth/login", json={"email": email, "password": ADMIN_PASSWORD}
-    )
+def _token(base: str, email: str, password: str) -> str:
+    login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
     login.raise_for_status()
     return f"Bearer {login.json()['access_token']}"
 
 
 @contextmanager
 def _target(
-    name: str, url: str, email: str, baseline: Path | None = None
-) -> Iterator[tuple[str, str, dict[str, int]]]:
-    """The target serving on a free port: its base URL, the bearer its writes carry and its
-    processes' pids by role (`api`, and Portico's `worker`). `<mode>-before` is Portico in
-    `<mode>` run from the `baseline` checkout."""
+    name: str,
+    url: str,
+    admin: str,
+    customer: tuple[str, str] | None,
+    baseline: Path | None = None,
+) -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
+    """The target serving on a free port: its base URL, the bearer each signed-in workload
+    carries (W3 the `admin`'s; W4 the `customer`'s, signed in with its email and password, if
+    any) and its processes' pids by role (`api`, and Portico's `worker`). `<mode>-before` is
+    Portico in `<mode>` run from the `baseline` checkout."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if name == "floor":
         env = {**os.environ, "FLOOR_DATABASE_URL": url.replace("+asyncpg", "")}
         command = [str(BIN / "granian"), "--interface", "asgi", "--port", str(port)]
-        command += ["--workers", "1", "--no-ws", "--log-level", "warning", "bench.floor:app"]
+        floor = "bench.floor_orders:app" if customer is not None else "bench.floor:app"
+        command += ["--workers", "1", "--no-ws", "--log-level", "warning", floor]
         with server(command, env, f"{base}/health/live") as api:
-            yield base, "Bearer floor-token", {"api": api}
+            yield base, {"W3": "Bearer floor-token", "W4": "Bearer floor-token"}, {"api": api}
         return
     root, bin_ = ROOT, BIN
     if name.endswith("-before"):
@@ -251,7 +270,10 @@ def _target(
             cwd=root,
         ) as api,
     ):
-        yield base, _admin_token(base, email), {"api": api, "worker": worker}
+        tokens = {"W3": _token(base, admin, ADMIN_PASSWORD)}
+        if customer is not None:
+            tokens["W4"] = _token(base, *customer)
+        yield base, tokens, {"api": api, "worker": worker}
 
 
 def _create_admin(url: str) -> str:
@@ -273,6 +295,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=100, help="W4's orders, one customer's")
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--baseline", type=Path, help="a checkout to run as <target>-before")
@@ -283,15 +306,21 @@ def main() -> None:
             t for name in targets for t in ([name] if name == "floor" else [f"{name}-before", name])
         ]
     ids = _prepare(POSTGRES, args.products)
-    email = _create_admin(POSTGRES)
+    admin = _create_admin(POSTGRES)
+    customer: tuple[str, str] | None = None
+    orders: list[str] = []
+    if "W4" in workloads:
+        seeding = importlib.import_module("bench.order_seed")  # the app, only to place them
+        email, orders = asyncio.run(seeding.seed_orders(POSTGRES, ids, args.orders))
+        customer = (email, seeding.PASSWORD)
     runs: dict[str, dict[str, list[Run]]] = {w: {t: [] for t in targets} for w in workloads}
     for round_ in range(1, args.rounds + 1):
         for target in targets:
-            with _target(target, POSTGRES, email, args.baseline) as (base, token, processes):
+            with _target(target, POSTGRES, admin, customer, args.baseline) as served:
+                base, tokens, processes = served
                 for workload in workloads:
-                    runs[workload][target].append(
-                        wrk(base, _lua(workload, ids, token), args.duration, processes)
-                    )
+                    script = _lua(workload, ids, orders, tokens.get(workload, ""))
+                    runs[workload][target].append(wrk(base, script, args.duration, processes))
             print(f"round {round_}/{args.rounds}: {target} done", flush=True)
     report = _report(runs, targets)
     print(report["table"])

@@ -59,7 +59,7 @@ def _out(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-def _db() -> asyncpg.Pool:
+def db() -> asyncpg.Pool:
     assert _pool is not None
     return _pool
 
@@ -82,7 +82,7 @@ def live() -> dict[str, str]:
 
 @get("/api/v1/products/{product_id:uuid}")
 async def product(product_id: UUID) -> dict[str, Any]:
-    row = await _db().fetchrow(
+    row = await db().fetchrow(
         f"SELECT {_COLUMNS} FROM products WHERE organisation_id = $1 AND id = $2",
         TENANT,
         product_id,
@@ -94,7 +94,7 @@ async def product(product_id: UUID) -> dict[str, Any]:
 
 @get("/api/v1/products")
 async def products(limit: int = 20) -> dict[str, Any]:
-    rows = await _db().fetch(
+    rows = await db().fetch(
         f"SELECT {_COLUMNS} FROM products WHERE organisation_id = $1 "
         "ORDER BY created_at, id LIMIT $2",
         TENANT,
@@ -105,12 +105,17 @@ async def products(limit: int = 20) -> dict[str, Any]:
     return {"items": items, "next_cursor": items[-1]["id"] if more else None}
 
 
-@post("/api/v1/products")
-async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str, Any]:
+def signed_in(request: Request[Any, Any, Any]) -> None:
+    """The floor's authentication: one fixed bearer string."""
     if request.headers.get("authorization") != TOKEN:
         raise NotAuthorizedException()
+
+
+@post("/api/v1/products")
+async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str, Any]:
+    signed_in(request)
     now = datetime.now(UTC)
-    row = await _db().fetchrow(
+    row = await db().fetchrow(
         f"INSERT INTO products ({_COLUMNS}, organisation_id) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) "
         f"RETURNING {_COLUMNS}",
@@ -128,9 +133,14 @@ async def create(request: Request[Any, Any, Any], data: NewProduct) -> dict[str,
     return _out(row)
 
 
-app = Litestar(
-    [live, product, products, create],
-    on_startup=[_open],
-    on_shutdown=[_close],
-    logging_config=None,
-)
+def floor_app(*more: Any) -> Litestar:
+    """The floor's app, with `more` route handlers (bench/floor_orders.py's)."""
+    return Litestar(
+        [live, product, products, create, *more],
+        on_startup=[_open],
+        on_shutdown=[_close],
+        logging_config=None,
+    )
+
+
+app = floor_app()

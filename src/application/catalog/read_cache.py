@@ -77,6 +77,8 @@ class CatalogReadCache:
 
     async def forget_products(self, tenant: Tenant, product_ids: Iterable[UUID]) -> None:
         """Once this returns, no read answers what was cached about these products of `tenant`."""
+        if self._reads.holds_nothing:
+            return
         keys: list[CacheKey[Any]] = [product_key(tenant, p) for p in dict.fromkeys(product_ids)]
         if keys:
             keys.extend(first_page_key(tenant, limit) for limit in FIRST_PAGE_SIZES)

@@ -52,6 +52,12 @@ class ReadThrough:
     def loads_in_flight(self) -> int:
         return len(self._flights)
 
+    @property
+    def holds_nothing(self) -> bool:
+        """No cache and no single flight: no read can answer what a write changed, so writers
+        need not build the keys to invalidate (3-4 % of a product create's CPU, bench/README.md)."""
+        return not self._single_flight and not self._cache.keeps_entries
+
     async def read(self, key: CacheKey[T], load: Callable[[], Awaitable[T]], ttl: timedelta) -> T:
         found = await self._cache.lookup(key)
         if self._observer is not None:

@@ -20,7 +20,6 @@ from entrypoints.http.dependencies import (
 )
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
-from entrypoints.http.guard_calls import call_guards_in_place
 from entrypoints.http.health import HealthController, SharedReadiness
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import (
@@ -32,6 +31,7 @@ from entrypoints.http.options import AllowedMethods
 from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
+from entrypoints.http.security.authentication import check_permissions_enforced
 from entrypoints.http.security.headers import SecurityHeaders, security_headers
 from entrypoints.http.security.proxies import TrustedProxies
 from entrypoints.http.strict_body import StrictJsonRequest
@@ -135,7 +135,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
     allowed_methods.learn(app)
     resolve_in_line(app)
-    call_guards_in_place(app)
+    check_permissions_enforced(app)
     complete_on_first_use(app)
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,

@@ -15,14 +15,14 @@ from litestar.datastructures import State
 from application.messaging.lag import consumer_lag
 from domain.identity.roles import Permission
 from entrypoints.container import Container
-from entrypoints.http.security.guards import requires
+from entrypoints.http.security.permissions import requires
 from entrypoints.worker.runtime import MessagingRuntime
 
 
 class MessagingController(Controller):
     path = "/api/v1/messaging"
     tags = ["messaging"]
-    guards = [requires(Permission.OPERATIONS_READ)]
+    opt = requires(Permission.OPERATIONS_READ)
 
     @get(
         "/stats",

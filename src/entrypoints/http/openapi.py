@@ -37,6 +37,7 @@ from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
 from entrypoints.http.security.authentication import EXCLUDE_FROM_AUTH, UNAUTHENTICATED_PATHS
+from entrypoints.http.security.permissions import PERMISSION
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -209,7 +210,7 @@ def _complete(
     if not handler.opt.get(EXCLUDE_FROM_AUTH) and not UNAUTHENTICATED_PATHS.match(path):
         operation.security = operation.security or BEARER
         statuses.add(401)
-    if handler.resolve_guards():
+    if PERMISSION in handler.opt or handler.resolve_guards():
         statuses.add(403)
     if any(
         getattr(m, "middleware", None) is RateLimitMiddleware for m in handler.resolve_middleware()

@@ -75,6 +75,16 @@ async def test_customers_cannot_write(client: Client, container: Container) -> N
     assert (await client.get(path)).json()["name"] == "Green tea"
 
 
+async def test_a_forbidden_write_is_403_before_its_body_is_read(
+    client: Client, container: Container
+) -> None:
+    headers = await auth_headers(container, "customer")
+    response = await client.post("/api/v1/products", content=b"{not json", headers=headers)
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/forbidden"
+
+
 async def test_authenticated_requests_read_no_identity_store(settings: Settings) -> None:
     """Authentication is CPU only: the user store is not opened per request (docs/identity.md)."""
     container = build_container(settings)

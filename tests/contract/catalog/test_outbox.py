@@ -80,6 +80,24 @@ async def test_a_commit_writes_its_integration_events(messaging_store: Messaging
     assert await messaging_store.outbox.oldest_pending() == T0
 
 
+async def test_a_payload_keeps_text_beyond_ascii(messaging_store: MessagingStore) -> None:
+    product = Product.create(
+        tenant=Tenant.single(),
+        id=ids.new_id(),
+        sku="SKU-UTF8",
+        name='Crème brûlée "№ 5" \\ 東京 \U0001f370',
+        description="",
+        price=Money.of("3.20", "EUR"),
+        stock=1,
+        now=T0,
+    )
+    await create(messaging_store, product)
+
+    [event] = await claim_all(messaging_store)
+
+    assert (event.payload["sku"], event.payload["name"]) == (product.sku, product.name)
+
+
 async def test_nothing_reaches_the_outbox_without_a_commit(messaging_store: MessagingStore) -> None:
     async with messaging_store.catalog() as uow:
         await uow.products.add(new_product("SKU-1"))

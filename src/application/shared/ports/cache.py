@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -60,6 +60,9 @@ class Lookup(Generic[T]):
 
 class Cache(ABC):
     """get/get_many/set/delete/delete_many, plus lookup/fill for race-free read-through."""
+
+    # False for a cache that never stores (NoCache): there is nothing to invalidate in it.
+    keeps_entries: ClassVar[bool] = True
 
     @abstractmethod
     async def lookup(self, key: CacheKey[T]) -> Lookup[T]:

@@ -21,7 +21,7 @@ from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission
 from domain.shared.tenant import Tenant
 from entrypoints.http.schemas import Cursor
-from entrypoints.http.security.guards import requires
+from entrypoints.http.security.permissions import requires
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -41,7 +41,7 @@ class AuditPageOut(msgspec.Struct):
 class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
-    guards = [requires(Permission.AUDIT_READ)]
+    opt = requires(Permission.AUDIT_READ)
 
     @get(operation_id="listAuditEntries", summary="List audit entries")
     async def list(

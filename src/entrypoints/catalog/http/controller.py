@@ -37,7 +37,7 @@ from entrypoints.http.preconditions import IfMatch, etag, expected_version, matc
 from entrypoints.http.rendered import RenderedOnce
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import TENANT_READ
-from entrypoints.http.security.guards import requires
+from entrypoints.http.security.permissions import requires
 from entrypoints.http.vary import vary_by
 
 IfNoneMatch = Annotated[
@@ -83,7 +83,7 @@ PRODUCTS_RENDERED, FIRST_PAGES_RENDERED = RenderedOnce(), RenderedOnce()
 T = TypeVar("T")
 # Reads are public with tenancy off (a member's with it on); every write needs catalog:write
 # (staff and admins).
-CATALOG_WRITE = [requires(Permission.CATALOG_WRITE)]
+CATALOG_WRITE = requires(Permission.CATALOG_WRITE)
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
@@ -99,7 +99,7 @@ class ProductController(Controller):
         operation_id="createProduct",
         summary="Create a product",
         status_code=HTTP_201_CREATED,
-        guards=CATALOG_WRITE,
+        opt=CATALOG_WRITE,
         security=BEARER,
         responses=problem_responses(409),
     )
@@ -180,7 +180,7 @@ class ProductController(Controller):
         "/{product_id:uuid}",
         operation_id="updateProduct",
         summary="Change a product",
-        guards=CATALOG_WRITE,
+        opt=CATALOG_WRITE,
         security=BEARER,
         responses=problem_responses(409),
     )
@@ -213,7 +213,7 @@ class ProductController(Controller):
         operation_id="deleteProduct",
         summary="Delete a product",
         status_code=HTTP_204_NO_CONTENT,
-        guards=CATALOG_WRITE,
+        opt=CATALOG_WRITE,
         security=BEARER,
         responses=problem_responses(409),
     )
@@ -236,7 +236,7 @@ class ProductController(Controller):
         operation_id="adjustStock",
         summary="Adjust a product's stock",
         status_code=200,
-        guards=CATALOG_WRITE,
+        opt=CATALOG_WRITE,
         security=BEARER,
         responses=problem_responses(409),
     )

@@ -3,7 +3,8 @@
 Routes marked `opt={"exclude_from_auth": True}` (public reads, health, sign-in routes) and the
 OpenAPI pages skip it. Reads of a tenant's data marked TENANT_READ are public only with tenancy
 off: with it on, a tenant's data is for its members, who send a token as on any other route.
-Everything else answers 401 problem+json with WWW-Authenticate when the token is missing or bad.
+Everything else answers 401 problem+json with WWW-Authenticate when the token is missing or bad,
+then 403 if the route's `opt` names a permission the caller lacks (security/permissions.py).
 For local tokens the check is CPU only: a signature and a dict lookup."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 from typing import Any
 
 import structlog
+from litestar import Litestar
 from litestar.connection import ASGIConnection
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.middleware.base import DefineMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -21,6 +24,7 @@ from application.messaging.context import bind_actor
 from domain.identity.errors import InvalidToken
 from domain.identity.principal import Principal
 from entrypoints.http.errors import problem
+from entrypoints.http.security.permissions import PERMISSION, authorize
 
 EXCLUDE_FROM_AUTH = "exclude_from_auth"
 # Paths no route there needs a token for: the OpenAPI pages, health, the published keys.
@@ -47,19 +51,20 @@ class BearerAuthentication:
         self._tenancy = tenancy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._needs_token(scope):
-            scope["user"], scope["auth"] = await self._authenticated(_authorization(scope))
+        if scope["type"] in _SCOPES and scope.get("method") != "OPTIONS":
+            handler = scope.get("route_handler")
+            opt = handler.opt if handler is not None else {}
+            if self._needs_token(scope, opt):
+                user, scope["auth"] = await self._authenticated(_authorization(scope))
+                scope["user"] = user
+                authorize(user, opt)  # the route's permission (security/permissions.py)
         await self.app(scope, receive, send)
 
-    def _needs_token(self, scope: Scope) -> bool:
-        if scope["type"] not in _SCOPES or scope.get("method") == "OPTIONS":
-            return False
-        handler = scope.get("route_handler")
-        opt = handler.opt if handler is not None else {}
+    def _needs_token(self, scope: Scope, opt: dict[str, Any]) -> bool:
         if opt.get(EXCLUDE_FROM_AUTH, False):
             # Public, unless it reads a tenant's data with tenancy on (see above).
             return self._tenancy and bool(opt.get(TENANT_SCOPED, False))
-        return UNAUTHENTICATED_PATHS.match(scope["path"]) is None
+        return not _let_through(scope["path"])
 
     async def _authenticated(self, header: str) -> tuple[Principal, str]:
         """The caller the `Authorization` header's bearer token proves, and that token."""
@@ -93,6 +98,28 @@ def _authorization(scope: Scope) -> str:
         if name == _AUTHORIZATION:
             return value.decode("latin-1")
     return ""
+
+
+def check_permissions_enforced(app: Litestar) -> None:
+    """Refuse to build an app where a route declares a permission that nothing would check: one
+    outside this middleware, public, or on a path it lets through."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if PERMISSION not in handler.opt:
+                continue
+            behind = any(
+                getattr(m, "middleware", None) is BearerAuthentication
+                for m in handler.resolve_middleware()
+            )
+            if not behind or handler.opt.get(EXCLUDE_FROM_AUTH) or _let_through(route.path):
+                raise ImproperlyConfiguredException(
+                    f"{route.path} needs {handler.opt[PERMISSION].value} but is not behind "
+                    "the bearer middleware, or is public: its permission would go unchecked"
+                )
+
+
+def _let_through(path: str) -> bool:
+    return UNAUTHENTICATED_PATHS.match(path) is not None
 
 
 def bearer_authentication(

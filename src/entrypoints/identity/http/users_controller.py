@@ -25,7 +25,7 @@ from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
-from entrypoints.http.security.guards import requires
+from entrypoints.http.security.permissions import requires
 from entrypoints.http.security.rate_limits import CHECKS_A_PASSWORD
 from entrypoints.identity.http.schemas import (
     AccessChanges,
@@ -72,7 +72,7 @@ class UserController(Controller):
     @get(
         operation_id="listUsers",
         summary="List users",
-        guards=[requires(Permission.USERS_MANAGE)],
+        opt=requires(Permission.USERS_MANAGE),
     )
     async def list(
         self,
@@ -100,7 +100,7 @@ class UserController(Controller):
         "/{user_id:uuid}",
         operation_id="changeUserAccess",
         summary="Change a user's role or activation",
-        guards=[requires(Permission.USERS_MANAGE)],
+        opt=requires(Permission.USERS_MANAGE),
         responses=problem_responses(409),
     )
     async def change_access(
@@ -155,7 +155,7 @@ class UserController(Controller):
         "/{user_id:uuid}",
         operation_id="deleteUser",
         summary="Delete a user's account",
-        guards=[requires(Permission.USERS_MANAGE)],
+        opt=requires(Permission.USERS_MANAGE),
         responses=problem_responses(404, 409),
     )
     async def delete_user(

@@ -40,7 +40,7 @@ from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.schemas import DATE_TIME, Cursor, timestamp
 from entrypoints.http.security.authentication import principal
-from entrypoints.http.security.guards import requires
+from entrypoints.http.security.permissions import requires
 from entrypoints.ordering.http.schemas import (
     Cancellation,
     HistoryEntryOut,
@@ -94,7 +94,7 @@ class OrderController(Controller):
         operation_id="placeOrder",
         summary="Place an order",
         status_code=HTTP_201_CREATED,
-        guards=[requires(Permission.ORDERS_CREATE)],
+        opt=requires(Permission.ORDERS_CREATE),
         responses=problem_responses(409),
     )
     async def place(
@@ -126,7 +126,7 @@ class OrderController(Controller):
     @get(
         operation_id="listOrders",
         summary="List orders",
-        guards=[requires(Permission.ORDERS_READ_OWN)],
+        opt=requires(Permission.ORDERS_READ_OWN),
     )
     async def index(
         self,
@@ -169,7 +169,7 @@ class OrderController(Controller):
         "/{order_id:uuid}",
         operation_id="getOrder",
         summary="Get an order",
-        guards=[requires(Permission.ORDERS_READ_OWN)],
+        opt=requires(Permission.ORDERS_READ_OWN),
         responses=problem_responses(409),
     )
     async def one(
@@ -211,7 +211,7 @@ class OrderController(Controller):
         "/{order_id:uuid}/history",
         operation_id="getOrderHistory",
         summary="Get an order's history of events",
-        guards=[requires(Permission.ORDERS_READ_OWN)],
+        opt=requires(Permission.ORDERS_READ_OWN),
     )
     async def history(
         self,
@@ -235,7 +235,7 @@ class OrderController(Controller):
         operation_id="payOrder",
         summary="Pay an order",
         status_code=HTTP_200_OK,
-        guards=[requires(Permission.ORDERS_CREATE)],
+        opt=requires(Permission.ORDERS_CREATE),
         responses=problem_responses(409),
     )
     async def pay(
@@ -266,7 +266,7 @@ class OrderController(Controller):
         operation_id="shipOrder",
         summary="Ship a paid order",
         status_code=HTTP_200_OK,
-        guards=[requires(Permission.ORDERS_MANAGE)],
+        opt=requires(Permission.ORDERS_MANAGE),
         responses=problem_responses(409),
     )
     async def ship(
@@ -283,7 +283,7 @@ class OrderController(Controller):
         operation_id="cancelOrder",
         summary="Cancel an order",
         status_code=HTTP_200_OK,
-        guards=[requires(Permission.ORDERS_CREATE)],
+        opt=requires(Permission.ORDERS_CREATE),
         responses=problem_responses(409),
     )
     async def cancel(
