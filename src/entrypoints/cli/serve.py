@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import importlib
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from entrypoints.event_loop import run as run_loop
 from entrypoints.hidden_imports import hidden
 
 if TYPE_CHECKING:
+    from granian.server.embed import Server as EmbeddedServer
+
     from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.served:create_served_app"
@@ -103,15 +110,44 @@ def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
     with hidden(*(() if reload else ("watchfiles",))):
         from granian.constants import Interfaces
         from granian.server import Server
+        from granian.server.embed import Server as EmbeddedServer
 
-    Server(
-        APP_FACTORY,
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        reload_paths=[SOURCE],
-        log_dictconfig=_GRANIAN_LOGGING,
-    ).serve()
+    options: dict[str, Any] = {
+        "interface": Interfaces.ASGI,
+        "address": host,
+        "port": port,
+        "factory": True,
+        "log_dictconfig": _GRANIAN_LOGGING,
+    }
+    if workers == 1 and not reload:
+        _serve_in_this_process(EmbeddedServer(_app_factory(), **options))
+    else:
+        server = Server(
+            APP_FACTORY, workers=workers, reload=reload, reload_paths=[SOURCE], **options
+        )
+        server.serve()
+
+
+def _app_factory() -> Callable[[], Any]:
+    module, name = APP_FACTORY.split(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _serve_in_this_process(server: EmbeddedServer) -> None:
+    """One worker and no reloader: this process serves (granian's embedded server) rather than
+    supervise one forked worker, which kept a second Python, granian and the settings resident
+    (the pair's Rss 121-130 MB, one process 92-100: bench/README.md). Nothing is lost: granian's
+    supervisor does not restart a worker that dies (its default), it exits, as this process
+    does; SIGTERM and SIGINT still drain the requests and run the app's shutdown."""
+    from granian.errors import FatalError
+
+    async def serving() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, server.stop)
+        with contextlib.suppress(FatalError):  # the app did not start; granian logged why
+            await server.serve()
+
+    run_loop(serving())
+    if server.interrupt_children:  # as granian's supervisor exits when its worker did
+        raise SystemExit(1)
