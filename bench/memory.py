@@ -109,7 +109,7 @@ def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[
         loaded = [rss_mb(each) for each in serving]
         shared = sum(rss_mb(each, "Pss") for each in serving)
     figures = {"rss_idle": sum(idle), "rss_loaded": sum(loaded), "pss_loaded": shared}
-    each = " + ".join(f"{idle:.0f} / {loaded:.0f}" for idle, loaded in zip(idle, loaded))
+    each = " + ".join(f"{start:.0f} / {end:.0f}" for start, end in zip(idle, loaded, strict=True))
     shown = "  ".join(f"{k} {v:.0f}" for k, v in figures.items())
     print(f"{name:8} processes (idle / loaded) {each}  {shown}  5xx: {dict(failed)}", flush=True)
     return figures

@@ -82,9 +82,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check_in_a_child(settings: Settings) -> None:
-    """Check the database and the cache settings in a short-lived process: this one only
-    supervises granian's workers (which import the app themselves), so it keeps none of the
-    app's modules, about 55 MB less here. The settings go on stdin (they hold secrets); the
+    """Check the database and the cache settings in a short-lived process: with several workers
+    this one only supervises them (they import the app themselves), so it keeps none of the
+    app's modules, about 55 MB less here; with one it serves, and the check left nothing behind
+    it either. The settings go on stdin (they hold secrets); the
     child's one-line refusal stops us as before; its log lines (a warning about Redis, say) go
     to our stdout as they would have."""
     import msgspec
