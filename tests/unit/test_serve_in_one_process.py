@@ -14,7 +14,6 @@ import httpx
 from tests.support.servers import free_port
 
 SERVE = """
-import sys
 from granian.constants import Interfaces
 from granian.server.embed import Server
 from entrypoints.cli.serve import _serve_in_this_process
@@ -60,6 +59,8 @@ def test_it_serves_and_stops_on_sigterm_after_the_apps_shutdown() -> None:
                 except httpx.TransportError:
                     assert process.poll() is None, process.communicate()
                     time.sleep(0.1)
+            else:
+                raise AssertionError("the embedded server did not answer within 30 s")
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:

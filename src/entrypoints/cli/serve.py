@@ -83,11 +83,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _check_in_a_child(settings: Settings) -> None:
     """Check the database and the cache settings in a short-lived process: with several workers
-    this one only supervises them (they import the app themselves), so it keeps none of the
-    app's modules, about 55 MB less here; with one it serves, and the check left nothing behind
-    it either. The settings go on stdin (they hold secrets); the
-    child's one-line refusal stops us as before; its log lines (a warning about Redis, say) go
-    to our stdout as they would have."""
+    this one only supervises them (they import the app themselves) and keeps none of the app's
+    modules, about 55 MB less here; with one it serves, holding only what the app itself
+    imports. The settings go on stdin (they hold secrets); the child's one-line refusal stops us
+    as before; its log lines (a warning about Redis, say) go to our stdout as they would have."""
     import msgspec
 
     from entrypoints.settings import SettingsError
@@ -137,7 +136,7 @@ def _app_factory() -> Callable[[], Any]:
 def _serve_in_this_process(server: EmbeddedServer) -> None:
     """One worker and no reloader: this process serves (granian's embedded server) rather than
     supervise one forked worker, which kept a second Python, granian and the settings resident
-    (the pair's Rss 121-130 MB, one process 92-100: bench/README.md). Nothing is lost: granian's
+    (the pair's Rss 120-130 MB, one process 92-101: bench/README.md). Nothing is lost: granian's
     supervisor does not restart a worker that dies (its default), it exits, as this process
     does; SIGTERM and SIGINT still drain the requests and run the app's shutdown."""
     from granian.errors import FatalError
