@@ -1,6 +1,6 @@
-"""What `portico serve` holds in memory: RSS of its processes (the one that serves one worker, or
-the supervisor and its granian workers), idle after start and after a short load (issue 18: at
-most 120 MB).
+"""What `portico serve` holds in memory: RSS of its processes (granian's supervisor and its worker,
+or one process where a tree serves alone), idle after start and after a short load (issue 18: at
+most 120 MB for the set).
 
     uv run python -m bench.memory [--python /tmp/nodev/bin/python] [--source DIR]
         [--setups sqlite,servers] [--requests 3000] [--env NAME=VALUE ...]
@@ -59,9 +59,9 @@ def children(pid: int) -> list[int]:
 
 
 def processes(pid: int) -> list[int]:
-    """`portico serve` and its granian worker, or `portico serve` alone when it serves itself
-    (one worker: granian's embedded server). Called once it answers, when the start-up check's
-    short-lived child has exited: any child left is a worker."""
+    """`portico serve` and its granian worker, or `portico serve` alone where it serves itself
+    (granian's embedded server, tried: bench/README.md). Called once it answers, when the
+    start-up check's short-lived child has exited: any child left is a worker."""
     return [pid, *children(pid)]
 
 

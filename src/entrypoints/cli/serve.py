@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import importlib
-import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entrypoints.event_loop import run as run_loop
 from entrypoints.hidden_imports import hidden
 
 if TYPE_CHECKING:
-    from granian.server.embed import Server as EmbeddedServer
-
     from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.served:create_served_app"
@@ -82,11 +75,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check_in_a_child(settings: Settings) -> None:
-    """Check the database and the cache settings in a short-lived process: with several workers
-    this one only supervises them (they import the app themselves) and keeps none of the app's
-    modules, about 55 MB less here; with one it serves, holding only what the app itself
-    imports. The settings go on stdin (they hold secrets); the child's one-line refusal stops us
-    as before; its log lines (a warning about Redis, say) go to our stdout as they would have."""
+    """Check the database and the cache settings in a short-lived process: this one only
+    supervises granian's workers (which import the app themselves), so it keeps none of the
+    app's modules, about 55 MB less here. The settings go on stdin (they hold secrets); the
+    child's one-line refusal stops us as before; its log lines (a warning about Redis, say) go
+    to our stdout as they would have."""
     import msgspec
 
     from entrypoints.settings import SettingsError
@@ -110,44 +103,15 @@ def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
     with hidden(*(() if reload else ("watchfiles",))):
         from granian.constants import Interfaces
         from granian.server import Server
-        from granian.server.embed import Server as EmbeddedServer
 
-    options: dict[str, Any] = {
-        "interface": Interfaces.ASGI,
-        "address": host,
-        "port": port,
-        "factory": True,
-        "log_dictconfig": _GRANIAN_LOGGING,
-    }
-    if workers == 1 and not reload:
-        _serve_in_this_process(EmbeddedServer(_app_factory(), **options))
-    else:
-        server = Server(
-            APP_FACTORY, workers=workers, reload=reload, reload_paths=[SOURCE], **options
-        )
-        server.serve()
-
-
-def _app_factory() -> Callable[[], Any]:
-    module, name = APP_FACTORY.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
-def _serve_in_this_process(server: EmbeddedServer) -> None:
-    """One worker and no reloader: this process serves (granian's embedded server) rather than
-    supervise one forked worker, which kept a second Python, granian and the settings resident
-    (the pair's Rss 120-130 MB, one process 92-101: bench/README.md). Nothing is lost: granian's
-    supervisor does not restart a worker that dies (its default), it exits, as this process
-    does; SIGTERM and SIGINT still drain the requests and run the app's shutdown."""
-    from granian.errors import FatalError
-
-    async def serving() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, server.stop)
-        with contextlib.suppress(FatalError):  # the app did not start; granian logged why
-            await server.serve()
-
-    run_loop(serving())
-    if server.interrupt_children:  # as granian's supervisor exits when its worker did
-        raise SystemExit(1)
+    Server(
+        APP_FACTORY,
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        reload_paths=[SOURCE],
+        log_dictconfig=_GRANIAN_LOGGING,
+    ).serve()

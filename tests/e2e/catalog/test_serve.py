@@ -92,35 +92,17 @@ def _libraries(pid: int) -> set[str]:
 
 
 def test_the_serving_parent_leaves_the_app_to_its_workers(tmp_path: Path) -> None:
-    """With several workers the parent process checks the settings in a child and then only
-    supervises granian's workers: it never loads the database driver's, the hasher's or the
-    crypto's extensions."""
-    env = portico_env(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'parent.db'}", workers="2", cache="none"
-    )
+    """The parent process checks the settings in a child and then only supervises granian's
+    workers: it never loads the database driver's, the hasher's or the crypto's extensions."""
+    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'parent.db'}")
     assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
     with serving(env, tmp_path) as (base, process):
         assert httpx.get(f"{base}/health/ready").status_code == 200
-        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        parent, serving_worker = _libraries(process.pid), _libraries(int(workers[0]))
+        (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        parent, serving_worker = _libraries(process.pid), _libraries(int(worker))
     app = {"sqlalchemy", "cryptography", "_argon2_cffi_bindings"}
-    assert len(workers) == 2
     assert app <= serving_worker  # what the probe looks for is there to find
     assert not app & parent, parent
-
-
-def test_one_worker_is_served_by_the_process_itself(tmp_path: Path) -> None:
-    """No supervisor for one worker (a second Python resident for nothing): the process that
-    checked the settings serves, and stops cleanly on SIGTERM (serving's exit)."""
-    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'one.db'}", workers="1")
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    with serving(env, tmp_path) as (base, process):
-        assert httpx.get(f"{base}/health/ready").status_code == 200
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        loaded = _libraries(process.pid)
-    assert children == []
-    assert {"sqlalchemy", "cryptography", "granian"} <= loaded
-    assert process.returncode == 0
 
 
 @pytest.mark.parametrize(
