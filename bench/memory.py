@@ -1,5 +1,6 @@
-"""What `portico serve` holds in memory: RSS of the supervising process and of its granian worker,
-idle after start and after a short load (issue 18: at most 120 MB for the two).
+"""What `portico serve` holds in memory: RSS of its processes (granian's supervisor and its worker,
+or one process where a tree serves alone), idle after start and after a short load (issue 18: at
+most 120 MB for the set).
 
     uv run python -m bench.memory [--python /tmp/nodev/bin/python] [--source DIR]
         [--setups sqlite,servers] [--requests 3000] [--env NAME=VALUE ...]
@@ -20,7 +21,8 @@ left in its heap), so the virtualenv and the source are compiled first, as the i
 
 Load: --requests GETs, 32 at a time, over /api/v1/products (read through the cache),
 /health/ready (every probe) and /health/live. Figures in MB from /proc/<pid>/smaps_rollup: Rss
-of each process, idle 3 s after start and 1 s after the load, and the Pss of the two after it.
+of each process, idle 3 s after start and 1 s after the load, their sums, and the sum of their
+Pss after it (shared pages counted once).
 """
 
 from __future__ import annotations
@@ -56,16 +58,11 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in found]
 
 
-def processes(pid: int) -> tuple[int, int]:
-    """(supervisor, worker): `portico serve` and granian's one worker process. The start-up
-    check runs in a short-lived child first; wait until only the worker is left."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = children(pid)
-        if len(found) == 1:
-            return pid, found[0]
-        time.sleep(0.2)
-    raise RuntimeError(f"portico serve ({pid}) has children {children(pid)}")
+def processes(pid: int) -> list[int]:
+    """`portico serve` and its granian worker, or `portico serve` alone where it serves itself
+    (granian's embedded server, tried: bench/README.md). Called once it answers, when the
+    start-up check's short-lived child has exited: any child left is a worker."""
+    return [pid, *children(pid)]
 
 
 async def load(base: str, requests: int) -> Counter[str]:
@@ -104,22 +101,17 @@ def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[
     base = f"http://127.0.0.1:{port}"
     command = [*portico, "serve", "--port", str(port), "--workers", "1"]
     with server(command, env, f"{base}/health/live") as pid:
-        supervisor, worker = processes(pid)
+        serving = processes(pid)
         time.sleep(3)
-        idle = rss_mb(supervisor), rss_mb(worker)
+        idle = [rss_mb(each) for each in serving]
         failed = asyncio.run(load(base, requests))
         time.sleep(1)
-        loaded = rss_mb(supervisor), rss_mb(worker)
-        shared = rss_mb(supervisor, "Pss") + rss_mb(worker, "Pss")
-    figures = {
-        "supervisor_idle": idle[0],
-        "worker_idle": idle[1],
-        "supervisor_loaded": loaded[0],
-        "worker_loaded": loaded[1],
-        "both_loaded_pss": shared,
-    }
+        loaded = [rss_mb(each) for each in serving]
+        shared = sum(rss_mb(each, "Pss") for each in serving)
+    figures = {"rss_idle": sum(idle), "rss_loaded": sum(loaded), "pss_loaded": shared}
+    each = " + ".join(f"{start:.0f} / {end:.0f}" for start, end in zip(idle, loaded, strict=True))
     shown = "  ".join(f"{k} {v:.0f}" for k, v in figures.items())
-    print(f"{name:8} {shown}  both loaded {sum(loaded):.0f} MB  5xx: {dict(failed)}", flush=True)
+    print(f"{name:8} processes (idle / loaded) {each}  {shown}  5xx: {dict(failed)}", flush=True)
     return figures
 
 
