@@ -1,8 +1,9 @@
 """The floor with bench.compare's W4: the signed-in read of an order by id.
 
 W1's read by id, of the order's read-model row (`order_details` in its live generation, which
-the app's projector fills), behind the floor's bearer check. Its own module so that removing the ordering context
-(tools/contexts.py takes the bench scripts naming its routes) leaves bench/floor.py whole.
+the app's projector fills), behind the floor's bearer check. Its own module so that removing the
+ordering context (tools/contexts.py takes the bench scripts naming its routes) leaves
+bench/floor.py whole.
 
     granian --interface asgi --workers 1 bench.floor_orders:app
 """
