@@ -74,6 +74,7 @@ ADAPTERS = (
             "tests/support/nats_cluster.py",
             "tests/contract/test_nats_listeners.py",
             "tests/contract/test_nats_concurrent_handling.py",
+            "tests/contract/test_nats_consumer_lag.py",
             "tests/api/catalog/test_messaging_health.py",
             "tests/api/ordering/test_tracing.py",
             # The multi-process scenarios: events between processes need a shared bus.
