@@ -175,6 +175,8 @@ ADAPTERS = (
             "bench/engines.py",
             "bench/event_store.py",
             "bench/floor.py",
+            "bench/floor_orders.py",
+            "bench/order_seed.py",
             "bench/query_side.py",
             "bench/gc_pause.py",
             "bench/worker_drain.py",
