@@ -61,18 +61,24 @@ class SqlOutbox(Outbox):
     def prepare(self, domain_events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
         return self._to_integration(domain_events)
 
-    async def append(self, connection: AsyncConnection, events: Sequence[IntegrationEvent]) -> None:
+    async def append(
+        self,
+        connection: AsyncConnection,
+        events: Sequence[IntegrationEvent],
+        stored_events: bool = True,
+    ) -> None:
         """Insert the events inside the caller's transaction, which wakes the relays of every
-        process when it commits (PostgreSQL)."""
+        process when it commits (PostgreSQL); `stored_events` False: the transaction stores no
+        events in the event store, so the projectors need not wake (Doorbell.ring)."""
         if not events:
             return
         # [adapter:postgresql begin]
         if connection.dialect.name == "postgresql" and len(events) == 1:
-            await connection.execute(*self.appending(events[0]))
+            await connection.execute(*self.appending(events[0], stored_events))
             return
         if connection.dialect.name == "postgresql":  # the rows and the NOTIFY, one statement
             insert, parameters = self.inserting(events)
-            parameters.update(self.announcement())
+            parameters.update(self.announcement(stored_events))
             statement = postgres.announced_together((insert,))
             await postgres.execute_multirow(connection, statement, parameters)
             return
@@ -81,15 +87,17 @@ class SqlOutbox(Outbox):
             await connection.execute(_INSERT, _row(events[0]))
         else:
             await connection.execute(_INSERT, [_row(event) for event in events])
-        await postgres.announce(connection, self._doorbell)  # [adapter:postgresql]
+        await postgres.announce(connection, self._doorbell, stored_events)  # [adapter:postgresql]
 
     # [adapter:postgresql begin]
-    def appending(self, event: IntegrationEvent) -> tuple[Any, dict[str, Any]]:
+    def appending(
+        self, event: IntegrationEvent, stored_events: bool = True
+    ) -> tuple[Any, dict[str, Any]]:
         """PostgreSQL: `append`'s one statement for one event (its row and the NOTIFY) and its
         parameters, for a unit of work to add its own inserts to (as CTEs named otherwise)."""
         row = _row(event)
         statement = postgres.announced_insert(outbox, tuple(row))
-        return statement, {**row, **postgres.announcement(self._doorbell)}
+        return statement, {**row, **postgres.announcement(self._doorbell, stored_events)}
 
     def inserting(self, events: Sequence[IntegrationEvent]) -> tuple[Any, dict[str, Any]]:
         """PostgreSQL: the insert of the rows of `events` (at least one), in their order, bound
@@ -102,14 +110,15 @@ class SqlOutbox(Outbox):
             parameters.update({f"r{n}_{name}": value for name, value in row.items()})
         return insert, parameters
 
-    def announcement(self) -> dict[str, str]:
+    def announcement(self, stored_events: bool = True) -> dict[str, str]:
         """PostgreSQL: the parameters of the NOTIFY that goes with the rows."""
-        return postgres.announcement(self._doorbell)
+        return postgres.announcement(self._doorbell, stored_events)
 
     # [adapter:postgresql end]
-    def notify(self) -> None:
-        """Wake relays of this process once the rows are committed."""
-        self._doorbell.ring()
+    def notify(self, stored_events: bool = True) -> None:
+        """Wake relays of this process once the rows are committed (and the projectors, unless
+        the transaction stored no events)."""
+        self._doorbell.ring(stored_events)
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
