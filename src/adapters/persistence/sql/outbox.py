@@ -16,6 +16,7 @@ the purge of sent rows act for every tenant, on purpose: they serve every tenant
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -29,6 +30,9 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql import notify as postgres  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.driver_sql import DriverStatement  # [adapter:postgresql]
+from adapters.persistence.sql.reading import driver_checkout  # [adapter:postgresql]
+from adapters.persistence.sql.row_security import EVERY_TENANT, SETTING  # [adapter:postgresql]
 from adapters.persistence.sql.tables import outbox
 from application.messaging.registry import IntegrationEvents
 from application.shared.ports.messaging import IntegrationEvent
@@ -122,6 +126,12 @@ class SqlOutbox(Outbox):
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:
+        # [adapter:postgresql begin]
+        if self._database.backend == "postgresql":
+            async with self._claiming_on_driver(limit) as batch:
+                yield batch
+            return
+        # [adapter:postgresql end]
         async with self._database.connect(autocommit=False) as connection:
             # [adapter:mariadb begin]
             if self._database.backend == "mysql":
@@ -141,6 +151,44 @@ class SqlOutbox(Outbox):
                     )
                 await transaction.commit()
 
+    # [adapter:postgresql begin]
+    @asynccontextmanager
+    async def _claiming_on_driver(self, limit: int) -> AsyncIterator[_Batch]:
+        """PostgreSQL: the claim on the driver's own connection (no SQLAlchemy Connection and
+        execution context around it), and the sent rows marked with the COMMIT in one round
+        trip: BEGIN, the claim, the mark and COMMIT; three round trips where there were four."""
+        database = self._database
+        began_at, waiting = database.outages, database.wait_began()
+        try:
+            driver, checkin = await driver_checkout(database)
+        except Exception as error:
+            if (translated := database.unavailable(error)) is not None:
+                raise translated from error
+            raise
+        database.wait_ended(waiting)
+        try:
+            await driver.execute(_BEGIN_FOR_EVERY_TENANT if database.row_security else "BEGIN")
+            claim = _claiming_on_the_driver(limit)
+            batch = _Batch(await driver.fetch(claim.sql, *claim.arguments({})))
+            try:
+                yield batch
+            finally:
+                # The positions are the table's integers, written into the SQL: the UPDATE and
+                # the COMMIT go together (the simple protocol takes several statements).
+                sent = ",".join(str(int(p)) for p in batch.positions[: batch.count])
+                await driver.execute(_MARK_SENT.format(sent) if sent else "COMMIT")
+        except BaseException as error:
+            if driver.is_in_transaction():
+                with contextlib.suppress(Exception):
+                    await driver.execute("ROLLBACK")
+            await checkin()
+            if isinstance(error, Exception) and (translated := database.unavailable(error)):
+                raise translated from error
+            raise
+        await checkin()
+        database.reached(began_at)
+
+    # [adapter:postgresql end]
     async def backlog(self) -> int:
         async with self._database.connect(every_tenant=True) as connection:
             count = await connection.scalar(
@@ -209,6 +257,16 @@ def _claiming_unblocked(limit: int) -> Any:
         .exists()
     )
     return select(claimed).where(~blocked).order_by(claimed.c.position)
+
+
+@cache
+def _claiming_on_the_driver(limit: int) -> DriverStatement:
+    return DriverStatement(_claiming_unblocked(limit))
+
+
+# Every tenant's rows (row security): the relay serves them all, on purpose.
+_BEGIN_FOR_EVERY_TENANT = f"BEGIN; SELECT set_config('{SETTING}', '{EVERY_TENANT}', true)"
+_MARK_SENT = "UPDATE outbox SET sent_at = clock_timestamp() WHERE position IN ({}); COMMIT"
 
 
 # [adapter:postgresql end]
