@@ -16,6 +16,20 @@ from application.shared.ports.messaging import Delivery, IntegrationEvent, Subsc
 UNAVAILABLE = (nats.errors.Error, TimeoutError, OSError)
 
 
+def delivered(msg: Msg) -> int:
+    """How many times JetStream has delivered `msg`, this time included, read from its reply
+    subject alone (`$JS.ACK.<stream>.<consumer>.<delivered>...`, or with a domain and an
+    account hash before the stream): nats-py's `Msg.metadata` parses every field into objects
+    (a datetime among them) for this one number. Any other reply is left to it (it raises)."""
+    tokens = (msg.reply or "").split(".")
+    if tokens[:2] == ["$JS", "ACK"]:
+        if len(tokens) == 9:
+            return int(tokens[4])
+        if len(tokens) >= 11:
+            return int(tokens[6])
+    return msg.metadata.num_delivered
+
+
 def why(error: BaseException) -> str:
     return str(error) or type(error).__name__
 

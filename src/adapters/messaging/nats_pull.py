@@ -20,7 +20,13 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, decode
-from adapters.messaging.nats_delivery import UNAVAILABLE, NatsDelivery, send_acks, why
+from adapters.messaging.nats_delivery import (
+    UNAVAILABLE,
+    NatsDelivery,
+    delivered,
+    send_acks,
+    why,
+)
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import BusUnavailable, Handler, IntegrationEvent
@@ -135,7 +141,7 @@ class Puller:
     async def _deliver(
         self, msg: Msg, event: IntegrationEvent, handler: Handler, acks: list[Msg]
     ) -> None:
-        attempt = msg.metadata.num_delivered
+        attempt = delivered(msg)
         if attempt > self._retry.max_deliveries:
             await self._bury(msg)
             return

@@ -98,6 +98,8 @@ class SqlStock(CatalogStock):
 
 
 class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
+    stores_events = True  # its commits wake the projectors too
+
     def _open_repositories(self, connection: AsyncConnection) -> None:
         self.stock = SqlStock(SqlProductRepository(connection, self, enter=self.enter))
         self.events = self._staged = SqlStagedEvents(connection)

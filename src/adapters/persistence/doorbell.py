@@ -20,6 +20,10 @@ class InProcessDoorbell(Doorbell):
         self._token = uuid.uuid4().hex[:12]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flags: weakref.WeakKeyDictionary[object, asyncio.Event] = weakref.WeakKeyDictionary()
+        # The waiters for stored events only (the projectors): an outbox-only ring skips them.
+        self._event_flags: weakref.WeakKeyDictionary[object, asyncio.Event] = (
+            weakref.WeakKeyDictionary()
+        )
         self._passing: set[asyncio.Event] = set()  # the waits of no named waiter
 
     def _in_loop(self) -> bool:
@@ -28,7 +32,9 @@ class InProcessDoorbell(Doorbell):
         except RuntimeError:  # no running loop: nobody can be waiting
             return False
         if loop is not self._loop:
-            self._loop, self._flags, self._passing = loop, weakref.WeakKeyDictionary(), set()
+            self._loop, self._passing = loop, set()
+            self._flags = weakref.WeakKeyDictionary()
+            self._event_flags = weakref.WeakKeyDictionary()
         return True
 
     @property
@@ -37,18 +43,24 @@ class InProcessDoorbell(Doorbell):
         make its adapters before it forks its workers."""
         return f"{self._token}-{os.getpid()}"
 
-    def ring(self) -> None:
+    def ring(self, stored_events: bool = True) -> None:
         if self._in_loop():
             for flag in [*self._flags.values(), *self._passing]:
                 flag.set()
+            if stored_events:
+                for flag in self._event_flags.values():
+                    flag.set()
 
-    async def wait(self, at_most: float, waiter: object = None) -> bool:
+    async def wait(
+        self, at_most: float, waiter: object = None, *, stored_events_only: bool = False
+    ) -> bool:
         self._in_loop()
         if waiter is None:
             flag = asyncio.Event()
             self._passing.add(flag)
         else:
-            flag = self._flags.setdefault(waiter, asyncio.Event())
+            flags = self._event_flags if stored_events_only else self._flags
+            flag = flags.setdefault(waiter, asyncio.Event())
         rung = False
         try:
             with contextlib.suppress(TimeoutError):

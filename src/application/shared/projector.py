@@ -163,7 +163,7 @@ class Projector:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
             else:
-                rung = await first_of(stop, doorbell.wait(pause, self))
+                rung = await first_of(stop, doorbell.wait(pause, self, stored_events_only=True))
 
     async def _catch_up_if_moved(
         self, rung: bool, known_head: int | None

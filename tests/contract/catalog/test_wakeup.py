@@ -24,13 +24,20 @@ from adapters.messaging.memory import MemoryMessageBus
 from adapters.messaging.retry import RetryPolicy
 from adapters.persistence.doorbell import InProcessDoorbell
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.notify import CHANNEL, PostgresDoorbell, connect_arguments
+from adapters.persistence.sql.event_store import SqlEventStore
+from adapters.persistence.sql.notify import (
+    CHANNEL,
+    OUTBOX_ONLY,
+    PostgresDoorbell,
+    connect_arguments,
+)
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
+from application.shared.ports.event_store import NewEvent
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.wakeup import Doorbell
 from domain.shared.tenant import Tenant
@@ -207,7 +214,8 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
         event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
         event.remove(database.engine.sync_engine, "checkout", checked_out)
     try:
-        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+        # It stores no events: the notification says so, for the projectors (OUTBOX_ONLY).
+        assert await asyncio.wait_for(heard.get(), BOUND) == OUTBOX_ONLY + doorbell.name
         assert through_engine == []
         assert len(on_driver) == 1  # the driver logs each query once it is done
         assert on_driver[0].startswith("WITH")
@@ -236,6 +244,45 @@ def create_event() -> IntegrationEvent:
 
 class Waiter:
     """What names a waiting loop (held weakly: a plain object() cannot be)."""
+
+
+async def test_a_product_created_elsewhere_wakes_the_relays_not_the_projectors(
+    database: SqlDatabase,
+) -> None:
+    """A commit that stores no events (a product) rings the relay's waits, not the waits for
+    stored events only (the projectors'): they would look in the event store for nothing. An
+    append to the event store elsewhere rings those too."""
+    url = database.engine.url.render_as_string(False)
+    doorbell = PostgresDoorbell(url)
+    relay, projector = Waiter(), Waiter()
+    try:
+        assert await doorbell.wait(BOUND, relay)  # listening: it rings once
+        await doorbell.wait(0.01, projector, stored_events_only=True)  # now a waiter, flag clear
+        await create_product_elsewhere(url, "NOT-FOR-PROJECTORS")
+        assert await doorbell.wait(BOUND, relay)
+        # The ring that woke the relay set every flag it was for at once: not the projector's.
+        assert not await doorbell.wait(0.01, projector, stored_events_only=True)
+        writer = SqlDatabase(url, pool_size=1)
+        try:
+            # Its own in-process doorbell: only PostgreSQL's NOTIFY reaches this one.
+            await SqlEventStore(writer, InProcessDoorbell()).append(
+                f"wakeup-{ids.new_id()}", 0, [stored_event()]
+            )
+        finally:
+            await writer.dispose()
+        assert await doorbell.wait(BOUND, projector, stored_events_only=True)
+    finally:
+        await doorbell.close()
+
+
+def stored_event() -> NewEvent:
+    return NewEvent(
+        event_id=ids.new_id(),
+        type="Noted",
+        schema_version=1,
+        payload={},
+        occurred_at=datetime.now(UTC),
+    )
 
 
 def test_listening_survives_a_postgresql_restart() -> None:

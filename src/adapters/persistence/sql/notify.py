@@ -26,25 +26,31 @@ from adapters.persistence.sql.engine import async_url
 from application.shared.ports.wakeup import Doorbell
 
 CHANNEL = "portico_changes"
+# Before the sender's name: the commit added outbox rows only (the projectors need not look).
+# A process that does not know it takes such a ring as any other: it looks once for nothing.
+OUTBOX_ONLY = "outbox:"
 FIRST_RETRY, MAX_RETRY = 0.5, 10.0
 _NOTIFY = text("SELECT pg_notify(:channel, :sender)")
 _log = structlog.get_logger("portico.wakeup")
 
 
-async def announce(connection: AsyncConnection, rung_by: Doorbell | None) -> None:
+async def announce(
+    connection: AsyncConnection, rung_by: Doorbell | None, stored_events: bool = True
+) -> None:
     """In the caller's transaction: wake every listening process once it commits. PostgreSQL
     folds the same notification of one transaction into one; other databases have none.
 
     `rung_by`: the doorbell the caller rings itself after the commit (the units of work do), so
-    its own listener leaves the notification to the others: one wake-up per commit, not two."""
+    its own listener leaves the notification to the others: one wake-up per commit, not two.
+    `stored_events` False: the transaction adds outbox rows only (Doorbell.ring)."""
     if connection.dialect.name == "postgresql":
-        await connection.execute(_NOTIFY, announcement(rung_by))
+        await connection.execute(_NOTIFY, announcement(rung_by, stored_events))
 
 
-def announcement(rung_by: Doorbell | None) -> dict[str, str]:
+def announcement(rung_by: Doorbell | None, stored_events: bool = True) -> dict[str, str]:
     """The parameters of `announce`'s NOTIFY (and of `announcing`'s)."""
     sender = rung_by.name if isinstance(rung_by, InProcessDoorbell) else ""
-    return {"channel": CHANNEL, "sender": sender}
+    return {"channel": CHANNEL, "sender": sender if stored_events else OUTBOX_ONLY + sender}
 
 
 def announcing(insert: Insert) -> Select[Any]:
@@ -156,9 +162,11 @@ class PostgresDoorbell(InProcessDoorbell):
     def reaches_other_processes(self) -> bool:
         return True
 
-    async def wait(self, at_most: float, waiter: object = None) -> bool:
+    async def wait(
+        self, at_most: float, waiter: object = None, *, stored_events_only: bool = False
+    ) -> bool:
         self._start()
-        return await super().wait(at_most, waiter)
+        return await super().wait(at_most, waiter, stored_events_only=stored_events_only)
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -203,8 +211,9 @@ class PostgresDoorbell(InProcessDoorbell):
             pause = min(pause * 2, MAX_RETRY)
 
     def _heard(self, _connection: object, _pid: int, _channel: str, sender: str) -> None:
-        if sender != self.name:  # our own commits ring here already
-            self.ring()
+        name = sender.removeprefix(OUTBOX_ONLY)
+        if name != self.name:  # our own commits ring here already
+            self.ring(stored_events=name == sender)
 
     async def close(self) -> None:
         task, self._task = self._task, None

@@ -63,6 +63,9 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     defers_inserts = False
+    # Whether its transaction may append to the event store: if not, its commits ring only the
+    # relays, not the projectors (Doorbell.ring).
+    stores_events = False
 
     def __init__(
         self, database: SqlDatabase, *, read_only: bool = False, outbox: SqlOutbox | None = None
@@ -212,12 +215,12 @@ class SqlUnitOfWork(UnitOfWork):
         if self._outbox is not None and events:
             integration = self._outbox.prepare(events)
             await self._enter_all({event.tenant for event in integration})  # [adapter:postgresql]
-            await self._outbox.append(self._connection, integration)
+            await self._outbox.append(self._connection, integration, self.stores_events)
         await self._last_writes()
         await self._transaction.commit()
         self._transaction = None
         if self._outbox is not None and events:
-            self._outbox.notify()
+            self._outbox.notify(self.stores_events)
 
     # [adapter:postgresql begin]
     async def _commit_as_one_statement(self, events: list[DomainEvent]) -> None:
@@ -230,7 +233,8 @@ class SqlUnitOfWork(UnitOfWork):
         shape = tuple((deferred.table, tuple(deferred.row)) for deferred in pending)
         announce: Any = None
         if self._outbox is not None and events:
-            announce, outbox_parameters = self._outbox.appending(self._outbox.prepare(events)[0])
+            event = self._outbox.prepare(events)[0]
+            announce, outbox_parameters = self._outbox.appending(event, self.stores_events)
             parameters.update(outbox_parameters)
         elif not pending:
             return  # nothing to write
@@ -247,7 +251,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         if announce is not None:
             assert self._outbox is not None
-            self._outbox.notify()
+            self._outbox.notify(self.stores_events)
 
     async def _sent_on_driver(self, statement: Any, parameters: dict[str, Any]) -> bool:
         """`statement` on a driver connection of the pool's own (no AsyncConnection around it:

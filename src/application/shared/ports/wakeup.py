@@ -4,6 +4,10 @@ projectors) that there may be some, so they need not poll for it.
 A ring is a hint, never a delivery: a waiter that misses one (a lost notification, a process
 that was not listening) finds the work on its next safety-net poll. Rings that come while a
 waiter is busy are kept for it (named by `waiter`), so its next `wait` returns at once.
+
+A ring says whether the commit may have stored events (the event store's appends, a rebuild
+swapped in) or added outbox rows only (a product created): the projectors wait for the first
+kind only, so the catalog's writes do not send them to the database for nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ class Doorbell(ABC):
         return False
 
     @abstractmethod
-    def ring(self) -> None:
-        """Wake this process's waiters: a commit made here may have left them work."""
+    def ring(self, stored_events: bool = True) -> None:
+        """Wake this process's waiters: a commit made here may have left them work.
+        `stored_events` False: it added outbox rows only (no waiter for stored events wakes)."""
 
     @abstractmethod
-    async def wait(self, at_most: float, waiter: object = None) -> bool:
+    async def wait(
+        self, at_most: float, waiter: object = None, *, stored_events_only: bool = False
+    ) -> bool:
         """Return True when rung (or rung since `waiter` last waited), False after `at_most`
         seconds without a ring. `waiter` is the waiting loop's object (the relay, the projector),
-        held weakly; None hears only the rings from now on."""
+        held weakly; None hears only the rings from now on. `stored_events_only`: rings of
+        commits that added outbox rows only do not count (a named waiter, always the same)."""
