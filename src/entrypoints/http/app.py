@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any, cast
 
 import structlog
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.types import ASGIApp
@@ -32,6 +32,7 @@ from entrypoints.http.options import AllowedMethods
 from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
+from entrypoints.http.responses import Response
 from entrypoints.http.security.headers import SecurityHeaders, security_headers
 from entrypoints.http.security.proxies import TrustedProxies
 from entrypoints.http.strict_body import StrictJsonRequest
@@ -130,6 +131,7 @@ def create_app(container: Container | None = None) -> Litestar:
             state=State({"messaging": messaging, "readiness": SharedReadiness(container)}),
             before_request=before_request,
             request_class=StrictJsonRequest,
+            response_class=Response,  # the answer built in one pass (entrypoints/http/responses.py)
             logging_config=None,
             debug=False,
         )

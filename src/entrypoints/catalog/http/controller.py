@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
@@ -35,6 +35,7 @@ from entrypoints.http.dependencies import TENANT_HEADER
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version, matches_any
 from entrypoints.http.rendered import RenderedOnce
+from entrypoints.http.responses import Response
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import TENANT_READ
 from entrypoints.http.security.guards import requires
