@@ -12,6 +12,8 @@ T = TypeVar("T")
 
 
 class NoCache(Cache):
+    keeps_values = False
+
     async def lookup(self, key: CacheKey[T]) -> Lookup[T]:
         return Lookup(None)
 

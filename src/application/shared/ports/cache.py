@@ -61,6 +61,9 @@ class Lookup(Generic[T]):
 class Cache(ABC):
     """get/get_many/set/delete/delete_many, plus lookup/fill for race-free read-through."""
 
+    # False for a cache that never keeps anything (NoCache): reads then go straight to the source.
+    keeps_values: bool = True
+
     @abstractmethod
     async def lookup(self, key: CacheKey[T]) -> Lookup[T]:
         """The entry if present and fresh, else a miss with the ticket `fill` needs."""
