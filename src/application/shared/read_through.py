@@ -130,6 +130,11 @@ class Cached(Generic[Q, R]):
         # read's CPU (bench/README.md, "The read's checkout").
         self._passes_through = not reads.keeps_values
 
+    @property
+    def keeps_values(self) -> bool:
+        """Whether an answer may be a value already given before (the cache keeps them)."""
+        return not self._passes_through
+
     async def __call__(self, query: Q) -> R:
         if self._passes_through:
             return await self._inner(query)
