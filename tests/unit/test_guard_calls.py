@@ -50,4 +50,7 @@ def test_every_guarded_route_of_the_app_calls_its_guards_in_place() -> None:
         if handler.resolve_guards()
     ]
     assert guarded  # operations at least; a project keeps some of writes, orders, users, audit
-    assert all(type(handler).__dict__.get("authorize_connection") for handler in guarded)
+    assert all(
+        type(handler).authorize_connection.__module__ == "entrypoints.http.guard_calls"
+        for handler in guarded
+    )

@@ -20,6 +20,7 @@ from entrypoints.http.dependencies import (
 )
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
+from entrypoints.http.exception_handlers import merge_exception_handlers_once
 from entrypoints.http.guard_calls import call_guards_in_place
 from entrypoints.http.health import HealthController, SharedReadiness
 from entrypoints.http.messaging import MessagingController
@@ -139,6 +140,7 @@ def create_app(container: Container | None = None) -> Litestar:
     resolve_in_line(app)
     call_guards_in_place(app)
     complete_on_first_use(app)
+    merge_exception_handlers_once(app)  # last: it gives each handler a class of its own
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
     # which must not get the API's CSP (its page runs scripts).
