@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any, cast
 
 import structlog
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.types import ASGIApp
@@ -20,6 +20,7 @@ from entrypoints.http.dependencies import (
 )
 from entrypoints.http.dependency_batches import resolve_in_line
 from entrypoints.http.errors import problem_details_plugin
+from entrypoints.http.exception_handlers import merge_exception_handlers_once
 from entrypoints.http.health import HealthController, SharedReadiness
 from entrypoints.http.messaging import MessagingController
 from entrypoints.http.openapi import (
@@ -31,6 +32,7 @@ from entrypoints.http.options import AllowedMethods
 from entrypoints.http.parameters import refuse_repeated_parameters
 from entrypoints.http.profiling import ProfileRequest
 from entrypoints.http.request_context import RequestContext
+from entrypoints.http.responses import Response
 from entrypoints.http.security.authentication import check_permissions_enforced
 from entrypoints.http.security.headers import SecurityHeaders, security_headers
 from entrypoints.http.security.proxies import TrustedProxies
@@ -130,6 +132,7 @@ def create_app(container: Container | None = None) -> Litestar:
             state=State({"messaging": messaging, "readiness": SharedReadiness(container)}),
             before_request=before_request,
             request_class=StrictJsonRequest,
+            response_class=Response,  # the answer built in one pass (entrypoints/http/responses.py)
             logging_config=None,
             debug=False,
         )
@@ -137,6 +140,7 @@ def create_app(container: Container | None = None) -> Litestar:
     resolve_in_line(app)
     check_permissions_enforced(app)
     complete_on_first_use(app)
+    merge_exception_handlers_once(app)  # last: it gives each handler a class of its own
     # Outermost layers, around routing and error handling: see RequestContext. It adds the
     # security headers itself (one layer fewer per request), except around a profile report,
     # which must not get the API's CSP (its page runs scripts).

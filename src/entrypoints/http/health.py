@@ -6,11 +6,12 @@ import asyncio
 
 import msgspec
 import structlog
-from litestar import Controller, Response, get
+from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 
 from entrypoints.container import Container, active_probes
+from entrypoints.http.responses import Response
 from entrypoints.platform.probes import Degraded, Probe, Status
 
 _log = structlog.get_logger("portico.health")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.routes import HTTPRoute
+
+from entrypoints.http.responses import Response
 
 
 class AllowedMethods:

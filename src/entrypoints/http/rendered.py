@@ -22,8 +22,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.types import Receive, Scope, Send
+
+from entrypoints.http.responses import Response
 
 
 class RenderedOnce:

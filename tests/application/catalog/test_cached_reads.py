@@ -8,11 +8,13 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from adapters.cache.memory import MemoryCache
+from adapters.cache.none import NoCache
 from adapters.cache.redis import FAILURES, RedisCache  # [adapter:redis]
 from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.catalog.memory import MemoryCatalogStore, MemoryCatalogUnitOfWork
@@ -31,7 +33,7 @@ from application.catalog.read_cache import (
 from application.catalog.update_product import UpdateProduct, UpdateProductHandler
 from application.shared.after_commit import AfterCommit
 from application.shared.ports.cache import Cache
-from application.shared.read_through import ReadThrough
+from application.shared.read_through import Cached, ReadThrough
 from domain.catalog.errors import ProductNotFound
 from domain.catalog.repository import CatalogUnitOfWork
 from domain.shared.errors import ConcurrentUpdate
@@ -337,3 +339,28 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
 
 
 # [adapter:redis end]
+
+
+async def test_behind_no_cache_a_read_neither_names_a_key_nor_looks_one_up() -> None:
+    """PORTICO_CACHE=none: every read is the handler's own, with no cache step around it."""
+
+    class Refusing(NoCache):
+        async def lookup(self, key: object) -> Any:
+            raise AssertionError("looked up behind no cache")
+
+    named: list[object] = []
+    answered: list[GetProduct] = []
+
+    async def handler(query: GetProduct) -> str:
+        answered.append(query)
+        return "view"
+
+    def key(query: GetProduct) -> Any:
+        named.append(query)
+        return None
+
+    cached = Cached(handler, ReadThrough(Refusing(), single_flight=False), TTL, key)
+    query = GetProduct(Tenant.single(), uuid4())
+    assert await cached(query) == await cached(query) == "view"
+    assert answered == [query, query]
+    assert named == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
@@ -20,6 +20,7 @@ from application.identity.refresh import Refresh, RefreshHandler
 from application.identity.sign_up import SignUp, SignUpHandler
 from domain.identity.errors import InvalidCredentials
 from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
+from entrypoints.http.responses import Response
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle, ResendThrottle
 from entrypoints.identity.http.device import device_of

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 
 from adapters.identity.keys import KeyRing
+from entrypoints.http.responses import Response
 from entrypoints.http.security.authentication import PUBLIC
 
 

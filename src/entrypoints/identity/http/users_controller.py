@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
@@ -23,6 +23,7 @@ from application.shared.pagination import MAX_PAGE_SIZE
 from domain.identity.roles import Permission, parse_roles
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version
+from entrypoints.http.responses import Response
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.permissions import requires

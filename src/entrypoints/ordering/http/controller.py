@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -38,6 +38,7 @@ from domain.ordering.order import OrderStatus
 from domain.shared.tenant import Tenant
 from entrypoints.http.errors import problem
 from entrypoints.http.openapi import problem_responses
+from entrypoints.http.responses import Response
 from entrypoints.http.schemas import DATE_TIME, Cursor, timestamp
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.permissions import requires

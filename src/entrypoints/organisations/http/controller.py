@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -35,6 +35,7 @@ from application.organisations.views import OrganisationView
 from application.shared.pagination import MAX_PAGE_SIZE
 from entrypoints.http.openapi import problem_responses
 from entrypoints.http.preconditions import IfMatch, etag, expected_version
+from entrypoints.http.responses import Response
 from entrypoints.http.schemas import Cursor
 from entrypoints.http.security.authentication import principal
 from entrypoints.organisations.http.schemas import (
