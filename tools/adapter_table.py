@@ -75,6 +75,7 @@ ADAPTERS = (
             "tests/contract/test_nats_listeners.py",
             "tests/contract/test_nats_concurrent_handling.py",
             "tests/contract/test_nats_consumer_lag.py",
+            "tests/unit/test_nats_delivered.py",
             "tests/api/catalog/test_messaging_health.py",
             "tests/api/ordering/test_tracing.py",
             # The multi-process scenarios: events between processes need a shared bus.
