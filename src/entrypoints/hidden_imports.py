@@ -12,6 +12,7 @@ module hidden, or later) is loaded through it, the first time anything imports i
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec, PathFinder
@@ -36,7 +37,7 @@ def hidden(*names: str) -> Iterator[None]:
                 del sys.modules[name]
 
 
-class PackageImport:
+class PackageImport(ABC):
     """A finder for the package named `package`: found the usual way, its module is then run
     by `load(module, loader)` instead of by its loader alone. It steps aside at that first
     import (one per process); `install` puts it first, unless the package is already in."""
@@ -65,8 +66,10 @@ class PackageImport:
             module.__spec__.loader = self.loader
         self.load(module, self.loader)
 
+    @abstractmethod
     def load(self, module: ModuleType, loader: Loader) -> None:
-        raise NotImplementedError
+        """Run the package's module: at least `loader.exec_module(module)`, around it what
+        the subclass is for."""
 
     def install(self) -> None:
         if self.package not in sys.modules:

@@ -17,11 +17,11 @@ from entrypoints.settings import Settings
 
 
 class Teapot(Exception):
-    pass
+    """Answered by a handler the test declares."""
 
 
 class Empty(Exception):
-    pass
+    """Answered by no handler of its own."""
 
 
 def _answer(status: int) -> Any:

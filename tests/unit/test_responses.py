@@ -23,7 +23,7 @@ def _request() -> Request[Any, Any, Any]:
 
 
 async def _nothing() -> None:
-    pass
+    """A background task that does nothing."""
 
 
 CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
