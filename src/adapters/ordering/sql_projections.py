@@ -28,7 +28,9 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
+    Uuid,
     and_,
+    any_,
     bindparam,
     delete,
     insert,
@@ -37,6 +39,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql  # [adapter:postgresql]
+from sqlalchemy.dialects.postgresql.asyncpg import (  # [adapter:postgresql]
+    dialect as asyncpg_dialect,  # [adapter:postgresql]
+)  # [adapter:postgresql]
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
@@ -75,6 +80,72 @@ def _upsert_of(table: Table) -> Any:
 
 
 _UPSERTS = {table.name: _upsert_of(table) for table in (order_summaries, order_details)}
+
+
+class _DriverSave:
+    """A projector step's save as one statement for asyncpg, one round trip in autocommit
+    instead of BEGIN, the compare-and-set, the upsert and COMMIT: the upsert (each column a
+    typed array, unnested: one statement whatever the batch's size, prepared once) writes only
+    if the compare-and-set moved the position, and the statement answers how many it moved
+    (1 or 0). One statement is one transaction: the rows and the position move together."""
+
+    __slots__ = ("_processors", "columns", "sql")
+
+    def __init__(self, table: Table) -> None:
+        dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
+        quote, state = dialect.identifier_preparer.quote, _state.name
+        self.columns = [c.name for c in table.columns if c.name != "generation"]
+        names = ", ".join(quote(name) for name in self.columns)
+        arrays = ", ".join(
+            f"${n}::{table.c[name].type.compile(dialect=dialect)}[]"
+            for n, name in enumerate(self.columns, start=5)
+        )
+        keys = ", ".join(quote(c.name) for c in table.primary_key)
+        replaced = ", ".join(
+            f"{quote(c.name)} = excluded.{quote(c.name)}"
+            for c in table.columns
+            if not c.primary_key
+        )
+        # Names and types from the tables' metadata only, never a value: no injection.
+        self.sql = (
+            f"WITH moved AS (UPDATE {quote(state)} SET position = $4"  # noqa: S608
+            f" WHERE name = $1 AND generation = $2 AND position = $3 RETURNING 1),"
+            f" saved AS (INSERT INTO {quote(table.name)} (generation, {names})"
+            f" SELECT $2::integer, * FROM unnest({arrays}) WHERE EXISTS (SELECT FROM moved)"
+            f" ON CONFLICT ({keys}) DO UPDATE SET {replaced})"
+            " SELECT count(*) FROM moved"
+        )
+        # Each value through its column type's bind processing, as on the engine (UtcDateTime
+        # refuses a naive datetime).
+        self._processors = {
+            name: process
+            for name in self.columns
+            if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        }
+
+    def arguments(
+        self, name: str, generation: int, moves: tuple[int, int], rows: list[dict[str, Any]]
+    ) -> list[Any]:
+        processors = self._processors
+        arrays = []
+        for column in self.columns:
+            values = [row[column] for row in rows]
+            if (process := processors.get(column)) is not None:
+                values = [process(value) for value in values]
+            arrays.append(values)
+        return [name, generation, *moves, *arrays]
+
+
+_DRIVER_SAVES = {table.name: _DriverSave(table) for table in (order_summaries, order_details)}
+_DRIVER_ROWS = {
+    table.name: driver_sql.DriverStatement(
+        select(table).where(
+            table.c.generation == bindparam("generation"),
+            table.c.order_id == any_(bindparam("order_ids", type_=postgresql.ARRAY(Uuid()))),
+        )
+    )
+    for table in (order_summaries, order_details)
+}
 
 
 # [adapter:postgresql end]
@@ -120,7 +191,25 @@ class _SqlProjectionStore(ProjectionStore[Row]):
             return await self.state()  # created by someone else meanwhile
         return ProjectionState(1, 0)
 
+    # [adapter:postgresql begin]
+    @property
+    def _on_driver(self) -> bool:
+        """The projector's steps on asyncpg's own calls: PostgreSQL without row security (with
+        it, a step acts for every tenant in its transaction first)."""
+        return self._db.backend == "postgresql" and not self._db.row_security
+
+    # [adapter:postgresql end]
+
     async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]:
+        # [adapter:postgresql begin]
+        if self._on_driver:  # the primary's: the rows the compare-and-set will replace
+            statement = _DRIVER_ROWS[self.table.name]
+            bound = {"generation": generation, "order_ids": list(order_ids)}
+            arguments = statement.arguments(bound)
+            async with self._db.on_driver() as driver:
+                found = await driver.fetch(statement.sql, *arguments)
+            return {row["order_id"]: self._from_row(row) for row in found}
+        # [adapter:postgresql end]
         t = self.table
         query = select(t).where(t.c.generation == generation, t.c.order_id.in_(list(order_ids)))
         async with self._db.connect(every_tenant=True) as connection:  # the projector's batch
@@ -130,6 +219,13 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     async def save(
         self, generation: int, rows: Mapping[UUID, Row], *, from_position: int, to_position: int
     ) -> bool:
+        # [adapter:postgresql begin]
+        if self._on_driver:
+            saved = await self._saved_on_driver(generation, rows, from_position, to_position)
+            if saved is not None and (saved or (generation, from_position) != (1, 0)):
+                return saved
+            # Not sent, or no state row yet at a first save: the engine's path below.
+        # [adapter:postgresql end]
         moved = (
             update(_state)
             .where(
@@ -153,6 +249,23 @@ class _SqlProjectionStore(ProjectionStore[Row]):
         except IntegrityError:
             return False
         return True
+
+    # [adapter:postgresql begin]
+    async def _saved_on_driver(
+        self, generation: int, rows: Mapping[UUID, Row], from_position: int, to_position: int
+    ) -> bool | None:
+        """`save` as one statement (_DriverSave); None if it could not go on the driver (a
+        connection in a transaction the pool must reset first)."""
+        saving = _DRIVER_SAVES[self.table.name]
+        values = [self._to_row(row) for row in rows.values()]
+        arguments = saving.arguments(self.name, generation, (from_position, to_position), values)
+        async with self._db.on_driver() as driver:
+            if driver.is_in_transaction():
+                return None
+            moved = await driver.fetchval(saving.sql, *arguments)
+        return bool(moved == 1)
+
+    # [adapter:postgresql end]
 
     async def begin_rebuild(self) -> int:
         live = (await self.state()).generation

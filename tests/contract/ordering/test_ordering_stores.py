@@ -320,6 +320,29 @@ async def test_saving_is_a_compare_and_set_on_the_position(ordering_stores: Orde
     assert await store.get(Tenant.single(), uuid4()) is None
 
 
+async def test_a_first_save_creates_the_state_and_of_two_racing_saves_one_wins(
+    ordering_stores: OrderingStores,
+) -> None:
+    """A save before any state (no row yet) creates it; two saves from one position at once
+    (two projectors) move it once, and only the winner's rows are written."""
+    first = uuid4()
+    details_store, store = ordering_stores.details, ordering_stores.summaries
+    assert await details_store.save(1, {first: details(first)}, from_position=0, to_position=2)
+    assert await details_store.state() == ProjectionState(1, 2)
+    assert await details_store.rows(1, [first]) == {first: details(first)}
+
+    await store.state()
+    a, b = uuid4(), uuid4()
+    results = await asyncio.gather(
+        store.save(1, {a: summary(a, T0)}, from_position=0, to_position=4),
+        store.save(1, {b: summary(b, T0)}, from_position=0, to_position=5),
+    )
+    assert sorted(results) == [False, True]
+    winner, position = (a, 4) if results[0] else (b, 5)
+    assert await store.state() == ProjectionState(1, position)
+    assert await store.rows(1, [a, b]) == {winner: summary(winner, T0)}
+
+
 async def test_a_rebuilt_generation_is_invisible_until_swapped_in(
     ordering_stores: OrderingStores,
 ) -> None:
