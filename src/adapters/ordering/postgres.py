@@ -6,8 +6,9 @@ pool (`SqlDatabase.reading_on_driver`: the replica and its fallback, outages tur
 DependencyUnavailable, the session acting for the tenant when row security is on); the record
 goes straight to the same view (`_from_row`: asyncpg's UUID, `numeric` at its column's scale,
 aware UTC datetimes, as the Core path gives them). SQLAlchemy's per-statement work was most of
-what the read spent above the floor (bench/README.md). Everything else (the projector's steps,
-rebuilds) stays on Core, as on SQLite and MariaDB.
+what the read spent above the floor (bench/README.md). The projector's steps go on the driver
+in _SqlProjectionStore itself (without row security); rebuilds stay on Core, as on SQLite and
+MariaDB.
 """
 
 from __future__ import annotations

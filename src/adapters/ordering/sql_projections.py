@@ -2,7 +2,8 @@
 projection_state.
 
 `save` moves the position with `UPDATE ... WHERE generation = ? AND position = ?` in the same
-transaction as the rows: the compare-and-set that makes a projector step idempotent. A rebuild
+transaction as the rows: the compare-and-set that makes a projector step idempotent (on
+PostgreSQL without row security, both in one statement on the driver: `_DriverSave`). A rebuild
 fills generation + 1 beside the live rows, then `swap_in` flips `generation` in one UPDATE and
 deletes the old rows: "fresh tables swapped in", without DDL at run time, so the swap is
 transactional on all three engines and the schema stays the one the migrations made.
