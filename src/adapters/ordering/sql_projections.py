@@ -29,9 +29,9 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
-    Uuid,
+    Uuid,  # [adapter:postgresql]
     and_,
-    any_,
+    any_,  # [adapter:postgresql]
     bindparam,
     delete,
     insert,
