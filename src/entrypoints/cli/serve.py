@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entrypoints.hidden_imports import hidden
+from entrypoints.hidden_imports import OnFirstUse, hidden
 
 if TYPE_CHECKING:
     from entrypoints.settings import Settings
@@ -97,14 +97,24 @@ def _check_in_a_child(settings: Settings) -> None:
         print(line, file=sys.stderr)
 
 
-def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
-    # granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
-    # process and of each worker it forks.
-    with hidden(*(() if reload else ("watchfiles",))):
-        from granian.constants import Interfaces
-        from granian.server import Server
+def granian_server(*, reload: bool) -> Any:
+    """granian's Server class, imported without what only its workers or --reload use.
 
-    Server(
+    granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
+    process and of each worker it forks. It imports anyio too, and never uses it (0.4 MB; the
+    worker's Litestar imports it), and uvloop, which only the worker's loop needs: that one
+    runs there, on first use (1 MB of this process)."""
+    OnFirstUse("uvloop").install()
+    with hidden("anyio", *(() if reload else ("watchfiles",))):
+        from granian.server import Server
+    return Server
+
+
+def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
+    server = granian_server(reload=reload)  # first: the granian package imports the server
+    from granian.constants import Interfaces
+
+    server(
         APP_FACTORY,
         factory=True,
         interface=Interfaces.ASGI,
