@@ -54,14 +54,15 @@ def test_a_context_command_loads_the_contexts() -> None:  # so the probe above c
 
 
 def test_serve_imports_granian_without_what_only_its_worker_runs() -> None:
-    """greenlet (structlog's), anyio (granian's, unused) and uvloop's loop (the worker's) are not
-    loaded by the supervisor: 2.5 MB (bench/README.md); uvloop and anyio work once asked for."""
+    """greenlet (structlog's), anyio (granian's, unused), uvloop's loop (the worker's) and
+    python-dotenv's (no .env file) are not loaded by the supervisor (bench/README.md); uvloop
+    and anyio work once asked for."""
     code = (
         "import json, sys\n"
         "from entrypoints.cli.serve import granian_server\n"
         "granian_server(reload=False)\n"
         "from granian.constants import Interfaces\n"
-        "watched = ('greenlet', 'anyio', 'uvloop.loop', 'watchfiles')\n"
+        "watched = ('greenlet', 'anyio', 'uvloop.loop', 'watchfiles', 'dotenv.main')\n"
         "print(json.dumps([m for m in watched if m in sys.modules]))\n"
         "import anyio, uvloop\n"
         "loop = uvloop.new_event_loop()\n"

@@ -102,9 +102,11 @@ def granian_server(*, reload: bool) -> Any:
 
     granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
     process and of each worker it forks. It imports anyio too, and never uses it (0.4 MB; the
-    worker's Litestar imports it), and uvloop, which only the worker's loop needs: that one
-    runs there, on first use (1 MB of this process)."""
-    OnFirstUse("uvloop").install()
+    worker's Litestar imports it), uvloop, which only the worker's loop needs (1 MB of this
+    process), and python-dotenv, which only its env_files option uses: those two run on first
+    use, uvloop in the worker."""
+    for name in ("uvloop", "dotenv"):
+        OnFirstUse(name).install()
     with hidden("anyio", *(() if reload else ("watchfiles",))):
         from granian.server import Server
     return Server
