@@ -10,7 +10,7 @@ from entrypoints import (
 from entrypoints.hidden_imports import hidden
 
 
-def _structlog_without_rich() -> None:
+def _structlog_alone() -> None:
     """Import structlog as if rich and greenlet were not installed, before anything else here
     imports it.
 
@@ -28,7 +28,7 @@ def _structlog_without_rich() -> None:
         import structlog  # noqa: F401
 
 
-_structlog_without_rich()
+_structlog_alone()
 redis_import.install()  # [adapter:redis]
 sqlalchemy_import.install()
 unused_imports.install()

@@ -96,7 +96,7 @@ MODULE = Module(
     container=container,
     http=http,
     events=IDENTITY_EVENTS,
-    # by its path: the API's processes never run it (argparse, getpass and the admin's use case)
+    # by its path: the API's processes never run its commands (nor import argparse for them)
     cli=deferred("entrypoints.identity.cli:add_parser"),
     seed=seed.SEED,
     stores=(
