@@ -71,3 +71,15 @@ def test_serve_imports_granian_without_what_only_its_worker_runs() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[]", "uvloop None"]
+
+
+def test_serve_with_reload_imports_granian_with_watchfiles() -> None:
+    code = (
+        "from entrypoints.cli.serve import granian_server\n"
+        "granian_server(reload=True)\n"
+        "from granian._imports import watchfiles\n"
+        "print(watchfiles.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["watchfiles"]

@@ -101,13 +101,13 @@ def granian_server(*, reload: bool) -> Any:
     """granian's Server class, imported without what only its workers or --reload use.
 
     granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
-    process and of each worker it forks. It imports anyio too, and never uses it (0.4 MB; the
-    worker's Litestar imports it), uvloop, which only the worker's loop needs (1 MB of this
-    process), and python-dotenv, which only its env_files option uses: those two run on first
-    use, uvloop in the worker."""
+    process and of each worker it forks. It imports anyio too, which only watchfiles uses (0.4
+    MB; the worker's Litestar imports it), uvloop, which only the worker's loop needs (1 MB of
+    this process), and python-dotenv, which only its env_files option uses: those two run on
+    first use, uvloop in the worker."""
     for name in ("uvloop", "dotenv"):
         OnFirstUse(name).install()
-    with hidden("anyio", *(() if reload else ("watchfiles",))):
+    with hidden(*(() if reload else ("watchfiles", "anyio"))):
         from granian.server import Server
     return Server
 
