@@ -4,7 +4,8 @@ The Selector tables (entrypoints/platform/container.py and the contexts' contain
 adapter a setting can pick; naming one by `deferred("adapters.x.y:Name")` rather than importing
 it keeps a process from loading the adapters (and their clients: redis-py, nats-py, httpx,
 Authlib...) that its settings did not choose. bench/README.md: about 28 MB of a worker on the
-memory cache and bus. tests/unit/test_chosen_adapters.py checks every path resolves.
+memory cache and bus. A context's CLI commands are named so too (no server runs them).
+tests/unit/test_chosen_adapters.py checks every path resolves.
 """
 
 from __future__ import annotations

@@ -6,17 +6,20 @@ set to None in sys.modules makes that import fail as if it were not installed. H
 the `with` block and only if not yet imported, so a later import of it works.
 
 `PackageImport` is the other half: a package whose own `__init__` must run differently (with a
-module hidden, or later) is loaded through it, the first time anything imports it.
+module hidden, or later) is loaded through it, the first time anything imports it. `OnFirstUse`
+is one: a module a library imports at start but calls only on a rare path is run when a name is
+first asked of it.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec, PathFinder
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importlib.abc imports importlib.resources, pathlib, tempfile...
     from collections.abc import Sequence
@@ -25,8 +28,11 @@ if TYPE_CHECKING:  # importlib.abc imports importlib.resources, pathlib, tempfil
 
 
 @contextmanager
-def hidden(*names: str) -> Iterator[None]:
-    hide = [name for name in names if name not in sys.modules]
+def hidden(*names: str, even_if_imported: bool = False) -> Iterator[None]:
+    """`even_if_imported`: hidden from the block even when already imported (a library that
+    must never see it), and put back after."""
+    kept = {name: sys.modules[name] for name in names if name in sys.modules}
+    hide = list(names) if even_if_imported else [name for name in names if name not in kept]
     for name in hide:
         sys.modules[name] = None  # type: ignore[assignment]
     try:
@@ -35,6 +41,8 @@ def hidden(*names: str) -> Iterator[None]:
         for name in hide:
             if sys.modules.get(name, False) is None:
                 del sys.modules[name]
+            if name in kept:
+                sys.modules[name] = kept[name]
 
 
 class PackageImport(ABC):
@@ -74,3 +82,39 @@ class PackageImport(ABC):
     def install(self) -> None:
         if self.package not in sys.modules:
             sys.meta_path.insert(0, self)
+
+
+class OnFirstUse(PackageImport):
+    """The module `package` (any module, despite the name) is created at import, with its spec
+    and path, but its body runs when a name it lacks is first asked of it (PEP 562's module
+    `__getattr__`): `import x` and `x` passed around cost nothing, `x.f` or `from x import f`
+    load it. importlib.util.LazyLoader would not do: a second `import x` statement reads
+    `x.__spec__`, which loads it. Only for a module nothing uses at import time; a submodule
+    can still be imported first (its package's `__path__` is there)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def load(self, module: ModuleType, loader: Loader) -> None:
+        lock = threading.RLock()  # another thread waits for the body rather than see it half run
+        ran = False
+
+        def complete(name: str) -> Any:
+            nonlocal ran
+            with lock:
+                if not ran:
+                    ran = True
+                    try:
+                        loader.exec_module(module)
+                    finally:  # unless the body set a `__getattr__` of its own
+                        if module.__dict__.get("__getattr__") is complete:
+                            del module.__dict__["__getattr__"]
+            found = module.__dict__
+            if name in found:
+                return found[name]
+            own = found.get("__getattr__")
+            if own is not None and own is not complete:
+                return own(name)
+            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+        module.__dict__["__getattr__"] = complete

@@ -1,11 +1,12 @@
-"""redis-py without the OpenTelemetry SDK's metrics, installed by entrypoints/__init__.py.
+"""redis-py without OpenTelemetry's metrics, installed by entrypoints/__init__.py.
 
 redis-py imports `opentelemetry.sdk.metrics` whenever it is installed (tracing brings the SDK),
-for metrics of its own that only `redis.observability`'s init turns on, which nothing here
-calls: about 2 MB of every process that uses Redis (bench/README.md). Spans of Redis commands
-come from the instrumentation (entrypoints/otel.py), which does not need it. The SDK's metrics
-are hidden only while the redis package's `__init__` runs (it imports the rest of redis-py),
-as entrypoints/__init__.py hides rich from structlog; a later import of them works.
+and the metrics API, for metrics of its own that only `redis.observability`'s init turns on,
+which nothing here calls: about 2 MB of every process that uses Redis, and the API 0.5 MB more
+(bench/README.md). Spans of Redis commands come from the instrumentation (entrypoints/otel.py),
+which does not need them. They are hidden only while the redis package's `__init__` runs (it
+imports the rest of redis-py), as entrypoints/__init__.py hides rich from structlog; a later
+import of them works.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from importlib.abc import Loader
     from types import ModuleType
 
-HIDDEN = "opentelemetry.sdk.metrics"
+HIDDEN = ("opentelemetry.sdk.metrics", "opentelemetry.metrics")
 
 
 class RedisWithoutSdkMetrics(PackageImport):
@@ -27,7 +28,7 @@ class RedisWithoutSdkMetrics(PackageImport):
     package = "redis"
 
     def load(self, module: ModuleType, loader: Loader) -> None:
-        with hidden(HIDDEN):
+        with hidden(*HIDDEN):
             loader.exec_module(module)
 
 

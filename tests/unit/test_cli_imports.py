@@ -51,3 +51,35 @@ def test_the_version_is_read_when_asked_for() -> None:
 def test_a_context_command_loads_the_contexts() -> None:  # so the probe above can fail
     found = loaded("users", "create-admin", "--email", "admin@example.com")
     assert {"entrypoints.identity.cli", "entrypoints.cli.worker"} <= set(found)
+
+
+def test_serve_imports_granian_without_what_only_its_worker_runs() -> None:
+    """greenlet (structlog's), anyio (granian's, unused), uvloop's loop (the worker's) and
+    python-dotenv's (no .env file) are not loaded by the supervisor (bench/README.md); uvloop
+    and anyio work once asked for."""
+    code = (
+        "import json, sys\n"
+        "from entrypoints.cli.serve import granian_server\n"
+        "granian_server(reload=False)\n"
+        "from granian.constants import Interfaces\n"
+        "watched = ('greenlet', 'anyio', 'uvloop.loop', 'watchfiles', 'dotenv.main')\n"
+        "print(json.dumps([m for m in watched if m in sys.modules]))\n"
+        "import anyio, uvloop\n"
+        "loop = uvloop.new_event_loop()\n"
+        "print(type(loop).__module__, anyio.run(anyio.sleep, 0))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "uvloop None"]
+
+
+def test_serve_with_reload_imports_granian_with_watchfiles() -> None:
+    code = (
+        "from entrypoints.cli.serve import granian_server\n"
+        "granian_server(reload=True)\n"
+        "from granian._imports import watchfiles\n"
+        "print(watchfiles.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["watchfiles"]

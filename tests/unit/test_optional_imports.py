@@ -1,6 +1,7 @@
 """What is off costs nothing: an app built with tracing and error tracking off (the defaults)
 never imports the OpenTelemetry SDK's exporter and instrumentations, nor Sentry's SDK; nor rich
-(structlog's console tracebacks) nor SQLAlchemy's MariaDB dialect unless they are used."""
+(structlog's console tracebacks) nor SQLAlchemy's MariaDB dialect unless they are used; nor what
+a server seldom runs: pdb, PyYAML, the CLI's argparse (entrypoints/unused_imports.py)."""
 
 import json
 import os
@@ -23,6 +24,10 @@ WATCHED = (
     "entrypoints.otel",
     "rich",  # structlog imports it for the console format (entrypoints/__init__.py)
     "sqlalchemy.dialects.mysql",  # [adapter:mariadb]
+    "bdb",  # pdb's: `pdb` is there, not run
+    "yaml.",  # PyYAML's modules: `yaml` is there, not run
+    "argparse",
+    "entrypoints.identity.cli",
 )
 
 
@@ -82,3 +87,27 @@ def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
     assert "╭" in done.stdout
     assert "secret_local" in done.stdout
     assert "ZeroDivisionError" in done.stdout
+
+
+def test_pdb_and_yaml_run_when_used() -> None:
+    """They are in sys.modules unrun; the first name asked runs them: PyYAML is whole for
+    whoever wants it, Litestar's debugger is pdb, and dependency-injector was built without
+    PyYAML."""
+    code = (
+        "import sys\n"
+        "from entrypoints.http.app import create_app\n"
+        "app = create_app()\n"
+        "assert 'yaml.constructor' not in sys.modules and 'bdb' not in sys.modules\n"
+        "import yaml\n"
+        "print(yaml.safe_dump({'openapi': '3.1.0'}).strip())\n"
+        "import pdb\n"
+        "from dependency_injector import providers\n"
+        "print(app.debugger_module.post_mortem is pdb.post_mortem, providers.yaml)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_PERSISTENCE="memory")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]

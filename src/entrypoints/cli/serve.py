@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entrypoints.hidden_imports import hidden
+from entrypoints.hidden_imports import OnFirstUse, hidden
 
 if TYPE_CHECKING:
     from entrypoints.settings import Settings
@@ -97,14 +97,26 @@ def _check_in_a_child(settings: Settings) -> None:
         print(line, file=sys.stderr)
 
 
-def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
-    # granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
-    # process and of each worker it forks.
-    with hidden(*(() if reload else ("watchfiles",))):
-        from granian.constants import Interfaces
-        from granian.server import Server
+def granian_server(*, reload: bool) -> Any:
+    """granian's Server class, imported without what only its workers or --reload use.
 
-    Server(
+    granian imports watchfiles whenever it is installed; only --reload uses it: 0.7 MB of this
+    process and of each worker it forks. It imports anyio too, which only watchfiles uses (0.4
+    MB; the worker's Litestar imports it), uvloop, which only the worker's loop needs (1 MB of
+    this process), and python-dotenv, which only its env_files option uses: those two run on
+    first use, uvloop in the worker."""
+    for name in ("uvloop", "dotenv"):
+        OnFirstUse(name).install()
+    with hidden(*(() if reload else ("watchfiles", "anyio"))):
+        from granian.server import Server
+    return Server
+
+
+def _serve(host: str, port: int, workers: int, *, reload: bool) -> None:
+    server = granian_server(reload=reload)  # first: the granian package imports the server
+    from granian.constants import Interfaces
+
+    server(
         APP_FACTORY,
         factory=True,
         interface=Interfaces.ASGI,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from application.identity.identity_events import IDENTITY_EVENTS
-from entrypoints.identity import cli, seed
+from entrypoints.deferred import deferred
+from entrypoints.identity import seed
 from entrypoints.module import HttpPart, Module, ModuleContainer
 
 
@@ -95,7 +96,8 @@ MODULE = Module(
     container=container,
     http=http,
     events=IDENTITY_EVENTS,
-    cli=cli.add_parser,
+    # by its path: the API's processes never run its commands (nor import argparse for them)
+    cli=deferred("entrypoints.identity.cli:add_parser"),
     seed=seed.SEED,
     stores=(
         "sql",

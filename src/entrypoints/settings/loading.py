@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 import msgspec
-from dotenv import dotenv_values
 
 from entrypoints.settings.model import Settings, SettingsError
 from entrypoints.settings.variables import (
@@ -31,6 +30,8 @@ def load_settings(
     """Read settings: the process environment wins over the .env file, which wins over defaults."""
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
+        from dotenv import dotenv_values  # only if there is a file: serve's supervisor
+
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
     values = _read_secret_files(values)
