@@ -233,7 +233,12 @@ class NatsMessageBus(MessageBus):
                     future = await js.publish_async(
                         self.subject(event.type),
                         data,
-                        wait_stall=self.timeout,
+                        # No stall timeout: on Python 3.11 one makes each publish wait a loop
+                        # turn (asyncio.wait_for's task), so nats-py's flusher wrote every
+                        # event to the socket by itself, not the batch at once (bench/README.md,
+                        # "Batches"). The client's pending limit (4,000) is never reached: a
+                        # call waits for (or cancels) its own futures, at most one relay batch.
+                        wait_stall=None,
                         stream=stream,
                         headers=headers,
                     )
