@@ -27,7 +27,7 @@ before this checkout's in every round: before and after figures from one interle
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
 the floor's median, then the CPU each process spent per request (µs of utime + stime over the
-counted run: `api`, the API process and its granian worker; Portico's `worker`; `postgresql`,
+counted run, from still to still: a backlog the run leaves in the worker is counted; `api`, the API process and its granian worker; Portico's `worker`; `postgresql`,
 every process of the local server, other clients' work included; `pg-bench-db`, the backends
 connected to the bench's database alone, a part of `postgresql`; `wrk` itself) and their sum,
 and writes them to bench/results/. On two cores shared by all four, the sum bounds the rate:
@@ -140,12 +140,15 @@ def wrk(
         database = postmaster_pid()
         if database is not None:  # every backend and background process of the server
             processes = {**processes, "postgresql": database}
+        _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])
         before = {name: cpu_seconds(pid) for name, pid in processes.items()}
         backends_before = _backends_cpu()
         wrk_before = _children_cpu()
         output = subprocess.run(
             [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
         ).stdout
+        # What the run left to do (a worker's backlog) is its cost too.
+        _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])
         spent = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
         spent["wrk"] = _children_cpu() - wrk_before
         if database is not None:
@@ -163,6 +166,23 @@ def wrk(
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     cpu = {name: seconds / requests * 1e6 for name, seconds in spent.items()}
     return rate, float(p99.group(1)) * scale, cpu
+
+
+def _until_still(pids: list[int], at_most: float = 60.0) -> None:
+    """Wait until `pids` and the bench database's backends are still (under 5 % of a core over
+    half a second): the warm-up's backlog handled before the count, the run's before its end."""
+    deadline = time.monotonic() + at_most
+
+    def spent() -> float:
+        return sum(cpu_seconds(pid) for pid in pids) + sum(_backends_cpu().values())
+
+    last = spent()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = spent()
+        if now - last < 0.025:
+            return
+        last = now
 
 
 def _backends_cpu() -> dict[int, float]:
