@@ -27,8 +27,10 @@ before this checkout's in every round: before and after figures from one interle
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
 the floor's median, then the CPU each process spent per request (µs of utime + stime over the
-counted run, from still to still: a backlog the run leaves in the worker is counted; `api`, the API process and its granian worker; Portico's `worker`; `postgresql`,
-every process of the local server, other clients' work included; `pg-bench-db`, the backends
+counted run, from still to still: a backlog the run leaves in the worker is counted; `api`, the
+API process and its granian worker; Portico's `worker`; `postgresql`,
+every process of the local server and the backends that ended during the run (the
+postmaster's children's times), other clients' work included; `pg-bench-db`, the backends
 connected to the bench's database alone, a part of `postgresql`; `wrk` itself) and their sum,
 and writes them to bench/results/. On two cores shared by all four, the sum bounds the rate:
 a target needing twice the floor's CPU in all cannot reach more than about half its rate once
@@ -143,6 +145,7 @@ def wrk(
         _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])
         before = {name: cpu_seconds(pid) for name, pid in processes.items()}
         backends_before = _backends_cpu()
+        reaped_before = _reaped_cpu(database) if database is not None else 0.0
         wrk_before = _children_cpu()
         output = subprocess.run(
             [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
@@ -154,6 +157,10 @@ def wrk(
         if database is not None:
             after = _backends_cpu()
             spent["pg-bench-db"] = sum(t - backends_before.get(p, 0.0) for p, t in after.items())
+            # Backends that ended (a pool's overflow connections closed) are reaped by the
+            # postmaster: their CPU is in its children's times, not in any live process's.
+            spent["postgresql"] += _reaped_cpu(database) - reaped_before
+            spent["pg-new-backends"] = len(after.keys() - backends_before.keys()) / 1e3
     finally:
         os.unlink(lua.name)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -183,6 +190,12 @@ def _until_still(pids: list[int], at_most: float = 60.0) -> None:
         if now - last < 0.025:
             return
         last = now
+
+
+def _reaped_cpu(pid: int) -> float:
+    """The CPU time of `pid`'s children that ended and were waited for (cutime + cstime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def _backends_cpu() -> dict[int, float]:
@@ -407,9 +420,12 @@ def _report(runs: dict[str, dict[str, list[Run]]], targets: list[str]) -> dict[s
             shown = f"{rate:,.0f} ({ratio:.2f}x), {p99:.0f} ms" if floor else f"{rate:,.0f}"
             cells.append(shown)
             own = cpu.pop("pg-bench-db", None)  # a part of `postgresql`, not added again
+            # Backends of the bench database started during the run, per 1,000 requests.
+            started = cpu.pop("pg-new-backends", None)
             parts = [f"{name} {v:,.0f}" for name, v in cpu.items()]
             if own is not None:
-                parts = [p + f" (bench db {own:,.0f})" if "postgresql" in p else p for p in parts]
+                note = f" (bench db {own:,.0f}, {started or 0:,.0f} new backends per 1,000 req)"
+                parts = [p + note if "postgresql" in p else p for p in parts]
             cpu_cells.append(" + ".join(parts) + f" = {sum(cpu.values()):,.0f}")
         lines.append(f"| {workload} | " + " | ".join(cells) + " |")
         cpu_lines.append(f"| {workload} | " + " | ".join(cpu_cells) + " |")
