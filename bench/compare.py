@@ -17,14 +17,21 @@ on each workload:
        floor (bench/floor_orders.py) checks its bearer string and reads the order's row by id.
        Only while the ordering context is there (removing it takes those two modules).
 
+With `--embedded`, Portico runs the consumers and the relay inside `portico serve` on the
+in-process bus instead (PORTICO_BACKGROUND=serve, PORTICO_BUS=memory, no worker): what the
+embedded mode costs, all of it in `api`.
+
 With `--baseline DIR` (another checkout with its own .venv, e.g. `git worktree add /tmp/base
 main` and `uv sync` there), each Portico target also runs from DIR, as `<target>-before`, just
 before this checkout's in every round: before and after figures from one interleaved run.
 
 It prints, per workload, the median req/s and p99 over the rounds and each target's ratio to
 the floor's median, then the CPU each process spent per request (µs of utime + stime over the
-counted run: `api`, the API process and its granian worker; Portico's `worker`; `postgresql`,
-every process of the local server, other clients' work included; `wrk` itself) and their sum,
+counted run, from still to still: a backlog the run leaves in the worker is counted; `api`, the
+API process and its granian worker; Portico's `worker`; `postgresql`,
+every process of the local server and the backends that ended during the run (the
+postmaster's children's times), other clients' work included; `pg-bench-db`, the backends
+connected to the bench's database alone, a part of `postgresql`; `wrk` itself) and their sum,
 and writes them to bench/results/. On two cores shared by all four, the sum bounds the rate:
 a target needing twice the floor's CPU in all cannot reach more than about half its rate once
 the cores are full. Rates depend on the machine and what else runs on it: compare
@@ -36,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -134,13 +142,25 @@ def wrk(
         database = postmaster_pid()
         if database is not None:  # every backend and background process of the server
             processes = {**processes, "postgresql": database}
+        _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])
         before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        backends_before = _backends_cpu()
+        reaped_before = _reaped_cpu(database) if database is not None else 0.0
         wrk_before = _children_cpu()
         output = subprocess.run(
             [*command, f"-d{duration}s", base], capture_output=True, text=True, check=True
         ).stdout
+        # What the run left to do (a worker's backlog) is its cost too.
+        _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])
         spent = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
         spent["wrk"] = _children_cpu() - wrk_before
+        if database is not None:
+            after = _backends_cpu()
+            spent["pg-bench-db"] = sum(t - backends_before.get(p, 0.0) for p, t in after.items())
+            # Backends that ended (a pool's overflow connections closed) are reaped by the
+            # postmaster: their CPU is in its children's times, not in any live process's.
+            spent["postgresql"] += _reaped_cpu(database) - reaped_before
+            spent["pg-new-backends"] = len(after.keys() - backends_before.keys()) / 1e3
     finally:
         os.unlink(lua.name)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -153,6 +173,47 @@ def wrk(
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     cpu = {name: seconds / requests * 1e6 for name, seconds in spent.items()}
     return rate, float(p99.group(1)) * scale, cpu
+
+
+def _until_still(pids: list[int], at_most: float = 60.0) -> None:
+    """Wait until `pids` and the bench database's backends are still (under 5 % of a core over
+    half a second): the warm-up's backlog handled before the count, the run's before its end."""
+    deadline = time.monotonic() + at_most
+
+    def spent() -> float:
+        return sum(cpu_seconds(pid) for pid in pids) + sum(_backends_cpu().values())
+
+    last = spent()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = spent()
+        if now - last < 0.025:
+            return
+        last = now
+
+
+def _reaped_cpu(pid: int) -> float:
+    """The CPU time of `pid`'s children that ended and were waited for (cutime + cstime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends_cpu() -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend connected to the bench's database: its share
+    of `postgresql` without other clients' work on a shared server (background processes, such
+    as the WAL writer, and backends that end during the run are left out)."""
+    name = POSTGRES.rsplit("/", 1)[1].split("?")[0]
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {name} " in title:
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
 
 
 def _children_cpu() -> float:
@@ -230,6 +291,7 @@ def _target(
     admin: str,
     customer: tuple[str, str] | None,
     baseline: Path | None = None,
+    embedded: bool = False,
 ) -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
     """The target serving on a free port: its base URL, the bearer each signed-in workload
     carries (W3 the `admin`'s; W4 the `customer`'s, signed in with its email and password, if
@@ -261,19 +323,19 @@ def _target(
         PORTICO_NATS_NAMESPACE=f"bench{uuid.uuid4().hex[:6]}",  # [adapter:nats]
         PORTICO_BACKGROUND="worker",  # the consumers and the relay in the worker beside it
     )
-    with (
-        server([str(bin_ / "portico"), "worker"], env, None, cwd=root) as worker,
-        server(
-            [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"],
-            env,
-            f"{base}/health/live",
-            cwd=root,
-        ) as api,
-    ):
+    if embedded:
+        env.update(PORTICO_BUS="memory", PORTICO_BACKGROUND="serve")
+    with contextlib.ExitStack() as stack:
+        processes: dict[str, int] = {}
+        if not embedded:
+            worker = [str(bin_ / "portico"), "worker"]
+            processes["worker"] = stack.enter_context(server(worker, env, None, cwd=root))
+        serve = [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"]
+        api = stack.enter_context(server(serve, env, f"{base}/health/live", cwd=root))
         tokens = {"W3": _token(base, admin, ADMIN_PASSWORD)}
         if customer is not None:
             tokens["W4"] = _token(base, *customer)
-        yield base, tokens, {"api": api, "worker": worker}
+        yield base, tokens, {"api": api, **processes}
 
 
 def _create_admin(url: str) -> str:
@@ -299,6 +361,9 @@ def main() -> None:
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--baseline", type=Path, help="a checkout to run as <target>-before")
+    parser.add_argument(
+        "--embedded", action="store_true", help="consumers and relay inside serve, memory bus"
+    )
     args = parser.parse_args()
     targets, workloads = args.targets.split(","), args.workloads.split(",")
     if args.baseline is not None:
@@ -316,7 +381,7 @@ def main() -> None:
     runs: dict[str, dict[str, list[Run]]] = {w: {t: [] for t in targets} for w in workloads}
     for round_ in range(1, args.rounds + 1):
         for target in targets:
-            with _target(target, POSTGRES, admin, customer, args.baseline) as served:
+            with _target(target, POSTGRES, admin, customer, args.baseline, args.embedded) as served:
                 base, tokens, processes = served
                 for workload in workloads:
                     script = _lua(workload, ids, orders, tokens.get(workload, ""))
@@ -354,10 +419,14 @@ def _report(runs: dict[str, dict[str, list[Run]]], targets: list[str]) -> dict[s
             )
             shown = f"{rate:,.0f} ({ratio:.2f}x), {p99:.0f} ms" if floor else f"{rate:,.0f}"
             cells.append(shown)
-            cpu_cells.append(
-                " + ".join(f"{name} {v:,.0f}" for name, v in cpu.items())
-                + f" = {sum(cpu.values()):,.0f}"
-            )
+            own = cpu.pop("pg-bench-db", None)  # a part of `postgresql`, not added again
+            # Backends of the bench database started during the run, per 1,000 requests.
+            started = cpu.pop("pg-new-backends", None)
+            parts = [f"{name} {v:,.0f}" for name, v in cpu.items()]
+            if own is not None:
+                note = f" (bench db {own:,.0f}, {started or 0:,.0f} new backends per 1,000 req)"
+                parts = [p + note if "postgresql" in p else p for p in parts]
+            cpu_cells.append(" + ".join(parts) + f" = {sum(cpu.values()):,.0f}")
         lines.append(f"| {workload} | " + " | ".join(cells) + " |")
         cpu_lines.append(f"| {workload} | " + " | ".join(cpu_cells) + " |")
     table = "\n".join(lines)

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
+    BatchHandler,
     Delivery,
     Handler,
     IntegrationEvent,
@@ -162,9 +163,11 @@ class MemoryMessageBus(MessageBus):
         broker: MemoryBroker | None = None,
         retry: RetryPolicy | None = None,
         tracing: Tracing | None = None,
+        fetch_batch: int = 10,
     ) -> None:
         self.broker = broker or MemoryBroker()
         self.retry = retry or RetryPolicy()
+        self.fetch_batch = fetch_batch  # at most this many to a `subscribe_batches` handler
         self._tracing = tracing or NoTracing()
         self._dead_lettered: Counter[str] = Counter()
 
@@ -194,11 +197,28 @@ class MemoryMessageBus(MessageBus):
     async def subscribe(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
     ) -> Subscription:
+        return self._subscribe(consumer, handler, contexts)
+
+    async def subscribe_batches(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        async def one(delivery: Delivery) -> None:  # unused: `together` takes them all
+            await handler([delivery])
+
+        return self._subscribe(consumer, one, contexts, together=handler)
+
+    def _subscribe(
+        self,
+        consumer: str,
+        handler: Handler,
+        contexts: Sequence[str],
+        together: BatchHandler | None = None,
+    ) -> Subscription:
         stopping = asyncio.Event()
         tasks = []
         for context in contexts:
             durable = self.broker.durables.setdefault((consumer, context), _Durable())
-            pull = self._pull(consumer, context, durable, handler, stopping)
+            pull = self._pull(consumer, context, durable, handler, stopping, together)
             tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}"))
         return _MemorySubscription(tasks, stopping)
 
@@ -222,29 +242,42 @@ class MemoryMessageBus(MessageBus):
         durable: _Durable,
         handler: Handler,
         stopping: asyncio.Event,
+        together: BatchHandler | None = None,
     ) -> None:
         broker = self.broker
+        at_most = 1 if together is None else self.fetch_batch
         while not stopping.is_set():
             log = broker.logs.setdefault(context, [])
             seen = broker.pulse.version
             now = time.monotonic()
-            index = durable.next_index(len(log), now)
-            if index is None:
-                await _first_of(stopping, broker.pulse.wait(seen, durable.next_change(now)))
+            deliveries: list[_MemoryDelivery] = []
+            buried = False
+            while len(deliveries) < at_most:
+                index = durable.next_index(len(log), now)
+                if index is None:
+                    break
+                durable.attempts[index] = durable.attempts.get(index, 0) + 1
+                event = log[index]
+                if durable.attempts[index] > self.retry.max_deliveries:
+                    # The last try ended without an answer (its consumer died): give up on it.
+                    self.bury(consumer, event)
+                    durable.settle(index)
+                    buried = True
+                    continue
+                durable.in_flight[index] = now + self.retry.ack_wait
+                deliveries.append(_MemoryDelivery(self, consumer, durable, index, event))
+            if not deliveries:
+                if not buried:
+                    await _first_of(stopping, broker.pulse.wait(seen, durable.next_change(now)))
                 continue
-            durable.attempts[index] = durable.attempts.get(index, 0) + 1
-            event = log[index]
-            if durable.attempts[index] > self.retry.max_deliveries:
-                # The last try ended without an answer (its consumer died): give up on it.
-                self.bury(consumer, event)
-                durable.settle(index)
-                continue
-            durable.in_flight[index] = now + self.retry.ack_wait
-            delivery = _MemoryDelivery(self, consumer, durable, index, event)
             try:
-                await handler(delivery)
+                if together is None:
+                    await handler(deliveries[0])
+                else:
+                    await together(deliveries)
             except Exception:
-                await delivery.nack()
+                for delivery in deliveries:  # those it settled stay settled
+                    await delivery.nack()
 
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
         return list(self.broker.dead.get(consumer, []))

@@ -5,7 +5,9 @@ its tries, and on shutdown hands back what it fetched but did not start, for ano
 Within a batch, the messages of one aggregate are handled one after the other, in their order;
 those of different aggregates at the same time, at most `slots` handlers at once over every
 puller that shares the semaphore (the bus's `consumer_concurrency`). The next batch is fetched
-when the whole batch is done, so an aggregate's events never overtake each other."""
+when the whole batch is done, so an aggregate's events never overtake each other. With
+`together` (`subscribe_batches`), the batch's events are handed to it at once instead, in
+their order, in one slot."""
 
 from __future__ import annotations
 
@@ -29,7 +31,12 @@ from adapters.messaging.nats_delivery import (
 )
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
-from application.shared.ports.messaging import BusUnavailable, Handler, IntegrationEvent
+from application.shared.ports.messaging import (
+    BatchHandler,
+    BusUnavailable,
+    Handler,
+    IntegrationEvent,
+)
 
 _log = logging.getLogger("portico.bus.nats")
 
@@ -43,8 +50,10 @@ class Puller:
         dead_letter: Callable[[bytes], Awaitable[None]],
         closing: Callable[[], bool],
         slots: asyncio.Semaphore,
+        together: BatchHandler | None = None,
     ) -> None:
         self._batch = batch
+        self._together = together
         self._slots = slots
         self._retry = retry
         self._dead_letter = dead_letter
@@ -81,9 +90,47 @@ class Puller:
         longer redelivery window (the inbox skips a redelivered event)."""
         acks: list[Msg] = []
         try:
-            await self._handle_groups(messages, handler, stopping, acks)
+            if self._together is None:
+                await self._handle_groups(messages, handler, stopping, acks)
+            else:
+                await self._hand_over(messages, self._together, stopping, acks)
         finally:
             await send_acks(acks)
+
+    async def _hand_over(
+        self, messages: list[Msg], together: BatchHandler, stopping: asyncio.Event, acks: list[Msg]
+    ) -> None:
+        """The batch's deliveries to `together` at once, what cannot be read or has used up
+        its tries buried first, as one at a time would."""
+        deliveries: list[NatsDelivery] = []
+        handed: list[Msg] = []
+        for msg in messages:
+            event = await self._decoded(msg)
+            if event is None:
+                continue
+            attempt = delivered(msg)
+            if attempt > self._retry.max_deliveries:
+                await self._bury(msg)
+                continue
+            handed.append(msg)
+            deliveries.append(
+                NatsDelivery(
+                    msg, event, attempt, retry=self._retry, dead_letter=self._dead_letter, acks=acks
+                )
+            )
+        if not deliveries:
+            return
+        async with self._slots:
+            if stopping.is_set():
+                for msg in handed:  # hand them back at once, for another puller
+                    with contextlib.suppress(*UNAVAILABLE):
+                        await msg.nak()
+                return
+            try:
+                await together(deliveries)
+            except Exception:
+                for delivery in deliveries:  # those it settled stay settled
+                    await delivery.nack()
 
     async def _handle_groups(
         self, messages: list[Msg], handler: Handler, stopping: asyncio.Event, acks: list[Msg]

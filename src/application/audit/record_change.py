@@ -3,14 +3,16 @@ the event's tenant."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from application.audit.ports import AuditUnitOfWorkFactory
-from application.messaging.consumers import Consumer
+from application.messaging.consumers import BatchConsumer
 from application.shared.ports.inbox import AlreadyApplied
 from application.shared.ports.messaging import IntegrationEvent
 from domain.audit.entry import AuditEntry
 
 
-class RecordChange(Consumer):
+class RecordChange(BatchConsumer):
     name = "audit"
     contexts = ("catalog",)
 
@@ -19,8 +21,17 @@ class RecordChange(Consumer):
 
     async def __call__(self, event: IntegrationEvent) -> bool:
         try:
-            async with self._uow() as uow:
-                await uow.inbox.record(self.name, event.id)  # the entry is its whole effect
+            await self.apply_all([event])
+        except AlreadyApplied:
+            return False
+        return True
+
+    async def apply_all(self, events: Sequence[IntegrationEvent]) -> None:
+        # The entries are the whole effect: with their inbox records, one statement at the
+        # commit on PostgreSQL, refused whole if one was applied already (AlreadyApplied).
+        async with self._uow() as uow:
+            for event in events:
+                await uow.inbox.record(self.name, event.id)
                 await uow.entries.add(
                     AuditEntry(
                         tenant=event.tenant,
@@ -31,7 +42,4 @@ class RecordChange(Consumer):
                         actor=event.actor,
                     )
                 )
-                await uow.commit()
-        except AlreadyApplied:
-            return False
-        return True
+            await uow.commit()

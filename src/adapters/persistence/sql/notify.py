@@ -125,13 +125,16 @@ def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
 
 
 @cache
-def with_inserts(shape: tuple[tuple[Any, tuple[str, ...]], ...], announce: Any) -> Any:
-    """Inserts (each a table and its columns) as data-modifying CTEs of `announce` (an
-    `announced_insert`), or with nothing to announce, of the last insert; built once per shape.
-    The n-th insert's values are bound as `i<n>_<column>`."""
+def with_inserts(shape: tuple[tuple[Any, tuple[str, ...], int], ...], announce: Any) -> Any:
+    """Inserts (each a table, its columns and how many rows) as data-modifying CTEs of
+    `announce` (an `announced_insert`), or with nothing to announce, of the last insert; built
+    once per shape. The n-th insert's r-th row's values are bound as `i<n>_<r>_<column>`: a
+    batch's rows of one table go as one multi-row insert, not one each."""
     inserts = [
-        insert(table).values({column: bindparam(f"i{n}_{column}") for column in columns})
-        for n, (table, columns) in enumerate(shape)
+        insert(table).values(
+            [{column: bindparam(f"i{n}_{r}_{column}") for column in columns} for r in range(count)]
+        )
+        for n, (table, columns, count) in enumerate(shape)
     ]
     statement = announce if announce is not None else inserts.pop()
     for n, each in enumerate(inserts):

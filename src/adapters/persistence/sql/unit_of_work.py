@@ -227,10 +227,14 @@ class SqlUnitOfWork(UnitOfWork):
         """The deferred inserts, the outbox row and its NOTIFY: one statement on the driver's
         connection, outside a transaction (so it commits by itself)."""
         pending, self._pending = self._pending, []
+        rows: dict[tuple[Any, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for deferred in pending:  # one insert per table (and columns), in the order first met
+            rows.setdefault((deferred.table, tuple(deferred.row)), []).append(deferred.row)
         parameters: dict[str, Any] = {}
-        for n, deferred in enumerate(pending):
-            parameters.update({f"i{n}_{column}": value for column, value in deferred.row.items()})
-        shape = tuple((deferred.table, tuple(deferred.row)) for deferred in pending)
+        for n, listed in enumerate(rows.values()):
+            for r, row in enumerate(listed):
+                parameters.update({f"i{n}_{r}_{column}": value for column, value in row.items()})
+        shape = tuple((table, columns, len(listed)) for (table, columns), listed in rows.items())
         announce: Any = None
         if self._outbox is not None and events:
             event = self._outbox.prepare(events)[0]

@@ -78,6 +78,9 @@ class Delivery(ABC):
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
+# Several deliveries at once (`MessageBus.subscribe_batches`), in delivery order; the handler
+# settles each of them.
+BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
 
 
 class Subscription(ABC):
@@ -135,6 +138,19 @@ class MessageBus(ABC):
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
     ) -> Subscription:
         """Deliver the events of `contexts` to `handler` under the durable name `consumer`."""
+
+    async def subscribe_batches(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        """`subscribe`, with what one fetch from the bus brought handed over at once (at most
+        the bus's batch size, in delivery order; one aggregate's in their order): a handler
+        may apply them together (one transaction), and settles each. The next batch waits
+        until this one is handled. Adapters that cannot fetch several hand batches of one."""
+
+        async def one(delivery: Delivery) -> None:
+            await handler([delivery])
+
+        return await self.subscribe(consumer, one, contexts=contexts)
 
     @abstractmethod
     async def listen(
