@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.support.servers import free_port
+from tests.support.databases import recreate_database, with_database
+from tests.support.servers import free_port, require_sql_server
 
 PORTICO = str(Path(sys.executable).parent / "portico")
 START_TIMEOUT = 90
@@ -54,6 +58,61 @@ FAST_AUTH = {
 def create_admin(env: dict[str, str], cwd: Path, email: str, password: str) -> None:
     made = run_portico("users", "create-admin", "--email", email, env=env, cwd=cwd, stdin=password)
     assert made.returncode == 0, made.stderr
+
+
+# The administrator the migrated templates hold (`portico users create-admin` made it).
+ADMIN = ("admin@example.com", "an administrator secret")
+
+
+def _migrate_with_admin(database_url: str, folder: Path) -> None:
+    env = portico_env(database_url=database_url)
+    migrated = run_portico("db", "upgrade", env=env, cwd=folder)
+    assert migrated.returncode == 0, migrated.stderr
+    create_admin(env, folder, *ADMIN)
+
+
+# Most tests here need a migrated database with an administrator, not the migration itself
+# (test_serve.py and test_seed.py run `portico db upgrade` as their subject). `db upgrade` and
+# `users create-admin` cost about 1.7 s of CPU together, so each runs once per session (per
+# pytest-xdist worker) into a template, and those tests take a copy of it: the same rows.
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `portico db upgrade` migrated, with ADMIN: copy it with `sqlite_copy`."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    _migrate_with_admin(f"sqlite+aiosqlite:///{folder / 'template.db'}", folder)
+    return folder / "template.db"
+
+
+def sqlite_copy(template: Path, folder: Path, name: str = "portico.db") -> str:
+    """The URL of a copy of `template` in `folder` (SQLite's backup: whole, WAL or not)."""
+    with (
+        closing(sqlite3.connect(template)) as source,
+        closing(sqlite3.connect(folder / name)) as copy,
+    ):
+        source.backup(copy)
+    return f"sqlite+aiosqlite:///{folder / name}"
+
+
+# [adapter:postgresql begin]
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a PostgreSQL database migrated with ADMIN: copy it with `postgres_copy`."""
+    base = require_sql_server("postgresql")
+    url = with_database(base, f"{base.rsplit('/', 1)[1]}_e2e_template")
+    asyncio.run(recreate_database(url))
+    _migrate_with_admin(url, tmp_path_factory.mktemp("postgres-template"))
+    return url.rsplit("/", 1)[1]
+
+
+def postgres_copy(template: str, name: str) -> str:
+    """The URL of database `name`, made anew as a copy of `template` on the test server."""
+    base = require_sql_server("postgresql")
+    url = with_database(base, f"{base.rsplit('/', 1)[1]}_{name}")
+    asyncio.run(recreate_database(url, template=template))
+    return url
+
+
+# [adapter:postgresql end]
 
 
 def sign_in(http: httpx.Client, email: str, password: str) -> dict[str, str]:

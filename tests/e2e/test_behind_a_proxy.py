@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import portico_env, run_portico, serving
+from tests.e2e.conftest import portico_env, serving, sqlite_copy
 
 WRONG = {"email": "nobody@example.com", "password": "not the password"}
 LIMIT = 3  # sign-in requests per minute per client address
@@ -22,9 +22,9 @@ def _sign_in(http: httpx.Client, client: str) -> int:
     return http.post("/api/v1/auth/login", json=WRONG, headers=headers).status_code
 
 
-def _env(tmp_path: Path, **more: str) -> dict[str, str]:
+def _env(sqlite_template: Path, tmp_path: Path, **more: str) -> dict[str, str]:
     return portico_env(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}",
+        database_url=sqlite_copy(sqlite_template, tmp_path),
         rate_limit_auth_per_minute=str(LIMIT),
         log_format="json",
         log_level="INFO",
@@ -39,9 +39,10 @@ def _access_clients(process: subprocess.Popen[str]) -> set[str]:
     return {str(line.get("client")) for line in lines if line.get("event") == "http.request"}
 
 
-def test_the_limit_counts_per_real_client_behind_a_trusted_balancer(tmp_path: Path) -> None:
-    env = _env(tmp_path, trusted_proxies="127.0.0.1/32")
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+def test_the_limit_counts_per_real_client_behind_a_trusted_balancer(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    env = _env(sqlite_template, tmp_path, trusted_proxies="127.0.0.1/32")
     with serving(env, tmp_path) as (url, process), httpx.Client(base_url=url) as http:
         first = [_sign_in(http, "203.0.113.1") for _ in range(LIMIT + 1)]
         other = _sign_in(http, "203.0.113.2")
@@ -56,9 +57,8 @@ def test_the_limit_counts_per_real_client_behind_a_trusted_balancer(tmp_path: Pa
     assert "127.0.0.1" in clients  # the health check carried no X-Forwarded-For
 
 
-def test_without_trust_forged_headers_change_nothing(tmp_path: Path) -> None:
-    env = _env(tmp_path)
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+def test_without_trust_forged_headers_change_nothing(sqlite_template: Path, tmp_path: Path) -> None:
+    env = _env(sqlite_template, tmp_path)
     with serving(env, tmp_path) as (url, process), httpx.Client(base_url=url) as http:
         statuses = [_sign_in(http, f"203.0.113.{n}") for n in range(1, LIMIT + 2)]
         clients = _access_clients(process)

@@ -38,8 +38,9 @@ def with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-async def recreate_database(url: str) -> None:
-    """Drop and create the URL's database, so a test starts from nothing."""
+async def recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create the URL's database, so a test starts from nothing; on PostgreSQL, a
+    copy of the `template` database when one is named (a file copy on the server: no DDL)."""
     target = async_url(url)
     backend = target.get_backend_name()
     if backend == "sqlite":
@@ -53,8 +54,10 @@ async def recreate_database(url: str) -> None:
         async with admin.connect() as connection:
             if backend == "postgresql":
                 await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+                copied = f' TEMPLATE "{template}"' if template else ""
+                await connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
             else:
+                assert template is None, "templates are PostgreSQL's"
                 await connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
                 await connection.execute(text(f"CREATE DATABASE `{name}`"))
     finally:

@@ -21,16 +21,13 @@ from sqlalchemy import update
 
 from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import PrivateNats
-from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import WorkerProcess
 
 pytestmark = [pytest.mark.nats, pytest.mark.postgres]
 WAIT = 30.0
 NAMESPACE = "xcache"
-ADMIN, SECRET = "admin@example.com", "an administrator secret"
 
 
 def change_behind_the_apps_back(url: str, product_id: str, name: str) -> None:
@@ -71,10 +68,10 @@ def until(condition: object, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_a_change_through_one_server_reaches_the_others_memory_cache(tmp_path: Path) -> None:
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    database_url = with_database(base, f"{base.rsplit('/', 1)[1]}_xcache")
-    asyncio.run(recreate_database(database_url))
+def test_a_change_through_one_server_reaches_the_others_memory_cache(
+    tmp_path: Path, postgres_template: str
+) -> None:
+    database_url = postgres_copy(postgres_template, "xcache")
     with PrivateNats(tmp_path / "nats") as private_nats:
         env = portico_env(
             database_url=database_url,
@@ -87,8 +84,6 @@ def test_a_change_through_one_server_reaches_the_others_memory_cache(tmp_path: P
             outbox_poll_interval="0.05",
             messaging_stats_interval="0",
         )
-        assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-        create_admin(env, tmp_path, ADMIN, SECRET)
         worker = WorkerProcess(env, tmp_path).start()
         try:
             worker.wait_for("worker.ready")
@@ -100,8 +95,8 @@ def test_a_change_through_one_server_reaches_the_others_memory_cache(tmp_path: P
                 httpx.Client(base_url=base_a) as a,
                 httpx.Client(base_url=base_b) as b,
             ):
-                a.headers.update(sign_in(a, ADMIN, SECRET))
-                b.headers.update(sign_in(b, ADMIN, SECRET))
+                a.headers.update(sign_in(a, *ADMIN))
+                b.headers.update(sign_in(b, *ADMIN))
 
                 def listening(http: httpx.Client) -> bool:
                     stats = http.get("/api/v1/messaging/stats").json()

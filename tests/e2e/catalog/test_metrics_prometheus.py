@@ -8,7 +8,6 @@ The waits are guards against hanging (Prometheus scrapes every second), never as
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,16 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import PrivateNats
 from tests.support.prometheus import PrivatePrometheus, require_prometheus
-from tests.support.servers import POSTGRES_URL, free_port, require_server
+from tests.support.servers import free_port
 from tests.support.workers import WorkerProcess
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.nats, pytest.mark.postgres]
 WAIT = 60.0
-ADMIN, SECRET = "admin@example.com", "an administrator secret"
 PRODUCT = 'portico_http_requests_total{method="GET",route="/api/v1/products/{product_id}"}'
 PRODUCTS, READS = 3, 40
 POOL = 4  # PORTICO_DATABASE_POOL_SIZE of every process
@@ -39,11 +36,9 @@ def until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.2)
 
 
-def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
+def test_prometheus_sees_requests_and_events_move(tmp_path: Path, postgres_template: str) -> None:
     require_prometheus()
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    database_url = with_database(base, f"{base.rsplit('/', 1)[1]}_metrics")
-    asyncio.run(recreate_database(database_url))
+    database_url = postgres_copy(postgres_template, "metrics")
     serve_metrics, worker_metrics = free_port(), free_port()
     with PrivateNats(tmp_path / "nats") as private_nats:
         env = portico_env(
@@ -58,8 +53,6 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
             access_log="false",
             database_pool_size=str(POOL),
         )
-        assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-        create_admin(env, tmp_path, ADMIN, SECRET)
         worker = WorkerProcess({**env, "PORTICO_METRICS_PORT": str(worker_metrics)}, tmp_path)
         worker.start()
         try:
@@ -86,9 +79,10 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path) -> None:
                 published = prometheus.value("portico_relay_published_total") or 0.0
                 applied = prometheus.value('portico_consumer_applied_total{consumer="audit"}')
 
-                refused = http.post("/api/v1/auth/login", json={"email": ADMIN, "password": "no"})
+                wrong = {"email": ADMIN[0], "password": "no"}
+                refused = http.post("/api/v1/auth/login", json=wrong)
                 assert refused.status_code == 401
-                http.headers.update(sign_in(http, ADMIN, SECRET))
+                http.headers.update(sign_in(http, *ADMIN))
                 ids = []
                 for number in range(PRODUCTS):
                     created = http.post(

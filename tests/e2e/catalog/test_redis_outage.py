@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.e2e.conftest import ADMIN, portico_env, serving, sign_in, sqlite_copy
 from tests.support.redis import PrivateRedis, private_redis
 
 pytestmark = pytest.mark.redis
@@ -27,12 +27,14 @@ def server() -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-async def client(server: PrivateRedis, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    server: PrivateRedis, sqlite_template: Path, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
     env = portico_env(
         environment="test",
         log_level="ERROR",
         access_log="false",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'outage.db'}",
+        database_url=sqlite_copy(sqlite_template, tmp_path, "outage.db"),
         cache="redis",
         redis_url=server.url,
         redis_timeout_ms="100",
@@ -40,11 +42,9 @@ async def client(server: PrivateRedis, tmp_path: Path) -> AsyncIterator[httpx.As
         cache_breaker_reset_ms="100",
         cache_prefix="outage-e2e",
     )
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, "staff@example.com", "a staff member secret")
     with serving(env, tmp_path) as (base_url, _):
         with httpx.Client(base_url=base_url) as sync_http:
-            headers = sign_in(sync_http, "staff@example.com", "a staff member secret")
+            headers = sign_in(sync_http, *ADMIN)
         async with httpx.AsyncClient(base_url=base_url, timeout=10, headers=headers) as http:
             yield http
 

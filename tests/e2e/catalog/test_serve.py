@@ -9,7 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.e2e.conftest import (
+    ADMIN,
+    create_admin,
+    portico_env,
+    run_portico,
+    serving,
+    sign_in,
+    sqlite_copy,
+)
 from tests.support.databases import recreate_database, with_database
 from tests.support.servers import require_sql_server
 
@@ -70,12 +78,10 @@ def test_the_catalog_works_unchanged_on_each_engine(engine: str, tmp_path: Path)
     assert '"event":"http.request"' in output
 
 
-def test_data_survives_a_restart(tmp_path: Path) -> None:
-    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'keep.db'}")
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, "admin@example.com", "an administrator secret")
+def test_data_survives_a_restart(sqlite_template: Path, tmp_path: Path) -> None:
+    env = portico_env(database_url=sqlite_copy(sqlite_template, tmp_path, "keep.db"))
     with serving(env, tmp_path) as (base, _), httpx.Client(base_url=base) as http:
-        headers = sign_in(http, "admin@example.com", "an administrator secret")
+        headers = sign_in(http, *ADMIN)
         created = http.post(
             "/api/v1/products",
             json={"sku": "keep-1", "name": "Mug", "price": {"amount": "5", "currency": "EUR"}},
@@ -91,11 +97,12 @@ def _libraries(pid: int) -> set[str]:
     return set(re.findall(r"site-packages/([A-Za-z0-9_]+)", maps))
 
 
-def test_the_serving_parent_leaves_the_app_to_its_workers(tmp_path: Path) -> None:
+def test_the_serving_parent_leaves_the_app_to_its_workers(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
     """The parent process checks the settings in a child and then only supervises granian's
     workers: it never loads the database driver's, the hasher's or the crypto's extensions."""
-    env = portico_env(database_url=f"sqlite+aiosqlite:///{tmp_path / 'parent.db'}")
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    env = portico_env(database_url=sqlite_copy(sqlite_template, tmp_path, "parent.db"))
     with serving(env, tmp_path) as (base, process):
         assert httpx.get(f"{base}/health/ready").status_code == 200
         (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()

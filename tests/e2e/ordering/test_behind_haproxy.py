@@ -29,19 +29,17 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from adapters.persistence.sql.engine import create_engine
-from tests.e2e.conftest import create_admin, portico_env, run_portico
-from tests.support.databases import recreate_database, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy
 from tests.support.haproxy import PrivateHaproxy, require_haproxy
 from tests.support.mixed_load import MixedLoad, Plan
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.processes import ApiProcess
 from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix
-from tests.support.servers import POSTGRES_URL, require_server
+from tests.support.servers import require_server
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 from tests.support.workers import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nats, pytest.mark.haproxy]
-ADMIN = ("admin@example.com", "an administrator secret")
 CUSTOMER = {"email": "dana@example.com", "password": "a customer secret!"}
 TASKS, LOAD_SECONDS, KILL_AFTER = 8, 15.0, 4.0
 LIMIT = 5  # sign-ins per minute per client; the setup signs in 3 times from 127.0.0.1
@@ -90,12 +88,10 @@ def rows(url: str, query: str) -> list[Any]:
 
 
 def test_three_apis_behind_haproxy_survive_a_killed_process(
-    tmp_path: Path, prefix: str, namespace: str, receiver: WebhookReceiver
+    tmp_path: Path, postgres_template: str, prefix: str, namespace: str, receiver: WebhookReceiver
 ) -> None:
     require_haproxy()
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    database = with_database(base, f"{base.rsplit('/', 1)[1]}_haproxy")
-    asyncio.run(recreate_database(database))
+    database = postgres_copy(postgres_template, "haproxy")
     env = portico_env(
         database_url=database,
         cache="redis",
@@ -119,8 +115,6 @@ def test_three_apis_behind_haproxy_survive_a_killed_process(
         log_level="WARNING",
         access_log="false",
     )
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, *ADMIN)
     # The workers log at INFO: `worker.ready` says they consume.
     workers = [WorkerProcess({**env, "PORTICO_LOG_LEVEL": "INFO"}, tmp_path) for _ in range(2)]
     for worker in workers:

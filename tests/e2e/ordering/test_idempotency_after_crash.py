@@ -6,7 +6,6 @@ retry places the order, once.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 import threading
@@ -16,14 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, scalar, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, run_portico, serving, sign_in
+from tests.support.databases import scalar
 from tests.support.processes import kill_tree
-from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import wait_until
 
 pytestmark = pytest.mark.postgres
-ADMIN = ("admin@example.com", "an administrator secret")
 CUSTOMER = {"email": "dana@example.com", "password": "a customer secret!"}
 
 
@@ -46,10 +43,10 @@ def _hold_event_store(url: str) -> subprocess.Popen[str]:
     raise AssertionError("psql ended before it held the lock")
 
 
-def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    url = with_database(base, f"{base.rsplit('/', 1)[1]}_idempotency_crash")
-    asyncio.run(recreate_database(url))
+def test_a_retry_after_a_crash_places_the_order_once(
+    tmp_path: Path, postgres_template: str
+) -> None:
+    url = postgres_copy(postgres_template, "idempotency_crash")
     # No scheduled housekeeping here: the operator's `portico maintenance run` frees the claim.
     env = portico_env(
         environment="test",
@@ -59,8 +56,6 @@ def test_a_retry_after_a_crash_places_the_order_once(tmp_path: Path) -> None:
         maintenance_interval="0",
         idempotency_stuck_after="1",
     )
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, *ADMIN)
     key = {"Idempotency-Key": "checkout-7"}
 
     with serving(env, tmp_path) as (api, process), httpx.Client(base_url=api, timeout=10) as http:

@@ -16,15 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.redis import PrivateRedis, private_redis
-from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nats]
-ADMIN = ("admin@example.com", "an administrator secret")
 CUSTOMER = {"email": "dana@example.com", "password": "a customer secret!"}
 
 
@@ -42,11 +39,9 @@ def namespace() -> Iterator[str]:
 
 
 def test_place_pay_ship_on_postgresql_redis_and_nats(
-    tmp_path: Path, redis_server: PrivateRedis, namespace: str
+    tmp_path: Path, postgres_template: str, redis_server: PrivateRedis, namespace: str
 ) -> None:
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    database_url = with_database(base, f"{base.rsplit('/', 1)[1]}_orders_e2e")
-    asyncio.run(recreate_database(database_url))
+    database_url = postgres_copy(postgres_template, "orders_e2e")
     env = portico_env(
         environment="test",
         log_format="json",
@@ -62,8 +57,6 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
         outbox_poll_interval="0.05",
         messaging_stats_interval="0",
     )
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, *ADMIN)
     worker = WorkerProcess(env, tmp_path).start()
     try:
         worker.wait_for("worker.started")

@@ -11,15 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
-from tests.support.databases import recreate_database, with_database
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.otlp_receiver import OtlpReceiver, otlp_receiver
-from tests.support.servers import POSTGRES_URL, require_server
 from tests.support.workers import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nats]
-ADMIN = ("admin@example.com", "an administrator secret")
 CUSTOMER = {"email": "erin@example.com", "password": "a customer secret!"}
 
 
@@ -37,11 +34,9 @@ def collector() -> Iterator[OtlpReceiver]:
 
 
 def test_the_worker_spans_join_the_trace_of_the_request(
-    tmp_path: Path, namespace: str, collector: OtlpReceiver
+    tmp_path: Path, postgres_template: str, namespace: str, collector: OtlpReceiver
 ) -> None:
-    base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
-    database_url = with_database(base, f"{base.rsplit('/', 1)[1]}_traces_e2e")
-    asyncio.run(recreate_database(database_url))
+    database_url = postgres_copy(postgres_template, "traces_e2e")
     env = portico_env(
         environment="test",
         log_format="json",
@@ -56,8 +51,6 @@ def test_the_worker_spans_join_the_trace_of_the_request(
         otel_service_name="shop-api",
     )
     env["OTEL_BSP_SCHEDULE_DELAY"] = "100"  # a standard variable, read by the SDK: export soon
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    create_admin(env, tmp_path, *ADMIN)
     worker = WorkerProcess({**env, "PORTICO_OTEL_SERVICE_NAME": "shop-worker"}, tmp_path).start()
     try:
         worker.wait_for("worker.ready")
