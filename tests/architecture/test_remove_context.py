@@ -50,6 +50,9 @@ def _env(copy: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(copy / "src")
     env["PATH"] = f"{BIN}:{ROOT / '.tools' / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
     env["PORTICO_DATABASE_URL"] = f"sqlite+aiosqlite:///{copy / 'var' / 'fork.db'}"
+    # The copy's fuzz test still sends every check to every operation left; the handlers are the
+    # checkout's, which its own run fuzzed with 25 examples each (4.5 s of CPU less here).
+    env["FUZZ_MAX_EXAMPLES"] = "5"
     return env
 
 

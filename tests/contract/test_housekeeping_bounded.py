@@ -85,6 +85,32 @@ async def test_tables_stay_bounded_over_50000_events(tmp_path: Path) -> None:
         await close_container(container)
 
 
+async def test_each_claim_of_the_relay_is_planned_for_its_call(tmp_path: Path) -> None:
+    """A generic plan (PostgreSQL's choice for a prepared statement from its sixth call) checked
+    each claimed row against every index entry of a pending row, the dead ones included: the
+    test above took minutes instead of seconds. One pooled connection: each claim prepares there."""
+    database = await sql_database("postgresql", tmp_path)
+    await database.dispose()
+    url = database.engine.url.render_as_string(hide_password=False)
+    container = build_container(Settings(database=DatabaseSettings(url=url, pool_size=1)))
+    store, db = container.platform.outbox(), container.platform.sql_database()
+    claims = 8
+    try:
+        for _ in range(claims):
+            async with db.begin() as connection:
+                await store.append(connection, [_event(datetime.now(UTC)) for _ in range(3)])
+            async with store.claim(100) as batch:
+                batch.sent(len(batch.events))
+        async with db.connect() as connection:
+            plans = await connection.exec_driver_sql(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE 'WITH claimed%'"
+            )
+            assert plans.all() == [(0, claims)]
+    finally:
+        await close_container(container)
+
+
 def _event(at: datetime) -> IntegrationEvent:
     return IntegrationEvent(
         id=ids.new_id(),
