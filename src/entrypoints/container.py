@@ -65,12 +65,6 @@ def build_container(settings: Settings | None = None) -> Container:
     return container
 
 
-def build_platform(settings: Settings) -> Any:
-    """The platform alone (database, cache, bus...), for serve's start-up checks: no context's
-    container is imported (about half of a process's imports and a quarter of a second of CPU)."""
-    return _root(settings).platform
-
-
 def _root(settings: Settings | None) -> Container:
     """The root container on `settings`; refuses a persistence a context has no adapter for."""
     container = Container()

@@ -2,43 +2,24 @@
 
 A context's module (`entrypoints/<context>/module.py`) names its container, the other
 contexts it needs, its HTTP part, its event declarations and its CLI commands. Its container
-(a `ModuleContainer`) names the use cases HTTP may inject and lists, as providers, what the
-processes run for it: consumers, listeners, projectors, readiness probes, the resources to close
-and the reactions after a commit. The root container, the HTTP app, the worker and the CLI walk
-the modules named in `entrypoints/modules.py`; none of them names a context's pieces.
+(a `ModuleContainer`, entrypoints/module_container.py) names the use cases HTTP may inject and
+lists, as providers, what the processes run for it: consumers, listeners, projectors, readiness
+probes, the resources to close and the reactions after a commit. The root container, the HTTP
+app, the worker and the CLI walk the modules named in `entrypoints/modules.py`; none of them
+names a context's pieces.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
-
-from dependency_injector import containers, providers
+from typing import TYPE_CHECKING, Any
 
 from application.shared.event_declarations import ContextEvents
 from application.shared.seeding import SeedPlan, SeedRun
 
-
-class ModuleContainer(containers.DeclarativeContainer):
-    """The providers every context container has (empty unless the context overrides them).
-
-    `platform` is the shared machinery (database, cache, bus, outbox, event store, clock, ids).
-    """
-
-    platform = providers.DependenciesContainer()
-    # The providers HTTP handlers may inject, by name (nothing else is injectable).
-    use_cases: ClassVar[tuple[str, ...]] = ()
-    consumers = providers.List()  # shared durable consumers: one position for all workers
-    listeners = providers.List()  # one copy of every event per process
-    projectors = providers.List()  # read models kept up to date from the event store
-    probes = providers.Dict()  # readiness checks: name -> async () -> Status (None: not used)
-    resources = providers.List()  # adapters holding connections, closed at shutdown
-    after_commit = providers.List()  # in-process reactions to the events a commit recorded
-    personal_data = providers.List()  # PersonalDataSection: its part of a person's data export
-    chores: providers.Provider[list[Any]] = (
-        providers.List()
-    )  # housekeeping of its tables: a provider of a list of Chore
+if TYPE_CHECKING:  # dependency-injector: only the containers import it (startup.py reads these)
+    from entrypoints.module_container import ModuleContainer
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from application.shared.maintenance import Chore
 from entrypoints.deferred import deferred
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 from entrypoints.settings import Settings
 
 

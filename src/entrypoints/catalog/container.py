@@ -21,7 +21,7 @@ from application.catalog.read_cache import (
 )
 from application.catalog.update_product import UpdateProductHandler
 from entrypoints.deferred import deferred
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 from entrypoints.platform.sql_engines import by_sql_engine
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from application.catalog.product_events import CATALOG_EVENTS
 from entrypoints.catalog import seed
-from entrypoints.module import HttpPart, Module, ModuleContainer
+from entrypoints.module import HttpPart, Module
+
+if TYPE_CHECKING:
+    from entrypoints.module_container import ModuleContainer
 
 
 def container() -> type[ModuleContainer]:

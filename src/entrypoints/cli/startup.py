@@ -1,4 +1,8 @@
-"""Checks made before serving, so a wrong setting stops with one line instead of a traceback."""
+"""Checks made before serving, so a wrong setting stops with one line instead of a traceback.
+
+They build only what they check (the database, the Redis clients), not the platform's container:
+`portico serve` runs them in a child process on every start (serve.py), and the containers and
+adapters they would import cost that child about half of its CPU (bench/README.md)."""
 
 from __future__ import annotations
 
@@ -7,28 +11,30 @@ import asyncio
 import structlog
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from adapters.persistence.redis.durability import Durability, read_durability  # [adapter:redis]
 from adapters.persistence.sql.row_security import guard_problems  # [adapter:postgresql]
-from entrypoints.container import build_platform
-from entrypoints.platform.redis import build_redis_documents  # [adapter:redis]
+from entrypoints.modules import load_modules, unsupported_store
+from entrypoints.platform.builders import open_sql_database
 from entrypoints.settings import Settings, SettingsError, env_name
 
 
 def check_database(settings: Settings) -> None:
-    """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached."""
+    """Raise SettingsError naming PORTICO_DATABASE_URL when the database cannot be reached, and
+    first when a context has no adapter for PORTICO_PERSISTENCE (the root container refuses it
+    too, with the same line)."""
+    if refusal := unsupported_store(settings.persistence, load_modules()):
+        raise SettingsError(refusal)
     variable = env_name("database.url")
-    platform = build_platform(settings)  # refuses a persistence a context has no adapter for
     # [adapter:redis begin]
     if settings.stores_in_redis:
         check_store(settings)
         return
     # [adapter:redis end]
+    if not settings.has_database:  # nothing to reach with this configuration
+        return
     try:
-        database = platform.database()
+        database = open_sql_database(settings)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise SettingsError(f"{variable} is not a database URL we can use: {error}") from None
-    if database is None:  # nothing to reach with this configuration
-        return
     shown = database.engine.url.render_as_string(hide_password=True)
 
     async def ping() -> list[str]:
@@ -58,6 +64,9 @@ def check_database(settings: Settings) -> None:
 def check_store(settings: Settings) -> None:
     """With PORTICO_PERSISTENCE=redis: raise SettingsError when Redis cannot be reached, or in
     production when its AOF would not keep every acknowledged write (a warning elsewhere)."""
+    from adapters.persistence.redis.durability import Durability, read_durability
+    from entrypoints.platform.redis import build_redis_documents
+
     documents = build_redis_documents(settings)
 
     async def durability() -> Durability:
@@ -90,8 +99,12 @@ def check_cache(settings: Settings) -> None:
 
     Redis being unreachable is not an error: the API serves from the database meanwhile.
     """
+    if settings.cache.backend != "redis":
+        return
+    from entrypoints.platform.redis import build_redis_cache
+
     try:
-        build_platform(settings).cache()
+        build_redis_cache(settings)
     except ValueError as error:
         raise SettingsError(f"{env_name('redis.url')} is not a Redis URL: {error}") from None
 

@@ -30,7 +30,7 @@ from entrypoints.identity.mfa import MfaContainer
 from entrypoints.identity.own_account import OwnAccountContainer
 from entrypoints.identity.social import SocialContainer
 from entrypoints.identity.tokens import TokensContainer
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 
 
 class IdentityContainer(ModuleContainer):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from application.identity.identity_events import IDENTITY_EVENTS
 from entrypoints.deferred import deferred
 from entrypoints.identity import seed
-from entrypoints.module import HttpPart, Module, ModuleContainer
+from entrypoints.module import HttpPart, Module
+
+if TYPE_CHECKING:
+    from entrypoints.module_container import ModuleContainer
 
 
 def container() -> type[ModuleContainer]:

@@ -6,7 +6,7 @@ from dependency_injector import providers
 
 from adapters.notifications.log import LogNotifier
 from entrypoints.deferred import deferred
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 
 
 class NotificationsContainer(ModuleContainer):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from entrypoints.module import Module, ModuleContainer
+from typing import TYPE_CHECKING
+
+from entrypoints.module import Module
+
+if TYPE_CHECKING:
+    from entrypoints.module_container import ModuleContainer
 
 
 def container() -> type[ModuleContainer]:

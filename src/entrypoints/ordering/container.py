@@ -20,7 +20,7 @@ from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.retry import RetriedOnConflict
 from entrypoints.deferred import deferred
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 from entrypoints.ordering.read_side import OrderReadSide
 from entrypoints.ordering.tracing import traced_payments

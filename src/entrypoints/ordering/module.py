@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from application.ordering.order_events import ORDERING_EVENTS
-from entrypoints.module import HttpPart, Module, ModuleContainer
+from entrypoints.module import HttpPart, Module
 from entrypoints.ordering import seed
+
+if TYPE_CHECKING:
+    from entrypoints.module_container import ModuleContainer
 
 
 def container() -> type[ModuleContainer]:

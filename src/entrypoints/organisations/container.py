@@ -25,7 +25,7 @@ from application.organisations.rename_organisation import RenameOrganisationHand
 from application.organisations.revoke_invitation import RevokeInvitationHandler
 from application.organisations.send_invitation_mail import SendInvitationMail
 from application.organisations.transfer_ownership import TransferOwnershipHandler
-from entrypoints.module import ModuleContainer
+from entrypoints.module_container import ModuleContainer
 
 
 class OrganisationsContainer(ModuleContainer):

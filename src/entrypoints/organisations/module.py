@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from application.organisations.organisations_events import ORGANISATIONS_EVENTS
-from entrypoints.module import HttpPart, Module, ModuleContainer
+from entrypoints.module import HttpPart, Module
+
+if TYPE_CHECKING:
+    from entrypoints.module_container import ModuleContainer
 
 
 def container() -> type[ModuleContainer]:

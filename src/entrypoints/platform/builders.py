@@ -36,17 +36,22 @@ def build_sql_database(
     tracing: Tracing, settings: Settings, metrics: DependencyMetrics | None = None
 ) -> SqlDatabase:
     """PORTICO_DATABASE_URL's database; `tracing` first, so the SDK is up before the engine."""
+    engine = open_sql_database(settings)
+    if metrics is not None:
+        engine.observe_pool(metrics)
+    return trace_database(tracing, engine)
+
+
+def open_sql_database(settings: Settings) -> SqlDatabase:
+    """The database the settings name, untraced and uncounted: serve's start-up check pings it."""
     database = settings.database
-    engine = SqlDatabase(
+    return SqlDatabase(
         database.url,
         pool_size=database.pool_size,
         echo=database.echo,
         read_url=database.read_url,
         row_security=database.row_security,  # [adapter:postgresql]
     )
-    if metrics is not None:
-        engine.observe_pool(metrics)
-    return trace_database(tracing, engine)
 
 
 def build_retry_policy(settings: Settings) -> RetryPolicy:
