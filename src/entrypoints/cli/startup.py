@@ -99,7 +99,7 @@ def check_cache(settings: Settings) -> None:
 
     Redis being unreachable is not an error: the API serves from the database meanwhile.
     """
-    if settings.cache.backend != "redis":
+    if not settings.caches_in_redis:
         return
     from entrypoints.platform.redis import build_redis_cache
 

@@ -103,6 +103,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def stores_in_redis(self) -> bool:
         return self.persistence == "redis"
 
+    @property
+    def caches_in_redis(self) -> bool:
+        return self.cache.backend == "redis"
+
     # [adapter:redis end]
     @property
     def events_stay_in_process(self) -> bool:
