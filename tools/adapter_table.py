@@ -136,6 +136,7 @@ ADAPTERS = (
             # The query sides on the driver's own calls (products, an order), and their tests.
             "src/adapters/catalog/postgres.py",
             "src/adapters/ordering/postgres.py",
+            "src/adapters/ordering/postgres_projections.py",
             "src/adapters/persistence/sql/driver_sql.py",
             "tests/contract/catalog/test_postgres_reader.py",
             "tests/contract/catalog/test_create_on_driver.py",

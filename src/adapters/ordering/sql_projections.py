@@ -3,9 +3,9 @@ projection_state.
 
 `save` moves the position with `UPDATE ... WHERE generation = ? AND position = ?` in the same
 transaction as the rows: the compare-and-set that makes a projector step idempotent (on
-PostgreSQL without row security, both in one statement on the driver: `_DriverSave`). A rebuild
-fills generation + 1 beside the live rows, then `swap_in` flips `generation` in one UPDATE and
-deletes the old rows: "fresh tables swapped in", without DDL at run time, so the swap is
+PostgreSQL without row security, both in one statement on the driver: postgres_projections.py).
+A rebuild fills generation + 1 beside the live rows, then `swap_in` flips `generation` in one
+UPDATE and deletes the old rows: "fresh tables swapped in", without DDL at run time, so the swap is
 transactional on all three engines and the schema stays the one the migrations made.
 
 Row security (PostgreSQL, docs/tenancy.md): a tenant's queries (`page`, `get`) act for that
@@ -29,9 +29,7 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
-    Uuid,  # [adapter:postgresql]
     and_,
-    any_,  # [adapter:postgresql]
     bindparam,
     delete,
     insert,
@@ -39,15 +37,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql  # [adapter:postgresql]
-from sqlalchemy.dialects.postgresql.asyncpg import (  # [adapter:postgresql]
-    dialect as asyncpg_dialect,  # [adapter:postgresql]
-)  # [adapter:postgresql]
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
+from adapters.ordering.postgres_projections import (  # [adapter:postgresql]
+    DRIVER_ROWS,  # [adapter:postgresql]
+    DRIVER_SAVES,  # [adapter:postgresql]
+    STATE_ON_DRIVER,  # [adapter:postgresql]
+    UPSERTS,  # [adapter:postgresql]
+)  # [adapter:postgresql]
 from adapters.ordering.tables import order_details, order_summaries
-from adapters.persistence.sql import driver_sql  # [adapter:postgresql]
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import projection_state
@@ -67,89 +66,8 @@ from domain.shared.tenant import Tenant
 
 _state = projection_state
 _STATE = select(_state.c.generation, _state.c.position).where(_state.c.name == bindparam("name"))
-# On PostgreSQL the projector asks for it at every step: asyncpg's own call, compiled once.
-_STATE_ON_DRIVER = driver_sql.DriverStatement(_STATE)  # [adapter:postgresql]
 
 
-# [adapter:postgresql begin]
-def _upsert_of(table: Table) -> Any:
-    """Each row inserted, or put in place of the one of its key (every other column from the
-    new row): what deleting and inserting it does, in one statement."""
-    upsert = postgresql.insert(table)
-    replaced = {c.name: upsert.excluded[c.name] for c in table.columns if not c.primary_key}
-    return upsert.on_conflict_do_update(index_elements=list(table.primary_key), set_=replaced)
-
-
-_UPSERTS = {table.name: _upsert_of(table) for table in (order_summaries, order_details)}
-
-
-class _DriverSave:
-    """A projector step's save as one statement for asyncpg, one round trip in autocommit
-    instead of BEGIN, the compare-and-set, the upsert and COMMIT: the upsert (each column a
-    typed array, unnested: one statement whatever the batch's size, prepared once) writes only
-    if the compare-and-set moved the position, and the statement answers how many it moved
-    (1 or 0). One statement is one transaction: the rows and the position move together."""
-
-    __slots__ = ("_processors", "columns", "sql")
-
-    def __init__(self, table: Table) -> None:
-        dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
-        quote, state = dialect.identifier_preparer.quote, _state.name
-        self.columns = [c.name for c in table.columns if c.name != "generation"]
-        names = ", ".join(quote(name) for name in self.columns)
-        arrays = ", ".join(
-            f"${n}::{table.c[name].type.compile(dialect=dialect)}[]"
-            for n, name in enumerate(self.columns, start=5)
-        )
-        keys = ", ".join(quote(c.name) for c in table.primary_key)
-        replaced = ", ".join(
-            f"{quote(c.name)} = excluded.{quote(c.name)}"
-            for c in table.columns
-            if not c.primary_key
-        )
-        # Names and types from the tables' metadata only, never a value: no injection.
-        self.sql = (
-            f"WITH moved AS (UPDATE {quote(state)} SET position = $4"  # noqa: S608
-            f" WHERE name = $1 AND generation = $2 AND position = $3 RETURNING 1),"
-            f" saved AS (INSERT INTO {quote(table.name)} (generation, {names})"
-            f" SELECT $2::integer, * FROM unnest({arrays}) WHERE EXISTS (SELECT FROM moved)"
-            f" ON CONFLICT ({keys}) DO UPDATE SET {replaced})"
-            " SELECT count(*) FROM moved"
-        )
-        # Each value through its column type's bind processing, as on the engine (UtcDateTime
-        # refuses a naive datetime).
-        self._processors = {
-            name: process
-            for name in self.columns
-            if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        }
-
-    def arguments(
-        self, name: str, generation: int, moves: tuple[int, int], rows: list[dict[str, Any]]
-    ) -> list[Any]:
-        processors = self._processors
-        arrays = []
-        for column in self.columns:
-            values = [row[column] for row in rows]
-            if (process := processors.get(column)) is not None:
-                values = [process(value) for value in values]
-            arrays.append(values)
-        return [name, generation, *moves, *arrays]
-
-
-_DRIVER_SAVES = {table.name: _DriverSave(table) for table in (order_summaries, order_details)}
-_DRIVER_ROWS = {
-    table.name: driver_sql.DriverStatement(
-        select(table).where(
-            table.c.generation == bindparam("generation"),
-            table.c.order_id == any_(bindparam("order_ids", type_=postgresql.ARRAY(Uuid()))),
-        )
-    )
-    for table in (order_summaries, order_details)
-}
-
-
-# [adapter:postgresql end]
 class _SqlProjectionStore(ProjectionStore[Row]):
     table: ClassVar[Table]
 
@@ -173,8 +91,8 @@ class _SqlProjectionStore(ProjectionStore[Row]):
         # [adapter:postgresql begin]
         if self._db.backend == "postgresql":
             async with self._db.on_driver() as driver:
-                arguments = _STATE_ON_DRIVER.arguments({"name": self.name})
-                return await driver.fetchrow(_STATE_ON_DRIVER.sql, *arguments)
+                arguments = STATE_ON_DRIVER.arguments({"name": self.name})
+                return await driver.fetchrow(STATE_ON_DRIVER.sql, *arguments)
         # [adapter:postgresql end]
         async with self._db.connect() as connection:
             return (await connection.execute(_STATE, {"name": self.name})).mappings().first()
@@ -204,7 +122,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     async def rows(self, generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Row]:
         # [adapter:postgresql begin]
         if self._on_driver:  # the primary's: the rows the compare-and-set will replace
-            statement = _DRIVER_ROWS[self.table.name]
+            statement = DRIVER_ROWS[self.table.name]
             bound = {"generation": generation, "order_ids": list(order_ids)}
             arguments = statement.arguments(bound)
             async with self._db.on_driver() as driver:
@@ -257,7 +175,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
     ) -> bool | None:
         """`save` as one statement (_DriverSave); None if it could not go on the driver (a
         connection in a transaction the pool must reset first)."""
-        saving = _DRIVER_SAVES[self.table.name]
+        saving = DRIVER_SAVES[self.table.name]
         values = [self._to_row(row) for row in rows.values()]
         arguments = saving.arguments(self.name, generation, (from_position, to_position), values)
         async with self._db.on_driver() as driver:
@@ -300,7 +218,7 @@ class _SqlProjectionStore(ProjectionStore[Row]):
         values = [{"generation": generation, **self._to_row(row)} for row in rows.values()]
         # [adapter:postgresql begin]
         if connection.dialect.name == "postgresql":  # one statement instead of two
-            await connection.execute(_UPSERTS[t.name], values)
+            await connection.execute(UPSERTS[t.name], values)
             return
         # [adapter:postgresql end]
         await connection.execute(
