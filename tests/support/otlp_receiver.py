@@ -30,6 +30,7 @@ class Span:
     service: str
     attributes: dict[str, Any] = field(default_factory=dict)
     error: bool = False
+    links: tuple[tuple[str, str], ...] = ()  # (trace id, span id) of each linked span
 
 
 class OtlpReceiver:
@@ -95,6 +96,9 @@ class OtlpReceiver:
                             service=str(resource.get("service.name")),
                             attributes=_attributes(span.attributes),
                             error=span.status.code == 2,
+                            links=tuple(
+                                (link.trace_id.hex(), link.span_id.hex()) for link in span.links
+                            ),
                         )
                     )
         with self.lock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from opentelemetry import context as otel_context
@@ -36,18 +36,36 @@ class OtelTracing(Tracing):
         kind: SpanKind = "internal",
         parent: str | None = None,
         attributes: Attributes | None = None,
+        links: Sequence[str] = (),
     ) -> AbstractContextManager[None]:
-        return self._span(name, kind, parent, attributes)
+        return self._span(name, kind, parent, attributes, links)
 
     @contextmanager
     def _span(
-        self, name: str, kind: SpanKind, parent: str | None, attributes: Attributes | None
+        self,
+        name: str,
+        kind: SpanKind,
+        parent: str | None,
+        attributes: Attributes | None,
+        links: Sequence[str],
     ) -> Iterator[None]:
         # A remote parent replaces whatever span is current (a relay's or a poll loop's).
         context = (
             _propagator.extract({"traceparent": parent}) if parent else otel_context.get_current()
         )
         with self._tracer.start_as_current_span(
-            name, context=context, kind=_KINDS[kind], attributes=attributes
+            name, context=context, kind=_KINDS[kind], attributes=attributes, links=_links(links)
         ):
             yield
+
+
+def _links(traceparents: Sequence[str]) -> list[trace.Link]:
+    """A link to each valid traceparent's span (an unreadable one is left out, as it would be
+    as a parent)."""
+    found = []
+    for traceparent in traceparents:
+        context = _propagator.extract({"traceparent": traceparent})
+        span = trace.get_current_span(context).get_span_context()
+        if span.is_valid:
+            found.append(trace.Link(span))
+    return found

@@ -201,6 +201,9 @@ class ConsumerRunner:
     ) -> bool:
         """Whether `apply_all` applied the whole batch, waiting out an outage of its store with
         the batch in hand as `_until_reachable` does for one."""
+        events = [delivery.event for delivery in deliveries]
+        # No one event is the batch's cause: its span starts a trace of its own, linked to the
+        # span each event was published in (OpenTelemetry's messaging conventions).
         span = self._tracing.span(
             f"{consumer.name} process",
             kind="consumer",
@@ -208,8 +211,8 @@ class ConsumerRunner:
                 "messaging.consumer.group.name": consumer.name,
                 "messaging.batch.message_count": len(deliveries),
             },
+            links=[event.traceparent for event in events if event.traceparent],
         )
-        events = [delivery.event for delivery in deliveries]
         pause = OUTAGE_FIRST_PAUSE
         with span:
             while True:

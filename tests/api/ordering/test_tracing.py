@@ -5,8 +5,10 @@ the trace's ids. Off, nothing is sent and no line carries them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.persistence.sql.schema import metadata
+from adapters.system.ids import Uuid7Generator
+from application.messaging.consumers import BatchConsumer, ConsumerRunner
+from application.shared.ports.messaging import IntegrationEvent
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import (
@@ -122,6 +127,10 @@ def _lines(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
+def batch_size(span: Span) -> int:
+    return int(span.attributes.get("messaging.batch.message_count", 0))
+
+
 def _one(spans: list[Span], name: str) -> Span:
     found = [span for span in spans if span.name == name]
     assert len(found) == 1, (name, sorted(span.name for span in spans))
@@ -148,14 +157,15 @@ async def test_one_trace_holds_the_request_its_sql_the_publish_and_the_consumer(
     await _place_an_order(traced)
 
     # Traces start at requests, relayed batches and a consumer's batch of several deliveries
-    # (no one event is its cause, as OpenTelemetry's messaging conventions have it), never at a
-    # lone SQL statement (the test's own CREATE TABLEs, the relay's and the housekeeping's polls).
+    # (no one event is its cause, as OpenTelemetry's messaging conventions have it: it links to
+    # each), never at a lone SQL statement (the test's own CREATE TABLEs, the relay's and the
+    # housekeeping's polls).
     roots = [s for s in collector.received() if not s.parent_id]
     assert all(
         s.kind in {"server", "internal"}
-        or (s.kind == "consumer" and int(s.attributes.get("messaging.batch.message_count", 0)) > 1)
+        or (s.kind == "consumer" and len(s.links) == batch_size(s) > 1)
         for s in roots
-    ), {(s.kind, s.name, s.attributes.get("messaging.batch.message_count")) for s in roots}
+    ), {(s.kind, s.name, batch_size(s), len(s.links)) for s in roots}
     [request] = [s for s in collector.received() if s.name == "POST /api/v1/orders"]
     trace_id = request.trace_id
     wait_until(lambda: any(s.name == "POST" for s in collector.trace(trace_id)), 20, "the trace")
@@ -217,6 +227,63 @@ async def test_with_tracing_off_nothing_is_exported_and_lines_carry_no_trace_ids
     assert not [line for line in lines if "trace_id" in line or "span_id" in line]
     assert webhooks.received
     assert collector.requests == 0
+
+
+class _Together(BatchConsumer):
+    """Takes a batch at once (or one event at a time) and counts what it took."""
+
+    name = "together"
+    contexts = ("shop",)
+
+    def __init__(self) -> None:
+        self.taken: list[int] = []
+
+    async def __call__(self, event: IntegrationEvent) -> bool:
+        self.taken.append(1)
+        return True
+
+    async def apply_all(self, events: Sequence[IntegrationEvent]) -> None:
+        self.taken.append(len(events))
+
+
+async def test_a_consumers_batch_is_a_trace_of_its_own_linked_to_each_events_publish(
+    settings: Settings, collector: OtlpReceiver, bus: BusSettings
+) -> None:
+    tracing = TracingSettings(enabled=True, endpoint=collector.endpoint, service_name="shop")
+    container = build_container(msgspec.structs.replace(settings, bus=bus, tracing=tracing))
+    message_bus = container.platform.bus()
+    await message_bus.start()
+    ids = Uuid7Generator()
+    for n in range(3):  # all waiting before the consumer starts: one fetch brings them all
+        occurred_at = datetime(2026, 12, 6, 12, 0, n, tzinfo=UTC)
+        await message_bus.publish(
+            IntegrationEvent(
+                id=ids.new_id(),
+                type="shop.ThingHappened",
+                version=1,
+                occurred_at=occurred_at,
+                aggregate_id=ids.new_id(),
+            )
+        )
+    consumer = _Together()
+    runner = ConsumerRunner(message_bus, [consumer], tracing=container.platform.tracing())
+    await runner.start()
+    async with asyncio.timeout(20):
+        while sum(consumer.taken) < 3:
+            await asyncio.sleep(0.02)
+    await runner.stop()
+    await message_bus.close()
+    stop_tracing()  # exports what is left
+
+    assert consumer.taken == [3]
+    published = [s for s in collector.received() if s.name == "shop.ThingHappened publish"]
+    [batch] = [s for s in collector.received() if s.name == "together process"]
+    assert (batch.kind, batch.parent_id) == ("consumer", "")
+    assert batch.attributes["messaging.batch.message_count"] == 3
+    # One link to each event's creation context: the span that published it.
+    assert sorted(batch.links) == sorted((s.trace_id, s.span_id) for s in published)
+    assert len(published) == 3
+    assert batch.trace_id not in {s.trace_id for s in published}
 
 
 def test_tracing_settings_are_off_by_default_and_leave_unset_fields_to_otel_variables() -> None:

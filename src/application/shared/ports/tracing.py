@@ -8,7 +8,7 @@ bus. `NoTracing` is the default: tracing off costs a call that does nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
@@ -29,9 +29,12 @@ class Tracing(ABC):
         kind: SpanKind = "internal",
         parent: str | None = None,
         attributes: Attributes | None = None,
+        links: Sequence[str] = (),
     ) -> AbstractContextManager[None]:
         """A span around the block, a child of `parent` (a traceparent) when given, otherwise of
-        the current span. An exception leaving the block marks the span as failed."""
+        the current span, and linked to the spans of `links` (traceparents: what a batch's
+        messages were created in, none of which is its parent). An exception leaving the block
+        marks the span as failed."""
 
 
 class NoTracing(Tracing):
@@ -45,5 +48,6 @@ class NoTracing(Tracing):
         kind: SpanKind = "internal",
         parent: str | None = None,
         attributes: Attributes | None = None,
+        links: Sequence[str] = (),
     ) -> AbstractContextManager[None]:
         return nullcontext()
