@@ -197,28 +197,21 @@ class MemoryMessageBus(MessageBus):
     async def subscribe(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
     ) -> Subscription:
-        return self._subscribe(consumer, handler, contexts)
+        return self._subscribe(consumer, _one_at_a_time(handler), 1, contexts)
 
     async def subscribe_batches(
         self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
     ) -> Subscription:
-        async def one(delivery: Delivery) -> None:  # unused: `together` takes them all
-            await handler([delivery])
-
-        return self._subscribe(consumer, one, contexts, together=handler)
+        return self._subscribe(consumer, handler, self.fetch_batch, contexts)
 
     def _subscribe(
-        self,
-        consumer: str,
-        handler: Handler,
-        contexts: Sequence[str],
-        together: BatchHandler | None = None,
+        self, consumer: str, handler: BatchHandler, at_most: int, contexts: Sequence[str]
     ) -> Subscription:
         stopping = asyncio.Event()
         tasks = []
         for context in contexts:
             durable = self.broker.durables.setdefault((consumer, context), _Durable())
-            pull = self._pull(consumer, context, durable, handler, stopping, together)
+            pull = self._pull(consumer, context, durable, handler, at_most, stopping)
             tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}"))
         return _MemorySubscription(tasks, stopping)
 
@@ -231,7 +224,7 @@ class MemoryMessageBus(MessageBus):
         tasks = []
         for context in contexts:
             durable = _Durable(cursor=len(self.broker.logs.setdefault(context, [])))
-            pull = self._pull(consumer, context, durable, handler, stopping)
+            pull = self._pull(consumer, context, durable, _one_at_a_time(handler), 1, stopping)
             tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}:listen"))
         return _MemorySubscription(tasks, stopping)
 
@@ -240,12 +233,12 @@ class MemoryMessageBus(MessageBus):
         consumer: str,
         context: str,
         durable: _Durable,
-        handler: Handler,
+        handler: BatchHandler,
+        at_most: int,
         stopping: asyncio.Event,
-        together: BatchHandler | None = None,
     ) -> None:
+        """Hands `handler` up to `at_most` deliveries at a time, until `stopping`."""
         broker = self.broker
-        at_most = 1 if together is None else self.fetch_batch
         while not stopping.is_set():
             log = broker.logs.setdefault(context, [])
             seen = broker.pulse.version
@@ -271,10 +264,7 @@ class MemoryMessageBus(MessageBus):
                     await _first_of(stopping, broker.pulse.wait(seen, durable.next_change(now)))
                 continue
             try:
-                if together is None:
-                    await handler(deliveries[0])
-                else:
-                    await together(deliveries)
+                await handler(deliveries)
             except Exception:
                 for delivery in deliveries:  # those it settled stay settled
                     await delivery.nack()
@@ -289,6 +279,15 @@ class MemoryMessageBus(MessageBus):
 
     async def ping(self) -> None:
         return None
+
+
+def _one_at_a_time(handler: Handler) -> BatchHandler:
+    """`handler` where a puller hands lists: it fetches one at a time for it."""
+
+    async def handle(deliveries: Sequence[Delivery]) -> None:
+        await handler(deliveries[0])
+
+    return handle
 
 
 async def _first_of(stopping: asyncio.Event, waiting: object) -> None:
