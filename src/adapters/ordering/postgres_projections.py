@@ -1,6 +1,6 @@
 """The order projections' statements on PostgreSQL (sql_projections.py runs them): the upsert of a
-rebuild's rows, and for the projector's steps the state read, the rows read and the save as one
-statement, each compiled once for asyncpg's own calls."""
+rebuild's rows, and for the projector's steps the rows read and the save as one statement, each
+compiled once for asyncpg's own calls (the state read is the engines' own, compiled there)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.sql import driver_sql
 from adapters.persistence.sql.tables import projection_state
-
-# The projector asks for it at every step.
-STATE_ON_DRIVER = driver_sql.DriverStatement(
-    select(projection_state.c.generation, projection_state.c.position).where(
-        projection_state.c.name == bindparam("name")
-    )
-)
 
 
 def _upsert_of(table: Table) -> Any:

@@ -43,11 +43,11 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection
 from adapters.ordering.postgres_projections import (  # [adapter:postgresql]
     DRIVER_ROWS,  # [adapter:postgresql]
     DRIVER_SAVES,  # [adapter:postgresql]
-    STATE_ON_DRIVER,  # [adapter:postgresql]
     UPSERTS,  # [adapter:postgresql]
 )  # [adapter:postgresql]
 from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.driver_sql import DriverStatement  # [adapter:postgresql]
 from adapters.persistence.sql.notify import announce  # [adapter:postgresql]
 from adapters.persistence.sql.tables import projection_state
 from application.ordering.read_models import (
@@ -66,6 +66,8 @@ from domain.shared.tenant import Tenant
 
 _state = projection_state
 _STATE = select(_state.c.generation, _state.c.position).where(_state.c.name == bindparam("name"))
+# The projector asks for it at every step: on PostgreSQL, on the driver (one round trip).
+_STATE_ON_DRIVER = DriverStatement(_STATE)  # [adapter:postgresql]
 
 
 class _SqlProjectionStore(ProjectionStore[Row]):
@@ -91,8 +93,8 @@ class _SqlProjectionStore(ProjectionStore[Row]):
         # [adapter:postgresql begin]
         if self._db.backend == "postgresql":
             async with self._db.on_driver() as driver:
-                arguments = STATE_ON_DRIVER.arguments({"name": self.name})
-                return await driver.fetchrow(STATE_ON_DRIVER.sql, *arguments)
+                arguments = _STATE_ON_DRIVER.arguments({"name": self.name})
+                return await driver.fetchrow(_STATE_ON_DRIVER.sql, *arguments)
         # [adapter:postgresql end]
         async with self._db.connect() as connection:
             return (await connection.execute(_STATE, {"name": self.name})).mappings().first()
