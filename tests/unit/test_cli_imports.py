@@ -25,11 +25,16 @@ WATCHED = (
 )
 
 
+def printed(*args: str) -> list[str]:
+    """The lines a new interpreter run with `args` printed, once it has ended well."""
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
 def loaded(*args: str) -> list[str]:
     code = f"WATCHED = {WATCHED!r}\nCOMMAND = {args[0]!r}\nARGS = {list(args)!r}\n{PROBE}"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout.splitlines()[-1]))
+    return list(json.loads(printed("-c", code)[-1]))
 
 
 def test_serve_loads_no_context_nor_other_command() -> None:
@@ -37,15 +42,9 @@ def test_serve_loads_no_context_nor_other_command() -> None:
 
 
 def test_the_version_is_read_when_asked_for() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli.main", "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("portico ")
-    assert done.stdout.split()[1][0].isdigit()
+    [version] = printed("-m", "entrypoints.cli.main", "--version")
+    assert version.startswith("portico ")
+    assert version.split()[1][0].isdigit()
 
 
 def test_a_context_command_loads_the_contexts() -> None:  # so the probe above can fail
@@ -68,9 +67,7 @@ def test_serve_imports_granian_without_what_only_its_worker_runs() -> None:
         "loop = uvloop.new_event_loop()\n"
         "print(type(loop).__module__, anyio.run(anyio.sleep, 0))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[]", "uvloop None"]
+    assert printed("-c", code) == ["[]", "uvloop None"]
 
 
 def test_serve_with_reload_imports_granian_with_watchfiles() -> None:
@@ -80,6 +77,4 @@ def test_serve_with_reload_imports_granian_with_watchfiles() -> None:
         "from granian._imports import watchfiles\n"
         "print(watchfiles.__name__)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["watchfiles"]
+    assert printed("-c", code) == ["watchfiles"]

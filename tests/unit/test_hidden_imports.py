@@ -38,7 +38,9 @@ def test_a_module_hidden_even_if_imported_is_put_back_after() -> None:
 RUNS = "portico_test_runs"  # a module the one under test counts its runs in
 
 
-def _module_counting_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture
+def lazy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The name of a module that counts its runs (`runs`), set to run on first use."""
     name = f"portico_on_first_use_{tmp_path.name}"
     (tmp_path / f"{name}.py").write_text(
         f"import {RUNS}\n{RUNS}.count += 1\n\ndef answer():\n    return 42\n"
@@ -48,6 +50,7 @@ def _module_counting_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, RUNS, counter)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, name, raising=False)
+    OnFirstUse(name).install()
     return name
 
 
@@ -55,19 +58,15 @@ def runs() -> int:
     return int(sys.modules[RUNS].count)  # type: ignore[attr-defined]
 
 
-def test_a_module_on_first_use_runs_when_a_name_is_first_asked_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    name = _module_counting_its_runs(tmp_path, monkeypatch)
-    OnFirstUse(name).install()
-    module = importlib.import_module(name)
-    again = importlib.import_module(name)  # a second `import` reads __spec__: still not run
+def test_a_module_on_first_use_runs_when_a_name_is_first_asked_of_it(lazy: str) -> None:
+    module = importlib.import_module(lazy)
+    again = importlib.import_module(lazy)  # a second `import` reads __spec__: still not run
     assert again is module
     assert module.__spec__ is not None
     assert runs() == 0
     assert module.answer() == 42
     assert runs() == 1
-    assert importlib.import_module(name).answer() == 42
+    assert importlib.import_module(lazy).answer() == 42
     assert runs() == 1
     with pytest.raises(AttributeError, match="has no attribute 'missing'"):
         module.missing  # noqa: B018
@@ -75,24 +74,18 @@ def test_a_module_on_first_use_runs_when_a_name_is_first_asked_of_it(
 
 
 def test_from_a_module_on_first_use_runs_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lazy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    name = _module_counting_its_runs(tmp_path, monkeypatch)
-    OnFirstUse(name).install()
-    importlib.import_module(name)
-    (tmp_path / f"{name}_user.py").write_text(f"from {name} import answer\n")
-    monkeypatch.delitem(sys.modules, f"{name}_user", raising=False)
+    importlib.import_module(lazy)
+    (tmp_path / f"{lazy}_user.py").write_text(f"from {lazy} import answer\n")
+    monkeypatch.delitem(sys.modules, f"{lazy}_user", raising=False)
     assert runs() == 0
-    assert importlib.import_module(f"{name}_user").answer() == 42
+    assert importlib.import_module(f"{lazy}_user").answer() == 42
     assert runs() == 1
 
 
-def test_threads_asking_at_once_run_the_module_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    name = _module_counting_its_runs(tmp_path, monkeypatch)
-    OnFirstUse(name).install()
-    module = importlib.import_module(name)
+def test_threads_asking_at_once_run_the_module_once(lazy: str) -> None:
+    module = importlib.import_module(lazy)
     with ThreadPoolExecutor(8) as threads:
         answers = list(threads.map(lambda _: module.answer(), range(32)))
     assert answers == [42] * 32

@@ -31,14 +31,21 @@ WATCHED = (
 )
 
 
-def loaded(**environment: str) -> list[str]:
+def printed(code: str, **environment: str) -> str:
+    """What a new interpreter running `code` printed, once it has ended well: with none of the
+    PORTICO_ and OTEL_ variables of this process, only `environment`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_PERSISTENCE="memory", **environment)
-    code = f"WATCHED = {WATCHED!r}\n{PROBE}"
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], env={**env, **environment}, capture_output=True, text=True
     )
-    return list(json.loads(done.stdout.splitlines()[-1]))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def loaded(**environment: str) -> list[str]:
+    code = f"WATCHED = {WATCHED!r}\n{PROBE}"
+    output = printed(code, PORTICO_PERSISTENCE="memory", **environment)
+    return list(json.loads(output.splitlines()[-1]))
 
 
 def test_off_by_default_and_nothing_of_either_sdk_is_imported() -> None:
@@ -57,13 +64,8 @@ def test_the_hidden_plugin_is_hidden_only_while_the_app_is_built() -> None:
         "import entrypoints.otel\n"
         "print('imported')\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_PERSISTENCE="memory", PORTICO_OTEL_ENABLED="false")
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "imported"
+    output = printed(code, PORTICO_PERSISTENCE="memory", PORTICO_OTEL_ENABLED="false")
+    assert output.splitlines()[-1] == "imported"
 
 
 def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
@@ -78,15 +80,11 @@ def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
         "except ZeroDivisionError:\n"
         "    structlog.get_logger().exception('failed')\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    output = printed(code)
     # rich's frame box with the locals, which Python's own traceback does not show
-    assert "╭" in done.stdout
-    assert "secret_local" in done.stdout
-    assert "ZeroDivisionError" in done.stdout
+    assert "╭" in output
+    assert "secret_local" in output
+    assert "ZeroDivisionError" in output
 
 
 def test_pdb_and_yaml_run_when_used() -> None:
@@ -104,10 +102,5 @@ def test_pdb_and_yaml_run_when_used() -> None:
         "from dependency_injector import providers\n"
         "print(app.debugger_module.post_mortem is pdb.post_mortem, providers.yaml)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_PERSISTENCE="memory")
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]
+    output = printed(code, PORTICO_PERSISTENCE="memory")
+    assert output.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]
