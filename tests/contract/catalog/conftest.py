@@ -177,3 +177,18 @@ async def messaging_store(
         yield MessagingStore(sql_catalog, sql_outbox, sql_audit)
     finally:
         await database.dispose()
+
+
+# [adapter:postgresql begin]
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
+    """The PostgreSQL test database, every table empty, for the tests of PostgreSQL's own paths
+    (the driver's calls, the wake-up)."""
+    found = await sql_database("postgresql", tmp_path)
+    try:
+        yield found
+    finally:
+        await found.dispose()
+
+
+# [adapter:postgresql end]

@@ -5,10 +5,8 @@ write the same rows: the product's and its outbox row's, value for value."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +22,6 @@ from domain.catalog.errors import DuplicateSku
 from domain.catalog.product import Product
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
-from tests.contract.conftest import sql_database
 
 pytestmark = pytest.mark.postgres
 
@@ -36,15 +33,6 @@ NOW = datetime(2026, 12, 5, 1, 2, 3, 456789, tzinfo=timezone(timedelta(hours=2))
 
 class ThroughTheEngine(SqlCatalogUnitOfWork):
     defers_inserts = False  # BEGIN, the insert, the outbox row, COMMIT: all through the engine
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
-    found = await sql_database("postgresql", tmp_path)
-    try:
-        yield found
-    finally:
-        await found.dispose()
 
 
 def tea(sku: str) -> Product:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,19 +28,9 @@ from entrypoints.container import build_container
 from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.settings import DatabaseSettings, LoggingSettings, Settings
 from tests.contract.catalog.test_catalog_unit_of_work import T0, new_product
-from tests.contract.conftest import sql_database
 from tests.support.metrics import samples
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
-    database = await sql_database("postgresql", tmp_path)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 def url_of(database: SqlDatabase) -> str:

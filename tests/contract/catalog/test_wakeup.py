@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -35,13 +35,13 @@ from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.system.ids import Uuid7Generator
 from application.catalog.create_product import CreateProduct, CreateProductHandler
 from application.catalog.product_events import CATALOG_EVENTS
+from application.catalog.views import ProductView
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.messaging.relay import OutboxRelay
 from application.shared.ports.event_store import NewEvent
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.wakeup import Doorbell
 from domain.shared.tenant import Tenant
-from tests.contract.conftest import sql_database
 from tests.support.clock import SteppingClock
 from tests.support.postgres import PrivatePostgres, private_postgres
 
@@ -64,33 +64,29 @@ class RecordingBus(MemoryMessageBus):
         self.arrived.set()
 
 
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[SqlDatabase]:
-    found = await sql_database("postgresql", tmp_path)
-    try:
-        yield found
-    finally:
-        await found.dispose()
+async def create_product(database: SqlDatabase, outbox: SqlOutbox, sku: str) -> ProductView:
+    """CreateProduct, as the catalog's use case runs it, on `database` with `outbox`."""
+
+    def uow(*, read_only: bool = False) -> SqlCatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=outbox)
+
+    return await CreateProductHandler(uow, SteppingClock(), ids)(
+        CreateProduct(
+            tenant=Tenant.single(),
+            sku=sku,
+            name="Tea",
+            price_amount="4.00",
+            price_currency="EUR",
+        )
+    )
 
 
 async def create_product_elsewhere(url: str, sku: str) -> None:
     """Commit a product (and its outbox row) as another process would."""
     writer = SqlDatabase(url, pool_size=1)
-    outbox = SqlOutbox(writer, events)  # its own in-process doorbell: nobody here hears it
-
-    def uow(*, read_only: bool = False) -> SqlCatalogUnitOfWork:
-        return SqlCatalogUnitOfWork(writer, read_only=read_only, outbox=outbox)
-
     try:
-        await CreateProductHandler(uow, SteppingClock(), ids)(
-            CreateProduct(
-                tenant=Tenant.single(),
-                sku=sku,
-                name="Tea",
-                price_amount="4.00",
-                price_currency="EUR",
-            )
-        )
+        # Its own in-process doorbell: nobody here hears it.
+        await create_product(writer, SqlOutbox(writer, events), sku)
     finally:
         await writer.dispose()
 
@@ -184,10 +180,6 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
     listener = await asyncpg.connect(**connect_arguments(url))
     await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
     doorbell = InProcessDoorbell()
-    outbox = SqlOutbox(database, events, doorbell)
-
-    def uow(*, read_only: bool = False) -> SqlCatalogUnitOfWork:
-        return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=outbox)
 
     def executed(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         through_engine.append(statement)
@@ -201,15 +193,7 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
     event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
     event.listen(database.engine.sync_engine, "checkout", checked_out)
     try:
-        view = await CreateProductHandler(uow, SteppingClock(), ids)(
-            CreateProduct(
-                tenant=Tenant.single(),
-                sku="ONE-TRIP",
-                name="Tea",
-                price_amount="4.00",
-                price_currency="EUR",
-            )
-        )
+        view = await create_product(database, SqlOutbox(database, events, doorbell), "ONE-TRIP")
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", executed)
         event.remove(database.engine.sync_engine, "checkout", checked_out)
@@ -246,6 +230,17 @@ class Waiter:
     """What names a waiting loop (held weakly: a plain object() cannot be)."""
 
 
+@asynccontextmanager
+async def listening(url: str, waiter: Waiter) -> AsyncIterator[PostgresDoorbell]:
+    """A PostgreSQL doorbell once it listens (it rings once for `waiter` then); closed after."""
+    doorbell = PostgresDoorbell(url)
+    try:
+        assert await doorbell.wait(BOUND, waiter)
+        yield doorbell
+    finally:
+        await doorbell.close()
+
+
 async def test_a_product_created_elsewhere_wakes_the_relays_not_the_projectors(
     database: SqlDatabase,
 ) -> None:
@@ -253,10 +248,8 @@ async def test_a_product_created_elsewhere_wakes_the_relays_not_the_projectors(
     stored events only (the projectors'): they would look in the event store for nothing. An
     append to the event store elsewhere rings those too."""
     url = database.engine.url.render_as_string(False)
-    doorbell = PostgresDoorbell(url)
     relay, projector = Waiter(), Waiter()
-    try:
-        assert await doorbell.wait(BOUND, relay)  # listening: it rings once
+    async with listening(url, relay) as doorbell:
         await doorbell.wait(0.01, projector, stored_events_only=True)  # now a waiter, flag clear
         await create_product_elsewhere(url, "NOT-FOR-PROJECTORS")
         assert await doorbell.wait(BOUND, relay)
@@ -271,8 +264,6 @@ async def test_a_product_created_elsewhere_wakes_the_relays_not_the_projectors(
         finally:
             await writer.dispose()
         assert await doorbell.wait(BOUND, projector, stored_events_only=True)
-    finally:
-        await doorbell.close()
 
 
 def stored_event() -> NewEvent:
@@ -292,10 +283,8 @@ def test_listening_survives_a_postgresql_restart() -> None:
 
 async def _across_a_restart(server: PrivatePostgres) -> None:
     url = server.url
-    doorbell = PostgresDoorbell(url)
     waiter = Waiter()
-    try:
-        assert await doorbell.wait(BOUND, waiter)  # listening: it rings once
+    async with listening(url, waiter) as doorbell:
         assert doorbell.connections == 1
         server.stop()
         server.start()
@@ -310,5 +299,3 @@ async def _across_a_restart(server: PrivatePostgres) -> None:
         finally:
             await other.close()
         assert await doorbell.wait(BOUND, waiter)
-    finally:
-        await doorbell.close()
