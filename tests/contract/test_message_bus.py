@@ -10,11 +10,10 @@ from uuid import UUID
 import pytest
 
 from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
-from adapters.messaging.nats import NatsMessageBus  # [adapter:nats]
 from adapters.messaging.retry import RetryPolicy
 from adapters.system.ids import Uuid7Generator
 from application.shared.ports.messaging import Delivery, IntegrationEvent, MessageBus
-from tests.support.nats import delete_namespace, require_nats, unique_namespace  # [adapter:nats]
+from tests.support.nats import nats_buses  # [adapter:nats]
 
 # Short waits so redeliveries happen within a test; the suite never asserts on time.
 RETRY = RetryPolicy(max_deliveries=3, first_delay=0.05, max_delay=0.2, ack_wait=1.0)
@@ -32,33 +31,18 @@ BusFactory = Callable[[], Awaitable[MessageBus]]
 )
 async def new_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusFactory]:
     """Makes buses that share one broker: a new one is another process's connection."""
-    opened: list[MessageBus] = []
     if request.param == "memory":
         broker = MemoryBroker()
 
         async def make() -> MessageBus:
-            bus = MemoryMessageBus(broker, RETRY)
-            opened.append(bus)
-            return bus
+            return MemoryMessageBus(broker, RETRY)  # nothing to close
 
         yield make
     # [adapter:nats begin]
     else:
-        url, namespace = require_nats(), unique_namespace()
-
-        async def make() -> MessageBus:
-            bus = NatsMessageBus(url, namespace=namespace, retry=RETRY)
-            await bus.start()
-            opened.append(bus)
-            return bus
-
-        try:
-            yield make
-        finally:
-            await delete_namespace(url, namespace)
+        async with nats_buses(RETRY) as make_nats:
+            yield make_nats
     # [adapter:nats end]
-    for bus in opened:
-        await bus.close()
 
 
 def event(

@@ -15,7 +15,7 @@ import pytest
 from adapters.messaging.nats import NatsMessageBus
 from application.shared.ports.messaging import Delivery, IntegrationEvent
 from tests.contract.test_message_bus import RETRY, WAIT, Inbox, event, ids
-from tests.support.nats import delete_namespace, require_nats, unique_namespace
+from tests.support.nats import nats_buses
 
 pytestmark = pytest.mark.nats
 
@@ -24,23 +24,9 @@ BusFactory = Callable[..., Awaitable[NatsMessageBus]]
 
 @pytest.fixture
 async def new_bus() -> AsyncIterator[BusFactory]:
-    url, namespace = require_nats(), unique_namespace()
-    opened: list[NatsMessageBus] = []
-
-    async def make(concurrency: int = 8) -> NatsMessageBus:
-        bus = NatsMessageBus(
-            url, namespace=namespace, retry=RETRY, consumer_concurrency=concurrency
-        )
-        await bus.start()
-        opened.append(bus)
-        return bus
-
-    try:
+    """`new_bus(consumer_concurrency=...)`: another process's connection."""
+    async with nats_buses(RETRY) as make:
         yield make
-    finally:
-        for bus in opened:
-            await bus.close()
-        await delete_namespace(url, namespace)
 
 
 class Overlaps:
@@ -126,7 +112,7 @@ async def test_one_aggregates_events_stay_in_order_while_others_run_beside_them(
 
 
 async def test_no_more_handlers_run_at_once_than_the_process_allows(new_bus: BusFactory) -> None:
-    bus = await new_bus(concurrency=2)
+    bus = await new_bus(consumer_concurrency=2)
     sent = [event(n=n) for n in range(20)]  # each of its own aggregate
     for e in sent:
         await bus.publish(e)

@@ -14,11 +14,15 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
 
+from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.retry import RetryPolicy
 from tests.support.servers import ON_CI, free_port, reachable
 
 NATS_URL = os.environ.get("PORTICO_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -54,6 +58,30 @@ async def delete_namespace(url: str, namespace: str) -> None:
                 await js.delete_stream(name)
     finally:
         await nc.close()
+
+
+@contextlib.asynccontextmanager
+async def nats_buses(
+    retry: RetryPolicy,
+) -> AsyncIterator[Callable[..., Awaitable[NatsMessageBus]]]:
+    """Makes started buses on the shared server (`make(**options)`: NatsMessageBus's other
+    options), each another process's connection, all in one namespace of this test's own;
+    closes them and deletes the namespace after."""
+    url, namespace = require_nats(), unique_namespace()
+    opened: list[NatsMessageBus] = []
+
+    async def make(**options: Any) -> NatsMessageBus:
+        bus = NatsMessageBus(url, namespace=namespace, retry=retry, **options)
+        await bus.start()
+        opened.append(bus)
+        return bus
+
+    try:
+        yield make
+    finally:
+        for bus in opened:
+            await bus.close()
+        await delete_namespace(url, namespace)
 
 
 class PrivateNats:
