@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import UUID
 
 import pytest
@@ -103,16 +104,31 @@ async def settle(bus: MessageBus, consumer: str, context: str = "shop") -> None:
             await asyncio.sleep(0.02)
 
 
+class Receiver(Protocol):
+    async def __call__(self, delivery: Delivery) -> None: ...
+
+    async def wait_for(self, count: int) -> None: ...
+
+
+async def received(
+    bus: MessageBus, consumer: str, handler: Receiver, count: int, *, settled: bool = True
+) -> None:
+    """Subscribe `handler` as `consumer` to "shop" until it has had `count` deliveries (and,
+    `settled`, the bus has taken every ack), then stop."""
+    subscription = await bus.subscribe(consumer, handler, contexts=["shop"])
+    await handler.wait_for(count)
+    if settled:
+        await settle(bus, consumer)
+    await subscription.stop()
+
+
 async def test_published_events_are_delivered_whole_and_acked(new_bus: BusFactory) -> None:
     bus = await new_bus()
     sent = [event(n=i) for i in range(3)]
     for e in sent:
         await bus.publish(e)
     inbox = Inbox()
-    subscription = await bus.subscribe("auditor", inbox, contexts=["shop"])
-    await inbox.wait_for(3)
-    await settle(bus, "auditor")
-    await subscription.stop()
+    await received(bus, "auditor", inbox, 3)
 
     assert [e for e, _ in inbox.deliveries] == sent
     assert [attempt for _, attempt in inbox.deliveries] == [1, 1, 1]
@@ -212,9 +228,7 @@ async def test_one_subject_is_delivered_in_publish_order(new_bus: BusFactory) ->
     for e in sent:
         await bus.publish(e)
     inbox = Inbox()
-    subscription = await bus.subscribe("ordered", inbox, contexts=["shop"])
-    await inbox.wait_for(len(sent))
-    await subscription.stop()
+    await received(bus, "ordered", inbox, len(sent), settled=False)
 
     assert inbox.ids == [e.id for e in sent]
 
@@ -224,9 +238,7 @@ async def test_publish_all_publishes_in_order_and_counts(new_bus: BusFactory) ->
     sent = [event(n=n) for n in range(30)]
     assert await bus.publish_all(sent) == 30
     inbox = Inbox()
-    subscription = await bus.subscribe("batched", inbox, contexts=["shop"])
-    await inbox.wait_for(30)
-    await subscription.stop()
+    await received(bus, "batched", inbox, 30, settled=False)
 
     assert inbox.ids == [e.id for e in sent]
 
@@ -238,10 +250,7 @@ async def test_a_resent_event_id_is_delivered_once(new_bus: BusFactory) -> None:
     await bus.publish(twice)
     await bus.publish(sentinel)
     inbox = Inbox()
-    subscription = await bus.subscribe("dedup", inbox, contexts=["shop"])
-    await inbox.wait_for(2)
-    await settle(bus, "dedup")
-    await subscription.stop()
+    await received(bus, "dedup", inbox, 2)
 
     assert inbox.ids == [twice.id, sentinel.id]
 
@@ -252,10 +261,7 @@ async def test_a_durable_consumer_resumes_where_it_stopped(new_bus: BusFactory) 
     for e in before:
         await bus.publish(e)
     inbox = Inbox()
-    subscription = await bus.subscribe("resumer", inbox, contexts=["shop"])
-    await inbox.wait_for(2)
-    await settle(bus, "resumer")
-    await subscription.stop()
+    await received(bus, "resumer", inbox, 2)
     await bus.close()
 
     restarted = await new_bus()
@@ -320,38 +326,32 @@ async def test_a_listener_hears_only_what_is_published_after_it_started(
     new_bus: BusFactory,
 ) -> None:
     bus = await new_bus()
-    before = event(n=1)
+    before, after = event(n=1), event(n=2)
     await bus.publish(before)
-    inbox = Inbox()
-    subscription = await bus.listen("cache", inbox, contexts=["shop"])
-    after = event(n=2)
-    await bus.publish(after)
-    await inbox.wait_for(1)
-    await subscription.stop()
 
-    assert inbox.ids == [after.id]
+    assert await listened(bus, after) == [after.id]
 
 
 async def test_a_listener_stopped_and_started_again_does_not_resume(new_bus: BusFactory) -> None:
     bus = await new_bus()
-    first = Inbox()
-    subscription = await bus.listen("cache", first, contexts=["shop"])
-    heard = event(n=1)
-    await bus.publish(heard)
-    await first.wait_for(1)
-    await subscription.stop()
-    missed = event(n=2)
+    heard, missed, latest = event(n=1), event(n=2), event(n=3)
+    first = await listened(bus, heard)
     await bus.publish(missed)
+    again = await listened(bus, latest)
 
-    again = Inbox()
-    subscription = await bus.listen("cache", again, contexts=["shop"])
-    latest = event(n=3)
-    await bus.publish(latest)
-    await again.wait_for(1)
+    assert first == [heard.id]
+    assert again == [latest.id]
+
+
+async def listened(bus: MessageBus, published: IntegrationEvent) -> list[UUID]:
+    """What a listener ("cache", on "shop") heard: started, then `published` is published, then
+    stopped once it heard one."""
+    inbox = Inbox()
+    subscription = await bus.listen("cache", inbox, contexts=["shop"])
+    await bus.publish(published)
+    await inbox.wait_for(1)
     await subscription.stop()
-
-    assert first.ids == [heard.id]
-    assert again.ids == [latest.id]
+    return inbox.ids
 
 
 async def test_a_listener_gets_a_nacked_event_again_then_dead_letters_it(

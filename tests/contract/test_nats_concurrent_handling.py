@@ -14,7 +14,7 @@ import pytest
 
 from adapters.messaging.nats import NatsMessageBus
 from application.shared.ports.messaging import Delivery, IntegrationEvent
-from tests.contract.test_message_bus import RETRY, WAIT, Inbox, event, ids
+from tests.contract.test_message_bus import RETRY, WAIT, Inbox, event, ids, received
 from tests.support.nats import nats_buses
 
 pytestmark = pytest.mark.nats
@@ -101,9 +101,7 @@ async def test_one_aggregates_events_stay_in_order_while_others_run_beside_them(
     for e in sent:
         await bus.publish(e)
     handler = Overlaps()
-    subscription = await bus.subscribe("ordered", handler, contexts=["shop"])
-    await handler.wait_for(len(sent))
-    await subscription.stop()
+    await received(bus, "ordered", handler, len(sent), settled=False)
 
     for aggregate in aggregates:
         assert handler.started[aggregate] == [e.id for e in sent if e.aggregate_id == aggregate]
@@ -202,9 +200,7 @@ async def test_what_is_not_an_event_is_dead_lettered_beside_the_events(
         await nc.close()
     await bus.publish(after)  # the three in one batch
     inbox = Inbox()
-    subscription = await bus.subscribe("mixed", inbox, contexts=["shop"])
-    await inbox.wait_for(2)
-    await subscription.stop()
+    await received(bus, "mixed", inbox, 2, settled=False)
 
     assert inbox.ids == [before.id, after.id]
     assert dict(bus.dead_lettered()) == {"mixed": 1}
