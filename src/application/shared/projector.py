@@ -157,6 +157,12 @@ class Projector:
                 applied, pause = 0, max(idle_seconds * 20, 1.0)
             if applied:
                 idle, rung = idle_seconds, True
+                if doorbell is not None and doorbell.reaches_other_processes:
+                    # Caught up to what was committed when each batch was read (every last
+                    # batch was short), and a doorbell that hears every commit keeps a ring
+                    # that came meanwhile for this waiter: wait for it rather than reading at
+                    # once (the head, each state and the events: nothing, most of the time).
+                    rung = await first_of(stop, doorbell.wait(idle, self, stored_events_only=True))
                 continue
             idle = min(idle * 2, longest)
             if doorbell is None:
