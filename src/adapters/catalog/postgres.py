@@ -1,4 +1,5 @@
-"""PostgresProductReader: the catalog's query side on PostgreSQL, on the asyncpg driver itself.
+"""PostgresProductReader: the catalog's query side on PostgreSQL, on the asyncpg driver itself;
+PostgresProductRepository: SqlProductRepository taking stock on the driver.
 
 The statements are SqlProductReader's (adapters/catalog/sql.py), compiled once for asyncpg; they
 run with the driver's own `fetchrow`/`fetch`, which prepare each statement once per connection
@@ -13,13 +14,22 @@ is a span (the asyncpg instrumentation wraps these calls; the engine's events ne
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
-from adapters.catalog.sql import VIEW_BY_ID, VIEW_PAGES, page_query, view, view_query
+from adapters.catalog.sql import (
+    TAKE_STOCK,
+    VIEW_BY_ID,
+    VIEW_PAGES,
+    SqlProductRepository,
+    page_query,
+    view,
+    view_query,
+)
 from adapters.persistence.sql.database import SqlDatabase
-from adapters.persistence.sql.driver_sql import DriverStatement
+from adapters.persistence.sql.driver_sql import DriverStatement, fetchrow_in_transaction
 from application.catalog.views import ProductView
 from domain.catalog.repository import ProductPosition
 from domain.shared.tenant import Tenant
@@ -64,4 +74,20 @@ class PostgresProductReader:
         return self._database.reading_on_driver(tenant)
 
 
-__all__ = ["PostgresProductReader"]
+# Its `at` goes through UtcDateTime's bind processing (a naive datetime is refused), as on Core.
+_TAKE_STOCK = DriverStatement(TAKE_STOCK, bind_processing=True)
+
+
+class PostgresProductRepository(SqlProductRepository):
+    """SqlProductRepository whose stock taking (each line of an order) runs its UPDATE ...
+    RETURNING on asyncpg's connection, in the unit of work's transaction: SQLAlchemy's
+    execution context and result were a third of the statement's CPU in the API process."""
+
+    async def _taken_row(self, parameters: dict[str, Any]) -> Mapping[Any, Any] | None:
+        sent, row = await fetchrow_in_transaction(self._conn, _TAKE_STOCK, parameters)
+        if not sent:
+            return await super()._taken_row(parameters)
+        return None if row is None else dict(row.items())
+
+
+__all__ = ["PostgresProductReader", "PostgresProductRepository"]

@@ -53,7 +53,7 @@ _UPDATE = update(products).where(
 # Stock taken in one statement where the engine returns the updated row (PostgreSQL, SQLite):
 # concurrent takers wait for the row lock instead of one rerunning its whole transaction on a
 # stale version, and the read before the update is one round trip fewer.
-_TAKE = (
+TAKE_STOCK = (
     update(products)
     .where(_MINE, products.c.id == bindparam("product_id"), products.c.stock >= bindparam("n"))
     .values(
@@ -155,7 +155,7 @@ class SqlProductRepository(ProductRepository):
             "n": quantity,
             "at": now,
         }
-        row = (await self._conn.execute(_TAKE, parameters)).mappings().first()
+        row = await self._taken_row(parameters)
         if row is None:
             return None
         # The aggregate as it was, then its own change, checked and recorded as on the read path;
@@ -166,6 +166,10 @@ class SqlProductRepository(ProductRepository):
         product.mark_persisted()
         self._uow.saw(product)
         return product
+
+    async def _taken_row(self, parameters: dict[str, Any]) -> Mapping[Any, Any] | None:
+        """TAKE_STOCK's row, if it took the units."""
+        return (await self._conn.execute(TAKE_STOCK, parameters)).mappings().first()
 
     async def remove(self, product: Product) -> None:
         self._uow.saw(product)

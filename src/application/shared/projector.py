@@ -20,7 +20,7 @@ from uuid import UUID
 
 from application.shared.event_codec import EventCodec
 from application.shared.ports.event_store import EventStore, RecordedEvent
-from application.shared.ports.projections import ProjectionStore, Row
+from application.shared.ports.projections import ProjectionState, ProjectionStore, Row
 from application.shared.ports.tracing import Attributes, NoTracing, Tracing
 from application.shared.ports.wakeup import Doorbell
 from application.shared.waiting import first_of
@@ -64,6 +64,12 @@ class Projector:
         self._projections = {projection.name: projection for projection in projections}
         self._codec = codec
         self._batch_size = batch_size
+        # Each projection's state as this projector's last step left it (saved, or read with
+        # nothing to apply): the next step starts there without reading it again. The save's
+        # compare-and-set still guards it: if anything else moved the state meanwhile (another
+        # projector, a rebuild swapped in), the save writes nothing, the entry is dropped, and
+        # the step is taken again from the state read afresh.
+        self._known: dict[str, ProjectionState] = {}
 
     @property
     def names(self) -> list[str]:
@@ -87,13 +93,14 @@ class Projector:
         projection is at. `read`: a batch already read, by the position it was read after,
         taken from there rather than read again (projections at one position read the same
         events); the first batch read is kept there."""
-        state = await projection.store.state()
+        state = self._known.pop(projection.name, None) or await projection.store.state()
         batch = None if read is None else read.get(state.position)
         if batch is None:
             batch = await self._events.read_all(state.position, self._batch_size)
             if read is not None and not read:  # the first only: a long catch-up keeps one
                 read[state.position] = batch
         if not batch:
+            self._known[projection.name] = state
             return 0, state.position  # an idle poll makes no span (nor its statements)
         attributes: Attributes = {"projection": projection.name, "events": len(batch)}
         with self._tracing.span("projection step", attributes=attributes):
@@ -102,7 +109,10 @@ class Projector:
             saved = await projection.store.save(
                 state.generation, rows, from_position=state.position, to_position=reached
             )
-        return (len(batch), reached) if saved else (None, state.position)
+        if not saved:
+            return None, state.position
+        self._known[projection.name] = ProjectionState(state.generation, reached)
+        return len(batch), reached
 
     async def catch_up(self, names: Sequence[str] | None = None) -> int:
         """Run every projection (or those named) up to the head; returns events consumed."""
@@ -157,6 +167,12 @@ class Projector:
                 applied, pause = 0, max(idle_seconds * 20, 1.0)
             if applied:
                 idle, rung = idle_seconds, True
+                if doorbell is not None and doorbell.reaches_other_processes:
+                    # Caught up to what was committed when each batch was read (every last
+                    # batch was short), and a doorbell that hears every commit keeps a ring
+                    # that came meanwhile for this waiter: wait for it rather than reading at
+                    # once (the head, each state and the events: nothing, most of the time).
+                    rung = await first_of(stop, doorbell.wait(idle, self, stored_events_only=True))
                 continue
             idle = min(idle * 2, longest)
             if doorbell is None:
@@ -185,6 +201,7 @@ class Projector:
         """Replay from position 0 into a fresh generation, then swap it in. `progress` hears
         (events replayed, events in the store when the rebuild began) after each batch."""
         projection = self._pick([name])[0]
+        self._known.pop(name, None)
         generation = await projection.store.begin_rebuild()
         position = consumed = 0
         total = await self._events.head_position() if progress else 0
