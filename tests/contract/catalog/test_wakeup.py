@@ -196,6 +196,14 @@ async def test_announcements_asked_for_at_once_go_as_one_notify(database: SqlDat
         assert await asyncio.wait_for(heard.get(), BOUND) == OUTBOX_ONLY + doorbell.name
         await asyncio.sleep(0.2)
         assert heard.empty()
+        # Its connection dropped by the server (a restart): the next goes on a fresh one.
+        sending = await listener.fetchval(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            " AND query LIKE 'SELECT pg_notify(%' AND datname = current_database()"
+        )
+        assert await listener.fetchval("SELECT pg_terminate_backend($1)", sending)
+        doorbell.announce()
+        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
     finally:
         await listener.close()
         await doorbell.close()

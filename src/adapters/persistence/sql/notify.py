@@ -180,27 +180,32 @@ class PostgresDoorbell(InProcessDoorbell):
             self._announcer = loop.create_task(self._announce(), name="doorbell-announcer")
 
     async def _announce(self) -> None:
-        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
-
         while self._wanted is not None:
             stored, self._wanted = self._wanted, None
-            try:
-                if self._sending is None or self._sending.is_closed():
-                    self._sending = await asyncpg.connect(
-                        **self._arguments, timeout=self._connect_timeout
-                    )
-                await self._sending.execute(
-                    "SELECT pg_notify($1, $2)", CHANNEL, announcement(self, stored)["sender"]
-                )
-            except Exception as error:
-                _log.warning(
-                    "wakeup.announce_failed", error=f"{type(error).__name__}: {error}"[:200]
-                )
-                sending, self._sending = self._sending, None
-                if sending is not None:
-                    with contextlib.suppress(Exception):
-                        sending.terminate()
-                return
+            sender = announcement(self, stored)["sender"]
+            # A connection the server dropped since (a restart) fails once: try a fresh one.
+            for last_try in (self._sending is None, True):
+                try:
+                    await self._notify(sender)
+                    break
+                except Exception as error:
+                    sending, self._sending = self._sending, None
+                    if sending is not None:
+                        with contextlib.suppress(Exception):
+                            sending.terminate()
+                    if last_try:
+                        _log.warning(
+                            "wakeup.announce_failed",
+                            error=f"{type(error).__name__}: {error}"[:200],
+                        )
+                        return
+
+    async def _notify(self, sender: str) -> None:
+        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+
+        if self._sending is None or self._sending.is_closed():
+            self._sending = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
+        await self._sending.execute("SELECT pg_notify($1, $2)", CHANNEL, sender)
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
