@@ -3,14 +3,18 @@
     PORTICO_BENCH_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5439/bench_x \
         uv run python -m bench.write_statements [--duration 10] [--targets floor,none]
 
-Needs a server with `shared_preload_libraries = 'pg_stat_statements'` (a private instance:
-the shared one does not load it). Each target starts as in `bench.compare` (Portico with no
-read cache beside a `portico worker` on NATS), takes W3 (wrk -t1 -c32) for a 3 s warm-up, then,
-once the API, the worker and the bench database's backends are still, pg_stat_statements is
-reset, W3 runs for --duration and the backlog is waited for. Printed per target: each statement
-with its calls, execution time (µs), rows and WAL bytes per create, and the CPU of the bench
-database's backends per create (the execution times do not count parsing, planning of unnamed
-statements, the protocol or the commit's WAL flush).
+Needs a server with `shared_preload_libraries = 'pg_stat_statements'` and, for the planning
+column, `pg_stat_statements.track_planning = on`: a private instance (the shared one loads
+neither; bench/README.md, "Session 14: the product write", shows one started with initdb).
+Each target starts as in `bench.compare` (Portico with no read cache beside a `portico worker`
+on NATS), takes W3 (wrk -t1 -c32) for a 3 s warm-up, then, once the API, the worker and the
+bench database's backends are still, pg_stat_statements is reset, W3 runs for --duration and
+the backlog is waited for. Printed per target: the CPU of the bench database's backends per
+create, each backend's (named by its last statement: whose it is), with `--server <the
+postmaster's pid>` the whole server's, and each statement (its shapes together) with its calls,
+execution and planning time (µs), rows, WAL bytes and blocks touched per create. Execution
+times leave out parsing, the protocol, and the commit's WAL flush and NOTIFY: the backends' CPU
+is the figure to compare.
 """
 
 from __future__ import annotations
@@ -35,13 +39,18 @@ from bench.compare import (
 )
 from bench.engines import POSTGRES, cpu_seconds
 
-# The statements of one bench database, heaviest first (pg_stat_statements 1.10: PostgreSQL 15).
-_STATEMENTS = """
-SELECT s.query, s.calls, s.total_exec_time, s.total_plan_time, s.rows, s.wal_bytes,
-       s.shared_blks_hit + s.shared_blks_read + s.shared_blks_dirtied AS blocks
+# The statements of one bench database, heaviest first (pg_stat_statements 1.10: PostgreSQL 15),
+# the shapes of one statement together (an IN list's or a multi-row VALUES' lengths).
+_STATEMENTS = r"""
+SELECT left(regexp_replace(regexp_replace(regexp_replace(
+         s.query, '\s+', ' ', 'g'), '\$\d+', '$', 'g'), '\$(, ?\$)+', '$, ...', 'g'), 90) AS query,
+       sum(s.calls)::float8 AS calls, sum(s.total_exec_time) AS total_exec_time,
+       sum(s.total_plan_time) AS total_plan_time, sum(s.rows)::float8 AS rows,
+       sum(s.wal_bytes)::float8 AS wal_bytes,
+       sum(s.shared_blks_hit + s.shared_blks_read + s.shared_blks_dirtied)::float8 AS blocks
 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
 WHERE d.datname = current_database()
-ORDER BY s.total_exec_time DESC
+GROUP BY 1 ORDER BY 3 DESC
 """
 _LAST = """
 SELECT pid, query FROM pg_stat_activity
@@ -75,7 +84,7 @@ def _server_cpu(pid: int | None) -> float:
 
 
 def _short(query: str) -> str:
-    return " ".join(query.split())[:110].replace("|", "\\|")
+    return " ".join(query.split())[:90].replace("|", "\\|")
 
 
 def main() -> None:
