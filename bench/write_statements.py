@@ -1,4 +1,4 @@
-"""What PostgreSQL does per product create (W3): every statement, per create.
+"""What PostgreSQL does per product create (W3, `POST /api/v1/products`): every statement.
 
     PORTICO_BENCH_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5439/bench_x \
         uv run python -m bench.write_statements [--duration 10] [--targets floor,none]
