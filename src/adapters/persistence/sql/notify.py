@@ -4,8 +4,8 @@ The event store's appends NOTIFY `CHANNEL` inside their transaction (`announce`)
 delivers it at COMMIT, and not at all on a rollback. The outbox's writers announce after their
 commit instead (`PostgresDoorbell.announce`): a NOTIFY in the transaction holds PostgreSQL's
 database-wide notify lock from before the commit's WAL flush to its end, so every create's
-commit waited for the one before it (no group commit), and each woke the listeners and the relay
-for a batch of one or two events (bench/README.md, "Session 14: the product write"). Each process
+commit waited for the one before it (no group commit), and each sent the relay off after it
+for a batch of a few events (bench/README.md, "Session 14: the product write"). Each process
 that waits keeps one connection of its own LISTENing (not one of the pool: a pooled connection
 is handed back and reused), opened on the first wait. When that connection is lost (a server
 restart, a network cut), it is opened again after a pause that grows to `MAX_RETRY`, and the
