@@ -194,6 +194,7 @@ ADAPTERS = (
             "bench/stores_http.py",
             "bench/tracing.py",
             "bench/write_path.py",
+            "bench/write_statements.py",
             # The one-host stack of many processes around a PostgreSQL service, and its secrets.
             "compose.yaml",
             "deploy/make-secrets.sh",

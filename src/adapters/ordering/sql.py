@@ -31,8 +31,8 @@ from adapters.persistence.sql.event_store import (
     refused_append,  # [adapter:postgresql]
 )
 from adapters.persistence.sql.notify import (  # [adapter:postgresql]
-    announced_together,  # [adapter:postgresql]
     execute_multirow,  # [adapter:postgresql]
+    together,  # [adapter:postgresql]
 )  # [adapter:postgresql]
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.ordering.unit_of_work import OrderingUnitOfWork
@@ -129,9 +129,9 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
 
     # [adapter:postgresql begin]
     async def _commit_with_appends(self, events: list[DomainEvent]) -> None:
-        """The outbox rows, the stream's new events and the NOTIFY as one statement, then
-        COMMIT: one round trip fewer than each insert alone (no head row lock to take last on
-        PostgreSQL)."""
+        """The outbox rows and the stream's new events as one statement, then COMMIT: one round
+        trip fewer than each insert alone (no head row lock to take last on PostgreSQL); the
+        other processes are told after the commit (`notify`)."""
         assert self._outbox is not None
         await self.flush()
         assert self._transaction is not None
@@ -141,10 +141,9 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
         rows = await checked_rows(self._connection, stream_id, expected_version, new)
         self._staged.staged.clear()
         outbox_rows, parameters = self._outbox.inserting(integration)
-        parameters.update(self._outbox.announcement())
         for n, row in enumerate(rows):
             parameters.update({f"e{n}_{name}": value for name, value in row.items()})
-        statement = announced_together((outbox_rows, inserting_rows(len(rows))))
+        statement = together((outbox_rows, inserting_rows(len(rows))))
         try:
             await execute_multirow(self._connection, statement, parameters)
         except IntegrityError as error:

@@ -2,8 +2,8 @@
 relay of another at once, however long its poll; a ring nobody hears is made up for by the
 safety-net poll; and the LISTEN connection comes back after a PostgreSQL restart.
 
-The writer of each test is "another process": its own engine and outbox, whose in-process
-doorbell the relay does not hear, so only PostgreSQL's NOTIFY (or the poll) can wake the relay.
+The writer of each test is "another process": its own engine, outbox and doorbell, which the
+relay's does not hear in process, so only PostgreSQL's NOTIFY (or the poll) can wake the relay.
 Waits are bounded far below the poll interval they prove unnecessary; nothing here is timed.
 """
 
@@ -81,13 +81,16 @@ async def create_product(database: SqlDatabase, outbox: SqlOutbox, sku: str) -> 
     )
 
 
-async def create_product_elsewhere(url: str, sku: str) -> None:
-    """Commit a product (and its outbox row) as another process would."""
+async def create_product_elsewhere(url: str, sku: str, announced: bool = True) -> None:
+    """Commit a product (and its outbox row) as another process would; `announced` False: with
+    an in-process doorbell, which tells no other process (a NOTIFY lost)."""
     writer = SqlDatabase(url, pool_size=1)
+    doorbell = PostgresDoorbell(url) if announced else InProcessDoorbell()
     try:
-        # Its own in-process doorbell: nobody here hears it.
-        await create_product(writer, SqlOutbox(writer, events), sku)
+        await create_product(writer, SqlOutbox(writer, events, doorbell), sku)
     finally:
+        if isinstance(doorbell, PostgresDoorbell):
+            await doorbell.close()  # after its announcement went
         await writer.dispose()
 
 
@@ -104,7 +107,8 @@ async def relayed(database: SqlDatabase, doorbell: Doorbell, poll: float, sku: s
         if isinstance(doorbell, PostgresDoorbell):
             await asyncio.wait_for(doorbell.listening.wait(), BOUND)
         await asyncio.sleep(0.1)  # past its first, empty claim: waiting
-        await create_product_elsewhere(database.engine.url.render_as_string(False), sku)
+        url = database.engine.url.render_as_string(False)
+        await create_product_elsewhere(url, sku, announced=isinstance(doorbell, PostgresDoorbell))
         async with asyncio.timeout(BOUND):
             while sku not in [event.payload.get("sku") for event in bus.published]:
                 bus.arrived.clear()
@@ -133,23 +137,25 @@ async def test_a_ring_nobody_hears_is_made_up_for_by_the_safety_net_poll(
     await relayed(database, InProcessDoorbell(), poll=0.1, sku="POLLED-1")
 
 
-async def test_one_event_and_its_notify_go_in_one_statement_heard_only_at_commit(
+async def test_the_notify_goes_after_the_commit_never_after_a_rollback(
     database: SqlDatabase,
 ) -> None:
-    """The outbox row and the NOTIFY travel as one statement (a round trip fewer per write):
-    the notification still names the writer's doorbell, and comes at COMMIT, not on rollback."""
+    """The outbox's rows go without a NOTIFY (it would serialise the commits); `notify` after
+    the commit sends one from the doorbell's own connection, naming it. A rolled back append is
+    never announced."""
     url = database.engine.url.render_as_string(False)
     heard: asyncio.Queue[str] = asyncio.Queue()
     listener = await asyncpg.connect(**connect_arguments(url))
     await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
-    doorbell = InProcessDoorbell()
+    doorbell = PostgresDoorbell(url)
     outbox = SqlOutbox(database, events, doorbell)
     kept, rolled_back = create_event(), create_event()
     try:
         async with database.begin() as connection:
             await outbox.append(connection, [kept])
-            await asyncio.sleep(0.2)  # a NOTIFY sent before COMMIT would arrive meanwhile
-            assert heard.empty()
+        await asyncio.sleep(0.2)  # a NOTIFY sent with the rows would arrive meanwhile
+        assert heard.empty()
+        outbox.notify()
         assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
         with pytest.raises(RuntimeError):
             async with database.begin() as connection:
@@ -165,21 +171,53 @@ async def test_one_event_and_its_notify_go_in_one_statement_heard_only_at_commit
         assert [row[0] for row in found] == [kept.id]
     finally:
         await listener.close()
+        await doorbell.close()
 
 
-async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify(
+async def test_announcements_asked_for_at_once_go_as_one_notify(database: SqlDatabase) -> None:
+    """Commits announced while the doorbell's NOTIFY has not gone are told by that one: a busy
+    process sends one per round trip, not one per commit. One that stored events makes it say
+    so (the projectors wake), whatever the others stored."""
+    url = database.engine.url.render_as_string(False)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(**connect_arguments(url))
+    await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
+    doorbell = PostgresDoorbell(url)
+    try:
+        for n in range(20):
+            doorbell.announce(stored_events=n == 7)
+        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+        doorbell.announce(stored_events=False)
+        assert await asyncio.wait_for(heard.get(), BOUND) == OUTBOX_ONLY + doorbell.name
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+        # Its connection dropped by the server (a restart): the next goes on a fresh one.
+        sending = await listener.fetchval(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            " AND query LIKE 'SELECT pg_notify(%' AND datname = current_database()"
+        )
+        assert await listener.fetchval("SELECT pg_terminate_backend($1)", sending)
+        doorbell.announce()
+        assert await asyncio.wait_for(heard.get(), BOUND) == doorbell.name
+    finally:
+        await listener.close()
+        await doorbell.close()
+
+
+async def test_a_product_created_is_one_statement_with_its_outbox_row_then_notify(
     database: SqlDatabase,
 ) -> None:
-    """CreateProduct on PostgreSQL: the product, its outbox row and the NOTIFY in one
-    autocommitted statement (no BEGIN, no COMMIT of their own), heard once it is done. It goes
-    on the driver's own connection: the engine sees no statement, the driver one."""
+    """CreateProduct on PostgreSQL: the product and its outbox row in one autocommitted
+    statement (no BEGIN, no COMMIT of their own), the NOTIFY heard once it is done. It goes on
+    the driver's own connection: the engine sees no statement, the driver one (the NOTIFY goes
+    on the doorbell's own)."""
     url = database.engine.url.render_as_string(False)
     through_engine: list[str] = []
     on_driver: list[str] = []
     heard: asyncio.Queue[str] = asyncio.Queue()
     listener = await asyncpg.connect(**connect_arguments(url))
     await listener.add_listener(CHANNEL, lambda *args: heard.put_nowait(args[3]))
-    doorbell = InProcessDoorbell()
+    doorbell = PostgresDoorbell(url)
 
     def executed(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         through_engine.append(statement)
@@ -213,6 +251,7 @@ async def test_a_product_created_is_one_statement_with_its_outbox_row_and_notify
         assert (product, outboxed) == ("ONE-TRIP", 1)
     finally:
         await listener.close()
+        await doorbell.close()
 
 
 def create_event() -> IntegrationEvent:

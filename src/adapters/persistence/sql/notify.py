@@ -1,7 +1,11 @@
 """PostgresDoorbell: PostgreSQL LISTEN/NOTIFY as the wake-up between processes.
 
-The writers NOTIFY `CHANNEL` inside the transaction that adds outbox rows or stored events
-(`announce`), so PostgreSQL delivers it at COMMIT, and not at all on a rollback. Each process
+The event store's appends NOTIFY `CHANNEL` inside their transaction (`announce`), so PostgreSQL
+delivers it at COMMIT, and not at all on a rollback. The outbox's writers announce after their
+commit instead (`PostgresDoorbell.announce`): a NOTIFY in the transaction holds PostgreSQL's
+database-wide notify lock from before the commit's WAL flush to its end, so every create's
+commit waited for the one before it (no group commit), and each sent the relay off after it
+for a batch of a few events (bench/README.md, "Session 14: the product write"). Each process
 that waits keeps one connection of its own LISTENing (not one of the pool: a pooled connection
 is handed back and reused), opened on the first wait. When that connection is lost (a server
 restart, a network cut), it is opened again after a pause that grows to `MAX_RETRY`, and the
@@ -17,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import structlog
-from sqlalchemy import Insert, Select, bindparam, func, insert, select, text
+from sqlalchemy import Insert, bindparam, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
@@ -48,33 +52,20 @@ async def announce(
 
 
 def announcement(rung_by: Doorbell | None, stored_events: bool = True) -> dict[str, str]:
-    """The parameters of `announce`'s NOTIFY (and of `announcing`'s)."""
+    """The parameters of `announce`'s NOTIFY."""
     sender = rung_by.name if isinstance(rung_by, InProcessDoorbell) else ""
     return {"channel": CHANNEL, "sender": sender if stored_events else OUTBOX_ONLY + sender}
 
 
-def announcing(insert: Insert) -> Select[Any]:
-    """PostgreSQL: `insert` and `announce`'s NOTIFY as one statement, one round trip instead of
-    two (a data-modifying WITH runs whether or not the SELECT reads it). Execute it with the
-    insert's values and `announcement(...)`. The insert must name its values as bind parameters
-    other than `channel` and `sender`."""
-    return select(func.pg_notify(bindparam("channel"), bindparam("sender"))).add_cte(
-        insert.cte("added")
-    )
-
-
 @cache
-def announced_insert(table: Any, columns: tuple[str, ...]) -> Select[Any]:
-    """`announcing` an insert of `columns` into `table`, each bound by its own name; built once."""
-    return announcing(insert(table).values({name: bindparam(name) for name in columns}))
-
-
-@cache
-def announced_together(inserts: tuple[Insert, ...]) -> Select[Any]:
-    """`announcing` several inserts in one statement (each a data-modifying CTE; each must
-    bind its values under names of its own); built once per tuple of (built once) inserts."""
-    statement = select(func.pg_notify(bindparam("channel"), bindparam("sender")))
-    return statement.add_cte(*(each.cte(f"added{n}") for n, each in enumerate(inserts)))
+def together(inserts: tuple[Insert, ...]) -> Insert:
+    """Several inserts as one statement (one round trip): the last, with the others as its
+    data-modifying CTEs (each runs whether or not it is read). Each must bind its values under
+    names of its own; built once per tuple of (built once) inserts."""
+    statement = inserts[-1]
+    for n, each in enumerate(inserts[:-1]):
+        statement = statement.add_cte(each.cte(f"added{n}"))
+    return statement
 
 
 async def execute_multirow(
@@ -125,21 +116,18 @@ def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
 
 
 @cache
-def with_inserts(shape: tuple[tuple[Any, tuple[str, ...], int], ...], announce: Any) -> Any:
-    """Inserts (each a table, its columns and how many rows) as data-modifying CTEs of
-    `announce` (an `announced_insert`), or with nothing to announce, of the last insert; built
-    once per shape. The n-th insert's r-th row's values are bound as `i<n>_<r>_<column>`: a
-    batch's rows of one table go as one multi-row insert, not one each."""
-    inserts = [
-        insert(table).values(
-            [{column: bindparam(f"i{n}_{r}_{column}") for column in columns} for r in range(count)]
+def with_inserts(shape: tuple[tuple[Any, tuple[str, ...], int], ...]) -> Any:
+    """Inserts (each a table, its columns and how many rows) as one statement, `together`;
+    built once per shape. The n-th insert's r-th row's values are bound as
+    `i<n>_<r>_<column>`: a batch's rows of one table go as one multi-row insert, not one each."""
+    return together(
+        tuple(
+            insert(table).values(
+                [{c: bindparam(f"i{n}_{r}_{c}") for c in columns} for r in range(count)]
+            )
+            for n, (table, columns, count) in enumerate(shape)
         )
-        for n, (table, columns, count) in enumerate(shape)
-    ]
-    statement = announce if announce is not None else inserts.pop()
-    for n, each in enumerate(inserts):
-        statement = statement.add_cte(each.cte(f"i{n}"))
-    return statement
+    )
 
 
 def connect_arguments(url: str) -> dict[str, Any]:
@@ -160,6 +148,9 @@ class PostgresDoorbell(InProcessDoorbell):
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while a connection listens (tests wait on it)
         self.connections = 0  # how many times it has begun listening
+        self._wanted: bool | None = None  # an announcement to send (True: events were stored)
+        self._announcer: asyncio.Task[None] | None = None
+        self._sending: Any = None  # the connection announcements go on, opened on the first
 
     @property
     def reaches_other_processes(self) -> bool:
@@ -171,6 +162,51 @@ class PostgresDoorbell(InProcessDoorbell):
         self._start()
         return await super().wait(at_most, waiter, stored_events_only=stored_events_only)
 
+    def announce(self, stored_events: bool = True) -> None:
+        """Ring here, and NOTIFY the other processes from a connection of this doorbell's own
+        (not the pool's), after the commit. Announcements asked for while one is on its way
+        become one more, sent after it: each commit is followed by a NOTIFY sent after it, and
+        a busy process sends one per round trip, not one per commit. A NOTIFY that cannot go
+        (the server unreachable) is dropped: the waiters' safety-net poll finds the rows."""
+        self.ring(stored_events)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._wanted = stored_events or bool(self._wanted)
+        if self._announcer is not None and self._announcer.get_loop() is not loop:
+            self._announcer, self._sending = None, None  # a new loop (tests)
+        if self._announcer is None or self._announcer.done():
+            self._announcer = loop.create_task(self._announce(), name="doorbell-announcer")
+
+    async def _announce(self) -> None:
+        while self._wanted is not None:
+            stored, self._wanted = self._wanted, None
+            sender = announcement(self, stored)["sender"]
+            # A connection the server dropped since (a restart) fails once: try a fresh one.
+            for last_try in (self._sending is None, True):
+                try:
+                    await self._notify(sender)
+                    break
+                except Exception as error:
+                    sending, self._sending = self._sending, None
+                    if sending is not None:
+                        with contextlib.suppress(Exception):
+                            sending.terminate()
+                    if last_try:
+                        _log.warning(
+                            "wakeup.announce_failed",
+                            error=f"{type(error).__name__}: {error}"[:200],
+                        )
+                        return
+
+    async def _notify(self, sender: str) -> None:
+        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+
+        if self._sending is None or self._sending.is_closed():
+            self._sending = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
+        await self._sending.execute("SELECT pg_notify($1, $2)", CHANNEL, sender)
+
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
         if self._task is not None and self._task.get_loop() is not loop:
@@ -179,7 +215,7 @@ class PostgresDoorbell(InProcessDoorbell):
             self._task = loop.create_task(self._listen(), name="doorbell-listener")
 
     async def _listen(self) -> None:
-        import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+        import asyncpg  # only where PostgreSQL is used
 
         pause = FIRST_RETRY
         while True:
@@ -219,8 +255,17 @@ class PostgresDoorbell(InProcessDoorbell):
             self.ring(stored_events=name == sender)
 
     async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        announcer, self._announcer = self._announcer, None
+        if announcer is not None and not announcer.done() and announcer.get_loop() is loop:
+            with contextlib.suppress(Exception):  # the last commits' announcement, if it can go
+                await asyncio.wait_for(announcer, 1.0)
         task, self._task = self._task, None
-        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        if task is not None and not task.done() and task.get_loop() is loop:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(sending.close(timeout=1))

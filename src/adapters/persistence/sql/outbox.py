@@ -72,42 +72,32 @@ class SqlOutbox(Outbox):
         events: Sequence[IntegrationEvent],
         stored_events: bool = True,
     ) -> None:
-        """Insert the events inside the caller's transaction, which wakes the relays of every
-        process when it commits (PostgreSQL); `stored_events` False: the transaction stores no
-        events in the event store, so the projectors need not wake (Doorbell.ring)."""
+        """Insert the events inside the caller's transaction; the caller calls `notify` once it
+        has committed (no NOTIFY in the transaction: PostgresDoorbell.announce says why)."""
         if not events:
             return
         # [adapter:postgresql begin]
-        if connection.dialect.name == "postgresql" and len(events) == 1:
-            await connection.execute(*self.appending(events[0], stored_events))
-            return
-        if connection.dialect.name == "postgresql":  # the rows and the NOTIFY, one statement
+        if connection.dialect.name == "postgresql" and len(events) > 1:
             insert, parameters = self.inserting(events)
-            parameters.update(self.announcement(stored_events))
-            statement = postgres.announced_together((insert,))
-            await postgres.execute_multirow(connection, statement, parameters)
+            await postgres.execute_multirow(connection, insert, parameters)
             return
         # [adapter:postgresql end]
         if len(events) == 1:  # the usual case: one execute, not the executemany path
             await connection.execute(_INSERT, _row(events[0]))
         else:
             await connection.execute(_INSERT, [_row(event) for event in events])
-        await postgres.announce(connection, self._doorbell, stored_events)  # [adapter:postgresql]
 
     # [adapter:postgresql begin]
-    def appending(
-        self, event: IntegrationEvent, stored_events: bool = True
-    ) -> tuple[Any, dict[str, Any]]:
-        """PostgreSQL: `append`'s one statement for one event (its row and the NOTIFY) and its
-        parameters, for a unit of work to add its own inserts to (as CTEs named otherwise)."""
-        row = _row(event)
-        statement = postgres.announced_insert(outbox, tuple(row))
-        return statement, {**row, **postgres.announcement(self._doorbell, stored_events)}
+    @staticmethod
+    def row(event: IntegrationEvent) -> tuple[Any, dict[str, Any]]:
+        """PostgreSQL: the outbox table and `event`'s row in it, for a unit of work to insert
+        with its own rows in one statement."""
+        return outbox, _row(event)
 
     def inserting(self, events: Sequence[IntegrationEvent]) -> tuple[Any, dict[str, Any]]:
         """PostgreSQL: the insert of the rows of `events` (at least one), in their order, bound
         as `r<n>_<column>`, and its parameters: for a unit of work to send with its other rows
-        and the NOTIFY (`announcement()` gives its parameters)."""
+        (`execute_multirow`)."""
         rows = [_row(event) for event in events]
         insert = postgres.inserting_rows(outbox, tuple(rows[0]), len(rows))
         parameters: dict[str, Any] = {}
@@ -115,15 +105,11 @@ class SqlOutbox(Outbox):
             parameters.update({f"r{n}_{name}": value for name, value in row.items()})
         return insert, parameters
 
-    def announcement(self, stored_events: bool = True) -> dict[str, str]:
-        """PostgreSQL: the parameters of the NOTIFY that goes with the rows."""
-        return postgres.announcement(self._doorbell, stored_events)
-
     # [adapter:postgresql end]
     def notify(self, stored_events: bool = True) -> None:
-        """Wake relays of this process once the rows are committed (and the projectors, unless
-        the transaction stored no events)."""
-        self._doorbell.ring(stored_events)
+        """Once the rows are committed: wake the relays of this process, and of the others when
+        the doorbell reaches them (and the projectors, unless the transaction stored no events)."""
+        self._doorbell.announce(stored_events)
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[OutboxBatch]:

@@ -51,7 +51,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     On PostgreSQL, a unit of work whose class sets `defers_inserts` keeps its repositories'
     inserts (`insert`) until it must send them: at the commit, when nothing else was sent, they go
-    with the outbox row and its NOTIFY as one autocommitted statement (one round trip instead of
+    with the outbox row as one autocommitted statement (one round trip instead of
     BEGIN, the inserts, the outbox, COMMIT; a single statement is atomic, so the outbox row still
     commits with the state or not at all). Anything else sent first (`flush`, which repositories
     call before their other statements) begins the transaction and sends them as usual. A refused
@@ -224,25 +224,24 @@ class SqlUnitOfWork(UnitOfWork):
 
     # [adapter:postgresql begin]
     async def _commit_as_one_statement(self, events: list[DomainEvent]) -> None:
-        """The deferred inserts, the outbox row and its NOTIFY: one statement on the driver's
-        connection, outside a transaction (so it commits by itself)."""
+        """The deferred inserts and the outbox row: one statement on the driver's connection,
+        outside a transaction (so it commits by itself); the other processes are told after."""
         pending, self._pending = self._pending, []
         rows: dict[tuple[Any, tuple[str, ...]], list[dict[str, Any]]] = {}
         for deferred in pending:  # one insert per table (and columns), in the order first met
             rows.setdefault((deferred.table, tuple(deferred.row)), []).append(deferred.row)
+        outbox = self._outbox if events else None
+        if outbox is not None:
+            table, row = outbox.row(outbox.prepare(events)[0])
+            rows.setdefault((table, tuple(row)), []).append(row)
+        if not rows:
+            return  # nothing to write
         parameters: dict[str, Any] = {}
         for n, listed in enumerate(rows.values()):
             for r, row in enumerate(listed):
                 parameters.update({f"i{n}_{r}_{column}": value for column, value in row.items()})
         shape = tuple((table, columns, len(listed)) for (table, columns), listed in rows.items())
-        announce: Any = None
-        if self._outbox is not None and events:
-            event = self._outbox.prepare(events)[0]
-            announce, outbox_parameters = self._outbox.appending(event, self.stores_events)
-            parameters.update(outbox_parameters)
-        elif not pending:
-            return  # nothing to write
-        statement = with_inserts(shape, announce)
+        statement = with_inserts(shape)
         try:
             if not await self._sent_on_driver(statement, parameters):
                 await self._checkout(self._connection.start)
@@ -253,9 +252,8 @@ class SqlUnitOfWork(UnitOfWork):
                 if (refused := deferred.refusal(error)) is not None:
                     raise refused from None
             raise
-        if announce is not None:
-            assert self._outbox is not None
-            self._outbox.notify(self.stores_events)
+        if outbox is not None:
+            outbox.notify(self.stores_events)
 
     async def _sent_on_driver(self, statement: Any, parameters: dict[str, Any]) -> bool:
         """`statement` on a driver connection of the pool's own (no AsyncConnection around it:

@@ -26,6 +26,11 @@ class Doorbell(ABC):
         """Wake this process's waiters: a commit made here may have left them work.
         `stored_events` False: it added outbox rows only (no waiter for stored events wakes)."""
 
+    def announce(self, stored_events: bool = True) -> None:
+        """After a commit that told no other process: ring here and, where this doorbell
+        reaches other processes, there too (soon after, not atomically with the commit)."""
+        self.ring(stored_events)
+
     @abstractmethod
     async def wait(
         self, at_most: float, waiter: object = None, *, stored_events_only: bool = False
