@@ -67,7 +67,9 @@ ADAPTERS = (
         paths=(
             "src/adapters/messaging/nats.py",
             "src/adapters/messaging/nats_delivery.py",
+            "src/adapters/messaging/nats_fetch.py",
             "src/adapters/messaging/nats_listener.py",
+            "src/adapters/messaging/nats_publish.py",
             "src/adapters/messaging/nats_pull.py",
             "src/adapters/messaging/nats_streams.py",
             "tests/support/nats.py",
@@ -75,6 +77,7 @@ ADAPTERS = (
             "tests/contract/test_nats_listeners.py",
             "tests/contract/test_nats_concurrent_handling.py",
             "tests/contract/test_nats_consumer_lag.py",
+            "tests/contract/test_nats_fetch.py",
             "tests/unit/test_nats_delivered.py",
             "tests/api/catalog/test_messaging_health.py",
             "tests/api/ordering/test_tracing.py",
