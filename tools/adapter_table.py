@@ -93,6 +93,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_traces_e2e.py",
             "bench/cache_invalidation.py",
             "bench/messaging.py",
+            "bench/nats_fetch.py",
             "bench/memory.py",
             "bench/soak.py",
             "bench/soak_stack.py",

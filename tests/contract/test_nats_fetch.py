@@ -7,15 +7,13 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
-from uuid import UUID
+from collections.abc import AsyncIterator
 
 import pytest
 
 from adapters.messaging.nats import NatsMessageBus
-from application.shared.ports.messaging import Delivery
 from tests.contract.test_message_bus import RETRY, WAIT, event
-from tests.support.nats import delete_namespace, require_nats, unique_namespace
+from tests.support.nats import Arrivals, started_bus
 
 pytestmark = pytest.mark.nats
 
@@ -24,37 +22,8 @@ FETCH_WAIT = 0.4  # a pull request's wait; nats-py's fetch held a lone event unt
 
 @pytest.fixture
 async def bus() -> AsyncIterator[NatsMessageBus]:
-    url, namespace = require_nats(), unique_namespace()
-    bus = NatsMessageBus(url, namespace=namespace, retry=RETRY, fetch_wait=FETCH_WAIT)
-    await bus.start()
-    try:
+    async with started_bus(retry=RETRY, fetch_wait=FETCH_WAIT) as bus:
         yield bus
-    finally:
-        await bus.close()
-        await delete_namespace(url, namespace)
-
-
-class Arrivals:
-    """When each event reached the consumer, and the sizes of the batches it was handed."""
-
-    def __init__(self) -> None:
-        self.at: dict[UUID, float] = {}
-        self.sizes: list[int] = []
-        self._changed = asyncio.Event()
-
-    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
-        now = time.monotonic()
-        self.sizes.append(len(deliveries))
-        for delivery in deliveries:
-            self.at.setdefault(delivery.event.id, now)
-            await delivery.ack()
-        self._changed.set()
-
-    async def wait_for(self, ids: set[UUID]) -> None:
-        async with asyncio.timeout(WAIT):
-            while not ids <= self.at.keys():
-                self._changed.clear()
-                await self._changed.wait()
 
 
 async def test_a_lone_event_reaches_a_batch_consumer_well_before_the_fetch_wait(
@@ -74,7 +43,8 @@ async def test_a_lone_event_reaches_a_batch_consumer_well_before_the_fetch_wait(
         before = time.monotonic()
         await bus.publish(sent)
         for arrivals in consumers:
-            await arrivals.wait_for({sent.id})
+            async with asyncio.timeout(WAIT):
+                await arrivals.wait_for(n + 1)
             delays.append(arrivals.at[sent.id] - before)
     for subscription in subscriptions:
         await subscription.stop()
@@ -87,7 +57,8 @@ async def test_a_backlog_comes_in_full_batches(bus: NatsMessageBus) -> None:
     await bus.publish_all(sent)
     arrivals = Arrivals()
     subscription = await bus.subscribe_batches("backlog", arrivals, contexts=["shop"])
-    await arrivals.wait_for({e.id for e in sent})
+    async with asyncio.timeout(WAIT):
+        await arrivals.wait_for(len(sent))
     await subscription.stop()
 
     assert arrivals.sizes == [10, 10, 5]

@@ -11,21 +11,15 @@ import pytest
 
 from adapters.messaging.nats import NatsMessageBus
 from tests.contract.test_message_bus import RETRY, WAIT, Inbox, event
-from tests.support.nats import delete_namespace, require_nats, unique_namespace
+from tests.support.nats import started_bus
 
 pytestmark = pytest.mark.nats
 
 
 @pytest.fixture
 async def bus() -> AsyncIterator[NatsMessageBus]:
-    url, namespace = require_nats(), unique_namespace()
-    bus = NatsMessageBus(url, namespace=namespace, retry=RETRY, listener_check=0.1)
-    await bus.start()
-    try:
+    async with started_bus(retry=RETRY, listener_check=0.1) as bus:
         yield bus
-    finally:
-        await bus.close()
-        await delete_namespace(url, namespace)
 
 
 async def consumer_names(bus: NatsMessageBus, context: str = "shop") -> list[str]:

@@ -7,6 +7,7 @@ port and stop it by its pid.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -14,11 +15,16 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import nats
 import pytest
 
+from adapters.messaging.nats import NatsMessageBus
+from application.shared.ports.messaging import Delivery
 from tests.support.servers import ON_CI, free_port, reachable
 
 NATS_URL = os.environ.get("PORTICO_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -54,6 +60,43 @@ async def delete_namespace(url: str, namespace: str) -> None:
                 await js.delete_stream(name)
     finally:
         await nc.close()
+
+
+@contextlib.asynccontextmanager
+async def started_bus(**options: Any) -> AsyncIterator[NatsMessageBus]:
+    """A started bus on the shared server in a namespace of its own, deleted afterwards."""
+    url, namespace = require_nats(), unique_namespace()
+    bus = NatsMessageBus(url, namespace=namespace, **options)
+    await bus.start()
+    try:
+        yield bus
+    finally:
+        await bus.close()
+        await delete_namespace(url, namespace)
+
+
+class Arrivals:
+    """A `subscribe_batches` handler that acks: when each event reached it (time.monotonic()),
+    and the sizes of the batches it was handed."""
+
+    def __init__(self) -> None:
+        self.at: dict[UUID, float] = {}
+        self.sizes: list[int] = []
+        self._changed = asyncio.Event()
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
+        now = time.monotonic()
+        self.sizes.append(len(deliveries))
+        for delivery in deliveries:
+            self.at.setdefault(delivery.event.id, now)
+            await delivery.ack()
+        self._changed.set()
+
+    async def wait_for(self, count: int) -> None:
+        """Until `count` events arrived."""
+        while len(self.at) < count:
+            self._changed.clear()
+            await self._changed.wait()
 
 
 class PrivateNats:

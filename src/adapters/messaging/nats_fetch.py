@@ -27,11 +27,16 @@ from nats.js.api import Header
 
 from application.shared.ports.messaging import BusUnavailable
 
-# A request whose ending status never came (a reconnect lost it) is over this long after expiry.
-_GRACE = 1.0
+# A request is taken as over this long after its expiry even if its ending status did not come:
+# a server may drop an expired request silently (nats-server 2.9 when a message comes as it
+# expires) or a reconnect lose it, and an event would wait for the next request. Each request
+# has a reply subject of its own, so a status that comes late is known for an old one's.
+_GRACE = 0.05
 # After a message, how long to wait for the next of the same request if the server does not end
 # it with a status (older servers): it sends what it has back to back.
 _GATHER = 0.005
+# No request for less than this: the server's expiry has millisecond steps.
+_SHORTEST = 0.001
 _HEARTBEAT, _NO_MESSAGES, _TIMEOUT = "100", "404", "408"
 
 
@@ -39,7 +44,10 @@ class PullRequests:
     def __init__(self, nc: Client, stream: str, consumer: str) -> None:
         self._nc, self._consumer = nc, consumer
         self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        # Request n is answered on <inbox>.<n>: its statuses come with that subject (its
+        # messages with their own), so a late status of an older one is told apart.
         self._inbox = nc.new_inbox()
+        self._reply, self._asking = "", 0  # the open request's reply subject, its number
         self._sub: Subscription | None = None
         self._arrived: collections.deque[Msg] = collections.deque()
         self._arrival = asyncio.Event()
@@ -50,7 +58,7 @@ class PullRequests:
         self._linger = False  # the next request waits for one message without no_wait
 
     async def open(self) -> None:
-        self._sub = await self._nc.subscribe(self._inbox, cb=self._received)
+        self._sub = await self._nc.subscribe(f"{self._inbox}.*", cb=self._received)
 
     async def close(self) -> None:
         if self._sub is not None:
@@ -66,7 +74,7 @@ class PullRequests:
         messages = self._take(batch)
         while not messages:
             now = time.monotonic()
-            if now >= deadline:
+            if now >= deadline - _SHORTEST:
                 return messages
             if not self._open(now):
                 await self._ask(batch, deadline - now)
@@ -90,10 +98,12 @@ class PullRequests:
             request = {"batch": batch, "no_wait": True}
         request["expires"] = int(wait * 1e9)
         self._left, self._delivered = batch, 0
+        self._asking += 1
+        self._reply = f"{self._inbox}.{self._asking}"
         self._asked = time.monotonic()
         self._expires = self._asked + wait
         self._ends = self._expires + _GRACE
-        await self._nc.publish(self._next, json.dumps(request).encode(), reply=self._inbox)
+        await self._nc.publish(self._next, json.dumps(request).encode(), reply=self._reply)
 
     async def _wait(self, seconds: float) -> bool:
         """Whether something arrived within `seconds`."""
@@ -116,7 +126,7 @@ class PullRequests:
                 messages.append(msg)
                 self._left = max(0, self._left - 1)
                 self._delivered += 1
-            elif status != _HEARTBEAT:
+            elif status != _HEARTBEAT and msg.subject == self._reply:
                 self._ended(msg, status, refused=not messages)
         return messages
 
