@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager  # [adapter:nats]
 from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -28,7 +27,7 @@ from application.messaging.consumers import Consumer, ConsumerRunner
 from application.messaging.context import current_context
 from application.shared.ports.messaging import IntegrationEvent, MessageBus
 from domain.shared.tenant import Tenant
-from tests.support.nats import delete_namespace, require_nats, unique_namespace  # [adapter:nats]
+from tests.support.nats import started_bus  # [adapter:nats]
 
 RETRY = RetryPolicy(max_deliveries=2, first_delay=0.05, max_delay=0.2, ack_wait=1.0)
 WAIT = 15.0  # a guard against hanging, not an assertion
@@ -50,27 +49,15 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[MessageBus]:
         await memory.close()
         return
     # [adapter:nats begin]
-    async with nats_bus_of_its_own() as nats:
+    async with started_bus(retry=RETRY) as nats:
         yield nats
     # [adapter:nats end]
 
 
 # [adapter:nats begin]
-@asynccontextmanager
-async def nats_bus_of_its_own() -> AsyncIterator[NatsMessageBus]:
-    url, namespace = require_nats(), unique_namespace()
-    nats = NatsMessageBus(url, namespace=namespace, retry=RETRY)
-    await nats.start()
-    try:
-        yield nats
-    finally:
-        await nats.close()
-        await delete_namespace(url, namespace)
-
-
 @pytest.fixture
 async def nats_bus() -> AsyncIterator[NatsMessageBus]:
-    async with nats_bus_of_its_own() as nats:
+    async with started_bus(retry=RETRY) as nats:
         yield nats
 
 
