@@ -36,8 +36,17 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.compare import _admin_token, _create_admin
-from bench.engines import BIN, POSTGRES, ROOT, cpu_seconds, free_port, portico_env, server
+from bench.compare import _create_admin, _token
+from bench.engines import (
+    ADMIN_PASSWORD,
+    BIN,
+    POSTGRES,
+    ROOT,
+    cpu_seconds,
+    free_port,
+    portico_env,
+    server,
+)
 
 SETUPS = ("serve", "worker")
 
@@ -168,7 +177,7 @@ def measure(setup: str, url: str, email: str, args: argparse.Namespace) -> dict[
         processes["serve"] = stack.enter_context(
             server(serve, env, f"{base}/health/live", within=120)
         )
-        token = _admin_token(base, email)
+        token = _token(base, email, ADMIN_PASSWORD)
         time.sleep(args.warmup)
         before_tx = asyncio.run(_transactions(url))
         before_cpu = {name: cpu_seconds(pid) for name, pid in processes.items()}

@@ -7,6 +7,7 @@ port and stop it by its pid.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -14,15 +15,17 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import nats
 import pytest
 
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
+from application.shared.ports.messaging import Delivery
 from tests.support.servers import ON_CI, free_port, reachable
 
 NATS_URL = os.environ.get("PORTICO_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -82,6 +85,30 @@ async def nats_buses(
         for bus in opened:
             await bus.close()
         await delete_namespace(url, namespace)
+
+
+class Arrivals:
+    """A `subscribe_batches` handler that acks: when each event reached it (time.monotonic()),
+    and the sizes of the batches it was handed."""
+
+    def __init__(self) -> None:
+        self.at: dict[UUID, float] = {}
+        self.sizes: list[int] = []
+        self._changed = asyncio.Event()
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
+        now = time.monotonic()
+        self.sizes.append(len(deliveries))
+        for delivery in deliveries:
+            self.at.setdefault(delivery.event.id, now)
+            await delivery.ack()
+        self._changed.set()
+
+    async def wait_for(self, count: int) -> None:
+        """Until `count` events arrived."""
+        while len(self.at) < count:
+            self._changed.clear()
+            await self._changed.wait()
 
 
 class PrivateNats:

@@ -4,14 +4,16 @@
   `<namespace>.<context>.>`; an event goes to `<namespace>.<type>`, e.g.
   `portico.catalog.ProductCreated`. In a JetStream cluster each stream keeps `replicas` copies
   (its consumers as many); the client is given every server and fails over between them.
-- Publishing sets `Nats-Msg-Id` to the event id, so a re-send inside the stream's duplicate
-  window is dropped by the server, and the tenant's header (envelope.py: `headers`, `decode`).
+- Publishing (nats_publish.py) sets `Nats-Msg-Id` to the event id, so a re-send inside the
+  stream's duplicate window is dropped by the server, and the tenant's header (envelope.py).
   The subject has no tenant segment (docs/messaging.md says why).
 - A consumer name is a durable pull consumer on each of its contexts' streams, with explicit
   ack; every process subscribed under that name pulls from it, so they share the work.
 - A consumer handles the events of different aggregates at the same time, at most
   `consumer_concurrency` handlers at once in the process, and one aggregate's in their order
-  (nats_pull.py); with `subscribe_batches`, each fetch (up to `fetch_batch`) at once.
+  (nats_pull.py); with `subscribe_batches`, each fetch (up to `fetch_batch`) at once. A fetch
+  hands over what has arrived as soon as one message is there (nats_fetch.py); an idle puller
+  sends one pull request every `fetch_wait` seconds.
 - A failed delivery is NAKed with a growing delay, then dead-lettered to
   `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`) and terminated
   (nats_pull.py; one server-side delivery more than the policy, so a last try whose process
@@ -31,24 +33,21 @@ import logging
 import os
 import re
 import uuid
-from collections import Counter
-from collections.abc import Coroutine, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Coroutine, Mapping, Sequence
 from datetime import datetime
 
-import msgspec
 import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy, PubAck
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from adapters.messaging.envelope import decode, encode, message_headers
 from adapters.messaging.nats_delivery import UNAVAILABLE, NatsSubscription, why
+from adapters.messaging.nats_fetch import PullRequests
 from adapters.messaging.nats_listener import NatsListener
-from adapters.messaging.nats_pull import Puller
+from adapters.messaging.nats_publish import NatsPublisher
+from adapters.messaging.nats_pull import FETCH_WAIT, Puller
 from adapters.messaging.nats_streams import (
     consumer_config,
     consumer_lag,
@@ -86,6 +85,7 @@ class NatsMessageBus(MessageBus):
         listener_expiry: float = 300.0,
         listener_check: float = 5.0,
         tracing: Tracing | None = None,
+        fetch_wait: float = FETCH_WAIT,
     ) -> None:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"NATS namespace {namespace!r}: use [a-z][a-z0-9_]*, at most 32")
@@ -98,6 +98,7 @@ class NatsMessageBus(MessageBus):
         self.replicas = replicas
         self.retry = retry or RetryPolicy()
         self.fetch_batch = fetch_batch
+        self.fetch_wait = fetch_wait  # an idle puller sends a pull request this often
         if consumer_concurrency < 1:
             raise ValueError("consumer_concurrency must be at least 1")
         # Handlers running at once in this process, over all its consumers and listeners.
@@ -106,28 +107,27 @@ class NatsMessageBus(MessageBus):
         self.duplicate_window = duplicate_window
         self.listener_expiry = listener_expiry
         self.listener_check = listener_check
-        self._tracing = tracing or NoTracing()
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._streams: set[str] = set()
         self._connecting = asyncio.Lock()
         self._closing = False
         self._subscriptions: list[NatsSubscription] = []
-        self._dead_lettered: Counter[str] = Counter()
+        self._publisher = NatsPublisher(
+            namespace,
+            jetstream=self._jetstream,
+            stream=self._context_stream,
+            ensure_stream=self._ensure_stream,
+            tracing=tracing or NoTracing(),
+            timeout=timeout,
+        )
 
     # Names ---------------------------------------------------------------------------------
     def stream_name(self, context: str) -> str:
         return f"{self.namespace}_{context}".upper()
 
     def subject(self, event_type: str) -> str:
-        return f"{self.namespace}.{event_type}"
-
-    @property
-    def dead_letter_stream(self) -> str:
-        return f"{self.namespace}_DEAD_LETTERS".upper()
-
-    def dead_letter_subject(self, consumer: str) -> str:
-        return f"{self.namespace}.dead-letters.{consumer}"
+        return self._publisher.subject(event_type)
 
     # Connection ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -198,81 +198,18 @@ class NatsMessageBus(MessageBus):
         await self._ensure_stream(name, [f"{self.namespace}.{context}.>"])
         return name
 
-    # Publishing ----------------------------------------------------------------------------
+    # Publishing (nats_publish.py) -------------------------------------------------------
     async def publish(self, event: IntegrationEvent) -> None:
-        stream = await self._context_stream(event.context)
-        try:
-            with self._producer_span(event) as (data, headers):
-                await self._jetstream().publish(
-                    self.subject(event.type), data, stream=stream, headers=headers
-                )
-        except UNAVAILABLE as error:
-            raise BusUnavailable(f"publish {event.type}: {why(error)}") from None
-
-    @contextmanager
-    def _producer_span(self, event: IntegrationEvent) -> Iterator[tuple[bytes, dict[str, str]]]:
-        """The message (envelope and headers) sent inside the event's publish span: its trace
-        context, in the envelope and as the standard `traceparent` header, names that span."""
-        with self._tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
-            headers = message_headers(event)
-            traceparent = self._tracing.traceparent()
-            if traceparent is not None:
-                event = replace(event, traceparent=traceparent)
-                headers["traceparent"] = traceparent
-            yield encode(event), headers
+        await self._publisher.publish(event)
 
     async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
-        """Pipelined: every event is sent before the first acknowledgement is awaited (one
-        connection keeps their order), then the acknowledgements are read in order."""
-        js = self._jetstream()
-        pending: list[asyncio.Future[PubAck]] = []
-        try:
-            for event in events:
-                stream = await self._context_stream(event.context)
-                with self._producer_span(event) as (data, headers):
-                    future = await js.publish_async(
-                        self.subject(event.type),
-                        data,
-                        # No stall timeout: on Python 3.11 one makes each publish wait a loop
-                        # turn (asyncio.wait_for's task), so nats-py's flusher wrote every
-                        # event to the socket by itself, not the batch at once (bench/README.md,
-                        # "Batches"). The client's pending limit (4,000) is never reached: a
-                        # call waits for (or cancels) its own futures, at most one relay batch.
-                        wait_stall=None,
-                        stream=stream,
-                        headers=headers,
-                    )
-                pending.append(future)
-        except (*UNAVAILABLE, BusUnavailable):
-            _log.warning("publish stopped after %d of %d events", len(pending), len(events))
-        if pending:
-            await asyncio.wait(pending, timeout=self.timeout)
-        confirmed = 0
-        for future in pending:
-            if not future.done() or future.cancelled() or future.exception() is not None:
-                break
-            confirmed += 1
-        for future in pending[confirmed:]:
-            future.cancel()
-        return confirmed
+        return await self._publisher.publish_all(events)
 
     async def dead_letter(self, consumer: str, data: bytes) -> None:
-        await self._ensure_stream(self.dead_letter_stream, [f"{self.namespace}.dead-letters.>"])
-        try:
-            event_id = decode(data).id.hex
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            event_id = None
-        headers = {"Nats-Msg-Id": f"{consumer}:{event_id}"} if event_id else None
-        await self._jetstream().publish(
-            self.dead_letter_subject(consumer),
-            data,
-            stream=self.dead_letter_stream,
-            headers=headers,
-        )
-        self._dead_lettered[consumer] += 1
+        await self._publisher.dead_letter(consumer, data)
 
     def dead_lettered(self) -> Mapping[str, int]:
-        return self._dead_lettered
+        return self._publisher.dead_lettered()
 
     # Consuming -----------------------------------------------------------------------------
     async def subscribe(
@@ -295,14 +232,14 @@ class NatsMessageBus(MessageBus):
         contexts: Sequence[str],
         together: BatchHandler | None = None,
     ) -> Subscription:
-        js = self._jetstream()
+        self._jetstream()  # started, or BusUnavailable
         stopping = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         try:
             for context in contexts:
                 stream = await self._context_stream(context)
                 await self._ensure_consumer(stream, consumer, context)
-                pull = await js.pull_subscribe_bind(durable=consumer, stream=stream)
+                pull = await self._pull_requests(stream, consumer)
                 loop = self._pull(pull, consumer, handler, stopping, together=together)
                 tasks.append(asyncio.create_task(loop, name=f"bus:{consumer}:{context}"))
         except UNAVAILABLE as error:
@@ -343,7 +280,7 @@ class NatsMessageBus(MessageBus):
                 stream = await self._context_stream(context)
                 await js.add_consumer(stream, self._listener_config(name, context))
                 streams.append(stream)
-                pull = await js.pull_subscribe_bind(durable=name, stream=stream)
+                pull = await self._pull_requests(stream, name)
                 listener = NatsListener(
                     stream,
                     name,
@@ -374,9 +311,16 @@ class NatsMessageBus(MessageBus):
             expiry=self.listener_expiry,
         )
 
+    async def _pull_requests(self, stream: str, consumer: str) -> PullRequests:
+        self._jetstream()  # started, or BusUnavailable
+        assert self._nc is not None
+        pull = PullRequests(self._nc, stream, consumer)
+        await pull.open()
+        return pull
+
     def _pull(
         self,
-        pull: JetStreamContext.PullSubscription,
+        pull: PullRequests,
         consumer: str,
         handler: Handler,
         stopping: asyncio.Event,
@@ -387,6 +331,7 @@ class NatsMessageBus(MessageBus):
             batch=self.fetch_batch,
             retry=self.retry,
             dead_letter=functools.partial(self.dead_letter, consumer),
+            wait=self.fetch_wait,
             closing=lambda: self._closing,
             slots=self._handling,
             together=together,
@@ -394,7 +339,8 @@ class NatsMessageBus(MessageBus):
         return puller.run(pull, consumer, handler, stopping, listener)
 
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
-        stream, subject = self.dead_letter_stream, self.dead_letter_subject(consumer)
+        publisher = self._publisher
+        stream, subject = publisher.dead_letter_stream, publisher.dead_letter_subject(consumer)
         return await read_dead_letters(self._jetstream(), stream, subject)
 
     async def lag(self, consumer: str, context: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -11,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 import nats.js.errors
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
-
-from adapters.messaging.nats_delivery import UNAVAILABLE
 
 _log = logging.getLogger("portico.bus.nats")
 # A re-made listener starts this much before its last contact (clock skew between hosts).
@@ -41,11 +38,11 @@ class NatsListener:
         self._caught_up_at = datetime.now(UTC)
         self._next_check = time.monotonic() + check_every
 
-    async def renewed(
-        self, pull: JetStreamContext.PullSubscription
-    ) -> JetStreamContext.PullSubscription:
+    async def check(self) -> None:
+        """Makes the consumer again if the server dropped it (its pull requests name it, so
+        they go on as they were)."""
         if time.monotonic() < self._next_check:
-            return pull
+            return
         self._next_check = time.monotonic() + self._check_every
         js = self._jetstream()
         asked = datetime.now(UTC)
@@ -56,10 +53,7 @@ class NatsListener:
         if info is not None:
             if not info.num_pending and not info.num_ack_pending:
                 self._caught_up_at = asked
-            return pull
+            return
         since = self._caught_up_at - _LISTENER_OVERLAP
         _log.warning("listener %s was dropped by the server; resuming from %s", self._name, since)
         await js.add_consumer(self._stream, self._config(since))
-        with contextlib.suppress(*UNAVAILABLE):
-            await pull.unsubscribe()
-        return await js.pull_subscribe_bind(durable=self._name, stream=self._stream)

@@ -1,6 +1,7 @@
-"""Puller: the loop behind one pull subscription of the NATS bus. It fetches a batch, hands each
-message to the handler as a NatsDelivery, dead-letters what cannot be decoded or has used up
-its tries, and on shutdown hands back what it fetched but did not start, for another puller.
+"""Puller: the loop behind one pull subscription of the NATS bus. It fetches a batch
+(nats_fetch.py), hands each message to the handler as a NatsDelivery, dead-letters what cannot
+be decoded or has used up its tries, and on shutdown hands back what it fetched but did not
+start, for another puller.
 
 Within a batch, the messages of one aggregate are handled one after the other, in their order;
 those of different aggregates at the same time, at most `slots` handlers at once over every
@@ -17,9 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import msgspec
-import nats.errors
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 
 from adapters.messaging.envelope import ORGANISATION_HEADER, TenantMismatch, decode
 from adapters.messaging.nats_delivery import (
@@ -29,6 +28,7 @@ from adapters.messaging.nats_delivery import (
     send_acks,
     why,
 )
+from adapters.messaging.nats_fetch import PullRequests
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
@@ -39,6 +39,8 @@ from application.shared.ports.messaging import (
 )
 
 _log = logging.getLogger("portico.bus.nats")
+# How long a fetch waits for a first message: an idle puller sends a pull request this often.
+FETCH_WAIT = 0.5
 
 
 class Puller:
@@ -51,8 +53,9 @@ class Puller:
         closing: Callable[[], bool],
         slots: asyncio.Semaphore,
         together: BatchHandler | None = None,
+        wait: float = FETCH_WAIT,
     ) -> None:
-        self._batch = batch
+        self._batch, self._wait = batch, wait
         self._together = together
         self._slots = slots
         self._retry = retry
@@ -61,7 +64,7 @@ class Puller:
 
     async def run(
         self,
-        pull: JetStreamContext.PullSubscription,
+        pull: PullRequests,
         consumer: str,
         handler: Handler,
         stopping: asyncio.Event,
@@ -70,18 +73,17 @@ class Puller:
         while not stopping.is_set():
             try:
                 if listener is not None:
-                    pull = await listener.renewed(pull)
-                messages = await pull.fetch(self._batch, timeout=0.5)
-            except nats.errors.TimeoutError:
-                continue
+                    await listener.check()
+                messages = await pull.fetch(self._batch, self._wait)
             except (*UNAVAILABLE, BusUnavailable) as error:
                 if not self._closing():
                     _log.warning("fetch for %s failed: %s", consumer, why(error))
                 await _sleep_unless(stopping, 0.5)
                 continue
-            await self._handle_batch(messages, handler, stopping)
+            if messages:
+                await self._handle_batch(messages, handler, stopping)
         with contextlib.suppress(*UNAVAILABLE):
-            await pull.unsubscribe()
+            await pull.close()
 
     async def _handle_batch(
         self, messages: list[Msg], handler: Handler, stopping: asyncio.Event

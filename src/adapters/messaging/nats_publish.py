@@ -1,0 +1,129 @@
+"""NatsPublisher: the NATS bus's sending side. An event goes to its context's stream, with
+`Nats-Msg-Id` set to the event id (a re-send inside the duplicate window is dropped by the
+server) and the tenant's header, inside a producer span whose trace context the message carries;
+a dead letter goes to `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>_DEAD_LETTERS`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+
+import msgspec
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+
+from adapters.messaging.envelope import decode, encode, message_headers
+from adapters.messaging.nats_delivery import UNAVAILABLE, why
+from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
+from application.shared.ports.tracing import Tracing
+
+_log = logging.getLogger("portico.bus.nats")
+
+
+class NatsPublisher:
+    """`jetstream` gives the bus's JetStream context (or raises BusUnavailable), `stream` makes
+    sure a context's stream exists and names it, `ensure_stream(name, subjects)` makes one."""
+
+    def __init__(
+        self,
+        namespace: str,
+        *,
+        jetstream: Callable[[], JetStreamContext],
+        stream: Callable[[str], Awaitable[str]],
+        ensure_stream: Callable[[str, list[str]], Awaitable[None]],
+        tracing: Tracing,
+        timeout: float,
+    ) -> None:
+        self._namespace = namespace
+        self._jetstream, self._stream, self._ensure_stream = jetstream, stream, ensure_stream
+        self._tracing, self._timeout = tracing, timeout
+        self._dead_lettered: Counter[str] = Counter()
+
+    def subject(self, event_type: str) -> str:
+        return f"{self._namespace}.{event_type}"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return f"{self._namespace}_DEAD_LETTERS".upper()
+
+    def dead_letter_subject(self, consumer: str) -> str:
+        return f"{self._namespace}.dead-letters.{consumer}"
+
+    async def publish(self, event: IntegrationEvent) -> None:
+        stream = await self._stream(event.context)
+        try:
+            with self._producer_span(event) as (data, headers):
+                await self._jetstream().publish(
+                    self.subject(event.type), data, stream=stream, headers=headers
+                )
+        except UNAVAILABLE as error:
+            raise BusUnavailable(f"publish {event.type}: {why(error)}") from None
+
+    @contextmanager
+    def _producer_span(self, event: IntegrationEvent) -> Iterator[tuple[bytes, dict[str, str]]]:
+        """The message (envelope and headers) sent inside the event's publish span: its trace
+        context, in the envelope and as the standard `traceparent` header, names that span."""
+        with self._tracing.span(f"{event.type} publish", kind="producer", parent=event.traceparent):
+            headers = message_headers(event)
+            traceparent = self._tracing.traceparent()
+            if traceparent is not None:
+                event = replace(event, traceparent=traceparent)
+                headers["traceparent"] = traceparent
+            yield encode(event), headers
+
+    async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
+        """Pipelined: every event is sent before the first acknowledgement is awaited (one
+        connection keeps their order), then the acknowledgements are read in order."""
+        js = self._jetstream()
+        pending: list[asyncio.Future[PubAck]] = []
+        try:
+            for event in events:
+                stream = await self._stream(event.context)
+                with self._producer_span(event) as (data, headers):
+                    future = await js.publish_async(
+                        self.subject(event.type),
+                        data,
+                        # No stall timeout: on Python 3.11 one makes each publish wait a loop
+                        # turn (asyncio.wait_for's task), so nats-py's flusher wrote every
+                        # event to the socket by itself, not the batch at once (bench/README.md,
+                        # "Batches"). The client's pending limit (4,000) is never reached: a
+                        # call waits for (or cancels) its own futures, at most one relay batch.
+                        wait_stall=None,
+                        stream=stream,
+                        headers=headers,
+                    )
+                pending.append(future)
+        except (*UNAVAILABLE, BusUnavailable):
+            _log.warning("publish stopped after %d of %d events", len(pending), len(events))
+        if pending:
+            await asyncio.wait(pending, timeout=self._timeout)
+        confirmed = 0
+        for future in pending:
+            if not future.done() or future.cancelled() or future.exception() is not None:
+                break
+            confirmed += 1
+        for future in pending[confirmed:]:
+            future.cancel()
+        return confirmed
+
+    async def dead_letter(self, consumer: str, data: bytes) -> None:
+        await self._ensure_stream(self.dead_letter_stream, [f"{self._namespace}.dead-letters.>"])
+        try:
+            event_id = decode(data).id.hex
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            event_id = None
+        headers = {"Nats-Msg-Id": f"{consumer}:{event_id}"} if event_id else None
+        await self._jetstream().publish(
+            self.dead_letter_subject(consumer),
+            data,
+            stream=self.dead_letter_stream,
+            headers=headers,
+        )
+        self._dead_lettered[consumer] += 1
+
+    def dead_lettered(self) -> Mapping[str, int]:
+        return self._dead_lettered

@@ -1,0 +1,64 @@
+"""What only NATS does with its pull requests: a lone event is handed to a batch consumer as soon
+as it arrives, not when the fetch's wait for a full batch runs out, and a backlog still comes in
+full batches."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.messaging.nats import NatsMessageBus
+from tests.contract.test_message_bus import RETRY, WAIT, event
+from tests.support.nats import Arrivals, nats_buses
+
+pytestmark = pytest.mark.nats
+
+FETCH_WAIT = 0.4  # a pull request's wait; nats-py's fetch held a lone event until it ran out
+
+
+@pytest.fixture
+async def bus() -> AsyncIterator[NatsMessageBus]:
+    async with nats_buses(RETRY) as make:
+        yield await make(fetch_wait=FETCH_WAIT)
+
+
+async def test_a_lone_event_reaches_a_batch_consumer_well_before_the_fetch_wait(
+    bus: NatsMessageBus,
+) -> None:
+    # Several consumers, each its own puller at its own point of its wait, see every event:
+    # the old fetch held one in about every eight, so 60 arrivals make a slow one all but sure.
+    consumers = [Arrivals() for _ in range(5)]
+    subscriptions = [
+        await bus.subscribe_batches(f"lone-{n}", arrivals, contexts=["shop"])
+        for n, arrivals in enumerate(consumers)
+    ]
+    delays: list[float] = []
+    for n in range(12):
+        await asyncio.sleep(random.uniform(0, FETCH_WAIT * 1.25))  # idle, at any point of a wait
+        sent = event(n=n)
+        before = time.monotonic()
+        await bus.publish(sent)
+        for arrivals in consumers:
+            async with asyncio.timeout(WAIT):
+                await arrivals.wait_for(n + 1)
+            delays.append(arrivals.at[sent.id] - before)
+    for subscription in subscriptions:
+        await subscription.stop()
+
+    assert max(delays) < FETCH_WAIT / 2, sorted(delays)[-5:]
+
+
+async def test_a_backlog_comes_in_full_batches(bus: NatsMessageBus) -> None:
+    sent = [event(n=n) for n in range(25)]
+    await bus.publish_all(sent)
+    arrivals = Arrivals()
+    subscription = await bus.subscribe_batches("backlog", arrivals, contexts=["shop"])
+    async with asyncio.timeout(WAIT):
+        await arrivals.wait_for(len(sent))
+    await subscription.stop()
+
+    assert arrivals.sizes == [10, 10, 5]
