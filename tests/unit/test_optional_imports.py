@@ -42,6 +42,17 @@ def loaded(**environment: str) -> list[str]:
     return list(json.loads(done.stdout.splitlines()[-1]))
 
 
+def printed(code: str) -> list[str]:
+    """The lines `code` printed, run in a process of its own on memory persistence."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_PERSISTENCE="memory")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
 def test_off_by_default_and_nothing_of_either_sdk_is_imported() -> None:
     assert loaded(PORTICO_OTEL_ENABLED="false") == []
 
@@ -105,13 +116,7 @@ def test_pdb_and_yaml_run_when_used() -> None:
         "from dependency_injector import providers\n"
         "print(app.debugger_module.post_mortem is pdb.post_mortem, providers.yaml)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_PERSISTENCE="memory")
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]
+    assert printed(code)[-2:] == ["openapi: 3.1.0", "True None"]
 
 
 # [adapter:postgresql begin]
@@ -130,13 +135,7 @@ def test_the_postgresql_dialects_of_other_drivers_run_when_a_url_names_them() ->
         "for url in ('postgresql+psycopg2cffi://', 'postgresql+pg8000://'):\n"
         "    print(make_url(url).get_dialect().driver)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_PERSISTENCE="memory")
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-3:] == [
+    assert printed(code)[-3:] == [
         "[False, False, False, True, True]",
         "psycopg2cffi",  # a subclass of psycopg2's dialect: both ran
         "pg8000",
