@@ -20,7 +20,18 @@ if TYPE_CHECKING:
     from importlib.abc import Loader
     from types import ModuleType
 
-ON_FIRST_USE = ("pdb", "yaml")
+ON_FIRST_USE = (
+    "pdb",
+    "yaml",
+    # [adapter:postgresql begin]
+    # SQLAlchemy's PostgreSQL package imports the dialect of every driver it knows: asyncpg's
+    # serves, psycopg's is read at import (the package's default); these run when a URL names
+    # them (bench/README.md: 0.3 MB of the worker).
+    "sqlalchemy.dialects.postgresql.pg8000",
+    "sqlalchemy.dialects.postgresql.psycopg2",
+    "sqlalchemy.dialects.postgresql.psycopg2cffi",
+    # [adapter:postgresql end]
+)
 
 
 class ProvidersWithoutYaml(PackageImport):

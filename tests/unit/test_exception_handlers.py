@@ -76,3 +76,6 @@ def test_every_handler_of_the_app_answers_its_merged_map() -> None:
         merged = handler.resolve_exception_handlers()
         assert merged is handler.resolve_exception_handlers()
         assert merged == BaseRouteHandler.resolve_exception_handlers(handler)
+    # One class for the handlers of a kind that answer equal maps, not one a handler.
+    kinds_and_maps = {(type(h).__base__, *h.resolve_exception_handlers().items()) for h in handlers}
+    assert len({type(h) for h in handlers}) == len(kinds_and_maps) < len(handlers)

@@ -1,7 +1,8 @@
 """What is off costs nothing: an app built with tracing and error tracking off (the defaults)
 never imports the OpenTelemetry SDK's exporter and instrumentations, nor Sentry's SDK; nor rich
 (structlog's console tracebacks) nor SQLAlchemy's MariaDB dialect unless they are used; nor what
-a server seldom runs: pdb, PyYAML, the CLI's argparse (entrypoints/unused_imports.py)."""
+a server seldom runs: pdb, PyYAML, the CLI's argparse, the PostgreSQL dialects of drivers not in
+use (entrypoints/unused_imports.py)."""
 
 import json
 import os
@@ -104,3 +105,29 @@ def test_pdb_and_yaml_run_when_used() -> None:
     )
     output = printed(code, PORTICO_PERSISTENCE="memory")
     assert output.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]
+
+
+# [adapter:postgresql begin]
+def test_the_postgresql_dialects_of_other_drivers_run_when_a_url_names_them() -> None:
+    """SQLAlchemy's PostgreSQL package imports them all; asyncpg's runs, and psycopg's (the
+    package's default), the others are in sys.modules unrun until their dialect is asked for."""
+    code = (
+        "import sys\n"
+        "from entrypoints.http.app import create_app\n"
+        "create_app()\n"
+        "import sqlalchemy.dialects.postgresql.asyncpg\n"
+        "drivers = ('pg8000', 'psycopg2', 'psycopg2cffi', 'psycopg', 'asyncpg')\n"
+        "modules = [sys.modules[f'sqlalchemy.dialects.postgresql.{d}'] for d in drivers]\n"
+        "print(['dialect' in vars(module) for module in modules])\n"
+        "from sqlalchemy.engine import make_url\n"  # as create_engine finds a URL's dialect
+        "for url in ('postgresql+psycopg2cffi://', 'postgresql+pg8000://'):\n"
+        "    print(make_url(url).get_dialect().driver)\n"
+    )
+    assert printed(code, PORTICO_PERSISTENCE="memory").splitlines()[-3:] == [
+        "[False, False, False, True, True]",
+        "psycopg2cffi",  # a subclass of psycopg2's dialect: both ran
+        "pg8000",
+    ]
+
+
+# [adapter:postgresql end]

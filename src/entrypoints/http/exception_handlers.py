@@ -5,10 +5,11 @@ and in Litestar 2 that method (documented as memoized) walks the handler's layer
 and merges their maps each time: 3-5 % of a bare request's CPU here, more under our extra layer
 (`api_layer`) than for a flat app (bench/README.md, "The answer built in one pass"). Once the app
 is built its layers and their maps no longer change, so `merge_exception_handlers_once` gives
-each handler a class of its own (a subclass with no slot: handlers have slots, no instance
-attributes) that answers the map merged when the app was built. Call it last: the class it makes
-is the handler's alone, so nothing may cache by it. tests/unit/test_exception_handlers.py fails
-if a Litestar upgrade changes what the merge answers.
+each handler a subclass (with no slot: handlers have slots, no instance attributes) that answers
+the map merged when the app was built, one class for the handlers of a kind with equal maps (one
+a handler was 0.2 MB of the worker's classes; bench/README.md). Call it last: the class it makes
+stands for that map, so nothing may cache by it. tests/unit/test_exception_handlers.py fails if
+a Litestar upgrade changes what the merge answers.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from litestar import Litestar
 
 def merge_exception_handlers_once(app: Litestar) -> None:
     """Once the app is built: every handler of every route."""
+    made: dict[tuple[Any, ...], type[Any]] = {}
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
-            handler.__class__ = _answering(handler.__class__, handler.resolve_exception_handlers())
+            merged = handler.resolve_exception_handlers()
+            key = (handler.__class__, *merged.items())
+            if key not in made:
+                made[key] = _answering(handler.__class__, merged)
+            handler.__class__ = made[key]
 
 
 def _answering(kind: Any, merged: Any) -> type[Any]:
