@@ -36,6 +36,7 @@ RSS_GROWTH_MIB = 24
 CONNECTION_SLACK = 4
 
 
+@pytest.mark.slow
 def test_a_short_soak_gives_no_error_and_holds_memory_and_connections(tmp_path: Path) -> None:
     base = require_server(POSTGRES_URL, "PORTICO_TEST_POSTGRES_URL")
     require_nats()  # the shared server is not used, but CI must have nats-server around
