@@ -3,17 +3,22 @@
 The tree is copied, the context goes (tools/contexts.py: its folders src/<layer>/<context> and
 tests/**/<context>, its line, its docs page, its port lines and benchmarks), a migration that
 drops its tables is generated as docs/architecture.md shows, and then ruff, mypy, import-linter
-and the remaining tests run in the copy: they must all pass.
+and the remaining tests run in the copy: they must all pass. The copy is made once a run (the
+`fork` fixture) and each check, and each shard of its suite, is a test of its own.
 The remaining tests run in-process (no real servers: those tiers' adapters are the platform's,
 unchanged by removing a context, and CI runs them in the full tree).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -80,25 +85,18 @@ def remove(copy: Path, context: str) -> list[Path]:
 _SAMPLES = [name for name in ("organisations", "ordering", "catalog") if name in CONTEXTS]
 
 
-# Every sample at once, each removed in turn: the hardest case. A fork that keeps catalog alone is
-# the template's own case (tests/template/test_copier_update.py makes one and runs its checks),
-# so a second full copy here would repeat those minutes.
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "contexts", [tuple(_SAMPLES)] if _SAMPLES else [], ids=lambda contexts: "-and-".join(contexts)
-)
-def test_removing_contexts_leaves_a_green_project(
-    contexts: tuple[str, ...], tmp_path: Path
-) -> None:
-    copy = _copy(tmp_path)
-    for context in contexts:
-        gone = remove(copy, context)
-        assert {p.relative_to(copy).parts[:2] for p in gone if p.is_relative_to(copy / "src")} >= {
-            ("src", "domain"),
-            ("src", "application"),
-            ("src", "adapters"),
-            ("src", "entrypoints"),
-        }
+@dataclass(frozen=True)
+class Fork:
+    """The copy with every sample removed, each in turn (the hardest case), and what went."""
+
+    copy: Path
+    gone: dict[str, list[Path]]
+    migration: Path
+
+
+def _make_fork(copy_in: Path, contexts: tuple[str, ...]) -> Fork:
+    copy = _copy(copy_in)
+    gone = {context: remove(copy, context) for context in contexts}
     (copy / "var").mkdir(exist_ok=True)
     # The API contracts lose the context's routes and events: written again, as a fork does.
     _ok(_run(copy, str(BIN / "python"), "-m", "tools.contracts"))
@@ -110,18 +108,104 @@ def test_removing_contexts_leaves_a_green_project(
     _ok(_run(copy, str(BIN / "portico"), "db", "revision", "--autogenerate", "-m", message))
     # The new file (alembic shortens a long message in the file's name).
     [migration] = set((copy / "migrations" / "versions").glob("*.py")) - before
-    assert "drop_table" in migration.read_text()
     _ok(_run(copy, str(BIN / "ruff"), "format", "migrations"))
     _ok(_run(copy, str(BIN / "ruff"), "check", "--fix", "migrations"))
+    return Fork(copy, gone, migration)
 
-    _ok(_run(copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
-    _ok(_run(copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
-    _ok(_run(copy, str(BIN / "mypy"), "--cache-dir", str(copy / ".mypy_cache")))
-    _ok(_run(copy, str(BIN / "lint-imports"), "--no-cache"))
+
+# A fork that keeps catalog alone is the template's own case (tests/template/test_copier_update.py
+# makes one and runs its checks), so a second full copy here would repeat those minutes.
+@pytest.fixture(
+    scope="session",
+    params=[tuple(_SAMPLES)] if _SAMPLES else [],
+    ids=lambda contexts: "-and-".join(contexts),
+)
+def fork(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Fork:
+    """One fork for the run, made by the first xdist worker that asks (the others wait on the
+    lock, then read it): the checks and the shards of its suite below are separate tests, which
+    the workers share out, instead of one test of two minutes on one worker."""
+    contexts: tuple[str, ...] = request.param
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a folder of the run's: their parent is the run's own.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    made = shared / ("fork-" + "-and-".join(contexts) + ".pickle")
+    with (shared / "fork.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if made.exists():
+            fork: Fork = pickle.loads(made.read_bytes())
+            return fork
+        # A worker whose making failed left no record: the next one makes it again (and fails the
+        # same way, with its own message).
+        fork = _make_fork(Path(tempfile.mkdtemp(dir=shared, prefix="fork-")), contexts)
+        made.write_bytes(pickle.dumps(fork))
+        return fork
+
+
+@pytest.mark.slow
+def test_each_context_went_from_every_layer(fork: Fork) -> None:
+    for context, gone in fork.gone.items():
+        layers = {
+            p.relative_to(fork.copy).parts[:2] for p in gone if p.is_relative_to(fork.copy / "src")
+        }
+        assert layers >= {
+            ("src", "domain"),
+            ("src", "application"),
+            ("src", "adapters"),
+            ("src", "entrypoints"),
+        }, context
+
+
+@pytest.mark.slow
+def test_the_generated_migration_drops_the_tables(fork: Fork) -> None:
+    assert "drop_table" in fork.migration.read_text()
+
+
+@pytest.mark.slow
+def test_the_fork_is_lint_clean(fork: Fork) -> None:
+    _ok(_run(fork.copy, str(BIN / "ruff"), "check", "src", "tests", "migrations"))
+    _ok(_run(fork.copy, str(BIN / "ruff"), "format", "--check", "src", "tests", "migrations"))
+
+
+@pytest.mark.slow
+def test_the_fork_type_checks(fork: Fork) -> None:
+    _ok(_run(fork.copy, str(BIN / "mypy"), "--cache-dir", str(fork.copy / ".mypy_cache")))
+
+
+@pytest.mark.slow
+def test_the_forks_layers_hold(fork: Fork) -> None:
+    _ok(_run(fork.copy, str(BIN / "lint-imports"), "--no-cache"))
+
+
+# The copy's suite in four shards of similar CPU (20-28 s each at load 10; bench/README.md,
+# session 14), each a test of its own so that the xdist workers share them out; more shards would
+# each pay pytest's start-up again (~2.5 s). "rest" is whatever the others leave, so a new folder
+# is run too.
+_SHARDS: dict[str, tuple[str, ...]] = {
+    "unit": ("tests/unit",),
+    "fuzz-security": ("tests/fuzz", "tests/security"),
+    "contract-api-deploy": ("tests/contract", "tests/api", "tests/deploy"),
+    "rest": (),
+}
+
+
+def _present(copy: Path, folders: tuple[str, ...]) -> list[str]:
+    """The shard's folders the fork has (a project made from the template may have dropped one)."""
+    return [folder for folder in folders if (copy / folder).is_dir()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shard", list(_SHARDS))
+def test_the_forks_tests_pass(fork: Fork, shard: str) -> None:
+    if _SHARDS[shard]:
+        selection = _present(fork.copy, _SHARDS[shard])
+        assert selection, f"the fork has none of {_SHARDS[shard]}: update _SHARDS"
+    else:
+        others = [path for folders in _SHARDS.values() for path in _present(fork.copy, folders)]
+        selection = ["tests", *(f"--ignore={path}" for path in others)]
     tests = _run(
-        copy,
+        fork.copy,
         str(BIN / "pytest"),
-        "tests",
+        *selection,
         "-q",
         "-p",
         "no:cacheprovider",

@@ -87,6 +87,7 @@ def rows(url: str, query: str) -> list[Any]:
     return asyncio.run(read())
 
 
+@pytest.mark.slow
 def test_three_apis_behind_haproxy_survive_a_killed_process(
     tmp_path: Path, postgres_template: str, prefix: str, namespace: str, receiver: WebhookReceiver
 ) -> None:
