@@ -44,10 +44,13 @@ class InProcessDoorbell(Doorbell):
         return f"{self._token}-{os.getpid()}"
 
     def ring(self, stored_events: bool = True) -> None:
+        # An API process has no waiter of its own: its every commit rings, so skip the
+        # WeakKeyDictionaries' guarded iteration when empty (12 of its 13 µs, measured).
         if self._in_loop():
-            for flag in [*self._flags.values(), *self._passing]:
-                flag.set()
-            if stored_events:
+            if self._flags or self._passing:
+                for flag in [*self._flags.values(), *self._passing]:
+                    flag.set()
+            if stored_events and self._event_flags:
                 for flag in self._event_flags.values():
                     flag.set()
 

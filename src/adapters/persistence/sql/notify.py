@@ -115,17 +115,30 @@ def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
     )
 
 
+InsertShape = tuple[tuple[Any, tuple[str, ...], int], ...]
+
+
 @cache
-def with_inserts(shape: tuple[tuple[Any, tuple[str, ...], int], ...]) -> Any:
+def insert_names(shape: InsertShape) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The bound names of `with_inserts(shape)`: the n-th insert's r-th row's, one per column
+    in the columns' order, `i<n>_<r>_<column>`; made once per shape, not formatted per call."""
+    return tuple(
+        tuple(tuple(f"i{n}_{r}_{c}" for c in columns) for r in range(count))
+        for n, (_table, columns, count) in enumerate(shape)
+    )
+
+
+@cache
+def with_inserts(shape: InsertShape) -> Any:
     """Inserts (each a table, its columns and how many rows) as one statement, `together`;
-    built once per shape. The n-th insert's r-th row's values are bound as
-    `i<n>_<r>_<column>`: a batch's rows of one table go as one multi-row insert, not one each."""
+    built once per shape, the values bound by `insert_names`: a batch's rows of one table go
+    as one multi-row insert, not one each."""
     return together(
         tuple(
             insert(table).values(
-                [{c: bindparam(f"i{n}_{r}_{c}") for c in columns} for r in range(count)]
+                [dict(zip(columns, map(bindparam, names), strict=True)) for names in rows]
             )
-            for n, (table, columns, count) in enumerate(shape)
+            for (table, columns, _count), rows in zip(shape, insert_names(shape), strict=True)
         )
     )
 

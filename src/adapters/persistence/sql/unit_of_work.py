@@ -18,7 +18,7 @@ from adapters.persistence.sql.database import SqlDatabase
 
 # [adapter:postgresql begin]
 from adapters.persistence.sql.driver_sql import DriverStatement, execute_on_driver
-from adapters.persistence.sql.notify import with_inserts
+from adapters.persistence.sql.notify import insert_names, with_inserts
 
 # [adapter:postgresql end]
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -236,11 +236,11 @@ class SqlUnitOfWork(UnitOfWork):
             rows.setdefault((table, tuple(row)), []).append(row)
         if not rows:
             return  # nothing to write
-        parameters: dict[str, Any] = {}
-        for n, listed in enumerate(rows.values()):
-            for r, row in enumerate(listed):
-                parameters.update({f"i{n}_{r}_{column}": value for column, value in row.items()})
         shape = tuple((table, columns, len(listed)) for (table, columns), listed in rows.items())
+        parameters: dict[str, Any] = {}
+        for listed, names in zip(rows.values(), insert_names(shape), strict=True):
+            for row, row_names in zip(listed, names, strict=True):
+                parameters.update(zip(row_names, row.values(), strict=True))  # columns' order
         statement = with_inserts(shape)
         try:
             if not await self._sent_on_driver(statement, parameters):
