@@ -68,7 +68,9 @@ class BatchConsumer(Consumer):
         or nothing. Raise if that cannot be (one was applied already, one fails), keeping
         nothing: the runner then applies them one at a time (`__call__`), where a duplicate
         is skipped and a bad event fails alone. Runs in no message context (no one event is
-        the cause): its effect must record no events."""
+        the cause): its effect must record no events. An effect outside any store, which cannot
+        be undone, is instead recorded as far as it went (a delivery log), so that one at a time
+        repeats none of it."""
 
 
 @dataclass(slots=True)
