@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from application.messaging.consumers import BatchConsumer
+from application.messaging.consumers import BatchConsumer, event_span
 from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.order_events import ORDERING_EVENTS
 from application.shared.ports.event_store import EventStore
 from application.shared.ports.inbox import AlreadyApplied, DeliveryLog
 from application.shared.ports.messaging import IntegrationEvent
 from application.shared.ports.notifier import Notification, Notifier
+from application.shared.ports.tracing import NoTracing, Tracing
 from domain.ordering.events import OrderPlaced
 from domain.ordering.order import stream_of
 
@@ -56,10 +57,17 @@ class NotifyCustomer(BatchConsumer):
     name = "notifications"
     contexts = (ORDERING_EVENTS.context,)
 
-    def __init__(self, notifier: Notifier, events: EventStore, deliveries: DeliveryLog) -> None:
+    def __init__(
+        self,
+        notifier: Notifier,
+        events: EventStore,
+        deliveries: DeliveryLog,
+        tracing: Tracing | None = None,
+    ) -> None:
         self._notifier = notifier
         self._events = events
         self._deliveries = deliveries
+        self._tracing = tracing or NoTracing()
 
     async def __call__(self, event: IntegrationEvent) -> bool:
         found = _message_for(event)
@@ -82,8 +90,10 @@ class NotifyCustomer(BatchConsumer):
         sent: list[UUID] = []
         try:
             for event, found in told:
-                if await self._send(event, found):
-                    sent.append(event.id)
+                # Each send in the trace of the request that placed its order, as one at a time.
+                with event_span(self._tracing, self.name, event):
+                    if await self._send(event, found):
+                        sent.append(event.id)
         finally:
             # Those sent before a failed send are recorded too: one at a time (the runner's
             # fallback, or the next delivery) then sends only the others.
