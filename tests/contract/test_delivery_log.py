@@ -76,6 +76,47 @@ async def test_recording_twice_even_at_once_is_harmless(
     assert await deliveries.carried_out("notifications", event)
 
 
+async def test_a_batch_is_asked_about_and_recorded_at_once(
+    log: tuple[DeliveryLog, InboxRecords],
+) -> None:
+    deliveries, records = log
+    first, second, third = ids.new_id(), ids.new_id(), ids.new_id()
+    assert await deliveries.carried_out_among("notifications", []) == set()
+    await deliveries.record_all("notifications", [])
+    await deliveries.record("notifications", first)
+    assert await deliveries.carried_out_among("notifications", [first, second, third]) == {first}
+
+    await deliveries.record_all("notifications", [second, third])
+
+    assert await deliveries.carried_out_among("notifications", [first, second, third]) == {
+        first,
+        second,
+        third,
+    }
+    assert await deliveries.carried_out("notifications", third)
+    assert await deliveries.carried_out_among("account-mail", [first, second]) == set()
+    # Inbox records like the others: the housekeeping forgets them.
+    assert await records.forget(datetime.now(UTC) + timedelta(seconds=1)) >= 3
+    assert await deliveries.carried_out_among("notifications", [second, third]) == set()
+
+
+async def test_a_batch_with_some_recorded_already_even_at_once_records_the_rest(
+    log: tuple[DeliveryLog, InboxRecords],
+) -> None:
+    deliveries, _ = log
+    there, new, twin = ids.new_id(), ids.new_id(), ids.new_id()
+    await deliveries.record("notifications", there)
+    await asyncio.gather(
+        deliveries.record_all("notifications", [there, new, twin]),
+        deliveries.record_all("notifications", [twin]),
+    )
+    assert await deliveries.carried_out_among("notifications", [there, new, twin]) == {
+        there,
+        new,
+        twin,
+    }
+
+
 async def test_the_inbox_housekeeping_forgets_old_records(
     log: tuple[DeliveryLog, InboxRecords],
 ) -> None:

@@ -68,7 +68,27 @@ class BatchConsumer(Consumer):
         or nothing. Raise if that cannot be (one was applied already, one fails), keeping
         nothing: the runner then applies them one at a time (`__call__`), where a duplicate
         is skipped and a bad event fails alone. Runs in no message context (no one event is
-        the cause): its effect must record no events."""
+        the cause): its effect must record no events. An effect outside any store, which cannot
+        be undone, is instead recorded as far as it went (a delivery log), so that one at a time
+        repeats none of it."""
+
+
+def event_span(
+    tracing: Tracing, consumer: str, event: IntegrationEvent, attempt: int | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """The span of `consumer` processing `event`: a child of the span the event was published
+    in, continuing the trace of the request that committed it. A batch consumer whose effect
+    is per event (a notification) opens it around each event's part of the batch."""
+    attributes: dict[str, str | int] = {
+        "messaging.consumer.group.name": consumer,
+        "messaging.message.id": str(event.id),
+        "portico.organisation.id": str(event.tenant.organisation_id),
+    }
+    if attempt is not None:
+        attributes["messaging.delivery.attempt"] = attempt
+    return tracing.span(
+        f"{event.type} process", kind="consumer", parent=event.traceparent, attributes=attributes
+    )
 
 
 @dataclass(slots=True)
@@ -141,17 +161,7 @@ class ConsumerRunner:
             # within the event's tenant.
             caused_by = MessageContext(event.correlation_id, str(event.id), None, event.tenant)
             # The span continues the trace of the request that committed the event.
-            span = self._tracing.span(
-                f"{event.type} process",
-                kind="consumer",
-                parent=event.traceparent,
-                attributes={
-                    "messaging.consumer.group.name": consumer.name,
-                    "messaging.message.id": str(event.id),
-                    "messaging.delivery.attempt": delivery.attempt,
-                    "portico.organisation.id": str(event.tenant.organisation_id),
-                },
-            )
+            span = event_span(self._tracing, consumer.name, event, delivery.attempt)
             try:
                 with span:
                     applied = await self._until_reachable(consumer, delivery, caused_by)

@@ -60,7 +60,13 @@ class OrderingContainer(ModuleContainer):
     projectors = providers.List(projector)
     personal_data = providers.List(providers.Singleton(CustomerOrders, summaries, details))
     consumers = providers.List(
-        providers.Singleton(NotifyCustomer, notifications.notifier, events, platform.delivery_log)
+        providers.Singleton(
+            NotifyCustomer,
+            notifications.notifier,
+            events,
+            platform.delivery_log,
+            platform.tracing,
+        )
     )
 
     # Payments: PORTICO_PAYMENTS picks the gateway. The http one runs behind a circuit breaker

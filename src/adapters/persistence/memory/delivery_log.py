@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -17,6 +18,14 @@ class MemoryDeliveryLog(DeliveryLog, InboxRecords):
 
     async def record(self, consumer: str, event_id: UUID) -> None:
         self.records.setdefault((consumer, event_id), datetime.now(UTC))
+
+    async def carried_out_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]:
+        return {event_id for event_id in event_ids if (consumer, event_id) in self.records}
+
+    async def record_all(self, consumer: str, event_ids: Collection[UUID]) -> None:
+        now = datetime.now(UTC)
+        for event_id in event_ids:
+            self.records.setdefault((consumer, event_id), now)
 
     async def forget(self, before: datetime) -> int:
         old = [key for key, at in self.records.items() if at < before]

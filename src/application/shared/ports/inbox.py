@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -50,3 +51,12 @@ class DeliveryLog(ABC):
     @abstractmethod
     async def record(self, consumer: str, event_id: UUID) -> None:
         """Record it; recording twice is harmless."""
+
+    @abstractmethod
+    async def carried_out_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]:
+        """Those of `event_ids` that `consumer` recorded as carried out: one question to the
+        store for a batch of events, not one each."""
+
+    @abstractmethod
+    async def record_all(self, consumer: str, event_ids: Collection[UUID]) -> None:
+        """Record each of them, in one write to the store; recording one twice is harmless."""
