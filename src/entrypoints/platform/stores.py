@@ -28,6 +28,11 @@ from entrypoints.settings import Settings
 _none: providers.Object[None] = providers.Object(None)
 
 
+def _keeps_sent(settings: Settings) -> bool:
+    """A retention of 0: the relay deletes the rows it sent, none is left for housekeeping."""
+    return settings.maintenance.outbox_retention > 0
+
+
 class StoresContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     # The platform's: the tracing (up before the engine), the metrics (None when off), the
@@ -48,7 +53,8 @@ class StoresContainer(containers.DeclarativeContainer):
     )
 
     # The outbox: units of work write integration events with their state change, and ring.
-    sql_outbox = providers.Singleton(SqlOutbox, sql_database, events, doorbell)
+    keep_sent = providers.Callable(_keeps_sent, settings)
+    sql_outbox = providers.Singleton(SqlOutbox, sql_database, events, doorbell, keep_sent)
     memory_outbox = providers.Singleton(MemoryOutbox, events, doorbell)
     outbox = providers.Selector(
         persistence,

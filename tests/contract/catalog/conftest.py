@@ -33,6 +33,7 @@ from application.shared.ports.outbox import Outbox
 from domain.catalog.repository import CatalogUnitOfWork
 from tests.contract.conftest import (
     DOCUMENT_STORES,
+    STORES,
     redis_documents,  # [adapter:redis]
     sql_database,
 )
@@ -165,18 +166,33 @@ async def messaging_store(
         return
     # [adapter:redis end]
     database = await sql_database(store, tmp_path)
-    sql_outbox = SqlOutbox(database, events)
+    try:
+        yield _sql_messaging(database, SqlOutbox(database, events))
+    finally:
+        await database.dispose()
 
+
+@pytest.fixture(params=[store for store in STORES if store != "memory"])
+async def forgetting_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[MessagingStore, SqlDatabase]]:
+    """A SQL store whose relays delete the rows they sent (PORTICO_OUTBOX_RETENTION=0)."""
+    events = IntegrationEvents(EventRegistry(CATALOG_EVENTS), Uuid7Generator())
+    database = await sql_database(request.param, tmp_path)
+    try:
+        yield _sql_messaging(database, SqlOutbox(database, events, keep_sent=False)), database
+    finally:
+        await database.dispose()
+
+
+def _sql_messaging(database: SqlDatabase, sql_outbox: SqlOutbox) -> MessagingStore:
     def sql_catalog(*, read_only: bool = False) -> CatalogUnitOfWork:
         return SqlCatalogUnitOfWork(database, read_only=read_only, outbox=sql_outbox)
 
     def sql_audit(*, read_only: bool = False) -> AuditUnitOfWork:
         return SqlAuditUnitOfWork(database, read_only=read_only)
 
-    try:
-        yield MessagingStore(sql_catalog, sql_outbox, sql_audit)
-    finally:
-        await database.dispose()
+    return MessagingStore(sql_catalog, sql_outbox, sql_audit)
 
 
 # [adapter:postgresql begin]

@@ -9,6 +9,12 @@ A relay claims a batch in a transaction that stays open while it publishes:
 Rows of an aggregate that another relay holds an earlier event of are left for later, so each
 aggregate's events are published in commit order.
 
+Sent rows are marked (`sent_at`) and kept for housekeeping to forget after
+PORTICO_OUTBOX_RETENTION; with a retention of 0 (`keep_sent=False`) the relay deletes them in
+the claim's transaction instead: a delete writes no new row version and no index entry, where
+the mark rewrites the row and adds an entry to each of the table's four indexes (`sent_at` is
+indexed, so the update cannot be HOT).
+
 Row security (PostgreSQL, docs/tenancy.md): a row is written in its unit of work's transaction,
 which enters the events' tenant first (SqlUnitOfWork). The relay's claim, the backlog figures and
 the purge of sent rows act for every tenant, on purpose: they serve every tenant's rows.
@@ -57,11 +63,17 @@ class _Batch(OutboxBatch):
 
 class SqlOutbox(Outbox):
     def __init__(
-        self, database: SqlDatabase, events: IntegrationEvents, doorbell: Doorbell | None = None
+        self,
+        database: SqlDatabase,
+        events: IntegrationEvents,
+        doorbell: Doorbell | None = None,
+        keep_sent: bool = True,
     ) -> None:
         self._database = database
         self._to_integration = events
         self._doorbell = doorbell or InProcessDoorbell()
+        self._keep_sent = keep_sent
+        self._leave_sent = _MARK_SENT if keep_sent else _DELETE_SENT  # [adapter:postgresql]
 
     def prepare(self, domain_events: Sequence[DomainEvent]) -> list[IntegrationEvent]:
         return self._to_integration(domain_events)
@@ -131,19 +143,22 @@ class SqlOutbox(Outbox):
                 yield batch
             finally:
                 if batch.count:
-                    await connection.execute(
-                        update(outbox)
-                        .where(outbox.c.position.in_(batch.positions[: batch.count]))
-                        .values(sent_at=datetime.now(UTC))
-                    )
+                    await connection.execute(self._leaving_sent(batch.positions[: batch.count]))
                 await transaction.commit()
+
+    def _leaving_sent(self, positions: list[int]) -> Any:
+        """The sent rows marked, or deleted when none is kept."""
+        sent = outbox.c.position.in_(positions)
+        if self._keep_sent:
+            return update(outbox).where(sent).values(sent_at=datetime.now(UTC))
+        return delete(outbox).where(sent)
 
     # [adapter:postgresql begin]
     @asynccontextmanager
     async def _claiming_on_driver(self, limit: int) -> AsyncIterator[_Batch]:
         """PostgreSQL: the claim on the driver's own connection (no SQLAlchemy Connection and
         execution context around it), and the sent rows marked with the COMMIT in one round
-        trip: BEGIN, the claim, the mark and COMMIT; three round trips where there were four."""
+        trip: BEGIN, the claim, the mark (or delete) and COMMIT; three round trips, not four."""
         database = self._database
         began_at, waiting = database.outages, database.wait_began()
         try:
@@ -160,10 +175,10 @@ class SqlOutbox(Outbox):
             try:
                 yield batch
             finally:
-                # The positions are the table's integers, written into the SQL: the UPDATE and
-                # the COMMIT go together (the simple protocol takes several statements).
+                # The positions are the table's integers, written into the SQL: the UPDATE (or
+                # DELETE) and the COMMIT go together (the simple protocol takes several statements).
                 sent = ",".join(str(int(p)) for p in batch.positions[: batch.count])
-                await driver.execute(_MARK_SENT.format(sent) if sent else "COMMIT")
+                await driver.execute(self._leave_sent.format(sent) if sent else "COMMIT")
         except BaseException as error:
             if driver.is_in_transaction():
                 with contextlib.suppress(Exception):
@@ -259,6 +274,7 @@ _BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
 # Every tenant's rows (row security): the relay serves them all, on purpose.
 _BEGIN_FOR_EVERY_TENANT = f"{_BEGIN}; SELECT set_config('{SETTING}', '{EVERY_TENANT}', true)"
 _MARK_SENT = "UPDATE outbox SET sent_at = clock_timestamp() WHERE position IN ({}); COMMIT"
+_DELETE_SENT = "DELETE FROM outbox WHERE position IN ({}); COMMIT"
 
 
 # [adapter:postgresql end]
