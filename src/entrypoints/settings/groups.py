@@ -275,7 +275,7 @@ class MaintenanceSettings(Group, frozen=True):
     """
 
     interval: Annotated[float, msgspec.Meta(ge=0)] = 3600.0  # 0: never on a schedule
-    outbox_retention: Annotated[float, msgspec.Meta(ge=0)] = 604_800.0
+    outbox_retention: Annotated[float, msgspec.Meta(ge=0)] = 0.0  # 0: deleted once sent
     inbox_retention: Annotated[float, msgspec.Meta(ge=3600)] = 604_800.0
     idempotency_retention: Annotated[float, msgspec.Meta(ge=60)] = 86_400.0
     stuck_after: Annotated[float, msgspec.Meta(ge=1)] = 300.0

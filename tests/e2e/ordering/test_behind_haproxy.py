@@ -110,6 +110,7 @@ def test_three_apis_behind_haproxy_survive_a_killed_process(
         # A key whose request died with its process is freed 3 s after its claim.
         maintenance_interval="1",
         idempotency_stuck_after="3",
+        outbox_retention="3600",  # sent rows kept: `drained` compares them with what arrived
         outbox_poll_interval="0.05",
         messaging_stats_interval="0",
         log_format="json",

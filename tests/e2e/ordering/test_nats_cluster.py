@@ -109,6 +109,7 @@ async def test_orders_flow_on_while_a_node_and_then_the_stream_leader_are_killed
         **worker_env(database_url, cluster.url, NAMESPACE),
         "PORTICO_NATS_REPLICAS": "3",
         "PORTICO_BUS_ACK_WAIT": "2",
+        "PORTICO_OUTBOX_RETENTION": "3600",  # sent rows kept: the record of what was committed
     }
     container = build_container(
         Settings(
