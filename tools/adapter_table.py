@@ -142,9 +142,11 @@ ADAPTERS = (
             "src/adapters/ordering/postgres.py",
             "src/adapters/ordering/postgres_projections.py",
             "src/adapters/persistence/sql/driver_sql.py",
+            "src/adapters/persistence/sql/driver_transaction.py",
             "tests/contract/catalog/test_postgres_reader.py",
             "tests/contract/catalog/test_create_on_driver.py",
             "tests/contract/ordering/test_postgres_details.py",
+            "tests/contract/ordering/test_postgres_unit_of_work.py",
             "tests/api/catalog/test_tracing_postgres.py",
             # Row-level security, the second guard of tenants, and its tests.
             "src/adapters/persistence/sql/row_security.py",

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection
 from adapters.catalog.postgres import PostgresProductRepository  # [adapter:postgresql]
 from adapters.catalog.sql import SqlProductRepository
 from adapters.ordering.catalog_stock import CatalogStock
-from adapters.persistence.sql.driver_sql import commit_on_driver  # [adapter:postgresql]
 from adapters.persistence.sql.event_store import (
     append_on,
     checked_rows,  # [adapter:postgresql]
@@ -101,14 +100,18 @@ class SqlStock(CatalogStock):
 
 class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
     stores_events = True  # its commits wake the projectors too
+    # On PostgreSQL: the stock taken, the appends and the COMMIT on the driver (see _commit).
+    begins_on_driver = True
 
     def _open_repositories(self, connection: AsyncConnection) -> None:
-        repository = SqlProductRepository
+        products = SqlProductRepository(connection, self, enter=self.enter)
         # [adapter:postgresql begin]
-        if self._used.backend == "postgresql":  # the stock taken on the driver
-            repository = PostgresProductRepository
+        if (transaction := self._driver_transaction) is not None:  # the stock taken on the driver
+            products = PostgresProductRepository(
+                connection, self, driver=transaction.driver, enter=self.enter
+            )
         # [adapter:postgresql end]
-        self.stock = SqlStock(repository(connection, self, enter=self.enter))
+        self.stock = SqlStock(products)
         self.events = self._staged = SqlStagedEvents(connection)
 
     async def _commit(self, events: list[DomainEvent]) -> None:
@@ -119,7 +122,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
             self._outbox is not None
             and events
             and len(self._staged.staged) == 1
-            and self._used.backend == "postgresql"
+            and self._driver_transaction is not None
         ):
             await self._commit_with_appends(events)
             return
@@ -129,12 +132,15 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
 
     # [adapter:postgresql begin]
     async def _commit_with_appends(self, events: list[DomainEvent]) -> None:
-        """The outbox rows and the stream's new events as one statement, then COMMIT: one round
-        trip fewer than each insert alone (no head row lock to take last on PostgreSQL); the
-        other processes are told after the commit (`notify`)."""
+        """The outbox rows and the stream's new events as one statement, then COMMIT, both on
+        the driver: one round trip fewer than each insert alone (no head row lock to take last
+        on PostgreSQL), and none of SQLAlchemy's statement and commit work (a greenlet, its
+        bookkeeping: more CPU than the round trip); the other processes are told after the
+        commit (`notify`)."""
         assert self._outbox is not None
+        transaction = self._driver_transaction
+        assert transaction is not None
         await self.flush()
-        assert self._transaction is not None
         integration = self._outbox.prepare(events)
         await self._enter_all({event.tenant for event in integration})
         ((stream_id, (expected_version, new)),) = self._staged.staged.items()
@@ -145,13 +151,12 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
             parameters.update({f"e{n}_{name}": value for name, value in row.items()})
         statement = together((outbox_rows, inserting_rows(len(rows))))
         try:
-            await execute_multirow(self._connection, statement, parameters)
+            await execute_multirow(
+                self._connection, statement, parameters, driver=transaction.driver
+            )
         except IntegrityError as error:
             raise refused_append(error, stream_id, expected_version) from None
-        # COMMIT on the driver: SQLAlchemy's commit (a greenlet, its bookkeeping) cost more
-        # CPU than the round trip; the close then finds nothing to roll back.
-        if not await commit_on_driver(self._connection):
-            await self._transaction.commit()
+        await transaction.commit()
         self._transaction = None
         self._outbox.notify()
 

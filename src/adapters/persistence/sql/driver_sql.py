@@ -1,6 +1,7 @@
 """Core statements compiled once for the asyncpg driver, for the statements that run on its own
-calls (the reads of `SqlDatabase.reading_on_driver`, a unit of work's one-statement create): the
-SQL text, and each call's arguments in $n order.
+calls (the reads of `SqlDatabase.reading_on_driver`, a unit of work's one-statement create, the
+statements in a unit of work's DriverTransaction): the SQL text, and each call's arguments in
+$n order.
 
 A statement's bound values that were fixed when it was built (a literal in a subquery, such as a
 projection's name) are kept from the compilation; the others are named at each call.
@@ -73,48 +74,14 @@ async def execute_on_driver(
     return True
 
 
-async def in_transaction(connection: Any) -> Any | None:
-    """The asyncpg connection under `connection` (a started AsyncConnection that began a
-    transaction), in the transaction of SQLAlchemy's adapter, which is begun now if no statement
-    began it yet (the adapter begins lazily, at its first statement, as here); None if there is
-    none to be in (autocommit), and the caller sends its statement through the engine."""
-    sync = connection.sync_connection
-    if sync is None or sync.closed or sync.invalidated or not sync.in_transaction():
-        return None
-    adapted = sync.connection.dbapi_connection  # the adapter (its pool fairy's connection)
-    if adapted._transaction is None:
-        await adapted._start_transaction()
-    driver = adapted.driver_connection
-    return driver if driver.is_in_transaction() else None
-
-
-async def commit_on_driver(connection: Any) -> bool:
-    """COMMIT the transaction of SQLAlchemy's adapter under `connection` with asyncpg itself
-    (the adapter's own commit, without the greenlet and the Connection's bookkeeping); the
-    Connection's transaction, now empty, is then closed by the connection's close, whose
-    rollback the adapter skips as it has none. False, with nothing done, when there is no such
-    transaction (the caller commits through the engine)."""
-    sync = connection.sync_connection
-    if sync is None or sync.closed or sync.invalidated:
-        return False
-    adapted = sync.connection.dbapi_connection
-    if adapted._transaction is None:  # nothing was sent: the engine's commit has nothing to do
-        return False
-    await adapted._call_and_discard(adapted._transaction.commit)
-    return True
-
-
-async def fetchrow_in_transaction(
-    connection: Any, statement: DriverStatement, parameters: Mapping[str, Any]
-) -> tuple[bool, Any]:
-    """`statement`'s first row, run on asyncpg's own connection in the transaction already
-    begun on `connection` (past SQLAlchemy's execution context and result: about a third of
-    a statement's CPU); (False, None) with nothing sent when no transaction is begun."""
-    driver = await in_transaction(connection)
-    if driver is None:
-        return False, None
+async def fetchrow_on(
+    driver: Any, statement: DriverStatement, parameters: Mapping[str, Any]
+) -> Any:
+    """`statement`'s first row (or None) on asyncpg's own connection `driver`, in whatever
+    transaction it is (a unit of work's DriverTransaction), past SQLAlchemy's execution context
+    and result (about a third of a statement's CPU); a refused row raised as the engine would."""
     try:
-        return True, await driver.fetchrow(statement.sql, *statement.arguments(parameters))
+        return await driver.fetchrow(statement.sql, *statement.arguments(parameters))
     except Exception as error:
         if _is_integrity(error):
             raise IntegrityError(statement.sql, dict(parameters), error) from error
@@ -127,10 +94,4 @@ def _is_integrity(error: Exception) -> bool:
     return any(kind.__name__ == "IntegrityConstraintViolationError" for kind in type(error).__mro__)
 
 
-__all__ = [
-    "DriverStatement",
-    "commit_on_driver",
-    "execute_on_driver",
-    "fetchrow_in_transaction",
-    "in_transaction",
-]
+__all__ = ["DriverStatement", "execute_on_driver", "fetchrow_on"]

@@ -69,19 +69,21 @@ def together(inserts: tuple[Insert, ...]) -> Insert:
 
 
 async def execute_multirow(
-    connection: AsyncConnection, statement: Any, parameters: dict[str, Any]
+    connection: AsyncConnection, statement: Any, parameters: dict[str, Any], *, driver: Any = None
 ) -> None:
     """Execute a statement with a multi-row VALUES (`inserting_rows`), which SQLAlchemy's
     statement cache leaves out (it would compile it again on every execution, which cost more
     CPU than the round trip it saves): compiled once per dialect here, then sent as the
     driver's SQL with its positional parameters (the values need no bind processing: UUIDs,
-    datetimes, strings and integers go to asyncpg as they are)."""
+    datetimes, strings and integers go to asyncpg as they are). `driver`: asyncpg's connection
+    under `connection`, when the caller holds it."""
     sql, names, constants = _compiled(statement, connection.dialect)
     values = {**constants, **parameters} if constants else parameters
     arguments = tuple(values[name] for name in names)
     # In a transaction already begun (a statement sent before: SQLAlchemy begins lazily), on
     # asyncpg's own connection: about 100 µs less CPU than SQLAlchemy's cursor and result.
-    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        driver = (await connection.get_raw_connection()).driver_connection
     if driver is None or not driver.is_in_transaction():
         await connection.exec_driver_sql(sql, arguments)
         return

@@ -8,16 +8,17 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Insert, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncTransaction
+from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.persistence.sql.database import SqlDatabase
 
 # [adapter:postgresql begin]
 from adapters.persistence.sql.driver_sql import DriverStatement, execute_on_driver
+from adapters.persistence.sql.driver_transaction import DriverTransaction, begin_on_driver
 from adapters.persistence.sql.notify import insert_names, with_inserts
 
 # [adapter:postgresql end]
@@ -33,6 +34,14 @@ _T = TypeVar("_T")
 
 # What an IntegrityError of an insert means to its repository (a DuplicateSku), or None.
 Refusal = Callable[[IntegrityError], Exception | None]
+
+
+class _Transaction(Protocol):
+    """SQLAlchemy's AsyncTransaction, or a DriverTransaction (PostgreSQL)."""
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,9 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     defers_inserts = False
+    # On PostgreSQL, whether a writing unit of work begins its transaction on the driver's
+    # connection (driver_transaction.py), to send statements of its own there.
+    begins_on_driver = False
     # Whether its transaction may append to the event store: if not, its commits ring only the
     # relays, not the projectors (Doorbell.ring).
     stores_events = False
@@ -109,9 +121,14 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def _open(self, db: SqlDatabase) -> None:
         self._used = db
-        autocommit = self.read_only and not db.row_security
+        on_driver = False
+        # [adapter:postgresql begin]
+        on_driver = self.begins_on_driver and not self.read_only and db.backend == "postgresql"
+        self._driver_transaction: DriverTransaction | None = None
+        # [adapter:postgresql end]
+        autocommit = (self.read_only and not db.row_security) or on_driver
         engine = db.autocommit_engine if autocommit else db.engine
-        self._transaction: AsyncTransaction | None = None
+        self._transaction: _Transaction | None = None
         self._tenant: Tenant | None = None
         self._pending: list[_Insert] = []
         # Lazy: no transaction until a statement needs one (see the class's docstring). Not
@@ -130,6 +147,12 @@ class SqlUnitOfWork(UnitOfWork):
             return
         await self._checkout(self._connection.start)
         try:
+            # [adapter:postgresql begin]
+            if on_driver:
+                self._transaction = self._driver_transaction = await begin_on_driver(
+                    self._connection
+                )
+            # [adapter:postgresql end]
             if not autocommit:
                 self._transaction = await self._connection.begin()
         except Exception as error:
