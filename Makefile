@@ -157,7 +157,7 @@ bench-orders: install  ## wrk on POST /api/v1/orders on PostgreSQL: p50, p99 (be
 bench-compare: install  ## Portico against the floor (bench/floor.py), interleaved: medians and ratios  # [adapter:postgresql]
 	$(RUN) python -m bench.compare  # [adapter:postgresql]
 
-bench-idle: install  ## an idle serve and worker on PostgreSQL: CPU, transactions/s, commit-to-consumer p99  # [adapter:postgresql]
+bench-idle: install  ## an idle serve (memory bus, NATS) and worker on PostgreSQL: CPU, transactions/s, commit to consumer and to projection p99  # [adapter:postgresql]
 	$(RUN) python -m bench.idle  # [adapter:postgresql]
 
 bench-row-security: install  ## a catalog read's CPU with PostgreSQL row-level security off and on (bench/row_security.py)  # [adapter:postgresql]

@@ -63,14 +63,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 
 from bench.engines import (
-    ADMIN_PASSWORD,
     BIN,
     POSTGRES,
     ROOT,
+    bearer,
     cpu_seconds,
+    create_admin,
     free_port,
     portico_env,
     postmaster_pid,
@@ -278,12 +278,6 @@ async def _seed(url: str, products: int) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def _token(base: str, email: str, password: str) -> str:
-    login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
-    login.raise_for_status()
-    return f"Bearer {login.json()['access_token']}"
-
-
 @contextmanager
 def _target(
     name: str,
@@ -332,24 +326,10 @@ def _target(
             processes["worker"] = stack.enter_context(server(worker, env, None, cwd=root))
         serve = [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"]
         api = stack.enter_context(server(serve, env, f"{base}/health/live", cwd=root))
-        tokens = {"W3": _token(base, admin, ADMIN_PASSWORD)}
+        tokens = {"W3": bearer(base, admin)}
         if customer is not None:
-            tokens["W4"] = _token(base, *customer)
+            tokens["W4"] = bearer(base, *customer)
         yield base, tokens, {"api": api, **processes}
-
-
-def _create_admin(url: str) -> str:
-    email = f"bench-{time.time_ns()}@example.com"
-    subprocess.run(
-        [str(BIN / "portico"), "users", "create-admin", "--email", email],
-        env=portico_env(url),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        input=ADMIN_PASSWORD,
-        text=True,
-    )
-    return email
 
 
 def main() -> None:
@@ -371,7 +351,7 @@ def main() -> None:
             t for name in targets for t in ([name] if name == "floor" else [f"{name}-before", name])
         ]
     ids = _prepare(POSTGRES, args.products)
-    admin = _create_admin(POSTGRES)
+    admin = create_admin(POSTGRES)
     customer: tuple[str, str] | None = None
     orders: list[str] = []
     if "W4" in workloads:

@@ -41,6 +41,28 @@ POSTGRES = os.environ.get(
 ADMIN_PASSWORD = "bench administrator secret"
 
 
+def create_admin(url: str) -> str:
+    """A new administrator of the database at `url` (password ADMIN_PASSWORD): its email."""
+    email = f"bench-{time.time_ns()}@example.com"
+    subprocess.run(
+        [str(BIN / "portico"), "users", "create-admin", "--email", email],
+        env=portico_env(url),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        input=ADMIN_PASSWORD,
+        text=True,
+    )
+    return email
+
+
+def bearer(base: str, email: str, password: str = ADMIN_PASSWORD) -> str:
+    """The Authorization header of `email` signed in to the server at `base`."""
+    login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
+    login.raise_for_status()
+    return f"Bearer {login.json()['access_token']}"
+
+
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 

@@ -24,8 +24,17 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.compare import NATS, _admin_token, _create_admin, _prepare
-from bench.engines import POSTGRES, ROOT, cpu_seconds, free_port, portico_env, server
+from bench.compare import NATS, _prepare
+from bench.engines import (
+    POSTGRES,
+    ROOT,
+    bearer,
+    cpu_seconds,
+    create_admin,
+    free_port,
+    portico_env,
+    server,
+)
 
 
 async def _counts(url: str) -> tuple[int, int]:
@@ -57,7 +66,7 @@ async def _create(base: str, token: str, events: int) -> None:
 def drain(root: Path, events: int) -> tuple[float, float]:
     """Seconds and worker CPU seconds to drain `events` product events, from the first relayed."""
     _prepare(POSTGRES, 0)
-    email = _create_admin(POSTGRES)
+    email = create_admin(POSTGRES)
     env = portico_env(POSTGRES)
     env.update(
         PORTICO_BUS="nats",
@@ -70,7 +79,7 @@ def drain(root: Path, events: int) -> tuple[float, float]:
     base = f"http://127.0.0.1:{port}"
     command = [str(bin_ / "portico"), "serve", "--port", str(port), "--workers", "1"]
     with server(command, env, f"{base}/health/live", cwd=root):
-        asyncio.run(_create(base, _admin_token(base, email), events))
+        asyncio.run(_create(base, bearer(base, email), events))
     unsent, audited_before = asyncio.run(_counts(POSTGRES))
     assert unsent >= events, unsent
     with server([str(bin_ / "portico"), "worker"], env, None, cwd=root) as worker:

@@ -30,14 +30,13 @@ import asyncpg
 
 from bench.compare import (
     _backends_cpu,
-    _create_admin,
     _lua,
     _prepare,
     _reaped_cpu,
     _target,
     _until_still,
 )
-from bench.engines import POSTGRES, cpu_seconds
+from bench.engines import POSTGRES, cpu_seconds, create_admin
 
 # The statements of one bench database, heaviest first (pg_stat_statements 1.10: PostgreSQL 15),
 # the shapes of one statement together (an IN list's or a multi-row VALUES' lengths).
@@ -96,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     ids = _prepare(POSTGRES, args.products)
     asyncio.run(_sql(POSTGRES, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
-    admin = _create_admin(POSTGRES)
+    admin = create_admin(POSTGRES)
     for target in args.targets.split(","):
         with _target(target, POSTGRES, admin, None) as (base, tokens, processes):
             script = _lua("W3", ids, [], tokens["W3"])

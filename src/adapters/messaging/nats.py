@@ -47,7 +47,7 @@ from adapters.messaging.nats_delivery import UNAVAILABLE, NatsSubscription, why
 from adapters.messaging.nats_fetch import PullRequests
 from adapters.messaging.nats_listener import NatsListener
 from adapters.messaging.nats_publish import NatsPublisher
-from adapters.messaging.nats_pull import FETCH_WAIT, Puller
+from adapters.messaging.nats_pull import FETCH_WAIT, Puller, Together
 from adapters.messaging.nats_streams import (
     consumer_config,
     consumer_lag,
@@ -58,7 +58,6 @@ from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
     BatchHandler,
     BusUnavailable,
-    Delivery,
     Handler,
     IntegrationEvent,
     MessageBus,
@@ -176,9 +175,14 @@ class NatsMessageBus(MessageBus):
         with contextlib.suppress(*UNAVAILABLE):
             await nc.close()
 
-    def _jetstream(self) -> JetStreamContext:
-        if self._js is None or self._nc is None or self._nc.is_closed:
+    def _client(self) -> Client:
+        if self._nc is None or self._nc.is_closed:
             raise BusUnavailable("the NATS bus is not started")
+        return self._nc
+
+    def _jetstream(self) -> JetStreamContext:
+        self._client()
+        assert self._js is not None  # set and cleared with the client
         return self._js
 
     async def _ensure_stream(self, name: str, subjects: list[str]) -> None:
@@ -220,19 +224,11 @@ class NatsMessageBus(MessageBus):
     async def subscribe_batches(
         self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
     ) -> Subscription:
-        async def one(delivery: Delivery) -> None:  # the puller's path for one; unused here
-            await handler([delivery])
-
-        return await self._subscribe(consumer, one, contexts, together=handler)
+        return await self._subscribe(consumer, Together(handler), contexts)
 
     async def _subscribe(
-        self,
-        consumer: str,
-        handler: Handler,
-        contexts: Sequence[str],
-        together: BatchHandler | None = None,
+        self, consumer: str, handler: Handler | Together, contexts: Sequence[str]
     ) -> Subscription:
-        self._jetstream()  # started, or BusUnavailable
         stopping = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -240,7 +236,7 @@ class NatsMessageBus(MessageBus):
                 stream = await self._context_stream(context)
                 await self._ensure_consumer(stream, consumer, context)
                 pull = await self._pull_requests(stream, consumer)
-                loop = self._pull(pull, consumer, handler, stopping, together=together)
+                loop = self._pull(pull, consumer, handler, stopping)
                 tasks.append(asyncio.create_task(loop, name=f"bus:{consumer}:{context}"))
         except UNAVAILABLE as error:
             stopping.set()
@@ -312,9 +308,7 @@ class NatsMessageBus(MessageBus):
         )
 
     async def _pull_requests(self, stream: str, consumer: str) -> PullRequests:
-        self._jetstream()  # started, or BusUnavailable
-        assert self._nc is not None
-        pull = PullRequests(self._nc, stream, consumer)
+        pull = PullRequests(self._client(), stream, consumer)
         await pull.open()
         return pull
 
@@ -322,10 +316,9 @@ class NatsMessageBus(MessageBus):
         self,
         pull: PullRequests,
         consumer: str,
-        handler: Handler,
+        handler: Handler | Together,
         stopping: asyncio.Event,
         listener: NatsListener | None = None,
-        together: BatchHandler | None = None,
     ) -> Coroutine[None, None, None]:
         puller = Puller(
             batch=self.fetch_batch,
@@ -334,7 +327,6 @@ class NatsMessageBus(MessageBus):
             wait=self.fetch_wait,
             closing=lambda: self._closing,
             slots=self._handling,
-            together=together,
         )
         return puller.run(pull, consumer, handler, stopping, listener)
 

@@ -7,8 +7,8 @@ Within a batch, the messages of one aggregate are handled one after the other, i
 those of different aggregates at the same time, at most `slots` handlers at once over every
 puller that shares the semaphore (the bus's `consumer_concurrency`). The next batch is fetched
 when the whole batch is done, so an aggregate's events never overtake each other. With
-`together` (`subscribe_batches`), the batch's events are handed to it at once instead, in
-their order, in one slot."""
+`Together` (`subscribe_batches`), the batch's events are handed to its handler at once instead,
+in their order, in one slot."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import msgspec
 from nats.aio.msg import Msg
@@ -43,6 +44,13 @@ _log = logging.getLogger("portico.bus.nats")
 FETCH_WAIT = 0.5
 
 
+@dataclass(frozen=True)
+class Together:
+    """A batch handler: each fetch's events at once, not one at a time."""
+
+    handler: BatchHandler
+
+
 class Puller:
     def __init__(
         self,
@@ -52,11 +60,9 @@ class Puller:
         dead_letter: Callable[[bytes], Awaitable[None]],
         closing: Callable[[], bool],
         slots: asyncio.Semaphore,
-        together: BatchHandler | None = None,
         wait: float = FETCH_WAIT,
     ) -> None:
         self._batch, self._wait = batch, wait
-        self._together = together
         self._slots = slots
         self._retry = retry
         self._dead_letter = dead_letter
@@ -66,7 +72,7 @@ class Puller:
         self,
         pull: PullRequests,
         consumer: str,
-        handler: Handler,
+        handler: Handler | Together,
         stopping: asyncio.Event,
         listener: NatsListener | None = None,
     ) -> None:
@@ -86,16 +92,16 @@ class Puller:
             await pull.close()
 
     async def _handle_batch(
-        self, messages: list[Msg], handler: Handler, stopping: asyncio.Event
+        self, messages: list[Msg], handler: Handler | Together, stopping: asyncio.Event
     ) -> None:
         """The batch's acks wait for its end, then go together: a later ack only means a
         longer redelivery window (the inbox skips a redelivered event)."""
         acks: list[Msg] = []
         try:
-            if self._together is None:
-                await self._handle_groups(messages, handler, stopping, acks)
+            if isinstance(handler, Together):
+                await self._hand_over(messages, handler.handler, stopping, acks)
             else:
-                await self._hand_over(messages, self._together, stopping, acks)
+                await self._handle_groups(messages, handler, stopping, acks)
         finally:
             await send_acks(acks)
 

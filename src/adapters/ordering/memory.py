@@ -6,41 +6,23 @@ all or nothing, for every coroutine of the process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from adapters.catalog.memory import MemoryCatalogStore, MemoryProductRepository
 from adapters.ordering.catalog_stock import CatalogStock
 from adapters.persistence.memory.event_store import MemoryEventLog
 from adapters.persistence.memory.outbox import MemoryOutbox
+from adapters.persistence.staged_events import StagedEvents
 from application.ordering.unit_of_work import OrderingUnitOfWork
-from application.shared.ports.event_store import (
-    EventStore,
-    NewEvent,
-    RecordedEvent,
-    StreamVersionConflict,
-)
+from application.shared.ports.event_store import RecordedEvent
 from domain.shared.events import DomainEvent
 
 
-class MemoryStagedEvents(EventStore):
+class MemoryStagedEvents(StagedEvents):
     def __init__(self, log: MemoryEventLog) -> None:
+        super().__init__()
         self._log = log
-        self.staged: dict[str, tuple[int, list[NewEvent]]] = {}
 
-    async def append(
-        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
-    ) -> int:
-        if stream_id in self.staged:
-            first_expected, pending = self.staged[stream_id]
-            if expected_version != first_expected + len(pending):
-                raise StreamVersionConflict(
-                    stream_id, expected_version, first_expected + len(pending)
-                )
-            pending.extend(events)
-        else:
-            self._log.check(stream_id, expected_version)
-            self.staged[stream_id] = (expected_version, list(events))
-        return expected_version + len(events)
+    def _check_first(self, stream_id: str, expected_version: int) -> None:
+        self._log.check(stream_id, expected_version)
 
     def check_commit(self) -> None:
         for stream_id, (expected_version, _) in self.staged.items():

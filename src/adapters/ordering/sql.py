@@ -10,7 +10,6 @@ take no shared lock (adapters/persistence/sql/event_store.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -34,36 +33,18 @@ from adapters.persistence.sql.notify import (  # [adapter:postgresql]
     together,  # [adapter:postgresql]
 )  # [adapter:postgresql]
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
+from adapters.persistence.staged_events import StagedEvents
 from application.ordering.unit_of_work import OrderingUnitOfWork
-from application.shared.ports.event_store import (
-    EventStore,
-    NewEvent,
-    RecordedEvent,
-    StreamVersionConflict,
-)
+from application.shared.ports.event_store import RecordedEvent
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 
 
-class SqlStagedEvents(EventStore):
+class SqlStagedEvents(StagedEvents):
     def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__()
         self._conn = connection
-        self.staged: dict[str, tuple[int, list[NewEvent]]] = {}
-
-    async def append(
-        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
-    ) -> int:
-        if stream_id in self.staged:
-            first_expected, pending = self.staged[stream_id]
-            if expected_version != first_expected + len(pending):
-                raise StreamVersionConflict(
-                    stream_id, expected_version, first_expected + len(pending)
-                )
-            pending.extend(events)
-        else:
-            self.staged[stream_id] = (expected_version, list(events))
-        return expected_version + len(events)
 
     async def flush(self) -> None:
         for stream_id, (expected_version, events) in sorted(self.staged.items()):

@@ -185,11 +185,16 @@ class Projector:
         self, rung: bool, known_head: int | None
     ) -> tuple[int, int | None]:
         """Events consumed, and the head every projection has now reached. Unless rung, first
-        ask whether the head moved since `known_head`: an idle poll costs one query."""
-        head = await self._events.head_position()
-        if not rung and head == known_head:
-            return 0, known_head
+        ask whether the head moved since `known_head`: an idle poll costs one query. Rung, the
+        head is asked after the catch-up, so the events' rows commit a round trip sooner; one
+        committed in between is beyond what was read, so it is looked for again."""
+        if not rung:
+            head = await self._events.head_position()
+            if head == known_head:
+                return 0, known_head
         consumed, lowest = await self._catch_up(list(self._projections.values()))
+        if rung:
+            head = await self._events.head_position()
         # Remember the head only once every projection has read up to it: the store may hold an
         # event back for a moment (a transaction that began before it is still open), and such
         # an event must be looked for again at the next poll, not taken as read.
