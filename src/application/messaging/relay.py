@@ -2,7 +2,9 @@
 
 It waits on the outbox's doorbell, which every commit that adds events rings (in this process,
 and with PostgreSQL in every process): polling is only the safety net for a lost ring, and
-backs off from `poll_interval` to `idle_poll_interval` while nothing comes.
+backs off from `poll_interval` to `idle_poll_interval` while nothing comes. Woken after a batch
+it published, it lingers (`linger`) before the next claim: under a stream of commits each claim
+then serves several events, where it served one or two (bench/README.md, session 15).
 
 Several relays may run at once (one per worker process): each claims its own batch, and the
 outbox never hands two relays rows of one aggregate at the same time, so every aggregate's events
@@ -28,6 +30,7 @@ _log = logging.getLogger("portico.relay")
 class RelayStats:
     published: int = 0
     failures: int = 0
+    batches: int = 0  # claims that published something: published / batches per claim
 
 
 class OutboxRelay:
@@ -39,6 +42,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval: float = 0.2,
         idle_poll_interval: float | None = None,
+        linger: float = 0.0,
         retry_delay: float = 1.0,
         tracing: Tracing | None = None,
     ) -> None:
@@ -47,6 +51,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.idle_poll_interval = max(idle_poll_interval or poll_interval, poll_interval)
+        self.linger = linger
         self.retry_delay = retry_delay
         self.stats = RelayStats()
         self._tracing = tracing or NoTracing()
@@ -72,6 +77,8 @@ class OutboxRelay:
                 published = await self._bus.publish_all(batch.events)
             batch.sent(published)
         self.stats.published += published
+        if published:
+            self.stats.batches += 1
         if published < len(batch.events):
             self.stats.failures += 1
             self._bus_suspect = True
@@ -80,7 +87,9 @@ class OutboxRelay:
     async def run(self, stopping: asyncio.Event) -> None:
         """Relay until `stopping` is set: at once while batches come back full, otherwise when
         the doorbell rings or the safety-net poll is due (its pause doubles while batches come
-        back empty), and after `retry_delay` when the bus failed."""
+        back empty), `linger` later if the last batch published something (the commits of
+        that moment go together; a first event after a quiet spell goes at once), and after
+        `retry_delay` when the bus failed."""
         pause = self.poll_interval
         while not stopping.is_set():
             failures = self.stats.failures
@@ -100,6 +109,8 @@ class OutboxRelay:
             elif published < self.batch_size:
                 pause = self.poll_interval if published else pause
                 await first_of(stopping, self._outbox.wait(pause, self))
+                if published and self.linger:
+                    await _sleep_unless(stopping, self.linger)
                 pause = min(pause * 2, self.idle_poll_interval)
 
 

@@ -112,6 +112,7 @@ def build_relay(
         batch_size=settings.outbox.batch_size,
         poll_interval=settings.outbox.poll_interval,
         idle_poll_interval=idle_poll_interval(settings, doorbell),
+        linger=settings.outbox.linger,
         retry_delay=settings.bus.retry_delay,
         tracing=tracing,
     )

@@ -122,6 +122,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_OUTBOX_BATCH_SIZE": "outbox.batch_size",
     "PORTICO_OUTBOX_POLL_INTERVAL": "outbox.poll_interval",
     "PORTICO_OUTBOX_IDLE_POLL_INTERVAL": "outbox.idle_poll_interval",
+    "PORTICO_OUTBOX_LINGER": "outbox.linger",
     # housekeeping
     "PORTICO_MAINTENANCE_INTERVAL": "maintenance.interval",
     "PORTICO_OUTBOX_RETENTION": "maintenance.outbox_retention",

@@ -117,6 +117,7 @@ class MessagingRuntime:
             found["relay"] = {
                 "published": self._relay.stats.published,
                 "failures": self._relay.stats.failures,
+                "batches": self._relay.stats.batches,
             }
         lag = await consumer_lag(self._bus, self.runner.consumers)
         dead = self._bus.dead_lettered()

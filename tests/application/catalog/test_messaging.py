@@ -76,6 +76,14 @@ async def create(shop: Shop, n: int) -> None:
         )
 
 
+async def create_one(shop: Shop, sku: str) -> None:
+    await shop.create(
+        CreateProduct(
+            tenant=Tenant.single(), sku=sku, name="x", price_amount="1.00", price_currency="EUR"
+        )
+    )
+
+
 async def eventually(condition: object) -> None:
     async with asyncio.timeout(WAIT):
         while not condition():  # type: ignore[operator]
@@ -113,6 +121,34 @@ async def test_the_relay_runs_until_stopped(shop: Shop) -> None:
     running = asyncio.create_task(relay.run(stopping))
     await create(shop, 2)  # wakes the relay: no poll interval to wait for
     await eventually(lambda: relay.stats.published == 2)
+    stopping.set()
+    await asyncio.wait_for(running, WAIT)
+
+
+async def test_a_relay_that_just_published_lingers_for_a_fuller_batch(shop: Shop) -> None:
+    # Long enough that the creates below, 10 ms apart, all land while it waits.
+    relay = OutboxRelay(shop.outbox, shop.bus, poll_interval=5.0, linger=0.5)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    await create(shop, 1)  # after a quiet spell: published at once, alone
+    await eventually(lambda: relay.stats.published == 1)
+    for i in range(3):  # each commit rings; the relay lets them gather
+        await create_one(shop, f"MORE-{i}")
+        await asyncio.sleep(0.01)
+    await eventually(lambda: relay.stats.published == 4)
+    assert relay.stats.batches == 2
+    stopping.set()
+    await asyncio.wait_for(running, WAIT)
+
+
+async def test_without_linger_each_wake_up_claims(shop: Shop) -> None:
+    relay = OutboxRelay(shop.outbox, shop.bus, poll_interval=5.0, linger=0.0)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    for i in range(3):
+        await create_one(shop, f"ONE-{i}")
+        await eventually(lambda i=i: relay.stats.published == i + 1)
+    assert relay.stats.batches == 3
     stopping.set()
     await asyncio.wait_for(running, WAIT)
 

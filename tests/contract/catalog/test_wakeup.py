@@ -194,7 +194,7 @@ async def test_announcements_asked_for_at_once_go_as_one_notify(database: SqlDat
         # Its connection dropped by the server (a restart): the next goes on a fresh one.
         sending = await listener.fetchval(
             "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-            " AND query LIKE 'SELECT pg_notify(%' AND datname = current_database()"
+            " AND query LIKE 'NOTIFY %' AND datname = current_database()"
         )
         assert await listener.fetchval("SELECT pg_terminate_backend($1)", sending)
         doorbell.announce()

