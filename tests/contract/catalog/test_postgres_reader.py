@@ -2,8 +2,8 @@
 answers too, to the values' very types; the container picks it for a PostgreSQL URL only; a
 pooled connection cut by the server is not handed to a read again; the pool metrics still see
 its checkouts; one due to be reopened is reopened by the read that meets it, one put back
-inside a transaction is not lent in it, and a read waits for a connection when all are lent. (The ProductReader and tenant leak contracts run on it too:
-conftest.py.)"""
+inside a transaction is not lent in it, and a read waits for a connection when all are lent.
+(The ProductReader and tenant leak contracts run on it too: conftest.py.)"""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql import reading as reads
-from adapters.persistence.sql.engine import POOL_OVERFLOW, create_engine
+from adapters.persistence.sql.engine import create_engine
 
 # [adapter:postgresql begin]
 from adapters.persistence.sql.row_security import (
@@ -144,8 +144,10 @@ class SqlDatabase:
         if self._observer is None:
             return None
         pool = cast("QueuePool", self.engine.pool)  # observe_pool listens to queues only
-        # overflow() starts at -size and counts the connections opened, up to POOL_OVERFLOW.
-        if pool.checkedin() == 0 and pool.overflow() >= POOL_OVERFLOW:
+        # overflow() starts at -size and counts the connections opened; its ceiling,
+        # max_overflow, is only kept privately (engine.POOL_OVERFLOW is PostgreSQL's and
+        # MariaDB's; a SQLite file's pool keeps SQLAlchemy's default).
+        if pool.checkedin() == 0 and pool.overflow() >= pool._max_overflow:
             return time.perf_counter()
         return None
 

@@ -20,10 +20,10 @@ _ASYNC_DRIVERS = {
     "mariadb+asyncmy": "mysql+asyncmy",  # [adapter:mariadb]
 }
 
-# The pool's limits beside its size, said once: reading.py and database.py read them here, as
-# SQLAlchemy keeps them only privately. No overflow: overflow connections are closed on return
-# and reopened under the next burst; that churn cost 2.4x the CPU per read at 32 concurrent
-# requests (measured).
+# The pool's limits beside its size (PostgreSQL's and MariaDB's), said once: the read's
+# checkout (reading.py) reads them here, as SQLAlchemy keeps them only privately. No overflow:
+# overflow connections are closed on return and reopened under the next burst; that churn cost
+# 2.4x the CPU per read at 32 concurrent requests (measured).
 POOL_OVERFLOW = 0
 POOL_RECYCLE = 1800  # seconds a connection serves before it is reopened
 
