@@ -1,9 +1,9 @@
 """PostgreSQL's ProductReader, on the driver's own calls: what SqlProductReader (Core) answers it
 answers too, to the values' very types; the container picks it for a PostgreSQL URL only; a
 pooled connection cut by the server is not handed to a read again; the pool metrics still see
-its checkouts; one due to be reopened is reopened by the read that meets it, and a read waits
-for a connection when all are lent. (The ProductReader and tenant leak contracts run on it too:
-conftest.py.)"""
+its checkouts; one due to be reopened is reopened by the read that meets it, one put back
+inside a transaction is not lent in it, and a read waits for a connection when all are lent.
+(The ProductReader and tenant leak contracts run on it too: conftest.py.)"""
 
 from __future__ import annotations
 
@@ -204,6 +204,32 @@ async def test_a_connection_the_engine_invalidated_is_reopened_for_the_next_read
         async with single.reading_on_driver() as connection:
             assert await connection.fetchval("SELECT pg_backend_pid()") != pid
         assert single.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await single.dispose()
+
+
+async def test_a_pooled_connection_left_in_a_transaction_is_not_lent_in_it(
+    database: SqlDatabase,
+) -> None:
+    # Put back inside a transaction begun on the driver itself, which SQLAlchemy's adapter
+    # knows nothing of: lent as it is, a read would see that transaction's snapshot and miss
+    # a write that returned after it.
+    await save_some(database)
+    single = SqlDatabase(url_of(database), pool_size=1)
+    reader = PostgresProductReader(single)
+    try:
+        async with single.reading_on_driver() as connection:
+            await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            await connection.fetchval("SELECT 1")  # its snapshot taken
+        async with SqlCatalogUnitOfWork(database) as uow:
+            await uow.products.add(new_product("SKU-LATE", name="Oolong", at=T0))
+            await uow.commit()
+
+        page = await reader.page(Tenant.single(), after=None, limit=10)
+        assert "SKU-LATE" in {view.sku for view in page}
+        async with single.reading_on_driver() as connection:
+            assert not connection.is_in_transaction()
+        assert single.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
     finally:
         await single.dispose()
 

@@ -145,7 +145,8 @@ class SqlDatabase:
             return None
         pool = cast("QueuePool", self.engine.pool)  # observe_pool listens to queues only
         # overflow() starts at -size and counts the connections opened; its ceiling,
-        # max_overflow, is only kept privately.
+        # max_overflow, is only kept privately (engine.POOL_OVERFLOW is PostgreSQL's and
+        # MariaDB's; a SQLite file's pool keeps SQLAlchemy's default).
         if pool.checkedin() == 0 and pool.overflow() >= pool._max_overflow:
             return time.perf_counter()
         return None

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 from sqlalchemy.util import greenlet_spawn, safe_reraise
 
+from adapters.persistence.sql.engine import POOL_OVERFLOW, POOL_RECYCLE
 from adapters.persistence.sql.row_security import EVERY_TENANT, reading_as
 
 # [adapter:postgresql end]
@@ -90,7 +91,18 @@ def driver_write(database: ReadSource) -> AbstractAsyncContextManager[Any]:
     return _Reading(database, driver_checkout, replica=False)
 
 
-_QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)  # pools whose idle records wait in `_pool`
+# Pools whose idle records wait in `_pool`. A SqlDatabase's engine never pre-pings (only its
+# health probe's does, engine.create_engine), so an idle record needs no ping before it is lent.
+_QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)
+
+# Private attributes of SQLAlchemy's pool that the checkout below still reads, for want of a
+# public equivalent: the queue of idle records (`pool._pool`, and the asyncio.Queue under it,
+# `_queue`), the invalidation times that say a record must be reopened (`pool._invalidate_time`,
+# `record._soft_invalidate_time`), and the record's checkin without a proxy
+# (`_fairy_was_created=False`, `_checkin_failed`). The public way, `pool.connect()` in a
+# greenlet and the proxy's close, costs 32 against 5.3 µs of CPU per checkout (bench/README.md,
+# "The read's checkout"); with 32 reads on 10 connections a waiting read takes the queue's get
+# in a greenlet too. tests/contract/catalog/test_postgres_reader.py pins what they do.
 
 # [adapter:postgresql end]
 
@@ -175,18 +187,18 @@ async def driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Await
     a greenlet (reopened if cut while it idled: a restart cuts all); with no idle connection,
     the pool's usual checkout (it opens one, or waits)."""
     pool: Any = database.engine.sync_engine.pool
-    queue = pool._pool if type(pool) in _QUEUE_POOLS and not pool._pre_ping else None
+    queue = pool._pool if type(pool) in _QUEUE_POOLS else None
     if queue is None:
         return await _proxied_checkout(pool)
     if not queue.empty():
         record = queue.get_nowait()  # a record of the pool (sqlalchemy.pool._ConnectionRecord)
-    elif pool.overflow() < pool._max_overflow:  # none idle, but the pool may open one
+    elif pool.overflow() < POOL_OVERFLOW:  # none idle, but the pool may open one
         return await _proxied_checkout(pool)
     else:
         record = await _next_returned(pool, queue)
     adapted = record.dbapi_connection
     if not _ready(pool, record, adapted):
-        adapted = await greenlet_spawn(_make_ready, pool, record)
+        adapted = await greenlet_spawn(_make_ready, record)
     if pool.dispatch.checkout:  # no proxy: the listeners (metrics, tracing) take none
         pool.dispatch.checkout(adapted, record, None)
     return adapted.driver_connection, _Lent(record, adapted.driver_connection).checkin
@@ -230,30 +242,37 @@ class _Lent:
 def _ready(pool: Any, record: Any, adapted: Any) -> bool:
     """Whether `record` can be lent as it is, without I/O: what its get_connection() checks
     (open, not due for recycling nor invalidated since it opened), its driver connection not
-    cut, and no transaction of SQLAlchemy's adapter left (a statement of a connect hook begins
-    one, which the pool's reset rolls back)."""
-    if adapted is None or adapted._transaction is not None:
+    cut, and in no transaction (one of SQLAlchemy's adapter: a statement of a connect hook
+    begins one, which the pool's reset rolls back; asyncpg says it, as the server does)."""
+    if adapted is None:
         return False
+    driver = adapted.driver_connection
     started = record.starttime
     return not (
-        adapted.driver_connection.is_closed()
+        driver.is_closed()
+        or driver.is_in_transaction()
         or pool._invalidate_time > started
         or record._soft_invalidate_time > started
-        or (pool._recycle > -1 and time.time() - started > pool._recycle)
+        or time.time() - started > POOL_RECYCLE
     )
 
 
-def _make_ready(pool: Any, record: Any) -> Any:
+def _make_ready(record: Any) -> Any:
     """In a greenlet: what the pool's checkout does for `record` (reopened when it is cut,
-    invalidated or due for recycling), and its adapter's transaction rolled back; on failure
-    the record goes back to the pool invalidated, as the pool's own checkout does."""
+    invalidated or due for recycling), and its adapter's transaction rolled back (the DB-API
+    rollback, as the pool's reset: nothing when there is none); one left open on the driver
+    itself, which no adapter knows to end, is ended by reopening the connection. On failure the
+    record goes back to the pool invalidated, as the pool's own checkout does."""
     try:
         adapted = record.dbapi_connection
         if adapted is not None and adapted.driver_connection.is_closed():
             record.invalidate()
         adapted = record.get_connection()
-        if adapted._transaction is not None:
-            pool._dialect.do_rollback(adapted)
+        adapted.rollback()
+        if adapted.driver_connection.is_in_transaction():
+            record.invalidate()
+            adapted = record.get_connection()
+            adapted.rollback()
     except BaseException as error:
         with safe_reraise():
             record._checkin_failed(error, _fairy_was_created=False)
