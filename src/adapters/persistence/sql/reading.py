@@ -231,10 +231,10 @@ class _Lent:
         self._driver = driver
 
     async def checkin(self) -> None:
-        # Nothing to await (no transaction to roll back). One cut under its statement is
-        # marked invalid, so that no checkout (the engine's or ours) lends it as it is: the
-        # next one reopens it.
-        if self._driver.is_closed():
+        # Nothing to await (no transaction to roll back). One cut under its statement, or left
+        # in a transaction on the driver (a ROLLBACK that failed), is marked invalid, so that no
+        # checkout (the engine's or ours) lends it as it is: the next one reopens it.
+        if self._driver.is_closed() or self._driver.is_in_transaction():
             self._record.invalidate(soft=True)
         self._record.checkin(_fairy_was_created=False)
 
