@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest  # [adapter:redis]
+
 from entrypoints.container import build_container
 from entrypoints.deferred import NAMED
 
@@ -74,16 +76,21 @@ def test_the_asyncio_extension_is_whole_for_whoever_asks_for_it(tmp_path: Path) 
 
 
 # [adapter:redis begin]
-def test_choosing_redis_imports_it(tmp_path: Path) -> None:  # so the probe above can fail
-    assert "redis" in loaded(tmp_path, PORTICO_CACHE="redis")
+@pytest.fixture(scope="module")
+def redis_chosen(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The watched modules of an app with the Redis cache: one interpreter for both tests."""
+    return loaded(tmp_path_factory.mktemp("redis"), PORTICO_CACHE="redis")
 
 
-def test_redis_comes_without_the_opentelemetry_sdk_metrics(tmp_path: Path) -> None:
+def test_choosing_redis_imports_it(redis_chosen: list[str]) -> None:  # so the probe above can fail
+    assert "redis" in redis_chosen
+
+
+def test_redis_comes_without_the_opentelemetry_sdk_metrics(redis_chosen: list[str]) -> None:
     """redis-py imports them when installed, for metrics of its own nothing turns on: 2.5 MB
     (entrypoints/redis_import.py)."""
-    found = loaded(tmp_path, PORTICO_CACHE="redis")
-    assert "opentelemetry.sdk.metrics" not in found
-    assert "opentelemetry.metrics" not in found
+    assert "opentelemetry.sdk.metrics" not in redis_chosen
+    assert "opentelemetry.metrics" not in redis_chosen
 
 
 # [adapter:redis end]
