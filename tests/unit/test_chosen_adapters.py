@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from entrypoints.container import build_container
 from entrypoints.deferred import NAMED
 
@@ -32,58 +34,67 @@ WATCHED += ("prometheus_client",)  # with metrics off (the default), nothing is 
 WATCHED += ("opentelemetry.sdk.metrics", "opentelemetry.metrics")  # [adapter:redis]
 
 
-def loaded(tmp_path: Path, **environment: str) -> list[str]:
+# The asyncio extension, asked for after PROBE in the same interpreter (PROBE's line first): the
+# app loads `sqlalchemy.ext.asyncio` without its `__init__` (no ORM, 7 MB); a name asked of the
+# package later runs it, so the package is complete (Alembic, the tests).
+ASYNCIO_ASKED = """
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio.engine import AsyncEngine as Defined
+assert AsyncEngine is Defined and "sqlalchemy.orm" in sys.modules
+import sqlalchemy.ext.asyncio
+print(sqlalchemy.ext.asyncio.async_sessionmaker.__name__, AsyncSession.__name__)
+"""
+
+
+def probed(tmp_path: Path, then: str = "", **environment: str) -> list[str]:
+    """The lines PROBE, and `then` after it, printed in a new interpreter."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
     env.update(PORTICO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}")
     env.update({"PORTICO_CACHE": "memory", "PORTICO_BUS": "memory", **environment})
-    code = f"WATCHED = {WATCHED!r}\n{PROBE}"
+    code = f"WATCHED = {WATCHED!r}\n{PROBE}{then}"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout.splitlines()[-1]))
+    return done.stdout.splitlines()
+
+
+def loaded(tmp_path: Path, **environment: str) -> list[str]:
+    return list(json.loads(probed(tmp_path, **environment)[-1]))
+
+
+@pytest.fixture(scope="module")
+def on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """PROBE's line and ASYNCIO_ASKED's, on SQLite with the memory cache and bus."""
+    return probed(tmp_path_factory.mktemp("sqlite"), ASYNCIO_ASKED)[-2:]
 
 
 def test_an_app_on_sqlite_with_the_memory_cache_and_bus_imports_no_other_adapter(
-    tmp_path: Path,
+    on_sqlite: list[str],
 ) -> None:
-    assert loaded(tmp_path) == []
+    assert json.loads(on_sqlite[0]) == []
 
 
-def test_the_asyncio_extension_is_whole_for_whoever_asks_for_it(tmp_path: Path) -> None:
-    """The app loads `sqlalchemy.ext.asyncio` without its `__init__` (no ORM, 7 MB); a name
-    asked of the package later runs it, so the package is complete (Alembic, the tests)."""
-    code = (
-        "from entrypoints.http.app import create_app\n"
-        "create_app()\n"
-        "import sys\n"
-        "assert 'sqlalchemy.orm' not in sys.modules\n"
-        "from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession\n"
-        "from sqlalchemy.ext.asyncio.engine import AsyncEngine as Defined\n"
-        "assert AsyncEngine is Defined and 'sqlalchemy.orm' in sys.modules\n"
-        "import sqlalchemy.ext.asyncio\n"
-        "print(sqlalchemy.ext.asyncio.async_sessionmaker.__name__, AsyncSession.__name__)\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
-    env.update(PORTICO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}")
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["async_sessionmaker", "AsyncSession"]
+def test_the_asyncio_extension_is_whole_for_whoever_asks_for_it(on_sqlite: list[str]) -> None:
+    assert on_sqlite[1].split() == ["async_sessionmaker", "AsyncSession"]
 
 
 # [adapter:redis begin]
-def test_choosing_redis_imports_it(tmp_path: Path) -> None:  # so the probe above can fail
-    assert "redis" in loaded(tmp_path, PORTICO_CACHE="redis")
+@pytest.fixture(scope="module")
+def redis_chosen(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The watched modules of an app with the Redis cache: one interpreter for both tests."""
+    return loaded(tmp_path_factory.mktemp("redis"), PORTICO_CACHE="redis")
 
 
-def test_redis_comes_without_the_opentelemetry_sdk_metrics(tmp_path: Path) -> None:
+def test_choosing_redis_imports_it(redis_chosen: list[str]) -> None:  # so the probe above can fail
+    assert "redis" in redis_chosen
+
+
+def test_redis_comes_without_the_opentelemetry_sdk_metrics(redis_chosen: list[str]) -> None:
     """redis-py imports them when installed, for metrics of its own nothing turns on: 2.5 MB
     (entrypoints/redis_import.py)."""
-    found = loaded(tmp_path, PORTICO_CACHE="redis")
-    assert "opentelemetry.sdk.metrics" not in found
-    assert "opentelemetry.metrics" not in found
+    assert "opentelemetry.sdk.metrics" not in redis_chosen
+    assert "opentelemetry.metrics" not in redis_chosen
 
 
 # [adapter:redis end]

@@ -8,6 +8,9 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
+
+import pytest
 
 PROBE = """
 import json, sys
@@ -49,24 +52,77 @@ def loaded(**environment: str) -> list[str]:
     return list(json.loads(output.splitlines()[-1]))
 
 
-def test_off_by_default_and_nothing_of_either_sdk_is_imported() -> None:
-    assert loaded(PORTICO_OTEL_ENABLED="false") == []
+# The probes that start from an app built on the defaults share one interpreter (~1 s of CPU
+# each): each step reports one JSON line, in an order where no step changes what a later one
+# checks (what is imported first, what runs on first use next, the later imports last).
+AFTER_AN_APP = """
+import json, sys
+def report(step, value):
+    print(json.dumps([step, value]), flush=True)
+from entrypoints.http.app import create_app
+app = create_app()
+report("imported", sorted(m for m in sys.modules if m.startswith(WATCHED)))
+report("yaml or bdb run", ["yaml.constructor" in sys.modules, "bdb" in sys.modules])
+"""
+# [adapter:postgresql begin]
+# SQLAlchemy's PostgreSQL package imports every driver's dialect; asyncpg's runs, and psycopg's
+# (the package's default), the others are in sys.modules unrun until their dialect is asked for.
+AFTER_AN_APP += """
+import sqlalchemy.dialects.postgresql.asyncpg
+drivers = ("pg8000", "psycopg2", "psycopg2cffi", "psycopg", "asyncpg")
+modules = [sys.modules[f"sqlalchemy.dialects.postgresql.{d}"] for d in drivers]
+report("dialects run", ["dialect" in vars(module) for module in modules])
+from sqlalchemy.engine import make_url  # as create_engine finds a URL's dialect
+urls = ("postgresql+psycopg2cffi://", "postgresql+pg8000://")
+report("dialects asked", [make_url(url).get_dialect().driver for url in urls])
+"""
+# [adapter:postgresql end]
+AFTER_AN_APP += """
+import yaml
+import pdb
+from dependency_injector import providers
+report("yaml", yaml.safe_dump({"openapi": "3.1.0"}).strip())
+report("the debugger is pdb", app.debugger_module.post_mortem is pdb.post_mortem)
+report("providers.yaml", providers.yaml)
+import entrypoints.otel
+report("otel imported", True)
+"""
+
+
+@pytest.fixture(scope="module")
+def after_an_app() -> dict[str, Any]:
+    """The steps of AFTER_AN_APP by name, with tracing off; a step that failed is missing and
+    the interpreter's error under the key "error"."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTICO_", "OTEL_"))}
+    env.update(PORTICO_PERSISTENCE="memory", PORTICO_OTEL_ENABLED="false")
+    code = f"WATCHED = {WATCHED!r}\n{AFTER_AN_APP}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    steps = dict(json.loads(line) for line in done.stdout.splitlines() if line.startswith("["))
+    return {**steps, "error": done.stderr if done.returncode else ""}
+
+
+def step(after_an_app: dict[str, Any], name: str) -> Any:
+    assert name in after_an_app, after_an_app["error"]
+    return after_an_app[name]
+
+
+def test_off_by_default_and_nothing_of_either_sdk_is_imported(
+    after_an_app: dict[str, Any],
+) -> None:
+    assert step(after_an_app, "imported") == []
 
 
 def test_tracing_on_imports_the_sdk() -> None:  # so the probe above can fail
     assert "entrypoints.otel" in loaded(PORTICO_OTEL_ENABLED="true")
 
 
-def test_the_hidden_plugin_is_hidden_only_while_the_app_is_built() -> None:
+def test_the_hidden_plugin_is_hidden_only_while_the_app_is_built(
+    after_an_app: dict[str, Any],
+) -> None:
     # A later import of the tracing module (a test's, a tool's) must still find Litestar's plugin.
-    code = (
-        "import entrypoints.http.app as a\n"
-        "a.create_app()\n"
-        "import entrypoints.otel\n"
-        "print('imported')\n"
-    )
-    output = printed(code, PORTICO_PERSISTENCE="memory", PORTICO_OTEL_ENABLED="false")
-    assert output.splitlines()[-1] == "imported"
+    assert step(after_an_app, "otel imported") is True
 
 
 def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
@@ -88,46 +144,23 @@ def test_the_console_format_still_draws_tracebacks_with_rich() -> None:
     assert "ZeroDivisionError" in output
 
 
-def test_pdb_and_yaml_run_when_used() -> None:
+def test_pdb_and_yaml_run_when_used(after_an_app: dict[str, Any]) -> None:
     """They are in sys.modules unrun; the first name asked runs them: PyYAML is whole for
     whoever wants it, Litestar's debugger is pdb, and dependency-injector was built without
     PyYAML."""
-    code = (
-        "import sys\n"
-        "from entrypoints.http.app import create_app\n"
-        "app = create_app()\n"
-        "assert 'yaml.constructor' not in sys.modules and 'bdb' not in sys.modules\n"
-        "import yaml\n"
-        "print(yaml.safe_dump({'openapi': '3.1.0'}).strip())\n"
-        "import pdb\n"
-        "from dependency_injector import providers\n"
-        "print(app.debugger_module.post_mortem is pdb.post_mortem, providers.yaml)\n"
-    )
-    output = printed(code, PORTICO_PERSISTENCE="memory")
-    assert output.splitlines()[-2:] == ["openapi: 3.1.0", "True None"]
+    assert step(after_an_app, "yaml or bdb run") == [False, False]
+    assert step(after_an_app, "yaml") == "openapi: 3.1.0"
+    assert step(after_an_app, "the debugger is pdb") is True
+    assert step(after_an_app, "providers.yaml") is None
 
 
 # [adapter:postgresql begin]
-def test_the_postgresql_dialects_of_other_drivers_run_when_a_url_names_them() -> None:
-    """SQLAlchemy's PostgreSQL package imports them all; asyncpg's runs, and psycopg's (the
-    package's default), the others are in sys.modules unrun until their dialect is asked for."""
-    code = (
-        "import sys\n"
-        "from entrypoints.http.app import create_app\n"
-        "create_app()\n"
-        "import sqlalchemy.dialects.postgresql.asyncpg\n"
-        "drivers = ('pg8000', 'psycopg2', 'psycopg2cffi', 'psycopg', 'asyncpg')\n"
-        "modules = [sys.modules[f'sqlalchemy.dialects.postgresql.{d}'] for d in drivers]\n"
-        "print(['dialect' in vars(module) for module in modules])\n"
-        "from sqlalchemy.engine import make_url\n"  # as create_engine finds a URL's dialect
-        "for url in ('postgresql+psycopg2cffi://', 'postgresql+pg8000://'):\n"
-        "    print(make_url(url).get_dialect().driver)\n"
-    )
-    assert printed(code, PORTICO_PERSISTENCE="memory").splitlines()[-3:] == [
-        "[False, False, False, True, True]",
-        "psycopg2cffi",  # a subclass of psycopg2's dialect: both ran
-        "pg8000",
-    ]
+def test_the_postgresql_dialects_of_other_drivers_run_when_a_url_names_them(
+    after_an_app: dict[str, Any],
+) -> None:
+    assert step(after_an_app, "dialects run") == [False, False, False, True, True]
+    # psycopg2cffi's is a subclass of psycopg2's dialect: both ran
+    assert step(after_an_app, "dialects asked") == ["psycopg2cffi", "pg8000"]
 
 
 # [adapter:postgresql end]
