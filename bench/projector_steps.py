@@ -4,12 +4,12 @@
 
 Live, the projector is rung by each commit and catches up on the few events committed since
 its last catch-up: a head query, then for each order projection its state, the events (read
-once for both), the rows they touch and the save. Here, in one process against a fresh
-database (default: portico_projector_bench), `--batch` OrderPlaced events (one new order
-stream each, as POST /api/v1/orders appends) are appended, then one catch-up of both order
-projections runs; again until `--events` are projected. Counted: the CPU of this process
-(time.process_time) and wall time during the catch-ups only, per event. Run another tree's
-code with PYTHONPATH=<its src> (before/after).
+once for both), the rows of orders seen before (none of new orders) and the save. Here, in one
+process against a fresh database (default: portico_projector_bench), `--batch` OrderPlaced
+events (one new order stream each, as POST /api/v1/orders appends) are appended, then one
+catch-up of both order projections runs; again until `--events` are projected. Counted: the
+CPU of this process (time.process_time) and wall time during the catch-ups only, per event.
+Run another tree's code with PYTHONPATH=<its src> (before/after).
 """
 
 from __future__ import annotations

@@ -236,8 +236,9 @@ class Projector:
             for recorded in batch
             if self._codec.knows(recorded.type)
         ]
-        ids = {event.aggregate_id for _, event in decoded}
-        current: dict[UUID, Any] = await projection.store.rows(generation, ids) if ids else {}
+        current: dict[UUID, Any] = {}
+        if ids := _with_earlier_events(decoded):
+            current = await projection.store.rows(generation, ids)
         changed: dict[UUID, Any] = {}
         for version, event in decoded:
             row = current.get(event.aggregate_id)
@@ -247,3 +248,14 @@ class Projector:
             if folded is not None:
                 current[event.aggregate_id] = changed[event.aggregate_id] = folded
         return changed
+
+
+def _with_earlier_events(decoded: Sequence[tuple[int, DomainEvent]]) -> list[UUID]:
+    """The aggregates of a batch that may have a row: those whose first event here is not
+    their first (version 1). A projection's rows hold exactly the events up to its saved
+    position (saved together), and within a stream the versions follow the read order, so an
+    aggregate first seen at version 1 has none: no read for it (a batch of new orders: none)."""
+    first: dict[UUID, int] = {}
+    for version, event in decoded:
+        first.setdefault(event.aggregate_id, version)
+    return [aggregate for aggregate, version in first.items() if version > 1]

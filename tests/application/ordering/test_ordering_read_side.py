@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -216,3 +217,29 @@ async def test_the_follower_reports_errors_and_goes_on(shop: Shop) -> None:
         await follower
     assert details.status == "placed"
     assert [str(e) for e in errors] == ["database restarting"]
+
+
+async def test_a_step_reads_only_the_rows_of_orders_seen_before(shop: Shop) -> None:
+    """New orders (version 1) have no row yet: not asked for. An order's later event is
+    folded onto its stored row, even in a batch with new orders."""
+    tea = await shop.product("TEA", stock=100)
+    asked: list[set[UUID]] = []
+    real_rows = shop.details.rows
+
+    async def rows(generation: int, order_ids: Iterable[UUID]) -> dict[UUID, Any]:
+        asked.append(set(order_ids))
+        return await real_rows(generation, order_ids)
+
+    shop.details.rows = rows  # type: ignore[method-assign]
+    first = await place(shop, (tea, 1))
+    await shop.projector.catch_up()
+    assert asked == []
+
+    await shop.pay(PayOrder(tenant=Tenant.single(), order_id=first, payment_token=APPROVE))
+    second = await place(shop, (tea, 2))
+    await shop.projector.catch_up()
+
+    assert asked == [{first}]
+    paid = await shop.get(GetOrder(tenant=Tenant.single(), order_id=first))
+    assert (paid.status, paid.payment_attempts, paid.version) == ("paid", 1, 2)
+    assert (await shop.get(GetOrder(tenant=Tenant.single(), order_id=second))).version == 1
