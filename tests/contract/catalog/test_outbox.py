@@ -174,30 +174,37 @@ async def test_a_claim_respects_its_limit_in_commit_order(messaging_store: Messa
     assert skus == ["SKU-0", "SKU-1", "SKU-2"]
 
 
-async def test_concurrent_relays_publish_each_event_once_in_order_per_aggregate(
-    messaging_store: MessagingStore,
-) -> None:
+async def relayed_by_three(store: MessagingStore) -> tuple[list[Product], list[IntegrationEvent]]:
+    """Four products, three adjustments each, then three relays at once until the outbox is
+    empty: the products, and what the relays published in the order they published it."""
     products = [new_product(f"SKU-{n}") for n in range(4)]
-    await create(messaging_store, *products)
+    await create(store, *products)
     for round_ in range(3):
         for product in products:
-            await adjust(messaging_store, product.id, round_ + 1)
+            await adjust(store, product.id, round_ + 1)
     published: list[IntegrationEvent] = []
 
     async def relay(number: int) -> None:
         while True:
-            async with messaging_store.outbox.claim(3) as batch:
+            async with store.outbox.claim(3) as batch:
                 if batch.events:
                     # Publishing takes a while, longest for the relay that claims first.
                     await asyncio.sleep(0.02 / (number + 1))
                     published.extend(batch.events)
                     batch.sent(len(batch.events))
-            if not batch.events and await messaging_store.outbox.backlog() == 0:
+            if not batch.events and await store.outbox.backlog() == 0:
                 return
             await asyncio.sleep(0.001)
 
     async with asyncio.timeout(30):
         await asyncio.gather(*(relay(number) for number in range(3)))
+    return products, published
+
+
+async def test_concurrent_relays_publish_each_event_once_in_order_per_aggregate(
+    messaging_store: MessagingStore,
+) -> None:
+    products, published = await relayed_by_three(messaging_store)
 
     assert len(published) == 16
     assert len({e.id for e in published}) == 16

@@ -3,16 +3,14 @@ and keep the outbox's guarantees (each event once, in order per aggregate, nothi
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.tables import outbox
-from application.shared.ports.messaging import IntegrationEvent
 from tests.contract.catalog.conftest import MessagingStore
-from tests.contract.catalog.test_outbox import adjust, claim_all, create, new_product
+from tests.contract.catalog.test_outbox import claim_all, create, new_product, relayed_by_three
 
 ForgettingStore = tuple[MessagingStore, SqlDatabase]
 
@@ -53,26 +51,7 @@ async def test_concurrent_relays_delete_each_event_once_in_order_per_aggregate(
     forgetting_store: ForgettingStore,
 ) -> None:
     store, database = forgetting_store
-    products = [new_product(f"SKU-{n}") for n in range(4)]
-    await create(store, *products)
-    for round_ in range(3):
-        for product in products:
-            await adjust(store, product.id, round_ + 1)
-    published: list[IntegrationEvent] = []
-
-    async def relay(number: int) -> None:
-        while True:
-            async with store.outbox.claim(3) as batch:
-                if batch.events:
-                    await asyncio.sleep(0.02 / (number + 1))
-                    published.extend(batch.events)
-                    batch.sent(len(batch.events))
-            if not batch.events and await store.outbox.backlog() == 0:
-                return
-            await asyncio.sleep(0.001)
-
-    async with asyncio.timeout(30):
-        await asyncio.gather(*(relay(number) for number in range(3)))
+    products, published = await relayed_by_three(store)
 
     assert len({e.id for e in published}) == len(published) == 16
     for product in products:
