@@ -140,9 +140,11 @@ def _content_type(media: str, encoding: str) -> bytes:
 
 
 class _Built(ASGIResponse):
-    """ASGIResponse as its __init__ leaves it, from headers already encoded."""
+    """ASGIResponse as its __init__ leaves it, from headers already encoded. Its cookies' headers
+    are kept in a slot of this class and added by `encode_headers` (public), as Litestar's are:
+    ASGIResponse keeps them in a private slot that only its __init__, skipped here, sets."""
 
-    __slots__ = ()
+    __slots__ = ("_cookie_headers",)
 
     def __init__(
         self,
@@ -158,7 +160,7 @@ class _Built(ASGIResponse):
         self.background = background
         self.body = body
         self.content_length = len(body)
-        self._encoded_cookies = tuple(
+        self._cookie_headers = tuple(
             cookie.to_encoded_header()
             for cookie in (cookies or ())
             if not cookie.documentation_only
@@ -166,3 +168,6 @@ class _Built(ASGIResponse):
         self.encoding = encoding
         self.is_head_response = False
         self.status_code = status
+
+    def encode_headers(self) -> list[tuple[bytes, bytes]]:
+        return [*self.headers.headers, *self._cookie_headers]
