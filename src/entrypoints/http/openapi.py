@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-# Litestar's schema generator and its struct plugin are not public API (2.x): the generator makes
-# the components `complete` adds, the plugin is extended. A Litestar upgrade may move them.
+# Litestar 2.x exports none of these from a public module: its OpenAPI plugin (`complete` runs when
+# it builds the document), the schema generator (makes the components `complete` adds; Litestar's
+# own OpenAPISchemaPlugin.to_openapi_schema is typed with it from here) and the struct schema plugin
+# (extended). A Litestar upgrade may move them (this import then fails at start).
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
@@ -130,6 +132,11 @@ def complete_on_first_use(app: Litestar) -> None:
 class _CompletedOpenAPIPlugin(OpenAPIPlugin):
     __slots__ = ()
 
+    # Private, but Litestar 2.x has no hook on a built document: its config's to_openapi_schema()
+    # returns the document before the paths are added, and provide_openapi() returns one built
+    # document many times: it would have to remember which it completed, and this class holds no
+    # state (it replaces the plugin's class in place) while documents are unhashable dataclasses.
+    # Every build goes through _build_openapi (app.update_openapi_schema() too): each is completed.
     def _build_openapi(self) -> OpenAPI:
         openapi = super()._build_openapi()
         complete(self.app, openapi)
