@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select, update
@@ -29,27 +30,40 @@ ids = Uuid7Generator()
 @pytest.mark.parametrize("store", [s for s in STORES if s != "memory"])
 async def test_forget_removes_records_older_than_the_cutoff(store: str, tmp_path: Path) -> None:
     database = await sql_database(store, tmp_path)
-    old, recent = ids.new_id(), ids.new_id()
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    # Event ids are UUIDv7: an event applied two days ago was made before that.
+    old, old_too, late = made_at(two_days_ago), made_at(two_days_ago), made_at(two_days_ago)
+    recent = ids.new_id()
     try:
         async with database.begin() as connection:
             inbox = SqlInbox(connection)
             assert await inbox.first_time("audit", old)
+            assert await inbox.first_time("audit", late)  # an old event, applied only now
+            assert await inbox.first_time("notifications", old_too)
             assert await inbox.first_time("notifications", recent)
             # Applied two days ago (the inbox stamps the time it applies an event).
             await connection.execute(
                 update(processed_events)
-                .where(processed_events.c.event_id == old)
-                .values(processed_at=datetime.now(UTC) - timedelta(days=2))
+                .where(processed_events.c.event_id.in_([old, old_too]))
+                .values(processed_at=two_days_ago)
             )
 
-        assert await SqlInboxRecords(database).forget(datetime.now(UTC) - timedelta(days=1)) == 1
+        # Each consumer's old records (the purge walks them one consumer at a time); the late
+        # one is kept, its redelivery still a no-op for the retention after it was applied.
+        assert await SqlInboxRecords(database).forget(datetime.now(UTC) - timedelta(days=1)) == 2
 
         async with database.connect() as connection:
             left = await connection.scalars(select(processed_events.c.event_id))
-            assert list(left) == [recent]
-            assert await connection.scalar(select(func.count()).select_from(processed_events)) == 1
+            assert set(left) == {late, recent}
+            assert await connection.scalar(select(func.count()).select_from(processed_events)) == 2
     finally:
         await database.dispose()
+
+
+def made_at(at: datetime) -> UUID:
+    """A UUIDv7 made at `at` (Uuid7Generator's layout, RFC 9562)."""
+    millis = int(at.timestamp() * 1000)
+    return UUID(int=(millis << 80) | (ids.new_id().int & ((1 << 80) - 1)))
 
 
 async def test_the_memory_inbox_is_purged_by_the_housekeeping_with_its_retention() -> None:

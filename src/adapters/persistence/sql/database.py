@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql import reading as reads
-from adapters.persistence.sql.engine import create_engine
+from adapters.persistence.sql.engine import autocommit, create_engine
 
 # [adapter:postgresql begin]
 from adapters.persistence.sql.row_security import (
@@ -88,18 +88,14 @@ class SqlDatabase:
         )
         self._retry_replica_at = 0.0
         # Made once: execution_options() builds a new engine proxy on every call.
-        self.autocommit_engine: AsyncEngine = self.engine.execution_options(
-            isolation_level="AUTOCOMMIT"
-        )
+        self.autocommit_engine: AsyncEngine = autocommit(self.engine)
         # The health probe's own connection (`ping`), outside the pool the requests share: a
         # load that holds every pooled connection does not make a database that answers look
         # down. SQLite has no server to ask (and ":memory:" would be another database).
         self._probe_engine = (
             self.autocommit_engine
             if self.backend == "sqlite"
-            else create_engine(url, pool_size=1, pre_ping=True).execution_options(
-                isolation_level="AUTOCOMMIT"
-            )
+            else autocommit(create_engine(url, pool_size=1, pre_ping=True))
         )
         self._down = False
         # Counts outages: a success only ends an outage if its work began after it was seen, so

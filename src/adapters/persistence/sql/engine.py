@@ -54,6 +54,33 @@ def create_engine(
     return engine
 
 
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """`engine`'s pool, each connection lent in autocommit."""
+    # [adapter:mariadb begin]
+    if engine.dialect.name == "mysql":
+        lending = engine.execution_options()
+        event.listen(lending.sync_engine, "engine_connect", _autocommit_or_give_back)
+        return lending
+    # [adapter:mariadb end]
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# [adapter:mariadb begin]
+def _autocommit_or_give_back(connection: Connection) -> None:
+    """asyncmy turns autocommit on with a round trip at each checkout (the pool's reset turned
+    it off). Set by SQLAlchemy for an engine's `isolation_level`, a failure there (the server
+    went away while the connection idled) raised out of the Connection's constructor, so no
+    caller ever held the Connection to close: the pooled connection was left checked out until
+    the garbage collector found it ("non-checked-in connection"). Here a failure invalidates it
+    first, which gives it back to the pool (to be reopened), and raises as before."""
+    try:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    except BaseException:
+        connection.invalidate()
+        raise
+
+
+# [adapter:mariadb end]
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN is turned off; _sqlite_begin issues ours.
     dbapi_connection.isolation_level = None

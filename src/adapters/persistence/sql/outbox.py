@@ -12,7 +12,7 @@ aggregate's events are published in commit order.
 Sent rows are marked (`sent_at`) and kept for housekeeping to forget after
 PORTICO_OUTBOX_RETENTION; with a retention of 0 (`keep_sent=False`) the relay deletes them in
 the claim's transaction instead: a delete writes no new row version and no index entry, where
-the mark rewrites the row and adds an entry to each of the table's four indexes (`sent_at` is
+the mark rewrites the row and adds an entry to each of the table's three indexes (`sent_at` is
 indexed, so the update cannot be HOT).
 
 Row security (PostgreSQL, docs/tenancy.md): a row is written in its unit of work's transaction,
