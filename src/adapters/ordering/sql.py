@@ -197,9 +197,9 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork, OrderingUnitOfWork):
             and await self._commit_in_one_statement(self._staged_take, events)
         ):
             return
-        if self._staged_take is not None:  # taken in the transaction after all
+        if self._begin_later:  # nothing sent yet: BEGIN now, and a waiting take in it
             await self.flush()
-            events[:0] = self._collect_events()  # its StockAdjusted, first as on that way
+            events[:0] = self._collect_events()  # the take's StockAdjusted, first as before
         if (
             self._outbox is not None
             and events

@@ -17,7 +17,7 @@ from domain.ordering.errors import OutOfStock
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 from tests.contract.ordering.conftest import OrderingStores
-from tests.contract.ordering.test_ordering_stores import T0, product, shop_on, stock_of
+from tests.contract.ordering.test_ordering_stores import T0, event, product, shop_on, stock_of
 
 pytestmark = [
     pytest.mark.postgres,
@@ -112,3 +112,26 @@ async def test_a_remembered_price_that_changed_does_not_sell(
     await shop.place(order(tea, 3))
     assert one_statements[-1] is True
     assert await stock_of(ordering_stores, tea) == 1
+
+
+async def test_a_waiting_take_goes_in_the_transaction_when_a_statement_comes_first(
+    ordering_stores: OrderingStores, one_statements: list[bool]
+) -> None:
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    await shop.place(order(tea, 1))  # remembered; 4 left
+    await outbox_payloads(ordering_stores)
+    sent = len(one_statements)
+
+    async with ordering_stores.ordering_uow() as uow:
+        taken = await uow.stock.take_all(Tenant.single(), [(tea, 2)], reason="order", now=T0)
+        assert taken == [Money(Decimal("4.20"), "EUR")]
+        assert await uow.events.read("order-b") == []  # a statement: BEGIN, the take in it
+        await uow.events.append("order-b", 0, [event()])
+        await uow.commit()
+
+    assert len(one_statements) == sent  # not one statement
+    assert await stock_of(ordering_stores, tea) == 2
+    rows = await outbox_payloads(ordering_stores)
+    assert [(kind, p.get("stock")) for kind, p in rows] == [("catalog.StockAdjusted", 2)]
+    assert len(await ordering_stores.events.read("order-b")) == 1
