@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Text, bindparam, cast, func, literal_column
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
 from adapters.catalog.sql import (
@@ -30,10 +33,12 @@ from adapters.catalog.sql import (
     view,
     view_query,
 )
+from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.driver_sql import DriverStatement, fetchrow_on
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.catalog.views import ProductView
+from domain.catalog.events import StockAdjusted
 from domain.catalog.repository import ProductPosition
 from domain.shared.tenant import Tenant
 
@@ -83,7 +88,7 @@ _TAKE_STOCK = DriverStatement(TAKE_STOCK, bind_processing=True)
 
 class PostgresProductRepository(SqlProductRepository):
     """SqlProductRepository whose stock taking (each line of an order) runs its UPDATE ...
-    RETURNING on `driver`, asyncpg's connection in the unit of work's transaction (a
+    RETURNING on `driver()`, asyncpg's connection in the unit of work's transaction (a
     DriverTransaction's): SQLAlchemy's execution context and result were a third of the
     statement's CPU in the API process."""
 
@@ -92,15 +97,56 @@ class PostgresProductRepository(SqlProductRepository):
         connection: AsyncConnection,
         uow: SqlUnitOfWork,
         *,
-        driver: Any,
+        driver: Callable[[], Any],
         enter: Callable[[Tenant], Awaitable[None]],
     ) -> None:
         super().__init__(connection, uow, enter=enter)
-        self._driver = driver
+        self._driver = driver  # the transaction's, once begun (take_stock flushes first)
 
     async def _taken_row(self, parameters: dict[str, Any]) -> Mapping[Any, Any] | None:
-        row = await fetchrow_on(self._driver, _TAKE_STOCK, parameters)
+        row = await fetchrow_on(self._driver(), _TAKE_STOCK, parameters)
         return None if row is None else dict(row.items())
 
 
-__all__ = ["PostgresProductReader", "PostgresProductRepository"]
+# For a statement that writes with the stock it takes (an order placed in one statement,
+# adapters/ordering/postgres_orders.py): TAKE_STOCK, only at the price the writer was given, as a
+# CTE: the product's row after the take, or none (a new price, too few units, no such product).
+TAKEN_AT_PRICE = TAKE_STOCK.where(
+    products.c.price_amount == bindparam("amount"),
+    products.c.price_currency == bindparam("currency"),
+).cte("taken")
+
+
+def stock_taken(
+    tenant: Tenant, product_id: UUID, quantity: int, *, reason: str, now: datetime
+) -> StockAdjusted:
+    """The StockAdjusted of such a take but for what only the statement knows: its stock and
+    version are 0 here, set in its encoded payload by `payload_after_take`."""
+    return StockAdjusted(
+        aggregate_id=product_id,
+        organisation_id=tenant.organisation_id,
+        occurred_at=now,
+        version=0,
+        delta=-quantity,
+        stock=0,
+        reason=reason.strip(),
+    )
+
+
+def payload_after_take(payload: Any) -> Any:
+    """SQL: `stock_taken`'s encoded payload (a bound text) with TAKEN_AT_PRICE's stock and
+    version (StockAdjusted's payload keys, application/catalog/product_events.py)."""
+    taken = TAKEN_AT_PRICE.c
+    after = func.jsonb_build_object(
+        literal_column("'stock'"), taken.stock, literal_column("'version'"), taken.version
+    )
+    return cast(cast(payload, JSONB).op("||")(after), Text())
+
+
+__all__ = [
+    "TAKEN_AT_PRICE",
+    "PostgresProductReader",
+    "PostgresProductRepository",
+    "payload_after_take",
+    "stock_taken",
+]

@@ -158,12 +158,7 @@ class SqlProductRepository(ProductRepository):
         row = await self._taken_row(parameters)
         if row is None:
             return None
-        # The aggregate as it was, then its own change, checked and recorded as on the read path;
-        # it comes to the row the statement wrote (version, stock, updated_at).
-        before = {**row, "stock": row["stock"] + quantity, "version": row["version"] - 1}
-        product = _product(before)
-        product.adjust_stock(delta=-quantity, reason=reason, now=now)
-        product.mark_persisted()
+        product = taken_product(row, quantity, reason=reason, now=now)
         self._uow.saw(product)
         return product
 
@@ -317,6 +312,17 @@ def _row(product: Product) -> dict[str, Any]:
     }
 
 
+def taken_product(row: Mapping[Any, Any], quantity: int, *, reason: str, now: datetime) -> Product:
+    """The product of TAKE_STOCK's row (after the take): the aggregate as it was, then its own
+    change, checked and recorded as on the read path; it comes to the row the statement wrote
+    (version, stock, updated_at)."""
+    before = {**row, "stock": row["stock"] + quantity, "version": row["version"] - 1}
+    product = _product(before)
+    product.adjust_stock(delta=-quantity, reason=reason, now=now)
+    product.mark_persisted()
+    return product
+
+
 def _product(row: Mapping[Any, Any]) -> Product:
     return Product(
         tenant=Tenant(row["organisation_id"]),
@@ -339,6 +345,7 @@ __all__ = [
     "SqlProductReader",
     "SqlProductRepository",
     "page_query",
+    "taken_product",
     "view",
     "view_query",
 ]

@@ -141,14 +141,13 @@ class PlaceOrderHandler:
                 return earlier
             # Products in id order: concurrent orders lock rows in one order, no deadlock.
             by_product = sorted(enumerate(command.lines), key=lambda item: item[1].product_id)
-            for index, line in by_product:
-                price = await uow.stock.take(
-                    command.tenant,
-                    line.product_id,
-                    line.quantity,
-                    reason=f"order {order_id} placed",
-                    now=now,
-                )
+            prices = await uow.stock.take_all(
+                command.tenant,
+                [(line.product_id, line.quantity) for _, line in by_product],
+                reason=f"order {order_id} placed",
+                now=now,
+            )
+            for (index, line), price in zip(by_product, prices, strict=True):
                 if price is None:
                     raise InvalidValue(f"lines[{index}].product_id", "names no product")
                 priced[index] = OrderLine(line.product_id, line.quantity, price)

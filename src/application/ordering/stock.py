@@ -8,6 +8,7 @@ Each call names the tenant whose catalog it takes from: another tenant's product
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -22,6 +23,26 @@ class Stock(ABC):
     ) -> Money | None:
         """Take `quantity` units: their unit price, or None when there is no such product.
         Raises OutOfStock when fewer units are left."""
+
+    async def take_all(
+        self,
+        tenant: Tenant,
+        lines: Sequence[tuple[UUID, int]],
+        *,
+        reason: str,
+        now: datetime,
+    ) -> list[Money | None]:
+        """`take` for each (product id, quantity) of an order, in the order given (callers give
+        them in product id order): the unit prices, None for no such product (the lines after
+        it are left untaken, None too). Given all lines at once, an adapter may take them with
+        the order's own write (PostgreSQL: one statement, adapters/ordering/postgres_orders.py)."""
+        prices: list[Money | None] = []
+        for product_id, quantity in lines:
+            price = await self.take(tenant, product_id, quantity, reason=reason, now=now)
+            prices.append(price)
+            if price is None:
+                break
+        return prices + [None] * (len(lines) - len(prices))
 
     @abstractmethod
     async def put_back(

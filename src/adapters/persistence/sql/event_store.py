@@ -151,7 +151,8 @@ _HEAD_ON_DRIVER = driver_sql.DriverStatement(_HEAD_PG)
 
 
 def _on_postgresql(connection: AsyncConnection) -> bool:
-    return connection.dialect.name == "postgresql"
+    # The engine's dialect: known before the connection is started (a unit of work's may not be).
+    return connection.engine.dialect.name == "postgresql"
 
 
 async def append_on(
@@ -227,14 +228,16 @@ def inserting_rows(count: int) -> Insert:
     `e<n>_<column>`; built once per count. For a unit of work to send with its other rows."""
     return insert(events).values(
         [
-            {
-                **{name: bindparam(f"e{n}_{name}") for name in _ROW_COLUMNS},
-                "position": func.nextval("event_store_positions"),
-                "transaction_id": _CURRENT_XID,
-            }
+            {**{name: bindparam(f"e{n}_{name}") for name in _ROW_COLUMNS}, **filled_by_postgresql()}
             for n in range(count)
         ]
     )
+
+
+def filled_by_postgresql() -> dict[str, Any]:
+    """PostgreSQL: the columns of an event's row the insert itself fills (the others are
+    `checked_rows`'): its position from the sequence, and its transaction's id."""
+    return {"position": func.nextval("event_store_positions"), "transaction_id": _CURRENT_XID}
 
 
 # [adapter:postgresql end]

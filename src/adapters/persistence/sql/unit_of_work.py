@@ -75,6 +75,9 @@ class SqlUnitOfWork(UnitOfWork):
     # On PostgreSQL, whether a writing unit of work begins its transaction on the driver's
     # connection (driver_transaction.py), to send statements of its own there.
     begins_on_driver = False
+    # On PostgreSQL without row security, whether a unit of work that begins on the driver
+    # begins only at its first statement (`flush`).
+    begins_at_first_statement = False
     # Whether its transaction may append to the event store: if not, its commits ring only the
     # relays, not the projectors (Doorbell.ring).
     stores_events = False
@@ -143,22 +146,33 @@ class SqlUnitOfWork(UnitOfWork):
         # Not yet checked out: a lazy unit of work may never need it (a create goes on the
         # driver's own checkout); the repositories hold it, and `flush` starts it.
         self._connection: AsyncConnection = engine.connect()
+        self._driver_begins, self._autocommit = on_driver, autocommit
+        # [adapter:postgresql begin]
+        # Its transaction begun at its first statement (`flush`), not here: the subclass may
+        # write in one statement of its own at the commit (SqlOrderingUnitOfWork).
+        self._begin_later = on_driver and self.begins_at_first_statement and not db.row_security
+        if self._begin_later:
+            return
+        # [adapter:postgresql end]
         if self._lazy:
             return
+        await self._begin_now()
+
+    async def _begin_now(self) -> None:
         await self._checkout(self._connection.start)
         try:
             # [adapter:postgresql begin]
-            if on_driver:
+            if self._driver_begins:
                 self._transaction = self._driver_transaction = await begin_on_driver(
                     self._connection
                 )
             # [adapter:postgresql end]
-            if not autocommit:
+            if not self._autocommit:
                 self._transaction = await self._connection.begin()
         except Exception as error:
             with suppress(Exception):  # the connection may be gone already; the cause is raised
                 await self._connection.close()
-            if (translated := db.unavailable(error)) is not None:
+            if (translated := self._used.unavailable(error)) is not None:
                 raise translated from error
             raise
 
@@ -211,6 +225,11 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def flush(self) -> None:
         """Before any other statement: begin the transaction and send the deferred inserts."""
+        # [adapter:postgresql begin]
+        if self._begin_later:
+            self._begin_later = False
+            await self._begin_now()
+        # [adapter:postgresql end]
         if self._lazy and self._transaction is None:
             if self._connection.sync_connection is None:
                 await self._checkout(self._connection.start)
