@@ -3,7 +3,7 @@ or one process where a tree serves alone), idle after start and after a short lo
 most 120 MB for the set).
 
     uv run python -m bench.memory [--python /tmp/nodev/bin/python] [--source DIR]
-        [--setups sqlite,servers] [--requests 3000] [--env NAME=VALUE ...]
+        [--setups sqlite,servers] [--requests 3000] [--env NAME=VALUE ...] [--mappings N]
 
 --python: the interpreter of the virtualenv to serve from; measure one made as the image makes
 it (`UV_PROJECT_ENVIRONMENT=/tmp/nodev uv sync --frozen --no-dev`), since dev dependencies add
@@ -22,7 +22,8 @@ left in its heap), so the virtualenv and the source are compiled first, as the i
 Load: --requests GETs, 32 at a time, over /api/v1/products (read through the cache),
 /health/ready (every probe) and /health/live. Figures in MB from /proc/<pid>/smaps_rollup: Rss
 of each process, idle 3 s after start and 1 s after the load, their sums, and the sum of their
-Pss after it (shared pages counted once).
+Pss after it (shared pages counted once), each process's Pss in brackets. --mappings N: each
+process's N largest mappings by Rss after the load (/proc/PID/smaps).
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ def rss_mb(pid: int, field: str = "Rss") -> float:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no {field} for {pid}")
+
+
+def by_mapping(pid: int) -> Counter[str]:
+    """Rss in kB by what is mapped (a library's file, [heap]: glibc's main arena, [anon]: the
+    rest, pymalloc's 1 MiB arenas and thread stacks among it), from /proc/<pid>/smaps."""
+    found: Counter[str] = Counter()
+    name = "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if not fields[0].endswith(":"):  # a mapping's header: address perms offset dev inode [path]
+            name = fields[5].rpartition("/site-packages/")[2] if len(fields) > 5 else "[anon]"
+        elif fields[0] == "Rss:":
+            found[name] += int(fields[1])
+    return found
 
 
 def children(pid: int) -> list[int]:
@@ -94,7 +109,9 @@ def compile_as_the_image_does(python: str, source: str | None, env: dict[str, st
     )
 
 
-def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[str, float]:
+def measure(
+    name: str, env: dict[str, str], python: str, requests: int, mappings: int = 0
+) -> dict[str, float]:
     portico = [python, "-m", "entrypoints.cli.main"]
     subprocess.run([*portico, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
@@ -107,11 +124,18 @@ def measure(name: str, env: dict[str, str], python: str, requests: int) -> dict[
         failed = asyncio.run(load(base, requests))
         time.sleep(1)
         loaded = [rss_mb(each) for each in serving]
-        shared = sum(rss_mb(each, "Pss") for each in serving)
-    figures = {"rss_idle": sum(idle), "rss_loaded": sum(loaded), "pss_loaded": shared}
+        shared = [rss_mb(each, "Pss") for each in serving]
+        where = [by_mapping(each).most_common(mappings) for each in serving] if mappings else []
+    figures = {"rss_idle": sum(idle), "rss_loaded": sum(loaded), "pss_loaded": sum(shared)}
     each = " + ".join(f"{start:.0f} / {end:.0f}" for start, end in zip(idle, loaded, strict=True))
     shown = "  ".join(f"{k} {v:.0f}" for k, v in figures.items())
-    print(f"{name:8} processes (idle / loaded) {each}  {shown}  5xx: {dict(failed)}", flush=True)
+    pss = " + ".join(f"{one:.0f}" for one in shared)
+    print(
+        f"{name:8} processes (idle / loaded) {each}  {shown} ({pss})  5xx: {dict(failed)}",
+        flush=True,
+    )
+    for pid, largest in zip(serving, where, strict=False):
+        print(f"  {pid}: " + ", ".join(f"{kb / 1024:.1f} {what}" for what, kb in largest))
     return figures
 
 
@@ -122,6 +146,7 @@ def main() -> None:
     parser.add_argument("--setups", default="sqlite,servers")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--mappings", type=int, default=0, help="each process's N largest mappings")
     args = parser.parse_args()
     extra = dict(variable.split("=", 1) for variable in args.env)
     compile_as_the_image_does(args.python, args.source, extra)
@@ -137,7 +162,8 @@ def main() -> None:
                 env = portico_env(POSTGRES)
                 env.update(PORTICO_CACHE="redis", PORTICO_BUS="nats")
             env["PORTICO_BACKGROUND"] = "auto"
-            measure(setup, {**env, **extra, "PYTHONUNBUFFERED": "1"}, args.python, args.requests)
+            serving = {**env, **extra, "PYTHONUNBUFFERED": "1"}
+            measure(setup, serving, args.python, args.requests, args.mappings)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
