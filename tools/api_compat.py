@@ -44,8 +44,9 @@ def major(document: Path) -> int:
 
 
 def _resolved(node: Any, document: dict[str, Any], inside: frozenset[str] = frozenset()) -> Any:
-    """`node` with each local `$ref` replaced by what it names (one met again inside itself
-    stays as it is: what it names is already expanded above it). KeyError if one names nothing."""
+    """`node` with each local `$ref` followed: what it names in its place (one met again inside
+    itself stays as it is: what it names is already expanded above it), for comparing two
+    documents. LookupError if one names nothing."""
     if isinstance(node, list):
         return [_resolved(item, document, inside) for item in node]
     if not isinstance(node, dict):
@@ -53,11 +54,14 @@ def _resolved(node: Any, document: dict[str, Any], inside: frozenset[str] = froz
     ref = node.get("$ref")
     if isinstance(ref, str) and ref not in inside:
         if not ref.startswith("#/"):
-            raise KeyError(ref)  # another file's: not followed, so the path counts as changed
+            raise LookupError(ref)  # another file's: not followed, so the path counts as changed
         target: Any = document
         for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        return _resolved(target, document, inside | {ref})
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target[int(part) if isinstance(target, list) and part.isdigit() else part]
+        # Its siblings kept (OpenAPI 3.1 allows keywords beside a $ref): only compared, not sent.
+        siblings = {key: _resolved(value, document, inside) for key, value in node.items()}
+        return {**siblings, "$ref": _resolved(target, document, inside | {ref})}
     return {key: _resolved(value, document, inside) for key, value in node.items()}
 
 
@@ -67,7 +71,7 @@ def _same_path(path: str, baseline: dict[str, Any], current: dict[str, Any]) -> 
             _resolved(baseline["paths"][path], baseline)
             == _resolved(current["paths"][path], current)
         )
-    except KeyError:
+    except (LookupError, TypeError):  # a $ref that names nothing here: let Optic judge the path
         return False
 
 
@@ -80,10 +84,11 @@ def reduced(baseline: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str
     looks at what an operation of the baseline lost or changed (new operations are skipped by
     name), and a path whose operations, their `$ref`s followed, are equal in both changed nothing.
     Everything else (info, components) is kept."""
-    kept = [path for path in baseline["paths"] if not _same_path(path, baseline, current)]
+    paths = [document.get("paths", {}) for document in (baseline, current)]  # 3.1: optional
+    kept = [path for path in paths[0] if not _same_path(path, baseline, current)]
     return tuple(
-        {**document, "paths": {p: document["paths"][p] for p in kept if p in document["paths"]}}
-        for document in (baseline, current)
+        {**document, "paths": {p: found[p] for p in kept if p in found}}
+        for document, found in zip((baseline, current), paths, strict=True)
     )
 
 
