@@ -16,7 +16,7 @@ import pytest
 
 import entrypoints
 from tests.support.api_tools import require_api_tool
-from tools.api_compat import BASELINE, CURRENT, Comparison, compare, main, verdict
+from tools.api_compat import BASELINE, CURRENT, Comparison, compare, main, reduced, verdict
 
 
 def _request_types() -> dict[str, type[Any]]:
@@ -84,6 +84,39 @@ def _users_routes_only(document: dict[str, Any]) -> None:
 def _users_routes_without_one(document: dict[str, Any]) -> None:
     _users_routes_only(document)
     _without_a_route(document)
+
+
+def test_optic_is_given_only_the_paths_the_current_document_removes_or_changes() -> None:
+    def document(name_type: str, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        ok = {
+            "200": {
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}
+            }
+        }
+        return {
+            "info": {"version": "1.0.0"},
+            "paths": {
+                "/same": {"get": {"responses": {"204": {}}}},
+                "/via-ref": {"get": {"responses": ok}},
+                "/removed": {"delete": {"responses": {"204": {}}}},
+                **(extra or {}),
+            },
+            "components": {"schemas": {"Thing": {"properties": {"name": {"type": name_type}}}}},
+        }
+
+    baseline = document("string")
+    current = document("integer", extra={"/added": {"post": {"responses": {"201": {}}}}})
+    del current["paths"]["/removed"]
+
+    smaller_baseline, smaller_current = reduced(baseline, current)
+
+    # /via-ref's own text is unchanged: only its $ref followed shows the narrowed type.
+    assert list(smaller_baseline["paths"]) == ["/via-ref", "/removed"]
+    assert list(smaller_current["paths"]) == ["/via-ref"]
+    assert smaller_current["components"] == current["components"]
+    assert smaller_baseline["info"] == baseline["info"]
+    # Nothing changed: nothing left for Optic to judge.
+    assert reduced(baseline, copy.deepcopy(baseline))[0]["paths"] == {}
 
 
 def test_a_removed_route_is_refused_unless_the_major_version_goes_up(tmp_path: Path) -> None:

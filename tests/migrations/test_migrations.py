@@ -41,17 +41,20 @@ def _tables(url: str, *, indexes: bool = False) -> set[str]:
         tables = set(inspector.get_table_names())
         if not indexes:
             return tables
+        # Every table's at once: one catalog query per kind on the servers, not one per table.
+        indexes_of, columns_of = inspector.get_multi_indexes(), inspector.get_multi_columns()
+        assert {table for _, table in indexes_of} == tables == {table for _, table in columns_of}
         return (
             tables
             | {
                 f"{table}.{index['name']}"
-                for table in tables
-                for index in inspector.get_indexes(table)
+                for (_, table), found in indexes_of.items()
+                for index in found
             }
             | {
                 f"{table}:{column['name']}"
-                for table in tables
-                for column in inspector.get_columns(table)
+                for (_, table), found in columns_of.items()
+                for column in found
             }
             | _policies(connection)  # [adapter:postgresql]
         )

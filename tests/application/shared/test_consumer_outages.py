@@ -6,16 +6,27 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.messaging.memory import MemoryBroker, MemoryMessageBus
 from adapters.messaging.retry import RetryPolicy
 from adapters.system.ids import Uuid7Generator
+from application.messaging import consumers
 from application.messaging.consumers import Consumer, ConsumerRunner
 from application.shared.errors import DependencyUnavailable
 from application.shared.ports.messaging import IntegrationEvent
 
 ids = Uuid7Generator()
 # Two deliveries in all: without holding, the third failure would dead-letter the event.
-RETRY = RetryPolicy(max_deliveries=2, first_delay=0.01, max_delay=0.02, ack_wait=1.0)
+RETRY = RetryPolicy(max_deliveries=2, first_delay=0.01, max_delay=0.02, ack_wait=0.04)
+
+
+@pytest.fixture(autouse=True)
+def short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runner's pauses (0.25 s doubling to 5 s) and the ack wait, divided by 25: the held
+    # event still outlasts the ack wait several times over, in 0.3 s instead of 7.75.
+    monkeypatch.setattr(consumers, "OUTAGE_FIRST_PAUSE", consumers.OUTAGE_FIRST_PAUSE / 25)
+    monkeypatch.setattr(consumers, "OUTAGE_MAX_PAUSE", consumers.OUTAGE_MAX_PAUSE / 25)
 
 
 class DownThenUp(Consumer):
