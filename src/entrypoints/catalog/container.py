@@ -21,7 +21,7 @@ from application.catalog.read_cache import (
 )
 from application.catalog.update_product import UpdateProductHandler
 from entrypoints.deferred import deferred
-from entrypoints.module_container import ModuleContainer
+from entrypoints.module_container import ModuleContainer, reacting
 from entrypoints.platform.sql_engines import by_sql_engine
 
 
@@ -48,18 +48,25 @@ class CatalogContainer(ModuleContainer):
     memory_store = providers.Singleton(MemoryCatalogStore)
     uow = providers.Selector(
         platform.persistence,
-        sql=providers.Factory(
-            SqlCatalogUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
-        ).add_attributes(on_committed=platform.after_commit),
-        memory=providers.Factory(
-            MemoryCatalogUnitOfWork, store=memory_store, outbox=platform.memory_outbox
-        ).add_attributes(on_committed=platform.after_commit),
+        sql=reacting(
+            SqlCatalogUnitOfWork,
+            database=platform.sql_database,
+            outbox=platform.sql_outbox,
+            on_committed=platform.after_commit,
+        ),
+        memory=reacting(
+            MemoryCatalogUnitOfWork,
+            store=memory_store,
+            outbox=platform.memory_outbox,
+            on_committed=platform.after_commit,
+        ),
         # [adapter:redis begin]
-        redis=providers.Factory(
+        redis=reacting(
             deferred("adapters.catalog.redis:RedisCatalogUnitOfWork"),
             documents=platform.redis_documents,
             outbox=platform.redis_outbox,
-        ).add_attributes(on_committed=platform.after_commit),
+            on_committed=platform.after_commit,
+        ),
         # [adapter:redis end]
     )
 

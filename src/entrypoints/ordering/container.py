@@ -20,7 +20,7 @@ from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.retry import RetriedOnConflict
 from entrypoints.deferred import deferred
-from entrypoints.module_container import ModuleContainer
+from entrypoints.module_container import ModuleContainer, reacting
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 from entrypoints.ordering.read_side import OrderReadSide
 from entrypoints.ordering.tracing import traced_payments
@@ -44,15 +44,19 @@ class OrderingContainer(ModuleContainer):
     # same transaction.
     uow = providers.Selector(
         platform.persistence,
-        sql=providers.Factory(
-            SqlOrderingUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
-        ).add_attributes(on_committed=platform.after_commit),
-        memory=providers.Factory(
+        sql=reacting(
+            SqlOrderingUnitOfWork,
+            database=platform.sql_database,
+            outbox=platform.sql_outbox,
+            on_committed=platform.after_commit,
+        ),
+        memory=reacting(
             MemoryOrderingUnitOfWork,
             log=platform.memory_event_log,
             catalog=catalog.memory_store,
             outbox=platform.memory_outbox,
-        ).add_attributes(on_committed=platform.after_commit),
+            on_committed=platform.after_commit,
+        ),
     )
     # The queries' side: the projections and their projector (entrypoints/ordering/read_side.py).
     read_side = providers.Container(OrderReadSide, platform=platform)

@@ -25,7 +25,7 @@ from application.organisations.rename_organisation import RenameOrganisationHand
 from application.organisations.revoke_invitation import RevokeInvitationHandler
 from application.organisations.send_invitation_mail import SendInvitationMail
 from application.organisations.transfer_ownership import TransferOwnershipHandler
-from entrypoints.module_container import ModuleContainer
+from entrypoints.module_container import ModuleContainer, reacting
 
 
 class OrganisationsContainer(ModuleContainer):
@@ -54,12 +54,18 @@ class OrganisationsContainer(ModuleContainer):
     memory_store = providers.Singleton(MemoryOrganisationsStore)
     uow = providers.Selector(
         platform.persistence,
-        sql=providers.Factory(
-            SqlOrganisationsUnitOfWork, database=platform.sql_database, outbox=platform.sql_outbox
-        ).add_attributes(on_committed=platform.after_commit),
-        memory=providers.Factory(
-            MemoryOrganisationsUnitOfWork, store=memory_store, outbox=platform.memory_outbox
-        ).add_attributes(on_committed=platform.after_commit),
+        sql=reacting(
+            SqlOrganisationsUnitOfWork,
+            database=platform.sql_database,
+            outbox=platform.sql_outbox,
+            on_committed=platform.after_commit,
+        ),
+        memory=reacting(
+            MemoryOrganisationsUnitOfWork,
+            store=memory_store,
+            outbox=platform.memory_outbox,
+            on_committed=platform.after_commit,
+        ),
     )
     emails = providers.Singleton(IdentityEmails, uow=identity.uow.provider)
     mine = {"uow": uow.provider, "clock": clock}
