@@ -64,22 +64,27 @@ def create_admin(env: dict[str, str], cwd: Path, email: str, password: str) -> N
 ADMIN = ("admin@example.com", "an administrator secret")
 
 
-def _migrate_with_admin(database_url: str, folder: Path) -> None:
-    env = portico_env(database_url=database_url)
+# Most tests here need a migrated database (with an administrator, or empty for `portico seed`),
+# not the migration itself (test_serve.py's engine test, the identity flow and row security run
+# `portico db upgrade` as their subject). `db upgrade` costs about 0.7 s of CPU and
+# `users create-admin` about 1 s, so each runs once per session (per pytest-xdist worker) into a
+# template, and those tests take a copy of it: the same rows.
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `portico db upgrade` migrated, no rows: copy it with `sqlite_copy`."""
+    folder = tmp_path_factory.mktemp("sqlite-migrated")
+    env = portico_env(database_url=f"sqlite+aiosqlite:///{folder / 'migrated.db'}")
     migrated = run_portico("db", "upgrade", env=env, cwd=folder)
     assert migrated.returncode == 0, migrated.stderr
-    create_admin(env, folder, *ADMIN)
+    return folder / "migrated.db"
 
 
-# Most tests here need a migrated database with an administrator, not the migration itself
-# (test_serve.py and test_seed.py run `portico db upgrade` as their subject). `db upgrade` and
-# `users create-admin` cost about 1.7 s of CPU together, so each runs once per session (per
-# pytest-xdist worker) into a template, and those tests take a copy of it: the same rows.
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file `portico db upgrade` migrated, with ADMIN: copy it with `sqlite_copy`."""
+def sqlite_template(sqlite_migrated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`sqlite_migrated` with ADMIN: copy it with `sqlite_copy`."""
     folder = tmp_path_factory.mktemp("sqlite-template")
-    _migrate_with_admin(f"sqlite+aiosqlite:///{folder / 'template.db'}", folder)
+    env = portico_env(database_url=sqlite_copy(sqlite_migrated, folder, "template.db"))
+    create_admin(env, folder, *ADMIN)
     return folder / "template.db"
 
 
@@ -95,12 +100,26 @@ def sqlite_copy(template: Path, folder: Path, name: str = "portico.db") -> str:
 
 # [adapter:postgresql begin]
 @pytest.fixture(scope="session")
-def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The name of a PostgreSQL database migrated with ADMIN: copy it with `postgres_copy`."""
+def postgres_migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a PostgreSQL database `portico db upgrade` migrated, no rows: copy it with
+    `postgres_copy`."""
     base = require_sql_server("postgresql")
-    url = with_database(base, f"{base.rsplit('/', 1)[1]}_e2e_template")
+    url = with_database(base, f"{base.rsplit('/', 1)[1]}_e2e_migrated")
     asyncio.run(recreate_database(url))
-    _migrate_with_admin(url, tmp_path_factory.mktemp("postgres-template"))
+    migrated = run_portico(
+        "db", "upgrade", env=portico_env(database_url=url), cwd=tmp_path_factory.mktemp("pg")
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_migrated: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`postgres_migrated` with ADMIN: copy it with `postgres_copy`."""
+    url = postgres_copy(postgres_migrated, "e2e_template")
+    create_admin(
+        portico_env(database_url=url), tmp_path_factory.mktemp("postgres-template"), *ADMIN
+    )
     return url.rsplit("/", 1)[1]
 
 

@@ -15,7 +15,7 @@ from application.ordering.place_order import LineRequest, PlaceOrder
 from domain.shared.tenant import Tenant
 from entrypoints.container import build_container, close_container
 from entrypoints.settings import DatabaseSettings, LoggingSettings, Settings
-from tests.e2e.conftest import portico_env, run_portico
+from tests.e2e.conftest import portico_env, run_portico, sqlite_copy
 
 
 async def _place_and_pay(settings: Settings) -> UUID:
@@ -56,10 +56,9 @@ async def _status(settings: Settings, order_id: UUID) -> str:
         await close_container(container)
 
 
-def test_status_catch_up_and_rebuild(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'portico.db'}"
+def test_status_catch_up_and_rebuild(sqlite_migrated: Path, tmp_path: Path) -> None:
+    url = sqlite_copy(sqlite_migrated, tmp_path)  # a migrated database, as `db upgrade` leaves it
     env = portico_env(database_url=url, log_format="json")
-    assert run_portico("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
     settings = Settings(database=DatabaseSettings(url=url), logging=LoggingSettings(format="json"))
     order_id = asyncio.run(_place_and_pay(settings))
 

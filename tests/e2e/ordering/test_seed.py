@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,14 @@ import pytest
 from application.shared.seeding import SeedPlan
 from entrypoints.catalog.seed import commands
 from entrypoints.identity.seed import ADMIN_EMAIL, DEMO_PASSWORD
-from tests.e2e.conftest import portico_env, run_portico, serving, sign_in
+from tests.e2e.conftest import (
+    portico_env,
+    postgres_copy,  # [adapter:postgresql]
+    run_portico,
+    serving,
+    sign_in,
+    sqlite_copy,
+)
 from tests.support.databases import recreate_database, with_database
 from tests.support.servers import require_sql_server
 
@@ -44,18 +50,23 @@ def _migrated(url: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite database migrated once for the module; tests seed copies of it."""
-    folder = tmp_path_factory.mktemp("migrated")
-    _migrated(_database("sqlite", folder, "template"), folder)
-    return folder / "template.db"
-
-
-def _copy_of(template: Path, tmp_path: Path, name: str = "seed") -> dict[str, str]:
-    shutil.copyfile(template, tmp_path / f"{name}.db")
-    url = _database("sqlite", tmp_path, name)
+def _copy_of(migrated: Path, tmp_path: Path, name: str = "seed") -> dict[str, str]:
+    """A copy of the session's migrated SQLite file (tests/e2e/conftest.py: `sqlite_migrated`)."""
+    url = sqlite_copy(migrated, tmp_path, f"{name}.db")
     return portico_env(database_url=url, log_level="WARNING", access_log="false")
+
+
+def _migrated_copy(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """An empty migrated database: a copy of the session's template where the engine has one
+    (the migration is not what these tests check), a fresh `portico db upgrade` on MariaDB."""
+    if engine == "sqlite":
+        return _copy_of(request.getfixturevalue("sqlite_migrated"), tmp_path)
+    # [adapter:postgresql begin]
+    if engine == "postgresql":
+        url = postgres_copy(request.getfixturevalue("postgres_migrated"), "seed")
+        return portico_env(database_url=url, log_level="WARNING", access_log="false")
+    # [adapter:postgresql end]
+    return _migrated(_database(engine, tmp_path), tmp_path)
 
 
 def _all(http: httpx.Client, path: str, headers: dict[str, str]) -> list[dict[str, object]]:
@@ -72,9 +83,9 @@ def _all(http: httpx.Client, path: str, headers: dict[str, str]) -> list[dict[st
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_seed_fills_an_empty_database_and_refuses_to_seed_it_twice(
-    engine: str, tmp_path: Path
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    env = _migrated(_database(engine, tmp_path), tmp_path)
+    env = _migrated_copy(engine, tmp_path, request)
     seeded = run_portico("seed", *SIZES, "--seed", "11", env=env, cwd=tmp_path)
     assert seeded.returncode == 0, seeded.stderr
     assert DEMO_PASSWORD in seeded.stdout
@@ -128,11 +139,11 @@ def _content(path: Path) -> tuple[object, ...]:
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
-    migrated_sqlite: Path, tmp_path: Path
+    sqlite_migrated: Path, tmp_path: Path
 ) -> None:
     contents = []
     for name, seed in (("first", "5"), ("second", "5"), ("third", "6")):
-        env = _copy_of(migrated_sqlite, tmp_path, name)
+        env = _copy_of(sqlite_migrated, tmp_path, name)
         seeded = run_portico("seed", *SIZES, "--seed", seed, env=env, cwd=tmp_path)
         assert seeded.returncode == 0, seeded.stderr
         contents.append(_content(tmp_path / f"{name}.db"))
@@ -154,9 +165,9 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
     ],
 )
 def test_bad_flags_are_one_line_and_write_nothing(
-    arguments: tuple[str, ...], message: str, migrated_sqlite: Path, tmp_path: Path
+    arguments: tuple[str, ...], message: str, sqlite_migrated: Path, tmp_path: Path
 ) -> None:
-    env = _copy_of(migrated_sqlite, tmp_path)
+    env = _copy_of(sqlite_migrated, tmp_path)
     refused = run_portico("seed", *arguments, env=env, cwd=tmp_path)
     assert refused.returncode == 2
     [line] = refused.stderr.splitlines()
