@@ -53,7 +53,8 @@ async def test_a_lone_event_reaches_a_batch_consumer_well_before_the_fetch_wait(
 
 
 async def test_a_backlog_comes_in_full_batches(bus: NatsMessageBus) -> None:
-    sent = [event(n=n) for n in range(25)]
+    full = bus.batch_fetch  # a batch consumer's fetch, more than a one-at-a-time one's
+    sent = [event(n=n) for n in range(2 * full + 5)]
     await bus.publish_all(sent)
     arrivals = Arrivals()
     subscription = await bus.subscribe_batches("backlog", arrivals, contexts=["shop"])
@@ -61,4 +62,5 @@ async def test_a_backlog_comes_in_full_batches(bus: NatsMessageBus) -> None:
         await arrivals.wait_for(len(sent))
     await subscription.stop()
 
-    assert arrivals.sizes == [10, 10, 5]
+    assert full > bus.fetch_batch
+    assert arrivals.sizes == [full, full, 5]

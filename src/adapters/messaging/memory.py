@@ -18,6 +18,7 @@ from uuid import UUID
 
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
+    BATCH_AT_ONCE,
     BatchHandler,
     Delivery,
     Handler,
@@ -163,7 +164,7 @@ class MemoryMessageBus(MessageBus):
         broker: MemoryBroker | None = None,
         retry: RetryPolicy | None = None,
         tracing: Tracing | None = None,
-        fetch_batch: int = 10,
+        fetch_batch: int = BATCH_AT_ONCE,
     ) -> None:
         self.broker = broker or MemoryBroker()
         self.retry = retry or RetryPolicy()

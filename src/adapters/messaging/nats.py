@@ -11,7 +11,7 @@
   ack; every process subscribed under that name pulls from it, so they share the work.
 - A consumer handles the events of different aggregates at the same time, at most
   `consumer_concurrency` handlers at once in the process, and one aggregate's in their order
-  (nats_pull.py); with `subscribe_batches`, each fetch (up to `fetch_batch`) at once. A fetch
+  (nats_pull.py); with `subscribe_batches`, each fetch (up to `batch_fetch`) at once. A fetch
   hands over what has arrived as soon as one message is there (nats_fetch.py); an idle puller
   sends one pull request every `fetch_wait` seconds.
 - A failed delivery is NAKed with a growing delay, then dead-lettered to
@@ -56,6 +56,7 @@ from adapters.messaging.nats_streams import (
 )
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import (
+    BATCH_AT_ONCE,
     BatchHandler,
     BusUnavailable,
     Handler,
@@ -78,6 +79,7 @@ class NatsMessageBus(MessageBus):
         replicas: int = 1,
         retry: RetryPolicy | None = None,
         fetch_batch: int = 10,
+        batch_fetch: int = BATCH_AT_ONCE,  # a `subscribe_batches` handler's fetch
         consumer_concurrency: int = 8,
         timeout: float = 2.0,
         duplicate_window: float = 120.0,
@@ -97,6 +99,7 @@ class NatsMessageBus(MessageBus):
         self.replicas = replicas
         self.retry = retry or RetryPolicy()
         self.fetch_batch = fetch_batch
+        self.batch_fetch = batch_fetch
         self.fetch_wait = fetch_wait  # an idle puller sends a pull request this often
         if consumer_concurrency < 1:
             raise ValueError("consumer_concurrency must be at least 1")
@@ -321,7 +324,7 @@ class NatsMessageBus(MessageBus):
         listener: NatsListener | None = None,
     ) -> Coroutine[None, None, None]:
         puller = Puller(
-            batch=self.fetch_batch,
+            batch=self.batch_fetch if isinstance(handler, Together) else self.fetch_batch,
             retry=self.retry,
             dead_letter=functools.partial(self.dead_letter, consumer),
             wait=self.fetch_wait,

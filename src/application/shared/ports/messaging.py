@@ -81,6 +81,10 @@ Handler = Callable[[Delivery], Awaitable[None]]
 # Several deliveries at once (`MessageBus.subscribe_batches`), in delivery order; the handler
 # settles each of them.
 BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
+# At most this many deliveries to a BatchHandler at once, on every bus: a relay's claim (up to
+# 100) reaches a batch consumer in one or two batches, each one transaction (bench/README.md,
+# session 16: with 10, the audit's statements and fetches per create were three to five times).
+BATCH_AT_ONCE = 50
 
 
 class Subscription(ABC):
