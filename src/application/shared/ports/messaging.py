@@ -81,10 +81,6 @@ Handler = Callable[[Delivery], Awaitable[None]]
 # Several deliveries at once (`MessageBus.subscribe_batches`), in delivery order; the handler
 # settles each of them.
 BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
-# At most this many deliveries to a BatchHandler at once, on every bus: a relay's claim (up to
-# 100) reaches a batch consumer in one or two batches, each one transaction (bench/README.md,
-# session 16: with 10, the audit's statements and fetches per create were three to five times).
-BATCH_AT_ONCE = 50
 
 
 class Subscription(ABC):
@@ -144,10 +140,10 @@ class MessageBus(ABC):
         """Deliver the events of `contexts` to `handler` under the durable name `consumer`."""
 
     async def subscribe_batches(
-        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
     ) -> Subscription:
         """`subscribe`, with what one fetch from the bus brought handed over at once (at most
-        the bus's batch size, in delivery order; one aggregate's in their order): a handler
+        `at_most`, in delivery order; one aggregate's in their order): a handler
         may apply them together (one transaction), and settles each. The next batch waits
         until this one is handled. Adapters that cannot fetch several hand batches of one."""
 
