@@ -365,7 +365,10 @@ def main() -> None:
                 base, tokens, processes = served
                 for workload in workloads:
                     script = _lua(workload, ids, orders, tokens.get(workload, ""))
-                    runs[workload][target].append(wrk(base, script, args.duration, processes))
+                    run = wrk(base, script, args.duration, processes)
+                    runs[workload][target].append(run)
+                    cpu = ", ".join(f"{name} {v:,.0f}" for name, v in run[2].items())
+                    print(f"  {workload} {target}: {run[0]:,.0f} req/s, CPU µs {cpu}", flush=True)
             print(f"round {round_}/{args.rounds}: {target} done", flush=True)
     report = _report(runs, targets)
     print(report["table"])

@@ -142,9 +142,12 @@ def server(
 ) -> Iterator[int]:
     """Run `command` (in `cwd`) until the block ends (its pid); wait for `probe` to answer first
     (None: no port)."""
-    process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    # PORTICO_BENCH_LOGS=<dir>: each server's output kept there (a failed response's cause).
+    logs = os.environ.get("PORTICO_BENCH_LOGS")
+    out: Any = subprocess.DEVNULL
+    if logs:
+        out = (Path(logs) / f"{Path(command[0]).name}-{time.time_ns()}.log").open("wb")
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=out)
     try:
         if probe is not None:
             wait_until_up(probe, process, within)

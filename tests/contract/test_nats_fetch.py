@@ -53,12 +53,13 @@ async def test_a_lone_event_reaches_a_batch_consumer_well_before_the_fetch_wait(
 
 
 async def test_a_backlog_comes_in_full_batches(bus: NatsMessageBus) -> None:
-    sent = [event(n=n) for n in range(25)]
+    full = 2 * bus.fetch_batch + 5  # more than a one-at-a-time subscription's fetch
+    sent = [event(n=n) for n in range(2 * full + 5)]
     await bus.publish_all(sent)
     arrivals = Arrivals()
-    subscription = await bus.subscribe_batches("backlog", arrivals, contexts=["shop"])
+    subscription = await bus.subscribe_batches("backlog", arrivals, contexts=["shop"], at_most=full)
     async with asyncio.timeout(WAIT):
         await arrivals.wait_for(len(sent))
     await subscription.stop()
 
-    assert arrivals.sizes == [10, 10, 5]
+    assert arrivals.sizes == [full, full, 5]

@@ -163,11 +163,9 @@ class MemoryMessageBus(MessageBus):
         broker: MemoryBroker | None = None,
         retry: RetryPolicy | None = None,
         tracing: Tracing | None = None,
-        fetch_batch: int = 10,
     ) -> None:
         self.broker = broker or MemoryBroker()
         self.retry = retry or RetryPolicy()
-        self.fetch_batch = fetch_batch  # at most this many to a `subscribe_batches` handler
         self._tracing = tracing or NoTracing()
         self._dead_lettered: Counter[str] = Counter()
 
@@ -200,9 +198,9 @@ class MemoryMessageBus(MessageBus):
         return self._subscribe(consumer, _one_at_a_time(handler), 1, contexts)
 
     async def subscribe_batches(
-        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
     ) -> Subscription:
-        return self._subscribe(consumer, handler, self.fetch_batch, contexts)
+        return self._subscribe(consumer, handler, at_most, contexts)
 
     def _subscribe(
         self, consumer: str, handler: BatchHandler, at_most: int, contexts: Sequence[str]

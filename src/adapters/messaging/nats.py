@@ -11,7 +11,7 @@
   ack; every process subscribed under that name pulls from it, so they share the work.
 - A consumer handles the events of different aggregates at the same time, at most
   `consumer_concurrency` handlers at once in the process, and one aggregate's in their order
-  (nats_pull.py); with `subscribe_batches`, each fetch (up to `fetch_batch`) at once. A fetch
+  (nats_pull.py); with `subscribe_batches`, each fetch (up to its `at_most`) at once. A fetch
   hands over what has arrived as soon as one message is there (nats_fetch.py); an idle puller
   sends one pull request every `fetch_wait` seconds.
 - A failed delivery is NAKed with a growing delay, then dead-lettered to
@@ -222,9 +222,9 @@ class NatsMessageBus(MessageBus):
         return await self._subscribe(consumer, handler, contexts)
 
     async def subscribe_batches(
-        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
     ) -> Subscription:
-        return await self._subscribe(consumer, Together(handler), contexts)
+        return await self._subscribe(consumer, Together(handler, at_most), contexts)
 
     async def _subscribe(
         self, consumer: str, handler: Handler | Together, contexts: Sequence[str]
@@ -321,7 +321,7 @@ class NatsMessageBus(MessageBus):
         listener: NatsListener | None = None,
     ) -> Coroutine[None, None, None]:
         puller = Puller(
-            batch=self.fetch_batch,
+            batch=handler.at_most if isinstance(handler, Together) else self.fetch_batch,
             retry=self.retry,
             dead_letter=functools.partial(self.dead_letter, consumer),
             wait=self.fetch_wait,

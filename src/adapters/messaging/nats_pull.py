@@ -46,9 +46,10 @@ FETCH_WAIT = 0.5
 
 @dataclass(frozen=True)
 class Together:
-    """A batch handler: each fetch's events at once, not one at a time."""
+    """A batch handler: each fetch's events (up to `at_most`) at once, not one at a time."""
 
     handler: BatchHandler
+    at_most: int
 
 
 class Puller:

@@ -15,6 +15,10 @@ from domain.audit.entry import AuditEntry
 class RecordChange(BatchConsumer):
     name = "audit"
     contexts = ("catalog",)
+    # Its whole effect is one statement a batch: a relay's claim (up to 100 events) reaches it
+    # in one or two batches (with 10, its fetches, acks and statements per create were three to
+    # five times as many under W3; bench/README.md, session 16).
+    at_most = 50
 
     def __init__(self, uow: AuditUnitOfWorkFactory) -> None:
         self._uow = uow

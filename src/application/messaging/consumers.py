@@ -60,7 +60,12 @@ class Consumer(ABC):
 
 class BatchConsumer(Consumer):
     """A consumer that can apply several events in one unit of work: fewer round trips and
-    commits than one unit of work each, when the bus brings several at once."""
+    commits than one unit of work each, when the bus brings several at once (`at_most`)."""
+
+    # At most this many events a batch. More means fewer fetches, acks and commits per event,
+    # but a batch must be done within the bus's ack wait (PORTICO_BUS_ACK_WAIT): keep it small
+    # for an effect that waits on something slow (a webhook per event).
+    at_most = 10
 
     @abstractmethod
     async def apply_all(self, events: Sequence[IntegrationEvent]) -> None:
@@ -130,7 +135,10 @@ class ConsumerRunner:
         for consumer in self.consumers:
             if isinstance(consumer, BatchConsumer):
                 subscription = await self._bus.subscribe_batches(
-                    consumer.name, self._batch_handler(consumer), contexts=consumer.contexts
+                    consumer.name,
+                    self._batch_handler(consumer),
+                    contexts=consumer.contexts,
+                    at_most=consumer.at_most,
                 )
             else:
                 subscription = await self._bus.subscribe(

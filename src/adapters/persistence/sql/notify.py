@@ -21,7 +21,8 @@ from functools import cache
 from typing import Any
 
 import structlog
-from sqlalchemy import Insert, bindparam, insert, text
+from sqlalchemy import Insert, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio.engine import AsyncConnection
 
@@ -121,32 +122,47 @@ def inserting_rows(table: Any, columns: tuple[str, ...], count: int) -> Insert:
     )
 
 
-InsertShape = tuple[tuple[Any, tuple[str, ...], int], ...]
+# Each insert of a `with_inserts`: its table, its columns, and whether it has several rows.
+InsertShape = tuple[tuple[Any, tuple[str, ...], bool], ...]
 
 
 @cache
-def insert_names(shape: InsertShape) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """The bound names of `with_inserts(shape)`: the n-th insert's r-th row's, one per column
-    in the columns' order, `i<n>_<r>_<column>`; made once per shape, not formatted per call."""
+def insert_names(shape: InsertShape) -> tuple[tuple[str, ...], ...]:
+    """The bound names of `with_inserts(shape)`, the n-th insert's one per column in the
+    columns' order, `i<n>_<column>`: its row's value, or with several rows the array of their
+    values; made once per shape, not formatted per call."""
     return tuple(
-        tuple(tuple(f"i{n}_{r}_{c}" for c in columns) for r in range(count))
-        for n, (_table, columns, count) in enumerate(shape)
+        tuple(f"i{n}_{c}" for c in columns) for n, (_table, columns, _many) in enumerate(shape)
     )
 
 
 @cache
 def with_inserts(shape: InsertShape) -> Any:
-    """Inserts (each a table, its columns and how many rows) as one statement, `together`;
-    built once per shape, the values bound by `insert_names`: a batch's rows of one table go
-    as one multi-row insert, not one each."""
+    """Inserts (each a table, its columns and whether several rows) as one statement,
+    `together`; built once per shape, the values bound by `insert_names`. Several rows of a table
+    go as one `INSERT ... SELECT FROM unnest(<one array per column>)`: the same statement for
+    any number of rows (a batch's), so one compilation and one prepared statement per
+    connection, where a multi-row VALUES was one of each per row count (bench/README.md,
+    session 16)."""
     return together(
         tuple(
-            insert(table).values(
-                [dict(zip(columns, map(bindparam, names), strict=True)) for names in rows]
-            )
-            for (table, columns, _count), rows in zip(shape, insert_names(shape), strict=True)
+            _from_arrays(table, columns, names)
+            if many
+            else insert(table).values(dict(zip(columns, map(bindparam, names), strict=True)))
+            for (table, columns, many), names in zip(shape, insert_names(shape), strict=True)
         )
     )
+
+
+def _from_arrays(table: Any, columns: tuple[str, ...], names: tuple[str, ...]) -> Insert:
+    """`INSERT INTO table (columns) SELECT ... FROM unnest($1::type[], ...)`: the rows
+    of one array per column, in the arrays' order; each element bound as its column's type."""
+    arrays = [
+        bindparam(name, type_=ARRAY(table.c[column].type))  # sent as `$n::<type>[]`
+        for column, name in zip(columns, names, strict=True)
+    ]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived()
+    return insert(table).from_select(list(columns), select(*(rows.c[c] for c in columns)))
 
 
 def connect_arguments(url: str) -> dict[str, Any]:

@@ -278,11 +278,16 @@ class SqlUnitOfWork(UnitOfWork):
             rows.setdefault((table, tuple(row)), []).append(row)
         if not rows:
             return  # nothing to write
-        shape = tuple((table, columns, len(listed)) for (table, columns), listed in rows.items())
+        # Several rows of a table (a batch's) go as one array per column: one statement for
+        # any batch size (with_inserts).
+        shape = tuple((table, cols, len(listed) > 1) for (table, cols), listed in rows.items())
         parameters: dict[str, Any] = {}
         for listed, names in zip(rows.values(), insert_names(shape), strict=True):
-            for row, row_names in zip(listed, names, strict=True):
-                parameters.update(zip(row_names, row.values(), strict=True))  # columns' order
+            if len(listed) == 1:
+                parameters.update(zip(names, listed[0].values(), strict=True))  # columns' order
+            else:
+                columns = zip(*(row.values() for row in listed), strict=True)
+                parameters.update(zip(names, map(list, columns), strict=True))
         statement = with_inserts(shape)
         try:
             if not await self._sent_on_driver(statement, parameters):

@@ -140,10 +140,10 @@ class MessageBus(ABC):
         """Deliver the events of `contexts` to `handler` under the durable name `consumer`."""
 
     async def subscribe_batches(
-        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str]
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
     ) -> Subscription:
         """`subscribe`, with what one fetch from the bus brought handed over at once (at most
-        the bus's batch size, in delivery order; one aggregate's in their order): a handler
+        `at_most`, in delivery order; one aggregate's in their order): a handler
         may apply them together (one transaction), and settles each. The next batch waits
         until this one is handled. Adapters that cannot fetch several hand batches of one."""
 
