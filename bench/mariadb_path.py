@@ -1,0 +1,132 @@
+"""A product read by id and a product create on MariaDB, in process: their statements (round
+trips), and the CPU per read and per create.
+
+    uv run python -m bench.mariadb_path [--operations 2000] [--concurrency 16]
+
+What `GET /api/v1/products/{id}` runs on a cache miss (SqlProductReader.product: an autocommit
+read) and what `POST /api/v1/products` runs below HTTP (a unit of work that adds a product and
+commits it with its outbox row). Against PORTICO_BENCH_MARIADB_URL's database (default
+bench_hmaria on the local server; its tables are dropped and made again):
+- each round trip of one warm read and of one warm create, counted by bench/write_path.py's TCP
+  proxy, shown by its MySQL command (COM_QUERY's text, or the command's number);
+- reads, then creates, from --concurrency coroutines: CPU time of this process per operation
+  (time.process_time) and operations per second, with the load average (the machine is shared:
+  read the CPU figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+
+import uvloop
+from sqlalchemy.engine import make_url
+
+from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
+from adapters.persistence.sql.database import SqlDatabase
+from adapters.persistence.sql.outbox import SqlOutbox
+from adapters.persistence.sql.schema import metadata
+from bench.write_path import EVENTS, Turns, _product
+from domain.shared.tenant import Tenant
+
+MARIADB = os.environ.get(
+    "PORTICO_BENCH_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/bench_hmaria"
+)
+_COMMANDS = {0x01: "QUIT", 0x0E: "PING", 0x16: "STMT_PREPARE", 0x17: "STMT_EXECUTE"}
+
+
+def _statement(first_bytes: bytes) -> str:
+    """`Turns` keeps a packet's byte 0 and bytes 5-39: for MySQL, byte 4 is the command and
+    lost, so a COM_QUERY (0x03) shows as its text."""
+    text = first_bytes[1:].decode(errors="replace")
+    return text if text.isprintable() else repr(first_bytes)
+
+
+async def _round_trips(make: Callable[[SqlDatabase], Callable[[], Awaitable[object]]]) -> None:
+    parsed = make_url(MARIADB)
+    turns = Turns(parsed.host or "127.0.0.1", parsed.port or 3306)
+    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
+    port = proxy.sockets[0].getsockname()[1]
+    through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    counted = SqlDatabase(through, pool_size=1)
+    act = make(counted)
+    for _ in range(6):  # the last one warm: the connection open
+        turns.reset()
+        await act()
+    count, first_bytes = turns.count, list(turns.first_bytes)
+    await counted.dispose()
+    proxy.close()
+    print(f"  {count} round trips")
+    for first in first_bytes:
+        print(f"    {_statement(first)}")
+
+
+async def main(operations: int, concurrency: int) -> None:
+    database = SqlDatabase(MARIADB, pool_size=1)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.drop_all)
+        await connection.run_sync(metadata.create_all)
+    await database.dispose()
+
+    made = iter(range(10**9))
+    tenant = Tenant.single()
+    kept = _product(-1)
+    database = SqlDatabase(MARIADB, pool_size=1)
+    async with SqlCatalogUnitOfWork(database, outbox=SqlOutbox(database, EVENTS)) as unit:
+        await unit.products.add(kept)
+        await unit.commit()
+    await database.dispose()
+
+    def reading(counted: SqlDatabase) -> Callable[[], Awaitable[object]]:
+        reader = SqlProductReader(counted)
+        return lambda: reader.product(tenant, kept.id)
+
+    def creating(counted: SqlDatabase) -> Callable[[], Awaitable[None]]:
+        outbox = SqlOutbox(counted, EVENTS)
+
+        async def create() -> None:
+            async with SqlCatalogUnitOfWork(counted, outbox=outbox) as unit:
+                await unit.products.add(_product(next(made)))
+                await unit.commit()
+
+        return create
+
+    print("a read by id (SqlProductReader.product):")
+    await _round_trips(reading)
+    print("a product create (SqlCatalogUnitOfWork):")
+    await _round_trips(creating)
+
+    for name, make in (("read", reading), ("create", creating)):
+        database = SqlDatabase(MARIADB, pool_size=concurrency)
+        act = make(database)
+        left = operations
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                await act()  # noqa: B023 (awaited before the loop moves on)
+
+        for _ in range(2 * concurrency):  # warm: the pool's connections
+            await act()
+        await asyncio.gather(*(act() for _ in range(concurrency)))
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await database.dispose()
+        load = os.getloadavg()
+        print(
+            f"{operations} {name}s from {concurrency} coroutines: {cpu / operations * 1e6:.0f} µs "
+            f"CPU per {name}, {operations / wall:.0f}/s; load average {load[0]:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--operations", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    arguments = parser.parse_args()
+    uvloop.run(main(arguments.operations, arguments.concurrency))
