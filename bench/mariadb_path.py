@@ -6,7 +6,7 @@ trips), and the CPU per read and per create.
 What `GET /api/v1/products/{id}` runs on a cache miss (SqlProductReader.product: an autocommit
 read) and what `POST /api/v1/products` runs below HTTP (a unit of work that adds a product and
 commits it with its outbox row). Against PORTICO_BENCH_MARIADB_URL's database (default
-bench_hmaria on the local server; its tables are dropped and made again):
+portico_bench on the local server; its tables are dropped and made again):
 - each round trip of one warm read and of one warm create, counted by bench/write_path.py's TCP
   proxy, shown by its MySQL command (COM_QUERY's text, or the command's number);
 - reads, then creates, from --concurrency coroutines: CPU time of this process per operation
@@ -33,7 +33,7 @@ from bench.write_path import EVENTS, Turns, _product
 from domain.shared.tenant import Tenant
 
 MARIADB = os.environ.get(
-    "PORTICO_BENCH_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/bench_hmaria"
+    "PORTICO_BENCH_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_bench"
 )
 _COMMANDS = {0x01: "QUIT", 0x0E: "PING", 0x16: "STMT_PREPARE", 0x17: "STMT_EXECUTE"}
 
