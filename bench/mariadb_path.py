@@ -7,8 +7,8 @@ What `GET /api/v1/products/{id}` runs on a cache miss (SqlProductReader.product:
 read) and what `POST /api/v1/products` runs below HTTP (a unit of work that adds a product and
 commits it with its outbox row). Against PORTICO_BENCH_MARIADB_URL's database (default
 portico_bench on the local server; its tables are dropped and made again):
-- each round trip of one warm read and of one warm create, counted by bench/write_path.py's TCP
-  proxy, shown by its MySQL command (COM_QUERY's text, or the command's number);
+- each round trip of one warm read and of one warm create, counted by a TCP proxy in front of
+  MariaDB, shown by its MySQL command (a query's first 40 characters, or the command's number);
 - reads, then creates, from --concurrency coroutines: CPU time of this process per operation
   (time.process_time) and operations per second, with the load average (the machine is shared:
   read the CPU figure).
@@ -21,6 +21,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import uvloop
 from sqlalchemy.engine import make_url
@@ -29,26 +30,71 @@ from adapters.catalog.sql import SqlCatalogUnitOfWork, SqlProductReader
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.outbox import SqlOutbox
 from adapters.persistence.sql.schema import metadata
-from bench.write_path import EVENTS, Turns, _product
+from adapters.system.ids import Uuid7Generator
+from application.catalog.product_events import CATALOG_EVENTS
+from application.messaging.registry import EventRegistry, IntegrationEvents
+from domain.catalog.product import Product
+from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 
 MARIADB = os.environ.get(
     "PORTICO_BENCH_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/portico_bench"
 )
-_COMMANDS = {0x01: "QUIT", 0x0E: "PING", 0x16: "STMT_PREPARE", 0x17: "STMT_EXECUTE"}
+ids = Uuid7Generator()
+EVENTS = IntegrationEvents(EventRegistry(CATALOG_EVENTS), ids)
 
 
-def _statement(first_bytes: bytes) -> str:
-    """`Turns` keeps a packet's byte 0 and bytes 5-39: for MySQL, byte 4 is the command and
-    lost, so a COM_QUERY (0x03) shows as its text."""
-    text = first_bytes[1:].decode(errors="replace")
-    return text if text.isprintable() else repr(first_bytes)
+class Turns:
+    """A TCP proxy that counts the client's turns to speak (one per round trip), each shown by
+    its first packet's command: a COM_QUERY's text, or the command's number. Its own, not
+    bench/write_path.py's (PostgreSQL's, which goes with that adapter)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.commands: list[str] = []
+        self._last = ""
+
+    def reset(self) -> None:
+        self.commands, self._last = [], ""
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, side: str
+    ) -> None:
+        while data := await reader.read(65536):
+            if side == "client" and self._last != "client":
+                # A packet: 3 bytes of length, 1 of sequence, then the command (0x03: a query).
+                command = data[4]
+                text = data[5:45].decode(errors="replace") if command == 0x03 else ""
+                self.commands.append(text or f"command 0x{command:02x}")
+            self._last = side
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server_reader, server_writer = await asyncio.open_connection(*self.target)
+        await asyncio.gather(
+            self._pipe(reader, server_writer, "client"), self._pipe(server_reader, writer, "server")
+        )
+
+
+def _product(n: int) -> Product:
+    return Product.create(
+        tenant=Tenant.single(),
+        id=ids.new_id(),
+        sku=f"SKU-{n}",
+        name=f"Product {n}",
+        description="",
+        price=Money.of("9.90", "EUR"),
+        stock=1,
+        now=datetime.now(UTC),
+    )
 
 
 async def _round_trips(make: Callable[[SqlDatabase], Callable[[], Awaitable[object]]]) -> None:
     parsed = make_url(MARIADB)
     turns = Turns(parsed.host or "127.0.0.1", parsed.port or 3306)
-    proxy = await asyncio.start_server(turns._serve, "127.0.0.1", 0)
+    proxy = await asyncio.start_server(turns.serve, "127.0.0.1", 0)
     port = proxy.sockets[0].getsockname()[1]
     through = parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     counted = SqlDatabase(through, pool_size=1)
@@ -56,12 +102,12 @@ async def _round_trips(make: Callable[[SqlDatabase], Callable[[], Awaitable[obje
     for _ in range(6):  # the last one warm: the connection open
         turns.reset()
         await act()
-    count, first_bytes = turns.count, list(turns.first_bytes)
+    commands = list(turns.commands)  # before the pool says goodbye
     await counted.dispose()
     proxy.close()
-    print(f"  {count} round trips")
-    for first in first_bytes:
-        print(f"    {_statement(first)}")
+    print(f"  {len(commands)} round trips")
+    for command in commands:
+        print(f"    {command}")
 
 
 async def main(operations: int, concurrency: int) -> None:

@@ -1,7 +1,8 @@
 """MariaDB's checkouts and checkins (engine.autocommit, engine._roll_back_if_in_transaction): a
 read sends its statement and nothing else, a committed unit of work no ROLLBACK after its
-COMMIT, and a connection is never lent again inside a transaction. Counted by the server, on
-the connection's own session (SHOW SESSION STATUS), with pools of one connection."""
+COMMIT, a connection is never lent again inside a transaction (counted by the server, on the
+connection's own session: SHOW SESSION STATUS), and the reads' own pool is observed as
+`database-autocommit`. Pools of one connection."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.persistence.sql.database import SqlDatabase
 from entrypoints.metrics.dependencies import DependencyMetrics
 from tests.contract.conftest import sql_database
-from tests.contract.test_pool_metrics import figures
+from tests.support.metrics import pool_figures
 
 pytestmark = pytest.mark.mariadb
 
@@ -25,6 +26,10 @@ _COUNTED = ("Com_rollback", "Com_commit", "Com_set_option")
 async def _counts(connection: AsyncConnection) -> dict[str, int]:
     rows = await connection.execute(text("SHOW SESSION STATUS LIKE 'Com_%'"))
     return {name: int(value) for name, value in rows if name in _COUNTED}
+
+
+def figures(metrics: DependencyMetrics, database: str = "database") -> dict[str, float]:
+    return pool_figures(metrics.registry, database)
 
 
 @pytest.fixture
