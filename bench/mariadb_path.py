@@ -11,7 +11,8 @@ portico_bench on the local server; its tables are dropped and made again):
   MariaDB, shown by its MySQL command (a query's first 40 characters, or the command's number);
 - reads, then creates, from --concurrency coroutines: CPU time of this process per operation
   (time.process_time) and operations per second, with the load average (the machine is shared:
-  read the CPU figure).
+  read the CPU figure); with --server PID, the MariaDB server's CPU per operation too (its
+  process's user and system time from /proc, so any other client of that server counts).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import uvloop
 from sqlalchemy.engine import make_url
@@ -110,7 +112,15 @@ async def _round_trips(make: Callable[[SqlDatabase], Callable[[], Awaitable[obje
         print(f"    {command}")
 
 
-async def main(operations: int, concurrency: int) -> None:
+def _server_cpu(pid: int | None) -> float:
+    """Seconds of CPU `pid` has used (user and system), 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def main(operations: int, concurrency: int, server: int | None) -> None:
     database = SqlDatabase(MARIADB, pool_size=1)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.drop_all)
@@ -159,14 +169,16 @@ async def main(operations: int, concurrency: int) -> None:
         for _ in range(2 * concurrency):  # warm: the pool's connections
             await act()
         await asyncio.gather(*(act() for _ in range(concurrency)))
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, served = time.perf_counter(), time.process_time(), _server_cpu(server)
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        served = _server_cpu(server) - served
         await database.dispose()
         load = os.getloadavg()
         print(
             f"{operations} {name}s from {concurrency} coroutines: {cpu / operations * 1e6:.0f} µs "
             f"CPU per {name}, {operations / wall:.0f}/s; load average {load[0]:.1f}"
+            + (f"; server {served / operations * 1e6:.0f} µs CPU per {name}" if server else "")
         )
 
 
@@ -174,5 +186,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operations", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--server", type=int, help="the MariaDB server's process id")
     arguments = parser.parse_args()
-    uvloop.run(main(arguments.operations, arguments.concurrency))
+    uvloop.run(main(arguments.operations, arguments.concurrency, arguments.server))
