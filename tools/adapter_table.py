@@ -110,7 +110,11 @@ ADAPTERS = (
         "MariaDB or MySQL as the SQL database (SQLite always stays)",
         # A URL scheme, not a setting value, picks an engine (adapters/persistence/sql/engine.py).
         selects=("PORTICO_DATABASE_URL", "mysql://"),
-        paths=("tests/support/mariadb.py",),
+        paths=(
+            "tests/support/mariadb.py",
+            "tests/contract/test_mariadb_checkins.py",
+            "bench/mariadb_path.py",
+        ),
         dependencies=("asyncmy",),
     ),
     Adapter(

@@ -8,28 +8,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from prometheus_client import generate_latest
 from sqlalchemy import text
 
 from adapters.persistence.sql.database import SqlDatabase
 from entrypoints.metrics.dependencies import DependencyMetrics
 from tests.contract.conftest import sql_database
-from tests.support.metrics import samples
+from tests.support.metrics import pool_figures
 
 pytestmark = pytest.mark.postgres
 
 
 def figures(metrics: DependencyMetrics, database: str = "database") -> dict[str, float]:
-    found = samples(generate_latest(metrics.registry).decode())
-    named = {("database", database)}
-    return {
-        "in_use": found[("portico_db_pool_connections", frozenset({*named, ("state", "in_use")}))],
-        "idle": found[("portico_db_pool_connections", frozenset({*named, ("state", "idle")}))],
-        "overflow": found[("portico_db_pool_overflow", frozenset(named))],
-        "size": found[("portico_db_pool_size", frozenset(named))],
-        "waits": found.get(("portico_db_pool_waits_total", frozenset(named)), 0),
-        "waited": found.get(("portico_db_pool_wait_seconds_total", frozenset(named)), 0),
-    }
+    return pool_figures(metrics.registry, database)
 
 
 async def test_the_pool_reports_its_connections_and_the_waits_for_one(tmp_path: Path) -> None:

@@ -193,19 +193,23 @@ async def test_requests_answer_503_while_it_is_down_and_200_once_it_is_back(
 
 
 async def test_a_read_on_a_connection_the_outage_cut_gives_it_back(server: Server) -> None:
-    # MariaDB: a read's checkout turns autocommit on with a round trip, which fails on an idle
+    # MariaDB: a read's checkout turned autocommit on with a round trip, which failed on an idle
     # connection the server closed as it stopped. Failing there, the connection went back to
-    # the pool only when the garbage collector found it (engine.autocommit).
+    # the pool only when the garbage collector found it. Reads have a pool of their own now,
+    # its connections opened in autocommit (engine.autocommit): the SELECT fails instead.
     await ensure_database(server.url)
     database = sql_database.SqlDatabase(server.url, pool_size=1)
     try:
         async with database.begin() as connection:  # pooled, its autocommit off again
+            await connection.execute(text("SELECT 1"))
+        async with database.reading() as connection:  # pooled too (MariaDB: its own pool)
             await connection.execute(text("SELECT 1"))
         server.stop()
         with pytest.raises(DependencyUnavailable):
             async with database.reading() as connection:
                 await connection.execute(text("SELECT 1"))
         assert database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert database.autocommit_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
         gc.collect()
     finally:
         server.start()

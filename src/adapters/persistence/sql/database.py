@@ -95,7 +95,7 @@ class SqlDatabase:
         self._probe_engine = (
             self.autocommit_engine
             if self.backend == "sqlite"
-            else autocommit(create_engine(url, pool_size=1, pre_ping=True))
+            else create_engine(url, pool_size=1, pre_ping=True, autocommit=True)
         )
         self._down = False
         # Counts outages: a success only ends an outage if its work began after it was seen, so
@@ -112,34 +112,23 @@ class SqlDatabase:
         if not isinstance(self.engine.pool, QueuePool):
             return
         self._observer = observer
-        name, engine = self.name, self.engine  # engine.pool: dispose() makes a new one
+        _observe(observer, self.name, self.engine)
+        if self.autocommit_engine.pool is not self.engine.pool:  # MariaDB's (engine.autocommit)
+            _observe(observer, self._pool_name(autocommit=True), self.autocommit_engine)
 
-        def checked_out(*_: Any) -> None:
-            pool = cast("QueuePool", engine.pool)
-            in_use, overflow = pool.checkedout(), max(pool.overflow(), 0)
-            observer.pool_changed(name, in_use, pool.checkedin(), overflow)
+    def _pool_name(self, *, autocommit: bool) -> str:
+        """The name the observer knows the pool of `engine` or `autocommit_engine` by."""
+        own = autocommit and self.autocommit_engine.pool is not self.engine.pool
+        return f"{self.name}-autocommit" if own else self.name
 
-        def checked_in(*_: Any) -> None:
-            # Told just before the connection goes back: back in the queue, or closed if the
-            # queue is full (an overflow connection).
-            pool = cast("QueuePool", engine.pool)
-            idle, overflow = pool.checkedin(), max(pool.overflow(), 0)
-            if idle < pool.size():
-                idle += 1
-            else:
-                overflow = max(overflow - 1, 0)
-            observer.pool_changed(name, max(pool.checkedout() - 1, 0), idle, overflow)
-
-        observer.pool_opened(name, self.engine.pool.size())
-        event.listen(self.engine.sync_engine, "checkout", checked_out)
-        event.listen(self.engine.sync_engine, "checkin", checked_in)
-
-    def wait_began(self) -> float | None:
-        """Before a checkout: the time now if every connection is taken and none may be opened
-        (the checkout will wait), else None. Only while a PoolObserver listens."""
+    def wait_began(self, *, autocommit: bool = False) -> float | None:
+        """Before a checkout (of `autocommit_engine` if `autocommit`): the time now if every
+        connection is taken and none may be opened (the checkout will wait), else None. Only
+        while a PoolObserver listens."""
         if self._observer is None:
             return None
-        pool = cast("QueuePool", self.engine.pool)  # observe_pool listens to queues only
+        engine = self.autocommit_engine if autocommit else self.engine
+        pool = cast("QueuePool", engine.pool)  # observe_pool listens to queues only
         # overflow() starts at -size and counts the connections opened; its ceiling,
         # max_overflow, is only kept privately (engine.POOL_OVERFLOW is PostgreSQL's and
         # MariaDB's; a SQLite file's pool keeps SQLAlchemy's default).
@@ -147,9 +136,10 @@ class SqlDatabase:
             return time.perf_counter()
         return None
 
-    def wait_ended(self, began: float | None) -> None:
+    def wait_ended(self, began: float | None, *, autocommit: bool = False) -> None:
         if began is not None and self._observer is not None:
-            self._observer.pool_waited(self.name, time.perf_counter() - began)
+            waited = time.perf_counter() - began
+            self._observer.pool_waited(self._pool_name(autocommit=autocommit), waited)
 
     @property
     def backend(self) -> str:
@@ -232,10 +222,10 @@ class SqlDatabase:
         for a transaction)."""
         engine = self.autocommit_engine if autocommit else self.engine
         began_at = self.outages
-        waiting = self.wait_began()
+        waiting = self.wait_began(autocommit=autocommit)
         try:
             async with engine.connect() as connection:
-                self.wait_ended(waiting)
+                self.wait_ended(waiting, autocommit=autocommit)
                 # [adapter:postgresql begin]
                 if self.row_security and every_tenant:
                     if not autocommit:
@@ -299,7 +289,34 @@ class SqlDatabase:
             await self.replica.dispose()
         if self._probe_engine is not self.autocommit_engine:
             await self._probe_engine.dispose()  # its own pool (execution_options shares it)
+        if self.autocommit_engine.pool is not self.engine.pool:
+            await self.autocommit_engine.dispose()  # MariaDB's own (engine.autocommit)
         await self.engine.dispose()
 
     async def close(self) -> None:
         await self.dispose()
+
+
+def _observe(observer: PoolObserver, name: str, engine: AsyncEngine) -> None:
+    """Tell `observer` of each checkout and checkin of `engine`'s pool, as `name` (the pool read
+    each time: dispose() makes a new one)."""
+
+    def checked_out(*_: Any) -> None:
+        pool = cast("QueuePool", engine.pool)
+        in_use, overflow = pool.checkedout(), max(pool.overflow(), 0)
+        observer.pool_changed(name, in_use, pool.checkedin(), overflow)
+
+    def checked_in(*_: Any) -> None:
+        # Told just before the connection goes back: back in the queue, or closed if the
+        # queue is full (an overflow connection).
+        pool = cast("QueuePool", engine.pool)
+        idle, overflow = pool.checkedin(), max(pool.overflow(), 0)
+        if idle < pool.size():
+            idle += 1
+        else:
+            overflow = max(overflow - 1, 0)
+        observer.pool_changed(name, max(pool.checkedout() - 1, 0), idle, overflow)
+
+    observer.pool_opened(name, cast("QueuePool", engine.pool).size())
+    event.listen(engine.sync_engine, "checkout", checked_out)
+    event.listen(engine.sync_engine, "checkin", checked_in)

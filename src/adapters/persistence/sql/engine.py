@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.ext.asyncio.engine import AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState, QueuePool
 
 # Plain schemes get the async driver we ship, so `postgresql://...` just works.
 _ASYNC_DRIVERS = {
@@ -28,17 +29,23 @@ POOL_OVERFLOW = 0
 POOL_RECYCLE = 1800  # seconds a connection serves before it is reopened
 
 
-def async_url(url: str) -> URL:
+def async_url(url: str | URL) -> URL:
     parsed = make_url(url)
     driver = _ASYNC_DRIVERS.get(parsed.drivername)
     return parsed.set(drivername=driver) if driver else parsed
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, pre_ping: bool = False
+    url: str | URL,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    pre_ping: bool = False,
+    autocommit: bool = False,
 ) -> AsyncEngine:
     """`pre_ping`: test a pooled connection before lending it (a round trip more per checkout;
-    for the health probe's own connection, which idles between probes)."""
+    for the health probe's own connection, which idles between probes). `autocommit`: each
+    connection lent in autocommit (see `autocommit`)."""
     parsed = async_url(url)
     options: dict[str, Any] = {"echo": echo, "pool_pre_ping": pre_ping}
     if parsed.get_backend_name() == "sqlite":
@@ -47,37 +54,55 @@ def create_engine(
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.update(pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE)
+    # [adapter:mariadb begin]
+    if parsed.get_backend_name() == "mysql":
+        # The pool's rollback at each checkin is ours (_roll_back_if_in_transaction).
+        options.update(pool_reset_on_return=None)
+        if autocommit:
+            # Autocommit set once as each connection opens, not at each checkout; the
+            # Connection's rollback at its close skipped while the server says autocommit.
+            options.update(isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
+        mariadb = create_async_engine(parsed, **options)
+        event.listen(mariadb.sync_engine, "reset", _roll_back_if_in_transaction)
+        return mariadb
+    # [adapter:mariadb end]
     engine = create_async_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
-    return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
-    """`engine`'s pool, each connection lent in autocommit."""
+    """`engine`'s database, each connection lent in autocommit. PostgreSQL and SQLite: on
+    `engine`'s own pool (the isolation level set at each checkout and reset at each checkin, on
+    the driver's side only). MariaDB: a pool of its own, as large, whose connections open in
+    autocommit. On `engine`'s pool, asyncmy sent SET AUTOCOMMIT=1 at each checkout, then at the
+    checkin ROLLBACK, SET AUTOCOMMIT=0, SET SESSION TRANSACTION ISOLATION LEVEL and COMMIT (the
+    isolation level's reset): a read by id was 6 round trips, now 1 (bench/mariadb_path.py)."""
     # [adapter:mariadb begin]
     if engine.dialect.name == "mysql":
-        lending = engine.execution_options()
-        event.listen(lending.sync_engine, "engine_connect", _autocommit_or_give_back)
-        return lending
+        size = cast("QueuePool", engine.pool).size()
+        return create_engine(engine.url, pool_size=size, echo=bool(engine.echo), autocommit=True)
     # [adapter:mariadb end]
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 # [adapter:mariadb begin]
-def _autocommit_or_give_back(connection: Connection) -> None:
-    """asyncmy turns autocommit on with a round trip at each checkout (the pool's reset turned
-    it off). Set by SQLAlchemy for an engine's `isolation_level`, a failure there (the server
-    went away while the connection idled) raised out of the Connection's constructor, so no
-    caller ever held the Connection to close: the pooled connection was left checked out until
-    the garbage collector found it ("non-checked-in connection"). Here a failure invalidates it
-    first, which gives it back to the pool (to be reopened), and raises as before."""
-    try:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-    except BaseException:
-        connection.invalidate()
-        raise
+def _roll_back_if_in_transaction(
+    dbapi_connection: Any, _record: Any, state: PoolResetState
+) -> None:
+    """At each checkin, instead of the pool's unconditional ROLLBACK: one only if the server's
+    last answer said a transaction is open (asyncmy keeps its status flags). A Connection
+    rolls back its own transaction as it closes, so this sends nothing after a COMMIT (a
+    round trip less per unit of work) nor after an autocommit read, and still ends a
+    transaction begun on an autocommit connection (skip_autocommit_rollback would leave it
+    open), so no connection is lent in a transaction (a stale REPEATABLE READ snapshot). A
+    failure here invalidates the connection (the pool's own handling of a failed reset)."""
+    if state.terminate_only or not state.asyncio_safe:
+        return  # closed, not lent again (or no I/O allowed: the pool terminates it)
+    if dbapi_connection.driver_connection.get_transaction_status():
+        dbapi_connection.rollback()
 
 
 # [adapter:mariadb end]

@@ -41,9 +41,9 @@ class ReadSource(Protocol):
 
     def for_reads(self) -> ReadSource: ...
 
-    def wait_began(self) -> float | None: ...
+    def wait_began(self, *, autocommit: bool = False) -> float | None: ...
 
-    def wait_ended(self, began: float | None) -> None: ...
+    def wait_ended(self, began: float | None, *, autocommit: bool = False) -> None: ...
 
     def unavailable(self, error: BaseException) -> DependencyUnavailable | None: ...
 
@@ -113,37 +113,47 @@ class _Reading(AbstractAsyncContextManager[Any]):
     @asynccontextmanager: one object per read instead of a generator and its wrapper per layer
     (bench/README.md, "The read's checkout")."""
 
-    __slots__ = ("_began_at", "_checkin", "_checkout", "_database", "_primary", "_replica")
+    __slots__ = (
+        "_autocommit",
+        "_began_at",
+        "_checkin",
+        "_checkout",
+        "_database",
+        "_primary",
+        "_replica",
+    )
 
     def __init__(self, primary: ReadSource, checkout: _Checkout, *, replica: bool = True) -> None:
         self._primary = primary
         self._checkout = checkout
         self._replica = replica  # whether the replica may answer
+        # Whether it checks out of `autocommit_engine` (MariaDB's has a pool of its own).
+        self._autocommit = checkout is _autocommit_checkout
 
     async def __aenter__(self) -> Any:
         primary = self._primary
         database = primary.for_reads() if self._replica else primary
         if database is not primary:
             began_at = database.outages
-            waiting = database.wait_began()
+            waiting = database.wait_began(autocommit=self._autocommit)
             try:
                 connection, self._checkin = await self._checkout(database)
             except Exception as error:
                 if database.unavailable(error) is None and not is_unreachable(error):
                     raise
             else:  # a query that fails once connected is an error of this request (503)
-                database.wait_ended(waiting)
+                database.wait_ended(waiting, autocommit=self._autocommit)
                 self._database, self._began_at = database, began_at
                 return connection
         began_at = primary.outages
-        waiting = primary.wait_began()
+        waiting = primary.wait_began(autocommit=self._autocommit)
         try:
             connection, self._checkin = await self._checkout(primary)
         except Exception as error:
             if (translated := primary.unavailable(error)) is not None:
                 raise translated from error
             raise
-        primary.wait_ended(waiting)
+        primary.wait_ended(waiting, autocommit=self._autocommit)
         self._database, self._began_at = primary, began_at
         return connection
 

@@ -179,14 +179,14 @@ class SqlUnitOfWork(UnitOfWork):
     async def _checkout(self, checkout: Callable[[], Awaitable[_T]]) -> _T:
         """A connection out of the pool: its wait told to the pool's observer, and an outage
         turned into DependencyUnavailable."""
-        waiting = self._used.wait_began()
+        waiting = self._used.wait_began(autocommit=self._autocommit)
         try:
             connection = await checkout()
         except Exception as error:
             if (translated := self._used.unavailable(error)) is not None:
                 raise translated from error
             raise
-        self._used.wait_ended(waiting)
+        self._used.wait_ended(waiting, autocommit=self._autocommit)
         return connection
 
     @abstractmethod
