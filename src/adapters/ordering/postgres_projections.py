@@ -4,6 +4,7 @@ compiled once for asyncpg's own calls (the state read is the engines' own, compi
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, Uuid, any_, bindparam, select
@@ -31,18 +32,22 @@ class _DriverSave:
     instead of BEGIN, the compare-and-set, the upsert and COMMIT: the upsert (each column a
     typed array, unnested: one statement whatever the batch's size, prepared once) writes only
     if the compare-and-set moved the position, and the statement answers how many it moved
-    (1 or 0). One statement is one transaction: the rows and the position move together."""
+    (1 or 0). One statement is one transaction: the rows and the position move together.
+    `ctes`: the same as two common table expressions, `moved<suffix>` and `saved<suffix>`, its
+    parameters numbered from `first`, for several saves in one statement (`_DriverSaves`)."""
 
-    __slots__ = ("_processors", "columns", "sql")
+    __slots__ = ("_processors", "columns", "ctes", "parameters", "sql")
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, first: int = 1, suffix: str = "") -> None:
         dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
         quote, state = dialect.identifier_preparer.quote, projection_state.name
         self.columns = [c.name for c in table.columns if c.name != "generation"]
+        self.parameters = 4 + len(self.columns)
+        name, generation, before, after = (f"${first + n}" for n in range(4))
         names = ", ".join(quote(name) for name in self.columns)
         arrays = ", ".join(
             f"${n}::{table.c[name].type.compile(dialect=dialect)}[]"
-            for n, name in enumerate(self.columns, start=5)
+            for n, name in enumerate(self.columns, start=first + 4)
         )
         keys = ", ".join(quote(c.name) for c in table.primary_key)
         replaced = ", ".join(
@@ -50,15 +55,16 @@ class _DriverSave:
             for c in table.columns
             if not c.primary_key
         )
+        moved, saved = f"moved{suffix}", f"saved{suffix}"
         # Names and types from the tables' metadata only, never a value: no injection.
-        self.sql = (
-            f"WITH moved AS (UPDATE {quote(state)} SET position = $4"  # noqa: S608
-            f" WHERE name = $1 AND generation = $2 AND position = $3 RETURNING 1),"
-            f" saved AS (INSERT INTO {quote(table.name)} (generation, {names})"
-            f" SELECT $2::integer, * FROM unnest({arrays}) WHERE EXISTS (SELECT FROM moved)"
-            f" ON CONFLICT ({keys}) DO UPDATE SET {replaced})"
-            " SELECT count(*) FROM moved"
+        self.ctes = (
+            f"{moved} AS (UPDATE {quote(state)} SET position = {after}"  # noqa: S608
+            f" WHERE name = {name} AND generation = {generation} AND position = {before}"
+            f" RETURNING 1), {saved} AS (INSERT INTO {quote(table.name)} (generation, {names})"
+            f" SELECT {generation}::integer, * FROM unnest({arrays})"
+            f" WHERE EXISTS (SELECT FROM {moved}) ON CONFLICT ({keys}) DO UPDATE SET {replaced})"
         )
+        self.sql = f"WITH {self.ctes} SELECT count(*) FROM {moved}"  # noqa: S608
         # Each value through its column type's bind processing, as on the engine (UtcDateTime
         # refuses a naive datetime).
         self._processors = {
@@ -80,6 +86,39 @@ class _DriverSave:
         return [name, generation, *moves, *arrays]
 
 
+class _DriverSaves:
+    """Several projections' saves (_DriverSave) in one statement, each its own compare-and-set
+    and upsert, which answers how many each moved (a row of 1s and 0s, in order): the live
+    projector's step of both order projections in one round trip, not two."""
+
+    __slots__ = ("saves", "sql")
+
+    def __init__(self, tables: tuple[Table, ...]) -> None:
+        self.saves, first = [], 1
+        for n, table in enumerate(tables):
+            self.saves.append(_DriverSave(table, first, str(n)))
+            first += self.saves[-1].parameters
+        counts = (f"(SELECT count(*) FROM moved{n})" for n in range(len(tables)))  # noqa: S608
+        moved = ", ".join(counts)
+        self.sql = f"WITH {', '.join(save.ctes for save in self.saves)} SELECT {moved}"
+
+    def arguments(
+        self, saves: list[tuple[str, int, tuple[int, int], list[dict[str, Any]]]]
+    ) -> list[Any]:
+        return [
+            argument
+            for save, arguments in zip(self.saves, saves, strict=True)
+            for argument in save.arguments(*arguments)
+        ]
+
+
+@cache
+def driver_saves(names: tuple[str, ...]) -> _DriverSaves:
+    """The saves of these projection tables (by name) in one statement, built once."""
+    return _DriverSaves(tuple(_TABLES[name] for name in names))
+
+
+_TABLES = {table.name: table for table in (order_summaries, order_details)}
 DRIVER_SAVES = {table.name: _DriverSave(table) for table in (order_summaries, order_details)}
 DRIVER_ROWS = {
     table.name: driver_sql.DriverStatement(

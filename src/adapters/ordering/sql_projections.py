@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
@@ -44,6 +44,7 @@ from adapters.ordering.postgres_projections import (  # [adapter:postgresql]
     DRIVER_ROWS,  # [adapter:postgresql]
     DRIVER_SAVES,  # [adapter:postgresql]
     UPSERTS,  # [adapter:postgresql]
+    driver_saves,  # [adapter:postgresql]
 )  # [adapter:postgresql]
 from adapters.ordering.tables import order_details, order_summaries
 from adapters.persistence.sql.database import SqlDatabase
@@ -59,7 +60,11 @@ from application.ordering.read_models import (
     OrderSummaryStore,
     Row,
 )
-from application.shared.ports.projections import ProjectionState, ProjectionStore
+from application.shared.ports.projections import (
+    PendingSave,
+    ProjectionState,
+    ProjectionStore,
+)
 from domain.ordering.lines import OrderLine
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
@@ -185,6 +190,38 @@ class _SqlProjectionStore(ProjectionStore[Row]):
                 return None
             moved = await driver.fetchval(saving.sql, *arguments)
         return bool(moved == 1)
+
+    async def save_together(self, saves: Sequence[PendingSave]) -> list[bool] | None:
+        """On the driver, the saves of order projections of this database as one statement
+        (_DriverSaves); None (one by one) otherwise, or if one is a first save (its state row
+        may not exist yet: `save` creates it)."""
+        if not self._on_driver:
+            return None
+        stores = []
+        for save in saves:
+            store = save.store
+            if not isinstance(store, _SqlProjectionStore) or store._db is not self._db:
+                return None
+            if (save.generation, save.from_position) == (1, 0):
+                return None
+            stores.append(store)
+        saving = driver_saves(tuple(store.table.name for store in stores))
+        arguments = saving.arguments(
+            [
+                (
+                    store.name,
+                    save.generation,
+                    (save.from_position, save.to_position),
+                    [store._to_row(row) for row in save.rows.values()],
+                )
+                for store, save in zip(stores, saves, strict=True)
+            ]
+        )
+        async with self._db.on_driver() as driver:
+            if driver.is_in_transaction():
+                return None
+            moved = await driver.fetchrow(saving.sql, *arguments)
+        return [count == 1 for count in moved]
 
     # [adapter:postgresql end]
 

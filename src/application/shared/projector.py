@@ -20,7 +20,12 @@ from uuid import UUID
 
 from application.shared.event_codec import EventCodec
 from application.shared.ports.event_store import EventStore, RecordedEvent
-from application.shared.ports.projections import ProjectionState, ProjectionStore, Row
+from application.shared.ports.projections import (
+    PendingSave,
+    ProjectionState,
+    ProjectionStore,
+    Row,
+)
 from application.shared.ports.tracing import Attributes, NoTracing, Tracing
 from application.shared.ports.wakeup import Doorbell
 from application.shared.waiting import first_of
@@ -86,33 +91,61 @@ class Projector:
         return [self._projections[name] for name in names]
 
     async def step(
-        self, projection: Projection[Any], read: dict[int, list[RecordedEvent]] | None = None
+        self, projection: Projection[Any], read: dict[int, _Batch] | None = None
     ) -> tuple[int | None, int]:
         """Apply one batch: the number of events consumed (0: caught up; None if another
         writer moved the projection first: take the step again), and the position the
         projection is at. `read`: a batch already read, by the position it was read after,
         taken from there rather than read again (projections at one position read the same
-        events); the first batch read is kept there."""
-        state = self._known.pop(projection.name, None) or await projection.store.state()
-        batch = None if read is None else read.get(state.position)
-        if batch is None:
-            batch = await self._events.read_all(state.position, self._batch_size)
-            if read is not None and not read:  # the first only: a long catch-up keeps one
-                read[state.position] = batch
-        if not batch:
-            self._known[projection.name] = state
-            return 0, state.position  # an idle poll makes no span (nor its statements)
-        attributes: Attributes = {"projection": projection.name, "events": len(batch)}
-        with self._tracing.span("projection step", attributes=attributes):
-            rows = await self._fold(projection, state.generation, batch)
-            reached = batch[-1].position
-            saved = await projection.store.save(
-                state.generation, rows, from_position=state.position, to_position=reached
-            )
-        if not saved:
-            return None, state.position
-        self._known[projection.name] = ProjectionState(state.generation, reached)
-        return len(batch), reached
+        events, and fold the same decoded events); the first batch read is kept there."""
+        return (await self._steps([projection], read))[0]
+
+    async def _steps(
+        self, projections: Sequence[Projection[Any]], read: dict[int, _Batch] | None
+    ) -> list[tuple[int | None, int]]:
+        """One step of each projection (`step`), in order. Those that fold the same batch save
+        together where their store can (ProjectionStore.save_together: one statement instead
+        of one per projection on PostgreSQL), each still its own compare-and-set."""
+        done: dict[str, tuple[int | None, int]] = {}
+        folding: dict[int, tuple[_Batch, list[tuple[Projection[Any], ProjectionState]]]] = {}
+        for projection in projections:
+            state = self._known.pop(projection.name, None) or await projection.store.state()
+            batch = None if read is None else read.get(state.position)
+            if batch is None:
+                batch = _Batch(await self._events.read_all(state.position, self._batch_size))
+                if read is not None and not read:  # the first only: a long catch-up keeps one
+                    read[state.position] = batch
+            if not batch.events:
+                self._known[projection.name] = state
+                done[projection.name] = (0, state.position)  # an idle poll makes no span
+                continue
+            folding.setdefault(id(batch), (batch, []))[1].append((projection, state))
+        for batch, steps in folding.values():
+            reached = batch.events[-1].position
+            attributes: Attributes = {
+                "projection": ", ".join(projection.name for projection, _ in steps),
+                "events": len(batch.events),
+            }
+            with self._tracing.span("projection step", attributes=attributes):
+                decoded = batch.decoded(self._codec)
+                saves = [
+                    PendingSave(
+                        projection.store,
+                        state.generation,
+                        await self._fold(projection, state.generation, decoded),
+                        from_position=state.position,
+                        to_position=reached,
+                    )
+                    for projection, state in steps
+                ]
+                saved = await _saved(saves)
+            for (projection, state), moved in zip(steps, saved, strict=True):
+                if moved:
+                    self._known[projection.name] = ProjectionState(state.generation, reached)
+                    done[projection.name] = (len(batch.events), reached)
+                else:
+                    done[projection.name] = (None, state.position)
+        return [done[projection.name] for projection in projections]
 
     async def catch_up(self, names: Sequence[str] | None = None) -> int:
         """Run every projection (or those named) up to the head; returns events consumed."""
@@ -122,17 +155,18 @@ class Projector:
         """Events consumed, and the lowest position a projection reached. A batch shorter
         than a full one read all there was: no step more to learn that the next is empty
         (an event committed meanwhile rings the doorbell or is found by the next poll). The
-        first batch read serves every projection at that position: it was what the store
-        held after that position when read, so nothing is skipped."""
-        consumed, lowest, read = 0, -1, dict[int, list[RecordedEvent]]()
-        for projection in projections:
-            while True:
-                applied, position = await self.step(projection, read)
+        projections step together: a batch read serves every projection at the position it
+        was read after (it was what the store held after that position when read, so nothing
+        is skipped), and their saves go together."""
+        consumed, reached, going = 0, dict[str, int](), list(projections)
+        while going:
+            steps = await self._steps(going, dict[int, _Batch]())
+            for projection, (applied, position) in zip(going, steps, strict=True):
                 consumed += applied or 0
                 if applied is not None and applied < self._batch_size:
-                    break
-            lowest = position if lowest < 0 else min(lowest, position)
-        return consumed, lowest
+                    reached[projection.name] = position
+            going = [projection for projection in going if projection.name not in reached]
+        return consumed, min(reached.values(), default=-1)
 
     async def follow(
         self,
@@ -211,7 +245,7 @@ class Projector:
         position = consumed = 0
         total = await self._events.head_position() if progress else 0
         while batch := await self._events.read_all(position, self._batch_size):
-            rows = await self._fold(projection, generation, batch)
+            rows = await self._fold(projection, generation, _Batch(batch).decoded(self._codec))
             await projection.store.write(generation, rows)
             position = batch[-1].position
             consumed += len(batch)
@@ -229,13 +263,8 @@ class Projector:
         }
 
     async def _fold(
-        self, projection: Projection[Any], generation: int, batch: Sequence[RecordedEvent]
+        self, projection: Projection[Any], generation: int, decoded: Sequence[_Decoded]
     ) -> dict[UUID, Any]:
-        decoded = [
-            (recorded.version, self._codec.decode(recorded))
-            for recorded in batch
-            if self._codec.knows(recorded.type)
-        ]
         current: dict[UUID, Any] = {}
         if ids := _with_earlier_events(decoded):
             current = await projection.store.rows(generation, ids)
@@ -250,7 +279,39 @@ class Projector:
         return changed
 
 
-def _with_earlier_events(decoded: Sequence[tuple[int, DomainEvent]]) -> list[UUID]:
+_Decoded = tuple[int, DomainEvent]  # an event's version in its stream, and the event
+
+
+class _Batch:
+    """Events read after a position, and decoded once for every projection that folds them
+    (decoding is most of a fold's CPU; the folds never change the events)."""
+
+    __slots__ = ("_decoded", "events")
+
+    def __init__(self, events: list[RecordedEvent]) -> None:
+        self.events = events
+        self._decoded: list[_Decoded] | None = None
+
+    def decoded(self, codec: EventCodec) -> list[_Decoded]:
+        """The events this codec knows, decoded (the others are not the projections')."""
+        if self._decoded is None:
+            self._decoded = [
+                (recorded.version, codec.decode(recorded))
+                for recorded in self.events
+                if codec.knows(recorded.type)
+            ]
+        return self._decoded
+
+
+async def _saved(saves: Sequence[PendingSave]) -> list[bool]:
+    """What each save answered: together if the first's store can, else one by one."""
+    together = None if len(saves) < 2 else await saves[0].store.save_together(saves)
+    if together is None:
+        together = [await save.save() for save in saves]
+    return together
+
+
+def _with_earlier_events(decoded: Sequence[_Decoded]) -> list[UUID]:
     """The aggregates of a batch that may have a row: those whose first event here is not
     their first (version 1). A projection's rows hold exactly the events up to its saved
     position (saved together), and within a stream the versions follow the read order, so an

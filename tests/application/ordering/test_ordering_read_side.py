@@ -13,6 +13,7 @@ import pytest
 from adapters.ordering.payments.fake import APPROVE
 from adapters.persistence.doorbell import InProcessDoorbell
 from application.ordering.cancel_order import CancelOrder
+from application.ordering.event_codec import ORDER_EVENT_CODEC
 from application.ordering.get_order import GetOrder, GetOrderHandler
 from application.ordering.list_orders import ListOrders
 from application.ordering.order_history import GetOrderAsOf, GetOrderHistory
@@ -243,3 +244,28 @@ async def test_a_step_reads_only_the_rows_of_orders_seen_before(shop: Shop) -> N
     paid = await shop.get(GetOrder(tenant=Tenant.single(), order_id=first))
     assert (paid.status, paid.payment_attempts, paid.version) == ("paid", 1, 2)
     assert (await shop.get(GetOrder(tenant=Tenant.single(), order_id=second))).version == 1
+
+
+async def test_a_catch_up_decodes_each_event_once_for_every_projection(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projections at one position fold one batch: it is decoded once, not once each (with
+    a decoding per projection: 6 for 3 orders and two projections)."""
+    tea = await shop.product("TEA", stock=100)
+    placed = [await place(shop, (tea, 1)) for _ in range(3)]
+    decoded: list[int] = []
+    real_decode = ORDER_EVENT_CODEC.decode
+
+    def decode(recorded: Any) -> Any:
+        decoded.append(recorded.position)
+        return real_decode(recorded)
+
+    monkeypatch.setattr(ORDER_EVENT_CODEC, "decode", decode)
+    assert len(shop.projector.names) == 2
+    await shop.projector.catch_up()
+
+    assert len(decoded) == len(set(decoded)) == 3
+    for order_id in placed:  # both projections folded them
+        assert (await shop.get(GetOrder(tenant=Tenant.single(), order_id=order_id))).version == 1
+    listed = await shop.list(ListOrders(tenant=Tenant.single()))
+    assert {order.order_id for order in listed.items} >= set(placed)

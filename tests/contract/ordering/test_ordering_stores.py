@@ -23,7 +23,7 @@ from application.ordering.read_models import (
     OrderSummary,
 )
 from application.shared.ports.event_store import NewEvent, StreamVersionConflict
-from application.shared.ports.projections import ProjectionState
+from application.shared.ports.projections import PendingSave, ProjectionState
 from domain.ordering.errors import OutOfStock
 from domain.ordering.lines import OrderLine
 from domain.shared.errors import ConcurrentUpdate
@@ -341,6 +341,34 @@ async def test_a_first_save_creates_the_state_and_of_two_racing_saves_one_wins(
     winner, position = (a, 4) if results[0] else (b, 5)
     assert await store.state() == ProjectionState(1, position)
     assert await store.rows(1, [a, b]) == {winner: summary(winner, T0)}
+
+
+async def test_saves_together_are_each_a_compare_and_set(
+    ordering_stores: OrderingStores, request: pytest.FixtureRequest
+) -> None:
+    """Both projections' saves sent as one (on PostgreSQL one statement; elsewhere the store
+    declines and they go one by one): the one whose position moved meanwhile writes nothing,
+    the other is saved. Fails if one statement applied both, or neither."""
+    summaries, details_store = ordering_stores.summaries, ordering_stores.details
+    first, second = uuid4(), uuid4()
+    assert await summaries.save(1, {first: summary(first, T0)}, from_position=0, to_position=2)
+    assert await details_store.save(1, {first: details(first)}, from_position=0, to_position=3)
+    saves = [
+        PendingSave(summaries, 1, {second: summary(second, T0)}, from_position=2, to_position=6),
+        PendingSave(details_store, 1, {second: details(second)}, from_position=2, to_position=6),
+    ]
+
+    together = await summaries.save_together(saves)
+    if request.node.callspec.params["ordering_stores"] == "postgresql":
+        assert together == [True, False]
+    else:
+        assert together is None
+        together = [await save.save() for save in saves]
+    assert together == [True, False]
+    assert await summaries.state() == ProjectionState(1, 6)
+    assert await details_store.state() == ProjectionState(1, 3)
+    assert set(await summaries.rows(1, [first, second])) == {first, second}
+    assert set(await details_store.rows(1, [first, second])) == {first}
 
 
 async def test_a_rebuilt_generation_is_invisible_until_swapped_in(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 
@@ -46,6 +46,12 @@ class ProjectionStore(ABC, Generic[Row]):
         to_position: int,
     ) -> bool: ...
 
+    async def save_together(self, saves: Sequence[PendingSave]) -> list[bool] | None:
+        """Several projections' saves (this store's among them) sent as one, each still its own
+        compare-and-set: what each `save` would answer, in order; None if this store cannot
+        (the caller saves them one by one), which is the default."""
+        return None
+
     @abstractmethod
     async def begin_rebuild(self) -> int:
         """A fresh generation above every existing one, with no rows, not yet live."""
@@ -57,3 +63,22 @@ class ProjectionStore(ABC, Generic[Row]):
     @abstractmethod
     async def swap_in(self, generation: int, position: int) -> None:
         """Make `generation` live at `position` and drop the rows of every other generation."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSave:
+    """One projection's `save`, for ProjectionStore.save_together."""
+
+    store: ProjectionStore[Any]
+    generation: int
+    rows: Mapping[UUID, Any]
+    from_position: int
+    to_position: int
+
+    async def save(self) -> bool:
+        return await self.store.save(
+            self.generation,
+            self.rows,
+            from_position=self.from_position,
+            to_position=self.to_position,
+        )
