@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -32,6 +31,7 @@ from tests.contract.ordering.conftest import OrderingStores
 from tests.contract.ordering.test_ordering_stores import T0, product, shop_on, stock_of
 from tests.contract.ordering.test_postgres_one_statement_order import order
 from tests.support.ordering.shop import Shop
+from tests.support.servers import require_sql_server
 
 pytestmark = [
     pytest.mark.postgres,
@@ -189,13 +189,15 @@ async def test_a_products_events_reach_the_outbox_in_its_versions_order_when_wri
 
 
 async def _waiting_for_a_row_lock(holder: asyncpg.Connection) -> list[int]:
-    """The backends (other than `holder`'s) that wait for a lock in the order's statement."""
-    for _ in range(250):
+    """The backends of this database (each xdist worker has its own) other than `holder`'s
+    that wait for a lock in the order's statement."""
+    for _ in range(500):
         waiting = [
             row["pid"]
             for row in await holder.fetch(
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                 " AND query LIKE '%outbox%' AND pid <> pg_backend_pid()"
+                " AND datname = current_database()"
             )
         ]
         if waiting:
@@ -250,8 +252,8 @@ async def test_a_catalog_write_the_statement_waited_for_comes_first_in_the_outbo
 
 
 def _server_url() -> str:
-    url = os.environ["PORTICO_TEST_POSTGRES_URL"]
-    return url.replace("postgresql+asyncpg://", "postgresql://")
+    """The test server's database the stores use (each xdist worker has its own)."""
+    return require_sql_server("postgresql").replace("postgresql+asyncpg://", "postgresql://")
 
 
 async def test_a_connection_cut_while_the_statement_waits_writes_and_takes_nothing(
