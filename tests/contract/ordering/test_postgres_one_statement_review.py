@@ -20,10 +20,12 @@ from adapters.system.ids import Uuid7Generator
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
 from application.ordering.order_events import ORDERING_EVENTS
+from application.ordering.place_order import LineRequest, PlaceOrder
 from application.shared.errors import DependencyUnavailable
 from application.shared.retry import retry_on_conflict
 from domain.catalog.events import StockAdjusted
 from domain.ordering.events import OrderPlaced
+from domain.shared.errors import InvalidValue
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from domain.shared.tenant import Tenant
@@ -290,3 +292,50 @@ async def test_a_connection_cut_while_the_statement_waits_writes_and_takes_nothi
     await shop.place(order(tea, 3))
     assert await stock_of(ordering_stores, tea) == 3
     assert len(await ordering_stores.events.read_all()) == head + 1
+
+
+async def test_a_remembered_product_since_removed_is_refused_and_leaves_no_row(
+    ordering_stores: OrderingStores, one_statements: list[bool]
+) -> None:
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    await shop.place(order(tea, 1))  # remembered
+    async with ordering_stores.catalog_uow() as uow:
+        found = await uow.products.get(Tenant.single(), tea)
+        assert found is not None
+        found.delete(now=T0)
+        await uow.products.remove(found)
+        await uow.commit()
+    await claimed(ordering_stores)
+    head = len(await ordering_stores.events.read_all())
+
+    with pytest.raises(InvalidValue):
+        await shop.place(order(tea, 2))
+
+    assert one_statements[-1] is False  # the statement found no row to take from
+    assert len(await ordering_stores.events.read_all()) == head
+    assert await claimed(ordering_stores) == []
+
+
+async def test_racing_orders_under_one_key_place_one_and_take_once(
+    ordering_stores: OrderingStores, one_statements: list[bool]
+) -> None:
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    await shop.place(order(tea, 1))  # remembered
+    await claimed(ordering_stores)
+    keyed = PlaceOrder(
+        tenant=Tenant.single(),
+        customer_id=UUID(int=2),
+        lines=(LineRequest(tea, 2),),
+        idempotency_key="k-1",
+    )
+    sent = len(one_statements)
+
+    answers = await asyncio.gather(*(shop.place(keyed) for _ in range(4)))
+
+    assert {answer.order_id for answer in answers} == {answers[0].order_id}
+    assert one_statements[sent:] == []  # a keyed order reads its stream first: a transaction
+    assert await stock_of(ordering_stores, tea) == 2
+    kinds = [row.type for row in await claimed(ordering_stores)]
+    assert kinds == ["catalog.StockAdjusted", "ordering.OrderPlaced"]
