@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 import pytest
 
+from adapters.ordering import postgres_orders
 from adapters.system.ids import Uuid7Generator
 from application.catalog.product_events import CATALOG_EVENTS
 from application.messaging.registry import EventRegistry, IntegrationEvents
@@ -339,3 +340,28 @@ async def test_racing_orders_under_one_key_place_one_and_take_once(
     assert await stock_of(ordering_stores, tea) == 2
     kinds = [row.type for row in await claimed(ordering_stores)]
     assert kinds == ["catalog.StockAdjusted", "ordering.OrderPlaced"]
+
+
+async def test_the_statement_takes_only_from_the_ordering_tenants_catalog(
+    ordering_stores: OrderingStores, one_statements: list[bool]
+) -> None:
+    """Prices are remembered by tenant and product; should another tenant's order still come
+    with a product id of this one and its price, the statement's own tenant condition takes
+    nothing, and the order is refused as naming no product."""
+    shop = shop_on(ordering_stores)
+    tea = await product(ordering_stores, "TEA", 5)
+    other = Tenant(UUID(int=7))
+    postgres_orders.PRICES.remember(other, tea, Money(Decimal("4.20"), "EUR"))
+    await claimed(ordering_stores)
+    head = len(await ordering_stores.events.read_all())
+
+    with pytest.raises(InvalidValue):
+        await shop.place(
+            PlaceOrder(tenant=other, customer_id=UUID(int=2), lines=(LineRequest(tea, 1),))
+        )
+
+    assert one_statements == [False]
+    assert await stock_of(ordering_stores, tea) == 5
+    assert len(await ordering_stores.events.read_all()) == head
+    assert await claimed(ordering_stores) == []
+    assert postgres_orders.PRICES.get(other, tea) is None  # forgotten at the miss
