@@ -153,6 +153,7 @@ ADAPTERS = (
             "tests/contract/ordering/test_postgres_details.py",
             "tests/contract/ordering/test_postgres_unit_of_work.py",
             "tests/contract/ordering/test_postgres_one_statement_order.py",
+            "tests/contract/ordering/test_postgres_one_statement_review.py",
             "tests/api/catalog/test_tracing_postgres.py",
             # Row-level security, the second guard of tenants, and its tests.
             "src/adapters/persistence/sql/row_security.py",

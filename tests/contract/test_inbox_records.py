@@ -8,7 +8,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, insert, select, update
 
 from adapters.audit.memory import MemoryAuditStore, MemoryAuditUnitOfWork
 from adapters.audit.redis import RedisAuditUnitOfWork  # [adapter:redis]
@@ -58,6 +58,63 @@ async def test_forget_removes_records_older_than_the_cutoff(store: str, tmp_path
             assert await connection.scalar(select(func.count()).select_from(processed_events)) == 2
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize("store", [s for s in STORES if s != "memory"])
+async def test_the_purge_walks_every_consumer_and_compares_ids_in_their_time_order(
+    store: str, tmp_path: Path
+) -> None:
+    """Every consumer's records (names that sort close, in any case) are walked; an id made
+    just before the cutoff's millisecond is below it whatever its random bits (the engine orders
+    UUIDs by their bytes from the first: MariaDB's uuid type swaps the groups of versions 1-5
+    only), one made in or after that millisecond is not; a record applied after the cutoff
+    stays. Each run: one probe and one delete per consumer, however many records."""
+    database = await sql_database(store, tmp_path)
+    cutoff = datetime.now(UTC) - timedelta(days=1)
+    millis = int(cutoff.timestamp() * 1000)
+    consumers = ["Q", "a", "a-b", "a_b", "b", "z", *(f"c-{n:02}" for n in range(20))]
+    rows, forgotten, kept = [], set(), set()
+    for consumer in consumers:
+        for made, bits, applied, goes in (
+            (millis - 1, _HIGHEST, cutoff - timedelta(seconds=1), True),
+            (millis - 2 * 86_400_000, _LOWEST, cutoff - timedelta(days=1), True),
+            (millis - 2 * 86_400_000, _HIGHEST, datetime.now(UTC), False),  # applied late
+            (millis, _LOWEST, cutoff - timedelta(milliseconds=1), False),  # the next run's
+            (millis + 1, _LOWEST, datetime.now(UTC), False),
+        ):
+            event_id = UUID(int=(made << 80) | bits)
+            rows.append({"consumer": consumer, "event_id": event_id, "processed_at": applied})
+            (forgotten if goes else kept).add((consumer, event_id))
+    statements: list[str] = []
+
+    def sent(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", sent)
+    try:
+        async with database.begin() as connection:
+            await connection.execute(insert(processed_events), rows)
+        statements.clear()
+        records = SqlInboxRecords(database)
+
+        assert await records.forget(cutoff) == len(forgotten)
+        assert len(statements) == 2 * len(consumers) + 1  # bounded: no scan of the records
+        assert await records.forget(cutoff) == 0
+        async with database.connect() as connection:
+            left = await connection.execute(
+                select(processed_events.c.consumer, processed_events.c.event_id)
+            )
+            assert {(consumer, event_id) for consumer, event_id in left} == kept
+        # A later cutoff forgets the rest (the late ones, the next run's, the newest).
+        assert await records.forget(datetime.now(UTC) + timedelta(days=1)) == len(kept)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", sent)
+        await database.dispose()
+
+
+# A UUIDv7's bits after its time (version 7, RFC 9562's variant): the lowest and the highest.
+_LOWEST = (0x7000 << 64) | (0x8 << 60)
+_HIGHEST = (0x7FFF << 64) | (0xBFFF_FFFF_FFFF_FFFF)
 
 
 def made_at(at: datetime) -> UUID:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any  # [adapter:postgresql]
 
 import pytest
 from sqlalchemy import delete
 
 from adapters.catalog.memory import MemoryCatalogUnitOfWork
 from adapters.catalog.sql import SqlCatalogUnitOfWork
+from adapters.ordering import postgres_orders  # [adapter:postgresql]
 from adapters.ordering.memory import MemoryOrderingUnitOfWork
 from adapters.ordering.memory_projections import MemoryOrderDetailsStore, MemoryOrderSummaryStore
 from adapters.ordering.postgres import PostgresOrderDetailsStore  # [adapter:postgresql]
@@ -111,3 +113,22 @@ async def ordering_stores(
         )
     finally:
         await database.dispose()
+
+
+# [adapter:postgresql begin]
+@pytest.fixture
+def one_statements(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each one-statement order sent: whether it took the stock (and wrote its rows)."""
+    sent: list[bool] = []
+    place = postgres_orders.place_in_one_statement
+
+    async def counted(*args: Any) -> Any:
+        taken = await place(*args)
+        sent.append(taken is not None)
+        return taken
+
+    monkeypatch.setattr("adapters.ordering.sql.place_in_one_statement", counted)
+    return sent
+
+
+# [adapter:postgresql end]

@@ -11,7 +11,6 @@ from uuid import UUID
 
 import pytest
 
-from adapters.ordering import postgres_orders
 from application.ordering.place_order import LineRequest, PlaceOrder
 from domain.ordering.errors import OutOfStock
 from domain.shared.money import Money
@@ -23,21 +22,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.parametrize("ordering_stores", ["postgresql"], indirect=True),
 ]
-
-
-@pytest.fixture
-def one_statements(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Each one-statement order sent: whether it took the stock (and wrote its rows)."""
-    sent: list[bool] = []
-    place = postgres_orders.place_in_one_statement
-
-    async def counted(*args: Any) -> Any:
-        taken = await place(*args)
-        sent.append(taken is not None)
-        return taken
-
-    monkeypatch.setattr("adapters.ordering.sql.place_in_one_statement", counted)
-    return sent
 
 
 def order(tea: UUID, customer: int, quantity: int = 1) -> PlaceOrder:

@@ -89,7 +89,9 @@ class SqlInboxRecords(InboxRecords):
     the event was made, and an event is made before it is applied. So each consumer's records
     applied before the cutoff lie among its ids below the cutoff's first id: a range of the key,
     where `processed_at` then picks them (an old event applied late stays its full retention).
-    An id of another kind would sort by chance, and might never be forgotten."""
+    An id of another kind would sort by chance, and might never be forgotten; so would every id
+    on a MariaDB older than 10.10.6 / 10.11.5, whose `uuid` type swapped the groups of v7 ids
+    too (tests/contract/test_inbox_records.py checks the order on each engine)."""
 
     def __init__(self, database: SqlDatabase) -> None:
         self._db = database
