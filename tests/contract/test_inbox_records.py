@@ -90,7 +90,12 @@ async def test_the_purge_walks_every_consumer_and_compares_ids_in_their_time_ord
     def sent(*args: object) -> None:
         statements.append(str(args[2]))
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", sent)
+    # MariaDB's autocommit reads and writes have a pool (an engine) of their own.
+    engines = {database.engine.sync_engine}
+    if database.autocommit_engine.pool is not database.engine.pool:
+        engines.add(database.autocommit_engine.sync_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", sent)
     try:
         async with database.begin() as connection:
             await connection.execute(insert(processed_events), rows)
@@ -108,7 +113,8 @@ async def test_the_purge_walks_every_consumer_and_compares_ids_in_their_time_ord
         # A later cutoff forgets the rest (the late ones, the next run's, the newest).
         assert await records.forget(datetime.now(UTC) + timedelta(days=1)) == len(kept)
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", sent)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", sent)
         await database.dispose()
 
 
