@@ -7,8 +7,8 @@ DependencyUnavailable, the session acting for the tenant when row security is on
 goes straight to the same view (`_from_row`: asyncpg's UUID, `numeric` at its column's scale,
 aware UTC datetimes, as the Core path gives them). SQLAlchemy's per-statement work was most of
 what the read spent above the floor (bench/README.md). The projector's steps go on the driver
-in _SqlProjectionStore itself (without row security); rebuilds stay on Core, as on SQLite and
-MariaDB.
+in SqlProjectionStore itself (sql_projection_store.py, without row security); rebuilds stay on
+Core, as on SQLite and MariaDB.
 """
 
 from __future__ import annotations
