@@ -33,8 +33,9 @@ def fresh_url(engine: str, tmp_path: Path) -> str:
 
 
 def _tables(url: str, *, indexes: bool = False) -> set[str]:
-    """The tables' names, and with `indexes` each index as "table.index" and each column as
-    "table:column" too."""
+    """The tables' names, and with `indexes` each index as "table.index" ("table.index unique"
+    for a unique one: a revision may only make one unique) and each column as "table:column"
+    too."""
 
     def names(connection: Connection) -> set[str]:
         inspector = inspect(connection)
@@ -47,7 +48,7 @@ def _tables(url: str, *, indexes: bool = False) -> set[str]:
         return (
             tables
             | {
-                f"{table}.{index['name']}"
+                f"{table}.{index['name']}{' unique' if index['unique'] else ''}"
                 for (_, table), found in indexes_of.items()
                 for index in found
             }

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from application.audit.unit_of_work import AuditUnitOfWork
-from application.shared.ports.inbox import Inbox, InboxRecords
+from application.shared.ports.inbox import AlreadyApplied, Inbox, InboxRecords
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
@@ -18,6 +18,8 @@ from domain.shared.tenant import Tenant
 @dataclass
 class MemoryAuditStore:
     entries: list[AuditEntry] = field(default_factory=list)
+    # The events that have an entry: one each, as the SQL log's unique key keeps it.
+    logged: set[UUID] = field(default_factory=set)
     # (consumer, event id) -> when it was applied, stamped as the SQL inbox stamps it.
     processed: dict[tuple[str, UUID], datetime] = field(default_factory=dict)
 
@@ -67,9 +69,13 @@ class MemoryAuditUnitOfWork(AuditUnitOfWork):
         # Checked again at commit, as a unique key would: a concurrent twin loses.
         if self._inbox.staged & self._store.processed.keys():
             raise RuntimeError("another unit of work applied this event meanwhile")
+        logged = {entry.event_id for entry in self._entries.staged}
+        if len(logged) < len(self._entries.staged) or logged & self._store.logged:
+            raise AlreadyApplied("an event of this unit of work has its entry already")
         now = datetime.now(UTC)
         self._store.processed.update(dict.fromkeys(self._inbox.staged, now))
         self._store.entries.extend(self._entries.staged)
+        self._store.logged |= logged
         self._inbox.staged, self._entries.staged = set(), []
 
     async def _close(self) -> None:

@@ -22,6 +22,7 @@ from adapters.persistence.redis.documents import (
 from adapters.persistence.redis.inbox import RedisInbox
 from adapters.persistence.redis.ordered import member, member_id
 from application.audit.unit_of_work import AuditUnitOfWork
+from application.shared.ports.inbox import AlreadyApplied
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.events import DomainEvent
@@ -58,7 +59,8 @@ class RedisAuditLog(AuditLog):
         documents = self._documents
         for entry in self.staged:
             entries = _space(documents, entry.tenant, "entry")
-            writes.writes.append(["hset", entries, [str(entry.event_id), _json(entry)]])
+            # One entry an event: the commit is refused if the event has one (AlreadyApplied).
+            writes.first(entries, str(entry.event_id), _json(entry))
             order = _space(documents, entry.tenant, "order")
             writes.index(order, member(entry.occurred_at, entry.event_id))
 
@@ -81,7 +83,8 @@ class RedisAuditUnitOfWork(AuditUnitOfWork):
         try:
             await self._documents.commit(writes)
         except CommitRefused:
-            raise RuntimeError("another unit of work applied this event meanwhile") from None
+            # Its only checks: the inbox's new records and the entries' new events.
+            raise AlreadyApplied("an event of this unit of work was applied already") from None
         self._discard()
 
     async def _close(self) -> None:

@@ -1,4 +1,5 @@
-"""SqlAuditUnitOfWork: audit entries and the consumer inbox in one SQL transaction."""
+"""SqlAuditUnitOfWork: audit entries (each its event's record: a unique key) and the consumers'
+inbox in one SQL transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from adapters.audit.tables import audit_log
 from adapters.persistence.sql.inbox import SqlInbox
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWork
 from application.audit.unit_of_work import AuditUnitOfWork
+from application.shared.ports.inbox import AlreadyApplied
 from domain.audit.entry import AuditEntry, AuditPosition
 from domain.audit.repository import AuditLog
 from domain.shared.tenant import Tenant
@@ -41,8 +43,10 @@ class SqlAuditLog(AuditLog):
             "actor": entry.actor,
             "organisation_id": entry.tenant.organisation_id,
         }
-        # Sent now, or with the inbox record at the commit (defers_inserts, PostgreSQL).
-        await self._uow.insert(audit_log, row, _no_refusal)
+        # Sent now, or at the commit with the batch's other entries (defers_inserts, PostgreSQL):
+        # an entry already there (or a twin's, once it commits: the insert waits on the key)
+        # refuses it, and the whole statement with it (AlreadyApplied).
+        await self._uow.insert(audit_log, row, _applied_already)
 
     async def page(
         self, tenant: Tenant, *, before: AuditPosition | None, limit: int
@@ -68,8 +72,8 @@ class SqlAuditLog(AuditLog):
 
 
 class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
-    # PostgreSQL without row security: an event's inbox record and its entry are one
-    # autocommitted statement (SqlInbox.record), not BEGIN, two inserts and COMMIT.
+    # PostgreSQL without row security: a batch's entries are one autocommitted statement, not
+    # BEGIN, the inserts and COMMIT.
     defers_inserts = True
 
     def _open_repositories(self, connection: AsyncConnection) -> None:
@@ -77,8 +81,16 @@ class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
         self.inbox = SqlInbox(connection, self)
 
 
-def _no_refusal(error: IntegrityError) -> None:
-    """An entry has no unique key of its own: any IntegrityError is someone else's."""
+def _applied_already(error: IntegrityError) -> AlreadyApplied | None:
+    """The entries' unique key refused one (its name on PostgreSQL and MariaDB, its columns on
+    SQLite): that event's entry is there already."""
+    message = str(error.orig)
+    if _UNIQUE_ENTRY in message or "audit_log.event_id" in message:
+        return AlreadyApplied(message)
+    return None
+
+
+_UNIQUE_ENTRY = "ix_audit_log_organisation_id_occurred_at_event_id"
 
 
 def _entry(row: RowMapping) -> AuditEntry:

@@ -24,6 +24,8 @@ audit_log = Table(
     Column("actor", String(200), nullable=True),
     # Whose change (entries from before migration 0016: the single tenant).
     Column("organisation_id", Uuid(), nullable=False),
-    # A tenant's pages are read newest first by (occurred_at, event_id).
-    Index(None, "organisation_id", "occurred_at", "event_id"),
+    # A tenant's pages are read newest first by (occurred_at, event_id). Unique: an entry is
+    # its own inbox record (a redelivered event repeats its id, tenant and time, so its entry
+    # is refused), and the audit consumer writes no processed_events row (migration 0021).
+    Index(None, "organisation_id", "occurred_at", "event_id", unique=True),
 )

@@ -31,11 +31,11 @@ class RecordChange(BatchConsumer):
         return True
 
     async def apply_all(self, events: Sequence[IntegrationEvent]) -> None:
-        # The entries are the whole effect: with their inbox records, one statement at the
-        # commit on PostgreSQL, refused whole if one was applied already (AlreadyApplied).
+        # The entries are the whole effect and each is its event's record (the log refuses a
+        # second entry of an event: AlreadyApplied), so no inbox record is written beside it:
+        # one statement at the commit on PostgreSQL, refused whole if one was applied already.
         async with self._uow() as uow:
             for event in events:
-                await uow.inbox.record(self.name, event.id)
                 await uow.entries.add(
                     AuditEntry(
                         tenant=event.tenant,

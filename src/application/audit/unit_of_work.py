@@ -9,4 +9,6 @@ from domain.shared.unit_of_work import UnitOfWork
 
 class AuditUnitOfWork(UnitOfWork):
     entries: AuditLog
+    # The consumers' inbox in the audit's store. RecordChange writes no record there: each
+    # entry is its event's record (AuditLog.add refuses a second one).
     inbox: Inbox

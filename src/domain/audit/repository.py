@@ -11,7 +11,10 @@ from domain.shared.tenant import Tenant
 
 class AuditLog(ABC):
     @abstractmethod
-    async def add(self, entry: AuditEntry) -> None: ...
+    async def add(self, entry: AuditEntry) -> None:
+        """Add the entry of `entry.event_id`. One event has one entry: if the log has it, the
+        unit of work refuses it here or at the latest at its commit, keeping nothing of it
+        (application's AlreadyApplied), so the entry is its event's idempotency record."""
 
     @abstractmethod
     async def page(

@@ -105,6 +105,28 @@ async def test_the_audit_consumer_applies_a_redelivered_event_once(
     assert sorted(e.event_id for e in listed) == sorted([again.id, twins.id])
 
 
+async def test_an_event_has_one_entry_its_second_is_refused_whole(
+    messaging_store: MessagingStore,
+) -> None:
+    """The entry is its event's record (the audit consumer writes no inbox record): a unit of
+    work adding an entry of an event the log has is refused, at the latest at the commit, and
+    keeps none of its entries. Fails if the log takes a second entry of an event (a redelivery
+    would be logged twice) or keeps the new one beside the refused one."""
+    first, new = entry(0), entry(1)
+    async with messaging_store.audit() as uow:
+        await uow.entries.add(first)
+        await uow.commit()
+
+    with pytest.raises(AlreadyApplied):
+        async with messaging_store.audit() as uow:
+            await uow.entries.add(new)
+            await uow.entries.add(first)  # redelivered: the same event id, tenant and time
+            await uow.commit()
+
+    async with messaging_store.audit(read_only=True) as uow:
+        assert await uow.entries.page(SINGLE, before=None, limit=10) == [first]
+
+
 def event() -> IntegrationEvent:
     return IntegrationEvent(
         id=ids.new_id(),
