@@ -82,15 +82,12 @@ class SqlAuditUnitOfWork(SqlUnitOfWork, AuditUnitOfWork):
 
 
 def _applied_already(error: IntegrityError) -> AlreadyApplied | None:
-    """The entries' unique key refused one (its name on PostgreSQL and MariaDB, its columns on
-    SQLite): that event's entry is there already."""
+    """The entries' primary key refused one (its name on PostgreSQL, MariaDB's `PRIMARY`, its
+    columns on SQLite): that event's entry is there already."""
     message = str(error.orig)
-    if _UNIQUE_ENTRY in message or "audit_log.event_id" in message:
+    if any(mark in message for mark in ("pk_audit_log", "'PRIMARY'", "audit_log.event_id")):
         return AlreadyApplied(message)
     return None
-
-
-_UNIQUE_ENTRY = "ix_audit_log_organisation_id_occurred_at_event_id"
 
 
 def _entry(row: RowMapping) -> AuditEntry:
