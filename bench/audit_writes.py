@@ -96,6 +96,15 @@ async def _round(events: int, batch: int) -> tuple[float, float, float]:
         await database.dispose()
 
 
+async def _recreate() -> None:
+    connection = await asyncpg.connect(URL.rsplit("/", 1)[0].replace("+asyncpg", "") + "/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{NAME}"')
+    finally:
+        await connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
@@ -104,17 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for _ in range(args.rounds):
-        admin = URL.rsplit("/", 1)[0].replace("+asyncpg", "") + "/postgres"
-
-        async def recreate() -> None:
-            connection = await asyncpg.connect(admin)
-            try:
-                await connection.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-                await connection.execute(f'CREATE DATABASE "{NAME}"')
-            finally:
-                await connection.close()
-
-        asyncio.run(recreate())
+        asyncio.run(_recreate())
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
         env["PORTICO_DATABASE_URL"] = URL
         portico = str(Path(sys.executable).parent / "portico")

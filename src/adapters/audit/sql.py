@@ -1,4 +1,4 @@
-"""SqlAuditUnitOfWork: audit entries (each its event's record: a unique key) and the consumers'
+"""SqlAuditUnitOfWork: audit entries (each its event's record: the primary key) and the consumers'
 inbox in one SQL transaction."""
 
 from __future__ import annotations

@@ -190,6 +190,38 @@ async def test_a_twin_delivery_waits_for_the_first_and_applies_nothing(tmp_path:
         await database.dispose()
 
 
+@pytest.mark.postgres
+async def test_a_twin_entry_waits_for_the_first_and_is_refused(tmp_path: Path) -> None:
+    """The audit consumer's record is its entry's key: a twin delivery whose entry arrives
+    while the first's transaction holds the same entry waits on the key, then is refused
+    (False) once the first commits. Fails if the twin logs the event a second time."""
+    database = await sql_database("postgresql", tmp_path)
+    try:
+        twin = event()
+        first_entry = AuditEntry(
+            tenant=twin.tenant,
+            event_id=twin.id,
+            type=twin.type,
+            aggregate_id=twin.aggregate_id,
+            occurred_at=twin.occurred_at,
+            actor=twin.actor,
+        )
+        consumer = RecordChange(lambda read_only=False: SqlAuditUnitOfWork(database))
+        async with SqlAuditUnitOfWork(database) as first:
+            await first.entries.add(first_entry)
+            await first.entries.page(SINGLE, before=None, limit=1)  # sends it: a transaction
+            second = asyncio.create_task(consumer(twin))
+            # The twin, on the key (60 s guards against a hang, not a speed: without the key
+            # the twin never waits, and the test fails here).
+            await asyncio.wait_for(_until_a_session_waits_on_a_lock(database), 60)
+            await first.commit()
+        assert await second is False
+        async with SqlAuditUnitOfWork(database, read_only=True) as uow:
+            assert await uow.entries.page(SINGLE, before=None, limit=10) == [first_entry]
+    finally:
+        await database.dispose()
+
+
 async def _until_a_session_waits_on_a_lock(database: SqlDatabase) -> None:
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity"
