@@ -18,7 +18,7 @@ from domain.shared.tenant import Tenant
 @dataclass
 class MemoryAuditStore:
     entries: list[AuditEntry] = field(default_factory=list)
-    # The events that have an entry: one each, as the SQL log's unique key keeps it.
+    # The events that have an entry: one each, as the SQL log's primary key keeps it.
     logged: set[UUID] = field(default_factory=set)
     # (consumer, event id) -> when it was applied, stamped as the SQL inbox stamps it.
     processed: dict[tuple[str, UUID], datetime] = field(default_factory=dict)
