@@ -316,6 +316,19 @@ def _row(event: IntegrationEvent) -> dict[str, Any]:
     }
 
 
+_payload = msgspec.json.Decoder(dict[str, Any])
+
+
+def _decode_payload(text: str) -> dict[str, Any]:
+    """msgspec: a sixth of json.loads's CPU (the same dict of the same JSON types); json.loads
+    for what msgspec refuses (NaN or Infinity, which a row written with json.dumps may hold)."""
+    try:
+        return _payload.decode(text)
+    except msgspec.DecodeError:
+        decoded: dict[str, Any] = json.loads(text)
+        return decoded
+
+
 def _event(row: RowMapping) -> IntegrationEvent:
     return IntegrationEvent(
         id=row["event_id"],
@@ -323,7 +336,7 @@ def _event(row: RowMapping) -> IntegrationEvent:
         version=row["version"],
         occurred_at=row["occurred_at"],
         aggregate_id=row["aggregate_id"],
-        payload=json.loads(row["payload"]),
+        payload=_decode_payload(row["payload"]),
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         actor=row["actor"],
