@@ -132,11 +132,14 @@ class SqlOutbox(Outbox):
             return
         # [adapter:postgresql end]
         async with self._database.connect(autocommit=False) as connection:
+            transaction = await connection.begin()
             # [adapter:mariadb begin]
             if self._database.backend == "mysql":
-                await connection.execution_options(isolation_level="READ COMMITTED")
+                # For this transaction only (begun by its first statement, the claim): one
+                # round trip, where the connection's isolation level took two to set and two
+                # more to reset at its checkin (SET SESSION TRANSACTION ... and COMMIT each).
+                await connection.exec_driver_sql(_READ_COMMITTED)
             # [adapter:mariadb end]
-            transaction = await connection.begin()
             await self._database.act_for_every_tenant(connection)  # every tenant's rows
             batch = _Batch(await _claimed(connection, limit))
             try:
@@ -278,6 +281,9 @@ _DELETE_SENT = "DELETE FROM outbox WHERE position IN ({}); COMMIT"
 
 
 # [adapter:postgresql end]
+_READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"  # [adapter:mariadb]
+
+
 async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) -> list[RowMapping]:
     """Drop the rows of aggregates with an earlier pending row outside this batch: another
     relay holds it (any unlocked earlier row would be in the batch), so it must go first."""
