@@ -114,6 +114,7 @@ class NatsMessageBus(MessageBus):
         self._subscriptions: list[NatsSubscription] = []
         self._publisher = NatsPublisher(
             namespace,
+            client=self._client,
             jetstream=self._jetstream,
             stream=self._context_stream,
             ensure_stream=self._ensure_stream,

@@ -5,7 +5,6 @@ a dead letter goes to `<namespace>.dead-letters.<consumer>` (stream `<NAMESPACE>
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -13,10 +12,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import msgspec
+from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import PubAck
+from nats.js.api import Header
 
 from adapters.messaging.envelope import decode, encode, message_headers
+from adapters.messaging.nats_acks import PublishAcks
 from adapters.messaging.nats_delivery import UNAVAILABLE, why
 from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
 from application.shared.ports.tracing import Tracing
@@ -25,13 +26,15 @@ _log = logging.getLogger("portico.bus.nats")
 
 
 class NatsPublisher:
-    """`jetstream` gives the bus's JetStream context (or raises BusUnavailable), `stream` makes
-    sure a context's stream exists and names it, `ensure_stream(name, subjects)` makes one."""
+    """`client` and `jetstream` give the bus's connection and its JetStream context (or raise
+    BusUnavailable), `stream` makes sure a context's stream exists and names it,
+    `ensure_stream(name, subjects)` makes one."""
 
     def __init__(
         self,
         namespace: str,
         *,
+        client: Callable[[], Client],
         jetstream: Callable[[], JetStreamContext],
         stream: Callable[[str], Awaitable[str]],
         ensure_stream: Callable[[str, list[str]], Awaitable[None]],
@@ -39,7 +42,9 @@ class NatsPublisher:
         timeout: float,
     ) -> None:
         self._namespace = namespace
-        self._jetstream, self._stream, self._ensure_stream = jetstream, stream, ensure_stream
+        self._client, self._jetstream = client, jetstream
+        self._stream, self._ensure_stream = stream, ensure_stream
+        self._acks = PublishAcks()
         self._tracing, self._timeout = tracing, timeout
         self._dead_lettered: Counter[str] = Counter()
 
@@ -77,38 +82,27 @@ class NatsPublisher:
 
     async def publish_all(self, events: Sequence[IntegrationEvent]) -> int:
         """Pipelined: every event is sent before the first acknowledgement is awaited (one
-        connection keeps their order), then the acknowledgements are read in order."""
-        js = self._jetstream()
-        pending: list[asyncio.Future[PubAck]] = []
+        connection keeps their order), then the acknowledgements are counted in order: the
+        first event not stored ends the published prefix."""
+        nc = self._client()
+        try:
+            awaited = await self._acks.expect(nc, len(events))
+        except UNAVAILABLE:
+            _log.warning("publish stopped after 0 of %d events", len(events))
+            return 0
+        sent = 0
         try:
             for event in events:
                 stream = await self._stream(event.context)
                 with self._producer_span(event) as (data, headers):
-                    future = await js.publish_async(
-                        self.subject(event.type),
-                        data,
-                        # No stall timeout: on Python 3.11 one makes each publish wait a loop
-                        # turn (asyncio.wait_for's task), so nats-py's flusher wrote every
-                        # event to the socket by itself, not the batch at once (bench/README.md,
-                        # "Batches"). The client's pending limit (4,000) is never reached: a
-                        # call waits for (or cancels) its own futures, at most one relay batch.
-                        wait_stall=None,
-                        stream=stream,
-                        headers=headers,
+                    headers[Header.EXPECTED_STREAM] = stream
+                    await nc.publish(
+                        self.subject(event.type), data, reply=awaited.reply(sent), headers=headers
                     )
-                pending.append(future)
+                sent += 1
         except (*UNAVAILABLE, BusUnavailable):
-            _log.warning("publish stopped after %d of %d events", len(pending), len(events))
-        if pending:
-            await asyncio.wait(pending, timeout=self._timeout)
-        confirmed = 0
-        for future in pending:
-            if not future.done() or future.cancelled() or future.exception() is not None:
-                break
-            confirmed += 1
-        for future in pending[confirmed:]:
-            future.cancel()
-        return confirmed
+            _log.warning("publish stopped after %d of %d events", sent, len(events))
+        return await self._acks.confirmed(awaited, sent, self._timeout)
 
     async def dead_letter(self, consumer: str, data: bytes) -> None:
         await self._ensure_stream(self.dead_letter_stream, [f"{self._namespace}.dead-letters.>"])
