@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 import shutil
 import tomllib
@@ -134,15 +135,19 @@ def _copy(target: Path) -> Path:
 
 def _tagged_files() -> list[Path]:
     found = []
-    for path in ROOT.rglob("*"):
-        relative = path.relative_to(ROOT)
-        if set(relative.parts) & SKIP_DIRS or relative in SELF or not path.is_file():
-            continue
-        try:
-            if tags_in(path.read_text(encoding="utf-8")):
-                found.append(path)
-        except UnicodeDecodeError:
-            continue
+    # A walk that never enters the skipped folders: .venv and node_modules alone are ~38,000
+    # entries that rglob("*") listed to drop (~0.6 s of this test's ~0.9 s of CPU).
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [name for name in dirs if name not in SKIP_DIRS]
+        for name in files:
+            path = Path(folder, name)
+            if name in SKIP_DIRS or path.relative_to(ROOT) in SELF or not path.is_file():
+                continue
+            try:
+                if tags_in(path.read_text(encoding="utf-8")):
+                    found.append(path)
+            except UnicodeDecodeError:
+                continue
     return found
 
 
