@@ -21,7 +21,7 @@ from application.catalog.read_cache import (
 )
 from application.catalog.update_product import UpdateProductHandler
 from entrypoints.deferred import deferred
-from entrypoints.module_container import ModuleContainer, reacting
+from entrypoints.module_container import ModuleContainer, made_once, reacting
 from entrypoints.platform.sql_engines import by_sql_engine
 
 
@@ -89,12 +89,14 @@ class CatalogContainer(ModuleContainer):
     )
 
     # Use cases: stateless, so one instance each.
+    # Their units of work made by a plain call (made_once), overrides of `uow` still applying.
+    units_of_work = made_once(uow)
     create_product = providers.Singleton(
-        CreateProductHandler, uow=uow.provider, clock=clock, ids=ids
+        CreateProductHandler, uow=units_of_work, clock=clock, ids=ids
     )
-    update_product = providers.Singleton(UpdateProductHandler, uow=uow.provider, clock=clock)
-    adjust_stock = providers.Singleton(AdjustStockHandler, uow=uow.provider, clock=clock)
-    delete_product = providers.Singleton(DeleteProductHandler, uow=uow.provider, clock=clock)
+    update_product = providers.Singleton(UpdateProductHandler, uow=units_of_work, clock=clock)
+    adjust_stock = providers.Singleton(AdjustStockHandler, uow=units_of_work, clock=clock)
+    delete_product = providers.Singleton(DeleteProductHandler, uow=units_of_work, clock=clock)
     # Queries behind the read-through cache, composed here: their handlers only load.
     get_product = providers.Singleton(
         cached_get_product, products=reader, reads=platform.read_through, ttl=platform.cache_ttl
