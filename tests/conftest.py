@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,14 +13,22 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container, build_container
 from entrypoints.settings import AuthSettings, LoggingSettings, PasswordSettings, Settings
 from tests.support.clock import SteppingClock
+from tests.support.schedule import spread_slow
 from tests.support.shared_app import SharedApps
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: the shares are of what runs
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The `slow` tests first, in their order (every xdist worker sorts the same way): a test of a
-    minute started last keeps one core busy while the other idles; started first, the other
-    worker takes short tests from the end of its queue meanwhile (`--dist worksteal`)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The `slow` tests first in each xdist worker's share (tests/support/schedule.py): a test of
+    a minute started last keeps one core busy while the other idles. Every worker collects
+    and orders the same way."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = spread_slow(
+        items,
+        workers,
+        slow=lambda item: item.get_closest_marker("slow") is not None,
+        module=lambda item: item.nodeid.partition("::")[0],
+    )
 
 
 @pytest.fixture

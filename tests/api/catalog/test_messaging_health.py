@@ -9,7 +9,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import BusSettings, Settings
 from tests.support.auth import auth_headers
-from tests.support.servers import free_port
+from tests.support.nats import bus_at_an_empty_port
 
 
 async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Settings) -> None:
@@ -17,9 +17,10 @@ async def test_an_unreachable_bus_makes_the_api_degraded_not_down(settings: Sett
         settings,
         background="worker",
         logging=msgspec.structs.replace(settings.logging, level="ERROR"),
-        bus=BusSettings(backend="nats", nats_url=f"nats://127.0.0.1:{free_port()}"),  # no one there
+        bus=BusSettings(backend="nats"),
     )
     container = build_container(settings)
+    bus_at_an_empty_port(container)  # no one there
     async with AsyncTestClient(create_app(container)) as client:
         admin = await auth_headers(container, "admin")
         ready = await client.get("/health/ready")

@@ -9,7 +9,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import BusSettings, DatabaseSettings, LoggingSettings, Settings
 from tests.support.auth import auth_headers
-from tests.support.servers import free_port
+from tests.support.nats import bus_at_an_empty_port
 
 
 async def test_readiness_reports_projections_it_cannot_read_as_degraded(tmp_path: object) -> None:
@@ -32,9 +32,10 @@ async def test_the_notifications_consumer_shows_its_lag_per_context(settings: Se
         settings,
         background="worker",
         logging=msgspec.structs.replace(settings.logging, level="ERROR"),
-        bus=BusSettings(backend="nats", nats_url=f"nats://127.0.0.1:{free_port()}"),  # no one there
+        bus=BusSettings(backend="nats"),
     )
     container = build_container(settings)
+    bus_at_an_empty_port(container)  # no one there
     async with AsyncTestClient(create_app(container)) as client:
         admin = await auth_headers(container, "admin")
         stats = await client.get("/api/v1/messaging/stats", headers=admin)
