@@ -108,7 +108,9 @@ async def test_a_stopped_durable_consumer_and_a_listener_keep_their_events() -> 
 
 
 async def test_a_nacked_event_waiting_for_its_retry_is_kept() -> None:
-    bus = MemoryMessageBus(MemoryBroker(), RetryPolicy(max_deliveries=3, first_delay=0.1, ack_wait=5.0))
+    bus = MemoryMessageBus(
+        MemoryBroker(), RetryPolicy(max_deliveries=3, first_delay=0.1, ack_wait=5.0)
+    )
     first: list[int] = []
     retried = asyncio.Event()
 
