@@ -172,11 +172,12 @@ def main() -> int:
     parser.add_argument("--mode", choices=MODES, default="embedded")
     parser.add_argument("--checkout", type=Path, default=ROOT)
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     checkout = args.checkout.resolve()
 
     asyncio.run(reset_database(args.database_url))
-    env = environment(_settings(args))
+    env = environment(_settings(args)) | dict(item.split("=", 1) for item in args.env)
     env["PYTHONPATH"] = str(checkout / "src")
     portico = str(checkout / ".venv" / "bin" / "portico")
     subprocess.run(
