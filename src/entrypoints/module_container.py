@@ -91,7 +91,8 @@ def _shared(value: Any) -> bool:
         value = value.last_overriding
     if not isinstance(value, providers.Provider):
         return True
-    return isinstance(value, (providers.BaseSingleton, providers.Object))
+    # Not BaseSingleton: a thread-local or context-local one makes one object per thread/context.
+    return isinstance(value, (providers.Singleton, providers.ThreadSafeSingleton, providers.Object))
 
 
 def _injected(value: Any) -> Any:
