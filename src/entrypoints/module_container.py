@@ -48,18 +48,21 @@ def _with_reactions(make: Any, /, *, on_committed: Any, **arguments: Any) -> Any
 
 
 def made_once(units_of_work: providers.Selector[Any]) -> providers.Factory[Any]:
-    """For a handler: a maker of the units of work `units_of_work` (a Selector of `reacting`
+    """For handlers and consumers: a maker of the units of work `units_of_work` (a Selector of
     Factories) provides, the choice and its injections resolved once, when the handler is made,
     as the handler's other dependencies (its clock, its ids) are. Through dependency-injector, a
     unit of work (one per write request) cost about 20 µs of CPU under W3, against 3 µs made by
     a plain call (bench/README.md, session 17). An override of `units_of_work` (a test's) still
-    applies at once, to handlers made before it too."""
+    applies at once, to handlers made before it too. Each context's container declares one,
+    `units_of_work`, for all its handlers."""
     return providers.Factory(UnitsOfWork, units_of_work.provider)
 
 
 class UnitsOfWork:
     """Makes the units of work of the Selector's choice by a plain call, while neither the
-    Selector nor the chosen Factory is overridden; through them otherwise."""
+    Selector nor the chosen Factory is overridden; through them otherwise, and always when the
+    chosen Factory injects attributes or anything but one shared object (a Singleton's, an
+    Object's): resolving a Factory's product once would share what each call must make anew."""
 
     __slots__ = ("_chosen", "_make", "_selector")
 
@@ -67,16 +70,29 @@ class UnitsOfWork:
         self._selector = selector
         self._chosen = chosen = selector.providers[selector.selector()]  # type: ignore[misc]
         self._make: Any = selector
-        if isinstance(chosen, providers.Factory) and chosen.provides is _with_reactions:
-            args = [_injected(value) for value in chosen.args]
-            kwargs = {name: _injected(value) for name, value in chosen.kwargs.items()}
-            self._make = partial(_with_reactions, *args, **kwargs)
+        if type(chosen) is not providers.Factory or chosen.attributes:
+            return
+        make, args, kwargs = chosen.provides, chosen.args, chosen.kwargs
+        if make is not None and all(_shared(value) for value in [*args, *kwargs.values()]):
+            made = {name: _injected(value) for name, value in kwargs.items()}
+            self._make = partial(make, *[_injected(value) for value in args], **made)
 
-    def __call__(self) -> Any:
+    def __call__(self, **arguments: Any) -> Any:
         # `last_overriding`: a read of `overridden` (a tuple) costs ten times as much.
         if self._selector.last_overriding is not None or self._chosen.last_overriding is not None:
-            return self._selector()
-        return self._make()
+            return self._selector(**arguments)
+        return self._make(**arguments)
+
+
+def _shared(value: Any) -> bool:
+    """Whether `value` injects the same object at every call: not a provider, or (through the
+    Dependency a DependenciesContainer holds) a Singleton's or an Object's."""
+    while isinstance(value, providers.Dependency) and value.last_overriding is not None:
+        value = value.last_overriding
+    if not isinstance(value, providers.Provider):
+        return True
+    # Not BaseSingleton: a thread-local or context-local one makes one object per thread/context.
+    return isinstance(value, (providers.Singleton, providers.ThreadSafeSingleton, providers.Object))
 
 
 def _injected(value: Any) -> Any:

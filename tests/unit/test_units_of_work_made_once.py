@@ -74,3 +74,42 @@ def test_an_override_of_the_chosen_factory_applies_too() -> None:
 
     with selector.providers["sql"].override(providers.Object(replacement)):
         assert make() is replacement
+
+
+class ReadingWork(Work):
+    def __init__(self, database: object, read_only: bool = False) -> None:
+        super().__init__(database)
+        self.read_only = read_only
+
+
+def test_it_passes_read_only_on() -> None:
+    # Without `**arguments` in the maker, `uow(read_only=True)` of a query handler is a TypeError.
+    selector = providers.Selector(
+        providers.Object("sql"), sql=providers.Factory(ReadingWork, database="db")
+    )
+    make = made_once(selector)()
+
+    assert make(read_only=True).read_only is True
+    assert make().read_only is False
+    with selector.override(providers.Factory(ReadingWork, database="other")):
+        assert make(read_only=True).read_only is True
+
+
+def test_a_plain_factory_s_shared_injections_are_resolved_once() -> None:
+    database = providers.Singleton(object)
+    selector = providers.Selector(providers.Object("sql"), sql=providers.Factory(Work, database))
+    make = made_once(selector)()
+
+    assert make().database is database()
+    with database.override(providers.Object("replaced later")):
+        assert make().database != "replaced later"  # resolved when the maker was made
+
+
+def test_a_factory_injecting_a_new_object_each_time_still_makes_a_new_one() -> None:
+    # Resolving once would give every unit of work the same object: made through the Selector.
+    selector = providers.Selector(
+        providers.Object("sql"), sql=providers.Factory(Work, providers.Factory(object))
+    )
+    make = made_once(selector)()
+
+    assert make().database is not make().database

@@ -13,7 +13,7 @@ from application.audit.list_entries import ListAuditEntriesHandler
 from application.audit.record_change import RecordChange
 from application.shared.maintenance import Chore
 from entrypoints.deferred import deferred
-from entrypoints.module_container import ModuleContainer
+from entrypoints.module_container import ModuleContainer, made_once
 from entrypoints.settings import Settings
 
 
@@ -52,8 +52,9 @@ class AuditContainer(ModuleContainer):
         ),
         # [adapter:redis end]
     )
-    consumers = providers.List(providers.Singleton(RecordChange, uow=uow.provider))
-    list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=uow.provider)
+    units_of_work = made_once(uow)  # what the handlers make their units of work with
+    consumers = providers.List(providers.Singleton(RecordChange, uow=units_of_work))
+    list_audit_entries = providers.Singleton(ListAuditEntriesHandler, uow=units_of_work)
     chores = providers.Selector(
         platform.persistence,
         sql=providers.Object([]),

@@ -89,8 +89,7 @@ class CatalogContainer(ModuleContainer):
     )
 
     # Use cases: stateless, so one instance each.
-    # Their units of work made by a plain call (made_once), overrides of `uow` still applying.
-    units_of_work = made_once(uow)
+    units_of_work = made_once(uow)  # what the handlers make their units of work with
     create_product = providers.Singleton(
         CreateProductHandler, uow=units_of_work, clock=clock, ids=ids
     )

@@ -66,7 +66,7 @@ def commands(plan: SeedPlan) -> list[CreateProduct]:
 
 def _products(root: Any) -> SeedProducts:
     catalog = root.catalog
-    return SeedProducts(catalog.uow, catalog.clock(), catalog.ids())
+    return SeedProducts(catalog.units_of_work(), catalog.clock(), catalog.ids())
 
 
 async def refusal(root: Any, plan: SeedPlan) -> str | None:

@@ -30,7 +30,7 @@ from entrypoints.identity.mfa import MfaContainer
 from entrypoints.identity.own_account import OwnAccountContainer
 from entrypoints.identity.social import SocialContainer
 from entrypoints.identity.tokens import TokensContainer
-from entrypoints.module_container import ModuleContainer
+from entrypoints.module_container import ModuleContainer, made_once
 
 
 class IdentityContainer(ModuleContainer):
@@ -50,6 +50,7 @@ class IdentityContainer(ModuleContainer):
     auth = settings.provided.auth
 
     uow = unit_of_work_selector(platform)  # on the store PORTICO_PERSISTENCE picks
+    units_of_work = made_once(uow)  # what the handlers make their units of work with
 
     password_hasher = providers.Singleton(build_password_hasher, settings)
     # Access tokens: ours or an external provider's (PORTICO_AUTH; identity/tokens.py).
@@ -58,7 +59,7 @@ class IdentityContainer(ModuleContainer):
     signature_verifier, token_verifier = tokens.signature_verifier, tokens.token_verifier
     access_revocations = providers.Singleton(
         AccessRevocations,
-        uow=uow.provider,
+        uow=units_of_work,
         clock=clock,
         keep_for=providers.Callable(revocation_window, settings),
     )
@@ -67,7 +68,7 @@ class IdentityContainer(ModuleContainer):
     # Social sign-in (its use cases are this container's).
     social_parts = {"issuer": token_issuer, "refresh_lifetime": refresh_lifetime}
     social = providers.Container(
-        SocialContainer, uow=uow.provider, clock=clock, ids=ids, settings=settings, **social_parts
+        SocialContainer, uow=units_of_work, clock=clock, ids=ids, settings=settings, **social_parts
     )
     start_social_sign_in = social.start_social_sign_in
     finish_social_sign_in = social.finish_social_sign_in
@@ -75,14 +76,14 @@ class IdentityContainer(ModuleContainer):
     list_linked_identities = social.list_linked_identities
     closed = (social.identity_providers, social.pending)  # social sign-in's clients
     resources = providers.List(token_verifier, rate_limit_store, *closed)
-    chores = providers.Callable(token_chores, settings, uow.provider)
+    chores = providers.Callable(token_chores, settings, units_of_work)
 
     # Use cases: stateless, so one instance each.
     register_user = providers.Singleton(
-        RegisterUserHandler, uow=uow.provider, hasher=password_hasher, clock=clock, ids=ids
+        RegisterUserHandler, uow=units_of_work, hasher=password_hasher, clock=clock, ids=ids
     )
     # The second factor (TOTP) and the two-step sign-in: their use cases are this container's.
-    mfa_parts = {"uow": uow.provider, "hasher": password_hasher, "issuer": token_issuer}
+    mfa_parts = {"uow": units_of_work, "hasher": password_hasher, "issuer": token_issuer}
     mfa_parts |= {"counting_store": rate_limit_store, "refresh_lifetime": refresh_lifetime}
     mfa = providers.Container(MfaContainer, clock=clock, ids=ids, settings=settings, **mfa_parts)
     start_enrolment, confirm_enrolment = mfa.start_enrolment, mfa.confirm_enrolment
@@ -91,7 +92,7 @@ class IdentityContainer(ModuleContainer):
     confirm_enrolment_at_sign_in = mfa.confirm_enrolment_at_sign_in
     login = providers.Singleton(
         LoginHandler,
-        uow=uow.provider,
+        uow=units_of_work,
         hasher=password_hasher,
         issuer=token_issuer,
         clock=clock,
@@ -102,7 +103,7 @@ class IdentityContainer(ModuleContainer):
     )
     refresh_session = providers.Singleton(
         RefreshHandler,
-        uow=uow.provider,
+        uow=units_of_work,
         issuer=token_issuer,
         clock=clock,
         ids=ids,
@@ -110,16 +111,16 @@ class IdentityContainer(ModuleContainer):
         revocations=access_revocations,
     )
     logout = providers.Singleton(
-        LogoutHandler, uow=uow.provider, clock=clock, revocations=access_revocations
+        LogoutHandler, uow=units_of_work, clock=clock, revocations=access_revocations
     )
     authenticate = providers.Singleton(
         AuthenticateHandler, verifier=token_verifier, revocations=access_revocations
     )
-    get_me = providers.Singleton(GetMeHandler, uow=uow.provider)
-    get_user = providers.Singleton(GetUserHandler, uow=uow.provider)
-    list_users = providers.Singleton(ListUsersHandler, uow=uow.provider)
+    get_me = providers.Singleton(GetMeHandler, uow=units_of_work)
+    get_user = providers.Singleton(GetUserHandler, uow=units_of_work)
+    list_users = providers.Singleton(ListUsersHandler, uow=units_of_work)
     # What the use cases that change a user's access (and so void its tokens) have in common.
-    access_changes = {"uow": uow.provider, "clock": clock, "revocations": access_revocations}
+    access_changes = {"uow": units_of_work, "clock": clock, "revocations": access_revocations}
     change_user_access = providers.Singleton(ChangeUserAccessHandler, **access_changes)
     change_password = providers.Singleton(
         ChangePasswordHandler, hasher=password_hasher, **access_changes

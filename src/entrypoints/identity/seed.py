@@ -35,7 +35,9 @@ DOMAINS = ("example.com", "example.org", "example.net")
 
 def _users(root: Any) -> SeedUsers:
     identity = root.identity
-    return SeedUsers(identity.uow, identity.password_hasher(), identity.clock(), identity.ids())
+    return SeedUsers(
+        identity.units_of_work(), identity.password_hasher(), identity.clock(), identity.ids()
+    )
 
 
 def accounts(plan: SeedPlan) -> list[Account]:

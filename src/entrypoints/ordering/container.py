@@ -20,7 +20,7 @@ from application.shared.idempotency import Idempotent
 from application.shared.projection_lag import ProjectionLagHandler
 from application.shared.retry import RetriedOnConflict
 from entrypoints.deferred import deferred
-from entrypoints.module_container import ModuleContainer, reacting
+from entrypoints.module_container import ModuleContainer, made_once, reacting
 from entrypoints.ordering.builders import build_payment_breaker, payments_probe, projections_probe
 from entrypoints.ordering.read_side import OrderReadSide
 from entrypoints.ordering.tracing import traced_payments
@@ -58,6 +58,7 @@ class OrderingContainer(ModuleContainer):
             on_committed=platform.after_commit,
         ),
     )
+    units_of_work = made_once(uow)  # what the handlers make their units of work with
     # The queries' side: the projections and their projector (entrypoints/ordering/read_side.py).
     read_side = providers.Container(OrderReadSide, platform=platform)
     summaries, details, projector = read_side.summaries, read_side.details, read_side.projector
@@ -97,20 +98,20 @@ class OrderingContainer(ModuleContainer):
     place_order = providers.Singleton(
         Idempotent,
         inner=providers.Singleton(
-            RetriedOnConflict, providers.Singleton(PlaceOrderHandler, uow.provider, clock, ids)
+            RetriedOnConflict, providers.Singleton(PlaceOrderHandler, units_of_work, clock, ids)
         ),
         store=platform.idempotency_store,
         clock=clock,
         rules=providers.Object(PLACE_ORDER_ONCE),
     )
     pay_order = providers.Singleton(
-        PayOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
+        PayOrderHandler, uow=units_of_work, payments=traced_gateway, clock=clock, ids=ids
     )
     ship_order = providers.Singleton(
-        RetriedOnConflict, providers.Singleton(ShipOrderHandler, uow.provider, clock, ids)
+        RetriedOnConflict, providers.Singleton(ShipOrderHandler, units_of_work, clock, ids)
     )
     cancel_order = providers.Singleton(
-        CancelOrderHandler, uow=uow.provider, payments=traced_gateway, clock=clock, ids=ids
+        CancelOrderHandler, uow=units_of_work, payments=traced_gateway, clock=clock, ids=ids
     )
     get_order = providers.Singleton(
         GetOrderHandler, details=details, wait_seconds=settings.provided.projections.wait

@@ -25,7 +25,7 @@ from application.organisations.rename_organisation import RenameOrganisationHand
 from application.organisations.revoke_invitation import RevokeInvitationHandler
 from application.organisations.send_invitation_mail import SendInvitationMail
 from application.organisations.transfer_ownership import TransferOwnershipHandler
-from entrypoints.module_container import ModuleContainer, reacting
+from entrypoints.module_container import ModuleContainer, made_once, reacting
 
 
 class OrganisationsContainer(ModuleContainer):
@@ -67,23 +67,24 @@ class OrganisationsContainer(ModuleContainer):
             on_committed=platform.after_commit,
         ),
     )
-    emails = providers.Singleton(IdentityEmails, uow=identity.uow.provider)
-    mine = {"uow": uow.provider, "clock": clock}
+    units_of_work = made_once(uow)  # what the handlers make their units of work with
+    emails = providers.Singleton(IdentityEmails, uow=identity.units_of_work)
+    mine = {"uow": units_of_work, "clock": clock}
 
     create_organisation = providers.Singleton(CreateOrganisationHandler, **mine, ids=ids)
     rename_organisation = providers.Singleton(RenameOrganisationHandler, **mine)
     delete_organisation = providers.Singleton(DeleteOrganisationHandler, **mine)
-    get_organisation = providers.Singleton(GetOrganisationHandler, uow=uow.provider)
+    get_organisation = providers.Singleton(GetOrganisationHandler, uow=units_of_work)
     # The tenant check of every tenant-scoped request (entrypoints/organisations/http/tenancy.py).
-    enter_organisation = providers.Singleton(EnterOrganisationHandler, uow=uow.provider)
-    list_organisations = providers.Singleton(ListOrganisationsHandler, uow=uow.provider)
-    list_members = providers.Singleton(ListMembersHandler, uow=uow.provider)
+    enter_organisation = providers.Singleton(EnterOrganisationHandler, uow=units_of_work)
+    list_organisations = providers.Singleton(ListOrganisationsHandler, uow=units_of_work)
+    list_members = providers.Singleton(ListMembersHandler, uow=units_of_work)
     change_member_role = providers.Singleton(ChangeMemberRoleHandler, **mine)
     remove_member = providers.Singleton(RemoveMemberHandler, **mine)
     leave_organisation = providers.Singleton(LeaveOrganisationHandler, **mine)
     transfer_ownership = providers.Singleton(TransferOwnershipHandler, **mine)
     invite_member = providers.Singleton(InviteMemberHandler, **mine, ids=ids)
-    list_invitations = providers.Singleton(ListInvitationsHandler, uow=uow.provider)
+    list_invitations = providers.Singleton(ListInvitationsHandler, uow=units_of_work)
     revoke_invitation = providers.Singleton(RevokeInvitationHandler, **mine)
     accept_invitation = providers.Singleton(AcceptInvitationHandler, **mine, emails=emails)
     decline_invitation = providers.Singleton(DeclineInvitationHandler, **mine, emails=emails)
@@ -91,7 +92,7 @@ class OrganisationsContainer(ModuleContainer):
     # After the answer, through the outbox: the invitation's mail and its token.
     send_invitation_mail = providers.Singleton(
         SendInvitationMail,
-        uow=uow.provider,
+        uow=units_of_work,
         mailer=platform.mailer,
         clock=clock,
         link_base=platform.settings.provided.email.link_base,

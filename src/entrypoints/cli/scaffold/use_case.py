@@ -13,8 +13,8 @@ from entrypoints.cli.scaffold.render import render
 # container's providers, which a provider of that name would replace.
 _TAKEN = frozenset(
     {"create", "list", "read", "update", "remove", "get", "post", "patch", "delete"}
-    | {"platform", "uow", "clock", "ids", "memory_store", "use_cases", "consumers", "listeners"}
-    | {"projectors", "probes", "resources", "after_commit"}
+    | {"platform", "uow", "units_of_work", "clock", "ids", "memory_store", "use_cases"}
+    | {"consumers", "listeners", "projectors", "probes", "resources", "after_commit"}
 )
 
 
@@ -107,7 +107,7 @@ def _wire(text: str, context: str, name: str, camel: str, kind: str) -> str:
         raise ScaffoldError(f"src/entrypoints/{context}/container.py has no use_cases tuple")
     clock = ", clock=clock" if kind == "command" else ""
     text = text[:end] + f'\n        "{name}",' + text[end:]
-    provider = f"    {name} = providers.Singleton({camel}Handler, uow=uow.provider{clock})\n"
+    provider = f"    {name} = providers.Singleton({camel}Handler, uow=units_of_work{clock})\n"
     return _add_import(text, f"from application.{context}.{name} import {camel}Handler\n") + (
         provider
     )
