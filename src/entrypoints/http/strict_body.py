@@ -17,8 +17,9 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import Request
 from litestar.exceptions import ValidationException
+
+from entrypoints.http.request_body import BodyRequest
 
 _AT = re.compile(r" - at `\$([^`]*)`$")
 # Where a decoded JSON number may become a different value than a Python int or float would.
@@ -75,7 +76,7 @@ def typed_decoder(annotation: Any) -> msgspec.json.Decoder[Any] | None:
     return _typed_decoders[annotation]
 
 
-class StrictJsonRequest(Request[Any, Any, Any]):
+class StrictJsonRequest(BodyRequest):
     async def json(self) -> Any:
         data = self.route_handler.parsed_fn_signature.parameters.get("data")
         # The typed pass depends on the body and the type only, so a second call (none in this
