@@ -66,6 +66,7 @@ ADAPTERS = (
         variables=("PORTICO_NATS_URL", "PORTICO_NATS_NAMESPACE", "PORTICO_NATS_REPLICAS"),
         paths=(
             "src/adapters/messaging/nats.py",
+            "src/adapters/messaging/nats_acks.py",
             "src/adapters/messaging/nats_delivery.py",
             "src/adapters/messaging/nats_fetch.py",
             "src/adapters/messaging/nats_listener.py",
@@ -78,6 +79,7 @@ ADAPTERS = (
             "tests/contract/test_nats_concurrent_handling.py",
             "tests/contract/test_nats_consumer_lag.py",
             "tests/contract/test_nats_fetch.py",
+            "tests/contract/test_nats_publish_acks.py",
             "tests/unit/test_nats_delivered.py",
             "tests/api/catalog/test_messaging_health.py",
             "tests/api/ordering/test_tracing.py",
@@ -113,6 +115,7 @@ ADAPTERS = (
         paths=(
             "tests/support/mariadb.py",
             "tests/contract/test_mariadb_checkins.py",
+            "tests/contract/test_outbox_claim_isolation.py",
             "bench/mariadb_path.py",
         ),
         dependencies=("asyncmy",),
@@ -182,6 +185,7 @@ ADAPTERS = (
             "tests/e2e/ordering/test_soak.py",
             "tests/e2e/ordering/test_traces_e2e.py",
             # The benchmarks run on PostgreSQL (bench/floor.py is raw asyncpg).
+            "bench/audit_writes.py",
             "bench/bare_request.py",
             "bench/cache_invalidation.py",
             "bench/compare.py",

@@ -21,6 +21,9 @@ from tests.support.shared_app import SharedApps, Snapshot
 # walk its package (shared_app.WALKED).
 LEAVES = {
     "_thread.RLock",
+    # The memory cache's lock: the cache is made with the handlers now (made_once resolves a
+    # unit of work's injections then), its entries are walked through its dict.
+    "_thread.lock",
     "argon2._password_hasher.PasswordHasher",
     "datetime.timedelta",
     "inspect.Signature",

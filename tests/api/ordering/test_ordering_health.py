@@ -9,7 +9,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import BusSettings, DatabaseSettings, LoggingSettings, Settings
 from tests.support.auth import auth_headers
-from tests.support.nats import bus_at_an_empty_port
+from tests.support.nats import bus_at_an_empty_port  # [adapter:nats]
 
 
 async def test_readiness_reports_projections_it_cannot_read_as_degraded(tmp_path: object) -> None:
