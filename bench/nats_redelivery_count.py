@@ -15,16 +15,23 @@ with a 0.3 s delay; a pull request expiring in 0.1 s is sent; the server is paus
 for 0.6 s, past both, and resumed, so its loop wakes for the redelivery and the request's
 expiry at once and takes them in either order. Then a fresh request fetches the next delivery:
 it should be numbered 2. Prints each trial's numbers and how many went backwards.
+
+With --bus, the same through Portico's NatsMessageBus (fetch_wait 0.1 s): each trial publishes
+an event whose handler nacks every try (0.3 s retry delay, 3 tries) and pauses the server for
+0.6 s 0.05 s after the first; prints the attempts the handler was given (1, 2, 3 expected).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import subprocess
 import tempfile
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nats
@@ -34,6 +41,10 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from tests.support.nats import PrivateNats
+
+from adapters.messaging.nats import NatsMessageBus
+from adapters.messaging.retry import RetryPolicy
+from application.shared.ports.messaging import Delivery, IntegrationEvent
 
 
 def delivered(msg: Msg) -> int:
@@ -82,8 +93,59 @@ async def trial(nc: Client, js: JetStreamContext, number: int, server: PrivateNa
     return numbers
 
 
-async def main(path: str, trials: int) -> None:
+async def pause(server: PrivateNats) -> None:
+    """Pause the server for 0.6 s, 0.05 s from now: past a 0.1 s request and a 0.3 s NAK."""
+    assert server.process is not None
+    await asyncio.sleep(0.05)
+    server.process.send_signal(signal.SIGSTOP)
+    await asyncio.sleep(0.6)
+    server.process.send_signal(signal.SIGCONT)
+
+
+async def through_bus(server: PrivateNats, trials: int) -> None:
+    retry = RetryPolicy(max_deliveries=3, first_delay=0.3, max_delay=0.3, ack_wait=5.0)
+    bus = NatsMessageBus(server.url, namespace="r", retry=retry, fetch_wait=0.1)
+    await bus.start()
+    attempts: dict[uuid.UUID, list[int]] = {}
+    pauses: list[asyncio.Task[None]] = []
+
+    async def handler(delivery: Delivery) -> None:
+        tries = attempts.setdefault(delivery.event.id, [])
+        tries.append(delivery.attempt)
+        await delivery.nack()
+        if len(tries) == 1:
+            pauses.append(asyncio.create_task(pause(server)))
+
+    subscription = await bus.subscribe("doomed", handler, contexts=["shop"])
+    wrong = 0
+    for number in range(trials):
+        event = IntegrationEvent(
+            id=uuid.uuid4(),
+            type="shop.ThingHappened",
+            version=1,
+            occurred_at=datetime.now(UTC),
+            aggregate_id=uuid.uuid4(),
+            payload={},
+        )
+        await bus.publish(event)
+        with contextlib.suppress(TimeoutError):  # a try that never came shows as missing
+            async with asyncio.timeout(15):
+                while len(attempts.get(event.id, [])) < 3:
+                    await asyncio.sleep(0.05)
+        tries = attempts.get(event.id, [])
+        wrong += tries != [1, 2, 3]
+        print(number, tries, flush=True)
+    await subscription.stop()
+    await bus.close()
+    print(f"attempts not 1, 2, 3 in {wrong}/{trials} trials")
+
+
+async def main(path: str, trials: int, bus: bool) -> None:
     support.NATS_SERVER = path  # PrivateNats starts this binary
+    if bus:
+        with tempfile.TemporaryDirectory() as store, PrivateNats(Path(store)) as server:
+            await through_bus(server, trials)
+        return
     with tempfile.TemporaryDirectory() as store, PrivateNats(Path(store)) as server:
         nc = await nats.connect(server.url)
         js = nc.jetstream()
@@ -102,6 +164,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--server", default="/usr/sbin/nats-server")
     parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--bus", action="store_true", help="through NatsMessageBus")
     arguments = parser.parse_args()
     print(subprocess.run([arguments.server, "--version"], capture_output=True, text=True).stdout)
-    asyncio.run(main(arguments.server, arguments.trials))
+    asyncio.run(main(arguments.server, arguments.trials, arguments.bus))
