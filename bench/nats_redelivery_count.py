@@ -135,9 +135,11 @@ async def through_bus(server: PrivateNats, trials: int) -> None:
         tries = attempts.get(event.id, [])
         wrong += tries != [1, 2, 3]
         print(number, tries, flush=True)
+    await asyncio.sleep(1.0)  # a last try's dead letter
+    buried = len(await bus.dead_letters("doomed"))
     await subscription.stop()
     await bus.close()
-    print(f"attempts not 1, 2, 3 in {wrong}/{trials} trials")
+    print(f"attempts not 1, 2, 3 in {wrong}/{trials} trials; {buried} dead-lettered")
 
 
 async def main(path: str, trials: int, bus: bool) -> None:
