@@ -29,8 +29,10 @@ from application.shared.ports.messaging import BusUnavailable
 
 # A request is taken as over this long after its expiry even if its ending status did not come:
 # a server may drop an expired request silently (nats-server 2.9 when a message comes as it
-# expires) or a reconnect lose it, and an event would wait for the next request. Each request
-# has a reply subject of its own, so a status that comes late is known for an old one's.
+# expires; before 2.10.14 it then also re-sends the consumer's last new message numbered 1 if
+# that message was a redelivery: docs/messaging.md) or a reconnect lose it, and an event would
+# wait for the next request. Each request has a reply subject of its own, so a status that
+# comes late is known for an old one's.
 _GRACE = 0.05
 # After a message, how long to wait for the next of the same request if the server does not end
 # it with a status (older servers): it sends what it has back to back.
