@@ -96,6 +96,7 @@ ADAPTERS = (
             "bench/cache_invalidation.py",
             "bench/messaging.py",
             "bench/nats_fetch.py",
+            "bench/nats_redelivery_count.py",
             "bench/memory.py",
             "bench/soak.py",
             "bench/soak_stack.py",
