@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from adapters.persistence.sql.database import SqlDatabase
 from adapters.persistence.sql.reading import driver_checkout
-from tests.support.servers import require_sql_server
+from tests.contract.conftest import sql_database
 
 pytestmark = pytest.mark.postgres
 
@@ -32,9 +33,12 @@ async def _engine_newcomer(database: SqlDatabase) -> None:
 
 @pytest.mark.parametrize("newcomer", [_driver_newcomer, _engine_newcomer])
 async def test_a_returned_connection_goes_to_the_first_waiter_not_a_newcomer(
-    newcomer: Callable[[SqlDatabase], Awaitable[None]],
+    newcomer: Callable[[SqlDatabase], Awaitable[None]], tmp_path: Path
 ) -> None:
-    database = SqlDatabase(require_sql_server("postgresql"), pool_size=1)
+    made = await sql_database("postgresql", tmp_path)  # this worker's database, made
+    url = made.engine.url.render_as_string(hide_password=False)
+    await made.dispose()
+    database = SqlDatabase(url, pool_size=1)
     served: list[str] = []
 
     async def waiter(name: str) -> None:
