@@ -24,7 +24,7 @@ async def test_a_waiter_that_gave_up_is_passed_over() -> None:
     gave_up.cancel()
     await asyncio.gather(gave_up, return_exceptions=True)
     queue.put_nowait("connection")
-    # Without passing it over: the put hands the item to a cancelled future, and it is lost.
+    # Without passing it over: the put hands the item to a cancelled future (InvalidStateError).
     assert await asyncio.wait_for(kept, 5) == "connection"
     assert queue.empty()
 
