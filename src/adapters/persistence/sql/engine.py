@@ -11,6 +11,8 @@ from sqlalchemy.engine.url import URL
 from sqlalchemy.ext.asyncio.engine import AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState, QueuePool
 
+from adapters.persistence.sql.fair_pool import FairAsyncPool
+
 # Plain schemes get the async driver we ship, so `postgresql://...` just works.
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -54,6 +56,7 @@ def create_engine(
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.update(pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE)
+        options.update(poolclass=FairAsyncPool)  # its waiters served in turn (fair_pool.py)
     # [adapter:mariadb begin]
     if parsed.get_backend_name() == "mysql":
         # The pool's rollback at each checkin is ours (_roll_back_if_in_transaction).

@@ -23,6 +23,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 from sqlalchemy.util import greenlet_spawn, safe_reraise
 
 from adapters.persistence.sql.engine import POOL_OVERFLOW, POOL_RECYCLE
+from adapters.persistence.sql.fair_pool import FairAsyncPool
 from adapters.persistence.sql.row_security import EVERY_TENANT, reading_as
 
 # [adapter:postgresql end]
@@ -93,7 +94,7 @@ def driver_write(database: ReadSource) -> AbstractAsyncContextManager[Any]:
 
 # Pools whose idle records wait in `_pool`. A SqlDatabase's engine never pre-pings (only its
 # health probe's does, engine.create_engine), so an idle record needs no ping before it is lent.
-_QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool)
+_QUEUE_POOLS = (QueuePool, AsyncAdaptedQueuePool, FairAsyncPool)
 
 # Private attributes of SQLAlchemy's pool that the checkout below still reads, for want of a
 # public equivalent: the queue of idle records (`pool._pool`, and the asyncio.Queue under it,
