@@ -153,6 +153,7 @@ ADAPTERS = (
             "src/adapters/persistence/sql/driver_sql.py",
             "src/adapters/persistence/sql/driver_transaction.py",
             "tests/contract/catalog/test_postgres_reader.py",
+            "tests/contract/test_pool_fairness.py",
             "tests/contract/catalog/test_create_on_driver.py",
             "tests/contract/ordering/test_postgres_details.py",
             "tests/contract/ordering/test_postgres_unit_of_work.py",
