@@ -19,7 +19,7 @@ class Work:
 
 
 class OtherWork(Work):
-    pass
+    """Another choice of the Selector's, told apart by its type."""
 
 
 def _selector(choice: str = "sql") -> tuple[providers.Selector[Any], providers.Singleton[Any]]:
