@@ -139,7 +139,7 @@ def wrk(
     try:
         command = ["wrk", "-t1", "-c32", "--latency", "-s", lua.name]
         subprocess.run([*command, "-d3s", base], capture_output=True, check=True)
-        database = postmaster_pid()
+        database = postmaster_pid(POSTGRES)
         if database is not None:  # every backend and background process of the server
             processes = {**processes, "postgresql": database}
         _until_still([processes["api"], *([processes["worker"]] if "worker" in processes else [])])

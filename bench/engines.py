@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,25 +93,45 @@ def cpu_seconds(pid: int) -> float:
     return total / _TICKS
 
 
-def postmaster_pid() -> int | None:
-    """The local PostgreSQL server's first process (its backends are its children), or None when
-    none runs on this machine: the `postgres` process whose parent is not one."""
+def waited_for_cpu(pid: int) -> tuple[float, int, int]:
+    """Seconds the threads of `pid` and the processes under it have spent runnable but not
+    running (the scheduler's run queue, /proc/<tid>/schedstat's second field), how many times
+    they were preempted (nonvoluntary context switches: the host's share of a tail) and how
+    many times they went to sleep (voluntary ones: each a wake-up later)."""
+    waited, preempted, slept = 0, 0, 0
+    for member in process_tree(pid):
+        for task in Path(f"/proc/{member}/task").glob("*"):
+            try:
+                waited += int((task / "schedstat").read_text().split()[1])
+                status = (task / "status").read_text()
+            except OSError:
+                continue
+            preempted += int(status.rsplit("nonvoluntary_ctxt_switches:", 1)[1].split()[0])
+            slept += int(status.rsplit("\nvoluntary_ctxt_switches:", 1)[1].split()[0])
+    return waited / 1e9, preempted, slept
 
-    def comm_and_parent(pid: str) -> tuple[str, str]:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        return comm, stat.rsplit(")", 1)[1].split()[1]
 
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server that serves `url` (its backends are its children), or None when it
+    does not run on this machine: the parent of a backend of ours. Not the first `postgres`
+    process found: the tests' private servers (tests/support/) come and go beside it, and one
+    that ended mid-run stopped a comparison (FileNotFoundError on its /proc stat)."""
+
+    def parent_of(pid: int) -> int | None:
         try:
-            comm, parent = comm_and_parent(entry.name)
-            if comm == "postgres" and comm_and_parent(parent)[0] != "postgres":
-                return int(entry.name)
-        except (OSError, ValueError, IndexError):
-            continue
-    return None
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # not a process of this machine
+            return None
+        return int(stat.rsplit(")", 1)[1].split()[1])
+
+    async def parent_of_our_backend() -> int | None:
+        connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:  # read while it is connected: the backend ends with the connection
+            return parent_of(await connection.fetchval("SELECT pg_backend_pid()"))
+        finally:
+            await connection.close()
+
+    return asyncio.run(parent_of_our_backend())
 
 
 def free_port() -> int:

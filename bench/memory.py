@@ -75,7 +75,7 @@ def children(pid: int) -> list[int]:
 
 def processes(pid: int) -> list[int]:
     """`portico serve` and its granian worker, or `portico serve` alone where it serves itself
-    (granian's embedded server, tried: bench/README.md). Called once it answers, when the
+    (one worker: granian's embedded server, bench/README.md). Called once it answers, when the
     start-up check's short-lived child has exited: any child left is a worker."""
     return [pid, *children(pid)]
 

@@ -12,10 +12,12 @@ OrderPlaced and writes the outbox rows, in one transaction.
 
 CPU per order is utime + stime over the measured run (bench/engines.py cpu_seconds) of the API
 process tree and, split, of the worker, each counted from still to still (its CPU still for a
-second before the run, and after it once it has drained what the run left it: the embedded
-API's background work lags the requests too), divided by the orders placed. `--checkout DIR`
-serves another checkout's code (its own .venv), e.g. a `git worktree` of main, for before/after
-runs.
+second before the run, and after it once it has drained what the run left it: the embedded API's
+background work lags the requests too), divided by the orders placed. Beside it, what the host did
+to the measured run: each process's time waiting for a CPU and its preemptions (all its threads'
+schedstat and nonvoluntary switches), its wake-ups per order (voluntary switches), and PostgreSQL's
+checkpoints and WAL syncs meanwhile (server-wide, like the load). `--checkout DIR` serves another
+checkout's code (its own .venv), e.g. a `git worktree` of main, for before/after runs.
 
 The database `portico_orders_bench` (--database-url or PORTICO_BENCH_DATABASE_URL) is dropped,
 re-created and migrated first. A short warm-up runs before the measured wrk run.
@@ -39,10 +41,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.engines import cpu_seconds, free_port, server
+from bench.engines import cpu_seconds, free_port, server, waited_for_cpu
 from bench.run import ROOT, environment, reset_database
 
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/portico_orders_bench"
@@ -128,6 +131,19 @@ def _seed(url: str, token: str, products: int) -> list[str]:
     return ids
 
 
+async def _database_counters(url: str) -> dict[str, int]:
+    """The server's checkpoints and WAL flushes so far (all databases: the host's, as the CPU)."""
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        row = await connection.fetchrow(
+            "SELECT (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)"
+            " AS checkpoints, (SELECT wal_sync FROM pg_stat_wal) AS wal_sync"
+        )
+    finally:
+        await connection.close()
+    return dict(row)
+
+
 def _drained(pid: int, within: float = 60.0) -> float:
     """The CPU seconds of `pid` once it has been still for a second (its backlog handled)."""
     deadline, last = time.monotonic() + within, cpu_seconds(pid)
@@ -202,7 +218,15 @@ def main() -> int:
         # Each process counted from still to still: the embedded API's background work (relay,
         # consumers, projector) may lag the requests as the worker's does.
         before = {role: _drained(pid) for role, pid in pids.items()}
+        database_before = asyncio.run(_database_counters(args.database_url))
+        queued = {role: waited_for_cpu(pid) for role, pid in pids.items()}
         output = run_wrk(url, script, args, args.duration)
+        queued = {
+            role: tuple(b - a for a, b in zip(queued[role], waited_for_cpu(pid), strict=True))
+            for role, pid in pids.items()
+        }
+        database = asyncio.run(_database_counters(args.database_url))
+        database = {name: database[name] - database_before[name] for name in database}
         after = {role: _drained(pid) for role, pid in pids.items()}
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -217,10 +241,25 @@ def main() -> int:
         f"one granian worker, {args.mode}, PostgreSQL, {args.products} products, {checkout}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    print("| req/s | p50 | p99 | orders placed | CPU µs per order: API | worker |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| req/s | p50 | p99 | orders placed | CPU µs per order: API | worker "
+        "| waited for a CPU, ms per s (preemptions per s): API | worker "
+        "| wake-ups per order: API | worker "
+        "| checkpoints | WAL syncs per order |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     worker = f"{cpu['worker']:.0f}" if "worker" in cpu else "-"
-    print(f"| {rate:.0f} | {p50} | {p99} | {total} | {cpu['api']:.0f} | {worker} |")
+    waits = {
+        role: f"{waited * 1e3 / args.duration:.0f} ({preempted / args.duration:.0f})"
+        for role, (waited, preempted, _slept) in queued.items()
+    }
+    woken = {role: f"{slept / total:.2f}" for role, (_w, _p, slept) in queued.items()}
+    print(
+        f"| {rate:.0f} | {p50} | {p99} | {total} | {cpu['api']:.0f} | {worker} "
+        f"| {waits['api']} | {waits.get('worker', '-')} "
+        f"| {woken['api']} | {woken.get('worker', '-')} | {database['checkpoints']} "
+        f"| {database['wal_sync'] / total:.2f} |"
+    )
     return 0
 
 

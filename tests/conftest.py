@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -14,7 +17,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.settings import AuthSettings, LoggingSettings, PasswordSettings, Settings
 from tests.support.clock import SteppingClock
 from tests.support.schedule import spread_slow
-from tests.support.shared_app import SharedApps
+from tests.support.shared_app import WORKER, SharedApps
 
 
 @pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: the shares are of what runs
@@ -29,6 +32,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         slow=lambda item: item.get_closest_marker("slow") is not None,
         module=lambda item: item.nodeid.partition("::")[0],
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_logger_cached_for_later_tests() -> Iterator[None]:
+    """Logging as it was, after a test that configured it for another environment than "test"
+    in-process (the CLI's main(), a development app): such a configuration caches each logger
+    on its first use, with its processors and output, for the rest of the worker, so a later
+    test's capture_logs() missed that logger's lines (a scaffold refusal test, then the payment
+    breaker's contract test, then its API test: the breaker's line was never captured)."""
+    structlog_config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    if not structlog.get_config()["cache_logger_on_first_use"]:
+        return
+    # The modules' loggers (`_log = structlog.get_logger(...)`): a tenth of gc.get_objects()'s
+    # CPU, and an app's own logger goes with the app, which only that test used.
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, structlog._config.BoundLoggerLazyProxy):
+                vars(value).pop("bind", None)  # the cached logger: assembled anew on next use
+    structlog.configure(**structlog_config)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
@@ -60,7 +87,7 @@ def settings(dev_key_file: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def shared_apps() -> SharedApps:
-    return SharedApps()
+    return WORKER
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.http.health import SharedReadiness
 from entrypoints.platform.probes import Status
-from entrypoints.settings import LoggingSettings, Settings
+from entrypoints.settings import HttpSettings, LoggingSettings, Settings
+
+WAIT = 30.0  # a guard against hanging, never an assertion on speed
 
 
 class HeldProbe:
@@ -27,15 +29,31 @@ class HeldProbe:
         return "up"
 
 
+class CountedJoins:
+    """The app's SharedReadiness, counting the requests that reached it."""
+
+    def __init__(self, shared: SharedReadiness) -> None:
+        self.shared = shared
+        self.joined = 0
+
+    async def __call__(self) -> object:
+        self.joined += 1
+        return await self.shared()
+
+
 async def _started(probe: HeldProbe) -> None:
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(WAIT):
         while probe.runs == 0:
             await asyncio.sleep(0.001)
 
 
 def _container(probe: HeldProbe) -> Container:
     settings = Settings(
-        environment="test", persistence="memory", logging=LoggingSettings(level="ERROR")
+        environment="test",
+        persistence="memory",
+        logging=LoggingSettings(level="ERROR"),
+        # The probe is held until the test lets it go: its 2 s default bound is not under test.
+        http=HttpSettings(readiness_timeout=60),
     )
     container = build_container(settings)
     container.probes.override(providers.Dict(held=providers.Object(probe)))
@@ -76,11 +94,14 @@ async def test_a_request_that_goes_away_leaves_the_check_to_the_others() -> None
 async def test_concurrent_readiness_requests_run_the_probes_once() -> None:
     probe = HeldProbe()
     # The app called on this loop (Litestar's test client waits for each request in turn).
-    transport = httpx.ASGITransport(app=create_app(_container(probe)))
+    app = create_app(_container(probe))
+    check = app.state.readiness = CountedJoins(app.state.readiness)
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         requests = [asyncio.ensure_future(client.get("/health/ready")) for _ in range(10)]
-        await _started(probe)
-        await asyncio.sleep(0.05)  # the others have arrived by now
+        async with asyncio.timeout(WAIT):
+            while check.joined < len(requests):  # every request waits on the check under way
+                await asyncio.sleep(0.001)
         probe.release.set()
         responses = await asyncio.gather(*requests)
 

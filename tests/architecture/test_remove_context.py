@@ -4,7 +4,7 @@ The tree is copied, the context goes (tools/contexts.py: its folders src/<layer>
 tests/**/<context>, its line, its docs page, its port lines and benchmarks), a migration that
 drops its tables is generated as docs/architecture.md shows, and then ruff, mypy, import-linter
 and the remaining tests run in the copy: they must all pass. The copy is made once a run (the
-`fork` fixture) and each check, and each shard of its suite, is a test of its own.
+`fork` fixture) and each check, and its suite, is a test of its own.
 The remaining tests run in-process (no real servers: those tiers' adapters are the platform's,
 unchanged by removing a context, and CI runs them in the full tree).
 """
@@ -122,8 +122,7 @@ def _make_fork(copy_in: Path, contexts: tuple[str, ...]) -> Fork:
 )
 def fork(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Fork:
     """One fork for the run, made by the first xdist worker that asks (the others wait on the
-    lock, then read it): the checks and the shards of its suite below are separate tests, which
-    the workers share out, instead of one test of two minutes on one worker."""
+    lock, then read it): the checks and its suite below are separate tests."""
     contexts: tuple[str, ...] = request.param
     base = tmp_path_factory.getbasetemp()
     # Under xdist each worker's base is a folder of the run's: their parent is the run's own.
@@ -176,36 +175,16 @@ def test_the_forks_layers_hold(fork: Fork) -> None:
     _ok(_run(fork.copy, str(BIN / "lint-imports"), "--no-cache"))
 
 
-# The copy's suite in four shards of similar CPU (20-28 s each at load 10; bench/README.md,
-# session 14), each a test of its own so that the xdist workers share them out; more shards would
-# each pay pytest's start-up again (~2.5 s). "rest" is whatever the others leave, so a new folder
-# is run too.
-_SHARDS: dict[str, tuple[str, ...]] = {
-    "unit": ("tests/unit",),
-    "fuzz-security": ("tests/fuzz", "tests/security"),
-    "contract-api-deploy": ("tests/contract", "tests/api", "tests/deploy"),
-    "rest": (),
-}
-
-
-def _present(copy: Path, folders: tuple[str, ...]) -> list[str]:
-    """The shard's folders the fork has (a project made from the template may have dropped one)."""
-    return [folder for folder in folders if (copy / folder).is_dir()]
-
-
+# The copy's suite in one pytest process. It was four shards, each a test so that the xdist
+# workers could share them out, but tests/support/schedule.py deals a module's slow tests to one
+# worker (its fixture, the fork, is made once there), so they ran one after the other anyway and
+# three of them only paid pytest's start again (~2.5 s of CPU each, with the app's imports).
 @pytest.mark.slow
-@pytest.mark.parametrize("shard", list(_SHARDS))
-def test_the_forks_tests_pass(fork: Fork, shard: str) -> None:
-    if _SHARDS[shard]:
-        selection = _present(fork.copy, _SHARDS[shard])
-        assert selection, f"the fork has none of {_SHARDS[shard]}: update _SHARDS"
-    else:
-        others = [path for folders in _SHARDS.values() for path in _present(fork.copy, folders)]
-        selection = ["tests", *(f"--ignore={path}" for path in others)]
+def test_the_forks_tests_pass(fork: Fork) -> None:
     tests = _run(
         fork.copy,
         str(BIN / "pytest"),
-        *selection,
+        "tests",
         "-q",
         "-p",
         "no:cacheprovider",

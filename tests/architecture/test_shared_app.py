@@ -5,6 +5,7 @@ app's, and no store can keep its state where the put-back does not look."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -13,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import Container
 from entrypoints.settings import Settings
 from tests.support.auth import bearer, create_user
+from tests.support.clock import FixedClock
 from tests.support.shared_app import SharedApps, Snapshot
 
 # Types reached from the app that the put-back leaves alone: none holds a store's state. A
@@ -37,6 +39,8 @@ LEAVES = {
     "typing._SpecialForm",
     "typing._SpecialGenericAlias",
     "typing._UnionGenericAlias",
+    # The reused app's clock: each test sets the clock it reads (shared_app.py).
+    "tests.support.clock.SwitchedClock",
     # The in-process doorbell's waiters: it makes a new one when the event loop changes, and
     # the put-back gives it back its first (no loop yet).
     "weakref.WeakKeyDictionary",
@@ -155,3 +159,44 @@ async def test_a_provider_overridden_before_the_app_gets_an_app_of_its_own(
     with again.platform.clock.override(again.platform.clock()):
         assert apps.app(again) is not app
     assert apps.app(apps.container(settings)) is app
+
+
+def test_every_changed_attribute_and_collection_is_put_back(settings: Settings) -> None:
+    """The put-back compares them all and rewrites what differs: changed ones far apart in
+    its records, the first and the last among them, each come back."""
+    apps = SharedApps()
+    container = apps.container(settings)
+    snapshot = Snapshot.take(container, apps.app(container))
+    objects = [(owner, name, was) for owner, kept in snapshot.slots for name, was in kept.items()]
+    dicts = [(value, copy) for value, copy in snapshot.collections if isinstance(value, dict)]
+    lists = [(value, copy) for value, copy in snapshot.collections if isinstance(value, list)]
+    changed_objects = [objects[0], objects[len(objects) // 2], objects[-1]]
+    changed_dicts = [dicts[0], dicts[-1]]
+    for owner, name, _ in changed_objects:
+        object.__setattr__(owner, name, object())
+    for value, _ in changed_dicts:
+        value["put back?"] = True
+    lists[0][0].append("put back?")
+
+    snapshot.restore()
+
+    assert all(getattr(owner, name) is was for owner, name, was in changed_objects)
+    assert all(value == copy for value, copy in changed_dicts)
+    assert lists[0][0] == lists[0][1]
+
+
+async def test_a_reused_app_reads_the_clock_its_test_sets(settings: Settings) -> None:
+    apps = SharedApps()
+    fixed = FixedClock(datetime(2001, 2, 3, tzinfo=UTC))
+    container = apps.container(settings, fixed)
+    app = apps.app(container)
+    fixed.advance(timedelta(days=1))  # the test moves its clock: the app sees it move
+    user_id = await create_user(container, "customer", email="clock@example.com")
+    async with AsyncTestClient(app) as client:
+        me = await client.get("/api/v1/users/me", headers=bearer(container, user_id, "customer"))
+    assert me.json()["created_at"].startswith("2001-02-04")
+
+    again = apps.container(settings)  # the next test set none: the system's
+    assert again is container
+    assert apps.app(again) is app
+    assert again.platform.clock().now() > datetime(2020, 1, 1, tzinfo=UTC)

@@ -9,7 +9,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, literal, select, text, update
+from sqlalchemy.engine import Dialect
 
 from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.persistence.memory.event_store import MemoryEventLog, MemoryEventStore
@@ -31,7 +32,7 @@ from application.shared.ports.event_store import EventStore, NewEvent
 from application.shared.ports.idempotency import IdempotencyStore
 from application.shared.ports.lease import Lease
 from tests.support.databases import recreate_database
-from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.redis import PATIENCE, REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
 from tests.support.servers import require_server, require_sql_server
 
 STORES = [
@@ -53,7 +54,9 @@ DOCUMENT_STORES = [
 async def redis_documents() -> AsyncIterator[RedisDocuments]:
     """Documents on the shared Redis under a prefix of this test's own, deleted afterwards."""
     url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
-    documents = RedisDocuments(connect_redis(url, pool_size=8, timeout=5.0), prefix=unique_prefix())
+    documents = RedisDocuments(
+        connect_redis(url, pool_size=8, timeout=PATIENCE), prefix=unique_prefix()
+    )
     try:
         yield documents
     finally:
@@ -64,6 +67,30 @@ async def redis_documents() -> AsyncIterator[RedisDocuments]:
 # [adapter:redis end]
 # The server databases whose tables this process has made: tests only empty them after that.
 _SCHEMA_MADE: set[str] = set()
+# The tables each test starts with empty, children first (the event store has its own reset),
+# and one row saying which of them hold rows.
+_EMPTIED = [
+    table
+    for table in reversed(metadata.sorted_tables)
+    if table.name not in ("event_store_events", "event_store_head")
+]
+_WHICH_HOLD_ROWS = select(
+    *(
+        select(literal(1)).select_from(table).exists().label(f"t{number}")
+        for number, table in enumerate(_EMPTIED)
+    )
+)
+_WHICH_HOLD_ROWS_SQL: dict[str, str] = {}
+
+
+def _which_hold_rows(dialect: Dialect) -> str:
+    """That row's query in `dialect`'s SQL, rendered once per process: each test's engine has
+    a statement cache of its own, so it was compiled again before every SQL test (~1 ms of CPU)."""
+    sql = _WHICH_HOLD_ROWS_SQL.get(dialect.name)
+    if sql is None:
+        compiled = _WHICH_HOLD_ROWS.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        sql = _WHICH_HOLD_ROWS_SQL[dialect.name] = str(compiled)
+    return sql
 
 
 async def _sqlite_file(tmp_path: Path) -> Path:
@@ -103,9 +130,12 @@ async def sql_database(store: str, tmp_path: Path) -> SqlDatabase:
     async with database.engine.begin() as connection:
         if first:
             await connection.run_sync(metadata.create_all)
-        # Every table of every context starts empty (the event store has its own reset).
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in ("event_store_events", "event_store_head"):
+        # Every table of every context starts empty. One query says which hold rows (a test
+        # fills one or two): a DELETE for each of the twenty was forty round trips on a new
+        # asyncpg connection (each statement prepared, then run) and most of a test's wait.
+        filled = (await connection.exec_driver_sql(_which_hold_rows(connection.dialect))).one()
+        for table, holds_rows in zip(_EMPTIED, filled, strict=True):
+            if holds_rows:
                 await connection.execute(delete(table))
     if store != "sqlite":
         _SCHEMA_MADE.add(url)

@@ -30,7 +30,7 @@ from domain.shared.tenant import Tenant
 from tests.support.nats import nats_buses  # [adapter:nats]
 
 RETRY = RetryPolicy(max_deliveries=2, first_delay=0.05, max_delay=0.2, ack_wait=1.0)
-WAIT = 15.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 ids = Uuid7Generator()
 A = Tenant(UUID("0a0a0a0a-0000-4000-8000-00000000000a"))
 B = Tenant(UUID("0b0b0b0b-0000-4000-8000-00000000000b"))

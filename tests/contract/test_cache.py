@@ -22,7 +22,7 @@ from adapters.cache.redis_client import connect_redis  # [adapter:redis]
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.pagination import Page
 from application.shared.ports.cache import Cache, CacheKey, CacheSpace
-from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.redis import PATIENCE, REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
 from tests.support.servers import require_server
 
 
@@ -37,6 +37,7 @@ class Item:
 ITEMS = CacheSpace("shop", "item", 1, Item)
 PAGES = CacheSpace("shop", "item-page", 1, Page[Item])
 TTL = timedelta(minutes=5)
+HOLD = timedelta(minutes=5)  # a claim that outlasts the test, however slow the machine
 
 ADAPTERS = [
     "none",
@@ -66,9 +67,9 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     if kind == "redis":
         url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
         prefix = unique_prefix()
-        client = connect_redis(url, pool_size=8, timeout=2.0)
+        client = connect_redis(url, pool_size=8, timeout=PATIENCE)
         breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
-        cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
+        cache = RedisCache(client, prefix=prefix, timeout=PATIENCE, breaker=breaker)
         try:
             yield Subject(cache, stores=True, shared=True)
         finally:
@@ -224,23 +225,23 @@ async def test_concurrent_writers_and_readers_see_whole_values(subject: Subject)
 
 
 async def test_a_first_claim_is_granted(subject: Subject) -> None:
-    assert await subject.cache.claim(ITEMS.key("claimed"), timedelta(seconds=5)) is True
+    assert await subject.cache.claim(ITEMS.key("claimed"), HOLD) is True
 
 
 async def test_a_second_claim_is_refused_only_by_a_shared_cache(subject: Subject) -> None:
     key = ITEMS.key("claimed")
-    await subject.cache.claim(key, timedelta(seconds=5))
+    await subject.cache.claim(key, HOLD)
 
-    assert await subject.cache.claim(key, timedelta(seconds=5)) is not subject.shared
+    assert await subject.cache.claim(key, HOLD) is not subject.shared
 
 
 async def test_an_invalidation_frees_the_claim(subject: Subject) -> None:
     key = ITEMS.key("claimed")
-    await subject.cache.claim(key, timedelta(seconds=5))
+    await subject.cache.claim(key, HOLD)
 
     await subject.cache.delete(key)
 
-    assert await subject.cache.claim(key, timedelta(seconds=5)) is True
+    assert await subject.cache.claim(key, HOLD) is True
 
 
 async def test_a_claim_ends_after_its_hold(subject: Subject) -> None:
@@ -249,4 +250,4 @@ async def test_a_claim_ends_after_its_hold(subject: Subject) -> None:
 
     await asyncio.sleep(0.3)
 
-    assert await subject.cache.claim(key, timedelta(seconds=5)) is True
+    assert await subject.cache.claim(key, HOLD) is True

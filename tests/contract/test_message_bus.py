@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
@@ -18,7 +18,7 @@ from tests.support.nats import nats_buses  # [adapter:nats]
 
 # Short waits so redeliveries happen within a test; the suite never asserts on time.
 RETRY = RetryPolicy(max_deliveries=3, first_delay=0.05, max_delay=0.2, ack_wait=1.0)
-WAIT = 15.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 ids = Uuid7Generator()
 
 BusFactory = Callable[[], Awaitable[MessageBus]]
@@ -80,9 +80,11 @@ class Inbox:
         elif self.policy == "raise":
             raise RuntimeError("the consumer failed")
         elif self.policy == "hold":  # waits for a dependency twice as long as the ack wait
-            for _ in range(5):
+            # Extended every tenth of the ack wait: 90 % of it is left for a loaded machine to
+            # send the next extension in time (at 40 % steps a 0.6 s stall meant a redelivery).
+            for _ in range(20):
                 await delivery.extend()
-                await asyncio.sleep(RETRY.ack_wait * 0.4)
+                await asyncio.sleep(RETRY.ack_wait * 0.1)
             await delivery.ack()
         # "ignore": never settle, as a consumer that died would
 
@@ -151,8 +153,7 @@ async def test_every_consumer_gets_every_event_and_other_contexts_stay_apart(
     await first.wait_for(1)
     await second.wait_for(1)
     await elsewhere.wait_for(1)
-    for subscription in subscriptions:
-        await subscription.stop()
+    await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     assert first.ids == second.ids == [shop_event.id]
     assert elsewhere.ids == [billing_event.id]
@@ -290,8 +291,7 @@ async def test_subscribers_of_one_name_share_the_events(new_bus: BusFactory) -> 
     async with asyncio.timeout(WAIT):
         while len(one.deliveries) + len(two.deliveries) < len(sent):
             await asyncio.sleep(0.02)
-    for subscription in subscriptions:
-        await subscription.stop()
+    await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     assert sorted(one.ids + two.ids) == sorted(e.id for e in sent)
 
@@ -313,8 +313,7 @@ async def test_every_listener_in_every_process_gets_every_event(new_bus: BusFact
         await first_process.publish(e)
     for inbox in (here, also_here, there, shared):
         await inbox.wait_for(len(sent))
-    for subscription in subscriptions:
-        await subscription.stop()
+    await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     expected = [e.id for e in sent]
     assert here.ids == also_here.ids == there.ids == expected
@@ -370,8 +369,7 @@ async def test_a_listener_gets_a_nacked_event_again_then_dead_letters_it(
     async with asyncio.timeout(WAIT):
         while not await bus.dead_letters("doomed-listener"):
             await asyncio.sleep(0.02)
-    for subscription in subscriptions:
-        await subscription.stop()
+    await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     assert retrying.deliveries == [(sent, 1), (sent, 2)]
     assert doomed.deliveries == [(sent, n) for n in range(1, RETRY.max_deliveries + 1)]
@@ -393,82 +391,3 @@ async def test_a_held_delivery_that_is_extended_is_not_delivered_again(
 
     assert [attempt for _, attempt in inbox.deliveries] == [1]
     assert await bus.dead_letters("patient") == []
-
-
-class Batches:
-    """Records the batches a `subscribe_batches` handler is handed; `nack` names the events it
-    nacks (the others it acks), `raise_once` makes its first batch raise with nothing settled."""
-
-    def __init__(self, nack: frozenset[UUID] = frozenset(), raise_once: bool = False) -> None:
-        self.batches: list[list[tuple[IntegrationEvent, int]]] = []
-        self._nack, self._raise = nack, raise_once
-        self._changed = asyncio.Event()
-
-    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
-        self.batches.append([(d.event, d.attempt) for d in deliveries])
-        self._changed.set()
-        if self._raise:
-            self._raise = False
-            raise RuntimeError("the batch failed")
-        for delivery in deliveries:
-            await (delivery.nack() if delivery.event.id in self._nack else delivery.ack())
-
-    @property
-    def deliveries(self) -> list[tuple[IntegrationEvent, int]]:
-        return [each for batch in self.batches for each in batch]
-
-    async def wait_for(self, count: int) -> None:
-        async with asyncio.timeout(WAIT):
-            while len(self.deliveries) < count:
-                self._changed.clear()
-                await self._changed.wait()
-
-
-async def test_a_batch_subscriber_gets_what_one_fetch_brings_at_once_in_order(
-    new_bus: BusFactory,
-) -> None:
-    bus = await new_bus()
-    aggregate = ids.new_id()
-    sent = [event("shop.StockMoved", aggregate, n) for n in range(25)]
-    await bus.publish_all(sent)
-    batches = Batches()
-    subscription = await bus.subscribe_batches("batched", batches, contexts=["shop"], at_most=20)
-    await batches.wait_for(len(sent))
-    await settle(bus, "batched")
-    await subscription.stop()
-
-    assert [e.id for e, _ in batches.deliveries] == [e.id for e in sent]
-    # What waited came together, as many as asked for (the 25 in two).
-    assert max(len(batch) for batch in batches.batches) == 20
-    assert await bus.lag("batched", "shop") == 0
-
-
-async def test_a_nack_in_a_batch_brings_back_that_event_alone(new_bus: BusFactory) -> None:
-    bus = await new_bus()
-    sent = [event(n=n) for n in range(3)]
-    await bus.publish_all(sent)
-    batches = Batches(nack=frozenset({sent[1].id}))
-    subscription = await bus.subscribe_batches("picky", batches, contexts=["shop"])
-    await batches.wait_for(3 + RETRY.max_deliveries - 1)  # the nacked one until its last try
-    await settle(bus, "picky")
-    await subscription.stop()
-
-    again = batches.deliveries[3:]
-    assert again == [(sent[1], n) for n in range(2, RETRY.max_deliveries + 1)]
-    assert await bus.dead_letters("picky") == [sent[1]]
-
-
-async def test_a_batch_handler_that_raises_counts_as_a_nack_of_each(new_bus: BusFactory) -> None:
-    bus = await new_bus()
-    sent = [event(n=n) for n in range(3)]
-    await bus.publish_all(sent)
-    batches = Batches(raise_once=True)
-    subscription = await bus.subscribe_batches("clumsy", batches, contexts=["shop"])
-    await batches.wait_for(6)
-    await settle(bus, "clumsy")
-    await subscription.stop()
-
-    first, again = batches.deliveries[:3], batches.deliveries[3:]
-    assert sorted(e.id for e, _ in again) == sorted(e.id for e in sent)
-    assert {attempt for _, attempt in first} == {1}
-    assert {attempt for _, attempt in again} == {2}

@@ -9,13 +9,12 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from uuid import UUID
 
-import nats
 import pytest
 
 from adapters.messaging.nats import NatsMessageBus
 from application.shared.ports.messaging import Delivery, IntegrationEvent
 from tests.contract.test_message_bus import RETRY, WAIT, Inbox, event, ids, received
-from tests.support.nats import nats_buses
+from tests.support.nats import PATIENCE, nats_buses, plain_client
 
 pytestmark = pytest.mark.nats
 
@@ -122,8 +121,7 @@ async def test_no_more_handlers_run_at_once_than_the_process_allows(new_bus: Bus
         await bus.subscribe("billing", handler, contexts=["billing"]),
     ]
     await handler.wait_for(len(sent) * 2)
-    for subscription in subscriptions:
-        await subscription.stop()
+    await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     assert handler.most_at_once == 2
 
@@ -193,9 +191,11 @@ async def test_what_is_not_an_event_is_dead_lettered_beside_the_events(
     bus = await new_bus()
     before, after = event(n=1), event(n=2)
     await bus.publish(before)
-    nc = await nats.connect(servers=[bus.url], connect_timeout=2, max_reconnect_attempts=1)
+    nc = await plain_client([bus.url])
     try:
-        await nc.jetstream().publish(f"{bus.namespace}.shop.ThingHappened", b"not an envelope")
+        await nc.jetstream(timeout=PATIENCE).publish(
+            f"{bus.namespace}.shop.ThingHappened", b"not an envelope"
+        )
     finally:
         await nc.close()
     await bus.publish(after)  # the three in one batch

@@ -5,15 +5,27 @@ fail if it took an answer that is no acknowledgement (a 503 status, an error obj
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 
-import nats
 import pytest
+from nats.aio.msg import Msg
 from nats.js.api import DiscardPolicy, StreamConfig
 
 from adapters.messaging.nats import NatsMessageBus
+from application.shared.ports.tracing import NoTracing
+from entrypoints.platform.builders import build_nats_bus
+from entrypoints.settings import load_settings
 from tests.contract.test_message_bus import RETRY, event
-from tests.support.nats import nats_buses
+from tests.support.nats import (
+    PATIENCE,
+    delete_namespace,
+    nats_buses,
+    plain_client,
+    require_nats,
+    unique_namespace,
+)
 
 pytestmark = pytest.mark.nats
 
@@ -26,9 +38,9 @@ async def bus() -> AsyncIterator[NatsMessageBus]:
 
 async def _replace_stream(bus: NatsMessageBus, config: StreamConfig | None) -> None:
     """The context `shop`'s stream deleted behind the bus's back, and `config` made if given."""
-    nc = await nats.connect(servers=bus.servers, connect_timeout=2, max_reconnect_attempts=1)
+    nc = await plain_client(bus.servers)
     try:
-        js = nc.jetstream()
+        js = nc.jetstream(timeout=PATIENCE)
         await js.delete_stream(bus.stream_name("shop"))
         if config is not None:
             await js.add_stream(config)
@@ -69,3 +81,41 @@ async def test_a_publish_to_another_stream_than_expected_counts_nothing(
     await _replace_stream(bus, elsewhere)
 
     assert await bus.publish_all([event(n=n) for n in range(1, 4)]) == 0
+
+
+async def test_an_acknowledgement_later_than_the_default_counts_within_the_setting() -> None:
+    """PORTICO_NATS_TIMEOUT_MS reaches the bus: an answer later than the default 2 s (a server
+    far away, a cluster electing a leader) counts with 10 s, where the bus built without it
+    gave up and the relay would have sent the event again. The stream is replaced by the test's
+    own subscriber, which answers as the stream would, but late."""
+    url, namespace = require_nats(), unique_namespace()
+    settings = load_settings(
+        {
+            "PORTICO_NATS_URL": url,
+            "PORTICO_NATS_NAMESPACE": namespace,
+            "PORTICO_NATS_TIMEOUT_MS": "10000",
+        },
+        env_file=None,
+    )
+    bus = build_nats_bus(settings, RETRY, NoTracing())
+    assert isinstance(bus, NatsMessageBus)
+    slow = await plain_client([url])
+    try:
+        await bus.start()
+        assert await bus.publish_all([event(n=0)]) == 1  # the stream is made, and known to the bus
+        await _replace_stream(bus, None)
+        stream = bus.stream_name("shop")
+
+        async def answer_late(msg: Msg) -> None:
+            await asyncio.sleep(2.5)
+            ack = {"stream": stream, "seq": 2}  # compact, as nats-server writes it
+            await msg.respond(json.dumps(ack, separators=(",", ":")).encode())
+
+        await slow.subscribe(f"{namespace}.shop.>", cb=answer_late)
+        await slow.flush()
+
+        assert await bus.publish_all([event(n=1)]) == 1
+    finally:
+        await bus.close()
+        await slow.close()
+        await delete_namespace(url, namespace)

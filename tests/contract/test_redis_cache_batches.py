@@ -16,7 +16,7 @@ from adapters.cache.redis import FAILURES, RedisCache
 from adapters.cache.redis_client import connect_redis
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from application.shared.ports.cache import CacheSpace
-from tests.support.redis import PrivateRedis, private_redis
+from tests.support.redis import PATIENCE, PrivateRedis, private_redis
 
 pytestmark = pytest.mark.redis
 
@@ -48,8 +48,8 @@ def make_cache(url: str, *, failures: int = 5) -> RedisCache:
     breaker = CircuitBreaker(
         "redis-test", failure_threshold=failures, reset_timeout=5.0, failure_types=FAILURES
     )
-    client = connect_redis(url, pool_size=4, timeout=0.5)
-    return RedisCache(client, prefix="batch", timeout=0.5, breaker=breaker)
+    client = connect_redis(url, pool_size=4, timeout=PATIENCE)
+    return RedisCache(client, prefix="batch", timeout=PATIENCE, breaker=breaker)
 
 
 async def mgets(admin: Redis) -> int:

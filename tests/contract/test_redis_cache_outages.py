@@ -28,7 +28,11 @@ class Box:
 
 BOXES = CacheSpace("test", "box", 1, Box)
 TTL = timedelta(minutes=5)
-TIMEOUT = 0.1
+# Every call's timeout: a paused Redis (PAUSE, ended by UNPAUSE) outlasts it by far, so a write
+# then times out on any machine; any other call has 2 s (0.1 s could run out at load, and a get
+# that timed out reads as a miss, a fill as refused).
+TIMEOUT = 2.0
+PAUSE = 60_000  # milliseconds
 
 
 @pytest.fixture
@@ -94,7 +98,7 @@ async def test_an_invalidation_lost_to_a_slow_redis_never_lets_the_old_entry_be_
     await cache.set(key, Box(1), TTL)
     assert await other_process.get(key) == Box(1)
 
-    await admin.execute_command("CLIENT", "PAUSE", 10_000, "WRITE")
+    await admin.execute_command("CLIENT", "PAUSE", PAUSE, "WRITE")
     await cache.delete(key)  # times out: Redis still holds the old entry
     assert cache.invalidation_lost is True
     assert await cache.get(key) is None  # this process serves nothing it cannot vouch for
@@ -118,7 +122,7 @@ async def test_a_fill_begun_before_an_outage_is_not_stored_after_it(
     key = BOXES.key("y")
     before = await cache.lookup(key)
 
-    await admin.execute_command("CLIENT", "PAUSE", 10_000, "WRITE")
+    await admin.execute_command("CLIENT", "PAUSE", PAUSE, "WRITE")
     await cache.delete(key)
     await admin.execute_command("CLIENT", "UNPAUSE")
 

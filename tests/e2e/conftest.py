@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.support.databases import recreate_database, with_database
+from tests.support.servers import PATIENCE as PATIENCE  # a client of a started server waits this
 from tests.support.servers import free_port, require_sql_server
 
 PORTICO = str(Path(sys.executable).parent / "portico")
@@ -142,39 +143,64 @@ def sign_in(http: httpx.Client, email: str, password: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`portico serve` on a free port; yields its base URL once /health/live answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [PORTICO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+def serving(
+    env: dict[str, str], cwd: Path, *args: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`portico serve` (and `args`) on a free port; yields its base URL once /health/live
+    answers."""
+    with serving_together([env], cwd, *args) as (server,):
+        yield server
+
+
+@contextmanager
+def serving_together(
+    envs: Sequence[dict[str, str]], cwd: Path, *args: str
+) -> Iterator[list[tuple[str, subprocess.Popen[str]]]]:
+    """One `portico serve` per env, each on a free port, started at once and stopped at once;
+    yields their base URLs once each /health/live answers. A start is about 2 s of CPU (the
+    app; with several workers, the check child too) and a test used to wait for each server's
+    before starting the next."""
+    servers: list[tuple[str, subprocess.Popen[str]]] = []
     try:
+        for env in envs:
+            port = free_port()
+            process = subprocess.Popen(
+                [PORTICO, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                env=env,
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,  # its own process group: a hung one is killed whole
+            )
+            servers.append((f"http://127.0.0.1:{port}", process))
         # Generous: with one pytest-xdist worker per core, several servers may be starting at once.
         deadline = time.monotonic() + START_TIMEOUT
         # One client for every poll: httpx.get makes a client, and its TLS context, per call
         # (~24 ms of CPU against ~0.1 ms), and a start takes tens of polls.
         with httpx.Client(timeout=1) as probe:
-            while True:
-                if process.poll() is not None:
-                    raise AssertionError(f"portico serve exited: {process.communicate()}")
-                with contextlib.suppress(httpx.TransportError):  # not listening yet
-                    if probe.get(f"{base}/health/live").status_code == 200:
-                        break
+            starting = list(servers)
+            while starting:
+                for base, process in list(starting):
+                    if process.poll() is not None:
+                        raise AssertionError(f"portico serve exited: {process.communicate()}")
+                    with contextlib.suppress(httpx.TransportError):  # not listening yet
+                        if probe.get(f"{base}/health/live").status_code == 200:
+                            starting.remove((base, process))
+                if not starting:
+                    break
                 if time.monotonic() > deadline:
                     raise AssertionError(f"portico serve did not answer within {START_TIMEOUT} s")
                 time.sleep(0.1)
-        yield base, process
+        yield servers
     finally:
-        if process.poll() is None:
+        running = [process for _, process in servers if process.poll() is None]
+        for process in running:
             process.send_signal(signal.SIGTERM)
+        for process in running:
             try:
                 process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            except subprocess.TimeoutExpired:  # the group: granian's workers too, not orphaned
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from adapters.system.clock import SystemClock
 from application.shared.ports.clock import Clock
 
 
@@ -34,3 +35,14 @@ class FixedClock(Clock):
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
+
+
+class SwitchedClock(Clock):
+    """The clock of an app reused by several tests (tests/support/shared_app.py): it reads the
+    clock its current test set, the system's unless the test set one."""
+
+    def __init__(self) -> None:
+        self.reading: Clock = SystemClock()
+
+    def now(self) -> datetime:
+        return self.reading.now()

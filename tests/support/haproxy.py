@@ -21,7 +21,7 @@ from types import TracebackType
 
 import pytest
 
-from tests.support.servers import ON_CI, free_port, reachable
+from tests.support.servers import ON_CI, START_PATIENCE, free_port, reachable
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 SHIPPED = Path(__file__).resolve().parents[2] / "deploy" / "haproxy" / "haproxy.cfg"
@@ -98,7 +98,7 @@ class PrivateHaproxy:
             self._process = subprocess.Popen(
                 [HAPROXY, "-db", "-f", str(self.config)], stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_PATIENCE
         while not (reachable("127.0.0.1", self.port, 0.2) and self.socket.exists()):
             if self._process.poll() is not None or time.monotonic() > deadline:
                 self.__exit__(None, None, None)
@@ -109,7 +109,7 @@ class PrivateHaproxy:
     def stats(self) -> dict[str, dict[str, str]]:
         """`show stat` of the backend's servers: server name -> column -> value."""
         with socket.socket(socket.AF_UNIX) as stats:
-            stats.settimeout(5)
+            stats.settimeout(30)  # patience: a loaded HAProxy answers late, not never
             stats.connect(str(self.socket))
             stats.sendall(b"show stat\n")
             raw = b""

@@ -23,14 +23,23 @@ from uuid import UUID
 import nats
 import pytest
 from dependency_injector import providers
+from nats.aio.client import Client
 
 from adapters.messaging.nats import NatsMessageBus
 from adapters.messaging.retry import RetryPolicy
 from application.shared.ports.messaging import Delivery
-from tests.support.servers import ON_CI, free_port, reachable
+from tests.support.servers import ON_CI, PATIENCE, START_PATIENCE, free_port, reachable
 
 NATS_URL = os.environ.get("PORTICO_TEST_NATS_URL", "nats://127.0.0.1:4222")
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+async def plain_client(servers: Sequence[str]) -> Client:
+    """A NATS connection of the test's own (to look behind the bus's back), one try per server;
+    ask it `jetstream(timeout=PATIENCE)`."""
+    return await nats.connect(
+        servers=list(servers), connect_timeout=int(PATIENCE), max_reconnect_attempts=1
+    )
 
 
 def require_nats(url: str = NATS_URL) -> str:
@@ -69,9 +78,9 @@ def bus_at_an_empty_port(container: Any) -> None:
 async def delete_namespace(url: str, namespace: str) -> None:
     """Delete the streams of `namespace` (and only those)."""
     prefix = namespace.upper() + "_"
-    nc = await nats.connect(servers=[url], connect_timeout=2, max_reconnect_attempts=1)
+    nc = await plain_client([url])
     try:
-        js = nc.jetstream()
+        js = nc.jetstream(timeout=PATIENCE)
         for stream in await js.streams_info():
             name = stream.config.name or ""
             if name.startswith(prefix):
@@ -91,6 +100,8 @@ async def nats_buses(
     opened: list[NatsMessageBus] = []
 
     async def make(**options: Any) -> NatsMessageBus:
+        # The shared server is up: its answers get PATIENCE unless a test sets the bound it tests.
+        options.setdefault("timeout", PATIENCE)
         bus = NatsMessageBus(url, namespace=namespace, retry=retry, **options)
         await bus.start()
         opened.append(bus)
@@ -99,8 +110,7 @@ async def nats_buses(
     try:
         yield make
     finally:
-        for bus in opened:
-            await bus.close()
+        await asyncio.gather(*(bus.close() for bus in opened))  # each waits out its fetches
         await delete_namespace(url, namespace)
 
 
@@ -148,7 +158,7 @@ class PrivateNats:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_PATIENCE
         while not reachable("127.0.0.1", self.port, timeout=0.2):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(f"the private nats-server did not start on {self.port}")

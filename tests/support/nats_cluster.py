@@ -23,8 +23,8 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerInfo, StreamInfo
 
-from tests.support.nats import NATS_SERVER
-from tests.support.servers import ON_CI, free_port, reachable
+from tests.support.nats import NATS_SERVER, PATIENCE, plain_client
+from tests.support.servers import ON_CI, START_PATIENCE, free_port, reachable
 
 T = TypeVar("T")
 MINIMUM_VERSION = (2, 9)  # JetStream clustering with stream and consumer replicas, as tested
@@ -80,7 +80,7 @@ class NatsNode:
                     stdout=output,
                     stderr=subprocess.STDOUT,
                 )
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + START_PATIENCE
             while not reachable("127.0.0.1", self.port, timeout=0.2):
                 if self.process.poll() is not None and attempt < 2:
                     self.port, self.monitor_port = free_port(), free_port()
@@ -112,7 +112,7 @@ class NatsNode:
 
     def _monitor(self, page: str) -> dict[str, Any]:
         url = f"http://127.0.0.1:{self.monitor_port}/{page}"
-        with urllib.request.urlopen(url, timeout=2) as answer:
+        with urllib.request.urlopen(url, timeout=PATIENCE) as answer:
             found: dict[str, Any] = json.load(answer)
             return found
 
@@ -136,7 +136,7 @@ class NatsCluster:
         (before that, creating a stream times out)."""
         for node in self.nodes:
             node.start(self.routes)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_PATIENCE
         while not all(node.meta_leader() for node in self.nodes):
             if time.monotonic() > deadline:
                 raise RuntimeError("the NATS cluster elected no JetStream meta leader")
@@ -162,9 +162,9 @@ class NatsCluster:
 
     async def _ask(self, question: Callable[[JetStreamContext], Awaitable[T]]) -> T:
         running = [node.url for node in self.nodes if node.running]
-        nc = await nats.connect(servers=running, connect_timeout=2, max_reconnect_attempts=1)
+        nc = await plain_client(running)
         try:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(PATIENCE):
                 while True:
                     with contextlib.suppress(nats.errors.TimeoutError):
                         return await question(nc.jetstream(timeout=2))
@@ -174,7 +174,7 @@ class NatsCluster:
     async def in_sync(self, stream: str) -> StreamInfo:
         """Wait until `stream` has a leader and every other replica is current: a node
         restarted has caught up."""
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(PATIENCE):
             while True:
                 info = await self.stream_info(stream)
                 peers = info.cluster.replicas if info.cluster is not None else None

@@ -5,12 +5,15 @@ tokens (social sign-in's ID tokens, PORTICO_AUTH=oidc's access tokens) are teste
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,16 +31,20 @@ class OidcProvider:
     """Signs RS256 by default; `rotate()` adds a new key (and can drop the old ones)."""
 
     def __init__(self) -> None:
-        self.keys: list[RSAKey | ECKey] = []
-        self.requests: Counter[str] = Counter()
-        self.fail = False
-        self.token_answer: dict[str, Any] | None = None  # what POST /token answers
-        self.token_requests: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
+        self.reset()
+
+    def reset(self) -> None:
+        """Back as made (its first key is the same): for a provider reused by several tests."""
+        self.keys: list[RSAKey | ECKey] = []
+        self.requests: Counter[str] = Counter()
+        self.fail = False
+        self.token_answer: dict[str, Any] | None = None  # what POST /token answers
+        self.token_requests: list[str] = []
         self.rotate()
 
     def __enter__(self) -> OidcProvider:
@@ -133,3 +140,19 @@ class OidcProvider:
                 return
 
         return Handler
+
+
+@functools.cache
+def _worker_provider() -> OidcProvider:
+    provider = OidcProvider().__enter__()
+    atexit.register(provider.__exit__)
+    return provider
+
+
+@contextmanager
+def worker_provider() -> Iterator[OidcProvider]:
+    """The provider of this process, as made: its issuer, so an app's settings naming it, is the
+    same for every test, and the app on those settings is reused (tests/support/shared_app.py)."""
+    provider = _worker_provider()
+    provider.reset()
+    yield provider

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.processes import kill_tree
-from tests.support.servers import ON_CI, free_port
+from tests.support.servers import ON_CI, START_PATIENCE, free_port
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools/oidc"
 CHROMIUM = Path(os.environ.get("PORTICO_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -61,7 +61,7 @@ def oidc_provider(
             [node, str(TOOLS / "provider.mjs")], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_PATIENCE
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"oidc-provider exited: {log.read_text()[-3000:]}")

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.support.servers import ON_CI
+from tests.support.servers import ON_CI, START_PATIENCE
 
 S = TypeVar("S", bound="PrivateServer")
 
@@ -69,7 +69,7 @@ class PrivateServer(ABC):
 
     def wait_until_ready(self) -> None:
         assert self.process is not None
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_PATIENCE
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"private {self.name} exited: {self.log_tail()}")

@@ -70,12 +70,12 @@ class PrivatePrometheus:
 
     def _ready(self) -> bool:
         with contextlib.suppress(httpx.TransportError):
-            return self._http.get("/-/ready", timeout=1).status_code == 200
+            return self._http.get("/-/ready", timeout=5).status_code == 200
         return False
 
     def value(self, expression: str) -> float | None:
         """The one value of an instant query through the HTTP API; None when it has no series."""
-        answer = self._http.get("/api/v1/query", params={"query": expression}, timeout=5)
+        answer = self._http.get("/api/v1/query", params={"query": expression}, timeout=30)
         answer.raise_for_status()
         result = answer.json()["data"]["result"]
         assert len(result) <= 1, result

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 import pytest
 from redis.asyncio import Redis
 
-from tests.support.servers import ON_CI, free_port
+from tests.support.servers import ON_CI, START_PATIENCE, free_port
+from tests.support.servers import PATIENCE as PATIENCE  # its tests' Redis clients wait this
 
 REDIS_URL = os.environ.get("PORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -69,8 +70,8 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + START_PATIENCE
+        while time.monotonic() < deadline and self.process.poll() is None:  # exited: say so now
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return

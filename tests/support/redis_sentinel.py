@@ -15,9 +15,12 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 
-from tests.support.servers import ON_CI, free_port, reachable
+from tests.support.servers import ON_CI, PATIENCE, free_port, reachable
 
 SERVICE = "portico"
+# Seconds a state (a failover, a replica in sync) may take to come; a command waits PATIENCE:
+# bounds against hanging, not measures (1 s and 20 s could run out at load 15).
+SETTLING = 60.0
 
 
 def _binary() -> str:
@@ -74,27 +77,27 @@ class SentinelGroup:
         if self.role(self.replica_port) != "slave":
             return False
         for port in self.sentinel_ports:
-            with Redis(port=port, socket_timeout=1) as sentinel:
+            with Redis(port=port, socket_timeout=PATIENCE) as sentinel:
                 replicas = sentinel.execute_command("SENTINEL", "REPLICAS", SERVICE)
                 if not replicas:
                     return False
-        with Redis(port=self.replica_port, socket_timeout=1) as replica:
+        with Redis(port=self.replica_port, socket_timeout=PATIENCE) as replica:
             return replica.info("replication").get("master_link_status") == "up"
 
     def master(self) -> int:
         """The master's port, as the first sentinel sees it."""
-        with Redis(port=self.sentinel_ports[0], socket_timeout=1) as sentinel:
+        with Redis(port=self.sentinel_ports[0], socket_timeout=PATIENCE) as sentinel:
             _, port = sentinel.sentinel_get_master_addr_by_name(SERVICE)
         return int(port)
 
     def role(self, port: int) -> str:
-        with Redis(port=port, socket_timeout=1) as server:
+        with Redis(port=port, socket_timeout=PATIENCE) as server:
             return str(server.info("replication")["role"])
 
     def failover(self) -> int:
         """SENTINEL FAILOVER; the new master's port once every sentinel names it."""
         before = self.master()
-        with Redis(port=self.sentinel_ports[0], socket_timeout=1) as sentinel:
+        with Redis(port=self.sentinel_ports[0], socket_timeout=PATIENCE) as sentinel:
             sentinel.execute_command("SENTINEL", "FAILOVER", SERVICE)
         self._until(lambda: self._agreed_master() not in (None, before), "a new master")
         # Until the sentinels demote it, the old master still takes writes (lost when it
@@ -110,7 +113,7 @@ class SentinelGroup:
     def _agreed_master(self) -> int | None:
         seen = set()
         for port in self.sentinel_ports:
-            with Redis(port=port, socket_timeout=1) as sentinel:
+            with Redis(port=port, socket_timeout=PATIENCE) as sentinel:
                 _, master = sentinel.sentinel_get_master_addr_by_name(SERVICE)
                 seen.add(int(master))
         return seen.pop() if len(seen) == 1 else None
@@ -124,7 +127,7 @@ class SentinelGroup:
             self.kill(port)
 
     @staticmethod
-    def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    def _until(condition: Callable[[], bool], what: str, timeout: float = SETTLING) -> None:
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while True:

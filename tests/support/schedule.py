@@ -4,7 +4,7 @@ xdist's worksteal gives each worker a contiguous share of the collected order (t
 len // workers tests to the first, and so on) and lets an idle worker take the second half of
 another's pending tests, from the end. A slow test at the head of a share is never taken: with
 every slow test first in the order, one worker ran them all back to back (the remove-context
-fork and its shards, the scaffold, HAProxy, the soak, the wheel: ~175 s of CPU and ~40 s of
+fork's checks and suite, the scaffold, HAProxy, the soak, the wheel: ~175 s of CPU and ~40 s of
 timed load, bench/README.md session 17) while the other ran the short ones. Here each share
 begins with about as many slow tests as the others, a module's together (its module fixtures
 are made once, on one worker), most first.

@@ -13,6 +13,8 @@ locks and events bind to the first test's event loop otherwise), filled as they 
 such object's attributes (an outbox that swaps its list for a new one gets the old one back);
 the singletons made after the build (made again on first use); the providers' overrides.
 A test or fixture that overrides a provider before the app is built gets an app of its own.
+The clock is the exception: every shared app reads it through a switch (SwitchedClock) that
+each test sets to its own clock, or to the system's.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ import gc
 import types
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter, is_not, ne
 from typing import Any
 
 from dependency_injector import containers, providers
 from litestar import Litestar
 
+from adapters.system.clock import SystemClock
+from application.shared.ports.clock import Clock
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.support.clock import SwitchedClock
 
 # The packages whose objects are walked into and whose state is put back; anything else (a
 # logger, a thread pool, a database engine) is a leaf: shared, never rewound.
@@ -47,6 +54,12 @@ _LRU_CACHE = type(functools.lru_cache(lambda: None))
 
 def _walked(value: object) -> bool:
     return type(value).__module__.partition(".")[0] in WALKED
+
+
+def _frozen(value: object) -> bool:
+    """A frozen dataclass (Litestar's signatures' fields: a third of the attributes reached)."""
+    params = getattr(type(value), "__dataclass_params__", None)
+    return bool(getattr(params, "frozen", False))
 
 
 def _referents(value: object) -> list[Any]:
@@ -107,7 +120,7 @@ class Snapshot:
                     continue
                 names = [n for k in type(value).__mro__ for n in getattr(k, "__slots__", ())]
                 kept = {n: getattr(value, n) for n in names if hasattr(value, n)}
-                if kept:
+                if kept and not _frozen(value):  # a frozen one's fields are what they were
                     snapshot.slots.append((value, kept))
                 if hasattr(value, "__dict__"):
                     stack.append(vars(value))  # made a dict of its own: put back in place
@@ -121,32 +134,55 @@ class Snapshot:
         return any(provider.overridden != was for provider, was in self.overrides)
 
     def restore(self) -> None:
+        # Before each test that reuses an app, over ~10,000 collections and attributes of which
+        # a test changes a few: each comparison runs in C (map, compress) and only what
+        # changed is put back; a Python loop over them all was ~6 ms a test.
         for cache in self.caches:
             cache.cache_clear()
-        for provider, was in self.overrides:
-            if provider.overridden != was:
-                provider.reset_override()
-                for overriding in was:
-                    provider.override(overriding)
+        providers_, was = self._overrides
+        for provider, before in compress(
+            self.overrides, map(ne, map(_OVERRIDDEN, providers_), was)
+        ):
+            provider.reset_override()
+            for overriding in before:
+                provider.override(overriding)
         for provider, made in self.singletons:
             if {id(part) for part in gc.get_referents(provider)} != made:
                 provider.reset()  # made (again) after the snapshot: made afresh on first use
-        for value, kept in self.slots:
-            for name, item in kept.items():
-                if getattr(value, name, _MISSING) is not item:
-                    object.__setattr__(value, name, item)
-        for value, copy in self.collections:
+        owners, names, items = self._attributes
+        for owner, name, item in compress(
+            zip(owners, names, items, strict=True),
+            map(is_not, map(getattr, owners, names, repeat(_MISSING)), items),
+        ):
+            object.__setattr__(owner, name, item)
+        values, copies = self._collections
+        for value, copy in compress(self.collections, map(ne, values, copies)):
             if isinstance(value, dict):
-                if value != copy:
-                    value.clear()
-                    value.update(copy)
-            elif isinstance(value, (list, deque, bytearray)):
-                if value != copy:
-                    value.clear()
-                    value.extend(copy)
-            elif value != copy:
                 value.clear()
                 value.update(copy)
+            elif isinstance(value, (list, deque, bytearray)):
+                value.clear()
+                value.extend(copy)
+            else:
+                value.clear()
+                value.update(copy)
+
+    # The same records as columns, for restore's map and compress (made at its first call).
+    @functools.cached_property
+    def _overrides(self) -> tuple[list[providers.Provider[Any]], list[tuple[Any, ...]]]:
+        return [p for p, _ in self.overrides], [was for _, was in self.overrides]
+
+    @functools.cached_property
+    def _attributes(self) -> tuple[list[Any], list[str], list[Any]]:
+        triples = [(v, n, item) for v, kept in self.slots for n, item in kept.items()]
+        return [t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples]
+
+    @functools.cached_property
+    def _collections(self) -> tuple[list[Any], list[Any]]:
+        return [v for v, _ in self.collections], [c for _, c in self.collections]
+
+
+_OVERRIDDEN = attrgetter("overridden")
 
 
 def _copy(value: Any) -> Any:
@@ -156,6 +192,7 @@ def _copy(value: Any) -> Any:
 @dataclass
 class Shared:
     container: Container
+    clock: SwitchedClock
     app: Litestar | None = None
     snapshot: Snapshot | None = None
     built: list[tuple[Any, tuple[Any, ...]]] = field(default_factory=list)
@@ -168,6 +205,14 @@ class Shared:
         """Whether a test or fixture overrode a provider since the container was built."""
         return any(provider.overridden != was for provider, was in self.built)
 
+    @classmethod
+    def build(cls, settings: Settings) -> Shared:
+        """A container on `settings` whose clock is a switch (an override before the app)."""
+        container = build_container(settings)
+        clock = SwitchedClock()
+        container.platform.clock.override(providers.Object(clock))
+        return cls(container, clock)
+
 
 class SharedApps:
     """The apps of a worker, one per settings value (the last few)."""
@@ -177,16 +222,18 @@ class SharedApps:
         self._apps: dict[bytes, Shared] = {}
         self._by_container: dict[int, Shared] = {}
 
-    def container(self, settings: Settings) -> Container:
-        """A container on `settings`: the one of a built app, put back as it was built."""
+    def container(self, settings: Settings, clock: Clock | None = None) -> Container:
+        """A container on `settings`: the one of a built app, put back as it was built, reading
+        `clock` (the system's by default)."""
         import msgspec
 
         key = msgspec.json.encode(settings)
         shared = self._apps.pop(key, None)
         if shared is None or shared.snapshot is None:
-            shared = Shared(build_container(settings))
+            shared = Shared.build(settings)
         else:
             shared.snapshot.restore()
+        shared.clock.reading = clock or SystemClock()
         self._apps[key] = shared  # the newest last
         while len(self._apps) > self._keep:
             old = self._apps.pop(next(iter(self._apps)))
@@ -210,3 +257,8 @@ class SharedApps:
         if shared.snapshot.overridden():
             return create_app(container)
         return shared.app
+
+
+# The apps of this process (an xdist worker, or the only process): the `app` fixture's and the
+# mail tests' (tests/support/mail.py).
+WORKER = SharedApps()

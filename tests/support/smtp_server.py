@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.support.servers import PATIENCE as PATIENCE  # a client of this server waits this
+from tests.support.servers import START_PATIENCE
+
 Mode = Literal["plain", "starttls", "tls"]
 
 
@@ -127,9 +130,17 @@ class SmtpServer:
         if self.users:
             options.update(authenticator=self._authenticate, auth_required=True)
         self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=5, **options
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            ready_timeout=START_PATIENCE,
+            **options,
         )
         self._controller.start()
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
 
     def stop(self) -> None:
         if self._controller is not None:

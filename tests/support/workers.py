@@ -22,6 +22,7 @@ class WorkerProcess:
         self.cwd = cwd
         self.lines: list[Line] = []
         self.process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
 
     def start(self) -> WorkerProcess:
         self.process = subprocess.Popen(
@@ -32,7 +33,8 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         return self
 
     def _read(self) -> None:
@@ -47,15 +49,20 @@ class WorkerProcess:
     def wait_for(self, event: str, timeout: float = 30.0) -> Line:
         """The first log line named `event`; raise if the process ends or time runs out."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
+            exited = self.process is not None and self.process.poll() is not None
+            if exited and self._reader is not None:
+                # Its last lines may still be in the pipe (a loaded machine's reader lags, and
+                # 0.2 s was a guess): read up to the end of its output first.
+                self._reader.join(timeout)
             for line in list(self.lines):
                 if line.get("event") == event:
                     return line
-            if self.process is not None and self.process.poll() is not None:
-                time.sleep(0.2)  # let the reader take the last lines
+            if exited:
                 raise RuntimeError(f"the worker exited before {event!r}: {self.lines[-20:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no {event!r} line within {timeout}s: {self.lines[-20:]}")
             time.sleep(0.05)
-        raise TimeoutError(f"no {event!r} line within {timeout}s: {self.lines[-20:]}")
 
     def terminate(self, timeout: float = 30.0) -> int:
         """SIGTERM, then the exit code once the worker stopped on its own."""

@@ -96,3 +96,32 @@ def test_declarations_refuse_what_would_say_a_thing_twice() -> None:
         ContextEvents("tasting", tasted(), replace(tasted(), name="tasting.TeaSipped"))
     with pytest.raises(ValueError, match="stored type name"):
         ContextEvents("tasting", tasted(), replace(tasted(), event=TeaSipped))
+
+
+def test_a_committed_event_is_encoded_once_for_the_store_and_the_outbox() -> None:
+    encoded: list[str] = []
+
+    def encode(e: TeaTasted) -> dict[str, Any]:
+        encoded.append(e.verdict)
+        return {"tea_id": str(e.aggregate_id), "verdict": e.verdict}
+
+    declaration = replace(tasted(), encode=encode)
+    sipped = EventDeclaration(
+        event=TeaSipped,
+        name="tasting.TeaSipped",
+        version=1,
+        encode=lambda e: {},
+        decode=lambda p, at: TeaSipped(aggregate_id=PRODUCT, occurred_at=at),
+    )
+    tasting = ContextEvents("tasting", declaration, sipped)
+    codec, publish = EventCodec(tasting), IntegrationEvents(EventRegistry(tasting), FixedIds())
+    event = TeaTasted(aggregate_id=PRODUCT, occurred_at=T0, verdict="smoky")
+
+    stored = codec.encode(event, uuid4())
+    # As a commit's outbox does: another type's event first, then the stored one.
+    [_, sent] = publish([TeaSipped(aggregate_id=PRODUCT, occurred_at=T0), event])
+    again = TeaTasted(aggregate_id=PRODUCT, occurred_at=T0, verdict="smoky")
+    codec.encode(again, uuid4())
+
+    assert sent.payload == stored.payload == {"tea_id": str(PRODUCT), "verdict": "smoky"}
+    assert encoded == ["smoky", "smoky"]  # the same event once; an equal new one anew

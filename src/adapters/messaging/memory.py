@@ -265,6 +265,16 @@ class MemoryMessageBus(MessageBus):
     async def listen(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
     ) -> Subscription:
+        return self._listen(consumer, _one_at_a_time(handler), 1, contexts)
+
+    async def listen_batches(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
+    ) -> Subscription:
+        return self._listen(consumer, handler, at_most, contexts)
+
+    def _listen(
+        self, consumer: str, handler: BatchHandler, at_most: int, contexts: Sequence[str]
+    ) -> Subscription:
         # A position of its own, kept by the subscription alone and starting at the end of
         # each log: it hears only what is published from now on, and is gone when it stops.
         stopping = asyncio.Event()
@@ -273,7 +283,7 @@ class MemoryMessageBus(MessageBus):
             log = self.broker.log(context)
             durable = _Durable(cursor=len(log))
             log.positions.add(durable)
-            pull = self._pull(consumer, context, durable, _one_at_a_time(handler), 1, stopping)
+            pull = self._pull(consumer, context, durable, handler, at_most, stopping)
             tasks.append(asyncio.create_task(pull, name=f"bus:{consumer}:{context}:listen"))
         return _MemorySubscription(tasks, stopping)
 

@@ -166,8 +166,9 @@ class NatsMessageBus(MessageBus):
     async def close(self) -> None:
         self._closing = True
         subscriptions, self._subscriptions = self._subscriptions, []
-        for subscription in subscriptions:
-            await subscription.stop()
+        # Together: each waits for its open pull request to end (up to `fetch_wait`), so one
+        # after the other a process with ten subscriptions took ten of them to stop.
+        await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
         nc, self._nc, self._js = self._nc, None, None
         if nc is None or nc.is_closed:
             return
@@ -257,6 +258,16 @@ class NatsMessageBus(MessageBus):
 
     async def listen(
         self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription:
+        return await self._listen(consumer, handler, contexts)
+
+    async def listen_batches(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
+    ) -> Subscription:
+        return await self._listen(consumer, Together(handler, at_most), contexts)
+
+    async def _listen(
+        self, consumer: str, handler: Handler | Together, contexts: Sequence[str]
     ) -> Subscription:
         js = self._jetstream()
         name = f"{consumer}-{uuid.uuid4().hex[:12]}"

@@ -5,15 +5,23 @@ semaphore turn inside `asyncio.wait_for`, and parses each acknowledgement into a
 dataclass from JSON: about a fifth of the relay's CPU under W3 (bench/README.md, session 17).
 Here message i of a batch asks for its answer on `<inbox>.<first + i>`, one subscription per
 connection takes every answer, and an answer is only checked, not parsed: an acknowledgement is
-`{"stream": ..., "seq": ...}` (with `"duplicate": true` for a re-send the server dropped), a
+`{"stream":"<name>","seq":...}` (with `"duplicate":true` for a re-send the server dropped), a
 refusal carries an `"error"` object, and no stream for the subject comes back as a status
 header (503, no responders).
+
+The stream an answer names is checked against the one the message was meant for: a message
+stored by a stream of another name (an operator's stream over our subjects) counts as not
+stored, so its outbox row stays pending. The `Nats-Expected-Stream` header asked the server to
+make that check, at the price of a header built per publish, stored with the message and parsed
+back by each consumer (bench/README.md, session 18); the server then refused to store the
+message where it now stores it in the other stream and the relay keeps the row (and retries).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 
 from nats.aio.client import Client
@@ -24,15 +32,19 @@ from nats.aio.subscription import Subscription
 class Awaited:
     """The answers one batch waits for: message i is answered on `reply(i)`."""
 
-    __slots__ = ("_prefix", "answers", "count", "first", "missing", "over")
+    __slots__ = ("_prefix", "answers", "count", "first", "missing", "over", "streams")
 
     def __init__(self, prefix: str, first: int, count: int) -> None:
         self._prefix, self.first, self.count = prefix, first, count
         self.answers: list[bool | None] = [None] * count  # True: stored, False: refused
+        # What the acknowledgement of message i must hold: `"stream":"<its stream>"`.
+        self.streams: list[bytes] = [b""] * count
         self.missing = count  # answers not in yet (once sending is over: of the messages sent)
         self.over = asyncio.Event()
 
-    def reply(self, index: int) -> str:
+    def reply(self, index: int, stream: str) -> str:
+        """Message `index`'s reply subject; its acknowledgement must name `stream`."""
+        self.streams[index] = _named(stream)
         return f"{self._prefix}{self.first + index}"
 
     def confirmed(self) -> int:
@@ -90,18 +102,25 @@ class PublishAcks:
         index = number - awaited.first
         if index >= len(awaited.answers) or awaited.answers[index] is not None:
             return
-        awaited.answers[index] = _stored(msg)
+        awaited.answers[index] = _stored(msg, awaited.streams[index])
         awaited.missing -= 1
         if awaited.missing == 0:
             awaited.over.set()
 
 
-def _stored(msg: Msg) -> bool:
+@functools.lru_cache(maxsize=256)
+def _named(stream: str) -> bytes:
+    """The bytes an acknowledgement from `stream` holds (nats-server writes its JSON compact)."""
+    return b'"stream":' + json.dumps(stream).encode()
+
+
+def _stored(msg: Msg, stream: bytes) -> bool:
     if msg.headers and msg.headers.get("Status"):
         return False  # 503: no stream takes the subject
     if b'"error"' not in msg.data:
-        return True
+        return stream in msg.data  # stored, by the stream it was meant for
     try:
-        return "error" not in json.loads(msg.data)
+        answer = json.loads(msg.data)
     except ValueError:
         return False
+    return "error" not in answer and stream in msg.data

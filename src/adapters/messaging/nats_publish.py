@@ -14,13 +14,12 @@ from dataclasses import replace
 import msgspec
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import Header
 
 from adapters.messaging.envelope import decode, encode, message_headers
 from adapters.messaging.nats_acks import PublishAcks
 from adapters.messaging.nats_delivery import UNAVAILABLE, why
 from application.shared.ports.messaging import BusUnavailable, IntegrationEvent
-from application.shared.ports.tracing import Tracing
+from application.shared.ports.tracing import NoTracing, Tracing
 
 _log = logging.getLogger("portico.bus.nats")
 
@@ -46,6 +45,8 @@ class NatsPublisher:
         self._stream, self._ensure_stream = stream, ensure_stream
         self._acks = PublishAcks()
         self._tracing, self._timeout = tracing, timeout
+        # Tracing off: no span to open per event, no trace context to add (publish_all).
+        self._traced = not isinstance(tracing, NoTracing)
         self._dead_lettered: Counter[str] = Counter()
 
     def subject(self, event_type: str) -> str:
@@ -94,10 +95,19 @@ class NatsPublisher:
         try:
             for event in events:
                 stream = await self._stream(event.context)
-                with self._producer_span(event) as (data, headers):
-                    headers[Header.EXPECTED_STREAM] = stream
+                # The answer must name `stream` (nats_acks.py checks it, no header asks).
+                reply = awaited.reply(sent, stream)
+                if self._traced:
+                    with self._producer_span(event) as (data, headers):
+                        await nc.publish(
+                            self.subject(event.type), data, reply=reply, headers=headers
+                        )
+                else:
                     await nc.publish(
-                        self.subject(event.type), data, reply=awaited.reply(sent), headers=headers
+                        self.subject(event.type),
+                        encode(event),
+                        reply=reply,
+                        headers=message_headers(event),
                     )
                 sent += 1
         except (*UNAVAILABLE, BusUnavailable):

@@ -146,18 +146,26 @@ class ConsumerRunner:
                 )
             self._subscriptions.append(subscription)
         for listener in self.listeners:
-            handler = self._handler(listener)
-            subscription = await self._bus.listen(
-                listener.name, handler, contexts=listener.contexts
-            )
+            if isinstance(listener, BatchConsumer):
+                subscription = await self._bus.listen_batches(
+                    listener.name,
+                    self._batch_handler(listener),
+                    contexts=listener.contexts,
+                    at_most=listener.at_most,
+                )
+            else:
+                subscription = await self._bus.listen(
+                    listener.name, self._handler(listener), contexts=listener.contexts
+                )
             self._subscriptions.append(subscription)
 
     async def stop(self) -> None:
         """Stop fetching, let in-flight events finish and be acknowledged."""
         self._stopping.set()
         subscriptions, self._subscriptions = self._subscriptions, []
-        for subscription in subscriptions:
-            await subscription.stop()
+        # Together: a NATS subscription waits for its open pull request to end (up to half a
+        # second), so one after the other the stop took that once per consumer and listener.
+        await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
 
     def _handler(self, consumer: Consumer) -> Handler:
         stats = self.stats[consumer.name]

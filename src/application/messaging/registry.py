@@ -111,7 +111,7 @@ class IntegrationEvents:
                     version=declaration.version,
                     occurred_at=event.occurred_at,
                     aggregate_id=event.aggregate_id,
-                    payload=declaration.encode(event),
+                    payload=declaration.payload(event),
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
                     actor=context.actor,

@@ -13,7 +13,17 @@ class DependencyUnavailable(Unavailable):
     """
 
     code = "dependency-unavailable"
+    state = "unavailable"
 
     def __init__(self, dependency: str, *, retry_after: float | None = 1.0) -> None:
-        super().__init__(f"the {dependency} is unavailable; retry later", retry_after=retry_after)
+        super().__init__(f"the {dependency} is {self.state}; retry later", retry_after=retry_after)
         self.dependency = dependency
+
+
+class DependencyBusy(DependencyUnavailable):
+    """A dependency answers but had nothing free in time for this request (every pooled
+    connection lent for the pool's timeout): the same 503 and Retry-After, its own type, so a
+    client and an operator tell an overload from an outage."""
+
+    code = "dependency-busy"
+    state = "busy"

@@ -38,7 +38,7 @@ class EventCodec:
             event_id=event_id,
             type=declaration.name,
             schema_version=declaration.version,
-            payload=declaration.encode(event),
+            payload=declaration.payload(event),
             occurred_at=event.occurred_at,
         )
 

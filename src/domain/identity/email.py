@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from domain.shared.errors import InvalidValue
+from domain.shared.white_space import WHITE_SPACE
 
 EMAIL_MAX = 254
 # Deliberately simple: one @, no spaces or control characters, a dot in the domain.
-_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
+_PART = rf"[^@{WHITE_SPACE}\x00-\x1f\x7f]"
+EMAIL_PATTERN = rf"{_PART}{{1,64}}@{_PART}+\.{_PART}+"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:

@@ -1,8 +1,9 @@
 """Checks made before serving, so a wrong setting stops with one line instead of a traceback.
 
 They build only what they check (the database, the Redis clients), not the platform's container:
-`portico serve` runs them in a child process on every start (serve.py), and the containers and
-adapters they would import cost that child about half of its CPU (bench/README.md)."""
+`portico serve` with several workers or --reload runs them in a child process on every start
+(serve.py), and the containers and adapters they would import cost that child about half of its
+CPU (bench/README.md). With one worker they run in the serving process itself."""
 
 from __future__ import annotations
 
@@ -112,6 +113,13 @@ def check_cache(settings: Settings) -> None:
 # [adapter:redis end]
 
 
+def check_settings(settings: Settings) -> None:
+    """Every check `portico serve` makes before serving, in this process: with one worker it
+    serves the app here anyway (entrypoints/cli/serve.py), and `main` runs them in a child."""
+    check_database(settings)
+    check_cache(settings)  # [adapter:redis]
+
+
 def main() -> int:
     """`python -m entrypoints.cli.startup`: `portico serve`'s checks, on the settings it sends
     on stdin, in a process of their own (entrypoints/cli/serve.py says why)."""
@@ -124,8 +132,7 @@ def main() -> int:
     settings = msgspec.json.decode(sys.stdin.buffer.read(), type=Settings)
     configure_logging(settings)  # the lines a check logs look like the server's
     try:
-        check_database(settings)
-        check_cache(settings)  # [adapter:redis]
+        check_settings(settings)
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@ and no route repeats it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -15,6 +16,7 @@ import msgspec
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -28,6 +30,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     PathItem,
     Reference,
     RequestBody,
@@ -35,6 +38,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
     Tag,
 )
+from litestar.params import ParameterKwarg
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
@@ -102,6 +106,23 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
+class DocumentedProvide(Provide):
+    """A dependency documented with request parameters it does not take. Litestar parses and
+    validates a dependency's parameters on every request: one that only keeps its place in the
+    document (the organisation header with tenancy off) costs CPU for nothing. `documents` names
+    each as a handler parameter would (`Annotated[T, HeaderParameter(...)]`); `complete` adds them
+    to the operations of the handlers that depend on it, where Litestar would have put them."""
+
+    __slots__ = ("documents",)
+
+    def __init__(self, dependency: Any, documents: Mapping[str, Any], **options: Any) -> None:
+        super().__init__(dependency, **options)
+        self.documents = tuple(
+            FieldDefinition.from_annotation(annotation, name=name)
+            for name, annotation in documents.items()
+        )
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):
@@ -207,6 +228,7 @@ def _complete(
         operation.request_body.required = bodies is not None or data is None or not data.has_default
         statuses |= {400, 413, 422}
         _add_examples(operation.request_body, bodies or _body_of(handler))
+    _add_documented(operation, handler, creator)
     parameters = [p for p in operation.parameters or [] if not isinstance(p, Reference)]
     if any(p.param_in != "path" for p in parameters):
         statuses.add(422)
@@ -234,6 +256,52 @@ def _complete(
                 headers=_RETRY_AFTER if status in (429, 503) else None,
             ),
         )
+
+
+def _add_documented(
+    operation: Operation, handler: HTTPRouteHandler, creator: SchemaCreator
+) -> None:
+    """The parameters DocumentedProvides document, on the operations of the handlers that depend
+    on them, where Litestar puts a parameter: in the order of the handler's signature, with a
+    dependency's parameters in its place, a name it already has left as it is."""
+    parameters = list(operation.parameters or ())
+    before: set[str] = set()  # the parameters met so far, in Litestar's order
+    fields = handler.parsed_fn_signature.parameters
+    for field, documented in _in_order(fields, handler.resolve_dependencies()):
+        kwarg = field.kwarg_definition
+        name = getattr(kwarg, "name", None) or field.name
+        known = [p for p in parameters if not isinstance(p, Reference)]
+        if documented and isinstance(kwarg, ParameterKwarg) and name not in (p.name for p in known):
+            schema = creator.for_field_definition(field)
+            at = sum(1 for p in known if p.name in before)
+            description = schema.description if isinstance(schema, Schema) else None
+            parameters.insert(
+                at,
+                Parameter(
+                    name=name,
+                    param_in=kwarg.param_type,
+                    required=field.is_required,
+                    description=description,
+                    schema=schema,
+                ),
+            )
+            operation.parameters = parameters
+        before.add(name)
+
+
+def _in_order(
+    fields: Mapping[str, FieldDefinition], providers: Mapping[str, Provide]
+) -> Iterator[tuple[FieldDefinition, bool]]:
+    """The fields (False), each dependency's replaced by those it documents (True) and its own,
+    depth first, as Litestar documents them."""
+    for name, field in fields.items():
+        provider = providers.get(name)
+        if provider is None:
+            yield field, False
+            continue
+        if isinstance(provider, DocumentedProvide):
+            yield from ((documented, True) for documented in provider.documents)
+        yield from _in_order(provider.parsed_fn_signature.parameters, providers)
 
 
 def _body_of(handler: HTTPRouteHandler) -> dict[str, Any]:

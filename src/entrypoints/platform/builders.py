@@ -48,6 +48,7 @@ def open_sql_database(settings: Settings) -> SqlDatabase:
     return SqlDatabase(
         database.url,
         pool_size=database.pool_size,
+        pool_timeout=database.pool_timeout_ms / 1000,
         echo=database.echo,
         read_url=database.read_url,
         row_security=database.row_security,  # [adapter:postgresql]
@@ -71,6 +72,7 @@ def build_nats_bus(settings: Settings, retry: RetryPolicy, tracing: Tracing) -> 
         namespace=bus.nats_namespace,
         replicas=bus.nats_replicas,
         consumer_concurrency=bus.consumer_concurrency,
+        timeout=bus.nats_timeout_ms / 1000,
         retry=retry,
         tracing=tracing,
     )

@@ -24,6 +24,10 @@ class HttpSettings(Group, frozen=True):
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     max_body_size: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
+    # Seconds `portico serve` gives its requests and the app's shutdown after SIGTERM before it
+    # kills its workers (docs/deployment.md): under Kubernetes' 30 s grace less the pod's 5 s
+    # preStop sleep, so the orchestrator's SIGKILL does not come first.
+    stop_timeout: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 20
     # How long /health/ready (and the startup checks) wait for a dependency.
     readiness_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     cors_origins: str = ""
@@ -87,6 +91,9 @@ class DatabaseSettings(Group, frozen=True):
     # A read replica of `url` for queries (docs/deployment.md); empty: the primary serves all.
     read_url: str = ""
     pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    # How long a request waits for a pooled connection when all are lent, then a 503
+    # `dependency-busy` (SQLAlchemy's 30 s; below the proxy's timeout, so the client gets it).
+    pool_timeout_ms: Annotated[int, msgspec.Meta(ge=1, le=600_000)] = 30_000
     echo: bool = False
     # PostgreSQL's row-level security as a second guard of tenants (docs/tenancy.md): each
     # unit of work and read enters its tenant; off, sessions act for every tenant.
@@ -247,6 +254,10 @@ class BusSettings(Group, frozen=True):
     # Copies of each stream (and its consumers) in a JetStream cluster: 3 survives a lost node.
     nats_replicas: Annotated[int, msgspec.Meta(ge=1, le=5)] = 1
     nats_namespace: Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,31}$")] = "portico"
+    # What one call to NATS may take: a connection to each server, a JetStream request, a
+    # publish's acknowledgement. Raise it for a server far away or a cluster electing leaders,
+    # whose late acknowledgements would have the relay send the events again.
+    nats_timeout_ms: Annotated[int, msgspec.Meta(ge=10, le=60_000)] = 2000
     # Event handlers at once per process (different aggregates; one aggregate's in order):
     # each may hold a database connection, so keep it under the database pool.
     consumer_concurrency: Annotated[int, msgspec.Meta(ge=1, le=200)] = 8

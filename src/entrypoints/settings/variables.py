@@ -18,6 +18,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_PORT": "http.port",
     "PORTICO_WORKERS": "http.workers",
     "PORTICO_MAX_BODY_SIZE": "http.max_body_size",
+    "PORTICO_STOP_TIMEOUT": "http.stop_timeout",
     "PORTICO_READINESS_TIMEOUT": "http.readiness_timeout",
     "PORTICO_CORS_ORIGINS": "http.cors_origins",
     "PORTICO_HSTS": "http.hsts",
@@ -40,6 +41,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_DATABASE_URL": "database.url",
     "PORTICO_DATABASE_READ_URL": "database.read_url",
     "PORTICO_DATABASE_POOL_SIZE": "database.pool_size",
+    "PORTICO_DATABASE_POOL_TIMEOUT_MS": "database.pool_timeout_ms",
     "PORTICO_DATABASE_ECHO": "database.echo",
     "PORTICO_POSTGRES_ROW_SECURITY": "database.row_security",  # [adapter:postgresql]
     # auth
@@ -113,6 +115,7 @@ VARIABLES: dict[str, str] = {
     "PORTICO_NATS_URL": "bus.nats_url",  # [adapter:nats]
     "PORTICO_NATS_NAMESPACE": "bus.nats_namespace",  # [adapter:nats]
     "PORTICO_NATS_REPLICAS": "bus.nats_replicas",  # [adapter:nats]
+    "PORTICO_NATS_TIMEOUT_MS": "bus.nats_timeout_ms",  # [adapter:nats]
     "PORTICO_CONSUMER_CONCURRENCY": "bus.consumer_concurrency",  # [adapter:nats]
     "PORTICO_BUS_MAX_DELIVERIES": "bus.max_deliveries",
     "PORTICO_BUS_RETRY_DELAY": "bus.retry_delay",

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Client
 
-WAIT = 10.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ async def client(
         yield client
 
 
-async def until(check: Any, seconds: float = 15) -> None:
+async def until(check: Any, seconds: float = 60) -> None:  # patience, not a measure
     deadline = time.monotonic() + seconds
     while not await check():
         assert time.monotonic() < deadline, "not within the time allowed"

@@ -82,6 +82,14 @@ async def test_a_bad_login_body_is_a_422_naming_the_missing_field(client: Client
     assert form.status_code == 422
 
 
+async def test_a_malformed_login_address_is_a_422_naming_its_field(client: Client) -> None:
+    body = await client.post("/api/v1/auth/login", json={"email": "ada", "password": "x"})
+    form = await client.post("/api/v1/auth/login", data={"username": "ada", "password": "x"})
+    assert (body.status_code, form.status_code) == (422, 422)
+    assert body.json()["errors"][0]["field"] == "email"
+    assert form.json()["errors"][0]["field"] == "username"
+
+
 async def test_registering_twice_keeps_the_first_account_and_answers_the_same(
     client: Client,
 ) -> None:

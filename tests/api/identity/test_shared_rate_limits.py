@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import CacheSettings, RedisSettings, Settings
-from tests.support.redis import REDIS_URL, delete_prefix
+from tests.support.redis import PATIENCE, REDIS_URL, delete_prefix
 from tests.support.servers import free_port, require_server
 
 Client = AsyncTestClient[Litestar]
@@ -27,7 +27,9 @@ def limited(settings: Settings, redis_url: str, prefix: str) -> Settings:
         settings,
         background="off",
         cache=CacheSettings(backend="redis", prefix=prefix),
-        redis=RedisSettings(url=redis_url, timeout_ms=200),
+        # Patience, not a behaviour: a count that timed out would fall back to the process's own
+        # (the unreachable case, refused at once), and 200 ms could run out on a loaded machine.
+        redis=RedisSettings(url=redis_url, timeout_ms=int(PATIENCE * 1000)),
         auth=msgspec.structs.replace(settings.auth, rate_limit_per_minute=LIMIT),
     )
 

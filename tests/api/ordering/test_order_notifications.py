@@ -17,7 +17,7 @@ from tests.support.auth import bearer, create_user
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 
 ORDERS = "/api/v1/orders"
-WAIT = 10.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 
 
 @pytest.fixture

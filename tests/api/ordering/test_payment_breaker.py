@@ -17,7 +17,11 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import PaymentSettings, Settings
 from tests.support.auth import auth_headers
-from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.ordering.payment_provider import (
+    PATIENCE,
+    LoopbackProvider,
+    loopback_provider,
+)
 
 ORDERS = "/api/v1/orders"
 
@@ -44,7 +48,7 @@ async def test_an_open_breaker_answers_503_and_keeps_the_order_placed(
         payments=PaymentSettings(
             backend="http",
             provider_url=provider.url,
-            timeout=0.5,
+            timeout=PATIENCE,  # no answer here is slow: the bound is patience
             attempts=1,
             breaker_failures=2,
             breaker_reset_ms=30_000,

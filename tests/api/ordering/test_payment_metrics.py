@@ -16,7 +16,11 @@ from entrypoints.metrics.dependencies import DependencyMetrics
 from entrypoints.settings import MetricsSettings, PaymentSettings, Settings
 from tests.support.auth import auth_headers
 from tests.support.metrics import Samples, registry_samples
-from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.ordering.payment_provider import (
+    PATIENCE,
+    LoopbackProvider,
+    loopback_provider,
+)
 from tests.support.servers import free_port
 
 
@@ -41,7 +45,7 @@ async def test_payment_calls_are_counted_by_outcome_and_the_breaker_shows(
     payments = PaymentSettings(
         backend="http",
         provider_url=provider.url,
-        timeout=0.5,
+        timeout=PATIENCE,  # no answer here is slow: the bound is patience
         attempts=1,
         breaker_failures=2,
         breaker_reset_ms=60_000,

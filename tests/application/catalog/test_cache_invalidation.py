@@ -40,7 +40,7 @@ from domain.shared.tenant import Tenant
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
 
-WAIT = 10.0  # a guard against hanging, never an assertion on speed
+WAIT = 30.0  # a guard against hanging, never an assertion on speed
 TTL = timedelta(minutes=5)
 ids = Uuid7Generator()
 
@@ -184,3 +184,41 @@ def test_both_reactions_forget_exactly_the_catalogs_product_events() -> None:
     assert set(PRODUCT_EVENTS) == set(CATALOG_EVENTS.classes) == declared_in_domain
     assert PRODUCT_EVENT_TYPES == CATALOG_EVENTS.names == published
     assert {d.name for d in CATALOG_EVENTS if d.event in PRODUCT_EVENTS} == PRODUCT_EVENT_TYPES
+
+
+async def test_what_one_fetch_brought_is_forgotten_in_one_pass() -> None:
+    """Every order's StockAdjusted reaches every API process: a listener's fetch is applied at
+    once (`apply_all`), one cache call for the batch instead of one per event."""
+    a, b, relay = await two_instances()
+    tenant = Tenant.single()
+    made = [
+        await a.create(
+            CreateProduct(
+                tenant=tenant, sku=f"TEA-{n}", name="Tea", price_amount="4", price_currency="EUR"
+            )
+        )
+        for n in range(3)
+    ]
+    await relay.relay_once()
+    await heard(b, 3)
+    for product in made:
+        await b.get(GetProduct(tenant, product.id))
+    reads_cached = b.db_reads
+    calls: list[list[UUID]] = []
+    forget = b.read_cache.forget_products
+
+    async def counted(tenant: Tenant, product_ids: object) -> None:
+        calls.append(list(product_ids))  # type: ignore[call-overload]
+        await forget(tenant, calls[-1])
+
+    b.read_cache.forget_products = counted  # type: ignore[method-assign]
+    for product in made:
+        await a.update(UpdateProduct(tenant=tenant, product_id=product.id, name="Black tea"))
+    await relay.relay_once()  # the three changes published together
+    await heard(b, 6)
+    await a.runner.stop()
+    await b.runner.stop()
+
+    assert calls == [[product.id for product in made]]
+    assert [(await b.get(GetProduct(tenant, p.id))).name for p in made] == ["Black tea"] * 3
+    assert b.db_reads == reads_cached + 3  # each forgotten, read again once

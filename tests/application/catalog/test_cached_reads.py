@@ -40,10 +40,31 @@ from domain.shared.errors import ConcurrentUpdate
 from domain.shared.tenant import Tenant
 from tests.support.catalog.reader import ReaderOverUnitOfWork
 from tests.support.clock import SteppingClock
-from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.redis import PATIENCE, REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
 from tests.support.servers import require_server
 
 TTL = timedelta(minutes=5)
+WAIT = 30.0  # a guard against hanging, never an assertion on speed
+HOLD = timedelta(minutes=1)  # another process's claim outlasts this test, however slow the machine
+
+
+class Looks:
+    """A CacheObserver counting first looks: a reader that looked has joined the load in flight
+    (or begun it) before it next yields, so the count says who is waiting on it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def looked_up(self, space: object, hit: bool) -> None:
+        self.count += 1
+
+    def failed(self, space: object, operation: str) -> None:
+        """Not counted."""
+
+    async def reach(self, count: int) -> None:
+        async with asyncio.timeout(WAIT):
+            while self.count < count:
+                await asyncio.sleep(0.01)
 
 
 class SlowMemoryUnitOfWork(MemoryCatalogUnitOfWork):
@@ -75,9 +96,10 @@ class Shop:
     reads: int = 0
     gates: list[asyncio.Event] = field(default_factory=list)
     gate_taken: asyncio.Event = field(default_factory=asyncio.Event)
+    looks: Looks = field(default_factory=Looks)
 
     def __post_init__(self) -> None:
-        self.reads_cache = ReadThrough(self.cache)
+        self.reads_cache = ReadThrough(self.cache, observer=self.looks)
         self.read_cache = CatalogReadCache(self.reads_cache)
         self.after_commit = AfterCommit(self.read_cache.on_committed)
         clock = SteppingClock()
@@ -137,9 +159,9 @@ async def redis_shop() -> AsyncIterator[Shop]:
 async def shop_on_redis() -> AsyncIterator[Shop]:
     url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
     prefix = unique_prefix()
-    client = connect_redis(url, pool_size=16, timeout=2.0)
+    client = connect_redis(url, pool_size=16, timeout=PATIENCE)
     breaker = CircuitBreaker("redis-test", failure_types=FAILURES)
-    cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
+    cache = RedisCache(client, prefix=prefix, timeout=PATIENCE, breaker=breaker)
     try:
         yield Shop(cache)
     finally:
@@ -229,7 +251,7 @@ async def test_many_concurrent_misses_of_one_key_load_once(shop: Shop) -> None:
         asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id))) for _ in range(50)
     ]
     await until_a_load_waits_at_the_gate(shop)
-    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
+    await shop.looks.reach(len(readers))  # the other readers wait on the load in flight
     gate.set()
     views = await asyncio.gather(*readers)
 
@@ -243,7 +265,7 @@ async def test_concurrent_misses_of_an_unknown_id_share_one_failure(shop: Shop) 
     same = uuid4()
     readers = [asyncio.create_task(shop.get(GetProduct(Tenant.single(), same))) for _ in range(10)]
     await until_a_load_waits_at_the_gate(shop)
-    await asyncio.sleep(0.1)  # the other readers reach the load in flight and wait on it
+    await shop.looks.reach(len(readers))  # the other readers wait on the load in flight
     gate.set()
 
     results = await asyncio.gather(*readers, return_exceptions=True)
@@ -261,7 +283,7 @@ async def test_a_read_after_a_write_never_joins_a_load_begun_before_it(shop: Sho
 
     await shop.update(UpdateProduct(tenant=Tenant.single(), product_id=product_id, name="Sencha"))
     late = asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id)))
-    done, _ = await asyncio.wait({late}, timeout=5)
+    done, _ = await asyncio.wait({late}, timeout=WAIT)
     gate.set()
 
     assert late in done, "the late read waited for the load begun before the write"
@@ -321,17 +343,22 @@ async def test_processes_sharing_redis_load_a_missed_key_once(redis_shop: Shop) 
     product_id = await shop.new_product()
     gate = asyncio.Event()
     shop.gates.append(gate)
-    # A second process: its own single-flight table and handler, the same Redis and database.
-    other = cached_get_product(
-        ReaderOverUnitOfWork(shop.uow),
-        ReadThrough(shop.cache, claim_hold=timedelta(seconds=5)),
-        TTL,
+    # Two processes: each its own single-flight table and handler, the same Redis and database,
+    # claims held longer than the test lasts (the default 250 ms can run out on a loaded machine).
+    looks = Looks()
+    one, other = (
+        cached_get_product(
+            ReaderOverUnitOfWork(shop.uow),
+            ReadThrough(shop.cache, claim_hold=HOLD, observer=looks),
+            TTL,
+        )
+        for _ in range(2)
     )
 
-    first = asyncio.create_task(shop.get(GetProduct(Tenant.single(), product_id)))
+    first = asyncio.create_task(one(GetProduct(Tenant.single(), product_id)))
     await until_a_load_waits_at_the_gate(shop)  # the first process claimed the key, is loading
     second = asyncio.create_task(other(GetProduct(Tenant.single(), product_id)))
-    await asyncio.sleep(0.05)
+    await looks.reach(2)  # the second missed too: its claim is refused, it waits for the value
     gate.set()
 
     assert (await first) == (await second)

@@ -25,7 +25,7 @@ from domain.shared.events import DomainEvent
 from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 
-WAIT = 10.0
+WAIT = 30.0
 ids = Uuid7Generator()
 
 

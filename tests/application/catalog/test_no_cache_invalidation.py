@@ -14,7 +14,7 @@ from application.shared.read_through import ReadThrough
 from domain.shared.tenant import Tenant
 
 TTL = timedelta(minutes=5)
-WAIT = 10.0  # a guard against hanging (a joined load never returns), not a speed assertion
+WAIT = 30.0  # a guard against hanging (a joined load never returns), not a speed assertion
 
 
 def test_only_no_cache_without_single_flight_holds_nothing() -> None:

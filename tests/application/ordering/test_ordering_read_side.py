@@ -30,6 +30,8 @@ from domain.shared.tenant import Tenant
 from tests.support.clock import SteppingClock
 from tests.support.ordering.shop import ALICE, BOB, Shop, place
 
+WAIT = 30.0  # a guard against hanging, never an assertion on speed
+
 
 async def test_customers_see_only_their_own_orders(shop: Shop) -> None:
     order_id = await place(shop, (await shop.product("TEA"), 1), customer=ALICE)
@@ -62,8 +64,9 @@ async def test_reading_ones_own_write_waits_for_the_projection(shop: Shop) -> No
 
     stop = asyncio.Event()
     follower = asyncio.create_task(shop.projector.follow(stop, idle_seconds=0.001))
-    try:
-        details = await shop.get(
+    try:  # the shop's reads wait 0.05 s, which a descheduled follower outlives: wait longer
+        patient = GetOrderHandler(shop.details, wait_seconds=WAIT, poll_seconds=0.005)
+        details = await patient(
             GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=paid.version)
         )
     finally:
@@ -85,7 +88,7 @@ async def caught_up_while_following(
         await place(shop, (await shop.product("TEA"), 1))
         if ring:
             doorbell.ring()  # what the commit's outbox does in the running app
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(WAIT):  # half the minute's poll: still tells a wake-up
             while await shop.projector.lag() != {"order_summaries": 0, "order_details": 0}:
                 await asyncio.sleep(0.01)
     finally:
@@ -211,7 +214,7 @@ async def test_the_follower_reports_errors_and_goes_on(shop: Shop) -> None:
         shop.projector.follow(stop, idle_seconds=0.001, on_error=errors.append)
     )
     try:
-        patient = GetOrderHandler(shop.details, wait_seconds=5.0, poll_seconds=0.005)
+        patient = GetOrderHandler(shop.details, wait_seconds=WAIT, poll_seconds=0.005)
         details = await patient(GetOrder(tenant=Tenant.single(), order_id=order_id, min_version=1))
     finally:
         stop.set()

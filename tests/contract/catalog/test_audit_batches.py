@@ -21,7 +21,7 @@ from tests.contract.catalog.conftest import MessagingStore
 
 ids = Uuid7Generator()
 RETRY = RetryPolicy(max_deliveries=3, first_delay=0.01, max_delay=0.02, ack_wait=0.5)
-WAIT = 15.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 
 
 def events(count: int) -> list[IntegrationEvent]:

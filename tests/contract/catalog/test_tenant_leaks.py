@@ -33,7 +33,7 @@ from domain.shared.money import Money
 from domain.shared.tenant import Tenant
 from tests.contract.catalog.conftest import CatalogSides
 from tests.contract.catalog.test_catalog_unit_of_work import T0, ids
-from tests.support.redis import REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
+from tests.support.redis import PATIENCE, REDIS_URL, delete_prefix, unique_prefix  # [adapter:redis]
 from tests.support.servers import require_server  # [adapter:redis]
 
 A = Tenant(UUID("0a000000-0000-4000-8000-00000000000a"))
@@ -174,9 +174,9 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
     # [adapter:redis begin]
     url = require_server(REDIS_URL, "PORTICO_TEST_REDIS_URL")
     prefix = unique_prefix()
-    client = connect_redis(url, pool_size=4, timeout=2.0)
+    client = connect_redis(url, pool_size=4, timeout=PATIENCE)
     breaker = CircuitBreaker("redis-leak-test", failure_types=FAILURES)
-    redis_cache = RedisCache(client, prefix=prefix, timeout=2.0, breaker=breaker)
+    redis_cache = RedisCache(client, prefix=prefix, timeout=PATIENCE, breaker=breaker)
     try:
         yield redis_cache
     finally:

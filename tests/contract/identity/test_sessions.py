@@ -178,7 +178,7 @@ async def test_a_refresh_never_brings_back_a_session_revoked_meanwhile(
         await asyncio.sleep(0.2)  # memory and Redis commit it now; SQL makes it wait
         with contextlib.suppress(ConcurrentUpdate):  # Redis refuses the touch
             await uow.commit()
-    await asyncio.wait_for(revoking, timeout=10)
+    await asyncio.wait_for(revoking, timeout=30)  # patience: SQL holds it on the row lock
 
     stored = await get(identity_uow_factory, session.id)
     assert stored is not None

@@ -14,12 +14,11 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from adapters.email import log as email_log
 from adapters.email.log import LogMailer
 from adapters.email.smtp import SmtpMailer
 from application.shared.ports.email import Email, EmailNotSent, Mailer
 from tests.support.servers import free_port
-from tests.support.smtp_server import SmtpServer
+from tests.support.smtp_server import PATIENCE, SmtpServer
 
 MAIL = Email(
     id=UUID(int=42),
@@ -41,21 +40,16 @@ def _smtp(server: SmtpServer, **options: Any) -> SmtpMailer:
         sender="shop@example.com",
         sender_name="Portico",
         security=security,  # type: ignore[arg-type]
-        timeout=5,
+        timeout=PATIENCE,
         ca_file=server.ca_file,
         **options,
     )
 
 
 @pytest.fixture(params=["log", "smtp-plain", "smtp-starttls-auth", "smtp-tls"])
-def mailer(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Mailer, Delivered]]:
+def mailer(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Mailer, Delivered]]:
     """A mailer and a way to read what reached the other side, as plain dicts."""
     if request.param == "log":
-        # A fresh logger: an earlier test's app (not environment=test) in this process may have
-        # cached the module's on its first use, with processors capture_logs cannot replace.
-        monkeypatch.setattr(email_log, "_log", structlog.get_logger("portico.email"))
         saved = structlog.get_config()
         structlog.reset_defaults()
         try:
@@ -125,7 +119,11 @@ async def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
     server.start()
     try:
         mailer = SmtpMailer(
-            host="127.0.0.1", port=server.port, sender="shop@example.com", security="tls", timeout=5
+            host="127.0.0.1",
+            port=server.port,
+            sender="shop@example.com",
+            security="tls",
+            timeout=PATIENCE,
         )  # the system's CAs do not know the test's certificate
         with pytest.raises(EmailNotSent):
             await mailer.send(MAIL)

@@ -17,7 +17,7 @@ from adapters.notifications.webhook import WebhookNotifier  # [adapter:webhook]
 from application.shared.ports.notifier import Notification, NotificationFailed, Notifier
 
 # [adapter:webhook begin]
-from tests.support.servers import free_port
+from tests.support.servers import PATIENCE, free_port  # a 2 s bound saw 'unreachable' at load 15
 from tests.support.webhook_receiver import SECRET, WebhookReceiver, webhook_receiver
 
 # [adapter:webhook end]
@@ -68,7 +68,7 @@ async def channel(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Notifie
         return
     # [adapter:webhook begin]
     receiver: WebhookReceiver = request.getfixturevalue("receiver")
-    notifier = WebhookNotifier(receiver.url, SECRET, timeout=2)
+    notifier = WebhookNotifier(receiver.url, SECRET, timeout=PATIENCE)
     yield notifier, lambda: receiver.received
     await notifier.close()
     # [adapter:webhook end]
@@ -91,7 +91,7 @@ async def test_a_notification_reaches_the_customers_side(
 async def test_the_webhook_is_signed_and_carries_the_notification_id(
     receiver: WebhookReceiver,
 ) -> None:
-    notifier = WebhookNotifier(receiver.url, SECRET, timeout=2)
+    notifier = WebhookNotifier(receiver.url, SECRET, timeout=PATIENCE)
     await notifier.send(NOTE)
     await notifier.send(NOTE)  # a repeat: same id, for the receiver to drop
     assert receiver.ids == [str(NOTE.id), str(NOTE.id)]
@@ -101,7 +101,7 @@ async def test_the_webhook_is_signed_and_carries_the_notification_id(
 
 
 async def test_a_wrong_secret_is_refused_by_the_receiver(receiver: WebhookReceiver) -> None:
-    notifier = WebhookNotifier(receiver.url, "another-secret-entirely", timeout=2)
+    notifier = WebhookNotifier(receiver.url, "another-secret-entirely", timeout=PATIENCE)
     with pytest.raises(NotificationFailed, match="401"):
         await notifier.send(NOTE)
     assert (receiver.refused, receiver.received) == (1, [])
@@ -109,7 +109,7 @@ async def test_a_wrong_secret_is_refused_by_the_receiver(receiver: WebhookReceiv
 
 
 async def test_an_old_timestamp_is_refused_as_a_replay(receiver: WebhookReceiver) -> None:
-    notifier = WebhookNotifier(receiver.url, SECRET, timeout=2, clock=lambda: 1_000_000.0)
+    notifier = WebhookNotifier(receiver.url, SECRET, timeout=PATIENCE, clock=lambda: 1_000_000.0)
     with pytest.raises(NotificationFailed):
         await notifier.send(NOTE)
     assert receiver.refused == 1
@@ -120,7 +120,7 @@ async def test_a_failing_receiver_raises_so_the_event_comes_back(
     receiver: WebhookReceiver,
 ) -> None:
     receiver.fail_next = 1
-    notifier = WebhookNotifier(receiver.url, SECRET, timeout=2)
+    notifier = WebhookNotifier(receiver.url, SECRET, timeout=PATIENCE)
     with pytest.raises(NotificationFailed, match="500"):
         await notifier.send(NOTE)
     await notifier.send(NOTE)
@@ -129,7 +129,7 @@ async def test_a_failing_receiver_raises_so_the_event_comes_back(
 
 
 async def test_an_unreachable_receiver_raises() -> None:
-    notifier = WebhookNotifier(f"http://127.0.0.1:{free_port()}/hook", SECRET, timeout=1)
+    notifier = WebhookNotifier(f"http://127.0.0.1:{free_port()}/hook", SECRET, timeout=PATIENCE)
     with pytest.raises(NotificationFailed, match="unreachable"):
         await notifier.send(NOTE)
     await notifier.close()

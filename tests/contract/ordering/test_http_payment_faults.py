@@ -11,7 +11,11 @@ from adapters.ordering.payments.fake import APPROVE
 from adapters.ordering.payments.http import HttpPaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.support.ordering.payment_provider import LoopbackProvider, loopback_provider
+from tests.support.ordering.payment_provider import (
+    PATIENCE,
+    LoopbackProvider,
+    loopback_provider,
+)
 from tests.support.servers import free_port
 
 T = TypeVar("T")
@@ -25,7 +29,7 @@ def provider() -> Iterator[LoopbackProvider]:
 
 
 def gateway(url: str, **options: object) -> HttpPaymentGateway:
-    settings: dict[str, object] = {"timeout": 0.3, "attempts": 3, "backoff_initial": 0.01}
+    settings: dict[str, object] = {"timeout": PATIENCE, "attempts": 3, "backoff_initial": 0.01}
     settings.update(options)
     return HttpPaymentGateway(url, **settings)  # type: ignore[arg-type]
 
@@ -44,8 +48,10 @@ async def test_failures_are_retried_and_charge_once(provider: LoopbackProvider) 
 async def test_a_slow_answer_is_retried_with_the_same_key_and_charges_once(
     provider: LoopbackProvider,
 ) -> None:
-    provider.slow_next, provider.slow_seconds = 1, 1.0  # charged, but answered too late
-    http = gateway(provider.url)
+    # Charged, but answered after the client gave up; the retry's answer must come in time,
+    # so the client waits 2 s (0.3 s can run out at load) and the slow answer is held 4 s.
+    provider.slow_next, provider.slow_seconds = 1, 4.0
+    http = gateway(provider.url, timeout=2.0)
 
     result = await http.authorize(payment_token=APPROVE, amount=TEN, idempotency_key="k")
 

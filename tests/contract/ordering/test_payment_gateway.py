@@ -18,7 +18,11 @@ from adapters.ordering.payments.http import HttpPaymentGateway  # [adapter:http-
 from application.ordering.payments import PaymentGateway
 from domain.ordering.errors import PaymentRejected, PaymentUnavailable
 from domain.shared.money import Money
-from tests.support.ordering.payment_provider import loopback_provider  # [adapter:http-payments]
+
+# [adapter:http-payments begin]
+from tests.support.ordering.payment_provider import TIMEOUT_TOKEN_SECONDS, loopback_provider
+
+# [adapter:http-payments end]
 
 TEN = Money.of("10.00", "EUR")
 
@@ -35,7 +39,10 @@ async def gateway(request: pytest.FixtureRequest) -> AsyncIterator[PaymentGatewa
         return
     # [adapter:http-payments begin]
     with loopback_provider() as provider:
-        http = HttpPaymentGateway(provider.url, timeout=0.3, attempts=2, backoff_initial=0.01)
+        # The timeout token's answer comes after TIMEOUT_TOKEN_SECONDS, past this timeout on any
+        # machine; any other answer has this long, twice (0.3 s can run short at load).
+        timeout = TIMEOUT_TOKEN_SECONDS / 1.5
+        http = HttpPaymentGateway(provider.url, timeout=timeout, attempts=2, backoff_initial=0.01)
         try:
             yield http
         finally:

@@ -15,14 +15,13 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
-import nats
 import pytest
 from sqlalchemy import update
 
 from adapters.catalog.tables import products
 from adapters.persistence.sql.database import SqlDatabase
-from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
-from tests.support.nats import PrivateNats
+from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving_together, sign_in
+from tests.support.nats import PATIENCE, PrivateNats, plain_client
 from tests.support.workers import WorkerProcess
 
 pytestmark = [pytest.mark.nats, pytest.mark.postgres]
@@ -50,9 +49,11 @@ def listener_consumers(nats_url: str) -> list[str]:
     """The per-process listener consumers left on the catalog's stream."""
 
     async def names() -> list[str]:
-        nc = await nats.connect(servers=[nats_url], connect_timeout=2, max_reconnect_attempts=1)
+        nc = await plain_client([nats_url])
         try:
-            infos = await nc.jetstream().consumers_info(f"{NAMESPACE}_CATALOG".upper())
+            infos = await nc.jetstream(timeout=PATIENCE).consumers_info(
+                f"{NAMESPACE}_CATALOG".upper()
+            )
             return sorted(info.name for info in infos)
         finally:
             await nc.close()
@@ -90,8 +91,10 @@ def test_a_change_through_one_server_reaches_the_others_memory_cache(
             with (
                 # A runs two worker processes: allowed with the memory cache since the bus is
                 # NATS, and each of them listens for itself.
-                serving({**env, "PORTICO_WORKERS": "2"}, tmp_path) as (base_a, _),
-                serving(env, tmp_path) as (base_b, _),
+                serving_together([{**env, "PORTICO_WORKERS": "2"}, env], tmp_path) as (
+                    (base_a, _),
+                    (base_b, _),
+                ),
                 httpx.Client(base_url=base_a) as a,
                 httpx.Client(base_url=base_b) as b,
             ):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving
+from tests.e2e.conftest import create_admin, portico_env, run_portico, serving_together
 
 ADMIN = {"email": "root@example.com", "password": "an administrator secret"}
 CUSTOMER = {"email": "carol@example.com", "password": "a customer secret!"}
@@ -43,8 +42,8 @@ def environment(folder: Path) -> dict[str, str]:
 def servers(environment: dict[str, str], folder: Path) -> Iterator[list[str]]:
     """Two servers on one database, with the first administrator made by the CLI; shared by the
     module's tests, which each sign up a customer of their own and touch no one else's account."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(serving(environment, folder))[0] for _ in range(2)]
+    with serving_together([environment, environment], folder) as servers:
+        yield [base for base, _ in servers]
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,8 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path, postgres_templ
         worker = WorkerProcess({**env, "PORTICO_METRICS_PORT": str(worker_metrics)}, tmp_path)
         worker.start()
         try:
-            worker.wait_for("worker.ready")
+            # The API starts while the worker does (three interpreters each); both are
+            # awaited before anything is asked of them.
             api_env = {**env, "PORTICO_WORKERS": "2", "PORTICO_METRICS_PORT": str(serve_metrics)}
             with (
                 serving(api_env, tmp_path) as (api, _),
@@ -69,6 +70,7 @@ def test_prometheus_sees_requests_and_events_move(tmp_path: Path, postgres_templ
                     },
                 ) as prometheus,
             ):
+                worker.wait_for("worker.ready")
                 until(
                     lambda: (
                         prometheus.value('min(up{job=~"serve|worker"})') == 1.0

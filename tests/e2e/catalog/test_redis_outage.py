@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, portico_env, serving, sign_in, sqlite_copy
+from tests.e2e.conftest import ADMIN, PATIENCE, portico_env, serving, sign_in, sqlite_copy
 from tests.support.redis import PrivateRedis, private_redis
 
 pytestmark = pytest.mark.redis
@@ -45,7 +45,7 @@ async def client(
     with serving(env, tmp_path) as (base_url, _):
         with httpx.Client(base_url=base_url) as sync_http:
             headers = sign_in(sync_http, *ADMIN)
-        async with httpx.AsyncClient(base_url=base_url, timeout=10, headers=headers) as http:
+        async with httpx.AsyncClient(base_url=base_url, timeout=PATIENCE, headers=headers) as http:
             yield http
 
 
@@ -133,7 +133,7 @@ async def _true(value: bool) -> bool:
     return value
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> bool:
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 60.0) -> bool:
     """Whether `check` comes true within `seconds` (polled every 50 ms)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while not await check():

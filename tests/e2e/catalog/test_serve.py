@@ -84,29 +84,55 @@ def _libraries(pid: int) -> set[str]:
     return set(re.findall(r"site-packages/([A-Za-z0-9_]+)", maps))
 
 
-# One test for two claims on the same restarted server: a start is ~2 s of CPU.
-def test_data_survives_a_restart_and_the_serving_parent_leaves_the_app_to_its_workers(
+# One test for three claims on the same restarted server: a start is ~2 s of CPU.
+def test_data_survives_a_restart_and_one_worker_serves_in_the_process_it_runs_in(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
-    """What one server wrote, the next one on the same database reads. And the parent process
-    checks the settings in a child and then only supervises granian's workers: it never loads
-    the database driver's, the hasher's or the crypto's extensions."""
-    env = portico_env(database_url=sqlite_copy(sqlite_template, tmp_path, "keep.db"))
-    with serving(env, tmp_path) as (base, _), httpx.Client(base_url=base) as http:
+    """What one server wrote, the next one on the same database reads. With several workers the
+    parent checks the settings in a child and then only supervises granian's forked workers: it
+    never loads the database driver's, the hasher's or the crypto's extensions. With one (the
+    default) there is no supervisor: the process serves the app itself, checks the settings
+    itself too (it has reaped no child) and forks no worker."""
+    env = portico_env(database_url=sqlite_copy(sqlite_template, tmp_path, "keep.db"), cache="none")
+    app = {"sqlalchemy", "cryptography", "_argon2_cffi_bindings"}
+    with (
+        serving(env, tmp_path, "--workers", "2") as (base, process),
+        httpx.Client(base_url=base) as http,
+    ):
         headers = sign_in(http, *ADMIN)
         created = http.post(
             "/api/v1/products",
             json={"sku": "keep-1", "name": "Mug", "price": {"amount": "5", "currency": "EUR"}},
             headers=headers,
         ).json()
+        workers = _children(process.pid)
+        parent, serving_workers = _libraries(process.pid), [_libraries(pid) for pid in workers]
+        supervisor_reaped = _reaped_children_cpu(process.pid)
+    assert len(workers) == 2
+    assert supervisor_reaped > 0  # the start-up check's child ran, and exited
+    assert all(app <= libraries for libraries in serving_workers)  # the probe can find them
+    assert not app & parent, parent
     with serving(env, tmp_path) as (base, process):
         assert httpx.get(f"{base}/api/v1/products/{created['id']}").status_code == 200
         assert httpx.get(f"{base}/health/ready").status_code == 200
-        (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        parent, serving_worker = _libraries(process.pid), _libraries(int(worker))
-    app = {"sqlalchemy", "cryptography", "_argon2_cffi_bindings"}
-    assert app <= serving_worker  # what the probe looks for is there to find
-    assert not app & parent, parent
+        children, serving_itself = _children(process.pid), _libraries(process.pid)
+        reaped = _reaped_children_cpu(process.pid)
+    assert children == []
+    assert reaped == 0  # no check child: the checks ran in the serving process
+    assert app <= serving_itself
+    assert process.returncode == 0  # SIGTERM: in-flight requests finish, then it exits
+
+
+def _reaped_children_cpu(pid: int) -> int:
+    """CPU ticks of the children `pid` has waited for (cutime + cstime in /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[13]) + int(fields[14])
+
+
+def _children(pid: int) -> list[int]:
+    """`pid`'s child processes (a start-up check's child has exited once the server answers)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
 
 
 @pytest.mark.parametrize(
@@ -122,6 +148,11 @@ def test_data_survives_a_restart_and_the_serving_parent_leaves_the_app_to_its_wo
         ),
         # [adapter:postgresql end]
         ({"database_url": "not a url"}, ["serve"], "PORTICO_DATABASE_URL is not a database URL"),
+        (  # several workers: the checks run in a child, and its refusal is the same line
+            {"database_url": "not a url", "cache": "none"},
+            ["serve", "--workers", "2"],
+            "PORTICO_DATABASE_URL is not a database URL",
+        ),
         ({}, ["serve", "--port", "abc"], "argument --port: invalid int value: 'abc'"),
         (
             {"cache": "memory", "bus": "memory"},

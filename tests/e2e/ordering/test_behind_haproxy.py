@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from adapters.persistence.sql.engine import create_engine
-from tests.e2e.conftest import ADMIN, portico_env, postgres_copy
+from tests.e2e.conftest import ADMIN, PATIENCE, portico_env, postgres_copy
 from tests.support.haproxy import PrivateHaproxy, require_haproxy
 from tests.support.mixed_load import MixedLoad, Plan
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
@@ -315,7 +315,7 @@ def agree(database: str, plan: Plan, apis: list[ApiProcess]) -> None:
             for row in rows(database, "SELECT id, name, version, stock FROM products")
         }
         wrong.clear()
-        with httpx.Client(timeout=10) as http:  # httpx.get would make a client per product
+        with httpx.Client(timeout=PATIENCE) as http:  # httpx.get would make a client per product
             for api in apis:
                 for product in [*plan.read_ids, *plan.write_ids]:
                     got = http.get(f"{api.url}/api/v1/products/{product}").json()
@@ -335,7 +335,7 @@ def sign_ins(url: str, source: str, count: int) -> list[int]:
     """Failed sign-ins through the balancer from `source` (a loopback address): HAProxy names
     it in X-Forwarded-For. Each tries another account, so no account lockout interferes."""
     transport = httpx.HTTPTransport(local_address=source)
-    with httpx.Client(base_url=url, transport=transport, timeout=10) as http:
+    with httpx.Client(base_url=url, transport=transport, timeout=PATIENCE) as http:
         return [
             http.post(
                 "/api/v1/auth/login",

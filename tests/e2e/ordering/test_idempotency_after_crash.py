@@ -15,7 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, run_portico, serving, sign_in
+from tests.e2e.conftest import (
+    ADMIN,
+    PATIENCE,
+    portico_env,
+    postgres_copy,
+    run_portico,
+    serving,
+    sign_in,
+)
 from tests.support.databases import scalar
 from tests.support.processes import kill_tree
 from tests.support.workers import wait_until
@@ -58,7 +66,10 @@ def test_a_retry_after_a_crash_places_the_order_once(
     )
     key = {"Idempotency-Key": "checkout-7"}
 
-    with serving(env, tmp_path) as (api, process), httpx.Client(base_url=api, timeout=10) as http:
+    with (
+        serving(env, tmp_path) as (api, process),
+        httpx.Client(base_url=api, timeout=PATIENCE) as http,
+    ):
         admin = sign_in(http, *ADMIN)
         product = http.post(
             "/api/v1/products",
@@ -89,10 +100,10 @@ def test_a_retry_after_a_crash_places_the_order_once(
         finally:
             assert lock.stdin is not None
             lock.stdin.write("ROLLBACK;\n")
-            lock.communicate(timeout=10)
+            lock.communicate(timeout=PATIENCE)
 
     assert scalar(url, "SELECT count(*) FROM event_store_events") == 0  # nothing was placed
-    with serving(env, tmp_path) as (api, _), httpx.Client(base_url=api, timeout=10) as http:
+    with serving(env, tmp_path) as (api, _), httpx.Client(base_url=api, timeout=PATIENCE) as http:
         stuck = http.post("/api/v1/orders", json=order, headers=customer)
         assert stuck.status_code == 409, stuck.text
         assert stuck.json()["type"].endswith("/request-in-progress")

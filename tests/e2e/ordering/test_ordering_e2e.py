@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
+from tests.e2e.conftest import ADMIN, PATIENCE, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.redis import PrivateRedis, private_redis
 from tests.support.workers import WorkerProcess, wait_until
@@ -62,7 +62,10 @@ def test_place_pay_ship_on_postgresql_redis_and_nats(
         worker.wait_for("worker.started")
         started = next(line for line in worker.lines if line.get("event") == "worker.started")
         assert started["projector"] is True
-        with serving(env, tmp_path) as (url, _), httpx.Client(base_url=url, timeout=10) as http:
+        with (
+            serving(env, tmp_path) as (url, _),
+            httpx.Client(base_url=url, timeout=PATIENCE) as http,
+        ):
             admin = sign_in(http, *ADMIN)
             assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 202
             customer = sign_in(http, CUSTOMER["email"], CUSTOMER["password"])

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving, sign_in
+from tests.e2e.conftest import PATIENCE, create_admin, portico_env, run_portico, serving, sign_in
 from tests.support.databases import recreate_database, with_database
 from tests.support.row_security import OWNER, ensure_owner
 from tests.support.servers import POSTGRES_URL, require_server
@@ -85,7 +85,10 @@ def test_two_organisations_see_only_their_own_with_row_security_on(tmp_path: Pat
         create_admin(env, tmp_path, *admin)
 
     made: dict[str, dict[str, Any]] = {}
-    with serving(env, tmp_path) as (server, _), httpx.Client(base_url=server, timeout=10) as http:
+    with (
+        serving(env, tmp_path) as (server, _),
+        httpx.Client(base_url=server, timeout=PATIENCE) as http,
+    ):
         headers: dict[str, dict[str, str]] = {}
         for name, admin in ADMINS.items():
             signed_in = sign_in(http, *admin)

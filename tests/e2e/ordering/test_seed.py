@@ -16,6 +16,7 @@ from application.shared.seeding import SeedPlan
 from entrypoints.catalog.seed import commands
 from entrypoints.identity.seed import ADMIN_EMAIL, DEMO_PASSWORD
 from tests.e2e.conftest import (
+    PATIENCE,
     portico_env,
     postgres_copy,  # [adapter:postgresql]
     run_portico,
@@ -97,7 +98,7 @@ def test_seed_fills_an_empty_database_and_refuses_to_seed_it_twice(
         "portico: the database already holds users: portico seed fills an empty database"
     ]
 
-    with serving(env, tmp_path) as (base, _), httpx.Client(base_url=base, timeout=10) as http:
+    with serving(env, tmp_path) as (base, _), httpx.Client(base_url=base, timeout=PATIENCE) as http:
         admin = sign_in(http, ADMIN_EMAIL, DEMO_PASSWORD)  # the printed password works
         users = _all(http, "/api/v1/users", admin)
         products = _all(http, "/api/v1/products", admin)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, portico_env, postgres_copy, serving, sign_in
+from tests.e2e.conftest import ADMIN, PATIENCE, portico_env, postgres_copy, serving, sign_in
 from tests.support.nats import delete_namespace, require_nats, unique_namespace
 from tests.support.otlp_receiver import OtlpReceiver, otlp_receiver
 from tests.support.workers import WorkerProcess, wait_until
@@ -54,7 +54,10 @@ def test_the_worker_spans_join_the_trace_of_the_request(
     worker = WorkerProcess({**env, "PORTICO_OTEL_SERVICE_NAME": "shop-worker"}, tmp_path).start()
     try:
         worker.wait_for("worker.ready")
-        with serving(env, tmp_path) as (url, _), httpx.Client(base_url=url, timeout=10) as http:
+        with (
+            serving(env, tmp_path) as (url, _),
+            httpx.Client(base_url=url, timeout=PATIENCE) as http,
+        ):
             admin = sign_in(http, *ADMIN)
             assert http.post("/api/v1/auth/register", json=CUSTOMER).status_code == 202
             customer = sign_in(http, CUSTOMER["email"], CUSTOMER["password"])

@@ -22,7 +22,7 @@ from tests.support.organisations.members import create_organisation, verified_us
 Client = AsyncTestClient[Litestar]
 PRODUCTS = "/api/v1/products"
 AUDIT = "/api/v1/audit"
-WAIT = 10.0  # a guard against hanging, not an assertion
+WAIT = 30.0  # a guard against hanging, not an assertion
 
 
 FRONT_END = "https://shop.example.com"

@@ -21,7 +21,7 @@ from entrypoints.container import Container
 from entrypoints.settings import Settings, SocialSettings
 from tests.support.auth import TEST_PASSWORD, create_user
 from tests.support.mail import mail_app
-from tests.support.oidc_provider import OidcProvider
+from tests.support.oidc_provider import OidcProvider, worker_provider
 
 CLIENT_ID = "portico-test"
 START, CALLBACK = "/api/v1/auth/social/oidc/start", "/api/v1/auth/social/oidc/callback"
@@ -68,7 +68,7 @@ def problem_type(response: Any) -> str:
 
 
 async def test_a_forged_state_is_refused_and_nothing_is_traded(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             request = await start(client)
             answer_with(provider, request["nonce"])
@@ -79,7 +79,7 @@ async def test_a_forged_state_is_refused_and_nothing_is_traded(settings: Setting
 
 
 async def test_an_unknown_provider_is_refused(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             refused = await client.get("/api/v1/auth/social/github/start")
             assert refused.status_code == 404
@@ -87,7 +87,7 @@ async def test_an_unknown_provider_is_refused(settings: Settings) -> None:
 
 
 async def test_a_callback_without_a_started_flow_is_refused(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             answer_with(provider, "whatever")
             for state in ("", "never-issued"):
@@ -98,7 +98,7 @@ async def test_a_callback_without_a_started_flow_is_refused(settings: Settings) 
 
 
 async def test_a_state_works_once(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             request = await start(client)
             answer_with(provider, request["nonce"])
@@ -113,7 +113,7 @@ async def test_a_state_works_once(settings: Settings) -> None:
 async def test_the_code_is_traded_with_the_pkce_verifier_of_its_sign_in(
     settings: Settings,
 ) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             request = await start(client)
             assert request["code_challenge_method"] == "S256"
@@ -127,7 +127,7 @@ async def test_the_code_is_traded_with_the_pkce_verifier_of_its_sign_in(
 
 
 async def test_an_id_token_with_another_sign_ins_nonce_is_refused(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (container, client):
             victim, attacker = await start(client), await start(client)
             answer_with(provider, attacker["nonce"])  # a token minted for the other sign-in
@@ -153,7 +153,7 @@ async def test_an_id_token_with_another_sign_ins_nonce_is_refused(settings: Sett
 async def test_a_landing_outside_the_allow_list_is_refused(
     settings: Settings, return_to: str
 ) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider, frontends=FRONT_END) as (_, client):
             refused = await client.get(START, params={"return_to": return_to})
             assert refused.status_code == 422
@@ -169,7 +169,7 @@ async def test_a_landing_outside_the_allow_list_is_refused(
 async def test_the_browser_lands_only_on_the_configured_front_end_with_a_one_time_code(
     settings: Settings,
 ) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider, frontends=FRONT_END) as (_, client):
             # Same origin, another path: the configured URL is used, never the request's.
             request = await start(client, return_to="https://app.example.com/elsewhere?next=//x")
@@ -188,7 +188,7 @@ async def test_the_browser_lands_only_on_the_configured_front_end_with_a_one_tim
 
 
 async def test_an_unverified_email_never_links_to_an_existing_account(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (container, client):
             victim = await create_user(container, email="ada@example.com")
             request = await start(client)
@@ -217,7 +217,7 @@ async def verified_user(container: Container, email: str) -> str:
 
 
 async def test_a_verified_email_links_to_the_existing_account(settings: Settings) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (container, client):
             owner = await verified_user(container, "ada@example.com")
             request = await start(client)
@@ -243,7 +243,7 @@ async def test_linking_an_account_nobody_verified_drops_its_unproven_password(
 ) -> None:
     """A squatter signs up with the victim's address (never verified) and waits for the victim
     to sign in with a provider: the link goes to the victim, the squatter's password goes."""
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (container, client):
             squatted = await create_user(container, email="ada@example.com")
             request = await start(client)
@@ -263,7 +263,7 @@ async def test_linking_an_account_nobody_verified_drops_its_unproven_password(
 async def test_the_last_way_into_an_account_without_a_password_cannot_be_unlinked(
     settings: Settings,
 ) -> None:
-    with OidcProvider() as provider:
+    with worker_provider() as provider:
         async with social_app(settings, provider) as (_, client):
             request = await start(client)
             answer_with(provider, request["nonce"], subject="new-person", email="new@example.com")

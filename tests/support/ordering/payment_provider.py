@@ -17,6 +17,10 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# A client waits PATIENCE for an answer meant to come in time; a test of timeouts gives its
+# client a short one and makes the answer come later still (`slow_seconds`, TIMEOUT_TOKEN_SECONDS).
+from tests.support.servers import PATIENCE as PATIENCE
+
 TIMEOUT_TOKEN_SECONDS = 3.0
 _DECLINES = {"tok_decline": "card declined", "tok_insufficient_funds": "insufficient funds"}
 

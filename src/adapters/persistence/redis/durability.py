@@ -3,8 +3,10 @@
 The Redis store needs the append-only file (docs/persistence.md#durability):
 - `appendonly yes` with `appendfsync always`: a write is on disk before Redis answers; nothing
   acknowledged is lost, even when the machine fails.
-- `appendonly yes` with `appendfsync everysec`: a crash or kill of Redis loses nothing (the
-  file is in the kernel's cache); a failure of the machine loses at most the last second.
+- `appendonly yes` with `appendfsync everysec`: a crash or kill of Redis usually loses nothing
+  (the file is in the kernel's cache), but while a background fsync is slow Redis holds new
+  writes in memory for up to 2 s and answers anyway; a failure of the machine loses at most the
+  last 2 s. Each commit comes back whole or not at all.
 - anything else (`appendfsync no`, RDB snapshots alone, no persistence): a restart loses what
   was written since the last snapshot, so a unit of work that answered "committed" may vanish.
 And the server must never evict the store's keys when memory runs out: `maxmemory-policy

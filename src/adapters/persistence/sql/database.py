@@ -17,6 +17,7 @@ from typing import Any, Protocol, cast
 
 import structlog
 from sqlalchemy import event, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
@@ -33,7 +34,7 @@ from adapters.persistence.sql.row_security import (
 
 # [adapter:postgresql end]
 from adapters.persistence.sql.unreachable import is_unreachable
-from application.shared.errors import DependencyUnavailable
+from application.shared.errors import DependencyBusy, DependencyUnavailable
 from domain.shared.tenant import Tenant
 
 DEPENDENCY = "database"
@@ -61,13 +62,16 @@ class SqlDatabase:
         url: str,
         *,
         pool_size: int = 10,
+        pool_timeout: float = 30.0,
         echo: bool = False,
         read_url: str = "",
         name: str = DEPENDENCY,
         row_security: bool = False,
     ) -> None:
         self.name = name
-        self.engine: AsyncEngine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.engine: AsyncEngine = create_engine(
+            url, pool_size=pool_size, pool_timeout=pool_timeout, echo=echo
+        )
         # Whether each unit of work and read tells PostgreSQL its tenant (row_security.py).
         self.row_security = False
         # [adapter:postgresql begin]
@@ -79,6 +83,7 @@ class SqlDatabase:
             SqlDatabase(
                 read_url,
                 pool_size=pool_size,
+                pool_timeout=pool_timeout,
                 echo=echo,
                 name=f"{name}-replica",
                 row_security=row_security,
@@ -153,9 +158,13 @@ class SqlDatabase:
     def unavailable(self, error: BaseException) -> DependencyUnavailable | None:
         """The error to raise instead of `error` if it says the database cannot be reached.
 
-        None if it does not, or if it already is that error (raise it as it is).
+        None if it does not, or if it already is that error (raise it as it is). A checkout
+        that waited the pool's timeout for a connection is DependencyBusy: a 503 too, but the
+        database answers, so it is no outage (no state, no log line).
         """
-        if not is_unreachable(error):
+        if isinstance(error, PoolTimeout):
+            return DependencyBusy(self.name, retry_after=RETRY_AFTER)
+        if isinstance(error, DependencyBusy) or not is_unreachable(error):
             return None
         if not self._down:
             self._down = True

@@ -41,11 +41,13 @@ def create_engine(
     url: str | URL,
     *,
     pool_size: int = 10,
+    pool_timeout: float = 30.0,
     echo: bool = False,
     pre_ping: bool = False,
     autocommit: bool = False,
 ) -> AsyncEngine:
-    """`pre_ping`: test a pooled connection before lending it (a round trip more per checkout;
+    """`pool_timeout`: seconds a checkout waits for a connection when all are lent.
+    `pre_ping`: test a pooled connection before lending it (a round trip more per checkout;
     for the health probe's own connection, which idles between probes). `autocommit`: each
     connection lent in autocommit (see `autocommit`)."""
     parsed = async_url(url)
@@ -56,6 +58,7 @@ def create_engine(
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.update(pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE)
+        options.update(pool_timeout=pool_timeout)
         options.update(poolclass=FairAsyncPool)  # its waiters served in turn (fair_pool.py)
     # [adapter:mariadb begin]
     if parsed.get_backend_name() == "mysql":
@@ -85,8 +88,14 @@ def autocommit(engine: AsyncEngine) -> AsyncEngine:
     isolation level's reset): a read by id was 6 round trips, now 1 (bench/mariadb_path.py)."""
     # [adapter:mariadb begin]
     if engine.dialect.name == "mysql":
-        size = cast("QueuePool", engine.pool).size()
-        return create_engine(engine.url, pool_size=size, echo=bool(engine.echo), autocommit=True)
+        pool = cast("QueuePool", engine.pool)
+        return create_engine(
+            engine.url,
+            pool_size=pool.size(),
+            pool_timeout=pool.timeout(),
+            echo=bool(engine.echo),
+            autocommit=True,
+        )
     # [adapter:mariadb end]
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 

@@ -12,7 +12,7 @@ aggregate's events are published in commit order.
 Sent rows are marked (`sent_at`) and kept for housekeeping to forget after
 PORTICO_OUTBOX_RETENTION; with a retention of 0 (`keep_sent=False`) the relay deletes them in
 the claim's transaction instead: a delete writes no new row version and no index entry, where
-the mark rewrites the row and adds an entry to each of the table's three indexes (`sent_at` is
+the mark rewrites the row and adds an entry to each of the table's two indexes (`sent_at` is
 indexed, so the update cannot be HOT).
 
 Row security (PostgreSQL, docs/tenancy.md): a row is written in its unit of work's transaction,
@@ -23,6 +23,7 @@ the purge of sent rows act for every tenant, on purpose: they serve every tenant
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -241,27 +242,43 @@ async def _claimed(connection: AsyncConnection, limit: int) -> list[RowMapping]:
 def _claiming_unblocked(limit: int) -> Any:
     """PostgreSQL: the claim and `_without_blocked` as one statement (one round trip), built
     once per limit: the first `limit` pending rows no other relay holds, locked (a CTE that
-    reads them once), less the rows of aggregates with an earlier pending row outside them."""
+    reads them once), less the rows of aggregates with an earlier pending row outside them.
+
+    The earlier rows are read once, the pending ones from the first pending position to the
+    batch's last (other relays' batches, and rows not yet vacuumed), and their aggregates hashed
+    (`NOT IN` a subquery: a hashed SubPlan): no index on `aggregate_id` (migration 0022), whose
+    entry each create paid and which the planner did not choose over such a range in W3."""
+    # Ordered as the pending index is (`sent_at` is NULL in every row read, so this is the
+    # position's order): the planner then reads that index, where `ORDER BY position` could walk
+    # the primary key through every sent row kept (a retention above 0), guessing them mixed
+    # (tests/contract/test_outbox_claim_plan.py). The first pending row bounds the check's range.
+    in_index_order = (outbox.c.sent_at, outbox.c.position)
+    pending = outbox.alias("pending")
+    first = (
+        select(pending.c.position)
+        .where(pending.c.sent_at.is_(None))
+        .order_by(pending.c.sent_at, pending.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
     claimed = (
         select(outbox)
         .where(outbox.c.sent_at.is_(None))
-        .order_by(outbox.c.position)
+        .order_by(*in_index_order)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .cte("claimed")
     )
     other = outbox.alias("other")
-    blocked = (
-        select(other.c.position)
-        .where(
-            other.c.sent_at.is_(None),
-            other.c.aggregate_id == claimed.c.aggregate_id,
-            other.c.position < select(func.max(claimed.c.position)).scalar_subquery(),
-            other.c.position.not_in(select(claimed.c.position)),
-        )
-        .exists()
+    blocked = select(other.c.aggregate_id).where(
+        other.c.sent_at.is_(None),
+        other.c.position >= first,
+        other.c.position < select(func.max(claimed.c.position)).scalar_subquery(),
+        other.c.position.not_in(select(claimed.c.position)),
     )
-    return select(claimed).where(~blocked).order_by(claimed.c.position)
+    # aggregate_id is NOT NULL, so NOT IN means "none of them" (no NULL to make it unknown).
+    unblocked = claimed.c.aggregate_id.not_in(blocked)
+    return select(claimed).where(unblocked).order_by(claimed.c.position)
 
 
 @cache
@@ -286,7 +303,8 @@ _READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"  # [adapter:m
 
 async def _without_blocked(connection: AsyncConnection, rows: list[RowMapping]) -> list[RowMapping]:
     """Drop the rows of aggregates with an earlier pending row outside this batch: another
-    relay holds it (any unlocked earlier row would be in the batch), so it must go first."""
+    relay holds it (any unlocked earlier row would be in the batch), so it must go first. The
+    pending rows below the batch's last are a range of the pending index (no aggregate index)."""
     if not rows:
         return rows
     positions = [row["position"] for row in rows]
@@ -335,6 +353,10 @@ def _decode_payload(text: str) -> dict[str, Any]:
         return decoded
 
 
+# One Tenant per organisation (it is frozen): its __init__ was most of a microsecond a row.
+_tenant = functools.lru_cache(maxsize=1024)(Tenant)
+
+
 def _event(row: RowMapping) -> IntegrationEvent:
     return IntegrationEvent(
         id=row["event_id"],
@@ -347,5 +369,5 @@ def _event(row: RowMapping) -> IntegrationEvent:
         causation_id=row["causation_id"],
         actor=row["actor"],
         traceparent=row["traceparent"],
-        tenant=Tenant(row["organisation_id"]),
+        tenant=_tenant(row["organisation_id"]),
     )

@@ -23,7 +23,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 from sqlalchemy.util import greenlet_spawn, safe_reraise
 
 from adapters.persistence.sql.engine import POOL_OVERFLOW, POOL_RECYCLE
-from adapters.persistence.sql.fair_pool import FairAsyncPool
+from adapters.persistence.sql.fair_pool import FairAsyncPool, HandOff
 from adapters.persistence.sql.row_security import EVERY_TENANT, reading_as
 
 # [adapter:postgresql end]
@@ -218,10 +218,14 @@ async def driver_checkout(database: ReadSource) -> tuple[Any, Callable[[], Await
 async def _next_returned(pool: Any, queue: Any) -> Any:
     """The next record put back in the pool's queue, waited for as the pool waits (its
     timeout, its error), but without a greenlet and the task of `asyncio.wait_for`: a read
-    waits like this whenever more reads run than the pool has connections."""
+    waits like this whenever more reads run than the pool has connections. The fair pool's
+    queue bounds the wait on its one timer (fair_pool.py), another pool's by asyncio.timeout."""
+    waiting = queue._queue  # the asyncio.Queue the pool's queue adapts
     try:
+        if isinstance(waiting, HandOff):
+            return await waiting.get_within(pool.timeout())
         async with asyncio.timeout(pool.timeout()):
-            return await queue._queue.get()  # the asyncio.Queue the pool's queue adapts
+            return await waiting.get()
     except TimeoutError:
         from sqlalchemy.exc import TimeoutError as PoolTimeout  # the pool's own, as it raises it
 

@@ -134,9 +134,9 @@ outbox = Table(
     Column("traceparent", String(64), nullable=True),
     # The tenant the event belongs to (rows from before migration 0016: the single tenant).
     Column("organisation_id", Uuid(), nullable=False),
-    # Relays read pending rows in order; the order check looks rows up by aggregate.
+    # Relays read pending rows in order, and their order check reads the pending rows below a
+    # batch by the same index (no index on aggregate_id: migration 0022).
     Index(None, "sent_at", "position"),
-    Index(None, "aggregate_id", "position"),
 )
 
 # The inbox: which events each consumer already applied (written with the consumer's effect).

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection
 from adapters.persistence.sql.database import SqlDatabase
 
 # [adapter:postgresql begin]
-from adapters.persistence.sql.driver_sql import DriverStatement, execute_on_driver
+from adapters.persistence.sql.driver_sql import DriverStatement, execute_ordered_on_driver
 from adapters.persistence.sql.driver_transaction import DriverTransaction, begin_on_driver
-from adapters.persistence.sql.notify import insert_names, with_inserts
+from adapters.persistence.sql.notify import InsertShape, insert_names, with_inserts
 
 # [adapter:postgresql end]
 from adapters.persistence.sql.outbox import SqlOutbox
@@ -96,19 +96,20 @@ class SqlUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         """Whatever the block or the rollback raised for a lost database leaves as one error."""
+        used, began_at = self._used, self._began_at  # set by `_begin`, so gone once it ends
         try:
             await super().__aexit__(exc_type, exc, tb)
         except Exception as error:
             if isinstance(exc, DependencyUnavailable):
                 raise exc from None
             for cause in (exc, error):
-                translated = self._used.unavailable(cause) if cause is not None else None
+                translated = used.unavailable(cause) if cause is not None else None
                 if translated is not None:
                     raise translated from cause
             raise
         if exc is None:
-            self._used.reached(self._began_at)
-        elif isinstance(exc, Exception) and (translated := self._used.unavailable(exc)):
+            used.reached(began_at)
+        elif isinstance(exc, Exception) and (translated := used.unavailable(exc)):
             raise translated from exc
 
     async def _begin(self) -> None:
@@ -281,19 +282,18 @@ class SqlUnitOfWork(UnitOfWork):
         # Several rows of a table (a batch's) go as one array per column: one statement for
         # any batch size (with_inserts).
         shape = tuple((table, cols, len(listed) > 1) for (table, cols), listed in rows.items())
-        parameters: dict[str, Any] = {}
-        for listed, names in zip(rows.values(), insert_names(shape), strict=True):
+        values: list[Any] = []  # in the order of insert_names(shape), flattened
+        for listed in rows.values():
             if len(listed) == 1:
-                parameters.update(zip(names, listed[0].values(), strict=True))  # columns' order
+                values.extend(listed[0].values())  # the columns' order
             else:
-                columns = zip(*(row.values() for row in listed), strict=True)
-                parameters.update(zip(names, map(list, columns), strict=True))
-        statement = with_inserts(shape)
+                values.extend(map(list, zip(*(row.values() for row in listed), strict=True)))
         try:
-            if not await self._sent_on_driver(statement, parameters):
+            if not await self._sent_on_driver(shape, values):
+                names = [name for names in insert_names(shape) for name in names]
                 await self._checkout(self._connection.start)
                 connection = await self._connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(statement, parameters)
+                await connection.execute(with_inserts(shape), dict(zip(names, values, strict=True)))
         except IntegrityError as error:
             for deferred in pending:
                 if (refused := deferred.refusal(error)) is not None:
@@ -302,12 +302,13 @@ class SqlUnitOfWork(UnitOfWork):
         if outbox is not None:
             outbox.notify(self.stores_events)
 
-    async def _sent_on_driver(self, statement: Any, parameters: dict[str, Any]) -> bool:
-        """`statement` on a driver connection of the pool's own (no AsyncConnection around it:
-        a third of what is left of the create's database layers); False if it could not go."""
+    async def _sent_on_driver(self, shape: InsertShape, values: list[Any]) -> bool:
+        """`with_inserts(shape)` on a driver connection of the pool's own (no AsyncConnection
+        around it: a third of what is left of the create's database layers), `values` in the
+        order of its names; False if it could not go."""
         driver, checkin = await self._checkout(lambda: driver_checkout(self._used))
         try:
-            return await execute_on_driver(driver, _on_driver(statement), parameters)
+            return await execute_ordered_on_driver(driver, _on_driver(shape), values)
         finally:
             await checkin()
 
@@ -328,10 +329,12 @@ class SqlUnitOfWork(UnitOfWork):
 
 # [adapter:postgresql begin]
 @cache
-def _on_driver(statement: Any) -> DriverStatement:
-    """A `with_inserts` statement for the driver, compiled once: on the driver's connection it
-    skips SQLAlchemy's per-statement work (bench/README.md, "The product write on the driver")."""
-    return DriverStatement(statement, bind_processing=True)
+def _on_driver(shape: InsertShape) -> DriverStatement:
+    """`with_inserts(shape)` for the driver, compiled once, its values taken in the order of
+    `insert_names(shape)`: on the driver's connection it skips SQLAlchemy's per-statement work
+    (bench/README.md, "The product write on the driver")."""
+    order = tuple(name for names in insert_names(shape) for name in names)
+    return DriverStatement(with_inserts(shape), bind_processing=True, order=order)
 
 
 # [adapter:postgresql end]

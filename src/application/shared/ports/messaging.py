@@ -166,6 +166,17 @@ class MessageBus(ABC):
         and dead letters work as for `subscribe`; dead letters are kept under `consumer`.
         """
 
+    async def listen_batches(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
+    ) -> Subscription:
+        """`listen`, with what one fetch brought handed over at once, as `subscribe_batches`
+        does for a shared position. Adapters that cannot fetch several hand batches of one."""
+
+        async def one(delivery: Delivery) -> None:
+            await handler([delivery])
+
+        return await self.listen(consumer, one, contexts=contexts)
+
     @abstractmethod
     async def dead_letters(self, consumer: str) -> list[IntegrationEvent]:
         """The events `consumer` gave up on after its last attempt, oldest first."""

@@ -12,6 +12,7 @@ from litestar.openapi.spec import Schema
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
 from domain.catalog.product import DESCRIPTION_MAX, NAME_MAX, REASON_MAX, STOCK_MAX
+from domain.shared.white_space import WHITE_SPACE
 from entrypoints.http.schemas import MoneyBody, MoneyOut
 
 # The domain's rules, as the JSON decoder enforces them and the OpenAPI document states them.
@@ -27,7 +28,7 @@ Name = Annotated[
     str,
     msgspec.Meta(
         # One line of printable text (tabs allowed), not blank.
-        pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$",
+        pattern=rf"^[^\x00-\x08\x0a-\x1f\x7f]*[^{WHITE_SPACE}\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$",
         max_length=NAME_MAX,
         examples=["Green tea, 100 g"],
     ),

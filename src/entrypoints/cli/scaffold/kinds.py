@@ -54,8 +54,8 @@ _SCHEMA_IN = {
     # What the aggregate's rules accept, no more: a request the schema allows is never a 422
     # (the fuzz test's positive-data check). str: one line, tabs allowed, not blank.
     "str": (
-        r'Annotated[str, msgspec.Meta(pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*'
-        r'[^\s\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$", '
+        r'Annotated[str, msgspec.Meta(pattern=rf"^[^\x00-\x08\x0a-\x1f\x7f]*'
+        r'[^{WHITE_SPACE}\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$", '
         f"max_length={STR_MAX})]"
     ),
     "text": (

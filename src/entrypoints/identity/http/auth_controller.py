@@ -8,7 +8,6 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -23,6 +22,7 @@ from entrypoints.http.openapi import REQUEST_BODIES, problem_responses
 from entrypoints.http.responses import Response
 from entrypoints.http.security.authentication import PUBLIC
 from entrypoints.http.security.rate_limits import LoginThrottle, ResendThrottle
+from entrypoints.http.strict_body import invalid_body
 from entrypoints.identity.http.device import device_of
 from entrypoints.identity.http.mfa_schemas import MfaChallengeOut
 from entrypoints.identity.http.schemas import (
@@ -150,7 +150,4 @@ async def _credentials(request: Request[Any, Any, Any]) -> tuple[str, str]:
         body = msgspec.json.decode(await request.body(), type=Credentials)
         return body.email, body.password
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
-        raise ValidationException(
-            "the request has invalid fields",
-            extra=[{"key": "body", "message": str(error), "source": "body"}],
-        ) from None
+        raise invalid_body(error) from None

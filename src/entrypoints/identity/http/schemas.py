@@ -11,15 +11,16 @@ import msgspec
 from application.identity.export_my_data import MyData
 from application.identity.views import SessionView, TokenPair, UserView
 from application.shared.pagination import Page
-from domain.identity.email import EMAIL_MAX
-from domain.identity.password_policy import PASSWORD_MIN
+from domain.identity.email import EMAIL_MAX, EMAIL_PATTERN
+from domain.identity.password_policy import PASSWORD_MAX, PASSWORD_MIN
+from domain.shared.white_space import WHITE_SPACE
 
 Email = Annotated[
     str,
     msgspec.Meta(
         # The domain's rule (domain/identity/email.py), so the decoder refuses what it would.
         # Surrounding spaces are trimmed.
-        pattern=r"^\s*[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+        pattern=rf"^[{WHITE_SPACE}]*{EMAIL_PATTERN}[{WHITE_SPACE}]*$",
         max_length=EMAIL_MAX,
         examples=["ada@example.com"],
     ),
@@ -30,7 +31,7 @@ NewPassword = Annotated[
     str,
     msgspec.Meta(
         min_length=PASSWORD_MIN,
-        max_length=1024,
+        max_length=PASSWORD_MAX,
         description=f"{PASSWORD_MIN} or more characters, not the email, not a common one",
     ),
 ]

@@ -9,11 +9,13 @@ from uuid import UUID
 import msgspec
 
 from application.ordering.order_history import HistoryEntry
+from application.ordering.pay_order import TOKEN_MAX
 from application.ordering.read_models import OrderDetails, OrderSummary
 from application.ordering.results import OrderChanged, PaymentOutcome
 from application.shared.pagination import Page
 from domain.ordering.lines import MAX_LINES, MAX_QUANTITY, OrderLine
 from domain.shared.money import Money
+from domain.shared.white_space import WHITE_SPACE
 from entrypoints.http.schemas import MoneyOut
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
@@ -36,8 +38,9 @@ class Payment(msgspec.Struct, forbid_unknown_fields=True):
     payment_token: Annotated[
         str,
         msgspec.Meta(
-            min_length=1,
-            max_length=200,
+            # Not blank: the token is trimmed before it is sent (application/ordering/pay_order.py).
+            pattern=f"[^{WHITE_SPACE}]",
+            max_length=TOKEN_MAX,
             description="The card token from the payment provider (fake gateway: tok_approve...)",
             examples=["tok_approve"],
         ),

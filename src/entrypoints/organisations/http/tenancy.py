@@ -27,7 +27,7 @@ from application.organisations.enter_organisation import (
 from domain.shared.errors import InvalidValue
 from domain.shared.tenant import Tenant
 from entrypoints.http.dependencies import TENANT_HEADER
-from entrypoints.http.openapi import problem_responses
+from entrypoints.http.openapi import DocumentedProvide, problem_responses
 from entrypoints.http.security.authentication import principal
 from entrypoints.http.security.rate_limits import TenantRateLimit
 from entrypoints.organisations.http.controller import BEARER
@@ -66,17 +66,23 @@ def tenant_dependencies(
     async def tenant(membership: NamedDependency[Entered]) -> Tenant:
         return membership.tenant
 
-    def single_tenant(organisation: OrganisationHeader) -> Tenant:
-        # The header, ignored, keeps its place in the routes' OpenAPI parameters.
+    def single_tenant() -> Tenant:
         return Tenant.single()
 
     return {
         "membership": Provide(membership),
         # With tenancy off a route's tenant needs no membership: a synchronous dependency, which
         # Litestar resolves in line, rather than two awaited ones (bench/README.md, session 17).
+        # It takes no header, which Litestar would parse on every request only to ignore it, yet
+        # documents it: the OpenAPI document is the same with tenancy on or off.
         "tenant": Provide(tenant)
         if enabled
-        else Provide(single_tenant, use_cache=True, sync_to_thread=False),
+        else DocumentedProvide(
+            single_tenant,
+            {"organisation": OrganisationHeader},
+            use_cache=True,
+            sync_to_thread=False,
+        ),
     }
 
 
