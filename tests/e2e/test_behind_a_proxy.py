@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import portico_env, serving, sqlite_copy
+from tests.e2e.conftest import PATIENCE, portico_env, serving, sqlite_copy
 
 WRONG = {"email": "nobody@example.com", "password": "not the password"}
 LIMIT = 3  # sign-in requests per minute per client address
@@ -34,7 +34,7 @@ def _env(sqlite_template: Path, tmp_path: Path, **more: str) -> dict[str, str]:
 
 def _access_clients(process: subprocess.Popen[str]) -> set[str]:
     process.terminate()
-    out, _ = process.communicate(timeout=15)
+    out, _ = process.communicate(timeout=PATIENCE)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return {str(line.get("client")) for line in lines if line.get("event") == "http.request"}
 
@@ -43,7 +43,10 @@ def test_the_limit_counts_per_real_client_behind_a_trusted_balancer(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
     env = _env(sqlite_template, tmp_path, trusted_proxies="127.0.0.1/32")
-    with serving(env, tmp_path) as (url, process), httpx.Client(base_url=url) as http:
+    with (
+        serving(env, tmp_path) as (url, process),
+        httpx.Client(base_url=url, timeout=PATIENCE) as http,
+    ):
         first = [_sign_in(http, "203.0.113.1") for _ in range(LIMIT + 1)]
         other = _sign_in(http, "203.0.113.2")
         # HSTS follows the protocol the balancer saw (on API answers: the probes carry none).
@@ -59,7 +62,10 @@ def test_the_limit_counts_per_real_client_behind_a_trusted_balancer(
 
 def test_without_trust_forged_headers_change_nothing(sqlite_template: Path, tmp_path: Path) -> None:
     env = _env(sqlite_template, tmp_path)
-    with serving(env, tmp_path) as (url, process), httpx.Client(base_url=url) as http:
+    with (
+        serving(env, tmp_path) as (url, process),
+        httpx.Client(base_url=url, timeout=PATIENCE) as http,
+    ):
         statuses = [_sign_in(http, f"203.0.113.{n}") for n in range(1, LIMIT + 2)]
         clients = _access_clients(process)
 

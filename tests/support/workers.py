@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.support.servers import START_PATIENCE
+
 Line = dict[str, Any]
 
 
@@ -46,8 +48,10 @@ class WorkerProcess:
             except ValueError:
                 self.lines.append({"event": "raw", "text": raw.rstrip()})
 
-    def wait_for(self, event: str, timeout: float = 30.0) -> Line:
-        """The first log line named `event`; raise if the process ends or time runs out."""
+    def wait_for(self, event: str, timeout: float = START_PATIENCE) -> Line:
+        """The first log line named `event`; raise if the process ends or time runs out. The
+        default bounds a hang, never a measure: a loaded CI machine starts a worker many times
+        slower than a quiet one."""
         deadline = time.monotonic() + timeout
         while True:
             exited = self.process is not None and self.process.poll() is not None

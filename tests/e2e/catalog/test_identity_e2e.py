@@ -11,7 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import create_admin, portico_env, run_portico, serving_together
+from tests.e2e.conftest import (
+    PATIENCE,
+    create_admin,
+    portico_env,
+    run_portico,
+    serving_together,
+)
 
 ADMIN = {"email": "root@example.com", "password": "an administrator secret"}
 CUSTOMER = {"email": "carol@example.com", "password": "a customer secret!"}
@@ -49,7 +55,7 @@ def servers(environment: dict[str, str], folder: Path) -> Iterator[list[str]]:
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
     """One client for the module (httpx.get makes a client, TLS context and all, per call)."""
-    with httpx.Client() as client:
+    with httpx.Client(timeout=PATIENCE) as client:
         yield client
 
 

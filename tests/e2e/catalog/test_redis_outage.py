@@ -43,7 +43,7 @@ async def client(
         cache_prefix="outage-e2e",
     )
     with serving(env, tmp_path) as (base_url, _):
-        with httpx.Client(base_url=base_url) as sync_http:
+        with httpx.Client(base_url=base_url, timeout=PATIENCE) as sync_http:
             headers = sign_in(sync_http, *ADMIN)
         async with httpx.AsyncClient(base_url=base_url, timeout=PATIENCE, headers=headers) as http:
             yield http
