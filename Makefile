@@ -70,9 +70,13 @@ rules:  ## promtool: the Prometheus configuration, alert rules and their unit te
 	else echo "promtool not installed: alert rules not checked (apt-get install prometheus)"; fi
 
 # The API's Node.js tools (tools/api/package.json): Spectral, Optic, openapi-typescript, tsc.
+# --prefer-offline: packages already in npm's cache are taken from it, not checked with the
+# registry again (about 1,400 requests an install), so an install needs the network only for
+# what it lacks; a registry that stumbles then cannot fail `make test` on a machine that has them.
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --prefer-offline
 API_TOOLS := tools/api/node_modules/.package-lock.json
 $(API_TOOLS): tools/api/package-lock.json
-	npm ci --prefix tools/api --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(NPM_CI) --prefix tools/api
 	@touch $@
 
 api-tools:  ## install the API's Node.js tools into tools/api/node_modules (needs npm)
@@ -84,7 +88,7 @@ api-tools:  ## install the API's Node.js tools into tools/api/node_modules (need
 # playwright-core, which drives Debian's chromium (apt-get install chromium; never a downloaded one).
 OIDC_TOOLS := tools/oidc/node_modules/.package-lock.json
 $(OIDC_TOOLS): tools/oidc/package-lock.json
-	npm ci --prefix tools/oidc --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(NPM_CI) --prefix tools/oidc
 	@touch $@
 
 oidc-tools:  ## install the OpenID Connect provider and browser driver into tools/oidc/node_modules (needs npm)
