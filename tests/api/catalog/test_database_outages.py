@@ -28,7 +28,13 @@ from adapters.persistence.sql.schema import metadata
 from application.shared.errors import DependencyUnavailable
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.settings import AuthSettings, DatabaseSettings, LoggingSettings, Settings
+from entrypoints.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    LoggingSettings,
+    MaintenanceSettings,
+    Settings,
+)
 from tests.conftest import FAST_PASSWORDS
 from tests.support.auth import auth_headers
 from tests.support.databases import ensure_database, with_database
@@ -74,6 +80,10 @@ def sql_settings(url: str, tmp_path: Path) -> Settings:
         logging=LoggingSettings(format="json", level="WARNING"),
         auth=AuthSettings(dev_key_file=str(tmp_path / "dev-signing-key.json")),
         passwords=FAST_PASSWORDS,
+        # No housekeeping: its run at the app's start overlapped the outage in most runs, and
+        # its chores then raced the requests to the first `database.unavailable` line (a second
+        # one, once in a CI run: its cause is not found yet). These tests are about requests.
+        maintenance=MaintenanceSettings(interval=0),
     )
 
 
