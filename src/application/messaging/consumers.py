@@ -21,6 +21,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from application.messaging.context import MessageContext, message_context
 from application.shared.errors import DependencyUnavailable
@@ -38,6 +39,18 @@ _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 # While a consumer's store is down, the event in hand is tried again after these pauses.
 OUTAGE_FIRST_PAUSE, OUTAGE_MAX_PAUSE = 0.25, 5.0
 _log = logging.getLogger("portico.consumers")
+
+
+class _Subscribe(Protocol):  # MessageBus.subscribe or .listen
+    async def __call__(
+        self, consumer: str, handler: Handler, *, contexts: Sequence[str]
+    ) -> Subscription: ...
+
+
+class _SubscribeBatches(Protocol):  # MessageBus.subscribe_batches or .listen_batches
+    async def __call__(
+        self, consumer: str, handler: BatchHandler, *, contexts: Sequence[str], at_most: int = 10
+    ) -> Subscription: ...
 
 
 class Consumer(ABC):
@@ -133,31 +146,26 @@ class ConsumerRunner:
     async def start(self) -> None:
         self._stopping.clear()
         for consumer in self.consumers:
-            if isinstance(consumer, BatchConsumer):
-                subscription = await self._bus.subscribe_batches(
-                    consumer.name,
-                    self._batch_handler(consumer),
-                    contexts=consumer.contexts,
-                    at_most=consumer.at_most,
-                )
-            else:
-                subscription = await self._bus.subscribe(
-                    consumer.name, self._handler(consumer), contexts=consumer.contexts
-                )
-            self._subscriptions.append(subscription)
+            await self._feed(consumer, self._bus.subscribe, self._bus.subscribe_batches)
         for listener in self.listeners:
-            if isinstance(listener, BatchConsumer):
-                subscription = await self._bus.listen_batches(
-                    listener.name,
-                    self._batch_handler(listener),
-                    contexts=listener.contexts,
-                    at_most=listener.at_most,
-                )
-            else:
-                subscription = await self._bus.listen(
-                    listener.name, self._handler(listener), contexts=listener.contexts
-                )
-            self._subscriptions.append(subscription)
+            await self._feed(listener, self._bus.listen, self._bus.listen_batches)
+
+    async def _feed(self, consumer: Consumer, one: _Subscribe, batches: _SubscribeBatches) -> None:
+        """Subscribe `consumer` with the bus's `one` (event at a time) or, for a batch consumer,
+        `batches`: `subscribe` and `subscribe_batches` for a consumer, `listen` and
+        `listen_batches` for a listener."""
+        if isinstance(consumer, BatchConsumer):
+            subscription = await batches(
+                consumer.name,
+                self._batch_handler(consumer),
+                contexts=consumer.contexts,
+                at_most=consumer.at_most,
+            )
+        else:
+            subscription = await one(
+                consumer.name, self._handler(consumer), contexts=consumer.contexts
+            )
+        self._subscriptions.append(subscription)
 
     async def stop(self) -> None:
         """Stop fetching, let in-flight events finish and be acknowledged."""
