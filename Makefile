@@ -106,16 +106,19 @@ api-check: api-lint  ## lint docs/api/openapi.json (Spectral) and refuse a break
 clients: install api-tools  ## generate the Python and TypeScript clients into clients/ (docs/api.md)
 	$(RUN) python -m tools.clients
 
-# pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process, for a debugger); each
-# worker has databases of its own (tests/support/servers.py). worksteal keeps both cores busy when
-# the slow end-to-end tests bunch up on one worker.
-PYTEST_WORKERS ?= auto
+# pytest-xdist: two workers a core (PYTEST_WORKERS=0 runs in this process, for a debugger); each
+# worker has databases of its own (tests/support/servers.py). With one a core, the cores idled a
+# third of the run while tests waited (servers starting and stopping, outages, timed loads): on
+# 2 cores pytest took 323 s with 2 workers, 221-243 s with 4 (bench/README.md, session 22).
+# worksteal keeps the cores busy when the slow end-to-end tests bunch up on one worker.
+TWO_A_CORE = $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 pytest: install api-tools oidc-tools  ## the test suite
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(RUN) pytest -n $(or $(PYTEST_WORKERS),$(TWO_A_CORE)) --dist worksteal $(PYTEST_ARGS)
 
-# On every core too: its ~33 s of CPU are half fresh interpreters (tests/unit's import checks).
+# One worker a core: these tests wait for nothing, and a worker more only adds its start (~2.5 s
+# of CPU for the app's imports); its ~33 s of CPU are half fresh interpreters (tests/unit's checks).
 test-fast: install  ## the edit loop: unit, application and golden tests on the in-memory adapters (seconds)
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist worksteal tests/unit tests/application tests/golden -q -m "not postgres and not mariadb and not redis and not nats"
+	$(RUN) pytest -n $(or $(PYTEST_WORKERS),auto) --dist worksteal tests/unit tests/application tests/golden -q -m "not postgres and not mariadb and not redis and not nats"
 
 # template-only
 .PHONY: template-update
