@@ -14,6 +14,8 @@ from typing import Any
 
 from litestar import Litestar
 
+from entrypoints.http.patterns import in_words
+
 _SHORTHAND = re.compile(r"(?<!\\)(?:\\\\)*\\[sSdDwWbB]")
 
 
@@ -34,3 +36,13 @@ def test_no_published_pattern_uses_a_class_shorthand(app: Litestar) -> None:
 
     assert patterns, "the document publishes patterns"
     assert [p for p in patterns if _SHORTHAND.search(p)] == []
+
+
+def test_every_published_pattern_is_said_in_words(app: Litestar) -> None:
+    """A value a pattern refuses gets a message in words, not the regex (a currency's lists
+    every ISO 4217 code): each pattern is declared with `pattern(regex, means)`."""
+    refusals = {
+        f"Expected `str` matching regex {p!r}" for p in _patterns(app.openapi_schema.to_schema())
+    }
+
+    assert [message for message in refusals if in_words(message) == message] == []

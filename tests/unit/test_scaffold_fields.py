@@ -15,6 +15,7 @@ from entrypoints.cli.scaffold.fields import Field, parse_field, parse_fields
 from entrypoints.cli.scaffold.migrations import next_revision
 from entrypoints.cli.scaffold.names import Names, plural_of
 from entrypoints.cli.scaffold.render import render
+from entrypoints.http.patterns import pattern
 
 
 @pytest.mark.parametrize(
@@ -108,6 +109,7 @@ def test_a_decimal_schema_admits_only_what_its_rule_accepts(raw: str, admitted: 
         "Decimal": Decimal,
         "InvalidOperation": InvalidOperation,
         "InvalidValue": InvalidValue,
+        "pattern": pattern,
     }
     exec(render("schema_helpers.tmpl", {}) + render("decimal_rule.tmpl", {}), names)
     try:

@@ -29,6 +29,7 @@ from domain.shared.errors import (
     Unauthenticated,
     Unavailable,
 )
+from entrypoints.http.patterns import in_words
 from entrypoints.http.request_context import current_request_id
 
 PROBLEM_BASE = "/problems/"
@@ -105,7 +106,7 @@ def from_validation_error(error: ValidationException) -> ProblemDetailsException
 
 def _field_error(item: dict[str, Any]) -> dict[str, Any]:
     """Name the field at fault in the client's terms, even for unknown or missing fields."""
-    message = _AT_PATH.sub("", str(item.get("message", "")))
+    message = in_words(_AT_PATH.sub("", str(item.get("message", ""))))
     key = item.get("key")
     field = "" if key in (None, "", "data", "body") else str(key)
     if named := _NAMED_FIELD.search(message):

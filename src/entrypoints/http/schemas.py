@@ -11,12 +11,13 @@ from litestar.params import Parameter
 
 from domain.shared.currencies import ISO_4217_CODES
 from domain.shared.errors import InvalidValue
+from entrypoints.http.patterns import pattern
 
 # Opaque: only a `next_cursor` this API returned names a position; any other string is 422.
 Cursor = Annotated[
     str | None,
     Parameter(
-        pattern=r"^[A-Za-z0-9_-]+$",
+        pattern=pattern(r"^[A-Za-z0-9_-]+$", "a `next_cursor` this API returned"),
         max_length=512,
         description="Opaque: a `next_cursor` this API returned; any other value answers 422",
     ),
@@ -46,7 +47,10 @@ def timestamp(field: str, value: str | None) -> datetime | None:
 Amount = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+        pattern=pattern(
+            r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+            'a decimal number as a string, at most two places: "12.50"',
+        ),
         description='A decimal number as a string, at most two places: "12.50"',
         examples=["12.50"],
     ),
@@ -56,7 +60,9 @@ Currency = Annotated[
     msgspec.Meta(
         # Only the codes the domain knows: the pattern is what the decoder enforces (naming the
         # field), the enum what clients read (Litestar takes OpenAPI keywords from "extra").
-        pattern=f"^({'|'.join(sorted(ISO_4217_CODES))})$",
+        pattern=pattern(
+            f"^({'|'.join(sorted(ISO_4217_CODES))})$", "an ISO 4217 currency code, such as EUR"
+        ),
         description="ISO 4217 code",
         examples=["EUR"],
         extra_json_schema={"extra": {"enum": sorted(ISO_4217_CODES)}},

@@ -63,6 +63,38 @@ async def test_invalid_fields_are_422_naming_the_field(
     body = assert_problem(response, 422, type_)
     assert [error["field"] for error in body["errors"]] == [field]
     assert all(error["message"] for error in body["errors"])
+    assert not [error for error in body["errors"] if "regex" in error["message"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"sku": "-TEA"},
+            "Expected 3 to 32 letters, digits or hyphens, a letter or digit at each end",
+        ),
+        (
+            {"name": "  "},
+            "Expected one line of text, not blank, without control characters but tabs",
+        ),
+        (
+            {"price": {"amount": "1", "currency": "QQQ"}},
+            "Expected an ISO 4217 currency code, such as EUR",
+        ),
+        (
+            {"price": {"amount": "1.234", "currency": "EUR"}},
+            'Expected a decimal number as a string, at most two places: "12.50"',
+        ),
+    ],
+)
+async def test_a_value_its_pattern_refuses_is_said_in_words(
+    client: Client, new_product: dict[str, Any], change: dict[str, Any], message: str
+) -> None:
+    """Not msgspec's "Expected `str` matching regex '...'" (every ISO 4217 code, for a currency):
+    what the pattern means (entrypoints/http/patterns.py)."""
+    response = await client.post("/api/v1/products", json={**new_product, **change})
+    body = assert_problem(response, 422, SHAPE)
+    assert [error["message"] for error in body["errors"]] == [message]
 
 
 async def test_a_missing_field_is_named(client: Client, new_product: dict[str, Any]) -> None:
@@ -97,6 +129,17 @@ async def test_a_bad_query_parameter_is_422(client: Client) -> None:
         "/problems/validation-failed",
     )
     assert body["errors"][0]["field"] == "limit"
+
+
+async def test_a_cursor_this_api_did_not_return_is_422_in_words(client: Client) -> None:
+    body = assert_problem(
+        await client.get("/api/v1/products", params={"cursor": "not/one"}),
+        422,
+        "/problems/validation-failed",
+    )
+    assert body["errors"] == [
+        {"field": "cursor", "message": "Expected a `next_cursor` this API returned", "in": "query"}
+    ]
 
 
 async def test_an_unknown_route_is_a_404_problem(client: Client) -> None:

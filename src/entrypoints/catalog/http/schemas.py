@@ -12,14 +12,17 @@ from litestar.openapi.spec import Schema
 from application.catalog.views import ProductView
 from application.shared.pagination import Page
 from domain.catalog.product import DESCRIPTION_MAX, NAME_MAX, REASON_MAX, STOCK_MAX
-from domain.shared.white_space import WHITE_SPACE
+from entrypoints.http.patterns import LINE, TEXT, pattern
 from entrypoints.http.schemas import MoneyBody, MoneyOut
 
 # The domain's rules, as the JSON decoder enforces them and the OpenAPI document states them.
 Sku = Annotated[
     str,
     msgspec.Meta(
-        pattern="^[A-Za-z0-9][A-Za-z0-9-]{1,30}[A-Za-z0-9]$",
+        pattern=pattern(
+            "^[A-Za-z0-9][A-Za-z0-9-]{1,30}[A-Za-z0-9]$",
+            "3 to 32 letters, digits or hyphens, a letter or digit at each end",
+        ),
         description="3 to 32 letters, digits or hyphens; stored in capitals",
         examples=["TEA-GREEN-100"],
     ),
@@ -28,14 +31,17 @@ Name = Annotated[
     str,
     msgspec.Meta(
         # One line of printable text (tabs allowed), not blank.
-        pattern=rf"^[^\x00-\x08\x0a-\x1f\x7f]*[^{WHITE_SPACE}\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$",
+        pattern=LINE,
         max_length=NAME_MAX,
         examples=["Green tea, 100 g"],
     ),
 ]
 Description = Annotated[
     str,
-    msgspec.Meta(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=DESCRIPTION_MAX),
+    msgspec.Meta(
+        pattern=TEXT,
+        max_length=DESCRIPTION_MAX,
+    ),
 ]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=STOCK_MAX)]
 

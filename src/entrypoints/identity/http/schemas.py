@@ -14,13 +14,17 @@ from application.shared.pagination import Page
 from domain.identity.email import EMAIL_MAX, EMAIL_PATTERN
 from domain.identity.password_policy import PASSWORD_MAX, PASSWORD_MIN
 from domain.shared.white_space import WHITE_SPACE
+from entrypoints.http.patterns import pattern
 
 Email = Annotated[
     str,
     msgspec.Meta(
         # The domain's rule (domain/identity/email.py), so the decoder refuses what it would.
         # Surrounding spaces are trimmed.
-        pattern=rf"^[{WHITE_SPACE}]*{EMAIL_PATTERN}[{WHITE_SPACE}]*$",
+        pattern=pattern(
+            rf"^[{WHITE_SPACE}]*{EMAIL_PATTERN}[{WHITE_SPACE}]*$",
+            "an email address, such as ada@example.com",
+        ),
         max_length=EMAIL_MAX,
         examples=["ada@example.com"],
     ),

@@ -16,6 +16,7 @@ from application.shared.pagination import Page
 from domain.ordering.lines import MAX_LINES, MAX_QUANTITY, OrderLine
 from domain.shared.money import Money
 from domain.shared.white_space import WHITE_SPACE
+from entrypoints.http.patterns import pattern
 from entrypoints.http.schemas import MoneyOut
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
@@ -39,7 +40,7 @@ class Payment(msgspec.Struct, forbid_unknown_fields=True):
         str,
         msgspec.Meta(
             # Not blank: the token is trimmed before it is sent (application/ordering/pay_order.py).
-            pattern=f"[^{WHITE_SPACE}]",
+            pattern=pattern(f"[^{WHITE_SPACE}]", "a token, not blank"),
             max_length=TOKEN_MAX,
             description="The card token from the payment provider (fake gateway: tok_approve...)",
             examples=["tok_approve"],

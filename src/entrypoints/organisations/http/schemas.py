@@ -12,13 +12,17 @@ from application.organisations.views import InvitationView, MemberView, Organisa
 from application.shared.pagination import Page
 from domain.organisations.invitation import EMAIL_MAX
 from domain.organisations.organisation import NAME_MAX
+from entrypoints.http.patterns import pattern
 
 # The domain's rules (domain/organisations), so the decoder refuses what they would.
 Name = Annotated[
     str,
     msgspec.Meta(
         # One line of printable text, not blank.
-        pattern=r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$",
+        pattern=pattern(
+            r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$",
+            "one line of text, not blank, without control characters",
+        ),
         max_length=NAME_MAX,
         examples=["Tea Importers Ltd"],
     ),
@@ -27,7 +31,10 @@ Email = Annotated[
     str,
     msgspec.Meta(
         # Surrounding spaces are trimmed (the trimmed address has at most EMAIL_MAX).
-        pattern=r"^ *[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+ *$",
+        pattern=pattern(
+            r"^ *[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+ *$",
+            "an email address, such as grace@example.com",
+        ),
         max_length=EMAIL_MAX,
         examples=["grace@example.com"],
     ),
