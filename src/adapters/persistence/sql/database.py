@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio.engine import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.persistence.sql import reading as reads
-from adapters.persistence.sql.engine import autocommit, create_engine
+from adapters.persistence.sql.engine import autocommit, create_engine, lends_with_io
 
 # [adapter:postgresql begin]
 from adapters.persistence.sql.row_security import (
@@ -94,6 +94,7 @@ class SqlDatabase:
         self._retry_replica_at = 0.0
         # Made once: execution_options() builds a new engine proxy on every call.
         self.autocommit_engine: AsyncEngine = autocommit(self.engine)
+        self.lends_with_io = lends_with_io(self.autocommit_engine)
         # The health probe's own connection (`ping`), outside the pool the requests share: a
         # load that holds every pooled connection does not make a database that answers look
         # down. SQLite has no server to ask (and ":memory:" would be another database).

@@ -79,6 +79,14 @@ def create_engine(
     return engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
 
 
+def lends_with_io(engine: AsyncEngine) -> bool:
+    """Whether lending a connection of `engine` (and taking it back) awaits the driver: on
+    SQLite, `autocommit`'s isolation level is set and reset in aiosqlite's thread at each
+    checkout and checkin; asyncpg sets it on the client, and MariaDB's connections open in it
+    (reading.py's checkout guards that await against cancellation)."""
+    return engine.dialect.name == "sqlite"
+
+
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
     """`engine`'s database, each connection lent in autocommit. PostgreSQL and SQLite: on
     `engine`'s own pool (the isolation level set at each checkout and reset at each checkin, on
