@@ -218,8 +218,16 @@ def _close_unread(connecting: asyncio.Future[AsyncConnection]) -> None:
 def _close(connection: AsyncConnection) -> asyncio.Task[None]:
     closing = asyncio.ensure_future(connection.close())
     _closing.add(closing)
-    closing.add_done_callback(_closing.discard)
+    closing.add_done_callback(_closed)
     return closing
+
+
+def _closed(closing: asyncio.Task[None]) -> None:
+    _closing.discard(closing)
+    if not closing.cancelled():
+        # Read here too: a close that failed after its read was cancelled has nobody else to
+        # read it, and asyncio would log it as never retrieved (the pool has logged it already).
+        closing.exception()
 
 
 # [adapter:postgresql begin]
