@@ -30,7 +30,6 @@ Sku = Annotated[
 Name = Annotated[
     str,
     msgspec.Meta(
-        # One line of printable text (tabs allowed), not blank.
         pattern=LINE,
         max_length=NAME_MAX,
         examples=["Green tea, 100 g"],
@@ -38,10 +37,7 @@ Name = Annotated[
 ]
 Description = Annotated[
     str,
-    msgspec.Meta(
-        pattern=TEXT,
-        max_length=DESCRIPTION_MAX,
-    ),
+    msgspec.Meta(pattern=TEXT, max_length=DESCRIPTION_MAX),
 ]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=STOCK_MAX)]
 
