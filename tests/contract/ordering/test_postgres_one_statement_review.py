@@ -34,7 +34,7 @@ from tests.contract.ordering.conftest import OrderingStores
 from tests.contract.ordering.test_ordering_stores import T0, product, shop_on, stock_of
 from tests.contract.ordering.test_postgres_one_statement_order import order
 from tests.support.ordering.shop import Shop
-from tests.support.servers import require_sql_server
+from tests.support.servers import PATIENCE, require_sql_server
 
 pytestmark = [
     pytest.mark.postgres,
@@ -191,10 +191,16 @@ async def test_a_products_events_reach_the_outbox_in_its_versions_order_when_wri
             stock = row.payload["stock"]
 
 
-async def _waiting_for_a_row_lock(holder: asyncpg.Connection) -> list[int]:
+async def _waiting_for_a_row_lock(
+    holder: asyncpg.Connection, placing: asyncio.Future[Any]
+) -> list[int]:
     """The backends of this database (each xdist worker has its own) other than `holder`'s
-    that wait for a lock in the order's statement."""
-    for _ in range(500):
+    that wait for a lock in the order's statement: asked until one does, or `placing` ends
+    without (what ended it is raised, or it took the stock without waiting), or PATIENCE has
+    passed (a bound on a loaded machine, never a measure)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE
+    while True:
         waiting = [
             row["pid"]
             for row in await holder.fetch(
@@ -205,8 +211,12 @@ async def _waiting_for_a_row_lock(holder: asyncpg.Connection) -> list[int]:
         ]
         if waiting:
             return waiting
+        if placing.done():
+            placed = placing.result()  # raises what ended the order without waiting
+            raise AssertionError(f"the order ended without waiting for the row: {placed!r}")
+        if loop.time() > deadline:
+            return []
         await asyncio.sleep(0.02)
-    return []
 
 
 @pytest.mark.parametrize("price_changes", [False, True])
@@ -235,7 +245,7 @@ async def test_a_catalog_write_the_statement_waited_for_comes_first_in_the_outbo
                 found.change(now=T0, price=Money(Decimal("5.00"), "EUR"))
             await uow.products.update(found)  # the row locked until the commit
             placing = asyncio.ensure_future(shop.place(order(tea, 2)))
-            assert len(await _waiting_for_a_row_lock(holder)) == 1
+            assert len(await _waiting_for_a_row_lock(holder, placing)) == 1
             await uow.commit()
         placed = await placing
     finally:
@@ -275,7 +285,7 @@ async def test_a_connection_cut_while_the_statement_waits_writes_and_takes_nothi
         await lock.start()
         await holder.execute("SELECT 1 FROM products WHERE id = $1 FOR UPDATE", tea)
         placing = asyncio.ensure_future(shop.place(order(tea, 2)))
-        waiting = await _waiting_for_a_row_lock(holder)
+        waiting = await _waiting_for_a_row_lock(holder, placing)
         assert len(waiting) == 1, "the order's statement never waited for the row"
         await holder.execute("SELECT pg_terminate_backend($1)", waiting[0])
         await lock.rollback()
