@@ -197,7 +197,8 @@ async def _waiting_for_a_row_lock(
     """The backends of this database (each xdist worker has its own) other than `holder`'s
     that wait for a lock in the order's statement: asked until one does, or `placing` ends
     without (what ended it is raised, or it took the stock without waiting), or PATIENCE has
-    passed (a bound on a loaded machine, never a measure)."""
+    passed (a bound on a loaded machine, never a measure: the backends are then listed; two
+    runs at four workers saw none waiting within it, and alone it never happened)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PATIENCE
     while True:
@@ -214,8 +215,14 @@ async def _waiting_for_a_row_lock(
         if placing.done():
             placed = placing.result()  # raises what ended the order without waiting
             raise AssertionError(f"the order ended without waiting for the row: {placed!r}")
-        if loop.time() > deadline:
-            return []
+        if loop.time() > deadline:  # say what this database's backends were doing instead
+            backends = await holder.fetch(
+                "SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query"
+                " FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            seen = [dict(backend) for backend in backends]
+            raise AssertionError(f"no statement waited within {PATIENCE} s; backends: {seen}")
         await asyncio.sleep(0.02)
 
 
