@@ -197,11 +197,15 @@ async def _waiting_for_a_row_lock(
     """The backends of this database (each xdist worker has its own) other than `holder`'s
     that wait for a lock in the order's statement: asked until one does, or `placing` ends
     without (what ended it is raised, or it took the stock without waiting), or PATIENCE has
-    passed (a bound on a loaded machine, never a measure: the backends are then listed; two
-    runs at four workers saw none waiting within it, and alone it never happened)."""
+    passed (a bound on a loaded machine, never a measure; the backends are then listed)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PATIENCE
     while True:
+        # In a transaction (the holder's, in one test) a backend's `state` and `query` are read
+        # once and kept until it ends; its wait is read live. Without this, a first look taken
+        # before the order's statement began kept showing the connection's last SELECT, idle,
+        # while it waited (two CI runs at four workers).
+        await holder.execute("SELECT pg_stat_clear_snapshot()")
         waiting = [
             row["pid"]
             for row in await holder.fetch(
