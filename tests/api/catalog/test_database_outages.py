@@ -51,10 +51,10 @@ pytestmark = [
         ":sqlalchemy.exc.SAWarning"
     ),
     pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
-    # Not a connection left: asyncpg cancels a query that is cancelled in a task of its own, and
-    # one cancelled as the app's loop closes (a probe or a poll still running, on a loaded
-    # machine) starts that task after the loop's last round; the closed loop never ends it, and
-    # the collector then reports it. Seen once in a CI run, on the private PostgreSQL.
+    # Not a connection left: asyncpg sends an interrupted query's cancel request from a task of
+    # its own. For a query interrupted as the app's loop closes (a probe or a poll still running
+    # on a loaded machine), that task starts after the loop's last round, the closed loop never
+    # ends it, and the collector reports it later. Seen once in CI, on the private PostgreSQL.
     pytest.mark.filterwarnings(
         "ignore:Exception ignored in. <coroutine object Connection._cancel at"
         ":pytest.PytestUnraisableExceptionWarning"
