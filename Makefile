@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-lint api-tools oidc-tools clients pytest test-fast contracts openapi golden bench-identity clean
+.PHONY: help install run migrate test check lint fmt typecheck layers deploy-check rules api-check api-lint api-tools oidc-tools clients pytest test-fast contracts openapi golden bench-identity bench-tests clean
 .PHONY: bench bench-engines bench-events bench-orders bench-compare bench-idle bench-row-security bench-bare  # [adapter:postgresql]
 .PHONY: asyncapi  # [adapter:nats]
 .PHONY: bench-stores  # [adapter:redis,postgresql]
@@ -154,6 +154,9 @@ bench-engines: install  ## wrk without cache on SQLite and PostgreSQL, beside a 
 
 bench-identity: install  ## identity figures: login, token check, auth overhead (bench/README.md)
 	$(RUN) python bench/identity.py --http
+
+bench-tests: install api-tools oidc-tools  ## `make pytest` with each test's CPU, the servers', and the least wall time the cores allow
+	$(RUN) python -m bench.suite_cpu $(PYTEST_ARGS)
 
 bench-events: install  ## event store and projection rebuild figures on PostgreSQL  # [adapter:postgresql]
 	$(RUN) python bench/event_store.py  # [adapter:postgresql]
