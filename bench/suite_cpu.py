@@ -96,10 +96,6 @@ def servers_cpu() -> dict[str, float]:
     return used
 
 
-def _dearest(item: tuple[str, float]) -> float:
-    return -item[1]
-
-
 def _folder(nodeid: str) -> str:
     parts = nodeid.split("::")[0].split("/")
     return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
@@ -119,7 +115,9 @@ def report(folder: Path, wall: float, cores: int, servers: dict[str, float]) -> 
         f"CPU {total:.0f} s: tests {own + started:.0f} s ({own:.0f} in the workers, {started:.0f} "
         f"in processes they started), pytest outside tests {outside:.0f} s, servers "
         f"{serving:.0f} s ("
-        + ", ".join(f"{name} {cpu:.0f}" for name, cpu in sorted(servers.items(), key=_dearest))
+        + ", ".join(
+            f"{name} {cpu:.0f}" for name, cpu in sorted(servers.items(), key=lambda kv: -kv[1])
+        )
         + ")",
         f"least wall time for that CPU on {cores} cores: {total / cores:.0f} s; "
         f"the cores were {100 * total / (cores * wall):.0f} % busy",
@@ -148,10 +146,9 @@ def main(arguments: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="suite-cpu-") as folder:
         env = {**os.environ, _OUT: folder, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "pytest", "-n", str(2 * cores), "--dist", "worksteal"]
+        command += ["-q", "-p", "bench.suite_cpu", *arguments]
         before, start = servers_cpu(), time.monotonic()
-        done = subprocess.run(
-            [*command, "-q", "-p", "bench.suite_cpu", *arguments], cwd=ROOT, env=env
-        )
+        done = subprocess.run(command, cwd=ROOT, env=env)
         wall, after = time.monotonic() - start, servers_cpu()
         servers = {name: after[name] - before[name] for name in _SERVERS}
         print(report(Path(folder), wall, cores, servers))
